@@ -1,0 +1,1 @@
+// Anchors the shared Asio precompiled header in a target of its own.

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Installs everything Strava+1 needs to build, run, test and benchmark, from Debian's packages and
+# the npm registry. Idempotent: it installs only what is missing, so `make run` and `make test` can
+# call it every time at almost no cost.
+#
+#   scripts/deps.sh            build + run + test dependencies
+#   scripts/deps.sh --bench    also the benchmark peers (wrk, FastAPI stack)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_bench=0
+for arg in "$@"; do
+    case "$arg" in
+        --bench) want_bench=1 ;;
+        *) echo "deps.sh: unknown option $arg" >&2; exit 2 ;;
+    esac
+done
+
+packages=(
+    # Toolchain: C++20 on GCC 12, CMake presets, Ninja for fast incremental builds on two cores.
+    g++ cmake ninja-build pkg-config make git
+    # Asio coroutines + Beast (HTTP/WebSocket), Boost.JSON, Boost.URL: ARCHITECTURE.md pins 1.81.
+    libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+    # libpq for our asynchronous PostgreSQL layer; the server binaries for the embedded cluster
+    # (`strava1 serve` runs initdb/postgres from /usr/lib/postgresql/15/bin) and for test fixtures.
+    libpq-dev postgresql-15 postgresql-client-15
+    # OpenSSL 3: JWT ES256/RS256, HMAC, SHA-256, random. libsodium: argon2id password hashing.
+    libssl-dev libsodium-dev
+    # gzip for JSON responses and .gz uploads.
+    zlib1g-dev
+    # Test tiers: GoogleTest/GoogleMock units, Google Benchmark micro-benchmarks.
+    libgtest-dev libgmock-dev libbenchmark-dev
+    # Redis for the multi-process bus (later issues) and its integration tests.
+    redis-server
+    # Web app build (Vite/TypeScript) and browser tests: Debian's Chromium driven by playwright-core.
+    nodejs chromium
+    # openssl CLI: tests mint their own RSA keys and x509 certificates for the Firebase verifier.
+    openssl
+    # curl: used by scripts to wait for readiness.
+    curl
+)
+if [ "$want_bench" = 1 ]; then
+    packages+=(
+        # HTTP load generator for `make bench`.
+        wrk
+        # The specification's own stack as a reference peer: FastAPI + uvicorn + asyncpg.
+        python3-fastapi python3-uvicorn python3-asyncpg
+        # The epoll ceiling peer is plain C, built with gcc (already above).
+    )
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$pkg")
+    fi
+done
+# nodejs may come from another apt source (e.g. nodesource) under the same name; npm ships with it
+# there but is a separate Debian package otherwise.
+if ! command -v npm >/dev/null 2>&1; then
+    missing+=(npm)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps.sh: installing ${missing[*]}"
+    if [ "$(id -u)" != 0 ]; then
+        sudo=sudo
+    else
+        sudo=
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
+        $sudo apt-get update
+        $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+fi
+
+# Redis is started per test run by scripts/with-services.sh; the Debian service is not needed.
+# Web packages: exactly the committed lockfile. Re-run only when the lockfile changed.
+if [ -f web/package-lock.json ]; then
+    stamp=web/node_modules/.strava1-lock-stamp
+    if [ ! -f "$stamp" ] || ! cmp -s web/package-lock.json "$stamp"; then
+        (cd web && npm ci --no-audit --no-fund)
+        cp web/package-lock.json "$stamp"
+    fi
+fi
