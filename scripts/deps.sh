@@ -36,8 +36,9 @@ packages=(
     nodejs chromium
     # openssl CLI: tests mint their own RSA keys and x509 certificates for the Firebase verifier.
     openssl
-    # curl: used by scripts to wait for readiness.
-    curl
+    # curl: scripts wait for readiness with it; libcurl fetches Firebase signing certificates (and,
+    # in later issues, talks to FCM/APNs/S3).
+    curl libcurl4-openssl-dev
 )
 if [ "$want_bench" = 1 ]; then
     packages+=(

@@ -1,0 +1,248 @@
+#include "strava1/db/pool.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <deque>
+#include <mutex>
+#include <random>
+
+#include "connection.hpp"
+#include "strava1/base/log.hpp"
+
+namespace strava1::db {
+namespace asio = boost::asio;
+
+struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
+    asio::any_io_executor executor;
+    PoolOptions options;
+    mutable std::mutex mutex;
+    std::deque<std::unique_ptr<Connection>> idle;
+    std::deque<std::shared_ptr<asio::steady_timer>> waiters;
+    std::size_t total = 0;
+    PoolStats counters;
+
+    void Release(std::unique_ptr<Connection> conn) {
+        std::shared_ptr<asio::steady_timer> wake;
+        {
+            std::lock_guard lock(mutex);
+            if (conn->Broken() || conn->InTransaction()) {
+                // A broken connection, or one abandoned mid-transaction: closing it makes the
+                // server roll back, and the next Acquire connects afresh.
+                --total;
+                conn.reset();
+            } else {
+                idle.push_back(std::move(conn));
+            }
+            if (!waiters.empty()) {
+                wake = std::move(waiters.front());
+                waiters.pop_front();
+            }
+        }
+        if (wake) {
+            asio::post(wake->get_executor(), [wake] { wake->cancel(); });
+        }
+    }
+};
+
+struct Lease::State {
+    std::shared_ptr<Pool::Impl> pool;
+    std::unique_ptr<Connection> conn;
+    bool fresh = false;  // connected for this lease (a failure on it is not a stale-connection symptom)
+    State(std::shared_ptr<Pool::Impl> p, std::unique_ptr<Connection> c, bool f)
+        : pool(std::move(p)), conn(std::move(c)), fresh(f) {}
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+    ~State() {
+        if (conn) {
+            pool->Release(std::move(conn));
+        }
+    }
+};
+
+namespace {
+
+asio::awaitable<void> ApplySessionSettings(Connection& conn, const PoolOptions& options) {
+    co_await conn.ExecuteScript("SET statement_timeout = " + std::to_string(options.statement_timeout.count()) +
+                                "; SET TIME ZONE 'UTC'");
+}
+
+}  // namespace
+
+Pool::Pool(asio::any_io_executor executor, PoolOptions options) : impl_(std::make_shared<Impl>()) {
+    impl_->executor = std::move(executor);
+    impl_->options = std::move(options);
+}
+
+Pool::~Pool() = default;
+
+const PoolOptions& Pool::Options() const { return impl_->options; }
+
+PoolStats Pool::Stats() const {
+    std::lock_guard lock(impl_->mutex);
+    PoolStats s = impl_->counters;
+    s.total = impl_->total;
+    s.idle = impl_->idle.size();
+    s.waiting = impl_->waiters.size();
+    return s;
+}
+
+asio::awaitable<Lease> Pool::Acquire() {
+    auto impl = impl_;
+    auto deadline = std::chrono::steady_clock::now() + impl->options.acquire_timeout;
+    for (;;) {
+        std::unique_ptr<Connection> conn;
+        bool may_connect = false;
+        std::shared_ptr<asio::steady_timer> waiter;
+        {
+            std::lock_guard lock(impl->mutex);
+            if (!impl->idle.empty()) {
+                conn = std::move(impl->idle.back());
+                impl->idle.pop_back();
+            } else if (impl->total < impl->options.max_connections) {
+                ++impl->total;
+                may_connect = true;
+            } else {
+                waiter = std::make_shared<asio::steady_timer>(impl->executor);
+                waiter->expires_at(deadline);
+                impl->waiters.push_back(waiter);
+            }
+        }
+        if (conn) {
+            if (std::chrono::steady_clock::now() - conn->LastUsed() > impl->options.idle_check_after) {
+                try {
+                    co_await conn->ExecuteScript("");
+                } catch (const DbError&) {
+                    // Stale (e.g. the server restarted while it sat idle): drop it and go round.
+                    impl->Release(std::move(conn));
+                    continue;
+                }
+            }
+            {
+                std::lock_guard lock(impl->mutex);
+                ++impl->counters.acquired;
+            }
+            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), false));
+        }
+        if (may_connect) {
+            try {
+                auto fresh = co_await Connection::Connect(impl->executor, impl->options.conninfo,
+                                                          impl->options.connect_timeout);
+                co_await ApplySessionSettings(*fresh, impl->options);
+                std::lock_guard lock(impl->mutex);
+                ++impl->counters.connects;
+                ++impl->counters.acquired;
+                conn = std::move(fresh);
+            } catch (const DbError& e) {
+                std::lock_guard lock(impl->mutex);
+                --impl->total;
+                ++impl->counters.connect_failures;
+                log::Warn("database connect failed", {{"error", e.LogDetail()}});
+                throw Error(ErrorKind::kUnavailable, "the database is unavailable", {}, e.LogDetail());
+            }
+            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), true));
+        }
+        auto [ec] = co_await waiter->async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!ec) {
+            // The deadline passed without a connection being handed back to us.
+            std::lock_guard lock(impl->mutex);
+            std::erase(impl->waiters, waiter);
+            ++impl->counters.acquire_timeouts;
+            throw Error(ErrorKind::kUnavailable, "the database is busy; try again", {}, "pool acquire timed out")
+                .WithRetryAfter(1);
+        }
+        // Cancelled by Release: a connection (or a slot) is free; go round.
+    }
+}
+
+asio::awaitable<Result> Lease::Query(std::string sql, Params params) {
+    auto state = state_;
+    try {
+        Result result = co_await state->conn->Execute(std::move(sql), std::move(params));
+        std::lock_guard lock(state->pool->mutex);
+        ++state->pool->counters.queries;
+        co_return result;
+    } catch (const DbError&) {
+        std::lock_guard lock(state->pool->mutex);
+        ++state->pool->counters.errors;
+        throw;
+    }
+}
+
+asio::awaitable<void> Lease::ExecuteScript(std::string sql) {
+    auto state = state_;
+    co_await state->conn->ExecuteScript(std::move(sql));
+}
+
+asio::awaitable<Result> Pool::Query(std::string sql, Params params) {
+    for (int attempt = 0;; ++attempt) {
+        Lease lease = co_await Acquire();
+        bool fresh = lease.state_->fresh;
+        try {
+            co_return co_await lease.Query(sql, params);
+        } catch (const DbError& e) {
+            // A pooled connection that died while idle (PostgreSQL restarted) fails on first use;
+            // the statement never ran, so one retry on a new connection is safe.
+            if (!e.ConnectionLost() || fresh || attempt > 0) {
+                throw;
+            }
+            log::Info("database connection lost; retrying on a new connection", {{"error", e.LogDetail()}});
+        }
+    }
+}
+
+asio::awaitable<Transaction> Pool::Begin(Isolation isolation) {
+    Lease lease = co_await Acquire();
+    const char* begin = "BEGIN";
+    switch (isolation) {
+        case Isolation::kReadCommitted:
+            break;
+        case Isolation::kRepeatableRead:
+            begin = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+            break;
+        case Isolation::kSerializable:
+            begin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+            break;
+    }
+    bool stale = false;
+    try {
+        co_await lease.ExecuteScript(begin);
+    } catch (const DbError& e) {
+        if (!e.ConnectionLost() || lease.state_->fresh) {
+            throw;
+        }
+        stale = true;
+    }
+    if (stale) {
+        // Stale pooled connection: the transaction has not started, so start it on a new one.
+        lease = co_await Acquire();
+        co_await lease.ExecuteScript(begin);
+    }
+    co_return Transaction(std::move(lease));
+}
+
+asio::awaitable<void> Pool::Ping() { co_await Query("SELECT 1"); }
+
+asio::awaitable<Result> Transaction::Query(std::string sql, Params params) {
+    co_return co_await lease_.Query(std::move(sql), std::move(params));
+}
+
+asio::awaitable<void> Transaction::Commit() { co_await lease_.ExecuteScript("COMMIT"); }
+
+asio::awaitable<void> Transaction::Rollback() { co_await lease_.ExecuteScript("ROLLBACK"); }
+
+namespace detail {
+
+asio::awaitable<void> BackoffBeforeRetry(int attempt) {
+    thread_local std::mt19937 rng{std::random_device{}()};
+    int base_ms = 5 << std::min(attempt, 6);
+    std::uniform_int_distribution<int> jitter(base_ms / 2, base_ms);
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(jitter(rng)));
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+}  // namespace detail
+
+}  // namespace strava1::db
