@@ -1,0 +1,98 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace strava1::db {
+
+/// A private PostgreSQL cluster that `strava1 serve` owns: created under the data dir on first
+/// start, reachable only through a unix socket in a 0700 directory (no TCP listener at all), started
+/// as a child process and stopped with the server.
+///
+/// Leftovers from a crash are never fatal: a stale `postmaster.pid` or socket lock is removed, and a
+/// postmaster still running on the same data dir (an orphan of a killed server) is shut down and
+/// replaced (once any server processes of a killed postmaster are gone); PostgreSQL's own crash
+/// recovery does the rest. Two live processes on one data dir are refused with a clear error (an
+/// advisory lock on `<data_dir>.lock`).
+///
+/// When the process runs as root, initdb and postgres run as the `postgres` system user (PostgreSQL
+/// refuses to run as root); the data and socket directories are given to that user.
+///
+/// Not thread-safe: call Start/Stop from one thread. Start() blocks (it runs initdb and waits for the
+/// server), so call it before the I/O threads start. The postmaster is told to shut down when the
+/// thread that called Start() exits (PR_SET_PDEATHSIG), so that thread must live as long as the
+/// server; in practice it is the main thread.
+class EmbeddedPostgres {
+public:
+    struct Options {
+        std::filesystem::path data_dir;          ///< the cluster, e.g. var/pg; created on first start
+        std::filesystem::path socket_dir;        ///< unix socket directory, e.g. var/run; made 0700
+        std::string database = "strava1";        ///< created on start when missing
+        std::string user = "strava1";            ///< cluster superuser (trust on the private socket)
+        std::chrono::seconds start_timeout{30};  ///< how long to wait for connections to be accepted
+        int port = 5432;                         ///< only names the socket file `.s.PGSQL.<port>`
+        std::filesystem::path bin_dir;           ///< empty: FindBinDir()
+        std::filesystem::path log_file;          ///< empty: `<data_dir>/../log/postgres.log`
+    };
+
+    explicit EmbeddedPostgres(Options options);
+    /// Stops the server (see Stop()); never throws.
+    ~EmbeddedPostgres();
+
+    EmbeddedPostgres(const EmbeddedPostgres&) = delete;
+    EmbeddedPostgres& operator=(const EmbeddedPostgres&) = delete;
+
+    /// The directory holding `postgres` and `initdb`: `pg_config --bindir` when that directory has
+    /// both, else the highest-numbered `/usr/lib/postgresql/<major>/bin` that does.
+    /// Throws std::runtime_error with a one-line message naming the Debian package when none has.
+    static std::filesystem::path FindBinDir();
+    /// FindBinDir() with the places to look injected (tests, unusual installs): `pg_config` is run
+    /// through the shell's PATH lookup unless it contains a '/'; `versions_root` replaces
+    /// `/usr/lib/postgresql`.
+    static std::filesystem::path FindBinDir(const std::string& pg_config, const std::filesystem::path& versions_root);
+
+    /// Creates the cluster if needed, recovers from leftovers of a crash, starts postgres, waits until
+    /// it accepts connections and creates the database if missing. A no-op when already running.
+    /// Throws std::runtime_error with a message naming the problem (and the log file for server-side
+    /// failures); on failure nothing is left running.
+    void Start();
+
+    /// Fast shutdown: SIGINT to the postmaster, wait up to a deadline, then SIGQUIT (immediate
+    /// shutdown; crash recovery on next start), then SIGKILL as a last resort. Idempotent.
+    void Stop();
+
+    /// libpq conninfo for the database: `host=<socket dir> port=<port> dbname=<db> user=<user>`.
+    /// Valid after Start(); the socket directory may be a short fallback under /tmp (see Start()).
+    std::string ConnInfo() const;
+
+    /// True while the postmaster started by this instance is alive.
+    bool Running() const;
+
+    /// True when the last Start() created the cluster (ran initdb); false when it reused one.
+    bool CreatedCluster() const { return created_cluster_; }
+
+    /// The postmaster's pid while running, else 0.
+    pid_t Pid() const { return pid_; }
+
+    /// The directory the socket actually lives in (the configured one, or the /tmp fallback).
+    const std::filesystem::path& EffectiveSocketDir() const { return effective_socket_dir_; }
+
+private:
+    void StartLocked();
+    void WaitUntilAccepting();
+    void CreateDatabaseIfMissing();
+    std::string AdminConnInfo(int connect_timeout_s) const;
+
+    Options options_;
+    std::filesystem::path log_file_;
+    std::filesystem::path effective_socket_dir_;
+    bool socket_dir_is_fallback_ = false;
+    pid_t pid_ = 0;
+    int lock_fd_ = -1;
+    bool created_cluster_ = false;
+};
+
+}  // namespace strava1::db

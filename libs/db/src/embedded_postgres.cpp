@@ -1,0 +1,1003 @@
+#include "strava1/db/embedded_postgres.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <libpq-fe.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "strava1/base/log.hpp"
+
+extern char** environ;
+
+namespace strava1::db {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kServerPackage = "postgresql-15";
+constexpr std::string_view kSystemUser = "postgres";
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+constexpr auto kFastShutdownDeadline = std::chrono::seconds(30);
+constexpr auto kImmediateShutdownDeadline = std::chrono::seconds(5);
+constexpr auto kKillDeadline = std::chrono::seconds(5);
+/// sockaddr_un::sun_path holds 108 bytes including the terminating NUL.
+constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+
+std::string ErrnoText(int err) { return std::system_category().message(err); }
+
+[[noreturn]] void ThrowErrno(const std::string& what, int err) {
+    throw std::runtime_error(what + ": " + ErrnoText(err));
+}
+
+/// A file descriptor closed on scope exit.
+class Fd {
+public:
+    explicit Fd(int fd = -1) : fd_(fd) {}
+    ~Fd() { Reset(); }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int Get() const { return fd_; }
+    int Release() { return std::exchange(fd_, -1); }
+    void Reset() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+
+private:
+    int fd_;
+};
+
+/// Who initdb and postgres run as: ourselves, or the `postgres` system user when we are root.
+struct Identity {
+    bool switch_user = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<gid_t> groups;
+    std::string name;
+};
+
+Identity ResolveIdentity() {
+    Identity identity;
+    identity.uid = ::geteuid();
+    identity.gid = ::getegid();
+    if (identity.uid != 0) {
+        return identity;
+    }
+    std::vector<char> buffer(16384);
+    passwd entry{};
+    passwd* found = nullptr;
+    const int rc = ::getpwnam_r(std::string(kSystemUser).c_str(), &entry, buffer.data(), buffer.size(), &found);
+    if (rc != 0 || found == nullptr || entry.pw_uid == 0) {
+        throw std::runtime_error("running as root, but PostgreSQL refuses to run as root and there is no '" +
+                                 std::string(kSystemUser) + "' system user to run it as: install " +
+                                 std::string(kServerPackage) +
+                                 " (it creates that user) or run strava1 as a normal user");
+    }
+    identity.switch_user = true;
+    identity.uid = entry.pw_uid;
+    identity.gid = entry.pw_gid;
+    identity.name = entry.pw_name;
+    int count = 32;
+    identity.groups.resize(static_cast<std::size_t>(count));
+    if (::getgrouplist(entry.pw_name, entry.pw_gid, identity.groups.data(), &count) == -1) {
+        identity.groups.resize(static_cast<std::size_t>(count));
+        ::getgrouplist(entry.pw_name, entry.pw_gid, identity.groups.data(), &count);
+    }
+    identity.groups.resize(static_cast<std::size_t>(std::max(count, 0)));
+    return identity;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child processes
+
+enum class ChildStage : int { kStdio, kGroups, kGid, kUid, kProcessGroup, kDeathSignal, kParentGone, kChdir, kExec };
+
+struct ChildFailure {
+    int stage;
+    int err;
+};
+
+struct SpawnRequest {
+    std::vector<std::string> argv;  ///< argv[0] is an absolute path
+    fs::path cwd;
+    const Identity* identity = nullptr;
+    int output_fd = -1;       ///< becomes stdout and stderr
+    bool supervised = false;  ///< own process group + SIGINT when the spawning thread dies
+};
+
+std::string DescribeChildFailure(const SpawnRequest& request, const ChildFailure& failure) {
+    const std::string who = request.identity->switch_user ? " as user " + request.identity->name : std::string();
+    switch (static_cast<ChildStage>(failure.stage)) {
+        case ChildStage::kStdio:
+            return "cannot set up the output of " + request.argv[0];
+        case ChildStage::kGroups:
+        case ChildStage::kGid:
+        case ChildStage::kUid:
+            return "cannot switch to user " + request.identity->name + " to run " + request.argv[0];
+        case ChildStage::kProcessGroup:
+        case ChildStage::kDeathSignal:
+        case ChildStage::kParentGone:
+            return "cannot supervise " + request.argv[0];
+        case ChildStage::kChdir:
+            return "cannot enter " + request.cwd.string() + who +
+                   " (every parent directory must be searchable by that user)";
+        case ChildStage::kExec:
+            return "cannot run " + request.argv[0] + who;
+    }
+    return "cannot start " + request.argv[0];
+}
+
+/// In the child between fork and exec only async-signal-safe calls are allowed (the server may have
+/// other threads), so everything it needs is prepared by the parent.
+[[noreturn]] void ChildMain(const SpawnRequest& request, char* const* argv, const char* cwd, int stdin_fd,
+                            int report_fd, pid_t parent, int max_fd) {
+    auto fail = [report_fd](ChildStage stage) {
+        const ChildFailure failure{static_cast<int>(stage), errno};
+        [[maybe_unused]] const ssize_t written = ::write(report_fd, &failure, sizeof failure);
+        ::_exit(127);
+    };
+    // Lift every source above the stdio range first so the dup2 calls below cannot clobber each other.
+    const int in = ::fcntl(stdin_fd, F_DUPFD_CLOEXEC, 3);
+    const int out = ::fcntl(request.output_fd, F_DUPFD_CLOEXEC, 3);
+    if (in < 0 || out < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) {
+        fail(ChildStage::kStdio);
+    }
+    // Nothing of ours (listening sockets, database connections) may leak into postgres.
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+        for (int fd = 3; fd < max_fd; ++fd) {
+            ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+    }
+
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::umask(077);
+
+    if (request.supervised && ::setpgid(0, 0) != 0) {
+        // Its own process group: a Ctrl-C on the terminal reaches the server, which then shuts the
+        // database down after the requests that still need it.
+        fail(ChildStage::kProcessGroup);
+    }
+    if (request.identity->switch_user) {
+        const Identity& identity = *request.identity;
+        if (::setgroups(identity.groups.size(), identity.groups.data()) != 0) {
+            fail(ChildStage::kGroups);
+        }
+        if (::setgid(identity.gid) != 0) {
+            fail(ChildStage::kGid);
+        }
+        if (::setuid(identity.uid) != 0) {
+            fail(ChildStage::kUid);
+        }
+    }
+    if (request.supervised) {
+        // After the credential change: changing credentials clears the parent-death signal.
+        // SIGINT is PostgreSQL's fast shutdown.
+        if (::prctl(PR_SET_PDEATHSIG, SIGINT) != 0) {
+            fail(ChildStage::kDeathSignal);
+        }
+        if (::getppid() != parent) {
+            errno = ESRCH;
+            fail(ChildStage::kParentGone);
+        }
+    }
+    if (::chdir(cwd) != 0) {
+        fail(ChildStage::kChdir);
+    }
+    ::execve(argv[0], argv, environ);
+    fail(ChildStage::kExec);
+    ::_exit(127);
+}
+
+pid_t Spawn(const SpawnRequest& request) {
+    std::vector<char*> argv;
+    for (const std::string& arg : request.argv) {
+        argv.push_back(const_cast<char*>(arg.c_str()));
+    }
+    argv.push_back(nullptr);
+    const std::string cwd = request.cwd.string();
+
+    Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (dev_null.Get() < 0) {
+        ThrowErrno("cannot open /dev/null", errno);
+    }
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        ThrowErrno("cannot create a pipe", errno);
+    }
+    Fd report_read(pipe_fds[0]);
+    Fd report_write(pipe_fds[1]);
+
+    const long open_max = ::sysconf(_SC_OPEN_MAX);
+    const int max_fd = open_max > 0 && open_max < 65536 ? static_cast<int>(open_max) : 65536;
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        ThrowErrno("cannot fork to run " + request.argv[0], errno);
+    }
+    if (pid == 0) {
+        ChildMain(request, argv.data(), cwd.c_str(), dev_null.Get(), report_write.Get(), parent, max_fd);
+    }
+    report_write.Reset();
+
+    // The pipe is closed on exec: end-of-file means exec succeeded, a record means the child failed.
+    ChildFailure failure{};
+    ssize_t n = 0;
+    do {
+        n = ::read(report_read.Get(), &failure, sizeof failure);
+    } while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(sizeof failure)) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        throw std::runtime_error(DescribeChildFailure(request, failure) + ": " + ErrnoText(failure.err));
+    }
+    return pid;
+}
+
+/// Waits for a child of ours until the deadline; true when it has exited (or was reaped elsewhere).
+bool WaitChild(pid_t pid, Clock::duration timeout, int* status_out = nullptr) {
+    const auto deadline = Clock::now() + timeout;
+    while (true) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            if (status_out != nullptr) {
+                *status_out = status;
+            }
+            return true;
+        }
+        if (r < 0 && errno == ECHILD) {
+            return true;
+        }
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(kPollInterval);
+    }
+}
+
+std::string DescribeExit(int status) {
+    if (WIFEXITED(status)) {
+        return "exit status " + std::to_string(WEXITSTATUS(status));
+    }
+    if (WIFSIGNALED(status)) {
+        return std::string("killed by signal ") + ::strsignal(WTERMSIG(status));
+    }
+    return "status " + std::to_string(status);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Processes we did not start (a postmaster left over from a crashed server)
+
+/// Alive and not a zombie (a zombie is dead; its pid is only reserved until its parent reaps it).
+bool ProcessAlive(pid_t pid) {
+    if (pid <= 0) {
+        return false;
+    }
+    if (::kill(pid, 0) != 0 && errno != EPERM) {
+        return false;
+    }
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) {
+        return false;
+    }
+    // "<pid> (<comm>) <state> ...": comm may contain spaces and parentheses, the state follows the last ')'.
+    const std::size_t close = line.rfind(')');
+    return close == std::string::npos || close + 2 >= line.size() || (line[close + 2] != 'Z' && line[close + 2] != 'X');
+}
+
+std::vector<std::string> ReadCmdline(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    std::vector<std::string> args;
+    std::string arg;
+    while (std::getline(in, arg, '\0')) {
+        args.push_back(arg);
+    }
+    return args;
+}
+
+bool IsPostgresBinary(const fs::path& file) { return file.filename().string().rfind("postgres", 0) == 0; }
+
+/// True when `pid` is a PostgreSQL server. /proc/<pid>/exe needs ptrace-read access (missing for root
+/// without CAP_SYS_PTRACE in some containers); the command line is readable by anyone.
+bool IsPostgres(pid_t pid) {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+    if (!ec) {
+        return IsPostgresBinary(exe);
+    }
+    const std::vector<std::string> args = ReadCmdline(pid);
+    return !args.empty() && IsPostgresBinary(args.front());
+}
+
+/// True when `pid` is a PostgreSQL server running on `data_dir`: the postmaster changes into its data
+/// directory, which identifies the cluster even when the pid was recycled. Where the working directory
+/// cannot be read, the `-D <dir>` we start postmasters with serves.
+bool IsPostgresFor(pid_t pid, const fs::path& data_dir) {
+    if (!IsPostgres(pid)) {
+        return false;
+    }
+    std::error_code ec;
+    const fs::path wanted = fs::weakly_canonical(data_dir, ec);
+    if (ec) {
+        return false;
+    }
+    const fs::path cwd = fs::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec);
+    if (!ec) {
+        return cwd == wanted;
+    }
+    const std::vector<std::string> args = ReadCmdline(pid);
+    for (std::size_t arg_idx = 0; arg_idx + 1 < args.size(); ++arg_idx) {
+        if (args[arg_idx] == "-D") {
+            return fs::weakly_canonical(args[arg_idx + 1], ec) == wanted && !ec;
+        }
+    }
+    return false;
+}
+
+/// The pid on the first line of a PostgreSQL lock file (postmaster.pid, .s.PGSQL.<port>.lock).
+std::optional<pid_t> ReadLockPid(const fs::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+        return std::nullopt;
+    }
+    long value = 0;
+    const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), value);
+    // A negative pid marks a standalone backend; it still names the process.
+    if (ec != std::errc() || value == 0) {
+        return std::nullopt;
+    }
+    return static_cast<pid_t>(value < 0 ? -value : value);
+}
+
+bool WaitForeignExit(const std::vector<pid_t>& pids, Clock::duration timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (std::any_of(pids.begin(), pids.end(), ProcessAlive)) {
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(kPollInterval);
+    }
+    return true;
+}
+
+/// Sends `first_signal` (0: none, just wait) and escalates to SIGQUIT, then SIGKILL, each after a
+/// deadline. False when some process outlived even SIGKILL.
+bool StopProcesses(const std::vector<pid_t>& pids, int first_signal, Clock::duration grace) {
+    auto signal_all = [&pids](int signal) {
+        for (const pid_t pid : pids) {
+            if (ProcessAlive(pid)) {
+                ::kill(pid, signal);
+            }
+        }
+    };
+    if (first_signal != 0) {
+        signal_all(first_signal);
+    }
+    if (WaitForeignExit(pids, grace)) {
+        return true;
+    }
+    signal_all(SIGQUIT);
+    if (WaitForeignExit(pids, kImmediateShutdownDeadline)) {
+        return true;
+    }
+    signal_all(SIGKILL);
+    return WaitForeignExit(pids, kKillDeadline);
+}
+
+/// Every live PostgreSQL process on `data_dir` (backends inherit the postmaster's working directory).
+std::vector<pid_t> PostgresProcessesOn(const fs::path& data_dir) {
+    std::vector<pid_t> found;
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        pid_t pid = 0;
+        const auto [end, parse_ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+        if (parse_ec != std::errc() || end != name.data() + name.size() || pid == ::getpid()) {
+            continue;
+        }
+        if (ProcessAlive(pid) && IsPostgresFor(pid, data_dir)) {
+            found.push_back(pid);
+        }
+    }
+    return found;
+}
+
+void StopForeignPostmaster(pid_t pid, const fs::path& data_dir) {
+    log::Warn("embedded postgres: a postmaster from an earlier run is still running on the data dir; stopping it",
+              {{"pid", pid}, {"data_dir", data_dir.string()}});
+    if (!StopProcesses({pid}, SIGINT, kFastShutdownDeadline)) {
+        throw std::runtime_error("a postmaster from an earlier run (pid " + std::to_string(pid) + ") on " +
+                                 data_dir.string() + " does not stop; stop it and start again");
+    }
+}
+
+/// After a postmaster was killed outright (SIGKILL, OOM killer) its backends may still run for a
+/// moment, attached to the old shared memory; a new postmaster must not start beside them. They exit
+/// by themselves once they notice the postmaster is gone; stragglers are stopped.
+void StopOrphanedBackends(const fs::path& data_dir) {
+    const std::vector<pid_t> orphans = PostgresProcessesOn(data_dir);
+    if (orphans.empty()) {
+        return;
+    }
+    log::Warn("embedded postgres: waiting for server processes of a dead postmaster to exit",
+              {{"count", orphans.size()}, {"data_dir", data_dir.string()}});
+    if (!StopProcesses(orphans, 0, kImmediateShutdownDeadline)) {
+        throw std::runtime_error("server processes of an earlier postmaster on " + data_dir.string() +
+                                 " do not stop; stop them and start again");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Files and directories
+
+bool IsExecutableFile(const fs::path& file) {
+    std::error_code ec;
+    return fs::is_regular_file(file, ec) && ::access(file.c_str(), X_OK) == 0;
+}
+
+bool HasServerBinaries(const fs::path& dir) {
+    return !dir.empty() && IsExecutableFile(dir / "postgres") && IsExecutableFile(dir / "initdb");
+}
+
+std::string ShellQuote(std::string_view text) {
+    std::string quoted = "'";
+    for (const char c : text) {
+        if (c == '\'') {
+            quoted += "'\\''";
+        } else {
+            quoted += c;
+        }
+    }
+    return quoted + "'";
+}
+
+/// "15" -> {15, 0}, "9.6" -> {9, 6}; nullopt for anything else.
+std::optional<std::pair<int, int>> ParseMajorVersion(const std::string& name) {
+    int major = 0;
+    int minor = 0;
+    const char* begin = name.data();
+    const char* end = name.data() + name.size();
+    auto [p, ec] = std::from_chars(begin, end, major);
+    if (ec != std::errc() || p == begin) {
+        return std::nullopt;
+    }
+    if (p != end) {
+        if (*p != '.') {
+            return std::nullopt;
+        }
+        const char* minor_begin = p + 1;
+        auto [q, ec2] = std::from_chars(minor_begin, end, minor);
+        if (ec2 != std::errc() || q != end || q == minor_begin) {
+            return std::nullopt;
+        }
+    }
+    return std::pair{major, minor};
+}
+
+/// Creates `dir` if needed, makes it 0700 and gives it to the user postgres runs as.
+void MakePrivateDirectory(const fs::path& dir, const Identity& identity) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    }
+    if (::chmod(dir.c_str(), 0700) != 0) {
+        ThrowErrno("cannot make " + dir.string() + " private (chmod 0700)", errno);
+    }
+    if (identity.switch_user && ::chown(dir.c_str(), identity.uid, identity.gid) != 0) {
+        ThrowErrno("cannot give " + dir.string() + " to user " + identity.name, errno);
+    }
+}
+
+/// Gives a data directory created by another user (e.g. an earlier non-root run) to the postgres user.
+void ChownTree(const fs::path& dir, const Identity& identity) {
+    struct stat st {};
+    if (!identity.switch_user || ::stat(dir.c_str(), &st) != 0 || st.st_uid == identity.uid) {
+        return;
+    }
+    log::Info("embedded postgres: giving the data dir to the postgres system user", {{"dir", dir.string()}});
+    auto give = [&identity](const fs::path& path) {
+        if (::lchown(path.c_str(), identity.uid, identity.gid) != 0) {
+            ThrowErrno("cannot give " + path.string() + " to user " + identity.name, errno);
+        }
+    };
+    give(dir);
+    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(dir)) {
+        give(entry.path());
+    }
+}
+
+void SyncDirectory(const fs::path& dir) {
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.Get() >= 0) {
+        ::fsync(fd.Get());
+    }
+}
+
+bool IsEmptyDirectory(const fs::path& dir) {
+    std::error_code ec;
+    return fs::is_directory(dir, ec) && fs::is_empty(dir, ec) && !ec;
+}
+
+/// Absolute, normalised, without a trailing separator.
+fs::path Normalise(const fs::path& path) {
+    fs::path result = fs::absolute(path).lexically_normal();
+    if (!result.has_filename() && result.has_parent_path() && result != result.root_path()) {
+        result = result.parent_path();
+    }
+    return result;
+}
+
+/// A conninfo value, quoted when it has to be.
+std::string ConnValue(std::string_view value) {
+    const bool plain = !value.empty() && value.find_first_of(" \t\n'\\") == std::string_view::npos;
+    if (plain) {
+        return std::string(value);
+    }
+    std::string quoted = "'";
+    for (const char c : value) {
+        if (c == '\'' || c == '\\') {
+            quoted += '\\';
+        }
+        quoted += c;
+    }
+    return quoted + "'";
+}
+
+std::string SocketFileName(int port) { return ".s.PGSQL." + std::to_string(port); }
+
+std::string LastLogLine(const fs::path& log_file) {
+    std::ifstream in(log_file, std::ios::binary);
+    if (!in) {
+        return {};
+    }
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    const std::streamoff start = std::max<std::streamoff>(0, size - 4096);
+    in.seekg(start);
+    std::string tail(static_cast<std::size_t>(size - start), '\0');
+    in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+    while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' ')) {
+        tail.pop_back();
+    }
+    const std::size_t newline = tail.rfind('\n');
+    return newline == std::string::npos ? tail : tail.substr(newline + 1);
+}
+
+void CreateDirectories(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    }
+}
+
+/// One live owner per data dir: without this, a second `strava1 serve` on the same ./var would take
+/// the first one's postmaster for a leftover and stop it. A classic POSIX lock (not an OFD lock) on
+/// purpose: the kernel releases it when the owner dies, however it dies. Returns the descriptor
+/// holding the lock (closing it releases the lock).
+int LockDataDir(const fs::path& data_dir) {
+    const fs::path lock_path = data_dir.parent_path() / (data_dir.filename().string() + ".lock");
+    Fd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (fd.Get() < 0) {
+        ThrowErrno("cannot open " + lock_path.string(), errno);
+    }
+    struct flock lock {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    if (::fcntl(fd.Get(), F_SETLK, &lock) != 0) {
+        const int err = errno;
+        if (err == EACCES || err == EAGAIN) {
+            struct flock holder {};
+            holder.l_type = F_WRLCK;
+            holder.l_whence = SEEK_SET;
+            ::fcntl(fd.Get(), F_GETLK, &holder);
+            throw std::runtime_error(data_dir.string() + " is in use by another running strava1 (pid " +
+                                     std::to_string(holder.l_pid) + "); stop it or use another data dir");
+        }
+        ThrowErrno("cannot lock " + lock_path.string(), err);
+    }
+    return fd.Release();
+}
+
+fs::path MakeFallbackSocketDir() {
+    // mkdtemp: a fresh, unguessable 0700 directory, so nobody can have prepared it for us.
+    std::string pattern = "/tmp/strava1-pg-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        ThrowErrno("cannot create a socket directory under /tmp", errno);
+    }
+    return pattern;
+}
+
+std::string LogHint(const fs::path& log_file) {
+    const std::string last = LastLogLine(log_file);
+    return "; see " + log_file.string() + (last.empty() ? std::string() : ": " + last);
+}
+
+/// What initdb, the leftover clean-up and the postmaster all need to know.
+struct ClusterSpec {
+    fs::path bin_dir;
+    fs::path data_dir;  ///< absolute, normalised
+    fs::path socket_dir;
+    fs::path log_file;
+    std::string user;
+    int port;
+    const Identity* identity;
+};
+
+/// Runs initdb when `data_dir` holds no cluster yet; true when it did.
+bool InitClusterIfMissing(const ClusterSpec& cluster, int log_fd) {
+    const fs::path& data_dir = cluster.data_dir;
+    std::error_code ec;
+    if (fs::exists(data_dir / "PG_VERSION", ec)) {
+        ChownTree(data_dir, *cluster.identity);
+        return false;
+    }
+    if (fs::exists(data_dir, ec) && !IsEmptyDirectory(data_dir)) {
+        throw std::runtime_error(data_dir.string() +
+                                 " exists but is not a PostgreSQL cluster (no PG_VERSION); move it away");
+    }
+    // initdb into a sibling and rename, so an interrupted first start never leaves a half-made cluster
+    // where the next start would take it for a real one.
+    const fs::path staging = data_dir.parent_path() / (data_dir.filename().string() + ".initdb");
+    fs::remove_all(staging, ec);
+    MakePrivateDirectory(staging, *cluster.identity);
+    log::Info("embedded postgres: creating the cluster",
+              {{"data_dir", data_dir.string()}, {"log", cluster.log_file.string()}});
+    SpawnRequest initdb;
+    initdb.argv = {(cluster.bin_dir / "initdb").string(),
+                   "--pgdata=" + staging.string(),
+                   "--username=" + cluster.user,
+                   "--auth-local=trust",  // the socket is only reachable by its owner, see StartLocked
+                   "--auth-host=reject",  // nothing listens on TCP; and if someone made it, nobody gets in
+                   "--encoding=UTF8",
+                   "--locale=C.UTF-8",
+                   "--no-instructions"};
+    initdb.cwd = staging;
+    initdb.identity = cluster.identity;
+    initdb.output_fd = log_fd;
+    const pid_t pid = Spawn(initdb);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fs::remove_all(staging, ec);
+        throw std::runtime_error("initdb failed (" + DescribeExit(status) + ")" + LogHint(cluster.log_file));
+    }
+    fs::remove(data_dir, ec);  // at most an empty directory, checked above
+    fs::rename(staging, data_dir);
+    SyncDirectory(data_dir.parent_path());
+    return true;
+}
+
+/// Clears what a crashed server leaves behind: a postmaster still running on the data dir is shut
+/// down, server processes orphaned by a killed postmaster are waited for (then stopped); lock files naming a dead or
+/// unrelated process are removed (PostgreSQL would refuse to start while such a pid is alive). Crash recovery of the
+/// data is PostgreSQL's own job.
+void RemoveLeftovers(const ClusterSpec& cluster) {
+    const fs::path& data_dir = cluster.data_dir;
+    std::error_code ec;
+    const fs::path pid_file = data_dir / "postmaster.pid";
+    if (const auto stale_pid = ReadLockPid(pid_file)) {
+        if (ProcessAlive(*stale_pid) && IsPostgresFor(*stale_pid, data_dir)) {
+            StopForeignPostmaster(*stale_pid, data_dir);
+        }
+    }
+    StopOrphanedBackends(data_dir);
+    if (fs::exists(pid_file, ec)) {
+        const auto stale_pid = ReadLockPid(pid_file);
+        if (stale_pid && ProcessAlive(*stale_pid) && IsPostgresFor(*stale_pid, data_dir)) {
+            throw std::runtime_error("a postmaster (pid " + std::to_string(*stale_pid) + ") still runs on " +
+                                     data_dir.string());
+        }
+        log::Info("embedded postgres: removing a stale postmaster.pid", {{"file", pid_file.string()}});
+        fs::remove(pid_file, ec);
+    }
+    const fs::path socket = cluster.socket_dir / SocketFileName(cluster.port);
+    const fs::path socket_lock = socket.string() + ".lock";
+    if (fs::exists(socket_lock, ec)) {
+        const auto holder = ReadLockPid(socket_lock);
+        if (holder && ProcessAlive(*holder) && IsPostgres(*holder)) {
+            throw std::runtime_error("socket " + socket.string() + " is in use by another PostgreSQL (pid " +
+                                     std::to_string(*holder) + "); give this one its own socket dir");
+        }
+        log::Info("embedded postgres: removing a stale socket lock", {{"file", socket_lock.string()}});
+        fs::remove(socket_lock, ec);
+        fs::remove(socket, ec);
+    }
+}
+
+/// Settings given on the command line win over postgresql.conf and ALTER SYSTEM, so the "no TCP,
+/// private socket only" guarantee cannot be undone by configuration. Durability settings (fsync,
+/// synchronous_commit, full_page_writes) are left alone: their defaults are on.
+SpawnRequest PostmasterRequest(const ClusterSpec& cluster, int log_fd) {
+    SpawnRequest request;
+    request.argv = {(cluster.bin_dir / "postgres").string(),
+                    "-D",
+                    cluster.data_dir.string(),
+                    "-c",
+                    "listen_addresses=",
+                    "-c",
+                    "unix_socket_directories=" + cluster.socket_dir.string(),
+                    "-c",
+                    "unix_socket_permissions=0700",
+                    "-c",
+                    "port=" + std::to_string(cluster.port),
+                    "-c",
+                    "cluster_name=strava1"};
+    request.cwd = cluster.data_dir;
+    request.identity = cluster.identity;
+    request.output_fd = log_fd;
+    request.supervised = true;
+    return request;
+}
+
+using PgConn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+
+EmbeddedPostgres::EmbeddedPostgres(Options options) : options_(std::move(options)) {}
+
+EmbeddedPostgres::~EmbeddedPostgres() {
+    try {
+        Stop();
+    } catch (const std::exception& e) {
+        log::Error("embedded postgres: stop failed", {{"error", e.what()}});
+    }
+}
+
+fs::path EmbeddedPostgres::FindBinDir() { return FindBinDir("pg_config", "/usr/lib/postgresql"); }
+
+fs::path EmbeddedPostgres::FindBinDir(const std::string& pg_config, const fs::path& versions_root) {
+    // pg_config first: it names the installation the build was configured against.
+    const std::string command = ShellQuote(pg_config) + " --bindir 2>/dev/null";
+    if (FILE* pipe = ::popen(command.c_str(), "r"); pipe != nullptr) {
+        std::string output;
+        char buffer[512];
+        while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+            output += buffer;
+        }
+        const int status = ::pclose(pipe);
+        while (!output.empty() && (output.back() == '\n' || output.back() == '\r' || output.back() == ' ')) {
+            output.pop_back();
+        }
+        if (status == 0 && HasServerBinaries(output)) {
+            return output;
+        }
+    }
+    // Debian installs each major version side by side; take the newest that is complete.
+    std::optional<std::pair<int, int>> best_version;
+    fs::path best;
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator(versions_root, ec)) {
+        const auto version = ParseMajorVersion(entry.path().filename().string());
+        if (version && HasServerBinaries(entry.path() / "bin") && (!best_version || *version > *best_version)) {
+            best_version = version;
+            best = entry.path() / "bin";
+        }
+    }
+    if (best_version) {
+        return best;
+    }
+    throw std::runtime_error("PostgreSQL server binaries not found (no postgres and initdb in `" + pg_config +
+                             " --bindir` or " + (versions_root / "*/bin").string() + "): install the Debian package " +
+                             std::string(kServerPackage));
+}
+
+void EmbeddedPostgres::Start() {
+    if (Running()) {
+        return;
+    }
+    // Our postmaster died since the last start (crash, OOM killer): reap it and start afresh.
+    Stop();
+    try {
+        StartLocked();
+    } catch (...) {
+        // Leave nothing behind: no half-started postmaster, no fallback directory, no lock.
+        Stop();
+        throw;
+    }
+}
+
+void EmbeddedPostgres::StartLocked() {
+    created_cluster_ = false;
+    if (options_.data_dir.empty() || options_.socket_dir.empty()) {
+        throw std::runtime_error("embedded postgres: data_dir and socket_dir must be set");
+    }
+    const fs::path data_dir = Normalise(options_.data_dir);
+    const fs::path socket_dir = Normalise(options_.socket_dir);
+    log_file_ =
+        options_.log_file.empty() ? data_dir.parent_path() / "log" / "postgres.log" : Normalise(options_.log_file);
+
+    fs::path bin_dir = options_.bin_dir;
+    if (bin_dir.empty()) {
+        bin_dir = FindBinDir();
+    } else if (!HasServerBinaries(bin_dir)) {
+        throw std::runtime_error("PostgreSQL server binaries not found (no postgres and initdb in " + bin_dir.string() +
+                                 "): install the Debian package " + std::string(kServerPackage) +
+                                 " or fix the configured bin dir");
+    }
+    const Identity identity = ResolveIdentity();
+
+    CreateDirectories(data_dir.parent_path());
+    lock_fd_ = LockDataDir(data_dir);
+
+    // The socket directory is 0700: with local trust authentication (initdb below), only its owner
+    // (the user postgres runs as) and root can reach the socket. There is no TCP listener at all.
+    effective_socket_dir_ = socket_dir;
+    if ((socket_dir / SocketFileName(options_.port)).string().size() > kMaxSocketPath) {
+        effective_socket_dir_ = MakeFallbackSocketDir();
+        socket_dir_is_fallback_ = true;
+        log::Warn("embedded postgres: socket path too long for a unix socket; using a private directory under /tmp",
+                  {{"configured", socket_dir.string()},
+                   {"limit_bytes", kMaxSocketPath},
+                   {"socket_dir", effective_socket_dir_.string()}});
+    }
+    if (effective_socket_dir_.string().find_first_of(",\"") != std::string::npos) {
+        throw std::runtime_error("embedded postgres: the socket dir must not contain ',' or '\"': " +
+                                 effective_socket_dir_.string());
+    }
+    MakePrivateDirectory(effective_socket_dir_, identity);
+
+    CreateDirectories(log_file_.parent_path());
+    Fd log_fd(::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+    if (log_fd.Get() < 0) {
+        ThrowErrno("cannot open " + log_file_.string(), errno);
+    }
+
+    ClusterSpec cluster{bin_dir, data_dir, effective_socket_dir_, log_file_, options_.user, options_.port, &identity};
+    created_cluster_ = InitClusterIfMissing(cluster, log_fd.Get());
+    RemoveLeftovers(cluster);
+
+    const auto started = Clock::now();
+    pid_ = Spawn(PostmasterRequest(cluster, log_fd.Get()));
+    log_fd.Reset();
+
+    WaitUntilAccepting();
+    CreateDatabaseIfMissing();
+    log::Info("embedded postgres: ready",
+              {{"pid", pid_},
+               {"os_user", identity.switch_user ? identity.name : std::string("(self)")},
+               {"socket_dir", effective_socket_dir_.string()},
+               {"database", options_.database},
+               {"created_cluster", created_cluster_},
+               {"start_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
+}
+
+void EmbeddedPostgres::WaitUntilAccepting() {
+    const std::string conninfo = AdminConnInfo(5);
+    const auto deadline = Clock::now() + options_.start_timeout;
+    while (true) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_ || (r < 0 && errno == ECHILD)) {
+            pid_ = 0;
+            throw std::runtime_error("postgres exited during start-up (" + DescribeExit(status) + ")" +
+                                     LogHint(log_file_));
+        }
+        // REJECT means "starting up" (or crash recovery in progress): keep waiting.
+        const PGPing ping = PQping(conninfo.c_str());
+        if (ping == PQPING_OK) {
+            return;
+        }
+        if (ping == PQPING_NO_ATTEMPT) {
+            throw std::runtime_error("embedded postgres: invalid connection parameters: " + conninfo);
+        }
+        if (Clock::now() >= deadline) {
+            throw std::runtime_error("postgres did not accept connections within " +
+                                     std::to_string(options_.start_timeout.count()) + " s" + LogHint(log_file_));
+        }
+        std::this_thread::sleep_for(kPollInterval);
+    }
+}
+
+void EmbeddedPostgres::CreateDatabaseIfMissing() {
+    if (options_.database == "postgres") {
+        return;
+    }
+    // Blocking libpq is fine here: Start() runs before any I/O thread exists.
+    const std::string conninfo = AdminConnInfo(10);
+    PgConn conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+    if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+        throw std::runtime_error(std::string("cannot connect to the embedded postgres: ") +
+                                 (conn ? PQerrorMessage(conn.get()) : "out of memory"));
+    }
+    const char* params[] = {options_.database.c_str()};
+    PgResult found(PQexecParams(conn.get(), "SELECT 1 FROM pg_database WHERE datname = $1", 1, nullptr, params, nullptr,
+                                nullptr, 0),
+                   &PQclear);
+    if (PQresultStatus(found.get()) != PGRES_TUPLES_OK) {
+        throw std::runtime_error(std::string("embedded postgres: cannot list databases: ") +
+                                 PQerrorMessage(conn.get()));
+    }
+    if (PQntuples(found.get()) > 0) {
+        return;
+    }
+    std::unique_ptr<char, decltype(&PQfreemem)> name(
+        PQescapeIdentifier(conn.get(), options_.database.c_str(), options_.database.size()), &PQfreemem);
+    if (!name) {
+        throw std::runtime_error(std::string("embedded postgres: bad database name: ") + PQerrorMessage(conn.get()));
+    }
+    PgResult created(PQexec(conn.get(), (std::string("CREATE DATABASE ") + name.get()).c_str()), &PQclear);
+    const char* sqlstate = PQresultErrorField(created.get(), PG_DIAG_SQLSTATE);
+    // 42P04 duplicate_database: someone else created it in between, which is what we wanted.
+    if (PQresultStatus(created.get()) != PGRES_COMMAND_OK &&
+        (sqlstate == nullptr || std::string(sqlstate) != "42P04")) {
+        throw std::runtime_error(std::string("embedded postgres: cannot create database ") + options_.database + ": " +
+                                 PQerrorMessage(conn.get()));
+    }
+    log::Info("embedded postgres: created the database", {{"database", options_.database}});
+}
+
+void EmbeddedPostgres::Stop() {
+    if (pid_ > 0) {
+        const pid_t pid = pid_;
+        ::kill(pid, SIGINT);
+        if (!WaitChild(pid, kFastShutdownDeadline)) {
+            log::Warn("embedded postgres: fast shutdown timed out; immediate shutdown", {{"pid", pid}});
+            ::kill(pid, SIGQUIT);
+            if (!WaitChild(pid, kImmediateShutdownDeadline)) {
+                ::kill(pid, SIGKILL);
+                WaitChild(pid, kKillDeadline);
+            }
+        }
+        pid_ = 0;
+    }
+    if (socket_dir_is_fallback_) {
+        std::error_code ec;
+        fs::remove_all(effective_socket_dir_, ec);
+        socket_dir_is_fallback_ = false;
+    }
+    if (lock_fd_ >= 0) {
+        ::close(lock_fd_);
+        lock_fd_ = -1;
+    }
+}
+
+std::string EmbeddedPostgres::ConnInfo() const {
+    const fs::path& dir = effective_socket_dir_.empty() ? options_.socket_dir : effective_socket_dir_;
+    return "host=" + ConnValue(dir.string()) + " port=" + std::to_string(options_.port) +
+           " dbname=" + ConnValue(options_.database) + " user=" + ConnValue(options_.user);
+}
+
+std::string EmbeddedPostgres::AdminConnInfo(int connect_timeout_s) const {
+    return "host=" + ConnValue(effective_socket_dir_.string()) + " port=" + std::to_string(options_.port) +
+           " dbname=postgres user=" + ConnValue(options_.user) +
+           " connect_timeout=" + std::to_string(connect_timeout_s);
+}
+
+bool EmbeddedPostgres::Running() const { return pid_ > 0 && ProcessAlive(pid_); }
+
+}  // namespace strava1::db
