@@ -36,9 +36,17 @@ packages=(
     nodejs chromium
     # openssl CLI: tests mint their own RSA keys and x509 certificates for the Firebase verifier.
     openssl
+    # tzdata: the IANA time zone database that profile time zones are validated against.
+    tzdata
     # curl: scripts wait for readiness with it; libcurl fetches Firebase signing certificates (and,
     # in later issues, talks to FCM/APNs/S3).
     curl libcurl4-openssl-dev
+    # Fuzzing (scripts/fuzz.sh, preset `fuzz`): clang-14 with libFuzzer and the sanitizer runtimes.
+    clang-14 libclang-rt-14-dev
+    # C++ lint (scripts/lint.sh): the pinned .clang-format and .clang-tidy are written for version 14.
+    clang-format-14 clang-tidy-14
+    # scripts/check-deps.py (module dependency rules) and its test: Debian's python3, stdlib only.
+    python3
 )
 if [ "$want_bench" = 1 ]; then
     packages+=(

@@ -32,6 +32,8 @@ std::string_view Name(Level level) {
 
 }  // namespace
 
+bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+
 void SetLevel(Level level) { g_level.store(static_cast<int>(level)); }
 
 bool ParseLevel(std::string_view text, Level& out) {

@@ -13,6 +13,9 @@ void SetLevel(Level level);
 /// Parses "debug" | "info" | "warn" | "error"; nullopt-like false on anything else.
 bool ParseLevel(std::string_view text, Level& out);
 
+/// Whether `level` would be written (lets hot paths skip building fields).
+bool Enabled(Level level);
+
 /// Writes one JSON line {"ts","level","msg",...fields} to stderr. Thread-safe; lines never interleave.
 void Write(Level level, std::string_view msg, boost::json::object fields = {});
 

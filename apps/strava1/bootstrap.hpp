@@ -1,0 +1,27 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <string>
+
+#include "config.hpp"
+#include "strava1/db/embedded_postgres.hpp"
+#include "strava1/db/pool.hpp"
+
+namespace strava1::app {
+
+/// The database a process uses: the embedded cluster under data_dir, or database_url.
+struct Database {
+    std::unique_ptr<db::EmbeddedPostgres> embedded;  ///< null with an external URL
+    std::string conninfo;
+};
+
+/// Starts the embedded cluster when no URL is set (blocking; call before I/O threads start).
+Database OpenDatabase(const Config& config);
+
+/// Applies migrations and checks durability settings, driving `io` until done. Throws with a
+/// one-line reason on failure.
+void PrepareDatabase(boost::asio::io_context& io, db::Pool& pool, const Config& config);
+
+}  // namespace strava1::app

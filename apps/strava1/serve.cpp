@@ -1,0 +1,317 @@
+// `strava1 serve`: the composition root. It loads config, builds the libs, registers the features
+// and runs; nothing else knows the wiring.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "bootstrap.hpp"
+#include "strava1/accounts/module.hpp"
+#include "strava1/auth/firebase_verifier.hpp"
+#include "strava1/auth/local_tokens.hpp"
+#include "strava1/base/log.hpp"
+#include "strava1/db/migrations.hpp"
+#include "strava1/http/idempotency.hpp"
+#include "strava1/http/metrics.hpp"
+#include "strava1/http/server.hpp"
+#include "strava1/migrations/all.hpp"
+
+extern char** environ;
+
+namespace strava1::app {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+Database OpenDatabase(const Config& config) {
+    Database database;
+    if (config.database_url) {
+        database.conninfo = *config.database_url;
+        return database;
+    }
+    fs::create_directories(config.data_dir);
+    // Private to the owner; when root, the cluster runs as the postgres user, which must be able to
+    // pass through (but not list) the data dir to reach its own subdirectories.
+    fs::permissions(config.data_dir,
+                    ::geteuid() == 0 ? fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec
+                                     : fs::perms::owner_all,
+                    fs::perm_options::replace);
+    db::EmbeddedPostgres::Options options;
+    options.data_dir = config.data_dir / "pg";
+    options.socket_dir = config.data_dir / "run";
+    database.embedded = std::make_unique<db::EmbeddedPostgres>(options);
+    database.embedded->Start();
+    database.conninfo = database.embedded->ConnInfo();
+    return database;
+}
+
+namespace {
+
+asio::awaitable<void> Prepare(db::Pool& pool, bool allow_unsafe) {
+    co_await db::Migrate(pool, migrations::All());
+    for (const char* setting : {"fsync", "synchronous_commit", "full_page_writes"}) {
+        db::Result r = co_await pool.Query(std::string("SHOW ") + setting);
+        if (r.String(0, 0) != "on") {
+            if (!allow_unsafe) {
+                throw std::runtime_error(std::string("PostgreSQL has ") + setting + "=" + r.String(0, 0) +
+                                         "; acknowledged writes could be lost. Turn it on, or set "
+                                         "STRAVA1_UNSAFE_ALLOW_NO_FSYNC=true for a throwaway test database");
+            }
+            log::Warn("durability setting off (allowed for a throwaway database)",
+                      {{"setting", setting}, {"value", r.String(0, 0)}});
+        }
+    }
+}
+
+}  // namespace
+
+void PrepareDatabase(asio::io_context& io, db::Pool& pool, const Config& config) {
+    auto done = asio::co_spawn(io, Prepare(pool, config.allow_unsafe_durability), asio::use_future);
+    io.restart();
+    io.run();
+    done.get();
+}
+
+namespace {
+
+void RaiseFileLimit() {
+    // Each connection is a descriptor; Debian's default soft limit of 1024 is too low for a server.
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+asio::awaitable<http::Response> Healthz(http::RequestPtr) {
+    co_return http::Response::Json(200, boost::json::object{{"status", "ok"}});
+}
+
+struct Probes {
+    db::Pool& pool;
+    http::Metrics* metrics = nullptr;
+    const http::Server* server = nullptr;
+
+    asio::awaitable<http::Response> Readyz(http::RequestPtr) {
+        try {
+            co_await pool.Ping();
+        } catch (const Error& e) {
+            throw Error(ErrorKind::kUnavailable, "the database is not reachable", {}, e.LogDetail());
+        }
+        co_return http::Response::Json(200, boost::json::object{{"status", "ready"}});
+    }
+
+    asio::awaitable<http::Response> Metrics(http::RequestPtr) {
+        auto render_extra = [this] {
+            db::PoolStats s = pool.Stats();
+            std::string out;
+            auto gauge = [&out](const char* name, const char* help, const char* type, std::uint64_t v) {
+                out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name +
+                       " " + std::to_string(v) + "\n";
+            };
+            gauge("strava1_db_pool_connections", "Open database connections.", "gauge", s.total);
+            gauge("strava1_db_pool_idle", "Idle database connections.", "gauge", s.idle);
+            gauge("strava1_db_pool_waiting", "Requests waiting for a connection.", "gauge", s.waiting);
+            gauge("strava1_db_pool_acquire_timeouts_total", "Acquisitions that timed out.", "counter", s.acquire_timeouts);
+            gauge("strava1_db_pool_connects_total", "Connections opened.", "counter", s.connects);
+            gauge("strava1_db_queries_total", "Statements executed.", "counter", s.queries);
+            gauge("strava1_db_errors_total", "Statements that failed.", "counter", s.errors);
+            if (server != nullptr) {
+                gauge("strava1_http_connections_open", "Open client connections.", "gauge",
+                      server->Stats().connections_open.load());
+                gauge("strava1_http_timeouts_total", "Connections closed for a header/body timeout.", "counter",
+                      server->Stats().timeouts.load());
+            }
+            return out;
+        };
+        co_return http::Response::Text(200, "text/plain; version=0.0.4", metrics->Render(render_extra));
+    }
+};
+
+asio::awaitable<void> ExpireIdempotencyKeys(http::IdempotencyStore& store) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        try {
+            std::int64_t removed = co_await store.Expire(24);
+            if (removed > 0) {
+                log::Info("idempotency keys expired", {{"count", removed}});
+            }
+        } catch (const Error& e) {
+            log::Warn("idempotency expiry failed", {{"error", e.LogDetail()}});
+        }
+        timer.expires_after(std::chrono::hours(1));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            co_return;
+        }
+    }
+}
+
+}  // namespace
+
+int Serve(const std::vector<std::string>& args) {
+    auto started = std::chrono::steady_clock::now();
+    Config config;
+    try {
+        Settings settings = Settings::Load(args, environ);
+        config = LoadConfig(settings);
+    } catch (const ConfigError& e) {
+        std::fprintf(stderr, "strava1: %s\n", e.what());
+        return 2;
+    }
+    log::Level level = log::Level::kInfo;
+    log::ParseLevel(config.log_level, level);
+    log::SetLevel(level);
+    RaiseFileLimit();
+
+    std::unique_ptr<auth::FirebaseVerifier> firebase;
+    std::unique_ptr<auth::LocalTokenIssuer> issuer;
+    std::unique_ptr<auth::LocalTokenVerifier> verifier;
+    const Clock& clock = SystemClock::Instance();
+    if (config.auth_mode == "firebase") {
+        if (auto refusal = auth::CheckEmulatorGate(config.firebase_emulator, std::getenv("FIREBASE_AUTH_EMULATOR_HOST"),
+                                                   config.server.address)) {
+            std::fprintf(stderr, "strava1: %s\n", refusal->c_str());
+            return 2;
+        }
+        auth::CurlCertificateSourceOptions source_options;
+        if (!config.firebase_certs_url.empty()) {
+            source_options.url = config.firebase_certs_url;
+        }
+        auth::FirebaseVerifierOptions options;
+        options.project_id = config.firebase_project_id;
+        options.emulator_mode = config.firebase_emulator;
+        firebase = std::make_unique<auth::FirebaseVerifier>(
+            options, std::make_shared<auth::CurlCertificateSource>(source_options), clock);
+    }
+
+    std::unique_ptr<Database> database;
+    try {
+        // The local identity provider stays available in Firebase mode only for tokens it issued
+        // earlier; new sign-ups are refused there (accounts::Module checks issuer == nullptr).
+        auto key = auth::LoadOrCreateSigningKey(config.data_dir / "keys" / "jwt-es256.pem");
+        verifier = std::make_unique<auth::LocalTokenVerifier>(key.Public(), clock);
+        if (config.auth_mode == "local") {
+            issuer = std::make_unique<auth::LocalTokenIssuer>(std::move(key), clock);
+        }
+        database = std::make_unique<Database>(OpenDatabase(config));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "strava1: %s\n", e.what());
+        return 1;
+    }
+
+    asio::io_context io(config.io_threads);
+    asio::thread_pool cpu(static_cast<std::size_t>(config.cpu_threads));
+    db::PoolOptions pool_options;
+    pool_options.conninfo = database->conninfo;
+    pool_options.max_connections = static_cast<std::size_t>(config.db_pool_size);
+    db::Pool pool(io.get_executor(), pool_options);
+    try {
+        PrepareDatabase(io, pool, config);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "strava1: database: %s\n", e.LogDetail().empty() ? e.Detail().c_str() : e.LogDetail().c_str());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "strava1: database: %s\n", e.what());
+        return 1;
+    }
+
+    http::Router router;
+    Probes probes{pool};
+    {
+        http::Route healthz{http::Method::kGet, "/healthz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
+        healthz.summary = "Liveness";
+        healthz.handler = Healthz;
+        router.Add(healthz);
+        http::Route readyz{http::Method::kGet, "/readyz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
+        readyz.summary = "Readiness (database reachable)";
+        readyz.handler = [p = &probes](http::RequestPtr r) { return p->Readyz(std::move(r)); };
+        router.Add(readyz);
+        http::Route metrics{http::Method::kGet, "/metrics", http::AuthPolicy::kPublic, http::RateClass::kProbe};
+        metrics.summary = "Prometheus metrics";
+        metrics.handler = [p = &probes](http::RequestPtr r) { return p->Metrics(std::move(r)); };
+        router.Add(metrics);
+    }
+    accounts::Options accounts_options;
+    accounts_options.fast_password_hash = config.fast_password_hash;
+    if (config.fast_password_hash) {
+        log::Warn("password hashing at minimum cost: for tests only");
+    }
+    accounts::Module accounts_module(accounts::Deps{pool, clock, cpu, issuer.get(), verifier.get(), firebase.get()},
+                                     accounts_options);
+    accounts_module.Register(router);
+
+    http::Metrics metrics(router);
+    probes.metrics = &metrics;
+    http::IdempotencyStore idempotency(pool);
+    http::ServerOptions server_options = config.server;
+    server_options.web_dir = config.web_dir;
+    http::Server server(io, server_options, router, &accounts_module.Authenticator(), &idempotency, metrics);
+    probes.server = &server;
+    try {
+        server.Start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "strava1: %s\n", e.what());
+        return 1;
+    }
+    if (config.port_file) {
+        std::ofstream(*config.port_file) << server.Port() << "\n";
+    }
+    asio::co_spawn(io, ExpireIdempotencyKeys(idempotency), asio::detached);
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::steady_timer drain(io);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+            return;
+        }
+        log::Info("shutting down", {{"signal", signal}});
+        server.Stop();
+        // Let in-flight requests finish (bounded), then stop the loop.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        std::function<void()> poll = [&, deadline] {
+            if (server.OpenConnections() == 0 || std::chrono::steady_clock::now() > deadline) {
+                io.stop();
+                return;
+            }
+            drain.expires_after(std::chrono::milliseconds(20));
+            drain.async_wait([&](const boost::system::error_code&) { poll(); });
+        };
+        poll();
+    });
+
+    double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log::Info("listening", {{"address", config.server.address},
+                            {"port", server.Port()},
+                            {"url", "http://" + config.server.address + ":" + std::to_string(server.Port())},
+                            {"startup_ms", ready_ms},
+                            {"auth_mode", config.auth_mode},
+                            {"database", database->embedded ? "embedded" : "external"},
+                            {"web_dir", config.web_dir ? config.web_dir->string() : std::string("(none)")}});
+
+    io.restart();
+    std::vector<std::thread> threads;
+    for (int thread_idx = 1; thread_idx < config.io_threads; ++thread_idx) {
+        threads.emplace_back([&io] { io.run(); });
+    }
+    io.run();
+    for (auto& t : threads) {
+        t.join();
+    }
+    cpu.join();
+    if (database->embedded) {
+        database->embedded->Stop();
+    }
+    log::Info("stopped");
+    return 0;
+}
+
+}  // namespace strava1::app

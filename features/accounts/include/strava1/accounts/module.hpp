@@ -1,0 +1,63 @@
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <memory>
+
+#include "strava1/base/clock.hpp"
+#include "strava1/http/router.hpp"
+#include "strava1/http/server.hpp"
+
+namespace strava1::db {
+class Pool;
+}
+namespace strava1::auth {
+class LocalTokenIssuer;
+class LocalTokenVerifier;
+class FirebaseVerifier;
+}  // namespace strava1::auth
+
+namespace strava1::accounts {
+
+struct Options {
+    /// argon2id at libsodium's minimum cost; only for sanitizer test runs (the server warns).
+    bool fast_password_hash = false;
+    std::chrono::seconds refresh_ttl{30 * 24 * 3600};
+    /// DELETE /v1/me without a password needs a sign-in at most this old.
+    std::chrono::seconds recent_auth{5 * 60};
+    /// How stale a cached "session is live" answer may be (revocation takes effect within this).
+    std::chrono::milliseconds session_cache_ttl{1000};
+};
+
+/// What the module needs from the composition root. Everything must outlive the Module.
+struct Deps {
+    db::Pool& pool;
+    const Clock& clock;
+    boost::asio::thread_pool& cpu;              ///< password hashing runs here, off the I/O threads
+    auth::LocalTokenIssuer* issuer = nullptr;   ///< local identity provider (null in Firebase mode)
+    auth::LocalTokenVerifier* verifier = nullptr;
+    auth::FirebaseVerifier* firebase = nullptr;  ///< Firebase mode
+};
+
+/// Accounts: local sign-up/log-in/sessions, Firebase provisioning, profiles. Owns the tables
+/// users, local_credentials, auth_sessions, refresh_tokens, auth_identities.
+class Module {
+public:
+    Module(Deps deps, Options options);
+    ~Module();
+    Module(const Module&) = delete;
+    Module& operator=(const Module&) = delete;
+
+    /// Adds /v1/auth/*, /v1/me and /v1/users/{user_id}.
+    void Register(http::Router& router);
+    /// Bearer-token authentication for the HTTP server (local or Firebase tokens).
+    http::Authenticator& Authenticator();
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strava1::accounts

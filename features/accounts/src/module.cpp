@@ -1,0 +1,706 @@
+#include "strava1/accounts/module.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <unordered_map>
+
+#include "dto.hpp"
+#include "passwords.hpp"
+#include "strava1/auth/firebase_verifier.hpp"
+#include "strava1/auth/local_tokens.hpp"
+#include "strava1/base/crypto.hpp"
+#include "strava1/base/log.hpp"
+#include "strava1/db/pool.hpp"
+#include "validation.hpp"
+
+namespace strava1::accounts {
+namespace asio = boost::asio;
+using db::Params;
+using http::RequestPtr;
+using http::Response;
+
+namespace {
+
+// Columns of the owner's view of a user (GET/PATCH /v1/me), in MeJson's order.
+constexpr const char* kMeColumns =
+    "id, email, username, display_name, bio, city, country, sex, to_char(birthdate, 'YYYY-MM-DD'), weight_kg, "
+    "height_cm, max_hr_bpm, resting_hr_bpm, ftp_w, units, time_zone, default_visibility, message_policy, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+constexpr int kFailuresBeforeDelay = 5;
+constexpr int kHardFailureCap = 100;
+
+boost::json::value OptJson(const db::Result& r, int col) {
+    return r.IsNull(0, col) ? boost::json::value(nullptr) : boost::json::value(r.String(0, col));
+}
+boost::json::value OptNumber(const db::Result& r, int col) {
+    return r.IsNull(0, col) ? boost::json::value(nullptr) : boost::json::value(r.Double(0, col));
+}
+boost::json::value OptInteger(const db::Result& r, int col) {
+    return r.IsNull(0, col) ? boost::json::value(nullptr) : boost::json::value(r.Int(0, col));
+}
+
+boost::json::object MeJson(const db::Result& r) {
+    return {{"id", r.Int(0, 0)},
+            {"email", OptJson(r, 1)},
+            {"username", OptJson(r, 2)},
+            {"display_name", r.String(0, 3)},
+            {"bio", OptJson(r, 4)},
+            {"city", OptJson(r, 5)},
+            {"country", OptJson(r, 6)},
+            {"sex", OptJson(r, 7)},
+            {"birthdate", OptJson(r, 8)},
+            {"weight_kg", OptNumber(r, 9)},
+            {"height_cm", OptNumber(r, 10)},
+            {"max_hr_bpm", OptInteger(r, 11)},
+            {"resting_hr_bpm", OptInteger(r, 12)},
+            {"ftp_w", OptInteger(r, 13)},
+            {"units", r.String(0, 14)},
+            {"time_zone", r.String(0, 15)},
+            {"default_visibility", r.String(0, 16)},
+            {"message_policy", r.String(0, 17)},
+            {"created_at", r.String(0, 18)},
+            {"updated_at", r.String(0, 19)}};
+}
+
+void Require(std::vector<FieldError>& errors, const char* field, std::optional<std::string> problem) {
+    if (problem) {
+        errors.push_back(FieldError{field, std::move(*problem)});
+    }
+}
+
+void ThrowIfAny(std::vector<FieldError> errors) {
+    if (!errors.empty()) {
+        std::string detail = errors.front().field + ": " + errors.front().reason;
+        throw Error(ErrorKind::kInvalidArgument, std::move(detail), std::move(errors));
+    }
+}
+
+template <class T>
+void CheckRange(std::vector<FieldError>& errors, const char* field, const json::Patch<T>& p, T lo, T hi) {
+    if (p.present && p.value && (*p.value < lo || *p.value > hi || (std::is_floating_point_v<T> && std::isnan(static_cast<double>(*p.value))))) {
+        errors.push_back(FieldError{field, "must be between " + std::to_string(lo) + " and " + std::to_string(hi)});
+    }
+}
+
+void CheckChoice(std::vector<FieldError>& errors, const char* field, const json::Patch<std::string>& p,
+                 std::initializer_list<std::string_view> allowed, bool nullable) {
+    if (!p.present) {
+        return;
+    }
+    if (!p.value) {
+        if (!nullable) {
+            errors.push_back(FieldError{field, "must not be null"});
+        }
+        return;
+    }
+    if (std::find(allowed.begin(), allowed.end(), *p.value) == allowed.end()) {
+        std::string list;
+        for (auto a : allowed) {
+            list += (list.empty() ? "" : ", ") + std::string(a);
+        }
+        errors.push_back(FieldError{field, "must be one of " + list});
+    }
+}
+
+}  // namespace
+
+struct Module::Impl final : http::Authenticator {
+    Deps deps;
+    Options options;
+
+    struct SessionState {
+        bool live = false;
+        std::int64_t user_id = 0;
+        SystemTime auth_time{};
+        std::chrono::steady_clock::time_point checked;
+    };
+    std::mutex cache_mutex;
+    std::unordered_map<std::int64_t, SessionState> session_cache;
+    std::unordered_map<std::string, std::int64_t> firebase_users;  // uid -> user id
+
+    Impl(Deps d, Options o) : deps(d), options(o) {}
+
+    HashCost Cost() const { return options.fast_password_hash ? HashCost::kFast : HashCost::kInteractive; }
+
+    // --- CPU work off the I/O threads -------------------------------------------------------
+    static asio::awaitable<std::string> HashTask(std::string password, HashCost cost) {
+        co_return HashPassword(password, cost);
+    }
+    static asio::awaitable<bool> VerifyTask(std::string password, std::string hash) {
+        co_return VerifyPassword(password, hash);
+    }
+    static asio::awaitable<bool> VerifyAgainstDummyTask(std::string password, HashCost cost) {
+        static const std::string kInteractive = HashPassword("not-a-real-password", HashCost::kInteractive);
+        static const std::string kFast = HashPassword("not-a-real-password", HashCost::kFast);
+        co_return VerifyPassword(password, cost == HashCost::kFast ? kFast : kInteractive);
+    }
+    asio::awaitable<std::string> Hash(std::string password) {
+        co_return co_await asio::co_spawn(deps.cpu, HashTask(std::move(password), Cost()), asio::use_awaitable);
+    }
+    asio::awaitable<bool> Verify(std::string password, std::string hash) {
+        co_return co_await asio::co_spawn(deps.cpu, VerifyTask(std::move(password), std::move(hash)),
+                                          asio::use_awaitable);
+    }
+
+    // --- Sessions and tokens -----------------------------------------------------------------
+    static std::string NewRefreshToken() { return crypto::Base64UrlEncode(crypto::RandomBytes(32)); }
+    static std::string TokenHash(std::string_view token) { return crypto::Hex(crypto::Sha256(token)); }
+
+    asio::awaitable<boost::json::object> LoadMe(std::int64_t user_id) {
+        db::Result r = co_await deps.pool.Query(std::string("SELECT ") + kMeColumns + " FROM users WHERE id = $1",
+                                                Params::Of(user_id));
+        if (r.Empty()) {
+            throw NotFound("user");
+        }
+        co_return MeJson(r);
+    }
+
+    /// Starts a session inside `tx` and returns the token response body.
+    asio::awaitable<boost::json::object> OpenSession(db::Transaction tx, std::int64_t user_id, std::string user_agent) {
+        // Temporaries of a ?: must not live inside a co_await expression (GCC 12 destroys them twice).
+        std::optional<std::string> agent;
+        if (!user_agent.empty()) {
+            agent = user_agent.substr(0, 300);
+        }
+        db::Result s = co_await tx.Query("INSERT INTO auth_sessions (user_id, user_agent) VALUES ($1, $2) RETURNING id",
+                                         Params::Of(user_id, agent));
+        std::int64_t session_id = s.Int(0, 0);
+        std::string refresh = NewRefreshToken();
+        co_await tx.Query(
+            "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
+            "VALUES ($1, $2, now() + make_interval(secs => $3))",
+            Params::Of(TokenHash(refresh), session_id, static_cast<std::int64_t>(options.refresh_ttl.count())));
+        co_return TokenBody(user_id, session_id, refresh);
+    }
+
+    boost::json::object TokenBody(std::int64_t user_id, std::int64_t session_id, const std::string& refresh) {
+        if (deps.issuer == nullptr) {
+            throw Error(ErrorKind::kPermissionDenied, "local sign-in is disabled; sign in with Firebase");
+        }
+        auto issued = deps.issuer->Issue(std::to_string(user_id), session_id);
+        auto ttl = std::chrono::duration_cast<std::chrono::seconds>(issued.expires_at - issued.issued_at).count();
+        return {{"access_token", issued.token},
+                {"token_type", "Bearer"},
+                {"expires_in", ttl},
+                {"refresh_token", refresh}};
+    }
+
+    void ForgetSession(std::int64_t session_id) {
+        std::lock_guard lock(cache_mutex);
+        session_cache.erase(session_id);
+    }
+
+    // --- Authenticator -------------------------------------------------------------------------
+    asio::awaitable<Principal> Authenticate(std::string token) override {
+        if (deps.verifier != nullptr) {
+            auto claims = deps.verifier->Verify(token);
+            if (claims) {
+                co_return co_await LocalPrincipal(claims.Value());
+            }
+            if (deps.firebase == nullptr) {
+                throw Error(ErrorKind::kUnauthenticated, "invalid access token: " + claims.Reason());
+            }
+        }
+        if (deps.firebase != nullptr) {
+            auto user = co_await deps.firebase->Verify(token);
+            if (!user) {
+                throw Error(ErrorKind::kUnauthenticated, "invalid ID token: " + user.Reason());
+            }
+            co_return co_await FirebasePrincipal(user.Value());
+        }
+        throw Error(ErrorKind::kUnauthenticated, "no token verifier is configured");
+    }
+
+    asio::awaitable<Principal> LocalPrincipal(auth::LocalTokenClaims claims) {
+        auto now = std::chrono::steady_clock::now();
+        std::optional<SessionState> cached;
+        {
+            std::lock_guard lock(cache_mutex);
+            auto it = session_cache.find(claims.session_id);
+            if (it != session_cache.end() && now - it->second.checked < options.session_cache_ttl) {
+                cached = it->second;
+            }
+        }
+        if (!cached) {
+            db::Result r = co_await deps.pool.Query(
+                "SELECT user_id, revoked_at IS NULL, extract(epoch FROM auth_time)::bigint FROM auth_sessions "
+                "WHERE id = $1",
+                Params::Of(claims.session_id));
+            SessionState state;
+            state.checked = now;
+            if (!r.Empty()) {
+                state.live = r.Bool(0, 1);
+                state.user_id = r.Int(0, 0);
+                state.auth_time = SystemTime{std::chrono::seconds(r.Int(0, 2))};
+            }
+            std::lock_guard lock(cache_mutex);
+            if (session_cache.size() > 100000) {
+                session_cache.clear();  // bounded; entries are cheap to refetch
+            }
+            session_cache[claims.session_id] = state;
+            cached = state;
+        }
+        if (!cached->live || std::to_string(cached->user_id) != claims.user_id) {
+            throw Error(ErrorKind::kUnauthenticated, "the session has ended; sign in again");
+        }
+        co_return Principal{cached->user_id, claims.session_id, cached->auth_time};
+    }
+
+    asio::awaitable<Principal> FirebasePrincipal(auth::FirebaseUser user) {
+        {
+            std::lock_guard lock(cache_mutex);
+            auto it = firebase_users.find(user.uid);
+            if (it != firebase_users.end()) {
+                co_return Principal{it->second, 0, user.auth_time};
+            }
+        }
+        db::Result found = co_await deps.pool.Query(
+            "SELECT user_id FROM auth_identities WHERE provider = 'firebase' AND subject = $1", Params::Of(user.uid));
+        std::int64_t user_id = 0;
+        if (!found.Empty()) {
+            user_id = found.Int(0, 0);
+        } else {
+            // First valid token for this uid: provision the user. Concurrent first requests race on
+            // the identity's primary key; the loser reads the winner's row.
+            std::string display = user.email ? user.email->substr(0, user.email->find('@')) : "Athlete";
+            if (display.empty() || CheckDisplayName(display)) {
+                display = "Athlete";
+            }
+            std::optional<std::string> email;
+            if (user.email && !CheckEmail(NormaliseEmail(*user.email))) {
+                email = NormaliseEmail(*user.email);
+            }
+            db::Result created = co_await deps.pool.Query(
+                "WITH new_user AS ("
+                "  INSERT INTO users (email, display_name) "
+                "  SELECT $2, $3 WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2)) "
+                "  UNION ALL SELECT NULL, $3 WHERE EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2)) "
+                "  RETURNING id) "
+                "INSERT INTO auth_identities (provider, subject, user_id) "
+                "SELECT 'firebase', $1, id FROM new_user ON CONFLICT (provider, subject) DO NOTHING RETURNING user_id",
+                Params::Of(user.uid, email, display));
+            if (!created.Empty()) {
+                user_id = created.Int(0, 0);
+            } else {
+                db::Result again = co_await deps.pool.Query(
+                    "SELECT user_id FROM auth_identities WHERE provider = 'firebase' AND subject = $1",
+                    Params::Of(user.uid));
+                if (again.Empty()) {
+                    throw Error(ErrorKind::kUnavailable, "could not provision the account; retry");
+                }
+                user_id = again.Int(0, 0);
+            }
+        }
+        std::lock_guard lock(cache_mutex);
+        firebase_users[user.uid] = user_id;
+        co_return Principal{user_id, 0, user.auth_time};
+    }
+
+    // --- Routes ----------------------------------------------------------------------------------
+    asio::awaitable<Response> Signup(RequestPtr req) {
+        auto body = json::ReadBody<SignupBody>(req->body);
+        std::string email = NormaliseEmail(body.email);
+        std::vector<FieldError> errors;
+        Require(errors, "email", CheckEmail(email));
+        Require(errors, "password", CheckPassword(body.password, email));
+        Require(errors, "display_name", CheckDisplayName(body.display_name));
+        ThrowIfAny(std::move(errors));
+        if (deps.issuer == nullptr) {
+            throw Error(ErrorKind::kPermissionDenied, "local sign-up is disabled; sign in with Firebase");
+        }
+        std::string hash = co_await Hash(body.password);
+        db::Transaction tx = co_await deps.pool.Begin();
+        std::int64_t user_id = 0;
+        try {
+            db::Result r = co_await tx.Query("INSERT INTO users (email, display_name) VALUES ($1, $2) RETURNING id",
+                                             Params::Of(email, body.display_name));
+            user_id = r.Int(0, 0);
+        } catch (const db::DbError& e) {
+            if (e.Sqlstate() == "23505") {
+                throw Error(ErrorKind::kConflict, "an account with this email already exists",
+                            {{"email", "is already registered"}});
+            }
+            throw;
+        }
+        co_await tx.Query("INSERT INTO local_credentials (user_id, password_hash) VALUES ($1, $2)",
+                          Params::Of(user_id, hash));
+        boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
+        co_await tx.Commit();
+        out["user"] = co_await LoadMe(user_id);
+        co_return Response::Json(201, out);
+    }
+
+    asio::awaitable<Response> Login(RequestPtr req) {
+        auto body = json::ReadBody<LoginBody>(req->body);
+        std::string email = NormaliseEmail(body.email);
+        db::Result r = co_await deps.pool.Query(
+            "SELECT u.id, c.password_hash, c.failed_attempts, "
+            "       extract(epoch FROM now() - coalesce(c.last_failed_at, '-infinity'))::float8 "
+            "FROM users u JOIN local_credentials c ON c.user_id = u.id WHERE lower(u.email) = $1",
+            Params::Of(email));
+        if (r.Empty()) {
+            // Same work as a wrong password, so response time does not reveal which emails exist.
+            co_await asio::co_spawn(deps.cpu, VerifyAgainstDummyTask(body.password, Cost()), asio::use_awaitable);
+            throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
+        }
+        std::int64_t user_id = r.Int(0, 0);
+        std::int64_t failures = r.Int(0, 2);
+        double since_failure_s = r.IsNull(0, 3) ? 1e9 : r.Double(0, 3);
+        if (failures >= kFailuresBeforeDelay) {
+            // Exponential back-off after five failures, capped at an hour; a hard lock past 100.
+            double wait_s = failures >= kHardFailureCap
+                                ? 3600.0
+                                : std::min(3600.0, std::pow(2.0, static_cast<double>(failures - kFailuresBeforeDelay)));
+            if (since_failure_s < wait_s) {
+                int retry = static_cast<int>(std::ceil(wait_s - since_failure_s));
+                throw Error(ErrorKind::kRateLimited, "too many failed sign-ins; retry in " + std::to_string(retry) + " s")
+                    .WithRetryAfter(retry);
+            }
+        }
+        bool ok = co_await Verify(body.password, r.String(0, 1));
+        if (!ok) {
+            co_await deps.pool.Query(
+                "UPDATE local_credentials SET failed_attempts = failed_attempts + 1, last_failed_at = now() "
+                "WHERE user_id = $1",
+                Params::Of(user_id));
+            throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
+        }
+        db::Transaction tx = co_await deps.pool.Begin();
+        co_await tx.Query("UPDATE local_credentials SET failed_attempts = 0, last_failed_at = NULL WHERE user_id = $1",
+                          Params::Of(user_id));
+        boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
+        co_await tx.Commit();
+        out["user"] = co_await LoadMe(user_id);
+        co_return Response::Json(200, out);
+    }
+
+    asio::awaitable<Response> Refresh(RequestPtr req) {
+        auto body = json::ReadBody<RefreshBody>(req->body);
+        if (body.refresh_token.empty() || body.refresh_token.size() > 200) {
+            throw Error(ErrorKind::kUnauthenticated, "invalid refresh token");
+        }
+        db::Transaction tx = co_await deps.pool.Begin();
+        db::Result r = co_await tx.Query(
+            "SELECT t.session_id, t.spent_at IS NOT NULL, t.expires_at < now(), s.revoked_at IS NOT NULL, s.user_id "
+            "FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id "
+            "WHERE t.token_hash = $1 FOR UPDATE OF t, s",
+            Params::Of(TokenHash(body.refresh_token)));
+        if (r.Empty()) {
+            throw Error(ErrorKind::kUnauthenticated, "invalid refresh token");
+        }
+        std::int64_t session_id = r.Int(0, 0);
+        if (r.Bool(0, 1)) {
+            // A spent token came back: it was stolen or replayed. End the whole family.
+            co_await tx.Query(
+                "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'refresh token reuse' "
+                "WHERE id = $1 AND revoked_at IS NULL",
+                Params::Of(session_id));
+            co_await tx.Commit();
+            ForgetSession(session_id);
+            log::Warn("refresh token reuse; session revoked", {{"session_id", session_id}});
+            throw Error(ErrorKind::kUnauthenticated, "refresh token already used; the session has been signed out");
+        }
+        if (r.Bool(0, 2) || r.Bool(0, 3)) {
+            throw Error(ErrorKind::kUnauthenticated, "the session has ended; sign in again");
+        }
+        std::int64_t user_id = r.Int(0, 4);
+        co_await tx.Query("UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = $1",
+                          Params::Of(TokenHash(body.refresh_token)));
+        std::string refresh = NewRefreshToken();
+        co_await tx.Query(
+            "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
+            "VALUES ($1, $2, now() + make_interval(secs => $3))",
+            Params::Of(TokenHash(refresh), session_id, static_cast<std::int64_t>(options.refresh_ttl.count())));
+        co_await tx.Query("UPDATE auth_sessions SET last_used_at = now() WHERE id = $1", Params::Of(session_id));
+        co_await tx.Commit();
+        boost::json::object out = TokenBody(user_id, session_id, refresh);
+        out["user"] = co_await LoadMe(user_id);
+        co_return Response::Json(200, out);
+    }
+
+    asio::awaitable<Response> Logout(RequestPtr req) {
+        const Principal& who = req->Caller();
+        if (who.session_id != 0) {
+            co_await deps.pool.Query(
+                "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'logout' WHERE id = $1 AND revoked_at IS NULL",
+                Params::Of(who.session_id));
+            ForgetSession(who.session_id);
+        }
+        co_return Response::NoContent();
+    }
+
+    asio::awaitable<Response> ChangePassword(RequestPtr req) {
+        const Principal who = req->Caller();
+        auto body = json::ReadBody<PasswordBody>(req->body);
+        db::Result r = co_await deps.pool.Query(
+            "SELECT c.password_hash, u.email FROM local_credentials c JOIN users u ON u.id = c.user_id "
+            "WHERE c.user_id = $1",
+            Params::Of(who.user_id));
+        if (r.Empty()) {
+            throw Error(ErrorKind::kPermissionDenied, "this account has no password (it signs in with Firebase)");
+        }
+        std::vector<FieldError> errors;
+        Require(errors, "new_password", CheckPassword(body.new_password, r.OptString(0, 1).value_or("")));
+        ThrowIfAny(std::move(errors));
+        if (!co_await Verify(body.current_password, r.String(0, 0))) {
+            throw Error(ErrorKind::kInvalidArgument, "current_password: is wrong", {{"current_password", "is wrong"}});
+        }
+        std::string hash = co_await Hash(body.new_password);
+        db::Transaction tx = co_await deps.pool.Begin();
+        co_await tx.Query(
+            "UPDATE local_credentials SET password_hash = $2, password_changed_at = now() WHERE user_id = $1",
+            Params::Of(who.user_id, hash));
+        co_await tx.Query(
+            "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'password changed' "
+            "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
+            Params::Of(who.user_id, who.session_id));
+        co_await tx.Commit();
+        co_return Response::NoContent();
+    }
+
+    asio::awaitable<Response> ListSessions(RequestPtr req) {
+        const Principal who = req->Caller();
+        db::Result r = co_await deps.pool.Query(
+            "SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+            "to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), user_agent "
+            "FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_used_at DESC LIMIT 100",
+            Params::Of(who.user_id));
+        boost::json::array sessions;
+        for (int row = 0; row < r.Rows(); ++row) {
+            sessions.push_back(boost::json::object{
+                {"id", r.Int(row, 0)},
+                {"created_at", r.String(row, 1)},
+                {"last_used_at", r.String(row, 2)},
+                {"user_agent", r.IsNull(row, 3) ? boost::json::value(nullptr) : boost::json::value(r.String(row, 3))},
+                {"current", r.Int(row, 0) == who.session_id}});
+        }
+        co_return Response::Json(200, boost::json::object{{"sessions", std::move(sessions)}});
+    }
+
+    asio::awaitable<Response> RevokeSession(RequestPtr req) {
+        const Principal who = req->Caller();
+        std::int64_t session_id = req->PathId("session_id");
+        db::Result r = co_await deps.pool.Query(
+            "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'revoked by user' "
+            "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id",
+            Params::Of(session_id, who.user_id));
+        if (r.Empty()) {
+            throw NotFound("session");
+        }
+        ForgetSession(session_id);
+        co_return Response::NoContent();
+    }
+
+    asio::awaitable<Response> GetMe(RequestPtr req) {
+        co_return Response::Json(200, co_await LoadMe(req->Caller().user_id));
+    }
+
+    asio::awaitable<Response> PatchMe(RequestPtr req) {
+        const Principal who = req->Caller();
+        auto body = json::ReadBody<PatchMeBody>(req->body);
+        std::vector<FieldError> errors;
+        auto text = [&](const char* field, const json::Patch<std::string>& p, std::size_t max) {
+            if (p.present && p.value) {
+                Require(errors, field, CheckText(*p.value, max));
+            }
+        };
+        if (body.username.present && body.username.value) {
+            Require(errors, "username", CheckUsername(*body.username.value));
+        }
+        if (body.display_name.present) {
+            Require(errors, "display_name",
+                    body.display_name.value ? CheckDisplayName(*body.display_name.value) : "must not be null");
+        }
+        text("bio", body.bio, 1000);
+        text("city", body.city, 100);
+        if (body.country.present && body.country.value) {
+            Require(errors, "country", CheckCountry(*body.country.value));
+        }
+        CheckChoice(errors, "sex", body.sex, {"male", "female", "other"}, true);
+        if (body.birthdate.present && body.birthdate.value) {
+            auto date = ParseDate(*body.birthdate.value);
+            auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(deps.clock.Now())};
+            if (!date || date->year() < std::chrono::year(1900) || std::chrono::sys_days(*date) > std::chrono::sys_days(today)) {
+                errors.push_back(FieldError{"birthdate", "must be a date YYYY-MM-DD between 1900 and today"});
+            }
+        }
+        CheckRange(errors, "weight_kg", body.weight_kg, 20.0, 400.0);
+        CheckRange(errors, "height_cm", body.height_cm, 50.0, 272.0);
+        CheckRange(errors, "max_hr_bpm", body.max_hr_bpm, 100, 250);
+        CheckRange(errors, "resting_hr_bpm", body.resting_hr_bpm, 25, 120);
+        CheckRange(errors, "ftp_w", body.ftp_w, 30, 2000);
+        CheckChoice(errors, "units", body.units, {"metric", "imperial"}, false);
+        if (body.time_zone.present) {
+            Require(errors, "time_zone", body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
+        }
+        CheckChoice(errors, "default_visibility", body.default_visibility, {"everyone", "followers", "only_me"}, false);
+        CheckChoice(errors, "message_policy", body.message_policy, {"everyone", "followers", "nobody"}, false);
+        if (body.resting_hr_bpm.value && body.max_hr_bpm.value && *body.resting_hr_bpm.value >= *body.max_hr_bpm.value) {
+            errors.push_back(FieldError{"resting_hr_bpm", "must be below max_hr_bpm"});
+        }
+        ThrowIfAny(std::move(errors));
+
+        // One static statement: each column has a "present" flag, so the prepared plan is reused
+        // whatever subset the client sends.
+        Params p;
+        p.Add(who.user_id);
+        auto add = [&p](const auto& field) {
+            p.Add(field.present);
+            p.Add(field.value);
+        };
+        add(body.username);
+        add(body.display_name);
+        add(body.bio);
+        add(body.city);
+        add(body.country);
+        add(body.sex);
+        add(body.birthdate);
+        add(body.weight_kg);
+        add(body.height_cm);
+        p.Add(body.max_hr_bpm.present);
+        p.Add(body.max_hr_bpm.value ? std::optional<std::int64_t>(*body.max_hr_bpm.value) : std::nullopt);
+        p.Add(body.resting_hr_bpm.present);
+        p.Add(body.resting_hr_bpm.value ? std::optional<std::int64_t>(*body.resting_hr_bpm.value) : std::nullopt);
+        p.Add(body.ftp_w.present);
+        p.Add(body.ftp_w.value ? std::optional<std::int64_t>(*body.ftp_w.value) : std::nullopt);
+        add(body.units);
+        add(body.time_zone);
+        add(body.default_visibility);
+        add(body.message_policy);
+        try {
+            db::Result r = co_await deps.pool.Query(
+                std::string("UPDATE users SET "
+                            "username = CASE WHEN $2 THEN $3 ELSE username END, "
+                            "display_name = CASE WHEN $4 THEN $5 ELSE display_name END, "
+                            "bio = CASE WHEN $6 THEN $7 ELSE bio END, "
+                            "city = CASE WHEN $8 THEN $9 ELSE city END, "
+                            "country = CASE WHEN $10 THEN $11 ELSE country END, "
+                            "sex = CASE WHEN $12 THEN $13 ELSE sex END, "
+                            "birthdate = CASE WHEN $14 THEN $15::date ELSE birthdate END, "
+                            "weight_kg = CASE WHEN $16 THEN $17::float8 ELSE weight_kg END, "
+                            "height_cm = CASE WHEN $18 THEN $19::float8 ELSE height_cm END, "
+                            "max_hr_bpm = CASE WHEN $20 THEN $21::int ELSE max_hr_bpm END, "
+                            "resting_hr_bpm = CASE WHEN $22 THEN $23::int ELSE resting_hr_bpm END, "
+                            "ftp_w = CASE WHEN $24 THEN $25::int ELSE ftp_w END, "
+                            "units = CASE WHEN $26 THEN $27 ELSE units END, "
+                            "time_zone = CASE WHEN $28 THEN $29 ELSE time_zone END, "
+                            "default_visibility = CASE WHEN $30 THEN $31 ELSE default_visibility END, "
+                            "message_policy = CASE WHEN $32 THEN $33 ELSE message_policy END, "
+                            "updated_at = now() "
+                            "WHERE id = $1 RETURNING ") +
+                    kMeColumns,
+                std::move(p));
+            if (r.Empty()) {
+                throw NotFound("user");
+            }
+            co_return Response::Json(200, MeJson(r));
+        } catch (const db::DbError& e) {
+            if (e.Sqlstate() == "23505" && e.Constraint() == "users_username_key") {
+                throw Error(ErrorKind::kConflict, "username: is taken", {{"username", "is taken"}});
+            }
+            throw;
+        }
+    }
+
+    asio::awaitable<Response> DeleteMe(RequestPtr req) {
+        const Principal who = req->Caller();
+        auto body = req->body.empty() ? DeleteMeBody{} : json::ReadBody<DeleteMeBody>(req->body);
+        db::Result cred = co_await deps.pool.Query("SELECT password_hash FROM local_credentials WHERE user_id = $1",
+                                                   Params::Of(who.user_id));
+        bool recent = deps.clock.Now() - who.auth_time <= options.recent_auth;
+        if (!cred.Empty()) {
+            if (!body.password) {
+                throw Error(ErrorKind::kInvalidArgument, "password: is required to delete the account",
+                            {{"password", "is required to delete the account"}});
+            }
+            if (!co_await Verify(*body.password, cred.String(0, 0))) {
+                throw Error(ErrorKind::kInvalidArgument, "password: is wrong", {{"password", "is wrong"}});
+            }
+        } else if (!recent) {
+            throw Error(ErrorKind::kUnauthenticated, "sign in again (within the last 5 minutes) to delete the account");
+        }
+        // ON DELETE CASCADE reaches every table that references users; later features add theirs.
+        co_await deps.pool.Query("DELETE FROM users WHERE id = $1", Params::Of(who.user_id));
+        {
+            std::lock_guard lock(cache_mutex);
+            session_cache.clear();
+            std::erase_if(firebase_users, [&](const auto& kv) { return kv.second == who.user_id; });
+        }
+        log::Info("account deleted", {{"user_id", who.user_id}});
+        co_return Response::NoContent();
+    }
+
+    asio::awaitable<Response> GetUser(RequestPtr req) {
+        std::int64_t user_id = req->PathId("user_id");
+        db::Result r = co_await deps.pool.Query(
+            "SELECT id, username, display_name, bio, city, country, "
+            "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM users WHERE id = $1",
+            Params::Of(user_id));
+        if (r.Empty()) {
+            throw NotFound("user");
+        }
+        co_return Response::Json(200, boost::json::object{{"id", r.Int(0, 0)},
+                                                          {"username", OptJson(r, 1)},
+                                                          {"display_name", r.String(0, 2)},
+                                                          {"bio", OptJson(r, 3)},
+                                                          {"city", OptJson(r, 4)},
+                                                          {"country", OptJson(r, 5)},
+                                                          {"created_at", r.String(0, 6)}});
+    }
+};
+
+Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}
+Module::~Module() = default;
+
+http::Authenticator& Module::Authenticator() { return *impl_; }
+
+void Module::Register(http::Router& router) {
+    using http::AuthPolicy;
+    using http::Method;
+    using http::RateClass;
+    Impl* impl = impl_.get();
+    using Member = asio::awaitable<Response> (Impl::*)(RequestPtr);
+    // The handler is a plain (non-coroutine) lambda returning the member coroutine's awaitable.
+    auto bind = [impl](Member member) { return [impl, member](RequestPtr req) { return (impl->*member)(std::move(req)); }; };
+    struct Row {
+        Method method;
+        const char* path;
+        AuthPolicy auth;
+        RateClass rate;
+        bool idempotent;
+        const char* summary;
+        Member member;
+    };
+    const Row table[] = {
+        {Method::kPost, "/v1/auth/signup", AuthPolicy::kPublic, RateClass::kAuth, true, "Create a local account", &Impl::Signup},
+        {Method::kPost, "/v1/auth/login", AuthPolicy::kPublic, RateClass::kAuth, false, "Sign in with email and password", &Impl::Login},
+        {Method::kPost, "/v1/auth/refresh", AuthPolicy::kPublic, RateClass::kAuth, false, "Rotate a refresh token", &Impl::Refresh},
+        {Method::kPost, "/v1/auth/logout", AuthPolicy::kUser, RateClass::kDefault, false, "End the current session", &Impl::Logout},
+        {Method::kPost, "/v1/auth/password", AuthPolicy::kUser, RateClass::kAuth, false, "Change password", &Impl::ChangePassword},
+        {Method::kGet, "/v1/auth/sessions", AuthPolicy::kUser, RateClass::kDefault, false, "List sessions", &Impl::ListSessions},
+        {Method::kDelete, "/v1/auth/sessions/{session_id}", AuthPolicy::kUser, RateClass::kDefault, false, "Revoke a session", &Impl::RevokeSession},
+        {Method::kGet, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "The caller's profile", &Impl::GetMe},
+        {Method::kPatch, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "Update the caller's profile", &Impl::PatchMe},
+        {Method::kDelete, "/v1/me", AuthPolicy::kUser, RateClass::kAuth, false, "Delete the caller's account", &Impl::DeleteMe},
+        {Method::kGet, "/v1/users/{user_id}", AuthPolicy::kUser, RateClass::kDefault, false, "A user's public profile", &Impl::GetUser},
+    };
+    for (const auto& row : table) {
+        http::Route route;
+        route.method = row.method;
+        route.path = row.path;
+        route.auth = row.auth;
+        route.rate = row.rate;
+        route.idempotent_create = row.idempotent;
+        route.summary = row.summary;
+        route.handler = bind(row.member);
+        router.Add(std::move(route));
+    }
+}
+
+}  // namespace strava1::accounts

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "strava1/base/error.hpp"
+#include "strava1/base/principal.hpp"
+
+namespace strava1::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view MethodName(Method method);
+Method ParseMethod(std::string_view text);
+
+/// A parsed request as feature code sees it (no Beast types). Header names are lower-case.
+struct Request {
+    Method method = Method::kGet;
+    std::string target;  ///< raw request-target
+    std::string path;    ///< decoded path without query
+    std::string query;   ///< raw query string without '?'
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::string remote_ip;
+    std::string request_id;
+    std::string route;  ///< matched path template, e.g. "/v1/users/{user_id}"
+    std::unordered_map<std::string, std::string> path_params;
+    std::optional<Principal> principal;
+
+    /// First header with this (lower-case) name, or empty.
+    std::string_view Header(std::string_view name) const;
+    /// Decoded query parameter, or nullopt.
+    std::optional<std::string> QueryParam(std::string_view name) const;
+    /// A path parameter that must be a positive integer id. Anything else answers 404, exactly as a
+    /// missing object does.
+    std::int64_t PathId(const std::string& name) const;
+    /// The authenticated principal; the router guarantees it on routes with AuthPolicy::kUser.
+    const Principal& Caller() const;
+};
+
+using RequestPtr = std::shared_ptr<Request>;
+
+struct Response {
+    int status = 200;
+    std::string content_type;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    static Response Json(int status, const boost::json::value& value);
+    static Response NoContent();
+    static Response Text(int status, std::string content_type, std::string body);
+    void SetHeader(std::string name, std::string value);
+    std::string_view Header(std::string_view name) const;
+};
+
+/// Builds the RFC 9457 problem document for `error` (the one place errors become responses).
+Response ProblemResponse(const Error& error, std::string_view instance, std::string_view request_id);
+
+}  // namespace strava1::http

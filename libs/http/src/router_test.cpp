@@ -1,0 +1,67 @@
+#include "strava1/http/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace strava1::http {
+namespace {
+
+boost::asio::awaitable<Response> Ok(RequestPtr) { co_return Response::NoContent(); }
+
+Route Make(Method m, std::string path, AuthPolicy auth = AuthPolicy::kPublic) {
+    Route r;
+    r.method = m;
+    r.path = std::move(path);
+    r.auth = auth;
+    r.handler = Ok;
+    return r;
+}
+
+TEST(Router, MatchesTemplatesAndExtractsParams) {
+    Router router;
+    router.Add(Make(Method::kGet, "/v1/users/{user_id}"));
+    router.Add(Make(Method::kGet, "/v1/me"));
+    auto m = router.Match(Method::kGet, "/v1/users/42");
+    ASSERT_NE(m.route, nullptr);
+    EXPECT_EQ(m.route->path, "/v1/users/{user_id}");
+    ASSERT_EQ(m.params.size(), 1u);
+    EXPECT_EQ(m.params[0].first, "user_id");
+    EXPECT_EQ(m.params[0].second, "42");
+    EXPECT_EQ(router.Match(Method::kGet, "/v1/me").index, 1u);
+}
+
+TEST(Router, DistinguishesNotFoundFromMethodNotAllowed) {
+    Router router;
+    router.Add(Make(Method::kGet, "/v1/me"));
+    router.Add(Make(Method::kPatch, "/v1/me"));
+    auto missing = router.Match(Method::kGet, "/v1/nope");
+    EXPECT_EQ(missing.route, nullptr);
+    EXPECT_FALSE(missing.path_exists);
+    auto wrong = router.Match(Method::kPost, "/v1/me");
+    EXPECT_EQ(wrong.route, nullptr);
+    EXPECT_TRUE(wrong.path_exists);
+    EXPECT_EQ(wrong.allow, "GET, HEAD, PATCH");
+    EXPECT_NE(router.Match(Method::kHead, "/v1/me").route, nullptr);
+}
+
+TEST(Router, DoesNotMatchEmptyParamsOrExtraSegments) {
+    Router router;
+    router.Add(Make(Method::kGet, "/v1/users/{user_id}"));
+    EXPECT_FALSE(router.Match(Method::kGet, "/v1/users/").path_exists);
+    EXPECT_FALSE(router.Match(Method::kGet, "/v1/users/1/x").path_exists);
+    EXPECT_FALSE(router.Match(Method::kGet, "v1/users/1").path_exists);
+}
+
+TEST(Router, RefusesRoutesWithoutPolicyDuplicatesAndBadTemplates) {
+    Router router;
+    EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/x", AuthPolicy::kUnset)), std::invalid_argument);
+    router.Add(Make(Method::kGet, "/v1/x"));
+    EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/x")), std::invalid_argument);
+    EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/{x")), std::invalid_argument);
+    EXPECT_THROW(router.Add(Make(Method::kGet, "v1/y")), std::invalid_argument);
+    Route no_handler = Make(Method::kGet, "/v1/z");
+    no_handler.handler = nullptr;
+    EXPECT_THROW(router.Add(no_handler), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace strava1::http

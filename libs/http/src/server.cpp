@@ -1,0 +1,598 @@
+// The only translation unit that includes Beast: everything else sees Request/Response.
+#include "strava1/http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/pct_string_view.hpp>
+
+#include <mutex>
+#include <unordered_map>
+
+#include "strava1/base/crypto.hpp"
+#include "strava1/base/log.hpp"
+#include "strava1/http/static_files.hpp"
+
+namespace strava1::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+
+bool ValidRequestId(std::string_view id) {
+    if (id.empty() || id.size() > 64) {
+        return false;
+    }
+    for (char c : id) {
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool IsJsonType(std::string_view content_type) {
+    auto semi = content_type.find(';');
+    auto base = content_type.substr(0, semi);
+    while (!base.empty() && base.back() == ' ') {
+        base.remove_suffix(1);
+    }
+    std::string lower(base);
+    for (auto& c : lower) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"));
+}
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+    // Good enough for real clients: "gzip" listed and not explicitly "gzip;q=0".
+    auto pos = accept_encoding.find("gzip");
+    if (pos == std::string_view::npos) {
+        return false;
+    }
+    auto rest = accept_encoding.substr(pos + 4);
+    return !(rest.starts_with(";q=0") && !rest.starts_with(";q=0."));
+}
+
+bool Compressible(std::string_view content_type) {
+    return content_type.starts_with("application/json") || content_type.starts_with("application/problem+json") ||
+           content_type.starts_with("text/") || content_type.starts_with("application/manifest+json");
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+    asio::io_context& io;
+    ServerOptions options;
+    const Router& router;
+    Authenticator* authenticator;
+    IdempotencyStore* idempotency;
+    Metrics& metrics;
+    std::optional<StaticFiles> static_files;
+    tcp::acceptor acceptor;
+    RateLimiter limiter;
+    ServerStats stats;
+    std::atomic<bool> stopping{false};
+
+    // Live connections, so Stop() can close idle keep-alive ones.
+    struct Conn {
+        beast::tcp_stream* stream = nullptr;
+        std::atomic<bool> idle{true};
+    };
+    std::mutex conns_mutex;
+    std::unordered_map<std::uint64_t, std::shared_ptr<Conn>> conns;
+    std::atomic<std::uint64_t> next_conn_id{1};
+
+    Impl(asio::io_context& io_ctx, ServerOptions opts, const Router& r, Authenticator* auth, IdempotencyStore* idem,
+         Metrics& m)
+        : io(io_ctx),
+          options(std::move(opts)),
+          router(r),
+          authenticator(auth),
+          idempotency(idem),
+          metrics(m),
+          acceptor(io_ctx) {
+        if (options.web_dir) {
+            static_files.emplace(*options.web_dir);
+        }
+    }
+
+    asio::awaitable<void> Accept();
+    asio::awaitable<void> Session(tcp::socket socket);
+    asio::awaitable<Response> Dispatch(RequestPtr request, RouteMatch match);
+    asio::awaitable<Response> RunRoute(RequestPtr request, const Route& route);
+    void AddCors(const Request& request, Response& response) const;
+};
+
+Server::Server(asio::io_context& io, ServerOptions options, const Router& router, Authenticator* authenticator,
+               IdempotencyStore* idempotency, Metrics& metrics)
+    : impl_(std::make_shared<Impl>(io, std::move(options), router, authenticator, idempotency, metrics)) {}
+
+Server::~Server() { Stop(); }
+
+void Server::Start() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(impl_->options.address, ec);
+    if (ec) {
+        throw std::runtime_error("listen address \"" + impl_->options.address + "\" is not an IP address");
+    }
+    tcp::endpoint endpoint(address, impl_->options.port);
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint, ec);
+    if (ec) {
+        throw std::runtime_error("cannot listen on " + impl_->options.address + ":" +
+                                 std::to_string(impl_->options.port) + ": " + ec.message());
+    }
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    asio::co_spawn(acceptor.get_executor(), impl_->Accept(), asio::detached);
+}
+
+std::uint16_t Server::Port() const { return impl_->acceptor.local_endpoint().port(); }
+
+std::size_t Server::OpenConnections() const { return impl_->stats.connections_open.load(); }
+
+const ServerStats& Server::Stats() const { return impl_->stats; }
+
+void Server::Stop() {
+    auto impl = impl_;
+    if (impl->stopping.exchange(true)) {
+        return;
+    }
+    asio::post(impl->acceptor.get_executor(), [impl] {
+        boost::system::error_code ignored;
+        impl->acceptor.close(ignored);
+    });
+    std::lock_guard lock(impl->conns_mutex);
+    for (auto& [id, conn] : impl->conns) {
+        auto c = conn;
+        asio::post(c->stream->get_executor(), [c] {
+            if (c->idle.load()) {
+                c->stream->cancel();
+            }
+        });
+    }
+}
+
+asio::awaitable<void> Server::Impl::Accept() {
+    auto self = shared_from_this();
+    while (!stopping.load()) {
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            if (ec == asio::error::operation_aborted || stopping.load()) {
+                co_return;
+            }
+            // EMFILE and friends: back off briefly instead of spinning.
+            log::Warn("accept failed", {{"error", ec.message()}});
+            asio::steady_timer pause(acceptor.get_executor());
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        if (stats.connections_open.load() >= options.max_connections) {
+            ++stats.rejected_connections;
+            continue;  // socket closes on scope exit
+        }
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, self->Session(std::move(socket)), [](std::exception_ptr e) {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    log::Error("session failed", {{"error", ex.what()}});
+                }
+            }
+        });
+    }
+}
+
+void Server::Impl::AddCors(const Request& request, Response& response) const {
+    auto origin = request.Header("origin");
+    if (origin.empty()) {
+        return;
+    }
+    for (const auto& allowed : options.cors_origins) {
+        if (allowed == origin) {
+            response.SetHeader("Access-Control-Allow-Origin", std::string(origin));
+            response.SetHeader("Vary", "Origin");
+            response.SetHeader("Access-Control-Expose-Headers",
+                               "X-Request-Id, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
+                               "X-RateLimit-Reset, Idempotent-Replayed");
+            return;
+        }
+    }
+}
+
+asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route& route) {
+    // Authentication: attach a principal whenever a bearer token is presented.
+    auto authorization = request->Header("authorization");
+    if (!authorization.empty()) {
+        if (authorization.size() < 8 || !std::equal(authorization.begin(), authorization.begin() + 7, "Bearer ",
+                                                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+            throw Error(ErrorKind::kUnauthenticated, "the Authorization header must be \"Bearer <token>\"");
+        }
+        if (authenticator == nullptr) {
+            throw Error(ErrorKind::kUnauthenticated, "authentication is not configured");
+        }
+        request->principal = co_await authenticator->Authenticate(std::string(authorization.substr(7)));
+    }
+    if (route.auth == AuthPolicy::kUser && !request->principal) {
+        throw Error(ErrorKind::kUnauthenticated, "this endpoint needs a bearer token");
+    }
+
+    // Rate limiting.
+    std::string rate_key;
+    const Budget* budget = nullptr;
+    switch (route.rate) {
+        case RateClass::kDefault:
+            if (request->principal) {
+                rate_key = "user:" + std::to_string(request->principal->user_id);
+                budget = &options.user_budget;
+            } else {
+                rate_key = "ip:" + request->remote_ip;
+                budget = &options.anon_budget;
+            }
+            break;
+        case RateClass::kAuth:
+            rate_key = "auth:" + request->remote_ip;
+            budget = &options.auth_budget;
+            break;
+        case RateClass::kProbe:
+            rate_key = "probe:" + request->remote_ip;
+            budget = &options.probe_budget;
+            break;
+    }
+    RateDecision decision = limiter.Take(rate_key, *budget);
+    auto set_rate_headers = [&decision](Response& r) {
+        r.SetHeader("X-RateLimit-Limit", std::to_string(decision.limit));
+        r.SetHeader("X-RateLimit-Remaining", std::to_string(decision.remaining));
+        r.SetHeader("X-RateLimit-Reset", std::to_string(decision.reset_s));
+    };
+    if (!decision.allowed) {
+        Error limited(ErrorKind::kRateLimited, "rate limit exceeded; retry after " +
+                                                   std::to_string(decision.retry_after_s) + " s");
+        limited.WithRetryAfter(decision.retry_after_s);
+        Response r = ProblemResponse(limited, request->path, request->request_id);
+        set_rate_headers(r);
+        co_return r;
+    }
+
+    // Content type for JSON bodies.
+    if (!request->body.empty() && route.body_limit == kDefaultJsonBodyLimit &&
+        !IsJsonType(request->Header("content-type"))) {
+        throw Error(ErrorKind::kUnsupportedMedia, "the body must be application/json");
+    }
+
+    // Idempotency-Key on creating writes.
+    std::string idem_key(request->Header("idempotency-key"));
+    std::string idem_scope;
+    bool claimed = false;
+    if (route.idempotent_create && !idem_key.empty() && idempotency != nullptr) {
+        if (idem_key.size() > kMaxIdempotencyKeyLength) {
+            throw InvalidField("Idempotency-Key", "must be at most 255 characters");
+        }
+        idem_scope = request->principal ? "user:" + std::to_string(request->principal->user_id)
+                                        : "anon:" + request->remote_ip;
+        std::string hash = crypto::Hex(crypto::Sha256(request->body));
+        IdempotencyClaim claim = co_await idempotency->Claim(idem_scope, idem_key, std::string(MethodName(request->method)),
+                                                             request->path, hash);
+        switch (claim.kind) {
+            case IdempotencyClaim::Kind::kProceed:
+                claimed = true;
+                break;
+            case IdempotencyClaim::Kind::kReplay:
+                set_rate_headers(claim.replay);
+                co_return claim.replay;
+            case IdempotencyClaim::Kind::kMismatch:
+                throw Error(ErrorKind::kUnprocessable,
+                            "this Idempotency-Key was used with a different request", {{"Idempotency-Key", "reused with a different request"}});
+            case IdempotencyClaim::Kind::kInFlight:
+                throw Error(ErrorKind::kConflict, "a request with this Idempotency-Key is still being processed")
+                    .WithRetryAfter(1);
+        }
+    }
+
+    std::optional<Response> response;
+    std::exception_ptr failure;
+    try {
+        response = co_await route.handler(request);
+    } catch (const Error& e) {
+        response = ProblemResponse(e, request->path, request->request_id);
+        if (Describe(e.Kind()).status >= 500) {
+            log::Error("request failed", {{"request_id", request->request_id}, {"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (claimed) {
+        if (failure || response->status >= 500) {
+            co_await idempotency->Abandon(idem_scope, idem_key);
+        } else {
+            co_await idempotency->Complete(idem_scope, idem_key, *response);
+        }
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    set_rate_headers(*response);
+    co_return std::move(*response);
+}
+
+asio::awaitable<Response> Server::Impl::Dispatch(RequestPtr request, RouteMatch match) {
+    std::optional<Response> response;
+    try {
+        if (request->method == Method::kOptions && !request->Header("origin").empty()) {
+            // CORS preflight: allowed origins get the methods of this path; others get nothing usable.
+            bool allowed = std::find(options.cors_origins.begin(), options.cors_origins.end(),
+                                     request->Header("origin")) != options.cors_origins.end();
+            if (!allowed) {
+                throw Error(ErrorKind::kPermissionDenied, "origin not allowed");
+            }
+            Response r = Response::NoContent();
+            r.SetHeader("Access-Control-Allow-Methods", match.path_exists ? match.allow : "GET");
+            r.SetHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+            r.SetHeader("Access-Control-Max-Age", "600");
+            response = std::move(r);
+        } else if (match.route != nullptr) {
+            for (auto& [name, value] : match.params) {
+                request->path_params.emplace(std::move(name), std::move(value));
+            }
+            request->route = match.route->path;
+            response = co_await RunRoute(request, *match.route);
+        } else if (match.path_exists) {
+            Error e(ErrorKind::kMethodNotAllowed, MethodName(request->method).data() + std::string(" is not allowed here"));
+            Response r = ProblemResponse(e, request->path, request->request_id);
+            r.SetHeader("Allow", match.allow);
+            response = std::move(r);
+        } else if (request->path.starts_with("/v0/")) {
+            throw Error(ErrorKind::kGone, "API v0 is retired; use /v1");
+        } else if (static_files && !request->path.starts_with("/v1/") && request->path != "/v1") {
+            if (auto file = static_files->Serve(*request)) {
+                response = std::move(*file);
+            } else {
+                throw NotFound("page");
+            }
+        } else {
+            throw NotFound();
+        }
+    } catch (const Error& e) {
+        response = ProblemResponse(e, request->path, request->request_id);
+        if (Describe(e.Kind()).status >= 500) {
+            log::Error("request failed", {{"request_id", request->request_id},
+                                          {"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
+        }
+    } catch (const std::exception& e) {
+        // A bug: the client learns nothing but the request id; the log gets the details.
+        log::Error("unhandled exception", {{"request_id", request->request_id}, {"error", e.what()}});
+        response = ProblemResponse(Error(ErrorKind::kInternal, "internal error"), request->path, request->request_id);
+    }
+    co_return std::move(*response);
+}
+
+asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
+    auto self = shared_from_this();
+    ++stats.connections_open;
+    ++stats.connections_total;
+    std::string remote_ip;
+    {
+        boost::system::error_code ec;
+        auto ep = socket.remote_endpoint(ec);
+        remote_ip = ec ? "unknown" : ep.address().to_string();
+    }
+    beast::tcp_stream stream(std::move(socket));
+    auto conn = std::make_shared<Conn>();
+    conn->stream = &stream;
+    std::uint64_t conn_id = next_conn_id++;
+    {
+        std::lock_guard lock(conns_mutex);
+        conns.emplace(conn_id, conn);
+    }
+    struct Cleanup {
+        Impl* impl;
+        std::uint64_t id;
+        ~Cleanup() {
+            std::lock_guard lock(impl->conns_mutex);
+            impl->conns.erase(id);
+            --impl->stats.connections_open;
+        }
+    } cleanup{this, conn_id};
+
+    beast::flat_buffer buffer;
+    bool first = true;
+    for (;;) {
+        if (stopping.load()) {
+            break;
+        }
+        conn->idle = true;
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+        parser.body_limit(kDefaultJsonBodyLimit);
+        // One deadline covers waiting for and reading the whole header block: a client that
+        // trickles bytes (slowloris) is cut off when it passes, however slowly it sends.
+        stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+        auto [read_ec, header_bytes] =
+            co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        conn->idle = false;
+        auto started = std::chrono::steady_clock::now();
+        first = false;
+
+        auto write_and_close = [&](Error error) -> asio::awaitable<void> {
+            Response r = ProblemResponse(error, "", "");
+            bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
+            res.set(bhttp::field::content_type, r.content_type);
+            res.set(bhttp::field::connection, "close");
+            res.body() = r.body;
+            res.prepare_payload();
+            stream.expires_after(options.write_timeout);
+            co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+            metrics.Observe(Metrics::kUnmatched, r.status, 0);
+        };
+
+        if (read_ec) {
+            if (read_ec == bhttp::error::end_of_stream || read_ec == asio::error::operation_aborted ||
+                read_ec == asio::error::connection_reset || read_ec == asio::error::eof) {
+                break;
+            }
+            if (read_ec == beast::error::timeout) {
+                ++stats.timeouts;
+                break;
+            }
+            if (read_ec == bhttp::error::header_limit) {
+                co_await write_and_close(Error(ErrorKind::kHeadersTooLarge, "request headers exceed 16 KiB"));
+                break;
+            }
+            co_await write_and_close(Error(ErrorKind::kInvalidArgument, "malformed HTTP request: " + read_ec.message()));
+            break;
+        }
+
+        auto& header = parser.get();
+        // Request smuggling defences: ambiguous framing is refused outright.
+        if (header.count(bhttp::field::content_length) > 1 ||
+            (header.count(bhttp::field::content_length) > 0 && header.count(bhttp::field::transfer_encoding) > 0)) {
+            co_await write_and_close(Error(ErrorKind::kInvalidArgument, "ambiguous message framing"));
+            break;
+        }
+        if (header.count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
+            co_await write_and_close(Error(ErrorKind::kInvalidArgument, "unsupported Transfer-Encoding"));
+            break;
+        }
+
+        auto request = std::make_shared<Request>();
+        request->method = ParseMethod(std::string_view(header.method_string().data(), header.method_string().size()));
+        request->target = std::string(header.target());
+        request->remote_ip = remote_ip;
+        {
+            std::string_view target = request->target;
+            auto q = target.find('?');
+            std::string_view raw_path = target.substr(0, q);
+            if (q != std::string_view::npos) {
+                request->query = std::string(target.substr(q + 1));
+            }
+            auto decoded = boost::urls::make_pct_string_view(raw_path);
+            if (!decoded || raw_path.empty() || raw_path.front() != '/') {
+                co_await write_and_close(Error(ErrorKind::kInvalidArgument, "malformed request target"));
+                break;
+            }
+            request->path = decoded->decode();
+        }
+        for (const auto& field : header) {
+            std::string name(field.name_string());
+            for (auto& c : name) {
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+            request->headers.emplace_back(std::move(name), std::string(field.value()));
+        }
+        auto incoming_id = request->Header("x-request-id");
+        request->request_id = ValidRequestId(incoming_id) ? std::string(incoming_id)
+                                                          : crypto::Hex(crypto::RandomBytes(8));
+
+        RouteMatch match = router.Match(request->method, request->path);
+        std::size_t body_limit = match.route != nullptr ? match.route->body_limit : kDefaultJsonBodyLimit;
+        bool keep_alive = header.keep_alive();
+        std::optional<Response> early;
+        if (auto length = parser.content_length(); length && *length > body_limit) {
+            early = ProblemResponse(Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"),
+                                    request->path, request->request_id);
+            keep_alive = false;  // the unread body makes the stream unusable
+        } else if (!parser.is_done()) {
+            parser.body_limit(body_limit);
+            stream.expires_after(options.body_timeout);
+            auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            if (body_ec == bhttp::error::body_limit) {
+                early = ProblemResponse(Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"),
+                                        request->path, request->request_id);
+                keep_alive = false;
+            } else if (body_ec == beast::error::timeout) {
+                ++stats.timeouts;
+                break;
+            } else if (body_ec) {
+                break;
+            }
+        }
+        if (!early) {
+            request->body = std::move(parser.get().body());
+        }
+
+        // (No co_await inside ?: — GCC 12 mishandles temporaries there.)
+        Response response;
+        if (early) {
+            response = std::move(*early);
+        } else {
+            response = co_await Dispatch(request, match);
+        }
+        AddCors(*request, response);
+
+        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
+        if (!response.content_type.empty()) {
+            res.set(bhttp::field::content_type, response.content_type);
+        }
+        for (auto& [name, value] : response.headers) {
+            res.set(name, value);
+        }
+        res.set("X-Request-Id", request->request_id);
+        res.set("X-Content-Type-Options", "nosniff");
+        if (response.Header("Cache-Control").empty()) {
+            res.set(bhttp::field::cache_control, "no-store");
+        }
+        if (response.body.size() >= options.gzip_min_bytes && Compressible(response.content_type) &&
+            AcceptsGzip(request->Header("accept-encoding"))) {
+            response.body = Gzip(response.body);
+            res.set(bhttp::field::content_encoding, "gzip");
+            res.set(bhttp::field::vary, "Accept-Encoding");
+        }
+        if (stopping.load()) {
+            keep_alive = false;
+        }
+        res.keep_alive(keep_alive);
+        bool head = request->method == Method::kHead;
+        if (!head) {
+            res.body() = std::move(response.body);
+        }
+        res.prepare_payload();
+        if (head) {
+            res.set(bhttp::field::content_length, std::to_string(response.body.size()));
+        }
+        stream.expires_after(options.write_timeout);
+        beast::error_code write_ec;
+        if (head) {
+            // A HEAD answer carries the GET's Content-Length but no body: serialise the header only.
+            bhttp::response_serializer<bhttp::string_body> serializer(res);
+            std::tie(write_ec, std::ignore) =
+                co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+        } else {
+            std::tie(write_ec, std::ignore) = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        }
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        metrics.Observe(match.route != nullptr ? match.index : Metrics::kUnmatched, response.status, seconds);
+        if (response.status >= 400 || log::Enabled(log::Level::kDebug)) {
+            // Access log: every request at debug, errors at info so they show by default.
+            boost::json::object fields{{"request_id", request->request_id},
+                                       {"method", MethodName(request->method)},
+                                       {"path", request->path},
+                                       {"route", request->route},
+                                       {"status", response.status},
+                                       {"duration_ms", seconds * 1000.0},
+                                       {"remote_ip", request->remote_ip}};
+            if (request->principal) {
+                fields["user_id"] = request->principal->user_id;
+            }
+            log::Write(response.status >= 400 ? log::Level::kInfo : log::Level::kDebug, "request", std::move(fields));
+        }
+        if (write_ec || !keep_alive) {
+            break;
+        }
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+}
+
+}  // namespace strava1::http
