@@ -235,6 +235,8 @@ done
 
 export STRAVA1_TEST_PG_DSN="postgresql://$pg_user@127.0.0.1:$pg_port/postgres"
 export STRAVA1_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+# The test cluster runs without fsync for speed; servers started against it must be told that is intended.
+export STRAVA1_UNSAFE_ALLOW_NO_FSYNC=true
 log "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
 
 # In the background so that a signal to this script is handled at once (bash runs traps only between

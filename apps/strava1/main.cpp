@@ -11,6 +11,7 @@ extern char** environ;
 namespace strava1::app {
 int Serve(const std::vector<std::string>& args);
 int Migrate(const std::vector<std::string>& args);
+int Routes(const std::vector<std::string>& args);
 }  // namespace strava1::app
 
 namespace {
@@ -21,6 +22,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  serve     run everything in one process: API, web app, embedded PostgreSQL (default)\n"
     "  migrate   apply database migrations and exit\n"
+    "  routes    print the HTTP route table as JSON\n"
     "  version   print the version\n"
     "\n"
     "Settings come from flags, STRAVA1_* environment variables and --config FILE; see README.md.\n";
@@ -39,6 +41,9 @@ int main(int argc, char** argv) {
     }
     if (command == "migrate") {
         return strava1::app::Migrate(args);
+    }
+    if (command == "routes") {
+        return strava1::app::Routes(args);
     }
     if (command == "version" || command == "--version") {
         std::printf("strava1 0.1.0\n");

@@ -155,7 +155,45 @@ asio::awaitable<void> ExpireIdempotencyKeys(http::IdempotencyStore& store) {
     }
 }
 
+void AddProbeRoutes(http::Router& router, Probes& probes) {
+    http::Route healthz{http::Method::kGet, "/healthz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
+    healthz.summary = "Liveness";
+    healthz.handler = Healthz;
+    router.Add(healthz);
+    http::Route readyz{http::Method::kGet, "/readyz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
+    readyz.summary = "Readiness (database reachable)";
+    readyz.handler = [p = &probes](http::RequestPtr r) { return p->Readyz(std::move(r)); };
+    router.Add(readyz);
+    http::Route metrics{http::Method::kGet, "/metrics", http::AuthPolicy::kPublic, http::RateClass::kProbe};
+    metrics.summary = "Prometheus metrics";
+    metrics.handler = [p = &probes](http::RequestPtr r) { return p->Metrics(std::move(r)); };
+    router.Add(metrics);
+}
+
 }  // namespace
+
+/// `strava1 routes`: the route table as JSON, for the OpenAPI inventory test (T-11). Builds the
+/// same router as serve without connecting anywhere.
+int Routes(const std::vector<std::string>&) {
+    asio::io_context io;
+    asio::thread_pool cpu(1);
+    db::Pool pool(io.get_executor(), db::PoolOptions{"dbname=unused"});
+    http::Router router;
+    Probes probes{pool};
+    AddProbeRoutes(router, probes);
+    accounts::Module accounts_module(accounts::Deps{pool, SystemClock::Instance(), cpu}, accounts::Options{});
+    accounts_module.Register(router);
+    boost::json::array routes;
+    for (const auto& route : router.Routes()) {
+        routes.push_back(boost::json::object{{"method", http::MethodName(route.method)},
+                                             {"path", route.path},
+                                             {"auth", route.auth == http::AuthPolicy::kUser ? "user" : "public"},
+                                             {"summary", route.summary}});
+    }
+    std::printf("%s\n", boost::json::serialize(routes).c_str());
+    cpu.join();
+    return 0;
+}
 
 int Serve(const std::vector<std::string>& args) {
     auto started = std::chrono::steady_clock::now();
@@ -226,20 +264,7 @@ int Serve(const std::vector<std::string>& args) {
 
     http::Router router;
     Probes probes{pool};
-    {
-        http::Route healthz{http::Method::kGet, "/healthz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
-        healthz.summary = "Liveness";
-        healthz.handler = Healthz;
-        router.Add(healthz);
-        http::Route readyz{http::Method::kGet, "/readyz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
-        readyz.summary = "Readiness (database reachable)";
-        readyz.handler = [p = &probes](http::RequestPtr r) { return p->Readyz(std::move(r)); };
-        router.Add(readyz);
-        http::Route metrics{http::Method::kGet, "/metrics", http::AuthPolicy::kPublic, http::RateClass::kProbe};
-        metrics.summary = "Prometheus metrics";
-        metrics.handler = [p = &probes](http::RequestPtr r) { return p->Metrics(std::move(r)); };
-        router.Add(metrics);
-    }
+    AddProbeRoutes(router, probes);
     accounts::Options accounts_options;
     accounts_options.fast_password_hash = config.fast_password_hash;
     if (config.fast_password_hash) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <sstream>
 #include <unordered_map>
 
 #include "dto.hpp"
@@ -84,7 +85,9 @@ void ThrowIfAny(std::vector<FieldError> errors) {
 template <class T>
 void CheckRange(std::vector<FieldError>& errors, const char* field, const json::Patch<T>& p, T lo, T hi) {
     if (p.present && p.value && (*p.value < lo || *p.value > hi || (std::is_floating_point_v<T> && std::isnan(static_cast<double>(*p.value))))) {
-        errors.push_back(FieldError{field, "must be between " + std::to_string(lo) + " and " + std::to_string(hi)});
+        std::ostringstream reason;
+        reason << "must be between " << lo << " and " << hi;
+        errors.push_back(FieldError{field, reason.str()});
     }
 }
 
@@ -341,7 +344,7 @@ struct Module::Impl final : http::Authenticator {
         std::string email = NormaliseEmail(body.email);
         db::Result r = co_await deps.pool.Query(
             "SELECT u.id, c.password_hash, c.failed_attempts, "
-            "       extract(epoch FROM now() - coalesce(c.last_failed_at, '-infinity'))::float8 "
+            "       extract(epoch FROM now() - c.last_failed_at)::float8 "
             "FROM users u JOIN local_credentials c ON c.user_id = u.id WHERE lower(u.email) = $1",
             Params::Of(email));
         if (r.Empty()) {
@@ -485,7 +488,7 @@ struct Module::Impl final : http::Authenticator {
 
     asio::awaitable<Response> RevokeSession(RequestPtr req) {
         const Principal who = req->Caller();
-        std::int64_t session_id = req->PathId("session_id");
+        std::int64_t session_id = req->PathId("session_id", "session");
         db::Result r = co_await deps.pool.Query(
             "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'revoked by user' "
             "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id",
@@ -637,7 +640,7 @@ struct Module::Impl final : http::Authenticator {
     }
 
     asio::awaitable<Response> GetUser(RequestPtr req) {
-        std::int64_t user_id = req->PathId("user_id");
+        std::int64_t user_id = req->PathId("user_id", "user");
         db::Result r = co_await deps.pool.Query(
             "SELECT id, username, display_name, bio, city, country, "
             "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM users WHERE id = $1",

@@ -88,16 +88,16 @@ std::optional<std::string> Request::QueryParam(std::string_view name) const {
     return std::nullopt;
 }
 
-std::int64_t Request::PathId(const std::string& name) const {
+std::int64_t Request::PathId(const std::string& name, std::string_view what) const {
     auto it = path_params.find(name);
     if (it == path_params.end()) {
-        throw NotFound();
+        throw NotFound(what);
     }
     const std::string& text = it->second;
     std::int64_t id = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
     if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-        throw NotFound();
+        throw NotFound(what);
     }
     return id;
 }

@@ -212,20 +212,26 @@ void Server::Impl::AddCors(const Request& request, Response& response) const {
 }
 
 asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route& route) {
-    // Authentication: attach a principal whenever a bearer token is presented.
+    // Authentication: attach a principal whenever a bearer token is presented. A refusal is held
+    // back until the rate limiter has counted the request, so token guessing is rate limited too.
+    std::optional<Error> auth_failure;
     auto authorization = request->Header("authorization");
     if (!authorization.empty()) {
         if (authorization.size() < 8 || !std::equal(authorization.begin(), authorization.begin() + 7, "Bearer ",
                                                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-            throw Error(ErrorKind::kUnauthenticated, "the Authorization header must be \"Bearer <token>\"");
+            auth_failure.emplace(ErrorKind::kUnauthenticated, "the Authorization header must be \"Bearer <token>\"");
+        } else if (authenticator == nullptr) {
+            auth_failure.emplace(ErrorKind::kUnauthenticated, "authentication is not configured");
+        } else {
+            try {
+                request->principal = co_await authenticator->Authenticate(std::string(authorization.substr(7)));
+            } catch (const Error& e) {
+                if (e.Kind() != ErrorKind::kUnauthenticated) {
+                    throw;
+                }
+                auth_failure = e;
+            }
         }
-        if (authenticator == nullptr) {
-            throw Error(ErrorKind::kUnauthenticated, "authentication is not configured");
-        }
-        request->principal = co_await authenticator->Authenticate(std::string(authorization.substr(7)));
-    }
-    if (route.auth == AuthPolicy::kUser && !request->principal) {
-        throw Error(ErrorKind::kUnauthenticated, "this endpoint needs a bearer token");
     }
 
     // Rate limiting.
@@ -256,6 +262,12 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
         r.SetHeader("X-RateLimit-Remaining", std::to_string(decision.remaining));
         r.SetHeader("X-RateLimit-Reset", std::to_string(decision.reset_s));
     };
+    if (decision.allowed && auth_failure) {
+        throw *auth_failure;
+    }
+    if (decision.allowed && route.auth == AuthPolicy::kUser && !request->principal) {
+        throw Error(ErrorKind::kUnauthenticated, "this endpoint needs a bearer token");
+    }
     if (!decision.allowed) {
         Error limited(ErrorKind::kRateLimited, "rate limit exceeded; retry after " +
                                                    std::to_string(decision.retry_after_s) + " s");
@@ -414,7 +426,9 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
         conn->idle = true;
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-        parser.body_limit(kDefaultJsonBodyLimit);
+        // The route's own limit is applied once the header names the route; until then the
+        // header read must not judge the body (Beast would check Content-Length on its own).
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         // One deadline covers waiting for and reading the whole header block: a client that
         // trickles bytes (slowloris) is cut off when it passes, however slowly it sends.
         stream.expires_after(first ? options.header_timeout : options.idle_timeout);

@@ -40,8 +40,8 @@ struct Request {
     /// Decoded query parameter, or nullopt.
     std::optional<std::string> QueryParam(std::string_view name) const;
     /// A path parameter that must be a positive integer id. Anything else answers 404, exactly as a
-    /// missing object does.
-    std::int64_t PathId(const std::string& name) const;
+    /// missing object does: `what` must be the noun the handler uses for a missing object.
+    std::int64_t PathId(const std::string& name, std::string_view what) const;
     /// The authenticated principal; the router guarantees it on routes with AuthPolicy::kUser.
     const Principal& Caller() const;
 };

@@ -1,0 +1,56 @@
+# Strava+1 — the two commands: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+DEBUG_DIR := build/debug
+RELEASE_DIR := build/release
+CTEST_JOBS ?= 2
+
+.PHONY: run test deps build-release build-debug web test-unit test-pg test-e2e test-web test-browser check-deps bench fuzz check-long clean
+
+deps:
+	scripts/deps.sh
+
+web: deps
+	cd web && npm run build
+
+build-release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target strava1
+
+build-debug: deps
+	cmake --preset debug >/dev/null
+	cmake --build --preset debug
+
+## make run: install what is missing, build, and start everything at http://127.0.0.1:8080
+run: build-release web
+	$(RELEASE_DIR)/apps/strava1/strava1 serve --web-dir=web/dist
+
+## make test: install what is missing, build, and run every test tier against real services
+test: build-debug web check-deps
+	scripts/with-services.sh $(MAKE) --no-print-directory test-in-services
+
+# The tiers, run inside with-services.sh (STRAVA1_TEST_PG_DSN / STRAVA1_TEST_REDIS_URL set).
+.PHONY: test-in-services
+test-in-services:
+	cd $(DEBUG_DIR) && ctest --output-on-failure -j $(CTEST_JOBS) --timeout 600
+	STRAVA1_BIN=$(DEBUG_DIR)/apps/strava1/strava1 node --test --test-concurrency=1 tests/e2e/
+	cd web && npm test
+	cd web && STRAVA1_BIN=../$(DEBUG_DIR)/apps/strava1/strava1 node --test --test-concurrency=1 tests/browser/
+
+check-deps:
+	/usr/bin/python3 scripts/check-deps_test.py
+	/usr/bin/python3 scripts/check-deps.py
+
+bench: deps
+	scripts/deps.sh --bench
+	bench/run.sh
+
+fuzz: deps
+	scripts/fuzz.sh 30
+
+check-long: deps
+	scripts/fuzz.sh 600
+
+clean:
+	rm -rf build web/dist
