@@ -1,0 +1,209 @@
+// The web app against the real server: sign-up, profile editing, reload, sign-out, problem+json
+// field errors, and the offline shell. Run with `npm run test:browser` (builds web/dist first).
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { requireServices, startServer } from '../../../tests/e2e/harness.mjs';
+import { launchBrowser, requireWebBuild, saveText, screenshot, uniqueEmail, watchConsole, withPhone } from './browser.mjs';
+
+// Random enough to stay clear of any common-password list, and long enough for the policy.
+const kPassword = `Trail-${Math.random().toString(36).slice(2, 10)}-run`;
+// Cheap password hashing and no rate limiting in the way of a handful of sign-ups per minute.
+const kServerArgs = [
+    '--password-hash=argon2id-fast-insecure',
+    '--rate-limit-anon-per-minute=100000',
+    '--rate-limit-anon-burst=100000',
+    '--rate-limit-auth-per-minute=100000',
+    '--rate-limit-auth-burst=100000',
+];
+
+async function signUp(page, { name, email, password }) {
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+test('web app in a phone browser', async (t) => {
+    if (!requireServices(t)) {
+        return;
+    }
+    requireWebBuild();
+    const server = await startServer({ args: kServerArgs });
+    const browser = await launchBrowser();
+    t.after(async () => {
+        await browser.close();
+        const crashed = server.proc.exitCode !== null || server.proc.signalCode !== null;
+        await server.stop();
+        await saveText('server.log', server.logs());
+        if (crashed) {
+            process.stderr.write('\n*** strava1 exited during the browser tests: see test-artifacts/browser/server.log ***\n\n');
+        }
+    });
+
+    await t.test('sign up, edit profile, reload, sign out', () =>
+        withPhone(browser, server.url, 'profile', async (context) => {
+            const page = await context.newPage();
+            const errors = watchConsole(page);
+            await page.goto('/');
+            await page.getByRole('heading', { name: 'Strava+1', exact: true }).waitFor();
+            assert.equal(new URL(page.url()).hash, '#/login');
+            await screenshot(page, '01-login');
+
+            await signUp(page, { name: 'Ada Lovelace', email: uniqueEmail('ada'), password: kPassword });
+            await page.getByRole('navigation', { name: 'Main' }).waitFor();
+            await page.getByRole('heading', { name: 'Feed', exact: true }).waitFor();
+            await screenshot(page, '02-feed');
+
+            await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'You' }).click();
+            await assertText(page.getByTestId('profile-name'), 'Ada Lovelace');
+            await page.getByTestId('edit-profile').click();
+            await page.getByRole('heading', { name: 'Edit profile', exact: true }).waitFor();
+
+            await page.getByLabel('Display name').fill('Ada Runner');
+            await page.getByLabel('Units').selectOption('imperial');
+            await page.getByLabel('Weight').fill('150');
+            await screenshot(page, '03-edit-profile');
+            const saved = page.waitForResponse((r) => r.url().endsWith('/v1/me') && r.request().method() === 'PATCH');
+            await page.getByRole('button', { name: 'Save changes' }).click();
+            const body = await (await saved).json();
+            assert.equal(body.display_name, 'Ada Runner');
+            assert.equal(body.units, 'imperial');
+            assert.ok(Math.abs(body.weight_kg - 68.039) < 0.01, `weight_kg ${body.weight_kg} should be 150 lb in kg`);
+
+            await assertText(page.getByTestId('profile-name'), 'Ada Runner');
+            await assertText(page.getByTestId('profile-weight'), '150 lb');
+            await screenshot(page, '04-you');
+
+            // A reload starts from nothing but the refresh token in localStorage.
+            await page.reload();
+            await assertText(page.getByTestId('profile-name'), 'Ada Runner');
+            await assertText(page.getByTestId('profile-weight'), '150 lb');
+            await page.getByTestId('edit-profile').click();
+            assert.equal(await page.getByLabel('Units').inputValue(), 'imperial');
+            assert.equal(await page.getByLabel('Weight').inputValue(), '150');
+            await page.getByRole('link', { name: 'Back' }).click();
+
+            await page.getByTestId('sign-out').click();
+            await page.getByRole('button', { name: 'Log in' }).waitFor();
+            assert.equal(new URL(page.url()).hash, '#/login');
+            assert.equal(await page.evaluate(() => localStorage.getItem('strava1.refresh_token')), null);
+            await page.reload();
+            await page.getByRole('button', { name: 'Log in' }).waitFor();
+            await screenshot(page, '05-signed-out');
+            assert.deepEqual(errors, []);
+        }));
+
+    await t.test('a rejected sign-up shows the server field error next to the field', () =>
+        withPhone(browser, server.url, 'signup-error', async (context) => {
+            const page = await context.newPage();
+            const answer = page.waitForResponse((r) => r.url().endsWith('/v1/auth/signup'));
+            await signUp(page, { name: 'Short Password', email: uniqueEmail('short'), password: 'short' });
+            const response = await answer;
+            assert.equal(response.status(), 400);
+            assert.match(response.headers()['content-type'], /^application\/problem\+json/);
+            const problem = await response.json();
+            const reason = problem.errors?.find((e) => e.field === 'password')?.reason;
+            assert.ok(reason, `expected an errors[] entry for password in ${JSON.stringify(problem)}`);
+
+            const fieldError = page.locator('[data-field="password"] .field__error');
+            await fieldError.waitFor();
+            const shown = (await fieldError.textContent()) ?? '';
+            assert.equal(shown.toLowerCase(), reason.toLowerCase());
+            assert.equal(await page.getByLabel('Password').getAttribute('aria-invalid'), 'true');
+            await page.locator('.problem').waitFor();
+            assert.equal(new URL(page.url()).hash, '#/signup');
+            await screenshot(page, '06-signup-error');
+        }));
+
+    await t.test('sessions: a second device shows up and can be revoked', () => {
+        const email = uniqueEmail('grace');
+        return withPhone(browser, server.url, 'sessions-phone', (phone) =>
+            withPhone(browser, server.url, 'sessions-tablet', async (tablet) => {
+                const page = await phone.newPage();
+                await signUp(page, { name: 'Grace Hopper', email, password: kPassword });
+                await page.getByRole('navigation', { name: 'Main' }).waitFor();
+
+                const other = await tablet.newPage();
+                await other.goto('/');
+                await other.getByLabel('Email').fill(email);
+                await other.getByLabel('Password').fill(kPassword);
+                await other.getByRole('button', { name: 'Log in' }).click();
+                await other.getByRole('navigation', { name: 'Main' }).waitFor();
+
+                await page.goto('/#/you/sessions');
+                const rows = page.locator('[data-testid^="session-"]');
+                await page.getByText('2 active sessions').waitFor();
+                assert.equal(await rows.count(), 2);
+                await page.getByText('This device').waitFor();
+                await screenshot(page, '07-sessions');
+
+                await rows.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Revoke' }).click();
+                await page.getByText('1 active session').waitFor();
+
+                // The revoked device is signed out at its next request (its refresh is refused too).
+                await other.goto('/#/you/sessions');
+                await other.reload();
+                await other.getByRole('button', { name: 'Log in' }).waitFor();
+            }),
+        );
+    });
+
+    await t.test('the API docs at /docs render without leaving the server', () =>
+        withPhone(browser, server.url, 'docs', async (context) => {
+            const page = await context.newPage();
+            const foreign = [];
+            page.on('request', (request) => {
+                if (!request.url().startsWith(server.url) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) {
+                    foreign.push(request.url());
+                }
+            });
+            const response = await page.goto('/docs');
+            assert.equal(response?.status(), 200);
+            await page.getByRole('heading', { name: /Strava\+1 API/ }).first().waitFor();
+            await screenshot(page, '08-api-docs', { fullPage: false });
+            assert.deepEqual(foreign, []);
+        }));
+
+    await t.test('the service worker registers and the shell opens offline', () =>
+        withPhone(browser, server.url, 'offline', async (context) => {
+            const page = await context.newPage();
+            await signUp(page, { name: 'Offline Olly', email: uniqueEmail('olly'), password: kPassword });
+            await page.getByRole('navigation', { name: 'Main' }).waitFor();
+            const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+            assert.equal(scope, `${server.url}/`);
+            // clients.claim() makes the worker control this page without a reload.
+            await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+            await context.setOffline(true);
+            const response = await page.reload();
+            assert.ok(response?.fromServiceWorker(), 'the shell should come from the service worker');
+            await page.getByRole('navigation', { name: 'Main' }).waitFor();
+            await page.getByTestId('offline-banner').waitFor();
+            await screenshot(page, '09-offline-shell');
+
+            // Back online, the app resumes the session by itself with the kept refresh token.
+            // (No reload here: a refresh cut off by unloading the page would spend the token.)
+            await context.setOffline(false);
+            await page.getByTestId('offline-banner').waitFor({ state: 'detached' });
+            await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'You' }).click();
+            await assertText(page.getByTestId('profile-name'), 'Offline Olly');
+            assert.equal(await page.getByTestId('offline-banner').count(), 0);
+        }));
+});
+
+/** Waits for the locator to show exactly `expected` (trimmed). */
+async function assertText(locator, expected) {
+    await locator.waitFor();
+    const deadline = Date.now() + 5_000;
+    let actual = '';
+    while (Date.now() < deadline) {
+        actual = ((await locator.textContent()) ?? '').trim();
+        if (actual === expected) {
+            return;
+        }
+        await new Promise((done) => setTimeout(done, 50));
+    }
+    assert.equal(actual, expected);
+}

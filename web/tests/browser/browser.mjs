@@ -1,0 +1,98 @@
+// Shared set-up for the browser tests: Debian's Chromium driven by playwright-core (never a
+// downloaded browser), a phone-sized context, screenshots into test-artifacts/browser/.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { repoRoot } from '../../../tests/e2e/harness.mjs';
+
+export const artifactsDir = join(repoRoot, 'test-artifacts', 'browser');
+
+const kChromiumArgs = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+];
+
+/** Fails early with a useful message when the web app was not built. */
+export function requireWebBuild() {
+    const index = join(repoRoot, 'web', 'dist', 'index.html');
+    if (!existsSync(index)) {
+        throw new Error('web/dist is missing: run `npm run build` in web/ first');
+    }
+}
+
+/** Launches Chromium; playwright gives every launch a fresh temporary user-data dir. */
+export async function launchBrowser() {
+    const executablePath = process.env.STRAVA1_TEST_CHROMIUM || '/usr/bin/chromium';
+    if (!existsSync(executablePath)) {
+        throw new Error(`Chromium not found at ${executablePath} (apt-get install chromium, or set STRAVA1_TEST_CHROMIUM)`);
+    }
+    return chromium.launch({ executablePath, headless: true, args: kChromiumArgs });
+}
+
+/** A fresh phone-sized context (own storage, cookies and service workers). */
+export async function newPhoneContext(browser, baseURL) {
+    const context = await browser.newContext({
+        baseURL,
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+        locale: 'en-US',
+        timezoneId: 'UTC',
+        serviceWorkers: 'allow',
+    });
+    context.setDefaultTimeout(15_000);
+    return context;
+}
+
+/** Collects page errors and failed console messages, for assertions and for failure reports. */
+export function watchConsole(page) {
+    const problems = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+        if (message.type() === 'error') {
+            problems.push(`console: ${message.text()}`);
+        }
+    });
+    return problems;
+}
+
+export async function screenshot(page, name, { fullPage = true } = {}) {
+    await mkdir(artifactsDir, { recursive: true });
+    await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage });
+}
+
+/**
+ * Runs `fn` with a fresh phone context; when it throws, every open page is screenshotted as
+ * FAILED-<name>-<n>.png before the context closes.
+ */
+export async function withPhone(browser, baseURL, name, fn) {
+    const context = await newPhoneContext(browser, baseURL);
+    try {
+        return await fn(context);
+    } catch (error) {
+        for (const [index, page] of context.pages().entries()) {
+            await screenshot(page, `FAILED-${name}-${index}`).catch(() => undefined);
+        }
+        throw error;
+    } finally {
+        await context.close();
+    }
+}
+
+export async function saveText(name, text) {
+    await mkdir(artifactsDir, { recursive: true });
+    await writeFile(join(artifactsDir, name), text);
+}
+
+/** A unique address per run so tests never collide on the email's uniqueness. */
+export function uniqueEmail(prefix) {
+    return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}

@@ -1,0 +1,171 @@
+// Checks on the API contract (docs/api/openapi.yaml) and on the generated client types.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const yamlPath = join(here, '../../../docs/api/openapi.yaml');
+const generatedPath = join(here, '../../src/api/schema.gen.ts');
+const doc = parse(readFileSync(yamlPath, 'utf8'));
+
+type Json = Record<string, unknown>;
+const kMethods = ['get', 'put', 'post', 'patch', 'delete'] as const;
+
+function operations(): { path: string; method: string; op: Json }[] {
+    const out: { path: string; method: string; op: Json }[] = [];
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
+        for (const method of kMethods) {
+            if (item[method]) {
+                out.push({ path, method, op: item[method] as Json });
+            }
+        }
+    }
+    return out;
+}
+
+function resolve(node: Json): Json {
+    const ref = node.$ref;
+    if (typeof ref !== 'string') {
+        return node;
+    }
+    return ref
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce<Json>((at, key) => at[key] as Json, doc as Json);
+}
+
+describe('openapi.yaml', () => {
+    it('is OpenAPI 3.1 with exactly the routes the server implements', () => {
+        expect(doc.openapi).toBe('3.1.0');
+        expect(operations().map(({ path, method }) => `${method.toUpperCase()} ${path}`).sort()).toEqual(
+            [
+                'GET /healthz',
+                'GET /readyz',
+                'GET /metrics',
+                'GET /openapi.json',
+                'GET /docs',
+                'POST /v1/auth/signup',
+                'POST /v1/auth/login',
+                'POST /v1/auth/refresh',
+                'POST /v1/auth/logout',
+                'POST /v1/auth/password',
+                'GET /v1/auth/sessions',
+                'DELETE /v1/auth/sessions/{session_id}',
+                'GET /v1/me',
+                'PATCH /v1/me',
+                'DELETE /v1/me',
+                'GET /v1/users/{user_id}',
+            ].sort(),
+        );
+    });
+
+    it('closes every object schema with additionalProperties: false', () => {
+        const open: string[] = [];
+        const walk = (node: unknown, where: string) => {
+            if (Array.isArray(node)) {
+                node.forEach((child, i) => walk(child, `${where}[${i}]`));
+                return;
+            }
+            if (typeof node !== 'object' || node === null) {
+                return;
+            }
+            const schema = node as Json;
+            const type = schema.type;
+            const isObject = type === 'object' || (Array.isArray(type) && type.includes('object'));
+            // The whole document served at /openapi.json is deliberately free-form.
+            if (isObject && schema.additionalProperties !== false && !where.includes('/openapi.json')) {
+                open.push(where);
+            }
+            for (const [key, child] of Object.entries(schema)) {
+                walk(child, `${where}/${key}`);
+            }
+        };
+        walk(doc.components.schemas, '#/components/schemas');
+        walk(doc.paths, '#/paths');
+        expect(open).toEqual([]);
+    });
+
+    it('answers every /v1 error as problem+json and documents 401 on bearer routes', () => {
+        const problemRef = '#/components/schemas/Problem';
+        for (const { path, method, op } of operations().filter(({ path: p }) => p.startsWith('/v1/'))) {
+            const responses = op.responses as Record<string, Json>;
+            const codes = Object.keys(responses);
+            expect(codes.some((code) => /^4\d\d$/.test(code)), `${method} ${path} has a 4xx`).toBe(true);
+            for (const code of codes.filter((c) => c === 'default' || Number(c) >= 400)) {
+                const content = resolve(responses[code] as Json).content as Record<string, Json>;
+                expect(Object.keys(content), `${method} ${path} ${code}`).toEqual(['application/problem+json']);
+                expect((content['application/problem+json']?.schema as Json).$ref).toBe(problemRef);
+            }
+            const isPublic = Array.isArray(op.security) && op.security.length === 0;
+            if (!isPublic) {
+                expect(codes, `${method} ${path} needs bearer, documents 401`).toContain('401');
+            }
+        }
+    });
+
+    it('keeps the auth routes that need no token public, and the rest behind bearer', () => {
+        const publicOps = operations()
+            .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
+            .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
+            .sort();
+        expect(publicOps).toEqual(
+            ['GET /docs', 'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /readyz', 'POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/signup'].sort(),
+        );
+        expect(doc.security).toEqual([{ bearer: [] }]);
+        expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    });
+
+    it('lists one problem type per error kind', () => {
+        const types = doc.components.schemas.Problem.properties.type.enum as string[];
+        expect(types.map((t) => t.replace('urn:strava1:problem:', ''))).toEqual([
+            'invalid-argument',
+            'unauthenticated',
+            'permission-denied',
+            'not-found',
+            'method-not-allowed',
+            'conflict',
+            'gone',
+            'too-large',
+            'unsupported-media-type',
+            'unprocessable',
+            'rate-limited',
+            'headers-too-large',
+            'internal',
+            'unavailable',
+            'timeout',
+        ]);
+    });
+
+    it('sends the rate-limit headers with every 429', () => {
+        const rateLimited = doc.components.responses.RateLimited.headers as Json;
+        expect(Object.keys(rateLimited).sort()).toEqual(['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']);
+    });
+
+    it('makes MeUpdate exactly the writable fields of Me', () => {
+        const me = Object.keys(doc.components.schemas.Me.properties);
+        const update = Object.keys(doc.components.schemas.MeUpdate.properties);
+        expect(update.sort()).toEqual(me.filter((f) => !['id', 'email', 'created_at', 'updated_at'].includes(f)).sort());
+        expect(doc.components.schemas.MeUpdate.required).toBeUndefined();
+        expect([...doc.components.schemas.Me.required].sort()).toEqual([...me].sort());
+    });
+});
+
+describe('schema.gen.ts', () => {
+    it('is up to date with openapi.yaml (run `npm run gen:api`)', () => {
+        const require = createRequire(import.meta.url);
+        const cli = join(dirname(require.resolve('openapi-typescript/package.json')), 'bin', 'cli.js');
+        const dir = mkdtempSync(join(tmpdir(), 'strava1-gen-'));
+        try {
+            const out = join(dir, 'schema.gen.ts');
+            execFileSync(process.execPath, [cli, yamlPath, '--output', out], { stdio: 'pipe' });
+            expect(readFileSync(generatedPath, 'utf8')).toBe(readFileSync(out, 'utf8'));
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    }, 30_000);
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, type Problem } from '../../src/api/client';
+import { fieldErrors, humanizeField, toProblem, unplacedErrors } from '../../src/ui/problem';
+
+const problem: Problem = {
+    type: 'urn:strava1:problem:invalid-argument',
+    title: 'Invalid request',
+    status: 400,
+    detail: 'password: too short; password: too common; nickname: unknown field',
+    instance: '/v1/auth/signup',
+    request_id: 'abc',
+    errors: [
+        { field: 'password', reason: 'too short' },
+        { field: 'password', reason: 'too common' },
+        { field: 'nickname', reason: 'is not a known field' },
+    ],
+};
+
+describe('problem helpers', () => {
+    it('keeps the first reason per field', () => {
+        expect(fieldErrors(problem)).toEqual({ password: 'too short', nickname: 'is not a known field' });
+        expect(fieldErrors(null)).toEqual({});
+    });
+
+    it('leaves errors for fields the form does not show to the banner', () => {
+        expect(unplacedErrors(problem, ['password', 'email'])).toEqual([{ field: 'nickname', reason: 'is not a known field' }]);
+    });
+
+    it('turns anything thrown into a problem', () => {
+        expect(toProblem(new ApiError(problem))).toBe(problem);
+        expect(toProblem(new Error('boom'))).toMatchObject({ status: 500, detail: 'boom', type: 'urn:strava1:problem:internal' });
+    });
+
+    it('labels field names for people', () => {
+        expect(humanizeField('display_name')).toBe('Display name');
+        expect(humanizeField('items[2].max_hr_bpm')).toBe('Items max hr bpm');
+    });
+});
