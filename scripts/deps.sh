@@ -54,6 +54,8 @@ if [ "$want_bench" = 1 ]; then
         wrk
         # The specification's own stack as a reference peer: FastAPI + uvicorn + asyncpg.
         python3-fastapi python3-uvicorn python3-asyncpg
+        # The peer verifies our ES256 tokens like we do, and runs uvicorn's standard fast setup.
+        python3-jwt python3-cryptography python3-uvloop python3-httptools
         # The epoll ceiling peer is plain C, built with gcc (already above).
     )
 fi

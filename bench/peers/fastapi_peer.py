@@ -1,0 +1,190 @@
+"""The specification's own stack as a reference peer for `make bench`: FastAPI + uvicorn + asyncpg.
+
+It does the same work per request as `strava1` on the benchmarked routes, against the same database:
+
+  GET /healthz  -> {"status":"ok"}
+  GET /v1/me    -> verify the bearer JWT (ES256 with strava1's own signing key, iss/aud/exp),
+                   look up the session row (auth_sessions.revoked_at by the `sid` claim), then
+                   SELECT the user's row by `sub` and return it as JSON.
+
+Like strava1 (features/accounts: session_cache_ttl, 1 s), each worker remembers a session's state
+for --session-cache-ttl seconds, so a revocation takes effect within that time on both servers.
+
+Run with Debian's interpreter (/usr/bin/python3):
+
+  fastapi_peer.py --database-url=postgresql://... --key-file=DATA_DIR/keys/jwt-es256.pem \
+                  --port-file=FILE [--workers=2] [--pool-size=8] [--session-cache-ttl=1.0]
+
+It binds 127.0.0.1 on a free port and writes that port to --port-file once it listens.
+"""
+
+import argparse
+import datetime
+import decimal
+import os
+import sys
+import time
+
+import asyncpg
+import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+ISSUER = "strava1-local"
+AUDIENCE = "strava1"
+# Columns never sent to a client (the peer answers with the row like strava1 answers with a profile).
+SECRET_COLUMN_MARKERS = ("password", "secret", "hash")
+
+app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+_state = {}
+_sessions = {}  # session id -> (monotonic time checked, revoked?)
+
+
+def _load_public_key(path):
+    with open(path, "rb") as f:
+        pem = f.read()
+    if b"PRIVATE KEY" in pem:
+        return load_pem_private_key(pem, password=None).public_key()
+    return load_pem_public_key(pem)
+
+
+def _problem(status, title):
+    return JSONResponse(
+        {"type": "about:blank", "title": title, "status": status},
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _json_value(value):
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return None
+    return value
+
+
+@app.on_event("startup")
+async def _startup():
+    _state["key"] = _load_public_key(os.environ["PEER_KEY_FILE"])
+    _state["session_ttl"] = float(os.environ.get("PEER_SESSION_CACHE_TTL", "1.0"))
+    size = int(os.environ.get("PEER_POOL_SIZE", "8"))
+    _state["pool"] = await asyncpg.create_pool(
+        os.environ["PEER_DATABASE_URL"], min_size=size, max_size=size
+    )
+
+
+@app.on_event("shutdown")
+async def _shutdown():
+    pool = _state.pop("pool", None)
+    if pool is not None:
+        await pool.close()
+
+
+@app.get("/healthz")
+async def healthz():
+    return {"status": "ok"}
+
+
+@app.get("/v1/me")
+async def me(request: Request):
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return _problem(401, "Unauthorized")
+    try:
+        claims = jwt.decode(
+            token,
+            _state["key"],
+            algorithms=["ES256"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+        user_id = int(claims["sub"])
+        session_id = claims.get("sid")
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        return _problem(401, "Unauthorized")
+    async with _state["pool"].acquire() as conn:
+        if session_id is not None:
+            now = time.monotonic()
+            cached = _sessions.get(session_id)
+            if cached is None or now - cached[0] >= _state["session_ttl"]:
+                session = await conn.fetchrow(
+                    "SELECT revoked_at FROM auth_sessions WHERE id = $1", _as_id(session_id)
+                )
+                if len(_sessions) > 100000:
+                    _sessions.clear()
+                cached = (now, session is None or session["revoked_at"] is not None)
+                _sessions[session_id] = cached
+            if cached[1]:
+                return _problem(401, "Unauthorized")
+        row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
+    if row is None:
+        return _problem(401, "Unauthorized")
+    return {
+        k: _json_value(v)
+        for k, v in row.items()
+        if not any(marker in k for marker in SECRET_COLUMN_MARKERS)
+    }
+
+
+def _as_id(value):
+    """Session ids are bigint in our schema; fall back to text (e.g. a UUID) when they are not."""
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text) if text.isdigit() else text
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--key-file", required=True)
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pool-size", type=int, default=8)
+    parser.add_argument("--session-cache-ttl", type=float, default=1.0,
+                        help="seconds a session check is reused (0: query every request)")
+    args = parser.parse_args()
+
+    # Workers are spawned processes that import this module again: they read settings from the
+    # environment and find the module through sys.path, which multiprocessing hands down.
+    os.environ["PEER_DATABASE_URL"] = args.database_url
+    os.environ["PEER_KEY_FILE"] = args.key_file
+    os.environ["PEER_POOL_SIZE"] = str(args.pool_size)
+    os.environ["PEER_SESSION_CACHE_TTL"] = str(args.session_cache_ttl)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        "fastapi_peer:app",
+        host="127.0.0.1",
+        port=0,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+    )
+    # Bind once in the supervisor (port 0 -> a free port), publish the port, then fork the workers
+    # onto the same socket: what `uvicorn --workers N` does, plus the port file.
+    sock = config.bind_socket()
+    port = sock.getsockname()[1]
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(f"{port}\n")
+    os.rename(tmp, args.port_file)
+    server = uvicorn.Server(config=config)
+    if args.workers > 1:
+        Multiprocess(config, target=server.run, sockets=[sock]).run()
+    else:
+        config.load()
+        server.run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main()

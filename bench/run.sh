@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# `make bench`: measures strava1 against its peers in one run and prints the ratios (bench/README.md).
+#
+#   bench/run.sh                      build Release, run everything, write bench/results/
+#   BENCH_DURATION=3 bench/run.sh     shorter runs (seconds per measured wrk run; default 10)
+#
+# Knobs (environment): BENCH_DURATION, BENCH_WARMUP (s, default 3), BENCH_ROUNDS (default 3),
+# BENCH_THREADS / BENCH_CONNECTIONS (wrk, default 2 / 64), BENCH_PACED_FRACTION (default 0.8),
+# BENCH_PACED_CONNECTIONS (wrk connections of the equal-load phase, default 128),
+# BENCH_PEER_WORKERS (uvicorn workers, default 2), BENCH_TIME_LIMIT (s for the whole measurement,
+# default 1800), BENCH_SKIP_BUILD=1 (use what is built), STRAVA1_BENCH_BINARY (another strava1),
+# BENCH_STRICT=1 (exit 1 when a target fails), BENCH_KEEP=1 (keep the work dir with server logs),
+# BENCH_BENCHMARK_DIR (where to look for strava1_*_benchmark executables; default build/release).
+# STRAVA1_TEST_PG_DSN set: use that PostgreSQL instead of starting one with scripts/with-services.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+py=/usr/bin/python3  # Debian's interpreter: the one with python3-fastapi & co.
+export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ in the source tree (the peer's workers import it)
+binary=${STRAVA1_BENCH_BINARY:-build/release/apps/strava1/strava1}
+epoll_server=build/bench/epoll_server
+
+if [ -z "${STRAVA1_BENCH_INNER:-}" ]; then
+    for tool in wrk gcc psql "$py"; do
+        command -v "$tool" >/dev/null || { echo "bench: $tool missing: run scripts/deps.sh --bench" >&2; exit 1; }
+    done
+    "$py" -c 'import fastapi, uvicorn, asyncpg, jwt, cryptography' 2>/dev/null ||
+        { echo "bench: the FastAPI peer's Python packages are missing: run scripts/deps.sh --bench" >&2; exit 1; }
+    if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+        cmake --preset release >/dev/null
+        cmake --build build/release
+    fi
+    [ -x "$binary" ] || { echo "bench: no strava1 binary at $binary" >&2; exit 1; }
+    mkdir -p build/bench
+    gcc -O2 -Wall -Wextra -pthread -o "$epoll_server" bench/peers/epoll_server.c
+    export STRAVA1_BENCH_INNER=1
+    if [ -n "${STRAVA1_TEST_PG_DSN:-}" ]; then
+        exec "$0" "$@"
+    fi
+    # A throwaway PostgreSQL on loopback; its DSN arrives as STRAVA1_TEST_PG_DSN.
+    exec scripts/with-services.sh "$0" "$@"
+fi
+
+: "${STRAVA1_TEST_PG_DSN:?bench: STRAVA1_TEST_PG_DSN is not set (scripts/with-services.sh sets it)}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/strava1-bench.XXXXXX")
+cleanup() {
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "bench: work dir kept: $work" >&2
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p build/bench bench/results
+raw=build/bench/last-raw.json
+rm -f "$raw"
+status=0
+# The driver stops its own children on SIGTERM; `timeout` bounds the whole measurement.
+timeout --kill-after=60 "${BENCH_TIME_LIMIT:-1800}" "$py" bench/driver.py \
+    --binary="$binary" \
+    --admin-dsn="$STRAVA1_TEST_PG_DSN" \
+    --epoll-server="$epoll_server" \
+    --fastapi-peer=bench/peers/fastapi_peer.py \
+    --wrk-script=bench/wrk/stats.lua \
+    --work-dir="$work" \
+    --out="$raw" \
+    --benchmark-dir="${BENCH_BENCHMARK_DIR:-build/release}" \
+    --duration="${BENCH_DURATION:-10}" \
+    --warmup="${BENCH_WARMUP:-3}" \
+    --rounds="${BENCH_ROUNDS:-3}" \
+    --threads="${BENCH_THREADS:-2}" \
+    --connections="${BENCH_CONNECTIONS:-64}" \
+    --paced-fraction="${BENCH_PACED_FRACTION:-0.8}" \
+    --paced-connections="${BENCH_PACED_CONNECTIONS:-128}" \
+    --peer-workers="${BENCH_PEER_WORKERS:-2}" \
+    --git-revision="$(git rev-parse --short HEAD 2>/dev/null || true)" || status=$?
+
+if [ ! -s "$raw" ]; then
+    echo "bench: the driver wrote no results (exit $status)" >&2
+    exit 1
+fi
+report_args=("$raw" --results-dir=bench/results)
+if [ "${BENCH_STRICT:-0}" = 1 ]; then
+    report_args+=(--strict)
+fi
+"$py" bench/report.py "${report_args[@]}" || status=$?
+exit "$status"
