@@ -28,15 +28,17 @@ run: build-release web
 
 ## make test: install what is missing, build, and run every test tier against real services
 test: build-debug web check-deps
+	cd web && npm run typecheck && npm run lint && npm test
 	scripts/with-services.sh $(MAKE) --no-print-directory test-in-services
+	scripts/fuzz.sh 10
 
-# The tiers, run inside with-services.sh (STRAVA1_TEST_PG_DSN / STRAVA1_TEST_REDIS_URL set).
+# The tiers that need PostgreSQL/Redis, run inside with-services.sh (STRAVA1_TEST_PG_DSN set).
+STRAVA1_BIN_ABS := $(CURDIR)/$(DEBUG_DIR)/apps/strava1/strava1
 .PHONY: test-in-services
 test-in-services:
 	cd $(DEBUG_DIR) && ctest --output-on-failure -j $(CTEST_JOBS) --timeout 600
-	STRAVA1_BIN=$(DEBUG_DIR)/apps/strava1/strava1 node --test --test-concurrency=1 tests/e2e/
-	cd web && npm test
-	cd web && STRAVA1_BIN=../$(DEBUG_DIR)/apps/strava1/strava1 node --test --test-concurrency=1 tests/browser/
+	STRAVA1_BIN=$(STRAVA1_BIN_ABS) node --test --test-concurrency=1 tests/e2e/
+	cd web && STRAVA1_BIN=$(STRAVA1_BIN_ABS) node --test --test-concurrency=1 tests/browser/
 
 check-deps:
 	/usr/bin/python3 scripts/check-deps_test.py

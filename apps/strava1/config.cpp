@@ -80,6 +80,7 @@ Config LoadConfig(Settings& s) {
     c.server.user_budget = ReadBudget(s, "rate_limit_user", c.server.user_budget);
     c.server.anon_budget = ReadBudget(s, "rate_limit_anon", c.server.anon_budget);
     c.server.auth_budget = ReadBudget(s, "rate_limit_auth", c.server.auth_budget);
+    c.server.probe_budget = ReadBudget(s, "rate_limit_probe", c.server.probe_budget);
     c.server.header_timeout = std::chrono::seconds(s.GetInt("header_timeout_s", 10, 1, 300));
     c.server.body_timeout = std::chrono::seconds(s.GetInt("body_timeout_s", 30, 1, 600));
     c.server.idle_timeout = std::chrono::seconds(s.GetInt("idle_timeout_s", 30, 1, 3600));

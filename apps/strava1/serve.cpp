@@ -170,6 +170,24 @@ void AddProbeRoutes(http::Router& router, Probes& probes) {
     router.Add(metrics);
 }
 
+/// Waits for SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
+/// stops the loop so main can close the pool and the embedded PostgreSQL in order.
+asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, asio::io_context& io) {
+    auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        co_return;
+    }
+    log::Info("shutting down", {{"signal", signal}});
+    server.Stop();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    asio::steady_timer poll(io);
+    while (server.OpenConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
+        poll.expires_after(std::chrono::milliseconds(20));
+        co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    io.stop();
+}
+
 }  // namespace
 
 /// `strava1 routes`: the route table as JSON, for the OpenAPI inventory test (T-11). Builds the
@@ -293,25 +311,7 @@ int Serve(const std::vector<std::string>& args) {
     asio::co_spawn(io, ExpireIdempotencyKeys(idempotency), asio::detached);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    asio::steady_timer drain(io);
-    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-        if (ec) {
-            return;
-        }
-        log::Info("shutting down", {{"signal", signal}});
-        server.Stop();
-        // Let in-flight requests finish (bounded), then stop the loop.
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        std::function<void()> poll = [&, deadline] {
-            if (server.OpenConnections() == 0 || std::chrono::steady_clock::now() > deadline) {
-                io.stop();
-                return;
-            }
-            drain.expires_after(std::chrono::milliseconds(20));
-            drain.async_wait([&](const boost::system::error_code&) { poll(); });
-        };
-        poll();
-    });
+    asio::co_spawn(io, ShutDownOnSignal(signals, server, io), asio::detached);
 
     double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     log::Info("listening", {{"address", config.server.address},

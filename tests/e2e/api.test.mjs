@@ -371,7 +371,9 @@ describe('rate limits and settings', () => {
             [{ STRAVA1_NO_SUCH_SETTING: '1' }, [], /STRAVA1_NO_SUCH_SETTING: unknown setting/],
             [{ STRAVA1_AUTH_MODE: 'firebase' }, [], /STRAVA1_FIREBASE_PROJECT_ID: is required/],
         ]) {
-            const res = spawnSync(binaryPath(), ['serve', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', cwd: repoRoot, timeout: 20000 });
+            const childEnv = { ...process.env, ...env };
+            delete childEnv.STRAVA1_BIN;  // the harness's own variable, not a server setting
+            const res = spawnSync(binaryPath(), ['serve', ...args], { env: childEnv, encoding: 'utf8', cwd: repoRoot, timeout: 20000 });
             assert.equal(res.status, 2, res.stderr);
             assert.match(res.stderr, pattern);
             assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);

@@ -126,6 +126,10 @@ struct Module::Impl final : http::Authenticator {
     std::mutex cache_mutex;
     std::unordered_map<std::int64_t, SessionState> session_cache;
     std::unordered_map<std::string, std::int64_t> firebase_users;  // uid -> user id
+    // Verified local tokens: a token's signature check is deterministic, so a hit skips the ECDSA
+    // verification (the dominant cost of an authenticated request). Expiry is still checked on use.
+    std::unordered_map<std::string, auth::LocalTokenClaims> verified_tokens;
+    static constexpr std::size_t kMaxVerifiedTokens = 50000;
 
     Impl(Deps d, Options o) : deps(d), options(o) {}
 
@@ -202,8 +206,30 @@ struct Module::Impl final : http::Authenticator {
     // --- Authenticator -------------------------------------------------------------------------
     asio::awaitable<Principal> Authenticate(std::string token) override {
         if (deps.verifier != nullptr) {
+            std::optional<auth::LocalTokenClaims> known;
+            {
+                std::lock_guard lock(cache_mutex);
+                auto it = verified_tokens.find(token);
+                if (it != verified_tokens.end()) {
+                    if (deps.clock.Now() < it->second.expires_at + auth::kMaxClockSkew) {
+                        known = it->second;
+                    } else {
+                        verified_tokens.erase(it);
+                    }
+                }
+            }
+            if (known) {
+                co_return co_await LocalPrincipal(*known);
+            }
             auto claims = deps.verifier->Verify(token);
             if (claims) {
+                {
+                    std::lock_guard lock(cache_mutex);
+                    if (verified_tokens.size() >= kMaxVerifiedTokens) {
+                        verified_tokens.clear();
+                    }
+                    verified_tokens.emplace(token, claims.Value());
+                }
                 co_return co_await LocalPrincipal(claims.Value());
             }
             if (deps.firebase == nullptr) {
