@@ -39,6 +39,12 @@ test-in-services:
 	cd $(DEBUG_DIR) && ctest --output-on-failure -j $(CTEST_JOBS) --timeout 600
 	STRAVA1_BIN=$(STRAVA1_BIN_ABS) node --test --test-concurrency=1 tests/e2e/
 	cd web && STRAVA1_BIN=$(STRAVA1_BIN_ABS) node --test --test-concurrency=1 tests/browser/
+	$(MAKE) --no-print-directory test-firebase
+
+# Firebase mode against the real Auth Emulator (T-31), offline; run inside scripts/with-services.sh.
+.PHONY: test-firebase
+test-firebase:
+	STRAVA1_BIN=$(STRAVA1_BIN_ABS) node --test --test-concurrency=1 tests/firebase/
 
 check-deps:
 	/usr/bin/python3 scripts/check-deps_test.py

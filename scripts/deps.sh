@@ -95,3 +95,13 @@ if [ -f web/package-lock.json ]; then
         cp web/package-lock.json "$stamp"
     fi
 fi
+
+# Firebase Auth Emulator for tests/firebase (firebase-tools, offline, no Java). --omit=optional
+# leaves out re2, a native module only the hosting emulator uses (two minutes of compiling).
+if [ -f tests/firebase/package-lock.json ]; then
+    stamp=tests/firebase/node_modules/.strava1-lock-stamp
+    if [ ! -f "$stamp" ] || ! cmp -s tests/firebase/package-lock.json "$stamp"; then
+        (cd tests/firebase && npm ci --no-audit --no-fund --omit=optional)
+        cp tests/firebase/package-lock.json "$stamp"
+    fi
+fi

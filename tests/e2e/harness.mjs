@@ -34,6 +34,13 @@ const kMaxLogChars = 2_000_000;
 
 /** Servers still running, killed if the test process exits without stopping them. */
 const live = new Set();
+// Node skips 'exit' handlers when a signal kills it; turning the usual signals into an exit makes
+// Ctrl-C or with-services.sh's SIGTERM still stop every server this process started.
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+    if (process.listenerCount(signal) === 0) {
+        process.once(signal, () => process.exit(status));
+    }
+}
 process.on('exit', () => {
     for (const proc of live) {
         try {
