@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/pct_string_view.hpp>
 
+#include <cstdio>
 #include <mutex>
 #include <unordered_map>
 
@@ -36,6 +37,16 @@ bool ValidRequestId(std::string_view id) {
         }
     }
     return true;
+}
+
+// A random per-process prefix plus a counter: unique across processes and restarts without a
+// CSPRNG call (and its getpid) on every request.
+std::string NewRequestId() {
+    static const std::string prefix = crypto::Hex(crypto::RandomBytes(6));
+    static std::atomic<std::uint64_t> counter{0};
+    char buf[24];
+    int n = std::snprintf(buf, sizeof buf, "-%llx", static_cast<unsigned long long>(++counter));
+    return prefix + std::string(buf, static_cast<std::size_t>(n));
 }
 
 bool IsJsonType(std::string_view content_type) {
@@ -505,8 +516,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
             request->headers.emplace_back(std::move(name), std::string(field.value()));
         }
         auto incoming_id = request->Header("x-request-id");
-        request->request_id = ValidRequestId(incoming_id) ? std::string(incoming_id)
-                                                          : crypto::Hex(crypto::RandomBytes(8));
+        request->request_id = ValidRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
 
         RouteMatch match = router.Match(request->method, request->path);
         std::size_t body_limit = match.route != nullptr ? match.route->body_limit : kDefaultJsonBodyLimit;
