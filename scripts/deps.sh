@@ -28,6 +28,10 @@ packages=(
     libssl-dev libsodium-dev
     # gzip for JSON responses and .gz uploads.
     zlib1g-dev
+    # Expat: the streaming XML parser under the GPX/TCX importers (and, later, Apple Health exports).
+    libexpat1-dev
+    # GPSBabel: the conformance tests compare our GPX/TCX import with it (tests only, never linked).
+    gpsbabel
     # Test tiers: GoogleTest/GoogleMock units, Google Benchmark micro-benchmarks.
     libgtest-dev libgmock-dev libbenchmark-dev
     # Redis for the multi-process bus (later issues) and its integration tests.
@@ -56,6 +60,8 @@ if [ "$want_bench" = 1 ]; then
         python3-fastapi python3-uvicorn python3-asyncpg
         # The peer verifies our ES256 tokens like we do, and runs uvicorn's standard fast setup.
         python3-jwt python3-cryptography python3-uvloop python3-httptools
+        # gpxpy: the Python GPX parser the import benchmark compares against.
+        python3-gpxpy
         # The epoll ceiling peer is plain C, built with gcc (already above).
     )
 fi
@@ -93,6 +99,15 @@ if [ -f web/package-lock.json ]; then
     if [ ! -f "$stamp" ] || ! cmp -s web/package-lock.json "$stamp"; then
         (cd web && npm ci --no-audit --no-fund)
         cp web/package-lock.json "$stamp"
+    fi
+fi
+
+# The official Garmin FIT SDK (@garmin/fitsdk) that the FIT conformance test compares against.
+if [ -f tests/fitsdk/package-lock.json ]; then
+    stamp=tests/fitsdk/node_modules/.strava1-lock-stamp
+    if [ ! -f "$stamp" ] || ! cmp -s tests/fitsdk/package-lock.json "$stamp"; then
+        (cd tests/fitsdk && npm ci --no-audit --no-fund)
+        cp tests/fitsdk/package-lock.json "$stamp"
     fi
 fi
 
