@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -121,6 +122,7 @@ struct Probes {
             gauge("strava1_db_pool_idle", "Idle database connections.", "gauge", s.idle);
             gauge("strava1_db_pool_waiting", "Requests waiting for a connection.", "gauge", s.waiting);
             gauge("strava1_db_pool_acquire_timeouts_total", "Acquisitions that timed out.", "counter", s.acquire_timeouts);
+            gauge("strava1_db_pool_borrowed_total", "Connections lent to a caller on another I/O thread.", "counter", s.borrowed);
             gauge("strava1_db_pool_connects_total", "Connections opened.", "counter", s.connects);
             gauge("strava1_db_queries_total", "Statements executed.", "counter", s.queries);
             gauge("strava1_db_errors_total", "Statements that failed.", "counter", s.errors);
@@ -172,7 +174,8 @@ void AddProbeRoutes(http::Router& router, Probes& probes) {
 
 /// Waits for SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
 /// stops the loop so main can close the pool and the embedded PostgreSQL in order.
-asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, asio::io_context& io) {
+asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, asio::io_context& io,
+                                       std::vector<asio::io_context*> shards) {
     auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) {
         co_return;
@@ -184,6 +187,9 @@ asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& 
     while (server.OpenConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
         poll.expires_after(std::chrono::milliseconds(20));
         co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    for (auto* shard : shards) {
+        shard->stop();
     }
     io.stop();
 }
@@ -264,12 +270,23 @@ int Serve(const std::vector<std::string>& args) {
         return 1;
     }
 
-    asio::io_context io(config.io_threads);
+    // One event loop per I/O thread (the first is `io`, run by this thread). A loop that only one
+    // thread runs needs no locking between its handlers, and a connection stays on one thread.
+    asio::io_context io(1);
+    std::vector<std::unique_ptr<asio::io_context>> extra_shards;
+    std::vector<asio::io_context*> shards{&io};
+    for (int shard_idx = 1; shard_idx < config.io_threads; ++shard_idx) {
+        shards.push_back(extra_shards.emplace_back(std::make_unique<asio::io_context>(1)).get());
+    }
     asio::thread_pool cpu(static_cast<std::size_t>(config.cpu_threads));
     db::PoolOptions pool_options;
     pool_options.conninfo = database->conninfo;
     pool_options.max_connections = static_cast<std::size_t>(config.db_pool_size);
-    db::Pool pool(io.get_executor(), pool_options);
+    std::vector<asio::any_io_executor> pool_executors;
+    for (auto* shard : shards) {
+        pool_executors.push_back(shard->get_executor());
+    }
+    db::Pool pool(pool_executors, pool_options);
     try {
         PrepareDatabase(io, pool, config);
     } catch (const Error& e) {
@@ -297,7 +314,7 @@ int Serve(const std::vector<std::string>& args) {
     http::IdempotencyStore idempotency(pool);
     http::ServerOptions server_options = config.server;
     server_options.web_dir = config.web_dir;
-    http::Server server(io, server_options, router, &accounts_module.Authenticator(), &idempotency, metrics);
+    http::Server server(io, server_options, router, &accounts_module.Authenticator(), &idempotency, metrics, shards);
     probes.server = &server;
     try {
         server.Start();
@@ -311,7 +328,7 @@ int Serve(const std::vector<std::string>& args) {
     asio::co_spawn(io, ExpireIdempotencyKeys(idempotency), asio::detached);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    asio::co_spawn(io, ShutDownOnSignal(signals, server, io), asio::detached);
+    asio::co_spawn(io, ShutDownOnSignal(signals, server, io, shards), asio::detached);
 
     double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     log::Info("listening", {{"address", config.server.address},
@@ -324,8 +341,10 @@ int Serve(const std::vector<std::string>& args) {
 
     io.restart();
     std::vector<std::thread> threads;
-    for (int thread_idx = 1; thread_idx < config.io_threads; ++thread_idx) {
-        threads.emplace_back([&io] { io.run(); });
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+    for (auto& shard : extra_shards) {
+        keep_running.push_back(asio::make_work_guard(*shard));
+        threads.emplace_back([&shard] { shard->run(); });
     }
     io.run();
     for (auto& t : threads) {

@@ -15,15 +15,40 @@ namespace strava1::db {
 namespace asio = boost::asio;
 
 struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
-    asio::any_io_executor executor;
+    // One shard per event loop the pool serves. A connection belongs to the shard whose loop watches
+    // its socket; a caller gets a connection of its own loop when one is free, so a query's wake-ups
+    // stay on the caller's thread. Others are borrowed only when its own shard has none.
+    struct Shard {
+        asio::any_io_executor executor;
+        const asio::execution_context* context = nullptr;
+        std::deque<std::unique_ptr<Connection>> idle;
+    };
+    std::vector<Shard> shards;
     PoolOptions options;
     mutable std::mutex mutex;
-    std::deque<std::unique_ptr<Connection>> idle;
     std::deque<std::shared_ptr<asio::steady_timer>> waiters;
     std::size_t total = 0;
     PoolStats counters;
 
-    void Release(std::unique_ptr<Connection> conn) {
+    std::size_t ShardOf(const asio::any_io_executor& executor) const {
+        const asio::execution_context* context = &asio::query(executor, asio::execution::context);
+        for (std::size_t idx = 0; idx < shards.size(); ++idx) {
+            if (shards[idx].context == context) {
+                return idx;
+            }
+        }
+        return 0;  // a caller on a loop the pool does not know (a CPU pool, a test): the first shard
+    }
+
+    std::size_t IdleCount() const {
+        std::size_t n = 0;
+        for (const auto& shard : shards) {
+            n += shard.idle.size();
+        }
+        return n;
+    }
+
+    void Release(std::unique_ptr<Connection> conn, std::size_t shard) {
         std::shared_ptr<asio::steady_timer> wake;
         {
             std::lock_guard lock(mutex);
@@ -33,7 +58,7 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
                 --total;
                 conn.reset();
             } else {
-                idle.push_back(std::move(conn));
+                shards[shard].idle.push_back(std::move(conn));
             }
             if (!waiters.empty()) {
                 wake = std::move(waiters.front());
@@ -49,14 +74,15 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
 struct Lease::State {
     std::shared_ptr<Pool::Impl> pool;
     std::unique_ptr<Connection> conn;
+    std::size_t shard = 0;
     bool fresh = false;  // connected for this lease (a failure on it is not a stale-connection symptom)
-    State(std::shared_ptr<Pool::Impl> p, std::unique_ptr<Connection> c, bool f)
-        : pool(std::move(p)), conn(std::move(c)), fresh(f) {}
+    State(std::shared_ptr<Pool::Impl> p, std::unique_ptr<Connection> c, std::size_t s, bool f)
+        : pool(std::move(p)), conn(std::move(c)), shard(s), fresh(f) {}
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     ~State() {
         if (conn) {
-            pool->Release(std::move(conn));
+            pool->Release(std::move(conn), shard);
         }
     }
 };
@@ -70,8 +96,16 @@ asio::awaitable<void> ApplySessionSettings(Connection& conn, const PoolOptions& 
 
 }  // namespace
 
-Pool::Pool(asio::any_io_executor executor, PoolOptions options) : impl_(std::make_shared<Impl>()) {
-    impl_->executor = std::move(executor);
+Pool::Pool(asio::any_io_executor executor, PoolOptions options)
+    : Pool(std::vector<asio::any_io_executor>{std::move(executor)}, std::move(options)) {}
+
+Pool::Pool(std::vector<asio::any_io_executor> executors, PoolOptions options) : impl_(std::make_shared<Impl>()) {
+    // Sized once: a shard's deque of move-only connections is never copied or moved.
+    impl_->shards = std::vector<Impl::Shard>(executors.size());
+    for (std::size_t idx = 0; idx < executors.size(); ++idx) {
+        impl_->shards[idx].context = &asio::query(executors[idx], asio::execution::context);
+        impl_->shards[idx].executor = std::move(executors[idx]);
+    }
     impl_->options = std::move(options);
 }
 
@@ -83,30 +117,45 @@ PoolStats Pool::Stats() const {
     std::lock_guard lock(impl_->mutex);
     PoolStats s = impl_->counters;
     s.total = impl_->total;
-    s.idle = impl_->idle.size();
+    s.idle = impl_->IdleCount();
     s.waiting = impl_->waiters.size();
     return s;
 }
 
 asio::awaitable<Lease> Pool::Acquire() {
     auto impl = impl_;
+    auto caller = co_await asio::this_coro::executor;
+    const std::size_t home = impl->ShardOf(caller);
     auto deadline = std::chrono::steady_clock::now() + impl->options.acquire_timeout;
     for (;;) {
         std::unique_ptr<Connection> conn;
+        std::size_t shard = home;
         bool may_connect = false;
         std::shared_ptr<asio::steady_timer> waiter;
         {
             std::lock_guard lock(impl->mutex);
-            if (!impl->idle.empty()) {
-                conn = std::move(impl->idle.back());
-                impl->idle.pop_back();
+            auto& own = impl->shards[home].idle;
+            if (!own.empty()) {
+                conn = std::move(own.back());
+                own.pop_back();
             } else if (impl->total < impl->options.max_connections) {
                 ++impl->total;
                 may_connect = true;
             } else {
-                waiter = std::make_shared<asio::steady_timer>(impl->executor);
-                waiter->expires_at(deadline);
-                impl->waiters.push_back(waiter);
+                for (std::size_t idx = 0; idx < impl->shards.size() && !conn; ++idx) {
+                    auto& other = impl->shards[idx].idle;
+                    if (!other.empty()) {
+                        conn = std::move(other.back());
+                        other.pop_back();
+                        shard = idx;
+                        ++impl->counters.borrowed;
+                    }
+                }
+                if (!conn) {
+                    waiter = std::make_shared<asio::steady_timer>(caller);
+                    waiter->expires_at(deadline);
+                    impl->waiters.push_back(waiter);
+                }
             }
         }
         if (conn) {
@@ -115,7 +164,7 @@ asio::awaitable<Lease> Pool::Acquire() {
                     co_await conn->ExecuteScript("");
                 } catch (const DbError&) {
                     // Stale (e.g. the server restarted while it sat idle): drop it and go round.
-                    impl->Release(std::move(conn));
+                    impl->Release(std::move(conn), shard);
                     continue;
                 }
             }
@@ -123,11 +172,11 @@ asio::awaitable<Lease> Pool::Acquire() {
                 std::lock_guard lock(impl->mutex);
                 ++impl->counters.acquired;
             }
-            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), false));
+            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), shard, false));
         }
         if (may_connect) {
             try {
-                auto fresh = co_await Connection::Connect(impl->executor, impl->options.conninfo,
+                auto fresh = co_await Connection::Connect(impl->shards[home].executor, impl->options.conninfo,
                                                           impl->options.connect_timeout);
                 co_await ApplySessionSettings(*fresh, impl->options);
                 std::lock_guard lock(impl->mutex);
@@ -141,7 +190,7 @@ asio::awaitable<Lease> Pool::Acquire() {
                 log::Warn("database connect failed", {{"error", e.LogDetail()}});
                 throw Error(ErrorKind::kUnavailable, "the database is unavailable", {}, e.LogDetail());
             }
-            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), true));
+            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), home, true));
         }
         auto [ec] = co_await waiter->async_wait(asio::as_tuple(asio::use_awaitable));
         if (!ec) {

@@ -4,7 +4,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+
+#include <thread>
 
 #include "strava1/db/migrations.hpp"
 #include "strava1/testing/pg.hpp"
@@ -41,6 +45,35 @@ TEST_F(PoolTest, RunsParameterisedQueries) {
     Pool pool(io_.get_executor(), Options());
     EXPECT_EQ(RunSync(io_, AddNumbers(pool)), 42);
     EXPECT_EQ(pool.Stats().total, 1u);
+}
+
+// Each shard's loop runs on its own thread, as in `strava1 serve`; the test drives shard B from the
+// test thread while shard A's loop runs in the background.
+TEST_F(PoolTest, CallersGetConnectionsOfTheirOwnShardAndBorrowOnlyWhenTheirsHasNone) {
+    asio::io_context shard_a(1);
+    asio::io_context shard_b(1);
+    auto guard = asio::make_work_guard(shard_a);
+    std::thread runner([&shard_a] { shard_a.run(); });
+    {
+        Pool pool(std::vector<asio::any_io_executor>{shard_a.get_executor(), shard_b.get_executor()}, Options(2));
+        auto on_a = asio::co_spawn(shard_a, AddNumbers(pool), asio::use_future);
+        EXPECT_EQ(on_a.get(), 42);
+        EXPECT_EQ(RunSync(shard_b, AddNumbers(pool)), 42);
+        EXPECT_EQ(RunSync(shard_b, AddNumbers(pool)), 42);
+        PoolStats stats = pool.Stats();
+        EXPECT_EQ(stats.connects, 2u) << "one connection per shard, each reused by its own shard";
+        EXPECT_EQ(stats.borrowed, 0u);
+        EXPECT_EQ(stats.idle, 2u);
+
+        Pool small(std::vector<asio::any_io_executor>{shard_a.get_executor(), shard_b.get_executor()}, Options(1));
+        auto first = asio::co_spawn(shard_a, AddNumbers(small), asio::use_future);
+        EXPECT_EQ(first.get(), 42);
+        EXPECT_EQ(RunSync(shard_b, AddNumbers(small)), 42) << "at the limit, shard B borrows shard A's connection";
+        EXPECT_EQ(small.Stats().connects, 1u);
+        EXPECT_EQ(small.Stats().borrowed, 1u);
+    }
+    guard.reset();
+    runner.join();
 }
 
 asio::awaitable<std::vector<std::optional<std::string>>> RoundTripTypes(Pool& pool) {

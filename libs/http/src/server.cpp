@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/pct_string_view.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <mutex>
 #include <unordered_map>
@@ -77,10 +78,78 @@ bool Compressible(std::string_view content_type) {
            content_type.starts_with("text/") || content_type.starts_with("application/manifest+json");
 }
 
+// Header values come from our own code, but some carry user input (a Location, a file name): a CR
+// or LF there would let a caller split the response, so they are replaced.
+void AppendHeaderValue(std::string& out, std::string_view value) {
+    for (char c : value) {
+        out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+    }
+}
+
+void AppendHeader(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name);
+    out.append(": ");
+    AppendHeaderValue(out, value);
+    out.append("\r\n");
+}
+
+void AppendNumber(std::string& out, std::uint64_t n) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+    out.append(buf, end);
+}
+
+bool BodyForbidden(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+
+/// Writes the status line and header block into `out` (cleared first; its capacity is reused from
+/// request to request). Serialised by hand rather than through Beast's fields container: this runs
+/// for every response and the fields container allocates per header.
+void SerialiseHead(std::string& out, const Response& response, std::string_view request_id, bool keep_alive,
+                   bool http10, std::size_t content_length, bool gzip) {
+    out.clear();
+    out.append("HTTP/1.1 ");
+    AppendNumber(out, static_cast<std::uint64_t>(response.status));
+    out.push_back(' ');
+    auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
+    out.append(reason.data(), reason.size());
+    out.append("\r\n");
+    if (!response.content_type.empty()) {
+        AppendHeader(out, "Content-Type", response.content_type);
+    }
+    bool has_cache_control = false;
+    for (const auto& [name, value] : response.headers) {
+        if (beast::iequals(name, "cache-control")) {
+            has_cache_control = true;
+        }
+        AppendHeader(out, name, value);
+    }
+    AppendHeader(out, "X-Request-Id", request_id);
+    out.append("X-Content-Type-Options: nosniff\r\n");
+    if (!has_cache_control) {
+        out.append("Cache-Control: no-store\r\n");
+    }
+    if (gzip) {
+        out.append("Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+    }
+    if (!keep_alive) {
+        out.append("Connection: close\r\n");
+    } else if (http10) {
+        out.append("Connection: keep-alive\r\n");
+    }
+    if (!BodyForbidden(response.status)) {
+        out.append("Content-Length: ");
+        AppendNumber(out, content_length);
+        out.append("\r\n");
+    }
+    out.append("\r\n");
+}
+
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     asio::io_context& io;
+    std::vector<asio::io_context*> shards;  // each run by exactly one thread: no strands needed
+    std::atomic<std::size_t> next_shard{0};
     ServerOptions options;
     const Router& router;
     Authenticator* authenticator;
@@ -92,10 +161,28 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     ServerStats stats;
     std::atomic<bool> stopping{false};
 
-    // Live connections, so Stop() can close idle keep-alive ones.
+    // Live connections, so Stop() can close idle keep-alive ones, and the per-connection deadline.
+    // A connection's socket, deadline and watchdog live on its shard's single thread.
     struct Conn {
-        beast::tcp_stream* stream = nullptr;
+        explicit Conn(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
+        tcp::socket socket;
+        asio::steady_timer watchdog;
+        using Clock = std::chrono::steady_clock;
+        Clock::time_point deadline = Clock::time_point::max();  // max: none (a handler is running)
+        Clock::time_point armed = Clock::time_point::max();     // when the watchdog wakes next
+        bool timed_out = false;
+        bool closed = false;
         std::atomic<bool> idle{true};
+
+        /// One deadline per phase (header block, body, write) instead of a timer per operation:
+        /// moving it later costs a store; the watchdog notices when it wakes.
+        void SetDeadline(Clock::duration budget) {
+            deadline = Clock::now() + budget;
+            if (deadline < armed) {
+                watchdog.cancel();  // wake it to re-arm earlier
+            }
+        }
+        void ClearDeadline() { deadline = Clock::time_point::max(); }
     };
     std::mutex conns_mutex;
     std::unordered_map<std::uint64_t, std::shared_ptr<Conn>> conns;
@@ -116,15 +203,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
 
     asio::awaitable<void> Accept();
-    asio::awaitable<void> Session(tcp::socket socket);
+    asio::awaitable<void> Session(std::shared_ptr<Conn> conn);
+    static asio::awaitable<void> Watchdog(std::shared_ptr<Conn> conn);
     asio::awaitable<Response> Dispatch(RequestPtr request, RouteMatch match);
     asio::awaitable<Response> RunRoute(RequestPtr request, const Route& route);
     void AddCors(const Request& request, Response& response) const;
 };
 
 Server::Server(asio::io_context& io, ServerOptions options, const Router& router, Authenticator* authenticator,
-               IdempotencyStore* idempotency, Metrics& metrics)
-    : impl_(std::make_shared<Impl>(io, std::move(options), router, authenticator, idempotency, metrics)) {}
+               IdempotencyStore* idempotency, Metrics& metrics, std::vector<asio::io_context*> shards)
+    : impl_(std::make_shared<Impl>(io, std::move(options), router, authenticator, idempotency, metrics)) {
+    impl_->shards = shards.empty() ? std::vector<asio::io_context*>{&io} : std::move(shards);
+}
 
 Server::~Server() { Stop(); }
 
@@ -165,9 +255,10 @@ void Server::Stop() {
     std::lock_guard lock(impl->conns_mutex);
     for (auto& [id, conn] : impl->conns) {
         auto c = conn;
-        asio::post(c->stream->get_executor(), [c] {
-            if (c->idle.load()) {
-                c->stream->cancel();
+        asio::post(c->socket.get_executor(), [c] {
+            if (c->idle.load() && !c->closed) {
+                boost::system::error_code ignored;
+                c->socket.cancel(ignored);
             }
         });
     }
@@ -176,7 +267,10 @@ void Server::Stop() {
 asio::awaitable<void> Server::Impl::Accept() {
     auto self = shared_from_this();
     while (!stopping.load()) {
-        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+        // Connections are dealt round-robin to the shards; each shard's loop runs on one thread, so a
+        // connection never needs a strand and its handlers never bounce between threads.
+        asio::io_context& shard = *shards[next_shard.fetch_add(1, std::memory_order_relaxed) % shards.size()];
+        auto [ec, socket] = co_await acceptor.async_accept(shard.get_executor(), asio::as_tuple(asio::use_awaitable));
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping.load()) {
                 co_return;
@@ -192,8 +286,12 @@ asio::awaitable<void> Server::Impl::Accept() {
             ++stats.rejected_connections;
             continue;  // socket closes on scope exit
         }
+        boost::system::error_code nodelay_ec;
+        socket.set_option(tcp::no_delay(true), nodelay_ec);
         auto executor = socket.get_executor();
-        asio::co_spawn(executor, self->Session(std::move(socket)), [](std::exception_ptr e) {
+        auto conn = std::make_shared<Conn>(std::move(socket));
+        asio::co_spawn(executor, Watchdog(conn), asio::detached);
+        asio::co_spawn(executor, self->Session(conn), [](std::exception_ptr e) {
             if (e) {
                 try {
                     std::rethrow_exception(e);
@@ -400,19 +498,35 @@ asio::awaitable<Response> Server::Impl::Dispatch(RequestPtr request, RouteMatch 
     co_return std::move(*response);
 }
 
-asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
+asio::awaitable<void> Server::Impl::Watchdog(std::shared_ptr<Conn> conn) {
+    // While no deadline is set it still wakes now and then, so that setting one later than this
+    // never needs a cancel (the common case: each request pushes the deadline out).
+    constexpr auto kRecheck = std::chrono::seconds(1);
+    while (!conn->closed) {
+        auto now = Conn::Clock::now();
+        if (conn->deadline <= now) {
+            conn->timed_out = true;
+            conn->deadline = Conn::Clock::time_point::max();
+            boost::system::error_code ignored;
+            conn->socket.cancel(ignored);  // the pending read or write completes with operation_aborted
+        }
+        conn->armed = conn->deadline == Conn::Clock::time_point::max() ? now + kRecheck : conn->deadline;
+        conn->watchdog.expires_at(conn->armed);
+        co_await conn->watchdog.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
     auto self = shared_from_this();
     ++stats.connections_open;
     ++stats.connections_total;
     std::string remote_ip;
     {
         boost::system::error_code ec;
-        auto ep = socket.remote_endpoint(ec);
+        auto ep = conn->socket.remote_endpoint(ec);
         remote_ip = ec ? "unknown" : ep.address().to_string();
     }
-    beast::tcp_stream stream(std::move(socket));
-    auto conn = std::make_shared<Conn>();
-    conn->stream = &stream;
+    tcp::socket& stream = conn->socket;
     std::uint64_t conn_id = next_conn_id++;
     {
         std::lock_guard lock(conns_mutex);
@@ -421,14 +535,22 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     struct Cleanup {
         Impl* impl;
         std::uint64_t id;
+        Conn* conn;
         ~Cleanup() {
+            conn->closed = true;
+            conn->watchdog.cancel();
             std::lock_guard lock(impl->conns_mutex);
             impl->conns.erase(id);
             --impl->stats.connections_open;
         }
-    } cleanup{this, conn_id};
+    } cleanup{this, conn_id, conn.get()};
 
     beast::flat_buffer buffer;
+    std::string head;  // response head, reused
+    // Set when we answer before reading all the client sent (a 413, a malformed request): closing
+    // with unread input makes the kernel send RST, which can destroy our answer before the client
+    // reads it. So we half-close and drain for a moment first ("lingering close", as nginx does).
+    bool unread_input = false;
     bool first = true;
     for (;;) {
         if (stopping.load()) {
@@ -442,32 +564,32 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         // One deadline covers waiting for and reading the whole header block: a client that
         // trickles bytes (slowloris) is cut off when it passes, however slowly it sends.
-        stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+        conn->SetDeadline(first ? options.header_timeout : options.idle_timeout);
         auto [read_ec, header_bytes] =
             co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        conn->ClearDeadline();
         conn->idle = false;
         auto started = std::chrono::steady_clock::now();
         first = false;
 
         auto write_and_close = [&](Error error) -> asio::awaitable<void> {
-            Response r = ProblemResponse(error, "", "");
-            bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
-            res.set(bhttp::field::content_type, r.content_type);
-            res.set(bhttp::field::connection, "close");
-            res.body() = r.body;
-            res.prepare_payload();
-            stream.expires_after(options.write_timeout);
-            co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+            std::string id = NewRequestId();
+            Response r = ProblemResponse(error, "", id);
+            SerialiseHead(head, r, id, false, false, r.body.size(), false);
+            conn->SetDeadline(options.write_timeout);
+            std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(r.body)};
+            co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
             metrics.Observe(Metrics::kUnmatched, r.status, 0);
+            unread_input = true;
         };
 
         if (read_ec) {
-            if (read_ec == bhttp::error::end_of_stream || read_ec == asio::error::operation_aborted ||
-                read_ec == asio::error::connection_reset || read_ec == asio::error::eof) {
+            if (conn->timed_out) {
+                ++stats.timeouts;
                 break;
             }
-            if (read_ec == beast::error::timeout) {
-                ++stats.timeouts;
+            if (read_ec == bhttp::error::end_of_stream || read_ec == asio::error::operation_aborted ||
+                read_ec == asio::error::connection_reset || read_ec == asio::error::eof) {
                 break;
             }
             if (read_ec == bhttp::error::header_limit) {
@@ -526,17 +648,21 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
             early = ProblemResponse(Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"),
                                     request->path, request->request_id);
             keep_alive = false;  // the unread body makes the stream unusable
+            unread_input = true;
         } else if (!parser.is_done()) {
             parser.body_limit(body_limit);
-            stream.expires_after(options.body_timeout);
+            conn->SetDeadline(options.body_timeout);
             auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            conn->ClearDeadline();
+            if (conn->timed_out) {
+                ++stats.timeouts;
+                break;
+            }
             if (body_ec == bhttp::error::body_limit) {
                 early = ProblemResponse(Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"),
                                         request->path, request->request_id);
                 keep_alive = false;
-            } else if (body_ec == beast::error::timeout) {
-                ++stats.timeouts;
-                break;
+                unread_input = true;
             } else if (body_ec) {
                 break;
             }
@@ -554,45 +680,33 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
         }
         AddCors(*request, response);
 
-        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
-        if (!response.content_type.empty()) {
-            res.set(bhttp::field::content_type, response.content_type);
-        }
-        for (auto& [name, value] : response.headers) {
-            res.set(name, value);
-        }
-        res.set("X-Request-Id", request->request_id);
-        res.set("X-Content-Type-Options", "nosniff");
-        if (response.Header("Cache-Control").empty()) {
-            res.set(bhttp::field::cache_control, "no-store");
-        }
+        bool gzip = false;
         if (response.body.size() >= options.gzip_min_bytes && Compressible(response.content_type) &&
             AcceptsGzip(request->Header("accept-encoding"))) {
             response.body = Gzip(response.body);
-            res.set(bhttp::field::content_encoding, "gzip");
-            res.set(bhttp::field::vary, "Accept-Encoding");
+            gzip = true;
         }
         if (stopping.load()) {
             keep_alive = false;
         }
-        res.keep_alive(keep_alive);
-        bool head = request->method == Method::kHead;
-        if (!head) {
-            res.body() = std::move(response.body);
-        }
-        res.prepare_payload();
-        if (head) {
-            res.set(bhttp::field::content_length, std::to_string(response.body.size()));
-        }
-        stream.expires_after(options.write_timeout);
+        bool head_only = request->method == Method::kHead || BodyForbidden(response.status);
+        SerialiseHead(head, response, request->request_id, keep_alive, header.version() == 10, response.body.size(),
+                      gzip);
+        conn->SetDeadline(options.write_timeout);
         beast::error_code write_ec;
-        if (head) {
-            // A HEAD answer carries the GET's Content-Length but no body: serialise the header only.
-            bhttp::response_serializer<bhttp::string_body> serializer(res);
+        if (head_only) {
+            // A HEAD answer carries the GET's Content-Length but no body.
             std::tie(write_ec, std::ignore) =
-                co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+                co_await asio::async_write(stream, asio::buffer(head), asio::as_tuple(asio::use_awaitable));
         } else {
-            std::tie(write_ec, std::ignore) = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+            std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
+            std::tie(write_ec, std::ignore) =
+                co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
+        }
+        conn->ClearDeadline();
+        if (conn->timed_out) {
+            ++stats.timeouts;
+            break;
         }
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         metrics.Observe(match.route != nullptr ? match.index : Metrics::kUnmatched, response.status, seconds);
@@ -615,8 +729,22 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
         }
     }
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.close();
+    stream.shutdown(tcp::socket::shutdown_send, ignored);
+    if (unread_input && !conn->timed_out) {
+        constexpr auto kLinger = std::chrono::seconds(2);
+        constexpr std::size_t kMaxDrain = 32u << 20;
+        conn->SetDeadline(kLinger);
+        std::array<char, 16384> scratch;
+        std::size_t drained = 0;
+        while (drained < kMaxDrain && !conn->timed_out) {
+            auto [drain_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+            if (drain_ec) {
+                break;
+            }
+            drained += n;
+        }
+    }
+    stream.close(ignored);
 }
 
 }  // namespace strava1::http

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "strava1/db/error.hpp"
 #include "strava1/db/result.hpp"
@@ -34,6 +35,7 @@ struct PoolStats {
     std::uint64_t connect_failures = 0;
     std::uint64_t queries = 0;
     std::uint64_t errors = 0;
+    std::uint64_t borrowed = 0;  ///< connections lent to a caller on another shard's loop
 };
 
 class Pool;
@@ -78,6 +80,9 @@ private:
 class Pool {
 public:
     Pool(boost::asio::any_io_executor executor, PoolOptions options);
+    /// A pool serving several event loops (one executor each, e.g. one per I/O thread): callers get
+    /// connections watched by their own loop when one is free. max_connections is the total.
+    Pool(std::vector<boost::asio::any_io_executor> executors, PoolOptions options);
     ~Pool();
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;

@@ -53,13 +53,15 @@ struct ServerStats {
     std::atomic<std::uint64_t> rejected_connections{0};
 };
 
-/// HTTP/1.1 server on Asio coroutines (one strand per connection). Owns the middleware chain:
+/// HTTP/1.1 server on Asio coroutines (one single-threaded loop per shard). Owns the middleware chain:
 /// request id → limits → CORS → authentication → rate limit → Idempotency-Key → handler, with every
 /// error mapped to problem+json in one place. Start() binds; the caller runs the io_context.
 class Server {
 public:
+    /// `io` runs the acceptor. Connections are spread over `shards` (default: just `io`); each
+    /// shard must be run by exactly one thread, which is what lets connections go without strands.
     Server(boost::asio::io_context& io, ServerOptions options, const Router& router, Authenticator* authenticator,
-           IdempotencyStore* idempotency, Metrics& metrics);
+           IdempotencyStore* idempotency, Metrics& metrics, std::vector<boost::asio::io_context*> shards = {});
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
