@@ -93,7 +93,8 @@ void RaiseFileLimit() {
 }
 
 asio::awaitable<http::Response> Healthz(http::RequestPtr) {
-    co_return http::Response::Json(200, boost::json::object{{"status", "ok"}});
+    // Probed often: a fixed body, not a JSON document built and serialised each time.
+    co_return http::Response::Text(200, "application/json", R"({"status":"ok"})");
 }
 
 struct Probes {

@@ -26,7 +26,9 @@ bool IEquals(std::string_view a, std::string_view b) {
         return false;
     }
     for (std::size_t idx = 0; idx < a.size(); ++idx) {
-        if (std::tolower(static_cast<unsigned char>(a[idx])) != std::tolower(static_cast<unsigned char>(b[idx]))) {
+        // ASCII only, locale-free: header names are tokens.
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        if (lower(a[idx]) != lower(b[idx])) {
             return false;
         }
     }

@@ -1,6 +1,8 @@
 #include "strava1/http/router.hpp"
 
+#include <array>
 #include <stdexcept>
+#include <string>
 
 namespace strava1::http {
 namespace {
@@ -46,6 +48,9 @@ void Router::Add(Route route) {
         }
         compiled.segments.emplace_back(segment);
     }
+    if (compiled.segments.size() > kMaxSegments) {
+        throw std::invalid_argument("route " + where + ": more than " + std::to_string(kMaxSegments) + " segments");
+    }
     for (std::size_t idx = 0; idx < routes_.size(); ++idx) {
         if (routes_[idx].method == route.method && compiled_[idx].segments == compiled.segments) {
             throw std::invalid_argument("duplicate route " + where);
@@ -56,42 +61,60 @@ void Router::Add(Route route) {
 }
 
 RouteMatch Router::Match(Method method, std::string_view path) const {
+    // Runs for every request: no allocation unless there are path parameters or a 405 to explain.
     RouteMatch match;
     if (path.empty() || path.front() != '/') {
         return match;
     }
-    auto segments = SplitPath(path);
+    std::array<std::string_view, kMaxSegments> segments;
+    std::size_t count = 0;
+    for (std::size_t pos = 1; pos <= path.size();) {
+        if (count == kMaxSegments) {
+            return match;  // deeper than any route (Add refuses deeper templates)
+        }
+        std::size_t next = path.find('/', pos);
+        if (next == std::string_view::npos) {
+            next = path.size();
+        }
+        segments[count++] = path.substr(pos, next - pos);
+        pos = next + 1;
+    }
+    std::array<std::size_t, 16> same_path{};  // routes of this path, any method (for Allow)
+    std::size_t same = 0;
     for (std::size_t idx = 0; idx < routes_.size(); ++idx) {
         const auto& tpl = compiled_[idx].segments;
-        if (tpl.size() != segments.size()) {
+        if (tpl.size() != count) {
             continue;
         }
-        std::vector<std::pair<std::string, std::string>> params;
         bool ok = true;
-        for (std::size_t seg_idx = 0; seg_idx < tpl.size() && ok; ++seg_idx) {
-            if (IsParam(tpl[seg_idx])) {
-                if (segments[seg_idx].empty()) {
-                    ok = false;
-                } else {
-                    params.emplace_back(tpl[seg_idx].substr(1, tpl[seg_idx].size() - 2), segments[seg_idx]);
-                }
-            } else if (tpl[seg_idx] != segments[seg_idx]) {
-                ok = false;
-            }
+        for (std::size_t seg_idx = 0; seg_idx < count && ok; ++seg_idx) {
+            ok = IsParam(tpl[seg_idx]) ? !segments[seg_idx].empty() : tpl[seg_idx] == segments[seg_idx];
         }
         if (!ok) {
             continue;
         }
         match.path_exists = true;
-        match.allow += (match.allow.empty() ? "" : ", ") + std::string(MethodName(routes_[idx].method));
-        if (routes_[idx].method == Method::kGet) {
-            match.allow += ", HEAD";
+        if (same < same_path.size()) {
+            same_path[same++] = idx;
         }
         bool method_ok = routes_[idx].method == method || (method == Method::kHead && routes_[idx].method == Method::kGet);
         if (method_ok && match.route == nullptr) {
             match.route = &routes_[idx];
             match.index = idx;
-            match.params = std::move(params);
+            for (std::size_t seg_idx = 0; seg_idx < count; ++seg_idx) {
+                if (IsParam(tpl[seg_idx])) {
+                    match.params.emplace_back(tpl[seg_idx].substr(1, tpl[seg_idx].size() - 2), segments[seg_idx]);
+                }
+            }
+        }
+    }
+    if (match.path_exists && (match.route == nullptr || method == Method::kOptions)) {
+        for (std::size_t k = 0; k < same; ++k) {
+            const Route& route = routes_[same_path[k]];
+            match.allow += (match.allow.empty() ? "" : ", ") + std::string(MethodName(route.method));
+            if (route.method == Method::kGet) {
+                match.allow += ", HEAD";
+            }
         }
     }
     return match;

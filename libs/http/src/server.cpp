@@ -10,6 +10,7 @@
 #include <boost/url/pct_string_view.hpp>
 
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <mutex>
 #include <unordered_map>
@@ -26,6 +27,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+using namespace std::string_view_literals;
 using BeastRequest = bhttp::request<bhttp::string_body>;
 
 bool ValidRequestId(std::string_view id) {
@@ -43,12 +45,15 @@ bool ValidRequestId(std::string_view id) {
 // A random per-process prefix plus a counter: unique across processes and restarts without a
 // CSPRNG call (and its getpid) on every request.
 std::string NewRequestId() {
-    static const std::string prefix = crypto::Hex(crypto::RandomBytes(6));
+    static const std::string prefix = crypto::Hex(crypto::RandomBytes(6)) + "-";
     static std::atomic<std::uint64_t> counter{0};
-    char buf[24];
-    int n = std::snprintf(buf, sizeof buf, "-%llx", static_cast<unsigned long long>(++counter));
-    return prefix + std::string(buf, static_cast<std::size_t>(n));
+    char buf[32];
+    std::memcpy(buf, prefix.data(), prefix.size());
+    auto [end, ec] = std::to_chars(buf + prefix.size(), buf + sizeof buf, ++counter, 16);
+    return std::string(buf, end);
 }
+
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool IsJsonType(std::string_view content_type) {
     auto semi = content_type.find(';');
@@ -81,6 +86,11 @@ bool Compressible(std::string_view content_type) {
 // Header values come from our own code, but some carry user input (a Location, a file name): a CR
 // or LF there would let a caller split the response, so they are replaced.
 void AppendHeaderValue(std::string& out, std::string_view value) {
+    // (Not find_first_of: libstdc++ runs a memchr per character for it.)
+    if (std::none_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n'; })) {
+        out.append(value);
+        return;
+    }
     for (char c : value) {
         out.push_back(c == '\r' || c == '\n' ? ' ' : c);
     }
@@ -88,9 +98,9 @@ void AppendHeaderValue(std::string& out, std::string_view value) {
 
 void AppendHeader(std::string& out, std::string_view name, std::string_view value) {
     out.append(name);
-    out.append(": ");
+    out.append(": "sv);
     AppendHeaderValue(out, value);
-    out.append("\r\n");
+    out.append("\r\n"sv);
 }
 
 void AppendNumber(std::string& out, std::uint64_t n) {
@@ -107,12 +117,12 @@ bool BodyForbidden(int status) { return (status >= 100 && status < 200) || statu
 void SerialiseHead(std::string& out, const Response& response, std::string_view request_id, bool keep_alive,
                    bool http10, std::size_t content_length, bool gzip) {
     out.clear();
-    out.append("HTTP/1.1 ");
+    out.append("HTTP/1.1 "sv);
     AppendNumber(out, static_cast<std::uint64_t>(response.status));
     out.push_back(' ');
     auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
     out.append(reason.data(), reason.size());
-    out.append("\r\n");
+    out.append("\r\n"sv);
     if (!response.content_type.empty()) {
         AppendHeader(out, "Content-Type", response.content_type);
     }
@@ -123,25 +133,34 @@ void SerialiseHead(std::string& out, const Response& response, std::string_view 
         }
         AppendHeader(out, name, value);
     }
+    if (response.rate_limit) {
+        out.append("X-RateLimit-Limit: "sv);
+        AppendNumber(out, static_cast<std::uint64_t>(std::max(0, response.rate_limit->limit)));
+        out.append("\r\nX-RateLimit-Remaining: "sv);
+        AppendNumber(out, static_cast<std::uint64_t>(std::max(0, response.rate_limit->remaining)));
+        out.append("\r\nX-RateLimit-Reset: "sv);
+        AppendNumber(out, static_cast<std::uint64_t>(std::max(0, response.rate_limit->reset_s)));
+        out.append("\r\n"sv);
+    }
     AppendHeader(out, "X-Request-Id", request_id);
-    out.append("X-Content-Type-Options: nosniff\r\n");
+    out.append("X-Content-Type-Options: nosniff\r\n"sv);
     if (!has_cache_control) {
-        out.append("Cache-Control: no-store\r\n");
+        out.append("Cache-Control: no-store\r\n"sv);
     }
     if (gzip) {
-        out.append("Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+        out.append("Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"sv);
     }
     if (!keep_alive) {
-        out.append("Connection: close\r\n");
+        out.append("Connection: close\r\n"sv);
     } else if (http10) {
-        out.append("Connection: keep-alive\r\n");
+        out.append("Connection: keep-alive\r\n"sv);
     }
     if (!BodyForbidden(response.status)) {
-        out.append("Content-Length: ");
+        out.append("Content-Length: "sv);
         AppendNumber(out, content_length);
-        out.append("\r\n");
+        out.append("\r\n"sv);
     }
-    out.append("\r\n");
+    out.append("\r\n"sv);
 }
 
 }  // namespace
@@ -367,9 +386,7 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
     }
     RateDecision decision = limiter.Take(rate_key, *budget);
     auto set_rate_headers = [&decision](Response& r) {
-        r.SetHeader("X-RateLimit-Limit", std::to_string(decision.limit));
-        r.SetHeader("X-RateLimit-Remaining", std::to_string(decision.remaining));
-        r.SetHeader("X-RateLimit-Reset", std::to_string(decision.reset_s));
+        r.rate_limit = Response::RateLimit{decision.limit, decision.remaining, decision.reset_s};
     };
     if (decision.allowed && auth_failure) {
         throw *auth_failure;
@@ -630,10 +647,11 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
             }
             request->path = decoded->decode();
         }
+        request->headers.reserve(static_cast<std::size_t>(std::distance(header.begin(), header.end())));
         for (const auto& field : header) {
             std::string name(field.name_string());
             for (auto& c : name) {
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                c = AsciiLower(c);
             }
             request->headers.emplace_back(std::move(name), std::string(field.value()));
         }

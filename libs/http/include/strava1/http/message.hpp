@@ -53,6 +53,13 @@ struct Response {
     std::string content_type;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    /// X-RateLimit-* figures; the server sets them once the rate limiter has counted the request.
+    struct RateLimit {
+        int limit = 0;
+        int remaining = 0;
+        int reset_s = 0;
+    };
+    std::optional<RateLimit> rate_limit;
 
     static Response Json(int status, const boost::json::value& value);
     static Response NoContent();

@@ -48,7 +48,7 @@ struct RouteMatch {
     std::size_t index = 0;         ///< stable index (metrics)
     std::vector<std::pair<std::string, std::string>> params;
     bool path_exists = false;  ///< some method matches this path (→ 405 rather than 404)
-    std::string allow;         ///< "GET, PATCH" when path_exists
+    std::string allow;         ///< "GET, PATCH" when path_exists and no route matched the method, or for OPTIONS
 };
 
 /// Path-template router. Add() all routes before serving; Match() is then thread-safe.
@@ -59,6 +59,9 @@ public:
     void Add(Route route);
     RouteMatch Match(Method method, std::string_view path) const;
     const std::vector<Route>& Routes() const { return routes_; }
+
+    /// Deepest path template Add() accepts; deeper request paths match nothing.
+    static constexpr std::size_t kMaxSegments = 16;
 
 private:
     struct Compiled {
