@@ -124,6 +124,7 @@ struct Probes {
             gauge("strava1_db_pool_waiting", "Requests waiting for a connection.", "gauge", s.waiting);
             gauge("strava1_db_pool_acquire_timeouts_total", "Acquisitions that timed out.", "counter", s.acquire_timeouts);
             gauge("strava1_db_pool_borrowed_total", "Connections lent to a caller on another I/O thread.", "counter", s.borrowed);
+            gauge("strava1_db_pool_pipelined_total", "Statements sent on a pipelined connection.", "counter", s.pipelined);
             gauge("strava1_db_pool_connects_total", "Connections opened.", "counter", s.connects);
             gauge("strava1_db_queries_total", "Statements executed.", "counter", s.queries);
             gauge("strava1_db_errors_total", "Statements that failed.", "counter", s.errors);

@@ -179,7 +179,7 @@ struct Module::Impl final : http::Authenticator {
 
     asio::awaitable<std::string> LoadMeText(std::int64_t user_id) {
         static const std::string sql = std::string("SELECT ") + kMeColumns + " FROM users WHERE id = $1";
-        db::Result r = co_await deps.pool.Query(sql, Params::Of(user_id));
+        db::Result r = co_await deps.pool.QueryPipelined(sql, Params::Of(user_id));
         if (r.Empty()) {
             throw NotFound("user");
         }
@@ -279,7 +279,7 @@ struct Module::Impl final : http::Authenticator {
             }
         }
         if (!cached) {
-            db::Result r = co_await deps.pool.Query(
+            db::Result r = co_await deps.pool.QueryPipelined(
                 "SELECT user_id, revoked_at IS NULL, extract(epoch FROM auth_time)::bigint FROM auth_sessions "
                 "WHERE id = $1",
                 Params::Of(claims.session_id));
@@ -689,7 +689,7 @@ struct Module::Impl final : http::Authenticator {
 
     asio::awaitable<Response> GetUser(RequestPtr req) {
         std::int64_t user_id = req->PathId("user_id", "user");
-        db::Result r = co_await deps.pool.Query(
+        db::Result r = co_await deps.pool.QueryPipelined(
             "SELECT id, username, display_name, bio, city, country, "
             "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM users WHERE id = $1",
             Params::Of(user_id));

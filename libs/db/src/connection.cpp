@@ -13,16 +13,28 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
-[[noreturn]] void ThrowConnectionError(PGconn* conn, std::string_view what) {
+[[noreturn]] void ThrowConnectionError(PGconn* conn, std::string_view what) { throw ConnectionError(conn, what); }
+
+}  // namespace
+
+DbError ConnectionError(PGconn* conn, std::string_view what) {
     std::string message = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
         message.pop_back();
     }
     // No SQLSTATE: DbError treats that as a lost connection (kUnavailable).
-    throw DbError("", std::string(what) + ": " + message);
+    return DbError("", std::string(what) + ": " + message);
 }
 
-}  // namespace
+DbError ErrorFromResult(const PGresult* res) {
+    const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char* constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+    std::string message = PQresultErrorMessage(res);
+    while (!message.empty() && message.back() == '\n') {
+        message.pop_back();
+    }
+    return DbError(state ? state : "", message, constraint ? constraint : "");
+}
 
 Connection::Connection(asio::any_io_executor executor, PGconn* conn)
     : executor_(std::move(executor)), conn_(conn), last_used_(std::chrono::steady_clock::now()) {}
@@ -142,13 +154,7 @@ asio::awaitable<Result> Connection::ReadResults() {
         ExecStatusType status = PQresultStatus(res);
         if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
             if (!first_error) {
-                const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-                const char* constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-                std::string message = PQresultErrorMessage(res);
-                while (!message.empty() && message.back() == '\n') {
-                    message.pop_back();
-                }
-                first_error.emplace(state ? state : "", message, constraint ? constraint : "");
+                first_error.emplace(ErrorFromResult(res));
             }
             continue;
         }

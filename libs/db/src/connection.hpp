@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "strava1/db/error.hpp"
 #include "strava1/db/result.hpp"
 
 namespace strava1::db {
@@ -38,6 +39,7 @@ public:
     std::chrono::steady_clock::time_point LastUsed() const { return last_used_; }
 
 private:
+    friend class Pipeline;
     Connection(boost::asio::any_io_executor executor, PGconn* conn);
     void AttachSocket();
     void DetachSocket();
@@ -54,5 +56,10 @@ private:
     std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
     std::chrono::steady_clock::time_point last_used_;
 };
+
+/// The error a failed result carries (SQLSTATE, message, constraint).
+DbError ErrorFromResult(const PGresult* res);
+/// The connection's own error message as a DbError with no SQLSTATE (a lost connection).
+DbError ConnectionError(PGconn* conn, std::string_view what);
 
 }  // namespace strava1::db

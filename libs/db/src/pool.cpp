@@ -9,6 +9,7 @@
 #include <random>
 
 #include "connection.hpp"
+#include "pipeline.hpp"
 #include "strava1/base/log.hpp"
 
 namespace strava1::db {
@@ -22,6 +23,9 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
         asio::any_io_executor executor;
         const asio::execution_context* context = nullptr;
         std::deque<std::unique_ptr<Connection>> idle;
+        // The loop's pipelined connection (ADR 0007); touched only on that loop's thread.
+        std::shared_ptr<Pipeline> pipeline;
+        bool pipeline_connecting = false;
     };
     std::vector<Shard> shards;
     PoolOptions options;
@@ -30,14 +34,19 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
     std::size_t total = 0;
     PoolStats counters;
 
-    std::size_t ShardOf(const asio::any_io_executor& executor) const {
+    std::optional<std::size_t> ExactShardOf(const asio::any_io_executor& executor) const {
         const asio::execution_context* context = &asio::query(executor, asio::execution::context);
         for (std::size_t idx = 0; idx < shards.size(); ++idx) {
             if (shards[idx].context == context) {
                 return idx;
             }
         }
-        return 0;  // a caller on a loop the pool does not know (a CPU pool, a test): the first shard
+        return std::nullopt;
+    }
+
+    std::size_t ShardOf(const asio::any_io_executor& executor) const {
+        // A caller on a loop the pool does not know (a CPU pool, a test): the first shard.
+        return ExactShardOf(executor).value_or(0);
     }
 
     std::size_t IdleCount() const {
@@ -239,6 +248,76 @@ asio::awaitable<Result> Pool::Query(std::string sql, Params params) {
             log::Info("database connection lost; retrying on a new connection", {{"error", e.LogDetail()}});
         }
     }
+}
+
+asio::awaitable<Result> Pool::QueryPipelined(std::string sql, Params params) {
+    auto impl = impl_;
+    auto caller = co_await asio::this_coro::executor;
+    auto home = impl->ExactShardOf(caller);
+    if (!home || !impl->options.pipeline) {
+        co_return co_await Query(std::move(sql), std::move(params));
+    }
+    auto& shard = impl->shards[*home];
+    if (shard.pipeline && shard.pipeline->Broken()) {
+        shard.pipeline.reset();
+        std::lock_guard lock(impl->mutex);
+        --impl->total;
+    }
+    bool fresh = false;
+    if (!shard.pipeline) {
+        bool may_connect = false;
+        if (!shard.pipeline_connecting) {
+            std::lock_guard lock(impl->mutex);
+            if (impl->total < impl->options.max_connections) {
+                ++impl->total;
+                may_connect = true;
+            }
+        }
+        if (!may_connect) {
+            // Being connected by another caller, or the pool is full: take the ordinary way.
+            co_return co_await Query(std::move(sql), std::move(params));
+        }
+        shard.pipeline_connecting = true;
+        try {
+            auto conn = co_await Connection::Connect(shard.executor, impl->options.conninfo, impl->options.connect_timeout);
+            co_await ApplySessionSettings(*conn, impl->options);
+            shard.pipeline = std::make_shared<Pipeline>(std::move(conn));
+            shard.pipeline_connecting = false;
+            std::lock_guard lock(impl->mutex);
+            ++impl->counters.connects;
+        } catch (const DbError& e) {
+            shard.pipeline_connecting = false;
+            std::lock_guard lock(impl->mutex);
+            --impl->total;
+            ++impl->counters.connect_failures;
+            log::Warn("database connect failed", {{"error", e.LogDetail()}});
+            throw Error(ErrorKind::kUnavailable, "the database is unavailable", {}, e.LogDetail());
+        }
+        fresh = true;
+    }
+    if (shard.pipeline->InFlight() >= impl->options.max_pipelined) {
+        co_return co_await Query(std::move(sql), std::move(params));
+    }
+    auto pipeline = shard.pipeline;
+    try {
+        Result result = co_await pipeline->Execute(sql, params);
+        std::lock_guard lock(impl->mutex);
+        ++impl->counters.queries;
+        ++impl->counters.pipelined;
+        co_return result;
+    } catch (const DbError& e) {
+        {
+            std::lock_guard lock(impl->mutex);
+            ++impl->counters.errors;
+        }
+        // As in Query: a connection that died while idle fails the first statement sent on it;
+        // one retry on another connection is safe.
+        if (!e.ConnectionLost() || fresh) {
+            throw;
+        }
+        log::Info("pipelined connection lost; retrying on a new connection", {{"error", e.LogDetail()}});
+    }
+    co_return co_await Query(std::move(sql), std::move(params));
 }
 
 asio::awaitable<Transaction> Pool::Begin(Isolation isolation) {

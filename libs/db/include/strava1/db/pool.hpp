@@ -23,6 +23,8 @@ struct PoolOptions {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds statement_timeout{30000};  ///< server-side, per statement
     std::chrono::milliseconds idle_check_after{30000};   ///< idle longer than this → ping before reuse
+    bool pipeline = true;  ///< QueryPipelined uses a pipelined connection per loop (else = Query)
+    std::size_t max_pipelined = 128;  ///< statements in flight on it before callers use Query
 };
 
 struct PoolStats {
@@ -36,6 +38,7 @@ struct PoolStats {
     std::uint64_t queries = 0;
     std::uint64_t errors = 0;
     std::uint64_t borrowed = 0;  ///< connections lent to a caller on another shard's loop
+    std::uint64_t pipelined = 0;  ///< statements that ran on a pipelined connection
 };
 
 class Pool;
@@ -90,6 +93,12 @@ public:
     /// One statement on any connection. A statement that fails because a pooled connection died
     /// (e.g. PostgreSQL restarted) is retried once on a fresh connection.
     boost::asio::awaitable<Result> Query(std::string sql, Params params = {});
+    /// Like Query, for short statements (point lookups, small writes) on hot paths: sent on the
+    /// caller's loop's pipelined connection without waiting for the statements ahead of it, which
+    /// costs PostgreSQL far less per statement under load (ADR 0007). A slow statement here delays
+    /// the others queued behind it, so anything that may take long goes through Query. Called from
+    /// a thread the pool does not serve, it is Query.
+    boost::asio::awaitable<Result> QueryPipelined(std::string sql, Params params = {});
     /// Leases a connection (waits up to acquire_timeout; then Error(kUnavailable)).
     boost::asio::awaitable<Lease> Acquire();
     boost::asio::awaitable<Transaction> Begin(Isolation isolation = Isolation::kReadCommitted);
