@@ -3,6 +3,8 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { requireServices, startServer, binaryPath, repoRoot } from './harness.mjs';
 
@@ -325,6 +327,31 @@ describe('HTTP core and accounts', () => {
         const gz = await fetch(`${server.url}/openapi.json`, { headers: { 'accept-encoding': 'gzip' } });
         assert.equal(gz.headers.get('content-encoding'), 'gzip');
         assert.deepEqual(await gz.json(), spec.json, 'the gzip body decodes to the same document');
+    });
+
+    test('a large answer to a reader that pauses arrives whole (writes that do not fit at once)', async (t) => {
+        if (!server) return t.skip('no server');
+        const assets = join(repoRoot, 'web', 'dist', 'assets');
+        const [largest] = readdirSync(assets).map((name) => ({ name, size: statSync(join(assets, name)).size }))
+            .sort((a, b) => b.size - a.size);
+        assert.ok(largest.size > 100_000, `a web asset above 100 kB to send (largest: ${largest.name}, ${largest.size} B)`);
+        const expected = readFileSync(join(assets, largest.name));
+        const received = await new Promise((resolve, reject) => {
+            const chunks = [];
+            const socket = net.connect(server.port, '127.0.0.1', () => {
+                socket.write(`GET /assets/${largest.name} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+                socket.pause();  // the server's first write fills the socket buffers and it must wait
+                setTimeout(() => socket.resume(), 300);
+            });
+            socket.on('data', (c) => chunks.push(c));
+            socket.on('end', () => resolve(Buffer.concat(chunks)));
+            socket.on('error', reject);
+        });
+        const split = received.indexOf('\r\n\r\n');
+        const head = received.subarray(0, split).toString();
+        assert.match(head, /^HTTP\/1\.1 200 /);
+        assert.match(head, new RegExp(`\r\ncontent-length: ${expected.length}(\r\n|$)`, 'i'));
+        assert.ok(received.subarray(split + 4).equals(expected), 'body is byte for byte the file');
     });
 
     test('CORS answers listed origins only', async (t) => {

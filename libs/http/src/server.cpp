@@ -559,6 +559,11 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         remote_ip = ec ? "unknown" : ep.address().to_string();
     }
     tcp::socket& stream = conn->socket;
+    {
+        // So that the inline write below returns would_block instead of blocking the loop.
+        boost::system::error_code ignored;
+        stream.non_blocking(true, ignored);
+    }
     std::uint64_t conn_id = next_conn_id++;
     {
         std::lock_guard lock(conns_mutex);
@@ -747,13 +752,25 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         SerialiseHead(head, response, request->request_id, keep_alive, header.version() == 10, response.body.size(),
                       gzip);
         conn->SetDeadline(options.write_timeout);
+        // A HEAD answer carries the GET's Content-Length but no body.
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                                  head_only ? asio::const_buffer() : asio::buffer(response.body)};
+        // Most answers fit the socket's send buffer: write them now, without suspending. Only what
+        // does not fit waits for the socket (async_write, under the write deadline).
         beast::error_code write_ec;
-        if (head_only) {
-            // A HEAD answer carries the GET's Content-Length but no body.
-            std::tie(write_ec, std::ignore) =
-                co_await asio::async_write(stream, asio::buffer(head), asio::as_tuple(asio::use_awaitable));
-        } else {
-            std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
+        std::size_t total = buffers[0].size() + buffers[1].size();
+        std::size_t written = stream.write_some(buffers, write_ec);
+        if (write_ec == asio::error::would_block || write_ec == asio::error::try_again) {
+            write_ec = {};
+            written = 0;
+        }
+        if (!write_ec && written < total) {
+            if (written >= buffers[0].size()) {
+                buffers[1] += written - buffers[0].size();
+                buffers[0] = asio::const_buffer();
+            } else {
+                buffers[0] += written;
+            }
             std::tie(write_ec, std::ignore) =
                 co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
         }
