@@ -239,7 +239,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     asio::awaitable<void> Accept();
     asio::awaitable<void> Session(std::shared_ptr<Conn> conn);
     static asio::awaitable<void> Watchdog(std::shared_ptr<Conn> conn);
-    asio::awaitable<Response> Dispatch(RequestPtr request, RouteMatch match);
+    asio::awaitable<Response> RunIdempotent(RequestPtr request, const Route& route);
+    std::optional<Response> AnswerWithoutRoute(Request& request, RouteMatch& match) const;
+    Response FailureResponse(const Error& e, const Request& request) const;
+    Response RateLimitedResponse(const Request& request, const RateDecision& decision) const;
+    Response BugResponse(const std::exception& e, const Request& request) const;
     asio::awaitable<Response> RunRoute(RequestPtr request, const Route& route);
     void AddCors(const Request& request, Response& response) const;
 };
@@ -357,14 +361,15 @@ void Server::Impl::AddCors(const Request& request, Response& response) const {
 asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route& route) {
     // Authentication: attach a principal whenever a bearer token is presented. A refusal is held
     // back until the rate limiter has counted the request, so token guessing is rate limited too.
-    std::optional<Error> auth_failure;
+    std::unique_ptr<Error> auth_failure;  // (not optional<Error>: this frame is kept small)
     auto authorization = request->Header("authorization");
     if (!authorization.empty()) {
         if (authorization.size() < 8 || !std::equal(authorization.begin(), authorization.begin() + 7, "Bearer ",
                                                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-            auth_failure.emplace(ErrorKind::kUnauthenticated, "the Authorization header must be \"Bearer <token>\"");
+            auth_failure = std::make_unique<Error>(ErrorKind::kUnauthenticated,
+                                                   "the Authorization header must be \"Bearer <token>\"");
         } else if (authenticator == nullptr) {
-            auth_failure.emplace(ErrorKind::kUnauthenticated, "authentication is not configured");
+            auth_failure = std::make_unique<Error>(ErrorKind::kUnauthenticated, "authentication is not configured");
         } else {
             try {
                 request->principal = co_await authenticator->Authenticate(std::string(authorization.substr(7)));
@@ -372,7 +377,7 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
                 if (e.Kind() != ErrorKind::kUnauthenticated) {
                     throw;
                 }
-                auth_failure = e;
+                auth_failure = std::make_unique<Error>(e);
             }
         }
     }
@@ -410,12 +415,9 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
         throw Error(ErrorKind::kUnauthenticated, "this endpoint needs a bearer token");
     }
     if (!decision.allowed) {
-        Error limited(ErrorKind::kRateLimited, "rate limit exceeded; retry after " +
-                                                   std::to_string(decision.retry_after_s) + " s");
-        limited.WithRetryAfter(decision.retry_after_s);
-        Response r = ProblemResponse(limited, request->path, request->request_id);
-        set_rate_headers(r);
-        co_return r;
+        Response limited = RateLimitedResponse(*request, decision);
+        set_rate_headers(limited);
+        co_return limited;
     }
 
     // Content type for JSON bodies.
@@ -424,33 +426,45 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
         throw Error(ErrorKind::kUnsupportedMedia, "the body must be application/json");
     }
 
-    // Idempotency-Key on creating writes.
+    // Idempotency-Key on creating writes (its own coroutine: rare, and its state would make this
+    // frame, which every request allocates, too large for Asio's frame cache).
+    if (route.idempotent_create && idempotency != nullptr && !request->Header("idempotency-key").empty()) {
+        Response replayed_or_fresh = co_await RunIdempotent(request, route);
+        set_rate_headers(replayed_or_fresh);
+        co_return replayed_or_fresh;
+    }
+
+    Response response;
+    try {
+        response = co_await route.handler(request);
+    } catch (const Error& e) {
+        response = FailureResponse(e, *request);
+    }
+    set_rate_headers(response);
+    co_return response;
+}
+
+asio::awaitable<Response> Server::Impl::RunIdempotent(RequestPtr request, const Route& route) {
     std::string idem_key(request->Header("idempotency-key"));
-    std::string idem_scope;
-    bool claimed = false;
-    if (route.idempotent_create && !idem_key.empty() && idempotency != nullptr) {
-        if (idem_key.size() > kMaxIdempotencyKeyLength) {
-            throw InvalidField("Idempotency-Key", "must be at most 255 characters");
-        }
-        idem_scope = request->principal ? "user:" + std::to_string(request->principal->user_id)
-                                        : "anon:" + request->remote_ip;
-        std::string hash = crypto::Hex(crypto::Sha256(request->body));
-        IdempotencyClaim claim = co_await idempotency->Claim(idem_scope, idem_key, std::string(MethodName(request->method)),
-                                                             request->path, hash);
-        switch (claim.kind) {
-            case IdempotencyClaim::Kind::kProceed:
-                claimed = true;
-                break;
-            case IdempotencyClaim::Kind::kReplay:
-                set_rate_headers(claim.replay);
-                co_return claim.replay;
-            case IdempotencyClaim::Kind::kMismatch:
-                throw Error(ErrorKind::kUnprocessable,
-                            "this Idempotency-Key was used with a different request", {{"Idempotency-Key", "reused with a different request"}});
-            case IdempotencyClaim::Kind::kInFlight:
-                throw Error(ErrorKind::kConflict, "a request with this Idempotency-Key is still being processed")
-                    .WithRetryAfter(1);
-        }
+    if (idem_key.size() > kMaxIdempotencyKeyLength) {
+        throw InvalidField("Idempotency-Key", "must be at most 255 characters");
+    }
+    std::string idem_scope = request->principal ? "user:" + std::to_string(request->principal->user_id)
+                                                : "anon:" + request->remote_ip;
+    std::string hash = crypto::Hex(crypto::Sha256(request->body));
+    IdempotencyClaim claim = co_await idempotency->Claim(idem_scope, idem_key, std::string(MethodName(request->method)),
+                                                         request->path, hash);
+    switch (claim.kind) {
+        case IdempotencyClaim::Kind::kProceed:
+            break;
+        case IdempotencyClaim::Kind::kReplay:
+            co_return claim.replay;
+        case IdempotencyClaim::Kind::kMismatch:
+            throw Error(ErrorKind::kUnprocessable, "this Idempotency-Key was used with a different request",
+                        {{"Idempotency-Key", "reused with a different request"}});
+        case IdempotencyClaim::Kind::kInFlight:
+            throw Error(ErrorKind::kConflict, "a request with this Idempotency-Key is still being processed")
+                .WithRetryAfter(1);
     }
 
     std::optional<Response> response;
@@ -458,34 +472,49 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
     try {
         response = co_await route.handler(request);
     } catch (const Error& e) {
-        response = ProblemResponse(e, request->path, request->request_id);
-        if (Describe(e.Kind()).status >= 500) {
-            log::Error("request failed", {{"request_id", request->request_id}, {"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
-        }
+        response = FailureResponse(e, *request);
     } catch (...) {
         failure = std::current_exception();
     }
-    if (claimed) {
-        if (failure || response->status >= 500) {
-            co_await idempotency->Abandon(idem_scope, idem_key);
-        } else {
-            co_await idempotency->Complete(idem_scope, idem_key, *response);
-        }
+    if (failure || response->status >= 500) {
+        co_await idempotency->Abandon(idem_scope, idem_key);
+    } else {
+        co_await idempotency->Complete(idem_scope, idem_key, *response);
     }
     if (failure) {
         std::rethrow_exception(failure);
     }
-    set_rate_headers(*response);
     co_return std::move(*response);
 }
 
-asio::awaitable<Response> Server::Impl::Dispatch(RequestPtr request, RouteMatch match) {
-    std::optional<Response> response;
+Response Server::Impl::RateLimitedResponse(const Request& request, const RateDecision& decision) const {
+    Error limited(ErrorKind::kRateLimited, "rate limit exceeded; retry after " + std::to_string(decision.retry_after_s) + " s");
+    limited.WithRetryAfter(decision.retry_after_s);
+    return ProblemResponse(limited, request.path, request.request_id);
+}
+
+Response Server::Impl::FailureResponse(const Error& e, const Request& request) const {
+    if (Describe(e.Kind()).status >= 500) {
+        log::Error("request failed", {{"request_id", request.request_id},
+                                      {"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
+    }
+    return ProblemResponse(e, request.path, request.request_id);
+}
+
+Response Server::Impl::BugResponse(const std::exception& e, const Request& request) const {
+    // A bug: the client learns nothing but the request id; the log gets the details.
+    log::Error("unhandled exception", {{"request_id", request.request_id}, {"error", e.what()}});
+    return ProblemResponse(Error(ErrorKind::kInternal, "internal error"), request.path, request.request_id);
+}
+
+std::optional<Response> Server::Impl::AnswerWithoutRoute(Request& request, RouteMatch& match) const {
+    // Not a coroutine: every request passes here, and a coroutine frame this size would be
+    // allocated and freed each time (Asio recycles only frames under 1 KiB).
     try {
-        if (request->method == Method::kOptions && !request->Header("origin").empty()) {
+        if (request.method == Method::kOptions && !request.Header("origin").empty()) {
             // CORS preflight: allowed origins get the methods of this path; others get nothing usable.
             bool allowed = std::find(options.cors_origins.begin(), options.cors_origins.end(),
-                                     request->Header("origin")) != options.cors_origins.end();
+                                     request.Header("origin")) != options.cors_origins.end();
             if (!allowed) {
                 throw Error(ErrorKind::kPermissionDenied, "origin not allowed");
             }
@@ -493,41 +522,36 @@ asio::awaitable<Response> Server::Impl::Dispatch(RequestPtr request, RouteMatch 
             r.SetHeader("Access-Control-Allow-Methods", match.path_exists ? match.allow : "GET");
             r.SetHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
             r.SetHeader("Access-Control-Max-Age", "600");
-            response = std::move(r);
-        } else if (match.route != nullptr) {
+            return r;
+        }
+        if (match.route != nullptr) {
             for (auto& [name, value] : match.params) {
-                request->path_params.emplace(std::move(name), std::move(value));
+                request.path_params.emplace(std::move(name), std::move(value));
             }
-            request->route = match.route->path;
-            response = co_await RunRoute(request, *match.route);
-        } else if (match.path_exists) {
-            Error e(ErrorKind::kMethodNotAllowed, MethodName(request->method).data() + std::string(" is not allowed here"));
-            Response r = ProblemResponse(e, request->path, request->request_id);
+            request.route = match.route->path;
+            return std::nullopt;  // the route's handler answers
+        }
+        if (match.path_exists) {
+            Error e(ErrorKind::kMethodNotAllowed, MethodName(request.method).data() + std::string(" is not allowed here"));
+            Response r = ProblemResponse(e, request.path, request.request_id);
             r.SetHeader("Allow", match.allow);
-            response = std::move(r);
-        } else if (request->path.starts_with("/v0/")) {
+            return r;
+        }
+        if (request.path.starts_with("/v0/")) {
             throw Error(ErrorKind::kGone, "API v0 is retired; use /v1");
-        } else if (static_files && !request->path.starts_with("/v1/") && request->path != "/v1") {
-            if (auto file = static_files->Serve(*request)) {
-                response = std::move(*file);
-            } else {
-                throw NotFound("page");
+        }
+        if (static_files && !request.path.starts_with("/v1/") && request.path != "/v1") {
+            if (auto file = static_files->Serve(request)) {
+                return std::move(*file);
             }
-        } else {
-            throw NotFound();
+            throw NotFound("page");
         }
+        throw NotFound();
     } catch (const Error& e) {
-        response = ProblemResponse(e, request->path, request->request_id);
-        if (Describe(e.Kind()).status >= 500) {
-            log::Error("request failed", {{"request_id", request->request_id},
-                                          {"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
-        }
+        return FailureResponse(e, request);
     } catch (const std::exception& e) {
-        // A bug: the client learns nothing but the request id; the log gets the details.
-        log::Error("unhandled exception", {{"request_id", request->request_id}, {"error", e.what()}});
-        response = ProblemResponse(Error(ErrorKind::kInternal, "internal error"), request->path, request->request_id);
+        return BugResponse(e, request);
     }
-    co_return std::move(*response);
 }
 
 asio::awaitable<void> Server::Impl::Watchdog(std::shared_ptr<Conn> conn) {
@@ -734,8 +758,16 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         Response response;
         if (early) {
             response = std::move(*early);
+        } else if (auto answered = AnswerWithoutRoute(*request, match)) {
+            response = std::move(*answered);
         } else {
-            response = co_await Dispatch(request, match);
+            try {
+                response = co_await RunRoute(request, *match.route);
+            } catch (const Error& e) {
+                response = FailureResponse(e, *request);
+            } catch (const std::exception& e) {
+                response = BugResponse(e, *request);
+            }
         }
         AddCors(*request, response);
 
