@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -35,6 +36,9 @@ enum class Sport : std::uint8_t {
 
 /// Stable lower_snake name ("run", "trail_run", ...), used on the wire and in the database.
 const char* SportName(Sport sport) noexcept;
+
+/// The inverse of SportName (exact, lower case); nullopt for any other string.
+std::optional<Sport> ParseSportName(std::string_view name) noexcept;
 
 /// Markers for "no value here" inside a channel that has values elsewhere.
 inline constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();

@@ -1,0 +1,334 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "strava1/formats/parse.hpp"
+#include "synthetic_tracks.hpp"
+#include "xml_test_support.hpp"
+
+namespace strava1::formats {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::Fixture;
+using ::testing::HasSubstr;
+
+constexpr std::uint16_t kNone16 = kNoValue16;
+
+MATCHER(IsMissingFloat, "") { return std::isnan(arg); }
+
+ImportedFile MustParse(std::string_view bytes) {
+    Result<ImportedFile> result = ParseGpx(bytes);
+    EXPECT_TRUE(result.ok()) << result.error().Describe();
+    if (!result.ok()) {
+        return {};
+    }
+    return std::move(result).value();
+}
+
+ParseError MustFail(std::string_view bytes, const Limits& limits = {}) {
+    Result<ImportedFile> result = ParseGpx(bytes, limits);
+    EXPECT_FALSE(result.ok());
+    return result.ok() ? ParseError{} : result.error();
+}
+
+std::string OnePoint(std::string_view point) {
+    return "<gpx version=\"1.1\">\n<trk><trkseg>\n<trkpt lat=\"1\" lon=\"2\"/>\n" + std::string(point) +
+           "\n</trkseg></trk>\n</gpx>";
+}
+
+TEST(Gpx, RideWithTrackPointExtensionsAndTwoSegments) {
+    const ImportedFile file = MustParse(Fixture("gpx/ride_two_segments.gpx"));
+    EXPECT_EQ(file.format, ImportedFile::Format::kGpx);
+    EXPECT_EQ(file.creator.name, "Strava+1 fixture writer");
+    ASSERT_EQ(file.activities.size(), 1u);
+    EXPECT_TRUE(file.routes.empty());
+    EXPECT_TRUE(file.waypoints.empty());
+
+    const Activity& ride = file.activities[0];
+    EXPECT_EQ(ride.sport, Sport::kRide);
+    EXPECT_EQ(ride.name, "Morning Ride");
+    EXPECT_EQ(ride.description, "Two loops & a caf\xc3\xa9 stop");
+    EXPECT_EQ(ride.start_time_ms, 1'714'548'600'000);
+
+    const Track& track = ride.track;
+    ASSERT_EQ(track.size(), 4u);
+    EXPECT_THAT(track.time_ms, ElementsAre(1'714'548'600'000, 1'714'548'610'250, 1'714'548'900'500, 1'714'548'930'000));
+    EXPECT_THAT(track.lat_e7, ElementsAre(460'000'000, 460'009'000, 460'018'000, -460'018'000));
+    EXPECT_THAT(track.lng_e7, ElementsAre(70'000'000, 70'000'000, 70'000'000, -1'799'999'999));
+    ASSERT_EQ(track.altitude_m.size(), 4u);
+    EXPECT_FLOAT_EQ(track.altitude_m[0], 500.5f);
+    EXPECT_FLOAT_EQ(track.altitude_m[1], 501.0f);
+    EXPECT_TRUE(std::isnan(track.altitude_m[2]));
+    EXPECT_FLOAT_EQ(track.altitude_m[3], -3.25f);
+    EXPECT_THAT(track.heart_rate_bpm, ElementsAre(120, 125, 131, kNone16));
+    EXPECT_THAT(track.cadence_rpm, ElementsAre(85, 88, kNone16, kNone16));
+    EXPECT_THAT(track.power_w, ElementsAre(210, 230, kNone16, kNone16));
+    ASSERT_EQ(track.temperature_c.size(), 4u);
+    EXPECT_FLOAT_EQ(track.temperature_c[0], 18.5f);
+    EXPECT_THAT(std::vector<float>(track.temperature_c.begin() + 1, track.temperature_c.end()),
+                ElementsAre(IsMissingFloat(), IsMissingFloat(), IsMissingFloat()));
+    ASSERT_EQ(track.speed_mps.size(), 4u);
+    EXPECT_FLOAT_EQ(track.speed_mps[0], 8.25f);
+    EXPECT_TRUE(track.distance_m.empty());  // no distance anywhere: the column stays absent
+
+    ASSERT_EQ(ride.timer_events.size(), 2u);
+    EXPECT_EQ(ride.timer_events[0].time_ms, 1'714'548'610'250);
+    EXPECT_FALSE(ride.timer_events[0].running);
+    EXPECT_EQ(ride.timer_events[1].time_ms, 1'714'548'900'500);
+    EXPECT_TRUE(ride.timer_events[1].running);
+}
+
+TEST(Gpx, Gpx10WithSpeedMissingValuesAndStravaNumericType) {
+    const ImportedFile file = MustParse(Fixture("gpx/gpx10_speed_no_namespace.gpx"));
+    ASSERT_EQ(file.activities.size(), 1u);
+    const Activity& walk = file.activities[0];
+    EXPECT_EQ(walk.name, "GPX 1.0 walk");  // the trk has no name: the file's
+    EXPECT_EQ(walk.description, "metadata directly in gpx, speed per point, missing elevations");
+    EXPECT_EQ(walk.sport, Sport::kRun);  // Strava type 9
+    EXPECT_EQ(walk.start_time_ms, 1'551'520'800'000);
+    const Track& track = walk.track;
+    ASSERT_EQ(track.size(), 3u);
+    EXPECT_THAT(track.time_ms, ElementsAre(1'551'520'800'000, 1'551'520'806'000, kNoTime));
+    ASSERT_EQ(track.altitude_m.size(), 3u);
+    EXPECT_FLOAT_EQ(track.altitude_m[0], 1.5f);
+    EXPECT_TRUE(std::isnan(track.altitude_m[1]));
+    EXPECT_FLOAT_EQ(track.altitude_m[2], 2.0f);
+    ASSERT_EQ(track.speed_mps.size(), 3u);
+    EXPECT_FLOAT_EQ(track.speed_mps[0], 1.25f);
+    EXPECT_FLOAT_EQ(track.speed_mps[1], 1.5f);
+    EXPECT_TRUE(std::isnan(track.speed_mps[2]));
+    EXPECT_THAT(track.heart_rate_bpm, ElementsAre(kNone16, 99, kNone16));  // unprefixed <heartrate>
+    EXPECT_TRUE(track.cadence_rpm.empty());
+    EXPECT_TRUE(walk.timer_events.empty());
+}
+
+TEST(Gpx, RoutesAndWaypointsWithYearsOutsideTimeT) {
+    const ImportedFile file = MustParse(Fixture("gpx/routes_and_waypoints.gpx"));
+    EXPECT_TRUE(file.activities.empty());
+    ASSERT_EQ(file.routes.size(), 2u);
+    EXPECT_EQ(file.routes[0].name, "Planned loop");
+    EXPECT_EQ(file.routes[0].sport, Sport::kRun);
+    const Track& route = file.routes[0].track;
+    ASSERT_EQ(route.size(), 3u);
+    EXPECT_THAT(route.lat_e7, ElementsAre(100'000'000, 100'010'000, 100'020'000));
+    EXPECT_THAT(route.lng_e7, ElementsAre(200'000'000, 200'010'000, 200'020'000));
+    EXPECT_TRUE(route.time_ms.empty());
+    ASSERT_EQ(route.altitude_m.size(), 3u);
+    EXPECT_TRUE(std::isnan(route.altitude_m[1]));
+    EXPECT_EQ(file.routes[1].name, "Second");
+    EXPECT_EQ(file.routes[1].track.size(), 1u);
+
+    ASSERT_EQ(file.waypoints.size(), 2u);
+    const Waypoint& early = file.waypoints[0];
+    EXPECT_EQ(early.name, "Early");
+    EXPECT_EQ(early.kind, "Flag, Blue");  // <sym> wins over <type>
+    EXPECT_EQ(early.lat_e7, 355'000'000);
+    EXPECT_EQ(early.lng_e7, -872'500'000);
+    EXPECT_FLOAT_EQ(early.altitude_m, 180.0f);
+    EXPECT_EQ(early.time_ms, -23'196'038'399'877);  // 1234-12-12T08:00:00.123Z
+    const Waypoint& late = file.waypoints[1];
+    EXPECT_EQ(late.name, "Late <& unescaped>");
+    EXPECT_EQ(late.kind, "Summit");
+    EXPECT_TRUE(std::isnan(late.altitude_m));
+    EXPECT_EQ(late.time_ms, 67'120'041'600'410);  // 4096-12-12T08:00:00.410Z
+}
+
+TEST(Gpx, Windows1252DeclaredEncoding) {
+    const ImportedFile file = MustParse(Fixture("gpx/windows1252.gpx"));
+    EXPECT_EQ(file.creator.name, "Caf\xc3\xa9 \xe2\x82\xac writer");
+    ASSERT_EQ(file.waypoints.size(), 1u);
+    EXPECT_EQ(file.waypoints[0].name, "Place de l\xe2\x80\x99\xc3\x89toile");
+}
+
+TEST(Gpx, BomAndPrefixedElements) {
+    const ImportedFile file = MustParse(Fixture("gpx/bom_prefixed.gpx"));
+    ASSERT_EQ(file.activities.size(), 1u);
+    EXPECT_EQ(file.activities[0].name, "Prefixed everything");
+    EXPECT_THAT(file.activities[0].track.time_ms, ElementsAre(1'583'020'799'000));
+}
+
+TEST(Gpx, BareGpxWithoutVersionOrNamespace) {
+    const ImportedFile file = MustParse("<gpx><trk><trkseg><trkpt lat=\"0\" lon=\"0\"/></trkseg></trk></gpx>");
+    ASSERT_EQ(file.activities.size(), 1u);
+    EXPECT_EQ(file.activities[0].track.size(), 1u);
+    EXPECT_TRUE(file.activities[0].track.time_ms.empty());
+    EXPECT_EQ(file.activities[0].start_time_ms, kNoTime);
+}
+
+TEST(Gpx, TrackWithoutPointsStillGivesTheActivity) {
+    const ImportedFile file = MustParse("<gpx><trk><name>empty</name><trkseg/></trk></gpx>");
+    ASSERT_EQ(file.activities.size(), 1u);
+    EXPECT_EQ(file.activities[0].name, "empty");
+    EXPECT_TRUE(file.activities[0].track.empty());
+}
+
+TEST(Gpx, OpenTracksLegacyPauseMarkersBecomeTimerEvents) {
+    const ImportedFile file = MustParse(
+        "<gpx><trk><trkseg>"
+        "<trkpt lat=\"3\" lon=\"14\"><time>2021-01-07T21:51:59Z</time></trkpt>"
+        "<trkpt lat=\"100\" lon=\"0\"><time>2021-01-07T21:52:02Z</time></trkpt>"
+        "<trkpt lat=\"200.0\" lon=\"0\"><time>2021-01-07T21:52:03Z</time></trkpt>"
+        "<trkpt lat=\"3\" lon=\"14.001\"><time>2021-01-07T21:52:04Z</time></trkpt>"
+        "</trkseg></trk></gpx>");
+    ASSERT_EQ(file.activities.size(), 1u);
+    const Activity& activity = file.activities[0];
+    EXPECT_EQ(activity.track.size(), 2u);
+    ASSERT_EQ(activity.timer_events.size(), 2u);
+    EXPECT_EQ(activity.timer_events[0].time_ms, 1'610'056'322'000);
+    EXPECT_FALSE(activity.timer_events[0].running);
+    EXPECT_EQ(activity.timer_events[1].time_ms, 1'610'056'323'000);
+    EXPECT_TRUE(activity.timer_events[1].running);
+}
+
+TEST(Gpx, ExtensionVariantsAndWaterTemperature) {
+    const ImportedFile file = MustParse(OnePoint(
+        "<trkpt lat=\"1\" lon=\"2\"><extensions><x:TrackPointExtension><x:wtemp>21.5</x:wtemp><x:hr>80.0</x:hr>"
+        "<x:speed>2.5</x:speed></x:TrackPointExtension><gpxdata:distance>17</gpxdata:distance><watts>99</watts>"
+        "<deep><deeper><cadence>77</cadence></deeper></deep></extensions></trkpt>"));
+    const Track& track = file.activities.at(0).track;
+    ASSERT_EQ(track.size(), 2u);
+    EXPECT_FLOAT_EQ(track.temperature_c.at(1), 21.5f);
+    EXPECT_EQ(track.heart_rate_bpm.at(1), 80);
+    EXPECT_FLOAT_EQ(track.speed_mps.at(1), 2.5f);
+    EXPECT_DOUBLE_EQ(track.distance_m.at(1), 17.0);
+    EXPECT_EQ(track.power_w.at(1), 99);
+    EXPECT_EQ(track.cadence_rpm.at(1), 77);
+    EXPECT_TRUE(std::isnan(track.distance_m.at(0)));
+}
+
+TEST(Gpx, GpxdataLapsGetIndexesByTime) {
+    const ImportedFile file = MustParse(
+        "<gpx><trk><trkseg>"
+        "<trkpt lat=\"0\" lon=\"0\"><time>2020-01-01T00:00:00Z</time></trkpt>"
+        "<trkpt lat=\"0\" lon=\"0\"><time>2020-01-01T00:00:10Z</time></trkpt>"
+        "<trkpt lat=\"0\" lon=\"0\"><time>2020-01-01T00:00:20Z</time></trkpt>"
+        "</trkseg></trk><extensions>"
+        "<gpxdata:lap><gpxdata:startTime>2020-01-01T00:00:05Z</gpxdata:startTime>"
+        "<gpxdata:elapsedTime>15</gpxdata:elapsedTime><gpxdata:distance>50</gpxdata:distance>"
+        "<gpxdata:trigger kind=\"manual\"/></gpxdata:lap>"
+        "<gpxdata:lap><gpxdata:startTime>2020-01-01T00:00:00Z</gpxdata:startTime></gpxdata:lap>"
+        "</extensions></gpx>");
+    const std::vector<Lap>& laps = file.activities.at(0).laps;
+    ASSERT_EQ(laps.size(), 2u);
+    EXPECT_EQ(laps[0].first_index, 0u);
+    EXPECT_EQ(laps[0].end_index, 1u);
+    EXPECT_EQ(laps[1].first_index, 1u);
+    EXPECT_EQ(laps[1].end_index, 3u);
+    EXPECT_EQ(laps[1].elapsed_s, 15.0);
+    EXPECT_EQ(laps[1].distance_m, 50.0);
+    EXPECT_EQ(laps[1].trigger, "manual");
+}
+
+TEST(Gpx, BadLatitudeNamesLineColumnValueAndPath) {
+    const ParseError error = MustFail(OnePoint("<trkpt lat=\"95.5\" lon=\"2\"/>"));
+    EXPECT_EQ(error.reason, "latitude \"95.5\" is out of range [-90, 90]");
+    EXPECT_EQ(error.line, 4u);
+    EXPECT_EQ(error.column, 1u);
+    EXPECT_EQ(error.context, "gpx/trk/trkseg/trkpt[2]");
+    EXPECT_EQ(error.Describe(),
+              "line 4, column 1 (gpx/trk/trkseg/trkpt[2]): latitude \"95.5\" is out of range [-90, 90]");
+}
+
+TEST(Gpx, BadLongitudeAndUnreadablePositions) {
+    EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"1\" lon=\"-180.5\"/>")).reason,
+              "longitude \"-180.5\" is out of range [-180, 180]");
+    EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"north\" lon=\"2\"/>")).reason, "latitude \"north\" is not a number");
+    EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"nan\" lon=\"2\"/>")).reason, "latitude \"nan\" is not a number");
+    EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"1\"/>")).reason, "<trkpt> without its lon attribute");
+    EXPECT_EQ(MustFail("<gpx><wpt lon=\"1\"/></gpx>").reason, "<wpt> without its lat attribute");
+    EXPECT_EQ(MustFail("<gpx><rte><rtept lat=\"91\" lon=\"1\"/></rte></gpx>").reason,
+              "latitude \"91\" is out of range [-90, 90]");
+}
+
+TEST(Gpx, BadTimeIsRefusedWithTheValue) {
+    const ParseError error =
+        MustFail(OnePoint("<trkpt lat=\"1\" lon=\"2\">\n  <time>2024-13-01T00:00:00Z</time>\n</trkpt>"));
+    EXPECT_THAT(error.reason, HasSubstr("time \"2024-13-01T00:00:00Z\" is not an RFC 3339 date-time"));
+    EXPECT_EQ(error.line, 5u);
+    EXPECT_EQ(error.column, 3u);
+    EXPECT_EQ(error.context, "gpx/trk/trkseg/trkpt[2]/time");
+}
+
+TEST(Gpx, BadSensorValuesAreRefusedEmptyOnesAreMissing) {
+    EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"1\" lon=\"2\"><ele>high</ele></trkpt>")).reason,
+              "elevation \"high\" is not a number");
+    EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"1\" lon=\"2\"><extensions><hr>-5</hr></extensions></trkpt>")).reason,
+              "heart rate \"-5\" is out of range [0, 65534]");
+    const ImportedFile file = MustParse(OnePoint("<trkpt lat=\"1\" lon=\"2\"><ele/><time> </time></trkpt>"));
+    EXPECT_TRUE(file.activities.at(0).track.altitude_m.empty());
+    EXPECT_TRUE(file.activities.at(0).track.time_ms.empty());
+}
+
+TEST(Gpx, NotGpxMalformedEmptyUnclosed) {
+    EXPECT_EQ(MustFail("<TrainingCenterDatabase/>").reason,
+              "not a GPX document: the root element is <TrainingCenterDatabase>, not <gpx>");
+    EXPECT_EQ(MustFail("").reason, "empty file");
+    const ParseError unclosed = MustFail("<gpx><trk><trkseg><trkpt lat=\"1\" lon=\"2\">");
+    EXPECT_THAT(unclosed.reason, HasSubstr("malformed XML"));
+    EXPECT_EQ(unclosed.context, "gpx/trk/trkseg/trkpt");
+    const ParseError mismatched = MustFail("<gpx><trk></trkseg></gpx>");
+    EXPECT_THAT(mismatched.reason, HasSubstr("mismatched tag"));
+    const ParseError binary = MustFail(std::string("\x00\x01\x02garbage", 10));
+    EXPECT_THAT(binary.reason, HasSubstr("malformed XML"));
+}
+
+TEST(Gpx, EntityAttacksAndDepthBombAreRefused) {
+    EXPECT_THAT(MustFail("<!DOCTYPE gpx [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>"
+                         "<gpx creator=\"&b;\"/>")
+                    .reason,
+                HasSubstr("entity declarations are not accepted"));
+    EXPECT_THAT(MustFail("<!DOCTYPE gpx [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><gpx><wpt lat=\"1\" lon=\"1\">"
+                         "<name>&x;</name></wpt></gpx>")
+                    .reason,
+                HasSubstr("external entity"));
+    std::string deep = "<gpx>";
+    for (int level = 0; level < 1000; ++level) {
+        deep += "<extensions>";
+    }
+    EXPECT_EQ(MustFail(deep).reason, "elements nested deeper than 64 levels");
+}
+
+TEST(Gpx, PointAndSizeLimits) {
+    Limits limits;
+    limits.max_points = 2;
+    const std::string three =
+        "<gpx><trk><trkseg><trkpt lat=\"1\" lon=\"1\"/><trkpt lat=\"1\" lon=\"1\"/>"
+        "<trkpt lat=\"1\" lon=\"1\"/></trkseg></trk></gpx>";
+    const ParseError points = MustFail(three, limits);
+    EXPECT_EQ(points.reason, "more than 2 points (limit)");
+    EXPECT_EQ(points.context, "gpx/trk/trkseg/trkpt[3]");
+
+    limits = Limits{};
+    limits.max_input_bytes = 10;
+    limits.max_decompressed_bytes = 20;
+    EXPECT_EQ(MustFail(three, limits).reason,
+              "GPX document of " + std::to_string(three.size()) + " bytes is over the limit of 20 bytes");
+}
+
+TEST(Gpx, LargeFileKeepsPeakHeapUnderTwiceTheInput) {
+    if (!testing::HeapPeak::Available()) {
+        GTEST_SKIP() << "needs the sanitizer allocator hooks (debug preset)";
+    }
+    const std::string document = testing::SyntheticGpx(20'000);
+    std::size_t peak = 0;
+    std::size_t points = 0;
+    {
+        testing::HeapPeak heap;
+        Result<ImportedFile> result = ParseGpx(document);
+        ASSERT_TRUE(result.ok()) << result.error().Describe();
+        points = result.value().activities.at(0).track.size();
+        peak = heap.Bytes();
+    }
+    EXPECT_EQ(points, 20'000u);
+    RecordProperty("peak_heap_bytes", static_cast<int>(peak));
+    EXPECT_LE(peak, 2 * document.size()) << "input " << document.size() << " bytes";
+    // In practice it is far below: the columns are ~6% of the text.
+    EXPECT_LE(peak, document.size() / 4);
+}
+
+}  // namespace
+}  // namespace strava1::formats

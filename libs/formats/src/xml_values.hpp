@@ -1,0 +1,163 @@
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "strava1/formats/activity.hpp"
+#include "strava1/formats/parse.hpp"
+#include "text_values.hpp"
+#include "xml.hpp"
+
+/// Reading element text and attributes into model values, with the one error wording GPX and TCX
+/// share: `<what> "<text as written>" <why>`. Each Read* leaves `out` untouched for empty text
+/// (a missing value, not an error) and returns false after failing the document.
+namespace strava1::formats::xml {
+
+/// Quotes at most 40 bytes of `text` for an error message.
+inline std::string Quote(std::string_view text) {
+    text = text::Trim(text);
+    std::string out = "\"";
+    if (text.size() > 40) {
+        out.append(text.substr(0, 40));
+        out += "...";
+    } else {
+        out.append(text);
+    }
+    out += '"';
+    return out;
+}
+
+inline bool ReadDouble(Reader& reader, std::string_view text, const char* what, double& out) {
+    const std::string_view trimmed = text::Trim(text);
+    if (trimmed.empty()) {
+        return true;
+    }
+    const std::optional<double> value = text::ParseNumber(trimmed);
+    if (!value) {
+        reader.Fail(std::string(what) + ' ' + Quote(text) + " is not a number");
+        return false;
+    }
+    if (std::isfinite(*value)) {
+        out = *value;
+    }
+    return true;
+}
+
+inline bool ReadFloat(Reader& reader, std::string_view text, const char* what, float& out) {
+    double value = std::nan("");
+    if (!ReadDouble(reader, text, what, value)) {
+        return false;
+    }
+    if (std::isfinite(value) && std::fabs(value) < 3.0e38) {
+        out = static_cast<float>(value);
+    }
+    return true;
+}
+
+/// Non-negative integers below the kNoValue16 marker (heart rate, cadence, power); fractions are
+/// rounded ("85.0" is 85).
+inline bool ReadUint16(Reader& reader, std::string_view text, const char* what, std::uint16_t& out) {
+    const std::string_view trimmed = text::Trim(text);
+    if (trimmed.empty()) {
+        return true;
+    }
+    // Plain digits are what devices write; anything else takes the general number path.
+    if (trimmed.size() <= 5) {
+        std::uint32_t value = 0;
+        bool digits = true;
+        for (const char c : trimmed) {
+            if (c < '0' || c > '9') {
+                digits = false;
+                break;
+            }
+            value = value * 10 + static_cast<std::uint32_t>(c - '0');
+        }
+        if (digits && value < kNoValue16) {
+            out = static_cast<std::uint16_t>(value);
+            return true;
+        }
+    }
+    double value = std::nan("");
+    if (!ReadDouble(reader, trimmed, what, value)) {
+        return false;
+    }
+    if (std::isnan(value)) {
+        return true;
+    }
+    if (value < 0 || value >= kNoValue16 - 0.5) {  // rounds to the marker or beyond
+        reader.Fail(std::string(what) + ' ' + Quote(text) + " is out of range [0, 65534]");
+        return false;
+    }
+    out = static_cast<std::uint16_t>(std::lround(value));
+    return true;
+}
+
+inline bool ReadTime(Reader& reader, std::string_view text, const char* what, std::int64_t& out) {
+    if (text::Trim(text).empty()) {
+        return true;
+    }
+    const std::optional<std::int64_t> value = text::ParseTimeMs(text);
+    if (!value) {
+        reader.Fail(std::string(what) + ' ' + Quote(text) +
+                    " is not an RFC 3339 date-time (like 2024-05-01T07:30:00Z or 2024-05-01T09:30:00.5+02:00)");
+        return false;
+    }
+    out = *value;
+    return true;
+}
+
+/// Degrees of latitude (limit 90) or longitude (limit 180), already parsed from `text`. Unlike the
+/// sensor values, a position must be a number when present: an unreadable position is a broken
+/// file, not a missing value.
+inline bool CheckDegrees(Reader& reader, const std::optional<double>& value, std::string_view text, const char* what,
+                         double limit) {
+    if (!value || !std::isfinite(*value)) {
+        reader.Fail(std::string(what) + ' ' + Quote(text) + " is not a number");
+        return false;
+    }
+    if (std::fabs(*value) > limit) {
+        reader.Fail(std::string(what) + ' ' + Quote(text) + " is out of range [-" +
+                    std::to_string(static_cast<int>(limit)) + ", " + std::to_string(static_cast<int>(limit)) + "]");
+        return false;
+    }
+    return true;
+}
+
+inline bool ReadDegrees(Reader& reader, std::string_view text, const char* what, double limit, double& out) {
+    const std::optional<double> value = text::ParseNumber(text);
+    if (!CheckDegrees(reader, value, text, what, limit)) {
+        return false;
+    }
+    out = *value;
+    return true;
+}
+
+/// How many samples to reserve for: occurrences of `tag` (e.g. "<trkpt"), but never more than the
+/// input could hold at `min_point_bytes` per sample nor more than the limit, so a hostile file of
+/// bare tags cannot make the reservation outgrow the input.
+inline std::size_t EstimatePoints(std::string_view bytes, std::string_view tag, std::size_t min_point_bytes,
+                                  const Limits& limits) noexcept {
+    const std::size_t counted = CountOccurrences(bytes, tag);
+    return std::min({counted, bytes.size() / min_point_bytes, limits.max_points});
+}
+
+/// A GPX/TCX document may be what was uploaded (Limits::max_input_bytes) or what a .gz expanded to
+/// (Limits::max_decompressed_bytes); anything larger than both is refused before parsing.
+inline std::optional<ParseError> CheckInputSize(std::string_view bytes, const Limits& limits, const char* format) {
+    const std::size_t limit = std::max(limits.max_input_bytes, limits.max_decompressed_bytes);
+    if (bytes.size() <= limit) {
+        return std::nullopt;
+    }
+    ParseError error;
+    error.reason = std::string(format) + " document of " + std::to_string(bytes.size()) +
+                   " bytes is over the limit of " + std::to_string(limit) + " bytes";
+    error.byte_offset = limit;
+    return error;
+}
+
+}  // namespace strava1::formats::xml
