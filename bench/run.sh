@@ -10,7 +10,8 @@
 # BENCH_PEER_WORKERS (uvicorn workers, default 2), BENCH_TIME_LIMIT (s for the whole measurement,
 # default 1800), BENCH_SKIP_BUILD=1 (use what is built), STRAVA1_BENCH_BINARY (another strava1),
 # BENCH_STRICT=1 (exit 1 when a target fails), BENCH_KEEP=1 (keep the work dir with server logs),
-# BENCH_BENCHMARK_DIR (where to look for strava1_*_benchmark executables; default build/release).
+# BENCH_BENCHMARK_DIR (where to look for strava1_*_benchmark executables; default build/release),
+# BENCH_SKIP_FORMATS=1 (skip the import comparison of bench/formats/run.py).
 # STRAVA1_TEST_PG_DSN set: use that PostgreSQL instead of starting one with scripts/with-services.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,4 +87,14 @@ if [ "${BENCH_STRICT:-0}" = 1 ]; then
     report_args+=(--strict)
 fi
 "$py" bench/report.py "${report_args[@]}" || status=$?
+
+# Import speed and memory against GPSBabel, gpxpy and the Garmin FIT SDK (bench/formats/run.py),
+# appended to the same summary.
+if [ "${BENCH_SKIP_FORMATS:-0}" != 1 ]; then
+    timeout --kill-after=30 900 "$py" bench/formats/run.py --binary="$binary" --rounds="${BENCH_ROUNDS:-3}" \
+        --results-dir=bench/results || status=$?
+    if [ -f bench/results/formats-latest.md ]; then
+        { echo; cat bench/results/formats-latest.md; } >> bench/results/latest.md
+    fi
+fi
 exit "$status"

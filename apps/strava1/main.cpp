@@ -12,6 +12,7 @@ namespace strava1::app {
 int Serve(const std::vector<std::string>& args);
 int Migrate(const std::vector<std::string>& args);
 int Routes(const std::vector<std::string>& args);
+int Inspect(const std::vector<std::string>& args);
 }  // namespace strava1::app
 
 namespace {
@@ -23,6 +24,7 @@ constexpr const char* kUsage =
     "  serve     run everything in one process: API, web app, embedded PostgreSQL (default)\n"
     "  migrate   apply database migrations and exit\n"
     "  routes    print the HTTP route table as JSON\n"
+    "  inspect   parse GPX/TCX/FIT files (and .gz) as an upload would; print what they hold or why not\n"
     "  version   print the version\n"
     "\n"
     "Settings come from flags, STRAVA1_* environment variables and --config FILE; see README.md.\n";
@@ -44,6 +46,9 @@ int main(int argc, char** argv) {
     }
     if (command == "routes") {
         return strava1::app::Routes(args);
+    }
+    if (command == "inspect") {
+        return strava1::app::Inspect(args);
     }
     if (command == "version" || command == "--version") {
         std::printf("strava1 0.1.0\n");
