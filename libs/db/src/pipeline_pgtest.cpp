@@ -8,29 +8,17 @@
 #include <vector>
 
 #include "strava1/db/pool.hpp"
+#include "pool_fixture.hpp"
 #include "strava1/testing/pg.hpp"
 
 namespace strava1::db {
 namespace {
 namespace asio = boost::asio;
-using testing::PgTestDatabase;
 using testing::RunSync;
 
-class PipelineTest : public ::testing::Test {
+class PipelineTest : public PoolFixture {
 protected:
-    void SetUp() override {
-        STRAVA1_REQUIRE_PG();
-        database_ = std::make_unique<PgTestDatabase>(false);
-    }
-    PoolOptions Options(std::size_t max = 4) {
-        PoolOptions o;
-        o.conninfo = database_->ConnInfo();
-        o.max_connections = max;
-        o.acquire_timeout = std::chrono::milliseconds(2000);
-        return o;
-    }
-    asio::io_context io_{1};
-    std::unique_ptr<PgTestDatabase> database_;
+    PoolOptions Options(std::size_t max = 4) { return PoolFixture::Options(max, std::chrono::milliseconds(2000)); }
 };
 
 asio::awaitable<std::string> Outcome(Pool& pool, std::string sql, Params params) {

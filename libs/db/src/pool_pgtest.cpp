@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "strava1/db/migrations.hpp"
+#include "pool_fixture.hpp"
 #include "strava1/testing/pg.hpp"
 
 namespace strava1::db {
@@ -19,22 +20,7 @@ namespace asio = boost::asio;
 using testing::PgTestDatabase;
 using testing::RunSync;
 
-class PoolTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        STRAVA1_REQUIRE_PG();
-        database_ = std::make_unique<PgTestDatabase>(false);
-    }
-    PoolOptions Options(std::size_t max = 4) {
-        PoolOptions o;
-        o.conninfo = database_->ConnInfo();
-        o.max_connections = max;
-        o.acquire_timeout = std::chrono::milliseconds(300);
-        return o;
-    }
-    asio::io_context io_;
-    std::unique_ptr<PgTestDatabase> database_;
-};
+using PoolTest = PoolFixture;
 
 asio::awaitable<std::int64_t> AddNumbers(Pool& pool) {
     Result r = co_await pool.Query("SELECT $1::bigint + $2::bigint AS total", Params::Of(40, 2));
