@@ -8,6 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "strava1/base/clock.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/formats/parse.hpp"
@@ -27,6 +32,57 @@ std::string TimeText(std::int64_t ms) {
     }
     return FormatRfc3339(SystemTime{std::chrono::milliseconds(ms)}, true);
 }
+
+/// The bytes of a file: mapped read-only when it is a non-empty regular file (no zero-fill and no
+/// copy of what may be tens of megabytes), else read into a string. `ok` is false when it cannot be
+/// read.
+class FileBytes {
+public:
+    explicit FileBytes(const std::string& path) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            struct stat st {};
+            if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+                void* mapped = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+                                      fd, 0);
+                if (mapped != MAP_FAILED) {
+                    mapped_ = mapped;
+                    size_ = static_cast<std::size_t>(st.st_size);
+                    ::madvise(mapped_, size_, MADV_SEQUENTIAL);
+                    ok_ = true;
+                }
+            }
+            ::close(fd);
+        }
+        if (mapped_ == nullptr) {
+            std::ifstream in(path, std::ios::binary | std::ios::ate);
+            if (in) {
+                fallback_.resize(static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg())));
+                in.seekg(0);
+                in.read(fallback_.data(), static_cast<std::streamsize>(fallback_.size()));
+            }
+            ok_ = static_cast<bool>(in);
+        }
+    }
+    FileBytes(const FileBytes&) = delete;
+    FileBytes& operator=(const FileBytes&) = delete;
+    ~FileBytes() {
+        if (mapped_ != nullptr) {
+            ::munmap(mapped_, size_);
+        }
+    }
+
+    bool Ok() const noexcept { return ok_; }
+    std::string_view View() const noexcept {
+        return mapped_ != nullptr ? std::string_view(static_cast<const char*>(mapped_), size_) : std::string_view(fallback_);
+    }
+
+private:
+    void* mapped_ = nullptr;
+    std::size_t size_ = 0;
+    std::string fallback_;
+    bool ok_ = false;
+};
 
 template <class T, class Missing>
 std::size_t Present(const std::vector<T>& column, Missing is_missing) {
@@ -97,15 +153,10 @@ int Inspect(const std::vector<std::string>& args) {
         std::string out;
         json::Writer w(out);
         w.BeginObject().Key("file").String(file);
-        std::ifstream in(file, std::ios::binary | std::ios::ate);
-        std::string bytes;
-        if (in) {
-            bytes.resize(static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg())));
-            in.seekg(0);
-            in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        }
+        const FileBytes file_bytes(file);
+        const std::string_view bytes = file_bytes.View();
         auto type = forced ? forced : formats::SniffDataType(bytes);
-        if (!in) {
+        if (!file_bytes.Ok()) {
             w.Key("error").String("cannot read the file");
             status = 1;
         } else if (!type) {

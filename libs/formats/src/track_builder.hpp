@@ -55,18 +55,19 @@ public:
         track_.point_count = count + 1;
     }
 
-    /// Gives back capacity the estimate over-reserved.
+    /// Gives back capacity the estimate over-reserved, when that is more than an eighth of what is
+    /// used (trimming reallocates and copies the column, which a close estimate does not need).
     void Finish() {
-        track_.time_ms.shrink_to_fit();
-        track_.lat_e7.shrink_to_fit();
-        track_.lng_e7.shrink_to_fit();
-        track_.altitude_m.shrink_to_fit();
-        track_.distance_m.shrink_to_fit();
-        track_.speed_mps.shrink_to_fit();
-        track_.heart_rate_bpm.shrink_to_fit();
-        track_.cadence_rpm.shrink_to_fit();
-        track_.power_w.shrink_to_fit();
-        track_.temperature_c.shrink_to_fit();
+        Trim(track_.time_ms);
+        Trim(track_.lat_e7);
+        Trim(track_.lng_e7);
+        Trim(track_.altitude_m);
+        Trim(track_.distance_m);
+        Trim(track_.speed_mps);
+        Trim(track_.heart_rate_bpm);
+        Trim(track_.cadence_rpm);
+        Trim(track_.power_w);
+        Trim(track_.temperature_c);
     }
 
 private:
@@ -80,6 +81,13 @@ private:
             column.push_back(value);
         } else if (!column.empty()) {
             column.push_back(marker);
+        }
+    }
+
+    template <class T>
+    static void Trim(std::vector<T>& column) {
+        if (column.capacity() - column.size() > column.size() / 8) {
+            column.shrink_to_fit();
         }
     }
 

@@ -100,7 +100,7 @@ struct Outcome {
 Outcome Parse(Engine engine, std::string_view bytes, const Limits& limits, Handler& handler);
 
 /// How many times `needle` occurs in `haystack` (non-overlapping), e.g. "<trkpt" to size the
-/// track columns before parsing. One memchr-speed pass.
+/// track columns before parsing. One pass at memory speed (SSE2 where there is SSE2).
 std::size_t CountOccurrences(std::string_view haystack, std::string_view needle) noexcept;
 
 }  // namespace strava1::formats::xml

@@ -392,6 +392,34 @@ TEST(Xml, CountOccurrences) {
     EXPECT_EQ(xml::CountOccurrences("<trkpt/><trkpt><trkpt", "<trkpt"), 3u);
     EXPECT_EQ(xml::CountOccurrences("", "<trkpt"), 0u);
     EXPECT_EQ(xml::CountOccurrences("aaaa", "aa"), 2u);
+    // Long enough for the sixteen-at-a-time path, matches straddling its blocks, overlapping
+    // candidates and needles longer than a block: always what a plain left-to-right scan counts.
+    auto naive = [](std::string_view haystack, std::string_view needle) {
+        std::size_t count = 0;
+        for (std::size_t at = 0; at + needle.size() <= haystack.size();) {
+            if (haystack.substr(at, needle.size()) == needle) {
+                ++count;
+                at += needle.size();
+            } else {
+                ++at;
+            }
+        }
+        return count;
+    };
+    std::uint32_t state = 12345;
+    for (int round = 0; round < 300; ++round) {
+        std::string haystack;
+        const std::size_t size = static_cast<std::size_t>(round) * 3;
+        for (std::size_t char_idx = 0; char_idx < size; ++char_idx) {
+            state = state * 1103515245u + 12345u;
+            haystack += "<tk a"[(state >> 16) % 5];
+        }
+        for (const std::string_view needle : {"<trkpt", "<t", "aa", "<", "<tk<t", "<Trackpoint", "a<tk a<tk a<tk a<tk"}) {
+            EXPECT_EQ(xml::CountOccurrences(haystack, needle), naive(haystack, needle)) << haystack << " / " << needle;
+        }
+    }
+    EXPECT_EQ(xml::CountOccurrences(std::string(100, 'a'), "aa"), 50u);
+    EXPECT_EQ(xml::CountOccurrences(std::string(101, 'a'), "aaa"), 33u);
 }
 
 TEST(TextValues, ParseNumber) {
