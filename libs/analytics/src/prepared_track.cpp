@@ -1,0 +1,342 @@
+#include "prepared_track.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "strava1/geo/geodesy.hpp"
+
+namespace strava1::analytics::internal {
+namespace {
+
+using formats::kNoPosition;
+using formats::kNoTime;
+
+void PrepareTimes(const formats::Track& track, PreparedTrack& out) {
+    out.t.assign(out.n, 0.0);
+    if (track.time_ms.size() != out.n) {
+        return;
+    }
+    const auto first =
+        std::find_if(track.time_ms.begin(), track.time_ms.end(), [](std::int64_t value) { return value != kNoTime; });
+    if (first == track.time_ms.end()) {
+        return;
+    }
+    // Missing times take the previous one and times going backwards are held (a non-decreasing
+    // axis); points before the first time take it.
+    const std::int64_t origin = *first;
+    std::int64_t last = origin;
+    for (std::size_t point_idx = 0; point_idx < out.n; ++point_idx) {
+        const std::int64_t value = track.time_ms[point_idx];
+        if (value != kNoTime && value > last) {
+            last = value;
+        }
+        out.t[point_idx] = static_cast<double>(last - origin) / 1000.0;
+    }
+    out.has_time = out.t.back() > 0;
+}
+
+void PrepareTimer(const formats::Activity& activity, std::int64_t origin_ms, PreparedTrack& out) {
+    out.running.assign(out.n, 1);
+    if (!out.has_time || activity.timer_events.empty()) {
+        return;
+    }
+    std::vector<formats::TimerEvent> events = activity.timer_events;
+    std::stable_sort(events.begin(), events.end(),
+                     [](const formats::TimerEvent& a, const formats::TimerEvent& b) { return a.time_ms < b.time_ms; });
+    bool running = true;
+    std::size_t event_idx = 0;
+    for (std::size_t point_idx = 1; point_idx < out.n; ++point_idx) {
+        // The state at the segment's midpoint decides: a stop at one sample and a start at the next
+        // make the segment between them paused.
+        const double mid_s = 0.5 * (out.t[point_idx - 1] + out.t[point_idx]);
+        while (event_idx < events.size() &&
+               (events[event_idx].time_ms == kNoTime ||
+                static_cast<double>(events[event_idx].time_ms - origin_ms) / 1000.0 <= mid_s)) {
+            if (events[event_idx].time_ms != kNoTime) {
+                running = events[event_idx].running;
+            }
+            ++event_idx;
+        }
+        out.running[point_idx] = running ? 1 : 0;
+    }
+}
+
+bool PositionPresent(const formats::Track& track, std::size_t point_idx) {
+    const std::int32_t lat = track.lat_e7[point_idx];
+    const std::int32_t lng = track.lng_e7[point_idx];
+    if (lat == kNoPosition || lng == kNoPosition) {
+        return false;
+    }
+    // (0, 0) is what broken receivers write before a fix; nobody trains there.
+    return !(lat == 0 && lng == 0) && lat >= -900'000'000 && lat <= 900'000'000;
+}
+
+geo::LatLng At(const formats::Track& track, std::size_t point_idx) {
+    return geo::LatLng{formats::E7ToDegrees(track.lat_e7[point_idx]), formats::E7ToDegrees(track.lng_e7[point_idx])};
+}
+
+bool DistanceFromPositions(const formats::Track& track, const SportParameters& parameters, PreparedTrack& out) {
+    out.position_ok.assign(out.n, 0);
+    if (!track.HasPositions() || track.lat_e7.size() != out.n || track.lng_e7.size() != out.n) {
+        return false;
+    }
+    std::size_t present = 0;
+    for (std::size_t point_idx = 0; point_idx < out.n && present < 2; ++point_idx) {
+        present += PositionPresent(track, point_idx) ? 1 : 0;
+    }
+    if (present < 2) {
+        return false;
+    }
+    bool anchored = false;
+    std::size_t anchor = 0;
+    int rejected_in_a_row = 0;
+    for (std::size_t point_idx = 0; point_idx < out.n; ++point_idx) {
+        const double previous = point_idx > 0 ? out.d[point_idx - 1] : 0.0;
+        out.d[point_idx] = previous;
+        if (!PositionPresent(track, point_idx)) {
+            continue;
+        }
+        if (!anchored) {
+            anchored = true;
+            anchor = point_idx;
+            out.position_ok[point_idx] = 1;
+            continue;
+        }
+        const double step = geo::SegmentDistanceM(At(track, anchor), At(track, point_idx));
+        const double dt = out.t[point_idx] - out.t[anchor];
+        // Samples closer than a second apart still get a second's allowance: timestamps are coarse.
+        if (out.has_time && step > parameters.spike_speed_mps * std::max(dt, 1.0)) {
+            if (++rejected_in_a_row <= kMaxConsecutiveSpikes) {
+                ++out.spikes;
+                continue;
+            }
+            // Re-anchor without adding the jump.
+            anchor = point_idx;
+            out.position_ok[point_idx] = 1;
+            rejected_in_a_row = 0;
+            continue;
+        }
+        rejected_in_a_row = 0;
+        anchor = point_idx;
+        out.position_ok[point_idx] = 1;
+        if (point_idx == 0 || out.running[point_idx] != 0) {
+            out.d[point_idx] = previous + step;
+        }
+    }
+    // Points without an accepted position (missing, or dropped as spikes) get the distance
+    // interpolated in time between their accepted neighbours, so windowed speeds stay smooth.
+    std::size_t previous_ok = out.n;
+    for (std::size_t point_idx = 0; point_idx < out.n; ++point_idx) {
+        if (out.position_ok[point_idx] == 0) {
+            continue;
+        }
+        if (previous_ok != out.n && point_idx > previous_ok + 1) {
+            const double span = out.t[point_idx] - out.t[previous_ok];
+            const double gained = out.d[point_idx] - out.d[previous_ok];
+            for (std::size_t gap_idx = previous_ok + 1; gap_idx < point_idx; ++gap_idx) {
+                const double f = span > 0 ? (out.t[gap_idx] - out.t[previous_ok]) / span : 0.0;
+                out.d[gap_idx] = out.d[previous_ok] + f * gained;
+            }
+        }
+        previous_ok = point_idx;
+    }
+    out.source = DistanceSource::kPositions;
+    return true;
+}
+
+bool DistanceFromDevice(const formats::Track& track, PreparedTrack& out) {
+    if (track.distance_m.size() != out.n) {
+        return false;
+    }
+    const auto first = std::find_if(track.distance_m.begin(), track.distance_m.end(),
+                                    [](double value) { return std::isfinite(value); });
+    if (first == track.distance_m.end()) {
+        return false;
+    }
+    const double origin = *first;
+    double last = 0;
+    for (std::size_t point_idx = 0; point_idx < out.n; ++point_idx) {
+        const double value = track.distance_m[point_idx];
+        if (std::isfinite(value) && value - origin > last) {
+            last = value - origin;
+        }
+        out.d[point_idx] = last;
+    }
+    out.source = DistanceSource::kDevice;
+    return true;
+}
+
+bool DistanceFromSpeed(const formats::Track& track, PreparedTrack& out) {
+    if (track.speed_mps.size() != out.n || !out.has_time) {
+        return false;
+    }
+    bool any = false;
+    for (std::size_t point_idx = 1; point_idx < out.n; ++point_idx) {
+        const float speed = track.speed_mps[point_idx];
+        const bool ok = !formats::IsMissing(speed) && speed >= 0 && out.running[point_idx] != 0;
+        any = any || ok;
+        out.d[point_idx] = out.d[point_idx - 1] + (ok ? speed * (out.t[point_idx] - out.t[point_idx - 1]) : 0.0);
+    }
+    out.source = any ? DistanceSource::kSpeed : DistanceSource::kNone;
+    return any;
+}
+
+void PrepareMotion(const SportParameters& parameters, PreparedTrack& out) {
+    out.speed.assign(out.n, 0.0);
+    out.speed_full.assign(out.n, 0);
+    out.moving.assign(out.n, 0);
+    out.timer.assign(out.n, 0.0);
+    out.moving_time.assign(out.n, 0.0);
+    std::size_t back = 0;   // window start for the segment ending at point_idx
+    std::size_t floor = 0;  // windows never reach back across a paused segment
+    for (std::size_t point_idx = 1; point_idx < out.n; ++point_idx) {
+        const double dt = out.t[point_idx] - out.t[point_idx - 1];
+        const bool running = out.running[point_idx] != 0;
+        out.timer[point_idx] = out.timer[point_idx - 1] + (running ? dt : 0.0);
+        if (!running) {
+            floor = point_idx;
+            out.moving_time[point_idx] = out.moving_time[point_idx - 1];
+            continue;
+        }
+        back = std::max(back, floor);
+        while (back + 1 < point_idx && out.t[point_idx] - out.t[back + 1] >= parameters.speed_window_s) {
+            ++back;
+        }
+        const double span = out.t[point_idx] - out.t[back];
+        const double speed = span > 0 ? (out.d[point_idx] - out.d[back]) / span : 0.0;
+        out.speed[point_idx] = speed;
+        out.speed_full[point_idx] = span >= parameters.speed_window_s ? 1 : 0;
+        const bool moving = out.has_time && dt > 0 && speed >= parameters.moving_speed_mps;
+        out.moving[point_idx] = moving ? 1 : 0;
+        out.moving_time[point_idx] = out.moving_time[point_idx - 1] + (moving ? dt : 0.0);
+    }
+}
+
+bool ValidAltitude(float altitude) { return !formats::IsMissing(altitude) && altitude > -500.0F && altitude < 9000.0F; }
+
+void PrepareAltitude(const formats::Track& track, PreparedTrack& out) {
+    if (track.altitude_m.size() != out.n) {
+        return;
+    }
+    const std::vector<float>& raw = track.altitude_m;
+    if (std::none_of(raw.begin(), raw.end(), ValidAltitude)) {
+        return;
+    }
+    out.altitude.assign(out.n, 0.0);
+    // Centred window by time (or ±2 points without times), over valid samples only, two pointers.
+    const double half = kAltitudeWindowS / 2;
+    std::size_t lo = 0;
+    std::size_t hi = 0;  // one past the window's last point
+    double sum = 0;
+    std::size_t count = 0;
+    double last_valid = 0;
+    for (std::size_t point_idx = 0; point_idx < out.n; ++point_idx) {
+        if (ValidAltitude(raw[point_idx])) {
+            last_valid = raw[point_idx];
+            break;
+        }
+    }
+    for (std::size_t point_idx = 0; point_idx < out.n; ++point_idx) {
+        const auto inside_hi = [&](std::size_t idx) {
+            return out.has_time ? out.t[idx] <= out.t[point_idx] + half : idx <= point_idx + 2;
+        };
+        const auto outside_lo = [&](std::size_t idx) {
+            return out.has_time ? out.t[idx] < out.t[point_idx] - half : idx + 2 < point_idx;
+        };
+        while (hi < out.n && inside_hi(hi)) {
+            if (ValidAltitude(raw[hi])) {
+                sum += raw[hi];
+                ++count;
+            }
+            ++hi;
+        }
+        while (lo < point_idx && outside_lo(lo)) {
+            if (ValidAltitude(raw[lo])) {
+                sum -= raw[lo];
+                --count;
+            }
+            ++lo;
+        }
+        if (ValidAltitude(raw[point_idx])) {
+            last_valid = raw[point_idx];
+        }
+        out.altitude[point_idx] = count > 0 ? sum / static_cast<double>(count) : last_valid;
+    }
+}
+
+}  // namespace
+
+PreparedTrack Prepare(const formats::Activity& activity, const SportParameters& parameters) {
+    const formats::Track& track = activity.track;
+    PreparedTrack out;
+    out.n = track.size();
+    if (out.n == 0) {
+        return out;
+    }
+    PrepareTimes(track, out);
+    std::int64_t origin_ms = 0;
+    if (out.has_time) {
+        origin_ms = *std::find_if(track.time_ms.begin(), track.time_ms.end(),
+                                  [](std::int64_t value) { return value != kNoTime; });
+    }
+    PrepareTimer(activity, origin_ms, out);
+    out.d.assign(out.n, 0.0);
+    if (!DistanceFromPositions(track, parameters, out)) {
+        if (!DistanceFromDevice(track, out)) {
+            DistanceFromSpeed(track, out);
+        }
+    }
+    PrepareMotion(parameters, out);
+    PrepareAltitude(track, out);
+    return out;
+}
+
+Series1Hz Resample1Hz(const formats::Track& track, const PreparedTrack& prepared) {
+    Series1Hz series;
+    if (!prepared.has_time || prepared.t.back() > static_cast<double>(kMaxResampledSeconds)) {
+        return series;
+    }
+    const std::size_t seconds = static_cast<std::size_t>(std::floor(prepared.t.back())) + 1;
+    series.has_power = track.power_w.size() == prepared.n;
+    series.has_heart_rate = track.heart_rate_bpm.size() == prepared.n;
+    series.distance_m.resize(seconds);
+    series.running.resize(seconds);
+    if (series.has_power) {
+        series.power_w.resize(seconds);
+    }
+    if (series.has_heart_rate) {
+        series.heart_rate_bpm.resize(seconds);
+        series.heart_rate_valid.resize(seconds);
+    }
+    std::size_t cover = 0;  // the first point at or after the second
+    for (std::size_t second = 0; second < seconds; ++second) {
+        const auto at = static_cast<double>(second);
+        while (cover + 1 < prepared.n && prepared.t[cover] < at) {
+            ++cover;
+        }
+        const double dt = cover > 0 ? prepared.t[cover] - prepared.t[cover - 1] : 0.0;
+        if (cover > 0 && dt > 0) {
+            const double f = (at - prepared.t[cover - 1]) / dt;
+            series.distance_m[second] =
+                prepared.d[cover - 1] + std::clamp(f, 0.0, 1.0) * (prepared.d[cover] - prepared.d[cover - 1]);
+        } else {
+            series.distance_m[second] = prepared.d[cover];
+        }
+        const bool running = cover == 0 || prepared.running[cover] != 0;
+        series.running[second] = running ? 1 : 0;
+        const bool held = running && dt <= kHoldCapS;
+        if (series.has_power) {
+            const std::uint16_t watts = track.power_w[cover];
+            series.power_w[second] = held && ValidPower(watts) ? watts : 0.0;
+        }
+        if (series.has_heart_rate) {
+            const std::uint16_t bpm = track.heart_rate_bpm[cover];
+            const bool ok = held && ValidHeartRate(bpm);
+            series.heart_rate_bpm[second] = ok ? bpm : 0.0;
+            series.heart_rate_valid[second] = ok ? 1 : 0;
+        }
+    }
+    return series;
+}
+
+}  // namespace strava1::analytics::internal

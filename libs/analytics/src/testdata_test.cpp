@@ -1,0 +1,375 @@
+// Data-driven: every activity in the collected real files (../shared/testdata, read in place, never
+// copied) is analysed; general invariants hold for all, the figures other tools published
+// (testdata/SOURCES.md) hold within the tolerances docs/analytics.md documents, and the best-effort
+// and mean-max results equal brute-force oracles. Missing test data skips loudly; with
+// STRAVA1_REQUIRE_SERVICES=1 it fails.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "prepared_track.hpp"
+#include "strava1/analytics/analysis.hpp"
+#include "strava1/formats/parse.hpp"
+
+#ifndef STRAVA1_TESTDATA_DIR
+#error "libs/analytics/CMakeLists.txt defines STRAVA1_TESTDATA_DIR for strava1_analytics_test"
+#endif
+
+namespace strava1::analytics {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool RequireServices() {
+    const char* value = std::getenv("STRAVA1_REQUIRE_SERVICES");
+    return value != nullptr && std::string_view(value) == "1";
+}
+
+fs::path DataDir() {
+    const char* env = std::getenv("STRAVA1_TESTDATA");
+    return fs::path(env != nullptr && *env != '\0' ? env : STRAVA1_TESTDATA_DIR);
+}
+
+#define STRAVA1_SKIP_OR_FAIL(message)                                         \
+    do {                                                                      \
+        if (RequireServices()) {                                              \
+            FAIL() << (message) << " (STRAVA1_REQUIRE_SERVICES=1)";           \
+        }                                                                     \
+        std::cerr << "\n*** SKIPPED: " << (message) << " ***\n" << std::endl; \
+        GTEST_SKIP() << (message);                                            \
+    } while (false)
+
+std::string ReadFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+struct Analysed {
+    std::string label;  // "fit/2067489619.fit#0"
+    formats::Activity activity;
+    ActivityAnalysis analysis;
+};
+
+// Every activity of every GPX, TCX and FIT file that parses (some fixtures are broken on purpose).
+const std::vector<Analysed>& AllActivities() {
+    static const std::vector<Analysed> all = [] {
+        std::vector<Analysed> out;
+        for (const char* kind : {"fit", "gpx", "tcx"}) {
+            const fs::path dir = DataDir() / kind;
+            if (!fs::is_directory(dir)) {
+                continue;
+            }
+            std::vector<fs::path> files;
+            for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+                if (entry.is_regular_file() && entry.path().extension() == std::string(".") + kind) {
+                    files.push_back(entry.path());
+                }
+            }
+            std::sort(files.begin(), files.end());
+            for (const fs::path& path : files) {
+                const formats::Result<formats::ImportedFile> parsed =
+                    formats::Parse(ReadFile(path), *formats::ParseDataType(kind));
+                if (!parsed.ok()) {
+                    continue;
+                }
+                for (std::size_t activity_idx = 0; activity_idx < parsed.value().activities.size(); ++activity_idx) {
+                    const formats::Activity& activity = parsed.value().activities[activity_idx];
+                    AthleteProfile profile;
+                    profile.max_hr_bpm = 190;
+                    profile.resting_hr_bpm = 55;
+                    profile.ftp_w = 250;
+                    profile.age_years = 40;
+                    profile.sex = Sex::kMale;
+                    out.push_back(Analysed{
+                        std::string(kind) + "/" + path.filename().string() + "#" + std::to_string(activity_idx),
+                        activity, Analyse(activity, profile)});
+                }
+            }
+        }
+        return out;
+    }();
+    return all;
+}
+
+std::string Clock(double seconds) {
+    const long total = std::lround(seconds);
+    char buffer[32];
+    std::snprintf(buffer, sizeof(buffer), "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+    return buffer;
+}
+
+std::string Opt(const std::optional<double>& value, const char* format = "%.0f") {
+    if (!value) {
+        return "-";
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof(buffer), format, *value);
+    return buffer;
+}
+
+TEST(Testdata, TableAndInvariants) {
+    const std::vector<Analysed>& all = AllActivities();
+    if (all.empty()) {
+        STRAVA1_SKIP_OR_FAIL("no activity files under " + DataDir().string() + " (set STRAVA1_TESTDATA)");
+    }
+    std::printf("%-48s %-13s %6s %3s %8s %8s %8s %8s %6s %6s %6s %6s %5s %4s %5s %5s %7s %5s\n", "activity", "sport",
+                "points", "src", "km", "elapsed", "timer", "moving", "gain", "loss", "rawup", "devup", "avgHR", "max",
+                "avgW", "NP", "best1k", "spike");
+    for (const Analysed& item : all) {
+        const ActivityAnalysis& a = item.analysis;
+        std::string best_1k = "-";
+        for (const BestEffort& effort : a.best_efforts) {
+            if (effort.name == "1k") {
+                best_1k = Clock(effort.time_s);
+            }
+        }
+        std::printf("%-48s %-13s %6zu %3d %8.3f %8s %8s %8s %6.1f %6.1f %6.1f %6s %5s %4s %5s %5s %7s %5zu\n",
+                    item.label.c_str(), formats::SportName(a.sport), a.point_count, static_cast<int>(a.distance_source),
+                    a.distance_total_m / 1000.0, Clock(a.elapsed_s).c_str(), Clock(a.timer_s).c_str(),
+                    Clock(a.moving_s).c_str(), a.elevation_gain_m, a.elevation_loss_m, a.elevation_gain_raw_m,
+                    Opt(item.activity.device_summary.ascent_m).c_str(), Opt(a.avg_heart_rate_bpm).c_str(),
+                    Opt(a.max_heart_rate_bpm).c_str(), Opt(a.avg_power_w).c_str(), Opt(a.normalized_power_w).c_str(),
+                    best_1k.c_str(), a.spikes_removed);
+
+        SCOPED_TRACE(item.label);
+        EXPECT_EQ(a.point_count, item.activity.track.size());
+        EXPECT_LE(a.moving_s, a.timer_s + 1e-6);
+        EXPECT_LE(a.timer_s, a.elapsed_s + 1e-6);
+        EXPECT_GE(a.distance_total_m, 0.0);
+        EXPECT_LE(a.elevation_gain_m, a.elevation_gain_raw_m + 1e-6);
+        EXPECT_LE(a.elevation_loss_m, a.elevation_loss_raw_m + 1e-6);
+        double split_sum = 0;
+        for (const IntervalStats& split : a.splits_km) {
+            split_sum += split.distance_m;
+            EXPECT_LE(split.distance_m, 1000.0 + 1e-6);
+        }
+        if (!a.splits_km.empty()) {
+            EXPECT_NEAR(split_sum, a.distance_total_m, 1.0);
+        }
+        for (std::size_t effort_idx = 1; effort_idx < a.best_efforts.size(); ++effort_idx) {
+            EXPECT_GE(a.best_efforts[effort_idx].time_s, a.best_efforts[effort_idx - 1].time_s);
+        }
+        for (const BestEffort& effort : a.best_efforts) {
+            EXPECT_LE(effort.start_index, effort.end_index);
+            EXPECT_LT(effort.end_index, a.point_count);
+        }
+        if (a.avg_heart_rate_bpm) {
+            EXPECT_LE(*a.avg_heart_rate_bpm, *a.max_heart_rate_bpm);
+        }
+        double zone_total = 0;
+        for (const ZoneTime& zone : a.heart_rate_zones) {
+            zone_total += zone.seconds;
+        }
+        if (!a.heart_rate_zones.empty()) {
+            EXPECT_LE(zone_total, a.timer_s + 1e-6);
+        }
+    }
+}
+
+// Published figures (testdata/SOURCES.md) and our tolerance for each kind (docs/analytics.md).
+struct Expected {
+    const char* label;
+    std::optional<double> moving_s;
+    std::optional<double> elapsed_s;
+    std::optional<double> max_hr_bpm;
+    std::optional<double> distance_m;
+    std::optional<double> ascent_raw_m;
+    std::optional<double> descent_raw_m;
+    std::optional<double> ascent_m = {};  ///< a smoothed figure (a device's or a tool's)
+};
+
+constexpr double kMovingTolerance = 0.03;        // relative, against sports-lib's moving time
+constexpr double kDistanceTolerance = 0.03;      // relative: our GPS distance against the device's
+constexpr double kMaxHrTolerance = 1.0;          // bpm: sports-lib may take the device's session maximum
+constexpr double kRawElevationTolerance = 0.05;  // metres, against python-tcxparser's raw sums
+constexpr double kAscentTolerance = 0.05;        // relative, our smoothed gain against a published one
+
+TEST(Testdata, PublishedFigures) {
+    const std::vector<Analysed>& all = AllActivities();
+    if (all.empty()) {
+        STRAVA1_SKIP_OR_FAIL("no activity files under " + DataDir().string() + " (set STRAVA1_TESTDATA)");
+    }
+    const std::vector<Expected> expected = {
+        // python-tcxparser: ascent/descent are raw sums of altitude steps; max HR 189.
+        {"tcx/test.tcx#0", {}, {}, 189, {}, 153.80981445, 166.307128903},
+        // sports-lib: moving 45:42 (fit) / 44:48 (gpx), elapsed 47:04, distance 4489.39 m, max HR 179 / 178.
+        {"fit/2067489619.fit#0", 45 * 60 + 42, 47 * 60 + 4, 179, 4489.39, {}, {}},
+        {"gpx/2067489619.gpx#0", 44 * 60 + 48, {}, 178, 4489.39, {}, {}},
+        // sports-lib: moving 02:00:42, elapsed 02:04:36, distance 42220.87 m, max HR 186, ascent 668 m.
+        {"fit/3939576645.fit#0", 2 * 3600 + 42, 2 * 3600 + 4 * 60 + 36, 186, 42220.87, {}, {}, 668},
+        {"gpx/3939576645.gpx#0", 2 * 3600 + 42, 2 * 3600 + 4 * 60 + 36, 186, 42220.87, {}, {}},
+        // sports-lib: moving 01:19:37, elapsed 01:23:09, 14004.85 m, max HR 167 (its gpx/tcx are not collected).
+        {"fit/6782987395.fit#0", 3600 + 19 * 60 + 37, 3600 + 23 * 60 + 9, 167, 14004.85, {}, {}},
+    };
+    std::printf("%-24s %-8s %10s %10s %8s\n", "activity", "figure", "published", "ours", "diff");
+    for (const Expected& want : expected) {
+        const auto found =
+            std::find_if(all.begin(), all.end(), [&](const Analysed& item) { return item.label == want.label; });
+        if (found == all.end()) {
+            ADD_FAILURE() << want.label << " missing from the test data";
+            continue;
+        }
+        const ActivityAnalysis& a = found->analysis;
+        const auto report = [&](const char* figure, double published, double ours) {
+            std::printf("%-24s %-8s %10.2f %10.2f %+7.2f%%\n", want.label, figure, published, ours,
+                        published != 0 ? 100.0 * (ours - published) / published : 0.0);
+        };
+        if (want.moving_s) {
+            report("moving", *want.moving_s, a.moving_s);
+            EXPECT_NEAR(a.moving_s, *want.moving_s, kMovingTolerance * *want.moving_s) << want.label;
+        }
+        if (want.elapsed_s) {
+            report("elapsed", *want.elapsed_s, a.elapsed_s);
+            EXPECT_NEAR(a.elapsed_s, *want.elapsed_s, 1.0) << want.label;
+        }
+        if (want.max_hr_bpm) {
+            report("maxHR", *want.max_hr_bpm, a.max_heart_rate_bpm.value_or(0));
+            EXPECT_NEAR(a.max_heart_rate_bpm.value_or(0), *want.max_hr_bpm, kMaxHrTolerance) << want.label;
+        }
+        if (want.distance_m) {
+            report("distance", *want.distance_m, a.distance_total_m);
+            EXPECT_NEAR(a.distance_total_m, *want.distance_m, kDistanceTolerance * *want.distance_m) << want.label;
+        }
+        if (want.ascent_raw_m) {
+            report("rawup", *want.ascent_raw_m, a.elevation_gain_raw_m);
+            report("up", *want.ascent_raw_m, a.elevation_gain_m);
+            EXPECT_NEAR(a.elevation_gain_raw_m, *want.ascent_raw_m, kRawElevationTolerance) << want.label;
+            // Smoothing and hysteresis remove noise, never add climbing.
+            EXPECT_LE(a.elevation_gain_m, *want.ascent_raw_m);
+            EXPECT_GE(a.elevation_gain_m, 0.5 * *want.ascent_raw_m);
+        }
+        if (want.ascent_m) {
+            report("ascent", *want.ascent_m, a.elevation_gain_m);
+            EXPECT_NEAR(a.elevation_gain_m, *want.ascent_m, kAscentTolerance * *want.ascent_m) << want.label;
+        }
+        if (want.descent_raw_m) {
+            report("rawdown", *want.descent_raw_m, a.elevation_loss_raw_m);
+            report("down", *want.descent_raw_m, a.elevation_loss_m);
+            EXPECT_NEAR(a.elevation_loss_raw_m, *want.descent_raw_m, kRawElevationTolerance) << want.label;
+            EXPECT_LE(a.elevation_loss_m, *want.descent_raw_m);
+            EXPECT_GE(a.elevation_loss_m, 0.5 * *want.descent_raw_m);
+        }
+    }
+}
+
+// O(n²) oracle for one distance, independent of best_efforts.cpp's two pointers.
+double BruteForceBest(const std::vector<double>& t, const std::vector<double>& d, double target_m) {
+    double best = std::numeric_limits<double>::infinity();
+    const std::size_t n = t.size();
+    for (std::size_t end = 1; end < n; ++end) {
+        const double start_at = d[end] - target_m;
+        for (std::size_t i = 0; i < end; ++i) {
+            if (d[i] <= start_at && start_at < d[i + 1]) {
+                best = std::min(best, t[end] - (t[i] + (start_at - d[i]) / (d[i + 1] - d[i]) * (t[i + 1] - t[i])));
+            }
+        }
+    }
+    for (std::size_t start = 0; start < n; ++start) {
+        const double end_at = d[start] + target_m;
+        for (std::size_t j = start + 1; j < n; ++j) {
+            if (d[j - 1] < end_at && end_at <= d[j]) {
+                best =
+                    std::min(best, t[j - 1] + (end_at - d[j - 1]) / (d[j] - d[j - 1]) * (t[j] - t[j - 1]) - t[start]);
+                break;
+            }
+        }
+    }
+    return best;
+}
+
+constexpr std::size_t kOraclePointLimit = 2'600;  // keeps the O(n²) oracle to seconds under ASan
+
+TEST(Testdata, BestEffortsEqualTheOracle) {
+    const std::vector<Analysed>& all = AllActivities();
+    if (all.empty()) {
+        STRAVA1_SKIP_OR_FAIL("no activity files under " + DataDir().string() + " (set STRAVA1_TESTDATA)");
+    }
+    std::size_t checked = 0;
+    for (const Analysed& item : all) {
+        if (item.analysis.best_efforts.empty() || item.analysis.point_count > kOraclePointLimit) {
+            continue;
+        }
+        const internal::PreparedTrack p = internal::Prepare(item.activity, ParametersFor(item.activity.sport));
+        for (const BestEffort& effort : item.analysis.best_efforts) {
+            const double expected = BruteForceBest(p.timer, p.d, effort.distance_m);
+            EXPECT_NEAR(effort.time_s, expected, 1e-6 * expected + 1e-9) << item.label << " " << effort.name;
+            ++checked;
+        }
+    }
+    std::printf("best efforts checked against the oracle: %zu\n", checked);
+    EXPECT_GT(checked, 20u);
+}
+
+std::optional<double> BruteForceMeanMax(const std::vector<double>& series, const std::vector<std::uint8_t>& valid,
+                                        int duration) {
+    std::optional<double> best;
+    for (std::size_t start = 0; start + duration <= series.size(); ++start) {
+        double total = 0;
+        bool ok = true;
+        for (int offset = 0; offset < duration && ok; ++offset) {
+            ok = valid.empty() || valid[start + offset] != 0;
+            total += series[start + offset];
+        }
+        if (ok && (!best || total / duration > *best)) {
+            best = total / duration;
+        }
+    }
+    return best;
+}
+
+constexpr std::size_t kOracleSecondsLimit = 6'000;
+
+TEST(Testdata, CurvesEqualTheOracleOnTheResampledData) {
+    const std::vector<Analysed>& all = AllActivities();
+    if (all.empty()) {
+        STRAVA1_SKIP_OR_FAIL("no activity files under " + DataDir().string() + " (set STRAVA1_TESTDATA)");
+    }
+    std::size_t checked = 0;
+    for (const Analysed& item : all) {
+        const internal::PreparedTrack p = internal::Prepare(item.activity, ParametersFor(item.activity.sport));
+        const internal::Series1Hz series = internal::Resample1Hz(item.activity.track, p);
+        if (series.distance_m.empty() || series.distance_m.size() > kOracleSecondsLimit) {
+            continue;
+        }
+        for (const CurvePoint& point : item.analysis.power_curve) {
+            const std::optional<double> expected = BruteForceMeanMax(series.power_w, {}, point.duration_s);
+            ASSERT_TRUE(expected.has_value()) << item.label;
+            EXPECT_NEAR(point.value, *expected, 1e-9 * *expected + 1e-9) << item.label << " power " << point.duration_s;
+            ++checked;
+        }
+        for (const CurvePoint& point : item.analysis.heart_rate_curve) {
+            const std::optional<double> expected =
+                BruteForceMeanMax(series.heart_rate_bpm, series.heart_rate_valid, point.duration_s);
+            ASSERT_TRUE(expected.has_value()) << item.label;
+            EXPECT_NEAR(point.value, *expected, 1e-9 * *expected + 1e-9) << item.label << " hr " << point.duration_s;
+            ++checked;
+        }
+        std::vector<double> per_second(series.distance_m.size() - 1);
+        for (std::size_t second = 0; second + 1 < series.distance_m.size(); ++second) {
+            per_second[second] = series.distance_m[second + 1] - series.distance_m[second];
+        }
+        for (const CurvePoint& point : item.analysis.speed_curve) {
+            const std::optional<double> expected = BruteForceMeanMax(per_second, {}, point.duration_s);
+            ASSERT_TRUE(expected.has_value()) << item.label;
+            EXPECT_NEAR(point.value, *expected, 1e-9 * *expected + 1e-9) << item.label << " speed " << point.duration_s;
+            ++checked;
+        }
+    }
+    std::printf("curve points checked against the oracle: %zu\n", checked);
+    EXPECT_GT(checked, 50u);
+}
+
+}  // namespace
+}  // namespace strava1::analytics
