@@ -20,6 +20,7 @@
 #include "prepared_track.hpp"
 #include "strava1/analytics/analysis.hpp"
 #include "strava1/formats/parse.hpp"
+#include "strava1/testing/testdata.hpp"
 
 #ifndef STRAVA1_TESTDATA_DIR
 #error "libs/analytics/CMakeLists.txt defines STRAVA1_TESTDATA_DIR for strava1_analytics_test"
@@ -30,31 +31,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool RequireServices() {
-    const char* value = std::getenv("STRAVA1_REQUIRE_SERVICES");
-    return value != nullptr && std::string_view(value) == "1";
-}
+using ::strava1::testing::ReadFile;
 
-fs::path DataDir() {
-    const char* env = std::getenv("STRAVA1_TESTDATA");
-    return fs::path(env != nullptr && *env != '\0' ? env : STRAVA1_TESTDATA_DIR);
-}
+fs::path DataDir() { return ::strava1::testing::TestdataDir(STRAVA1_TESTDATA_DIR); }
 
-#define STRAVA1_SKIP_OR_FAIL(message)                                         \
-    do {                                                                      \
-        if (RequireServices()) {                                              \
-            FAIL() << (message) << " (STRAVA1_REQUIRE_SERVICES=1)";           \
-        }                                                                     \
-        std::cerr << "\n*** SKIPPED: " << (message) << " ***\n" << std::endl; \
-        GTEST_SKIP() << (message);                                            \
-    } while (false)
 
-std::string ReadFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 struct Analysed {
     std::string label;  // "fit/2067489619.fit#0"

@@ -31,6 +31,7 @@
 
 #include "strava1/formats/activity.hpp"
 #include "strava1/formats/parse.hpp"
+#include "strava1/testing/testdata.hpp"
 
 #ifndef STRAVA1_TESTDATA_DIR
 #error "libs/formats/CMakeLists.txt defines STRAVA1_TESTDATA_DIR for strava1_formats_test"
@@ -44,33 +45,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool RequireServices() {
-    const char* value = std::getenv("STRAVA1_REQUIRE_SERVICES");
-    return value != nullptr && std::string_view(value) == "1";
-}
+using ::strava1::testing::ReadFile;
 
-fs::path FitDataDir() {
-    const char* env = std::getenv("STRAVA1_TESTDATA");
-    return fs::path(env != nullptr && *env != '\0' ? env : STRAVA1_TESTDATA_DIR) / "fit";
-}
+fs::path FitDataDir() { return ::strava1::testing::TestdataDir(STRAVA1_TESTDATA_DIR) / "fit"; }
 
 fs::path FitSdkDir() { return fs::path(STRAVA1_FIXTURES_DIR) / ".." / "fitsdk"; }
 
-#define STRAVA1_SKIP_OR_FAIL(message)                                         \
-    do {                                                                      \
-        if (RequireServices()) {                                              \
-            FAIL() << (message) << " (STRAVA1_REQUIRE_SERVICES=1)";           \
-        }                                                                     \
-        std::cerr << "\n*** SKIPPED: " << (message) << " ***\n" << std::endl; \
-        GTEST_SKIP() << (message);                                            \
-    } while (false)
 
-std::string ReadFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 std::vector<fs::path> FitFiles(const fs::path& dir) {
     std::vector<fs::path> files;

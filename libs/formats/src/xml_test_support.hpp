@@ -29,6 +29,8 @@ std::size_t __sanitizer_get_allocated_size(const volatile void* ptr);
 // NOLINTEND(bugprone-reserved-identifier,readability-identifier-naming)
 #endif
 
+#include "strava1/testing/testdata.hpp"
+
 namespace strava1::formats::testing {
 
 /// Our own hand-written fixtures (tests/data), overridable with STRAVA1_FIXTURES.
@@ -40,26 +42,12 @@ inline std::filesystem::path FixturesDir() {
 }
 
 /// The collected third-party files (../shared/testdata), overridable with STRAVA1_TESTDATA.
-inline std::filesystem::path TestdataDir() {
-    if (const char* dir = std::getenv("STRAVA1_TESTDATA"); dir != nullptr && *dir != '\0') {
-        return dir;
-    }
-    return STRAVA1_TESTDATA_DIR;
-}
+inline std::filesystem::path TestdataDir() { return ::strava1::testing::TestdataDir(STRAVA1_TESTDATA_DIR); }
 
 /// True when CI asks for every optional dependency to be present (missing ones fail, not skip).
-inline bool RequireServices() {
-    const char* value = std::getenv("STRAVA1_REQUIRE_SERVICES");
-    return value != nullptr && std::string_view(value) == "1";
-}
+inline bool RequireServices() { return ::strava1::testing::ServicesRequired(); }
 
-/// The whole file, or an empty string if it cannot be read.
-inline std::string ReadFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
+using ::strava1::testing::ReadFile;
 
 inline std::string Fixture(std::string_view relative) { return ReadFile(FixturesDir() / relative); }
 
