@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -104,8 +105,9 @@ constexpr std::size_t kSeedStride = 256;
 
 class EffortSearch {
 public:
-    EffortSearch(const double* t, const double* d, std::size_t n, const DistanceIndex& index, double distance_m)
-        : t_(t), d_(d), n_(n), index_(index), distance_m_(distance_m) {}
+    EffortSearch(const double* t, const double* d, std::size_t n, const DistanceIndex& index, double distance_m,
+                 double min_pace)
+        : t_(t), d_(d), n_(n), index_(index), distance_m_(distance_m), min_pace_(min_pace) {}
 
     BestEffort Run() {
         const std::size_t first_end = index_.FirstAtOrAfter(d_[0] + distance_m_);
@@ -119,13 +121,13 @@ public:
             if ((j0 - first_end) % kSuperBlock == 0) {
                 // The same bound over a run of blocks skips long slow stretches in one test.
                 const std::size_t last = std::min(j0 + kSuperBlock, n_) - 1;
-                if (t_[j0] - t_[index_.NotBeforeLastAtOrBefore(d_[last] - distance_m_, last - 1) + 1] >= best_) {
+                if (EndingBound(j0, index_.NotBeforeLastAtOrBefore(d_[last] - distance_m_, last - 1) + 1) >= best_) {
                     j0 += kSuperBlock - kBlock;
                     continue;
                 }
             }
             // (A later start point only lowers the bound, so the bucket's last point will do.)
-            if (t_[j0] - t_[index_.NotBeforeLastAtOrBefore(d_[j1] - distance_m_, j1 - 1) + 1] >= best_) {
+            if (EndingBound(j0, index_.NotBeforeLastAtOrBefore(d_[j1] - distance_m_, j1 - 1) + 1) >= best_) {
                 continue;
             }
             std::size_t start = index_.LastAtOrBefore(d_[j0] - distance_m_);
@@ -143,13 +145,13 @@ public:
             const std::size_t k1 = std::min(k0 + kBlock - 1, last_start);
             if (k0 % kSuperBlock == 0) {
                 const std::size_t last = std::min(k0 + kSuperBlock - 1, last_start);
-                if (t_[index_.NotAfterFirstAtOrAfter(d_[k0] + distance_m_) - 1] - t_[last] >= best_) {
+                if (StartingBound(index_.NotAfterFirstAtOrAfter(d_[k0] + distance_m_) - 1, last) >= best_) {
                     k0 += kSuperBlock - kBlock;
                     continue;
                 }
             }
             // (An earlier end point only lowers the bound, so the bucket's first point will do.)
-            if (t_[index_.NotAfterFirstAtOrAfter(d_[k0] + distance_m_) - 1] - t_[k1] >= best_) {
+            if (StartingBound(index_.NotAfterFirstAtOrAfter(d_[k0] + distance_m_) - 1, k1) >= best_) {
                 continue;
             }
             std::size_t end = index_.FirstAtOrAfter(d_[k0] + distance_m_);
@@ -166,6 +168,21 @@ public:
     }
 
 private:
+    // A lower bound for efforts that end on or after point j0 and start before point `inner` (or
+    // anywhere, when inner > j0): the time from t[inner] to t[j0], plus the rest of the distance at
+    // the track's top speed (min_pace_ seconds per metre, slightly understated); the extra term only
+    // tightens the plain t[j0] - t[inner].
+    double EndingBound(std::size_t j0, std::size_t inner) const {
+        const double rest = distance_m_ - (d_[j0] - d_[inner]);
+        return t_[j0] - t_[inner] + (rest > 0 ? rest * min_pace_ : 0.0);
+    }
+
+    // Likewise for efforts that start on or before point k1 and end after point `inner`.
+    double StartingBound(std::size_t inner, std::size_t k1) const {
+        const double rest = distance_m_ - (d_[inner] - d_[k1]);
+        return t_[inner] - t_[k1] + (rest > 0 ? rest * min_pace_ : 0.0);
+    }
+
     // The effort ending on point j; d[start] <= target < d[start + 1].
     void EndingOn(std::size_t j, std::size_t start) {
         if (t_[j] - t_[start + 1] >= best_) {  // a lower bound: it starts at or before t[start + 1]
@@ -204,9 +221,24 @@ private:
     std::size_t n_;
     const DistanceIndex& index_;
     double distance_m_;
+    double min_pace_;
     double best_ = std::numeric_limits<double>::infinity();
     BestEffort effort_;
 };
+
+// The smallest seconds per metre over the segments that move (0 when one moves in no time), less a
+// relative 1e-9 so that rounding cannot make a bound exceed a real effort.
+double MinPace(const double* t, const double* d, std::size_t n) {
+    double pace = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 1; i < n; ++i) {
+        const double dd = d[i] - d[i - 1];
+        const double dt = t[i] - t[i - 1];
+        if (dd > 0 && dt < pace * dd) {
+            pace = dt / dd;
+        }
+    }
+    return std::isfinite(pace) && pace > 0 ? pace * (1 - 1e-9) : 0.0;
+}
 
 bool Searchable(std::span<const double> time_s, std::span<const double> distance) {
     const std::size_t n = std::min(time_s.size(), distance.size());
@@ -225,7 +257,8 @@ std::optional<BestEffort> FindBestEffort(std::span<const double> time_s, std::sp
         return std::nullopt;
     }
     const DistanceIndex index(distance.data(), n);
-    BestEffort effort = EffortSearch(time_s.data(), distance.data(), n, index, distance_m).Run();
+    const double min_pace = MinPace(time_s.data(), distance.data(), n);
+    BestEffort effort = EffortSearch(time_s.data(), distance.data(), n, index, distance_m, min_pace).Run();
     effort.name = name;
     return effort;
 }
@@ -237,11 +270,12 @@ std::vector<BestEffort> FindBestEfforts(std::span<const double> time_s, std::spa
     }
     const std::size_t n = std::min(time_s.size(), distance.size());
     const DistanceIndex index(distance.data(), n);  // shared by all distances
+    const double min_pace = MinPace(time_s.data(), distance.data(), n);
     for (const EffortDistance& target : kDistances) {
         if (distance[n - 1] - distance[0] < target.distance_m) {
             break;  // ascending: no longer one fits either
         }
-        BestEffort effort = EffortSearch(time_s.data(), distance.data(), n, index, target.distance_m).Run();
+        BestEffort effort = EffortSearch(time_s.data(), distance.data(), n, index, target.distance_m, min_pace).Run();
         effort.name = target.name;
         efforts.push_back(effort);
     }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -125,6 +126,32 @@ TEST(BestEffort, LongTrackWithStopsAndSprintsMatchesTheOracle) {
     for (const BestEffort& effort : efforts) {
         const double expected = BruteForceBest(t, d, effort.distance_m);
         EXPECT_NEAR(effort.time_s, expected, 1e-6 * expected) << effort.name;
+    }
+}
+
+// A smooth, slightly noisy track, where the top-speed bound prunes nearly every block, and the same
+// track with one zero-duration jump (no finite top speed, so only the plain bound applies).
+TEST(BestEffort, SmoothTrackAndZeroDurationJumpMatchTheOracle) {
+    testing::SplitMix random{7};
+    std::vector<double> t(2'500);
+    std::vector<double> d(2'500);
+    for (std::size_t point_idx = 1; point_idx < t.size(); ++point_idx) {
+        const double speed = 3.4 + std::sin(static_cast<double>(point_idx) / 60.0) + 0.5 * (random.Uniform() - 0.5);
+        t[point_idx] = static_cast<double>(point_idx);
+        d[point_idx] = d[point_idx - 1] + speed;
+    }
+    for (int variant = 0; variant < 2; ++variant) {
+        if (variant == 1) {
+            t[1'000] = t[999];  // a GPS jump: distance in no time
+        }
+        const std::vector<BestEffort> efforts = FindBestEfforts(t, d);
+        ASSERT_GE(efforts.size(), 6u);  // up to 5 km
+        for (const BestEffort& effort : efforts) {
+            const double expected = BruteForceBest(t, d, effort.distance_m);
+            EXPECT_NEAR(effort.time_s, expected, 1e-9 * expected) << effort.name << " variant " << variant;
+            EXPECT_LE(t[effort.start_index], effort.start_time_s + 1e-9);
+            EXPECT_GE(t[effort.end_index], effort.end_time_s - 1e-9);
+        }
     }
 }
 

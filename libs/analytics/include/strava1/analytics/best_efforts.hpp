@@ -37,9 +37,10 @@ struct BestEffort {
 /// are per point, the same length, finite and non-decreasing (precondition). The optimum of a
 /// piecewise-linear track always starts or ends on a sample, so two trailing-pointer passes (efforts
 /// ending on a point, efforts starting on one) find it exactly. Blocks of 16 points (and runs of 8
-/// blocks) whose lower bound cannot beat the best so far are skipped, with a distance→point bucket
-/// index to place the pointers: O(n) typical, O(n + n/16·log n) worst case, no per-point allocation.
-/// nullopt when the track is shorter.
+/// blocks) whose lower bound (the stretch every effort of the block covers, plus the rest of the
+/// distance at the track's top segment speed) cannot beat the best so far are skipped, with a
+/// distance→point bucket index to place the pointers: O(n) typical, O(n + n/16·log n) worst case, no per-point
+/// allocation. nullopt when the track is shorter.
 std::optional<BestEffort> FindBestEffort(std::span<const double> time_s, std::span<const double> distance_m_cumulative,
                                          double distance_m, std::string_view name = {});
 
