@@ -4,6 +4,7 @@
 // whatever the input. A violation aborts, so libFuzzer reports it as a finding.
 
 #include <cstdlib>
+#include <string_view>
 
 #include "strava1/formats/activity.hpp"
 #include "strava1/formats/parse.hpp"
@@ -69,6 +70,24 @@ inline void CheckError(const ParseError& error) {
     if (error.reason.empty() || error.Describe().empty()) {
         std::abort();
     }
+}
+
+/// One run of a GPX or TCX target: the importer directly and through its .gz entry point (Gunzip,
+/// dispatch), then the sniffer. Limits are small so that each run stays fast; the logic is the same.
+inline void RunXmlImporter(std::string_view input, Result<ImportedFile> (*parse)(std::string_view, const Limits&),
+                           DataType gz_type) {
+    Limits limits;
+    limits.max_points = 20'000;
+    limits.max_decompressed_bytes = 4u << 20;
+    limits.max_xml_depth = 32;
+    for (const Result<ImportedFile>& outcome : {parse(input, limits), Parse(input, gz_type, limits)}) {
+        if (outcome.ok()) {
+            CheckImportedFile(outcome.value(), limits);
+        } else {
+            CheckError(outcome.error());
+        }
+    }
+    (void)SniffDataType(input);
 }
 
 }  // namespace strava1::formats::fuzz

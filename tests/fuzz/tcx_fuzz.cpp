@@ -13,24 +13,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace strava1::formats;
-    const std::string_view input(reinterpret_cast<const char*>(data), size);
-    Limits limits;
-    limits.max_points = 20'000;
-    limits.max_decompressed_bytes = 4u << 20;  // keeps each run fast; the logic is the same
-    limits.max_xml_depth = 32;
-
-    const Result<ImportedFile> parsed = ParseTcx(input, limits);
-    if (parsed.ok()) {
-        fuzz::CheckImportedFile(parsed.value(), limits);
-    } else {
-        fuzz::CheckError(parsed.error());
-    }
-    const Result<ImportedFile> gzipped = Parse(input, DataType::kTcxGz, limits);
-    if (gzipped.ok()) {
-        fuzz::CheckImportedFile(gzipped.value(), limits);
-    } else {
-        fuzz::CheckError(gzipped.error());
-    }
-    (void)SniffDataType(input);
+    fuzz::RunXmlImporter(std::string_view(reinterpret_cast<const char*>(data), size), ParseTcx, DataType::kTcxGz);
     return 0;
 }

@@ -573,25 +573,7 @@ private:
 }  // namespace
 
 Result<ImportedFile> ParseGpx(std::string_view bytes, const Limits& limits) {
-    if (std::optional<ParseError> error = xml::CheckInputSize(bytes, limits, "GPX")) {
-        return std::move(*error);
-    }
-    // The fast engine reads nearly every real file; what it cannot decide, expat reads again from
-    // the start with a fresh handler.
-    for (const xml::Engine engine : {xml::Engine::kFast, xml::Engine::kExpat}) {
-        GpxHandler handler(bytes, limits);
-        xml::Outcome outcome = xml::Parse(engine, bytes, limits, handler);
-        if (outcome.needs_expat) {
-            continue;
-        }
-        if (outcome.error) {
-            return std::move(*outcome.error);
-        }
-        return handler.Finish();
-    }
-    ParseError error;  // unreachable: expat always decides
-    error.reason = "XML engine gave no answer";
-    return error;
+    return xml::ParseDocument<GpxHandler>(bytes, limits, "GPX");
 }
 
 }  // namespace strava1::formats

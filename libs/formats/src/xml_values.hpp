@@ -176,4 +176,29 @@ inline std::optional<ParseError> CheckInputSize(std::string_view bytes, const Li
     return error;
 }
 
+/// Reads one GPX or TCX document into an ImportedFile with `DocumentHandler` (constructed from
+/// `(bytes, limits)`, an xml::Handler with `Result<ImportedFile> Finish()`). The fast engine reads
+/// nearly every real file; what it cannot decide, expat reads again from the start with a fresh
+/// handler.
+template <class DocumentHandler>
+Result<ImportedFile> ParseDocument(std::string_view bytes, const Limits& limits, const char* format) {
+    if (std::optional<ParseError> error = CheckInputSize(bytes, limits, format)) {
+        return std::move(*error);
+    }
+    for (const Engine engine : {Engine::kFast, Engine::kExpat}) {
+        DocumentHandler handler(bytes, limits);
+        Outcome outcome = Parse(engine, bytes, limits, handler);
+        if (outcome.needs_expat) {
+            continue;
+        }
+        if (outcome.error) {
+            return std::move(*outcome.error);
+        }
+        return handler.Finish();
+    }
+    ParseError error;  // unreachable: expat always decides
+    error.reason = "XML engine gave no answer";
+    return error;
+}
+
 }  // namespace strava1::formats::xml
