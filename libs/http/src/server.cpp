@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/pct_string_view.hpp>
@@ -12,7 +11,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <cstdio>
 #include <mutex>
 #include <unordered_map>
 
@@ -68,7 +66,7 @@ bool IsJsonType(std::string_view content_type) {
     }
     std::string lower(base);
     for (auto& c : lower) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        c = AsciiLower(c);
     }
     return lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"));
 }
@@ -365,7 +363,7 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
     auto authorization = request->Header("authorization");
     if (!authorization.empty()) {
         if (authorization.size() < 8 || !std::equal(authorization.begin(), authorization.begin() + 7, "Bearer ",
-                                                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+                                                    [](char a, char b) { return AsciiLower(a) == AsciiLower(b); })) {
             auth_failure = std::make_unique<Error>(ErrorKind::kUnauthenticated,
                                                    "the Authorization header must be \"Bearer <token>\"");
         } else if (authenticator == nullptr) {
