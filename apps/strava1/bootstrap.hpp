@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "strava1/db/embedded_postgres.hpp"
 #include "strava1/db/pool.hpp"
+#include "strava1/storage/local_store.hpp"
 
 namespace strava1::app {
 
@@ -23,5 +24,9 @@ Database OpenDatabase(const Config& config);
 /// Applies migrations and checks durability settings, driving `io` until done. Throws with a
 /// one-line reason on failure.
 void PrepareDatabase(boost::asio::io_context& io, db::Pool& pool, const Config& config);
+
+/// The object store for originals under data_dir/objects, its URL-signing key kept (created on
+/// first use) in data_dir/keys. Its URLs are path-only: the server may not know its public address.
+std::unique_ptr<storage::LocalObjectStore> OpenObjectStore(const Config& config, const Clock& clock);
 
 }  // namespace strava1::app

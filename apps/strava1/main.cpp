@@ -13,6 +13,7 @@ int Serve(const std::vector<std::string>& args);
 int Migrate(const std::vector<std::string>& args);
 int Routes(const std::vector<std::string>& args);
 int Inspect(const std::vector<std::string>& args);
+int Import(const std::vector<std::string>& args);
 }  // namespace strava1::app
 
 namespace {
@@ -25,6 +26,7 @@ constexpr const char* kUsage =
     "  migrate   apply database migrations and exit\n"
     "  routes    print the HTTP route table as JSON\n"
     "  inspect   parse GPX/TCX/FIT files (and .gz) as an upload would; print what they hold or why not\n"
+    "  import    import GPX/TCX/FIT files for a user (--user=EMAIL FILE...), as an upload would\n"
     "  version   print the version\n"
     "\n"
     "Settings come from flags, STRAVA1_* environment variables and --config FILE; see README.md.\n";
@@ -49,6 +51,9 @@ int main(int argc, char** argv) {
     }
     if (command == "inspect") {
         return strava1::app::Inspect(args);
+    }
+    if (command == "import") {
+        return strava1::app::Import(args);
     }
     if (command == "version" || command == "--version") {
         std::printf("strava1 0.1.0\n");

@@ -17,8 +17,10 @@
 
 #include "bootstrap.hpp"
 #include "strava1/accounts/module.hpp"
+#include "strava1/activities/module.hpp"
 #include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
+#include "strava1/base/crypto.hpp"
 #include "strava1/base/log.hpp"
 #include "strava1/db/migrations.hpp"
 #include "strava1/http/idempotency.hpp"
@@ -52,6 +54,29 @@ Database OpenDatabase(const Config& config) {
     database.embedded->Start();
     database.conninfo = database.embedded->ConnInfo();
     return database;
+}
+
+std::unique_ptr<storage::LocalObjectStore> OpenObjectStore(const Config& config, const Clock& clock) {
+    const fs::path key_path = config.data_dir / "keys" / "object-url.key";
+    std::string key;
+    if (std::ifstream in(key_path); in) {
+        std::getline(in, key);
+    }
+    if (key.size() < 43) {
+        fs::create_directories(key_path.parent_path());
+        key = crypto::Base64UrlEncode(crypto::RandomBytes(32));
+        const fs::path tmp = key_path.string() + ".tmp";
+        {
+            std::ofstream out(tmp, std::ios::trunc);
+            out << key << "\n";
+            if (!out) {
+                throw std::runtime_error("cannot write " + tmp.string());
+            }
+        }
+        fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+        fs::rename(tmp, key_path);
+    }
+    return std::make_unique<storage::LocalObjectStore>(config.data_dir / "objects", key, "", clock);
 }
 
 namespace {
@@ -159,6 +184,17 @@ asio::awaitable<void> ExpireIdempotencyKeys(http::IdempotencyStore& store) {
     }
 }
 
+asio::awaitable<void> ResumeUploads(activities::Module& module) {
+    try {
+        int resumed = co_await module.ResumePendingUploads();
+        if (resumed > 0) {
+            log::Info("unfinished uploads processed", {{"count", resumed}});
+        }
+    } catch (const Error& e) {
+        log::Warn("could not resume unfinished uploads", {{"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
+    }
+}
+
 void AddProbeRoutes(http::Router& router, Probes& probes) {
     http::Route healthz{http::Method::kGet, "/healthz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
     healthz.summary = "Liveness";
@@ -209,6 +245,10 @@ int Routes(const std::vector<std::string>&) {
     AddProbeRoutes(router, probes);
     accounts::Module accounts_module(accounts::Deps{pool, SystemClock::Instance(), cpu}, accounts::Options{});
     accounts_module.Register(router);
+    storage::LocalObjectStore store(fs::temp_directory_path() / "strava1-routes-unused", std::string(32, 'k'), "",
+                                    SystemClock::Instance());
+    activities::Module activities_module(activities::Deps{pool, SystemClock::Instance(), cpu, store}, activities::Options{});
+    activities_module.Register(router);
     boost::json::array routes;
     for (const auto& route : router.Routes()) {
         routes.push_back(boost::json::object{{"method", http::MethodName(route.method)},
@@ -310,6 +350,15 @@ int Serve(const std::vector<std::string>& args) {
     accounts::Module accounts_module(accounts::Deps{pool, clock, cpu, issuer.get(), verifier.get(), firebase.get()},
                                      accounts_options);
     accounts_module.Register(router);
+    std::unique_ptr<storage::LocalObjectStore> store;
+    try {
+        store = OpenObjectStore(config, clock);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "strava1: object store: %s\n", e.what());
+        return 1;
+    }
+    activities::Module activities_module(activities::Deps{pool, clock, cpu, *store}, activities::Options{});
+    activities_module.Register(router);
 
     http::Metrics metrics(router);
     probes.metrics = &metrics;
@@ -328,6 +377,7 @@ int Serve(const std::vector<std::string>& args) {
         std::ofstream(*config.port_file) << server.Port() << "\n";
     }
     asio::co_spawn(io, ExpireIdempotencyKeys(idempotency), asio::detached);
+    asio::co_spawn(io, ResumeUploads(activities_module), asio::detached);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     asio::co_spawn(io, ShutDownOnSignal(signals, server, io, shards), asio::detached);

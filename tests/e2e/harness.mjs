@@ -92,7 +92,7 @@ export function databaseUrl(dsn, name) {
  * The server's environment: ours plus `extra`, without the harness's own STRAVA1_BIN (the server
  * refuses STRAVA1_* settings it does not know; it ignores STRAVA1_TEST_* by design).
  */
-function serverEnv(extra) {
+export function serverEnv(extra = {}) {
     const env = { ...process.env, ...extra };
     if (!('STRAVA1_BIN' in extra)) {
         delete env.STRAVA1_BIN;

@@ -59,9 +59,10 @@ struct PatchMeBody {
     json::Patch<std::string> time_zone;
     json::Patch<std::string> default_visibility;
     json::Patch<std::string> message_policy;
+    json::Patch<std::int32_t> hide_endpoints_m;
 };
 BOOST_DESCRIBE_STRUCT(PatchMeBody, (),
                       (username, display_name, bio, city, country, sex, birthdate, weight_kg, height_cm, max_hr_bpm,
-                       resting_hr_bpm, ftp_w, units, time_zone, default_visibility, message_policy))
+                       resting_hr_bpm, ftp_w, units, time_zone, default_visibility, message_policy, hide_endpoints_m))
 
 }  // namespace strava1::accounts

@@ -32,7 +32,7 @@ constexpr const char* kMeColumns =
     "id, email, username, display_name, bio, city, country, sex, to_char(birthdate, 'YYYY-MM-DD'), weight_kg, "
     "height_cm, max_hr_bpm, resting_hr_bpm, ftp_w, units, time_zone, default_visibility, message_policy, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), hide_endpoints_m";
 
 constexpr int kFailuresBeforeDelay = 5;
 constexpr int kHardFailureCap = 100;
@@ -83,6 +83,7 @@ std::string MeText(const db::Result& r) {
     row.Text("message_policy", 17);
     row.Text("created_at", 18);
     row.Text("updated_at", 19);
+    row.Integer("hide_endpoints_m", 20);
     w.EndObject();
     return out;
 }
@@ -586,6 +587,10 @@ struct Module::Impl final : http::Authenticator {
         CheckRange(errors, "max_hr_bpm", body.max_hr_bpm, 100, 250);
         CheckRange(errors, "resting_hr_bpm", body.resting_hr_bpm, 25, 120);
         CheckRange(errors, "ftp_w", body.ftp_w, 30, 2000);
+        CheckRange(errors, "hide_endpoints_m", body.hide_endpoints_m, 0, 1600);
+        if (body.hide_endpoints_m.present && !body.hide_endpoints_m.value) {
+            errors.push_back(FieldError{"hide_endpoints_m", "must not be null"});
+        }
         CheckChoice(errors, "units", body.units, {"metric", "imperial"}, false);
         if (body.time_zone.present) {
             Require(errors, "time_zone", body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
@@ -624,6 +629,8 @@ struct Module::Impl final : http::Authenticator {
         add(body.time_zone);
         add(body.default_visibility);
         add(body.message_policy);
+        p.Add(body.hide_endpoints_m.present);
+        p.Add(body.hide_endpoints_m.value ? std::optional<std::int64_t>(*body.hide_endpoints_m.value) : std::nullopt);
         try {
             db::Result r = co_await deps.pool.Query(
                 std::string("UPDATE users SET "
@@ -643,6 +650,7 @@ struct Module::Impl final : http::Authenticator {
                             "time_zone = CASE WHEN $28 THEN $29 ELSE time_zone END, "
                             "default_visibility = CASE WHEN $30 THEN $31 ELSE default_visibility END, "
                             "message_policy = CASE WHEN $32 THEN $33 ELSE message_policy END, "
+                            "hide_endpoints_m = CASE WHEN $34 THEN $35::int ELSE hide_endpoints_m END, "
                             "updated_at = now() "
                             "WHERE id = $1 RETURNING ") +
                     kMeColumns,

@@ -498,7 +498,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
     }
 
     // Map geometry from the accepted positions.
-    if (p.source == DistanceSource::kPositions) {
+    if (p.position_ok.size() == n) {  // the positions were read, whichever distance won
         std::vector<geo::LatLng> points;
         points.reserve(n);
         for (std::size_t point_idx = 0; point_idx < n; ++point_idx) {

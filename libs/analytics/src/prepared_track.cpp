@@ -144,6 +144,9 @@ bool DistanceFromPositions(const formats::Track& track, const SportParameters& p
     return true;
 }
 
+constexpr double kDeviceDistanceMinRatio = 0.9;
+constexpr double kDeviceDistanceMaxRatio = 1.15;
+
 bool DistanceFromDevice(const formats::Track& track, PreparedTrack& out) {
     if (track.distance_m.size() != out.n) {
         return false;
@@ -281,10 +284,23 @@ PreparedTrack Prepare(const formats::Activity& activity, const SportParameters& 
     }
     PrepareTimer(activity, origin_ms, out);
     out.d.assign(out.n, 0.0);
-    if (!DistanceFromPositions(track, parameters, out)) {
-        if (!DistanceFromDevice(track, out)) {
-            DistanceFromSpeed(track, out);
+    if (DistanceFromPositions(track, parameters, out)) {
+        // A watch integrates its own fixes (at 1 Hz, or from an accelerometer) even when it records
+        // fewer points ("smart recording"), so chords between recorded points undercount curves.
+        // Its distance wins when it agrees with the positions; far off, it is taken as broken.
+        PreparedTrack device;
+        device.n = out.n;
+        device.d.assign(out.n, 0.0);
+        const double from_positions = out.d.back();
+        if (from_positions > 0 && DistanceFromDevice(track, device)) {
+            const double ratio = device.d.back() / from_positions;
+            if (ratio >= kDeviceDistanceMinRatio && ratio <= kDeviceDistanceMaxRatio) {
+                out.d = std::move(device.d);
+                out.source = DistanceSource::kDevice;
+            }
         }
+    } else if (!DistanceFromDevice(track, out)) {
+        DistanceFromSpeed(track, out);
     }
     PrepareMotion(parameters, out);
     PrepareAltitude(track, out);

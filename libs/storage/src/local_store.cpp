@@ -472,9 +472,6 @@ LocalObjectStore::LocalObjectStore(std::filesystem::path root_dir, std::string s
     while (!base_url_.empty() && base_url_.back() == '/') {
         base_url_.pop_back();
     }
-    if (base_url_.empty()) {
-        throw InvalidField("base_url", "must not be empty");
-    }
     std::error_code ec;
     fs::create_directories(root_, ec);
     if (ec || !fs::is_directory(root_)) {

@@ -76,8 +76,10 @@ struct LocalStoreHooks {
 /// Thread-safe; several processes may share one root. `clock` must outlive the store.
 class LocalObjectStore final : public ObjectStore {
 public:
-    /// Creates `root_dir` if missing. Throws Error(kInvalidArgument) for a signing key shorter than
-    /// 32 bytes or an empty `base_url`, Error(kInternal) when the root cannot be created.
+    /// Creates `root_dir` if missing. An empty `base_url` (or "/") gives path-only URLs
+    /// ("/v1/objects/…"), for a server that does not know the address its clients use. Throws
+    /// Error(kInvalidArgument) for a signing key shorter than 32 bytes, Error(kInternal) when the
+    /// root cannot be created.
     LocalObjectStore(std::filesystem::path root_dir, std::string signing_key, std::string base_url, const Clock& clock,
                      LocalStoreHooks hooks = {});
 

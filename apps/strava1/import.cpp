@@ -1,0 +1,137 @@
+// `strava1 import --user=EMAIL FILE…`: what POST /v1/uploads does, from the command line, against
+// the same database and object store as `serve` (run it with the same settings).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "bootstrap.hpp"
+#include "strava1/activities/module.hpp"
+#include "strava1/base/log.hpp"
+
+extern char** environ;
+
+namespace strava1::app {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr const char* kImportUsage =
+    "usage: strava1 import --user=EMAIL [--name=NAME] [--sport=SPORT] [--data_type=TYPE] FILE... [settings]\n"
+    "Imports GPX, TCX and FIT files (and their .gz) for the user, as an upload would, and prints each\n"
+    "file's outcome. Exit status: 0 when every file became an activity or was a duplicate, 1 otherwise.\n";
+
+asio::awaitable<int> ImportAll(db::Pool& pool, activities::Module& module, std::string email,
+                               std::vector<std::string> files, activities::UploadFields fields) {
+    db::Result user = co_await pool.Query("SELECT id FROM users WHERE lower(email) = lower($1)", db::Params::Of(email));
+    if (user.Empty()) {
+        std::fprintf(stderr, "strava1: no user with the email %s\n", email.c_str());
+        co_return 2;
+    }
+    const std::int64_t user_id = user.Int(0, 0);
+    int failures = 0;
+    for (const auto& path : files) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) {
+            std::printf("%s: cannot read the file\n", path.c_str());
+            ++failures;
+            continue;
+        }
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        try {
+            activities::UploadStatus s = co_await module.ImportAndWait(user_id, std::move(bytes), fields);
+            if (s.status == "ready") {
+                std::string ids;
+                for (auto id : s.activity_ids) {
+                    ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+                }
+                std::printf("%s: activity %s (upload %lld)\n", path.c_str(), ids.c_str(), static_cast<long long>(s.id));
+            } else if (s.status == "duplicate") {
+                std::printf("%s: duplicate of activity %lld\n", path.c_str(), static_cast<long long>(s.duplicate_of.value_or(0)));
+            } else {
+                std::printf("%s: refused: %s\n", path.c_str(), s.error.value_or(s.status).c_str());
+                ++failures;
+            }
+        } catch (const Error& e) {
+            std::printf("%s: refused: %s\n", path.c_str(), e.Detail().c_str());
+            ++failures;
+        }
+    }
+    co_return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int Import(const std::vector<std::string>& args) {
+    std::vector<std::string> settings_args;
+    std::vector<std::string> files;
+    std::string email;
+    activities::UploadFields fields;
+    for (const auto& arg : args) {
+        auto value = [&arg](std::string_view flag) -> std::optional<std::string> {
+            if (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=') {
+                return arg.substr(flag.size() + 1);
+            }
+            return std::nullopt;
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(kImportUsage, stdout);
+            return 0;
+        }
+        if (auto v = value("--user")) {
+            email = *v;
+        } else if (auto n = value("--name")) {
+            fields.name = *n;
+        } else if (auto s = value("--sport")) {
+            fields.sport = *s;
+        } else if (auto t = value("--data_type")) {
+            fields.data_type = *t;
+        } else if (!arg.starts_with("--")) {
+            files.push_back(arg);
+        } else {
+            settings_args.push_back(arg);
+        }
+    }
+    if (email.empty() || files.empty()) {
+        std::fputs(kImportUsage, stderr);
+        return 2;
+    }
+    try {
+        Settings settings = Settings::Load(settings_args, environ);
+        Config config = LoadConfig(settings);
+        log::SetLevel(log::Level::kWarn);
+        Database database = OpenDatabase(config);
+        int status = 1;
+        {
+            asio::io_context io;
+            asio::thread_pool cpu(1);
+            db::Pool pool(io.get_executor(), db::PoolOptions{database.conninfo, 2});
+            PrepareDatabase(io, pool, config);
+            auto store = OpenObjectStore(config, SystemClock::Instance());
+            activities::Module module(activities::Deps{pool, SystemClock::Instance(), cpu, *store}, activities::Options{});
+            auto done = asio::co_spawn(io, ImportAll(pool, module, email, files, fields), asio::use_future);
+            io.restart();
+            io.run();
+            status = done.get();
+            cpu.join();
+        }
+        if (database.embedded) {
+            database.embedded->Stop();
+        }
+        return status;
+    } catch (const ConfigError& e) {
+        std::fprintf(stderr, "strava1: %s\n", e.what());
+        return 2;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "strava1: %s\n", e.LogDetail().empty() ? e.Detail().c_str() : e.LogDetail().c_str());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "strava1: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace strava1::app

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strava1/base/clock.hpp"
+#include "strava1/http/router.hpp"
+
+namespace strava1::db {
+class Pool;
+}
+namespace strava1::storage {
+class LocalObjectStore;
+}
+
+namespace strava1::activities {
+
+struct Options {
+    /// Largest accepted upload (ARCHITECTURE.md section 5: uploads 25 MiB).
+    std::size_t max_upload_bytes = 25u << 20;
+    /// Lifetime of the signed URL behind GET /v1/activities/{id}/original.
+    std::chrono::seconds original_url_ttl{300};
+};
+
+/// What the module needs from the composition root. Everything must outlive the Module.
+struct Deps {
+    db::Pool& pool;
+    const Clock& clock;
+    boost::asio::thread_pool& cpu;    ///< decoding and analysis run here, off the I/O threads
+    storage::LocalObjectStore& store; ///< original files
+};
+
+/// Optional fields of an upload (the Strava upload API's).
+struct UploadFields {
+    std::optional<std::string> data_type;  ///< nullopt: sniffed from the bytes
+    std::optional<std::string> name;
+    std::optional<std::string> description;
+    std::optional<std::string> sport;
+    std::optional<std::string> external_id;
+};
+
+/// An upload's state as GET /v1/uploads/{id} reports it.
+struct UploadStatus {
+    std::int64_t id = 0;
+    std::string status;  ///< processing | ready | error | duplicate
+    std::vector<std::int64_t> activity_ids;
+    std::optional<std::int64_t> duplicate_of;
+    std::optional<std::string> error;
+};
+
+/// Workouts: uploads and their processing, activities, streams, analysis views, records, stats,
+/// privacy zones, export. Owns the tables uploads, activities, activity_streams, best_efforts,
+/// privacy_anchors, privacy_zones. Every output passes through one privacy function (view.hpp).
+class Module {
+public:
+    Module(Deps deps, Options options);
+    ~Module();
+    Module(const Module&) = delete;
+    Module& operator=(const Module&) = delete;
+
+    /// Adds /v1/uploads*, /v1/activities*, /v1/athlete/activities, /v1/users/{id}/activities|stats,
+    /// /v1/me/records, /v1/me/privacy-zones* and /v1/objects/{key}.
+    void Register(http::Router& router);
+
+    /// Stores and processes one file for `owner_id`, as POST /v1/uploads does, and waits until it is
+    /// processed (`strava1 import`). Throws Error for a refused upload (bad data_type, too large).
+    boost::asio::awaitable<UploadStatus> ImportAndWait(std::int64_t owner_id, std::string bytes, UploadFields fields);
+
+    /// Finishes uploads a crash left in "processing" (their originals are already stored).
+    boost::asio::awaitable<int> ResumePendingUploads();
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strava1::activities

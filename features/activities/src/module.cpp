@@ -1,0 +1,1501 @@
+#include "strava1/activities/module.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "output.hpp"
+#include "pipeline.hpp"
+#include "strava1/base/crypto.hpp"
+#include "strava1/base/json_writer.hpp"
+#include "strava1/base/log.hpp"
+#include "strava1/db/pool.hpp"
+#include "strava1/formats/stream_codec.hpp"
+#include "strava1/geo/polyline.hpp"
+#include "strava1/http/multipart.hpp"
+#include "strava1/storage/local_store.hpp"
+#include "view.hpp"
+#include "wire.hpp"
+
+namespace strava1::activities {
+namespace asio = boost::asio;
+using db::Params;
+using http::RequestPtr;
+using http::Response;
+
+namespace {
+
+constexpr const char* kIsoUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+constexpr int kMaxPrivacyZones = 20;
+constexpr int kDefaultPageSize = 30;
+constexpr int kMaxPageSize = 100;
+
+std::string IsoColumn(const std::string& expr) { return "to_char(" + expr + " AT TIME ZONE 'UTC', " + kIsoUtc + ")"; }
+
+// Columns of an activity as its writers read them (ActivityRow's order), from activities a JOIN users u.
+const std::string kActivityColumns =
+    "a.id, a.owner_id, u.username, u.display_name, a.name, a.description, a.sport, a.sub_sport, " +
+    IsoColumn("a.start_time") +
+    ", to_char(a.start_time AT TIME ZONE u.time_zone, 'YYYY-MM-DD'), "
+    "(extract(epoch FROM a.start_time) * 1000000)::bigint, a.manual, a.visibility, a.hide_endpoints_m, "
+    "a.hidden_metrics, a.start_disc, a.end_disc, a.distance_m, a.elapsed_s, a.moving_s, a.elevation_gain_m, "
+    "a.elevation_loss_m, a.avg_speed_mps, a.max_speed_mps, a.avg_pace_s_per_km, a.gap_s_per_km, a.avg_heart_rate_bpm, "
+    "a.max_heart_rate_bpm, a.avg_cadence, a.avg_power_w, a.max_power_w, a.normalized_power_w, a.calories_kcal, "
+    "a.trimp, a.tss, a.intensity_factor, a.perceived_exertion, a.summary_polyline, a.device, a.point_count, "
+    "(SELECT count(*) FROM best_efforts e WHERE e.activity_id = a.id AND NOT EXISTS (SELECT 1 FROM best_efforts o "
+    "WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND o.distance_m = e.distance_m AND o.time_s < e.time_s "
+    "AND (o.start_time, o.activity_id) < (e.start_time, e.activity_id))), " +
+    IsoColumn("a.created_at") + ", " + IsoColumn("a.updated_at") +
+    ", a.upload_id IS NOT NULL, EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id)";
+
+enum Col : int {
+    kId,
+    kOwnerId,
+    kUsername,
+    kDisplayName,
+    kName,
+    kDescription,
+    kSport,
+    kSubSport,
+    kStartIso,
+    kStartDate,
+    kStartMicros,
+    kManual,
+    kVisibility,
+    kHideEndpoints,
+    kHiddenMetrics,
+    kStartDisc,
+    kEndDisc,
+    kDistance,
+    kElapsed,
+    kMoving,
+    kGain,
+    kLoss,
+    kAvgSpeed,
+    kMaxSpeed,
+    kAvgPace,
+    kGap,
+    kAvgHr,
+    kMaxHr,
+    kAvgCadence,
+    kAvgPower,
+    kMaxPower,
+    kNp,
+    kCaloriesCol,
+    kTrimp,
+    kTss,
+    kIf,
+    kRpe,
+    kSummaryPolyline,
+    kDevice,
+    kPointCount,
+    kPrCount,
+    kCreated,
+    kUpdated,
+    kHasOriginal,
+    kHasStreams,
+    kColumnCount
+};
+
+/// One activity row plus what decides its audience.
+struct ActivityRow {
+    const db::Result* result = nullptr;
+    int row = 0;
+    Audience audience;
+
+    bool Null(int col) const { return result->IsNull(row, col); }
+    std::string_view Text(int col) const { return result->Text(row, col); }
+    double Double(int col) const { return result->Double(row, col); }
+    std::int64_t Int(int col) const { return result->Int(row, col); }
+};
+
+std::uint32_t MetricBits(std::string_view pg_array) {
+    std::uint32_t bits = 0;
+    for (const auto& name : ParseTextArray(pg_array)) {
+        if (auto m = ParseMetric(name)) {
+            bits |= *m;
+        }
+    }
+    return bits;
+}
+
+ActivityRow ReadRow(const db::Result& r, int row, const std::vector<geo::Disc>& zones) {
+    ActivityRow a{&r, row, {}};
+    a.audience.owner_id = r.Int(row, kOwnerId);
+    a.audience.visibility = ParseVisibility(r.Text(row, kVisibility)).value_or(Visibility::kOnlyMe);
+    a.audience.hidden_metrics = MetricBits(r.Text(row, kHiddenMetrics));
+    for (int col : {kStartDisc, kEndDisc}) {
+        if (!r.IsNull(row, col)) {
+            if (auto disc = ParseDiscArray(r.Text(row, col))) {
+                a.audience.hidden_areas.push_back(*disc);
+            }
+        }
+    }
+    a.audience.hidden_areas.insert(a.audience.hidden_areas.end(), zones.begin(), zones.end());
+    return a;
+}
+
+void OptionalNumber(json::Writer& w, const ActivityRow& a, const char* key, int col, bool hidden = false) {
+    w.Key(key);
+    (hidden || a.Null(col)) ? w.Null() : w.Double(a.Double(col));
+}
+
+std::optional<geo::LatLng> FirstPoint(const std::string& polyline, bool last) {
+    if (polyline.empty()) {
+        return std::nullopt;
+    }
+    auto points = geo::DecodePolyline(polyline);
+    if (!points || points->empty()) {
+        return std::nullopt;
+    }
+    return last ? points->back() : points->front();
+}
+
+void LatLngValue(json::Writer& w, const std::optional<geo::LatLng>& p) {
+    if (!p) {
+        w.Null();
+        return;
+    }
+    w.BeginArray().Double(std::round(p->lat_deg * 1e5) / 1e5).Double(std::round(p->lng_deg * 1e5) / 1e5).EndArray();
+}
+
+/// The members every rendering of an activity has (list rows, detail, later feeds).
+void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view) {
+    w.Key("id").Int(a.Int(kId));
+    w.Key("owner").BeginObject();
+    w.Key("id").Int(a.Int(kOwnerId));
+    w.Key("username");
+    a.Null(kUsername) ? w.Null() : w.String(a.Text(kUsername));
+    w.Key("display_name").String(a.Text(kDisplayName));
+    w.EndObject();
+    w.Key("name").String(a.Text(kName));
+    w.Key("description").String(a.Text(kDescription));
+    w.Key("sport").String(a.Text(kSport));
+    w.Key("sub_sport");
+    a.Null(kSubSport) ? w.Null() : w.String(a.Text(kSubSport));
+    w.Key("start_time");
+    view.Hides(kStartTime) ? w.Null() : w.String(a.Text(kStartIso));
+    w.Key("start_date").String(a.Text(kStartDate));
+    w.Key("manual").Bool(a.Text(kManual) == "t");
+    w.Key("visibility").String(a.Text(kVisibility));
+    w.Key("distance_m").Double(a.Double(kDistance));
+    w.Key("elapsed_s").Double(a.Double(kElapsed));
+    w.Key("moving_s").Double(a.Double(kMoving));
+    w.Key("elevation_gain_m").Double(a.Double(kGain));
+    w.Key("elevation_loss_m").Double(a.Double(kLoss));
+    const bool pace = view.Hides(kPace);
+    OptionalNumber(w, a, "avg_speed_mps", kAvgSpeed, pace);
+    OptionalNumber(w, a, "max_speed_mps", kMaxSpeed, pace);
+    OptionalNumber(w, a, "avg_pace_s_per_km", kAvgPace, pace);
+    OptionalNumber(w, a, "grade_adjusted_pace_s_per_km", kGap, pace);
+    const bool hr = view.Hides(kHeartRate);
+    OptionalNumber(w, a, "avg_heart_rate_bpm", kAvgHr, hr);
+    OptionalNumber(w, a, "max_heart_rate_bpm", kMaxHr, hr);
+    OptionalNumber(w, a, "avg_cadence", kAvgCadence);
+    const bool power = view.Hides(kPower);
+    OptionalNumber(w, a, "avg_power_w", kAvgPower, power);
+    OptionalNumber(w, a, "max_power_w", kMaxPower, power);
+    OptionalNumber(w, a, "normalized_power_w", kNp, power);
+    OptionalNumber(w, a, "calories_kcal", kCaloriesCol, view.Hides(kCalories));
+    OptionalNumber(w, a, "trimp", kTrimp, hr);
+    OptionalNumber(w, a, "training_stress_score", kTss, power);
+    OptionalNumber(w, a, "intensity_factor", kIf, power);
+    w.Key("perceived_exertion");
+    a.Null(kRpe) ? w.Null() : w.Int(a.Int(kRpe));
+    std::string polyline = a.Null(kSummaryPolyline) ? std::string() : MaskPolyline(view, a.Text(kSummaryPolyline));
+    w.Key("summary_polyline");
+    polyline.empty() ? w.Null() : w.String(polyline);
+    w.Key("start_latlng");
+    LatLngValue(w, FirstPoint(polyline, false));
+    w.Key("end_latlng");
+    LatLngValue(w, FirstPoint(polyline, true));
+    w.Key("device");
+    a.Null(kDevice) || a.Text(kDevice).empty() ? w.Null() : w.String(a.Text(kDevice));
+    w.Key("has_streams").Bool(a.Text(kHasStreams) == "t");
+    w.Key("point_count").Int(a.Int(kPointCount));
+    w.Key("pr_count").Int(pace ? 0 : a.Int(kPrCount));
+    w.Key("created_at").String(a.Text(kCreated));
+    w.Key("updated_at").String(a.Text(kUpdated));
+}
+
+std::optional<std::string> SportProblem(std::string_view name) {
+    if (!formats::ParseSportName(name)) {
+        return "is not a known sport";
+    }
+    return std::nullopt;
+}
+
+void CheckText(std::vector<FieldError>& errors, const char* field, const std::string& text, std::size_t min, std::size_t max) {
+    if (text.size() < min || text.size() > max) {
+        errors.push_back({field, "must be " + std::to_string(min) + " to " + std::to_string(max) + " bytes"});
+    }
+}
+
+void ThrowIfAny(std::vector<FieldError> errors) {
+    if (!errors.empty()) {
+        std::string detail = errors.front().field + ": " + errors.front().reason;
+        throw Error(ErrorKind::kInvalidArgument, std::move(detail), std::move(errors));
+    }
+}
+
+std::string BytesToPgHex(std::string_view bytes) {
+    static const char* kDigits = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 + bytes.size() * 2);
+    out += "\\x";
+    for (unsigned char c : bytes) {
+        out.push_back(kDigits[c >> 4]);
+        out.push_back(kDigits[c & 15]);
+    }
+    return out;
+}
+
+std::optional<std::string> PgHexToBytes(std::string_view text) {
+    if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) {
+        return std::nullopt;
+    }
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return -1;
+    };
+    std::string out;
+    out.resize((text.size() - 2) / 2);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        int hi = nibble(text[2 + 2 * i]);
+        int lo = nibble(text[3 + 2 * i]);
+        if (hi < 0 || lo < 0) {
+            return std::nullopt;
+        }
+        out[i] = static_cast<char>(hi * 16 + lo);
+    }
+    return out;
+}
+
+std::string Int64ArrayText(const std::vector<std::int64_t>& ids) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        out += (i ? "," : "") + std::to_string(ids[i]);
+    }
+    return out + "}";
+}
+
+std::vector<std::int64_t> ParseInt64Array(std::string_view text) {
+    std::vector<std::int64_t> out;
+    for (const auto& item : ParseTextArray(text)) {
+        out.push_back(std::stoll(item));
+    }
+    return out;
+}
+
+std::string TextArrayText(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += (i ? "," : "") + items[i];  // metric names: plain lower-case words
+    }
+    return out + "}";
+}
+
+std::uint64_t RandomU64() {
+    std::string bytes = crypto::RandomBytes(8);
+    std::uint64_t v = 0;
+    for (unsigned char c : bytes) {
+        v = (v << 8) | c;
+    }
+    return v;
+}
+
+/// Upload as GET /v1/uploads/{id} answers it. Columns: id, status, data_type, external_id,
+/// activity_ids, duplicate_of, error, created_at.
+constexpr const char* kUploadColumns =
+    "id, status, data_type, external_id, activity_ids, duplicate_of, error, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+std::string UploadJson(const db::Result& r) {
+    std::string out;
+    json::Writer w(out);
+    auto ids = ParseInt64Array(r.Text(0, 4));
+    w.BeginObject();
+    w.Key("id").Int(r.Int(0, 0));
+    w.Key("status").String(r.Text(0, 1));
+    w.Key("data_type").String(r.Text(0, 2));
+    w.Key("external_id");
+    r.IsNull(0, 3) ? w.Null() : w.String(r.Text(0, 3));
+    w.Key("activity_id");
+    ids.empty() ? w.Null() : w.Int(ids.front());
+    w.Key("activity_ids").BeginArray();
+    for (auto id : ids) {
+        w.Int(id);
+    }
+    w.EndArray();
+    w.Key("duplicate_of");
+    r.IsNull(0, 5) ? w.Null() : w.Int(r.Int(0, 5));
+    w.Key("error");
+    r.IsNull(0, 6) ? w.Null() : w.String(r.Text(0, 6));
+    w.Key("created_at").String(r.Text(0, 7));
+    w.EndObject();
+    return out;
+}
+
+UploadStatus StatusOf(const db::Result& r) {
+    UploadStatus s;
+    s.id = r.Int(0, 0);
+    s.status = r.String(0, 1);
+    s.activity_ids = ParseInt64Array(r.Text(0, 4));
+    s.duplicate_of = r.OptInt(0, 5);
+    s.error = r.OptString(0, 6);
+    return s;
+}
+
+const char* ContentTypeFor(std::string_view data_type) {
+    if (data_type.ends_with(".gz")) {
+        return "application/gzip";
+    }
+    if (data_type == "gpx") {
+        return "application/gpx+xml";
+    }
+    if (data_type == "tcx") {
+        return "application/vnd.garmin.tcx+xml";
+    }
+    return "application/vnd.ant.fit";
+}
+
+/// The JSON for intervals/zones etc. stored in activities.analysis, with what the viewer may not
+/// see set to null (heart rate, power, speeds).
+void RedactIntervals(boost::json::array& intervals, const View& view) {
+    for (auto& v : intervals) {
+        auto& o = v.as_object();
+        if (view.Hides(kHeartRate)) {
+            o["avg_heart_rate_bpm"] = nullptr;
+        }
+        if (view.Hides(kPower)) {
+            o["avg_power_w"] = nullptr;
+        }
+        if (view.Hides(kPace)) {
+            o["avg_speed_mps"] = nullptr;
+            o["grade_adjusted_speed_mps"] = nullptr;
+        }
+    }
+}
+
+}  // namespace
+
+struct Module::Impl {
+    Deps deps;
+    Options options;
+
+    Impl(Deps d, Options o) : deps(d), options(o) {}
+
+    template <class F>
+    static asio::awaitable<std::optional<std::invoke_result_t<F&>>> CallOnCpu(F* f) {
+        co_return std::optional<std::invoke_result_t<F&>>((*f)());
+    }
+
+    /// Runs `f` on the CPU pool and resumes on the caller's loop with its result. `f` must be a
+    /// named object of the caller: GCC 12 destroys temporaries inside a co_await expression twice,
+    /// so a lambda written in place there would be freed twice.
+    template <class F>
+    asio::awaitable<std::invoke_result_t<F&>> OnCpu(F& f) {
+        // co_spawn needs a default-constructible result; parser results are not.
+        auto out = co_await asio::co_spawn(deps.cpu, CallOnCpu(&f), asio::use_awaitable);
+        co_return std::move(*out);
+    }
+
+    // --- Loading and deciding ----------------------------------------------------------------
+    asio::awaitable<std::unordered_map<std::int64_t, std::vector<geo::Disc>>> LoadZones(std::vector<std::int64_t> owners) {
+        std::unordered_map<std::int64_t, std::vector<geo::Disc>> zones;
+        if (owners.empty()) {
+            co_return zones;
+        }
+        std::sort(owners.begin(), owners.end());
+        owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+        db::Result r = co_await deps.pool.Query(
+            "SELECT owner_id, lat, lng, radius_m FROM privacy_zones WHERE owner_id = ANY($1::bigint[])",
+            Params::Of(Int64ArrayText(owners)));
+        for (int i = 0; i < r.Rows(); ++i) {
+            zones[r.Int(i, 0)].push_back(geo::Disc{geo::LatLng{r.Double(i, 1), r.Double(i, 2)}, r.Double(i, 3)});
+        }
+        co_return zones;
+    }
+
+    struct Loaded {
+        db::Result result;
+        std::vector<geo::Disc> zones;
+        std::optional<View> view;
+        ActivityRow Row() const { return ReadRow(result, 0, zones); }
+    };
+
+    /// Loads one activity with `extra` columns appended and decides the caller's view; throws
+    /// 404 when it is missing or hidden from the caller (the same answer for both).
+    asio::awaitable<Loaded> LoadVisible(std::int64_t viewer_id, std::int64_t activity_id, std::string extra = {}) {
+        Loaded loaded;
+        loaded.result = co_await deps.pool.Query("SELECT " + kActivityColumns + extra +
+                                                     " FROM activities a JOIN users u ON u.id = a.owner_id WHERE a.id = $1",
+                                                 Params::Of(activity_id));
+        if (loaded.result.Empty()) {
+            throw NotFound("activity");
+        }
+        std::int64_t owner = loaded.result.Int(0, kOwnerId);
+        if (owner != viewer_id) {
+            // A named vector: GCC 12 cannot keep an initializer list alive across co_await.
+            std::vector<std::int64_t> owners(1, owner);
+            auto zones = co_await LoadZones(std::move(owners));
+            loaded.zones = std::move(zones[owner]);
+        }
+        loaded.view = Decide(viewer_id, loaded.Row().audience, false);
+        if (!loaded.view) {
+            throw NotFound("activity");
+        }
+        co_return loaded;
+    }
+
+    asio::awaitable<formats::Track> LoadTrack(std::int64_t activity_id) {
+        db::Result r = co_await deps.pool.Query("SELECT data FROM activity_streams WHERE activity_id = $1",
+                                                Params::Of(activity_id));
+        if (r.Empty()) {
+            co_return formats::Track{};
+        }
+        std::string hex = r.String(0, 0);
+        auto work = [hex = std::move(hex)]() -> formats::Result<formats::Track> {
+            auto bytes = PgHexToBytes(hex);
+            if (!bytes) {
+                formats::ParseError e;
+                e.reason = "stored stream is not bytea hex";
+                return e;
+            }
+            return formats::DecodeTrack(*bytes);
+        };
+        auto decoded = co_await OnCpu(work);
+        if (!decoded) {
+            throw Error(ErrorKind::kInternal, "stored streams are unreadable", {}, decoded.error().Describe());
+        }
+        co_return std::move(decoded).value();
+    }
+
+    static std::string DetailJson(const ActivityRow& a, const View& view, int polyline_col) {
+        std::string out;
+        out.reserve(2048);
+        json::Writer w(out);
+        w.BeginObject();
+        WriteSummaryMembers(w, a, view);
+        w.Key("hidden_metrics").BeginArray();
+        for (const auto& name : MetricNames(view.owner ? a.audience.hidden_metrics : 0)) {
+            w.String(name);
+        }
+        w.EndArray();
+        w.Key("hide_endpoints_m");
+        view.owner ? w.Int(a.Int(kHideEndpoints)) : w.Null();
+        std::string polyline = a.Null(polyline_col) ? std::string() : MaskPolyline(view, a.Text(polyline_col));
+        w.Key("polyline");
+        polyline.empty() ? w.Null() : w.String(polyline);
+        w.Key("has_original").Bool(view.owner && a.Text(kHasOriginal) == "t");
+        w.Key("is_owner").Bool(view.owner);
+        w.EndObject();
+        return out;
+    }
+
+    asio::awaitable<std::string> LoadDetailJson(std::int64_t viewer_id, std::int64_t activity_id) {
+        Loaded l = co_await LoadVisible(viewer_id, activity_id, ", a.polyline");
+        co_return DetailJson(l.Row(), *l.view, kColumnCount);
+    }
+
+    // --- Uploads -----------------------------------------------------------------------------
+    struct ParsedUpload {
+        std::string_view bytes;
+        UploadFields fields;
+    };
+
+    static ParsedUpload ParseUploadRequest(const http::Request& req) {
+        ParsedUpload out;
+        std::string_view type = req.Header("content-type");
+        auto field = [&](const char* name) { return req.QueryParam(name); };
+        if (http::MultipartBoundary(type)) {
+            auto parts = http::ParseMultipart(type, req.body);
+            bool found = false;
+            for (const auto& part : parts) {
+                if (part.name == "file") {
+                    out.bytes = part.body;
+                    found = true;
+                } else if (part.name == "data_type") {
+                    out.fields.data_type = std::string(part.body);
+                } else if (part.name == "name") {
+                    out.fields.name = std::string(part.body);
+                } else if (part.name == "description") {
+                    out.fields.description = std::string(part.body);
+                } else if (part.name == "sport") {
+                    out.fields.sport = std::string(part.body);
+                } else if (part.name == "external_id") {
+                    out.fields.external_id = std::string(part.body);
+                } else {
+                    throw InvalidField(part.name, "is not a known upload field");
+                }
+            }
+            if (!found) {
+                throw InvalidField("file", "is required (a multipart part named \"file\")");
+            }
+        } else {
+            out.bytes = req.body;
+            out.fields = UploadFields{field("data_type"), field("name"), field("description"), field("sport"),
+                                      field("external_id")};
+        }
+        if (out.bytes.empty()) {
+            throw InvalidField("file", "is empty");
+        }
+        return out;
+    }
+
+    /// Validates the fields, decodes and analyses the file (422 with the parser's reason when it
+    /// cannot be read), stores the original, inserts the upload row and stores the activities.
+    /// Returns the upload id; its row says ready or duplicate.
+    asio::awaitable<std::int64_t> AcceptUpload(std::int64_t owner_id, std::string_view bytes, UploadFields fields) {
+        if (bytes.size() > options.max_upload_bytes) {
+            throw Error(ErrorKind::kTooLarge, "the file exceeds " + std::to_string(options.max_upload_bytes) + " bytes");
+        }
+        std::vector<FieldError> errors;
+        std::optional<formats::DataType> type;
+        if (fields.data_type) {
+            type = formats::ParseDataType(*fields.data_type);
+            if (!type) {
+                errors.push_back({"data_type", "must be one of gpx, tcx, fit, gpx.gz, tcx.gz, fit.gz"});
+            }
+        } else {
+            type = formats::SniffDataType(bytes);
+            if (!type) {
+                throw Error(ErrorKind::kUnprocessable,
+                            "the file is not GPX, TCX or FIT (or their .gz): give data_type or check the file");
+            }
+        }
+        if (fields.name) {
+            CheckText(errors, "name", *fields.name, 1, 255);
+        }
+        if (fields.description) {
+            CheckText(errors, "description", *fields.description, 0, 10000);
+        }
+        if (fields.external_id) {
+            CheckText(errors, "external_id", *fields.external_id, 1, 255);
+        }
+        if (fields.sport) {
+            if (auto problem = SportProblem(*fields.sport)) {
+                errors.push_back({"sport", *problem});
+            }
+        }
+        ThrowIfAny(std::move(errors));
+        const std::string type_name = formats::DataTypeName(*type);
+        analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
+        struct Decoded {
+            std::string sha;
+            std::string key;
+            std::int64_t size = 0;
+            std::optional<formats::ParseError> error;
+            std::vector<PreparedActivity> activities;
+        };
+        const formats::DataType data_type = *type;
+        auto work = [this, owner_id, bytes, type_name, data_type, profile]() {
+            Decoded out;
+            auto prepared = PrepareFile(bytes, data_type, profile);
+            if (!prepared) {
+                out.error = prepared.error();
+                return out;
+            }
+            out.activities = std::move(prepared).value();
+            out.sha = crypto::Hex(crypto::Sha256(bytes));
+            out.key = "original-" + std::to_string(owner_id) + "-" + out.sha + "." + type_name;
+            out.size = static_cast<std::int64_t>(bytes.size());
+            // Durable before the row that names it, so a crash never leaves an upload without its file.
+            deps.store.Put(out.key, bytes, ContentTypeFor(type_name));
+            return out;
+        };
+        Decoded d = co_await OnCpu(work);
+        if (d.error) {
+            throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + d.error->Describe());
+        }
+        db::Result r = co_await deps.pool.Query(
+            "INSERT INTO uploads (owner_id, status, data_type, file_sha256, size_bytes, original_key, external_id, "
+            "name, description, sport) VALUES ($1, 'processing', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            Params::Of(owner_id, type_name, d.sha, d.size, d.key, fields.external_id, fields.name, fields.description,
+                       fields.sport));
+        const std::int64_t upload_id = r.Int(0, 0);
+        co_await StoreActivities(upload_id, owner_id, d.sha, fields, d.activities);
+        co_return upload_id;
+    }
+
+    asio::awaitable<db::Result> LoadUpload(std::int64_t owner_id, std::int64_t upload_id) {
+        db::Result r = co_await deps.pool.Query(std::string("SELECT ") + kUploadColumns +
+                                                    " FROM uploads WHERE id = $1 AND owner_id = $2",
+                                                Params::Of(upload_id, owner_id));
+        if (r.Empty()) {
+            throw NotFound("upload");
+        }
+        co_return r;
+    }
+
+    asio::awaitable<analytics::AthleteProfile> LoadProfile(std::int64_t owner_id) {
+        db::Result r = co_await deps.pool.Query(
+            "SELECT weight_kg, max_hr_bpm, resting_hr_bpm, ftp_w, sex, "
+            "extract(year FROM age(now(), birthdate))::float8 FROM users WHERE id = $1",
+            Params::Of(owner_id));
+        analytics::AthleteProfile p;
+        if (r.Empty()) {
+            co_return p;
+        }
+        if (!r.IsNull(0, 0)) {
+            p.weight_kg = r.Double(0, 0);
+        }
+        p.max_hr_bpm = r.OptDouble(0, 1);
+        p.resting_hr_bpm = r.OptDouble(0, 2);
+        p.ftp_w = r.OptDouble(0, 3);
+        if (auto sex = r.OptString(0, 4)) {
+            p.sex = *sex == "male" ? analytics::Sex::kMale : *sex == "female" ? analytics::Sex::kFemale : analytics::Sex::kUnknown;
+        }
+        p.age_years = r.OptDouble(0, 5);
+        co_return p;
+    }
+
+    /// The hidden disc of one endpoint: the owner's anchor near it (created on first use).
+    static asio::awaitable<std::optional<geo::Disc>> EndpointDisc(db::Transaction& tx, std::int64_t owner_id, int radius_m,
+                                                                  std::optional<geo::LatLng> point, std::uint64_t seed,
+                                                                  geo::Endpoint endpoint) {
+        if (!point || radius_m <= 0) {
+            co_return std::nullopt;
+        }
+        db::Result anchors = co_await tx.Query(
+            "SELECT home_lat, home_lng, offset_north_m, offset_east_m FROM privacy_anchors "
+            "WHERE owner_id = $1 AND hide_radius_m = $2 ORDER BY id",
+            Params::Of(owner_id, radius_m));
+        for (int i = 0; i < anchors.Rows(); ++i) {
+            geo::Anchor anchor{geo::LatLng{anchors.Double(i, 0), anchors.Double(i, 1)}, anchors.Double(i, 2), anchors.Double(i, 3)};
+            if (geo::AnchorCovers(anchor, *point, radius_m)) {
+                co_return geo::EndpointDisc(anchor, radius_m, seed, endpoint);
+            }
+        }
+        geo::Anchor anchor = geo::NewAnchor(*point, radius_m, RandomU64());
+        co_await tx.Query(
+            "INSERT INTO privacy_anchors (owner_id, hide_radius_m, home_lat, home_lng, offset_north_m, offset_east_m) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            Params::Of(owner_id, radius_m, anchor.home.lat_deg, anchor.home.lng_deg, anchor.offset_north_m,
+                       anchor.offset_east_m));
+        co_return geo::EndpointDisc(anchor, radius_m, seed, endpoint);
+    }
+
+    static std::optional<std::string> DiscText(const std::optional<geo::Disc>& d) {
+        if (!d) {
+            return std::nullopt;
+        }
+        return DiscArrayText(*d);
+    }
+
+    /// Inserts one analysed activity inside `tx`; returns its id.
+    static asio::awaitable<std::int64_t> InsertActivity(db::Transaction& tx, std::int64_t owner_id,
+                                                        std::optional<std::int64_t> upload_id, const PreparedActivity& p,
+                                                        const UploadFields& fields, const std::string& sha) {
+        db::Result prefs = co_await tx.Query("SELECT default_visibility, hide_endpoints_m FROM users WHERE id = $1",
+                                             Params::Of(owner_id));
+        if (prefs.Empty()) {
+            throw NotFound("user");
+        }
+        std::string visibility = prefs.String(0, 0);
+        int radius = static_cast<int>(prefs.Int(0, 1));
+        std::int64_t seed = static_cast<std::int64_t>(RandomU64() >> 1);
+        auto start_disc = co_await EndpointDisc(tx, owner_id, radius, p.first_position, static_cast<std::uint64_t>(seed), geo::Endpoint::kStart);
+        auto end_disc = co_await EndpointDisc(tx, owner_id, radius, p.last_position, static_cast<std::uint64_t>(seed), geo::Endpoint::kEnd);
+        const auto& a = p.analysis;
+        std::string sport = fields.sport ? *fields.sport : formats::SportName(p.sport);
+        std::optional<std::string> name = fields.name;
+        if (!name && !p.file_name.empty() && p.file_name.size() <= 255) {
+            name = p.file_name;
+        }
+        std::string description = fields.description.value_or(p.description.size() <= 10000 ? p.description : "");
+        Params params;
+        params.Add(owner_id).Add(upload_id).Add(sport).Add(p.sub_sport.empty() ? std::nullopt : std::optional(p.sub_sport));
+        params.Add(name).Add(description).Add(static_cast<double>(p.start_ms) / 1000.0).Add(static_cast<double>(p.end_ms) / 1000.0);
+        params.Add(visibility).Add(radius).Add(seed).Add(DiscText(start_disc)).Add(DiscText(end_disc)).Add(sha);
+        params.Add(p.device.empty() ? std::nullopt : std::optional(p.device)).Add(fields.external_id);
+        params.Add(p.distance_m).Add(p.elapsed_s).Add(p.moving_s).Add(p.timer_s).Add(p.elevation_gain_m).Add(p.elevation_loss_m);
+        params.Add(p.moving_s > 0 ? std::optional(a.avg_speed_mps) : std::nullopt);
+        params.Add(a.max_speed_mps > 0 ? std::optional(a.max_speed_mps) : std::nullopt);
+        params.Add(a.avg_pace_s_per_km).Add(a.grade_adjusted_pace_s_per_km).Add(a.avg_heart_rate_bpm).Add(a.max_heart_rate_bpm);
+        params.Add(a.avg_cadence_spm ? a.avg_cadence_spm : a.avg_cadence_rpm).Add(a.avg_power_w).Add(a.max_power_w);
+        params.Add(a.normalized_power_w).Add(p.calories_kcal).Add(a.trimp).Add(a.training_stress_score).Add(a.intensity_factor);
+        params.Add(static_cast<std::int64_t>(p.point_count)).Add(p.summary_polyline.empty() ? std::nullopt : std::optional(p.summary_polyline));
+        params.Add(p.polyline.empty() ? std::nullopt : std::optional(p.polyline)).Add(p.analysis_json);
+        // Without a name: "Morning Run" etc. from the local hour in the owner's time zone.
+        db::Result r = co_await tx.Query(
+            "INSERT INTO activities (owner_id, upload_id, sport, sub_sport, name, description, start_time, end_time, "
+            "visibility, hide_endpoints_m, privacy_seed, start_disc, end_disc, file_sha256, device, external_id, "
+            "distance_m, elapsed_s, moving_s, timer_s, elevation_gain_m, elevation_loss_m, avg_speed_mps, max_speed_mps, "
+            "avg_pace_s_per_km, gap_s_per_km, avg_heart_rate_bpm, max_heart_rate_bpm, avg_cadence, avg_power_w, "
+            "max_power_w, normalized_power_w, calories_kcal, trimp, tss, intensity_factor, point_count, "
+            "summary_polyline, polyline, analysis) "
+            "SELECT $1, $2, $3, $4, COALESCE($5, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
+            "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
+            "to_timestamp($7::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || initcap(replace($3, '_', ' '))), "
+            "$6, to_timestamp($7::float8), to_timestamp($8::float8), $9, $10, $11, $12::float8[], $13::float8[], $14, "
+            "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, "
+            "$36, $37, $38, $39, $40::jsonb FROM users u WHERE u.id = $1 RETURNING id",
+            std::move(params));
+        std::int64_t id = r.Int(0, 0);
+        if (!p.stream_blob.empty() && p.point_count > 0) {
+            co_await tx.Query("INSERT INTO activity_streams (activity_id, data) VALUES ($1, $2::bytea)",
+                              Params::Of(id, BytesToPgHex(p.stream_blob)));
+        }
+        for (const auto& e : a.best_efforts) {
+            co_await tx.Query(
+                "INSERT INTO best_efforts (activity_id, owner_id, sport, distance_m, name, time_s, start_index, end_index, "
+                "start_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::float8))",
+                Params::Of(id, owner_id, sport, e.distance_m, std::string(e.name), e.time_s,
+                           static_cast<std::int64_t>(e.start_index), static_cast<std::int64_t>(e.end_index),
+                           static_cast<double>(p.start_ms) / 1000.0));
+        }
+        co_return id;
+    }
+
+    asio::awaitable<void> FinishUpload(std::int64_t upload_id, std::string status, std::optional<std::string> error,
+                                       std::vector<std::int64_t> ids, std::optional<std::int64_t> duplicate_of) {
+        co_await deps.pool.Query(
+            "UPDATE uploads SET status = $2, error = $3, activity_ids = $4::bigint[], duplicate_of = $5, "
+            "finished_at = now() WHERE id = $1",
+            Params::Of(upload_id, status, error, Int64ArrayText(ids), duplicate_of));
+    }
+
+    /// Decodes, analyses and stores one upload; every outcome ends in its status.
+    asio::awaitable<void> Process(std::int64_t upload_id) {
+        db::Result u = co_await deps.pool.Query(
+            "SELECT owner_id, data_type, original_key, file_sha256, name, description, sport, external_id "
+            "FROM uploads WHERE id = $1 AND status = 'processing'",
+            Params::Of(upload_id));
+        if (u.Empty()) {
+            co_return;
+        }
+        const std::int64_t owner_id = u.Int(0, 0);
+        const auto type = formats::ParseDataType(u.Text(0, 1));
+        const std::string key = u.String(0, 2);
+        const std::string sha = u.String(0, 3);
+        UploadFields fields{std::nullopt, u.OptString(0, 4), u.OptString(0, 5), u.OptString(0, 6), u.OptString(0, 7)};
+        analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
+        auto work = [this, key, type, profile]() -> formats::Result<std::vector<PreparedActivity>> {
+            auto bytes = deps.store.Get(key);
+            if (!bytes) {
+                formats::ParseError e;
+                e.reason = "the uploaded file is missing from storage";
+                return e;
+            }
+            return PrepareFile(*bytes, *type, profile);
+        };
+        auto prepared = co_await OnCpu(work);
+        if (!prepared) {
+            co_await FinishUpload(upload_id, "error", prepared.error().Describe(), {}, std::nullopt);
+            co_return;
+        }
+        co_await StoreActivities(upload_id, owner_id, sha, fields, prepared.value());
+    }
+
+    /// Stores the activities of one upload in one transaction, unless they duplicate earlier ones,
+    /// and records the outcome on the upload.
+    asio::awaitable<void> StoreActivities(std::int64_t upload_id, std::int64_t owner_id, const std::string& sha,
+                                          const UploadFields& fields, const std::vector<PreparedActivity>& list) {
+        struct Outcome {
+            std::vector<std::int64_t> ids;
+            std::optional<std::int64_t> duplicate_of;
+        };
+        Outcome outcome = co_await db::RunInTransaction<Outcome>(deps.pool, [&](db::Transaction& tx) -> asio::awaitable<Outcome> {
+            // One owner's uploads are checked for duplicates and inserted one at a time.
+            co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner_id % 2147483647));
+            Outcome o;
+            db::Result same = co_await tx.Query(
+                "SELECT id FROM activities WHERE owner_id = $1 AND file_sha256 = $2 ORDER BY id LIMIT 1", Params::Of(owner_id, sha));
+            if (!same.Empty()) {
+                o.duplicate_of = same.Int(0, 0);
+                co_return o;
+            }
+            for (const auto& p : list) {
+                if (!p.device.empty()) {
+                    // The same device cannot record two activities that start within one another.
+                    db::Result overlap = co_await tx.Query(
+                        "SELECT id FROM activities WHERE owner_id = $1 AND device = $2 AND "
+                        "to_timestamp($3::float8) >= start_time - interval '1 minute' AND to_timestamp($3::float8) < "
+                        "greatest(end_time, start_time + interval '1 minute') ORDER BY id LIMIT 1",
+                        Params::Of(owner_id, p.device, static_cast<double>(p.start_ms) / 1000.0));
+                    if (!overlap.Empty()) {
+                        o.ids.clear();
+                        o.duplicate_of = overlap.Int(0, 0);
+                        co_return o;  // the transaction rolls back what this file inserted so far
+                    }
+                }
+                o.ids.push_back(co_await InsertActivity(tx, owner_id, upload_id, p, fields, sha));
+            }
+            co_return o;
+        });
+        if (outcome.duplicate_of) {
+            co_await FinishUpload(upload_id, "duplicate", std::nullopt, {}, outcome.duplicate_of);
+        } else {
+            co_await FinishUpload(upload_id, "ready", std::nullopt, outcome.ids, std::nullopt);
+        }
+    }
+
+    asio::awaitable<void> ProcessLogged(std::int64_t upload_id) {
+        try {
+            co_await Process(upload_id);
+        } catch (const std::exception& e) {
+            // Left in "processing": ResumePendingUploads retries it at the next start.
+            log::Error("upload processing failed", {{"upload_id", upload_id}, {"error", e.what()}});
+        }
+    }
+
+    // --- Routes --------------------------------------------------------------------------------
+    asio::awaitable<Response> PostUpload(RequestPtr req) {
+        const std::int64_t owner = req->Caller().user_id;
+        ParsedUpload parsed = ParseUploadRequest(*req);
+        std::int64_t id = co_await AcceptUpload(owner, parsed.bytes, std::move(parsed.fields));
+        db::Result r = co_await LoadUpload(owner, id);
+        Response resp = Response::Text(201, "application/json", UploadJson(r));
+        resp.SetHeader("Location", "/v1/uploads/" + std::to_string(id));
+        co_return resp;
+    }
+
+    asio::awaitable<Response> GetUpload(RequestPtr req) {
+        std::int64_t id = req->PathId("upload_id", "upload");
+        db::Result r = co_await LoadUpload(req->Caller().user_id, id);
+        co_return Response::Text(200, "application/json", UploadJson(r));
+    }
+
+    asio::awaitable<Response> PostManual(RequestPtr req) {
+        const std::int64_t owner = req->Caller().user_id;
+        auto body = json::ReadBody<ManualActivityBody>(req->body);
+        std::vector<FieldError> errors;
+        if (auto problem = SportProblem(body.sport)) {
+            errors.push_back({"sport", *problem});
+        }
+        auto start = ParseTimestampMicros(body.start_time);
+        if (!start) {
+            errors.push_back({"start_time", "must be an RFC 3339 time with a zone, e.g. 2026-11-30T07:12:03Z"});
+        }
+        auto range = [&](const char* field, const std::optional<double>& v, double lo, double hi) {
+            if (v && (!std::isfinite(*v) || *v < lo || *v > hi)) {
+                errors.push_back({field, "must be between " + std::to_string(static_cast<long long>(lo)) + " and " +
+                                             std::to_string(static_cast<long long>(hi))});
+            }
+        };
+        range("elapsed_s", body.elapsed_s, 1, 30 * 86400);
+        range("moving_s", body.moving_s, 0, body.elapsed_s);
+        range("distance_m", body.distance_m, 0, 10'000'000);
+        range("elevation_gain_m", body.elevation_gain_m, 0, 100'000);
+        range("calories_kcal", body.calories_kcal, 0, 100'000);
+        if (body.perceived_exertion && (*body.perceived_exertion < 1 || *body.perceived_exertion > 10)) {
+            errors.push_back({"perceived_exertion", "must be between 1 and 10"});
+        }
+        if (body.name) {
+            CheckText(errors, "name", *body.name, 1, 255);
+        }
+        if (body.description) {
+            CheckText(errors, "description", *body.description, 0, 10000);
+        }
+        if (body.visibility && !ParseVisibility(*body.visibility)) {
+            errors.push_back({"visibility", "must be one of everyone, followers, only_me"});
+        }
+        ThrowIfAny(std::move(errors));
+        double moving = body.moving_s.value_or(body.elapsed_s);
+        double distance = body.distance_m.value_or(0);
+        std::optional<double> speed;
+        std::optional<double> pace;
+        if (distance > 0 && moving > 0) {
+            speed = distance / moving;
+            pace = moving / (distance / 1000.0);
+        }
+        Params p;
+        p.Add(owner).Add(body.sport).Add(body.name).Add(body.description.value_or("")).Add(static_cast<double>(*start) / 1e6);
+        p.Add(body.elapsed_s).Add(moving).Add(distance).Add(body.elevation_gain_m.value_or(0)).Add(body.calories_kcal);
+        p.Add(body.perceived_exertion ? std::optional<std::int64_t>(*body.perceived_exertion) : std::nullopt);
+        p.Add(body.visibility).Add(static_cast<std::int64_t>(RandomU64() >> 1)).Add(speed).Add(pace);
+        db::Result r = co_await deps.pool.Query(
+            "INSERT INTO activities (owner_id, sport, name, description, start_time, end_time, manual, elapsed_s, "
+            "moving_s, timer_s, distance_m, elevation_gain_m, calories_kcal, perceived_exertion, visibility, "
+            "hide_endpoints_m, privacy_seed, avg_speed_mps, avg_pace_s_per_km) "
+            "SELECT $1, $2, COALESCE($3, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
+            "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
+            "to_timestamp($5::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || initcap(replace($2, '_', ' '))), "
+            "$4, to_timestamp($5::float8), to_timestamp($5::float8) + $6 * interval '1 second', true, $6, $7, $7, $8, "
+            "$9, $10, $11, COALESCE($12, u.default_visibility), u.hide_endpoints_m, $13, $14, $15 "
+            "FROM users u WHERE u.id = $1 RETURNING id",
+            std::move(p));
+        if (r.Empty()) {
+            throw NotFound("user");
+        }
+        std::string out = co_await LoadDetailJson(owner, r.Int(0, 0));
+        Response resp = Response::Text(201, "application/json", std::move(out));
+        resp.SetHeader("Location", "/v1/activities/" + std::to_string(r.Int(0, 0)));
+        co_return resp;
+    }
+
+    asio::awaitable<Response> GetActivity(RequestPtr req) {
+        std::int64_t id = req->PathId("activity_id", "activity");
+        co_return Response::Text(200, "application/json", co_await LoadDetailJson(req->Caller().user_id, id));
+    }
+
+    /// The activity's id when the caller owns it; 404 otherwise (others may not learn it exists).
+    asio::awaitable<std::int64_t> RequireOwned(const http::Request& req) {
+        std::int64_t id = req.PathId("activity_id", "activity");
+        db::Result r = co_await deps.pool.Query("SELECT 1 FROM activities WHERE id = $1 AND owner_id = $2",
+                                                Params::Of(id, req.Caller().user_id));
+        if (r.Empty()) {
+            throw NotFound("activity");
+        }
+        co_return id;
+    }
+
+    asio::awaitable<Response> PatchActivity(RequestPtr req) {
+        const std::int64_t owner = req->Caller().user_id;
+        std::int64_t id = co_await RequireOwned(*req);
+        auto body = json::ReadBody<PatchActivityBody>(req->body);
+        std::vector<FieldError> errors;
+        auto not_null = [&](const char* field, bool present, bool has_value) {
+            if (present && !has_value) {
+                errors.push_back({field, "must not be null"});
+            }
+        };
+        not_null("name", body.name.present, body.name.value.has_value());
+        not_null("description", body.description.present, body.description.value.has_value());
+        not_null("sport", body.sport.present, body.sport.value.has_value());
+        not_null("visibility", body.visibility.present, body.visibility.value.has_value());
+        not_null("hidden_metrics", body.hidden_metrics.present, body.hidden_metrics.value.has_value());
+        not_null("hide_endpoints_m", body.hide_endpoints_m.present, body.hide_endpoints_m.value.has_value());
+        if (body.name.value) {
+            CheckText(errors, "name", *body.name.value, 1, 255);
+        }
+        if (body.description.value) {
+            CheckText(errors, "description", *body.description.value, 0, 10000);
+        }
+        if (body.sport.value) {
+            if (auto problem = SportProblem(*body.sport.value)) {
+                errors.push_back({"sport", *problem});
+            }
+        }
+        if (body.visibility.value && !ParseVisibility(*body.visibility.value)) {
+            errors.push_back({"visibility", "must be one of everyone, followers, only_me"});
+        }
+        std::optional<std::string> metrics;
+        if (body.hidden_metrics.value) {
+            std::uint32_t bits = 0;
+            for (const auto& name : *body.hidden_metrics.value) {
+                if (auto m = ParseMetric(name)) {
+                    bits |= *m;
+                } else {
+                    errors.push_back({"hidden_metrics", "must contain only heart_rate, power, pace, calories, start_time"});
+                    break;
+                }
+            }
+            metrics = TextArrayText(MetricNames(bits));
+        }
+        if (body.hide_endpoints_m.value && (*body.hide_endpoints_m.value < 0 || *body.hide_endpoints_m.value > 1600)) {
+            errors.push_back({"hide_endpoints_m", "must be between 0 and 1600"});
+        }
+        if (body.perceived_exertion.value && (*body.perceived_exertion.value < 1 || *body.perceived_exertion.value > 10)) {
+            errors.push_back({"perceived_exertion", "must be between 1 and 10"});
+        }
+        ThrowIfAny(std::move(errors));
+
+        // A new radius needs new discs, from the activity's real endpoints.
+        std::optional<formats::Track> track;
+        if (body.hide_endpoints_m.value) {
+            track = co_await LoadTrack(id);
+        }
+        co_await db::RunInTransaction<void>(deps.pool, [&](db::Transaction& tx) -> asio::awaitable<void> {
+            std::optional<std::string> start_disc;
+            std::optional<std::string> end_disc;
+            if (body.hide_endpoints_m.value) {
+                db::Result seed = co_await tx.Query("SELECT privacy_seed FROM activities WHERE id = $1 FOR UPDATE", Params::Of(id));
+                auto s = static_cast<std::uint64_t>(seed.Int(0, 0));
+                std::optional<geo::LatLng> first;
+                std::optional<geo::LatLng> last;
+                for (std::size_t i = 0; i < track->size() && track->HasPositions(); ++i) {
+                    if (track->lat_e7[i] != formats::kNoPosition) {
+                        geo::LatLng here{formats::E7ToDegrees(track->lat_e7[i]), formats::E7ToDegrees(track->lng_e7[i])};
+                        if (!first) {
+                            first = here;
+                        }
+                        last = here;
+                    }
+                }
+                int radius = *body.hide_endpoints_m.value;
+                start_disc = DiscText(co_await EndpointDisc(tx, owner, radius, first, s, geo::Endpoint::kStart));
+                end_disc = DiscText(co_await EndpointDisc(tx, owner, radius, last, s, geo::Endpoint::kEnd));
+            }
+            Params p;
+            p.Add(id);
+            p.Add(body.name.present).Add(body.name.value);
+            p.Add(body.description.present).Add(body.description.value);
+            p.Add(body.sport.present).Add(body.sport.value);
+            p.Add(body.visibility.present).Add(body.visibility.value);
+            p.Add(metrics.has_value()).Add(metrics);
+            p.Add(body.hide_endpoints_m.present);
+            p.Add(body.hide_endpoints_m.value ? std::optional<std::int64_t>(*body.hide_endpoints_m.value) : std::nullopt);
+            p.Add(start_disc).Add(end_disc);
+            p.Add(body.perceived_exertion.present);
+            p.Add(body.perceived_exertion.value ? std::optional<std::int64_t>(*body.perceived_exertion.value) : std::nullopt);
+            co_await tx.Query(
+                "UPDATE activities SET name = CASE WHEN $2 THEN $3 ELSE name END, "
+                "description = CASE WHEN $4 THEN $5 ELSE description END, "
+                "sport = CASE WHEN $6 THEN $7 ELSE sport END, "
+                "visibility = CASE WHEN $8 THEN $9 ELSE visibility END, "
+                "hidden_metrics = CASE WHEN $10 THEN $11::text[] ELSE hidden_metrics END, "
+                "hide_endpoints_m = CASE WHEN $12 THEN $13::int ELSE hide_endpoints_m END, "
+                "start_disc = CASE WHEN $12 THEN $14::float8[] ELSE start_disc END, "
+                "end_disc = CASE WHEN $12 THEN $15::float8[] ELSE end_disc END, "
+                "perceived_exertion = CASE WHEN $16 THEN $17::smallint ELSE perceived_exertion END, "
+                "updated_at = now() WHERE id = $1",
+                std::move(p));
+            if (body.sport.value) {
+                co_await tx.Query("UPDATE best_efforts SET sport = $2 WHERE activity_id = $1", Params::Of(id, *body.sport.value));
+            }
+        });
+        co_return Response::Text(200, "application/json", co_await LoadDetailJson(owner, id));
+    }
+
+    asio::awaitable<Response> DeleteActivity(RequestPtr req) {
+        std::int64_t id = co_await RequireOwned(*req);
+        db::Result r = co_await deps.pool.Query(
+            "WITH gone AS (DELETE FROM activities WHERE id = $1 RETURNING upload_id) "
+            "SELECT up.original_key FROM gone JOIN uploads up ON up.id = gone.upload_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM activities o WHERE o.upload_id = gone.upload_id AND o.id <> $1)",
+            Params::Of(id));
+        if (!r.Empty()) {
+            // The original goes with the last activity made from it; a failure here only leaves an
+            // unreferenced object behind, never a dangling reference.
+            std::string key = r.String(0, 0);
+            try {
+                auto work = [this, key]() {
+                    deps.store.Delete(key);
+                    return 0;
+                };
+                co_await OnCpu(work);
+            } catch (const std::exception& e) {
+                log::Warn("could not delete an original file", {{"key", key}, {"error", e.what()}});
+            }
+        }
+        co_return Response::NoContent();
+    }
+
+    asio::awaitable<Response> ListFor(const http::Request& req, std::int64_t owner_id) {
+        const std::int64_t viewer = req.Caller().user_id;
+        std::vector<FieldError> errors;
+        int limit = kDefaultPageSize;
+        if (auto l = req.QueryParam("limit")) {
+            try {
+                std::size_t used = 0;
+                limit = std::stoi(*l, &used);
+                if (used != l->size() || limit < 1 || limit > kMaxPageSize) {
+                    throw std::invalid_argument("range");
+                }
+            } catch (const std::exception&) {
+                errors.push_back({"limit", "must be an integer from 1 to 100"});
+            }
+        }
+        std::optional<std::int64_t> before;
+        std::optional<std::int64_t> after;
+        if (auto b = req.QueryParam("before"); b && !(before = ParseTimestampMicros(*b))) {
+            errors.push_back({"before", "must be an RFC 3339 time or Unix seconds"});
+        }
+        if (auto a = req.QueryParam("after"); a && !(after = ParseTimestampMicros(*a))) {
+            errors.push_back({"after", "must be an RFC 3339 time or Unix seconds"});
+        }
+        auto sport = req.QueryParam("sport");
+        if (sport) {
+            if (auto problem = SportProblem(*sport)) {
+                errors.push_back({"sport", *problem});
+            }
+        }
+        std::optional<std::pair<std::int64_t, std::int64_t>> cursor;
+        if (auto c = req.QueryParam("cursor"); c && !(cursor = DecodeCursor(*c))) {
+            errors.push_back({"cursor", "is not a cursor this server gave out"});
+        }
+        ThrowIfAny(std::move(errors));
+        Params p;
+        p.Add(viewer).Add(owner_id).Add(before).Add(after).Add(sport);
+        p.Add(cursor ? std::optional(cursor->first) : std::nullopt).Add(cursor ? std::optional(cursor->second) : std::nullopt);
+        p.Add(limit + 1);
+        db::Result r = co_await deps.pool.Query(
+            "SELECT " + kActivityColumns + " FROM activities a JOIN users u ON u.id = a.owner_id WHERE a.owner_id = $2 AND " +
+                VisibleToViewerSql(1) +
+                " AND ($3::bigint IS NULL OR a.start_time < timestamptz 'epoch' + $3::bigint * interval '1 microsecond')"
+                " AND ($4::bigint IS NULL OR a.start_time > timestamptz 'epoch' + $4::bigint * interval '1 microsecond')"
+                " AND ($5::text IS NULL OR a.sport = $5)"
+                " AND ($6::bigint IS NULL OR (a.start_time, a.id) < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond', $7::bigint))"
+                " ORDER BY a.start_time DESC, a.id DESC LIMIT $8",
+            std::move(p));
+        std::unordered_map<std::int64_t, std::vector<geo::Disc>> zones;
+        if (owner_id != viewer) {
+            std::vector<std::int64_t> owners(1, owner_id);
+            zones = co_await LoadZones(std::move(owners));
+        }
+        const int rows = std::min(r.Rows(), limit);
+        std::string out;
+        out.reserve(512 + static_cast<std::size_t>(rows) * 1200);
+        json::Writer w(out);
+        w.BeginObject();
+        w.Key("activities").BeginArray();
+        for (int i = 0; i < rows; ++i) {
+            ActivityRow a = ReadRow(r, i, zones[owner_id]);
+            auto view = Decide(viewer, a.audience, false);
+            if (!view) {
+                continue;  // the SQL filter and Decide agree; this keeps the function the only judge
+            }
+            w.BeginObject();
+            WriteSummaryMembers(w, a, *view);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.Key("next_cursor");
+        if (r.Rows() > limit) {
+            w.String(EncodeCursor(r.Int(rows - 1, kStartMicros), r.Int(rows - 1, kId)));
+        } else {
+            w.Null();
+        }
+        w.EndObject();
+        co_return Response::Text(200, "application/json", std::move(out));
+    }
+
+    asio::awaitable<void> RequireUser(std::int64_t user_id) {
+        db::Result r = co_await deps.pool.QueryPipelined("SELECT 1 FROM users WHERE id = $1", Params::Of(user_id));
+        if (r.Empty()) {
+            throw NotFound("user");
+        }
+    }
+
+    asio::awaitable<Response> ListMine(RequestPtr req) { co_return co_await ListFor(*req, req->Caller().user_id); }
+
+    asio::awaitable<Response> ListUser(RequestPtr req) {
+        std::int64_t user_id = req->PathId("user_id", "user");
+        co_await RequireUser(user_id);
+        co_return co_await ListFor(*req, user_id);
+    }
+
+    asio::awaitable<Response> Streams(RequestPtr req) {
+        std::int64_t id = req->PathId("activity_id", "activity");
+        std::string bad;
+        auto keys = ParseStreamKeys(req->QueryParam("keys").value_or(""), bad);
+        if (!keys) {
+            throw InvalidField("keys", "unknown stream \"" + bad + "\"");
+        }
+        std::string resolution = req->QueryParam("resolution").value_or("all");
+        std::size_t max_points = 10000;
+        if (resolution != "all") {
+            auto points = ResolutionPoints(resolution);
+            if (!points) {
+                throw InvalidField("resolution", "must be low, medium or high");
+            }
+            max_points = *points;
+        }
+        Loaded l = co_await LoadVisible(req->Caller().user_id, id);
+        formats::Track track = co_await LoadTrack(id);
+        View view = *l.view;
+        auto work = [&track, &view, &keys, &resolution, max_points]() {
+            return StreamsJson(track, view, *keys, resolution, max_points);
+        };
+        std::string out = co_await OnCpu(work);
+        co_return Response::Text(200, "application/json", std::move(out));
+    }
+
+    asio::awaitable<std::pair<boost::json::object, View>> LoadAnalysis(const http::Request& req) {
+        std::int64_t id = req.PathId("activity_id", "activity");
+        Loaded l = co_await LoadVisible(req.Caller().user_id, id, ", a.analysis::text");
+        boost::json::value v = json::Parse(l.result.Text(0, kColumnCount), 64);
+        co_return std::make_pair(std::move(v.as_object()), *l.view);
+    }
+
+    static boost::json::array Field(boost::json::object& o, const char* key) {
+        if (auto* v = o.if_contains(key); v && v->is_array()) {
+            return v->as_array();
+        }
+        return {};
+    }
+
+    asio::awaitable<Response> Laps(RequestPtr req) {
+        auto [analysis, view] = co_await LoadAnalysis(*req);
+        auto laps = Field(analysis, "laps");
+        RedactIntervals(laps, view);
+        co_return Response::Json(200, boost::json::object{{"laps", std::move(laps)}});
+    }
+
+    asio::awaitable<Response> Splits(RequestPtr req) {
+        auto [analysis, view] = co_await LoadAnalysis(*req);
+        auto km = Field(analysis, "splits_km");
+        auto mile = Field(analysis, "splits_mile");
+        RedactIntervals(km, view);
+        RedactIntervals(mile, view);
+        co_return Response::Json(200, boost::json::object{{"splits_km", std::move(km)}, {"splits_mile", std::move(mile)}});
+    }
+
+    asio::awaitable<Response> Zones(RequestPtr req) {
+        auto [analysis, view] = co_await LoadAnalysis(*req);
+        boost::json::array hr = view.Hides(kHeartRate) ? boost::json::array{} : Field(analysis, "heart_rate_zones");
+        boost::json::array power = view.Hides(kPower) ? boost::json::array{} : Field(analysis, "power_zones");
+        co_return Response::Json(200, boost::json::object{{"heart_rate", std::move(hr)}, {"power", std::move(power)}});
+    }
+
+    asio::awaitable<Response> BestEfforts(RequestPtr req) {
+        std::int64_t id = req->PathId("activity_id", "activity");
+        Loaded l = co_await LoadVisible(req->Caller().user_id, id);
+        boost::json::array efforts;
+        if (!l.view->Hides(kPace)) {
+            // Rank among the owner's efforts over the same distance in this sport up to this
+            // activity: 1 is a PR at the time it was run.
+            db::Result r = co_await deps.pool.Query(
+                "SELECT e.name, e.distance_m, e.time_s, e.start_index, e.end_index, "
+                "(SELECT count(*) FROM best_efforts o WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND "
+                "o.distance_m = e.distance_m AND o.time_s < e.time_s AND (o.start_time, o.activity_id) < "
+                "(e.start_time, e.activity_id)) + 1 FROM best_efforts e WHERE e.activity_id = $1 ORDER BY e.distance_m",
+                Params::Of(id));
+            for (int i = 0; i < r.Rows(); ++i) {
+                std::int64_t rank = r.Int(i, 5);
+                boost::json::object e{{"name", r.String(i, 0)},
+                                      {"distance_m", r.Double(i, 1)},
+                                      {"time_s", r.Double(i, 2)},
+                                      {"start_index", r.Int(i, 3)},
+                                      {"end_index", r.Int(i, 4)}};
+                e["pr_rank"] = rank <= 3 ? boost::json::value(rank) : boost::json::value(nullptr);
+                efforts.push_back(std::move(e));
+            }
+        }
+        co_return Response::Json(200, boost::json::object{{"best_efforts", std::move(efforts)}});
+    }
+
+    asio::awaitable<Response> ExportGpxRoute(RequestPtr req) {
+        std::int64_t id = req->PathId("activity_id", "activity");
+        Loaded l = co_await LoadVisible(req->Caller().user_id, id);
+        formats::Track track = co_await LoadTrack(id);
+        if (track.empty() || !track.HasPositions()) {
+            throw Error(ErrorKind::kNotFound, "this activity has no GPS track to export");
+        }
+        View view = *l.view;
+        std::string name(l.result.Text(0, kName));
+        std::string sport(l.result.Text(0, kSport));
+        auto work = [&track, &view, &name, &sport]() { return ExportGpx(track, view, name, sport); };
+        std::string gpx = co_await OnCpu(work);
+        Response resp = Response::Text(200, "application/gpx+xml", std::move(gpx));
+        resp.SetHeader("Content-Disposition", "attachment; filename=\"activity-" + std::to_string(id) + ".gpx\"");
+        co_return resp;
+    }
+
+    asio::awaitable<Response> Original(RequestPtr req) {
+        std::int64_t id = co_await RequireOwned(*req);
+        db::Result r = co_await deps.pool.Query(
+            "SELECT up.original_key, up.data_type FROM activities a JOIN uploads up ON up.id = a.upload_id WHERE a.id = $1",
+            Params::Of(id));
+        if (r.Empty()) {
+            throw Error(ErrorKind::kNotFound, "this activity was not made from an uploaded file");
+        }
+        std::string key = r.String(0, 0);
+        std::string filename = "activity-" + std::to_string(id) + "." + r.String(0, 1);
+        auto work = [this, key, filename]() {
+            return deps.store.SignedGetUrl(key, options.original_url_ttl, filename);
+        };
+        auto url = co_await OnCpu(work);
+        Response resp;
+        resp.status = 302;
+        resp.SetHeader("Location", url.url);
+        resp.SetHeader("Cache-Control", "no-store");
+        co_return resp;
+    }
+
+    asio::awaitable<Response> GetObject(RequestPtr req) {
+        auto key_it = req->path_params.find("key");
+        std::string key = key_it == req->path_params.end() ? std::string() : key_it->second;
+        auto query = storage::ParseSignedQuery(req->query);
+        if (!query || storage::KeyProblem(key)) {
+            throw NotFound("object");
+        }
+        auto check = deps.store.VerifySignedUrl(storage::SignedMethod::kGet, key, *query, deps.clock.Now());
+        if (check.verdict == storage::SignedUrlVerdict::kExpired) {
+            throw Error(ErrorKind::kPermissionDenied, "this link has expired; ask for a new one");
+        }
+        if (check.verdict != storage::SignedUrlVerdict::kValid) {
+            throw Error(ErrorKind::kPermissionDenied, "this link is not valid");
+        }
+        auto work = [this, key]() {
+            std::optional<std::pair<std::string, std::string>> out;
+            if (auto info = deps.store.Stat(key)) {
+                if (auto bytes = deps.store.Get(key)) {
+                    out.emplace(std::move(*bytes), info->content_type);
+                }
+            }
+            return out;
+        };
+        auto found = co_await OnCpu(work);
+        if (!found) {
+            throw NotFound("object");
+        }
+        Response resp = Response::Text(200, found->second, std::move(found->first));
+        if (check.grant.download_filename) {
+            resp.SetHeader("Content-Disposition", "attachment; filename=\"" + *check.grant.download_filename + "\"");
+        }
+        resp.SetHeader("Cache-Control", "private, no-store");
+        co_return resp;
+    }
+
+    asio::awaitable<Response> Records(RequestPtr req) {
+        db::Result r = co_await deps.pool.Query(
+            "SELECT DISTINCT ON (sport, distance_m) sport, name, distance_m, time_s, activity_id, " +
+                IsoColumn("start_time") +
+                " FROM best_efforts WHERE owner_id = $1 ORDER BY sport, distance_m, time_s, start_time, activity_id",
+            Params::Of(req->Caller().user_id));
+        boost::json::array records;
+        for (int i = 0; i < r.Rows(); ++i) {
+            records.push_back(boost::json::object{{"sport", r.String(i, 0)},
+                                                  {"name", r.String(i, 1)},
+                                                  {"distance_m", r.Double(i, 2)},
+                                                  {"time_s", r.Double(i, 3)},
+                                                  {"activity_id", r.Int(i, 4)},
+                                                  {"start_time", r.String(i, 5)}});
+        }
+        co_return Response::Json(200, boost::json::object{{"records", std::move(records)}});
+    }
+
+    asio::awaitable<Response> Stats(RequestPtr req) {
+        std::int64_t user_id = req->PathId("user_id", "user");
+        co_await RequireUser(user_id);
+        // Totals over what the caller may see of the athlete's activities.
+        db::Result r = co_await deps.pool.Query(
+            "SELECT a.sport, b.bucket, count(*), sum(a.distance_m), sum(a.moving_s), sum(a.elapsed_s), "
+            "sum(a.elevation_gain_m) FROM activities a JOIN users u ON u.id = a.owner_id "
+            "CROSS JOIN LATERAL (VALUES ('all'), ('recent'), ('ytd')) b(bucket) WHERE a.owner_id = $2 AND " +
+                VisibleToViewerSql(1) +
+                " AND (b.bucket = 'all' OR (b.bucket = 'recent' AND a.start_time >= now() - interval '28 days') OR "
+                "(b.bucket = 'ytd' AND a.start_time >= (date_trunc('year', now() AT TIME ZONE u.time_zone) AT TIME ZONE "
+                "u.time_zone))) GROUP BY a.sport, b.bucket ORDER BY a.sport",
+            Params::Of(req->Caller().user_id, user_id));
+        boost::json::object buckets{{"recent", boost::json::object{}}, {"ytd", boost::json::object{}}, {"all", boost::json::object{}}};
+        for (int i = 0; i < r.Rows(); ++i) {
+            buckets[r.String(i, 1)].as_object()[r.String(i, 0)] = boost::json::object{{"count", r.Int(i, 2)},
+                                                                                      {"distance_m", r.Double(i, 3)},
+                                                                                      {"moving_s", r.Double(i, 4)},
+                                                                                      {"elapsed_s", r.Double(i, 5)},
+                                                                                      {"elevation_gain_m", r.Double(i, 6)}};
+        }
+        co_return Response::Json(200, buckets);
+    }
+
+    static boost::json::object ZoneJson(const db::Result& r, int i) {
+        return boost::json::object{{"id", r.Int(i, 0)}, {"lat", r.Double(i, 1)}, {"lng", r.Double(i, 2)}, {"radius_m", r.Double(i, 3)}};
+    }
+
+    asio::awaitable<Response> ListPrivacyZones(RequestPtr req) {
+        db::Result r = co_await deps.pool.Query(
+            "SELECT id, lat, lng, radius_m FROM privacy_zones WHERE owner_id = $1 ORDER BY id", Params::Of(req->Caller().user_id));
+        boost::json::array zones;
+        for (int i = 0; i < r.Rows(); ++i) {
+            zones.push_back(ZoneJson(r, i));
+        }
+        co_return Response::Json(200, boost::json::object{{"zones", std::move(zones)}});
+    }
+
+    asio::awaitable<Response> CreatePrivacyZone(RequestPtr req) {
+        auto body = json::ReadBody<PrivacyZoneBody>(req->body);
+        std::vector<FieldError> errors;
+        if (!std::isfinite(body.lat) || body.lat < -90 || body.lat > 90) {
+            errors.push_back({"lat", "must be between -90 and 90"});
+        }
+        if (!std::isfinite(body.lng) || body.lng < -180 || body.lng > 180) {
+            errors.push_back({"lng", "must be between -180 and 180"});
+        }
+        if (!std::isfinite(body.radius_m) || body.radius_m < 100 || body.radius_m > 5000) {
+            errors.push_back({"radius_m", "must be between 100 and 5000"});
+        }
+        ThrowIfAny(std::move(errors));
+        db::Result r = co_await deps.pool.Query(
+            "INSERT INTO privacy_zones (owner_id, lat, lng, radius_m) SELECT $1, $2, $3, $4 "
+            "WHERE (SELECT count(*) FROM privacy_zones WHERE owner_id = $1) < $5 RETURNING id, lat, lng, radius_m",
+            Params::Of(req->Caller().user_id, body.lat, body.lng, body.radius_m, kMaxPrivacyZones));
+        if (r.Empty()) {
+            throw Error(ErrorKind::kConflict, "at most " + std::to_string(kMaxPrivacyZones) + " privacy zones");
+        }
+        co_return Response::Json(201, ZoneJson(r, 0));
+    }
+
+    asio::awaitable<Response> DeletePrivacyZone(RequestPtr req) {
+        std::int64_t id = req->PathId("zone_id", "privacy zone");
+        db::Result r = co_await deps.pool.Query("DELETE FROM privacy_zones WHERE id = $1 AND owner_id = $2 RETURNING id",
+                                                Params::Of(id, req->Caller().user_id));
+        if (r.Empty()) {
+            throw NotFound("privacy zone");
+        }
+        co_return Response::NoContent();
+    }
+};
+
+Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}
+Module::~Module() = default;
+
+asio::awaitable<UploadStatus> Module::ImportAndWait(std::int64_t owner_id, std::string bytes, UploadFields fields) {
+    std::int64_t id = co_await impl_->AcceptUpload(owner_id, bytes, std::move(fields));
+    db::Result r = co_await impl_->LoadUpload(owner_id, id);
+    co_return StatusOf(r);
+}
+
+asio::awaitable<int> Module::ResumePendingUploads() {
+    db::Result r = co_await impl_->deps.pool.Query("SELECT id FROM uploads WHERE status = 'processing' ORDER BY id");
+    for (int i = 0; i < r.Rows(); ++i) {
+        co_await impl_->ProcessLogged(r.Int(i, 0));
+    }
+    co_return r.Rows();
+}
+
+void Module::Register(http::Router& router) {
+    using http::AuthPolicy;
+    using http::Method;
+    using http::RateClass;
+    struct Row {
+        Method method;
+        const char* path;
+        AuthPolicy auth;
+        bool idempotent;
+        std::size_t body_limit;
+        const char* summary;
+        asio::awaitable<Response> (Impl::*handler)(RequestPtr);
+    };
+    const std::size_t upload_limit = impl_->options.max_upload_bytes + 64 * 1024;  // multipart framing
+    const std::size_t json = http::kDefaultJsonBodyLimit;
+    const Row rows[] = {
+        {Method::kPost, "/v1/uploads", AuthPolicy::kUser, true, upload_limit, "Upload a GPX, TCX or FIT file", &Impl::PostUpload},
+        {Method::kGet, "/v1/uploads/{upload_id}", AuthPolicy::kUser, false, json, "An upload's processing status", &Impl::GetUpload},
+        {Method::kPost, "/v1/activities", AuthPolicy::kUser, true, json, "Create a manual activity", &Impl::PostManual},
+        {Method::kGet, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "An activity", &Impl::GetActivity},
+        {Method::kPatch, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "Edit an activity", &Impl::PatchActivity},
+        {Method::kDelete, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "Delete an activity", &Impl::DeleteActivity},
+        {Method::kGet, "/v1/athlete/activities", AuthPolicy::kUser, false, json, "The caller's activities", &Impl::ListMine},
+        {Method::kGet, "/v1/users/{user_id}/activities", AuthPolicy::kUser, false, json, "A user's activities", &Impl::ListUser},
+        {Method::kGet, "/v1/activities/{activity_id}/streams", AuthPolicy::kUser, false, json, "An activity's streams", &Impl::Streams},
+        {Method::kGet, "/v1/activities/{activity_id}/laps", AuthPolicy::kUser, false, json, "An activity's laps", &Impl::Laps},
+        {Method::kGet, "/v1/activities/{activity_id}/splits", AuthPolicy::kUser, false, json, "An activity's splits", &Impl::Splits},
+        {Method::kGet, "/v1/activities/{activity_id}/zones", AuthPolicy::kUser, false, json, "Time in heart-rate and power zones", &Impl::Zones},
+        {Method::kGet, "/v1/activities/{activity_id}/best-efforts", AuthPolicy::kUser, false, json, "An activity's best efforts", &Impl::BestEfforts},
+        {Method::kGet, "/v1/activities/{activity_id}/export.gpx", AuthPolicy::kUser, false, json, "Export an activity as GPX", &Impl::ExportGpxRoute},
+        {Method::kGet, "/v1/activities/{activity_id}/original", AuthPolicy::kUser, false, json, "Download the original file", &Impl::Original},
+        {Method::kGet, "/v1/me/records", AuthPolicy::kUser, false, json, "The caller's personal records", &Impl::Records},
+        {Method::kGet, "/v1/users/{user_id}/stats", AuthPolicy::kUser, false, json, "A user's activity totals", &Impl::Stats},
+        {Method::kGet, "/v1/me/privacy-zones", AuthPolicy::kUser, false, json, "The caller's privacy zones", &Impl::ListPrivacyZones},
+        {Method::kPost, "/v1/me/privacy-zones", AuthPolicy::kUser, false, json, "Add a privacy zone", &Impl::CreatePrivacyZone},
+        {Method::kDelete, "/v1/me/privacy-zones/{zone_id}", AuthPolicy::kUser, false, json, "Remove a privacy zone", &Impl::DeletePrivacyZone},
+        {Method::kGet, "/v1/objects/{key}", AuthPolicy::kPublic, false, json, "A stored file, through a signed URL", &Impl::GetObject},
+    };
+    for (const auto& row : rows) {
+        http::Route route;
+        route.method = row.method;
+        route.path = row.path;
+        route.auth = row.auth;
+        route.rate = RateClass::kDefault;
+        route.idempotent_create = row.idempotent;
+        route.body_limit = row.body_limit;
+        route.summary = row.summary;
+        route.handler = [impl = impl_.get(), h = row.handler](RequestPtr r) { return (impl->*h)(std::move(r)); };
+        router.Add(std::move(route));
+    }
+}
+
+}  // namespace strava1::activities

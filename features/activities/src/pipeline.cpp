@@ -1,0 +1,197 @@
+#include "pipeline.hpp"
+
+#include <cmath>
+
+#include "strava1/base/json_writer.hpp"
+#include "strava1/formats/stream_codec.hpp"
+#include "strava1/geo/polyline.hpp"
+
+namespace strava1::activities {
+namespace {
+
+void WriteOptional(json::Writer& w, const char* key, const std::optional<double>& v) {
+    w.Key(key);
+    v ? w.Double(*v) : w.Null();
+}
+
+void WriteIntervals(json::Writer& w, const char* key, const std::vector<analytics::IntervalStats>& intervals) {
+    w.Key(key).BeginArray();
+    int index = 1;
+    for (const auto& s : intervals) {
+        w.BeginObject();
+        w.Key("index").Int(index++);
+        w.Key("start_index").Int(static_cast<std::int64_t>(s.first_index));
+        w.Key("end_index").Int(static_cast<std::int64_t>(s.end_index));
+        w.Key("distance_m").Double(s.distance_m);
+        w.Key("elapsed_s").Double(s.elapsed_s);
+        w.Key("moving_s").Double(s.moving_s);
+        w.Key("avg_speed_mps").Double(s.avg_speed_mps);
+        WriteOptional(w, "grade_adjusted_speed_mps", s.grade_adjusted_speed_mps);
+        w.Key("elevation_gain_m").Double(s.elevation_gain_m);
+        w.Key("elevation_loss_m").Double(s.elevation_loss_m);
+        WriteOptional(w, "elevation_delta_m", s.elevation_delta_m);
+        WriteOptional(w, "avg_heart_rate_bpm", s.avg_heart_rate_bpm);
+        WriteOptional(w, "avg_power_w", s.avg_power_w);
+        w.Key("from_device").Bool(s.from_device);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+void WriteZones(json::Writer& w, const char* key, const std::vector<analytics::ZoneTime>& zones) {
+    w.Key(key).BeginArray();
+    for (const auto& z : zones) {
+        w.BeginObject();
+        w.Key("lower").Double(z.lower);
+        w.Key("upper");
+        std::isfinite(z.upper) ? w.Double(z.upper) : w.Null();
+        w.Key("seconds").Double(z.seconds);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+void WriteCurve(json::Writer& w, const char* key, const std::vector<analytics::CurvePoint>& curve) {
+    w.Key(key).BeginArray();
+    for (const auto& p : curve) {
+        w.BeginArray().Int(p.duration_s).Double(p.value).EndArray();
+    }
+    w.EndArray();
+}
+
+std::optional<geo::LatLng> PositionAt(const formats::Track& t, std::size_t i) {
+    if (!t.HasPositions() || t.lat_e7[i] == formats::kNoPosition) {
+        return std::nullopt;
+    }
+    return geo::LatLng{formats::E7ToDegrees(t.lat_e7[i]), formats::E7ToDegrees(t.lng_e7[i])};
+}
+
+}  // namespace
+
+std::string WriteAnalysisJson(const analytics::ActivityAnalysis& a) {
+    std::string out;
+    out.reserve(4096);
+    json::Writer w(out);
+    w.BeginObject();
+    WriteIntervals(w, "laps", a.laps);
+    WriteIntervals(w, "splits_km", a.splits_km);
+    WriteIntervals(w, "splits_mile", a.splits_mile);
+    WriteZones(w, "heart_rate_zones", a.heart_rate_zones);
+    WriteZones(w, "power_zones", a.power_zones);
+    WriteCurve(w, "power_curve", a.power_curve);
+    WriteCurve(w, "speed_curve", a.speed_curve);
+    WriteCurve(w, "heart_rate_curve", a.heart_rate_curve);
+    w.EndObject();
+    return out;
+}
+
+PreparedActivity PrepareActivity(formats::Activity activity, std::string device, const analytics::AthleteProfile& profile) {
+    PreparedActivity p;
+    p.sport = activity.sport;
+    p.sub_sport = activity.sub_sport;
+    p.file_name = activity.name;
+    p.description = activity.description;
+    p.device = std::move(device);
+    p.analysis = analytics::Analyse(activity, profile);
+    const auto& a = p.analysis;
+    const formats::Track& track = activity.track;
+    p.point_count = track.size();
+
+    std::int64_t first_time = formats::kNoTime;
+    for (std::size_t i = 0; i < track.time_ms.size() && first_time == formats::kNoTime; ++i) {
+        first_time = track.time_ms[i];
+    }
+    p.start_ms = activity.start_time_ms != formats::kNoTime ? activity.start_time_ms : first_time;
+    const auto& device_summary = activity.device_summary;
+
+    p.distance_m = a.distance_total_m;
+    p.elapsed_s = a.elapsed_s;
+    p.moving_s = a.moving_s;
+    p.timer_s = a.timer_s;
+    p.elevation_gain_m = a.elevation_gain_m;
+    p.elevation_loss_m = a.elevation_loss_m;
+    if (a.calorie_method != analytics::ActivityAnalysis::CalorieMethod::kNone) {
+        p.calories_kcal = a.calories_kcal;
+    }
+    // A file with a summary but (almost) no samples, e.g. a pool swim or a treadmill session on
+    // some watches: the device's figures are all there is.
+    if (p.distance_m == 0 && device_summary.distance_m) {
+        p.distance_m = *device_summary.distance_m;
+    }
+    if (p.elapsed_s == 0 && device_summary.elapsed_s) {
+        p.elapsed_s = *device_summary.elapsed_s;
+    }
+    if (p.timer_s == 0) {
+        p.timer_s = device_summary.timer_s.value_or(p.elapsed_s);
+    }
+    if (p.moving_s == 0) {
+        p.moving_s = device_summary.moving_s.value_or(p.timer_s);
+    }
+    if (p.elevation_gain_m == 0 && device_summary.ascent_m) {
+        p.elevation_gain_m = *device_summary.ascent_m;
+    }
+    if (p.elevation_loss_m == 0 && device_summary.descent_m) {
+        p.elevation_loss_m = *device_summary.descent_m;
+    }
+    if (device_summary.calories_kcal && (!p.calories_kcal || a.calorie_method == analytics::ActivityAnalysis::CalorieMethod::kMet)) {
+        // A device that measured heart rate all along knows better than our MET fallback.
+        p.calories_kcal = *device_summary.calories_kcal;
+    }
+    if (p.start_ms == formats::kNoTime) {
+        p.start_ms = 0;
+    }
+    p.end_ms = p.start_ms + static_cast<std::int64_t>(std::llround(p.elapsed_s * 1000.0));
+
+    for (std::size_t i = 0; i < track.size(); ++i) {
+        if ((p.first_position = PositionAt(track, i))) {
+            break;
+        }
+    }
+    for (std::size_t i = track.size(); i-- > 0;) {
+        if ((p.last_position = PositionAt(track, i))) {
+            break;
+        }
+    }
+    p.summary_polyline = a.summary_polyline;
+    if (!a.geometry.empty()) {
+        p.polyline = geo::EncodePolyline(a.geometry);
+    }
+    p.analysis_json = WriteAnalysisJson(a);
+
+    // The stored distance channel is the analysis' (spike-free, from positions or the device), so
+    // streams, splits and best-effort indexes agree.
+    formats::Track stored = std::move(activity.track);
+    if (a.distance_m.size() == stored.size() && !stored.empty()) {
+        stored.distance_m = a.distance_m;
+    }
+    p.stream_blob = formats::EncodeTrack(stored);
+    return p;
+}
+
+formats::Result<std::vector<PreparedActivity>> PrepareFile(std::string_view bytes, formats::DataType type,
+                                                           const analytics::AthleteProfile& profile) {
+    auto parsed = formats::Parse(bytes, type);
+    if (!parsed) {
+        return parsed.error();
+    }
+    formats::ImportedFile& file = parsed.value();
+    std::vector<PreparedActivity> out;
+    for (auto& activity : file.activities) {
+        if (activity.sport == formats::Sport::kTransition) {
+            continue;
+        }
+        if (activity.track.empty() && !activity.device_summary.elapsed_s) {
+            continue;  // an empty session: nothing was recorded
+        }
+        out.push_back(PrepareActivity(std::move(activity), file.creator.name, profile));
+    }
+    if (out.empty()) {
+        formats::ParseError error;
+        error.reason = file.routes.empty() ? "the file contains no recorded activity"
+                                           : "the file contains only a planned route or course, no recorded activity";
+        return error;
+    }
+    return out;
+}
+
+}  // namespace strava1::activities

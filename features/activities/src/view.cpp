@@ -1,0 +1,186 @@
+#include "view.hpp"
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+#include "strava1/geo/polyline.hpp"
+
+namespace strava1::activities {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, Metric>, 5> kMetricNames{{
+    {"heart_rate", kHeartRate},
+    {"power", kPower},
+    {"pace", kPace},
+    {"calories", kCalories},
+    {"start_time", kStartTime},
+}};
+
+}  // namespace
+
+std::optional<Visibility> ParseVisibility(std::string_view name) noexcept {
+    if (name == "everyone") {
+        return Visibility::kEveryone;
+    }
+    if (name == "followers") {
+        return Visibility::kFollowers;
+    }
+    if (name == "only_me") {
+        return Visibility::kOnlyMe;
+    }
+    return std::nullopt;
+}
+
+const char* VisibilityName(Visibility v) noexcept {
+    switch (v) {
+        case Visibility::kEveryone:
+            return "everyone";
+        case Visibility::kFollowers:
+            return "followers";
+        case Visibility::kOnlyMe:
+            return "only_me";
+    }
+    return "only_me";
+}
+
+std::optional<Metric> ParseMetric(std::string_view name) noexcept {
+    for (const auto& [n, m] : kMetricNames) {
+        if (n == name) {
+            return m;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> MetricNames(std::uint32_t bits) {
+    std::vector<std::string> out;
+    for (const auto& [n, m] : kMetricNames) {
+        if ((bits & m) != 0) {
+            out.emplace_back(n);
+        }
+    }
+    return out;
+}
+
+std::optional<View> Decide(std::int64_t viewer_id, const Audience& audience, bool follows_owner) {
+    View view;
+    if (viewer_id == audience.owner_id) {
+        view.owner = true;
+        return view;
+    }
+    switch (audience.visibility) {
+        case Visibility::kEveryone:
+            break;
+        case Visibility::kFollowers:
+            if (!follows_owner) {
+                return std::nullopt;
+            }
+            break;
+        case Visibility::kOnlyMe:
+            return std::nullopt;
+    }
+    view.hidden_metrics = audience.hidden_metrics;
+    view.hidden_areas = audience.hidden_areas;
+    return view;
+}
+
+std::string VisibleToViewerSql(int viewer_param) {
+    std::string p = "$" + std::to_string(viewer_param);
+    return "(a.owner_id = " + p + " OR a.visibility = 'everyone')";
+}
+
+std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track& track) {
+    if (!view.MasksPositions()) {
+        return std::vector<std::uint8_t>(track.size(), 1);
+    }
+    if (!track.HasPositions()) {
+        // No positions means nothing to locate; the start/end trim still needs positions to
+        // anchor on, so without them every sample is shown.
+        return std::vector<std::uint8_t>(track.size(), 1);
+    }
+    return geo::VisibleMask(track.lat_e7, track.lng_e7, view.hidden_areas);
+}
+
+std::string MaskPolyline(const View& view, std::string_view encoded) {
+    if (!view.MasksPositions() || encoded.empty()) {
+        return std::string(encoded);
+    }
+    auto points = geo::DecodePolyline(encoded);
+    if (!points) {
+        return {};
+    }
+    std::vector<std::int32_t> lat(points->size());
+    std::vector<std::int32_t> lng(points->size());
+    for (std::size_t i = 0; i < points->size(); ++i) {
+        lat[i] = formats::DegreesToE7((*points)[i].lat_deg);
+        lng[i] = formats::DegreesToE7((*points)[i].lng_deg);
+    }
+    auto mask = geo::VisibleMask(lat, lng, view.hidden_areas);
+    std::vector<geo::LatLng> kept;
+    kept.reserve(points->size());
+    for (std::size_t i = 0; i < points->size(); ++i) {
+        if (mask[i] != 0) {
+            kept.push_back((*points)[i]);
+        }
+    }
+    return kept.empty() ? std::string() : geo::EncodePolyline(kept);
+}
+
+std::optional<geo::Disc> ParseDiscArray(std::string_view s) {
+    if (s.size() < 2 || s.front() != '{' || s.back() != '}') {
+        return std::nullopt;
+    }
+    s = s.substr(1, s.size() - 2);
+    std::array<double, 3> v{};
+    for (std::size_t i = 0; i < 3; ++i) {
+        std::size_t comma = s.find(',');
+        std::string_view item = s.substr(0, comma);
+        auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v[i]);
+        if (ec != std::errc() || ptr != item.data() + item.size()) {
+            return std::nullopt;
+        }
+        if ((i < 2) == (comma == std::string_view::npos)) {
+            return std::nullopt;
+        }
+        s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+    }
+    return geo::Disc{geo::LatLng{v[0], v[1]}, v[2]};
+}
+
+std::string DiscArrayText(const geo::Disc& d) {
+    char buf[128];
+    auto put = [&buf](char* at, double x) { return std::to_chars(at, buf + sizeof buf, x).ptr; };
+    char* p = buf;
+    *p++ = '{';
+    p = put(p, d.centre.lat_deg);
+    *p++ = ',';
+    p = put(p, d.centre.lng_deg);
+    *p++ = ',';
+    p = put(p, d.radius_m);
+    *p++ = '}';
+    return std::string(buf, p);
+}
+
+std::vector<std::string> ParseTextArray(std::string_view s) {
+    std::vector<std::string> out;
+    if (s.size() < 2 || s.front() != '{' || s.back() != '}') {
+        return out;
+    }
+    s = s.substr(1, s.size() - 2);
+    while (!s.empty()) {
+        std::size_t comma = s.find(',');
+        std::string_view item = s.substr(0, comma);
+        if (item.size() >= 2 && item.front() == '"') {
+            item = item.substr(1, item.size() - 2);
+        }
+        out.emplace_back(item);
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        s = s.substr(comma + 1);
+    }
+    return out;
+}
+
+}  // namespace strava1::activities

@@ -1,0 +1,115 @@
+#include "wire.hpp"
+
+#include <charconv>
+#include <chrono>
+
+#include "strava1/base/crypto.hpp"
+
+namespace strava1::activities {
+namespace {
+
+bool Digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
+    if (at + n > s.size()) {
+        return false;
+    }
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    out = v;
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> ParseTimestampMicros(std::string_view s) {
+    if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos) {
+        std::int64_t seconds = 0;
+        auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), seconds);
+        if (ec != std::errc() || ptr != s.data() + s.size() || seconds > 32503680000LL) {
+            return std::nullopt;  // past year 3000
+        }
+        return seconds * 1'000'000;
+    }
+    // YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    if (!Digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !Digits(s, 5, 2, month) || s[7] != '-' ||
+        !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, hour) ||
+        s[13] != ':' || !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second)) {
+        return std::nullopt;
+    }
+    std::size_t i = 19;
+    std::int64_t micros = 0;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        int scale = 100000;
+        std::size_t start = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            if (scale > 0) {
+                micros += (s[i] - '0') * scale;
+                scale /= 10;
+            }
+            ++i;
+        }
+        if (i == start) {
+            return std::nullopt;
+        }
+    }
+    int offset_minutes = 0;
+    if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+        ++i;
+    } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+        int oh = 0, om = 0;
+        if (!Digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !Digits(s, i + 4, 2, om) || oh > 23 ||
+            om > 59) {
+            return std::nullopt;
+        }
+        offset_minutes = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
+        i += 6;
+    } else {
+        return std::nullopt;  // a time without a zone is ambiguous
+    }
+    if (i != s.size() || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 || year < 1900) {
+        return std::nullopt;
+    }
+    std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                                    std::chrono::day(static_cast<unsigned>(day))};
+    if (!ymd.ok()) {
+        return std::nullopt;
+    }
+    std::int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
+    std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    return seconds * 1'000'000 + micros;
+}
+
+std::string EncodeCursor(std::int64_t start_us, std::int64_t id) {
+    return crypto::Base64UrlEncode(std::to_string(start_us) + "." + std::to_string(id));
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> DecodeCursor(std::string_view cursor) {
+    if (cursor.size() > 64) {
+        return std::nullopt;
+    }
+    auto raw = crypto::Base64UrlDecode(cursor);
+    if (!raw) {
+        return std::nullopt;
+    }
+    std::size_t dot = raw->find('.');
+    if (dot == std::string::npos) {
+        return std::nullopt;
+    }
+    std::int64_t start = 0;
+    std::int64_t id = 0;
+    const char* b = raw->data();
+    auto r1 = std::from_chars(b, b + dot, start);
+    auto r2 = std::from_chars(b + dot + 1, b + raw->size(), id);
+    if (r1.ec != std::errc() || r1.ptr != b + dot || r2.ec != std::errc() || r2.ptr != b + raw->size() || id <= 0) {
+        return std::nullopt;
+    }
+    return std::make_pair(start, id);
+}
+
+}  // namespace strava1::activities

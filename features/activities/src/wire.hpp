@@ -1,0 +1,62 @@
+#pragma once
+
+// Wire structs and small parsers for the activities routes (see docs/api/openapi.yaml). Bodies are
+// read with the strict reader: unknown fields and wrong types are 400s naming the field.
+
+#include <boost/describe/class.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strava1/base/json.hpp"
+
+namespace strava1::activities {
+
+struct ManualActivityBody {
+    std::string sport;
+    std::string start_time;
+    double elapsed_s = 0;
+    std::optional<double> moving_s;
+    std::optional<double> distance_m;
+    std::optional<double> elevation_gain_m;
+    std::optional<double> calories_kcal;
+    std::optional<std::int32_t> perceived_exertion;
+    std::optional<std::string> name;
+    std::optional<std::string> description;
+    std::optional<std::string> visibility;
+};
+BOOST_DESCRIBE_STRUCT(ManualActivityBody, (),
+                      (sport, start_time, elapsed_s, moving_s, distance_m, elevation_gain_m, calories_kcal,
+                       perceived_exertion, name, description, visibility))
+
+struct PatchActivityBody {
+    json::Patch<std::string> name;
+    json::Patch<std::string> description;
+    json::Patch<std::string> sport;
+    json::Patch<std::string> visibility;
+    json::Patch<std::vector<std::string>> hidden_metrics;
+    json::Patch<std::int32_t> hide_endpoints_m;
+    json::Patch<std::int32_t> perceived_exertion;
+};
+BOOST_DESCRIBE_STRUCT(PatchActivityBody, (),
+                      (name, description, sport, visibility, hidden_metrics, hide_endpoints_m, perceived_exertion))
+
+struct PrivacyZoneBody {
+    double lat = 0;
+    double lng = 0;
+    double radius_m = 0;
+};
+BOOST_DESCRIBE_STRUCT(PrivacyZoneBody, (), (lat, lng, radius_m))
+
+/// Microseconds since the Unix epoch from RFC 3339 ("2026-11-30T07:12:03Z", fractional seconds
+/// and numeric offsets allowed) or from a plain count of Unix seconds; nullopt otherwise.
+std::optional<std::int64_t> ParseTimestampMicros(std::string_view text);
+
+/// The list cursor: the last row's start time (µs) and id, as opaque text.
+std::string EncodeCursor(std::int64_t start_us, std::int64_t id);
+std::optional<std::pair<std::int64_t, std::int64_t>> DecodeCursor(std::string_view cursor);
+
+}  // namespace strava1::activities
