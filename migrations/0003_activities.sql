@@ -39,7 +39,7 @@ CREATE TABLE privacy_anchors (
     offset_east_m   double precision NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX privacy_anchors_owner_idx ON privacy_anchors (owner_id, hide_radius_m);
+CREATE INDEX privacy_anchors_owner_idx ON privacy_anchors (owner_id);
 
 -- User-defined circles: no point inside leaves the server for anyone but the owner.
 CREATE TABLE privacy_zones (
@@ -70,6 +70,13 @@ CREATE TABLE activities (
     -- The hidden start and end discs (centre and radius), derived from an anchor; NULL when off.
     start_disc          double precision[],
     end_disc            double precision[],
+    start_anchor_id     bigint REFERENCES privacy_anchors (id) ON DELETE SET NULL,
+    end_anchor_id       bigint REFERENCES privacy_anchors (id) ON DELETE SET NULL,
+    -- What others see as the first and last point ({lat,lng}), kept for the guard that checks the
+    -- estimators over every public end near one home (features/activities/src/privacy_guard.hpp).
+    public_start        double precision[],
+    public_end          double precision[],
+    map_hidden          boolean NOT NULL DEFAULT false,
     file_sha256         text,
     device              text,
     external_id         text,
@@ -104,6 +111,8 @@ CREATE TABLE activities (
     updated_at          timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX activities_owner_start_idx ON activities (owner_id, start_time DESC, id DESC);
+CREATE INDEX activities_start_anchor_idx ON activities (start_anchor_id) WHERE start_anchor_id IS NOT NULL;
+CREATE INDEX activities_end_anchor_idx ON activities (end_anchor_id) WHERE end_anchor_id IS NOT NULL;
 CREATE INDEX activities_owner_sha_idx ON activities (owner_id, file_sha256) WHERE file_sha256 IS NOT NULL;
 
 -- Per-point samples, one compact blob per activity (formats::EncodeTrack; docs/formats.md).

@@ -10,6 +10,7 @@
 
 #include "output.hpp"
 #include "pipeline.hpp"
+#include "privacy_guard.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/base/log.hpp"
@@ -50,7 +51,7 @@ const std::string kActivityColumns =
     "WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND o.distance_m = e.distance_m AND o.time_s < e.time_s "
     "AND (o.start_time, o.activity_id) < (e.start_time, e.activity_id))), " +
     IsoColumn("a.created_at") + ", " + IsoColumn("a.updated_at") +
-    ", a.upload_id IS NOT NULL, EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id)";
+    ", a.upload_id IS NOT NULL, EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id), a.map_hidden";
 
 enum Col : int {
     kId,
@@ -98,6 +99,7 @@ enum Col : int {
     kUpdated,
     kHasOriginal,
     kHasStreams,
+    kMapHidden,
     kColumnCount
 };
 
@@ -128,6 +130,7 @@ ActivityRow ReadRow(const db::Result& r, int row, const std::vector<geo::Disc>& 
     a.audience.owner_id = r.Int(row, kOwnerId);
     a.audience.visibility = ParseVisibility(r.Text(row, kVisibility)).value_or(Visibility::kOnlyMe);
     a.audience.hidden_metrics = MetricBits(r.Text(row, kHiddenMetrics));
+    a.audience.map_hidden = r.Text(row, kMapHidden) == "t";
     for (int col : {kStartDisc, kEndDisc}) {
         if (!r.IsNull(row, col)) {
             if (auto disc = ParseDiscArray(r.Text(row, col))) {
@@ -660,36 +663,129 @@ struct Module::Impl {
     }
 
     /// The hidden disc of one endpoint: the owner's anchor near it (created on first use).
-    static asio::awaitable<std::optional<geo::Disc>> EndpointDisc(db::Transaction& tx, std::int64_t owner_id, int radius_m,
-                                                                  std::optional<geo::LatLng> point, std::uint64_t seed,
-                                                                  geo::Endpoint endpoint) {
+    struct AnchoredDisc {
+        geo::Disc disc;
+        std::int64_t anchor_id = 0;
+        geo::LatLng home;
+    };
+
+    /// The hidden disc of one endpoint, from the owner's anchor nearest to it (created on first use).
+    static asio::awaitable<std::optional<AnchoredDisc>> EndpointDisc(db::Transaction& tx, std::int64_t owner_id,
+                                                                     int radius_m, std::optional<geo::LatLng> point,
+                                                                     std::uint64_t seed, geo::Endpoint endpoint) {
         if (!point || radius_m <= 0) {
             co_return std::nullopt;
         }
+        // Anchors are kept across changes of R: two anchors for one place would let an observer
+        // intersect their rings.
         db::Result anchors = co_await tx.Query(
-            "SELECT home_lat, home_lng, offset_north_m, offset_east_m FROM privacy_anchors "
-            "WHERE owner_id = $1 AND hide_radius_m = $2 ORDER BY id",
-            Params::Of(owner_id, radius_m));
+            "SELECT id, home_lat, home_lng, offset_north_m, offset_east_m FROM privacy_anchors WHERE owner_id = $1",
+            Params::Of(owner_id));
+        std::optional<AnchoredDisc> best;
+        double best_distance = 0;
         for (int i = 0; i < anchors.Rows(); ++i) {
-            geo::Anchor anchor{geo::LatLng{anchors.Double(i, 0), anchors.Double(i, 1)}, anchors.Double(i, 2), anchors.Double(i, 3)};
-            if (geo::AnchorCovers(anchor, *point, radius_m)) {
-                co_return geo::EndpointDisc(anchor, radius_m, seed, endpoint);
+            geo::Anchor anchor{geo::LatLng{anchors.Double(i, 1), anchors.Double(i, 2)}, anchors.Double(i, 3), anchors.Double(i, 4)};
+            if (!geo::AnchorCovers(anchor, *point, radius_m)) {
+                continue;
+            }
+            double d = geo::LocalDistanceM(anchor.home, *point);
+            if (!best || d < best_distance) {
+                best = AnchoredDisc{geo::EndpointDisc(anchor, radius_m, seed, endpoint), anchors.Int(i, 0), anchor.home};
+                best_distance = d;
             }
         }
+        if (best) {
+            co_return best;
+        }
         geo::Anchor anchor = geo::NewAnchor(*point, radius_m, RandomU64());
-        co_await tx.Query(
+        db::Result r = co_await tx.Query(
             "INSERT INTO privacy_anchors (owner_id, hide_radius_m, home_lat, home_lng, offset_north_m, offset_east_m) "
-            "VALUES ($1, $2, $3, $4, $5, $6)",
+            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             Params::Of(owner_id, radius_m, anchor.home.lat_deg, anchor.home.lng_deg, anchor.offset_north_m,
                        anchor.offset_east_m));
-        co_return geo::EndpointDisc(anchor, radius_m, seed, endpoint);
+        co_return AnchoredDisc{geo::EndpointDisc(anchor, radius_m, seed, endpoint), r.Int(0, 0), anchor.home};
     }
 
-    static std::optional<std::string> DiscText(const std::optional<geo::Disc>& d) {
-        if (!d) {
-            return std::nullopt;
+    /// Every public end already published near an anchor (other activities than `exclude_id`).
+    static asio::awaitable<std::vector<geo::LatLng>> PublicEndsAt(db::Transaction& tx, std::int64_t anchor_id,
+                                                                  std::int64_t exclude_id) {
+        db::Result r = co_await tx.Query(
+            "SELECT public_start FROM activities WHERE start_anchor_id = $1 AND id <> $2 AND public_start IS NOT NULL "
+            "UNION ALL SELECT public_end FROM activities WHERE end_anchor_id = $1 AND id <> $2 AND public_end IS NOT NULL",
+            Params::Of(anchor_id, exclude_id));
+        std::vector<geo::LatLng> out;
+        for (int i = 0; i < r.Rows(); ++i) {
+            std::string text = r.String(i, 0);
+            // {lat,lng}: reuse the disc parser with a dummy radius.
+            if (text.size() > 2) {
+                if (auto d = ParseDiscArray(text.substr(0, text.size() - 1) + ",0}")) {
+                    out.push_back(d->centre);
+                }
+            }
         }
-        return DiscArrayText(*d);
+        co_return out;
+    }
+
+    /// Where one activity's start and end are hidden, after the guard.
+    struct EndpointPlan {
+        std::optional<std::string> start_disc;
+        std::optional<std::string> end_disc;
+        std::optional<std::int64_t> start_anchor;
+        std::optional<std::int64_t> end_anchor;
+        std::optional<std::string> public_start;
+        std::optional<std::string> public_end;
+        bool map_hidden = false;
+    };
+
+    static std::string PointText(const geo::LatLng& p) {
+        return "{" + std::to_string(p.lat_deg) + "," + std::to_string(p.lng_deg) + "}";
+    }
+
+    static asio::awaitable<EndpointPlan> PlanEndpoints(db::Transaction& tx, std::int64_t owner_id, int radius_m,
+                                                       const std::vector<std::int32_t>& lat_e7,
+                                                       const std::vector<std::int32_t>& lng_e7, std::uint64_t seed,
+                                                       std::int64_t activity_id) {
+        std::optional<geo::LatLng> first;
+        std::optional<geo::LatLng> last;
+        for (std::size_t i = 0; i < lat_e7.size(); ++i) {
+            if (lat_e7[i] != formats::kNoPosition) {
+                geo::LatLng here{formats::E7ToDegrees(lat_e7[i]), formats::E7ToDegrees(lng_e7[i])};
+                if (!first) {
+                    first = here;
+                }
+                last = here;
+            }
+        }
+        EndpointPlan plan;
+        auto start = co_await EndpointDisc(tx, owner_id, radius_m, first, seed, geo::Endpoint::kStart);
+        auto end = co_await EndpointDisc(tx, owner_id, radius_m, last, seed, geo::Endpoint::kEnd);
+        GuardedEndpoint gs;
+        GuardedEndpoint ge;
+        if (start) {
+            gs.disc = start->disc;
+            gs.home = start->home;
+            gs.earlier_ends = co_await PublicEndsAt(tx, start->anchor_id, activity_id);
+            plan.start_anchor = start->anchor_id;
+        }
+        if (end) {
+            ge.disc = end->disc;
+            ge.home = end->home;
+            ge.earlier_ends = co_await PublicEndsAt(tx, end->anchor_id, activity_id);
+            plan.end_anchor = end->anchor_id;
+        }
+        GuardDecision decision = Guard(lat_e7, lng_e7, gs, ge, radius_m);
+        if (start) {
+            plan.start_disc = DiscArrayText(geo::Disc{start->disc.centre, start->disc.radius_m * decision.scale});
+        }
+        if (end) {
+            plan.end_disc = DiscArrayText(geo::Disc{end->disc.centre, end->disc.radius_m * decision.scale});
+        }
+        plan.map_hidden = decision.hide_map;
+        if (decision.ends.first) {
+            plan.public_start = PointText(*decision.ends.first);
+            plan.public_end = PointText(*decision.ends.last);
+        }
+        co_return plan;
     }
 
     /// Inserts one analysed activity inside `tx`; returns its id.
@@ -704,8 +800,7 @@ struct Module::Impl {
         std::string visibility = prefs.String(0, 0);
         int radius = static_cast<int>(prefs.Int(0, 1));
         std::int64_t seed = static_cast<std::int64_t>(RandomU64() >> 1);
-        auto start_disc = co_await EndpointDisc(tx, owner_id, radius, p.first_position, static_cast<std::uint64_t>(seed), geo::Endpoint::kStart);
-        auto end_disc = co_await EndpointDisc(tx, owner_id, radius, p.last_position, static_cast<std::uint64_t>(seed), geo::Endpoint::kEnd);
+        EndpointPlan plan = co_await PlanEndpoints(tx, owner_id, radius, p.lat_e7, p.lng_e7, static_cast<std::uint64_t>(seed), 0);
         const auto& a = p.analysis;
         std::string sport = fields.sport ? *fields.sport : formats::SportName(p.sport);
         std::optional<std::string> name = fields.name;
@@ -716,7 +811,7 @@ struct Module::Impl {
         Params params;
         params.Add(owner_id).Add(upload_id).Add(sport).Add(p.sub_sport.empty() ? std::nullopt : std::optional(p.sub_sport));
         params.Add(name).Add(description).Add(static_cast<double>(p.start_ms) / 1000.0).Add(static_cast<double>(p.end_ms) / 1000.0);
-        params.Add(visibility).Add(radius).Add(seed).Add(DiscText(start_disc)).Add(DiscText(end_disc)).Add(sha);
+        params.Add(visibility).Add(radius).Add(seed).Add(plan.start_disc).Add(plan.end_disc).Add(sha);
         params.Add(p.device.empty() ? std::nullopt : std::optional(p.device)).Add(fields.external_id);
         params.Add(p.distance_m).Add(p.elapsed_s).Add(p.moving_s).Add(p.timer_s).Add(p.elevation_gain_m).Add(p.elevation_loss_m);
         params.Add(p.moving_s > 0 ? std::optional(a.avg_speed_mps) : std::nullopt);
@@ -726,6 +821,7 @@ struct Module::Impl {
         params.Add(a.normalized_power_w).Add(p.calories_kcal).Add(a.trimp).Add(a.training_stress_score).Add(a.intensity_factor);
         params.Add(static_cast<std::int64_t>(p.point_count)).Add(p.summary_polyline.empty() ? std::nullopt : std::optional(p.summary_polyline));
         params.Add(p.polyline.empty() ? std::nullopt : std::optional(p.polyline)).Add(p.analysis_json);
+        params.Add(plan.start_anchor).Add(plan.end_anchor).Add(plan.public_start).Add(plan.public_end).Add(plan.map_hidden);
         // Without a name: "Morning Run" etc. from the local hour in the owner's time zone.
         db::Result r = co_await tx.Query(
             "INSERT INTO activities (owner_id, upload_id, sport, sub_sport, name, description, start_time, end_time, "
@@ -733,13 +829,14 @@ struct Module::Impl {
             "distance_m, elapsed_s, moving_s, timer_s, elevation_gain_m, elevation_loss_m, avg_speed_mps, max_speed_mps, "
             "avg_pace_s_per_km, gap_s_per_km, avg_heart_rate_bpm, max_heart_rate_bpm, avg_cadence, avg_power_w, "
             "max_power_w, normalized_power_w, calories_kcal, trimp, tss, intensity_factor, point_count, "
-            "summary_polyline, polyline, analysis) "
+            "summary_polyline, polyline, analysis, start_anchor_id, end_anchor_id, public_start, public_end, map_hidden) "
             "SELECT $1, $2, $3, $4, COALESCE($5, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
             "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
             "to_timestamp($7::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || initcap(replace($3, '_', ' '))), "
             "$6, to_timestamp($7::float8), to_timestamp($8::float8), $9, $10, $11, $12::float8[], $13::float8[], $14, "
             "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, "
-            "$36, $37, $38, $39, $40::jsonb FROM users u WHERE u.id = $1 RETURNING id",
+            "$36, $37, $38, $39, $40::jsonb, $41, $42, $43::float8[], $44::float8[], $45 FROM users u WHERE u.id = $1 "
+            "RETURNING id",
             std::move(params));
         std::int64_t id = r.Int(0, 0);
         if (!p.stream_blob.empty() && p.point_count > 0) {
@@ -1007,25 +1104,13 @@ struct Module::Impl {
             track = co_await LoadTrack(id);
         }
         co_await db::RunInTransaction<void>(deps.pool, [&](db::Transaction& tx) -> asio::awaitable<void> {
-            std::optional<std::string> start_disc;
-            std::optional<std::string> end_disc;
+            EndpointPlan plan;
             if (body.hide_endpoints_m.value) {
                 db::Result seed = co_await tx.Query("SELECT privacy_seed FROM activities WHERE id = $1 FOR UPDATE", Params::Of(id));
                 auto s = static_cast<std::uint64_t>(seed.Int(0, 0));
-                std::optional<geo::LatLng> first;
-                std::optional<geo::LatLng> last;
-                for (std::size_t i = 0; i < track->size() && track->HasPositions(); ++i) {
-                    if (track->lat_e7[i] != formats::kNoPosition) {
-                        geo::LatLng here{formats::E7ToDegrees(track->lat_e7[i]), formats::E7ToDegrees(track->lng_e7[i])};
-                        if (!first) {
-                            first = here;
-                        }
-                        last = here;
-                    }
-                }
-                int radius = *body.hide_endpoints_m.value;
-                start_disc = DiscText(co_await EndpointDisc(tx, owner, radius, first, s, geo::Endpoint::kStart));
-                end_disc = DiscText(co_await EndpointDisc(tx, owner, radius, last, s, geo::Endpoint::kEnd));
+                // One owner's endpoint plans are made one at a time (the guard reads the others').
+                co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
+                plan = co_await PlanEndpoints(tx, owner, *body.hide_endpoints_m.value, track->lat_e7, track->lng_e7, s, id);
             }
             Params p;
             p.Add(id);
@@ -1036,9 +1121,10 @@ struct Module::Impl {
             p.Add(metrics.has_value()).Add(metrics);
             p.Add(body.hide_endpoints_m.present);
             p.Add(body.hide_endpoints_m.value ? std::optional<std::int64_t>(*body.hide_endpoints_m.value) : std::nullopt);
-            p.Add(start_disc).Add(end_disc);
+            p.Add(plan.start_disc).Add(plan.end_disc);
             p.Add(body.perceived_exertion.present);
             p.Add(body.perceived_exertion.value ? std::optional<std::int64_t>(*body.perceived_exertion.value) : std::nullopt);
+            p.Add(plan.start_anchor).Add(plan.end_anchor).Add(plan.public_start).Add(plan.public_end).Add(plan.map_hidden);
             co_await tx.Query(
                 "UPDATE activities SET name = CASE WHEN $2 THEN $3 ELSE name END, "
                 "description = CASE WHEN $4 THEN $5 ELSE description END, "
@@ -1049,6 +1135,11 @@ struct Module::Impl {
                 "start_disc = CASE WHEN $12 THEN $14::float8[] ELSE start_disc END, "
                 "end_disc = CASE WHEN $12 THEN $15::float8[] ELSE end_disc END, "
                 "perceived_exertion = CASE WHEN $16 THEN $17::smallint ELSE perceived_exertion END, "
+                "start_anchor_id = CASE WHEN $12 THEN $18::bigint ELSE start_anchor_id END, "
+                "end_anchor_id = CASE WHEN $12 THEN $19::bigint ELSE end_anchor_id END, "
+                "public_start = CASE WHEN $12 THEN $20::float8[] ELSE public_start END, "
+                "public_end = CASE WHEN $12 THEN $21::float8[] ELSE public_end END, "
+                "map_hidden = CASE WHEN $12 THEN $22::boolean ELSE map_hidden END, "
                 "updated_at = now() WHERE id = $1",
                 std::move(p));
             if (body.sport.value) {
@@ -1270,7 +1361,7 @@ struct Module::Impl {
         std::int64_t id = req->PathId("activity_id", "activity");
         Loaded l = co_await LoadVisible(req->Caller().user_id, id);
         formats::Track track = co_await LoadTrack(id);
-        if (track.empty() || !track.HasPositions()) {
+        if (track.empty() || !track.HasPositions() || l.view->map_hidden) {
             throw Error(ErrorKind::kNotFound, "this activity has no GPS track to export");
         }
         View view = *l.view;

@@ -52,6 +52,8 @@ bool Allowed(const View& view, StreamKey key) {
             return !view.Hides(kPower);
         case StreamKey::kVelocitySmooth:
             return !view.Hides(kPace);
+        case StreamKey::kLatLng:
+            return !view.map_hidden;
         default:
             return true;
     }
@@ -281,6 +283,9 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
 
 std::string ExportGpx(const formats::Track& t, const View& view, std::string_view name, std::string_view sport) {
     std::vector<std::uint8_t> visible = VisibleSamples(view, t);
+    if (view.map_hidden) {
+        visible.assign(t.size(), 0);
+    }
     const bool times = !view.Hides(kStartTime) && !t.time_ms.empty();
     const bool hr = !view.Hides(kHeartRate) && !t.heart_rate_bpm.empty();
     const bool cad = !t.cadence_rpm.empty();

@@ -160,6 +160,8 @@ PreparedActivity PrepareActivity(formats::Activity activity, std::string device,
 
     // The stored distance channel is the analysis' (spike-free, from positions or the device), so
     // streams, splits and best-effort indexes agree.
+    p.lat_e7 = track.lat_e7;
+    p.lng_e7 = track.lng_e7;
     formats::Track stored = std::move(activity.track);
     if (a.distance_m.size() == stored.size() && !stored.empty()) {
         stored.distance_m = a.distance_m;

@@ -41,6 +41,8 @@ struct PreparedActivity {
     std::string analysis_json;  ///< laps, splits, zones, curves (see WriteAnalysisJson)
     std::string summary_polyline;
     std::string polyline;  ///< the detailed (2 m) geometry
+    std::vector<std::int32_t> lat_e7;  ///< the recorded positions, for the privacy guard
+    std::vector<std::int32_t> lng_e7;
     std::optional<geo::LatLng> first_position;
     std::optional<geo::LatLng> last_position;
 };

@@ -82,6 +82,7 @@ std::optional<View> Decide(std::int64_t viewer_id, const Audience& audience, boo
     }
     view.hidden_metrics = audience.hidden_metrics;
     view.hidden_areas = audience.hidden_areas;
+    view.map_hidden = audience.map_hidden;
     return view;
 }
 
@@ -91,7 +92,7 @@ std::string VisibleToViewerSql(int viewer_param) {
 }
 
 std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track& track) {
-    if (!view.MasksPositions()) {
+    if (!view.MasksPositions() || view.map_hidden) {
         return std::vector<std::uint8_t>(track.size(), 1);
     }
     if (!track.HasPositions()) {
@@ -103,6 +104,9 @@ std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track&
 }
 
 std::string MaskPolyline(const View& view, std::string_view encoded) {
+    if (view.map_hidden) {
+        return {};
+    }
     if (!view.MasksPositions() || encoded.empty()) {
         return std::string(encoded);
     }

@@ -40,6 +40,8 @@ struct Audience {
     std::uint32_t hidden_metrics = 0;
     /// Hidden start/end discs and the owner's privacy zones.
     std::vector<geo::Disc> hidden_areas;
+    /// The privacy guard withheld every position from others (privacy_guard.hpp).
+    bool map_hidden = false;
 };
 
 /// What one viewer may see of a visible activity.
@@ -47,9 +49,10 @@ struct View {
     bool owner = false;
     std::uint32_t hidden_metrics = 0;  ///< always 0 for the owner
     std::vector<geo::Disc> hidden_areas;  ///< always empty for the owner
+    bool map_hidden = false;              ///< no position at all (always false for the owner)
 
     bool Hides(Metric m) const noexcept { return (hidden_metrics & m) != 0; }
-    bool MasksPositions() const noexcept { return !hidden_areas.empty(); }
+    bool MasksPositions() const noexcept { return !hidden_areas.empty() || map_hidden; }
 };
 
 /// The decision. nullopt: the viewer may not see the activity at all (answer 404, as for a missing
@@ -61,7 +64,8 @@ std::optional<View> Decide(std::int64_t viewer_id, const Audience& audience, boo
 /// (features/social), so "followers" activities are the owner's alone until then.
 std::string VisibleToViewerSql(int viewer_param);
 
-/// Per sample of `track`: 1 when the viewer may see it. All ones for the owner.
+/// Per sample of `track`: 1 when the viewer may see it. All ones for the owner. With the map
+/// hidden every sample stays (heart rate, pace... are not places) and the caller drops positions.
 std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track& track);
 
 /// An encoded polyline with the points in hidden areas removed (unchanged for the owner). Empty
