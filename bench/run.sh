@@ -11,7 +11,8 @@
 # default 1800), BENCH_SKIP_BUILD=1 (use what is built), STRAVA1_BENCH_BINARY (another strava1),
 # BENCH_STRICT=1 (exit 1 when a target fails), BENCH_KEEP=1 (keep the work dir with server logs),
 # BENCH_BENCHMARK_DIR (where to look for strava1_*_benchmark executables; default build/release),
-# BENCH_SKIP_FORMATS=1 (skip the import comparison of bench/formats/run.py).
+# BENCH_SKIP_FORMATS=1 (skip the import comparison of bench/formats/run.py), BENCH_SKIP_UPLOADS=1
+# (skip the upload-to-ready latency of bench/uploads/run.mjs).
 # STRAVA1_TEST_PG_DSN set: use that PostgreSQL instead of starting one with scripts/with-services.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -95,6 +96,13 @@ if [ "${BENCH_SKIP_FORMATS:-0}" != 1 ]; then
         --results-dir=bench/results || status=$?
     if [ -f bench/results/formats-latest.md ]; then
         { echo; cat bench/results/formats-latest.md; } >> bench/results/latest.md
+    fi
+fi
+if [ "${BENCH_SKIP_UPLOADS:-0}" != 1 ]; then
+    timeout --kill-after=30 600 node bench/uploads/run.mjs --binary="$binary" --out=bench/results/uploads-latest.md ||
+        status=$?
+    if [ -f bench/results/uploads-latest.md ]; then
+        { echo; cat bench/results/uploads-latest.md; } >> bench/results/latest.md
     fi
 fi
 exit "$status"

@@ -1,16 +1,16 @@
 // Writes a FIT activity file of N one-second records with the official Garmin FIT SDK's encoder
 // (so the benchmark input is not written by the decoder under test).
-//   node bench/formats/make_fit.mjs OUT N
+//   node bench/formats/make_fit.mjs OUT N [START]   (START: ISO time of the first record)
 import { writeFileSync } from 'node:fs';
 import { Encoder, Profile } from '../../tests/fitsdk/node_modules/@garmin/fitsdk/src/index.js';
 
-const [out, countText] = process.argv.slice(2);
+const [out, countText, startText] = process.argv.slice(2);
 const count = Number(countText);
 if (!out || !Number.isInteger(count) || count < 1) {
-    console.error('usage: node make_fit.mjs OUT N');
+    console.error('usage: node make_fit.mjs OUT N [START]');
     process.exit(2);
 }
-const start = new Date('2024-05-04T07:00:00Z');
+const start = new Date(startText ?? '2024-05-04T07:00:00Z');
 const encoder = new Encoder();
 encoder.onMesg(Profile.MesgNum.FILE_ID, { manufacturer: 'development', product: 0, timeCreated: start, type: 'activity' });
 encoder.onMesg(Profile.MesgNum.EVENT, { timestamp: start, event: 'timer', eventType: 'start' });

@@ -140,16 +140,18 @@ TEST(NewAnchor, RadiusIsClampedAndZeroTurnsHidingOff) {
     }
 }
 
-// Stored activities keep their seeds: a changed mixer or range would serve a different disc for an
-// activity already shown, and two discs of one activity tell an observer more than one. These
-// values pin the formulas; changing them is a data migration (re-key every anchor).
+// Stored activities keep their seeds and stored anchors their offsets: a changed mixer or radius
+// formula would serve a different disc for an activity already shown, and two discs of one activity
+// tell an observer more than one. These values pin the formulas; changing the mixer or the radius is
+// a data migration. The offset range shapes only anchors created afterwards (last changed from
+// 2.5–3.5 R to 1.5–2.0 R).
 TEST(EndpointDisc, FormulasArePinned) {
     const Anchor anchor = NewAnchor({48.8566, 2.3522}, 200, 0x0123456789abcdefULL);
     // Recomputed outside C++ (splitmix64 and the formulas in privacy.hpp, in Python).
-    EXPECT_NEAR(anchor.offset_north_m, 433.55155976, 1e-6);
-    EXPECT_NEAR(anchor.offset_east_m, 252.35955763, 1e-6);
-    EXPECT_NEAR(EndpointDisc(anchor, 200, 42, Endpoint::kStart).radius_m, 1091.7371983, 1e-6);
-    EXPECT_NEAR(EndpointDisc(anchor, 200, 42, Endpoint::kEnd).radius_m, 990.9671549, 1e-6);
+    EXPECT_NEAR(anchor.offset_north_m, 259.98837059, 1e-6);
+    EXPECT_NEAR(anchor.offset_east_m, 151.33275089, 1e-6);
+    EXPECT_NEAR(EndpointDisc(anchor, 200, 42, Endpoint::kStart).radius_m, 890.9124082, 1e-6);
+    EXPECT_NEAR(EndpointDisc(anchor, 200, 42, Endpoint::kEnd).radius_m, 790.1423648, 1e-6);
 }
 
 // The guarantee: for every seed, every point within 2R of home is hidden (so within R of home with
@@ -611,6 +613,9 @@ double Median(std::vector<double> values) {
     return values[values.size() / 2];
 }
 
+// What the discs do on their own. The centroid of routes leaving in every direction is not among
+// it: the activities feature's guard (features/activities/src/privacy_guard.hpp) checks it, and
+// has its own tests.
 TEST(PrivacyAttack, AnchoredDiscsKeepHomeFromObservers) {
     for (const double radius_m : {200.0, 400.0, 800.0}) {
         for (const bool same_street : {false, true}) {
@@ -624,20 +629,25 @@ TEST(PrivacyAttack, AnchoredDiscsKeepHomeFromObservers) {
                 // Enough left to attack, none of it near home (the guarantee is 2R).
                 ASSERT_GE(result.visible_ends, 20) << athlete_idx;
                 EXPECT_GT(result.closest_visible_m, 2 * radius_m) << athlete_idx;
-                // The circle fit finds the displaced centre, at least 2.5R from home.
-                EXPECT_GT(result.circle_error_m, 2 * radius_m) << athlete_idx;
+                // The circle fit finds the displaced centre, at least 1.5R from home; here it is
+                // 1.37R or more.
+                EXPECT_GT(result.circle_error_m, radius_m) << athlete_idx;
+                // Every end is where the one street leaves the disc, at least 2R out.
                 if (same_street) {
-                    EXPECT_GT(result.centroid_error_m, 2 * radius_m) << athlete_idx;
+                    EXPECT_GT(result.centroid_error_m, radius_m) << athlete_idx;
                 }
                 centroid_errors.push_back(result.centroid_error_m);
                 centroid_within_r += result.centroid_error_m <= radius_m ? 1 : 0;
             }
-            // Routes leaving in every direction: the centroid tends to the midpoint of home and the
-            // disc centre (≥ 1.25R from home), but with 40 ends its noise is about 0.6R, so some
-            // athletes are found. That is the known limit of any disc (docs/analytics.md, 21% of
-            // 200 athletes; 60% with an offset of 1.25–1.75R). Here: 7, 5 and 2 of 24.
-            EXPECT_LE(centroid_within_r, kAthletes / 3);
-            EXPECT_GT(Median(centroid_errors), 1.25 * radius_m);
+            if (!same_street) {
+                // The centroid tends to the midpoint of home and the disc centre (0.75–1R from
+                // home; winding routes bring it closer), with noise of about 0.6R over 40 ends:
+                // within R for 13, 9 and 5 of these 24 athletes (44% of 200, docs/analytics.md),
+                // against all of them behind a naive disc (FindsHomeBehindANaiveDisc). The bounds
+                // catch a change that moves the discs' centres back towards home.
+                EXPECT_LE(centroid_within_r, kAthletes * 2 / 3);
+                EXPECT_GT(Median(centroid_errors), 0.75 * radius_m);
+            }
         }
     }
 }

@@ -18,9 +18,12 @@
 ///    once, kept server-side) displaces the centre by a secret offset shared by every activity
 ///    from that place, so a circle fit over many activities finds the displaced centre, not home
 ///    (a per-activity offset would average out); each activity's disc gets its own radius, large
-///    enough that home stays deep inside.
-/// docs/analytics.md "Privacy masking" gives the caller's steps, the reasoning, the figures and the
-/// limits (a disc cannot stop every estimator: read it before changing a constant here).
+///    enough that everything within R of any endpoint the anchor covers stays inside.
+/// The discs alone do not defeat the centroid of many activities' visible ends: the caller's guard
+/// does (features/activities/src/privacy_guard.hpp), widening an activity's discs or hiding its map
+/// when an estimate over the public ends would land near home. docs/analytics.md "Privacy masking"
+/// gives the caller's steps, the reasoning, the figures and the limits: read it before changing a
+/// constant here.
 namespace strava1::geo {
 
 /// The hide radius R of the "hide start and end" setting: the default and the largest accepted.
@@ -29,11 +32,13 @@ inline constexpr double kDefaultHideRadiusM = 200.0;
 inline constexpr double kMaxHideRadiusM = 1'600.0;
 
 /// The anchor's secret offset from home, as multiples of R: magnitude uniform in this range.
-/// The centroid of the visible ends of activities leaving home in every direction tends to the
-/// midpoint of home and the disc centre (straight routes; winding ones bring it closer to home),
-/// so below 2R it would land within R of home however many activities it averaged.
-inline constexpr double kAnchorOffsetMinR = 2.5;
-inline constexpr double kAnchorOffsetMaxR = 3.5;
+/// A circle fit of the visible ends finds the disc centre, so the minimum keeps that beyond R from
+/// home with a margin (over 200 simulated athletes it never came nearer home than 1.37 R); the
+/// width of the range is what an observer who found the centre still does not know. No larger:
+/// the disc radius grows with the offset, and the centroid of the visible ends, which no
+/// affordable offset keeps from home, is the caller's guard's job.
+inline constexpr double kAnchorOffsetMinR = 1.5;
+inline constexpr double kAnchorOffsetMaxR = 2.0;
 
 /// "No position" in lat_e7/lng_e7. The same value as formats::kNoPosition; repeated here because
 /// geo sits below formats and may not include it.
@@ -79,8 +84,11 @@ bool AnchorCovers(const Anchor& anchor, LatLng point, double hide_radius_m) noex
 /// The disc hiding one endpoint of one activity: centred at home + offset, radius
 /// |offset| + R·(2 + u) with u in [0, 1) from splitmix64 of (activity_seed, endpoint).
 /// Guarantees, for every seed: every point within 2R of home is inside, so every point within R of
-/// any endpoint the anchor covers is inside. R is clamped as in NewAnchor; it may differ from the
-/// anchor's (the guarantee holds for any R; the offset keeps the scale it was made with).
+/// any endpoint the anchor covers is inside. The 2 is the least that does: an endpoint R from home
+/// on the side away from the centre has points R beyond it, |offset| + 2R from the centre (with
+/// 1 + u, a point u·R beyond such an endpoint would show). R is clamped as in NewAnchor; it may
+/// differ from the anchor's (the guarantee holds for any R; the offset keeps the scale it was made
+/// with).
 /// `activity_seed` is a secret random value stored with the activity, so the disc is the same every
 /// time the activity is served: two discs for one endpoint tell an observer more than one.
 /// R = 0 gives a disc of radius 0. Both discs of an activity go to VisibleMask, which hides their
