@@ -483,7 +483,7 @@ describe('workouts', () => {
             const latlng = s.streams.latlng.filter((p) => p);
             assert.ok(latlng.length < s.original_size, 'some points are withheld');
             everyPoint.push(...latlng);
-            ends.push(latlng[0], latlng.at(-1));
+            if (latlng.length) ends.push(latlng[0], latlng.at(-1));
             const gpx = (await call('GET', `/v1/activities/${id}/export.gpx`, { token: bob.token })).text;
             for (const m of gpx.matchAll(/lat="([-\d.]+)" lon="([-\d.]+)"/g)) everyPoint.push([Number(m[1]), Number(m[2])]);
         }
@@ -507,6 +507,40 @@ describe('workouts', () => {
         await call('PATCH', `/v1/activities/${ids[0]}`, { token: ana.token, body: { hide_endpoints_m: 1600 } });
         const wide = ((await call('GET', `/v1/activities/${ids[0]}/streams?keys=latlng`, { token: bob.token })).json.streams.latlng ?? []).filter((p) => p);
         assert.ok(wide.every((p) => distanceM(p, home) > 1600));
+    });
+
+    test('every file in the test data becomes an activity or a precise 422, never a 5xx', async (t) => {
+        if (!server) return t.skip('no server');
+        if (!existsSync(kTestdata)) {
+            testdata(t, 'gpx');
+            return;
+        }
+        const { readdirSync } = await import('node:fs');
+        const ana = await signup();
+        const rows = [];
+        for (const dir of ['gpx', 'tcx', 'fit']) {
+            for (const name of readdirSync(join(kTestdata, dir)).sort()) {
+                if (!name.endsWith(`.${dir}`)) continue;
+                const bytes = readFileSync(join(kTestdata, dir, name));
+                const res = await upload(ana.token, bytes, { query: `?data_type=${dir}` });
+                if (bytes.length === 0) {
+                    assertProblem(res, 400, 'invalid-argument', 'file');
+                    rows.push(`${dir}/${name}: 400 empty file`);
+                    continue;
+                }
+                assert.ok(res.status === 201 || res.status === 422, `${dir}/${name}: ${res.status} ${res.text}`);
+                if (res.status === 422) {
+                    assert.ok(res.json.detail.length > 20, `${dir}/${name}: a reason is given`);
+                    rows.push(`${dir}/${name}: 422 ${res.json.detail.slice(0, 90)}`);
+                } else {
+                    const done = await pollUpload(ana.token, res.json.id);
+                    assert.ok(done.status === 'ready' || done.status === 'duplicate', `${dir}/${name}: ${JSON.stringify(done)}`);
+                    rows.push(`${dir}/${name}: ${done.status} ${done.activity_ids.join(',') || `of ${done.duplicate_of}`}`);
+                }
+            }
+        }
+        process.stdout.write(rows.map((r) => `# ${r}`).join('\n') + '\n');
+        assert.ok(rows.filter((r) => / ready /.test(r)).length >= 60, 'most real files import');
     });
 
     test('strava1 import adds files for a user from the command line', async (t) => {

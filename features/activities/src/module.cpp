@@ -773,7 +773,9 @@ struct Module::Impl {
             ge.earlier_ends = co_await PublicEndsAt(tx, end->anchor_id, activity_id);
             plan.end_anchor = end->anchor_id;
         }
-        GuardDecision decision = Guard(lat_e7, lng_e7, gs, ge, radius_m);
+        // A 10 % margin: observers' distance formulas and the zones (applied on the way out) move
+        // the public ends by metres.
+        GuardDecision decision = Guard(lat_e7, lng_e7, gs, ge, radius_m * 1.1);
         if (start) {
             plan.start_disc = DiscArrayText(geo::Disc{start->disc.centre, start->disc.radius_m * decision.scale});
         }
