@@ -441,8 +441,13 @@ TEST_F(LocalStoreTest, SignedUrlArgumentsAreValidated) {
     EXPECT_EQ(KindOf([&] { store.SignedPutUrl("a", seconds(60), "", 10); }), ErrorKind::kInvalidArgument);
     EXPECT_EQ(KindOf([&] { LocalObjectStore(root_, "short", std::string(kBaseUrl), clock_); }),
               ErrorKind::kInvalidArgument);
-    EXPECT_EQ(KindOf([&] { LocalObjectStore(root_, std::string(kSigningKey), "/", clock_); }),
-              ErrorKind::kInvalidArgument);
+    // "/" (or "") gives path-only URLs, for a server that does not know its public address.
+    LocalObjectStore relative(root_, std::string(kSigningKey), "/", clock_);
+    SignedUrl url = relative.SignedGetUrl("a/b.fit", seconds(60), std::nullopt);
+    EXPECT_EQ(url.url.rfind("/v1/objects/a/b.fit?expires=", 0), 0u) << url.url;
+    auto query = ParseSignedQuery(url.url.substr(url.url.find('?') + 1));
+    ASSERT_TRUE(query);
+    EXPECT_EQ(relative.VerifySignedUrl(SignedMethod::kGet, "a/b.fit", *query, clock_.now).verdict, SignedUrlVerdict::kValid);
 }
 
 TEST(ParseSignedQueryTest, DecodesAndRejectsMalformedQueries) {
