@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,10 @@ Database OpenDatabase(const Config& config);
 /// Applies migrations and checks durability settings, driving `io` until done. Throws with a
 /// one-line reason on failure.
 void PrepareDatabase(boost::asio::io_context& io, db::Pool& pool, const Config& config);
+
+/// Runs a one-shot subcommand's body with the exit statuses they all use: 2 and the reason for a bad
+/// setting, 1 and a one-line reason for any other failure.
+int RunReportingFailures(const std::function<int()>& body);
 
 /// The object store for originals under data_dir/objects, its URL-signing key kept (created on
 /// first use) in data_dir/keys. Its URLs are path-only: the server may not know its public address.

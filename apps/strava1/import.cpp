@@ -99,7 +99,7 @@ int Import(const std::vector<std::string>& args) {
         std::fputs(kImportUsage, stderr);
         return 2;
     }
-    try {
+    return RunReportingFailures([&] {
         Settings settings = Settings::Load(settings_args, environ);
         Config config = LoadConfig(settings);
         log::SetLevel(log::Level::kWarn);
@@ -122,16 +122,7 @@ int Import(const std::vector<std::string>& args) {
             database.embedded->Stop();
         }
         return status;
-    } catch (const ConfigError& e) {
-        std::fprintf(stderr, "strava1: %s\n", e.what());
-        return 2;
-    } catch (const Error& e) {
-        std::fprintf(stderr, "strava1: %s\n", e.LogDetail().empty() ? e.Detail().c_str() : e.LogDetail().c_str());
-        return 1;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "strava1: %s\n", e.what());
-        return 1;
-    }
+    });
 }
 
 }  // namespace strava1::app

@@ -7,16 +7,9 @@ extern char** environ;
 
 namespace strava1::app {
 
-int Migrate(const std::vector<std::string>& args) {
+int RunReportingFailures(const std::function<int()>& body) {
     try {
-        Settings settings = Settings::Load(args, environ);
-        Config config = LoadConfig(settings);
-        Database database = OpenDatabase(config);
-        boost::asio::io_context io;
-        db::Pool pool(io.get_executor(), db::PoolOptions{database.conninfo, 2});
-        PrepareDatabase(io, pool, config);
-        std::printf("migrations applied\n");
-        return 0;
+        return body();
     } catch (const ConfigError& e) {
         std::fprintf(stderr, "strava1: %s\n", e.what());
         return 2;
@@ -27,6 +20,19 @@ int Migrate(const std::vector<std::string>& args) {
         std::fprintf(stderr, "strava1: %s\n", e.what());
         return 1;
     }
+}
+
+int Migrate(const std::vector<std::string>& args) {
+    return RunReportingFailures([&args] {
+        Settings settings = Settings::Load(args, environ);
+        Config config = LoadConfig(settings);
+        Database database = OpenDatabase(config);
+        boost::asio::io_context io;
+        db::Pool pool(io.get_executor(), db::PoolOptions{database.conninfo, 2});
+        PrepareDatabase(io, pool, config);
+        std::printf("migrations applied\n");
+        return 0;
+    });
 }
 
 }  // namespace strava1::app

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { requireServices, startServer, binaryPath, repoRoot, serverEnv } from './harness.mjs';
+import { requireServices, startServer, binaryPath, repoRoot, serverEnv, request } from './harness.mjs';
 
 const kTestdata = join(repoRoot, '..', 'shared', 'testdata');
 const kFast = '--password-hash=argon2id-fast-insecure';
@@ -30,20 +30,8 @@ function testdata(t, rel) {
     return null;
 }
 
-async function call(method, path, { body, token, headers = {}, raw, redirect = 'follow' } = {}) {
-    const h = { ...headers };
-    if (token) h.authorization = `Bearer ${token}`;
-    let payload = raw;
-    if (body !== undefined) {
-        payload = JSON.stringify(body);
-        h['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(path.startsWith('http') ? path : `${server.url}${path}`, { method, headers: h, body: payload, redirect });
-    const buffer = Buffer.from(await res.arrayBuffer());
-    const text = buffer.toString('utf8');
-    let json;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: res.status, headers: res.headers, text, json, buffer };
+function call(method, path, options) {
+    return request(server.url, method, path, options);
 }
 
 async function signup(extra = {}) {

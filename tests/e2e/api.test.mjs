@@ -6,7 +6,7 @@ import net from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { requireServices, startServer, binaryPath, repoRoot } from './harness.mjs';
+import { requireServices, startServer, binaryPath, repoRoot, request } from './harness.mjs';
 
 const kFast = '--password-hash=argon2id-fast-insecure';
 // Generous budgets so the suite itself is not rate limited; the rate-limit tests start their own server.
@@ -22,19 +22,8 @@ function uniqueEmail() {
     return `runner${process.pid}_${counter}_${Date.now()}@example.com`;
 }
 
-async function call(method, path, { body, token, headers = {}, raw } = {}) {
-    const h = { ...headers };
-    if (token) h.authorization = `Bearer ${token}`;
-    let payload = raw;
-    if (body !== undefined) {
-        payload = JSON.stringify(body);
-        h['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(`${server.url}${path}`, { method, headers: h, body: payload });
-    const text = await res.text();
-    let json;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    return { status: res.status, headers: res.headers, text, json };
+function call(method, path, options) {
+    return request(server.url, method, path, options);
 }
 
 async function signup(email = uniqueEmail(), extra = {}) {

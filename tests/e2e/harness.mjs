@@ -274,3 +274,28 @@ export async function startServer({ args = [], env = {}, timeoutMs } = {}) {
 
     return { url, port, databaseUrl: dbUrl, dataDir, proc, logs, stop };
 }
+
+/**
+ * One HTTP exchange with a server started here: JSON `body` (sets content-type), or `raw` bytes,
+ * an optional bearer `token`; resolves with the status, headers, the body as text, parsed JSON
+ * (undefined when not JSON) and raw bytes. `path` may also be an absolute URL.
+ */
+export async function request(baseUrl, method, path, { body, token, headers = {}, raw, redirect = 'follow' } = {}) {
+    const h = { ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let payload = raw;
+    if (body !== undefined) {
+        payload = JSON.stringify(body);
+        h['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(path.startsWith('http') ? path : `${baseUrl}${path}`, { method, headers: h, body: payload, redirect });
+    const buffer = Buffer.from(await res.arrayBuffer());
+    const text = buffer.toString('utf8');
+    let json;
+    try {
+        json = text ? JSON.parse(text) : undefined;
+    } catch {
+        json = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, json, buffer };
+}

@@ -1,14 +1,20 @@
 // Top level: picks the screen from the session state and the route.
 import { useEffect } from 'preact/hooks';
-import { hrefFor, isPublicRoute, navigate, route, type Route } from './router';
+import { activityOf, hrefFor, isPublicRoute, navigate, route, type Route } from './router';
 import { authStatus } from './state/session';
 import { Spinner, Toaster } from './ui';
 import { ChatsIcon, FeedIcon, InsightsIcon, OfflineIcon, RecordIcon, YouIcon } from './ui/icons';
+import { restoreRecordings } from './record/session';
 import { Account } from './screens/Account';
+import { Activities, Feed } from './screens/Activities';
+import { ActivityDetail } from './screens/ActivityDetail';
+import { EditActivity, NewActivity } from './screens/ActivityEdit';
 import { Login, Signup } from './screens/Auth';
 import { EditProfile } from './screens/EditProfile';
+import { Record } from './screens/Record';
 import { Sessions } from './screens/Sessions';
-import { Chats, Feed, Insights, Record } from './screens/Tabs';
+import { Chats, Insights } from './screens/Tabs';
+import { Upload } from './screens/Upload';
 import { You } from './screens/You';
 
 const kTabs = [
@@ -19,8 +25,12 @@ const kTabs = [
     { route: 'you', label: 'You', Icon: YouIcon },
 ] as const;
 
+// Workout screens open from "You" (and from the feed, which shows them for now).
+const kTabOfSection: Record<string, string> = { activities: 'you', activity: 'you', upload: 'you' };
+
 function tabOf(current: Route): string {
-    return current.split('/')[0] ?? current;
+    const section = current.split('/')[0] ?? current;
+    return kTabOfSection[section] ?? section;
 }
 
 function TabBar({ current }: { current: Route }) {
@@ -39,6 +49,11 @@ function TabBar({ current }: { current: Route }) {
 }
 
 function SignedInScreen({ current }: { current: Route }) {
+    const activity = activityOf(current);
+    if (activity) {
+        // Keyed by id so going from one activity to another starts the screen afresh.
+        return activity.edit ? <EditActivity key={activity.id} id={activity.id} /> : <ActivityDetail key={activity.id} id={activity.id} />;
+    }
     switch (current) {
         case 'record':
             return <Record />;
@@ -54,6 +69,12 @@ function SignedInScreen({ current }: { current: Route }) {
             return <Sessions />;
         case 'you/account':
             return <Account />;
+        case 'activities':
+            return <Activities />;
+        case 'activities/new':
+            return <NewActivity />;
+        case 'upload':
+            return <Upload />;
         default:
             return <Feed />;
     }
@@ -71,6 +92,13 @@ export function App() {
             navigate(current, { replace: true });
         }
     }, [status, requested, current]);
+
+    // A recording interrupted by a reload comes back, and finished ones still on the phone upload.
+    useEffect(() => {
+        if (status === 'signed-in') {
+            void restoreRecordings();
+        }
+    }, [status]);
 
     if (status === 'starting') {
         return <Spinner label="Starting" />;

@@ -2,7 +2,8 @@
 // needs to know one navigation URL, so routes live after the "#".
 import { signal } from '@preact/signals';
 
-export type Route =
+/** Routes without parameters. */
+export type StaticRoute =
     | 'login'
     | 'signup'
     | 'feed'
@@ -12,13 +13,51 @@ export type Route =
     | 'you'
     | 'you/edit'
     | 'you/sessions'
-    | 'you/account';
+    | 'you/account'
+    | 'activities'
+    | 'activities/new'
+    | 'upload';
 
-const kRoutes: readonly Route[] = ['login', 'signup', 'feed', 'record', 'chats', 'insights', 'you', 'you/edit', 'you/sessions', 'you/account'];
+export type Route = StaticRoute | `activity/${number}` | `activity/${number}/edit`;
+
+const kRoutes: readonly StaticRoute[] = [
+    'login',
+    'signup',
+    'feed',
+    'record',
+    'chats',
+    'insights',
+    'you',
+    'you/edit',
+    'you/sessions',
+    'you/account',
+    'activities',
+    'activities/new',
+    'upload',
+];
+
+// Ids are positive integers without leading zeros, so every id has exactly one route.
+const kActivityRoute = /^activity\/([1-9]\d{0,17})(\/edit)?$/;
 
 export function parseRoute(hash: string): Route | null {
     const path = hash.replace(/^#\/?/, '').replace(/\/$/, '');
-    return (kRoutes as readonly string[]).includes(path) ? (path as Route) : null;
+    if ((kRoutes as readonly string[]).includes(path)) {
+        return path as Route;
+    }
+    return kActivityRoute.test(path) ? (path as Route) : null;
+}
+
+/** The activity a route shows, if it is one of the `activity/<id>` routes. */
+export function activityOf(route: Route | null): { id: number; edit: boolean } | null {
+    const match = route ? kActivityRoute.exec(route) : null;
+    if (!match?.[1]) {
+        return null;
+    }
+    return { id: Number(match[1]), edit: match[2] !== undefined };
+}
+
+export function activityRoute(id: number, { edit = false } = {}): Route {
+    return edit ? `activity/${id}/edit` : `activity/${id}`;
 }
 
 export function isPublicRoute(route: Route | null): boolean {

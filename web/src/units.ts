@@ -48,3 +48,91 @@ export function formatHeight(cm: number | null, units: Units): string {
     }
     return `${trimNumber(cm, 1)} cm`;
 }
+
+// Workouts: distances in km or mi, elevations in m or ft, pace per km or mi, speed in km/h or mph.
+export const kMetresPerMile = 1609.344;
+export const kMetresPerFoot = 0.3048;
+export const kMetresPerYard = 0.9144;
+
+/** The length of one split in the user's units. */
+export function splitLengthM(units: Units): number {
+    return units === 'imperial' ? kMetresPerMile : 1000;
+}
+
+export function distanceUnit(units: Units): 'km' | 'mi' {
+    return units === 'imperial' ? 'mi' : 'km';
+}
+
+/** "12.34 km" / "7.67 mi"; under 10 units two decimals, else one. */
+export function formatDistance(m: number | null, units: Units): string {
+    if (m === null || !Number.isFinite(m)) {
+        return '—';
+    }
+    const value = m / splitLengthM(units);
+    return `${value.toFixed(value < 10 ? 2 : 1)} ${distanceUnit(units)}`;
+}
+
+/** "123 m" / "404 ft". */
+export function formatElevation(m: number | null, units: Units): string {
+    if (m === null || !Number.isFinite(m)) {
+        return '—';
+    }
+    return units === 'imperial' ? `${Math.round(m / kMetresPerFoot)} ft` : `${Math.round(m)} m`;
+}
+
+/** "28.4 km/h" / "17.6 mph". */
+export function formatSpeed(mps: number | null, units: Units): string {
+    if (mps === null || !Number.isFinite(mps)) {
+        return '—';
+    }
+    const perHour = (mps * 3600) / splitLengthM(units);
+    return `${perHour.toFixed(1)} ${units === 'imperial' ? 'mph' : 'km/h'}`;
+}
+
+/** m:ss for a number of seconds (rounded), h:mm:ss from an hour on. */
+export function formatClock(seconds: number): string {
+    const total = Math.max(0, Math.round(seconds));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    const ss = String(s).padStart(2, '0');
+    return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** The slowest pace worth showing; slower reads as standing still. */
+const kMinPaceSpeedMps = 0.3;
+
+/**
+ * Pace from a speed: "5:12 /km" / "8:22 /mi"; per 100 m (or 100 yd) with `swim`.
+ * Speeds too low to be a pace show "—".
+ */
+export function formatPace(mps: number | null, units: Units, { swim = false } = {}): string {
+    if (mps === null || !Number.isFinite(mps) || mps < (swim ? kMinPaceSpeedMps / 4 : kMinPaceSpeedMps)) {
+        return '—';
+    }
+    if (swim) {
+        const unitM = units === 'imperial' ? 100 * kMetresPerYard : 100;
+        return `${formatClock(unitM / mps)} /${units === 'imperial' ? '100yd' : '100m'}`;
+    }
+    return `${formatClock(splitLengthM(units) / mps)} /${distanceUnit(units)}`;
+}
+
+/** A distance typed in the user's units ("5", "5.2", "5,2") as metres; null for empty, undefined for junk. */
+export function parseDistance(text: string, units: Units): number | null | undefined {
+    const trimmed = text.trim().replace(',', '.');
+    if (trimmed === '') {
+        return null;
+    }
+    const value = Number(trimmed);
+    return Number.isFinite(value) && value >= 0 ? value * splitLengthM(units) : undefined;
+}
+
+/** An elevation typed in m or ft as metres; null for empty, undefined for junk. */
+export function parseElevation(text: string, units: Units): number | null | undefined {
+    const trimmed = text.trim().replace(',', '.');
+    if (trimmed === '') {
+        return null;
+    }
+    const value = Number(trimmed);
+    return Number.isFinite(value) && value >= 0 ? (units === 'imperial' ? value * kMetresPerFoot : value) : undefined;
+}

@@ -15,6 +15,25 @@ export type Session = Schemas['Session'];
 export type PublicProfile = Schemas['PublicProfile'];
 export type Problem = Schemas['Problem'];
 export type ProblemType = Problem['type'];
+export type Sport = Schemas['Sport'];
+export type Visibility = Schemas['Visibility'];
+export type HiddenMetric = Schemas['HiddenMetric'];
+export type DataType = Schemas['DataType'];
+export type Upload = Schemas['Upload'];
+export type ActivitySummary = Schemas['ActivitySummary'];
+export type ActivityDetail = Schemas['ActivityDetail'];
+export type ActivityCreate = Schemas['ActivityCreate'];
+export type ActivityUpdate = Schemas['ActivityUpdate'];
+export type ActivityList = Schemas['ActivityList'];
+export type StreamKey = Schemas['StreamKey'];
+export type StreamSet = Schemas['StreamSet'];
+export type Interval = Schemas['Interval'];
+export type Zones = Schemas['Zones'];
+export type ZoneBucket = Schemas['ZoneBucket'];
+export type BestEffort = Schemas['BestEffort'];
+export type UploadQuery = NonNullable<paths['/v1/uploads']['post']['parameters']['query']>;
+export type ActivityListQuery = NonNullable<paths['/v1/athlete/activities']['get']['parameters']['query']>;
+export type StreamQuery = NonNullable<paths['/v1/activities/{activity_id}/streams']['get']['parameters']['query']>;
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -26,6 +45,7 @@ export type MethodsOf<P extends keyof paths> = {
 type JsonOf<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 type RequestBodyOf<Op> = Op extends { requestBody: infer R } ? JsonOf<R> : Op extends { requestBody?: infer R } ? JsonOf<NonNullable<R>> : never;
 type PathParamsOf<Op> = Op extends { parameters: { path: infer PP } } ? PP : never;
+type QueryOf<Op> = Op extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 type SuccessOf<Op> = Op extends { responses: infer R }
     ? R extends { 200: infer S }
         ? JsonOf<S>
@@ -35,7 +55,8 @@ type SuccessOf<Op> = Op extends { responses: infer R }
     : never;
 
 export type CallOptions<Op> = ([PathParamsOf<Op>] extends [never] ? { path?: never } : { path: PathParamsOf<Op> }) &
-    ([RequestBodyOf<Op>] extends [never] ? { body?: never } : { body: RequestBodyOf<Op> }) & {
+    ([RequestBodyOf<Op>] extends [never] ? { body?: never } : { body: RequestBodyOf<Op> }) &
+    ([QueryOf<Op>] extends [never] ? { query?: never } : { query?: QueryOf<Op> }) & {
         /** Send the bearer token (default true). */
         auth?: boolean;
         idempotencyKey?: string;
@@ -136,6 +157,35 @@ export function expandPath(template: string, params: Record<string, string | num
     });
 }
 
+type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
+
+/** `?a=1&b=x,y` from a query object: absent values are left out, arrays are comma-joined (OpenAPI form, explode: false). */
+export function queryString(query: Readonly<Record<string, QueryValue>> | undefined): string {
+    const parts: string[] = [];
+    for (const [key, value] of Object.entries(query ?? {})) {
+        if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
+            continue;
+        }
+        const text = Array.isArray(value) ? value.join(',') : String(value);
+        parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(text)}`);
+    }
+    return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+/** A request with a non-JSON body (a file), reporting upload progress. */
+export interface ByteRequest {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body: Blob | ArrayBuffer | string;
+    /** Bytes sent so far and in all; called as the body goes out. */
+    onProgress?: ((sent: number, total: number) => void) | undefined;
+    signal?: AbortSignal | undefined;
+}
+
+/** Sends a ByteRequest; rejects (like fetch) when the server cannot be reached. */
+export type SendBytes = (request: ByteRequest) => Promise<Response>;
+
 export interface KeyValueStorage {
     getItem(key: string): string | null;
     setItem(key: string, value: string): void;
@@ -151,6 +201,33 @@ export interface ClientDeps {
     withLock?: <T>(name: string, task: () => Promise<T>) => Promise<T>;
     /** Origin prefix for requests; empty for same-origin. */
     baseUrl?: string;
+    /** Transport for file uploads (XMLHttpRequest in browsers, for its upload progress events). */
+    sendBytes?: SendBytes;
+}
+
+/** A downloaded file. */
+export interface Download {
+    blob: Blob;
+    /** From Content-Disposition, when the server named the file. */
+    filename: string | null;
+}
+
+/** The file name of a Content-Disposition value (`attachment; filename="a.gpx"`), or null. */
+export function dispositionFilename(header: string | null): string | null {
+    if (!header) {
+        return null;
+    }
+    const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+    if (extended?.[1]) {
+        try {
+            return decodeURIComponent(extended[1].trim());
+        } catch {
+            // A malformed escape: fall back to the plain parameter.
+        }
+    }
+    const plain = /filename\s*=\s*(?:"([^"]*)"|([^;]+))/i.exec(header);
+    const name = (plain?.[1] ?? plain?.[2])?.trim();
+    return name ? name : null;
 }
 
 export const kRefreshTokenKey = 'strava1.refresh_token';
@@ -187,16 +264,25 @@ export function createClient(deps: ClientDeps) {
         }
     }
 
-    async function send(method: Method, url: string, body: unknown, auth: boolean, idempotencyKey?: string, signal?: AbortSignal): Promise<Response> {
+    function unreachable(url: string): ApiError {
+        return new ApiError(synthesizeProblem(503, "Can't reach the server", 'Check your connection and try again.', url), { network: true });
+    }
+
+    function baseHeaders(auth: boolean, idempotencyKey?: string): Record<string, string> {
         const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
-        if (body !== undefined) {
-            headers['Content-Type'] = 'application/json';
-        }
         if (auth && accessToken) {
             headers.Authorization = `Bearer ${accessToken}`;
         }
         if (idempotencyKey) {
             headers['Idempotency-Key'] = idempotencyKey;
+        }
+        return headers;
+    }
+
+    async function send(method: Method, url: string, body: unknown, auth: boolean, idempotencyKey?: string, signal?: AbortSignal): Promise<Response> {
+        const headers = baseHeaders(auth, idempotencyKey);
+        if (body !== undefined) {
+            headers['Content-Type'] = 'application/json';
         }
         try {
             return await deps.fetch(baseUrl + url, {
@@ -211,7 +297,7 @@ export function createClient(deps: ClientDeps) {
             if (error instanceof DOMException && error.name === 'AbortError') {
                 throw error;
             }
-            throw new ApiError(synthesizeProblem(503, "Can't reach the server", 'Check your connection and try again.', url), { network: true });
+            throw unreachable(url);
         }
     }
 
@@ -264,6 +350,24 @@ export function createClient(deps: ClientDeps) {
         return refreshing;
     }
 
+    /**
+     * Runs `attempt` with a fresh enough access token; on a 401 refreshes once and runs it again.
+     * `attempt` reads the token through baseHeaders(), so the retry carries the new one.
+     */
+    async function authorized(auth: boolean, attempt: () => Promise<Response>): Promise<Response> {
+        let refreshed = false;
+        if (auth && (accessToken === null || now() >= accessExpiresAt - kExpirySlackMs)) {
+            await refreshTokens();
+            refreshed = true;
+        }
+        let response = await attempt();
+        if (response.status === 401 && auth && !refreshed) {
+            await refreshTokens();
+            response = await attempt();
+        }
+        return response;
+    }
+
     /** Calls an operation of the API. Resolves to its success body; rejects with ApiError. */
     async function call<P extends keyof paths, M extends MethodsOf<P>>(
         method: M,
@@ -271,18 +375,54 @@ export function createClient(deps: ClientDeps) {
         options: CallOptions<paths[P][M]>,
     ): Promise<SuccessOf<paths[P][M]>> {
         const auth = options.auth ?? true;
-        const url = expandPath(path, options.path as Record<string, string | number> | undefined);
-        let refreshed = false;
-        if (auth && (accessToken === null || now() >= accessExpiresAt - kExpirySlackMs)) {
-            await refreshTokens();
-            refreshed = true;
-        }
-        let response = await send(method, url, options.body, auth, options.idempotencyKey, options.signal);
-        if (response.status === 401 && auth && !refreshed) {
-            await refreshTokens();
-            response = await send(method, url, options.body, auth, options.idempotencyKey, options.signal);
-        }
+        const url = expandPath(path, options.path as Record<string, string | number> | undefined) + queryString(options.query as Record<string, QueryValue> | undefined);
+        const response = await authorized(auth, () => send(method, url, options.body, auth, options.idempotencyKey, options.signal));
         return (await read(response, url)) as SuccessOf<paths[P][M]>;
+    }
+
+    const sendBytes: SendBytes = deps.sendBytes ?? ((request) => deps.fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal ?? null }));
+
+    interface UploadOptions {
+        query?: UploadQuery;
+        contentType?: string;
+        idempotencyKey?: string;
+        onProgress?: (sent: number, total: number) => void;
+        signal?: AbortSignal;
+    }
+
+    /** POST /v1/uploads with the file as the raw body. Resolves to the Upload; rejects with ApiError. */
+    async function uploadFile(file: Blob, options: UploadOptions = {}): Promise<Upload> {
+        const url = '/v1/uploads' + queryString(options.query);
+        const response = await authorized(true, async () => {
+            const headers = baseHeaders(true, options.idempotencyKey);
+            headers['Content-Type'] = options.contentType ?? 'application/octet-stream';
+            try {
+                return await sendBytes({ method: 'POST', url: baseUrl + url, headers, body: file, onProgress: options.onProgress, signal: options.signal });
+            } catch (error) {
+                if (error instanceof DOMException && error.name === 'AbortError') {
+                    throw error;
+                }
+                throw unreachable(url);
+            }
+        });
+        return (await read(response, url)) as Upload;
+    }
+
+    /** GETs a file (export, original) with the bearer token; redirects are followed. */
+    async function download(url: string): Promise<Download> {
+        const response = await authorized(true, async () => {
+            const headers = baseHeaders(true);
+            headers.Accept = '*/*';
+            try {
+                return await deps.fetch(baseUrl + url, { method: 'GET', headers, credentials: 'same-origin', cache: 'no-store' });
+            } catch {
+                throw unreachable(url);
+            }
+        });
+        if (!response.ok) {
+            await read(response, url);
+        }
+        return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition')) };
     }
 
     const api = {
@@ -308,6 +448,21 @@ export function createClient(deps: ClientDeps) {
             forget();
         },
         getUser: (userId: number) => call('get', '/v1/users/{user_id}', { path: { user_id: userId } }),
+
+        uploadFile,
+        getUpload: (uploadId: number, signal?: AbortSignal) => call('get', '/v1/uploads/{upload_id}', { path: { upload_id: uploadId }, signal }),
+        listMyActivities: (query: ActivityListQuery = {}) => call('get', '/v1/athlete/activities', { query }),
+        createActivity: (body: ActivityCreate, idempotencyKey: string) => call('post', '/v1/activities', { body, idempotencyKey }),
+        getActivity: (activityId: number) => call('get', '/v1/activities/{activity_id}', { path: { activity_id: activityId } }),
+        updateActivity: (activityId: number, body: ActivityUpdate) => call('patch', '/v1/activities/{activity_id}', { path: { activity_id: activityId }, body }),
+        deleteActivity: (activityId: number) => call('delete', '/v1/activities/{activity_id}', { path: { activity_id: activityId } }),
+        getStreams: (activityId: number, query: StreamQuery = {}) => call('get', '/v1/activities/{activity_id}/streams', { path: { activity_id: activityId }, query }),
+        getLaps: (activityId: number) => call('get', '/v1/activities/{activity_id}/laps', { path: { activity_id: activityId } }),
+        getSplits: (activityId: number) => call('get', '/v1/activities/{activity_id}/splits', { path: { activity_id: activityId } }),
+        getZones: (activityId: number) => call('get', '/v1/activities/{activity_id}/zones', { path: { activity_id: activityId } }),
+        getBestEfforts: (activityId: number) => call('get', '/v1/activities/{activity_id}/best-efforts', { path: { activity_id: activityId } }),
+        downloadGpx: (activityId: number) => download(expandPath('/v1/activities/{activity_id}/export.gpx', { activity_id: activityId })),
+        downloadOriginal: (activityId: number) => download(expandPath('/v1/activities/{activity_id}/original', { activity_id: activityId })),
     };
 
     return {
@@ -349,11 +504,52 @@ function browserLock<T>(name: string, task: () => Promise<T>): Promise<T> {
     return task();
 }
 
+/** Response headers as XMLHttpRequest reports them, for a Response. */
+function parseHeaders(raw: string): Headers {
+    const headers = new Headers();
+    for (const line of raw.trim().split(/[\r\n]+/)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) {
+            headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+        }
+    }
+    return headers;
+}
+
+/** SendBytes over XMLHttpRequest: fetch has no upload progress events. */
+export const xhrSendBytes: SendBytes = (request) =>
+    new Promise<Response>((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open(request.method, request.url);
+        for (const [name, value] of Object.entries(request.headers)) {
+            xhr.setRequestHeader(name, value);
+        }
+        if (request.onProgress) {
+            const report = request.onProgress;
+            xhr.upload.addEventListener('progress', (event) => {
+                if (event.lengthComputable) {
+                    report(event.loaded, event.total);
+                }
+            });
+        }
+        xhr.addEventListener('load', () => {
+            // A Response cannot carry a body with these statuses.
+            const empty = xhr.status === 204 || xhr.status === 205 || xhr.status === 304;
+            resolve(new Response(empty ? null : xhr.responseText, { status: xhr.status, statusText: xhr.statusText, headers: parseHeaders(xhr.getAllResponseHeaders()) }));
+        });
+        xhr.addEventListener('error', () => reject(new TypeError('network error')));
+        xhr.addEventListener('timeout', () => reject(new TypeError('timeout')));
+        xhr.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        request.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+        xhr.send(request.body);
+    });
+
 /** The app's client: same origin, browser storage and locks. */
 export const client: Client = createClient({
     fetch: (input, init) => fetch(input, init),
     storage: typeof localStorage === 'undefined' ? memoryStorage() : localStorage,
     withLock: browserLock,
+    ...(typeof XMLHttpRequest === 'undefined' ? {} : { sendBytes: xhrSendBytes }),
 });
 
 export const api = client.api;

@@ -295,6 +295,425 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/{user_id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A user's activities
+         * @description The activities of `user_id` the caller may see, newest first, with privacy applied. A user
+         *     the caller may not see answers 404 like a missing one.
+         */
+        get: operations["listUserActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{user_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A user's training totals
+         * @description Totals per sport over the last four weeks (`recent`), the calendar year so far (`ytd`) and
+         *     all time (`all`), counting only the activities the caller may see.
+         */
+        get: operations["getUserStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's personal records
+         * @description The fastest time per sport and standard distance over all of the user's activities.
+         */
+        get: operations["listMyRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/privacy-zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's privacy zones
+         * @description Circles inside which no point of the user's activities is shown to anyone else.
+         */
+        get: operations["listPrivacyZones"];
+        put?: never;
+        /**
+         * Add a privacy zone
+         * @description Applies at once to every activity of the user, old and new.
+         */
+        post: operations["createPrivacyZone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/privacy-zones/{zone_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: components["parameters"]["ZoneId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a privacy zone
+         * @description A zone of another user answers 404 like a missing one.
+         */
+        delete: operations["deletePrivacyZone"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a workout file
+         * @description Accepts one GPX, TCX or FIT file (or its gzip), at most 64 MiB, either as the raw request
+         *     body (any `Content-Type` but `application/json` and `multipart/form-data`, e.g.
+         *     `application/octet-stream` or `application/gpx+xml`) with the optional fields as query
+         *     parameters, or as `multipart/form-data` with a `file` part and the optional fields as text
+         *     parts. Without `data_type` the type is recognised from the content.
+         *
+         *     The file is decoded before the answer: a file that cannot be read is a 422 whose `detail`
+         *     gives the parser's reason, and nothing is kept of it; a file the user already uploaded
+         *     answers `duplicate` with the existing activity. One file may give several activities
+         *     (multisport). An upload cut short by a server restart stays `processing` until the server
+         *     has finished it, so clients poll `GET /v1/uploads/{upload_id}` while the status is
+         *     `processing`.
+         *
+         *     Send an `Idempotency-Key` so that a retry after a lost answer never imports the file twice.
+         */
+        post: operations["createUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The state of an upload
+         * @description An upload of another user answers 404 like a missing one.
+         */
+        get: operations["getUpload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log a manual activity
+         * @description Creates an activity without a file (no streams, no map). `visibility` defaults to the
+         *     user's `default_visibility`; the name defaults to one made from the sport and time of day.
+         */
+        post: operations["createActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One activity
+         * @description With privacy applied for anyone but the owner. An activity the caller may not see answers 404.
+         */
+        get: operations["getActivity"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an activity
+         * @description Owner only (anyone else gets 404). Its streams, best efforts and records go with it.
+         */
+        delete: operations["deleteActivity"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an activity
+         * @description Owner only (anyone else gets 404). Send any subset of the fields; fields not sent stay as
+         *     they are. Changing `hide_endpoints_m` or `hidden_metrics` applies to every later read.
+         */
+        patch: operations["updateActivity"];
+        trace?: never;
+    };
+    "/v1/athlete/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's activities
+         * @description Newest first, including those only the user may see.
+         */
+        get: operations["listMyActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An activity's samples
+         * @description One array per quantity, all of the same length (`size`), index for index. Only quantities
+         *     the activity has and the caller may see are present; a point without a value holds `null`.
+         *     For anyone but the owner, points hidden by privacy are left out of every stream.
+         *     `resolution` downsamples evenly (low: at most 100 points, medium: 1000, high: 10000);
+         *     without it, all points up to 10000.
+         */
+        get: operations["getActivityStreams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/laps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An activity's laps
+         * @description The device's laps when the file has them (`from_device`), otherwise one lap for the whole activity.
+         */
+        get: operations["getActivityLaps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/splits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An activity's kilometre and mile splits
+         * @description The last split of each list is usually shorter than the unit.
+         */
+        get: operations["getActivitySplits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Time in heart-rate and power zones
+         * @description Zones come from the owner's profile (maximum and resting heart rate, FTP). A list is empty
+         *     when the activity has no such samples, the profile lacks the value, or the owner hid the metric.
+         */
+        get: operations["getActivityZones"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/best-efforts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /** An activity's fastest times over standard distances */
+        get: operations["getActivityBestEfforts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/export.gpx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An activity as a GPX 1.1 file
+         * @description With privacy applied for anyone but the owner (hidden points are left out).
+         */
+        get: operations["exportActivityGpx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/original": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The uploaded file of an activity
+         * @description Owner only (anyone else gets 404, as does an activity without a file). Redirects to a
+         *     short-lived signed URL that serves the file exactly as uploaded.
+         */
+        get: operations["getActivityOriginal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/objects/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A stored file, through a signed URL
+         * @description Serves a stored file (e.g. an activity's original upload) to whoever holds a signed URL
+         *     from this server, such as the `Location` of `GET /v1/activities/{activity_id}/original`.
+         *     Needs no token: the signature is the permission, for a few minutes. A tampered or expired
+         *     URL answers 403; never build these URLs by hand.
+         */
+        get: operations["getSignedObject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -423,6 +842,12 @@ export interface components {
         Visibility: "everyone" | "followers" | "only_me";
         /** @enum {string} */
         MessagePolicy: "everyone" | "followers" | "nobody";
+        /**
+         * @description Radius in metres around the start and the end of an activity hidden from everyone but the
+         *     owner; 0 shows them. On the profile, the default for new activities.
+         * @default 200
+         */
+        HideEndpointsM: number;
         /** @description The signed-in user's own profile and settings. */
         Me: {
             id: components["schemas"]["Id"];
@@ -446,6 +871,7 @@ export interface components {
             units: components["schemas"]["Units"];
             time_zone: components["schemas"]["TimeZone"];
             default_visibility: components["schemas"]["Visibility"];
+            hide_endpoints_m: components["schemas"]["HideEndpointsM"];
             message_policy: components["schemas"]["MessagePolicy"];
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
@@ -467,6 +893,7 @@ export interface components {
             units?: components["schemas"]["Units"];
             time_zone?: components["schemas"]["TimeZone"];
             default_visibility?: components["schemas"]["Visibility"];
+            hide_endpoints_m?: components["schemas"]["HideEndpointsM"];
             message_policy?: components["schemas"]["MessagePolicy"];
         };
         /** @description What anyone signed in may see of a user. */
@@ -478,6 +905,371 @@ export interface components {
             city: components["schemas"]["City"];
             country: components["schemas"]["Country"];
             created_at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description `transition` is a multisport transition (T1/T2); `unknown` when a file does not say.
+         * @enum {string}
+         */
+        Sport: "run" | "trail_run" | "walk" | "hike" | "ride" | "mountain_bike" | "virtual_ride" | "swim" | "rowing" | "ski" | "transition" | "other" | "unknown";
+        /** @enum {string} */
+        DataType: "gpx" | "tcx" | "fit" | "gpx.gz" | "tcx.gz" | "fit.gz";
+        ActivityName: string;
+        ActivityDescription: string;
+        ExternalId: string;
+        /**
+         * @description A metric the owner hides from other viewers: `heart_rate`, `power` and `calories` null
+         *     the matching fields and streams, `pace` the speed and pace fields, `start_time` the time
+         *     of day (`start_time` is null, `start_date` stays).
+         * @enum {string}
+         */
+        HiddenMetric: "heart_rate" | "power" | "pace" | "calories" | "start_time";
+        /** @description 1 (very easy) to 10 (maximal). */
+        PerceivedExertion: number | null;
+        /**
+         * @description `[latitude, longitude]` in degrees.
+         * @example [
+         *       46.0569,
+         *       14.5058
+         *     ]
+         */
+        LatLng: number[];
+        NullableNumber: number | null;
+        /** @description The `multipart/form-data` form of an upload; text parts are optional. */
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description The file's bytes (a filename ending in .gpx, .tcx, .fit or .gz helps recognise it).
+             */
+            file: string;
+            data_type?: components["schemas"]["DataType"];
+            name?: components["schemas"]["ActivityName"];
+            description?: components["schemas"]["ActivityDescription"];
+            sport?: components["schemas"]["Sport"];
+            external_id?: components["schemas"]["ExternalId"];
+        };
+        /** @description An uploaded file and what became of it. */
+        Upload: {
+            id: components["schemas"]["Id"];
+            /**
+             * @description `processing` until the file is decoded; then `ready` (see `activity_id`), `error` (see
+             *     `error`) or `duplicate` (the user already has this file; see `duplicate_of`).
+             * @enum {string}
+             */
+            status: "processing" | "ready" | "error" | "duplicate";
+            data_type: components["schemas"]["DataType"];
+            external_id: string | null;
+            /**
+             * Format: int64
+             * @description When `ready`, the (first) activity made from the file.
+             */
+            activity_id: number | null;
+            /**
+             * Format: int64
+             * @description When `duplicate`, the existing activity.
+             */
+            duplicate_of: number | null;
+            /** @description When `error`, why the file could not be imported, for people. */
+            error: string | null;
+            /** @description Every activity made from the file (several for a multisport file). */
+            activity_ids: components["schemas"]["Id"][];
+            created_at: components["schemas"]["Timestamp"];
+        };
+        ActivityOwner: {
+            id: components["schemas"]["Id"];
+            username: components["schemas"]["Username"];
+            display_name: components["schemas"]["DisplayName"];
+        };
+        /**
+         * @description An activity as lists show it. Metrics the owner hid (`hidden_metrics`) are null for other
+         *     viewers; `summary_polyline`, `start_latlng` and `end_latlng` have privacy applied.
+         */
+        ActivitySummary: {
+            id: components["schemas"]["Id"];
+            owner: components["schemas"]["ActivityOwner"];
+            name: components["schemas"]["ActivityName"];
+            description: components["schemas"]["ActivityDescription"];
+            sport: components["schemas"]["Sport"];
+            /** @description The file's finer sport (e.g. `treadmill`, `open_water`), when it gives one. */
+            sub_sport: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC. Null when the owner hides the start time from this viewer.
+             */
+            start_time: string | null;
+            /**
+             * Format: date
+             * @description The calendar day of the start in the owner's time zone, `YYYY-MM-DD`.
+             */
+            start_date: string;
+            /** @description Logged by hand (no file, no streams). */
+            manual: boolean;
+            visibility: components["schemas"]["Visibility"];
+            distance_m: number;
+            /** @description From the first to the last sample, pauses included. */
+            elapsed_s: number;
+            moving_s: number;
+            elevation_gain_m: number;
+            elevation_loss_m: number;
+            avg_speed_mps: components["schemas"]["NullableNumber"];
+            max_speed_mps: components["schemas"]["NullableNumber"];
+            avg_pace_s_per_km: components["schemas"]["NullableNumber"];
+            grade_adjusted_pace_s_per_km: components["schemas"]["NullableNumber"];
+            avg_heart_rate_bpm: components["schemas"]["NullableNumber"];
+            max_heart_rate_bpm: components["schemas"]["NullableNumber"];
+            avg_cadence: components["schemas"]["NullableNumber"];
+            avg_power_w: components["schemas"]["NullableNumber"];
+            max_power_w: components["schemas"]["NullableNumber"];
+            normalized_power_w: components["schemas"]["NullableNumber"];
+            calories_kcal: components["schemas"]["NullableNumber"];
+            trimp: components["schemas"]["NullableNumber"];
+            training_stress_score: components["schemas"]["NullableNumber"];
+            intensity_factor: components["schemas"]["NullableNumber"];
+            perceived_exertion: components["schemas"]["PerceivedExertion"];
+            /** @description A coarse route as a Google encoded polyline (precision 5), for thumbnails. */
+            summary_polyline: string | null;
+            start_latlng: components["schemas"]["NullableLatLng"];
+            end_latlng: components["schemas"]["NullableLatLng"];
+            /** @description The recording device or app, when the file names it. */
+            device: string | null;
+            has_streams: boolean;
+            point_count: number;
+            /** @description Best efforts of this activity that are personal records (rank 1). */
+            pr_count: number;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        NullableLatLng: components["schemas"]["LatLng"] | null;
+        /** @description An activity with what only its own page shows; `ActivitySummary` plus five fields. */
+        ActivityDetail: {
+            id: components["schemas"]["Id"];
+            owner: components["schemas"]["ActivityOwner"];
+            name: components["schemas"]["ActivityName"];
+            description: components["schemas"]["ActivityDescription"];
+            sport: components["schemas"]["Sport"];
+            sub_sport: string | null;
+            /** Format: date-time */
+            start_time: string | null;
+            /** Format: date */
+            start_date: string;
+            manual: boolean;
+            visibility: components["schemas"]["Visibility"];
+            distance_m: number;
+            elapsed_s: number;
+            moving_s: number;
+            elevation_gain_m: number;
+            elevation_loss_m: number;
+            avg_speed_mps: components["schemas"]["NullableNumber"];
+            max_speed_mps: components["schemas"]["NullableNumber"];
+            avg_pace_s_per_km: components["schemas"]["NullableNumber"];
+            grade_adjusted_pace_s_per_km: components["schemas"]["NullableNumber"];
+            avg_heart_rate_bpm: components["schemas"]["NullableNumber"];
+            max_heart_rate_bpm: components["schemas"]["NullableNumber"];
+            avg_cadence: components["schemas"]["NullableNumber"];
+            avg_power_w: components["schemas"]["NullableNumber"];
+            max_power_w: components["schemas"]["NullableNumber"];
+            normalized_power_w: components["schemas"]["NullableNumber"];
+            calories_kcal: components["schemas"]["NullableNumber"];
+            trimp: components["schemas"]["NullableNumber"];
+            training_stress_score: components["schemas"]["NullableNumber"];
+            intensity_factor: components["schemas"]["NullableNumber"];
+            perceived_exertion: components["schemas"]["PerceivedExertion"];
+            summary_polyline: string | null;
+            start_latlng: components["schemas"]["NullableLatLng"];
+            end_latlng: components["schemas"]["NullableLatLng"];
+            device: string | null;
+            has_streams: boolean;
+            point_count: number;
+            pr_count: number;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            hidden_metrics: components["schemas"]["HiddenMetric"][];
+            /** @description The hidden start/end radius; null for anyone but the owner. */
+            hide_endpoints_m: number | null;
+            /** @description The full-detail route as a Google encoded polyline (precision 5), privacy applied. */
+            polyline: string | null;
+            /** @description The uploaded file can be downloaded (`GET …/original`); always false for anyone but the owner. */
+            has_original: boolean;
+            /** @description The caller owns the activity (may edit, delete and download the original). */
+            is_owner: boolean;
+        };
+        ActivityList: {
+            activities: components["schemas"]["ActivitySummary"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A manual activity. */
+        ActivityCreate: {
+            sport: components["schemas"]["Sport"];
+            start_time: components["schemas"]["Timestamp"];
+            elapsed_s: number;
+            /** @description At most `elapsed_s`; defaults to it. */
+            moving_s?: number;
+            distance_m?: number;
+            elevation_gain_m?: number;
+            calories_kcal?: number;
+            perceived_exertion?: components["schemas"]["PerceivedExertion"];
+            name?: components["schemas"]["ActivityName"];
+            description?: components["schemas"]["ActivityDescription"];
+            visibility?: components["schemas"]["Visibility"];
+        };
+        /** @description Any subset of the writable fields of an activity. */
+        ActivityUpdate: {
+            name?: components["schemas"]["ActivityName"];
+            description?: components["schemas"]["ActivityDescription"];
+            sport?: components["schemas"]["Sport"];
+            visibility?: components["schemas"]["Visibility"];
+            hidden_metrics?: components["schemas"]["HiddenMetric"][];
+            hide_endpoints_m?: components["schemas"]["HideEndpointsM"];
+            perceived_exertion?: components["schemas"]["PerceivedExertion"];
+        };
+        /** @enum {string} */
+        StreamKey: "time" | "latlng" | "distance" | "altitude" | "velocity_smooth" | "heartrate" | "cadence" | "watts" | "temp" | "grade_smooth";
+        /**
+         * @description At most 100 (low), 1000 (medium) or 10000 (high) points, evenly spaced.
+         * @enum {string}
+         */
+        StreamResolution: "low" | "medium" | "high";
+        NullableNumberStream: components["schemas"]["NullableNumber"][];
+        StreamSet: {
+            /**
+             * @description The resolution asked for, or `all` without one.
+             * @enum {string}
+             */
+            resolution: "low" | "medium" | "high" | "all";
+            /** @description Points the activity has (that the caller may see). */
+            original_size: number;
+            /** @description Points in each stream of this answer. */
+            size: number;
+            /** @description Only the quantities the activity has and the caller may see. */
+            streams: {
+                /** @description Seconds since the start. */
+                time?: number[];
+                latlng?: components["schemas"]["NullableLatLng"][];
+                /** @description Metres from the start. */
+                distance?: components["schemas"]["NullableNumberStream"];
+                /** @description Metres above sea level. */
+                altitude?: components["schemas"]["NullableNumberStream"];
+                /** @description Smoothed speed, m/s. */
+                velocity_smooth?: components["schemas"]["NullableNumberStream"];
+                /** @description Beats per minute. */
+                heartrate?: components["schemas"]["NullableNumberStream"];
+                /** @description Revolutions (or steps of one foot) per minute. */
+                cadence?: components["schemas"]["NullableNumberStream"];
+                watts?: components["schemas"]["NullableNumberStream"];
+                /** @description Degrees Celsius. */
+                temp?: components["schemas"]["NullableNumberStream"];
+                /** @description Smoothed grade, percent. */
+                grade_smooth?: components["schemas"]["NullableNumberStream"];
+            };
+        };
+        /** @description A lap or a split. Indices are into the full-resolution streams. */
+        Interval: {
+            index: number;
+            start_index: number;
+            end_index: number;
+            distance_m: number;
+            elapsed_s: number;
+            moving_s: number;
+            avg_speed_mps: number;
+            grade_adjusted_speed_mps: components["schemas"]["NullableNumber"];
+            elevation_gain_m: number;
+            elevation_loss_m: number;
+            elevation_delta_m: components["schemas"]["NullableNumber"];
+            avg_heart_rate_bpm: components["schemas"]["NullableNumber"];
+            avg_power_w: components["schemas"]["NullableNumber"];
+            /** @description A lap the device recorded (rather than one computed here). */
+            from_device: boolean;
+        };
+        LapList: {
+            laps: components["schemas"]["Interval"][];
+        };
+        SplitList: {
+            splits_km: components["schemas"]["Interval"][];
+            splits_mile: components["schemas"]["Interval"][];
+        };
+        ZoneBucket: {
+            /** @description Lower bound (bpm or W), inclusive. */
+            lower: number;
+            /** @description Upper bound, exclusive; null for the top zone. */
+            upper: components["schemas"]["NullableNumber"];
+            seconds: number;
+        };
+        Zones: {
+            heart_rate: components["schemas"]["ZoneBucket"][];
+            power: components["schemas"]["ZoneBucket"][];
+        };
+        /** @enum {string} */
+        BestEffortName: "400m" | "1/2 mile" | "1k" | "1 mile" | "2 mile" | "5k" | "10k" | "15k" | "10 mile" | "20k" | "Half-Marathon" | "30k" | "Marathon" | "50k" | "100k" | "100 mile";
+        BestEffort: {
+            name: components["schemas"]["BestEffortName"];
+            distance_m: number;
+            time_s: number;
+            start_index: number;
+            end_index: number;
+            /**
+             * @description 1 for the owner's fastest ever at this sport and distance, 2 and 3 for the next; else null.
+             * @enum {integer|null}
+             */
+            pr_rank: 1 | 2 | 3 | null;
+        };
+        BestEffortList: {
+            best_efforts: components["schemas"]["BestEffort"][];
+        };
+        PersonalRecord: {
+            sport: components["schemas"]["Sport"];
+            name: components["schemas"]["BestEffortName"];
+            distance_m: number;
+            time_s: number;
+            activity_id: components["schemas"]["Id"];
+            start_time: components["schemas"]["Timestamp"];
+        };
+        RecordList: {
+            records: components["schemas"]["PersonalRecord"][];
+        };
+        SportTotals: {
+            count: number;
+            distance_m: number;
+            moving_s: number;
+            elapsed_s: number;
+            elevation_gain_m: number;
+        };
+        /** @description Per sport; a sport without activities in the period is absent. */
+        Totals: {
+            run?: components["schemas"]["SportTotals"];
+            trail_run?: components["schemas"]["SportTotals"];
+            walk?: components["schemas"]["SportTotals"];
+            hike?: components["schemas"]["SportTotals"];
+            ride?: components["schemas"]["SportTotals"];
+            mountain_bike?: components["schemas"]["SportTotals"];
+            virtual_ride?: components["schemas"]["SportTotals"];
+            swim?: components["schemas"]["SportTotals"];
+            rowing?: components["schemas"]["SportTotals"];
+            ski?: components["schemas"]["SportTotals"];
+            transition?: components["schemas"]["SportTotals"];
+            other?: components["schemas"]["SportTotals"];
+            unknown?: components["schemas"]["SportTotals"];
+        };
+        UserStats: {
+            /** @description The last four weeks. */
+            recent: components["schemas"]["Totals"];
+            /** @description Since 1 January in the user's time zone. */
+            ytd: components["schemas"]["Totals"];
+            all: components["schemas"]["Totals"];
+        };
+        PrivacyZoneRadiusM: number;
+        PrivacyZone: {
+            id: components["schemas"]["Id"];
+            lat: number;
+            lng: number;
+            radius_m: components["schemas"]["PrivacyZoneRadiusM"];
+        };
+        PrivacyZoneCreate: {
+            lat: number;
+            lng: number;
+            radius_m: components["schemas"]["PrivacyZoneRadiusM"];
+        };
+        PrivacyZoneList: {
+            zones: components["schemas"]["PrivacyZone"][];
         };
     };
     responses: {
@@ -517,6 +1309,15 @@ export interface components {
         };
         /** @description Missing, expired or revoked credentials. */
         Unauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The signed URL is not valid, or has expired. */
+        PermissionDenied: {
             headers: {
                 [name: string]: unknown;
             };
@@ -569,6 +1370,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The file cannot be read (`detail` gives the parser's reason, e.g. the line and column), or
+         *     the Idempotency-Key was used before with a different request body.
+         */
+        UnreadableFile: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many requests; retry after the given number of seconds. */
         RateLimited: {
             headers: {
@@ -602,6 +1415,19 @@ export interface components {
         IdempotencyKey: string;
         SessionId: components["schemas"]["Id"];
         UserId: components["schemas"]["Id"];
+        UploadId: components["schemas"]["Id"];
+        ActivityId: components["schemas"]["Id"];
+        ZoneId: components["schemas"]["Id"];
+        /** @description Only activities that started before this time (RFC 3339, or Unix seconds). */
+        Before: string;
+        /** @description Only activities that started after this time (RFC 3339, or Unix seconds). */
+        After: string;
+        /** @description Only activities of this sport. */
+        SportFilter: components["schemas"]["Sport"];
+        /** @description Page size. */
+        Limit: number;
+        /** @description `next_cursor` of the previous page; absent for the first page. */
+        Cursor: string;
     };
     requestBodies: never;
     headers: {
@@ -613,6 +1439,8 @@ export interface components {
         RateLimitRemaining: number;
         /** @description Seconds until the current window resets. */
         RateLimitReset: number;
+        /** @description `attachment` with a file name. */
+        ContentDisposition: string;
     };
     pathItems: never;
 }
@@ -1020,6 +1848,635 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listUserActivities: {
+        parameters: {
+            query?: {
+                /** @description Only activities that started before this time (RFC 3339, or Unix seconds). */
+                before?: components["parameters"]["Before"];
+                /** @description Only activities that started after this time (RFC 3339, or Unix seconds). */
+                after?: components["parameters"]["After"];
+                /** @description Only activities of this sport. */
+                sport?: components["parameters"]["SportFilter"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of activities, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getUserStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserStats"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyRecords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, by sport and then distance. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listPrivacyZones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zones. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyZoneList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createPrivacyZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyZoneCreate"];
+            };
+        };
+        responses: {
+            /** @description The zone exists. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyZone"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deletePrivacyZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: components["parameters"]["ZoneId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createUpload: {
+        parameters: {
+            query?: {
+                /** @description The file's type; recognised from the content when absent. */
+                data_type?: components["schemas"]["DataType"];
+                /** @description The activity's name; otherwise the file's, or one made from the sport and time of day. */
+                name?: components["schemas"]["ActivityName"];
+                description?: components["schemas"]["ActivityDescription"];
+                /** @description Overrides the sport the file gives. */
+                sport?: components["schemas"]["Sport"];
+                /** @description The uploader's own id for the file, echoed in `Upload.external_id`. */
+                external_id?: components["schemas"]["ExternalId"];
+            };
+            header?: {
+                /**
+                 * @description Makes a creating request safe to retry. The first response for a key is stored (at least
+                 *     24 hours) and replayed for later requests with the same key and body. The same key with a
+                 *     different body answers 422; a key whose first request is still running answers 409.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description The upload and, normally, its final status. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 41,
+                     *       "status": "ready",
+                     *       "data_type": "gpx",
+                     *       "external_id": null,
+                     *       "activity_id": 318,
+                     *       "duplicate_of": null,
+                     *       "error": null,
+                     *       "activity_ids": [
+                     *         318
+                     *       ],
+                     *       "created_at": "2026-11-30T07:12:03Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["UnreadableFile"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: components["parameters"]["UploadId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 42,
+                     *       "status": "error",
+                     *       "data_type": "gpx",
+                     *       "external_id": null,
+                     *       "activity_id": null,
+                     *       "duplicate_of": null,
+                     *       "error": "line 12, column 4 (gpx/trk/trkseg/trkpt): attribute lat is missing",
+                     *       "activity_ids": [],
+                     *       "created_at": "2026-11-30T07:12:03Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a creating request safe to retry. The first response for a key is stored (at least
+                 *     24 hours) and replayed for later requests with the same key and body. The same key with a
+                 *     different body answers 422; a key whose first request is still running answers 409.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityCreate"];
+            };
+        };
+        responses: {
+            /** @description The activity exists. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDetail"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activity. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDetail"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityUpdate"];
+            };
+        };
+        responses: {
+            /** @description The activity after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDetail"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyActivities: {
+        parameters: {
+            query?: {
+                /** @description Only activities that started before this time (RFC 3339, or Unix seconds). */
+                before?: components["parameters"]["Before"];
+                /** @description Only activities that started after this time (RFC 3339, or Unix seconds). */
+                after?: components["parameters"]["After"];
+                /** @description Only activities of this sport. */
+                sport?: components["parameters"]["SportFilter"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of activities, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivityStreams: {
+        parameters: {
+            query?: {
+                /** @description The streams wanted, comma-separated; all of them when absent. */
+                keys?: components["schemas"]["StreamKey"][];
+                resolution?: components["schemas"]["StreamResolution"];
+            };
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The streams. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamSet"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivityLaps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The laps in order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LapList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivitySplits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The splits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SplitList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivityZones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Seconds per zone. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Zones"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivityBestEfforts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The best efforts, shortest distance first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BestEffortList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportActivityGpx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The GPX file, as an attachment. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gpx+xml": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivityOriginal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Go to the signed URL of the file. */
+            302: {
+                headers: {
+                    /** @description The signed URL (on this server, valid for a few minutes). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSignedObject: {
+        parameters: {
+            query: {
+                /** @description Unix seconds; the URL is valid up to and including this second. */
+                expires: string;
+                /** @description The signature (base64url HMAC-SHA256). */
+                sig: string;
+                /** @description The download's file name, when the URL names one (covered by the signature). */
+                filename?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The object's key. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with the content type it was stored with. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };

@@ -4,6 +4,7 @@ import { api, type Me, type Problem } from '../api/client';
 import { hrefFor, navigate } from '../router';
 import { me, setMe } from '../state/session';
 import { Button, FieldGroup, ProblemView, Screen, SelectField, TextAreaField, TextField, fieldErrors, showToast, toProblem } from '../ui';
+import { hideRadiusLabel, kHideRadiiM } from './activity-form';
 import { formFromMe, patchFromForm, switchUnits, type ProfileFormValues } from './profile-form';
 import { countryOptions, kMessagePolicyOptions, kSexOptions, kUnitsOptions, kVisibilityOptions, timeZoneOptions } from './options';
 import type { Units } from '../units';
@@ -26,6 +27,7 @@ const kShownFields = [
     'units',
     'time_zone',
     'default_visibility',
+    'hide_endpoints_m',
     'message_policy',
 ] as const;
 
@@ -119,6 +121,15 @@ function EditProfileForm({ user }: { user: Me }) {
                     <SelectField label="Units" name="units" options={kUnitsOptions} value={values.units} onValue={(units) => setValues((current) => switchUnits(user, current, units as Units))} error={errors.units} />
                     <SelectField label="Time zone" name="time_zone" options={zones} value={values.time_zone} onValue={set('time_zone')} error={errors.time_zone} />
                     <SelectField label="Who sees new activities" name="default_visibility" options={kVisibilityOptions} value={values.default_visibility} onValue={set('default_visibility')} error={errors.default_visibility} />
+                    <SelectField
+                        label="Hide start and end of new activities"
+                        name="hide_endpoints_m"
+                        hint="Others don't see your route within this distance of where you start and finish."
+                        options={[...new Set<number>([...kHideRadiiM, user.hide_endpoints_m])].sort((a, b) => a - b).map((m) => ({ value: String(m), label: hideRadiusLabel(m, values.units) }))}
+                        value={values.hide_endpoints_m}
+                        onValue={set('hide_endpoints_m')}
+                        error={errors.hide_endpoints_m}
+                    />
                     <SelectField label="Who can message you" name="message_policy" options={kMessagePolicyOptions} value={values.message_policy} onValue={set('message_policy')} error={errors.message_policy} />
                 </section>
 

@@ -1,7 +1,9 @@
 // The "You" tab: the profile at a glance and the way into settings.
+import { useState } from 'preact/hooks';
 import { hrefFor, navigate } from '../router';
 import { authStatus, logOut, me, startSession } from '../state/session';
-import { Avatar, Button, EmptyState, ListGroup, ListRow, Screen } from '../ui';
+import { Avatar, Button, EmptyState, ListGroup, ListRow, Screen, TextField, showToast } from '../ui';
+import { isTileTemplate, setTileUrl, storedTileUrl } from '../ui/RouteMap';
 import { OfflineIcon } from '../ui/icons';
 import { formatHeight, formatWeight } from '../units';
 
@@ -70,11 +72,19 @@ export function You() {
                 </div>
             </section>
 
+            <ListGroup heading="Workouts">
+                <ListRow title="Activities" subtitle="Everything you recorded, uploaded or logged" href={hrefFor('activities')} testId="activities" />
+                <ListRow title="Upload files" subtitle="GPX, TCX or FIT from a watch or another app" href={hrefFor('upload')} testId="upload" />
+                <ListRow title="Log a manual activity" subtitle="A workout without GPS" href={hrefFor('activities/new')} />
+            </ListGroup>
+
             <ListGroup heading="Settings">
                 <ListRow title="Edit profile" subtitle="Name, body, units, privacy" href={hrefFor('you/edit')} testId="edit-profile" />
                 <ListRow title="Sessions" subtitle="Devices signed in to your account" href={hrefFor('you/sessions')} testId="sessions" />
                 <ListRow title="Password & account" subtitle="Change password, delete account" href={hrefFor('you/account')} />
             </ListGroup>
+
+            <MapTiles />
 
             <ListGroup heading="About">
                 <ListRow title="API documentation" href="/docs" />
@@ -84,5 +94,42 @@ export function You() {
                 <ListRow title="Sign out" tone="danger" onClick={() => void signOut()} testId="sign-out" />
             </ListGroup>
         </Screen>
+    );
+}
+
+/** Map tiles are off unless the user (or the build, VITE_TILE_URL) names a tile server. */
+function MapTiles() {
+    const [template, setTemplate] = useState(storedTileUrl);
+    const [error, setError] = useState<string | undefined>(undefined);
+    function save(event: Event) {
+        event.preventDefault();
+        if (template.trim() !== '' && !isTileTemplate(template.trim())) {
+            setError('must be an http(s) URL with {z}, {x} and {y}');
+            return;
+        }
+        setError(undefined);
+        setTileUrl(template);
+        showToast(template.trim() ? 'Maps will show tiles from this server' : 'Maps show routes without tiles', 'success');
+    }
+    return (
+        <form class="form form-section" onSubmit={save} noValidate aria-label="Map tiles">
+            <h2 class="form-section__title">Map tiles</h2>
+            <TextField
+                label="Tile URL"
+                name="tile_url"
+                type="url"
+                inputMode="url"
+                autoCapitalize="none"
+                spellcheck={false}
+                placeholder="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+                value={template}
+                onValue={setTemplate}
+                error={error}
+                hint="Leave empty to draw routes without a map underneath (works offline). Only this device uses it."
+            />
+            <Button type="submit" variant="secondary">
+                Save
+            </Button>
+        </form>
     );
 }

@@ -64,3 +64,30 @@ export function newIdempotencyKey(): string {
     }
     return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
+
+/** "Mon, Nov 30, 2026, 7:12 AM" in `timeZone` (the owner's profile zone), or the date alone. */
+export function formatStart(startTime: string | null, startDate: string, timeZone?: string, locale?: string): string {
+    if (startTime) {
+        const date = new Date(startTime);
+        if (!Number.isNaN(date.getTime())) {
+            const options: Intl.DateTimeFormatOptions = { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' };
+            try {
+                return date.toLocaleString(locale, { ...options, timeZone });
+            } catch {
+                return date.toLocaleString(locale, options);
+            }
+        }
+    }
+    // A calendar date: format it at noon UTC so no time zone moves it to another day.
+    const day = new Date(`${startDate}T12:00:00Z`);
+    return Number.isNaN(day.getTime()) ? startDate : day.toLocaleDateString(locale, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+/** "1h 02m" for long durations, "45m 10s" under an hour (for list rows). */
+export function formatDurationShort(seconds: number): string {
+    const total = Math.max(0, Math.round(seconds));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(s).padStart(2, '0')}s`;
+}

@@ -25,6 +25,8 @@ export interface ProfileFormValues {
     units: Units;
     time_zone: string;
     default_visibility: Me['default_visibility'];
+    /** Metres, as the select's value. */
+    hide_endpoints_m: string;
     message_policy: Me['message_policy'];
 }
 
@@ -67,6 +69,7 @@ export function formFromMe(me: Me, units: Units = me.units): ProfileFormValues {
         units,
         time_zone: me.time_zone,
         default_visibility: me.default_visibility,
+        hide_endpoints_m: String(me.hide_endpoints_m),
         message_policy: me.message_policy,
     };
 }
@@ -211,6 +214,14 @@ export function patchFromForm(me: Me, values: ProfileFormValues): PatchResult {
     }
     if (changed('default_visibility')) {
         patch.default_visibility = values.default_visibility;
+    }
+    if (changed('hide_endpoints_m')) {
+        const radius = Number(values.hide_endpoints_m);
+        if (!Number.isInteger(radius) || radius < 0 || radius > 1600) {
+            errors.hide_endpoints_m = 'must be between 0 and 1600 metres';
+        } else {
+            patch.hide_endpoints_m = radius;
+        }
     }
     if (changed('message_policy')) {
         patch.message_policy = values.message_policy;

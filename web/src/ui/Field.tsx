@@ -56,7 +56,7 @@ type Common = {
 type TextFieldProps = Common & {
     /** Text after the input, e.g. a unit ("kg"). */
     suffix?: string;
-    type?: 'text' | 'email' | 'password' | 'number' | 'date' | 'search' | 'tel' | 'url';
+    type?: 'text' | 'email' | 'password' | 'number' | 'date' | 'datetime-local' | 'search' | 'tel' | 'url';
     inputMode?: 'text' | 'email' | 'numeric' | 'decimal' | 'search' | 'tel' | 'url';
     autoComplete?: string;
     autoCapitalize?: 'off' | 'none' | 'sentences' | 'words';

@@ -99,3 +99,109 @@ export const MountainIcon = (p: IconProps) => (
         <path d="M2 20 9 8l4 6 3-4 6 10z" />
     </Icon>
 );
+
+export const RunIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <circle cx="14" cy="4.5" r="2" />
+        <path d="m6 20 3.5-5 3 2.5 1.5-6" />
+        <path d="m8 11 3-3.5 4 1 2.5 3.5H20" />
+    </Icon>
+);
+
+export const WalkIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <circle cx="12" cy="4.5" r="2" />
+        <path d="m9 21 2-6 3 3v3" />
+        <path d="m11 15 1-6-3 2-1 3M12 9l2.5 3H17" />
+    </Icon>
+);
+
+export const RideIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <circle cx="5.5" cy="16.5" r="3.5" />
+        <circle cx="18.5" cy="16.5" r="3.5" />
+        <path d="M5.5 16.5 9 9h6l3.5 7.5M9 9l3 7.5h-6.5M15 9l-1.5-3H11" />
+    </Icon>
+);
+
+export const SwimIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M2 17c2 0 2-1.5 4-1.5S8 17 10 17s2-1.5 4-1.5 2 1.5 4 1.5 2-1.5 4-1.5" />
+        <path d="M2 21c2 0 2-1.5 4-1.5S8 21 10 21s2-1.5 4-1.5 2 1.5 4 1.5 2-1.5 4-1.5" />
+        <circle cx="17" cy="7" r="2" />
+        <path d="m5 13 5-5 4 3" />
+    </Icon>
+);
+
+export const RowIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M3 15h18l-2 4H5z" />
+        <path d="m6 4 10 11M14 9l-3 1" />
+    </Icon>
+);
+
+export const SkiIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <circle cx="15" cy="4.5" r="2" />
+        <path d="m3 17 18 5M8 10l4-2 2 4-3 3 3 3" />
+    </Icon>
+);
+
+export const ActivityIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M3 12h4l3-8 4 16 3-8h4" />
+    </Icon>
+);
+
+export const UploadIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M12 16V4M7 9l5-5 5 5" />
+        <path d="M4 16v4h16v-4" />
+    </Icon>
+);
+
+export const DownloadIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M12 4v12M7 11l5 5 5-5" />
+        <path d="M4 16v4h16v-4" />
+    </Icon>
+);
+
+export const PlusIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M12 5v14M5 12h14" />
+    </Icon>
+);
+
+export const PauseIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M9 5v14M15 5v14" />
+    </Icon>
+);
+
+export const PlayIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M7 4.5v15l12-7.5z" fill="currentColor" />
+    </Icon>
+);
+
+export const StopIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <rect x="6" y="6" width="12" height="12" rx="1.5" fill="currentColor" />
+    </Icon>
+);
+
+export const GpsIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <circle cx="12" cy="12" r="7" />
+        <circle cx="12" cy="12" r="2.5" fill="currentColor" />
+        <path d="M12 2v3M12 19v3M2 12h3M19 12h3" />
+    </Icon>
+);
+
+export const TrophyIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M8 4h8v5a4 4 0 0 1-8 0z" />
+        <path d="M8 6H5a3 3 0 0 0 3 4M16 6h3a3 3 0 0 1-3 4M12 13v4M8 20h8M9.5 17h5" />
+    </Icon>
+);

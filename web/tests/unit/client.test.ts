@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { ApiError, createClient, expandPath, kRefreshTokenKey, normalizeProblem, type Me, type Session } from '../../src/api/client';
+import { ApiError, createClient, dispositionFilename, expandPath, kRefreshTokenKey, normalizeProblem, queryString, type ByteRequest, type Me, type Session } from '../../src/api/client';
 import { fakeFetch, jsonResponse, kMe, memoryStore, problemBody, tokens } from './fake-fetch';
 
 function setup(stored: Record<string, string> = {}) {
@@ -207,5 +207,102 @@ describe('normalizeProblem', () => {
             request_id: '',
             errors: [{ field: 'a', reason: 'b' }],
         });
+    });
+});
+
+describe('queryString', () => {
+    it('leaves out absent values and comma-joins arrays', () => {
+        expect(queryString({ limit: 20, cursor: undefined, sport: null, keys: ['time', 'latlng'], empty: [] })).toBe('?limit=20&keys=time%2Clatlng');
+        expect(queryString({ name: 'Run & ride' })).toBe('?name=Run%20%26%20ride');
+        expect(queryString({})).toBe('');
+        expect(queryString(undefined)).toBe('');
+    });
+});
+
+describe('workout calls', () => {
+    async function signedIn() {
+        const server = fakeFetch();
+        const sent: ByteRequest[] = [];
+        let answers: Response[] = [];
+        const client = createClient({
+            fetch: server.fetch,
+            storage: memoryStore(),
+            now: () => 1_000_000,
+            sendBytes: async (request) => {
+                sent.push(request);
+                request.onProgress?.(5, 10);
+                return answers.shift() ?? jsonResponse(500, {});
+            },
+        });
+        server.on('POST', '/v1/auth/login', () => jsonResponse(200, tokens(1)));
+        await client.api.login({ email: 'a@b.c', password: 'x' });
+        return { server, client, sent, answer: (...responses: Response[]) => (answers = responses) };
+    }
+
+    const upload = { id: 3, status: 'processing', data_type: 'gpx', external_id: null, activity_id: null, duplicate_of: null, error: null, activity_ids: [], created_at: '2026-11-30T07:00:00Z' };
+
+    it('lists activities with the cursor in the query', async () => {
+        const { server, client } = await signedIn();
+        server.on('GET', '/v1/athlete/activities?limit=20&cursor=abc', () => jsonResponse(200, { activities: [], next_cursor: null }));
+        await expect(client.api.listMyActivities({ limit: 20, cursor: 'abc' })).resolves.toEqual({ activities: [], next_cursor: null });
+        server.on('GET', '/v1/activities/9/streams?resolution=medium', () => jsonResponse(200, { resolution: 'medium', original_size: 0, size: 0, streams: {} }));
+        await expect(client.api.getStreams(9, { resolution: 'medium' })).resolves.toMatchObject({ size: 0 });
+    });
+
+    it('uploads a file as the raw body with the bearer token, key and query, reporting progress', async () => {
+        const { client, sent, answer } = await signedIn();
+        answer(jsonResponse(201, upload));
+        const progress: number[] = [];
+        const file = new Blob(['<gpx/>']);
+        const result = await client.api.uploadFile(file, { query: { data_type: 'gpx', sport: 'run' }, idempotencyKey: 'k-1', onProgress: (done, total) => progress.push(done / total) });
+        expect(result).toEqual(upload);
+        expect(sent).toHaveLength(1);
+        expect(sent[0]).toMatchObject({ method: 'POST', url: '/v1/uploads?data_type=gpx&sport=run', body: file });
+        expect(sent[0]!.headers).toMatchObject({ Authorization: 'Bearer access-1', 'Idempotency-Key': 'k-1', 'Content-Type': 'application/octet-stream' });
+        expect(progress).toEqual([0.5]);
+    });
+
+    it('refreshes once when an upload is refused with 401, and sends the file again with the new token', async () => {
+        const { server, client, sent, answer } = await signedIn();
+        server.on('POST', '/v1/auth/refresh', () => jsonResponse(200, tokens(2)));
+        answer(jsonResponse(401, problemBody(401, 'unauthenticated')), jsonResponse(201, upload));
+        await expect(client.api.uploadFile(new Blob(['x']), { idempotencyKey: 'k' })).resolves.toMatchObject({ id: 3 });
+        expect(sent.map((r) => r.headers.Authorization)).toEqual(['Bearer access-1', 'Bearer access-2']);
+        expect(sent.map((r) => r.headers['Idempotency-Key'])).toEqual(['k', 'k']);
+    });
+
+    it('turns upload failures into ApiError: the parser’s 422, and an unreachable server', async () => {
+        const { client, answer } = await signedIn();
+        answer(jsonResponse(422, problemBody(422, 'unprocessable', { detail: 'line 1, column 1: not XML' })));
+        const refused = await client.api.uploadFile(new Blob(['x'])).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(ApiError);
+        expect((refused as ApiError).problem.detail).toBe('line 1, column 1: not XML');
+
+        const offline = createClient({ fetch: fakeFetch().fetch, storage: memoryStore({ [kRefreshTokenKey]: 'r' }), sendBytes: () => Promise.reject(new TypeError('network error')) });
+        const error = await offline.api.uploadFile(new Blob(['x'])).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ApiError);
+    });
+
+    it('downloads files with the bearer token and the server’s file name', async () => {
+        const { server, client } = await signedIn();
+        server.on('GET', '/v1/activities/4/export.gpx', (r) => {
+            expect(r.headers.Authorization).toBe('Bearer access-1');
+            return new Response('<gpx/>', { status: 200, headers: { 'Content-Type': 'application/gpx+xml', 'Content-Disposition': 'attachment; filename="activity-4.gpx"' } });
+        });
+        const file = await client.api.downloadGpx(4);
+        expect(file.filename).toBe('activity-4.gpx');
+        expect(await file.blob.text()).toBe('<gpx/>');
+        server.on('GET', '/v1/activities/5/original', () => jsonResponse(404, problemBody(404, 'not-found')));
+        await expect(client.api.downloadOriginal(5)).rejects.toBeInstanceOf(ApiError);
+    });
+});
+
+describe('dispositionFilename', () => {
+    it('reads plain and RFC 5987 file names', () => {
+        expect(dispositionFilename('attachment; filename="a b.gpx"')).toBe('a b.gpx');
+        expect(dispositionFilename('attachment; filename=run.fit')).toBe('run.fit');
+        expect(dispositionFilename("attachment; filename=\"x.gpx\"; filename*=UTF-8''Tek%20%C5%A1.gpx")).toBe('Tek š.gpx');
+        expect(dispositionFilename('attachment')).toBeNull();
+        expect(dispositionFilename(null)).toBeNull();
     });
 });

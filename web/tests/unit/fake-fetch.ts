@@ -73,6 +73,7 @@ export const kMe = {
     units: 'metric',
     time_zone: 'UTC',
     default_visibility: 'everyone',
+    hide_endpoints_m: 200,
     message_policy: 'followers',
     created_at: '2025-01-01T00:00:00Z',
     updated_at: '2025-01-01T00:00:00Z',

@@ -60,6 +60,27 @@ describe('openapi.yaml', () => {
                 'PATCH /v1/me',
                 'DELETE /v1/me',
                 'GET /v1/users/{user_id}',
+                'POST /v1/uploads',
+                'GET /v1/uploads/{upload_id}',
+                'POST /v1/activities',
+                'GET /v1/activities/{activity_id}',
+                'PATCH /v1/activities/{activity_id}',
+                'DELETE /v1/activities/{activity_id}',
+                'GET /v1/athlete/activities',
+                'GET /v1/users/{user_id}/activities',
+                'GET /v1/activities/{activity_id}/streams',
+                'GET /v1/activities/{activity_id}/laps',
+                'GET /v1/activities/{activity_id}/splits',
+                'GET /v1/activities/{activity_id}/zones',
+                'GET /v1/activities/{activity_id}/best-efforts',
+                'GET /v1/activities/{activity_id}/export.gpx',
+                'GET /v1/activities/{activity_id}/original',
+                'GET /v1/me/records',
+                'GET /v1/users/{user_id}/stats',
+                'GET /v1/me/privacy-zones',
+                'POST /v1/me/privacy-zones',
+                'DELETE /v1/me/privacy-zones/{zone_id}',
+                'GET /v1/objects/{key}',
             ].sort(),
         );
     });
@@ -114,7 +135,7 @@ describe('openapi.yaml', () => {
             .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
             .sort();
         expect(publicOps).toEqual(
-            ['GET /docs', 'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /readyz', 'POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/signup'].sort(),
+            ['GET /docs', 'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /readyz', 'GET /v1/objects/{key}', 'POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/signup'].sort(),
         );
         expect(doc.security).toEqual([{ bearer: [] }]);
         expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -152,6 +173,47 @@ describe('openapi.yaml', () => {
         expect(update.sort()).toEqual(me.filter((f) => !['id', 'email', 'created_at', 'updated_at'].includes(f)).sort());
         expect(doc.components.schemas.MeUpdate.required).toBeUndefined();
         expect([...doc.components.schemas.Me.required].sort()).toEqual([...me].sort());
+    });
+});
+
+describe('activities in openapi.yaml', () => {
+    const schemas = doc.components.schemas;
+
+    it('makes ActivityDetail exactly ActivitySummary plus the detail-only fields, all required', () => {
+        const summary = Object.keys(schemas.ActivitySummary.properties);
+        const detail = Object.keys(schemas.ActivityDetail.properties);
+        expect(detail).toEqual([...summary, 'hidden_metrics', 'hide_endpoints_m', 'polyline', 'has_original', 'is_owner']);
+        expect(schemas.ActivitySummary.required).toEqual(summary);
+        expect(schemas.ActivityDetail.required).toEqual(detail);
+        // The shared fields must not drift apart in type either.
+        for (const field of summary) {
+            expect(schemas.ActivityDetail.properties[field].$ref ?? schemas.ActivityDetail.properties[field].type, field).toEqual(
+                schemas.ActivitySummary.properties[field].$ref ?? schemas.ActivitySummary.properties[field].type,
+            );
+        }
+    });
+
+    it('has one Totals entry per sport, and the sports the server knows', () => {
+        const sports = schemas.Sport.enum as string[];
+        expect([...sports].sort()).toEqual(
+            ['run', 'trail_run', 'walk', 'hike', 'ride', 'mountain_bike', 'virtual_ride', 'swim', 'rowing', 'ski', 'transition', 'other', 'unknown'].sort(),
+        );
+        expect(Object.keys(schemas.Totals.properties)).toEqual(sports);
+    });
+
+    it('offers the same optional fields to raw and multipart uploads', () => {
+        const upload = doc.paths['/v1/uploads'].post;
+        const query = (upload.parameters as Json[]).filter((p) => p.in === 'query').map((p) => p.name);
+        const form = Object.keys(schemas.UploadForm.properties).filter((f) => f !== 'file');
+        expect(query).toEqual(form);
+        expect(Object.keys(upload.requestBody.content).sort()).toEqual(['application/octet-stream', 'multipart/form-data']);
+    });
+
+    it('lets PATCH change exactly the writable activity fields', () => {
+        expect(Object.keys(schemas.ActivityUpdate.properties).sort()).toEqual(
+            ['name', 'description', 'sport', 'visibility', 'hidden_metrics', 'hide_endpoints_m', 'perceived_exertion'].sort(),
+        );
+        expect(schemas.ActivityUpdate.required).toBeUndefined();
     });
 });
 

@@ -60,6 +60,12 @@ describe('profile form', () => {
         expect(patchFromForm(me, values).patch).toEqual({ username: 'ada.runs', country: 'FR' });
     });
 
+    it('sends the default hide radius for new activities', () => {
+        expect(formFromMe(me).hide_endpoints_m).toBe('200');
+        expect(patchFromForm(me, { ...formFromMe(me), hide_endpoints_m: '0' }).patch).toEqual({ hide_endpoints_m: 0 });
+        expect(patchFromForm(me, { ...formFromMe(me), hide_endpoints_m: '5000' }).errors).toEqual({ hide_endpoints_m: 'must be between 0 and 1600 metres' });
+    });
+
     it('accepts a decimal comma', () => {
         expect(patchFromForm(me, { ...formFromMe(me), weight: '70,5' }).patch).toEqual({ weight_kg: 70.5 });
     });

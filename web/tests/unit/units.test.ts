@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cmToFtIn, formatHeight, formatWeight, ftInToCm, kgToLb, lbToKg, trimNumber } from '../../src/units';
+import { cmToFtIn, formatClock, formatDistance, formatElevation, formatHeight, formatPace, formatSpeed, formatWeight, ftInToCm, kgToLb, lbToKg, parseDistance, parseElevation, splitLengthM, trimNumber } from '../../src/units';
 
 describe('units', () => {
     it('converts weight both ways', () => {
@@ -27,5 +27,51 @@ describe('units', () => {
         expect(trimNumber(72, 1)).toBe('72');
         expect(trimNumber(72.04, 1)).toBe('72');
         expect(trimNumber(72.06, 1)).toBe('72.1');
+    });
+});
+
+describe('workout units', () => {
+    it('shows distances in km or miles', () => {
+        expect(formatDistance(5234, 'metric')).toBe('5.23 km');
+        expect(formatDistance(42195, 'metric')).toBe('42.2 km');
+        expect(formatDistance(1609.344 * 3.1, 'imperial')).toBe('3.10 mi');
+        expect(formatDistance(null, 'metric')).toBe('—');
+    });
+
+    it('shows elevation in m or ft', () => {
+        expect(formatElevation(123.4, 'metric')).toBe('123 m');
+        expect(formatElevation(100, 'imperial')).toBe('328 ft');
+    });
+
+    it('shows pace per km, per mile, and per 100 m or yd for swims', () => {
+        expect(formatPace(1000 / 312, 'metric')).toBe('5:12 /km');
+        expect(formatPace(1609.344 / 502, 'imperial')).toBe('8:22 /mi');
+        expect(formatPace(100 / 105, 'metric', { swim: true })).toBe('1:45 /100m');
+        expect(formatPace(91.44 / 95, 'imperial', { swim: true })).toBe('1:35 /100yd');
+        expect(formatPace(1000 / 3000, 'metric')).toBe('50:00 /km');
+        expect(formatPace(1000 / 200, 'metric')).toBe('3:20 /km');
+        // Standing still has no pace.
+        expect(formatPace(0.1, 'metric')).toBe('—');
+        expect(formatPace(null, 'metric')).toBe('—');
+    });
+
+    it('shows speed in km/h or mph', () => {
+        expect(formatSpeed(10, 'metric')).toBe('36.0 km/h');
+        expect(formatSpeed(10, 'imperial')).toBe('22.4 mph');
+    });
+
+    it('formats clocks', () => {
+        expect(formatClock(59.6)).toBe('1:00');
+        expect(formatClock(3723)).toBe('1:02:03');
+        expect(formatClock(-5)).toBe('0:00');
+    });
+
+    it('reads distances and elevations typed in the user’s units', () => {
+        expect(parseDistance('5,5', 'metric')).toBe(5500);
+        expect(parseDistance('1', 'imperial')).toBe(1609.344);
+        expect(parseDistance('', 'metric')).toBeNull();
+        expect(parseDistance('-1', 'metric')).toBeUndefined();
+        expect(parseElevation('100', 'imperial')).toBeCloseTo(30.48, 9);
+        expect(splitLengthM('imperial')).toBe(1609.344);
     });
 });

@@ -1,0 +1,424 @@
+// One activity: figures, route map, charts, splits, laps, best efforts, zones; downloads; and for
+// the owner, edit and delete. Every section loads on its own, so a slow or failing one never
+// holds up the rest.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, type ActivityDetail as Activity, type BestEffort, type Interval, type Problem, type StreamSet, type ZoneBucket, type Zones } from '../api/client';
+import { decodePolyline } from '../geo';
+import { activityRoute, hrefFor, navigate } from '../router';
+import { sportLabel, usesPace } from '../sports';
+import { Button, LinkButton, ProblemView, Screen, Spinner, showToast, toProblem } from '../ui';
+import { Chart } from '../ui/Chart';
+import { DownloadIcon, TrophyIcon } from '../ui/icons';
+import { RouteMap } from '../ui/RouteMap';
+import { SportIcon } from '../ui/SportIcon';
+import { distanceUnit, formatClock, formatDistance, formatElevation, formatSpeed, kMetresPerFoot, splitLengthM, type Units } from '../units';
+import { currentUnits, paceOrSpeed, speedFigure } from './activity-view';
+import { me } from '../state/session';
+import { formatStart } from './format';
+
+/** Loads something for the screen; `reload` runs it again. */
+function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { value: T | null; problem: Problem | null; reload: () => void } {
+    const [value, setValue] = useState<T | null>(null);
+    const [problem, setProblem] = useState<Problem | null>(null);
+    const [round, setRound] = useState(0);
+    useEffect(() => {
+        let live = true;
+        setProblem(null);
+        load().then(
+            (result) => live && setValue(result),
+            (error: unknown) => live && setProblem(toProblem(error)),
+        );
+        return () => {
+            live = false;
+        };
+        // `load` is a fresh closure each render; what it reads is in `deps`.
+    }, [...deps, round]);
+    return { value, problem, reload: () => setRound((r) => r + 1) };
+}
+
+function Section({ title, children, testId }: { title: string; children: ComponentChildren; testId?: string }) {
+    return (
+        <section class="card" aria-label={title} data-testid={testId}>
+            <h2 class="card__title">{title}</h2>
+            {children}
+        </section>
+    );
+}
+
+function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+    return (
+        <div class="figure">
+            <dt class="figure__label">{label}</dt>
+            <dd class="figure__value" data-testid={testId}>
+                {value}
+            </dd>
+        </div>
+    );
+}
+
+const num = (value: number | null, unit: string, digits = 0) => (value === null ? null : `${value.toFixed(digits)} ${unit}`);
+
+function Figures({ activity, units }: { activity: Activity; units: Units }) {
+    const pace = paceOrSpeed(activity, units);
+    const rows: { label: string; value: string | null; testId?: string }[] = [
+        { label: 'Distance', value: formatDistance(activity.distance_m, units), testId: 'activity-distance' },
+        { label: 'Moving time', value: formatClock(activity.moving_s), testId: 'activity-moving-time' },
+        { label: pace.label, value: pace.value, testId: 'activity-pace' },
+        { label: 'Elevation gain', value: formatElevation(activity.elevation_gain_m, units), testId: 'activity-elevation' },
+        { label: 'Elapsed time', value: formatClock(activity.elapsed_s) },
+        // A maximum pace is one GPS glitch away from nonsense; only speeds show a maximum.
+        { label: 'Max speed', value: usesPace(activity.sport) || activity.max_speed_mps === null ? null : formatSpeed(activity.max_speed_mps, units) },
+        { label: 'Avg heart rate', value: num(activity.avg_heart_rate_bpm, 'bpm') },
+        { label: 'Max heart rate', value: num(activity.max_heart_rate_bpm, 'bpm') },
+        { label: 'Avg power', value: num(activity.avg_power_w, 'W') },
+        { label: 'Weighted power', value: num(activity.normalized_power_w, 'W') },
+        { label: 'Cadence', value: num(activity.avg_cadence, 'rpm') },
+        { label: 'Calories', value: num(activity.calories_kcal, 'kcal') },
+        { label: 'Training load', value: activity.training_stress_score === null ? (activity.trimp === null ? null : `${Math.round(activity.trimp)} TRIMP`) : `${Math.round(activity.training_stress_score)} TSS` },
+        { label: 'Perceived exertion', value: activity.perceived_exertion === null ? null : `${activity.perceived_exertion} / 10` },
+    ];
+    return (
+        <dl class="figures">
+            {rows
+                .filter((row): row is { label: string; value: string; testId?: string } => row.value !== null)
+                .map((row) => (
+                    <Figure key={row.label} label={row.label} value={row.value} testId={row.testId} />
+                ))}
+        </dl>
+    );
+}
+
+type Axis = 'distance' | 'time';
+
+function Charts({ activity, units }: { activity: Activity; units: Units }) {
+    const { value: streams, problem } = useLoad(() => api.getStreams(activity.id, { resolution: 'medium' }), [activity.id]);
+    const [axis, setAxis] = useState<Axis>('distance');
+    if (problem) {
+        return <ProblemView problem={problem} />;
+    }
+    if (!streams) {
+        return <Spinner label="Loading charts" />;
+    }
+    return <ChartSet streams={streams} activity={activity} units={units} axis={axis} onAxis={setAxis} />;
+}
+
+function ChartSet({ streams, activity, units, axis, onAxis }: { streams: StreamSet; activity: Activity; units: Units; axis: Axis; onAxis: (axis: Axis) => void }) {
+    const s = streams.streams;
+    const hasDistance = (s.distance?.length ?? 0) > 0;
+    const useAxis: Axis = hasDistance ? axis : 'time';
+    const unitM = splitLengthM(units);
+    const xs = useAxis === 'distance' ? (s.distance ?? []).map((d) => (d === null ? null : d / unitM)) : (s.time ?? []);
+    // Two decimals keep the ticks of a short route apart (0.05, 0.1, 0.15 km).
+    const formatX = useAxis === 'distance' ? (x: number) => `${Number(x.toFixed(2))} ${distanceUnit(units)}` : (x: number) => formatClock(x);
+    const imperial = units === 'imperial';
+    const pace = usesPace(activity.sport) && activity.sport !== 'swim';
+    const charts: ComponentChildren[] = [];
+    if (s.altitude?.some((v) => v !== null)) {
+        const ys = s.altitude.map((v) => (v === null ? null : imperial ? v / kMetresPerFoot : v));
+        charts.push(<Chart key="alt" title="Elevation" tone="elevation" xs={xs} ys={ys} formatX={formatX} formatY={(y) => `${Math.round(y)} ${imperial ? 'ft' : 'm'}`} testId="chart-elevation" />);
+    }
+    if (s.velocity_smooth?.some((v) => v !== null)) {
+        if (pace) {
+            // Standing still has no pace; leave those samples out rather than plot "infinitely slow".
+            const ys = s.velocity_smooth.map((v) => (v === null || v < 0.5 ? null : unitM / v));
+            charts.push(<Chart key="pace" title="Pace" tone="pace" xs={xs} ys={ys} invertY clip={[0.02, 0.98]} formatX={formatX} formatY={(y) => `${formatClock(y)} /${distanceUnit(units)}`} testId="chart-pace" />);
+        } else {
+            const ys = s.velocity_smooth.map((v) => (v === null ? null : (v * 3600) / unitM));
+            charts.push(<Chart key="speed" title="Speed" tone="pace" xs={xs} ys={ys} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${y.toFixed(1)} ${imperial ? 'mph' : 'km/h'}`} testId="chart-speed" />);
+        }
+    }
+    if (s.heartrate?.some((v) => v !== null)) {
+        charts.push(<Chart key="hr" title="Heart rate" tone="heart" xs={xs} ys={s.heartrate} formatX={formatX} formatY={(y) => `${Math.round(y)} bpm`} testId="chart-heart-rate" />);
+    }
+    if (s.watts?.some((v) => v !== null)) {
+        charts.push(<Chart key="power" title="Power" tone="power" xs={xs} ys={s.watts} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${Math.round(y)} W`} testId="chart-power" />);
+    }
+    if (charts.length === 0) {
+        return <p class="muted">No samples to chart.</p>;
+    }
+    return (
+        <>
+            {hasDistance && s.time?.length ? (
+                <div class="segmented" role="group" aria-label="Chart against">
+                    {(['distance', 'time'] as const).map((option) => (
+                        <button key={option} type="button" class="segmented__option" aria-pressed={useAxis === option} onClick={() => onAxis(option)}>
+                            {option === 'distance' ? 'Distance' : 'Time'}
+                        </button>
+                    ))}
+                </div>
+            ) : null}
+            {charts}
+        </>
+    );
+}
+
+function IntervalTable({ rows, activity, units, caption, kind }: { rows: Interval[]; activity: Activity; units: Units; caption: string; kind: 'split' | 'lap' }) {
+    const unitM = splitLengthM(units);
+    const speedLabel = speedFigure(activity.sport, null, units).label;
+    const hasHr = rows.some((r) => r.avg_heart_rate_bpm !== null);
+    const hasPower = rows.some((r) => r.avg_power_w !== null);
+    return (
+        <div class="table-wrap">
+            <table class="table" data-testid={`${kind}s-table`}>
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{kind === 'split' ? distanceUnit(units) : 'Lap'}</th>
+                        {kind === 'lap' ? <th scope="col">Distance</th> : null}
+                        {kind === 'lap' ? <th scope="col">Time</th> : null}
+                        <th scope="col">{speedLabel}</th>
+                        <th scope="col">Elev</th>
+                        {hasHr ? <th scope="col">HR</th> : null}
+                        {hasPower ? <th scope="col">Power</th> : null}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.map((row, position) => {
+                        // Numbered by position: `index` is the server's own numbering.
+                        const partial = kind === 'split' && row.distance_m < unitM * 0.98;
+                        const delta = row.elevation_delta_m ?? row.elevation_gain_m - row.elevation_loss_m;
+                        return (
+                            <tr key={position}>
+                                <th scope="row">{partial ? (row.distance_m / unitM).toFixed(2) : position + 1}</th>
+                                {kind === 'lap' ? <td>{formatDistance(row.distance_m, units)}</td> : null}
+                                {kind === 'lap' ? <td>{formatClock(row.elapsed_s)}</td> : null}
+                                <td>{speedFigure(activity.sport, row.avg_speed_mps, units).value}</td>
+                                <td>{`${delta >= 0 ? '+' : '−'}${formatElevation(Math.abs(delta), units)}`}</td>
+                                {hasHr ? <td>{row.avg_heart_rate_bpm === null ? '—' : Math.round(row.avg_heart_rate_bpm)}</td> : null}
+                                {hasPower ? <td>{row.avg_power_w === null ? '—' : `${Math.round(row.avg_power_w)} W`}</td> : null}
+                            </tr>
+                        );
+                    })}
+                </tbody>
+            </table>
+        </div>
+    );
+}
+
+function Splits({ activity, units }: { activity: Activity; units: Units }) {
+    const { value, problem } = useLoad(() => api.getSplits(activity.id), [activity.id]);
+    if (problem) {
+        return <ProblemView problem={problem} />;
+    }
+    if (!value) {
+        return <Spinner label="Loading splits" />;
+    }
+    const rows = units === 'imperial' ? value.splits_mile : value.splits_km;
+    if (rows.length === 0) {
+        return null;
+    }
+    return (
+        <Section title="Splits" testId="splits">
+            <IntervalTable rows={rows} activity={activity} units={units} caption={`Splits per ${units === 'imperial' ? 'mile' : 'kilometre'}`} kind="split" />
+        </Section>
+    );
+}
+
+function Laps({ activity, units }: { activity: Activity; units: Units }) {
+    const { value } = useLoad(() => api.getLaps(activity.id), [activity.id]);
+    // One computed lap is the whole activity again: nothing to show.
+    if (!value || value.laps.length === 0 || (value.laps.length === 1 && !value.laps[0]!.from_device)) {
+        return null;
+    }
+    return (
+        <Section title="Laps" testId="laps">
+            <IntervalTable rows={value.laps} activity={activity} units={units} caption="Laps" kind="lap" />
+        </Section>
+    );
+}
+
+const kRankLabel: Record<number, string> = { 1: 'PR', 2: '2nd', 3: '3rd' };
+
+function BestEfforts({ activity, units }: { activity: Activity; units: Units }) {
+    const { value } = useLoad(() => api.getBestEfforts(activity.id), [activity.id]);
+    if (!value || value.best_efforts.length === 0) {
+        return null;
+    }
+    return (
+        <Section title="Best efforts" testId="best-efforts">
+            <ul class="efforts">
+                {value.best_efforts.map((effort: BestEffort) => (
+                    <li key={effort.name} class="efforts__row">
+                        <span class="efforts__name">{effort.name}</span>
+                        <span class="efforts__time">{formatClock(effort.time_s)}</span>
+                        <span class="efforts__pace">{speedFigure(activity.sport, effort.distance_m / effort.time_s, units).value}</span>
+                        {effort.pr_rank ? (
+                            <span class={`badge badge--rank-${effort.pr_rank}`} data-testid="pr-badge">
+                                {effort.pr_rank === 1 ? <TrophyIcon size={14} /> : null}
+                                {kRankLabel[effort.pr_rank]}
+                                <span class="visually-hidden">{effort.pr_rank === 1 ? ' personal record' : ' best time ever'}</span>
+                            </span>
+                        ) : null}
+                    </li>
+                ))}
+            </ul>
+        </Section>
+    );
+}
+
+function ZoneBars({ title, zones, unit }: { title: string; zones: ZoneBucket[]; unit: string }) {
+    const total = zones.reduce((sum, z) => sum + z.seconds, 0);
+    if (total <= 0) {
+        return null;
+    }
+    return (
+        <div class="zones" role="group" aria-label={title}>
+            <h3 class="zones__title">{title}</h3>
+            {zones.map((zone, i) => {
+                const share = zone.seconds / total;
+                const range = zone.upper === null ? `> ${Math.round(zone.lower)} ${unit}` : `${Math.round(zone.lower)}–${Math.round(zone.upper)} ${unit}`;
+                return (
+                    <div key={i} class="zones__row">
+                        <span class="zones__label">
+                            Z{i + 1} <span class="muted">{range}</span>
+                        </span>
+                        <span class={`zones__bar zones__bar--${Math.min(i + 1, 7)}`} style={{ width: `${(share * 100).toFixed(1)}%` }} />
+                        <span class="zones__value">
+                            {formatClock(zone.seconds)} · {Math.round(share * 100)}%
+                        </span>
+                    </div>
+                );
+            })}
+        </div>
+    );
+}
+
+function ZonesSection({ activity }: { activity: Activity }) {
+    const { value } = useLoad<Zones>(() => api.getZones(activity.id), [activity.id]);
+    if (!value || (value.heart_rate.length === 0 && value.power.length === 0)) {
+        return null;
+    }
+    return (
+        <Section title="Zones" testId="zones">
+            <ZoneBars title="Heart rate" zones={value.heart_rate} unit="bpm" />
+            <ZoneBars title="Power" zones={value.power} unit="W" />
+        </Section>
+    );
+}
+
+function saveBlob(blob: Blob, filename: string): void {
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function Downloads({ activity }: { activity: Activity }) {
+    const [busy, setBusy] = useState<'gpx' | 'original' | null>(null);
+    async function download(kind: 'gpx' | 'original') {
+        setBusy(kind);
+        try {
+            const file = kind === 'gpx' ? await api.downloadGpx(activity.id) : await api.downloadOriginal(activity.id);
+            saveBlob(file.blob, file.filename ?? (kind === 'gpx' ? `activity-${activity.id}.gpx` : `activity-${activity.id}-original`));
+        } catch (error) {
+            showToast(toProblem(error).detail || "Couldn't download the file", 'error');
+        } finally {
+            setBusy(null);
+        }
+    }
+    return (
+        <div class="button-row">
+            {activity.has_streams ? (
+                <Button variant="secondary" busy={busy === 'gpx'} onClick={() => void download('gpx')}>
+                    <DownloadIcon size={18} /> Download GPX
+                </Button>
+            ) : null}
+            {activity.is_owner && activity.has_original ? (
+                <Button variant="secondary" busy={busy === 'original'} onClick={() => void download('original')}>
+                    <DownloadIcon size={18} /> Download original
+                </Button>
+            ) : null}
+        </div>
+    );
+}
+
+function OwnerActions({ activity }: { activity: Activity }) {
+    const [busy, setBusy] = useState(false);
+    async function remove() {
+        if (!confirm(`Delete "${activity.name}"? This cannot be undone.`)) {
+            return;
+        }
+        setBusy(true);
+        try {
+            await api.deleteActivity(activity.id);
+            showToast('Activity deleted', 'success');
+            navigate('activities', { replace: true });
+        } catch (error) {
+            showToast(toProblem(error).detail || "Couldn't delete the activity", 'error');
+            setBusy(false);
+        }
+    }
+    return (
+        <div class="button-row">
+            <LinkButton href={hrefFor(activityRoute(activity.id, { edit: true }))}>Edit</LinkButton>
+            <Button variant="danger" busy={busy} onClick={() => void remove()}>
+                Delete
+            </Button>
+        </div>
+    );
+}
+
+export function ActivityDetail({ id }: { id: number }) {
+    const { value: activity, problem, reload } = useLoad(() => api.getActivity(id), [id]);
+    const units = currentUnits();
+    if (!activity) {
+        return (
+            <Screen title="Activity" backHref={hrefFor('activities')}>
+                {problem ? (
+                    <>
+                        <ProblemView problem={problem} />
+                        {problem.status !== 404 ? (
+                            <Button variant="secondary" onClick={reload}>
+                                Try again
+                            </Button>
+                        ) : null}
+                    </>
+                ) : (
+                    <Spinner label="Loading activity" />
+                )}
+            </Screen>
+        );
+    }
+    const line = activity.polyline ?? activity.summary_polyline;
+    const points = line ? decodePolyline(line) : [];
+    const owner = activity.is_owner ? null : activity.owner.display_name;
+    return (
+        <Screen title={sportLabel(activity.sport)} backHref={hrefFor('activities')}>
+            <header class="activity-head">
+                <p class="activity-head__meta">
+                    <SportIcon sport={activity.sport} size={18} decorative />
+                    {owner ? `${owner} · ` : ''}
+                    <time dateTime={activity.start_time ?? activity.start_date}>{formatStart(activity.start_time, activity.start_date, me.value?.time_zone)}</time>
+                    {activity.device ? ` · ${activity.device}` : ''}
+                </p>
+                <h2 class="activity-head__name" data-testid="activity-name">
+                    {activity.name}
+                </h2>
+                {activity.description ? <p class="activity-head__description">{activity.description}</p> : null}
+                {activity.pr_count > 0 ? (
+                    <p class="activity-head__prs">
+                        <TrophyIcon size={16} /> {activity.pr_count === 1 ? '1 personal record' : `${activity.pr_count} personal records`}
+                    </p>
+                ) : null}
+            </header>
+            <Figures activity={activity} units={units} />
+            {points.length > 0 ? <RouteMap points={points} label={`Route of ${activity.name}`} /> : null}
+            {activity.has_streams ? (
+                <Section title="Analysis" testId="charts">
+                    <Charts activity={activity} units={units} />
+                </Section>
+            ) : null}
+            {activity.has_streams ? <Splits activity={activity} units={units} /> : null}
+            {activity.has_streams ? <Laps activity={activity} units={units} /> : null}
+            {activity.has_streams ? <BestEfforts activity={activity} units={units} /> : null}
+            {activity.has_streams ? <ZonesSection activity={activity} /> : null}
+            <Downloads activity={activity} />
+            {activity.is_owner ? <OwnerActions activity={activity} /> : null}
+        </Screen>
+    );
+}

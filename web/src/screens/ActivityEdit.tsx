@@ -1,0 +1,198 @@
+// Editing an activity (owner only) and logging one by hand.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, type ActivityDetail, type HiddenMetric, type Problem, type Sport, type Visibility } from '../api/client';
+import { activityRoute, hrefFor, navigate } from '../router';
+import { kChoosableSports, sportLabel } from '../sports';
+import { me } from '../state/session';
+import { Button, FieldGroup, ProblemView, Screen, SelectField, Spinner, TextAreaField, TextField, fieldErrors, showToast, toProblem, type SelectOption } from '../ui';
+import { distanceUnit, type Units } from '../units';
+import { createBodyFromForm, emptyManualForm, formFromActivity, hideRadiusLabel, kHiddenMetrics, kHideRadiiM, patchFromActivityForm, type EditValues, type ManualValues } from './activity-form';
+import { currentUnits } from './activity-view';
+import { newIdempotencyKey } from './format';
+import { kVisibilityOptions } from './options';
+
+function sportOptions(current?: Sport): SelectOption[] {
+    const sports = current && !kChoosableSports.includes(current) ? [...kChoosableSports, current] : kChoosableSports;
+    return sports.map((sport) => ({ value: sport, label: sportLabel(sport) }));
+}
+
+const kExertionOptions: SelectOption[] = [
+    { value: '', label: 'Not set' },
+    ...Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: `${i + 1}${i === 0 ? ' – very easy' : i === 4 ? ' – moderate' : i === 9 ? ' – maximal' : ''}` })),
+];
+
+const kEditFields = ['name', 'description', 'sport', 'visibility', 'hidden_metrics', 'hide_endpoints_m', 'perceived_exertion'] as const;
+
+export function EditActivity({ id }: { id: number }) {
+    const [activity, setActivity] = useState<ActivityDetail | null>(null);
+    const [problem, setProblem] = useState<Problem | null>(null);
+    useEffect(() => {
+        api.getActivity(id).then(setActivity, (error: unknown) => setProblem(toProblem(error)));
+    }, [id]);
+    const back = hrefFor(activityRoute(id));
+    if (!activity) {
+        return <Screen title="Edit activity" backHref={back}>{problem ? <ProblemView problem={problem} /> : <Spinner label="Loading activity" />}</Screen>;
+    }
+    if (!activity.is_owner) {
+        return (
+            <Screen title="Edit activity" backHref={back}>
+                <p class="muted">Only the athlete who recorded this activity can edit it.</p>
+            </Screen>
+        );
+    }
+    return <EditForm activity={activity} units={currentUnits()} />;
+}
+
+function EditForm({ activity, units }: { activity: ActivityDetail; units: Units }) {
+    const [values, setValues] = useState<EditValues>(() => formFromActivity(activity));
+    const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+    const [problem, setProblem] = useState<Problem | null>(null);
+    const [busy, setBusy] = useState(false);
+    const errors = { ...fieldErrors(problem), ...localErrors };
+    const set = <K extends keyof EditValues>(key: K) => (value: EditValues[K]) => setValues((current) => ({ ...current, [key]: value }));
+    const radii = new Set<number>([...kHideRadiiM, activity.hide_endpoints_m ?? 0]);
+
+    function toggleMetric(metric: HiddenMetric, on: boolean) {
+        setValues((current) => ({ ...current, hidden_metrics: on ? [...current.hidden_metrics, metric] : current.hidden_metrics.filter((m) => m !== metric) }));
+    }
+
+    async function submit(event: Event) {
+        event.preventDefault();
+        setProblem(null);
+        const { patch, errors: invalid } = patchFromActivityForm(activity, values);
+        setLocalErrors(invalid);
+        if (Object.keys(invalid).length > 0) {
+            return;
+        }
+        if (Object.keys(patch).length === 0) {
+            navigate(activityRoute(activity.id));
+            return;
+        }
+        setBusy(true);
+        try {
+            await api.updateActivity(activity.id, patch);
+            showToast('Activity saved', 'success');
+            navigate(activityRoute(activity.id));
+        } catch (error) {
+            setProblem(toProblem(error));
+        } finally {
+            setBusy(false);
+        }
+    }
+
+    return (
+        <Screen title="Edit activity" backHref={hrefFor(activityRoute(activity.id))}>
+            <form class="form" onSubmit={submit} noValidate aria-label="Edit activity">
+                <ProblemView problem={problem} fields={kEditFields} />
+                <section class="form-section">
+                    <TextField label="Name" name="name" maxLength={255} value={values.name} onValue={set('name')} error={errors.name} />
+                    <TextAreaField label="Description" name="description" maxLength={10000} value={values.description} onValue={set('description')} error={errors.description} />
+                    <SelectField label="Sport" name="sport" options={sportOptions(activity.sport)} value={values.sport} onValue={(v) => set('sport')(v as Sport)} error={errors.sport} />
+                    <SelectField label="Perceived exertion" name="perceived_exertion" options={kExertionOptions} value={values.perceived_exertion} onValue={set('perceived_exertion')} error={errors.perceived_exertion} />
+                </section>
+                <section class="form-section">
+                    <h2 class="form-section__title">Privacy</h2>
+                    <SelectField label="Who can see it" name="visibility" options={kVisibilityOptions} value={values.visibility} onValue={(v) => set('visibility')(v as Visibility)} error={errors.visibility} />
+                    <FieldGroup label="Hide from others" name="hidden_metrics" error={errors.hidden_metrics}>
+                        <div class="checks">
+                            {kHiddenMetrics.map((metric) => (
+                                <label key={metric.value} class="check">
+                                    <input type="checkbox" name="hidden_metrics" value={metric.value} checked={values.hidden_metrics.includes(metric.value)} onChange={(e) => toggleMetric(metric.value, e.currentTarget.checked)} />
+                                    <span>{metric.label}</span>
+                                </label>
+                            ))}
+                        </div>
+                    </FieldGroup>
+                    <SelectField
+                        label="Hide start and end"
+                        name="hide_endpoints_m"
+                        hint="Others don't see the route within this distance of where you started and finished."
+                        options={[...radii].sort((a, b) => a - b).map((m) => ({ value: String(m), label: hideRadiusLabel(m, units) }))}
+                        value={values.hide_endpoints_m}
+                        onValue={set('hide_endpoints_m')}
+                        error={errors.hide_endpoints_m}
+                    />
+                </section>
+                <Button type="submit" block busy={busy}>
+                    Save
+                </Button>
+            </form>
+        </Screen>
+    );
+}
+
+const kManualFields = ['sport', 'start_time', 'elapsed_s', 'distance_m', 'elevation_gain_m', 'calories_kcal', 'perceived_exertion', 'name', 'description', 'visibility'] as const;
+
+export function NewActivity() {
+    const units = currentUnits();
+    const [values, setValues] = useState<ManualValues>(() => emptyManualForm(me.value?.default_visibility ?? 'everyone'));
+    const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+    const [problem, setProblem] = useState<Problem | null>(null);
+    const [busy, setBusy] = useState(false);
+    // One key per distinct body: a retry of the same request replays, an edited one is new.
+    const attempt = useRef<{ body: string; key: string } | null>(null);
+    const errors = { ...fieldErrors(problem), ...localErrors };
+    const set = (key: keyof ManualValues) => (value: string) => setValues((current) => ({ ...current, [key]: value }));
+
+    async function submit(event: Event) {
+        event.preventDefault();
+        setProblem(null);
+        const { body, errors: invalid } = createBodyFromForm(values, units);
+        setLocalErrors(invalid);
+        if (!body) {
+            return;
+        }
+        const serialized = JSON.stringify(body);
+        if (attempt.current?.body !== serialized) {
+            attempt.current = { body: serialized, key: newIdempotencyKey() };
+        }
+        setBusy(true);
+        try {
+            const created = await api.createActivity(body, attempt.current.key);
+            showToast('Activity saved', 'success');
+            navigate(activityRoute(created.id), { replace: true });
+        } catch (error) {
+            setProblem(toProblem(error));
+        } finally {
+            setBusy(false);
+        }
+    }
+
+    return (
+        <Screen title="Manual activity" backHref={hrefFor('activities')}>
+            <form class="form" onSubmit={submit} noValidate aria-label="Manual activity">
+                <ProblemView problem={problem} fields={kManualFields} />
+                <section class="form-section">
+                    <SelectField label="Sport" name="sport" options={sportOptions()} value={values.sport} onValue={set('sport')} error={errors.sport} />
+                    <TextField label="Start" name="start_time" type="datetime-local" value={values.start} onValue={set('start')} error={errors.start_time} />
+                    <FieldGroup label="Duration" name="elapsed_s" error={errors.elapsed_s}>
+                        <div class="field__control">
+                            <input class="field__input" name="hours" inputMode="numeric" aria-label="Duration, hours" value={values.hours} onInput={(e) => set('hours')(e.currentTarget.value)} />
+                            <span class="field__suffix">h</span>
+                        </div>
+                        <div class="field__control">
+                            <input class="field__input" name="minutes" inputMode="numeric" aria-label="Duration, minutes" value={values.minutes} onInput={(e) => set('minutes')(e.currentTarget.value)} />
+                            <span class="field__suffix">min</span>
+                        </div>
+                        <div class="field__control">
+                            <input class="field__input" name="seconds" inputMode="numeric" aria-label="Duration, seconds" value={values.seconds} onInput={(e) => set('seconds')(e.currentTarget.value)} />
+                            <span class="field__suffix">s</span>
+                        </div>
+                    </FieldGroup>
+                    <TextField label="Distance" name="distance_m" inputMode="decimal" suffix={distanceUnit(units)} value={values.distance} onValue={set('distance')} error={errors.distance_m} />
+                    <TextField label="Elevation gain" name="elevation_gain_m" inputMode="decimal" suffix={units === 'imperial' ? 'ft' : 'm'} value={values.elevation} onValue={set('elevation')} error={errors.elevation_gain_m} />
+                    <TextField label="Calories" name="calories_kcal" inputMode="numeric" suffix="kcal" value={values.calories} onValue={set('calories')} error={errors.calories_kcal} />
+                    <SelectField label="Perceived exertion" name="perceived_exertion" options={kExertionOptions} value={values.perceived_exertion} onValue={set('perceived_exertion')} error={errors.perceived_exertion} />
+                </section>
+                <section class="form-section">
+                    <TextField label="Name" name="name" maxLength={255} placeholder="Made from the sport and time of day if empty" value={values.name} onValue={set('name')} error={errors.name} />
+                    <TextAreaField label="Notes" name="description" maxLength={10000} value={values.description} onValue={set('description')} error={errors.description} />
+                    <SelectField label="Who can see it" name="visibility" options={kVisibilityOptions} value={values.visibility} onValue={set('visibility')} error={errors.visibility} />
+                </section>
+                <Button type="submit" block busy={busy}>
+                    Save activity
+                </Button>
+            </form>
+        </Screen>
+    );
+}

@@ -1,0 +1,242 @@
+// Upload workout files: pick or drop several, each sent on its own with progress, then followed
+// until the server has imported it (or says why not, or that it is a duplicate).
+import { signal } from '@preact/signals';
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { api, ApiError, type Upload as UploadState } from '../api/client';
+import { activityRoute, hrefFor } from '../router';
+import { Button, Screen } from '../ui';
+import { UploadIcon } from '../ui/icons';
+import { activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../uploads';
+import { newIdempotencyKey } from './format';
+
+type ItemState =
+    | { phase: 'queued' }
+    | { phase: 'sending'; sent: number; total: number }
+    | { phase: 'processing' }
+    | { phase: 'ready'; activityId: number }
+    | { phase: 'duplicate'; activityId: number }
+    | { phase: 'error'; reason: string; retryable: boolean };
+
+interface Item {
+    id: number;
+    file: File;
+    /** Kept across retries of this file, so a retry after a lost answer never imports it twice. */
+    key: string;
+    state: ItemState;
+}
+
+/** Module state, so an upload carries on (and shows its result) if the user looks elsewhere meanwhile. */
+const items = signal<Item[]>([]);
+let nextId = 1;
+let running = false;
+
+function update(id: number, state: ItemState): void {
+    items.value = items.value.map((item) => (item.id === id ? { ...item, state } : item));
+}
+
+const kMaxBytes = 64 * 1024 * 1024;
+
+async function send(item: Item): Promise<void> {
+    if (item.file.size > kMaxBytes) {
+        update(item.id, { phase: 'error', reason: 'The file is larger than 64 MiB.', retryable: false });
+        return;
+    }
+    update(item.id, { phase: 'sending', sent: 0, total: item.file.size });
+    try {
+        const dataType = dataTypeOf(item.file.name);
+        const first = await api.uploadFile(item.file, {
+            query: dataType ? { data_type: dataType } : {},
+            idempotencyKey: item.key,
+            onProgress: (sent, total) => update(item.id, { phase: 'sending', sent, total }),
+        });
+        update(item.id, { phase: 'processing' });
+        const done: UploadState = await pollUpload((id) => api.getUpload(id), first);
+        const activityId = activityOfUpload(done);
+        if (done.status === 'duplicate' && activityId !== null) {
+            update(item.id, { phase: 'duplicate', activityId });
+        } else if (activityId !== null) {
+            update(item.id, { phase: 'ready', activityId });
+        } else {
+            update(item.id, { phase: 'error', reason: done.error ?? 'The file could not be imported.', retryable: false });
+        }
+    } catch (error) {
+        const reason = error instanceof ApiError ? error.problem.detail || error.problem.title : String(error);
+        update(item.id, { phase: 'error', reason, retryable: isRetryable(error) });
+    }
+}
+
+/** Sends queued files one at a time (phones have little upstream bandwidth to share). */
+async function drain(): Promise<void> {
+    if (running) {
+        return;
+    }
+    running = true;
+    try {
+        for (;;) {
+            const next = items.value.find((item) => item.state.phase === 'queued');
+            if (!next) {
+                return;
+            }
+            await send(next);
+        }
+    } finally {
+        running = false;
+    }
+}
+
+function addFiles(files: Iterable<File>): void {
+    const added = [...files].map((file) => ({ id: nextId++, file, key: newIdempotencyKey(), state: { phase: 'queued' } as ItemState }));
+    if (added.length > 0) {
+        items.value = [...items.value, ...added];
+        void drain();
+    }
+}
+
+function retry(id: number): void {
+    update(id, { phase: 'queued' });
+    void drain();
+}
+
+function formatBytes(bytes: number): string {
+    if (bytes < 1024) {
+        return `${bytes} B`;
+    }
+    if (bytes < 1024 * 1024) {
+        return `${(bytes / 1024).toFixed(0)} KB`;
+    }
+    return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function ItemRow({ item }: { item: Item }) {
+    const { state } = item;
+    let status: ComponentChildren;
+    switch (state.phase) {
+        case 'queued':
+            status = 'Waiting…';
+            break;
+        case 'sending': {
+            const percent = state.total > 0 ? Math.round((state.sent / state.total) * 100) : 0;
+            status = (
+                <>
+                    <progress class="progress" max={100} value={percent} aria-label={`Uploading ${item.file.name}`} />
+                    <span>{percent}%</span>
+                </>
+            );
+            break;
+        }
+        case 'processing':
+            status = 'Processing…';
+            break;
+        case 'ready':
+            status = (
+                <a href={hrefFor(activityRoute(state.activityId))} data-testid="upload-view">
+                    View activity
+                </a>
+            );
+            break;
+        case 'duplicate':
+            status = (
+                <>
+                    <span>Already uploaded.</span>{' '}
+                    <a href={hrefFor(activityRoute(state.activityId))} data-testid="upload-duplicate">
+                        See the activity
+                    </a>
+                </>
+            );
+            break;
+        case 'error':
+            status = (
+                <>
+                    <span class="upload-item__error">{state.reason}</span>
+                    {state.retryable ? (
+                        <Button variant="ghost" onClick={() => retry(item.id)}>
+                            Retry
+                        </Button>
+                    ) : null}
+                </>
+            );
+            break;
+    }
+    return (
+        <li class={`upload-item upload-item--${state.phase}`} data-testid="upload-item" data-phase={state.phase}>
+            <span class="upload-item__name">{item.file.name}</span>
+            <span class="upload-item__size">{formatBytes(item.file.size)}</span>
+            <span class="upload-item__status" role="status">
+                {status}
+            </span>
+        </li>
+    );
+}
+
+export function Upload() {
+    const [dragging, setDragging] = useState(false);
+    const list = items.value;
+
+    function onDrop(event: DragEvent) {
+        event.preventDefault();
+        setDragging(false);
+        if (event.dataTransfer?.files) {
+            addFiles(event.dataTransfer.files);
+        }
+    }
+
+    return (
+        <Screen title="Upload" backHref={hrefFor('activities')}>
+            <div
+                class={dragging ? 'dropzone dropzone--active' : 'dropzone'}
+                onDragEnter={(e) => {
+                    e.preventDefault();
+                    setDragging(true);
+                }}
+                onDragOver={(e) => {
+                    e.preventDefault();
+                    if (e.dataTransfer) {
+                        e.dataTransfer.dropEffect = 'copy';
+                    }
+                }}
+                onDragLeave={(e) => {
+                    if (e.currentTarget === e.target) {
+                        setDragging(false);
+                    }
+                }}
+                onDrop={onDrop}
+                data-testid="dropzone"
+            >
+                <UploadIcon size={36} />
+                <p class="dropzone__title">Drop workout files here</p>
+                <p class="muted">GPX, TCX or FIT (also gzipped), up to 64 MiB each.</p>
+                <label class="btn btn--primary">
+                    <span class="btn__label">Choose files</span>
+                    <input
+                        class="visually-hidden"
+                        type="file"
+                        multiple
+                        accept=".gpx,.tcx,.fit,.gz,application/gpx+xml,application/vnd.garmin.tcx+xml,application/gzip"
+                        aria-label="Choose files"
+                        onChange={(e) => {
+                            const files = e.currentTarget.files;
+                            if (files) {
+                                addFiles(files);
+                            }
+                            // Let the same file be picked again (e.g. after fixing it).
+                            e.currentTarget.value = '';
+                        }}
+                    />
+                </label>
+            </div>
+            {list.length > 0 ? (
+                <ul class="list upload-list" aria-label="Uploads">
+                    {list.map((item) => (
+                        <ItemRow key={item.id} item={item} />
+                    ))}
+                </ul>
+            ) : null}
+            {list.some((item) => item.state.phase === 'ready' || item.state.phase === 'duplicate' || item.state.phase === 'error') ? (
+                <Button variant="ghost" onClick={() => (items.value = items.value.filter((item) => item.state.phase === 'queued' || item.state.phase === 'sending' || item.state.phase === 'processing'))}>
+                    Clear finished
+                </Button>
+            ) : null}
+        </Screen>
+    );
+}
