@@ -136,3 +136,21 @@ CREATE TABLE best_efforts (
     PRIMARY KEY (activity_id, distance_m)
 );
 CREATE INDEX best_efforts_records_idx ON best_efforts (owner_id, sport, distance_m, time_s);
+
+-- Originals to remove from the object store: an upload row can go with its owner's account (ON
+-- DELETE CASCADE from users), and the store is outside the database, so the row's deletion queues
+-- its file here for features/activities to delete.
+CREATE TABLE object_deletions (
+    key           text PRIMARY KEY,
+    requested_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION queue_original_deletion() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO object_deletions (key) VALUES (OLD.original_key) ON CONFLICT DO NOTHING;
+    RETURN OLD;
+END;
+$$;
+
+CREATE TRIGGER uploads_queue_original_deletion AFTER DELETE ON uploads
+    FOR EACH ROW EXECUTE FUNCTION queue_original_deletion();

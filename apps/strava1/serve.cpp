@@ -184,6 +184,24 @@ asio::awaitable<void> ExpireIdempotencyKeys(http::IdempotencyStore& store) {
     }
 }
 
+asio::awaitable<void> PurgeDeletedOriginals(activities::Module& module) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        try {
+            if (int removed = co_await module.PurgeDeletedOriginals(); removed > 0) {
+                log::Info("deleted originals removed from storage", {{"count", removed}});
+            }
+        } catch (const std::exception& e) {
+            log::Warn("could not remove deleted originals", {{"error", e.what()}});
+        }
+        timer.expires_after(std::chrono::minutes(1));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            co_return;
+        }
+    }
+}
+
 asio::awaitable<void> ResumeUploads(activities::Module& module) {
     try {
         int resumed = co_await module.ResumePendingUploads();
@@ -378,6 +396,7 @@ int Serve(const std::vector<std::string>& args) {
     }
     asio::co_spawn(io, ExpireIdempotencyKeys(idempotency), asio::detached);
     asio::co_spawn(io, ResumeUploads(activities_module), asio::detached);
+    asio::co_spawn(io, PurgeDeletedOriginals(activities_module), asio::detached);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     asio::co_spawn(io, ShutDownOnSignal(signals, server, io, shards), asio::detached);

@@ -124,5 +124,20 @@ TEST_F(ActivitiesPg, ARefusedFileLeavesNothingBehind) {
     EXPECT_EQ(files, 0u) << "no original is kept for a refused file";
 }
 
+TEST_F(ActivitiesPg, DeletingTheAccountRemovesItsOriginalsFromStorage) {
+    STRAVA1_REQUIRE_PG();
+    UploadStatus s = Sync(module_->ImportAndWait(user_, Fixture("tcx/run_two_laps.tcx"), {}));
+    ASSERT_EQ(s.status, "ready");
+    std::string key = Sync(pool_->Query("SELECT original_key FROM uploads")).String(0, 0);
+    ASSERT_TRUE(store_->Stat(key));
+    EXPECT_EQ(Sync(module_->PurgeDeletedOriginals()), 0) << "nothing is queued while the upload exists";
+    Sync(pool_->Query("DELETE FROM users WHERE id = $1", db::Params::Of(user_)));
+    EXPECT_EQ(Sync(pool_->Query("SELECT count(*) FROM activities")).Int(0, 0), 0);
+    EXPECT_EQ(Sync(module_->PurgeDeletedOriginals()), 1);
+    EXPECT_FALSE(store_->Stat(key));
+    EXPECT_EQ(Sync(pool_->Query("SELECT count(*) FROM object_deletions")).Int(0, 0), 0);
+    EXPECT_EQ(Sync(module_->PurgeDeletedOriginals()), 0);
+}
+
 }  // namespace
 }  // namespace strava1::activities

@@ -834,7 +834,7 @@ struct Module::Impl {
             "summary_polyline, polyline, analysis, start_anchor_id, end_anchor_id, public_start, public_end, map_hidden) "
             "SELECT $1, $2, $3, $4, COALESCE($5, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
             "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
-            "to_timestamp($7::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || initcap(replace($3, '_', ' '))), "
+            "to_timestamp($7::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || CASE WHEN $3 IN ('unknown', 'other') THEN 'Activity' ELSE initcap(replace($3, '_', ' ')) END), "
             "$6, to_timestamp($7::float8), to_timestamp($8::float8), $9, $10, $11, $12::float8[], $13::float8[], $14, "
             "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, "
             "$36, $37, $38, $39, $40::jsonb, $41, $42, $43::float8[], $44::float8[], $45 FROM users u WHERE u.id = $1 "
@@ -1019,7 +1019,7 @@ struct Module::Impl {
             "hide_endpoints_m, privacy_seed, avg_speed_mps, avg_pace_s_per_km) "
             "SELECT $1, $2, COALESCE($3, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
             "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
-            "to_timestamp($5::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || initcap(replace($2, '_', ' '))), "
+            "to_timestamp($5::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || CASE WHEN $2 IN ('unknown', 'other') THEN 'Activity' ELSE initcap(replace($2, '_', ' ')) END), "
             "$4, to_timestamp($5::float8), to_timestamp($5::float8) + $6 * interval '1 second', true, $6, $7, $7, $8, "
             "$9, $10, $11, COALESCE($12, u.default_visibility), u.hide_endpoints_m, $13, $14, $15 "
             "FROM users u WHERE u.id = $1 RETURNING id",
@@ -1537,6 +1537,27 @@ asio::awaitable<int> Module::ResumePendingUploads() {
         co_await impl_->ProcessLogged(r.Int(i, 0));
     }
     co_return r.Rows();
+}
+
+asio::awaitable<int> Module::PurgeDeletedOriginals() {
+    Impl& impl = *impl_;
+    db::Result r = co_await impl.deps.pool.Query(
+        "SELECT key, EXISTS (SELECT 1 FROM uploads u WHERE u.original_key = d.key) FROM object_deletions d "
+        "ORDER BY requested_at LIMIT 1000");
+    int removed = 0;
+    for (int i = 0; i < r.Rows(); ++i) {
+        std::string key = r.String(i, 0);
+        if (r.Text(i, 1) != "t") {  // the same file uploaded again since is still referenced
+            auto work = [&impl, &key]() {
+                impl.deps.store.Delete(key);
+                return 0;
+            };
+            co_await impl.OnCpu(work);
+            ++removed;
+        }
+        co_await impl.deps.pool.Query("DELETE FROM object_deletions WHERE key = $1", Params::Of(key));
+    }
+    co_return removed;
 }
 
 void Module::Register(http::Router& router) {

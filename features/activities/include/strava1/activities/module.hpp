@@ -75,6 +75,10 @@ public:
     /// Finishes uploads a crash left in "processing" (their originals are already stored).
     boost::asio::awaitable<int> ResumePendingUploads();
 
+    /// Removes from the object store the originals of uploads that were deleted (with their owner's
+    /// account); returns how many. Run periodically; idempotent.
+    boost::asio::awaitable<int> PurgeDeletedOriginals();
+
     struct Impl;
 
 private:
