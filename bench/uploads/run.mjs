@@ -10,6 +10,10 @@ import { join, resolve } from 'node:path';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 process.env.STRAVA1_BIN = resolve(args.binary ?? 'build/release/apps/strava1/strava1');
+// bench/run.sh's own variables are not server settings (the server refuses unknown STRAVA1_*).
+for (const name of Object.keys(process.env)) {
+    if (name.startsWith('STRAVA1_BENCH_')) delete process.env[name];
+}
 const { startServer } = await import('../../tests/e2e/harness.mjs');
 const uploads = Number(args.uploads ?? 40);
 const warmup = 3;
