@@ -168,6 +168,9 @@ int Inspect(const std::vector<std::string>& args) {
             double best_ms = 0;
             std::optional<formats::Result<formats::ImportedFile>> result;
             for (int round = 0; round < repeat; ++round) {
+                // The previous round's result goes first, so a repeat never holds two (the bench reads
+                // this process's peak memory).
+                result.reset();
                 auto started = std::chrono::steady_clock::now();
                 result.emplace(formats::Parse(bytes, *type));
                 double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

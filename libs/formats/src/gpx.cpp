@@ -3,6 +3,7 @@
 // become pause/resume timer events), each rte is a route, each wpt a waypoint.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,8 @@ constexpr std::size_t kMinPointBytes = 24;
 // OpenTracks (and My Tracks before it) exported pauses as track points at these latitudes.
 constexpr double kLegacyPauseLatitude = 100.0;
 constexpr double kLegacyResumeLatitude = 200.0;
+
+constexpr std::int32_t kMaxLatitudeE7 = 900'000'000;
 
 enum class Node : std::uint8_t {
     kNone,
@@ -77,50 +80,72 @@ struct Frame {
 };
 
 // Children of a point that GPX itself defines and we do not use (so they are never mistaken for
-// an extension value, e.g. GPX 1.0 <course> is degrees, not a route).
+// an extension value, e.g. GPX 1.0 <course> is degrees, not a route). By length first: this runs for
+// every child of every point.
 bool IsUnusedGpxPointChild(std::string_view name) noexcept {
-    static constexpr std::string_view kNames[] = {"magvar",        "geoidheight", "cmt",    "src",  "link", "url",
-                                                  "urlname",       "fix",         "sat",    "hdop", "vdop", "pdop",
-                                                  "ageofdgpsdata", "dgpsid",      "course", "desc"};
-    return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+    switch (name.size()) {
+        case 3:
+            return xml::NameIs(name, "cmt") || xml::NameIs(name, "src") || xml::NameIs(name, "url") ||
+                   xml::NameIs(name, "fix") || xml::NameIs(name, "sat");
+        case 4:
+            return xml::NameIs(name, "link") || xml::NameIs(name, "hdop") || xml::NameIs(name, "vdop") ||
+                   xml::NameIs(name, "pdop") || xml::NameIs(name, "desc");
+        case 6:
+            return xml::NameIs(name, "magvar") || xml::NameIs(name, "dgpsid") || xml::NameIs(name, "course");
+        case 7:
+            return xml::NameIs(name, "urlname");
+        case 11:
+            return xml::NameIs(name, "geoidheight");
+        case 13:
+            return xml::NameIs(name, "ageofdgpsdata");
+        default:
+            return false;
+    }
 }
 
 // Extension values per point, by local name, whatever the namespace (Garmin TrackPointExtension
-// v1/v2, cluetrust gpxdata, Garmin PowerExtension, plain unprefixed elements).
+// v1/v2, cluetrust gpxdata, Garmin PowerExtension, plain unprefixed elements). By length first,
+// like IsUnusedGpxPointChild: the container elements (TrackPointExtension) match none.
 Field ExtensionField(std::string_view name) noexcept {
-    struct Entry {
-        std::string_view name;
-        Field field;
-    };
-    static constexpr Entry kEntries[] = {
-        {"hr", Field::kHeartRate},
-        {"heartrate", Field::kHeartRate},
-        {"HeartRate", Field::kHeartRate},
-        {"heart_rate", Field::kHeartRate},
-        {"cad", Field::kCadence},
-        {"cadence", Field::kCadence},
-        {"Cadence", Field::kCadence},
-        {"atemp", Field::kTemperature},
-        {"temp", Field::kTemperature},
-        {"Temperature", Field::kTemperature},
-        {"temperature", Field::kTemperature},
-        {"wtemp", Field::kWaterTemperature},
-        {"power", Field::kPower},
-        {"PowerInW", Field::kPower},
-        {"Power", Field::kPower},
-        {"watts", Field::kPower},
-        {"Watts", Field::kPower},
-        {"speed", Field::kSpeed},
-        {"Speed", Field::kSpeed},
-        {"distance", Field::kDistance},
-        {"Distance", Field::kDistance},
-    };
-    for (const Entry& entry : kEntries) {
-        if (entry.name == name) {
-            return entry.field;
-        }
+    switch (name.size()) {
+        case 2:
+            return xml::NameIs(name, "hr") ? Field::kHeartRate : Field::kNone;
+        case 3:
+            return xml::NameIs(name, "cad") ? Field::kCadence : Field::kNone;
+        case 4:
+            return xml::NameIs(name, "temp") ? Field::kTemperature : Field::kNone;
+        case 5:
+            if (xml::NameIs(name, "atemp")) {
+                return Field::kTemperature;
+            }
+            if (xml::NameIs(name, "wtemp")) {
+                return Field::kWaterTemperature;
+            }
+            if (xml::NameIs(name, "power") || xml::NameIs(name, "watts") || xml::NameIs(name, "Watts") ||
+                xml::NameIs(name, "Power")) {
+                return Field::kPower;
+            }
+            if (xml::NameIs(name, "speed") || xml::NameIs(name, "Speed")) {
+                return Field::kSpeed;
+            }
+            return Field::kNone;
+        case 7:
+            return xml::NameIs(name, "cadence") || xml::NameIs(name, "Cadence") ? Field::kCadence : Field::kNone;
+        case 8:
+            if (xml::NameIs(name, "PowerInW")) {
+                return Field::kPower;
+            }
+            return xml::NameIs(name, "distance") || xml::NameIs(name, "Distance") ? Field::kDistance : Field::kNone;
+        case 9:
+            return xml::NameIs(name, "heartrate") || xml::NameIs(name, "HeartRate") ? Field::kHeartRate : Field::kNone;
+        case 10:
+            return xml::NameIs(name, "heart_rate") ? Field::kHeartRate : Field::kNone;
+        case 11:
+            return xml::NameIs(name, "Temperature") || xml::NameIs(name, "temperature") ? Field::kTemperature
+                                                                                        : Field::kNone;
+        default:
+            return Field::kNone;
     }
-    return Field::kNone;
 }
 
 std::string CopyTrimmed(std::string_view text) { return std::string(text::Trim(text)); }
@@ -139,7 +164,7 @@ public:
         Frame frame{Node::kIgnored, Field::kNone};
         switch (parent.node) {
             case Node::kNone:
-                if (name != "gpx") {
+                if (!xml::NameIs(name, "gpx")) {
                     reader.Fail("not a GPX document: the root element is <" + std::string(name) + ">, not <gpx>");
                     return false;
                 }
@@ -149,61 +174,61 @@ public:
                 }
                 break;
             case Node::kGpx:
-                if (name == "trk") {
+                if (xml::NameIs(name, "trk")) {
                     frame.node = Node::kTrack;
                     StartTrack();
-                } else if (name == "rte") {
+                } else if (xml::NameIs(name, "rte")) {
                     frame.node = Node::kRoute;
                     StartRoute();
-                } else if (name == "wpt") {
+                } else if (xml::NameIs(name, "wpt")) {
                     frame.node = Node::kWaypoint;
                     StartPoint(reader, frame.node, name, attributes);
-                } else if (name == "metadata") {
+                } else if (xml::NameIs(name, "metadata")) {
                     frame.node = Node::kMetadata;
-                } else if (name == "extensions") {
+                } else if (xml::NameIs(name, "extensions")) {
                     frame.node = Node::kFileExtensions;
-                } else if (name == "name") {  // GPX 1.0 keeps metadata directly in <gpx>
+                } else if (xml::NameIs(name, "name")) {  // GPX 1.0 keeps metadata directly in <gpx>
                     frame = {Node::kField, Field::kFileName};
-                } else if (name == "desc") {
+                } else if (xml::NameIs(name, "desc")) {
                     frame = {Node::kField, Field::kFileDescription};
                 }
                 break;
             case Node::kMetadata:
-                if (name == "name") {
+                if (xml::NameIs(name, "name")) {
                     frame = {Node::kField, Field::kFileName};
-                } else if (name == "desc") {
+                } else if (xml::NameIs(name, "desc")) {
                     frame = {Node::kField, Field::kFileDescription};
                 }
                 break;
             case Node::kTrack:
-                if (name == "trkseg") {
+                if (xml::NameIs(name, "trkseg")) {
                     frame.node = Node::kSegment;
                     new_segment_ = true;
-                } else if (name == "name") {
+                } else if (xml::NameIs(name, "name")) {
                     frame = {Node::kField, Field::kTrackName};
-                } else if (name == "desc") {
+                } else if (xml::NameIs(name, "desc")) {
                     frame = {Node::kField, Field::kTrackDescription};
-                } else if (name == "type") {
+                } else if (xml::NameIs(name, "type")) {
                     frame = {Node::kField, Field::kTrackType};
-                } else if (name == "extensions") {
+                } else if (xml::NameIs(name, "extensions")) {
                     frame.node = Node::kFileExtensions;
                 }
                 break;
             case Node::kSegment:
-                if (name == "trkpt") {
+                if (xml::NameIs(name, "trkpt")) {
                     frame.node = Node::kTrackPoint;
                     StartPoint(reader, frame.node, name, attributes);
                 }
                 break;
             case Node::kRoute:
-                if (name == "rtept") {
+                if (xml::NameIs(name, "rtept")) {
                     frame.node = Node::kRoutePoint;
                     StartPoint(reader, frame.node, name, attributes);
-                } else if (name == "name") {
+                } else if (xml::NameIs(name, "name")) {
                     frame = {Node::kField, Field::kRouteName};
-                } else if (name == "desc") {
+                } else if (xml::NameIs(name, "desc")) {
                     frame = {Node::kField, Field::kRouteDescription};
-                } else if (name == "type") {
+                } else if (xml::NameIs(name, "type")) {
                     frame = {Node::kField, Field::kRouteType};
                 }
                 break;
@@ -216,21 +241,21 @@ public:
                 frame = ExtensionChild(name);
                 break;
             case Node::kFileExtensions:
-                if (name == "lap") {
+                if (xml::NameIs(name, "lap")) {
                     frame.node = Node::kLap;
                     lap_ = Lap{};
                 }
                 break;
             case Node::kLap:
-                if (name == "startTime") {
+                if (xml::NameIs(name, "startTime")) {
                     frame = {Node::kField, Field::kLapStartTime};
-                } else if (name == "elapsedTime") {
+                } else if (xml::NameIs(name, "elapsedTime")) {
                     frame = {Node::kField, Field::kLapElapsed};
-                } else if (name == "distance") {
+                } else if (xml::NameIs(name, "distance")) {
                     frame = {Node::kField, Field::kLapDistance};
-                } else if (name == "calories") {
+                } else if (xml::NameIs(name, "calories")) {
                     frame = {Node::kField, Field::kLapCalories};
-                } else if (name == "trigger") {
+                } else if (xml::NameIs(name, "trigger")) {
                     if (auto kind = attributes.Find("kind")) {
                         lap_.trigger = CopyTrimmed(*kind);
                     }
@@ -275,6 +300,42 @@ public:
         }
     }
 
+    // Track points that repeat one shape (nearly all of them) are applied from a plan: where the
+    // shape's latitude and longitude are, and which text hole each field reads, as the element's
+    // events would have read them (PointChild, ExtensionChild, ReadField on the same frames). The
+    // plan runs the same value parsers as ReadField; whatever would refuse the document, or take
+    // the slower double path (a legacy pause marker, an unusual position), is left to the events.
+    int CompileShape(const xml::Shape& shape) override {
+        // One plan per slot of the engine, numbered by the slot: a new shape's plan replaces its
+        // predecessor's, which the engine no longer asks for.
+        if (!PlanTrackPoint(shape, scratch_plan_)) {
+            return -1;
+        }
+        std::swap(plans_[shape.slot], scratch_plan_);
+        return static_cast<int>(shape.slot);
+    }
+
+    bool RunShape(int plan_number, const std::string_view* holes) override {
+        const PointPlan& plan = plans_[static_cast<std::size_t>(plan_number)];
+        if (frames_.empty() || frames_.back().node != Node::kSegment || point_total_ >= limits_.max_points) {
+            return false;
+        }
+        ResetPoint();
+        if (!text::ParseFixedE7(holes[plan.lat_hole], point_.lat_e7) || point_.lat_e7 < -kMaxLatitudeE7 ||
+            point_.lat_e7 > kMaxLatitudeE7 || !text::ParseFixedE7(holes[plan.lon_hole], point_.lng_e7)) {
+            return false;
+        }
+        for (const FieldRead& read : plan.reads) {
+            const std::string_view text = read.hole >= 0 ? holes[read.hole] : std::string_view();
+            if (ReadPointField(read.field, text) != xml::ValueText::kRead) {
+                return false;
+            }
+        }
+        ++point_total_;
+        AppendTrackPoint();
+        return true;
+    }
+
     /// After a successful parse: the file as the model wants it.
     ImportedFile Finish() {
         if (has_track_) {
@@ -292,28 +353,171 @@ public:
     }
 
 private:
+    struct FieldRead {
+        Field field;
+        std::int32_t hole;  // -1: no text before the end tag
+    };
+    struct PointPlan {
+        std::uint32_t lat_hole = 0;
+        std::uint32_t lon_hole = 0;
+        std::vector<FieldRead> reads;  // in end-tag order, as ReadField would run
+    };
+    /// A plan for `shape` if it is a trkpt whose events the plan can stand for.
+    bool PlanTrackPoint(const xml::Shape& shape, PointPlan& plan) {
+        const xml::ShapeEvent& root = shape.events[0];
+        if (!xml::NameIs(root.local_name, "trkpt")) {
+            return false;
+        }
+        plan.reads.clear();
+        // The first attribute with each local name, as Attributes::Find picks it.
+        bool lat = false;
+        bool lon = false;
+        for (std::uint32_t attribute_idx = 0; attribute_idx < root.attribute_count; ++attribute_idx) {
+            const xml::ShapeAttribute& attribute = shape.attributes[root.first_attribute + attribute_idx];
+            if (!lat && xml::NameIs(attribute.local_name, "lat")) {
+                plan.lat_hole = attribute.hole;
+                lat = true;
+            } else if (!lon && xml::NameIs(attribute.local_name, "lon")) {
+                plan.lon_hole = attribute.hole;
+                lon = true;
+            }
+        }
+        if (!lat || !lon) {
+            return false;
+        }
+        std::vector<Frame>& open = plan_frames_;  // kept between calls: no allocation per shape
+        open.assign(1, Frame{Node::kTrackPoint, Field::kNone});
+        for (std::size_t event_idx = 1; event_idx < shape.event_count; ++event_idx) {
+            const xml::ShapeEvent& event = shape.events[event_idx];
+            switch (event.kind) {
+                case xml::ShapeEvent::Kind::kStart: {
+                    const Node parent = open.back().node;
+                    if (parent == Node::kTrackPoint) {
+                        open.push_back(PointChild(Node::kTrackPoint, event.local_name));
+                    } else if (parent == Node::kPointExtension) {
+                        open.push_back(ExtensionChild(event.local_name));
+                    } else {
+                        open.push_back(Frame{Node::kIgnored, Field::kNone});  // inside kIgnored or kField
+                    }
+                    break;
+                }
+                case xml::ShapeEvent::Kind::kText:
+                    break;
+                case xml::ShapeEvent::Kind::kEnd: {
+                    const Frame frame = open.back();
+                    open.pop_back();
+                    if (open.empty()) {
+                        return event_idx + 1 == shape.event_count;  // the trkpt's own end tag
+                    }
+                    if (frame.node == Node::kField) {
+                        // A captured element's text is the run just before its end tag, if any.
+                        const xml::ShapeEvent& before = shape.events[event_idx - 1];
+                        const bool text = before.kind == xml::ShapeEvent::Kind::kText;
+                        if (!IsPointField(frame.field)) {
+                            return false;
+                        }
+                        plan.reads.push_back(
+                            FieldRead{frame.field, text ? static_cast<std::int32_t>(before.hole) : -1});
+                    }
+                    break;
+                }
+            }
+        }
+        return false;
+    }
+
+    /// How errors name a point field.
+    static const char* PointFieldName(Field field) noexcept {
+        switch (field) {
+            case Field::kElevation:
+                return "elevation";
+            case Field::kTime:
+                return "time";
+            case Field::kSpeed:
+                return "speed";
+            case Field::kHeartRate:
+                return "heart rate";
+            case Field::kCadence:
+                return "cadence";
+            case Field::kTemperature:
+                return "temperature";
+            case Field::kWaterTemperature:
+                return "water temperature";
+            case Field::kPower:
+                return "power";
+            case Field::kDistance:
+                return "distance";
+            default:
+                return "value";
+        }
+    }
+
+    static bool IsPointField(Field field) noexcept {
+        switch (field) {
+            case Field::kElevation:
+            case Field::kTime:
+            case Field::kSpeed:
+            case Field::kHeartRate:
+            case Field::kCadence:
+            case Field::kTemperature:
+            case Field::kWaterTemperature:
+            case Field::kPower:
+            case Field::kDistance:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// A track point's value into point_ (or water_temperature_), as ReadField reads it.
+    xml::ValueText ReadPointField(Field field, std::string_view text) {
+        switch (field) {
+            case Field::kElevation:
+                return xml::FloatText(text, point_.altitude_m);
+            case Field::kTime:
+                return xml::TimeText(text, point_.time_ms);
+            case Field::kSpeed:
+                return xml::FloatText(text, point_.speed_mps);
+            case Field::kHeartRate:
+                return xml::Uint16Text(text, point_.heart_rate_bpm);
+            case Field::kCadence:
+                return xml::Uint16Text(text, point_.cadence_rpm);
+            case Field::kTemperature:
+                return xml::FloatText(text, point_.temperature_c);
+            case Field::kWaterTemperature:
+                return xml::FloatText(text, water_temperature_);
+            case Field::kPower:
+                return xml::Uint16Text(text, point_.power_w);
+            case Field::kDistance:
+                return xml::DoubleText(text, point_.distance_m);
+            default:
+                return xml::ValueText::kNotANumber;  // not a point field: IsPointField
+        }
+    }
+
     Frame PointChild(Node point, std::string_view name) const {
-        if (name == "ele") {
+        if (xml::NameIs(name, "ele")) {
             return {Node::kField, Field::kElevation};
         }
-        if (name == "time") {
+        if (xml::NameIs(name, "time")) {
             return {Node::kField, Field::kTime};
         }
-        if (name == "extensions") {
+        if (xml::NameIs(name, "extensions")) {
             return {Node::kPointExtension, Field::kNone};
         }
         if (point == Node::kWaypoint) {
-            if (name == "name") {
+            if (xml::NameIs(name, "name")) {
                 return {Node::kField, Field::kPointName};
             }
-            if (name == "sym") {
+            if (xml::NameIs(name, "sym")) {
                 return {Node::kField, Field::kPointSymbol};
             }
-            if (name == "type") {
+            if (xml::NameIs(name, "type")) {
                 return {Node::kField, Field::kPointType};
             }
         }
-        if (name == "name" || name == "sym" || name == "type" || IsUnusedGpxPointChild(name)) {
+        if (xml::NameIs(name, "name") || xml::NameIs(name, "sym") || xml::NameIs(name, "type") ||
+            IsUnusedGpxPointChild(name)) {
             return {Node::kIgnored, Field::kNone};
         }
         // GPX 1.0 <speed>, and foreign elements placed straight into the point (GPX 1.0 allows it;
@@ -350,10 +554,14 @@ private:
         route_ = Activity{};
     }
 
-    void StartPoint(xml::Reader& reader, Node node, std::string_view name, const xml::Attributes& attributes) {
+    void ResetPoint() {
         point_ = PointValues{};
         water_temperature_ = kNoFloat;
         legacy_marker_ = 0;
+    }
+
+    void StartPoint(xml::Reader& reader, Node node, std::string_view name, const xml::Attributes& attributes) {
+        ResetPoint();
         if (node == Node::kWaypoint) {
             waypoint_ = Waypoint{};
             symbol_.clear();
@@ -361,6 +569,14 @@ private:
         }
         const std::optional<std::string_view> lat_text = attributes.Find("lat");
         const std::optional<std::string_view> lon_text = attributes.Find("lon");
+        // Positions as devices write them go straight to 1e-7 degrees (see ParseFixedE7); a latitude
+        // within 90 degrees is never one of the legacy markers. Everything else takes the double path.
+        if (lat_text && lon_text && text::ParseFixedE7(*lat_text, point_.lat_e7) && point_.lat_e7 >= -kMaxLatitudeE7 &&
+            point_.lat_e7 <= kMaxLatitudeE7 && text::ParseFixedE7(*lon_text, point_.lng_e7)) {
+            return;
+        }
+        point_.lat_e7 = kNoPosition;
+        point_.lng_e7 = kNoPosition;
         if (!lat_text || !lon_text) {
             reader.Fail("<" + std::string(name) + "> without its " + (lat_text ? "lon" : "lat") + " attribute");
             return;
@@ -395,6 +611,11 @@ private:
         if (!CountPoint(reader)) {
             return;
         }
+        AppendTrackPoint();
+    }
+
+    /// The track point in point_ and water_temperature_, counted, joins the track.
+    void AppendTrackPoint() {
         if (IsMissing(point_.temperature_c)) {  // water temperature only when there is no air temperature
             point_.temperature_c = water_temperature_;
         }
@@ -425,6 +646,17 @@ private:
 
     void ReadField(xml::Reader& reader, Field field, std::string_view text) {
         switch (field) {
+            case Field::kElevation:
+            case Field::kTime:
+            case Field::kSpeed:
+            case Field::kHeartRate:
+            case Field::kCadence:
+            case Field::kTemperature:
+            case Field::kWaterTemperature:
+            case Field::kPower:
+            case Field::kDistance:  // the fields of a point: IsPointField
+                xml::CheckValue(reader, ReadPointField(field, text), text, PointFieldName(field));
+                break;
             case Field::kFileName:
                 file_name_ = CopyTrimmed(text);
                 break;
@@ -456,15 +688,6 @@ private:
             case Field::kRouteType:
                 route_.sport = text::SportFromLabel(text::Trim(text));
                 break;
-            case Field::kElevation:
-                xml::ReadFloat(reader, text, "elevation", point_.altitude_m);
-                break;
-            case Field::kTime:
-                xml::ReadTime(reader, text, "time", point_.time_ms);
-                break;
-            case Field::kSpeed:
-                xml::ReadFloat(reader, text, "speed", point_.speed_mps);
-                break;
             case Field::kPointName:
                 waypoint_.name = CopyTrimmed(text);
                 break;
@@ -473,24 +696,6 @@ private:
                 break;
             case Field::kPointType:
                 type_ = CopyTrimmed(text);
-                break;
-            case Field::kHeartRate:
-                xml::ReadUint16(reader, text, "heart rate", point_.heart_rate_bpm);
-                break;
-            case Field::kCadence:
-                xml::ReadUint16(reader, text, "cadence", point_.cadence_rpm);
-                break;
-            case Field::kTemperature:
-                xml::ReadFloat(reader, text, "temperature", point_.temperature_c);
-                break;
-            case Field::kWaterTemperature:
-                xml::ReadFloat(reader, text, "water temperature", water_temperature_);
-                break;
-            case Field::kPower:
-                xml::ReadUint16(reader, text, "power", point_.power_w);
-                break;
-            case Field::kDistance:
-                xml::ReadDouble(reader, text, "distance", point_.distance_m);
                 break;
             case Field::kLapStartTime:
                 xml::ReadTime(reader, text, "lap start time", lap_.start_time_ms);
@@ -564,6 +769,9 @@ private:
     Lap lap_;
     std::vector<Lap> laps_;
     std::size_t point_total_ = 0;
+    std::array<PointPlan, xml::kShapeSlots> plans_;  // for repeated track points, see CompileShape
+    PointPlan scratch_plan_;
+    std::vector<Frame> plan_frames_;
     std::int64_t last_time_ms_ = kNoTime;
     bool has_track_ = false;
     bool first_track_ = false;

@@ -309,6 +309,145 @@ TEST(Gpx, PointAndSizeLimits) {
               "GPX document of " + std::to_string(three.size()) + " bytes is over the limit of 20 bytes");
 }
 
+/// Every column, bit for bit, and the timer events of a file's one activity.
+std::string Dump(const ImportedFile& file) {
+    std::string out;
+    for (const Activity& activity : file.activities) {
+        const Track& t = activity.track;
+        auto bits = [&out](const void* value, std::size_t size) {
+            const auto* bytes = static_cast<const unsigned char*>(value);
+            for (std::size_t byte = 0; byte < size; ++byte) {
+                out += "0123456789abcdef"[bytes[byte] >> 4];
+                out += "0123456789abcdef"[bytes[byte] & 15];
+            }
+            out += ' ';
+        };
+        out += "points " + std::to_string(t.size()) + " start " + std::to_string(activity.start_time_ms) + "\n";
+        for (std::size_t point = 0; point < t.size(); ++point) {
+            auto column = [&](const auto& values) {
+                if (!values.empty()) {
+                    bits(&values[point], sizeof(values[point]));
+                }
+            };
+            column(t.time_ms);
+            column(t.lat_e7);
+            column(t.lng_e7);
+            column(t.altitude_m);
+            column(t.distance_m);
+            column(t.speed_mps);
+            column(t.heart_rate_bpm);
+            column(t.cadence_rpm);
+            column(t.power_w);
+            column(t.temperature_c);
+            out += '\n';
+        }
+        for (const TimerEvent& event : activity.timer_events) {
+            out += "timer " + std::to_string(event.time_ms) + (event.running ? " run\n" : " stop\n");
+        }
+    }
+    return out;
+}
+
+/// A track whose points mostly repeat one shape (what the fast engine applies whole, see
+/// Handler::RunShape) with every kind of difference a later point can have. `variant` 1 adds a
+/// comment to each point, so no point repeats the shape of one before it and each is read tag by
+/// tag; 2 adds a DOCTYPE, so expat reads the whole file.
+std::string RepeatedPoints(int variant, std::string_view odd_point = {}, int odd_at = -1) {
+    std::string document = variant == 2 ? "<!DOCTYPE gpx>\n" : "";
+    document += "<gpx version=\"1.1\" xmlns:g=\"urn:x\"><trk><trkseg>\n";
+    static const char* const kLatitudes[] = {"46.0000000", "46.1",        "-46.1234567", "5",     "90",   "-89.9999999",
+                                             "100",        "46.00000005", "200",         " 46.5", "46.50"};
+    static const char* const kElevations[] = {"300.0", "-12.5", "", " 7 ", "1e2", "nan", "3e39", "123456789.25"};
+    static const char* const kTimes[] = {
+        "2024-05-04T07:00:00Z",  "2024-05-04T09:00:01.5+02:00", "",
+        " 2024-05-04T07:00:02Z", "2024-05-04T07:00:03.9999Z",   "2024-05-04t07:00:04z"};
+    static const char* const kBeats[] = {"120", "85.4", "", " 99", "0", "65534", "nan"};
+    for (int point = 0; point < 400; ++point) {
+        if (point == odd_at) {
+            document += odd_point;
+            document += '\n';
+            continue;
+        }
+        if (point % 97 == 96) {
+            document += "</trkseg><trkseg>\n";  // a pause between segments
+        }
+        const std::string lat = kLatitudes[point % 11];
+        const std::string lon = std::to_string(point % 359 - 179) + (point % 4 == 0 ? ".25" : "");
+        document.append("<trkpt lat=\"").append(lat).append("\" lon=\"").append(lon).append("\">");
+        if (variant == 1) {
+            document += "<!-- " + std::to_string(point) + " -->";
+        }
+        if (point % 50 == 10) {  // another shape for a while: no elevation, a water temperature
+            document += "<time>" + std::string(kTimes[point % 6]) + "</time><extensions><g:TPE><g:wtemp>" +
+                        std::to_string(point % 30) + "</g:wtemp></g:TPE></extensions></trkpt>\n";
+            continue;
+        }
+        document += "<ele>" + std::string(kElevations[point % 8]) + "</ele><time>" + kTimes[point % 6] +
+                    "</time><hdop>1</hdop><extensions><g:TPE><g:hr>" + kBeats[point % 7] + "</g:hr><g:cad>" +
+                    std::to_string(point % 120) + "</g:cad><g:atemp>" + (point % 5 == 0 ? "" : "21.5") +
+                    "</g:atemp><g:wtemp>9</g:wtemp><g:x>ignored</g:x></g:TPE><power>" + std::to_string(point) +
+                    "</power><distance>" + std::to_string(point * 3) + ".5</distance><speed>" +
+                    std::to_string(point % 9) + "</speed></extensions></trkpt>\n";
+    }
+    return document + "</trkseg></trk></gpx>\n";
+}
+
+TEST(Gpx, RepeatedPointsGiveWhatReadingEachPointGives) {
+    const std::string whole = Dump(MustParse(RepeatedPoints(0)));
+    EXPECT_THAT(whole, ::testing::StartsWith("points 328 "));  // 400 less the 72 legacy pause markers
+    EXPECT_EQ(whole, Dump(MustParse(RepeatedPoints(1))));
+    EXPECT_EQ(whole, Dump(MustParse(RepeatedPoints(2))));
+    // Indented, with LF and with CR LF line ends: white space between the tags changes nothing.
+    for (const char* line_end : {"\n", "\r\n"}) {
+        std::string indented;
+        for (const char c : RepeatedPoints(0)) {
+            indented += c;
+            if (c == '>') {
+                indented += line_end;
+                indented += "  ";
+            }
+        }
+        EXPECT_EQ(whole, Dump(MustParse(indented))) << (line_end[0] == '\r' ? "CR LF" : "LF");
+    }
+}
+
+TEST(Gpx, RefusalsInsideRepeatedPointsNameTheirPoint) {
+    struct Case {
+        const char* point;
+        const char* reason;
+        const char* context;
+    };
+    const Case cases[] = {
+        {"<trkpt lat=\"46.1\" lon=\"7\"><ele>high</ele><time>2024-05-04T07:00:00Z</time><hdop>1</hdop></trkpt>",
+         "elevation \"high\" is not a number", "gpx/trk/trkseg[2]/trkpt[21]/ele"},
+        {"<trkpt lat=\"95\" lon=\"7\"><ele>1</ele><time>2024-05-04T07:00:00Z</time><hdop>1</hdop></trkpt>",
+         "latitude \"95\" is out of range [-90, 90]", "gpx/trk/trkseg[2]/trkpt[21]"},
+        {"<trkpt lat=\"46.1\" lon=\"7\"><ele>1</ele><time>2024-05-04T25:00:00Z</time><hdop>1</hdop></trkpt>",
+         "time \"2024-05-04T25:00:00Z\" is not an RFC 3339 date-time", "gpx/trk/trkseg[2]/trkpt[21]/time"},
+    };
+    for (const Case& bad : cases) {
+        std::string document = "<gpx><trk><trkseg></trkseg><trkseg>\n";
+        for (int point = 0; point < 30; ++point) {
+            document += point == 20 ? bad.point
+                                    : "<trkpt lat=\"46.1\" lon=\"7\"><ele>" + std::to_string(point) +
+                                          "</ele><time>2024-05-04T07:00:00Z</time><hdop>1</hdop></trkpt>";
+            document += '\n';
+        }
+        document += "</trkseg></trk></gpx>";
+        const ParseError error = MustFail(document);
+        EXPECT_THAT(error.reason, HasSubstr(bad.reason));
+        EXPECT_EQ(error.context, bad.context);
+        EXPECT_EQ(error.line, 22u);
+        EXPECT_EQ(error.Describe(), MustFail("<!DOCTYPE gpx>" + document).Describe());  // as expat words it
+    }
+    // The point limit, reached among repeated points.
+    Limits limits;
+    limits.max_points = 123;
+    const ParseError points = MustFail(RepeatedPoints(0), limits);
+    EXPECT_EQ(points.reason, "more than 123 points (limit)");
+    EXPECT_EQ(points.Describe(), MustFail(RepeatedPoints(1), limits).Describe());
+}
+
 TEST(Gpx, LargeFileKeepsPeakHeapUnderTwiceTheInput) {
     if (!testing::HeapPeak::Available()) {
         GTEST_SKIP() << "needs the sanitizer allocator hooks (debug preset)";

@@ -28,6 +28,13 @@ inline std::string_view Trim(std::string_view text) noexcept {
 /// allowed. NaN and infinities are returned as parsed; nullopt for anything else (also empty).
 std::optional<double> ParseNumber(std::string_view text) noexcept;
 
+/// Degrees as integers of 1e-7 for the shape devices write: "[-]d{1,3}[.d{1,7}]", as written (no
+/// '+', no white space, no exponent), at most 180 degrees in magnitude. Then the result is exactly
+/// DegreesToE7(*ParseNumber(text)): the decimal times 10^7 is an integer below 2^31, and the two
+/// roundings of the double path stay within 5e-7 of it. False for any other text (the caller takes
+/// the double path, which also words the errors).
+bool ParseFixedE7(std::string_view text, std::int32_t& out) noexcept;
+
 /// Days since 1970-01-01 of a proleptic Gregorian date, for any year (no time_t range limit).
 /// Preconditions: 1 <= month <= 12, 1 <= day <= 31.
 std::int64_t DaysFromCivil(std::int64_t year, unsigned month, unsigned day) noexcept;

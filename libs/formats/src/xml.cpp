@@ -48,10 +48,12 @@ Position PositionAt(std::string_view bytes, std::size_t byte) {
 }
 
 struct Frame {
-    std::uint64_t serial;    // 1 for the root, then every start tag in document order
-    std::size_t start_byte;  // of the start tag's '<'
+    std::uint64_t serial;     // 1 for the root, then every start tag in document order
+    std::size_t start_byte;   // of the start tag's '<'
+    const char* name;         // qualified, as written: the fast engine matches its end tag with it
+    std::uint32_t name_size;  // (the fast engine leaves names of 4 GiB and more to expat)
     bool capture;
-};
+};  // 32 bytes, so that Depth() is a shift
 
 /// Equality of short names without a call to memcmp (which dominates when done per element):
 /// eight bytes at a time, then the tail.
@@ -90,8 +92,10 @@ inline bool SameName(std::string_view a, std::string_view b) noexcept {
 /// reading the document again up to that element (see PathTo). Errors are rare; start tags are not.
 class ReaderCore : public Reader {
 public:
-    ReaderCore(std::string_view bytes, const Limits& limits, Handler& handler)
-        : bytes_(bytes), limits_(limits), handler_(handler) {
+    /// `input_text_stable`: the engine's AppendText pieces point into `bytes` (the fast engine), so
+    /// an element's text can be handed over in place; expat's point into its own moving buffer.
+    ReaderCore(std::string_view bytes, const Limits& limits, Handler& handler, bool input_text_stable)
+        : bytes_(bytes), limits_(limits), handler_(handler), input_text_stable_(input_text_stable) {
         frames_.reserve(std::min<std::size_t>(limits.max_xml_depth, 64) + 1);
         text_.reserve(256);
     }
@@ -137,14 +141,17 @@ public:
     /// Start tags seen so far.
     std::uint64_t Started() const noexcept { return serial_; }
 
-    /// A start tag (its '<' at `start_byte`). False once the document is refused.
-    bool Start(std::string_view local, const Attributes& attributes, std::size_t start_byte) {
-        frames_.push_back(Frame{++serial_, start_byte, false});
+    /// A start tag (its '<' at `start_byte`; `qualified`: its name as written, if the engine wants
+    /// it back from OpenName). False once the document is refused.
+    [[gnu::always_inline]] bool Start(std::string_view local, const Attributes& attributes, std::size_t start_byte,
+                                      std::string_view qualified = {}) {
+        frames_.push_back(
+            Frame{++serial_, start_byte, qualified.data(), static_cast<std::uint32_t>(qualified.size()), false});
         if (frames_.size() > limits_.max_xml_depth) {
             Fail("elements nested deeper than " + std::to_string(limits_.max_xml_depth) + " levels");
             return false;
         }
-        text_.clear();
+        ResetText();
         const bool capture = handler_.StartElement(*this, local, attributes);
         if (error_) {
             return false;
@@ -155,34 +162,44 @@ public:
     }
 
     /// The end tag of the innermost open element. False once the document is refused.
-    bool End() {
+    [[gnu::always_inline]] bool End() {
         if (frames_.empty()) {
             return !error_;
         }
-        handler_.EndElement(*this, frames_.back().capture ? std::string_view(text_) : std::string_view());
+        handler_.EndElement(*this,
+                            frames_.back().capture ? std::string_view(text_data_, text_size_) : std::string_view());
         if (error_) {
             return false;
         }
         frames_.pop_back();
-        text_.clear();
+        ResetText();
         capturing_ = !frames_.empty() && frames_.back().capture;
         return true;
     }
 
     bool Capturing() const noexcept { return capturing_; }
 
-    /// Character data of the innermost element; kept only while it is captured. False once refused.
-    bool AppendText(const char* text, std::size_t size) {
-        if (!capturing_ || size == 0) {
-            return !error_;
-        }
-        if (text_.size() + size > kMaxTextBytes) {
-            Fail("element text longer than " + std::to_string(kMaxTextBytes) + " bytes");
-            return false;
-        }
-        text_.append(text, size);
-        return true;
+    /// Handler::CompileShape and Handler::RunShape, for the engine.
+    int OfferShape(const Shape& shape) { return handler_.CompileShape(shape); }
+    bool RunPlan(int plan, const std::string_view* holes) { return handler_.RunShape(plan, holes); }
+    /// After a plan applied an element whole (see Handler::RunShape): counts its `starts` start tags
+    /// and leaves the text as its end tag would have.
+    void AppliedWhole(std::size_t starts) noexcept {
+        serial_ += starts;
+        ResetText();
     }
+    std::size_t MaxDepth() const noexcept { return limits_.max_xml_depth; }
+
+    /// The qualified name given to Start for the innermost open element. Precondition: Depth() > 0.
+    std::string_view OpenName() const noexcept { return {frames_.back().name, frames_.back().name_size}; }
+
+    /// Character data of the innermost element, as a piece of the input (see the constructor);
+    /// kept only while it is captured. False once refused.
+    [[gnu::always_inline]] bool AppendText(const char* text, std::size_t size) {
+        return Append(text, size, input_text_stable_);
+    }
+    /// The same for bytes that live only during the call (a decoded reference, a normalised line end).
+    bool AppendCopy(const char* text, std::size_t size) { return Append(text, size, false); }
 
 protected:
     ~ReaderCore() = default;
@@ -192,10 +209,46 @@ protected:
     std::string_view bytes_;
 
 private:
+    // The text is a view while it is one run of the input (nearly always: "46.5", a name), so the
+    // common case copies nothing; the first piece that does not continue that run moves it into
+    // text_, which then holds the rest.
+    [[gnu::always_inline]] bool Append(const char* text, std::size_t size, bool in_input) {
+        if (!capturing_ || size == 0) {
+            return !error_;
+        }
+        if (text_size_ + size > kMaxTextBytes) {
+            Fail("element text longer than " + std::to_string(kMaxTextBytes) + " bytes");
+            return false;
+        }
+        if (!text_owned_) {
+            if (in_input && (text_size_ == 0 || text_data_ + text_size_ == text)) {
+                text_data_ = text_size_ == 0 ? text : text_data_;
+                text_size_ += size;
+                return true;
+            }
+            text_.assign(text_data_ != nullptr ? text_data_ : "", text_size_);
+            text_owned_ = true;
+        }
+        text_.append(text, size);
+        text_data_ = text_.data();
+        text_size_ = text_.size();
+        return true;
+    }
+
+    void ResetText() noexcept {
+        text_data_ = nullptr;
+        text_size_ = 0;
+        text_owned_ = false;
+    }
+
     const Limits& limits_;
     Handler& handler_;
     std::vector<Frame> frames_;
     std::uint64_t serial_ = 0;
+    bool input_text_stable_;
+    const char* text_data_ = nullptr;  // the captured text so far: into the input, or text_.data()
+    std::size_t text_size_ = 0;
+    bool text_owned_ = false;
     std::string text_;
     bool capturing_ = false;
     std::optional<ParseError> error_;
@@ -352,7 +405,7 @@ int XMLCALL UnknownEncoding(void* /*data*/, const XML_Char* name, XML_Encoding* 
 class ExpatReader final : public ReaderCore {
 public:
     ExpatReader(XML_Parser parser, std::string_view bytes, const Limits& limits, Handler& handler)
-        : ReaderCore(bytes, limits, handler), parser_(parser) {}
+        : ReaderCore(bytes, limits, handler, /*input_text_stable=*/false), parser_(parser) {}
 
     /// Turns expat's own refusal into a ParseError (unless one is already recorded).
     void RecordExpatError() {
@@ -646,24 +699,35 @@ std::size_t DecodeReference(const char* p, const char* end, char* out, std::size
 #if defined(__SSE2__)
 inline int TrailingZeros(unsigned mask) noexcept { return __builtin_ctz(mask); }
 
+/// A bit for each of the 16 bytes at `p` that is '<', '&', ']', CR, another control character
+/// except tab and LF, or non-ASCII.
+inline unsigned PlainTextStops(const char* p) noexcept {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+    stop =
+        _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(']')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+    // Signed compare: bytes >= 0x80 are negative, so they count as "below space" too.
+    const __m128i below_space = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+    const __m128i allowed =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    stop = _mm_or_si128(stop, _mm_andnot_si128(allowed, below_space));
+    return static_cast<unsigned>(_mm_movemask_epi8(stop));
+}
+
+/// A bit for each of the 16 bytes at `p` that is `quote`, '&', '<', a control character or non-ASCII.
+inline unsigned ValueStops(const char* p, char quote) noexcept {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+    // Signed compare: bytes >= 0x80 are negative, so they count as "below space" too.
+    stop = _mm_or_si128(stop,
+                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(quote)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+    return static_cast<unsigned>(_mm_movemask_epi8(stop));
+}
+
 /// First byte that is '<', '&', ']', CR, another control character except tab and LF, or non-ASCII.
 inline const char* SkipPlainText(const char* p, const char* end) noexcept {
-    const __m128i lt = _mm_set1_epi8('<');
-    const __m128i amp = _mm_set1_epi8('&');
-    const __m128i bracket = _mm_set1_epi8(']');
-    const __m128i cr = _mm_set1_epi8('\r');
-    const __m128i tab = _mm_set1_epi8('\t');
-    const __m128i lf = _mm_set1_epi8('\n');
-    const __m128i space = _mm_set1_epi8(0x20);
     while (end - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp));
-        stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, bracket), _mm_cmpeq_epi8(v, cr)));
-        // Signed compare: bytes >= 0x80 are negative, so they count as "below space" too.
-        const __m128i below_space = _mm_cmplt_epi8(v, space);
-        const __m128i allowed = _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf));
-        stop = _mm_or_si128(stop, _mm_andnot_si128(allowed, below_space));
-        const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(stop));
+        const unsigned mask = PlainTextStops(p);
         if (mask != 0) {
             return p + TrailingZeros(mask);
         }
@@ -678,16 +742,8 @@ inline const char* SkipPlainText(const char* p, const char* end) noexcept {
 /// First byte of an attribute value that is the closing quote, '&', '<', a control character
 /// (tab, LF and CR included: they are normalised) or non-ASCII.
 inline const char* SkipValueChars(const char* p, const char* end, char quote) noexcept {
-    const __m128i lt = _mm_set1_epi8('<');
-    const __m128i amp = _mm_set1_epi8('&');
-    const __m128i q = _mm_set1_epi8(quote);
-    const __m128i space = _mm_set1_epi8(0x20);
     while (end - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp));
-        // Signed compare: bytes >= 0x80 are negative, so they count as "below space" too.
-        stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmplt_epi8(v, space)));
-        const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(stop));
+        const unsigned mask = ValueStops(p, quote);
         if (mask != 0) {
             return p + TrailingZeros(mask);
         }
@@ -769,8 +825,8 @@ inline const char* SkipNameChars(const char* p, const char* end, const char*& la
 
 class FastReader final : public ReaderCore {
 public:
-    FastReader(std::string_view bytes, const Limits& limits, Handler& handler) : ReaderCore(bytes, limits, handler) {
-        open_.reserve(32);
+    FastReader(std::string_view bytes, const Limits& limits, Handler& handler)
+        : ReaderCore(bytes, limits, handler, /*input_text_stable=*/true) {
         attributes_.reserve(8);
         raw_values_.reserve(8);
     }
@@ -977,7 +1033,9 @@ private:
     bool Text() {
         const bool capture = Capturing();
         const char* const stop = end_;
+        const char* const begin = p_;
         const char* run = p_;  // start of the bytes not yet appended
+        bool plain = true;     // nothing to check or normalise: the text is the bytes as written
         for (;;) {
             p_ = SkipPlainText(p_, stop);
             if (p_ >= stop) {
@@ -987,6 +1045,7 @@ private:
             if (c == '<') {
                 break;
             }
+            plain = false;
             if (c >= 0x80) {
                 const std::size_t length = Utf8CharLength(p_, stop);
                 if (length == 0) {
@@ -1010,7 +1069,7 @@ private:
                 if (p_ < stop && *p_ == '\n') {
                     run = p_;
                 } else {
-                    if (capture && !AppendText("\n", 1)) {
+                    if (capture && !AppendCopy("\n", 1)) {
                         return true;
                     }
                     run = p_;
@@ -1025,7 +1084,7 @@ private:
                     return false;
                 }
                 if (capture &&
-                    (!AppendText(run, static_cast<std::size_t>(p_ - run)) || !AppendText(decoded, decoded_size))) {
+                    (!AppendText(run, static_cast<std::size_t>(p_ - run)) || !AppendCopy(decoded, decoded_size))) {
                     return true;
                 }
                 p_ += length;
@@ -1033,6 +1092,13 @@ private:
                 continue;
             }
             return false;  // a control character
+        }
+        if (recording_) {
+            if (plain || StartsWithCrLf(begin, p_)) {
+                RecordText(begin, p_);
+            } else {
+                StopRecording();
+            }
         }
         if (capture) {
             AppendText(run, static_cast<std::size_t>(p_ - run));
@@ -1058,7 +1124,7 @@ private:
                     if (at + 1 < stop && at[1] == '\n') {
                         run = at + 1;
                     } else {
-                        if (!AppendText("\n", 1)) {
+                        if (!AppendCopy("\n", 1)) {
                             return true;
                         }
                         run = at + 1;
@@ -1144,19 +1210,10 @@ private:
         }
     }
 
-    bool StartTag() {
-        const char* tag = p_;
-        ++p_;  // '<'
-        const char* local = nullptr;
-        const std::string_view name = Name(&local);
-        if (name.empty()) {
-            return false;
-        }
-        const std::string_view local_name(local, static_cast<std::size_t>(name.data() + name.size() - local));
-        attributes_.clear();
-        raw_values_.clear();
+    /// The attributes of a start tag, from just after its name to its '>' (or "/>"), into
+    /// attributes_ (normalised where they have to be).
+    bool ReadAttributes(bool& empty_element) {
         bool normalise = false;
-        bool empty_element = false;
         for (;;) {
             const char* before_space = p_;
             SkipSpace();
@@ -1198,6 +1255,13 @@ private:
                     return false;  // duplicate attribute
                 }
             }
+            if (recording_) {
+                if (raw.plain) {
+                    RecordHole(raw.begin, raw.end, Hole::kValue, raw.begin[-1]);
+                } else {
+                    StopRecording();
+                }
+            }
             normalise = normalise || !raw.plain;
             attributes_.push_back(Attribute{
                 attribute, std::string_view(raw.begin, static_cast<std::size_t>(raw.end - raw.begin)),
@@ -1223,38 +1287,127 @@ private:
                 attributes_[attribute_idx].value = std::string_view(scratch_.data() + begin, scratch_.size() - begin);
             }
         }
-        open_.push_back(name);
+        return true;
+    }
+
+    /// At "<" followed by a byte that is not '/', '!' or '?'.
+    bool StartTag() {
+        const char* const tag = p_;
+        if (!recording_) {
+            const std::size_t depth = Depth();
+            for (std::size_t slot = 0; slot < kShapeSlots; ++slot) {
+                if (shapes_[slot].depth != depth) {
+                    continue;
+                }
+                if (Replay(slot)) {
+                    return true;
+                }
+                if (++shapes_[slot].misses > kMaxShapeMisses) {
+                    DropShape(slot);  // elements at its depth have stopped looking like it
+                }
+            }
+            std::size_t& wait = record_wait_[BackoffLevel(depth)];
+            if (wait == 0) {
+                BeginRecording(tag);
+            } else {
+                --wait;
+            }
+        } else if (tag - record_mark_ > kMaxPieceBytes) {
+            StopRecording();
+        }
+        // Where this tag is in the recording, while there is one.
+        const auto record_piece = static_cast<std::uint32_t>(recorded_.pieces.size());
+        const auto record_offset = recording_ ? static_cast<std::uint32_t>(tag - record_mark_) : 0u;
+        const std::size_t record_hole = recorded_.holes;
+        const char* const name_begin = tag + 1;  // Content checked that it is in the input
+        if (!(ClassOf(*name_begin) & kNameStart)) {
+            return false;
+        }
+        const char* last_colon = *name_begin == ':' ? name_begin : nullptr;
+        const char* const name_end = SkipNameChars(name_begin + 1, end_, last_colon);
+        if (name_end >= end_) {
+            return false;
+        }
+        const std::string_view name(name_begin, static_cast<std::size_t>(name_end - name_begin));
+        if (name.size() > UINT32_MAX) {
+            return false;  // see Frame::name_size
+        }
+        const char* const local = last_colon != nullptr ? last_colon + 1 : name_begin;
+        const std::string_view local_name(local, static_cast<std::size_t>(name_end - local));
+        attributes_.clear();
+        bool empty_element = false;
+        if (*name_end == '>') {  // most elements have no attributes
+            p_ = name_end + 1;
+        } else {
+            // Anything but white space, '>' or "/>" after the name (a non-ASCII name character
+            // included: expat's tables decide those) fails in ReadAttributes.
+            p_ = name_end;
+            raw_values_.clear();
+            if (!ReadAttributes(empty_element)) {
+                return false;
+            }
+        }
         const Attributes view(attributes_.data(), attributes_.data() + attributes_.size());
-        if (!Start(local_name, view, Offset(tag))) {
+        if (!Start(local_name, view, Offset(tag), name)) {
             return true;
         }
+        if (recording_) {
+            RecordStart(record_piece, record_offset, record_hole, local_name, name);
+        }
         if (empty_element) {
-            open_.pop_back();
             End();
+            if (recording_) {
+                RecordEnd();
+            }
         }
         return true;
     }
 
+    /// Whether the input at `at` starts with `name`, which is also in the input, before `at`.
+    bool NameAt(const char* at, std::string_view name) const noexcept {
+#if defined(__SSE2__)
+        // One 16-byte compare for the names of nearly every document; both loads stay in the input
+        // because `name` lies before `at`.
+        if (name.size() <= 16 && end_ - at >= 16) {
+            const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+            const __m128i open = _mm_loadu_si128(reinterpret_cast<const __m128i*>(name.data()));
+            const auto equal = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(here, open)));
+            const unsigned wanted = (1u << name.size()) - 1;
+            return (equal & wanted) == wanted;
+        }
+#endif
+        return SameName(std::string_view(at, name.size()), name);
+    }
+
     bool EndTag() {
-        p_ += 2;  // "</"
         // The name can only be the open element's: compare it in place instead of scanning it, and
         // check that it ends there.
-        if (open_.empty()) {
+        if (Depth() == 0) {
             return false;
         }
-        const std::string_view open = open_.back();
-        if (static_cast<std::size_t>(end_ - p_) <= open.size() || !SameName(std::string_view(p_, open.size()), open) ||
-            (ClassOf(p_[open.size()]) & kNameChar) || static_cast<unsigned char>(p_[open.size()]) >= 0x80) {
+        const char* const name_begin = p_ + 2;  // after "</"
+        const std::string_view open = OpenName();
+        if (static_cast<std::size_t>(end_ - name_begin) <= open.size() || !NameAt(name_begin, open)) {
             return false;
         }
-        p_ += open.size();
-        SkipSpace();
-        if (p_ >= end_ || *p_ != '>') {
-            return false;
+        const char* const after = name_begin + open.size();
+        if (*after == '>') {
+            p_ = after + 1;
+        } else {
+            if ((ClassOf(*after) & kNameChar) || static_cast<unsigned char>(*after) >= 0x80) {
+                return false;
+            }
+            p_ = after;
+            SkipSpace();
+            if (p_ >= end_ || *p_ != '>') {
+                return false;
+            }
+            ++p_;
         }
-        ++p_;
-        open_.pop_back();
         End();
+        if (recording_) {
+            RecordEnd();
+        }
         return true;
     }
 
@@ -1281,12 +1434,14 @@ private:
             if (next == '/') {
                 ok = EndTag();
             } else if (next == '!') {
+                StopRecording();  // shapes hold elements, text and values only
                 if (StartsWith("<!--")) {
                     ok = Comment();
                 } else if (StartsWith("<![CDATA[")) {
                     ok = CData();
                 }
             } else if (next == '?') {
+                StopRecording();
                 ok = ProcessingInstruction();
             } else {
                 ok = StartTag();
@@ -1297,14 +1452,336 @@ private:
             if (stopped_) {
                 return true;
             }
-        } while (!open_.empty());
+        } while (Depth() != 0);
+        return true;
+    }
+
+    // ---- repeated elements ----------------------------------------------------------------------
+    //
+    // A track repeats one element shape thousands of times: the same markup, other values. After
+    // reading an element the ordinary way, the reader keeps its shape - the literal markup bytes
+    // between its values (attribute values and text runs, the "holes") and the events it gave. A
+    // later element at the same depth whose bytes equal those literals, with holes that need no
+    // processing (no reference, CR, ']', control or non-ASCII byte, which a value or text run ends
+    // at, as the ordinary scan does; a text run may start with the CR LF of a CR LF file), is
+    // well-formed exactly as the recorded one was and would give exactly its events with the new
+    // values. So the reader only checks the bytes, then either hands the holes to the handler's
+    // plan for the shape (Handler::CompileShape), or replays the events through
+    // Start/AppendText/End - the handler, depth and limits see the same calls as from a scan.
+    // Anything else is read the ordinary way, and may become a new shape.
+
+    enum class Hole : std::uint8_t { kNone, kValue, kText };
+
+    struct Piece {
+        const char* literal;  // in the input, where the recorded element has it
+        std::uint32_t size;
+        std::uint32_t hole_size;  // of the hole after it in the recorded element
+        Hole hole;                // what follows the literal
+        char quote;               // kValue: the quote that ends it
+    };
+    /// Where a start tag of the shape is, and its name as written.
+    struct StartPlace {
+        std::uint32_t piece;   // the piece holding its '<'
+        std::uint32_t offset;  // of the '<' in that piece
+        std::string_view name;
+    };
+    struct RecordedShape {
+        std::vector<Piece> pieces;
+        std::vector<ShapeEvent> events;
+        std::vector<StartPlace> places;  // one per event, used for kStart
+        std::vector<ShapeAttribute> attributes;
+        std::vector<std::string_view> attribute_names;  // as written, one per attribute
+        std::size_t holes = 0;
+        std::size_t starts = 0;
+        std::size_t depth = SIZE_MAX;  // Depth() before its root element
+        std::size_t max_depth = 0;     // of its deepest element, counted from its parent
+        int plan = -1;                 // the handler's, see Handler::CompileShape
+        std::uint64_t last_use = 0;    // use_clock_ when recorded or last repeated
+        std::size_t misses = 0;        // elements at its depth in a row that did not have it
+        bool repeated = false;         // some element had this shape
+    };
+
+    // Bounds that keep a failed match cheap and the replay buffers fixed; a track point has about
+    // 20 events and 10 holes.
+    static constexpr std::size_t kMaxShapeEvents = 128;
+    static constexpr std::size_t kMaxShapeHoles = 48;
+    static constexpr std::ptrdiff_t kMaxPieceBytes = 1 << 20;  // a longer stretch of markup is no track point
+    static constexpr std::size_t kMaxRecordWait = 4095;
+    static constexpr std::size_t kMaxShapeMisses = 16;
+    static constexpr std::size_t kBackoffLevels = 16;
+
+    void BeginRecording(const char* tag) {
+        recorded_.pieces.clear();
+        recorded_.events.clear();
+        recorded_.places.clear();
+        recorded_.attributes.clear();
+        recorded_.attribute_names.clear();
+        recorded_.holes = 0;
+        recorded_.starts = 0;
+        recorded_.depth = Depth();
+        recorded_.max_depth = 0;
+        recorded_.plan = -1;
+        record_mark_ = tag;
+        recording_ = true;
+    }
+
+    void RecordHole(const char* begin, const char* end, Hole hole, char quote) {
+        if (recorded_.holes == kMaxShapeHoles || begin - record_mark_ > kMaxPieceBytes) {
+            StopRecording();
+            return;
+        }
+        recorded_.pieces.push_back(Piece{record_mark_, static_cast<std::uint32_t>(begin - record_mark_),
+                                         static_cast<std::uint32_t>(std::min<std::ptrdiff_t>(end - begin, UINT32_MAX)),
+                                         hole, quote});
+        ++recorded_.holes;
+        record_mark_ = end;
+    }
+
+    void RecordText(const char* begin, const char* end) {
+        RecordHole(begin, end, Hole::kText, 0);
+        if (recording_) {
+            ShapeEvent event;
+            event.kind = ShapeEvent::Kind::kText;
+            event.hole = static_cast<std::uint32_t>(recorded_.holes - 1);
+            RecordEvent(event, StartPlace{});
+        }
+    }
+
+    /// After Start for a tag whose '<' was at `offset` in piece `piece` and whose attribute values
+    /// (attributes_, in order) are the holes from `first_hole`.
+    void RecordStart(std::uint32_t piece, std::uint32_t offset, std::size_t first_hole, std::string_view local_name,
+                     std::string_view name) {
+        ShapeEvent event;
+        event.kind = ShapeEvent::Kind::kStart;
+        event.local_name = local_name;
+        event.first_attribute = static_cast<std::uint32_t>(recorded_.attributes.size());
+        event.attribute_count = static_cast<std::uint32_t>(attributes_.size());
+        for (std::size_t attribute_idx = 0; attribute_idx < attributes_.size(); ++attribute_idx) {
+            recorded_.attributes.push_back(ShapeAttribute{attributes_[attribute_idx].local_name,
+                                                          static_cast<std::uint32_t>(first_hole + attribute_idx)});
+            recorded_.attribute_names.push_back(attributes_[attribute_idx].name);
+        }
+        ++recorded_.starts;
+        recorded_.max_depth = std::max(recorded_.max_depth, Depth() - recorded_.depth);
+        RecordEvent(event, StartPlace{piece, offset, name});
+    }
+
+    /// After End; the recording is a shape once its root element has ended.
+    void RecordEnd() {
+        RecordEvent(ShapeEvent{}, StartPlace{});
+        if (recording_ && p_ - record_mark_ > kMaxPieceBytes) {
+            StopRecording();
+        }
+        if (recording_ && Depth() == recorded_.depth) {
+            recorded_.pieces.push_back(
+                Piece{record_mark_, static_cast<std::uint32_t>(p_ - record_mark_), 0, Hole::kNone, 0});
+            recording_ = false;
+            // The new shape takes the slot used least recently; if that shape never repeated, the
+            // recording was wasted.
+            std::size_t slot = 0;
+            for (std::size_t other = 1; other < kShapeSlots; ++other) {
+                if (shapes_[other].last_use < shapes_[slot].last_use) {
+                    slot = other;
+                }
+            }
+            const bool wasted = !shapes_[slot].events.empty() && !shapes_[slot].repeated;
+            const std::size_t wasted_depth = shapes_[slot].depth;
+            RecordedShape& shape = shapes_[slot];
+            std::swap(shape, recorded_);
+            shape.last_use = ++use_clock_;
+            shape.misses = 0;
+            shape.repeated = false;
+            shape.plan =
+                OfferShape(Shape{shape.events.data(), shape.events.size(), shape.attributes.data(), shape.holes, slot});
+            if (wasted) {
+                BackOff(wasted_depth);
+            }
+        }
+    }
+
+    void DropShape(std::size_t slot) {
+        RecordedShape& shape = shapes_[slot];
+        if (!shape.repeated) {
+            BackOff(shape.depth);
+        }
+        shape.events.clear();
+        shape.depth = SIZE_MAX;  // matches no element
+        shape.plan = -1;
+        shape.last_use = 0;  // the first slot to record into
+    }
+
+    /// Ends a recording that cannot become a shape.
+    void StopRecording() {
+        if (recording_) {
+            recording_ = false;
+            BackOff(recorded_.depth);
+        }
+    }
+
+    /// Where a document does not repeat itself, recording would be pure overhead: after each wasted
+    /// recording of an element at some depth (one that gave no shape, or a shape that never
+    /// repeated), the reader lets more start tags at that depth pass before it records there again
+    /// (up to kMaxRecordWait), and goes back to recording at once when a shape there repeats.
+    /// Depths are told apart because a document can repeat well at one (a leaf like <hr>) and not
+    /// at all at another (points whose markup always differs).
+    static std::size_t BackoffLevel(std::size_t depth) noexcept { return std::min(depth, kBackoffLevels - 1); }
+
+    void BackOff(std::size_t depth) noexcept {
+        const std::size_t level = BackoffLevel(depth);
+        record_backoff_[level] = std::min(2 * record_backoff_[level] + 1, kMaxRecordWait);
+        record_wait_[level] = record_backoff_[level];
+    }
+
+    void RecordEvent(const ShapeEvent& event, const StartPlace& place) {
+        if (recorded_.events.size() == kMaxShapeEvents) {
+            StopRecording();
+            return;
+        }
+        recorded_.events.push_back(event);
+        recorded_.places.push_back(place);
+    }
+
+    /// A text run that is a CR LF and then plain text: a line end and indentation in a CR LF file.
+    /// Its text is the run without the CR, so as a hole it is still a piece of the input.
+    static bool StartsWithCrLf(const char* begin, const char* end) noexcept {
+        return end - begin >= 2 && begin[0] == '\r' && begin[1] == '\n' && SkipPlainText(begin + 2, end) == end;
+    }
+
+    /// Whether the `size` bytes at `at` equal those at `seen`, which lies before `at` in the input.
+    /// Precondition: size <= end_ - at.
+    bool SameBytes(const char* at, const char* seen, std::size_t size) const noexcept {
+#if defined(__SSE2__)
+        auto equal16 = [](const char* a, const char* b) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a));
+            const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+            return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)));
+        };
+        if (size >= 16) {
+            for (std::size_t done = 0; done + 16 < size; done += 16) {
+                if (equal16(at + done, seen + done) != 0xFFFFu) {
+                    return false;
+                }
+            }
+            return equal16(at + size - 16, seen + size - 16) == 0xFFFFu;  // the last 16, overlapping
+        }
+        if (end_ - at >= 16) {  // `seen` + 16 is then in the input too
+            const unsigned wanted = (1u << size) - 1;
+            return (equal16(at, seen) & wanted) == wanted;
+        }
+#endif
+        return std::memcmp(at, seen, size) == 0;
+    }
+
+    /// At the '<' of a start tag: if the element has the shape's bytes, applies it (the handler's
+    /// plan, else its events) and moves past it (true, also when the handler refused it); else
+    /// changes nothing (false).
+    bool Replay(std::size_t slot) {
+        RecordedShape& shape = shapes_[slot];
+        const char* p = p_;
+        std::size_t hole = 0;
+        std::size_t longest_hole = 0;
+        const std::size_t piece_count = shape.pieces.size();
+        for (std::size_t piece_idx = 0; piece_idx < piece_count; ++piece_idx) {
+            const Piece& piece = shape.pieces[piece_idx];
+            if (static_cast<std::size_t>(end_ - p) < piece.size || !SameBytes(p, piece.literal, piece.size)) {
+                return false;
+            }
+            piece_starts_[piece_idx] = p;
+            p += piece.size;
+            if (piece.hole == Hole::kNone) {
+                break;  // the last piece
+            }
+            const char* text = p;
+            const char* close = nullptr;
+            const char terminator = piece.hole == Hole::kValue ? piece.quote : '<';
+#if defined(__SSE2__)
+            // Most holes are as long as in the recorded element (a time, a latitude, an indent).
+            // Checking that guess, rather than computing where the hole ends, lets the next
+            // comparison start before this one is done: its address does not wait for the data.
+            if (piece.hole_size < 16 && end_ - p >= 16) {
+                const unsigned stops = piece.hole == Hole::kValue ? ValueStops(p, piece.quote) : PlainTextStops(p);
+                const unsigned first = 1u << piece.hole_size;
+                if ((stops & ((first << 1) - 1)) == first && p[piece.hole_size] == terminator) {
+                    close = p + piece.hole_size;
+                }
+            }
+#endif
+            if (close == nullptr) {
+                close = piece.hole == Hole::kValue ? SkipValueChars(p, end_, piece.quote) : SkipPlainText(p, end_);
+                if (piece.hole == Hole::kText && close == p && end_ - p >= 2 && p[0] == '\r' && p[1] == '\n') {
+                    text = p + 1;  // see StartsWithCrLf
+                    close = SkipPlainText(p + 2, end_);
+                }
+                if (close >= end_ || *close != terminator) {
+                    return false;
+                }
+            }
+            const auto size = static_cast<std::size_t>(close - text);
+            hole_values_[hole++] = std::string_view(text, size);
+            longest_hole = std::max(longest_hole, size);
+            p = close;
+        }
+        shape.last_use = ++use_clock_;
+        shape.misses = 0;
+        shape.repeated = true;
+        record_backoff_[BackoffLevel(shape.depth)] = 0;
+        record_wait_[BackoffLevel(shape.depth)] = 0;
+        if (shape.plan >= 0 && longest_hole <= kMaxTextBytes && Depth() + shape.max_depth <= MaxDepth() &&
+            RunPlan(shape.plan, hole_values_.data())) {
+            AppliedWhole(shape.starts);
+            p_ = p;
+            return true;
+        }
+        p_ = p;
+        const std::size_t event_count = shape.events.size();
+        for (std::size_t event_idx = 0; event_idx < event_count; ++event_idx) {
+            const ShapeEvent& event = shape.events[event_idx];
+            switch (event.kind) {
+                case ShapeEvent::Kind::kStart: {
+                    attributes_.clear();
+                    for (std::uint32_t attribute_idx = 0; attribute_idx < event.attribute_count; ++attribute_idx) {
+                        const std::uint32_t at = event.first_attribute + attribute_idx;
+                        const ShapeAttribute& attribute = shape.attributes[at];
+                        attributes_.push_back(
+                            Attribute{shape.attribute_names[at], hole_values_[attribute.hole], attribute.local_name});
+                    }
+                    const Attributes view(attributes_.data(), attributes_.data() + attributes_.size());
+                    const StartPlace& place = shape.places[event_idx];
+                    if (!Start(event.local_name, view, Offset(piece_starts_[place.piece] + place.offset), place.name)) {
+                        return true;
+                    }
+                    break;
+                }
+                case ShapeEvent::Kind::kText: {
+                    const std::string_view text = hole_values_[event.hole];
+                    if (!AppendText(text.data(), text.size())) {
+                        return true;
+                    }
+                    break;
+                }
+                case ShapeEvent::Kind::kEnd:
+                    End();
+                    if (stopped_) {
+                        return true;
+                    }
+                    break;
+            }
+        }
         return true;
     }
 
     const char* p_ = nullptr;
     const char* end_ = nullptr;
     bool stopped_ = false;
-    std::vector<std::string_view> open_;  // qualified names of the open elements, for end tags
+    std::array<RecordedShape, kShapeSlots> shapes_;  // ready to match (those with events)
+    RecordedShape recorded_;                         // the one being recorded, while recording_
+    bool recording_ = false;
+    std::uint64_t use_clock_ = 0;
+    std::array<std::size_t, kBackoffLevels> record_backoff_{};  // per depth, see BackOff
+    std::array<std::size_t, kBackoffLevels> record_wait_{};     // start tags to let pass before recording
+    const char* record_mark_ = nullptr;                         // where the literal being recorded starts
+    std::array<std::string_view, kMaxShapeHoles> hole_values_{};
+    std::array<const char*, kMaxShapeHoles + 1> piece_starts_{};
     std::vector<Attribute> attributes_;
     std::vector<RawValue> raw_values_;
     std::string scratch_;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,14 @@ namespace strava1::formats::xml {
 
 /// The part of a qualified name after the last ':' ("ns3:hr" -> "hr").
 std::string_view LocalName(std::string_view qualified_name) noexcept;
+
+/// `name == literal`, written so that the comparison is always expanded in place (a length check
+/// and one or two integer compares): as a plain `==` in a large handler it can become a call to
+/// memcmp for every element.
+template <std::size_t N>
+inline bool NameIs(std::string_view name, const char (&literal)[N]) noexcept {
+    return name.size() == N - 1 && std::memcmp(name.data(), literal, N - 1) == 0;
+}
 
 /// One attribute as written (qualified name) with its normalised value (entities resolved,
 /// white space characters as spaces).
@@ -70,6 +79,33 @@ protected:
     ~Reader() = default;
 };
 
+/// The shape of an element that the fast engine saw repeat (a track point: the same markup each
+/// time, other values): the events it gives, in order, with every attribute value and every text
+/// run numbered as a "hole" instead of spelled out. See Handler::CompileShape.
+struct ShapeAttribute {
+    std::string_view local_name;
+    std::uint32_t hole;
+};
+struct ShapeEvent {
+    enum class Kind : std::uint8_t { kStart, kText, kEnd };
+    Kind kind = Kind::kEnd;
+    std::uint32_t hole = 0;             ///< kText: the text run
+    std::string_view local_name;        ///< kStart
+    std::uint32_t first_attribute = 0;  ///< kStart: its attributes in Shape::attributes
+    std::uint32_t attribute_count = 0;
+};
+/// The fast engine keeps this many shapes; a new one replaces the one in its slot, and with it the
+/// plan made for that slot (so a handler can keep one plan per slot).
+inline constexpr std::size_t kShapeSlots = 3;
+
+struct Shape {
+    const ShapeEvent* events;  ///< a kStart of the root element first, its kEnd last
+    std::size_t event_count;
+    const ShapeAttribute* attributes;
+    std::size_t hole_count;
+    std::size_t slot;  ///< < kShapeSlots
+};
+
 /// Receives the elements of one document in document order.
 class Handler {
 public:
@@ -80,6 +116,18 @@ public:
     /// resolved, line ends normalised to LF) when StartElement returned true, else empty. For mixed
     /// content it is the text after the last child element.
     virtual void EndElement(Reader& reader, std::string_view text) = 0;
+
+    /// Optional: whole repeated elements at once. When the fast engine has a new shape it offers it
+    /// here; a handler that can apply an element of that shape directly returns a plan number
+    /// (>= 0, its own choice), else -1. For each later element of that shape, as long as the shape
+    /// keeps its slot, the engine then calls RunShape with the plan and the element's holes
+    /// (attribute values and text runs exactly as the events would give them, none longer than
+    /// kMaxTextBytes) instead of reporting its events. RunShape returns true when it applied the
+    /// element - with the effect the events would have had - or false, changing nothing the events
+    /// would not set again, to have the events reported after all (as for anything it would
+    /// refuse: RunShape never calls Reader::Fail).
+    virtual int CompileShape(const Shape& /*shape*/) { return -1; }
+    virtual bool RunShape(int /*plan*/, const std::string_view* /*holes*/) { return false; }
 };
 
 /// Longest text one element may carry; longer refuses the document (no GPX/TCX value needs it).

@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -34,7 +35,7 @@ public:
         events.push_back(line);
         names.emplace_back(name);
         depths.push_back(reader.Depth());
-        if (fail_on == name) {
+        if (fail_on == name || ++starts == fail_at_start) {
             reader.Fail("refused by the handler");
         }
         return true;
@@ -48,6 +49,8 @@ public:
     std::vector<std::string> names;
     std::vector<std::size_t> depths;
     std::string fail_on;
+    std::size_t fail_at_start = 0;  // refuse the n-th start tag (1-based), if not 0
+    std::size_t starts = 0;
 };
 
 std::string Describe(const std::optional<ParseError>& error) {
@@ -62,6 +65,7 @@ std::string Describe(const std::optional<ParseError>& error) {
 std::optional<ParseError> ParseWith(std::string_view document, Recorder& recorder, const Limits& limits = {}) {
     Recorder fast;
     fast.fail_on = recorder.fail_on;
+    fast.fail_at_start = recorder.fail_at_start;
     const xml::Outcome fast_outcome = xml::Parse(xml::Engine::kFast, document, limits, fast);
     xml::Outcome expat_outcome = xml::Parse(xml::Engine::kExpat, document, limits, recorder);
     EXPECT_FALSE(expat_outcome.needs_expat);
@@ -388,6 +392,173 @@ TEST(XmlEngines, AgreeOnEdgeCases) {
     }
 }
 
+// The fast engine replays the events of elements that repeat an earlier one's markup (see
+// FastReader::Replay): every way such an element can differ from the recorded one, or fail while it
+// is replayed, must give what expat gives.
+TEST(XmlEngines, RepeatedElementsGiveExpatsEvents) {
+    auto repeat = [](int count, auto element) {
+        std::string document = "<root>\n";
+        for (int index = 0; index < count; ++index) {
+            document += element(index);
+        }
+        return document + "</root>";
+    };
+    const std::string documents[] = {
+        // Values and texts of every length, white space as text, an empty element, both quotes.
+        repeat(30,
+               [](int i) {
+                   return "  <pt lat=\"" + std::to_string(i * 37) + "\" lon='" +
+                          std::string(static_cast<std::size_t>(i % 3), '9') + "'>\n    <ele>" + std::to_string(i) +
+                          "</ele><e/><t>a b\tc</t>\n  </pt>\n";
+               }),
+        // Mixed content: the text after the last child.
+        repeat(10, [](int i) { return "<m>x" + std::to_string(i) + "<b>in</b>tail" + std::to_string(i) + "</m>"; }),
+        // Holes that need processing or are not allowed, and markup that changes, in later repeats.
+        repeat(24,
+               [](int i) {
+                   static const char* const kValues[] = {"1",       "2&amp;3", "4\r\n5", "\xc3\xa9", "6]7", "8<",
+                                                         "9&#x41;", "]]>",     "x\x01",  "tab\t",    "",    "end"};
+                   const std::string value = kValues[i % 12];
+                   return "<pt v=\"" + std::string(i % 5 == 0 ? "a&lt;b" : "ok") + "\"><x>" + value + "</x></pt>";
+               }),
+        // CR LF line ends (a hole may start with one), and every other place a CR can be.
+        repeat(30,
+               [](int i) {
+                   static const char* const kBreaks[] = {"\r\n  ", "\r\n",  "\n  ",  "",       "\r\n\r\n",
+                                                         "\r",     "\r\nx", "x\r\n", "\r\n\r", " \r\n"};
+                   const std::string line = kBreaks[i % 10];
+                   return "<pt>" + line + "<x>" + (i % 4 == 0 ? line : "1") + "</x>" + line + "</pt>\r\n";
+               }),
+        repeat(12, [](int i) { return i == 7 ? "<pt><x>1</x></pt >" : "<pt><x>1</x></pt>"; }),
+        repeat(12, [](int i) { return i == 7 ? "<pt><x>1</y></pt>" : "<pt><x>1</x></pt>"; }),
+        repeat(12, [](int i) { return i == 7 ? "<pt><x>1</x><!--c--></pt>" : "<pt><x>1</x></pt>"; }),
+        repeat(12, [](int i) { return i == 7 ? "<pt a='1' a='1'/>" : "<pt a='1' b='1'/>"; }),
+        repeat(12, [](int i) { return i == 7 ? "<pt><x>1</x>" : "<pt><x>1</x></pt>"; }),  // unclosed
+        repeat(12, [](int) { return "<pt><x>1</x></pt>"; }) + "junk",
+        // A document that ends inside a repeat.
+        repeat(5, [](int) { return "<pt><x>1</x></pt>"; }) + "<pt><x>1",
+    };
+    for (const std::string& document : documents) {
+        Recorder recorder;
+        ParseWith(document, recorder);
+    }
+    // Refused by the handler, by the text limit or by the depth limit while a repeat is replayed.
+    {
+        Recorder recorder;
+        recorder.fail_at_start = 40;
+        const std::string document = repeat(20, [](int) { return "<pt><x>1</x><y/></pt>"; });
+        ASSERT_TRUE(ParseWith(document, recorder));
+        EXPECT_TRUE(FastDecides(document));
+    }
+    {
+        Recorder recorder;
+        const std::string document = repeat(
+            5, [](int i) { return "<pt><x>" + std::string(i == 3 ? xml::kMaxTextBytes + 1 : 4, 'z') + "</x></pt>"; });
+        const auto error = ParseWith(document, recorder);
+        ASSERT_TRUE(error);
+        EXPECT_THAT(error->reason, HasSubstr("element text longer than"));
+        EXPECT_EQ(error->context, "root/pt[4]/x");
+    }
+    {
+        Limits limits;
+        limits.max_xml_depth = 3;
+        std::string document = "<r>";
+        for (int i = 0; i < 5; ++i) {
+            document += "<a><b></b></a>";
+        }
+        document += "<s><a><b></b></a></s></r>";  // the same shape one level deeper is too deep
+        Recorder recorder;
+        const auto error = ParseWith(document, recorder, limits);
+        ASSERT_TRUE(error);
+        EXPECT_EQ(error->reason, "elements nested deeper than 3 levels");
+        EXPECT_EQ(error->context, "r/s/a/b");
+    }
+}
+
+/// Takes repeated <pt> elements whole: keeps the shape it was offered and the holes of each one.
+class Planner final : public xml::Handler {
+public:
+    bool StartElement(xml::Reader& /*reader*/, std::string_view name, const xml::Attributes& /*attributes*/) override {
+        events.push_back("+" + std::string(name));
+        return true;
+    }
+    void EndElement(xml::Reader& /*reader*/, std::string_view text) override {
+        events.push_back("-" + std::string(text));
+    }
+    int CompileShape(const xml::Shape& shape) override {
+        std::string description;
+        for (std::size_t event_idx = 0; event_idx < shape.event_count; ++event_idx) {
+            const xml::ShapeEvent& event = shape.events[event_idx];
+            switch (event.kind) {
+                case xml::ShapeEvent::Kind::kStart:
+                    description += "<" + std::string(event.local_name);
+                    for (std::uint32_t attribute_idx = 0; attribute_idx < event.attribute_count; ++attribute_idx) {
+                        const xml::ShapeAttribute& attribute = shape.attributes[event.first_attribute + attribute_idx];
+                        description += " " + std::string(attribute.local_name) + "=#" + std::to_string(attribute.hole);
+                    }
+                    description += ">";
+                    break;
+                case xml::ShapeEvent::Kind::kText:
+                    description += "#" + std::to_string(event.hole);
+                    break;
+                case xml::ShapeEvent::Kind::kEnd:
+                    description += "</>";
+                    break;
+            }
+        }
+        shapes.push_back(description);
+        if (shape.events[0].local_name != "pt") {
+            return -1;
+        }
+        holes = shape.hole_count;
+        return 7;
+    }
+    bool RunShape(int plan, const std::string_view* values) override {
+        EXPECT_EQ(plan, 7);
+        std::string run;
+        for (std::size_t hole = 0; hole < holes; ++hole) {
+            run += "[" + std::string(values[hole]) + "]";
+        }
+        if (run.find("no") != std::string::npos) {
+            return false;  // the events after all
+        }
+        runs.push_back(run);
+        return true;
+    }
+
+    std::vector<std::string> events;
+    std::vector<std::string> shapes;
+    std::vector<std::string> runs;
+    std::size_t holes = 0;
+};
+
+TEST(XmlEngines, HandlerPlansTakeRepeatedElementsWhole) {
+    // Enough repeats first for the engine to settle on <pt> as the shape (the root, recorded
+    // first, is too long to keep).
+    std::string document = "<r>\n";
+    for (int warm_up = 0; warm_up < 12; ++warm_up) {
+        document += "<pt a='0' p:b=\"w\">\n <v>0</v><w/></pt>\n";
+    }
+    document +=
+        "<pt a='2' p:b=\"y\">\n <v>20</v><w/></pt>\n<pt a='3' p:b=\"no\">\n <v>30</v><w/></pt>\n"
+        "<pt a='4' p:b=\"z\">\n <v></v><w/></pt>\n</r>";
+    Planner planner;
+    const xml::Outcome outcome = xml::Parse(xml::Engine::kFast, document, Limits{}, planner);
+    ASSERT_FALSE(outcome.needs_expat);
+    ASSERT_FALSE(outcome.error) << outcome.error->Describe();
+    EXPECT_THAT(planner.shapes, ::testing::Contains("<pt a=#0 b=#1>#2<v>#3</><w></></>"));
+    ASSERT_GE(planner.runs.size(), 3u);
+    for (std::size_t run_idx = 0; run_idx + 2 < planner.runs.size(); ++run_idx) {
+        EXPECT_EQ(planner.runs[run_idx], "[0][w][\n ][0]");
+    }
+    EXPECT_EQ(planner.runs[planner.runs.size() - 2], "[2][y][\n ][20]");
+    EXPECT_EQ(planner.runs.back(), "[4][z][\n ][]");  // an empty text is an empty hole
+    // The plan declined the "no" one: its events were reported, in place.
+    ASSERT_GE(planner.events.size(), 7u);
+    EXPECT_THAT(std::vector<std::string>(planner.events.end() - 7, planner.events.end()),
+                ElementsAre("+pt", "+v", "-30", "+w", "-", "-", "-\n"));
+}
+
 TEST(Xml, CountOccurrences) {
     EXPECT_EQ(xml::CountOccurrences("<trkpt/><trkpt><trkpt", "<trkpt"), 3u);
     EXPECT_EQ(xml::CountOccurrences("", "<trkpt"), 0u);
@@ -414,7 +585,8 @@ TEST(Xml, CountOccurrences) {
             state = state * 1103515245u + 12345u;
             haystack += "<tk a"[(state >> 16) % 5];
         }
-        for (const std::string_view needle : {"<trkpt", "<t", "aa", "<", "<tk<t", "<Trackpoint", "a<tk a<tk a<tk a<tk"}) {
+        for (const std::string_view needle :
+             {"<trkpt", "<t", "aa", "<", "<tk<t", "<Trackpoint", "a<tk a<tk a<tk a<tk"}) {
             EXPECT_EQ(xml::CountOccurrences(haystack, needle), naive(haystack, needle)) << haystack << " / " << needle;
         }
     }
@@ -478,6 +650,62 @@ TEST(TextValues, ParseNumberFastPathEqualsFromChars) {
     }
 }
 
+// ParseFixedE7 must give exactly DegreesToE7 of the double path for every text it accepts, and
+// accept what devices write.
+TEST(TextValues, ParseFixedE7EqualsTheDoublePath) {
+    std::uint64_t state = 0x2545F4914F6CDD1Dull;
+    auto next = [&state] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    std::size_t accepted = 0;
+    for (int sample = 0; sample < 300'000; ++sample) {
+        std::string text;
+        const std::uint64_t shape = next();
+        if (shape % 3 == 0) {
+            text += '-';
+        }
+        const int integer_digits = static_cast<int>(next() % 5);  // 0..4
+        for (int digit = 0; digit < integer_digits; ++digit) {
+            text += static_cast<char>('0' + next() % 10);
+        }
+        if (shape % 7 != 0) {
+            text += '.';
+            const int decimals = static_cast<int>(next() % 10);  // 0..9
+            for (int digit = 0; digit < decimals; ++digit) {
+                text += static_cast<char>('0' + next() % 10);
+            }
+        }
+        if (shape % 61 == 0 && !text.empty()) {
+            text[next() % text.size()] = "x +e/:\xb0"[next() % 7];
+        }
+        std::int32_t e7 = 0;
+        const bool fixed = text::ParseFixedE7(text, e7);
+        const std::optional<double> parsed = text::ParseNumber(text);
+        if (!fixed) {
+            continue;
+        }
+        ++accepted;
+        ASSERT_TRUE(parsed) << text;
+        ASSERT_LE(std::fabs(*parsed), 180.0) << text;
+        ASSERT_EQ(e7, DegreesToE7(*parsed)) << text;
+    }
+    EXPECT_GT(accepted, 50'000u);
+    for (const char* text :
+         {"46.0000100", "-179.9999999", "180", "0", "-0", "-0.0000000", "7.5", "012.25", "1.2345678"}) {
+        std::int32_t e7 = 0;
+        ASSERT_TRUE(text::ParseFixedE7(text, e7)) << text;
+        EXPECT_EQ(e7, DegreesToE7(*text::ParseNumber(text))) << text;
+    }
+    for (const char* text : {"", "-", ".5", "5.", "+5", " 5", "5 ", "1e1", "180.0000001", "1234", "1.23456789", "200",
+                             "0x1", "4\xb0.5", "46.000010x", "46.0000-00"}) {
+        std::int32_t e7 = 0;
+        EXPECT_FALSE(text::ParseFixedE7(text, e7)) << text;
+    }
+}
+
 TEST(TextValues, DaysFromCivilOutsideTheTimeTRange) {
     EXPECT_EQ(text::DaysFromCivil(1970, 1, 1), 0);
     EXPECT_EQ(text::DaysFromCivil(2000, 3, 1), 11017);
@@ -507,6 +735,25 @@ TEST(TextValues, ParseTime) {
                             "2024-05-01T07:30:00.Z", "2024-05-01T07:30:00+25:00", "2024-05-01T07:30:00Zjunk",
                             "24-05-01T07:30:00Z", "2024/05/01T07:30:00Z", "yesterday", "1714548600"}) {
         EXPECT_FALSE(text::ParseTimeMs(bad)) << bad;
+    }
+    // The 19-byte head is checked a word at a time: every digit position refuses every non-digit
+    // (the bytes just outside '0'..'9' and high-bit bytes included), every separator any other byte.
+    const std::string good = "2024-05-01T07:30:00Z";
+    for (std::size_t at = 0; at < 19; ++at) {
+        for (const char other : {'/', ':', '0', '9', 'T', ' ', '-', '\x80', '\xb0', '\xff', '\0'}) {
+            std::string text = good;
+            if (text[at] == other) {
+                continue;
+            }
+            text[at] = other;
+            const bool digit_position = at != 4 && at != 7 && at != 10 && at != 13 && at != 16;
+            const bool digit = other >= '0' && other <= '9';
+            const bool separator_ok = at == 10 && (other == 'T' || other == ' ');
+            if ((digit_position && digit) || separator_ok) {
+                continue;  // may well be another valid time
+            }
+            EXPECT_FALSE(text::ParseTimeMs(text)) << at << ": " << text;
+        }
     }
 }
 

@@ -32,83 +32,118 @@ inline std::string Quote(std::string_view text) {
     return out;
 }
 
-inline bool ReadDouble(Reader& reader, std::string_view text, const char* what, double& out) {
-    const std::string_view trimmed = text::Trim(text);
-    if (trimmed.empty()) {
-        return true;
-    }
-    const std::optional<double> value = text::ParseNumber(trimmed);
+/// What the text of a value held. kRead: the value is in `out`, or `out` was left alone because the
+/// text is blank or the number not finite (both a missing value). The others refuse the document;
+/// the Read* functions below word why. The *Text functions never fail the document themselves, so
+/// a handler can also try them where it must not (Handler::RunShape).
+enum class ValueText : std::uint8_t { kRead, kNotANumber, kOutOfRange, kNotATime };
+
+inline ValueText DoubleText(std::string_view text, double& out) noexcept {
+    // ParseNumber trims on its own; only a failed parse needs to know whether the text was blank.
+    const std::optional<double> value = text::ParseNumber(text);
     if (!value) {
-        reader.Fail(std::string(what) + ' ' + Quote(text) + " is not a number");
-        return false;
+        return text::Trim(text).empty() ? ValueText::kRead : ValueText::kNotANumber;
     }
     if (std::isfinite(*value)) {
         out = *value;
     }
-    return true;
+    return ValueText::kRead;
 }
 
-inline bool ReadFloat(Reader& reader, std::string_view text, const char* what, float& out) {
+inline ValueText FloatText(std::string_view text, float& out) noexcept {
     double value = std::nan("");
-    if (!ReadDouble(reader, text, what, value)) {
-        return false;
-    }
-    if (std::isfinite(value) && std::fabs(value) < 3.0e38) {
+    const ValueText result = DoubleText(text, value);
+    if (result == ValueText::kRead && std::isfinite(value) && std::fabs(value) < 3.0e38) {
         out = static_cast<float>(value);
     }
-    return true;
+    return result;
 }
 
 /// Non-negative integers below the kNoValue16 marker (heart rate, cadence, power); fractions are
 /// rounded ("85.0" is 85).
-inline bool ReadUint16(Reader& reader, std::string_view text, const char* what, std::uint16_t& out) {
-    const std::string_view trimmed = text::Trim(text);
-    if (trimmed.empty()) {
-        return true;
-    }
-    // Plain digits are what devices write; anything else takes the general number path.
-    if (trimmed.size() <= 5) {
+inline ValueText Uint16Text(std::string_view text, std::uint16_t& out) noexcept {
+    // Plain digits are what devices write (usually without white space, so try before trimming);
+    // anything else takes the general number path.
+    auto plain_digits = [&out](std::string_view digits) {
+        if (digits.empty() || digits.size() > 5) {
+            return false;
+        }
         std::uint32_t value = 0;
-        bool digits = true;
-        for (const char c : trimmed) {
+        for (const char c : digits) {
             if (c < '0' || c > '9') {
-                digits = false;
-                break;
+                return false;
             }
             value = value * 10 + static_cast<std::uint32_t>(c - '0');
         }
-        if (digits && value < kNoValue16) {
-            out = static_cast<std::uint16_t>(value);
-            return true;
+        if (value >= kNoValue16) {
+            return false;
         }
+        out = static_cast<std::uint16_t>(value);
+        return true;
+    };
+    if (plain_digits(text)) {
+        return ValueText::kRead;
+    }
+    const std::string_view trimmed = text::Trim(text);
+    if (trimmed.empty() || plain_digits(trimmed)) {
+        return ValueText::kRead;
     }
     double value = std::nan("");
-    if (!ReadDouble(reader, trimmed, what, value)) {
-        return false;
+    if (DoubleText(trimmed, value) != ValueText::kRead) {
+        return ValueText::kNotANumber;
     }
     if (std::isnan(value)) {
-        return true;
+        return ValueText::kRead;
     }
     if (value < 0 || value >= kNoValue16 - 0.5) {  // rounds to the marker or beyond
-        reader.Fail(std::string(what) + ' ' + Quote(text) + " is out of range [0, 65534]");
-        return false;
+        return ValueText::kOutOfRange;
     }
     out = static_cast<std::uint16_t>(std::lround(value));
-    return true;
+    return ValueText::kRead;
+}
+
+inline ValueText TimeText(std::string_view text, std::int64_t& out) noexcept {
+    const std::optional<std::int64_t> value = text::ParseTimeMs(text);  // trims on its own
+    if (!value) {
+        return text::Trim(text).empty() ? ValueText::kRead : ValueText::kNotATime;
+    }
+    out = *value;
+    return ValueText::kRead;
+}
+
+/// True for ValueText::kRead; else fails the document with `<what> "<text>" <why>`.
+inline bool CheckValue(Reader& reader, ValueText result, std::string_view text, const char* what) {
+    switch (result) {
+        case ValueText::kRead:
+            return true;
+        case ValueText::kNotANumber:
+            reader.Fail(std::string(what) + ' ' + Quote(text) + " is not a number");
+            return false;
+        case ValueText::kOutOfRange:
+            reader.Fail(std::string(what) + ' ' + Quote(text) + " is out of range [0, 65534]");
+            return false;
+        case ValueText::kNotATime:
+            reader.Fail(std::string(what) + ' ' + Quote(text) +
+                        " is not an RFC 3339 date-time (like 2024-05-01T07:30:00Z or 2024-05-01T09:30:00.5+02:00)");
+            return false;
+    }
+    return false;
+}
+
+inline bool ReadDouble(Reader& reader, std::string_view text, const char* what, double& out) {
+    return CheckValue(reader, DoubleText(text, out), text, what);
+}
+
+inline bool ReadFloat(Reader& reader, std::string_view text, const char* what, float& out) {
+    return CheckValue(reader, FloatText(text, out), text, what);
+}
+
+inline bool ReadUint16(Reader& reader, std::string_view text, const char* what, std::uint16_t& out) {
+    return CheckValue(reader, Uint16Text(text, out), text, what);
 }
 
 inline bool ReadTime(Reader& reader, std::string_view text, const char* what, std::int64_t& out) {
-    if (text::Trim(text).empty()) {
-        return true;
-    }
-    const std::optional<std::int64_t> value = text::ParseTimeMs(text);
-    if (!value) {
-        reader.Fail(std::string(what) + ' ' + Quote(text) +
-                    " is not an RFC 3339 date-time (like 2024-05-01T07:30:00Z or 2024-05-01T09:30:00.5+02:00)");
-        return false;
-    }
-    out = *value;
-    return true;
+    return CheckValue(reader, TimeText(text, out), text, what);
 }
 
 /// Degrees of latitude (limit 90) or longitude (limit 180), already parsed from `text`. Unlike the
