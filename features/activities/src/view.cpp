@@ -9,6 +9,9 @@
 namespace strava1::activities {
 namespace {
 
+// geo sits below formats and repeats its "no position" marker; the masks read formats' tracks.
+static_assert(geo::kNoPositionE7 == formats::kNoPosition);
+
 constexpr std::array<std::pair<std::string_view, Metric>, 5> kMetricNames{{
     {"heart_rate", kHeartRate},
     {"power", kPower},
