@@ -10,17 +10,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { repoRoot, requireServices, startServer } from '../../../tests/e2e/harness.mjs';
-import { launchBrowser, requireWebBuild, saveText, screenshot, uniqueEmail, watchConsole, withPhone } from './browser.mjs';
+import { repoRoot, requireServices } from '../../../tests/e2e/harness.mjs';
+import { screenshot, startSuite, uniqueEmail, watchConsole, withPhone } from './browser.mjs';
 
 const kPassword = `Trail-${Math.random().toString(36).slice(2, 10)}-run`;
-const kServerArgs = [
-    '--password-hash=argon2id-fast-insecure',
-    '--rate-limit-anon-per-minute=100000',
-    '--rate-limit-anon-burst=100000',
-    '--rate-limit-auth-per-minute=100000',
-    '--rate-limit-auth-burst=100000',
-];
 
 const testdataDir = process.env.STRAVA1_TESTDATA || join(repoRoot, '..', 'shared', 'testdata');
 /** A Garmin Connect run: 502 points, heart rate. */
@@ -124,18 +117,7 @@ test('workouts in a phone browser', async (t) => {
     if (!requireServices(t)) {
         return;
     }
-    requireWebBuild();
-    const server = await startServer({ args: kServerArgs });
-    const browser = await launchBrowser();
-    t.after(async () => {
-        await browser.close();
-        const crashed = server.proc.exitCode !== null || server.proc.signalCode !== null;
-        await server.stop();
-        await saveText('server-activities.log', server.logs());
-        if (crashed) {
-            process.stderr.write('\n*** strava1 exited during the browser tests: see test-artifacts/browser/server-activities.log ***\n\n');
-        }
-    });
+    const { server, browser } = await startSuite(t, 'server-activities.log');
 
     await t.test('upload a GPX file, see it in detail, and as a duplicate the second time', (tt) => {
         if (!requireTestdata(tt, kUploadFile)) {

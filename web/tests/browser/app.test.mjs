@@ -2,19 +2,11 @@
 // field errors, and the offline shell. Run with `npm run test:browser` (builds web/dist first).
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { requireServices, startServer } from '../../../tests/e2e/harness.mjs';
-import { launchBrowser, requireWebBuild, saveText, screenshot, uniqueEmail, watchConsole, withPhone } from './browser.mjs';
+import { requireServices } from '../../../tests/e2e/harness.mjs';
+import { screenshot, startSuite, uniqueEmail, watchConsole, withPhone } from './browser.mjs';
 
 // Random enough to stay clear of any common-password list, and long enough for the policy.
 const kPassword = `Trail-${Math.random().toString(36).slice(2, 10)}-run`;
-// Cheap password hashing and no rate limiting in the way of a handful of sign-ups per minute.
-const kServerArgs = [
-    '--password-hash=argon2id-fast-insecure',
-    '--rate-limit-anon-per-minute=100000',
-    '--rate-limit-anon-burst=100000',
-    '--rate-limit-auth-per-minute=100000',
-    '--rate-limit-auth-burst=100000',
-];
 
 async function signUp(page, { name, email, password }) {
     await page.goto('/');
@@ -29,18 +21,7 @@ test('web app in a phone browser', async (t) => {
     if (!requireServices(t)) {
         return;
     }
-    requireWebBuild();
-    const server = await startServer({ args: kServerArgs });
-    const browser = await launchBrowser();
-    t.after(async () => {
-        await browser.close();
-        const crashed = server.proc.exitCode !== null || server.proc.signalCode !== null;
-        await server.stop();
-        await saveText('server.log', server.logs());
-        if (crashed) {
-            process.stderr.write('\n*** strava1 exited during the browser tests: see test-artifacts/browser/server.log ***\n\n');
-        }
-    });
+    const { server, browser } = await startSuite(t, 'server.log');
 
     await t.test('sign up, edit profile, reload, sign out', () =>
         withPhone(browser, server.url, 'profile', async (context) => {

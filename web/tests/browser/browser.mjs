@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { repoRoot } from '../../../tests/e2e/harness.mjs';
+import { repoRoot, startServer } from '../../../tests/e2e/harness.mjs';
 
 export const artifactsDir = join(repoRoot, 'test-artifacts', 'browser');
 
@@ -95,4 +95,33 @@ export async function saveText(name, text) {
 /** A unique address per run so tests never collide on the email's uniqueness. */
 export function uniqueEmail(prefix) {
     return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
+
+// Cheap password hashing and no rate limiting in the way of a handful of sign-ups per minute.
+const kServerArgs = [
+    '--password-hash=argon2id-fast-insecure',
+    '--rate-limit-anon-per-minute=100000',
+    '--rate-limit-anon-burst=100000',
+    '--rate-limit-auth-per-minute=100000',
+    '--rate-limit-auth-burst=100000',
+];
+
+/**
+ * Starts the real server and Chromium for one suite; when `t` ends, closes both and keeps the
+ * server's log as test-artifacts/browser/<logName>, saying so loudly when the server died.
+ */
+export async function startSuite(t, logName) {
+    requireWebBuild();
+    const server = await startServer({ args: kServerArgs });
+    const browser = await launchBrowser();
+    t.after(async () => {
+        await browser.close();
+        const crashed = server.proc.exitCode !== null || server.proc.signalCode !== null;
+        await server.stop();
+        await saveText(logName, server.logs());
+        if (crashed) {
+            process.stderr.write(`\n*** strava1 exited during the browser tests: see test-artifacts/browser/${logName} ***\n\n`);
+        }
+    });
+    return { server, browser };
 }
