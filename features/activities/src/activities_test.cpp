@@ -66,6 +66,12 @@ TEST(PgArrays, DiscsAndTextArrays) {
     EXPECT_EQ(back->centre.lat_deg, d.centre.lat_deg);
     EXPECT_EQ(back->centre.lng_deg, d.centre.lng_deg);
     EXPECT_EQ(back->radius_m, d.radius_m);
+    auto point = ParsePointArray(PointArrayText({46.0569123, -14.5}));
+    ASSERT_TRUE(point);
+    EXPECT_EQ(point->lat_deg, 46.0569123);
+    EXPECT_EQ(point->lng_deg, -14.5);
+    EXPECT_FALSE(ParsePointArray("{1,2,3}"));
+    EXPECT_FALSE(ParsePointArray("{1}"));
     EXPECT_FALSE(ParseDiscArray("{1,2}"));
     EXPECT_FALSE(ParseDiscArray("{1,2,3,4}"));
     EXPECT_FALSE(ParseDiscArray("1,2,3"));

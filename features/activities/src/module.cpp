@@ -715,12 +715,8 @@ struct Module::Impl {
             Params::Of(anchor_id, exclude_id));
         std::vector<geo::LatLng> out;
         for (int i = 0; i < r.Rows(); ++i) {
-            std::string text = r.String(i, 0);
-            // {lat,lng}: reuse the disc parser with a dummy radius.
-            if (text.size() > 2) {
-                if (auto d = ParseDiscArray(text.substr(0, text.size() - 1) + ",0}")) {
-                    out.push_back(d->centre);
-                }
+            if (auto p = ParsePointArray(r.Text(i, 0))) {
+                out.push_back(*p);
             }
         }
         co_return out;
@@ -736,10 +732,6 @@ struct Module::Impl {
         std::optional<std::string> public_end;
         bool map_hidden = false;
     };
-
-    static std::string PointText(const geo::LatLng& p) {
-        return "{" + std::to_string(p.lat_deg) + "," + std::to_string(p.lng_deg) + "}";
-    }
 
     static asio::awaitable<EndpointPlan> PlanEndpoints(db::Transaction& tx, std::int64_t owner_id, int radius_m,
                                                        const std::vector<std::int32_t>& lat_e7,
@@ -784,8 +776,8 @@ struct Module::Impl {
         }
         plan.map_hidden = decision.hide_map;
         if (decision.ends.first) {
-            plan.public_start = PointText(*decision.ends.first);
-            plan.public_end = PointText(*decision.ends.last);
+            plan.public_start = PointArrayText(*decision.ends.first);
+            plan.public_end = PointArrayText(*decision.ends.last);
         }
         co_return plan;
     }

@@ -124,10 +124,11 @@ GuardDecision Guard(std::span<const std::int32_t> lat_e7, std::span<const std::i
                 continue;
             }
             std::vector<geo::LatLng> pool = e->earlier_ends;
-            // This activity's ends that belong to this home: a loop gives both.
+            // This activity's ends that belong to this home (the nearer hidden one): a loop gives
+            // both, a commute one.
             for (const auto& p : {*ends.first, *ends.last}) {
-                if (geo::LocalDistanceM(p, e->home) <= geo::LocalDistanceM(p, start.disc ? start.home : end.home) + 1e-9 ||
-                    geo::LocalDistanceM(p, e->home) <= geo::LocalDistanceM(p, end.disc ? end.home : start.home) + 1e-9) {
+                const GuardedEndpoint* other = e == &start ? &end : &start;
+                if (!other->disc || geo::LocalDistanceM(p, e->home) <= geo::LocalDistanceM(p, other->home)) {
                     pool.push_back(p);
                 }
             }

@@ -134,40 +134,61 @@ std::string MaskPolyline(const View& view, std::string_view encoded) {
     return kept.empty() ? std::string() : geo::EncodePolyline(kept);
 }
 
-std::optional<geo::Disc> ParseDiscArray(std::string_view s) {
+std::optional<std::vector<double>> ParseFloatArray(std::string_view s, std::size_t count) {
     if (s.size() < 2 || s.front() != '{' || s.back() != '}') {
         return std::nullopt;
     }
     s = s.substr(1, s.size() - 2);
-    std::array<double, 3> v{};
-    for (std::size_t i = 0; i < 3; ++i) {
+    std::vector<double> out;
+    while (out.size() < count) {
         std::size_t comma = s.find(',');
         std::string_view item = s.substr(0, comma);
-        auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v[i]);
+        double v = 0;
+        auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
         if (ec != std::errc() || ptr != item.data() + item.size()) {
             return std::nullopt;
         }
-        if ((i < 2) == (comma == std::string_view::npos)) {
-            return std::nullopt;
+        out.push_back(v);
+        if ((out.size() < count) == (comma == std::string_view::npos)) {
+            return std::nullopt;  // too few, or too many, elements
         }
         s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
     }
-    return geo::Disc{geo::LatLng{v[0], v[1]}, v[2]};
+    return out;
 }
 
-std::string DiscArrayText(const geo::Disc& d) {
-    char buf[128];
-    auto put = [&buf](char* at, double x) { return std::to_chars(at, buf + sizeof buf, x).ptr; };
-    char* p = buf;
-    *p++ = '{';
-    p = put(p, d.centre.lat_deg);
-    *p++ = ',';
-    p = put(p, d.centre.lng_deg);
-    *p++ = ',';
-    p = put(p, d.radius_m);
-    *p++ = '}';
-    return std::string(buf, p);
+std::string FloatArrayText(std::initializer_list<double> values) {
+    std::string out = "{";
+    char buf[32];
+    for (double v : values) {
+        if (out.size() > 1) {
+            out.push_back(',');
+        }
+        out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+    }
+    out.push_back('}');
+    return out;
 }
+
+std::optional<geo::Disc> ParseDiscArray(std::string_view s) {
+    auto v = ParseFloatArray(s, 3);
+    if (!v) {
+        return std::nullopt;
+    }
+    return geo::Disc{geo::LatLng{(*v)[0], (*v)[1]}, (*v)[2]};
+}
+
+std::string DiscArrayText(const geo::Disc& d) { return FloatArrayText({d.centre.lat_deg, d.centre.lng_deg, d.radius_m}); }
+
+std::optional<geo::LatLng> ParsePointArray(std::string_view s) {
+    auto v = ParseFloatArray(s, 2);
+    if (!v) {
+        return std::nullopt;
+    }
+    return geo::LatLng{(*v)[0], (*v)[1]};
+}
+
+std::string PointArrayText(const geo::LatLng& p) { return FloatArrayText({p.lat_deg, p.lng_deg}); }
 
 std::vector<std::string> ParseTextArray(std::string_view s) {
     std::vector<std::string> out;

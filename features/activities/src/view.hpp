@@ -72,9 +72,15 @@ std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track&
 /// when nothing remains.
 std::string MaskPolyline(const View& view, std::string_view encoded);
 
-/// `{lat,lng,radius}` from a PostgreSQL double precision[] text value, or nullopt.
+/// Exactly `count` numbers from a PostgreSQL double precision[] text value ("{1.5,-2}"), or nullopt.
+std::optional<std::vector<double>> ParseFloatArray(std::string_view pg_array, std::size_t count);
+/// The text form ParseFloatArray reads, shortest round-trip digits.
+std::string FloatArrayText(std::initializer_list<double> values);
+/// `{lat,lng,radius}` and `{lat,lng}`.
 std::optional<geo::Disc> ParseDiscArray(std::string_view pg_array);
 std::string DiscArrayText(const geo::Disc& disc);
+std::optional<geo::LatLng> ParsePointArray(std::string_view pg_array);
+std::string PointArrayText(const geo::LatLng& point);
 /// Elements of a PostgreSQL text[] value in text form ({a,b,"c d"}); names are plain words here.
 std::vector<std::string> ParseTextArray(std::string_view pg_array);
 
