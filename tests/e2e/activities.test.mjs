@@ -435,6 +435,10 @@ describe('workouts', () => {
         if (!server) return t.skip('no server');
         const ana = await signup();
         const bob = await signup();
+        // The profile's default radius: validated, and given to each new activity.
+        assertProblem(await call('PATCH', '/v1/me', { token: ana.token, body: { hide_endpoints_m: 2000 } }), 400, 'invalid-argument', 'hide_endpoints_m');
+        assertProblem(await call('PATCH', '/v1/me', { token: ana.token, body: { hide_endpoints_m: null } }), 400, 'invalid-argument', 'hide_endpoints_m');
+        assert.equal((await call('GET', '/v1/me', { token: ana.token })).json.hide_endpoints_m, 200);
         const home = [46.0569, 14.5058];
         const ids = [];
         for (let i = 0; i < 20; i++) {
@@ -442,6 +446,7 @@ describe('workouts', () => {
             ids.push(await uploadReady(ana.token, gpxLoop(home, 1000 + i * 7919, `2026-10-${day}T06:30:00Z`), '?data_type=gpx'));
         }
         // A privacy zone around a point on the way hides that too.
+        assert.equal((await call('GET', `/v1/activities/${ids[0]}`, { token: ana.token })).json.hide_endpoints_m, 200);
         const ownFirst = await call('GET', `/v1/activities/${ids[0]}/streams?keys=latlng`, { token: ana.token });
         const waypoint = ownFirst.json.streams.latlng[150];
         assert.ok(distanceM(ownFirst.json.streams.latlng[0], home) < 1, 'the owner sees the real start');
@@ -487,6 +492,10 @@ describe('workouts', () => {
         assert.ok(mapsHidden <= 6, 'most maps stay visible');
         assert.ok(centroidError > 200, `centroid of visible ends is ${centroidError.toFixed(0)} m from home`);
         assert.ok(fitError > 200, `circle fit of visible ends is ${fitError.toFixed(0)} m from home`);
+
+        assert.equal((await call('PATCH', '/v1/me', { token: ana.token, body: { hide_endpoints_m: 400 } })).json.hide_endpoints_m, 400);
+        const later = await uploadReady(ana.token, gpxLoop(home, 424242, '2026-11-05T06:30:00Z'), '?data_type=gpx');
+        assert.equal((await call('GET', `/v1/activities/${later}`, { token: ana.token })).json.hide_endpoints_m, 400);
 
         // The owner turning hiding off shows the real start to others; turning it up hides more.
         await call('PATCH', `/v1/activities/${ids[0]}`, { token: ana.token, body: { hide_endpoints_m: 0 } });

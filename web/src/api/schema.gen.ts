@@ -418,7 +418,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a workout file
-         * @description Accepts one GPX, TCX or FIT file (or its gzip), at most 64 MiB, either as the raw request
+         * @description Accepts one GPX, TCX or FIT file (or its gzip), at most 25 MiB, either as the raw request
          *     body (any `Content-Type` but `application/json` and `multipart/form-data`, e.g.
          *     `application/octet-stream` or `application/gpx+xml`) with the optional fields as query
          *     parameters, or as `multipart/form-data` with a `file` part and the optional fields as text

@@ -35,11 +35,11 @@ function update(id: number, state: ItemState): void {
     items.value = items.value.map((item) => (item.id === id ? { ...item, state } : item));
 }
 
-const kMaxBytes = 64 * 1024 * 1024;
+const kMaxBytes = 25 * 1024 * 1024;  // the server's upload limit (ARCHITECTURE.md section 5)
 
 async function send(item: Item): Promise<void> {
     if (item.file.size > kMaxBytes) {
-        update(item.id, { phase: 'error', reason: 'The file is larger than 64 MiB.', retryable: false });
+        update(item.id, { phase: 'error', reason: 'The file is larger than 25 MiB.', retryable: false });
         return;
     }
     update(item.id, { phase: 'sending', sent: 0, total: item.file.size });
@@ -205,7 +205,7 @@ export function Upload() {
             >
                 <UploadIcon size={36} />
                 <p class="dropzone__title">Drop workout files here</p>
-                <p class="muted">GPX, TCX or FIT (also gzipped), up to 64 MiB each.</p>
+                <p class="muted">GPX, TCX or FIT (also gzipped), up to 25 MiB each.</p>
                 <label class="btn btn--primary">
                     <span class="btn__label">Choose files</span>
                     <input
