@@ -557,9 +557,9 @@ struct Module::Impl final : http::Authenticator {
         const Principal who = req->Caller();
         auto body = json::ReadBody<PatchMeBody>(req->body);
         std::vector<FieldError> errors;
-        auto text = [&](const char* field, const json::Patch<std::string>& p, std::size_t max) {
+        auto free_text = [&](const char* field, const json::Patch<std::string>& p, text::Lines lines, std::size_t max) {
             if (p.present && p.value) {
-                Require(errors, field, CheckText(*p.value, max));
+                Require(errors, field, CheckText(*p.value, lines, max));
             }
         };
         if (body.username.present && body.username.value) {
@@ -569,8 +569,8 @@ struct Module::Impl final : http::Authenticator {
             Require(errors, "display_name",
                     body.display_name.value ? CheckDisplayName(*body.display_name.value) : "must not be null");
         }
-        text("bio", body.bio, 1000);
-        text("city", body.city, 100);
+        free_text("bio", body.bio, text::Lines::kMulti, 1000);
+        free_text("city", body.city, text::Lines::kSingle, 100);
         if (body.country.present && body.country.value) {
             Require(errors, "country", CheckCountry(*body.country.value));
         }
