@@ -8,10 +8,16 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// No account's email is longer (CheckEmail); a longer guess shares the counter of its prefix, which
+// keeps every key small whatever a client sends.
+constexpr std::size_t kMaxAccountKeyBytes = 254;
+
+std::string_view Clamp(std::string_view account) { return account.substr(0, kMaxAccountKeyBytes); }
+
 std::string PairKey(std::string_view account, std::string_view source) {
     std::string key(source);
     key += '\n';  // neither an address nor a normalised email contains a newline
-    key += account;
+    key += Clamp(account);
     return key;
 }
 
@@ -87,7 +93,7 @@ ThrottleVerdict SignInThrottle::Check(std::string_view account, std::string_view
     if (verdict.retry_after_s > 0) {
         return verdict;
     }
-    if (const Counter* counter = Find(accounts_, std::string(account), now)) {
+    if (const Counter* counter = Find(accounts_, std::string(Clamp(account)), now)) {
         verdict.delay = Backoff(counter->failures, policy_.account_free_failures, policy_.account_first_delay,
                                 policy_.account_max_delay);
     }
@@ -102,7 +108,7 @@ void SignInThrottle::RecordFailure(std::string_view account, std::string_view so
     std::lock_guard lock(mutex_);
     Bump(pairs_, PairKey(account, source), policy_.pair_free_failures, now);
     Bump(sources_, std::string(source), policy_.source_free_failures, now);
-    Bump(accounts_, std::string(account), policy_.account_free_failures, now);
+    Bump(accounts_, std::string(Clamp(account)), policy_.account_free_failures, now);
 }
 
 void SignInThrottle::RecordSuccess(std::string_view account, std::string_view source) {

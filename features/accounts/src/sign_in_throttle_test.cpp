@@ -110,6 +110,18 @@ TEST(SignInThrottle, StaysBoundedAndKeepsTheCountersThatRestrict) {
     EXPECT_GT(throttle.Check("ana@x.org", "203.0.113.1", false).retry_after_s, 0) << "the active back-off survived";
 }
 
+TEST(SignInThrottle, KeysStaySmallWhateverTheClientSends) {
+    testing::FakeClock clock;
+    SignInThrottle throttle(clock);
+    std::string huge(1 << 20, 'a');
+    for (int idx = 0; idx < 5; ++idx) {
+        throttle.RecordFailure(huge + std::to_string(idx), "203.0.113.1", false);
+    }
+    // Guesses longer than any email share their prefix's counter.
+    EXPECT_EQ(throttle.Check(huge, "203.0.113.1", false).retry_after_s, 1);
+    EXPECT_EQ(throttle.Check(huge.substr(0, 254), "203.0.113.1", false).retry_after_s, 1);
+}
+
 TEST(SignInThrottle, BackoffDoublesFromTheFirstStepUpToTheCap) {
     EXPECT_EQ(SignInThrottle::Backoff(4, 5, milliseconds(1000), milliseconds(900000)), milliseconds(0));
     EXPECT_EQ(SignInThrottle::Backoff(5, 5, milliseconds(1000), milliseconds(900000)), milliseconds(1000));
