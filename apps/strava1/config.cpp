@@ -77,6 +77,12 @@ Config LoadConfig(Settings& s) {
     c.server.address = host;
     c.server.port = static_cast<std::uint16_t>(port);
     c.server.cors_origins = SplitList(s.GetString("cors_origins", ""));
+    std::string proxies_error;
+    auto proxies = http::TrustedProxies::Parse(s.GetString("trusted_proxies", ""), proxies_error);
+    if (!proxies) {
+        throw ConfigError(s.SourceName("trusted_proxies") + ": " + proxies_error);
+    }
+    c.server.trusted_proxies = std::move(*proxies);
     c.server.user_budget = ReadBudget(s, "rate_limit_user", c.server.user_budget);
     c.server.anon_budget = ReadBudget(s, "rate_limit_anon", c.server.anon_budget);
     c.server.auth_budget = ReadBudget(s, "rate_limit_auth", c.server.auth_budget);

@@ -241,9 +241,14 @@ describe('HTTP core and accounts', () => {
         assert.equal(r1.status, 200, r1.text);
         assert.notEqual(r1.json.refresh_token, ana.refresh_token);
         assert.equal((await call('GET', '/v1/me', { token: r1.json.access_token })).status, 200);
+        // Moments later (another tab) the old token gets the same successor; once the family has
+        // moved on it is a theft signal (hardening.test.mjs covers the grace window itself).
+        assert.equal((await call('POST', '/v1/auth/refresh', { body: { refresh_token: ana.refresh_token } })).json.refresh_token, r1.json.refresh_token);
+        const r2 = await call('POST', '/v1/auth/refresh', { body: { refresh_token: r1.json.refresh_token } });
+        assert.equal(r2.status, 200, r2.text);
         assertProblem(await call('POST', '/v1/auth/refresh', { body: { refresh_token: ana.refresh_token } }), 401, 'unauthenticated');
-        assertProblem(await call('POST', '/v1/auth/refresh', { body: { refresh_token: r1.json.refresh_token } }), 401, 'unauthenticated');
-        await waitFor401(r1.json.access_token);
+        assertProblem(await call('POST', '/v1/auth/refresh', { body: { refresh_token: r2.json.refresh_token } }), 401, 'unauthenticated');
+        await waitFor401(r2.json.access_token);
     });
 
     test('log-out and password change revoke access tokens within a second', async (t) => {

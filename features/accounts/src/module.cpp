@@ -1,6 +1,8 @@
 #include "strava1/accounts/module.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -11,6 +13,8 @@
 
 #include "dto.hpp"
 #include "passwords.hpp"
+#include "refresh_rotation.hpp"
+#include "sign_in_throttle.hpp"
 #include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/crypto.hpp"
@@ -34,8 +38,38 @@ constexpr const char* kMeColumns =
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), hide_endpoints_m";
 
-constexpr int kFailuresBeforeDelay = 5;
-constexpr int kHardFailureCap = 100;
+// Device cookies (ADR 0002): proof of an earlier successful sign-in to one account. Not a credential:
+// it only exempts that account's sign-ins from the throttle. Path-scoped to the auth routes.
+constexpr std::string_view kDeviceCookie = "strava1_device";
+constexpr int kDeviceCookieMaxAgeS = 365 * 24 * 3600;
+// Wrong passwords with one device cookie before it stops counting as recognised (until a success).
+constexpr int kDeviceFailuresTrusted = 5;
+// Devices remembered per user; the least recently used beyond this are forgotten.
+constexpr int kMaxDevicesPerUser = 20;
+
+/// The value of cookie `name` in a Cookie header ("a=1; b=2"), or empty.
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+    while (!header.empty()) {
+        auto semi = header.find(';');
+        std::string_view pair = header.substr(0, semi);
+        header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+        while (!pair.empty() && pair.front() == ' ') {
+            pair.remove_prefix(1);
+        }
+        auto eq = pair.find('=');
+        if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+            return pair.substr(eq + 1);
+        }
+    }
+    return {};
+}
+
+std::string DeviceSetCookie(std::string_view token) {
+    // No Secure attribute: a self-hosted install may be reached over plain HTTP on a LAN, and the
+    // cookie grants nothing but the throttling exemption (HttpOnly and SameSite=Strict still hold).
+    return std::string(kDeviceCookie) + "=" + std::string(token) +
+           "; Path=/v1/auth; Max-Age=" + std::to_string(kDeviceCookieMaxAgeS) + "; HttpOnly; SameSite=Strict";
+}
 
 // The owner's view of a user as JSON text, written straight from the row: GET /v1/me is the most
 // frequent authenticated call, and building a boost::json::object first cost more than the query.
@@ -150,7 +184,9 @@ struct Module::Impl final : http::Authenticator {
     std::unordered_map<std::string, auth::LocalTokenClaims> verified_tokens;
     static constexpr std::size_t kMaxVerifiedTokens = 50000;
 
-    Impl(Deps d, Options o) : deps(d), options(o) {}
+    SignInThrottle throttle;
+
+    Impl(Deps d, Options o) : deps(d), options(o), throttle(d.clock) {}
 
     HashCost Cost() const { return options.fast_password_hash ? HashCost::kFast : HashCost::kInteractive; }
 
@@ -224,6 +260,28 @@ struct Module::Impl final : http::Authenticator {
     void ForgetSession(std::int64_t session_id) {
         std::lock_guard lock(cache_mutex);
         session_cache.erase(session_id);
+    }
+
+    /// After a successful sign-in: keeps the presented device cookie when it belongs to `user_id`
+    /// (its failures start over), else remembers a new device. Returns the Set-Cookie value.
+    asio::awaitable<std::string> RememberDevice(db::Transaction tx, std::int64_t user_id, std::string presented) {
+        if (!presented.empty()) {
+            db::Result kept = co_await tx.Query(
+                "UPDATE known_devices SET last_used_at = now(), failed_attempts = 0 "
+                "WHERE token_hash = $1 AND user_id = $2 RETURNING 1",
+                Params::Of(TokenHash(presented), user_id));
+            if (!kept.Empty()) {
+                co_return DeviceSetCookie(presented);
+            }
+        }
+        std::string token = crypto::Base64UrlEncode(crypto::RandomBytes(32));
+        co_await tx.Query("INSERT INTO known_devices (token_hash, user_id) VALUES ($1, $2)",
+                          Params::Of(TokenHash(token), user_id));
+        co_await tx.Query(
+            "DELETE FROM known_devices WHERE user_id = $1 AND token_hash NOT IN "
+            "(SELECT token_hash FROM known_devices WHERE user_id = $1 ORDER BY last_used_at DESC LIMIT $2)",
+            Params::Of(user_id, static_cast<std::int64_t>(kMaxDevicesPerUser)));
+        co_return DeviceSetCookie(token);
     }
 
     // --- Authenticator -------------------------------------------------------------------------
@@ -383,53 +441,73 @@ struct Module::Impl final : http::Authenticator {
         co_await tx.Query("INSERT INTO local_credentials (user_id, password_hash) VALUES ($1, $2)",
                           Params::Of(user_id, hash));
         boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
+        std::string device = co_await RememberDevice(tx, user_id, std::string());
         co_await tx.Commit();
         out["user"] = co_await LoadMe(user_id);
-        co_return Response::Json(201, out);
+        Response response = Response::Json(201, out);
+        response.SetHeader("Set-Cookie", std::move(device));
+        co_return response;
     }
 
     asio::awaitable<Response> Login(RequestPtr req) {
         auto body = json::ReadBody<LoginBody>(req->body);
         std::string email = NormaliseEmail(body.email);
+        std::string device(CookieValue(req->Header("cookie"), kDeviceCookie));
+        if (device.size() > 100) {
+            device.clear();  // not one of ours
+        }
+        // The device row joins only when the cookie belongs to this very account. (The ?: stays out
+        // of the co_await expression: GCC 12 destroys such temporaries twice.)
+        std::string device_hash = device.empty() ? std::string() : TokenHash(device);
         db::Result r = co_await deps.pool.Query(
-            "SELECT u.id, c.password_hash, c.failed_attempts, "
-            "       extract(epoch FROM now() - c.last_failed_at)::float8 "
-            "FROM users u JOIN local_credentials c ON c.user_id = u.id WHERE lower(u.email) = $1",
-            Params::Of(email));
+            "SELECT u.id, c.password_hash, d.failed_attempts "
+            "FROM users u JOIN local_credentials c ON c.user_id = u.id "
+            "LEFT JOIN known_devices d ON d.token_hash = $2 AND d.user_id = u.id "
+            "WHERE lower(u.email) = $1",
+            Params::Of(email, device_hash));
+        bool known_device = !r.Empty() && !r.IsNull(0, 2);
+        bool recognised = known_device && r.Int(0, 2) < kDeviceFailuresTrusted;
+        ThrottleVerdict verdict = throttle.Check(email, req->remote_ip, recognised);
+        if (verdict.retry_after_s > 0) {
+            throw Error(ErrorKind::kRateLimited,
+                        "too many failed sign-ins; retry in " + std::to_string(verdict.retry_after_s) + " s")
+                .WithRetryAfter(verdict.retry_after_s);
+        }
+        if (verdict.delay.count() > 0) {
+            // Slowed down, never refused: whatever the password, so the delay reveals nothing.
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            timer.expires_after(verdict.delay);
+            co_await timer.async_wait(asio::use_awaitable);
+        }
         if (r.Empty()) {
             // Same work as a wrong password, so response time does not reveal which emails exist.
             co_await asio::co_spawn(deps.cpu, VerifyAgainstDummyTask(body.password, Cost()), asio::use_awaitable);
+            throttle.RecordFailure(email, req->remote_ip, false);
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
         std::int64_t user_id = r.Int(0, 0);
-        std::int64_t failures = r.Int(0, 2);
-        double since_failure_s = r.IsNull(0, 3) ? 1e9 : r.Double(0, 3);
-        if (failures >= kFailuresBeforeDelay) {
-            // Exponential back-off after five failures, capped at an hour; a hard lock past 100.
-            double wait_s = failures >= kHardFailureCap
-                                ? 3600.0
-                                : std::min(3600.0, std::pow(2.0, static_cast<double>(failures - kFailuresBeforeDelay)));
-            if (since_failure_s < wait_s) {
-                int retry = static_cast<int>(std::ceil(wait_s - since_failure_s));
-                throw Error(ErrorKind::kRateLimited, "too many failed sign-ins; retry in " + std::to_string(retry) + " s")
-                    .WithRetryAfter(retry);
-            }
-        }
         bool ok = co_await Verify(body.password, r.String(0, 1));
         if (!ok) {
-            co_await deps.pool.Query(
-                "UPDATE local_credentials SET failed_attempts = failed_attempts + 1, last_failed_at = now() "
-                "WHERE user_id = $1",
-                Params::Of(user_id));
+            throttle.RecordFailure(email, req->remote_ip, recognised);
+            if (known_device) {
+                co_await deps.pool.Query(
+                    "UPDATE known_devices SET failed_attempts = failed_attempts + 1 WHERE token_hash = $1",
+                    Params::Of(device_hash));
+            }
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
+        throttle.RecordSuccess(email, req->remote_ip);
         db::Transaction tx = co_await deps.pool.Begin();
-        co_await tx.Query("UPDATE local_credentials SET failed_attempts = 0, last_failed_at = NULL WHERE user_id = $1",
-                          Params::Of(user_id));
         boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
+        if (!known_device) {
+            device.clear();
+        }
+        std::string set_cookie = co_await RememberDevice(tx, user_id, device);
         co_await tx.Commit();
         out["user"] = co_await LoadMe(user_id);
-        co_return Response::Json(200, out);
+        Response response = Response::Json(200, out);
+        response.SetHeader("Set-Cookie", std::move(set_cookie));
+        co_return response;
     }
 
     asio::awaitable<Response> Refresh(RequestPtr req) {
@@ -437,41 +515,74 @@ struct Module::Impl final : http::Authenticator {
         if (body.refresh_token.empty() || body.refresh_token.size() > 200) {
             throw Error(ErrorKind::kUnauthenticated, "invalid refresh token");
         }
+        const std::string presented_hash = TokenHash(body.refresh_token);
         db::Transaction tx = co_await deps.pool.Begin();
+        // The row lock serialises tabs presenting the same token: the first rotates, the others
+        // then see it spent moments ago. The age uses clock_timestamp(): a waiting transaction may
+        // have started (now()) before the one that spent the token.
         db::Result r = co_await tx.Query(
-            "SELECT t.session_id, t.spent_at IS NOT NULL, t.expires_at < now(), s.revoked_at IS NOT NULL, s.user_id "
+            "SELECT t.session_id, t.spent_at IS NOT NULL, t.expires_at < now(), s.revoked_at IS NOT NULL, s.user_id, "
+            "extract(epoch FROM clock_timestamp() - t.spent_at)::float8, t.successor_salt "
             "FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id "
             "WHERE t.token_hash = $1 FOR UPDATE OF t, s",
-            Params::Of(TokenHash(body.refresh_token)));
+            Params::Of(presented_hash));
         if (r.Empty()) {
             throw Error(ErrorKind::kUnauthenticated, "invalid refresh token");
         }
         std::int64_t session_id = r.Int(0, 0);
-        if (r.Bool(0, 1)) {
-            // A spent token came back: it was stolen or replayed. End the whole family.
-            co_await tx.Query(
-                "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'refresh token reuse' "
-                "WHERE id = $1 AND revoked_at IS NULL",
-                Params::Of(session_id));
-            co_await tx.Commit();
-            ForgetSession(session_id);
-            log::Warn("refresh token reuse; session revoked", {{"session_id", session_id}});
-            throw Error(ErrorKind::kUnauthenticated, "refresh token already used; the session has been signed out");
-        }
-        if (r.Bool(0, 2) || r.Bool(0, 3)) {
-            throw Error(ErrorKind::kUnauthenticated, "the session has ended; sign in again");
-        }
         std::int64_t user_id = r.Int(0, 4);
-        co_await tx.Query("UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = $1",
-                          Params::Of(TokenHash(body.refresh_token)));
-        std::string refresh = NewRefreshToken();
-        co_await tx.Query(
-            "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
-            "VALUES ($1, $2, now() + make_interval(secs => $3))",
-            Params::Of(TokenHash(refresh), session_id, static_cast<std::int64_t>(options.refresh_ttl.count())));
-        co_await tx.Query("UPDATE auth_sessions SET last_used_at = now() WHERE id = $1", Params::Of(session_id));
-        co_await tx.Commit();
-        boost::json::object out = TokenBody(user_id, session_id, refresh);
+        RefreshState state;
+        state.spent = r.Bool(0, 1);
+        state.expired = r.Bool(0, 2);
+        state.session_revoked = r.Bool(0, 3);
+        std::string successor;
+        if (state.spent) {
+            state.spent_age_s = r.IsNull(0, 5) ? 1e18 : r.Double(0, 5);
+            if (!r.IsNull(0, 6)) {
+                successor = DeriveSuccessor(body.refresh_token, r.String(0, 6));
+                db::Result next = co_await tx.Query(
+                    "SELECT 1 FROM refresh_tokens WHERE token_hash = $1 AND session_id = $2 AND spent_at IS NULL "
+                    "AND expires_at > now()",
+                    Params::Of(TokenHash(successor), session_id));
+                state.successor_live = !next.Empty();
+            }
+        }
+        switch (DecideRefresh(state, options.refresh_reuse_grace)) {
+            case RefreshDecision::kRevokeFamily:
+                // A spent token came back after the grace window: it was stolen or replayed.
+                co_await tx.Query(
+                    "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'refresh token reuse' "
+                    "WHERE id = $1 AND revoked_at IS NULL",
+                    Params::Of(session_id));
+                co_await tx.Commit();
+                ForgetSession(session_id);
+                log::Warn("refresh token reuse; session revoked", {{"session_id", session_id}});
+                throw Error(ErrorKind::kUnauthenticated, "refresh token already used; the session has been signed out");
+            case RefreshDecision::kEnded:
+                throw Error(ErrorKind::kUnauthenticated, "the session has ended; sign in again");
+            case RefreshDecision::kReplaySuccessor:
+                // Another tab rotated this token a moment ago: the same refresh token again, with a
+                // fresh access token for the same session.
+                co_await tx.Commit();
+                break;
+            case RefreshDecision::kRotate: {
+                std::string salt = crypto::Base64UrlEncode(crypto::RandomBytes(16));
+                successor = DeriveSuccessor(body.refresh_token, salt);
+                co_await tx.Query(
+                    "UPDATE refresh_tokens SET spent_at = now(), successor_salt = $2 WHERE token_hash = $1",
+                    Params::Of(presented_hash, salt));
+                co_await tx.Query(
+                    "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
+                    "VALUES ($1, $2, now() + make_interval(secs => $3))",
+                    Params::Of(TokenHash(successor), session_id,
+                               static_cast<std::int64_t>(options.refresh_ttl.count())));
+                co_await tx.Query("UPDATE auth_sessions SET last_used_at = now() WHERE id = $1",
+                                  Params::Of(session_id));
+                co_await tx.Commit();
+                break;
+            }
+        }
+        boost::json::object out = TokenBody(user_id, session_id, successor);
         out["user"] = co_await LoadMe(user_id);
         co_return Response::Json(200, out);
     }
@@ -557,9 +668,9 @@ struct Module::Impl final : http::Authenticator {
         const Principal who = req->Caller();
         auto body = json::ReadBody<PatchMeBody>(req->body);
         std::vector<FieldError> errors;
-        auto text = [&](const char* field, const json::Patch<std::string>& p, std::size_t max) {
+        auto free_text = [&](const char* field, const json::Patch<std::string>& p, text::Lines lines, std::size_t max) {
             if (p.present && p.value) {
-                Require(errors, field, CheckText(*p.value, max));
+                Require(errors, field, CheckText(*p.value, lines, max));
             }
         };
         if (body.username.present && body.username.value) {
@@ -569,8 +680,8 @@ struct Module::Impl final : http::Authenticator {
             Require(errors, "display_name",
                     body.display_name.value ? CheckDisplayName(*body.display_name.value) : "must not be null");
         }
-        text("bio", body.bio, 1000);
-        text("city", body.city, 100);
+        free_text("bio", body.bio, text::Lines::kMulti, 1000);
+        free_text("city", body.city, text::Lines::kSingle, 100);
         if (body.country.present && body.country.value) {
             Require(errors, "country", CheckCountry(*body.country.value));
         }

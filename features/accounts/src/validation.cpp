@@ -23,63 +23,8 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
-std::optional<std::size_t> Utf8Length(std::string_view text) {
-    std::size_t count = 0;
-    for (std::size_t idx = 0; idx < text.size();) {
-        auto c = static_cast<unsigned char>(text[idx]);
-        std::size_t len = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) {
-            len = 1;
-            cp = c;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return std::nullopt;
-        }
-        if (idx + len > text.size()) {
-            return std::nullopt;
-        }
-        for (std::size_t k = 1; k < len; ++k) {
-            auto cc = static_cast<unsigned char>(text[idx + k]);
-            if ((cc & 0xC0) != 0x80) {
-                return std::nullopt;
-            }
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        // Overlong forms, surrogates and out-of-range code points are not UTF-8.
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return std::nullopt;
-        }
-        idx += len;
-        ++count;
-    }
-    return count;
-}
-
-std::optional<std::string> CheckText(std::string_view text, std::size_t max_chars) {
-    auto len = Utf8Length(text);
-    if (!len) {
-        return "must be valid UTF-8";
-    }
-    if (*len > max_chars) {
-        return "must be at most " + std::to_string(max_chars) + " characters";
-    }
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7F) {
-            return "must not contain control characters";
-        }
-    }
-    return std::nullopt;
+std::optional<std::string> CheckText(std::string_view text, text::Lines lines, std::size_t max_chars) {
+    return text::Check(text, lines, 0, max_chars);
 }
 
 std::string NormaliseEmail(std::string_view email) {
@@ -114,7 +59,7 @@ std::optional<std::string> CheckEmail(std::string_view email) {
 }
 
 std::optional<std::string> CheckPassword(std::string_view password, std::string_view email) {
-    auto len = Utf8Length(password);
+    auto len = text::Utf8Length(password);
     if (!len) {
         return "must be valid UTF-8";
     }
@@ -151,14 +96,13 @@ std::optional<std::string> CheckUsername(std::string_view username) {
 }
 
 std::optional<std::string> CheckDisplayName(std::string_view name) {
-    auto len = Utf8Length(name);
-    if (!len || *len < 1 || *len > 80) {
-        return "must be 1 to 80 characters";
+    if (auto problem = text::Check(name, text::Lines::kSingle, 1, 80)) {
+        return problem;
     }
     if (std::all_of(name.begin(), name.end(), [](char c) { return c == ' '; })) {
         return "must not be blank";
     }
-    return CheckText(name, 80);
+    return std::nullopt;
 }
 
 std::optional<std::string> CheckTimeZone(std::string_view zone) {

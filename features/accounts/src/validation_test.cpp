@@ -36,12 +36,13 @@ TEST(Username, Rules) {
 }
 
 TEST(Text, LengthUtf8AndControlCharacters) {
-    EXPECT_EQ(CheckText("hello\nworld", 20), std::nullopt);
-    EXPECT_NE(CheckText("bell\a", 20), std::nullopt);
-    EXPECT_NE(CheckText(std::string(21, 'x'), 20), std::nullopt);
-    EXPECT_NE(CheckText("\xc0\xaf", 20), std::nullopt);  // overlong '/'
-    EXPECT_NE(CheckText("\xed\xa0\x80", 20), std::nullopt);  // surrogate
-    EXPECT_EQ(Utf8Length("añb€𝄞"), 5u);
+    EXPECT_EQ(CheckText("hello\nworld", text::Lines::kMulti, 20), std::nullopt);
+    EXPECT_NE(CheckText("hello\nworld", text::Lines::kSingle, 20), std::nullopt);
+    EXPECT_NE(CheckText("bell\a", text::Lines::kMulti, 20), std::nullopt);
+    EXPECT_NE(CheckText(std::string(21, 'x'), text::Lines::kMulti, 20), std::nullopt);
+    EXPECT_EQ(CheckText("ééééé", text::Lines::kSingle, 5), std::nullopt);         // characters, not bytes
+    EXPECT_NE(CheckText("\xc0\xaf", text::Lines::kMulti, 20), std::nullopt);      // overlong '/'
+    EXPECT_NE(CheckText("\xed\xa0\x80", text::Lines::kMulti, 20), std::nullopt);  // surrogate
 }
 
 TEST(Misc, TimeZoneCountryDisplayName) {
@@ -54,6 +55,14 @@ TEST(Misc, TimeZoneCountryDisplayName) {
     EXPECT_NE(CheckDisplayName("   "), std::nullopt);
     EXPECT_NE(CheckDisplayName(""), std::nullopt);
     EXPECT_EQ(CheckDisplayName("Ana Runner"), std::nullopt);
+    EXPECT_NE(CheckDisplayName("Ana\tRunner"), std::nullopt);
+    EXPECT_NE(CheckDisplayName(std::string(1, '\0')), std::nullopt);
+    std::string e80;
+    for (int idx = 0; idx < 80; ++idx) {
+        e80 += "é";
+    }
+    EXPECT_EQ(CheckDisplayName(e80), std::nullopt);
+    EXPECT_NE(CheckDisplayName(e80 + "é"), std::nullopt);
 }
 
 TEST(Passwords, HashVerifiesAndRejects) {

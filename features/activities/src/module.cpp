@@ -14,6 +14,7 @@
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/base/log.hpp"
+#include "strava1/base/text.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/formats/stream_codec.hpp"
 #include "strava1/geo/polyline.hpp"
@@ -232,9 +233,13 @@ std::optional<std::string> SportProblem(std::string_view name) {
     return std::nullopt;
 }
 
-void CheckText(std::vector<FieldError>& errors, const char* field, const std::string& text, std::size_t min, std::size_t max) {
-    if (text.size() < min || text.size() > max) {
-        errors.push_back({field, "must be " + std::to_string(min) + " to " + std::to_string(max) + " bytes"});
+// The shared text rules (libs/base text.hpp) for JSON, query and multipart fields alike: lengths in
+// characters, no control characters; the description is the one multi-line field.
+void CheckText(std::vector<FieldError>& errors, const char* field, const std::string& value, std::size_t min,
+               std::size_t max) {
+    auto lines = std::string_view(field) == "description" ? text::Lines::kMulti : text::Lines::kSingle;
+    if (auto problem = text::Check(value, lines, min, max)) {
+        errors.push_back({field, std::move(*problem)});
     }
 }
 

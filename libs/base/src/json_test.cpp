@@ -113,6 +113,73 @@ TEST(Parse, RejectsDeepNesting) {
     EXPECT_NO_THROW(Parse("[[[[1]]]]"));
 }
 
+TEST(Parse, RejectsDuplicateKeysNamingThePath) {
+    auto path_of = [](std::string_view body) -> std::string {
+        try {
+            Parse(body);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.Kind(), ErrorKind::kInvalidArgument);
+            EXPECT_EQ(e.Fields().size(), 1u);
+            EXPECT_EQ(e.Fields().at(0).reason, "duplicate key");
+            return e.Fields().at(0).field;
+        }
+        return "(accepted)";
+    };
+    EXPECT_EQ(path_of(R"({"city":"a","city":"b"})"), "city");
+    EXPECT_EQ(path_of(R"({"x":{"a":1,"b":2,"a":3}})"), "x.a");
+    EXPECT_EQ(path_of(R"({"items":[{"n":1},{"n":1,"n":2}]})"), "items[1].n");
+    EXPECT_EQ(path_of(R"([[1],{"k":1,"k":1}])"), "[1].k");
+    // Escapes are decoded before comparing: "\u0061" is "a".
+    EXPECT_EQ(path_of(R"({"a":1,"\u0061":2})"), "a");
+    // The same key in sibling or nested objects is not a duplicate.
+    EXPECT_EQ(path_of(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})"), "(accepted)");
+    EXPECT_EQ(Parse(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})").at("b").as_array().size(), 2u);
+}
+
+TEST(Parse, ComparesWholeKeysThatArriveInParts) {
+    // Escaped keys longer than the parser's internal buffer reach the handler in several parts.
+    std::string escaped;
+    std::string decoded;
+    for (int idx = 0; idx < 3000; ++idx) {
+        escaped += "\\u00e9";
+        decoded += "é";
+    }
+    EXPECT_THROW(Parse("{\"" + escaped + "\":1,\"" + escaped + "\":2}"), Error);
+    auto ok = Parse("{\"" + escaped + "\":1,\"" + escaped + "x\":2}");
+    EXPECT_EQ(ok.as_object().size(), 2u);
+    EXPECT_EQ(ok.at(decoded).as_int64(), 1);
+}
+
+TEST(Parse, RejectsLoneSurrogatesAndInvalidUtf8) {
+    EXPECT_THROW(Parse(R"({"a":"\ud800"})"), Error);
+    EXPECT_THROW(Parse(R"({"a":"\udc00x"})"), Error);
+    EXPECT_THROW(Parse("{\"a\":\"\xff\"}"), Error);
+    EXPECT_THROW(Parse("{\"a\":\"\xed\xa0\x80\"}"), Error);  // a surrogate encoded as UTF-8
+    EXPECT_EQ(Parse(R"({"a":"\ud83c\udfc3"})").at("a").as_string(), "\xf0\x9f\x8f\x83");
+}
+
+TEST(StrictReader, StringMembersRefuseControlCharactersOtherThanLineBreaksAndTab) {
+    auto errors = ErrorsOf(R"({"title":"public\u0000secret","year":1,"items":[{"name":"\u0007"}],"flag":false})");
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0].field, "title");
+    EXPECT_NE(errors[0].reason.find("control characters"), std::string::npos) << errors[0].reason;
+    EXPECT_EQ(errors[1].field, "items[0].name");
+    auto v = ReadBody<Outer>(R"({"title":"a\tb\r\nc\nd","year":1,"items":[],"flag":false})");
+    EXPECT_EQ(v.title, "a\tb\r\nc\nd");
+    EXPECT_EQ(ErrorsOf(R"({"title":"lone\rCR","year":1,"items":[],"flag":false})").at(0).field, "title");
+    EXPECT_EQ(ErrorsOf(R"({"title":"c1\u0085","year":1,"items":[],"flag":false})").at(0).field, "title");
+}
+
+TEST(Serialize, WritesShortestRoundTripNumbers) {
+    boost::json::value v = {{"lat", 45.205299}, {"w", 61.5}, {"whole", 172.0},
+                            {"tiny", 1e-7},     {"n", -3},   {"big", std::uint64_t{18446744073709551615u}},
+                            {"s", "é\n"}};
+    EXPECT_EQ(Serialize(v),
+              R"({"lat":45.205299,"w":61.5,"whole":172,"tiny":1e-07,"n":-3,"big":18446744073709551615,"s":"é\n"})");
+    EXPECT_EQ(Parse(Serialize(v)).at("lat").as_double(), 45.205299);
+    EXPECT_EQ(Serialize(boost::json::array{0.1, 0.30000000000000004, -0.0}), "[0.1,0.30000000000000004,-0]");
+}
+
 TEST(Write, OptionalsBecomeNull) {
     Inner in{"x", std::nullopt};
     EXPECT_EQ(Serialize(Write(in)), R"({"name":"x","count":null})");

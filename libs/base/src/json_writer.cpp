@@ -116,6 +116,14 @@ Writer& Writer::Int(std::int64_t value) {
     return *this;
 }
 
+Writer& Writer::Uint(std::uint64_t value) {
+    BeforeValue();
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    out_.append(buf, end);
+    return *this;
+}
+
 Writer& Writer::Double(double value) {
     BeforeValue();
     if (!std::isfinite(value)) {

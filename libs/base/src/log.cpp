@@ -1,7 +1,5 @@
 #include "strava1/base/log.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +7,7 @@
 #include <mutex>
 
 #include "strava1/base/clock.hpp"
+#include "strava1/base/json.hpp"
 
 namespace strava1::log {
 namespace {
@@ -58,7 +57,7 @@ void Write(Level level, std::string_view msg, boost::json::object fields) {
     for (auto& kv : fields) {
         line[kv.key()] = std::move(kv.value());
     }
-    std::string text = boost::json::serialize(line);
+    std::string text = json::Serialize(line);
     text.push_back('\n');
     std::lock_guard lock(g_write_mutex);
     std::fwrite(text.data(), 1, text.size(), stderr);

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "strava1/base/json.hpp"
+
 namespace strava1 {
 namespace {
 
@@ -117,7 +119,7 @@ Settings Settings::Load(const std::vector<std::string>& args, char** envp) {
             if (kv.value().is_string()) {
                 value = std::string(kv.value().get_string());
             } else if (kv.value().is_bool() || kv.value().is_number()) {
-                value = boost::json::serialize(kv.value());
+                value = json::Serialize(kv.value());  // 2.5, not Boost 1.81's 2.5E0
             } else {
                 throw ConfigError("config file key \"" + key + "\": must be a string, number or boolean");
             }

@@ -1,6 +1,14 @@
 #include "strava1/http/idempotency.hpp"
 
+#include <boost/url/pct_string_view.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "strava1/base/crypto.hpp"
+#include "strava1/base/json.hpp"
 #include "strava1/db/pool.hpp"
+#include "strava1/http/multipart.hpp"
 
 namespace strava1::http {
 namespace asio = boost::asio;
@@ -11,7 +19,148 @@ namespace {
 // How long an in-flight claim blocks retries before it is presumed dead (its process crashed).
 constexpr int kInFlightLeaseSeconds = 60;
 
+/// Appends a length-prefixed field, so no two different sequences of fields hash alike.
+void Field(std::string& out, std::string_view value) {
+    out += std::to_string(value.size());
+    out += ':';
+    out += value;
+}
+
+std::string Lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    return out;
+}
+
+std::string MediaType(std::string_view content_type) {
+    std::string_view base = content_type.substr(0, content_type.find(';'));
+    while (!base.empty() && (base.back() == ' ' || base.back() == '\t')) {
+        base.remove_suffix(1);
+    }
+    while (!base.empty() && (base.front() == ' ' || base.front() == '\t')) {
+        base.remove_prefix(1);
+    }
+    return Lower(base);
+}
+
+std::string DecodeQueryComponent(std::string_view text) {
+    std::string plus(text);
+    std::replace(plus.begin(), plus.end(), '+', ' ');
+    auto view = boost::urls::make_pct_string_view(plus);
+    return view ? view->decode() : plus;  // a malformed escape stays as sent (the route refuses it)
+}
+
+/// The JSON value in one canonical text: object members ordered by key, numbers in shortest form.
+void Canonical(std::string& out, const boost::json::value& value) {
+    switch (value.kind()) {
+        case boost::json::kind::object: {
+            const auto& object = value.get_object();
+            std::vector<const boost::json::key_value_pair*> members;
+            members.reserve(object.size());
+            for (const auto& member : object) {
+                members.push_back(&member);
+            }
+            std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) { return a->key() < b->key(); });
+            out += '{';
+            for (const auto* member : members) {
+                out += json::Serialize(boost::json::string(member->key()));
+                out += ':';
+                Canonical(out, member->value());
+                out += ',';
+            }
+            out += '}';
+            return;
+        }
+        case boost::json::kind::array:
+            out += '[';
+            for (const auto& item : value.get_array()) {
+                Canonical(out, item);
+                out += ',';
+            }
+            out += ']';
+            return;
+        case boost::json::kind::double_:
+            // 600.0 and 600 are the same number to every JSON reader.
+            if (double d = value.get_double();
+                d == static_cast<double>(static_cast<std::int64_t>(d)) && std::abs(d) < 9.0e15) {
+                out += std::to_string(static_cast<std::int64_t>(d));
+                return;
+            }
+            out += json::Serialize(value);
+            return;
+        default:
+            out += json::Serialize(value);
+    }
+}
+
 }  // namespace
+
+std::string RequestFingerprint(const Request& request) {
+    std::string canonical = "strava1-idempotency-v2\n";
+    Field(canonical, MethodName(request.method));
+    Field(canonical, request.path);
+
+    std::vector<std::pair<std::string, std::string>> params;
+    std::string_view rest = request.query;
+    while (!rest.empty()) {
+        auto amp = rest.find('&');
+        std::string_view pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        if (pair.empty()) {
+            continue;
+        }
+        auto eq = pair.find('=');
+        params.emplace_back(DecodeQueryComponent(pair.substr(0, eq)),
+                            eq == std::string_view::npos ? std::string() : DecodeQueryComponent(pair.substr(eq + 1)));
+    }
+    // Stable: Request::QueryParam takes the first of repeated names, so their order is meaning.
+    std::stable_sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    Field(canonical, std::to_string(params.size()));
+    for (const auto& [name, value] : params) {
+        Field(canonical, name);
+        Field(canonical, value);
+    }
+
+    std::string_view content_type = request.Header("content-type");
+    std::string media = MediaType(content_type);
+    bool json = media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"));
+    if (json && !request.body.empty()) {
+        try {
+            std::string body;
+            Canonical(body, json::Parse(request.body));
+            Field(canonical, "json");
+            Field(canonical, body);
+            return crypto::Hex(crypto::Sha256(canonical));
+        } catch (const Error&) {
+            // Not JSON after all: the route will refuse it; compare the bytes.
+        }
+    }
+    if (MultipartBoundary(content_type)) {
+        try {
+            auto parts = ParseMultipart(content_type, request.body);
+            Field(canonical, "multipart");
+            Field(canonical, std::to_string(parts.size()));
+            for (const auto& part : parts) {
+                Field(canonical, part.name);
+                Field(canonical, part.filename ? "f:" + *part.filename : "-");
+                Field(canonical, Lower(part.content_type));
+                Field(canonical, crypto::Sha256(part.body));
+            }
+            return crypto::Hex(crypto::Sha256(canonical));
+        } catch (const Error&) {
+            // Malformed: compare the bytes.
+        }
+    }
+    Field(canonical, "bytes");
+    Field(canonical, request.body.empty() ? std::string() : media);
+    Field(canonical, crypto::Sha256(request.body));
+    return crypto::Hex(crypto::Sha256(canonical));
+}
+
+bool KeepsOutcome(int status) {
+    return status >= 200 && status < 500 && status != 400 && status != 413 && status != 429;
+}
 
 asio::awaitable<IdempotencyClaim> IdempotencyStore::Claim(std::string scope, std::string key, std::string method,
                                                           std::string path, std::string request_hash) {

@@ -1,12 +1,13 @@
 #include "strava1/http/message.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
 
 #include <array>
 #include <charconv>
+
+#include "strava1/base/json.hpp"
 
 namespace strava1::http {
 namespace {
@@ -115,7 +116,7 @@ Response Response::Json(int status, const boost::json::value& value) {
     Response r;
     r.status = status;
     r.content_type = "application/json";
-    r.body = boost::json::serialize(value);
+    r.body = json::Serialize(value);
     return r;
 }
 
@@ -171,7 +172,7 @@ Response ProblemResponse(const Error& error, std::string_view instance, std::str
     Response r;
     r.status = info.status;
     r.content_type = "application/problem+json";
-    r.body = boost::json::serialize(problem);
+    r.body = json::Serialize(problem);
     if (error.RetryAfterSeconds() > 0) {
         r.SetHeader("Retry-After", std::to_string(error.RetryAfterSeconds()));
     }

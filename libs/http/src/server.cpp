@@ -14,6 +14,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "framing.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/log.hpp"
 #include "strava1/http/static_files.hpp"
@@ -449,7 +450,7 @@ asio::awaitable<Response> Server::Impl::RunIdempotent(RequestPtr request, const 
     }
     std::string idem_scope = request->principal ? "user:" + std::to_string(request->principal->user_id)
                                                 : "anon:" + request->remote_ip;
-    std::string hash = crypto::Hex(crypto::Sha256(request->body));
+    std::string hash = RequestFingerprint(*request);
     IdempotencyClaim claim = co_await idempotency->Claim(idem_scope, idem_key, std::string(MethodName(request->method)),
                                                          request->path, hash);
     switch (claim.kind) {
@@ -474,7 +475,7 @@ asio::awaitable<Response> Server::Impl::RunIdempotent(RequestPtr request, const 
     } catch (...) {
         failure = std::current_exception();
     }
-    if (failure || response->status >= 500) {
+    if (failure || !KeepsOutcome(response->status)) {
         co_await idempotency->Abandon(idem_scope, idem_key);
     } else {
         co_await idempotency->Complete(idem_scope, idem_key, *response);
@@ -575,11 +576,17 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
     ++stats.connections_open;
     ++stats.connections_total;
     std::string remote_ip;
+    std::optional<asio::ip::address> peer;
     {
         boost::system::error_code ec;
         auto ep = conn->socket.remote_endpoint(ec);
-        remote_ip = ec ? "unknown" : ep.address().to_string();
+        if (!ec) {
+            peer = ep.address();
+        }
+        remote_ip = ec ? "unknown" : CanonicalAddress(ep.address());
     }
+    // Only a peer that is a trusted proxy may name another client address (per request).
+    const bool behind_proxy = peer && options.trusted_proxies.Contains(*peer);
     tcp::socket& stream = conn->socket;
     {
         // So that the inline write below returns would_block instead of blocking the loop.
@@ -627,11 +634,30 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         // The header read is written out here rather than with bhttp::async_read_header: its
         // layers of composed operations cost more per request than the parsing itself. The parser
         // keeps its own state between put() calls, so a trickled header is not rescanned.
+        // Beast bounds each put() but not the block as a whole, and accepts obsolete line folding;
+        // the scanner sees every byte of the block once, as it arrives.
+        HeaderBlockScanner scanner(options.header_limit);
+        std::size_t scanned = 0;  // bytes at the front of `buffer` the scanner has seen
         beast::error_code read_ec;
+        bool folded = false;
         for (;;) {
+            if (buffer.size() > scanned) {
+                scanner.Feed(std::string_view(static_cast<const char*>(buffer.data().data()) + scanned,
+                                              buffer.size() - scanned));
+                scanned = buffer.size();
+            }
+            if (scanner.Current() == HeaderBlockScanner::State::kTooLarge) {
+                read_ec = bhttp::error::header_limit;
+                break;
+            }
+            if (scanner.Current() == HeaderBlockScanner::State::kFolded) {
+                folded = true;
+                break;
+            }
             if (buffer.size() > 0) {
                 std::size_t used = parser.put(buffer.data(), read_ec);
                 buffer.consume(used);
+                scanned -= used;
                 if (read_ec == bhttp::error::need_more) {
                     read_ec = {};
                 } else if (read_ec || parser.is_header_done()) {
@@ -663,6 +689,12 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
             unread_input = true;
         };
 
+        if (folded) {
+            co_await write_and_close(
+                Error(ErrorKind::kInvalidArgument,
+                      "obsolete line folding (a header line starting with a space or tab) is not allowed"));
+            break;
+        }
         if (read_ec) {
             if (conn->timed_out) {
                 ++stats.timeouts;
@@ -673,7 +705,9 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
                 break;
             }
             if (read_ec == bhttp::error::header_limit) {
-                co_await write_and_close(Error(ErrorKind::kHeadersTooLarge, "request headers exceed 16 KiB"));
+                co_await write_and_close(
+                    Error(ErrorKind::kHeadersTooLarge,
+                          "the request header block exceeds " + std::to_string(options.header_limit) + " bytes"));
                 break;
             }
             co_await write_and_close(Error(ErrorKind::kInvalidArgument, "malformed HTTP request: " + read_ec.message()));
@@ -681,14 +715,19 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         }
 
         auto& header = parser.get();
-        // Request smuggling defences: ambiguous framing is refused outright.
-        if (header.count(bhttp::field::content_length) > 1 ||
-            (header.count(bhttp::field::content_length) > 0 && header.count(bhttp::field::transfer_encoding) > 0)) {
-            co_await write_and_close(Error(ErrorKind::kInvalidArgument, "ambiguous message framing"));
-            break;
+        // Request smuggling defences and Host rules: anything ambiguous is refused outright.
+        HeadFacts facts;
+        facts.version = header.version();
+        facts.host_count = header.count(bhttp::field::host);
+        if (facts.host_count == 1) {
+            auto host = header[bhttp::field::host];
+            facts.host = std::string_view(host.data(), host.size());
         }
-        if (header.count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
-            co_await write_and_close(Error(ErrorKind::kInvalidArgument, "unsupported Transfer-Encoding"));
+        facts.content_length_count = header.count(bhttp::field::content_length);
+        facts.transfer_encoding_count = header.count(bhttp::field::transfer_encoding);
+        facts.chunked = parser.chunked();
+        if (auto problem = FramingProblem(facts)) {
+            co_await write_and_close(Error(ErrorKind::kInvalidArgument, std::move(*problem)));
             break;
         }
 
@@ -717,6 +756,15 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
                 c = AsciiLower(c);
             }
             request->headers.emplace_back(std::move(name), std::string(field.value()));
+        }
+        if (behind_proxy) {
+            std::vector<std::string_view> forwarded;
+            for (const auto& [name, value] : request->headers) {
+                if (name == "x-forwarded-for") {
+                    forwarded.emplace_back(value);
+                }
+            }
+            request->remote_ip = options.trusted_proxies.ClientAddress(*peer, forwarded);
         }
         auto incoming_id = request->Header("x-request-id");
         request->request_id = ValidRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();

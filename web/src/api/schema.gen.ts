@@ -134,8 +134,11 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description Wrong email and wrong password answer alike (401). Repeated failures are throttled with 429
-         *     and `Retry-After`.
+         * @description Wrong email and wrong password answer alike (401). Failed attempts are throttled: one address
+         *     guessing one account, or one address trying many accounts, gets 429 with `Retry-After`;
+         *     attempts on one account from many addresses are only slowed down. A device that signed in to
+         *     the account before (it sends back the `strava1_device` cookie this route and sign-up set) is
+         *     never throttled for that account.
          */
         post: operations["login"];
         delete?: never;
@@ -156,8 +159,10 @@ export interface paths {
         /**
          * Exchange a refresh token for new tokens
          * @description Refresh tokens rotate: each one can be used once and the answer carries its successor.
-         *     Presenting a refresh token that was already spent revokes the whole session it belongs to
-         *     (every token descended from the same sign-in) and answers 401.
+         *     Several tabs refreshing the same token at once all get the same successor: within 30 seconds
+         *     of its rotation, the same token gets the same refresh token again (with a new access token),
+         *     as long as that successor has not been used. Any other use of a spent token revokes the whole
+         *     session it belongs to (every token descended from the same sign-in) and answers 401.
          */
         post: operations["refresh"];
         delete?: never;
@@ -1361,7 +1366,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The Idempotency-Key was used before with a different request body. */
+        /** @description The Idempotency-Key was used before with a different request. */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -1372,7 +1377,7 @@ export interface components {
         };
         /**
          * @description The file cannot be read (`detail` gives the parser's reason, e.g. the line and column), or
-         *     the Idempotency-Key was used before with a different request body.
+         *     the Idempotency-Key was used before with a different request.
          */
         UnreadableFile: {
             headers: {
@@ -1408,9 +1413,18 @@ export interface components {
     };
     parameters: {
         /**
+         * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year). Proves an
+         *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
+         *     for that account. It cannot sign in by itself. Browsers send it back on their own.
+         */
+        DeviceCookie: string;
+        /**
          * @description Makes a creating request safe to retry. The first response for a key is stored (at least
-         *     24 hours) and replayed for later requests with the same key and body. The same key with a
-         *     different body answers 422; a key whose first request is still running answers 409.
+         *     24 hours) and replayed for later requests with the same key and the same request: method,
+         *     path, query parameters (in any order and percent-encoding) and body (JSON compared by value,
+         *     multipart by its parts, other bodies byte for byte). The same key with a different request
+         *     answers 422; a key whose first request is still running answers 409. Answers 400, 413, 429 and
+         *     5xx are not stored, so a corrected or later retry runs.
          */
         IdempotencyKey: string;
         SessionId: components["schemas"]["Id"];
@@ -1441,6 +1455,8 @@ export interface components {
         RateLimitReset: number;
         /** @description `attachment` with a file name. */
         ContentDisposition: string;
+        /** @description The device cookie (see the `strava1_device` cookie parameter), kept or newly issued. */
+        DeviceCookie: string;
     };
     pathItems: never;
 }
@@ -1568,8 +1584,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a creating request safe to retry. The first response for a key is stored (at least
-                 *     24 hours) and replayed for later requests with the same key and body. The same key with a
-                 *     different body answers 422; a key whose first request is still running answers 409.
+                 *     24 hours) and replayed for later requests with the same key and the same request: method,
+                 *     path, query parameters (in any order and percent-encoding) and body (JSON compared by value,
+                 *     multipart by its parts, other bodies byte for byte). The same key with a different request
+                 *     answers 422; a key whose first request is still running answers 409. Answers 400, 413, 429 and
+                 *     5xx are not stored, so a corrected or later retry runs.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -1585,6 +1604,7 @@ export interface operations {
             /** @description The account exists and is signed in. */
             201: {
                 headers: {
+                    "Set-Cookie": components["headers"]["DeviceCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1605,7 +1625,14 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /**
+                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year). Proves an
+                 *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
+                 *     for that account. It cannot sign in by itself. Browsers send it back on their own.
+                 */
+                strava1_device?: components["parameters"]["DeviceCookie"];
+            };
         };
         requestBody: {
             content: {
@@ -1616,6 +1643,7 @@ export interface operations {
             /** @description Signed in. */
             200: {
                 headers: {
+                    "Set-Cookie": components["headers"]["DeviceCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2027,8 +2055,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a creating request safe to retry. The first response for a key is stored (at least
-                 *     24 hours) and replayed for later requests with the same key and body. The same key with a
-                 *     different body answers 422; a key whose first request is still running answers 409.
+                 *     24 hours) and replayed for later requests with the same key and the same request: method,
+                 *     path, query parameters (in any order and percent-encoding) and body (JSON compared by value,
+                 *     multipart by its parts, other bodies byte for byte). The same key with a different request
+                 *     answers 422; a key whose first request is still running answers 409. Answers 400, 413, 429 and
+                 *     5xx are not stored, so a corrected or later retry runs.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -2119,8 +2150,11 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes a creating request safe to retry. The first response for a key is stored (at least
-                 *     24 hours) and replayed for later requests with the same key and body. The same key with a
-                 *     different body answers 422; a key whose first request is still running answers 409.
+                 *     24 hours) and replayed for later requests with the same key and the same request: method,
+                 *     path, query parameters (in any order and percent-encoding) and body (JSON compared by value,
+                 *     multipart by its parts, other bodies byte for byte). The same key with a different request
+                 *     answers 422; a key whose first request is still running answers 409. Answers 400, 413, 429 and
+                 *     5xx are not stored, so a corrected or later retry runs.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };

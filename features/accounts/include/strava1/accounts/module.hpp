@@ -24,6 +24,9 @@ struct Options {
     /// argon2id at libsodium's minimum cost; only for sanitizer test runs (the server warns).
     bool fast_password_hash = false;
     std::chrono::seconds refresh_ttl{30 * 24 * 3600};
+    /// A refresh token presented again this soon after it was rotated gets the same successor
+    /// (concurrent tabs); later reuse revokes the session. 0 restores the strict rule.
+    std::chrono::seconds refresh_reuse_grace{30};
     /// DELETE /v1/me without a password needs a sign-in at most this old.
     std::chrono::seconds recent_auth{5 * 60};
     /// How stale a cached "session is live" answer may be (revocation takes effect within this).

@@ -171,8 +171,9 @@ struct Jwt {
 
 /// Parses a compact JWS: ≤ kMaxTokenBytes, exactly three segments, strict base64url without
 /// padding, header and payload JSON objects within kMaxJwtJsonDepth, header `alg` a string, `kid`
-/// (if present) a non-empty string, no `crit` header. Duplicate JSON member names resolve to the
-/// lexically last one (RFC 7515 §5.2). Never throws for bad input.
+/// (if present) a non-empty string, no `crit` header. A JSON member name repeated within the header
+/// or the payload makes the token malformed (RFC 7515 §4 allows rejecting; two parsers could
+/// otherwise read different `alg` or `sub` values from one token). Never throws for bad input.
 TokenResult<Jwt> ParseJwt(std::string_view token);
 
 /// Checks that `jwt.alg` is exactly `expected`, that `key` fits the algorithm (RSA ≥ 2048 bits for

@@ -20,14 +20,17 @@
 #include <vector>
 
 #include "strava1/base/error.hpp"
+#include "strava1/base/text.hpp"
 
 namespace strava1::json {
 
 /// Parses `text` as one JSON document with a nesting limit. Throws Error(kInvalidArgument) naming
-/// the byte offset and reason on malformed input.
+/// the byte offset and reason on malformed input, or naming the dotted path of a key that appears
+/// twice in one object (reason "duplicate key").
 boost::json::value Parse(std::string_view text, std::size_t max_depth = 32);
 
-/// Serialises compactly.
+/// Serialises compactly, numbers as the shortest text that reads back the same (45.205299, not
+/// Boost.JSON 1.81's 4.5205299E1). Use this, not boost::json::serialize, for anything clients read.
 std::string Serialize(const boost::json::value& value);
 
 /// A PATCH field: distinguishes "absent" (leave unchanged) from `null` (clear) and a value (set).
@@ -126,6 +129,12 @@ void ReadValue(const boost::json::value& v, T& out, const std::string& path, std
             return;
         }
         out.assign(v.get_string().data(), v.get_string().size());
+        // Every string member gets at least the multi-line text rule, so a NUL or another control
+        // character never reaches a feature that forgot to check (PostgreSQL would cut text at a
+        // NUL). Fields that must be one line check again with text::Lines::kSingle.
+        if (auto problem = text::CheckCharacters(out, text::Lines::kMulti)) {
+            Fail(errors, path, std::move(*problem));
+        }
     } else if constexpr (std::is_same_v<T, bool>) {
         if (!v.is_bool()) {
             Fail(errors, path, "must be a boolean");

@@ -25,6 +25,7 @@ public:
     Writer& Key(std::string_view key);
     Writer& String(std::string_view value);
     Writer& Int(std::int64_t value);
+    Writer& Uint(std::uint64_t value);
     /// Shortest text that reads back as the same double; NaN and infinities (not JSON) as null.
     Writer& Double(double value);
     Writer& Bool(bool value);

@@ -14,6 +14,19 @@ namespace strava1::http {
 
 inline constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 
+/// What an Idempotency-Key is bound to: hex SHA-256 over the method, the decoded path, the query
+/// parameters (decoded, ordered by name; repeated names keep their order) and the body. Bodies
+/// compare by meaning, so a client's re-serialisation of the same request is the same request:
+/// JSON by parsed value (key order, spacing, escapes and 600 vs 600.0 do not matter), multipart
+/// by its parts (a retry with another boundary is the same), anything else byte for byte with
+/// its media type. Pure; linear in the request size.
+std::string RequestFingerprint(const Request& request);
+
+/// Whether the answer a keyed request got is kept for replay. Not kept: 400 and 413 (refused
+/// before the handler did anything, so a corrected retry with the same key must run: Stripe's
+/// rule), 429 and every 5xx (a retry may succeed).
+bool KeepsOutcome(int status);
+
 /// Outcome of claiming an Idempotency-Key.
 struct IdempotencyClaim {
     enum class Kind {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "strava1/base/principal.hpp"
+#include "strava1/http/client_address.hpp"
 #include "strava1/http/idempotency.hpp"
 #include "strava1/http/metrics.hpp"
 #include "strava1/http/rate_limiter.hpp"
@@ -29,8 +30,8 @@ public:
 
 struct ServerOptions {
     std::string address = "127.0.0.1";
-    std::uint16_t port = 8080;  ///< 0 = any free port (read it back with Port())
-    std::size_t header_limit = 16 * 1024;
+    std::uint16_t port = 8080;                ///< 0 = any free port (read it back with Port())
+    std::size_t header_limit = 16 * 1024;     ///< the whole header block: request line, fields, line ends
     std::chrono::seconds header_timeout{10};  ///< first request's headers must arrive within this
     std::chrono::seconds idle_timeout{30};    ///< keep-alive: next request's headers within this
     std::chrono::seconds body_timeout{30};
@@ -38,10 +39,12 @@ struct ServerOptions {
     std::size_t max_connections = 10000;
     std::size_t gzip_min_bytes = 1024;
     std::vector<std::string> cors_origins;  ///< exact origins allowed to call the API from browsers
-    Budget user_budget{50, 300};            ///< per signed-in user, RateClass::kDefault
-    Budget anon_budget{20, 100};            ///< per IP for anonymous callers, RateClass::kDefault
-    Budget auth_budget{1, 30};              ///< per IP, RateClass::kAuth
-    Budget probe_budget{1000, 5000};        ///< per IP, RateClass::kProbe
+    /// Peers whose X-Forwarded-For names the client (Request::remote_ip); none by default.
+    TrustedProxies trusted_proxies;
+    Budget user_budget{50, 300};      ///< per signed-in user, RateClass::kDefault
+    Budget anon_budget{20, 100};      ///< per IP for anonymous callers, RateClass::kDefault
+    Budget auth_budget{1, 30};        ///< per IP, RateClass::kAuth
+    Budget probe_budget{1000, 5000};  ///< per IP, RateClass::kProbe
     std::optional<std::filesystem::path> web_dir;
 };
 

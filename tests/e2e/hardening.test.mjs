@@ -1,0 +1,403 @@
+// End-to-end tests of the hardening of the HTTP core, JSON, text fields, idempotency and sign-in
+// (issue 7, items 10, 11, 12 and 16) against the real binary: raw sockets for framing, the client
+// address behind a trusted proxy to simulate an attack from rotating addresses, and the refresh
+// grace window checked against the database the server uses.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { requireServices, startServer, request } from './harness.mjs';
+
+const execFileAsync = promisify(execFile);
+const kFast = '--password-hash=argon2id-fast-insecure';
+const kRoomy = ['--rate-limit-auth-per-minute=100000', '--rate-limit-auth-burst=100000',
+    '--rate-limit-anon-per-minute=100000', '--rate-limit-anon-burst=100000',
+    '--rate-limit-user-per-minute=1000000', '--rate-limit-user-burst=1000000'];
+const kPassword = 'correct horse battery';
+const kWrong = 'wrong password!!';
+
+let counter = 0;
+
+function uniqueEmail(prefix = 'hard') {
+    counter += 1;
+    return `${prefix}${process.pid}_${counter}_${Date.now()}@example.com`;
+}
+
+function assertProblem(res, status, slug, field) {
+    assert.equal(res.status, status, res.text);
+    assert.match(res.headers.get('content-type'), /^application\/problem\+json/);
+    assert.equal(res.json.type, `urn:strava1:problem:${slug}`);
+    assert.doesNotMatch(res.text, /sqlstate|stack|\.cpp|null character/i, 'no internals in error bodies');
+    if (field) {
+        assert.ok(res.json.errors?.some((e) => e.field === field), `errors name ${field}: ${res.text}`);
+    }
+}
+
+/** Sends raw bytes on a fresh socket; resolves with everything received until close or timeout. */
+function rawExchange(port, payload, { timeoutMs = 5000 } = {}) {
+    return new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let data = '';
+        const timer = setTimeout(() => { socket.destroy(); resolve({ data, closed: false }); }, timeoutMs);
+        socket.on('data', (chunk) => { data += chunk.toString('latin1'); });
+        socket.on('close', () => { clearTimeout(timer); resolve({ data, closed: true }); });
+        socket.on('error', () => {});
+        socket.write(payload);
+    });
+}
+
+/** The device cookie a sign-in answer sets, as "name=value" for a Cookie header. */
+function deviceCookie(res) {
+    const cookies = res.headers.getSetCookie();
+    const found = cookies.find((c) => c.startsWith('strava1_device='));
+    assert.ok(found, `a device cookie is set: ${JSON.stringify(cookies)}`);
+    assert.match(found, /HttpOnly/i);
+    assert.match(found, /SameSite=Strict/i);
+    assert.match(found, /Path=\/v1\/auth/);
+    return found.split(';')[0];
+}
+
+function tinyGpx(minutes = 3) {
+    const points = [];
+    for (let i = 0; i <= minutes * 6; i++) {
+        const t = new Date(Date.UTC(2026, 4, 1, 7, 0, i * 10)).toISOString();
+        points.push(`<trkpt lat="${(45.2 + i * 0.0002).toFixed(6)}" lon="${(13.6 + i * 0.0002).toFixed(6)}"><ele>${100 + i}</ele><time>${t}</time></trkpt>`);
+    }
+    return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="e2e" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>${points.join('')}</trkseg></trk></gpx>`);
+}
+
+describe('HTTP framing, JSON and text hardening', () => {
+    let server;
+    const call = (method, path, options) => request(server.url, method, path, options);
+    async function signup(extra = {}) {
+        const email = uniqueEmail();
+        const res = await call('POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: 'Ana', ...extra } });
+        assert.equal(res.status, 201, res.text);
+        return { email, ...res.json };
+    }
+    async function stillServing() {
+        assert.equal((await call('GET', '/healthz')).status, 200, 'the server keeps serving');
+    }
+
+    before(async (t) => {
+        if (!requireServices(t)) return;
+        server = await startServer({ args: [kFast, ...kRoomy] });
+    });
+    after(async () => { await server?.stop(); });
+
+    test('Host must appear exactly once on HTTP/1.1 and at most once on HTTP/1.0', async (t) => {
+        if (!server) return t.skip('no server');
+        const two = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n');
+        assert.match(two.data, /^HTTP\/1\.1 400 /);
+        assert.match(two.data, /Host/);
+        assert.ok(two.closed, 'the connection is closed after a framing error');
+        const none = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
+        assert.match(none.data, /^HTTP\/1\.1 400 /);
+        const twoOld = await rawExchange(server.port, 'GET /healthz HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n');
+        assert.match(twoOld.data, /^HTTP\/1\.1 400 /);
+        const badValue = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n');
+        assert.match(badValue.data, /^HTTP\/1\.1 400 /);
+        const old = await rawExchange(server.port, 'GET /healthz HTTP/1.0\r\n\r\n');
+        assert.match(old.data, /^HTTP\/1\.1 200 /, 'HTTP/1.0 needs no Host');
+        const one = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n');
+        assert.match(one.data, /^HTTP\/1\.1 200 /);
+        await stillServing();
+    });
+
+    test('Transfer-Encoding on HTTP/1.0 and obsolete line folding are refused', async (t) => {
+        if (!server) return t.skip('no server');
+        const te = await rawExchange(server.port, 'POST /v1/auth/login HTTP/1.0\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+        assert.match(te.data, /^HTTP\/1\.1 400 /);
+        assert.match(te.data, /Transfer-Encoding/);
+        const fold = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nHost: a\r\nX-Long: first\r\n second\r\nConnection: close\r\n\r\n');
+        assert.match(fold.data, /^HTTP\/1\.1 400 /);
+        assert.match(fold.data, /line folding/);
+        const foldTab = await rawExchange(server.port, 'GET /healthz HTTP/1.1\r\nHost: a\r\nX-Long: first\r\n\tsecond\r\nConnection: close\r\n\r\n');
+        assert.match(foldTab.data, /^HTTP\/1\.1 400 /);
+        await stillServing();
+    });
+
+    test('the header block as a whole is bounded, not only each line', async (t) => {
+        if (!server) return t.skip('no server');
+        const lines = Array.from({ length: 100 }, (_, i) => `X-Filler-${String(i).padStart(3, '0')}: ${'a'.repeat(184)}\r\n`).join('');
+        assert.equal(lines.length, 100 * 200);
+        const res = await rawExchange(server.port, `GET /healthz HTTP/1.1\r\nHost: a\r\n${lines}\r\n`);
+        assert.match(res.data, /^HTTP\/1\.1 431 /);
+        // Just under the bound still works.
+        const fewer = lines.slice(0, 70 * 200);
+        const ok = await rawExchange(server.port, `GET /healthz HTTP/1.1\r\nHost: a\r\n${fewer}Connection: close\r\n\r\n`);
+        assert.match(ok.data, /^HTTP\/1\.1 200 /);
+        await stillServing();
+    });
+
+    test('duplicate JSON keys are refused, naming the key', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const dup = await call('PATCH', '/v1/me', { token: ana.access_token, raw: '{"city":"Pula","city":"Rijeka"}', headers: { 'content-type': 'application/json' } });
+        assertProblem(dup, 400, 'invalid-argument', 'city');
+        assert.match(dup.json.detail, /duplicate/);
+        const nested = await call('POST', '/v1/auth/signup', { raw: `{"email":"${uniqueEmail()}","password":"${kPassword}","display_name":"A","x":{"a":1,"a":2}}`, headers: { 'content-type': 'application/json' } });
+        assertProblem(nested, 400, 'invalid-argument', 'x.a');
+        // The same key in two different objects is fine (it is the unknown field that fails here).
+        const distinct = await call('POST', '/v1/auth/signup', { raw: `{"email":"${uniqueEmail()}","password":"${kPassword}","display_name":"A","x":{"email":1}}`, headers: { 'content-type': 'application/json' } });
+        assertProblem(distinct, 400, 'invalid-argument', 'x');
+        assert.equal((await call('GET', '/v1/me', { token: ana.access_token })).json.city, null, 'nothing was written');
+    });
+
+    test('doubles are written as the shortest decimal that reads back the same', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const patched = await call('PATCH', '/v1/me', { token: ana.access_token, body: { weight_kg: 45.205299, height_cm: 172 } });
+        assert.equal(patched.status, 200, patched.text);
+        assert.match(patched.text, /"weight_kg":45\.205299[,}]/);
+        // The sign-in answer is built as a Boost.JSON value; it must read the same.
+        const login = await call('POST', '/v1/auth/login', { body: { email: ana.email, password: kPassword } });
+        assert.equal(login.status, 200, login.text);
+        assert.match(login.text, /"weight_kg":45\.205299[,}]/);
+        assert.match(login.text, /"height_cm":172[,}]/);
+        assert.doesNotMatch(login.text, /\d[eE][+-]?\d/, 'no exponent notation for ordinary numbers');
+        const manual = await call('POST', '/v1/activities', { token: ana.access_token, body: { sport: 'run', start_time: '2026-03-01T07:00:00Z', elapsed_s: 3000, distance_m: 10000.5 } });
+        assert.equal(manual.status, 201, manual.text);
+        assert.doesNotMatch(manual.text, /\d[eE][+-]?\d/);
+    });
+
+    test('control characters and lengths in characters, the same in every feature', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const me = (body) => call('PATCH', '/v1/me', { token: ana.access_token, body });
+        assertProblem(await me({ bio: 'public\u0000secret' }), 400, 'invalid-argument', 'bio');
+        assertProblem(await me({ display_name: '\u0000' }), 400, 'invalid-argument', 'display_name');
+        assertProblem(await me({ display_name: 'Ana\tB' }), 400, 'invalid-argument', 'display_name');
+        assertProblem(await me({ city: 'Pula\nRijeka' }), 400, 'invalid-argument', 'city');
+        assertProblem(await me({ bio: 'lone\rreturn' }), 400, 'invalid-argument', 'bio');
+        assertProblem(await me({ bio: 'next line\u0085here' }), 400, 'invalid-argument', 'bio');
+        const multi = await me({ bio: 'line one\r\nline two\n\tindented', display_name: 'é'.repeat(80) });
+        assert.equal(multi.status, 200, multi.text);
+        assert.equal(multi.json.bio, 'line one\r\nline two\n\tindented');
+        assertProblem(await me({ display_name: 'é'.repeat(81) }), 400, 'invalid-argument', 'display_name');
+
+        const make = (body) => call('POST', '/v1/activities', { token: ana.access_token, body: { sport: 'run', start_time: '2026-03-01T07:00:00Z', elapsed_s: 600, ...body } });
+        const nul = await make({ name: 'public\u0000secret' });
+        assertProblem(nul, 400, 'invalid-argument', 'name');
+        assert.match(nul.json.errors.find((e) => e.field === 'name').reason, /control character/);
+        assertProblem(await make({ name: '\u0000' }), 400, 'invalid-argument', 'name');
+        assertProblem(await make({ name: 'two\nlines' }), 400, 'invalid-argument', 'name');
+        assertProblem(await make({ description: 'bell\u0007' }), 400, 'invalid-argument', 'description');
+        const long = await make({ name: 'é'.repeat(255), description: 'a\n\tb\r\nc' });
+        assert.equal(long.status, 201, long.text);
+        assert.equal(long.json.name, 'é'.repeat(255));
+        assertProblem(await make({ name: 'é'.repeat(256) }), 400, 'invalid-argument', 'name');
+
+        // Query parameters and multipart fields used as text go through the same check.
+        const gpx = tinyGpx();
+        const upload = (query, raw = gpx, headers = { 'content-type': 'application/octet-stream' }) =>
+            call('POST', `/v1/uploads${query}`, { token: ana.access_token, raw, headers });
+        assertProblem(await upload('?data_type=gpx&name=public%00secret'), 400, 'invalid-argument', 'name');
+        assertProblem(await upload('?data_type=gpx&external_id=a%0Ab'), 400, 'invalid-argument', 'external_id');
+        assertProblem(await upload('?data_type=gpx&name=%FF%FE'), 400, 'invalid-argument', 'name');
+        const boundary = 'hardening-boundary';
+        const multipart = Buffer.concat([
+            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nbad\u0000name\r\n`),
+            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.gpx"\r\n\r\n`),
+            gpx, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+        assertProblem(await upload('', multipart, { 'content-type': `multipart/form-data; boundary=${boundary}` }), 400, 'invalid-argument', 'name');
+        assert.deepEqual((await call('GET', '/v1/athlete/activities', { token: ana.access_token })).json.activities.map((a) => a.name), ['é'.repeat(255)]);
+    });
+
+    test('Idempotency-Key: the query counts, JSON compares by value, a 400 is not stored', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const gpx = tinyGpx();
+        const upload = (key, query, raw = gpx, type = 'application/octet-stream') => call('POST', `/v1/uploads${query}`,
+            { token: ana.access_token, raw, headers: { 'content-type': type, 'idempotency-key': key } });
+        const key = `up-${Date.now()}`;
+        const first = await upload(key, '?data_type=gpx&name=Morning');
+        assert.equal(first.status, 201, first.text);
+        for (const other of ['?data_type=gpx&name=Evening', '?data_type=gpx&name=Morning&sport=ride', '?data_type=gpx&name=Morning&description=x',
+            '?data_type=gpx&name=Morning&external_id=e1', '?name=Morning']) {
+            const res = await upload(key, other);
+            assertProblem(res, 422, 'unprocessable');
+            assert.equal(res.json.errors[0].field, 'Idempotency-Key');
+        }
+        // Same parameters, spelt differently (order, encoding): the same request.
+        const replay = await upload(key, '?name=Morning&data_type=gpx');
+        assert.equal(replay.status, 201, replay.text);
+        assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+        assert.equal(replay.json.id, first.json.id);
+        assert.equal((await upload(key, '?data_type=gpx&name=Mor%6Eing')).json.id, first.json.id);
+
+        // A multipart retry gets a new boundary from the browser: still the same request.
+        const parts = (boundary, name) => Buffer.concat([
+            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\n${name}\r\n`),
+            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.gpx"\r\n\r\n`),
+            tinyGpx(4), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+        const mkey = `mp-${Date.now()}`;
+        const m1 = await upload(mkey, '', parts('b1', 'Lunch'), 'multipart/form-data; boundary=b1');
+        assert.equal(m1.status, 201, m1.text);
+        const m2 = await upload(mkey, '', parts('other-boundary', 'Lunch'), 'multipart/form-data; boundary=other-boundary');
+        assert.equal(m2.status, 201, m2.text);
+        assert.equal(m2.json.id, m1.json.id);
+        assertProblem(await upload(mkey, '', parts('b3', 'Dinner'), 'multipart/form-data; boundary=b3'), 422, 'unprocessable');
+
+        // JSON bodies compare by value: other spacing, key order and escapes are the same request.
+        const jkey = `json-${Date.now()}`;
+        const manual = (raw) => call('POST', '/v1/activities', { token: ana.access_token, raw, headers: { 'content-type': 'application/json', 'idempotency-key': jkey } });
+        const j1 = await manual('{"sport":"walk","start_time":"2026-06-01T12:00:00Z","elapsed_s":600,"name":"Caf\u00e9"}');
+        assert.equal(j1.status, 201, j1.text);
+        const j2 = await manual('{\n  "name": "Caf\\u00e9",\n  "elapsed_s": 600.0,\n  "start_time": "2026-06-01T12:00:00Z",\n  "sport": "walk"\n}');
+        assert.equal(j2.status, 201, j2.text);
+        assert.equal(j2.headers.get('idempotent-replayed'), 'true');
+        assert.equal(j2.json.id, j1.json.id);
+        assertProblem(await manual('{"sport":"walk","start_time":"2026-06-01T12:00:00Z","elapsed_s":601,"name":"Café"}'), 422, 'unprocessable');
+
+        // Refused with 400 before it started: not stored, so the corrected retry runs.
+        const bkey = `bad-${Date.now()}`;
+        assertProblem(await upload(bkey, '?data_type=gpx&sport=quidditch'), 400, 'invalid-argument', 'sport');
+        const fixed = await upload(bkey, '?data_type=gpx&sport=run');
+        assert.equal(fixed.status, 201, fixed.text);
+        assert.equal(fixed.headers.get('idempotent-replayed'), null);
+        const badJson = `bj-${Date.now()}`;
+        const bad = await call('POST', '/v1/activities', { token: ana.access_token, body: { sport: 'walk', start_time: 'yesterday', elapsed_s: 60 }, headers: { 'idempotency-key': badJson } });
+        assertProblem(bad, 400, 'invalid-argument', 'start_time');
+        const good = await call('POST', '/v1/activities', { token: ana.access_token, body: { sport: 'walk', start_time: '2026-06-02T12:00:00Z', elapsed_s: 60 }, headers: { 'idempotency-key': badJson } });
+        assert.equal(good.status, 201, good.text);
+    });
+
+    test('refresh: concurrent tabs get the same new pair; reuse after the grace window revokes the family', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const refresh = (token) => call('POST', '/v1/auth/refresh', { body: { refresh_token: token } });
+        const tabs = await Promise.all(Array.from({ length: 5 }, () => refresh(ana.refresh_token)));
+        for (const res of tabs) {
+            assert.equal(res.status, 200, res.text);
+            assert.equal(res.json.refresh_token, tabs[0].json.refresh_token, 'every tab gets the same new refresh token');
+            assert.notEqual(res.json.refresh_token, ana.refresh_token);
+            assert.equal((await call('GET', '/v1/me', { token: res.json.access_token })).status, 200);
+        }
+        const next = tabs[0].json.refresh_token;
+        // Still inside the window, a late tab gets the same pair again.
+        assert.equal((await refresh(ana.refresh_token)).json.refresh_token, next);
+
+        // Past the window (aged in the database rather than waited for), the old token is a theft signal.
+        const hash = createHash('sha256').update(ana.refresh_token).digest('hex');
+        await execFileAsync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', server.databaseUrl, '-c',
+            `UPDATE refresh_tokens SET spent_at = spent_at - interval '1 hour' WHERE token_hash = '${hash}'`]);
+        assertProblem(await refresh(ana.refresh_token), 401, 'unauthenticated');
+        assertProblem(await refresh(next), 401, 'unauthenticated');
+        const deadline = Date.now() + 1500;
+        while ((await call('GET', '/v1/me', { token: tabs[0].json.access_token })).status !== 401) {
+            assert.ok(Date.now() < deadline, 'the family was revoked');
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    });
+
+    test('refresh: an old token whose successor was already rotated revokes the family', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const refresh = (token) => call('POST', '/v1/auth/refresh', { body: { refresh_token: token } });
+        const r1 = await refresh(ana.refresh_token);
+        assert.equal(r1.status, 200, r1.text);
+        const r2 = await refresh(r1.json.refresh_token);
+        assert.equal(r2.status, 200, r2.text);
+        assertProblem(await refresh(ana.refresh_token), 401, 'unauthenticated');
+        assertProblem(await refresh(r2.json.refresh_token), 401, 'unauthenticated');
+        assertProblem(await refresh('not-a-token'), 401, 'unauthenticated');
+    });
+});
+
+describe('sign-in throttling behind a trusted proxy', () => {
+    let server;
+    const call = (method, path, options) => request(server.url, method, path, options);
+    const from = (ip, extra = {}) => ({ 'x-forwarded-for': ip, ...extra });
+    const login = (email, password, headers) => call('POST', '/v1/auth/login', { body: { email, password }, headers });
+
+    async function owner() {
+        const email = uniqueEmail('owner');
+        const res = await call('POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: 'Owner' }, headers: from('198.51.100.7') });
+        assert.equal(res.status, 201, res.text);
+        return { email, cookie: deviceCookie(res) };
+    }
+
+    before(async (t) => {
+        if (!requireServices(t)) return;
+        server = await startServer({ args: [kFast, '--trusted-proxies=127.0.0.1/32,::1'] });
+    });
+    after(async () => { await server?.stop(); });
+
+    test('an attack from rotating addresses never locks the owner out', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email, cookie } = await owner();
+        // 15 wrong passwords, each from another address: the old per-account lock answered the
+        // owner 429 after the fifth.
+        for (let i = 1; i <= 15; i++) {
+            assertProblem(await login(email, kWrong, from(`203.0.113.${i}`)), 401, 'unauthenticated');
+        }
+        // The owner's known device signs in at once, even from an address the attacker used.
+        const known = await login(email, kPassword, from('203.0.113.1', { cookie }));
+        assert.equal(known.status, 200, known.text);
+        assert.equal(deviceCookie(known), cookie, 'the device keeps its cookie');
+        // A new device of the owner is only slowed down, never refused.
+        const fresh = await login(email, kPassword, from('192.0.2.55'));
+        assert.equal(fresh.status, 200, fresh.text);
+        // While the attack goes on.
+        assertProblem(await login(email, kWrong, from('203.0.113.99')), 401, 'unauthenticated');
+        assert.equal((await login(email, kPassword, from('198.51.100.7', { cookie }))).status, 200);
+    });
+
+    test('one address guessing one account is backed off; others are not', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email, cookie } = await owner();
+        for (let i = 0; i < 5; i++) {
+            assertProblem(await login(email, kWrong, from('203.0.113.200')), 401, 'unauthenticated');
+        }
+        const blocked = await login(email, kPassword, from('203.0.113.200'));
+        assertProblem(blocked, 429, 'rate-limited');
+        assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
+        assert.equal((await login(email, kPassword, from('192.0.2.77'))).status, 200, 'another address signs in');
+        const known = await login(email, kPassword, from('203.0.113.200', { cookie }));
+        assert.equal(known.status, 200, 'a known device is exempt even from the blocked address');
+    });
+
+    test('one address spraying many accounts is backed off', async (t) => {
+        if (!server) return t.skip('no server');
+        const statuses = [];
+        for (let i = 0; i < 25; i++) {
+            const res = await login(uniqueEmail('spray'), kWrong, from('203.0.113.250'));
+            statuses.push(res.status);
+        }
+        assert.deepEqual(statuses.slice(0, 20), Array(20).fill(401));
+        assert.equal(statuses.at(-1), 429);
+        const { email } = await owner();
+        assert.equal((await login(email, kPassword, from('192.0.2.88'))).status, 200, 'other addresses are unaffected');
+    });
+
+    test('a forged or garbage X-Forwarded-For from a trusted proxy falls back sensibly', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email } = await owner();
+        // The rightmost untrusted entry is the client; entries left of it are the client's own claims.
+        for (let i = 0; i < 5; i++) {
+            assertProblem(await login(email, kWrong, from(`10.9.9.${i}, 203.0.113.210`)), 401, 'unauthenticated');
+        }
+        assertProblem(await login(email, kPassword, from('10.9.9.200, 203.0.113.210')), 429, 'rate-limited');
+        assert.equal((await login(email, kPassword, from('not-an-ip, 192.0.2.99'))).status, 200);
+    });
+});
+
+describe('X-Forwarded-For is not trusted by default', () => {
+    test('rotating X-Forwarded-For without a trusted proxy is one source', async (t) => {
+        if (!requireServices(t)) return;
+        const server = await startServer({ args: [kFast] });
+        t.after(() => server.stop());
+        const email = uniqueEmail('notrust');
+        const signup = await request(server.url, 'POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: 'N' } });
+        assert.equal(signup.status, 201, signup.text);
+        for (let i = 0; i < 5; i++) {
+            const res = await request(server.url, 'POST', '/v1/auth/login', { body: { email, password: kWrong }, headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+            assertProblem(res, 401, 'unauthenticated');
+        }
+        const res = await request(server.url, 'POST', '/v1/auth/login', { body: { email, password: kPassword }, headers: { 'x-forwarded-for': '203.0.113.100' } });
+        assertProblem(res, 429, 'rate-limited');
+    });
+});
