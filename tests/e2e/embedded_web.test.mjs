@@ -45,6 +45,7 @@ describe('a binary started without a web dir', () => {
         assert.doesNotMatch(page.text, /not built/);
         assert.equal(page.headers.get('cache-control'), 'no-cache');
         assertPageHeaders(page);
+        assert.match(page.headers.get('content-security-policy'), /style-src 'self';/, 'the app needs no inline styles');
         const etag = page.headers.get('etag');
         assert.match(etag, /^"[0-9a-f]{20}(-gz)?"$/);
         const again = await get('/', { 'if-none-match': etag });

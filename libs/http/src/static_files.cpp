@@ -12,17 +12,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The web app and the API docs page load everything from this server. What goes beyond 'self', and
-// why (checked in Chromium by web/tests/browser with no console errors):
-// - style-src 'unsafe-inline': the API docs page (Redoc) injects <style> elements at run time, and
-//   the docs page itself has one small <style>. Scripts stay 'self' only: no inline or eval'd code.
-// - img-src data: blob: https:: map tiles come from whatever tile server a user sets on the device
-//   (You -> Map tiles), data: URLs are Redoc's icons; images cannot run code.
-// - worker-src 'self' blob:: the service worker, and Redoc's search worker (a blob: URL).
-constexpr std::string_view kPagePolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; "
-    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+// Pages load everything from this server; scripts never come from anywhere else, inline or eval'd.
+// Checked in Chromium (no console errors, no violation events; web/tests/browser). Beyond 'self':
+// - the web app: img-src http: https:, because map tiles come from whatever tile server a user sets
+//   on the device (You -> Map tiles accepts http and https templates); images cannot run code.
+//   Preact sets style attributes through the CSSOM, which style-src does not restrict.
+// - the API docs page (Redoc, under /docs/ only): style-src 'unsafe-inline' (its styled-components
+//   inject <style> elements, and the page has one), img-src data: (its icons), worker-src blob:
+//   (its search index runs in a worker made from a blob: URL).
+constexpr std::string_view kAppPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' http: https:; connect-src 'self'; "
+    "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
+constexpr std::string_view kDocsPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
 
 constexpr std::string_view kNotBuiltPage = R"(<!doctype html>
 <html lang="en">
@@ -97,8 +102,13 @@ CachePolicy CacheFor(std::string_view relative) {
 
 }  // namespace
 
-void AddPageSecurityHeaders(Response& response) {
-    response.SetHeader("Content-Security-Policy", std::string(kPagePolicy));
+PagePolicy PolicyFor(std::string_view relative) {
+    return relative.starts_with("docs/") ? PagePolicy::kApiDocs : PagePolicy::kApp;
+}
+
+void AddPageSecurityHeaders(Response& response, PagePolicy policy) {
+    response.SetHeader("Content-Security-Policy",
+                       std::string(policy == PagePolicy::kApiDocs ? kDocsPolicy : kAppPolicy));
     response.SetHeader("X-Frame-Options", "DENY");
     // Tile servers (OpenStreetMap's among them) want to know the site; they get the origin only.
     response.SetHeader("Referrer-Policy", "strict-origin-when-cross-origin");
@@ -122,7 +132,7 @@ Response ServeEmbedded(const EmbeddedFile& file, const Request& request, CachePo
         RevalidateAgainst(r, request, file.etag);
     }
     if (IsHtml(content_type)) {
-        AddPageSecurityHeaders(r);
+        AddPageSecurityHeaders(r, PolicyFor(file.path));
     }
     return r;
 }
@@ -195,7 +205,7 @@ std::optional<Response> StaticFiles::ServeFromDisk(const fs::path& relative, con
     etag.push_back('"');
     RevalidateAgainst(r, request, etag);
     if (IsHtml(r.content_type)) {
-        AddPageSecurityHeaders(r);
+        AddPageSecurityHeaders(r, PolicyFor(relative.generic_string()));
     }
     return r;
 }
@@ -227,7 +237,7 @@ std::optional<Response> StaticFiles::Serve(const Request& request) const {
             return std::nullopt;
         }
         Response r = Response::Text(200, "text/html; charset=utf-8", std::string(kNotBuiltPage));
-        AddPageSecurityHeaders(r);
+        AddPageSecurityHeaders(r, PagePolicy::kApp);
         return r;
     }
     if (relative.empty()) {

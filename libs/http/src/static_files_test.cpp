@@ -105,6 +105,10 @@ TEST(StaticFiles, PagesCarryTheSecurityHeaders) {
         EXPECT_EQ(r->Header("x-frame-options"), "DENY");
         EXPECT_EQ(r->Header("referrer-policy"), "strict-origin-when-cross-origin");
     }
+    // Only the API docs page gets what Redoc needs; the app's styles stay 'self' only.
+    EXPECT_NE(files.Serve(Get("/"))->Header("content-security-policy").find("style-src 'self';"), std::string::npos);
+    EXPECT_NE(files.Serve(Get("/docs"))->Header("content-security-policy").find("style-src 'self' 'unsafe-inline'"),
+              std::string::npos);
 }
 
 TEST(StaticFiles, WithoutABuiltWebAppPagesSaySoInsteadOf404) {

@@ -29,10 +29,17 @@ enum class CachePolicy {
 /// and the security headers of pages for HTML.
 Response ServeEmbedded(const EmbeddedFile& file, const Request& request, CachePolicy cache);
 
+/// Which Content-Security-Policy a page gets: the web app's, or the API docs page's (Redoc needs a
+/// little more: inline styles, data: icons, a blob: worker).
+enum class PagePolicy { kApp, kApiDocs };
+
+/// The policy for a file of the web app: kApiDocs under docs/, else kApp.
+PagePolicy PolicyFor(std::string_view relative_path);
+
 /// The headers every HTML page carries: a Content-Security-Policy that lets the page load only
-/// from this server (plus what the web app needs, see the comment on kPagePolicy), no framing, and
-/// a referrer policy. Used for the web app, the API docs page and the "not built" page.
-void AddPageSecurityHeaders(Response& response);
+/// from this server (plus what it needs, see the comment on the policies in static_files.cpp), no
+/// framing (`frame-ancestors 'none'` and `X-Frame-Options: DENY`), and a referrer policy.
+void AddPageSecurityHeaders(Response& response, PagePolicy policy);
 
 /// Serves the web app at `/`: from a directory (STRAVA1_WEB_DIR, for development) or from files
 /// compiled into the binary. Hashed assets under /assets/ are immutable for a year, everything else
