@@ -289,7 +289,9 @@ asio::awaitable<Result> Pool::QueryPipelined(std::string sql, Params params) {
         co_return co_await Query(std::move(sql), std::move(params));
     }
     auto& shard = impl->shards[*home];
-    if (shard.pipeline && (shard.pipeline->Broken() || impl->Stale(shard.pipeline_generation))) {
+    // A stale one is replaced once nothing is in flight on it (if it is dead, those fail and break it).
+    if (shard.pipeline &&
+        (shard.pipeline->Broken() || (impl->Stale(shard.pipeline_generation) && shard.pipeline->InFlight() == 0))) {
         shard.pipeline.reset();
         std::lock_guard lock(impl->mutex);
         --impl->total;
