@@ -6,7 +6,7 @@ DEBUG_DIR := build/debug
 RELEASE_DIR := build/release
 CTEST_JOBS ?= 2
 
-.PHONY: run test deps build-release build-debug web test-unit test-pg test-e2e test-web test-browser check-deps bench fuzz check-long clean
+.PHONY: run test deps build-release build-debug web install test-unit test-pg test-e2e test-web test-browser check-deps bench fuzz check-long clean
 
 deps:
 	scripts/deps.sh
@@ -14,17 +14,26 @@ deps:
 web: deps
 	cd web && npm run build
 
-build-release: deps
+# The binary carries web/dist (apps/strava1/CMakeLists.txt), so the web app is built first.
+build-release: deps web
 	cmake --preset release >/dev/null
 	cmake --build --preset release --target strava1
 
-build-debug: deps
+build-debug: deps web
 	cmake --preset debug >/dev/null
 	cmake --build --preset debug
 
 ## make run: install what is missing, build, and start everything at http://127.0.0.1:8080
-run: build-release web
-	$(RELEASE_DIR)/apps/strava1/strava1 serve --web-dir=web/dist
+run: build-release
+	$(RELEASE_DIR)/apps/strava1/strava1 serve
+
+## make install PREFIX=/usr/local: the release binary to PREFIX/bin and a systemd unit running it
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: build-release
+	install -D -m 0755 $(RELEASE_DIR)/apps/strava1/strava1 "$(DESTDIR)$(PREFIX)/bin/strava1"
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' apps/strava1/strava1.service.in > $(RELEASE_DIR)/strava1.service
+	install -D -m 0644 $(RELEASE_DIR)/strava1.service "$(DESTDIR)$(PREFIX)/lib/systemd/system/strava1.service"
 
 ## make test: install what is missing, build, and run every test tier against real services
 test: build-debug web check-deps

@@ -50,7 +50,8 @@ packages=(
     # C++ lint (scripts/lint.sh): the pinned .clang-format and .clang-tidy are written for version 14.
     clang-format-14 clang-tidy-14
     # scripts/check-deps.py (module dependency rules) and its test: Debian's python3, stdlib only.
-    python3
+    # python3-yaml: the build turns docs/api/openapi.yaml into the JSON compiled into the binary.
+    python3 python3-yaml
 )
 if [ "$want_bench" = 1 ]; then
     packages+=(

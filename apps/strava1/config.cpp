@@ -2,6 +2,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 
 namespace strava1::app {
@@ -26,14 +28,80 @@ std::vector<std::string> SplitList(const std::string& text) {
 
 http::Budget ReadBudget(Settings& s, const std::string& name, http::Budget fallback) {
     http::Budget b;
-    b.per_second = static_cast<double>(s.GetInt(name + "_per_minute", static_cast<std::int64_t>(fallback.per_second * 60),
-                                                1, 1'000'000'000)) /
+    b.per_second = static_cast<double>(s.GetInt(
+                       name + "_per_minute", static_cast<std::int64_t>(fallback.per_second * 60), 1, 1'000'000'000)) /
                    60.0;
-    b.burst = static_cast<double>(s.GetInt(name + "_burst", static_cast<std::int64_t>(fallback.burst), 1, 1'000'000'000));
+    b.burst =
+        static_cast<double>(s.GetInt(name + "_burst", static_cast<std::int64_t>(fallback.burst), 1, 1'000'000'000));
     return b;
 }
 
 }  // namespace
+
+const std::vector<SettingHelp>& ServeSettings() {
+    static const std::vector<SettingHelp> kSettings = {
+        {"config", "FILE", "none", "a JSON object of settings (keys as below); flags and STRAVA1_* win over it"},
+        {"listen", "ADDRESS:PORT", "127.0.0.1:8080", "where to listen (IPv6 as [::1]:8080); port 0 picks a free one"},
+        {"data_dir", "DIR", "var", "embedded PostgreSQL, keys, uploaded originals, logs"},
+        {"database_url", "URL", "embedded",
+         "an external PostgreSQL (libpq URL or conninfo) instead of the embedded one"},
+        {"web_dir", "DIR", "embedded", "serve the web app from this built web/dist instead of the copy in the binary"},
+        {"port_file", "FILE", "none", "write the port actually bound to this file (with port 0)"},
+        {"log_level", "LEVEL", "info", "debug, info, warn or error; debug logs every request"},
+        {"cors_origins", "ORIGINS", "none", "comma-separated browser origins allowed to call the API"},
+        {"trusted_proxies", "ADDRESSES", "none",
+         "reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client"},
+        {"metrics_token", "TOKEN", "none",
+         "/metrics needs 'Authorization: Bearer TOKEN'; without one it is served only while listening on loopback"},
+        {"db_unreachable_limit_s", "N", "60",
+         "/healthz fails once the embedded database has been down this many seconds"},
+        {"rate_limit_user_per_minute", "N", "3000", "requests per signed-in user"},
+        {"rate_limit_user_burst", "N", "300", "burst per signed-in user"},
+        {"rate_limit_anon_per_minute", "N", "1200", "requests per client IP without a token"},
+        {"rate_limit_anon_burst", "N", "100", "burst per client IP without a token"},
+        {"rate_limit_auth_per_minute", "N", "60", "sign-up, log-in and refresh attempts per client IP"},
+        {"rate_limit_auth_burst", "N", "30", "burst of those per client IP"},
+        {"rate_limit_probe_per_minute", "N", "60000", "probe and metrics requests per client IP"},
+        {"rate_limit_probe_burst", "N", "5000", "burst of those per client IP"},
+        {"header_timeout_s", "N", "10", "a new connection's request headers must arrive within this"},
+        {"body_timeout_s", "N", "30", "a request body must arrive within this"},
+        {"idle_timeout_s", "N", "30", "keep-alive: the next request's headers must arrive within this"},
+        {"io_threads", "N", "hardware threads", "I/O threads, one event loop each"},
+        {"cpu_threads", "N", "hardware threads", "threads for CPU-heavy work (password hashing, analysis)"},
+        {"db_pool_size", "N", "16", "most PostgreSQL connections open at once"},
+        {"auth_mode", "MODE", "local", "local (email + password) or firebase (Firebase ID tokens)"},
+        {"firebase_project_id", "ID", "none", "Firebase project; setting it selects firebase mode"},
+        {"firebase_certs_url", "URL", "Google's", "where Firebase signing certificates are fetched"},
+        {"firebase_emulator", "BOOL", "false",
+         "accept Auth Emulator tokens (with FIREBASE_AUTH_EMULATOR_HOST, on loopback)"},
+        {"password_hash", "COST", "argon2id-interactive", "argon2id-fast-insecure is for sanitizer test runs only"},
+        {"unsafe_allow_no_fsync", "BOOL", "false",
+         "start even if PostgreSQL may lose acknowledged writes (throwaway tests)"},
+    };
+    return kSettings;
+}
+
+std::string SettingsUsage() {
+    std::string out =
+        "Settings: a flag (--name=value or --name value), the environment variable STRAVA1_NAME, or a key of\n"
+        "the --config file; flags win over the environment, which wins over the file.\n\n";
+    for (const SettingHelp& setting : ServeSettings()) {
+        std::string flag = setting.key;
+        std::replace(flag.begin(), flag.end(), '_', '-');
+        std::string env = setting.key;
+        std::transform(env.begin(), env.end(), env.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        out += "  --" + flag + "=" + setting.placeholder + "  (STRAVA1_" + env + ", default: " + setting.default_text +
+               ")\n      " + setting.meaning + "\n";
+    }
+    return out;
+}
+
+bool IsLoopback(const std::string& address) {
+    boost::system::error_code ec;
+    const auto parsed = boost::asio::ip::make_address(address, ec);
+    return !ec && parsed.is_loopback();
+}
 
 Config LoadConfig(Settings& s) {
     Config c;
@@ -41,8 +109,6 @@ Config LoadConfig(Settings& s) {
     c.database_url = s.GetOptional("database_url");
     if (auto web = s.GetOptional("web_dir")) {
         c.web_dir = *web;
-    } else if (std::filesystem::exists("web/dist/index.html")) {
-        c.web_dir = "web/dist";
     }
     if (auto pf = s.GetOptional("port_file")) {
         c.port_file = *pf;
@@ -52,7 +118,8 @@ Config LoadConfig(Settings& s) {
     std::string listen = s.GetString("listen", "127.0.0.1:8080");
     auto colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0) {
-        throw ConfigError(s.SourceName("listen") + ": must be ADDRESS:PORT such as 127.0.0.1:8080 (got \"" + listen + "\")");
+        throw ConfigError(s.SourceName("listen") + ": must be ADDRESS:PORT such as 127.0.0.1:8080 (got \"" + listen +
+                          "\")");
     }
     std::string host = listen.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -71,8 +138,8 @@ Config LoadConfig(Settings& s) {
         port = -1;
     }
     if (ec || port < 0 || port > 65535) {
-        throw ConfigError(s.SourceName("listen") + ": must be ADDRESS:PORT with an IP address and a port 0..65535 (got \"" +
-                          listen + "\")");
+        throw ConfigError(s.SourceName("listen") +
+                          ": must be ADDRESS:PORT with an IP address and a port 0..65535 (got \"" + listen + "\")");
     }
     c.server.address = host;
     c.server.port = static_cast<std::uint16_t>(port);
@@ -106,9 +173,15 @@ Config LoadConfig(Settings& s) {
     if (c.auth_mode == "firebase" && c.firebase_project_id.empty()) {
         throw ConfigError("STRAVA1_FIREBASE_PROJECT_ID: is required when the auth mode is firebase");
     }
-    c.fast_password_hash = s.GetChoice("password_hash", "argon2id-interactive", {"argon2id-interactive", "argon2id-fast-insecure"}) ==
-                           "argon2id-fast-insecure";
+    c.fast_password_hash = s.GetChoice("password_hash", "argon2id-interactive",
+                                       {"argon2id-interactive", "argon2id-fast-insecure"}) == "argon2id-fast-insecure";
     c.allow_unsafe_durability = s.GetBool("unsafe_allow_no_fsync", false);
+    c.metrics_token = s.GetString("metrics_token", "");
+    if (!c.metrics_token.empty() && c.metrics_token.size() < 16) {
+        throw ConfigError(s.SourceName("metrics_token") +
+                          ": must be at least 16 characters (a guessable token protects nothing)");
+    }
+    c.db_unreachable_limit = std::chrono::seconds(s.GetInt("db_unreachable_limit_s", 60, 1, 86400));
     s.RejectUnknown();
     return c;
 }

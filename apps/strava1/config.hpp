@@ -14,8 +14,8 @@ namespace strava1::app {
 /// Everything `strava1 serve` can be told, validated once at start (ARCHITECTURE.md §7).
 struct Config {
     std::filesystem::path data_dir = "var";
-    std::optional<std::string> database_url;  ///< unset: embedded PostgreSQL under data_dir
-    std::optional<std::filesystem::path> web_dir;
+    std::optional<std::string> database_url;       ///< unset: embedded PostgreSQL under data_dir
+    std::optional<std::filesystem::path> web_dir;  ///< unset: the web app embedded in the binary
     std::optional<std::filesystem::path> port_file;
     std::string log_level = "info";
     http::ServerOptions server;
@@ -28,7 +28,27 @@ struct Config {
     bool firebase_emulator = false;
     bool fast_password_hash = false;
     bool allow_unsafe_durability = false;
+    std::string metrics_token;                      ///< empty: /metrics only while listening on loopback
+    std::chrono::seconds db_unreachable_limit{60};  ///< /healthz fails after the embedded database is down this long
 };
+
+/// One setting of `strava1 serve`, as `--help` lists it (docs/architecture.md has the same table; an
+/// e2e test keeps the two in step).
+struct SettingHelp {
+    const char* key;           ///< lower_snake: flag `--data-dir`, variable `STRAVA1_DATA_DIR`
+    const char* placeholder;   ///< what the value looks like: DIR, N, URL…
+    const char* default_text;  ///< as a person reads it
+    const char* meaning;
+};
+
+/// Every setting LoadConfig reads, in the order --help lists them.
+const std::vector<SettingHelp>& ServeSettings();
+
+/// The settings part of `serve --help` and `migrate --help`.
+std::string SettingsUsage();
+
+/// True for an address only this machine can reach (127.0.0.0/8, ::1).
+bool IsLoopback(const std::string& address);
 
 /// Reads and validates settings; throws ConfigError naming the bad setting.
 Config LoadConfig(Settings& settings);

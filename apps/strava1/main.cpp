@@ -1,12 +1,11 @@
 // strava1: one binary, several roles (ARCHITECTURE.md §2). This file only dispatches.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "strava1/base/settings.hpp"
-
-extern char** environ;
+#include "config.hpp"
 
 namespace strava1::app {
 int Serve(const std::vector<std::string>& args);
@@ -18,27 +17,90 @@ int Import(const std::vector<std::string>& args);
 
 namespace {
 
+constexpr const char* kVersion = "0.1.0";
+
 constexpr const char* kUsage =
-    "usage: strava1 <command> [--setting=value ...]\n"
+    "usage: strava1 [COMMAND] [--setting=value ...]\n"
     "\n"
     "commands:\n"
-    "  serve     run everything in one process: API, web app, embedded PostgreSQL (default)\n"
+    "  serve     run everything in one process: API, web app, embedded PostgreSQL (the default)\n"
     "  migrate   apply database migrations and exit\n"
     "  routes    print the HTTP route table as JSON\n"
     "  inspect   parse GPX/TCX/FIT files (and .gz) as an upload would; print what they hold or why not\n"
     "  import    import GPX/TCX/FIT files for a user (--user=EMAIL FILE...), as an upload would\n"
-    "  version   print the version\n"
+    "  version   print the version (also --version)\n"
+    "  help      print this (also --help); `strava1 COMMAND --help` for one command and its settings\n";
+
+constexpr const char* kServeUsage =
+    "usage: strava1 serve [--setting=value ...]\n"
     "\n"
-    "Settings come from flags, STRAVA1_* environment variables and --config FILE; see README.md.\n";
+    "Runs everything in one process: the API under /v1, the web app at /, API docs at /docs and\n"
+    "/openapi.json, probes at /healthz, /readyz and /metrics, and, unless --database-url is given, a\n"
+    "private PostgreSQL cluster under the data dir. Ctrl-C or SIGTERM stops it cleanly.\n"
+    "\n";
+
+constexpr const char* kMigrateUsage =
+    "usage: strava1 migrate [--setting=value ...]\n"
+    "\n"
+    "Opens the database serve would use (starting the embedded cluster if needed), applies pending\n"
+    "migrations, checks the durability settings and exits. It reads the same settings as serve.\n"
+    "\n";
+
+constexpr const char* kRoutesUsage =
+    "usage: strava1 routes\n"
+    "\n"
+    "Prints the HTTP route table (method, path, auth policy, summary) as JSON. Needs no database.\n";
+
+bool IsHelp(const std::string& arg) { return arg == "--help" || arg == "-h"; }
+
+/// The usage of `command`, or empty for commands that print their own (inspect, import).
+std::string CommandUsage(const std::string& command) {
+    if (command == "serve") {
+        return std::string(kServeUsage) + strava1::app::SettingsUsage();
+    }
+    if (command == "migrate") {
+        return std::string(kMigrateUsage) + strava1::app::SettingsUsage();
+    }
+    if (command == "routes") {
+        return kRoutesUsage;
+    }
+    if (command == "version") {
+        return "usage: strava1 version\n\nPrints the version.\n";
+    }
+    if (command == "help") {
+        return kUsage;
+    }
+    return {};
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && (IsHelp(args.front()) || args.front() == "help")) {
+        // `strava1 help serve` reads like `strava1 serve --help`.
+        const std::string usage = args.size() > 1 ? CommandUsage(args[1]) : std::string();
+        std::fputs(usage.empty() ? kUsage : usage.c_str(), stdout);
+        return 0;
+    }
+    if (!args.empty() && (args.front() == "--version" || args.front() == "version")) {
+        std::printf("strava1 %s\n", kVersion);
+        return 0;
+    }
     std::string command = "serve";
-    if (!args.empty() && !args.front().starts_with("--")) {
+    if (!args.empty() && !args.front().starts_with("-")) {
         command = args.front();
         args.erase(args.begin());
+    }
+    if (std::any_of(args.begin(), args.end(), IsHelp)) {
+        if (const std::string usage = CommandUsage(command); !usage.empty()) {
+            std::fputs(usage.c_str(), stdout);
+            return 0;
+        }
+    }
+    if (std::find(args.begin(), args.end(), "--version") != args.end()) {
+        std::printf("strava1 %s\n", kVersion);
+        return 0;
     }
     if (command == "serve") {
         return strava1::app::Serve(args);
@@ -55,16 +117,9 @@ int main(int argc, char** argv) {
     if (command == "import") {
         return strava1::app::Import(args);
     }
-    if (command == "version" || command == "--version") {
-        std::printf("strava1 0.1.0\n");
-        return 0;
-    }
-    if (command == "help" || command == "--help" || command == "-h") {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
     if (command == "api" || command == "realtime" || command == "worker") {
-        std::fprintf(stderr, "strava1: '%s' (scale-out role) arrives with the real-time and analytics issues; use 'serve'\n",
+        std::fprintf(stderr,
+                     "strava1: '%s' (scale-out role) arrives with the real-time and analytics issues; use 'serve'\n",
                      command.c_str());
         return 2;
     }

@@ -1,8 +1,5 @@
 // `strava1 serve`: the composition root. It loads config, builds the libs, registers the features
 // and runs; nothing else knows the wiring.
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -10,18 +7,22 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <thread>
 
 #include "bootstrap.hpp"
+#include "embedded_assets.hpp"
 #include "strava1/accounts/module.hpp"
 #include "strava1/activities/module.hpp"
 #include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/log.hpp"
+#include "strava1/db/embedded_postgres_supervisor.hpp"
 #include "strava1/db/migrations.hpp"
 #include "strava1/http/idempotency.hpp"
 #include "strava1/http/metrics.hpp"
@@ -41,15 +42,10 @@ Database OpenDatabase(const Config& config) {
         return database;
     }
     fs::create_directories(config.data_dir);
-    // Private to the owner; when root, the cluster runs as the postgres user, which must be able to
-    // pass through (but not list) the data dir to reach its own subdirectories.
-    fs::permissions(config.data_dir,
-                    ::geteuid() == 0 ? fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec
-                                     : fs::perms::owner_all,
-                    fs::perm_options::replace);
-    db::EmbeddedPostgres::Options options;
-    options.data_dir = config.data_dir / "pg";
-    options.socket_dir = config.data_dir / "run";
+    // Private to the owner. As root the cluster lives where the postgres user can reach it without
+    // opening this directory up (ForDataDir, ADR 0003).
+    fs::permissions(config.data_dir, fs::perms::owner_all, fs::perm_options::replace);
+    db::EmbeddedPostgres::Options options = db::EmbeddedPostgres::ForDataDir(config.data_dir);
     database.embedded = std::make_unique<db::EmbeddedPostgres>(options);
     database.embedded->Start();
     database.conninfo = database.embedded->ConnInfo();
@@ -117,15 +113,51 @@ void RaiseFileLimit() {
     }
 }
 
-asio::awaitable<http::Response> Healthz(http::RequestPtr) {
-    // Probed often: a fixed body, not a JSON document built and serialised each time.
-    co_return http::Response::Text(200, "application/json", R"({"status":"ok"})");
-}
-
+/// The probes and operations routes: liveness, readiness, metrics, the OpenAPI document.
 struct Probes {
     db::Pool& pool;
     http::Metrics* metrics = nullptr;
     const http::Server* server = nullptr;
+    /// Set with the embedded cluster: /healthz fails once it has been down longer than the limit.
+    const db::EmbeddedPostgresSupervisor* supervisor = nullptr;
+    std::chrono::seconds unreachable_limit{60};
+    /// /metrics: open while listening on loopback, else only with this bearer token.
+    bool metrics_open = true;
+    std::string metrics_token;
+
+    asio::awaitable<http::Response> Healthz(http::RequestPtr) {
+        if (supervisor != nullptr) {
+            const auto down = std::chrono::duration_cast<std::chrono::seconds>(supervisor->UnreachableFor());
+            if (down > unreachable_limit) {
+                // Restarting it has not helped for this long: let the orchestrator restart us.
+                throw Error(ErrorKind::kUnavailable, "the embedded database has been unreachable for " +
+                                                         std::to_string(down.count()) + " s and could not be restarted")
+                    .WithRetryAfter(5);
+            }
+        }
+        // Probed often: a fixed body, not a JSON document built and serialised each time.
+        co_return http::Response::Text(200, "application/json", R"({"status":"ok"})");
+    }
+
+    void CheckMetricsAccess(const http::Request& request) const {
+        if (metrics_token.empty()) {
+            if (!metrics_open) {
+                throw Error(ErrorKind::kPermissionDenied,
+                            "metrics are served over the network only with a token: set STRAVA1_METRICS_TOKEN and "
+                            "send it as a bearer token");
+            }
+            return;
+        }
+        const std::string_view given = request.Header("authorization");
+        const std::string expected = "Bearer " + metrics_token;
+        if (!crypto::ConstantTimeEqual(given, expected)) {
+            throw Error(ErrorKind::kUnauthenticated, "metrics need the bearer token set in STRAVA1_METRICS_TOKEN");
+        }
+    }
+
+    asio::awaitable<http::Response> OpenApi(http::RequestPtr request) {
+        co_return http::ServeEmbedded(EmbeddedOpenApi(), *request, http::CachePolicy::kRevalidate);
+    }
 
     asio::awaitable<http::Response> Readyz(http::RequestPtr) {
         try {
@@ -136,7 +168,8 @@ struct Probes {
         co_return http::Response::Json(200, boost::json::object{{"status", "ready"}});
     }
 
-    asio::awaitable<http::Response> Metrics(http::RequestPtr) {
+    asio::awaitable<http::Response> Metrics(http::RequestPtr request) {
+        CheckMetricsAccess(*request);
         auto render_extra = [this] {
             db::PoolStats s = pool.Stats();
             std::string out;
@@ -147,12 +180,22 @@ struct Probes {
             gauge("strava1_db_pool_connections", "Open database connections.", "gauge", s.total);
             gauge("strava1_db_pool_idle", "Idle database connections.", "gauge", s.idle);
             gauge("strava1_db_pool_waiting", "Requests waiting for a connection.", "gauge", s.waiting);
-            gauge("strava1_db_pool_acquire_timeouts_total", "Acquisitions that timed out.", "counter", s.acquire_timeouts);
-            gauge("strava1_db_pool_borrowed_total", "Connections lent to a caller on another I/O thread.", "counter", s.borrowed);
-            gauge("strava1_db_pool_pipelined_total", "Statements sent on a pipelined connection.", "counter", s.pipelined);
+            gauge("strava1_db_pool_acquire_timeouts_total", "Acquisitions that timed out.", "counter",
+                  s.acquire_timeouts);
+            gauge("strava1_db_pool_borrowed_total", "Connections lent to a caller on another I/O thread.", "counter",
+                  s.borrowed);
+            gauge("strava1_db_pool_pipelined_total", "Statements sent on a pipelined connection.", "counter",
+                  s.pipelined);
             gauge("strava1_db_pool_connects_total", "Connections opened.", "counter", s.connects);
             gauge("strava1_db_queries_total", "Statements executed.", "counter", s.queries);
             gauge("strava1_db_errors_total", "Statements that failed.", "counter", s.errors);
+            if (supervisor != nullptr) {
+                gauge("strava1_db_unreachable_seconds", "How long the embedded database has been unreachable.", "gauge",
+                      static_cast<std::uint64_t>(
+                          std::chrono::duration_cast<std::chrono::seconds>(supervisor->UnreachableFor()).count()));
+                gauge("strava1_db_restarts_total", "Restarts of the embedded database after it died.", "counter",
+                      supervisor->Restarts());
+            }
             if (server != nullptr) {
                 gauge("strava1_http_connections_open", "Open client connections.", "gauge",
                       server->Stats().connections_open.load());
@@ -209,23 +252,30 @@ asio::awaitable<void> ResumeUploads(activities::Module& module) {
             log::Info("unfinished uploads processed", {{"count", resumed}});
         }
     } catch (const Error& e) {
-        log::Warn("could not resume unfinished uploads", {{"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
+        log::Warn("could not resume unfinished uploads",
+                  {{"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
     }
 }
 
 void AddProbeRoutes(http::Router& router, Probes& probes) {
     http::Route healthz{http::Method::kGet, "/healthz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
     healthz.summary = "Liveness";
-    healthz.handler = Healthz;
+    healthz.handler = [p = &probes](http::RequestPtr r) { return p->Healthz(std::move(r)); };
     router.Add(healthz);
     http::Route readyz{http::Method::kGet, "/readyz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
     readyz.summary = "Readiness (database reachable)";
     readyz.handler = [p = &probes](http::RequestPtr r) { return p->Readyz(std::move(r)); };
     router.Add(readyz);
-    http::Route metrics{http::Method::kGet, "/metrics", http::AuthPolicy::kPublic, http::RateClass::kProbe};
+    // Its own token, not a user's: the server must not take it for a user token and refuse it.
+    http::Route metrics{http::Method::kGet, "/metrics", http::AuthPolicy::kOwnToken, http::RateClass::kProbe};
     metrics.summary = "Prometheus metrics";
     metrics.handler = [p = &probes](http::RequestPtr r) { return p->Metrics(std::move(r)); };
     router.Add(metrics);
+    // Part of the API, so compiled in and served whether or not there is a web app.
+    http::Route openapi{http::Method::kGet, "/openapi.json", http::AuthPolicy::kPublic, http::RateClass::kDefault};
+    openapi.summary = "This document as JSON";
+    openapi.handler = [p = &probes](http::RequestPtr r) { return p->OpenApi(std::move(r)); };
+    router.Add(openapi);
 }
 
 /// Waits for SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
@@ -240,10 +290,13 @@ asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& 
     server.Stop();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     asio::steady_timer poll(io);
-    while (server.OpenConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    // At least one turn of this loop even with no connection open: Stop() posted the acceptor's close
+    // to this loop, and the accept that it cancels must complete before the loop stops. Left pending,
+    // it would be destroyed with `io`, after the shard its socket belongs to.
+    do {
         poll.expires_after(std::chrono::milliseconds(20));
         co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    } while (server.OpenConnections() > 0 && std::chrono::steady_clock::now() < deadline);
     for (auto* shard : shards) {
         shard->stop();
     }
@@ -265,13 +318,16 @@ int Routes(const std::vector<std::string>&) {
     accounts_module.Register(router);
     storage::LocalObjectStore store(fs::temp_directory_path() / "strava1-routes-unused", std::string(32, 'k'), "",
                                     SystemClock::Instance());
-    activities::Module activities_module(activities::Deps{pool, SystemClock::Instance(), cpu, store}, activities::Options{});
+    activities::Module activities_module(activities::Deps{pool, SystemClock::Instance(), cpu, store},
+                                         activities::Options{});
     activities_module.Register(router);
     boost::json::array routes;
     for (const auto& route : router.Routes()) {
         routes.push_back(boost::json::object{{"method", http::MethodName(route.method)},
                                              {"path", route.path},
-                                             {"auth", route.auth == http::AuthPolicy::kUser ? "user" : "public"},
+                                             {"auth", route.auth == http::AuthPolicy::kUser       ? "user"
+                                                      : route.auth == http::AuthPolicy::kOwnToken ? "token"
+                                                                                                  : "public"},
                                              {"summary", route.summary}});
     }
     std::printf("%s\n", boost::json::serialize(routes).c_str());
@@ -350,7 +406,8 @@ int Serve(const std::vector<std::string>& args) {
     try {
         PrepareDatabase(io, pool, config);
     } catch (const Error& e) {
-        std::fprintf(stderr, "strava1: database: %s\n", e.LogDetail().empty() ? e.Detail().c_str() : e.LogDetail().c_str());
+        std::fprintf(stderr, "strava1: database: %s\n",
+                     e.LogDetail().empty() ? e.Detail().c_str() : e.LogDetail().c_str());
         return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "strava1: database: %s\n", e.what());
@@ -359,6 +416,9 @@ int Serve(const std::vector<std::string>& args) {
 
     http::Router router;
     Probes probes{pool};
+    probes.unreachable_limit = config.db_unreachable_limit;
+    probes.metrics_open = IsLoopback(config.server.address);
+    probes.metrics_token = config.metrics_token;
     AddProbeRoutes(router, probes);
     accounts::Options accounts_options;
     accounts_options.fast_password_hash = config.fast_password_hash;
@@ -383,6 +443,7 @@ int Serve(const std::vector<std::string>& args) {
     http::IdempotencyStore idempotency(pool);
     http::ServerOptions server_options = config.server;
     server_options.web_dir = config.web_dir;
+    server_options.web_files = EmbeddedWebFiles();
     http::Server server(io, server_options, router, &accounts_module.Authenticator(), &idempotency, metrics, shards);
     probes.server = &server;
     try {
@@ -401,6 +462,15 @@ int Serve(const std::vector<std::string>& args) {
     asio::signal_set signals(io, SIGINT, SIGTERM);
     asio::co_spawn(io, ShutDownOnSignal(signals, server, io, shards), asio::detached);
 
+    // From here on the watch thread owns the embedded cluster: it restarts it if it dies, and stops it.
+    std::unique_ptr<db::EmbeddedPostgresSupervisor> supervisor;
+    if (database->embedded) {
+        supervisor = std::make_unique<db::EmbeddedPostgresSupervisor>(
+            *database->embedded, db::EmbeddedPostgresSupervisor::Options{}, [&pool] { pool.Reconnect(); });
+        probes.supervisor = supervisor.get();
+        supervisor->Start();
+    }
+
     double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     log::Info("listening", {{"address", config.server.address},
                             {"port", server.Port()},
@@ -408,7 +478,21 @@ int Serve(const std::vector<std::string>& args) {
                             {"startup_ms", ready_ms},
                             {"auth_mode", config.auth_mode},
                             {"database", database->embedded ? "embedded" : "external"},
-                            {"web_dir", config.web_dir ? config.web_dir->string() : std::string("(none)")}});
+                            {"web_app", config.web_dir               ? config.web_dir->string()
+                                        : EmbeddedWebFiles().empty() ? std::string("(not built into this binary)")
+                                                                     : std::string("(embedded)")}});
+    if (::isatty(STDOUT_FILENO) == 1) {
+        // For a person at a terminal, one plain line; files and pipes get only the JSON lines.
+        std::string host = config.server.address;
+        if (host == "0.0.0.0" || host == "::") {
+            host = host == "::" ? "::1" : "127.0.0.1";  // every address: this machine's is one of them
+        }
+        if (host.find(':') != std::string::npos) {
+            host = "[" + host + "]";
+        }
+        std::printf("Strava+1 is ready at http://%s:%u\n", host.c_str(), static_cast<unsigned>(server.Port()));
+        std::fflush(stdout);
+    }
 
     io.restart();
     std::vector<std::thread> threads;
@@ -422,6 +506,9 @@ int Serve(const std::vector<std::string>& args) {
         t.join();
     }
     cpu.join();
+    if (supervisor) {
+        supervisor->Stop();  // stops the cluster too, on the thread that may have restarted it
+    }
     if (database->embedded) {
         database->embedded->Stop();
     }

@@ -16,7 +16,7 @@
 // database for a post-mortem), STRAVA1_TEST_START_TIMEOUT_MS (default 60000).
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -137,27 +137,21 @@ async function isReady(url) {
 
 /**
  * Starts `strava1 serve` on a fresh database and waits until /readyz answers 200.
- * @param {{ args?: string[], env?: Record<string, string>, timeoutMs?: number }} [options]
+ * `webDir: false` leaves out --web-dir, so the server serves the web app compiled into it.
+ * @param {{ args?: string[], env?: Record<string, string>, timeoutMs?: number, webDir?: boolean }} [options]
  * @returns {Promise<{ url: string, port: number, databaseUrl: string, dataDir: string,
  *   proc: import('node:child_process').ChildProcess, logs: () => string,
  *   stop: () => Promise<{ code: number | null, signal: string | null, killed: boolean }> }>}
  */
-export async function startServer({ args = [], env = {}, timeoutMs } = {}) {
+export async function startServer({ args = [], env = {}, timeoutMs, webDir = true } = {}) {
     const dsn = process.env.STRAVA1_TEST_PG_DSN;
     if (!dsn) {
         throw new Error('STRAVA1_TEST_PG_DSN is not set; call requireServices(t) first');
     }
-    const binary = binaryPath();
-    if (!existsSync(binary)) {
-        throw new Error(`strava1 binary not found at ${binary}: build it first (cmake --preset debug && cmake --build build/debug) or set STRAVA1_BIN`);
-    }
-    const startTimeoutMs = timeoutMs ?? Number(process.env.STRAVA1_TEST_START_TIMEOUT_MS || 60_000);
     const keep = process.env.STRAVA1_TEST_KEEP === '1';
-
     const database = `e2e_${randomBytes(8).toString('hex')}`;
     const dbUrl = databaseUrl(dsn, database);
     const tmp = await mkdtemp(join(tmpdir(), 'strava1-e2e-'));
-    const portFile = join(tmp, 'port');
     const dataDir = join(tmp, 'data');
 
     try {
@@ -166,6 +160,100 @@ export async function startServer({ args = [], env = {}, timeoutMs } = {}) {
         await rm(tmp, { recursive: true, force: true });
         throw error;
     }
+    const server = await launch({
+        cwd: tmp,
+        args: [
+            `--data-dir=${dataDir}`,
+            `--database-url=${dbUrl}`,
+            ...(webDir ? [`--web-dir=${join(repoRoot, 'web', 'dist')}`] : []),
+            ...args,
+        ],
+        env,
+        timeoutMs,
+        cleanup: async () => {
+            if (!keep) {
+                await psql(dsn, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+                await rm(tmp, { recursive: true, force: true });
+            } else {
+                process.stderr.write(`[harness] kept ${tmp} and database ${database}\n`);
+            }
+        },
+    });
+    return { ...server, databaseUrl: dbUrl, dataDir };
+}
+
+/**
+ * Starts `strava1 serve` in `cwd` as a person would (`strava1 serve` and nothing else but a free
+ * port and a port file): the embedded PostgreSQL in `cwd/var`, the web app compiled in. Waits for
+ * /readyz. `stop()` also removes the cluster folder a root run keeps outside the data dir
+ * (var/pg.cluster); `cwd` itself is the caller's to remove.
+ * @param {{ cwd: string, args?: string[], env?: Record<string, string>, timeoutMs?: number }} options
+ */
+export async function startEmbeddedServer({ cwd, args = [], env = {}, timeoutMs }) {
+    const dataDir = join(cwd, 'var');
+    // Read once the server is up: by the time it stops, the caller may have removed `cwd` already.
+    let folder = dataDir;
+    const server = await launch({
+        cwd,
+        args,
+        env,
+        timeoutMs: timeoutMs ?? Math.max(120_000, Number(process.env.STRAVA1_TEST_START_TIMEOUT_MS || 0)),
+        cleanup: async () => {
+            if (folder === dataDir) {
+                folder = await clusterFolder(dataDir);
+            }
+            if (folder !== dataDir && process.env.STRAVA1_TEST_KEEP !== '1') {
+                await rm(folder, { recursive: true, force: true });
+            }
+        },
+    });
+    folder = await clusterFolder(dataDir);
+    return { ...server, dataDir };
+}
+
+/** Where the embedded cluster of `dataDir` lives: the folder recorded in pg.cluster, else the data dir. */
+export async function clusterFolder(dataDir) {
+    try {
+        const recorded = (await readFile(join(dataDir, 'pg.cluster'), 'utf8')).trim();
+        return recorded || dataDir;
+    } catch {
+        return dataDir;
+    }
+}
+
+/**
+ * Skips the test (loudly) when the PostgreSQL server binaries the embedded cluster runs are missing,
+ * or fails it when STRAVA1_REQUIRE_SERVICES=1.
+ * @param {import('node:test').TestContext} t
+ */
+export function requireEmbeddedPostgres(t) {
+    const found = ['/usr/lib/postgresql'].some((root) => {
+        try {
+            return readdirSync(root).some((version) => existsSync(join(root, version, 'bin', 'initdb')));
+        } catch {
+            return false;
+        }
+    });
+    if (found) {
+        return true;
+    }
+    const message = 'PostgreSQL server binaries (postgresql-15) are not installed: the embedded cluster cannot run';
+    if (process.env.STRAVA1_REQUIRE_SERVICES === '1') {
+        throw new Error(`${message} (STRAVA1_REQUIRE_SERVICES=1 makes this a failure)`);
+    }
+    process.stderr.write(`\n*** SKIPPED "${t?.name ?? 'test'}": ${message} ***\n\n`);
+    t.skip(message);
+    return false;
+}
+
+/** Spawns `strava1 serve` in `cwd` on port 0 and waits until /readyz answers 200. */
+async function launch({ cwd, args, env, timeoutMs, cleanup }) {
+    const binary = binaryPath();
+    if (!existsSync(binary)) {
+        throw new Error(`strava1 binary not found at ${binary}: build it first (cmake --preset debug && cmake --build build/debug) or set STRAVA1_BIN`);
+    }
+    const startTimeoutMs = timeoutMs ?? Number(process.env.STRAVA1_TEST_START_TIMEOUT_MS || 60_000);
+    const portFile = join(cwd, 'port');
 
     const output = [];
     let outputChars = 0;
@@ -178,19 +266,11 @@ export async function startServer({ args = [], env = {}, timeoutMs } = {}) {
     };
     const logs = () => output.join('');
 
-    const proc = spawn(
-        binary,
-        [
-            'serve',
-            '--listen=127.0.0.1:0',
-            `--port-file=${portFile}`,
-            `--data-dir=${dataDir}`,
-            `--database-url=${dbUrl}`,
-            `--web-dir=${join(repoRoot, 'web', 'dist')}`,
-            ...args,
-        ],
-        { cwd: tmp, env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const proc = spawn(binary, ['serve', '--listen=127.0.0.1:0', `--port-file=${portFile}`, ...args], {
+        cwd,
+        env: serverEnv(env),
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
     live.add(proc);
     proc.stdout.on('data', capture);
     proc.stderr.on('data', capture);
@@ -238,12 +318,7 @@ export async function startServer({ args = [], env = {}, timeoutMs } = {}) {
             }
             const status = await exited;
             await settle(2_000);
-            if (!keep) {
-                await psql(dsn, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-                await rm(tmp, { recursive: true, force: true });
-            } else {
-                process.stderr.write(`[harness] kept ${tmp} and database ${database}\n`);
-            }
+            await cleanup();
             return { ...status, killed };
         })();
         return stopped;
@@ -272,7 +347,7 @@ export async function startServer({ args = [], env = {}, timeoutMs } = {}) {
         await delay(kPollMs);
     }
 
-    return { url, port, databaseUrl: dbUrl, dataDir, proc, logs, stop };
+    return { url, port, proc, logs, stop };
 }
 
 /**

@@ -282,7 +282,7 @@ bool WaitChild(pid_t pid, Clock::duration timeout, int* status_out = nullptr) {
     }
 }
 
-std::string DescribeExit(int status) {
+std::string ExitText(int status) {
     if (WIFEXITED(status)) {
         return "exit status " + std::to_string(WEXITSTATUS(status));
     }
@@ -691,7 +691,7 @@ bool InitClusterIfMissing(const ClusterSpec& cluster, int log_fd) {
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fs::remove_all(staging, ec);
-        throw std::runtime_error("initdb failed (" + DescribeExit(status) + ")" + LogHint(cluster.log_file));
+        throw std::runtime_error("initdb failed (" + ExitText(status) + ")" + LogHint(cluster.log_file));
     }
     fs::remove(data_dir, ec);  // at most an empty directory, checked above
     fs::rename(staging, data_dir);
@@ -761,12 +761,159 @@ SpawnRequest PostmasterRequest(const ClusterSpec& cluster, int log_fd) {
     return request;
 }
 
+/// The one-line contents of a small text file, without the line end; nullopt when unreadable.
+std::optional<std::string> ReadLine(const fs::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+        return std::nullopt;
+    }
+    return line;
+}
+
+/// Writes `line` to `file` completely or not at all; false (and nothing written) when `file` already
+/// exists, so two processes preparing one data dir at once agree on whichever came first.
+bool CreateFileOnce(const fs::path& file, const std::string& line) {
+    const fs::path tmp = file.string() + ".tmp." + std::to_string(::getpid());
+    {
+        Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (fd.Get() < 0) {
+            ThrowErrno("cannot write " + tmp.string(), errno);
+        }
+        const std::string text = line + "\n";
+        if (::write(fd.Get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+            ::fsync(fd.Get()) != 0) {
+            const int err = errno;
+            ::unlink(tmp.c_str());
+            ThrowErrno("cannot write " + tmp.string(), err);
+        }
+    }
+    // link() refuses an existing target, unlike rename().
+    const int rc = ::link(tmp.c_str(), file.c_str());
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    if (rc != 0 && err != EEXIST) {
+        ThrowErrno("cannot create " + file.string(), err);
+    }
+    SyncDirectory(file.parent_path());
+    return rc == 0;
+}
+
+std::string RandomId() {
+    unsigned char bytes[8];
+    Fd fd(::open("/dev/urandom", O_RDONLY | O_CLOEXEC));
+    if (fd.Get() < 0 || ::read(fd.Get(), bytes, sizeof bytes) != static_cast<ssize_t>(sizeof bytes)) {
+        ThrowErrno("cannot read /dev/urandom", errno);
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id;
+    for (const unsigned char b : bytes) {
+        id += kHex[b >> 4];
+        id += kHex[b & 15];
+    }
+    return id;
+}
+
+/// `strava1/` in the postgres user's home: a place that user can certainly reach.
+fs::path DefaultClustersRoot() {
+    std::vector<char> buffer(16384);
+    passwd entry{};
+    passwd* found = nullptr;
+    if (::getpwnam_r(std::string(kSystemUser).c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
+        found == nullptr) {
+        throw std::runtime_error("running as root, but PostgreSQL refuses to run as root and there is no '" +
+                                 std::string(kSystemUser) + "' system user to run it as: install " +
+                                 std::string(kServerPackage) +
+                                 " (it creates that user) or run strava1 as a normal user");
+    }
+    const fs::path home = entry.pw_dir != nullptr ? entry.pw_dir : "";
+    std::error_code ec;
+    if (home.empty() || home == "/" || !fs::is_directory(home, ec)) {
+        throw std::runtime_error("running as root: the embedded cluster goes in the home directory of the '" +
+                                 std::string(kSystemUser) + "' user, but that user's home (\"" + home.string() +
+                                 "\") is not a directory; create it for that user, run strava1 as a normal user, or "
+                                 "set STRAVA1_DATABASE_URL");
+    }
+    return home / "strava1";
+}
+
 using PgConn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
+
+EmbeddedPostgres::Options EmbeddedPostgres::ForDataDir(const fs::path& data_dir, fs::path clusters_root) {
+    const fs::path dir = Normalise(data_dir);
+    Options options;
+    options.log_file = dir / "log" / "postgres.log";
+    const fs::path record = dir / "pg.cluster";
+    std::error_code ec;
+
+    auto use_folder = [&options](const fs::path& folder) {
+        options.data_dir = folder / "pg";
+        options.socket_dir = folder / "run";
+        return options;
+    };
+    auto recorded = [&record]() -> std::optional<fs::path> {
+        auto line = ReadLine(record);
+        if (!line || line->empty() || line->front() != '/') {
+            return std::nullopt;
+        }
+        return fs::path(*line);
+    };
+
+    if (fs::exists(record, ec)) {
+        const auto folder = recorded();
+        if (!folder) {
+            throw std::runtime_error(record.string() + " does not name a cluster folder (one absolute path expected)");
+        }
+        if (!fs::is_directory(*folder, ec)) {
+            throw std::runtime_error(record.string() + " names the cluster folder " + folder->string() +
+                                     ", which does not exist (moved or deleted?): restore it, or remove " +
+                                     record.string() + " to start with an empty database");
+        }
+        return use_folder(*folder);
+    }
+    if (::geteuid() != 0 || fs::exists(dir / "pg" / "PG_VERSION", ec)) {
+        if (::geteuid() == 0) {
+            // A cluster made in place by an earlier version: keep it, with the traversal it relied on.
+            if (::chmod(dir.c_str(), 0711) != 0) {
+                ThrowErrno("cannot make " + dir.string() + " passable for the postgres user (chmod 0711)", errno);
+            }
+        }
+        options.data_dir = dir / "pg";
+        options.socket_dir = dir / "run";
+        return options;
+    }
+
+    const Identity identity = ResolveIdentity();
+    if (clusters_root.empty()) {
+        clusters_root = DefaultClustersRoot();
+    }
+    clusters_root = Normalise(clusters_root);
+    if (!fs::exists(clusters_root, ec)) {
+        MakePrivateDirectory(clusters_root, identity);
+    }
+    const fs::path folder = clusters_root / RandomId();
+    MakePrivateDirectory(folder, identity);
+    // A pointer back, so an operator can tell which data dir a folder belongs to (and find orphans).
+    CreateFileOnce(folder / "data-dir", dir.string());
+    CreateDirectories(dir);
+    if (!CreateFileOnce(record, folder.string())) {
+        // Another start of this data dir recorded its folder first: use that one.
+        fs::remove_all(folder, ec);
+        const auto theirs = recorded();
+        if (!theirs) {
+            throw std::runtime_error(record.string() + " does not name a cluster folder (one absolute path expected)");
+        }
+        return use_folder(*theirs);
+    }
+    log::Info("embedded postgres: running as root, so the cluster lives where the postgres user can reach it",
+              {{"cluster_folder", folder.string()}, {"recorded_in", record.string()}});
+    return use_folder(folder);
+}
 
 EmbeddedPostgres::EmbeddedPostgres(Options options) : options_(std::move(options)) {}
 
@@ -904,8 +1051,7 @@ void EmbeddedPostgres::WaitUntilAccepting() {
         const pid_t r = ::waitpid(pid_, &status, WNOHANG);
         if (r == pid_ || (r < 0 && errno == ECHILD)) {
             pid_ = 0;
-            throw std::runtime_error("postgres exited during start-up (" + DescribeExit(status) + ")" +
-                                     LogHint(log_file_));
+            throw std::runtime_error("postgres exited during start-up (" + ExitText(status) + ")" + LogHint(log_file_));
         }
         // REJECT means "starting up" (or crash recovery in progress): keep waiting.
         const PGPing ping = PQping(conninfo.c_str());
@@ -999,5 +1145,22 @@ std::string EmbeddedPostgres::AdminConnInfo(int connect_timeout_s) const {
 }
 
 bool EmbeddedPostgres::Running() const { return pid_ > 0 && ProcessAlive(pid_); }
+
+std::optional<int> EmbeddedPostgres::CheckExited() {
+    if (pid_ <= 0) {
+        return std::nullopt;
+    }
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == 0 || (r < 0 && errno == EINTR)) {
+        return std::nullopt;
+    }
+    // Reaped here (or, ECHILD, elsewhere): forget the pid before it can be recycled, so Stop() never
+    // signals a stranger.
+    pid_ = 0;
+    return r > 0 ? status : 0;
+}
+
+std::string EmbeddedPostgres::DescribeExit(int status) { return ExitText(status); }
 
 }  // namespace strava1::db

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include "strava1/db/embedded_postgres_supervisor.hpp"
 
 // These tests need the PostgreSQL server binaries (postgres, initdb), not a running server or a DSN.
 // Each test gets its own cluster in a fresh directory under /tmp.
@@ -362,6 +365,138 @@ TEST_F(EmbeddedPostgresTest, AsRootAnUnreachableDataDirIsNamed) {
         EXPECT_NE(std::string(e.what()).find("as user postgres"), std::string::npos) << e.what();
     }
     EXPECT_FALSE(pg.Running());
+}
+
+/// Polls `done` every 20 ms until it holds or `timeout` passes; returns whether it held.
+template <class Condition>
+bool WaitFor(Condition done, std::chrono::seconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!done()) {
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+TEST_F(EmbeddedPostgresTest, ForDataDirPutsARootClusterWhereThePostgresUserCanReachIt) {
+    const fs::path data_dir = root_ / "home of root" / "var";
+    fs::create_directories(data_dir);
+    if (::geteuid() != 0) {
+        const EmbeddedPostgres::Options options = EmbeddedPostgres::ForDataDir(data_dir, root_ / "unused");
+        EXPECT_EQ(options.data_dir, data_dir / "pg") << "a normal user keeps the cluster in the data dir";
+        EXPECT_EQ(options.socket_dir, data_dir / "run");
+        EXPECT_FALSE(fs::exists(data_dir / "pg.cluster"));
+        return;
+    }
+    // Like /root or a mktemp -d folder: the postgres user cannot pass through.
+    ASSERT_EQ(::chmod(root_.c_str(), 0700), 0);
+    std::string pattern = "/tmp/strava1-pgtest-clusters-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    const fs::path clusters_parent = pattern;
+    ASSERT_EQ(::chmod(clusters_parent.c_str(), 0755), 0);
+    struct Cleanup {
+        fs::path dir;
+        ~Cleanup() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } cleanup{clusters_parent};
+
+    EmbeddedPostgres::Options options = EmbeddedPostgres::ForDataDir(data_dir, clusters_parent / "strava1");
+    const fs::path folder = options.data_dir.parent_path();
+    EXPECT_EQ(folder.parent_path(), clusters_parent / "strava1");
+    EXPECT_EQ(options.socket_dir, folder / "run");
+    EXPECT_EQ(options.log_file, data_dir / "log" / "postgres.log");
+    std::ifstream record(data_dir / "pg.cluster");
+    std::string recorded;
+    std::getline(record, recorded);
+    EXPECT_EQ(recorded, folder.string());
+    std::ifstream back(folder / "data-dir");
+    std::string pointed;
+    std::getline(back, pointed);
+    EXPECT_EQ(pointed, data_dir.string());
+
+    options.start_timeout = std::chrono::seconds(60);
+    EmbeddedPostgres pg(options);
+    pg.Start();
+    EXPECT_EQ(QueryOne(pg.ConnInfo(), "SELECT 1"), "1");
+    struct stat st {};
+    ASSERT_EQ(::stat(root_.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << "nothing outside the data dir was opened up";
+    ASSERT_EQ(::stat(folder.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    pg.Stop();
+
+    const EmbeddedPostgres::Options again = EmbeddedPostgres::ForDataDir(data_dir, clusters_parent / "elsewhere");
+    EXPECT_EQ(again.data_dir, options.data_dir) << "the record decides, not the clusters root";
+}
+
+TEST_F(EmbeddedPostgresTest, ForDataDirRefusesARecordOfAFolderThatIsGone) {
+    const fs::path data_dir = root_ / "var";
+    fs::create_directories(data_dir);
+    WriteFile(data_dir / "pg.cluster", (root_ / "gone").string() + "\n");
+    try {
+        EmbeddedPostgres::ForDataDir(data_dir, root_ / "clusters");
+        ADD_FAILURE() << "a record naming a missing folder must stop the start";
+    } catch (const std::runtime_error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("does not exist"), std::string::npos) << message;
+        EXPECT_NE(message.find("pg.cluster"), std::string::npos) << message;
+    }
+    EXPECT_FALSE(fs::exists(root_ / "gone")) << "no empty database in its place";
+}
+
+EmbeddedPostgresSupervisor::Options FastSupervision() {
+    EmbeddedPostgresSupervisor::Options options;
+    options.check_interval = std::chrono::milliseconds(20);
+    options.first_backoff = std::chrono::milliseconds(50);
+    options.max_backoff = std::chrono::milliseconds(200);
+    return options;
+}
+
+TEST_F(EmbeddedPostgresTest, SupervisorRestartsAKilledPostmaster) {
+    EmbeddedPostgres pg(MakeOptions());
+    pg.Start();
+    QueryOne(pg.ConnInfo(), "CREATE TABLE committed (id int); INSERT INTO committed VALUES (5)");
+    const pid_t killed = pg.Pid();
+    const std::string conninfo = pg.ConnInfo();
+    std::atomic<int> restarted{0};
+    EmbeddedPostgresSupervisor supervisor(pg, FastSupervision(), [&restarted] { ++restarted; });
+    supervisor.Start();
+    EXPECT_EQ(supervisor.UnreachableFor(), Clock::duration::zero());
+
+    ASSERT_EQ(::kill(killed, SIGKILL), 0);
+    ASSERT_TRUE(WaitFor([&] { return supervisor.Restarts() == 1; }, std::chrono::seconds(60)));
+    EXPECT_EQ(restarted.load(), 1) << "the pool is told once the database is back";
+    EXPECT_EQ(supervisor.UnreachableFor(), Clock::duration::zero());
+    EXPECT_EQ(QueryOne(conninfo, "SELECT id FROM committed"), "5") << "crash recovery kept the committed row";
+    EXPECT_FALSE(Alive(killed));
+
+    supervisor.Stop();
+    EXPECT_FALSE(fs::exists(root_ / "pg" / "postmaster.pid")) << "Stop() shut PostgreSQL down";
+}
+
+TEST_F(EmbeddedPostgresTest, SupervisorCountsTheOutageWhileTheClusterCannotStart) {
+    EmbeddedPostgres pg(MakeOptions());
+    pg.Start();
+    const pid_t killed = pg.Pid();
+    const std::string conninfo = pg.ConnInfo();
+    EmbeddedPostgresSupervisor supervisor(pg, FastSupervision(), nullptr);
+    supervisor.Start();
+
+    // Without PG_VERSION the directory is no cluster: every restart attempt fails.
+    fs::rename(root_ / "pg" / "PG_VERSION", root_ / "PG_VERSION.away");
+    ASSERT_EQ(::kill(killed, SIGKILL), 0);
+    ASSERT_TRUE(
+        WaitFor([&] { return supervisor.UnreachableFor() > std::chrono::seconds(1); }, std::chrono::seconds(30)));
+    EXPECT_EQ(supervisor.Restarts(), 0u);
+
+    fs::rename(root_ / "PG_VERSION.away", root_ / "pg" / "PG_VERSION");
+    ASSERT_TRUE(WaitFor([&] { return supervisor.Restarts() == 1; }, std::chrono::seconds(60)));
+    EXPECT_EQ(supervisor.UnreachableFor(), Clock::duration::zero());
+    EXPECT_EQ(QueryOne(conninfo, "SELECT 1"), "1");
 }
 
 TEST_F(EmbeddedPostgresTest, MissingBinDirGivesAClearError) {

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -15,24 +16,42 @@
 namespace strava1::db {
 namespace asio = boost::asio;
 
+namespace {
+// What a 503 for an unreachable database tells clients: PostgreSQL restarting takes a few seconds.
+constexpr int kUnavailableRetryAfterS = 2;
+}  // namespace
+
 struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
+    // An idle connection and the generation it was opened in.
+    struct Idle {
+        std::unique_ptr<Connection> conn;
+        std::uint64_t generation = 0;
+    };
     // One shard per event loop the pool serves. A connection belongs to the shard whose loop watches
     // its socket; a caller gets a connection of its own loop when one is free, so a query's wake-ups
     // stay on the caller's thread. Others are borrowed only when its own shard has none.
     struct Shard {
         asio::any_io_executor executor;
         const asio::execution_context* context = nullptr;
-        std::deque<std::unique_ptr<Connection>> idle;
+        std::deque<Idle> idle;
         // The loop's pipelined connection (ADR 0007); touched only on that loop's thread.
         std::shared_ptr<Pipeline> pipeline;
+        std::uint64_t pipeline_generation = 0;
         bool pipeline_connecting = false;
     };
+
     std::vector<Shard> shards;
     PoolOptions options;
     mutable std::mutex mutex;
     std::deque<std::shared_ptr<asio::steady_timer>> waiters;
     std::size_t total = 0;
     PoolStats counters;
+    // Bumped when the server is known to have restarted (or a pooled connection was found dead):
+    // connections opened before are closed instead of being reused, so a request after a restart
+    // does not try one dead connection after another.
+    std::atomic<std::uint64_t> generation{0};
+
+    bool Stale(std::uint64_t conn_generation) const { return conn_generation != generation.load(); }
 
     std::optional<std::size_t> ExactShardOf(const asio::any_io_executor& executor) const {
         const asio::execution_context* context = &asio::query(executor, asio::execution::context);
@@ -57,17 +76,17 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
         return n;
     }
 
-    void Release(std::unique_ptr<Connection> conn, std::size_t shard) {
+    void Release(std::unique_ptr<Connection> conn, std::size_t shard, std::uint64_t conn_generation) {
         std::shared_ptr<asio::steady_timer> wake;
         {
             std::lock_guard lock(mutex);
-            if (conn->Broken() || conn->InTransaction()) {
+            if (conn->Broken() || conn->InTransaction() || Stale(conn_generation)) {
                 // A broken connection, or one abandoned mid-transaction: closing it makes the
                 // server roll back, and the next Acquire connects afresh.
                 --total;
                 conn.reset();
             } else {
-                shards[shard].idle.push_back(std::move(conn));
+                shards[shard].idle.push_back(Idle{std::move(conn), conn_generation});
             }
             if (!waiters.empty()) {
                 wake = std::move(waiters.front());
@@ -84,14 +103,15 @@ struct Lease::State {
     std::shared_ptr<Pool::Impl> pool;
     std::unique_ptr<Connection> conn;
     std::size_t shard = 0;
+    std::uint64_t generation = 0;
     bool fresh = false;  // connected for this lease (a failure on it is not a stale-connection symptom)
-    State(std::shared_ptr<Pool::Impl> p, std::unique_ptr<Connection> c, std::size_t s, bool f)
-        : pool(std::move(p)), conn(std::move(c)), shard(s), fresh(f) {}
+    State(std::shared_ptr<Pool::Impl> p, std::unique_ptr<Connection> c, std::size_t s, std::uint64_t g, bool f)
+        : pool(std::move(p)), conn(std::move(c)), shard(s), generation(g), fresh(f) {}
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     ~State() {
         if (conn) {
-            pool->Release(std::move(conn), shard);
+            pool->Release(std::move(conn), shard, generation);
         }
     }
 };
@@ -138,6 +158,7 @@ asio::awaitable<Lease> Pool::Acquire() {
     auto deadline = std::chrono::steady_clock::now() + impl->options.acquire_timeout;
     for (;;) {
         std::unique_ptr<Connection> conn;
+        std::uint64_t conn_generation = 0;
         std::size_t shard = home;
         bool may_connect = false;
         std::shared_ptr<asio::steady_timer> waiter;
@@ -145,7 +166,8 @@ asio::awaitable<Lease> Pool::Acquire() {
             std::lock_guard lock(impl->mutex);
             auto& own = impl->shards[home].idle;
             if (!own.empty()) {
-                conn = std::move(own.back());
+                conn = std::move(own.back().conn);
+                conn_generation = own.back().generation;
                 own.pop_back();
             } else if (impl->total < impl->options.max_connections) {
                 ++impl->total;
@@ -154,7 +176,8 @@ asio::awaitable<Lease> Pool::Acquire() {
                 for (std::size_t idx = 0; idx < impl->shards.size() && !conn; ++idx) {
                     auto& other = impl->shards[idx].idle;
                     if (!other.empty()) {
-                        conn = std::move(other.back());
+                        conn = std::move(other.back().conn);
+                        conn_generation = other.back().generation;
                         other.pop_back();
                         shard = idx;
                         ++impl->counters.borrowed;
@@ -168,12 +191,16 @@ asio::awaitable<Lease> Pool::Acquire() {
             }
         }
         if (conn) {
+            if (impl->Stale(conn_generation)) {
+                impl->Release(std::move(conn), shard, conn_generation);  // closes it; go round
+                continue;
+            }
             if (std::chrono::steady_clock::now() - conn->LastUsed() > impl->options.idle_check_after) {
                 try {
                     co_await conn->ExecuteScript("");
                 } catch (const DbError&) {
                     // Stale (e.g. the server restarted while it sat idle): drop it and go round.
-                    impl->Release(std::move(conn), shard);
+                    impl->Release(std::move(conn), shard, conn_generation);
                     continue;
                 }
             }
@@ -181,9 +208,10 @@ asio::awaitable<Lease> Pool::Acquire() {
                 std::lock_guard lock(impl->mutex);
                 ++impl->counters.acquired;
             }
-            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), shard, false));
+            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), shard, conn_generation, false));
         }
         if (may_connect) {
+            const std::uint64_t generation = impl->generation.load();
             try {
                 auto fresh = co_await Connection::Connect(impl->shards[home].executor, impl->options.conninfo,
                                                           impl->options.connect_timeout);
@@ -197,9 +225,10 @@ asio::awaitable<Lease> Pool::Acquire() {
                 --impl->total;
                 ++impl->counters.connect_failures;
                 log::Warn("database connect failed", {{"error", e.LogDetail()}});
-                throw Error(ErrorKind::kUnavailable, "the database is unavailable", {}, e.LogDetail());
+                throw Error(ErrorKind::kUnavailable, "the database is unavailable", {}, e.LogDetail())
+                    .WithRetryAfter(kUnavailableRetryAfterS);
             }
-            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), home, true));
+            co_return Lease(std::make_shared<Lease::State>(impl, std::move(conn), home, generation, true));
         }
         auto [ec] = co_await waiter->async_wait(asio::as_tuple(asio::use_awaitable));
         if (!ec) {
@@ -245,6 +274,8 @@ asio::awaitable<Result> Pool::Query(std::string sql, Params params) {
             if (!e.ConnectionLost() || fresh || attempt > 0) {
                 throw;
             }
+            // The others opened before it are most likely dead too: open new ones instead.
+            impl_->generation.fetch_add(1);
             log::Info("database connection lost; retrying on a new connection", {{"error", e.LogDetail()}});
         }
     }
@@ -258,7 +289,9 @@ asio::awaitable<Result> Pool::QueryPipelined(std::string sql, Params params) {
         co_return co_await Query(std::move(sql), std::move(params));
     }
     auto& shard = impl->shards[*home];
-    if (shard.pipeline && shard.pipeline->Broken()) {
+    // A stale one is replaced once nothing is in flight on it (if it is dead, those fail and break it).
+    if (shard.pipeline &&
+        (shard.pipeline->Broken() || (impl->Stale(shard.pipeline_generation) && shard.pipeline->InFlight() == 0))) {
         shard.pipeline.reset();
         std::lock_guard lock(impl->mutex);
         --impl->total;
@@ -278,10 +311,13 @@ asio::awaitable<Result> Pool::QueryPipelined(std::string sql, Params params) {
             co_return co_await Query(std::move(sql), std::move(params));
         }
         shard.pipeline_connecting = true;
+        const std::uint64_t generation = impl->generation.load();
         try {
-            auto conn = co_await Connection::Connect(shard.executor, impl->options.conninfo, impl->options.connect_timeout);
+            auto conn =
+                co_await Connection::Connect(shard.executor, impl->options.conninfo, impl->options.connect_timeout);
             co_await ApplySessionSettings(*conn, impl->options);
             shard.pipeline = std::make_shared<Pipeline>(std::move(conn));
+            shard.pipeline_generation = generation;
             shard.pipeline_connecting = false;
             std::lock_guard lock(impl->mutex);
             ++impl->counters.connects;
@@ -291,7 +327,8 @@ asio::awaitable<Result> Pool::QueryPipelined(std::string sql, Params params) {
             --impl->total;
             ++impl->counters.connect_failures;
             log::Warn("database connect failed", {{"error", e.LogDetail()}});
-            throw Error(ErrorKind::kUnavailable, "the database is unavailable", {}, e.LogDetail());
+            throw Error(ErrorKind::kUnavailable, "the database is unavailable", {}, e.LogDetail())
+                .WithRetryAfter(kUnavailableRetryAfterS);
         }
         fresh = true;
     }
@@ -315,6 +352,7 @@ asio::awaitable<Result> Pool::QueryPipelined(std::string sql, Params params) {
         if (!e.ConnectionLost() || fresh) {
             throw;
         }
+        impl->generation.fetch_add(1);
         log::Info("pipelined connection lost; retrying on a new connection", {{"error", e.LogDetail()}});
     }
     co_return co_await Query(std::move(sql), std::move(params));
@@ -340,6 +378,7 @@ asio::awaitable<Transaction> Pool::Begin(Isolation isolation) {
         if (!e.ConnectionLost() || lease.state_->fresh) {
             throw;
         }
+        impl_->generation.fetch_add(1);
         stale = true;
     }
     if (stale) {
@@ -351,6 +390,8 @@ asio::awaitable<Transaction> Pool::Begin(Isolation isolation) {
 }
 
 asio::awaitable<void> Pool::Ping() { co_await Query("SELECT 1"); }
+
+void Pool::Reconnect() { impl_->generation.fetch_add(1); }
 
 asio::awaitable<Result> Transaction::Query(std::string sql, Params params) {
     co_return co_await lease_.Query(std::move(sql), std::move(params));

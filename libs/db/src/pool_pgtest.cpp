@@ -192,6 +192,43 @@ TEST_F(PoolTest, ReconnectsTransparentlyAfterTheBackendDies) {
     EXPECT_EQ(RunSync(io_, KillOwnBackendThenQuery(pool)), 42);
 }
 
+asio::awaitable<std::int64_t> KillEveryIdleConnectionThenQuery(Pool& pool, Pool& killer) {
+    // What a restarted server leaves: every pooled connection dead, not just one.
+    std::vector<std::int64_t> pids;
+    {
+        std::vector<Lease> leases;
+        for (int lease_idx = 0; lease_idx < 3; ++lease_idx) {
+            leases.push_back(co_await pool.Acquire());
+        }
+        for (auto& lease : leases) {
+            pids.push_back((co_await lease.Query("SELECT pg_backend_pid()")).Int(0, 0));
+        }
+    }
+    for (std::int64_t pid : pids) {
+        co_await killer.Query("SELECT pg_terminate_backend($1)", Params::Of(pid));
+    }
+    co_return co_await AddNumbers(pool);
+}
+
+TEST_F(PoolTest, AfterEveryPooledConnectionDiedTheNextQueryStillSucceeds) {
+    Pool pool(io_.get_executor(), Options(4));
+    Pool killer(io_.get_executor(), Options(1));
+    EXPECT_EQ(RunSync(io_, KillEveryIdleConnectionThenQuery(pool, killer)), 42);
+    EXPECT_EQ(pool.Stats().total, 1u) << "the dead ones were closed, not kept";
+}
+
+TEST_F(PoolTest, ReconnectReplacesTheConnectionsOpenedBefore) {
+    Pool pool(io_.get_executor(), Options(4));
+    EXPECT_EQ(RunSync(io_, AddNumbers(pool)), 42);
+    EXPECT_EQ(pool.Stats().connects, 1u);
+    pool.Reconnect();
+    EXPECT_EQ(RunSync(io_, AddNumbers(pool)), 42);
+    EXPECT_EQ(pool.Stats().connects, 2u) << "a new connection, not the one from before the restart";
+    EXPECT_EQ(pool.Stats().total, 1u);
+    EXPECT_EQ(RunSync(io_, AddNumbers(pool)), 42);
+    EXPECT_EQ(pool.Stats().connects, 2u) << "and that one is reused";
+}
+
 TEST(Migrations, VersionParsing) {
     EXPECT_EQ(MigrationVersion("0001_accounts.sql"), 1);
     EXPECT_EQ(MigrationVersion("0042_x.sql"), 42);

@@ -3,7 +3,6 @@
 #include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
-
 #include <array>
 #include <charconv>
 
@@ -11,6 +10,8 @@
 
 namespace strava1::http {
 namespace {
+
+constexpr int kDefaultUnavailableRetryAfterS = 2;
 
 constexpr std::array<std::pair<Method, std::string_view>, 7> kMethods = {{
     {Method::kGet, "GET"},
@@ -175,6 +176,10 @@ Response ProblemResponse(const Error& error, std::string_view instance, std::str
     r.body = json::Serialize(problem);
     if (error.RetryAfterSeconds() > 0) {
         r.SetHeader("Retry-After", std::to_string(error.RetryAfterSeconds()));
+    } else if (info.status == 503) {
+        // Every 503 says when to come back: a client (or a proxy) that retries at once only adds load
+        // while the database restarts.
+        r.SetHeader("Retry-After", std::to_string(kDefaultUnavailableRetryAfterS));
     }
     if (error.Kind() == ErrorKind::kUnauthenticated) {
         r.SetHeader("WWW-Authenticate", "Bearer");

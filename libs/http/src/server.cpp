@@ -232,6 +232,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           acceptor(io_ctx) {
         if (options.web_dir) {
             static_files.emplace(*options.web_dir);
+        } else if (options.web_files) {
+            static_files.emplace(*options.web_files);
         }
     }
 
@@ -362,7 +364,7 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
     // back until the rate limiter has counted the request, so token guessing is rate limited too.
     std::unique_ptr<Error> auth_failure;  // (not optional<Error>: this frame is kept small)
     auto authorization = request->Header("authorization");
-    if (!authorization.empty()) {
+    if (!authorization.empty() && route.auth != AuthPolicy::kOwnToken) {
         if (authorization.size() < 8 || !std::equal(authorization.begin(), authorization.begin() + 7, "Bearer ",
                                                     [](char a, char b) { return AsciiLower(a) == AsciiLower(b); })) {
             auth_failure = std::make_unique<Error>(ErrorKind::kUnauthenticated,
@@ -818,8 +820,9 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         AddCors(*request, response);
 
         bool gzip = false;
+        // (A handler that set Content-Encoding sent precompressed bytes.)
         if (response.body.size() >= options.gzip_min_bytes && Compressible(response.content_type) &&
-            AcceptsGzip(request->Header("accept-encoding"))) {
+            AcceptsGzip(request->Header("accept-encoding")) && response.Header("content-encoding").empty()) {
             response.body = Gzip(response.body);
             gzip = true;
         }

@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness
-         * @description Answers as long as the process serves HTTP. Does not touch the database.
+         * @description Answers 200 as long as the process serves HTTP; it does not query the database. With the embedded PostgreSQL it answers 503 once that has been unreachable, and could not be restarted, for longer than `STRAVA1_DB_UNREACHABLE_LIMIT_S` (60 s by default): restarting the process is then the remedy.
          */
         get: operations["getHealth"];
         put?: never;
@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description Metrics in the Prometheus text exposition format.
+         * @description Metrics in the Prometheus text exposition format. Not a user endpoint: with `STRAVA1_METRICS_TOKEN` set it needs `Authorization: Bearer <that token>`; without one it is served only while the server listens on a loopback address, and refused otherwise.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -71,7 +71,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document as JSON */
+        /**
+         * This document as JSON
+         * @description Compiled into the server; served whether or not the web app is. Revalidate with its ETag.
+         */
         get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
@@ -1485,6 +1488,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     getReadiness: {
@@ -1534,6 +1538,16 @@ export interface operations {
                      *     strava1_http_requests_total{method="GET",status="200"} 42
                      */
                     "text/plain": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description The server listens beyond loopback and no metrics token is configured. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

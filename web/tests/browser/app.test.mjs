@@ -140,11 +140,15 @@ test('web app in a phone browser', async (t) => {
                     foreign.push(request.url());
                 }
             });
+            // Its Content-Security-Policy must let Redoc work: a violation shows up as a console error.
+            const errors = watchConsole(page);
             const response = await page.goto('/docs');
             assert.equal(response?.status(), 200);
+            assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);
             await page.getByRole('heading', { name: /Strava\+1 API/ }).first().waitFor();
             await screenshot(page, '08-api-docs', { fullPage: false });
             assert.deepEqual(foreign, []);
+            assert.deepEqual(errors, []);
         }));
 
     await t.test('the service worker registers and the shell opens offline', () =>

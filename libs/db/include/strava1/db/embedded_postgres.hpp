@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace strava1::db {
@@ -19,7 +20,8 @@ namespace strava1::db {
 /// advisory lock on `<data_dir>.lock`).
 ///
 /// When the process runs as root, initdb and postgres run as the `postgres` system user (PostgreSQL
-/// refuses to run as root); the data and socket directories are given to that user.
+/// refuses to run as root); the data and socket directories are given to that user, and must be
+/// reachable by it (ForDataDir() picks such a place).
 ///
 /// Not thread-safe: call Start/Stop from one thread. Start() blocks (it runs initdb and waits for the
 /// server), so call it before the I/O threads start. The postmaster is told to shut down when the
@@ -37,6 +39,20 @@ public:
         std::filesystem::path bin_dir;           ///< empty: FindBinDir()
         std::filesystem::path log_file;          ///< empty: `<data_dir>/../log/postgres.log`
     };
+
+    /// Where the cluster of a strava1 data dir lives (ADR 0003), creating what that needs. Blocking.
+    /// - As a normal user: `<data_dir>/pg`, socket in `<data_dir>/run`.
+    /// - As root: postgres runs as the `postgres` user, which may not be able to reach the data dir (in
+    ///   /root, or any 0700 folder), and strava1 changes no permissions outside its data dir. So the
+    ///   cluster gets its own folder `<clusters_root>/<random id>/` (`pg/`, `run/`), owned by that user,
+    ///   and `<data_dir>/pg.cluster` records which (the folder's `data-dir` file points back).
+    ///   A cluster already at `<data_dir>/pg` (an earlier version, a non-root run) stays there; the
+    ///   data dir is then made 0711 so the postgres user can pass through, as those versions did.
+    /// - With `<data_dir>/pg.cluster` present, that folder, whoever runs (it must still exist).
+    /// The log is `<data_dir>/log/postgres.log` in every case. `clusters_root` empty: `strava1/` in the
+    /// postgres user's home directory (`/var/lib/postgresql/strava1` on Debian).
+    /// Throws std::runtime_error with a one-line message naming the problem.
+    static Options ForDataDir(const std::filesystem::path& data_dir, std::filesystem::path clusters_root = {});
 
     explicit EmbeddedPostgres(Options options);
     /// Stops the server (see Stop()); never throws.
@@ -70,6 +86,14 @@ public:
 
     /// True while the postmaster started by this instance is alive.
     bool Running() const;
+
+    /// Reaps the postmaster if it has exited since Start() (crash, kill -9, OOM killer) and returns
+    /// its wait status, leaving this instance stopped (Start() may be called again); nullopt while it
+    /// runs or when nothing was started. Never blocks. Call from the thread that calls Start/Stop.
+    std::optional<int> CheckExited();
+
+    /// One-line description of a wait status ("exit status 1", "killed by signal 9").
+    static std::string DescribeExit(int status);
 
     /// True when the last Start() created the cluster (ran initdb); false when it reused one.
     bool CreatedCluster() const { return created_cluster_; }

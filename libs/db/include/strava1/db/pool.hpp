@@ -23,7 +23,7 @@ struct PoolOptions {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds statement_timeout{30000};  ///< server-side, per statement
     std::chrono::milliseconds idle_check_after{30000};   ///< idle longer than this → ping before reuse
-    bool pipeline = true;  ///< QueryPipelined uses a pipelined connection per loop (else = Query)
+    bool pipeline = true;             ///< QueryPipelined uses a pipelined connection per loop (else = Query)
     std::size_t max_pipelined = 128;  ///< statements in flight on it before callers use Query
 };
 
@@ -37,7 +37,7 @@ struct PoolStats {
     std::uint64_t connect_failures = 0;
     std::uint64_t queries = 0;
     std::uint64_t errors = 0;
-    std::uint64_t borrowed = 0;  ///< connections lent to a caller on another shard's loop
+    std::uint64_t borrowed = 0;   ///< connections lent to a caller on another shard's loop
     std::uint64_t pipelined = 0;  ///< statements that ran on a pipelined connection
 };
 
@@ -104,6 +104,10 @@ public:
     boost::asio::awaitable<Transaction> Begin(Isolation isolation = Isolation::kReadCommitted);
     /// Round trip to the server (readiness probe).
     boost::asio::awaitable<void> Ping();
+    /// The server restarted (e.g. the embedded cluster was brought back after a crash): connections
+    /// opened before are closed instead of reused, idle ones on next use and leased ones when handed
+    /// back. Also done by itself when a pooled connection turns out dead. Thread-safe.
+    void Reconnect();
 
     PoolStats Stats() const;
     const PoolOptions& Options() const;

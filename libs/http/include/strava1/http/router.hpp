@@ -17,8 +17,9 @@ using Handler = std::function<boost::asio::awaitable<Response>(RequestPtr)>;
 /// Who may call a route. There is no default: a route without a policy refuses to start.
 enum class AuthPolicy {
     kUnset,
-    kPublic,  ///< anyone; a valid bearer token is still attached when present
-    kUser,    ///< a signed-in user (401 otherwise)
+    kPublic,    ///< anyone; a valid bearer token is still attached when present
+    kUser,      ///< a signed-in user (401 otherwise)
+    kOwnToken,  ///< the handler checks the Authorization header itself (e.g. /metrics); it is not a user token
 };
 
 /// Which token bucket a route draws from (budgets in ServerOptions).

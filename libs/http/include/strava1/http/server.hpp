@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "strava1/http/metrics.hpp"
 #include "strava1/http/rate_limiter.hpp"
 #include "strava1/http/router.hpp"
+#include "strava1/http/static_files.hpp"
 
 namespace strava1::http {
 
@@ -38,14 +40,15 @@ struct ServerOptions {
     std::chrono::seconds write_timeout{30};
     std::size_t max_connections = 10000;
     std::size_t gzip_min_bytes = 1024;
-    std::vector<std::string> cors_origins;  ///< exact origins allowed to call the API from browsers
+    std::vector<std::string> cors_origins;                   ///< exact origins allowed to call the API from browsers
     /// Peers whose X-Forwarded-For names the client (Request::remote_ip); none by default.
     TrustedProxies trusted_proxies;
-    Budget user_budget{50, 300};      ///< per signed-in user, RateClass::kDefault
-    Budget anon_budget{20, 100};      ///< per IP for anonymous callers, RateClass::kDefault
-    Budget auth_budget{1, 30};        ///< per IP, RateClass::kAuth
-    Budget probe_budget{1000, 5000};  ///< per IP, RateClass::kProbe
-    std::optional<std::filesystem::path> web_dir;
+    Budget user_budget{50, 300};                             ///< per signed-in user, RateClass::kDefault
+    Budget anon_budget{20, 100};                             ///< per IP for anonymous callers, RateClass::kDefault
+    Budget auth_budget{1, 30};                               ///< per IP, RateClass::kAuth
+    Budget probe_budget{1000, 5000};                         ///< per IP, RateClass::kProbe
+    std::optional<std::filesystem::path> web_dir;            ///< the web app from disk (development)
+    std::optional<std::span<const EmbeddedFile>> web_files;  ///< else these, compiled in (must outlive the server)
 };
 
 /// Runtime counters for /metrics and tests.

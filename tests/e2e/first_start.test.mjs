@@ -1,0 +1,170 @@
+// `strava1 serve` as a person starts it: in a folder of their own, with the embedded PostgreSQL and
+// the web app compiled in. CI runs these as root, which is what `make run` on a fresh Debian machine
+// does: root's home and every `mktemp -d` folder are 0700, where the postgres user cannot go.
+// Then the supervision of that PostgreSQL: a `kill -9` of the postmaster is survived, and /healthz
+// fails once the database stays down longer than the limit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clusterFolder, request, requireEmbeddedPostgres, startEmbeddedServer } from './harness.mjs';
+
+const kPassword = 'correct horse battery staple';
+const kRecoverMs = 60_000;
+
+function delay(ms) {
+    return new Promise((done) => setTimeout(done, ms));
+}
+
+/** Polls `probe` until it returns a truthy value, or fails naming `what` at the deadline. */
+async function until(what, probe, timeoutMs = kRecoverMs) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await probe();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await delay(50);
+    }
+}
+
+async function postmasterPid(dataDir) {
+    const folder = await clusterFolder(dataDir);
+    const lines = (await readFile(join(folder, 'pg', 'postmaster.pid'), 'utf8')).split('\n');
+    return Number(lines[0]);
+}
+
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+async function signup(url) {
+    const email = `first-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+    const res = await request(url, 'POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: 'Ana' } });
+    assert.equal(res.status, 201, res.text);
+    return { email, token: res.json.access_token };
+}
+
+async function checkServesEverything(server) {
+    const user = await signup(server.url);
+    const me = await request(server.url, 'GET', '/v1/me', { token: user.token });
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.json.email, user.email);
+    const page = await request(server.url, 'GET', '/');
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type'), /text\/html/);
+    return user;
+}
+
+/** A fresh 0700 folder, as `mktemp -d` makes; `name` makes a subfolder (e.g. with spaces) the cwd. */
+async function workFolder(t, name) {
+    const base = await mkdtemp(join(tmpdir(), 'strava1-first-'));
+    t.after(() => rm(base, { recursive: true, force: true }));
+    assert.equal((await stat(base)).mode & 0o777, 0o700);
+    if (!name) return base;
+    const cwd = join(base, name);
+    await mkdir(cwd, { mode: 0o700 });
+    return cwd;
+}
+
+test('serve starts from a 0700 folder (as root: the postgres user cannot enter it) and survives kill -9 of its postmaster', async (t) => {
+    if (!requireEmbeddedPostgres(t)) return;
+    const cwd = await workFolder(t);
+    const server = await startEmbeddedServer({ cwd });
+    t.after(() => server.stop());
+    const user = await checkServesEverything(server);
+
+    const dataDir = server.dataDir;
+    assert.equal((await stat(dataDir)).mode & 0o777, 0o700, 'the data dir stays private');
+    if (process.getuid() === 0) {
+        const folder = await clusterFolder(dataDir);
+        assert.notEqual(folder, dataDir, 'as root the cluster lives outside the data dir (var/pg.cluster)');
+        assert.ok(!folder.startsWith(cwd), `${folder} is outside the 0700 folder`);
+        assert.equal((await stat(join(folder, 'pg', 'PG_VERSION'))).isFile(), true);
+        assert.equal((await readFile(join(folder, 'data-dir'), 'utf8')).trim(), dataDir, 'the folder points back');
+        assert.equal((await stat(cwd)).mode & 0o777, 0o700, 'nothing outside the data dir was opened up');
+    }
+
+    // kill -9 of the postmaster: the server restarts it (crash recovery) and requests work again.
+    const killed = await postmasterPid(dataDir);
+    process.kill(killed, 'SIGKILL');
+    await until('the postmaster to die', () => !alive(killed));
+    const unavailable = [];
+    const me = await until('GET /v1/me to answer 200 again', async () => {
+        const res = await request(server.url, 'GET', '/v1/me', { token: user.token });
+        if (res.status === 503) unavailable.push(res);
+        else assert.equal(res.status, 200, `while the database restarts: 200 or 503, not ${res.status}: ${res.text}`);
+        return res.status === 200 ? res : null;
+    });
+    assert.equal(me.json.email, user.email, 'committed data survives the crash');
+    for (const res of unavailable) {
+        assert.ok(Number(res.headers.get('retry-after')) >= 1, 'every 503 carries Retry-After');
+    }
+    assert.notEqual(await postmasterPid(dataDir), killed, 'a new postmaster runs');
+    assert.equal((await request(server.url, 'GET', '/healthz')).status, 200, 'a restarted database is healthy');
+    const metrics = await request(server.url, 'GET', '/metrics');
+    assert.match(metrics.text, /^strava1_db_restarts_total 1$/m);
+    // A new account afterwards: writes go through the pool's new connections.
+    await signup(server.url);
+
+    const stopped = await server.stop();
+    assert.equal(stopped.code, 0, server.logs());
+    assert.equal(stopped.killed, false);
+});
+
+test('serve starts from a folder with spaces in its name', async (t) => {
+    if (!requireEmbeddedPostgres(t)) return;
+    const cwd = await workFolder(t, 'My Strava plus one');
+    const server = await startEmbeddedServer({ cwd });
+    t.after(() => server.stop());
+    await checkServesEverything(server);
+    assert.equal((await server.stop()).code, 0, server.logs());
+});
+
+test('/healthz fails once the embedded database has been down and unrestartable longer than the limit', async (t) => {
+    if (!requireEmbeddedPostgres(t)) return;
+    const cwd = await workFolder(t);
+    const limitS = 3;
+    const server = await startEmbeddedServer({ cwd, args: [`--db-unreachable-limit-s=${limitS}`] });
+    t.after(() => server.stop());
+    const user = await signup(server.url);
+
+    // A cluster that cannot start again: without PG_VERSION, the restart refuses the directory.
+    const pgDir = join(await clusterFolder(server.dataDir), 'pg');
+    await rename(join(pgDir, 'PG_VERSION'), join(pgDir, 'PG_VERSION.away'));
+    const killed = await postmasterPid(server.dataDir);
+    const killedAt = Date.now();
+    process.kill(killed, 'SIGKILL');
+
+    const early = await request(server.url, 'GET', '/healthz');
+    if (Date.now() - killedAt < limitS * 1000) {
+        assert.equal(early.status, 200, 'within the limit the process still counts as alive');
+    }
+    const failing = await until('/healthz to fail', async () => {
+        const res = await request(server.url, 'GET', '/healthz');
+        return res.status === 503 ? res : null;
+    });
+    assert.ok(Date.now() - killedAt >= limitS * 1000, 'not before the limit');
+    assert.equal(failing.json.type, 'urn:strava1:problem:unavailable');
+    assert.match(failing.json.detail, /unreachable/);
+    assert.ok(Number(failing.headers.get('retry-after')) >= 1);
+    const api = await request(server.url, 'GET', '/v1/me', { token: user.token });
+    assert.equal(api.status, 503);
+    assert.ok(Number(api.headers.get('retry-after')) >= 1);
+    assert.match(server.logs(), /restart failed/);
+
+    // Once the cluster can start again, the next attempt brings everything back.
+    await rename(join(pgDir, 'PG_VERSION.away'), join(pgDir, 'PG_VERSION'));
+    await until('/healthz to pass again', async () => (await request(server.url, 'GET', '/healthz')).status === 200);
+    const me = await until('GET /v1/me to answer 200 again', async () => {
+        const res = await request(server.url, 'GET', '/v1/me', { token: user.token });
+        return res.status === 200 ? res : null;
+    });
+    assert.equal(me.json.email, user.email);
+    assert.equal((await server.stop()).code, 0, server.logs());
+});
