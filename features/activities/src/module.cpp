@@ -8,6 +8,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "decode_budget.hpp"
 #include "output.hpp"
 #include "pipeline.hpp"
 #include "privacy_guard.hpp"
@@ -394,8 +395,9 @@ void RedactIntervals(boost::json::array& intervals, const View& view) {
 struct Module::Impl {
     Deps deps;
     Options options;
+    DecodeBudget decode_budget;
 
-    Impl(Deps d, Options o) : deps(d), options(o) {}
+    Impl(Deps d, Options o) : deps(d), options(o), decode_budget(o.decode_budget_bytes) {}
 
     template <class F>
     static asio::awaitable<std::optional<std::invoke_result_t<F&>>> CallOnCpu(F* f) {
@@ -555,6 +557,38 @@ struct Module::Impl {
         return out;
     }
 
+    /// A planned decode with its room in the decode budget, or why the file cannot be decoded.
+    struct Admitted {
+        std::optional<formats::ParseError> error;
+        DecodePlan plan;
+        std::optional<DecodeBudget::Lease> lease;
+    };
+
+    /// Sizes the decoding of `bytes` on the CPU pool (a .gz is counted through, never held whole,
+    /// so a bomb is refused here having cost one 64 KiB buffer) and waits for room in the
+    /// server-wide decode budget: 503 when none frees up in time.
+    asio::awaitable<Admitted> AdmitDecode(std::string_view bytes, formats::DataType type) {
+        const std::size_t cap = options.max_upload_bytes * options.max_gzip_expansion;
+        auto work = [bytes, type, cap]() { return PlanDecode(bytes, type, cap); };
+        auto plan = co_await OnCpu(work);
+        Admitted out;
+        if (!plan) {
+            out.error = plan.error();
+            if (out.error->reason.starts_with("gzip bomb")) {
+                out.error->reason += " (" + std::to_string(options.max_gzip_expansion) + " times the upload limit)";
+            }
+            co_return out;
+        }
+        out.plan = plan.value();
+        auto lease = co_await decode_budget.Acquire(out.plan.memory_bytes, options.decode_queue_timeout);
+        if (!lease) {
+            throw Error(ErrorKind::kUnavailable, "the server is busy decoding other uploads; try again in a moment")
+                .WithRetryAfter(5);
+        }
+        out.lease.emplace(std::move(*lease));
+        co_return out;
+    }
+
     /// Validates the fields, decodes and analyses the file (422 with the parser's reason when it
     /// cannot be read), stores the original, inserts the upload row and stores the activities.
     /// Returns the upload id; its row says ready or duplicate.
@@ -600,10 +634,14 @@ struct Module::Impl {
             std::optional<formats::ParseError> error;
             std::vector<PreparedActivity> activities;
         };
-        const formats::DataType data_type = *type;
-        auto work = [this, owner_id, bytes, type_name, data_type, profile]() {
+        Admitted admitted = co_await AdmitDecode(bytes, *type);
+        if (admitted.error) {
+            throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + admitted.error->Describe());
+        }
+        const DecodePlan plan = admitted.plan;
+        auto work = [this, owner_id, bytes, type_name, plan, profile]() {
             Decoded out;
-            auto prepared = PrepareFile(bytes, data_type, profile);
+            auto prepared = PrepareFile(bytes, plan, profile);
             if (!prepared) {
                 out.error = prepared.error();
                 return out;
@@ -871,15 +909,19 @@ struct Module::Impl {
         const std::string sha = u.String(0, 3);
         UploadFields fields{std::nullopt, u.OptString(0, 4), u.OptString(0, 5), u.OptString(0, 6), u.OptString(0, 7)};
         analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
-        auto work = [this, key, type, profile]() -> formats::Result<std::vector<PreparedActivity>> {
-            auto bytes = deps.store.Get(key);
-            if (!bytes) {
-                formats::ParseError e;
-                e.reason = "the uploaded file is missing from storage";
-                return e;
-            }
-            return PrepareFile(*bytes, *type, profile);
-        };
+        auto read = [this, key]() { return deps.store.Get(key); };
+        std::optional<std::string> bytes = co_await OnCpu(read);
+        if (!bytes) {
+            co_await FinishUpload(upload_id, "error", "the uploaded file is missing from storage", {}, std::nullopt);
+            co_return;
+        }
+        Admitted admitted = co_await AdmitDecode(*bytes, *type);
+        if (admitted.error) {
+            co_await FinishUpload(upload_id, "error", admitted.error->Describe(), {}, std::nullopt);
+            co_return;
+        }
+        const DecodePlan plan = admitted.plan;
+        auto work = [&bytes, plan, profile]() { return PrepareFile(*bytes, plan, profile); };
         auto prepared = co_await OnCpu(work);
         if (!prepared) {
             co_await FinishUpload(upload_id, "error", prepared.error().Describe(), {}, std::nullopt);
