@@ -2,11 +2,13 @@
 // expands to about 2 GiB, sent at once to a `strava1 serve`, each of which must be refused with a
 // 422. Reports the server's VmRSS before and its VmHWM (peak resident set) after, from
 // /proc/<pid>/status. Target: peak below 150 MB with 6 bombs on the release binary.
-//   scripts/with-services.sh node bench/uploads/gzip_bombs.mjs --binary=build/release/apps/strava1/strava1 [--bombs=6] [--gib=2]
-// Prints one JSON line; exits 1 when an upload is not refused with a 422 or when --max-mb is given
-// and the peak is above it. The debug (ASan) binary's figures are inflated by the sanitizer.
+//   scripts/with-services.sh node bench/uploads/gzip_bombs.mjs --binary=build/release/apps/strava1/strava1 \
+//       [--bombs=6] [--gib=2] [--max-mb=150] [--out=FILE.md]
+// Prints one JSON line (and a Markdown table to --out); exits 1 when an upload is not refused with a
+// 422 or when --max-mb is given and the peak is above it. The debug (ASan) binary's figures are
+// inflated by the sanitizer.
 import { createGzip } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -86,6 +88,20 @@ try {
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
 const refused = result.statuses.every((s) => s === 422);
-if (!refused || (maxMb !== null && result.hwm_after_mb > maxMb)) {
+const within = maxMb === null || result.hwm_after_mb <= maxMb;
+if (args.out) {
+    const verdict = refused && within ? 'PASS' : 'FAIL';
+    writeFileSync(args.out, [
+        `## Gzip bombs (bench/uploads/gzip_bombs.mjs)`,
+        '',
+        `${bombs} concurrent uploads of a ${(bomb.length / 1e6).toFixed(1)} MB .gpx.gz expanding to ${gib} GiB.`,
+        '',
+        '| RSS before | peak RSS (VmHWM) after | answers | target | verdict |',
+        '|---|---|---|---|---|',
+        `| ${result.rss_before_mb} MB | ${result.hwm_after_mb} MB | ${result.statuses.join(', ')} | all 422, peak < ${maxMb ?? '—'} MB | ${verdict} |`,
+        '',
+    ].join('\n'));
+}
+if (!refused || !within) {
     process.exit(1);
 }
