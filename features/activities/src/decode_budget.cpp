@@ -13,7 +13,7 @@ namespace asio = boost::asio;
 DecodeBudget::DecodeBudget(std::size_t capacity_bytes)
     : capacity_(std::max<std::size_t>(1, capacity_bytes)), available_(capacity_) {}
 
-DecodeBudget::Lease::~Lease() {
+DecodeBudget::Lease::~Lease() {  // NOLINT(bugprone-exception-escape): see the declaration
     if (budget_ != nullptr) {
         budget_->Release(bytes_);
     }

@@ -32,7 +32,8 @@ public:
         Lease& operator=(Lease&&) = delete;
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
-        ~Lease();
+        // Giving back can throw only on allocation failure (waking a waiter), where terminating is right.
+        ~Lease();  // NOLINT(bugprone-exception-escape)
         std::size_t Bytes() const noexcept { return bytes_; }
 
     private:

@@ -223,7 +223,9 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
         switch (key) {
             case StreamKey::kTime:
                 for (std::size_t i : indexes) {
-                    t.time_ms[i] == formats::kNoTime ? w.Null() : w.Double((t.time_ms[i] - origin.time_ms) / 1000.0);
+                    t.time_ms[i] == formats::kNoTime
+                        ? w.Null()
+                        : w.Double(static_cast<double>(t.time_ms[i] - origin.time_ms) / 1000.0);
                 }
                 break;
             case StreamKey::kLatLng:
