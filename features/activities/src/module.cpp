@@ -1386,10 +1386,10 @@ struct Module::Impl {
         return {};
     }
 
-    /// What another viewer is shown of an activity whose start or end is hidden from them: its
-    /// track and their visible window (rebase.hpp), or no window when they see none of it. nullopt
-    /// when they see it whole (the owner, no hidden area at either end, or a withheld map: then
-    /// there is no hidden stretch to measure), so the stored figures are theirs.
+    /// What another viewer is shown of an activity with samples hidden from them: its track and
+    /// their visible window (rebase.hpp), or no window when they see none of it. nullopt when they
+    /// see every sample (the owner, no hidden area, or a withheld map: then no stretch is hidden
+    /// to measure), so the stored figures and indexes are theirs.
     struct Trimmed {
         formats::Track track;
         std::optional<VisibleWindow> window;
@@ -1403,20 +1403,25 @@ struct Module::Impl {
         trimmed.track = co_await LoadTrack(activity_id);
         auto work = [&trimmed, &view]() { return FindVisibleWindow(VisibleSamples(view, trimmed.track)); };
         trimmed.window = co_await OnCpu(work);
-        if (trimmed.window && !trimmed.window->Trims()) {
+        if (trimmed.window && trimmed.window->VisibleCount() == trimmed.track.size()) {
             co_return std::nullopt;
         }
         co_return trimmed;
     }
 
     /// Laps and splits as the caller is shown them: the stored ones, or for another viewer of an
-    /// activity with a hidden start or end, measured afresh over what they see.
+    /// activity with a hidden start or end, measured afresh over what they see; indexes count the
+    /// samples of the caller's streams.
     asio::awaitable<RebasedIntervals> IntervalsFor(AnalysisView& a) {
         RebasedIntervals out{Field(a.analysis, "laps"), Field(a.analysis, "splits_km"),
                              Field(a.analysis, "splits_mile")};
         std::optional<Trimmed> trimmed = co_await TrimmedFor(a.id, a.view);
         if (trimmed && !trimmed->window) {
             out = RebasedIntervals{};
+        } else if (trimmed && !trimmed->window->Trims()) {
+            IndexForViewer(out.laps, *trimmed->window);
+            IndexForViewer(out.splits_km, *trimmed->window);
+            IndexForViewer(out.splits_mile, *trimmed->window);
         } else if (trimmed) {
             const formats::Sport sport = a.sport;
             auto work = [&trimmed, &out, sport]() {
@@ -1454,8 +1459,8 @@ struct Module::Impl {
         std::int64_t id = req->PathId("activity_id", "activity");
         Loaded l = co_await LoadVisible(req->Caller().user_id, id);
         boost::json::array efforts;
-        // Another viewer of an activity with a hidden start or end sees the efforts wholly inside
-        // what they are shown, indexed in their streams.
+        // Another viewer with samples hidden from them sees the efforts wholly inside what they
+        // are shown (all of them unless the start or end is hidden), indexed in their streams.
         std::optional<Trimmed> trimmed;
         if (!l.view->Hides(kPace)) {
             trimmed = co_await TrimmedFor(id, *l.view);

@@ -42,12 +42,12 @@ std::size_t IndexOf(const boost::json::object& interval, const char* key) {
     return static_cast<std::size_t>(v->as_int64());
 }
 
-/// Moves an interval's indexes from the slice (0 = the window's first sample) to the viewer's streams.
-void ToStreamIndexes(boost::json::array& intervals, const VisibleWindow& window) {
+/// Moves intervals' indexes to the viewer's streams; `offset` is the activity index of their 0.
+void ToStreamIndexes(boost::json::array& intervals, const VisibleWindow& window, std::size_t offset) {
     for (auto& v : intervals) {
         auto& o = v.as_object();
-        const std::size_t start = window.StreamIndexAtOrAfter(window.first + IndexOf(o, "start_index"));
-        const std::size_t end = window.StreamIndexAtOrBefore(window.first + IndexOf(o, "end_index"));
+        const std::size_t start = window.StreamIndexAtOrAfter(offset + IndexOf(o, "start_index"));
+        const std::size_t end = window.StreamIndexAtOrBefore(offset + IndexOf(o, "end_index"));
         o["start_index"] = static_cast<std::int64_t>(start);
         o["end_index"] = static_cast<std::int64_t>(std::max(start, end));
     }
@@ -134,10 +134,14 @@ RebasedIntervals RebaseIntervals(const formats::Track& track, formats::Sport spo
     out.laps = std::move(object["laps"].as_array());
     out.splits_km = std::move(object["splits_km"].as_array());
     out.splits_mile = std::move(object["splits_mile"].as_array());
-    ToStreamIndexes(out.laps, window);
-    ToStreamIndexes(out.splits_km, window);
-    ToStreamIndexes(out.splits_mile, window);
+    ToStreamIndexes(out.laps, window, window.first);
+    ToStreamIndexes(out.splits_km, window, window.first);
+    ToStreamIndexes(out.splits_mile, window, window.first);
     return out;
+}
+
+void IndexForViewer(boost::json::array& intervals, const VisibleWindow& window) {
+    ToStreamIndexes(intervals, window, 0);
 }
 
 std::optional<std::pair<std::size_t, std::size_t>> RebaseEffort(const VisibleWindow& window, std::size_t start_index,

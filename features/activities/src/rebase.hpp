@@ -62,6 +62,11 @@ struct RebasedIntervals {
 RebasedIntervals RebaseIntervals(const formats::Track& track, formats::Sport sport, const VisibleWindow& window,
                                  const boost::json::array& stored_laps);
 
+/// Stored laps or splits of an activity the viewer sees from its first to its last sample, with
+/// samples hidden in between (a privacy zone on the way): their figures stand, their indexes are
+/// moved to the viewer's streams.
+void IndexForViewer(boost::json::array& intervals, const VisibleWindow& window);
+
 /// A stored best effort's indexes in the viewer's streams, or nullopt when it reaches outside the
 /// window (it would time part of the hidden start or end).
 std::optional<std::pair<std::size_t, std::size_t>> RebaseEffort(const VisibleWindow& window, std::size_t start_index,

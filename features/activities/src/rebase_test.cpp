@@ -167,6 +167,17 @@ TEST(VisibleWindow, CountsTheViewersSamples) {
     EXPECT_EQ(RebaseEffort(*w, 4, 9), std::make_pair(std::size_t{1}, std::size_t{4}));
     EXPECT_FALSE(RebaseEffort(*w, 2, 9));   // starts in the hidden start
     EXPECT_FALSE(RebaseEffort(*w, 4, 11));  // ends in the hidden end
+    // Stored intervals of a viewer who sees both ends keep their figures, not their indexes.
+    auto inside = FindVisibleWindow(std::vector<std::uint8_t>{1, 1, 0, 0, 1, 1, 1});
+    ASSERT_TRUE(inside);
+    boost::json::array splits = {boost::json::object{{"start_index", 0}, {"end_index", 3}, {"distance_m", 1000}},
+                                 boost::json::object{{"start_index", 3}, {"end_index", 6}, {"distance_m", 500}}};
+    IndexForViewer(splits, *inside);
+    EXPECT_EQ(splits[0].as_object().at("start_index").as_int64(), 0);
+    EXPECT_EQ(splits[0].as_object().at("end_index").as_int64(), 1);    // sample 3 hidden: sample 1
+    EXPECT_EQ(splits[1].as_object().at("start_index").as_int64(), 2);  // sample 3 hidden: sample 4
+    EXPECT_EQ(splits[1].as_object().at("end_index").as_int64(), 4);
+    EXPECT_EQ(splits[1].as_object().at("distance_m").as_int64(), 500);
     EXPECT_FALSE(FindVisibleWindow(std::vector<std::uint8_t>{0, 0}));
     auto whole = FindVisibleWindow(std::vector<std::uint8_t>{1, 0, 1});
     ASSERT_TRUE(whole);
