@@ -12,7 +12,8 @@
 # BENCH_STRICT=1 (exit 1 when a target fails), BENCH_KEEP=1 (keep the work dir with server logs),
 # BENCH_BENCHMARK_DIR (where to look for strava1_*_benchmark executables; default build/release),
 # BENCH_SKIP_FORMATS=1 (skip the import comparison of bench/formats/run.py), BENCH_SKIP_UPLOADS=1
-# (skip the upload-to-ready latency of bench/uploads/run.mjs).
+# (skip the upload-to-ready latency of bench/uploads/run.mjs), BENCH_SKIP_BOMBS=1 (skip the peak memory
+# under concurrent gzip bombs of bench/uploads/gzip_bombs.mjs).
 # STRAVA1_TEST_PG_DSN set: use that PostgreSQL instead of starting one with scripts/with-services.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,6 +104,13 @@ if [ "${BENCH_SKIP_UPLOADS:-0}" != 1 ]; then
         status=$?
     if [ -f bench/results/uploads-latest.md ]; then
         { echo; cat bench/results/uploads-latest.md; } >> bench/results/latest.md
+    fi
+fi
+if [ "${BENCH_SKIP_BOMBS:-0}" != 1 ]; then
+    timeout --kill-after=30 300 node bench/uploads/gzip_bombs.mjs --binary="$binary" --max-mb=150 \
+        --out=bench/results/bombs-latest.md || status=$?
+    if [ -f bench/results/bombs-latest.md ]; then
+        { echo; cat bench/results/bombs-latest.md; } >> bench/results/latest.md
     fi
 fi
 exit "$status"

@@ -162,6 +162,7 @@ Config LoadConfig(Settings& s) {
     c.io_threads = static_cast<int>(s.GetInt("io_threads", cores, 1, 256));
     c.cpu_threads = static_cast<int>(s.GetInt("cpu_threads", cores, 1, 256));
     c.db_pool_size = static_cast<int>(s.GetInt("db_pool_size", 16, 1, 1000));
+    c.decode_budget_mb = static_cast<std::size_t>(s.GetInt("decode_budget_mb", 256, 1, 1'048'576));
 
     c.auth_mode = s.GetChoice("auth_mode", "local", {"local", "firebase"});
     c.firebase_project_id = s.GetString("firebase_project_id", "");

@@ -22,6 +22,8 @@ struct Config {
     int io_threads = 0;
     int cpu_threads = 0;
     int db_pool_size = 16;
+    /// activities::Options::decode_budget_bytes, in MiB.
+    std::size_t decode_budget_mb = 256;
     std::string auth_mode = "local";  ///< local | firebase
     std::string firebase_project_id;
     std::string firebase_certs_url;

@@ -435,7 +435,9 @@ int Serve(const std::vector<std::string>& args) {
         std::fprintf(stderr, "strava1: object store: %s\n", e.what());
         return 1;
     }
-    activities::Module activities_module(activities::Deps{pool, clock, cpu, *store}, activities::Options{});
+    activities::Options activities_options;
+    activities_options.decode_budget_bytes = config.decode_budget_mb << 20;
+    activities::Module activities_module(activities::Deps{pool, clock, cpu, *store}, activities_options);
     activities_module.Register(router);
 
     http::Metrics metrics(router);

@@ -8,9 +8,13 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "decode_budget.hpp"
+#include "duplicates.hpp"
+#include "manual_checks.hpp"
 #include "output.hpp"
 #include "pipeline.hpp"
 #include "privacy_guard.hpp"
+#include "rebase.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/base/log.hpp"
@@ -399,8 +403,9 @@ void RedactIntervals(boost::json::array& intervals, const View& view) {
 struct Module::Impl {
     Deps deps;
     Options options;
+    DecodeBudget decode_budget;
 
-    Impl(Deps d, Options o) : deps(d), options(o) {}
+    Impl(Deps d, Options o) : deps(d), options(o), decode_budget(o.decode_budget_bytes) {}
 
     template <class F>
     static asio::awaitable<std::optional<std::invoke_result_t<F&>>> CallOnCpu(F* f) {
@@ -560,6 +565,38 @@ struct Module::Impl {
         return out;
     }
 
+    /// A planned decode with its room in the decode budget, or why the file cannot be decoded.
+    struct Admitted {
+        std::optional<formats::ParseError> error;
+        DecodePlan plan;
+        std::optional<DecodeBudget::Lease> lease;
+    };
+
+    /// Sizes the decoding of `bytes` on the CPU pool (a .gz is counted through, never held whole,
+    /// so a bomb is refused here having cost one 64 KiB buffer) and waits for room in the
+    /// server-wide decode budget: 503 when none frees up in time.
+    asio::awaitable<Admitted> AdmitDecode(std::string_view bytes, formats::DataType type) {
+        const std::size_t cap = options.max_upload_bytes * options.max_gzip_expansion;
+        auto work = [bytes, type, cap]() { return PlanDecode(bytes, type, cap); };
+        auto plan = co_await OnCpu(work);
+        Admitted out;
+        if (!plan) {
+            out.error = plan.error();
+            if (out.error->reason.starts_with("gzip bomb")) {
+                out.error->reason += " (" + std::to_string(options.max_gzip_expansion) + " times the upload limit)";
+            }
+            co_return out;
+        }
+        out.plan = plan.value();
+        auto lease = co_await decode_budget.Acquire(out.plan.memory_bytes, options.decode_queue_timeout);
+        if (!lease) {
+            throw Error(ErrorKind::kUnavailable, "the server is busy decoding other uploads; try again in a moment")
+                .WithRetryAfter(5);
+        }
+        out.lease.emplace(std::move(*lease));
+        co_return out;
+    }
+
     /// Validates the fields, decodes and analyses the file (422 with the parser's reason when it
     /// cannot be read), stores the original, inserts the upload row and stores the activities.
     /// Returns the upload id; its row says ready or duplicate.
@@ -605,10 +642,14 @@ struct Module::Impl {
             std::optional<formats::ParseError> error;
             std::vector<PreparedActivity> activities;
         };
-        const formats::DataType data_type = *type;
-        auto work = [this, owner_id, bytes, type_name, data_type, profile]() {
+        Admitted admitted = co_await AdmitDecode(bytes, *type);
+        if (admitted.error) {
+            throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + admitted.error->Describe());
+        }
+        const DecodePlan plan = admitted.plan;
+        auto work = [this, owner_id, bytes, type_name, plan, profile]() {
             Decoded out;
-            auto prepared = PrepareFile(bytes, data_type, profile);
+            auto prepared = PrepareFile(bytes, plan, profile);
             if (!prepared) {
                 out.error = prepared.error();
                 return out;
@@ -876,21 +917,43 @@ struct Module::Impl {
         const std::string sha = u.String(0, 3);
         UploadFields fields{std::nullopt, u.OptString(0, 4), u.OptString(0, 5), u.OptString(0, 6), u.OptString(0, 7)};
         analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
-        auto work = [this, key, type, profile]() -> formats::Result<std::vector<PreparedActivity>> {
-            auto bytes = deps.store.Get(key);
-            if (!bytes) {
-                formats::ParseError e;
-                e.reason = "the uploaded file is missing from storage";
-                return e;
-            }
-            return PrepareFile(*bytes, *type, profile);
-        };
+        auto read = [this, key]() { return deps.store.Get(key); };
+        std::optional<std::string> bytes = co_await OnCpu(read);
+        if (!bytes) {
+            co_await FinishUpload(upload_id, "error", "the uploaded file is missing from storage", {}, std::nullopt);
+            co_return;
+        }
+        Admitted admitted = co_await AdmitDecode(*bytes, *type);
+        if (admitted.error) {
+            co_await FinishUpload(upload_id, "error", admitted.error->Describe(), {}, std::nullopt);
+            co_return;
+        }
+        const DecodePlan plan = admitted.plan;
+        auto work = [&bytes, plan, profile]() { return PrepareFile(*bytes, plan, profile); };
         auto prepared = co_await OnCpu(work);
         if (!prepared) {
             co_await FinishUpload(upload_id, "error", prepared.error().Describe(), {}, std::nullopt);
             co_return;
         }
         co_await StoreActivities(upload_id, owner_id, sha, fields, prepared.value());
+    }
+
+    /// The owner's earliest activity that is the same workout as `range` (duplicates.hpp), other
+    /// than those of upload `exclude_upload`. Call under the owner's advisory lock.
+    static asio::awaitable<std::optional<std::int64_t>> FindSameWorkout(db::Transaction& tx, std::int64_t owner_id,
+                                                                        TimeRange range,
+                                                                        std::optional<std::int64_t> exclude_upload) {
+        db::Result r = co_await tx.Query(
+            "SELECT id, (extract(epoch FROM start_time) * 1000)::bigint, (extract(epoch FROM end_time) * 1000)::bigint "
+            "FROM activities WHERE owner_id = $1 AND start_time < to_timestamp($3::float8 / 1000) AND "
+            "end_time > to_timestamp($2::float8 / 1000) AND ($4::bigint IS NULL OR upload_id IS DISTINCT FROM $4) ORDER BY id",
+            Params::Of(owner_id, range.start_ms, range.end_ms, exclude_upload));
+        for (int i = 0; i < r.Rows(); ++i) {
+            if (IsSameWorkout(range, TimeRange{r.Int(i, 1), r.Int(i, 2)})) {
+                co_return r.Int(i, 0);
+            }
+        }
+        co_return std::nullopt;
     }
 
     /// Stores the activities of one upload in one transaction, unless they duplicate earlier ones,
@@ -912,18 +975,12 @@ struct Module::Impl {
                 co_return o;
             }
             for (const auto& p : list) {
-                if (!p.device.empty()) {
-                    // The same device cannot record two activities that start within one another.
-                    db::Result overlap = co_await tx.Query(
-                        "SELECT id FROM activities WHERE owner_id = $1 AND device = $2 AND "
-                        "to_timestamp($3::float8) >= start_time - interval '1 minute' AND to_timestamp($3::float8) < "
-                        "greatest(end_time, start_time + interval '1 minute') ORDER BY id LIMIT 1",
-                        Params::Of(owner_id, p.device, static_cast<double>(p.start_ms) / 1000.0));
-                    if (!overlap.Empty()) {
-                        o.ids.clear();
-                        o.duplicate_of = overlap.Int(0, 0);
-                        co_return o;  // the transaction rolls back what this file inserted so far
-                    }
+                // Whatever device or format recorded it: the legs of one multisport file follow
+                // each other, so only other uploads' and manual activities are compared.
+                if (auto earlier = co_await FindSameWorkout(tx, owner_id, TimeRange{p.start_ms, p.end_ms}, upload_id)) {
+                    o.ids.clear();
+                    o.duplicate_of = earlier;
+                    co_return o;  // the transaction rolls back what this file inserted so far
                 }
                 o.ids.push_back(co_await InsertActivity(tx, owner_id, upload_id, p, fields, sha));
             }
@@ -996,9 +1053,15 @@ struct Module::Impl {
         if (body.visibility && !ParseVisibility(*body.visibility)) {
             errors.push_back({"visibility", "must be one of everyone, followers, only_me"});
         }
-        ThrowIfAny(std::move(errors));
         double moving = body.moving_s.value_or(body.elapsed_s);
         double distance = body.distance_m.value_or(0);
+        if (start && errors.empty()) {
+            const std::int64_t now_us =
+                std::chrono::duration_cast<std::chrono::microseconds>(deps.clock.Now().time_since_epoch()).count();
+            CheckManualPlausibility(*formats::ParseSportName(body.sport), *start, now_us, body.elapsed_s, moving,
+                                    distance, errors);
+        }
+        ThrowIfAny(std::move(errors));
         std::optional<double> speed;
         std::optional<double> pace;
         if (distance > 0 && moving > 0) {
@@ -1010,17 +1073,29 @@ struct Module::Impl {
         p.Add(body.elapsed_s).Add(moving).Add(distance).Add(body.elevation_gain_m.value_or(0)).Add(body.calories_kcal);
         p.Add(body.perceived_exertion ? std::optional<std::int64_t>(*body.perceived_exertion) : std::nullopt);
         p.Add(body.visibility).Add(static_cast<std::int64_t>(RandomU64() >> 1)).Add(speed).Add(pace);
-        db::Result r = co_await deps.pool.Query(
-            "INSERT INTO activities (owner_id, sport, name, description, start_time, end_time, manual, elapsed_s, "
-            "moving_s, timer_s, distance_m, elevation_gain_m, calories_kcal, perceived_exertion, visibility, "
-            "hide_endpoints_m, privacy_seed, avg_speed_mps, avg_pace_s_per_km) "
-            "SELECT $1, $2, COALESCE($3, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
-            "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
-            "to_timestamp($5::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || CASE WHEN $2 IN ('unknown', 'other') THEN 'Activity' ELSE initcap(replace($2, '_', ' ')) END), "
-            "$4, to_timestamp($5::float8), to_timestamp($5::float8) + $6 * interval '1 second', true, $6, $7, $7, $8, "
-            "$9, $10, $11, COALESCE($12, u.default_visibility), u.hide_endpoints_m, $13, $14, $15 "
-            "FROM users u WHERE u.id = $1 RETURNING id",
-            std::move(p));
+        const TimeRange when{*start / 1000,
+                             *start / 1000 + static_cast<std::int64_t>(std::llround(body.elapsed_s * 1000))};
+        // Manual entries take their time like recorded ones: one athlete, one activity at a time.
+        auto insert = [&](db::Transaction& tx) -> asio::awaitable<db::Result> {
+            co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
+            if (auto same = co_await FindSameWorkout(tx, owner, when, std::nullopt)) {
+                std::string reason = "overlaps your activity " + std::to_string(*same) +
+                                     "; one athlete cannot do two activities at once";
+                throw Error(ErrorKind::kConflict, "start_time: " + reason, {{"start_time", reason}});
+            }
+            co_return co_await tx.Query(
+                "INSERT INTO activities (owner_id, sport, name, description, start_time, end_time, manual, elapsed_s, "
+                "moving_s, timer_s, distance_m, elevation_gain_m, calories_kcal, perceived_exertion, visibility, "
+                "hide_endpoints_m, privacy_seed, avg_speed_mps, avg_pace_s_per_km) "
+                "SELECT $1, $2, COALESCE($3, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
+                "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
+                "to_timestamp($5::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || CASE WHEN $2 IN ('unknown', 'other') THEN 'Activity' ELSE initcap(replace($2, '_', ' ')) END), "
+                "$4, to_timestamp($5::float8), to_timestamp($5::float8) + $6 * interval '1 second', true, $6, $7, $7, $8, "
+                "$9, $10, $11, COALESCE($12, u.default_visibility), u.hide_endpoints_m, $13, $14, $15 "
+                "FROM users u WHERE u.id = $1 RETURNING id",
+                Params(p));  // a copy: the body may run again
+        };
+        db::Result r = co_await db::RunInTransaction<db::Result>(deps.pool, insert);
         if (r.Empty()) {
             throw NotFound("user");
         }
@@ -1292,11 +1367,21 @@ struct Module::Impl {
         co_return Response::Text(200, "application/json", std::move(out));
     }
 
-    asio::awaitable<std::pair<boost::json::object, View>> LoadAnalysis(const http::Request& req) {
+    /// An activity's stored analysis with what decides how the caller sees it.
+    struct AnalysisView {
+        boost::json::object analysis;
+        View view;
+        std::int64_t id = 0;
+        formats::Sport sport = formats::Sport::kUnknown;
+    };
+
+    asio::awaitable<AnalysisView> LoadAnalysis(const http::Request& req) {
         std::int64_t id = req.PathId("activity_id", "activity");
         Loaded l = co_await LoadVisible(req.Caller().user_id, id, ", a.analysis::text");
         boost::json::value v = json::Parse(l.result.Text(0, kColumnCount), 64);
-        co_return std::make_pair(std::move(v.as_object()), *l.view);
+        AnalysisView out{std::move(v.as_object()), *l.view, id,
+                         formats::ParseSportName(l.result.Text(0, kSport)).value_or(formats::Sport::kUnknown)};
+        co_return out;
     }
 
     static boost::json::array Field(boost::json::object& o, const char* key) {
@@ -1306,26 +1391,72 @@ struct Module::Impl {
         return {};
     }
 
+    /// What another viewer is shown of an activity with samples hidden from them: its track and
+    /// their visible window (rebase.hpp), or no window when they see none of it. nullopt when they
+    /// see every sample (the owner, no hidden area, or a withheld map: then no stretch is hidden
+    /// to measure), so the stored figures and indexes are theirs.
+    struct Trimmed {
+        formats::Track track;
+        std::optional<VisibleWindow> window;
+    };
+
+    asio::awaitable<std::optional<Trimmed>> TrimmedFor(std::int64_t activity_id, const View& view) {
+        if (!view.MasksPositions() || view.map_hidden) {
+            co_return std::nullopt;
+        }
+        Trimmed trimmed;
+        trimmed.track = co_await LoadTrack(activity_id);
+        auto work = [&trimmed, &view]() { return FindVisibleWindow(VisibleSamples(view, trimmed.track)); };
+        trimmed.window = co_await OnCpu(work);
+        if (trimmed.window && trimmed.window->VisibleCount() == trimmed.track.size()) {
+            co_return std::nullopt;
+        }
+        co_return trimmed;
+    }
+
+    /// Laps and splits as the caller is shown them: the stored ones, or for another viewer of an
+    /// activity with a hidden start or end, measured afresh over what they see; indexes count the
+    /// samples of the caller's streams.
+    asio::awaitable<RebasedIntervals> IntervalsFor(AnalysisView& a) {
+        RebasedIntervals out{Field(a.analysis, "laps"), Field(a.analysis, "splits_km"),
+                             Field(a.analysis, "splits_mile")};
+        std::optional<Trimmed> trimmed = co_await TrimmedFor(a.id, a.view);
+        if (trimmed && !trimmed->window) {
+            out = RebasedIntervals{};
+        } else if (trimmed && !trimmed->window->Trims()) {
+            IndexForViewer(out.laps, *trimmed->window);
+            IndexForViewer(out.splits_km, *trimmed->window);
+            IndexForViewer(out.splits_mile, *trimmed->window);
+        } else if (trimmed) {
+            const formats::Sport sport = a.sport;
+            auto work = [&trimmed, &out, sport]() {
+                return RebaseIntervals(trimmed->track, sport, *trimmed->window, out.laps);
+            };
+            out = co_await OnCpu(work);
+        }
+        RedactIntervals(out.laps, a.view);
+        RedactIntervals(out.splits_km, a.view);
+        RedactIntervals(out.splits_mile, a.view);
+        co_return out;
+    }
+
     asio::awaitable<Response> Laps(RequestPtr req) {
-        auto [analysis, view] = co_await LoadAnalysis(*req);
-        auto laps = Field(analysis, "laps");
-        RedactIntervals(laps, view);
-        co_return Response::Json(200, boost::json::object{{"laps", std::move(laps)}});
+        AnalysisView a = co_await LoadAnalysis(*req);
+        RebasedIntervals intervals = co_await IntervalsFor(a);
+        co_return Response::Json(200, boost::json::object{{"laps", std::move(intervals.laps)}});
     }
 
     asio::awaitable<Response> Splits(RequestPtr req) {
-        auto [analysis, view] = co_await LoadAnalysis(*req);
-        auto km = Field(analysis, "splits_km");
-        auto mile = Field(analysis, "splits_mile");
-        RedactIntervals(km, view);
-        RedactIntervals(mile, view);
-        co_return Response::Json(200, boost::json::object{{"splits_km", std::move(km)}, {"splits_mile", std::move(mile)}});
+        AnalysisView a = co_await LoadAnalysis(*req);
+        RebasedIntervals intervals = co_await IntervalsFor(a);
+        co_return Response::Json(200, boost::json::object{{"splits_km", std::move(intervals.splits_km)},
+                                                          {"splits_mile", std::move(intervals.splits_mile)}});
     }
 
     asio::awaitable<Response> Zones(RequestPtr req) {
-        auto [analysis, view] = co_await LoadAnalysis(*req);
-        boost::json::array hr = view.Hides(kHeartRate) ? boost::json::array{} : Field(analysis, "heart_rate_zones");
-        boost::json::array power = view.Hides(kPower) ? boost::json::array{} : Field(analysis, "power_zones");
+        AnalysisView a = co_await LoadAnalysis(*req);
+        boost::json::array hr = a.view.Hides(kHeartRate) ? boost::json::array{} : Field(a.analysis, "heart_rate_zones");
+        boost::json::array power = a.view.Hides(kPower) ? boost::json::array{} : Field(a.analysis, "power_zones");
         co_return Response::Json(200, boost::json::object{{"heart_rate", std::move(hr)}, {"power", std::move(power)}});
     }
 
@@ -1333,7 +1464,13 @@ struct Module::Impl {
         std::int64_t id = req->PathId("activity_id", "activity");
         Loaded l = co_await LoadVisible(req->Caller().user_id, id);
         boost::json::array efforts;
+        // Another viewer with samples hidden from them sees the efforts wholly inside what they
+        // are shown (all of them unless the start or end is hidden), indexed in their streams.
+        std::optional<Trimmed> trimmed;
         if (!l.view->Hides(kPace)) {
+            trimmed = co_await TrimmedFor(id, *l.view);
+        }
+        if (!l.view->Hides(kPace) && !(trimmed && !trimmed->window)) {
             // Rank among the owner's efforts over the same distance in this sport up to this
             // activity: 1 is a PR at the time it was run.
             db::Result r = co_await deps.pool.Query(
@@ -1344,11 +1481,20 @@ struct Module::Impl {
                 Params::Of(id));
             for (int i = 0; i < r.Rows(); ++i) {
                 std::int64_t rank = r.Int(i, 5);
+                std::pair<std::int64_t, std::int64_t> indexes{r.Int(i, 3), r.Int(i, 4)};
+                if (trimmed) {
+                    auto shown = RebaseEffort(*trimmed->window, static_cast<std::size_t>(indexes.first),
+                                              static_cast<std::size_t>(indexes.second));
+                    if (!shown) {
+                        continue;
+                    }
+                    indexes = {static_cast<std::int64_t>(shown->first), static_cast<std::int64_t>(shown->second)};
+                }
                 boost::json::object e{{"name", r.String(i, 0)},
                                       {"distance_m", r.Double(i, 1)},
                                       {"time_s", r.Double(i, 2)},
-                                      {"start_index", r.Int(i, 3)},
-                                      {"end_index", r.Int(i, 4)}};
+                                      {"start_index", indexes.first},
+                                      {"end_index", indexes.second}};
                 e["pr_rank"] = rank <= 3 ? boost::json::value(rank) : boost::json::value(nullptr);
                 efforts.push_back(std::move(e));
             }
@@ -1407,6 +1553,14 @@ struct Module::Impl {
         }
         if (check.verdict != storage::SignedUrlVerdict::kValid) {
             throw Error(ErrorKind::kPermissionDenied, "this link is not valid");
+        }
+        // A signature outlives what it was given for: the object is served only while an upload
+        // still references it, so deleting the account (its uploads go with it, in the same
+        // transaction) ends every link to its files at once, before the files themselves are purged.
+        db::Result live =
+            co_await deps.pool.QueryPipelined("SELECT 1 FROM uploads WHERE original_key = $1 LIMIT 1", Params::Of(key));
+        if (live.Empty()) {
+            throw NotFound("object");
         }
         auto work = [this, key]() {
             std::optional<std::pair<std::string, std::string>> out;

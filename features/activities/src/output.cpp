@@ -1,10 +1,12 @@
 #include "output.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
+#include "rebase.hpp"
 #include "strava1/base/json_writer.hpp"
 
 namespace strava1::activities {
@@ -191,6 +193,10 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
             indexes.push_back(i);
         }
     }
+    // Time and distance count from the first sample the viewer sees (rebase.hpp), and the size
+    // they are told is what they may see: neither may measure the hidden start.
+    const std::size_t visible_count = indexes.size();
+    const StreamOrigin origin = OriginAt(t, indexes.empty() ? 0 : indexes.front());
     if (indexes.size() > max_points && max_points >= 2) {
         // Evenly spaced picks that keep the first and the last visible sample.
         std::vector<std::size_t> picked;
@@ -201,17 +207,12 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
         }
         indexes = std::move(picked);
     }
-    std::int64_t t0 = formats::kNoTime;
-    for (std::size_t i = 0; i < t.time_ms.size() && t0 == formats::kNoTime; ++i) {
-        t0 = t.time_ms[i];
-    }
-
     std::string out;
     out.reserve(64 + indexes.size() * 16 * keys.size());
     json::Writer w(out);
     w.BeginObject();
     w.Key("resolution").String(resolution);
-    w.Key("original_size").Int(static_cast<std::int64_t>(t.size()));
+    w.Key("original_size").Int(static_cast<std::int64_t>(visible_count));
     w.Key("size").Int(static_cast<std::int64_t>(indexes.size()));
     w.Key("streams").BeginObject();
     for (StreamKey key : keys) {
@@ -222,7 +223,9 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
         switch (key) {
             case StreamKey::kTime:
                 for (std::size_t i : indexes) {
-                    t.time_ms[i] == formats::kNoTime ? w.Null() : w.Double((t.time_ms[i] - t0) / 1000.0);
+                    t.time_ms[i] == formats::kNoTime
+                        ? w.Null()
+                        : w.Double(static_cast<double>(t.time_ms[i] - origin.time_ms) / 1000.0);
                 }
                 break;
             case StreamKey::kLatLng:
@@ -236,7 +239,7 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
                 break;
             case StreamKey::kDistance:
                 for (std::size_t i : indexes) {
-                    Number(w, t.distance_m[i], 100);
+                    Number(w, t.distance_m[i] - origin.distance_m, 100);
                 }
                 break;
             case StreamKey::kAltitude:
@@ -287,6 +290,19 @@ std::string ExportGpx(const formats::Track& t, const View& view, std::string_vie
         visible.assign(t.size(), 0);
     }
     const bool times = !view.Hides(kStartTime) && !t.time_ms.empty();
+    // Like the streams, others' export begins at its first visible point: that point carries the
+    // activity's start time, so the hidden start's duration cannot be read off the clock.
+    std::int64_t shift_ms = 0;
+    if (times) {
+        const auto first_visible = std::find(visible.begin(), visible.end(), std::uint8_t{1});
+        if (first_visible != visible.begin() && first_visible != visible.end()) {
+            const StreamOrigin start = OriginAt(t, 0);
+            const StreamOrigin shown = OriginAt(t, static_cast<std::size_t>(first_visible - visible.begin()));
+            if (start.time_ms != formats::kNoTime && shown.time_ms != formats::kNoTime) {
+                shift_ms = shown.time_ms - start.time_ms;
+            }
+        }
+    }
     const bool hr = !view.Hides(kHeartRate) && !t.heart_rate_bpm.empty();
     const bool cad = !t.cadence_rpm.empty();
     const bool power = !view.Hides(kPower) && !t.power_w.empty();
@@ -317,7 +333,7 @@ std::string ExportGpx(const formats::Track& t, const View& view, std::string_vie
             Append(out, buf);
         }
         if (times && t.time_ms[i] != formats::kNoTime) {
-            std::int64_t ms = t.time_ms[i];
+            std::int64_t ms = t.time_ms[i] - shift_ms;
             std::int64_t s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
             std::int64_t days = s >= 0 ? s / 86400 : (s - 86399) / 86400;
             std::int64_t rem = s - days * 86400;

@@ -35,13 +35,16 @@ std::optional<std::vector<StreamKey>> ParseStreamKeys(std::string_view text, std
 std::optional<std::size_t> ResolutionPoints(std::string_view name);
 
 /// {"resolution":…,"original_size":N,"size":n,"streams":{key:[…]}} for the keys the track has and
-/// the viewer may see, over the visible samples picked evenly down to `max_points`.
+/// the viewer may see, over the visible samples picked evenly down to `max_points`. N counts the
+/// visible samples, and time and distance start at the first of them (rebase.hpp): another viewer
+/// of an activity with a hidden start gets 0 s and 0 m there, the owner the recorded values.
 std::string StreamsJson(const formats::Track& track, const View& view, const std::vector<StreamKey>& keys,
                         std::string_view resolution, std::size_t max_points);
 
 /// A GPX 1.1 document of the visible positioned samples (Garmin TrackPointExtension for heart rate
 /// and cadence, <power> for power, when the viewer may see them). Times are left out when the
-/// viewer may not see the start time.
+/// viewer may not see the start time; when the start is hidden from them, times are shifted so the
+/// first visible point carries the activity's start time, as the streams start their clock there.
 std::string ExportGpx(const formats::Track& track, const View& view, std::string_view name, std::string_view sport);
 
 }  // namespace strava1::activities

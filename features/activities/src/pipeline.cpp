@@ -1,8 +1,10 @@
 #include "pipeline.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "strava1/base/json_writer.hpp"
+#include "strava1/formats/gzip.hpp"
 #include "strava1/formats/stream_codec.hpp"
 #include "strava1/geo/polyline.hpp"
 
@@ -170,9 +172,55 @@ PreparedActivity PrepareActivity(formats::Activity activity, std::string device,
     return p;
 }
 
-formats::Result<std::vector<PreparedActivity>> PrepareFile(std::string_view bytes, formats::DataType type,
+formats::Result<DecodePlan> PlanDecode(std::string_view bytes, formats::DataType type,
+                                       std::size_t max_decompressed_bytes) {
+    DecodePlan plan;
+    plan.type = type;
+    plan.plain_type = type;
+    plan.plain_bytes = bytes.size();
+    switch (type) {
+        case formats::DataType::kGpxGz:
+            plan.plain_type = formats::DataType::kGpx;
+            break;
+        case formats::DataType::kTcxGz:
+            plan.plain_type = formats::DataType::kTcx;
+            break;
+        case formats::DataType::kFitGz:
+            plan.plain_type = formats::DataType::kFit;
+            break;
+        case formats::DataType::kGpx:
+        case formats::DataType::kTcx:
+        case formats::DataType::kFit:
+            break;
+    }
+    if (plan.plain_type != type) {
+        auto size = formats::GunzippedSize(bytes, max_decompressed_bytes);
+        if (!size) {
+            return size.error();
+        }
+        plan.plain_bytes = size.value();
+    }
+    const std::size_t per_byte = plan.plain_type == formats::DataType::kFit ? kFitMemoryPerByte : kXmlMemoryPerByte;
+    plan.memory_bytes = plan.plain_bytes * per_byte;
+    return plan;
+}
+
+formats::Result<std::vector<PreparedActivity>> PrepareFile(std::string_view bytes, const DecodePlan& plan,
                                                            const analytics::AthleteProfile& profile) {
-    auto parsed = formats::Parse(bytes, type);
+    std::string plain;
+    if (plan.plain_type != plan.type) {
+        plain.reserve(plan.plain_bytes);
+        auto inflated =
+            formats::GunzipStream(bytes, plan.plain_bytes, [&plain](std::string_view piece) { plain.append(piece); });
+        if (!inflated) {
+            return inflated.error();
+        }
+        bytes = plain;
+    }
+    formats::Limits limits;
+    // The size was bounded when the plan was made (the upload limit, or the .gz ceiling).
+    limits.max_input_bytes = std::max(limits.max_input_bytes, bytes.size());
+    auto parsed = formats::Parse(bytes, plan.plain_type, limits);
     if (!parsed) {
         return parsed.error();
     }

@@ -47,10 +47,31 @@ struct PreparedActivity {
     std::optional<geo::LatLng> last_position;
 };
 
-/// Decodes and analyses one file. A FIT multisport file gives one activity per sport session
-/// (transitions are not activities; their time stays a gap between them). A file with no
-/// activity (only routes or waypoints) is a ParseError: there is nothing to record.
-formats::Result<std::vector<PreparedActivity>> PrepareFile(std::string_view bytes, formats::DataType type,
+/// What decoding one file will take, known before the work starts.
+struct DecodePlan {
+    formats::DataType type = formats::DataType::kGpx;        ///< as uploaded
+    formats::DataType plain_type = formats::DataType::kGpx;  ///< what the parser reads (.gz removed)
+    std::size_t plain_bytes = 0;   ///< the decompressed size of a .gz; the file's size otherwise
+    std::size_t memory_bytes = 0;  ///< estimated peak memory of decoding and analysing it
+};
+
+/// Estimated peak memory of decoding and analysing per byte the parser reads: the text itself plus
+/// the columns and analysis of its points (a GPX/TCX point takes ~150 bytes of XML), and for FIT,
+/// whose records are ~25 bytes, about ten times the file.
+inline constexpr std::size_t kXmlMemoryPerByte = 3;
+inline constexpr std::size_t kFitMemoryPerByte = 12;
+
+/// The first, cheap step of an upload: for a .gz, its decompressed size, counted through a 64 KiB
+/// buffer without keeping the output, so a bomb is refused (a ParseError naming the limit) having
+/// cost nothing; then the plan. Pure, runs on the CPU pool.
+formats::Result<DecodePlan> PlanDecode(std::string_view bytes, formats::DataType type,
+                                       std::size_t max_decompressed_bytes);
+
+/// Decodes and analyses one file as planned (a .gz is inflated once, into exactly
+/// plan.plain_bytes). A FIT multisport file gives one activity per sport session (transitions are
+/// not activities; their time stays a gap between them). A file with no activity (only routes or
+/// waypoints) is a ParseError: there is nothing to record.
+formats::Result<std::vector<PreparedActivity>> PrepareFile(std::string_view bytes, const DecodePlan& plan,
                                                            const analytics::AthleteProfile& profile);
 
 /// Analyses an already decoded activity (also used for tests and the importer).

@@ -1,11 +1,15 @@
 // Gunzip: RFC 1952 member streams (several members concatenated, as `cat a.gz b.gz` makes them, are
-// one stream) with a hard ceiling on the output, so a small upload cannot expand into gigabytes.
+// one stream) inflated through one fixed buffer with a hard ceiling on the output, so a small upload
+// can neither expand into gigabytes nor make us allocate for the expansion before refusing it.
+
+#include "strava1/formats/gzip.hpp"
 
 #include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,10 +17,6 @@
 
 namespace strava1::formats {
 namespace {
-
-// Deflate cannot expand more than about 1032:1, so a size hint beyond that is a lie.
-constexpr std::size_t kMaxDeflateRatio = 1032;
-constexpr std::size_t kMinOutputStep = 64u << 10;
 
 ParseError GzipError(std::string reason, std::size_t byte_offset) {
     ParseError error;
@@ -29,22 +29,6 @@ ParseError GzipError(std::string reason, std::size_t byte_offset) {
 bool IsGzipMagic(std::string_view bytes, std::size_t offset) noexcept {
     return bytes.size() >= offset + 2 && static_cast<unsigned char>(bytes[offset]) == 0x1f &&
            static_cast<unsigned char>(bytes[offset + 1]) == 0x8b;
-}
-
-// The last member's ISIZE (uncompressed size mod 2^32): a first guess for the output size, trusted
-// only as far as deflate could really expand the input and the limit allows.
-std::size_t InitialCapacity(std::string_view bytes, std::size_t limit) noexcept {
-    if (bytes.size() < 18) {
-        return std::min(limit, kMinOutputStep);
-    }
-    const auto* tail = reinterpret_cast<const unsigned char*>(bytes.data() + bytes.size() - 4);
-    const std::size_t hinted = static_cast<std::size_t>(tail[0]) | (static_cast<std::size_t>(tail[1]) << 8) |
-                               (static_cast<std::size_t>(tail[2]) << 16) | (static_cast<std::size_t>(tail[3]) << 24);
-    const std::size_t plausible = bytes.size() * kMaxDeflateRatio;
-    if (hinted == 0 || hinted > plausible) {
-        return std::min({limit, plausible, std::max(kMinOutputStep, bytes.size() * 4)});
-    }
-    return std::min(limit + 1, hinted);
 }
 
 class Inflater {
@@ -72,61 +56,52 @@ private:
 
 }  // namespace
 
-Result<std::string> Gunzip(std::string_view bytes, const Limits& limits) {
+Result<std::size_t> GunzipStream(std::string_view bytes, std::size_t max_output_bytes,
+                                 const std::function<void(std::string_view)>& sink) {
     if (bytes.empty()) {
         return GzipError("empty file", 0);
     }
     if (!IsGzipMagic(bytes, 0)) {
         return GzipError("not a gzip stream (the first two bytes are not 1f 8b)", 0);
     }
-    const std::size_t limit = limits.max_decompressed_bytes;
     Inflater inflater;
     if (!inflater.Init()) {
         return GzipError("cannot initialise zlib", 0);
     }
     z_stream& stream = inflater.Stream();
+    // On the heap: CPU-pool threads and sanitizer builds have no stack to spare for 64 KiB.
+    const auto buffer = std::make_unique<char[]>(kGunzipChunkBytes);
 
-    std::string out;
-    out.resize(std::max<std::size_t>(1, InitialCapacity(bytes, limit)));
     std::size_t produced = 0;
     std::size_t member_start = 0;  // input offset where the current member began
     std::size_t consumed = 0;      // input offset of the next byte to give zlib
-
     for (;;) {
-        if (produced == out.size()) {
-            if (out.size() > limit) {
-                break;  // handled below: one byte past the limit was produced
-            }
-            // Grow by half again, never past limit + 1: producing that one extra byte proves the
-            // stream is over the limit without inflating the rest of it.
-            const std::size_t grown = std::max(out.size() + out.size() / 2, out.size() + kMinOutputStep);
-            out.resize(std::min(grown, limit + 1));
-        }
         const std::size_t in_available = std::min<std::size_t>(bytes.size() - consumed, 1u << 30);
-        const std::size_t out_available = std::min<std::size_t>(out.size() - produced, 1u << 30);
         stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + consumed));
         stream.avail_in = static_cast<uInt>(in_available);
-        stream.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-        stream.avail_out = static_cast<uInt>(out_available);
+        stream.next_out = reinterpret_cast<Bytef*>(buffer.get());
+        stream.avail_out = static_cast<uInt>(kGunzipChunkBytes);
 
         const int status = inflate(&stream, Z_NO_FLUSH);
         const std::size_t used = in_available - stream.avail_in;
-        const std::size_t made = out_available - stream.avail_out;
+        const std::size_t made = kGunzipChunkBytes - stream.avail_out;
         consumed += used;
-        produced += made;
-
-        if (produced > limit) {
-            break;
+        if (made > max_output_bytes - produced) {
+            // Checked before the sink sees the piece: no caller ever holds more than the limit.
+            return GzipError("gzip bomb refused: the stream decompresses to more than the limit of " +
+                                 std::to_string(max_output_bytes) + " bytes",
+                             consumed);
         }
+        produced += made;
+        if (made > 0) {
+            sink(std::string_view(buffer.get(), made));
+        }
+
         if (status == Z_STREAM_END) {
             // Another member may follow; trailing zero padding (tape blocks, some tools) is allowed.
             const std::string_view rest = bytes.substr(consumed);
             if (rest.empty() || std::all_of(rest.begin(), rest.end(), [](char c) { return c == 0; })) {
-                out.resize(produced);
-                if (out.capacity() - produced > produced / 4) {
-                    out.shrink_to_fit();  // only when it saves much: it copies the whole output
-                }
-                return out;
+                return produced;
             }
             if (!IsGzipMagic(bytes, consumed)) {
                 return GzipError("trailing bytes after the gzip member that ends at byte " + std::to_string(consumed),
@@ -158,16 +133,38 @@ Result<std::string> Gunzip(std::string_view bytes, const Limits& limits) {
                                      " inside the member that starts at byte " + std::to_string(member_start),
                                  bytes.size());
             }
-            if (used == 0 && made == 0 && stream.avail_out != 0) {
+            if (used == 0 && made == 0) {
                 return GzipError("corrupt gzip stream: zlib makes no progress", consumed);
             }
-            continue;  // needs more room: the loop grows the output
+            continue;  // the buffer was full: hand on the next piece
         }
         return GzipError("zlib error " + std::to_string(status), consumed);
     }
-    return GzipError("gzip bomb refused: the stream decompresses to more than the limit of " + std::to_string(limit) +
-                         " bytes (Limits::max_decompressed_bytes)",
-                     consumed);
+}
+
+Result<std::size_t> GunzippedSize(std::string_view bytes, std::size_t max_output_bytes) {
+    return GunzipStream(bytes, max_output_bytes, [](std::string_view) {});
+}
+
+Result<std::string> Gunzip(std::string_view bytes, const Limits& limits) {
+    // Two passes: the first only counts, so a bomb is refused having cost one 64 KiB buffer, and
+    // the output is then allocated once at its exact size instead of grown (and copied) to it.
+    Result<std::size_t> size = GunzippedSize(bytes, limits.max_decompressed_bytes);
+    if (!size) {
+        ParseError error = size.error();
+        if (error.reason.starts_with("gzip bomb")) {
+            error.reason += " (Limits::max_decompressed_bytes)";
+        }
+        return error;
+    }
+    std::string out;
+    out.reserve(size.value());
+    Result<std::size_t> written =
+        GunzipStream(bytes, size.value(), [&out](std::string_view piece) { out.append(piece); });
+    if (!written) {
+        return written.error();
+    }
+    return out;
 }
 
 }  // namespace strava1::formats

@@ -1,3 +1,5 @@
+#include "strava1/formats/gzip.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -153,6 +155,58 @@ TEST(Gzip, ALyingSizeTrailerDoesNotMatter) {
     Result<std::string> out = Gunzip(stream);
     ASSERT_FALSE(out.ok());  // zlib checks ISIZE too
     EXPECT_THAT(out.error().reason, HasSubstr("incorrect length check"));
+}
+
+TEST(Gzip, StreamHandsOnBoundedPiecesInOrder) {
+    std::string text;
+    for (int line = 0; text.size() < 1'000'000; ++line) {
+        text += "<trkpt lat=\"46." + std::to_string(line) + "\" lon=\"14.5\"/>\n";
+    }
+    std::string joined;
+    std::size_t pieces = 0;
+    Result<std::size_t> size = GunzipStream(Gzip(text), text.size(), [&](std::string_view piece) {
+        EXPECT_GT(piece.size(), 0u);
+        EXPECT_LE(piece.size(), kGunzipChunkBytes);
+        joined.append(piece);
+        ++pieces;
+    });
+    ASSERT_TRUE(size.ok()) << size.error().Describe();
+    EXPECT_EQ(size.value(), text.size());
+    EXPECT_EQ(joined, text);
+    EXPECT_GE(pieces, text.size() / kGunzipChunkBytes);
+    Result<std::size_t> counted = GunzippedSize(Gzip(text) + Gzip("tail"), 10'000'000);
+    ASSERT_TRUE(counted.ok());
+    EXPECT_EQ(counted.value(), text.size() + 4);
+}
+
+TEST(Gzip, StreamNeverHandsOnMoreThanTheLimit) {
+    // A bomb's output past the limit never reaches the caller, so refusing it costs one buffer.
+    const std::string bomb =
+        GzipStream(64u << 20, [](char* out, std::size_t size, std::size_t) { std::memset(out, ' ', size); });
+    for (const std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{100'000}, kGunzipChunkBytes * 3}) {
+        std::size_t received = 0;
+        Result<std::size_t> out = GunzipStream(bomb, limit, [&](std::string_view piece) { received += piece.size(); });
+        ASSERT_FALSE(out.ok()) << limit;
+        EXPECT_THAT(out.error().reason, HasSubstr("gzip bomb refused"));
+        EXPECT_THAT(out.error().reason, HasSubstr("limit of " + std::to_string(limit) + " bytes"));
+        EXPECT_LE(received, limit);
+        ASSERT_TRUE(out.error().byte_offset);
+        EXPECT_LT(*out.error().byte_offset, bomb.size() / 2) << "stopped early";
+    }
+    Result<std::size_t> exact = GunzippedSize(bomb, 64u << 20);
+    ASSERT_TRUE(exact.ok());
+    EXPECT_EQ(exact.value(), 64u << 20);
+    EXPECT_FALSE(GunzippedSize(bomb, (64u << 20) - 1).ok());
+}
+
+TEST(Gzip, StreamReportsTheSameErrorsAsGunzip) {
+    EXPECT_EQ(GunzippedSize("", 10).error().reason, "empty file");
+    EXPECT_THAT(GunzippedSize("<gpx/>", 10).error().reason, HasSubstr("not a gzip stream"));
+    const std::string whole = Gzip(std::string(300'000, 'x'));
+    Result<std::size_t> cut = GunzippedSize(std::string_view(whole).substr(0, whole.size() / 2), 1'000'000);
+    ASSERT_FALSE(cut.ok());
+    EXPECT_THAT(cut.error().reason, HasSubstr("truncated gzip stream"));
+    EXPECT_THAT(GunzippedSize(Gzip("hello") + "junk", 100).error().reason, HasSubstr("trailing bytes"));
 }
 
 TEST(Dispatch, DataTypeNames) {

@@ -433,10 +433,20 @@ export interface paths {
          *     parts. Without `data_type` the type is recognised from the content.
          *
          *     The file is decoded before the answer: a file that cannot be read is a 422 whose `detail`
-         *     gives the parser's reason, and nothing is kept of it; a file the user already uploaded
-         *     answers `duplicate` with the existing activity. One file may give several activities
-         *     (multisport). An upload cut short by a server restart stays `processing` until the server
-         *     has finished it, so clients poll `GET /v1/uploads/{upload_id}` while the status is
+         *     gives the parser's reason, and nothing is kept of it. A gzip may expand to at most 4 times
+         *     the upload limit (100 MiB); beyond that it is a 422 ("gzip bomb refused"), found before any
+         *     of it is kept. Decoding takes room in a server-wide memory budget; an upload that finds
+         *     none within 20 s is a 503 with `Retry-After`.
+         *
+         *     A duplicate is still a 201: the upload's status is `duplicate` and `duplicate_of` names the
+         *     existing activity; no activity is added. A file is a duplicate when the user already
+         *     uploaded the same bytes, or when one of its activities shares more than 60 s (or more than
+         *     half of the shorter one) with another of the user's activities, uploaded or manual, from
+         *     whatever device or format: one athlete cannot do two activities at once. Activities that
+         *     follow each other (the legs of a triathlon, two runs back to back) are not duplicates. One
+         *     file may give several activities (multisport); if any of them is a duplicate, the whole
+         *     file is. An upload cut short by a server restart stays `processing` until the server has
+         *     finished it, so clients poll `GET /v1/uploads/{upload_id}` while the status is
          *     `processing`.
          *
          *     Send an `Idempotency-Key` so that a retry after a lost answer never imports the file twice.
@@ -483,6 +493,15 @@ export interface paths {
          * Log a manual activity
          * @description Creates an activity without a file (no streams, no map). `visibility` defaults to the
          *     user's `default_visibility`; the name defaults to one made from the sport and time of day.
+         *
+         *     A manual activity takes its time like a recorded one: when it shares more than 60 s (or
+         *     more than half of the shorter one) with another of the user's activities it is a 409 whose
+         *     error names `start_time` and the activity it overlaps (a file uploaded later over a manual
+         *     entry is likewise a `duplicate` of it). `start_time` may be at most a day ahead of now and
+         *     not before 1900. `distance_m` over the moving time (else the elapsed time) may not be
+         *     faster than the sport allows, in m/s: run, trail_run, transition 11; walk, hike 5; ride,
+         *     mountain_bike, virtual_ride 25; swim 3; rowing 7; ski 45; other, unknown 50. Both are 400s
+         *     naming the field.
          */
         post: operations["createActivity"];
         delete?: never;
@@ -555,7 +574,9 @@ export interface paths {
          * An activity's samples
          * @description One array per quantity, all of the same length (`size`), index for index. Only quantities
          *     the activity has and the caller may see are present; a point without a value holds `null`.
-         *     For anyone but the owner, points hidden by privacy are left out of every stream.
+         *     For anyone but the owner, points hidden by privacy are left out of every stream, and when
+         *     the start is hidden the streams begin at the first point they may see: `time` and
+         *     `distance` count from 0 there, and `original_size` counts only the points they may see.
          *     `resolution` downsamples evenly (low: at most 100 points, medium: 1000, high: 10000);
          *     without it, all points up to 10000.
          */
@@ -579,7 +600,10 @@ export interface paths {
         };
         /**
          * An activity's laps
-         * @description The device's laps when the file has them (`from_device`), otherwise one lap for the whole activity.
+         * @description The device's laps when the file has them (`from_device`), otherwise one lap per kilometre.
+         *     For anyone but the owner of an activity whose start or end is hidden, laps are measured
+         *     over what they may see (device laps cut at the first and last visible point), and
+         *     `start_index`/`end_index` count the points of their streams.
          */
         get: operations["getActivityLaps"];
         put?: never;
@@ -601,7 +625,9 @@ export interface paths {
         };
         /**
          * An activity's kilometre and mile splits
-         * @description The last split of each list is usually shorter than the unit.
+         * @description The last split of each list is usually shorter than the unit. For anyone but the owner of
+         *     an activity whose start or end is hidden, splits start at the first point they may see and
+         *     `start_index`/`end_index` count the points of their streams.
          */
         get: operations["getActivitySplits"];
         put?: never;
@@ -644,7 +670,12 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** An activity's fastest times over standard distances */
+        /**
+         * An activity's fastest times over standard distances
+         * @description For anyone but the owner of an activity whose start or end is hidden, only the efforts
+         *     wholly within what they may see, with `start_index`/`end_index` counting the points of
+         *     their streams.
+         */
         get: operations["getActivityBestEfforts"];
         put?: never;
         post?: never;
@@ -665,7 +696,8 @@ export interface paths {
         };
         /**
          * An activity as a GPX 1.1 file
-         * @description With privacy applied for anyone but the owner (hidden points are left out).
+         * @description With privacy applied for anyone but the owner: hidden points are left out, and when the
+         *     start is hidden the times are shifted so the first point carries the activity's start time.
          */
         get: operations["exportActivityGpx"];
         put?: never;
@@ -710,8 +742,9 @@ export interface paths {
          * A stored file, through a signed URL
          * @description Serves a stored file (e.g. an activity's original upload) to whoever holds a signed URL
          *     from this server, such as the `Location` of `GET /v1/activities/{activity_id}/original`.
-         *     Needs no token: the signature is the permission, for a few minutes. A tampered or expired
-         *     URL answers 403; never build these URLs by hand.
+         *     Needs no token: the signature is the permission, for a few minutes, and only while the
+         *     file is still the user's: once the account is deleted the URL answers 404 at once. A
+         *     tampered or expired URL answers 403; never build these URLs by hand.
          */
         get: operations["getSignedObject"];
         put?: never;
@@ -960,7 +993,8 @@ export interface components {
             id: components["schemas"]["Id"];
             /**
              * @description `processing` until the file is decoded; then `ready` (see `activity_id`), `error` (see
-             *     `error`) or `duplicate` (the user already has this file; see `duplicate_of`).
+             *     `error`) or `duplicate` (the user already has this file or an activity at the same time;
+             *     see `duplicate_of`).
              * @enum {string}
              */
             status: "processing" | "ready" | "error" | "duplicate";
@@ -973,7 +1007,7 @@ export interface components {
             activity_id: number | null;
             /**
              * Format: int64
-             * @description When `duplicate`, the existing activity.
+             * @description When `duplicate`, the existing activity (the same file, or one that overlaps it in time).
              */
             duplicate_of: number | null;
             /** @description When `error`, why the file could not be imported, for people. */
@@ -1144,16 +1178,16 @@ export interface components {
              * @enum {string}
              */
             resolution: "low" | "medium" | "high" | "all";
-            /** @description Points the activity has (that the caller may see). */
+            /** @description Points of the activity the caller may see (all of them for the owner). */
             original_size: number;
             /** @description Points in each stream of this answer. */
             size: number;
             /** @description Only the quantities the activity has and the caller may see. */
             streams: {
-                /** @description Seconds since the start. */
+                /** @description Seconds since the start (for others, since the first point they may see). */
                 time?: number[];
                 latlng?: components["schemas"]["NullableLatLng"][];
-                /** @description Metres from the start. */
+                /** @description Metres from the start (for others, from the first point they may see). */
                 distance?: components["schemas"]["NullableNumberStream"];
                 /** @description Metres above sea level. */
                 altitude?: components["schemas"]["NullableNumberStream"];
@@ -2117,6 +2151,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             422: components["responses"]["UnreadableFile"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };

@@ -3,6 +3,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -26,6 +28,14 @@ struct Options {
     std::size_t max_upload_bytes = 25u << 20;
     /// Lifetime of the signed URL behind GET /v1/activities/{id}/original.
     std::chrono::seconds original_url_ttl{300};
+    /// A .gz upload may expand to this many times max_upload_bytes (100 MiB by default); past it,
+    /// it is refused as a gzip bomb (422) before any of its output is kept.
+    std::size_t max_gzip_expansion = 4;
+    /// Server-wide ceiling on the estimated memory of the uploads being decoded at once; an upload
+    /// that does not fit waits for room (first come, first served).
+    std::size_t decode_budget_bytes = 256u << 20;
+    /// How long an upload waits for room in the decode budget before it is answered 503.
+    std::chrono::milliseconds decode_queue_timeout{20'000};
 };
 
 /// What the module needs from the composition root. Everything must outlive the Module.

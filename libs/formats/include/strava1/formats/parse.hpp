@@ -33,7 +33,8 @@ Result<ImportedFile> ParseGpx(std::string_view bytes, const Limits& limits = {})
 Result<ImportedFile> ParseTcx(std::string_view bytes, const Limits& limits = {});
 Result<ImportedFile> ParseFit(std::string_view bytes, const Limits& limits = {});
 
-/// Decompresses a gzip member stream, refusing output beyond limits.max_decompressed_bytes.
+/// Decompresses a gzip member stream, refusing output beyond limits.max_decompressed_bytes. Counts
+/// first (gzip.hpp), so a bomb is refused before any output is allocated.
 Result<std::string> Gunzip(std::string_view bytes, const Limits& limits = {});
 
 /// Dispatches on `type`, decompressing the .gz variants first.

@@ -1,0 +1,299 @@
+// End-to-end probes of workouts found by trying the product (issue 7): the same workout uploaded in
+// two formats, overlapping manual entries, implausible manual entries, gzip bombs against the
+// server's memory, signed URLs after account deletion, and what others can measure of a hidden
+// start from the streams, splits, laps, best efforts and the GPX export.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { requireServices, startServer, repoRoot, request } from './harness.mjs';
+
+const kTestdata = join(repoRoot, '..', 'shared', 'testdata');
+const kFast = '--password-hash=argon2id-fast-insecure';
+const kRoomy = ['--rate-limit-auth-per-minute=100000', '--rate-limit-auth-burst=100000',
+    '--rate-limit-user-per-minute=1000000', '--rate-limit-user-burst=1000000'];
+const kPassword = 'correct horse battery';
+
+let server;
+let counter = 0;
+
+function testdata(t, rel) {
+    const path = join(kTestdata, rel);
+    if (existsSync(path)) return readFileSync(path);
+    const message = `${path} is missing (../shared/testdata)`;
+    if (process.env.STRAVA1_REQUIRE_SERVICES === '1') throw new Error(message);
+    process.stderr.write(`\n*** SKIPPED "${t.name}": ${message} ***\n\n`);
+    t.skip(message);
+    return null;
+}
+
+function call(method, path, options) {
+    return request(server.url, method, path, options);
+}
+
+async function signup() {
+    counter += 1;
+    const email = `probe${process.pid}_${counter}_${Date.now()}@example.com`;
+    const res = await call('POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: `Probe ${counter}` } });
+    assert.equal(res.status, 201, res.text);
+    return { email, token: res.json.access_token, id: res.json.user.id };
+}
+
+function assertProblem(res, status, slug, field) {
+    assert.equal(res.status, status, res.text);
+    assert.match(res.headers.get('content-type'), /^application\/problem\+json/);
+    assert.equal(res.json.type, `urn:strava1:problem:${slug}`);
+    if (field) assert.ok(res.json.errors?.some((e) => e.field === field), `errors name ${field}: ${res.text}`);
+}
+
+function upload(token, bytes, query = '') {
+    return call('POST', `/v1/uploads${query}`, { token, raw: bytes, headers: { 'content-type': 'application/octet-stream' } });
+}
+
+async function uploadDone(token, bytes, query = '') {
+    const res = await upload(token, bytes, query);
+    assert.equal(res.status, 201, res.text);
+    for (let i = 0; i < 400; i++) {
+        const status = await call('GET', `/v1/uploads/${res.json.id}`, { token });
+        assert.equal(status.status, 200, status.text);
+        if (status.json.status !== 'processing') return status.json;
+        await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('upload still processing');
+}
+
+async function uploadReady(token, bytes, query = '') {
+    const done = await uploadDone(token, bytes, query);
+    assert.equal(done.status, 'ready', JSON.stringify(done));
+    return done.activity_id;
+}
+
+const kEarthR = 6371008.8;
+function offset(p, northM, eastM) {
+    return [p[0] + (northM / kEarthR) * (180 / Math.PI), p[1] + (eastM / (kEarthR * Math.cos((p[0] * Math.PI) / 180))) * (180 / Math.PI)];
+}
+
+/** A GPX run from `home`, 10 m east every 3 s for `points` points (a straight line away from home). */
+function gpxRun(home, startIso, points, { name = 'Probe run' } = {}) {
+    const t0 = Date.parse(startIso);
+    const pts = [];
+    for (let i = 0; i < points; i++) {
+        const q = offset(home, 0, 10 * i);
+        pts.push(`<trkpt lat="${q[0].toFixed(7)}" lon="${q[1].toFixed(7)}"><ele>${(300 + 3 * Math.sin(i / 20)).toFixed(1)}</ele><time>${new Date(t0 + i * 3000).toISOString()}</time></trkpt>`);
+    }
+    return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="probe" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>${name}</name><type>running</type><trkseg>\n${pts.join('\n')}\n</trkseg></trk></gpx>\n`);
+}
+
+/** gzip of `bytes` spaces, streamed so the input never exists in memory. */
+async function gzipBomb(bytes) {
+    const gzip = createGzip({ level: 9 });
+    const parts = [];
+    gzip.on('data', (chunk) => parts.push(chunk));
+    const done = new Promise((ok, fail) => { gzip.on('end', ok); gzip.on('error', fail); });
+    const chunk = Buffer.alloc(16 << 20, 32);
+    for (let written = 0; written < bytes; written += chunk.length) {
+        if (!gzip.write(chunk.subarray(0, Math.min(chunk.length, bytes - written)))) await new Promise((ok) => gzip.once('drain', ok));
+    }
+    gzip.end();
+    await done;
+    return Buffer.concat(parts);
+}
+
+function peakRssMb(pid) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)[1]) / 1024;
+}
+
+describe('workouts probes', () => {
+    before(async (t) => {
+        if (!requireServices(t)) return;
+        server = await startServer({ args: [kFast, ...kRoomy] });
+    });
+    after(async () => { await server?.stop(); });
+
+    test('the same workout as FIT and as GPX is one activity, in either order (item 6)', async (t) => {
+        if (!server) return t.skip('no server');
+        const pairs = [['fit/3939576645.fit', 'gpx/3939576645.gpx'], ['gpx/2067489619.gpx', 'fit/2067489619.fit']];
+        for (const [firstFile, secondFile] of pairs) {
+            const first = testdata(t, firstFile);
+            const second = testdata(t, secondFile);
+            if (!first || !second) return;
+            const ana = await signup();
+            const id = await uploadReady(ana.token, first);
+            const dup = await uploadDone(ana.token, second);
+            // The answer of a duplicate file: the upload is created, its status says duplicate and
+            // names the activity it duplicates; no activity is added.
+            assert.equal(dup.status, 'duplicate', `${secondFile}: ${JSON.stringify(dup)}`);
+            assert.equal(dup.duplicate_of, id);
+            assert.deepEqual(dup.activity_ids, []);
+            const list = (await call('GET', '/v1/athlete/activities', { token: ana.token })).json.activities;
+            assert.deepEqual(list.map((a) => a.id), [id], 'one activity');
+            const records = (await call('GET', '/v1/me/records', { token: ana.token })).json.records;
+            assert.ok(records.length > 0 && records.every((r) => r.activity_id === id), 'best efforts count once');
+        }
+    });
+
+    test('a multisport file keeps its legs; a leg uploaded again is a duplicate of that leg (item 6)', async (t) => {
+        if (!server) return t.skip('no server');
+        const triathlon = testdata(t, 'fit/4623204522.fit');
+        const swimLeg = testdata(t, 'gpx/4623204522-1.gpx');
+        if (!triathlon || !swimLeg) return;
+        const ana = await signup();
+        const done = await uploadDone(ana.token, triathlon);
+        assert.equal(done.status, 'ready', JSON.stringify(done));
+        assert.ok(done.activity_ids.length >= 2, `legs: ${done.activity_ids}`);
+        const dup = await uploadDone(ana.token, swimLeg);
+        assert.equal(dup.status, 'duplicate', JSON.stringify(dup));
+        assert.ok(done.activity_ids.includes(dup.duplicate_of));
+    });
+
+    test('adjacent activities are not duplicates; overlapping ones are, whatever the device (item 6)', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const home = [46.0569, 14.5058];
+        // 600 points, 3 s apart: 07:00:00 to 07:29:57.
+        const first = await uploadReady(ana.token, gpxRun(home, '2026-05-04T07:00:00Z', 600), '?data_type=gpx');
+        // Back to back, the second started 30 s before the first was stopped (within the tolerance).
+        const second = await uploadReady(ana.token, gpxRun(offset(home, 500, 0), '2026-05-04T07:29:27Z', 300), '?data_type=gpx');
+        assert.notEqual(first, second);
+        // Starting a minute and a half before the first ended: more than the tolerance.
+        const third = await uploadDone(ana.token, gpxRun(offset(home, 900, 0), '2026-05-04T07:28:27Z', 300, { name: 'Other watch' }), '?data_type=gpx');
+        assert.equal(third.status, 'duplicate');
+        assert.equal(third.duplicate_of, first);
+        const list = (await call('GET', '/v1/athlete/activities', { token: ana.token })).json.activities;
+        assert.equal(list.length, 2);
+    });
+
+    test('manual activities count: they cannot overlap another activity, nor an upload them (item 6)', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const home = [46.0569, 14.5058];
+        const uploaded = await uploadReady(ana.token, gpxRun(home, '2026-05-05T07:00:00Z', 600), '?data_type=gpx');
+        const manual = (body) => call('POST', '/v1/activities', { token: ana.token, body: { sport: 'run', elapsed_s: 1800, distance_m: 5000, ...body } });
+        const overlapping = await manual({ start_time: '2026-05-05T07:10:00Z' });
+        assertProblem(overlapping, 409, 'conflict', 'start_time');
+        assert.match(overlapping.json.errors[0].reason, new RegExp(`activity ${uploaded}\\b`));
+        // Back to back with the upload is fine.
+        const after = await manual({ start_time: '2026-05-05T07:30:00Z' });
+        assert.equal(after.status, 201, after.text);
+        // A file recorded while a manual entry says the athlete was busy is a duplicate of it.
+        const entry = await manual({ start_time: '2026-05-06T18:00:00Z' });
+        assert.equal(entry.status, 201, entry.text);
+        const file = await uploadDone(ana.token, gpxRun(home, '2026-05-06T18:05:00Z', 200), '?data_type=gpx');
+        assert.equal(file.status, 'duplicate');
+        assert.equal(file.duplicate_of, entry.json.id);
+        assertProblem(await manual({ start_time: '2026-05-06T18:20:00Z', sport: 'ride' }), 409, 'conflict', 'start_time');
+    });
+
+    test('manual activities in the future or faster than the sport allows are 400s naming the field (item 16)', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const make = (body) => call('POST', '/v1/activities', { token: ana.token, body });
+        const inTwoDays = new Date(Date.now() + 2 * 86400_000).toISOString();
+        assertProblem(await make({ sport: 'run', start_time: inTwoDays, elapsed_s: 1800 }), 400, 'invalid-argument', 'start_time');
+        assertProblem(await make({ sport: 'run', start_time: '1850-06-01T07:00:00Z', elapsed_s: 1800 }), 400, 'invalid-argument', 'start_time');
+        const absurd = await make({ sport: 'ride', start_time: '2026-02-01T07:00:00Z', elapsed_s: 1800, distance_m: 10_000_000 });
+        assertProblem(absurd, 400, 'invalid-argument', 'distance_m');
+        assert.match(absurd.json.errors.find((e) => e.field === 'distance_m').reason, /m\/s/);
+        assertProblem(await make({ sport: 'run', start_time: '2026-02-02T07:00:00Z', elapsed_s: 3600, distance_m: 50_000 }), 400, 'invalid-argument', 'distance_m');
+        assertProblem(await make({ sport: 'swim', start_time: '2026-02-03T07:00:00Z', elapsed_s: 300, distance_m: 1500 }), 400, 'invalid-argument', 'distance_m');
+        // The moving time is what the speed is measured over.
+        assertProblem(await make({ sport: 'walk', start_time: '2026-02-04T07:00:00Z', elapsed_s: 7200, moving_s: 600, distance_m: 6000 }), 400, 'invalid-argument', 'distance_m');
+        // Sane entries pass: today (a few hours ahead is allowed for time zones), a marathon, a long ride.
+        const soon = new Date(Date.now() + 3 * 3600_000).toISOString();
+        assert.equal((await make({ sport: 'run', start_time: soon, elapsed_s: 1800, distance_m: 6000 })).status, 201);
+        assert.equal((await make({ sport: 'run', start_time: '2026-02-05T07:00:00Z', elapsed_s: 7300, distance_m: 42_195 })).status, 201);
+        assert.equal((await make({ sport: 'ride', start_time: '2026-02-06T07:00:00Z', elapsed_s: 6 * 3600, distance_m: 200_000 })).status, 201);
+        assert.equal((await make({ sport: 'swim', start_time: '2026-02-07T07:00:00Z', elapsed_s: 1500, distance_m: 1500 })).status, 201);
+    });
+
+    test('six concurrent gzip bombs are each refused with a 422 without taking memory (item 13)', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        // 512 MiB of spaces: over the 100 MiB ceiling (4 x the 25 MiB upload limit).
+        const bomb = await gzipBomb(512 * 1024 * 1024);
+        await call('GET', '/v1/athlete/activities', { token: ana.token });
+        const before = peakRssMb(server.proc.pid);
+        const answers = await Promise.all(Array.from({ length: 6 }, () => upload(ana.token, bomb, '?data_type=gpx.gz')));
+        const grown = peakRssMb(server.proc.pid) - before;
+        process.stdout.write(`# peak RSS grew by ${grown.toFixed(1)} MB under 6 concurrent bombs (this binary)\n`);
+        for (const res of answers) assertProblem(res, 422, 'unprocessable');
+        // Before: each bomb was inflated into a growing buffer up to 256 MiB before it was refused.
+        assert.ok(grown < 64, `peak RSS grew by ${grown.toFixed(1)} MB`);
+        for (const res of answers) assert.match(res.json.detail, /gzip bomb refused.*limit of 104857600 bytes/);
+        assert.deepEqual((await call('GET', '/v1/athlete/activities', { token: ana.token })).json.activities, []);
+    });
+
+    test('a signed URL answers 404 as soon as its owner\'s account is deleted (item 15)', async (t) => {
+        if (!server) return t.skip('no server');
+        const fit = testdata(t, 'fit/2067489619.fit');
+        if (!fit) return;
+        const ana = await signup();
+        const id = await uploadReady(ana.token, fit);
+        const original = await call('GET', `/v1/activities/${id}/original`, { token: ana.token, redirect: 'manual' });
+        assert.equal(original.status, 302);
+        const location = original.headers.get('location');
+        assert.equal((await call('GET', location)).status, 200);
+        const gone = await call('DELETE', '/v1/me', { token: ana.token, body: { password: kPassword } });
+        assert.equal(gone.status, 204, gone.text);
+        assertProblem(await call('GET', location), 404, 'not-found');
+    });
+
+    test('others\' streams, splits, laps, best efforts and export begin at the first visible point (item 14)', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const bob = await signup();
+        const home = [46.0569, 14.5058];
+        // 1500 points: 15 km east of home in 75 min; the default 200 m hides the start and the end.
+        const id = await uploadReady(ana.token, gpxRun(home, '2026-06-01T06:00:00Z', 1500), '?data_type=gpx');
+        const keys = 'time,distance,latlng';
+        const own = (await call('GET', `/v1/activities/${id}/streams?keys=${keys}`, { token: ana.token })).json;
+        const theirs = (await call('GET', `/v1/activities/${id}/streams?keys=${keys}`, { token: bob.token })).json;
+        assert.equal(own.original_size, 1500);
+        assert.equal(own.streams.time[0], 0);
+        assert.ok(theirs.size < own.size, 'the ends are hidden from Bob');
+        assert.equal(theirs.original_size, theirs.size, 'the count of hidden samples is not told');
+        assert.equal(theirs.streams.time[0], 0, 'time starts at the first visible point');
+        assert.equal(theirs.streams.distance[0], 0, 'distance starts at the first visible point');
+        // The first visible point is where the owner's stream has it, and the spans agree.
+        const skipped = own.streams.latlng.findIndex((p) => p[0] === theirs.streams.latlng[0][0] && p[1] === theirs.streams.latlng[0][1]);
+        assert.ok(skipped > 0);
+        const last = theirs.size - 1;
+        assert.ok(Math.abs(theirs.streams.time[last] - (own.streams.time[skipped + last] - own.streams.time[skipped])) < 0.01);
+        assert.ok(Math.abs(theirs.streams.distance[last] - (own.streams.distance[skipped + last] - own.streams.distance[skipped])) < 0.02);
+        const shownDistance = theirs.streams.distance[last];
+        const shownTime = theirs.streams.time[last];
+
+        // Splits and laps are measured from there: they add up to what Bob's streams show.
+        const splits = (await call('GET', `/v1/activities/${id}/splits`, { token: bob.token })).json;
+        const ownSplits = (await call('GET', `/v1/activities/${id}/splits`, { token: ana.token })).json;
+        const sum = (xs, key) => xs.reduce((s, x) => s + x[key], 0);
+        assert.ok(Math.abs(sum(splits.splits_km, 'distance_m') - shownDistance) < 1, `${sum(splits.splits_km, 'distance_m')} vs ${shownDistance}`);
+        assert.ok(Math.abs(sum(splits.splits_km, 'elapsed_s') - shownTime) < 1);
+        assert.ok(Math.abs(sum(ownSplits.splits_km, 'distance_m') - own.streams.distance.at(-1)) < 1);
+        assert.equal(splits.splits_km[0].start_index, 0);
+        assert.ok(Math.abs(splits.splits_km[0].distance_m - 1000) < 0.5, 'the first split is a whole km from the first visible point');
+        assert.ok(splits.splits_km.every((s) => s.end_index <= last));
+        const laps = (await call('GET', `/v1/activities/${id}/laps`, { token: bob.token })).json.laps;
+        assert.ok(Math.abs(sum(laps, 'distance_m') - shownDistance) < 1);
+        assert.equal(laps[0].start_index, 0);
+
+        // Best efforts: only those wholly inside what Bob sees, indexed in his streams.
+        const efforts = (await call('GET', `/v1/activities/${id}/best-efforts`, { token: bob.token })).json.best_efforts;
+        assert.ok(efforts.length > 0);
+        for (const e of efforts) {
+            assert.ok(e.start_index >= 0 && e.end_index <= last, JSON.stringify(e));
+            const covered = theirs.streams.distance[e.end_index] - theirs.streams.distance[e.start_index];
+            assert.ok(covered >= e.distance_m - 0.5, `${e.name}: ${covered} m between its indexes`);
+        }
+
+        // The export: the first visible point carries the activity's start time.
+        const detail = (await call('GET', `/v1/activities/${id}`, { token: bob.token })).json;
+        const gpx = (await call('GET', `/v1/activities/${id}/export.gpx`, { token: bob.token })).text;
+        const firstTime = /<time>([^<]+)<\/time>/.exec(gpx)[1];
+        assert.equal(Date.parse(firstTime), Date.parse(detail.start_time));
+        const ownGpx = (await call('GET', `/v1/activities/${id}/export.gpx`, { token: ana.token })).text;
+        assert.equal(Date.parse(/<time>([^<]+)<\/time>/.exec(ownGpx)[1]), Date.parse('2026-06-01T06:00:00Z'));
+    });
+});
