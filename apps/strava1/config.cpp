@@ -69,6 +69,7 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"io_threads", "N", "hardware threads", "I/O threads, one event loop each"},
         {"cpu_threads", "N", "hardware threads", "threads for CPU-heavy work (password hashing, analysis)"},
         {"db_pool_size", "N", "16", "most PostgreSQL connections open at once"},
+        {"decode_budget_mb", "N", "256", "memory for uploads being decoded at once; more wait, then get 503"},
         {"auth_mode", "MODE", "local", "local (email + password) or firebase (Firebase ID tokens)"},
         {"firebase_project_id", "ID", "none", "Firebase project; setting it selects firebase mode"},
         {"firebase_certs_url", "URL", "Google's", "where Firebase signing certificates are fetched"},
