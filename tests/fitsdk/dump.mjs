@@ -5,7 +5,7 @@
 //   node tests/fitsdk/dump.mjs --time FILE N   also decodes N times and reports the mean milliseconds
 //
 // Output: { is_fit, integrity, errors: [...], file_type, manufacturer, product, record_count,
-//   record_times_ms: [...], last_distance_m, sessions: [{ sport, sub_sport, start_time_ms,
+//   record_times_ms: [...], last_distance_m, last_timed_distance_m (records with a timestamp only), sessions: [{ sport, sub_sport, start_time_ms,
 //   total_elapsed_time_s, total_timer_time_s, total_distance_m, avg_heart_rate, max_heart_rate }],
 //   mean_ms? }. Times are Unix milliseconds; a record without a timestamp gives null.
 import { readFileSync } from "node:fs";
@@ -43,9 +43,13 @@ const num = (value) => (typeof value === "number" && Number.isFinite(value) ? va
 const { isFit, integrity, messages, errors } = decode();
 const records = messages.recordMesgs ?? [];
 let lastDistance = null;
+let lastTimedDistance = null;
 for (const record of records) {
     if (num(record.distance) !== null) {
         lastDistance = record.distance;
+        if (timeMs(record.timestamp) !== null) {
+            lastTimedDistance = record.distance;
+        }
     }
 }
 const fileId = (messages.fileIdMesgs ?? [])[0] ?? {};
@@ -59,6 +63,7 @@ const out = {
     record_count: records.length,
     record_times_ms: records.map((record) => timeMs(record.timestamp)),
     last_distance_m: lastDistance,
+    last_timed_distance_m: lastTimedDistance,
     sessions: (messages.sessionMesgs ?? []).map((session) => ({
         sport: session.sport ?? null,
         sub_sport: session.subSport ?? null,

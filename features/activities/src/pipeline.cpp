@@ -1,5 +1,6 @@
 #include "pipeline.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "strava1/base/json_writer.hpp"
@@ -57,6 +58,19 @@ void WriteCurve(json::Writer& w, const char* key, const std::vector<analytics::C
         w.BeginArray().Int(p.duration_s).Double(p.value).EndArray();
     }
     w.EndArray();
+}
+
+/// Whether an activity spans time: two timed points apart, or the device's own duration (a
+/// session, lap totals, pool lengths).
+bool RecordedOverTime(const formats::Activity& activity) {
+    const formats::DeviceSummary& summary = activity.device_summary;
+    if (summary.elapsed_s.value_or(0) > 0 || summary.timer_s.value_or(0) > 0 || !activity.lengths.empty()) {
+        return true;
+    }
+    const std::vector<std::int64_t>& times = activity.track.time_ms;
+    const auto first = std::find_if(times.begin(), times.end(), [](std::int64_t t) { return t != formats::kNoTime; });
+    return first != times.end() &&
+           std::any_of(first, times.end(), [&](std::int64_t t) { return t != formats::kNoTime && t != *first; });
 }
 
 std::optional<geo::LatLng> PositionAt(const formats::Track& t, std::size_t i) {
@@ -178,19 +192,27 @@ formats::Result<std::vector<PreparedActivity>> PrepareFile(std::string_view byte
     }
     formats::ImportedFile& file = parsed.value();
     std::vector<PreparedActivity> out;
+    bool instant = false;
     for (auto& activity : file.activities) {
         if (activity.sport == formats::Sport::kTransition) {
             continue;
         }
-        if (activity.track.empty() && !activity.device_summary.elapsed_s) {
-            continue;  // an empty session: nothing was recorded
+        if (!RecordedOverTime(activity)) {
+            // An empty session, or points that all carry one time: nothing was recorded over time.
+            instant = instant || !activity.track.empty();
+            continue;
         }
         out.push_back(PrepareActivity(std::move(activity), file.creator.name, profile));
     }
     if (out.empty()) {
+        // Importers keep timed points only; a track none of whose points has a time is a route
+        // (docs/formats.md, "Points without a time").
         formats::ParseError error;
-        error.reason = file.routes.empty() ? "the file contains no recorded activity"
-                                           : "the file contains only a planned route or course, no recorded activity";
+        error.reason = !file.routes.empty()
+                           ? "no recorded activity: the file holds only a planned route or course, or points "
+                             "without times (a route?)"
+                       : instant ? "no recorded activity: all its points carry the same time"
+                                 : "the file contains no recorded activity";
         return error;
     }
     return out;

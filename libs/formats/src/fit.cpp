@@ -26,6 +26,7 @@
 #include "fit_profile.hpp"
 #include "strava1/formats/activity.hpp"
 #include "strava1/formats/parse.hpp"
+#include "timed_points.hpp"
 
 namespace strava1::formats {
 namespace {
@@ -1331,7 +1332,9 @@ Result<ImportedFile> ParseFit(std::string_view bytes, const Limits& limits) {
     if (!messages.ok()) {
         return messages.error();
     }
-    return fit::AssembleFitActivities(std::move(messages).value());
+    ImportedFile file = fit::AssembleFitActivities(std::move(messages).value());
+    KeepTimedPoints(file);
+    return file;
 }
 
 }  // namespace strava1::formats

@@ -13,6 +13,7 @@
 
 #include "strava1/formats/parse.hpp"
 #include "text_values.hpp"
+#include "timed_points.hpp"
 #include "track_builder.hpp"
 #include "xml.hpp"
 #include "xml_values.hpp"
@@ -619,13 +620,17 @@ private:
         if (IsMissing(point_.temperature_c)) {  // water temperature only when there is no air temperature
             point_.temperature_c = water_temperature_;
         }
-        if (new_segment_ && !activity_.track.empty() && last_time_ms_ != kNoTime && point_.time_ms != kNoTime) {
-            activity_.timer_events.push_back(TimerEvent{last_time_ms_, false});
-            activity_.timer_events.push_back(TimerEvent{point_.time_ms, true});
+        // Segment boundaries pause the timer between the timed points on either side: points
+        // without a time are dropped later (KeepTimedPoints), so they cannot carry the boundary.
+        if (point_.time_ms != kNoTime) {
+            if (new_segment_ && last_time_ms_ != kNoTime) {
+                activity_.timer_events.push_back(TimerEvent{last_time_ms_, false});
+                activity_.timer_events.push_back(TimerEvent{point_.time_ms, true});
+            }
+            new_segment_ = false;
+            last_time_ms_ = point_.time_ms;
         }
-        new_segment_ = false;
         track_builder_.Append(point_);
-        last_time_ms_ = point_.time_ms;
         if (activity_.start_time_ms == kNoTime && point_.time_ms != kNoTime) {
             activity_.start_time_ms = point_.time_ms;
         }
@@ -781,7 +786,11 @@ private:
 }  // namespace
 
 Result<ImportedFile> ParseGpx(std::string_view bytes, const Limits& limits) {
-    return xml::ParseDocument<GpxHandler>(bytes, limits, "GPX");
+    Result<ImportedFile> result = xml::ParseDocument<GpxHandler>(bytes, limits, "GPX");
+    if (result.ok()) {
+        KeepTimedPoints(result.value());
+    }
+    return result;
 }
 
 }  // namespace strava1::formats
