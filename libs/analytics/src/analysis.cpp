@@ -231,7 +231,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
     result.timer_s = p.timer.back();
     result.moving_s = p.moving_time.back();
 
-    // Per-segment weights: the duration of segment (i-1, i] belongs to sample i while the timer runs.
+    // Per-segment weights: the timer seconds of segment (i-1, i] belong to sample i.
     const bool has_hr = track.heart_rate_bpm.size() == n;
     const bool has_power = track.power_w.size() == n;
     const bool has_cadence = track.cadence_rpm.size() == n;
@@ -299,7 +299,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
     double altitude_max = -std::numeric_limits<double>::infinity();
 
     for (std::size_t point_idx = 0; point_idx < n; ++point_idx) {
-        const double w = point_idx > 0 && p.running[point_idx] != 0 ? p.t[point_idx] - p.t[point_idx - 1] : 0.0;
+        const double w = point_idx > 0 ? p.run_s[point_idx] : 0.0;
         if (point_idx > 0) {
             sums.moving_m[point_idx] = sums.moving_m[point_idx - 1];
             sums.flat_equivalent_m[point_idx] = sums.flat_equivalent_m[point_idx - 1];

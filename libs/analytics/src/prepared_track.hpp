@@ -25,6 +25,9 @@ inline constexpr double kElevationHysteresisM = 1.0;
 inline constexpr double kGradeWindowM = 20.0;
 /// Grades are clamped to ±45 %, the range Minetti's polynomial was fitted on.
 inline constexpr double kMaxGrade = 0.45;
+/// Receiver wander: a position within this distance of the last one the distance was measured to
+/// adds nothing yet (standing still adds no distance; moving adds all of it, measured from there).
+inline constexpr double kJitterRadiusM = 2.0;
 /// After this many consecutive rejected positions the spike filter trusts the new position again
 /// (the earlier anchor was the outlier, or the receiver re-acquired), adding no distance for the jump.
 inline constexpr int kMaxConsecutiveSpikes = 5;
@@ -35,9 +38,11 @@ struct PreparedTrack {
     DistanceSource source = DistanceSource::kNone;
     std::size_t spikes = 0;
     std::vector<double> t;                  ///< seconds since the first point, non-decreasing
-    std::vector<double> d;                  ///< cumulative distance (m), non-decreasing; paused segments add 0
+    std::vector<double> d;                  ///< cumulative distance (m), non-decreasing; stopped segments add 0
     std::vector<std::uint8_t> position_ok;  ///< position present and accepted by the spike filter
-    std::vector<std::uint8_t> running;      ///< per segment (i-1, i], index i >= 1: timer running
+    std::vector<double> run_s;              ///< per segment (i-1, i], index i >= 1: timer seconds in it
+    std::vector<double> hard_run_s;         ///< likewise, by the device's own stops only (no inferred ones)
+    std::vector<std::uint8_t> running;      ///< per segment: run_s > 0
     std::vector<std::uint8_t> moving;       ///< per segment, index i >= 1
     std::vector<double> speed;              ///< per segment, index i >= 1: windowed speed (m/s)
     std::vector<std::uint8_t> speed_full;   ///< per segment: the speed window reached speed_window_s

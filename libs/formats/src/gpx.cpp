@@ -535,6 +535,7 @@ private:
     }
 
     void StartTrack() {
+        new_track_ = true;
         if (!has_track_) {
             has_track_ = true;
             first_track_ = true;
@@ -624,10 +625,13 @@ private:
         // without a time are dropped later (KeepTimedPoints), so they cannot carry the boundary.
         if (point_.time_ms != kNoTime) {
             if (new_segment_ && last_time_ms_ != kNoTime) {
-                activity_.timer_events.push_back(TimerEvent{last_time_ms_, false});
-                activity_.timer_events.push_back(TimerEvent{point_.time_ms, true});
+                // A new <trk> is a new recording; a new <trkseg> within one may be only a lost fix.
+                const bool inferred = !new_track_;
+                activity_.timer_events.push_back(TimerEvent{last_time_ms_, false, inferred});
+                activity_.timer_events.push_back(TimerEvent{point_.time_ms, true, inferred});
             }
             new_segment_ = false;
+            new_track_ = false;
             last_time_ms_ = point_.time_ms;
         }
         track_builder_.Append(point_);
@@ -781,6 +785,7 @@ private:
     bool has_track_ = false;
     bool first_track_ = false;
     bool new_segment_ = false;
+    bool new_track_ = false;  // a <trk> started since the last timed point
 };
 
 }  // namespace

@@ -84,6 +84,9 @@ TEST(Gpx, RideWithTrackPointExtensionsAndTwoSegments) {
     EXPECT_FALSE(ride.timer_events[0].running);
     EXPECT_EQ(ride.timer_events[1].time_ms, 1'714'548'900'500);
     EXPECT_TRUE(ride.timer_events[1].running);
+    // Two segments of one track: a stop read from the file's shape, which analytics may overrule.
+    EXPECT_TRUE(ride.timer_events[0].inferred);
+    EXPECT_TRUE(ride.timer_events[1].inferred);
 }
 
 TEST(Gpx, Gpx10WithSpeedMissingValuesAndStravaNumericType) {
@@ -196,6 +199,7 @@ TEST(Gpx, UntimedPointsAreLeftOutAndTheirSegmentStillPauses) {
     ASSERT_EQ(activity.timer_events.size(), 2u);
     EXPECT_EQ(activity.timer_events[0].time_ms, 1'577'836'820'000);
     EXPECT_FALSE(activity.timer_events[0].running);
+    EXPECT_FALSE(activity.timer_events[0].inferred);  // a new <trk> is a new recording
     EXPECT_EQ(activity.timer_events[1].time_ms, 1'577'836'860'000);
     EXPECT_TRUE(activity.timer_events[1].running);
 }

@@ -114,6 +114,10 @@ struct PoolLength {
 struct TimerEvent {
     std::int64_t time_ms = kNoTime;
     bool running = true;  ///< true: timer started/resumed; false: stopped/paused
+    /// Read from the file's shape, not a timer the device stopped: a new GPX <trkseg> within one
+    /// <trk> (a writer starts one after a lost fix as well as after a pause). Analytics overrules it
+    /// when the athlete moved across it at a moving speed (docs/analytics.md, "Timer").
+    bool inferred = false;
 };
 
 /// What the device itself summarised (FIT session, TCX lap totals). Analytics recomputes from the
