@@ -100,7 +100,9 @@ IntervalStats Interval(const Context& context, double x0, double x1, bool from_d
     stats.first_index = static_cast<std::size_t>(std::floor(x0));
     stats.end_index = std::min(p.n - 1, static_cast<std::size_t>(std::ceil(x1)));
     stats.from_device = from_device;
-    stats.start_distance_m = At(p.d, x0);
+    // The activity's distance starts at 0 at its start: what the device counted before its first
+    // sample (kept, docs/analytics.md section 1) belongs to whatever starts there.
+    stats.start_distance_m = x0 > 0 ? At(p.d, x0) : 0.0;
     stats.distance_m = At(p.d, x1) - stats.start_distance_m;
     stats.elapsed_s = At(p.t, x1) - At(p.t, x0);
     stats.moving_s = At(p.moving_time, x1) - At(p.moving_time, x0);

@@ -292,6 +292,40 @@ TEST(Analyse, DeviceDistanceWithoutPositions) {
     EXPECT_TRUE(a.summary_polyline.empty());
 }
 
+// Issue 7, item 8: the device's count at the first sample is part of the activity when it could
+// have been covered since the start; a multisport leg's leftover count is not.
+TEST(Analyse, DeviceDistanceOffsetIsKeptWhenCoveredSinceTheStart) {
+    formats::Activity run = SteadyRun();
+    run.track.lat_e7.clear();
+    run.track.lng_e7.clear();
+    for (std::size_t point_idx = 0; point_idx < run.track.size(); ++point_idx) {
+        run.track.distance_m.push_back(10.0 + 2.0 * static_cast<double>(point_idx));  // 10 m before the first record
+    }
+    ActivityAnalysis a = Analyse(run, {});
+    EXPECT_NEAR(a.distance_total_m, 2010.0, 1e-9);
+    ASSERT_FALSE(a.splits_km.empty());
+    EXPECT_NEAR(a.splits_km.front().distance_m, 1000.0, 1e-6);
+
+    // A pool swim's records carry a distance only from the end of its first set: 500 m at 600 s.
+    formats::Activity swim = BuildActivity(Sport::kSwim, 1200, [](int) { return Sample{}; });
+    swim.track.lat_e7.clear();
+    swim.track.lng_e7.clear();
+    for (std::size_t point_idx = 0; point_idx < swim.track.size(); ++point_idx) {
+        swim.track.distance_m.push_back(point_idx < 600 ? std::nan("") : 500.0 + (point_idx - 600) * 0.5);
+    }
+    a = Analyse(swim, {});
+    EXPECT_NEAR(a.distance_total_m, 800.0, 1e-9);
+    EXPECT_NEAR(a.distance_m[300], 250.0, 1e-9);  // spread over the time it took, not a step
+    EXPECT_NEAR(a.moving_s, 1200.0, 1.0);
+
+    // The run leg of a triathlon: the counter still holds the swim and ride (184 671 m).
+    for (double& value : run.track.distance_m) {
+        value += 184'661.0;
+    }
+    a = Analyse(run, {});
+    EXPECT_NEAR(a.distance_total_m, 2000.0, 1e-6);
+}
+
 TEST(Analyse, DegenerateInputs) {
     const ActivityAnalysis empty = Analyse(formats::Activity{}, {});
     EXPECT_EQ(empty.point_count, 0u);

@@ -224,7 +224,15 @@ bool DistanceFromPositions(const formats::Track& track, const SportParameters& p
 constexpr double kDeviceDistanceMinRatio = 0.9;
 constexpr double kDeviceDistanceMaxRatio = 1.15;
 
-bool DistanceFromDevice(const formats::Track& track, PreparedTrack& out) {
+/// The device's cumulative distance. Its value at the first sample that has one is kept when the
+/// athlete could have covered it since the activity started (at the sport's spike ceiling, with
+/// kDistanceOffsetSlackS for a device that counts before it writes its first record): a pool swim
+/// whose records carry a distance only from the end of its first set (500 m in 608 s), a run's first
+/// metre. Otherwise it is what an earlier leg of a multisport file left in the counter, and is
+/// taken off. Samples without a value get one interpolated in time between their neighbours (from 0
+/// at the activity's start before the first), held after the last.
+bool DistanceFromDevice(const formats::Track& track, double start_s, const SportParameters& parameters,
+                        PreparedTrack& out) {
     if (track.distance_m.size() != out.n) {
         return false;
     }
@@ -233,14 +241,30 @@ bool DistanceFromDevice(const formats::Track& track, PreparedTrack& out) {
     if (first == track.distance_m.end()) {
         return false;
     }
-    const double origin = *first;
+    const auto first_idx = static_cast<std::size_t>(first - track.distance_m.begin());
+    const double since_start_s = out.has_time ? std::max(0.0, out.t[first_idx] - start_s) : 0.0;
+    const bool covered = *first >= 0 && *first <= parameters.spike_speed_mps * (since_start_s + kDistanceOffsetSlackS);
+    const double origin = covered ? 0.0 : *first;
     double last = 0;
+    std::size_t previous_known = out.n;  // the last sample with a value
     for (std::size_t point_idx = 0; point_idx < out.n; ++point_idx) {
         const double value = track.distance_m[point_idx];
-        if (std::isfinite(value) && value - origin > last) {
-            last = value - origin;
+        if (!std::isfinite(value)) {
+            out.d[point_idx] = last;
+            continue;
         }
+        last = std::max(last, value - origin);
         out.d[point_idx] = last;
+        // Fill the samples since the previous value (or since the start) linearly in time.
+        const double from_t = previous_known == out.n ? start_s : out.t[previous_known];
+        const double from_d = previous_known == out.n ? 0.0 : out.d[previous_known];
+        const std::size_t gap_begin = previous_known == out.n ? 0 : previous_known + 1;
+        const double span = out.t[point_idx] - from_t;
+        for (std::size_t gap_idx = gap_begin; gap_idx < point_idx; ++gap_idx) {
+            const double f = span > 0 && out.has_time ? std::clamp((out.t[gap_idx] - from_t) / span, 0.0, 1.0) : 0.0;
+            out.d[gap_idx] = from_d + f * (last - from_d);
+        }
+        previous_known = point_idx;
     }
     out.source = DistanceSource::kDevice;
     return true;
@@ -375,6 +399,11 @@ PreparedTrack Prepare(const formats::Activity& activity, const SportParameters& 
                                   [](std::int64_t value) { return value != kNoTime; });
     }
     PrepareTimer(activity, origin_ms, out);
+    // The activity's start on the samples' time axis (the session may start a little before the
+    // first record): the device's distance counts from there.
+    const double start_s = out.has_time && activity.start_time_ms != kNoTime
+                               ? std::min(0.0, static_cast<double>(activity.start_time_ms - origin_ms) / 1000.0)
+                               : 0.0;
     out.d.assign(out.n, 0.0);
     if (DistanceFromPositions(track, parameters, out)) {
         // A watch integrates its own fixes (at 1 Hz, or from an accelerometer) even when it records
@@ -384,14 +413,16 @@ PreparedTrack Prepare(const formats::Activity& activity, const SportParameters& 
         device.n = out.n;
         device.d.assign(out.n, 0.0);
         const double from_positions = out.d.back();
-        if (from_positions > 0 && DistanceFromDevice(track, device)) {
+        device.t = out.t;
+        device.has_time = out.has_time;
+        if (from_positions > 0 && DistanceFromDevice(track, start_s, parameters, device)) {
             const double ratio = device.d.back() / from_positions;
             if (ratio >= kDeviceDistanceMinRatio && ratio <= kDeviceDistanceMaxRatio) {
                 out.d = std::move(device.d);
                 out.source = DistanceSource::kDevice;
             }
         }
-    } else if (!DistanceFromDevice(track, out)) {
+    } else if (!DistanceFromDevice(track, start_s, parameters, out)) {
         DistanceFromSpeed(track, out);
     }
     PrepareMotion(parameters, out);

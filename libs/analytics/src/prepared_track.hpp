@@ -28,6 +28,9 @@ inline constexpr double kMaxGrade = 0.45;
 /// Receiver wander: a position within this distance of the last one the distance was measured to
 /// adds nothing yet (standing still adds no distance; moving adds all of it, measured from there).
 inline constexpr double kJitterRadiusM = 2.0;
+/// A device's distance at its first record is kept when covered at the sport's spike ceiling in the
+/// time since the start plus this much (devices count a moment before they write a record).
+inline constexpr double kDistanceOffsetSlackS = 3.0;
 /// After this many consecutive rejected positions the spike filter trusts the new position again
 /// (the earlier anchor was the outlier, or the receiver re-acquired), adding no distance for the jump.
 inline constexpr int kMaxConsecutiveSpikes = 5;
