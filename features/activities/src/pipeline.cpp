@@ -34,6 +34,7 @@ void WriteIntervals(json::Writer& w, const char* key, const std::vector<analytic
         WriteOptional(w, "avg_heart_rate_bpm", s.avg_heart_rate_bpm);
         WriteOptional(w, "avg_power_w", s.avg_power_w);
         w.Key("from_device").Bool(s.from_device);
+        w.Key("rest").Bool(s.rest);
         w.EndObject();
     }
     w.EndArray();
@@ -47,6 +48,31 @@ void WriteZones(json::Writer& w, const char* key, const std::vector<analytics::Z
         w.Key("upper");
         std::isfinite(z.upper) ? w.Double(z.upper) : w.Null();
         w.Key("seconds").Double(z.seconds);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+void WriteLengths(json::Writer& w, const analytics::ActivityAnalysis& a) {
+    w.Key("pool_length_m");
+    a.pool_length_m ? w.Double(*a.pool_length_m) : w.Null();
+    w.Key("pool_length_unit");
+    a.pool_length_m ? w.String(a.pool_in_yards ? "yd" : "m") : w.Null();
+    w.Key("lengths").BeginArray();
+    for (const auto& length : a.lengths) {
+        w.BeginObject();
+        w.Key("index").Int(static_cast<std::int64_t>(length.index));
+        w.Key("start_s").Double(length.start_s);
+        w.Key("elapsed_s").Double(length.elapsed_s);
+        w.Key("active").Bool(length.active);
+        w.Key("distance_m").Double(length.distance_m);
+        w.Key("stroke");
+        length.stroke ? w.String(*length.stroke) : w.Null();
+        w.Key("strokes");
+        length.strokes ? w.Int(*length.strokes) : w.Null();
+        WriteOptional(w, "stroke_rate_spm", length.stroke_rate_spm);
+        WriteOptional(w, "swolf", length.swolf);
+        WriteOptional(w, "avg_speed_mps", length.avg_speed_mps);
         w.EndObject();
     }
     w.EndArray();
@@ -95,6 +121,7 @@ std::string WriteAnalysisJson(const analytics::ActivityAnalysis& a) {
     WriteCurve(w, "power_curve", a.power_curve);
     WriteCurve(w, "speed_curve", a.speed_curve);
     WriteCurve(w, "heart_rate_curve", a.heart_rate_curve);
+    WriteLengths(w, a);
     w.EndObject();
     return out;
 }

@@ -58,7 +58,7 @@ PreparedActivity PrepareActivity(formats::Activity activity, std::string device,
 
 /// The analysis parts that are read whole: {"laps":[...],"splits_km":[...],"splits_mile":[...],
 /// "heart_rate_zones":[...],"power_zones":[...],"power_curve":[...],"speed_curve":[...],
-/// "heart_rate_curve":[...]}.
+/// "heart_rate_curve":[...],"pool_length_m":…,"pool_length_unit":"m"|"yd"|null,"lengths":[...]}.
 std::string WriteAnalysisJson(const analytics::ActivityAnalysis& analysis);
 
 }  // namespace strava1::activities

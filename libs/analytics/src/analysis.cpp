@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "pool_swim.hpp"
 #include "prepared_track.hpp"
 #include "strava1/geo/polyline.hpp"
 #include "strava1/geo/simplify.hpp"
@@ -210,6 +211,53 @@ std::optional<double> NormalizedPower(const internal::Series1Hz& series) {
     return std::pow(fourth_sum / static_cast<double>(samples), 0.25);
 }
 
+std::optional<std::int64_t> LapEndMs(const formats::Lap& lap) {
+    const std::optional<double> length_s = lap.elapsed_s ? lap.elapsed_s : lap.timer_s;
+    if (lap.start_time_ms == formats::kNoTime || !length_s || !std::isfinite(*length_s) || *length_s < 0) {
+        return std::nullopt;
+    }
+    return lap.start_time_ms + static_cast<std::int64_t>(std::llround(*length_s * 1000.0));
+}
+
+/// A device lap from its own figures, for a lap the samples do not cover.
+IntervalStats DeviceLap(const formats::Lap& lap) {
+    IntervalStats stats;
+    stats.from_device = true;
+    stats.first_index = lap.first_index;
+    stats.end_index = lap.first_index;
+    stats.elapsed_s = lap.elapsed_s.value_or(lap.timer_s.value_or(0.0));
+    stats.distance_m = lap.distance_m.value_or(0.0);
+    stats.avg_power_w = lap.avg_power_w;
+    return stats;
+}
+
+/// A pool swim without timed samples (7617306288.fit: its records carry no time): the lengths and
+/// the device's laps are all there is.
+void AnalyseLengthsOnly(const formats::Activity& activity, const internal::PoolSwim& pool, ActivityAnalysis& result) {
+    result.distance_source = DistanceSource::kLengths;
+    result.distance_total_m = pool.distance_m;
+    result.elapsed_s = static_cast<double>(pool.last_end_ms - pool.first_start_ms) / 1000.0;
+    result.timer_s = result.elapsed_s;
+    result.moving_s = std::min(pool.active_s, result.timer_s);
+    if (result.moving_s > 0) {
+        result.avg_speed_mps = result.distance_total_m / result.moving_s;
+        result.avg_pace_s_per_km =
+            result.avg_speed_mps > 0 ? std::optional(1000.0 / result.avg_speed_mps) : std::nullopt;
+    }
+    result.max_speed_mps = internal::MaxLengthSpeed(pool);
+    for (const formats::Lap& lap : activity.laps) {
+        IntervalStats stats = DeviceLap(lap);
+        if (const auto end_ms = LapEndMs(lap)) {
+            internal::LapFromLengths(pool, lap.start_time_ms, *end_ms, stats);
+        }
+        if (lap.avg_heart_rate_bpm && *lap.avg_heart_rate_bpm > 0) {
+            stats.avg_heart_rate_bpm = lap.avg_heart_rate_bpm;
+        }
+        result.laps.push_back(stats);
+    }
+    result.best_efforts = internal::LengthEfforts(pool, internal::PreparedTrack{});
+}
+
 }  // namespace
 
 ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile& profile) {
@@ -217,21 +265,34 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
     result.sport = activity.sport;
     const formats::Track& track = activity.track;
     const SportParameters parameters = ParametersFor(activity.sport);
-    const internal::PreparedTrack p = internal::Prepare(activity, parameters);
+    internal::PreparedTrack p = internal::Prepare(activity, parameters);
+    // A pool swim's distance and motion come from its lengths (docs/analytics.md, "Pool swims").
+    const std::optional<internal::PoolSwim> pool = internal::ReadPoolSwim(activity);
+    if (pool) {
+        result.pool_length_m = pool->pool_length_m;
+        result.pool_in_yards = pool->yards;
+        result.lengths = internal::DescribeLengths(*pool, activity.start_time_ms);
+        if (p.n > 0 && p.has_time) {
+            internal::ApplyLengths(*pool, p);
+        }
+    }
     const std::size_t n = p.n;
     result.point_count = n;
     result.distance_source = p.source;
     result.spikes_removed = p.spikes;
-    if (n == 0) {
+    if (n == 0 || (pool && !p.has_time)) {
+        if (pool) {
+            AnalyseLengthsOnly(activity, *pool, result);
+        }
         return result;
     }
     const bool run = IsRun(activity.sport);
     result.distance_m = p.d;
     result.time_s = p.t;
-    result.distance_total_m = p.d.back();
+    result.distance_total_m = pool ? pool->distance_m : p.d.back();
     result.elapsed_s = p.t.back();
     result.timer_s = p.timer.back();
-    result.moving_s = p.moving_time.back();
+    result.moving_s = pool ? std::min(pool->active_s, result.timer_s) : p.moving_time.back();
 
     // Per-segment weights: the timer seconds of segment (i-1, i] belong to sample i.
     const bool has_hr = track.heart_rate_bpm.size() == n;
@@ -403,7 +464,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
             result.elevation_max_m = altitude_max;
         }
     }
-    result.max_speed_mps = max_speed;
+    result.max_speed_mps = pool ? internal::MaxLengthSpeed(*pool) : max_speed;
     if (result.moving_s > 0) {
         result.avg_speed_mps = result.distance_total_m / result.moving_s;
         if (result.avg_speed_mps > 0) {
@@ -487,16 +548,36 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
     result.splits_mile = Splits(context, kMile);
     for (const formats::Lap& lap : activity.laps) {
         const std::size_t last = std::min(lap.end_index, n - 1);
-        if (lap.first_index >= last) {
+        IntervalStats stats;
+        if (lap.first_index < last) {
+            stats = Interval(context, static_cast<double>(lap.first_index), static_cast<double>(last), true);
+        } else if (pool) {
+            stats = DeviceLap(lap);  // a rest lap can fall between two samples
+        } else {
             continue;
         }
-        result.laps.push_back(Interval(context, static_cast<double>(lap.first_index), static_cast<double>(last), true));
+        if (pool) {
+            if (const auto end_ms = LapEndMs(lap)) {
+                internal::LapFromLengths(*pool, lap.start_time_ms, *end_ms, stats);
+            }
+            if (lap.elapsed_s) {
+                stats.elapsed_s = *lap.elapsed_s;  // the device's lap, not the samples around it
+            }
+        }
+        if (!stats.avg_heart_rate_bpm && lap.avg_heart_rate_bpm && *lap.avg_heart_rate_bpm > 0) {
+            stats.avg_heart_rate_bpm = lap.avg_heart_rate_bpm;  // a swimmer's strap keeps it for the lap only
+        }
+        result.laps.push_back(stats);
     }
     if (result.laps.empty()) {
         result.laps = result.splits_km;
     }
-    if (p.has_time && p.source != DistanceSource::kNone) {
-        result.best_efforts = FindBestEfforts(p.timer, p.d);
+    if (pool) {
+        result.best_efforts = internal::LengthEfforts(*pool, p);
+    } else if (p.has_time && p.source != DistanceSource::kNone) {
+        // Swims are raced over swimming's distances, not running's.
+        result.best_efforts = activity.sport == Sport::kSwim ? FindBestEfforts(p.timer, p.d, SwimEffortDistances(false))
+                                                             : FindBestEfforts(p.timer, p.d);
     }
 
     // Map geometry from the accepted positions.

@@ -398,6 +398,7 @@ PreparedTrack Prepare(const formats::Activity& activity, const SportParameters& 
         origin_ms = *std::find_if(track.time_ms.begin(), track.time_ms.end(),
                                   [](std::int64_t value) { return value != kNoTime; });
     }
+    out.origin_ms = origin_ms;
     PrepareTimer(activity, origin_ms, out);
     // The activity's start on the samples' time axis (the session may start a little before the
     // first record): the device's distance counts from there.

@@ -38,6 +38,7 @@ inline constexpr int kMaxConsecutiveSpikes = 5;
 struct PreparedTrack {
     std::size_t n = 0;
     bool has_time = false;
+    std::int64_t origin_ms = 0;  ///< UTC of t = 0 (the first time) when has_time
     DistanceSource source = DistanceSource::kNone;
     std::size_t spikes = 0;
     std::vector<double> t;                  ///< seconds since the first point, non-decreasing

@@ -4,6 +4,8 @@
 // and mean-max results equal brute-force oracles. Missing test data skips loudly; with
 // STRAVA1_REQUIRE_SERVICES=1 it fails.
 
+#include "strava1/testing/testdata.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,10 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "pool_swim.hpp"
 #include "prepared_track.hpp"
 #include "strava1/analytics/analysis.hpp"
 #include "strava1/formats/parse.hpp"
-#include "strava1/testing/testdata.hpp"
 
 #ifndef STRAVA1_TESTDATA_DIR
 #error "libs/analytics/CMakeLists.txt defines STRAVA1_TESTDATA_DIR for strava1_analytics_test"
@@ -144,7 +146,7 @@ TEST(Testdata, TableAndInvariants) {
         }
         for (const BestEffort& effort : a.best_efforts) {
             EXPECT_LE(effort.start_index, effort.end_index);
-            EXPECT_LT(effort.end_index, a.point_count);
+            EXPECT_LT(effort.end_index, std::max<std::size_t>(a.point_count, 1));
         }
         if (a.avg_heart_rate_bpm) {
             EXPECT_LE(*a.avg_heart_rate_bpm, *a.max_heart_rate_bpm);
@@ -245,6 +247,63 @@ TEST(Testdata, PublishedFigures) {
     }
 }
 
+// Issue 7, item 5: the pool swims of the collected files, from their lengths, against SOURCES.md
+// (sports-lib's spec) and the device's own session (read by the Garmin SDK: 46 active lengths,
+// active time 2645.813 s for 6688025408.fit).
+TEST(Testdata, PoolSwimsFromTheirLengths) {
+    const std::vector<Analysed>& all = AllActivities();
+    if (all.empty()) {
+        STRAVA1_SKIP_OR_FAIL("no activity files under " + DataDir().string() + " (set STRAVA1_TESTDATA)");
+    }
+    struct Swim {
+        const char* label;
+        double distance_m;
+        std::size_t laps;
+        std::size_t lengths;
+        std::size_t active_lengths;
+        double active_s;
+    };
+    const Swim swims[] = {
+        {"fit/6688025408.fit#0", 2300.0, 36, 64, 46, 2645.813},
+        {"fit/7617306288.fit#0", 150.0, 6, 10, 6, 171.373},
+    };
+    std::printf("%-24s %9s %9s %8s %9s %9s\n", "swim", "distance", "moving", "/100m", "lengths", "efforts");
+    for (const Swim& want : swims) {
+        const auto found =
+            std::find_if(all.begin(), all.end(), [&](const Analysed& item) { return item.label == want.label; });
+        if (found == all.end()) {
+            ADD_FAILURE() << want.label << " missing from the test data";
+            continue;
+        }
+        SCOPED_TRACE(want.label);
+        const ActivityAnalysis& a = found->analysis;
+        std::printf("%-24s %9.1f %9.1f %8.1f %9zu %9zu\n", want.label, a.distance_total_m, a.moving_s,
+                    a.avg_speed_mps > 0 ? 100.0 / a.avg_speed_mps : 0.0, a.lengths.size(), a.best_efforts.size());
+        EXPECT_EQ(a.distance_source, DistanceSource::kLengths);
+        EXPECT_DOUBLE_EQ(a.distance_total_m, want.distance_m);
+        EXPECT_NEAR(a.moving_s, want.active_s, 0.01 * want.active_s);  // rest is not moving time
+        EXPECT_EQ(a.laps.size(), want.laps);
+        EXPECT_EQ(a.lengths.size(), want.lengths);
+        EXPECT_EQ(static_cast<std::size_t>(std::count_if(a.lengths.begin(), a.lengths.end(),
+                                                         [](const SwimLength& length) { return length.active; })),
+                  want.active_lengths);
+        double lap_distance = 0;
+        for (const IntervalStats& lap : a.laps) {
+            lap_distance += lap.distance_m;
+            EXPECT_EQ(lap.rest, lap.distance_m == 0);
+            if (!lap.rest) {
+                // A lap's pace is its lengths' (the issue saw 0:02 /100 m for 0.10 km in 1:39).
+                EXPECT_GT(100.0 / lap.avg_speed_mps, 60.0);
+                EXPECT_LE(lap.moving_s, lap.elapsed_s + 1.0);
+            }
+        }
+        EXPECT_NEAR(lap_distance, want.distance_m, 1e-6);
+        for (const BestEffort& effort : a.best_efforts) {
+            EXPECT_LT(effort.distance_m / effort.time_s, 2.0) << effort.name;  // not "400 m in 0:01"
+        }
+    }
+}
+
 // O(n²) oracle for one distance, independent of best_efforts.cpp's two pointers.
 double BruteForceBest(const std::vector<double>& t, const std::vector<double>& d, double target_m) {
     double best = std::numeric_limits<double>::infinity();
@@ -279,7 +338,9 @@ TEST(Testdata, BestEffortsEqualTheOracle) {
     }
     std::size_t checked = 0;
     for (const Analysed& item : all) {
-        if (item.analysis.best_efforts.empty() || item.analysis.point_count > kOraclePointLimit) {
+        // Pool swims' efforts are whole lengths (pool_swim_test.cpp), not this stream's optimum.
+        if (item.analysis.best_efforts.empty() || item.analysis.point_count > kOraclePointLimit ||
+            item.analysis.distance_source == DistanceSource::kLengths) {
             continue;
         }
         const internal::PreparedTrack p = internal::Prepare(item.activity, ParametersFor(item.activity.sport));
@@ -319,7 +380,10 @@ TEST(Testdata, CurvesEqualTheOracleOnTheResampledData) {
     }
     std::size_t checked = 0;
     for (const Analysed& item : all) {
-        const internal::PreparedTrack p = internal::Prepare(item.activity, ParametersFor(item.activity.sport));
+        internal::PreparedTrack p = internal::Prepare(item.activity, ParametersFor(item.activity.sport));
+        if (const auto pool = internal::ReadPoolSwim(item.activity); pool && p.has_time) {
+            internal::ApplyLengths(*pool, p);  // as Analyse does
+        }
         const internal::Series1Hz series = internal::Resample1Hz(item.activity.track, p);
         if (series.distance_m.empty() || series.distance_m.size() > kOracleSecondsLimit) {
             continue;

@@ -966,6 +966,9 @@ void Decoder::DecodeSession(const Definition& def, const std::uint8_t* data) {
             case fit::session::kPoolLength:
                 session.pool_length_m = Scaled(ReadField(field, data, big), 100);
                 break;
+            case fit::session::kPoolLengthUnit:
+                session.pool_in_yards = ReadEnum(field, data, big) == std::optional<std::uint8_t>(1);
+                break;
             default:
                 break;
         }

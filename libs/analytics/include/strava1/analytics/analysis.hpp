@@ -41,7 +41,7 @@ struct SportParameters {
 SportParameters ParametersFor(formats::Sport sport) noexcept;
 
 /// Where the distance stream came from.
-enum class DistanceSource : std::uint8_t { kNone, kPositions, kDevice, kSpeed };
+enum class DistanceSource : std::uint8_t { kNone, kPositions, kDevice, kSpeed, kLengths };
 
 /// Figures over a stretch of the activity (a split or a lap).
 struct IntervalStats {
@@ -59,6 +59,21 @@ struct IntervalStats {
     std::optional<double> avg_heart_rate_bpm;
     std::optional<double> avg_power_w;
     bool from_device = false;  ///< a device lap (true) or computed (false)
+    bool rest = false;         ///< a pool swim's lap without an active length
+};
+
+/// One pool length as the swimmer's device recorded it (docs/analytics.md, "Pool swims").
+struct SwimLength {
+    std::size_t index = 0;  ///< 1-based, in time order, rest lengths included
+    double start_s = 0;     ///< since the activity's start
+    double elapsed_s = 0;
+    bool active = true;                 ///< false: rest
+    double distance_m = 0;              ///< the pool's length when active, else 0
+    std::optional<std::string> stroke;  ///< "freestyle", "backstroke", "drill", ...
+    std::optional<std::uint16_t> strokes;
+    std::optional<double> stroke_rate_spm;  ///< strokes per minute
+    std::optional<double> swolf;            ///< whole seconds for the length plus its strokes
+    std::optional<double> avg_speed_mps;
 };
 
 /// Time spent in one zone.
@@ -127,6 +142,12 @@ struct ActivityAnalysis {
 
     std::string summary_polyline;       ///< Google polyline of the track simplified to 10 m
     std::vector<geo::LatLng> geometry;  ///< the track simplified to 2 m, for maps
+
+    /// Pool swims (a swim without positions, with a pool length and lengths): figures come from the
+    /// lengths. Empty/nullopt for everything else.
+    std::optional<double> pool_length_m;
+    bool pool_in_yards = false;
+    std::vector<SwimLength> lengths;
 };
 
 /// Analyses one activity. Never throws on odd data (missing channels, unsorted or missing times,

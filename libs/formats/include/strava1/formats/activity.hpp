@@ -158,7 +158,8 @@ struct Activity {
     std::vector<Lap> laps;
     std::vector<TimerEvent> timer_events;
     std::vector<PoolLength> lengths;
-    std::optional<double> pool_length_m;
+    std::optional<double> pool_length_m;  ///< always in metres (a 25 yd pool: 22.86)
+    bool pool_in_yards = false;           ///< the pool is measured in yards (FIT pool_length_unit statute)
     DeviceSummary device_summary;
 };
 
