@@ -242,6 +242,8 @@ describe('workouts', () => {
         assert.equal(a.distance_m, 2300);
         assert.ok(Math.abs(a.moving_s - 2645.8) < 30, `moving ${a.moving_s}`);
         assert.ok(Math.abs(100 / a.avg_speed_mps - 115) < 2, `pace ${100 / a.avg_speed_mps} s/100 m`);
+        // The session's own totals (the records carry no heart rate): 126 bpm, 458 kcal, 1:06:23.
+        assert.deepEqual([a.avg_heart_rate_bpm, a.calories_kcal, Math.round(a.elapsed_s)], [126, 458, 3983]);
         const lengths = (await call('GET', `/v1/activities/${a.id}/lengths`, { token: ana.token })).json;
         assert.equal(lengths.pool_length_m, 50);
         assert.equal(lengths.pool_length_unit, 'm');

@@ -143,8 +143,9 @@ PreparedActivity PrepareActivity(formats::Activity activity, std::string device,
         first_time = track.time_ms[i];
     }
     p.start_ms = activity.start_time_ms != formats::kNoTime ? activity.start_time_ms : first_time;
-    const auto& device_summary = activity.device_summary;
 
+    // The analysis' summary already takes the device's own totals unless the samples contradict
+    // them (docs/analytics.md, "Device totals"), also for a file with a summary and no samples.
     p.distance_m = a.distance_total_m;
     p.elapsed_s = a.elapsed_s;
     p.moving_s = a.moving_s;
@@ -153,30 +154,6 @@ PreparedActivity PrepareActivity(formats::Activity activity, std::string device,
     p.elevation_loss_m = a.elevation_loss_m;
     if (a.calorie_method != analytics::ActivityAnalysis::CalorieMethod::kNone) {
         p.calories_kcal = a.calories_kcal;
-    }
-    // A file with a summary but (almost) no samples, e.g. a pool swim or a treadmill session on
-    // some watches: the device's figures are all there is.
-    if (p.distance_m == 0 && device_summary.distance_m) {
-        p.distance_m = *device_summary.distance_m;
-    }
-    if (p.elapsed_s == 0 && device_summary.elapsed_s) {
-        p.elapsed_s = *device_summary.elapsed_s;
-    }
-    if (p.timer_s == 0) {
-        p.timer_s = device_summary.timer_s.value_or(p.elapsed_s);
-    }
-    if (p.moving_s == 0) {
-        p.moving_s = device_summary.moving_s.value_or(p.timer_s);
-    }
-    if (p.elevation_gain_m == 0 && device_summary.ascent_m) {
-        p.elevation_gain_m = *device_summary.ascent_m;
-    }
-    if (p.elevation_loss_m == 0 && device_summary.descent_m) {
-        p.elevation_loss_m = *device_summary.descent_m;
-    }
-    if (device_summary.calories_kcal && (!p.calories_kcal || a.calorie_method == analytics::ActivityAnalysis::CalorieMethod::kMet)) {
-        // A device that measured heart rate all along knows better than our MET fallback.
-        p.calories_kcal = *device_summary.calories_kcal;
     }
     if (p.start_ms == formats::kNoTime) {
         p.start_ms = 0;

@@ -27,7 +27,7 @@ struct PreparedActivity {
     std::string device;  ///< creator name, for duplicate detection and display; empty if unknown
     std::size_t point_count = 0;
 
-    // Summary (from the samples; from the device's own summary when there are none).
+    // Summary: the device's own totals unless the samples contradict them (docs/analytics.md).
     double distance_m = 0;
     double elapsed_s = 0;
     double moving_s = 0;

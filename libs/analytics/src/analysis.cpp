@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "device_totals.hpp"
 #include "pool_swim.hpp"
 #include "prepared_track.hpp"
 #include "strava1/geo/polyline.hpp"
@@ -258,9 +259,53 @@ void AnalyseLengthsOnly(const formats::Activity& activity, const internal::PoolS
     result.best_efforts = internal::LengthEfforts(pool, internal::PreparedTrack{});
 }
 
-}  // namespace
+bool IsCycling(Sport sport) {
+    return sport == Sport::kRide || sport == Sport::kMountainBike || sport == Sport::kVirtualRide;
+}
 
-ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile& profile) {
+// Calories from the summary's figures: measured work for cycling (a cyclist's gross efficiency;
+// applied to runs and rows it gave 26-119 % more than their devices), else heart rate (Keytel et
+// al. 2005), else MET. The device's own count wins when it has one (ApplyDeviceCalories).
+void EstimateCalories(Sport sport, const AthleteProfile& profile, const SportParameters& parameters,
+                      ActivityAnalysis& result) {
+    if (IsCycling(sport) && result.work_kj && *result.work_kj > 0) {
+        result.calories_kcal = *result.work_kj * 1000.0 / kGrossEfficiency / kJoulesPerKcal;
+        result.calorie_method = ActivityAnalysis::CalorieMethod::kPower;
+    } else if (result.avg_heart_rate_bpm && profile.age_years && result.timer_s > 0) {
+        const double hr = *result.avg_heart_rate_bpm;
+        const double age = *profile.age_years;
+        const double kg = profile.weight_kg;
+        const double male_kj_per_min = -55.0969 + 0.6309 * hr + 0.1988 * kg + 0.2017 * age;
+        const double female_kj_per_min = -20.4022 + 0.4472 * hr - 0.1263 * kg + 0.074 * age;
+        const double kj_per_min = profile.sex == Sex::kMale     ? male_kj_per_min
+                                  : profile.sex == Sex::kFemale ? female_kj_per_min
+                                                                : 0.5 * (male_kj_per_min + female_kj_per_min);
+        result.calories_kcal = std::max(0.0, kj_per_min / 4.184 * result.timer_s / 60.0);
+        result.calorie_method = ActivityAnalysis::CalorieMethod::kHeartRate;
+    } else if (result.moving_s > 0) {
+        result.calories_kcal = parameters.met * profile.weight_kg * result.moving_s / 3600.0;
+        result.calorie_method = ActivityAnalysis::CalorieMethod::kMet;
+    }
+}
+
+// Speed and pace from the summary's distance and moving time; grade-adjusted in the samples'
+// proportion.
+void SummarySpeeds(ActivityAnalysis& result) {
+    const double samples_speed = result.avg_speed_mps;
+    result.avg_speed_mps = 0;
+    result.avg_pace_s_per_km.reset();
+    if (result.moving_s > 0 && result.distance_total_m > 0) {
+        result.avg_speed_mps = result.distance_total_m / result.moving_s;
+        result.avg_pace_s_per_km = 1000.0 / result.avg_speed_mps;
+    }
+    if (result.grade_adjusted_speed_mps && samples_speed > 0 && result.avg_speed_mps > 0) {
+        result.grade_adjusted_speed_mps = *result.grade_adjusted_speed_mps * result.avg_speed_mps / samples_speed;
+        result.grade_adjusted_pace_s_per_km = 1000.0 / *result.grade_adjusted_speed_mps;
+    }
+}
+
+ActivityAnalysis AnalyseSamples(const formats::Activity& activity, const AthleteProfile& profile,
+                                internal::SampleFacts& facts) {
     ActivityAnalysis result;
     result.sport = activity.sport;
     const formats::Track& track = activity.track;
@@ -311,6 +356,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
     sums.flat_equivalent_m.assign(n, 0.0);
 
     double max_hr = 0;
+    double min_hr = 1000;
     double hr_samples_sum = 0;
     std::size_t hr_samples = 0;
     double cadence_sum = 0;
@@ -417,6 +463,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
             const std::uint16_t bpm = track.heart_rate_bpm[point_idx];
             if (internal::ValidHeartRate(bpm)) {
                 max_hr = std::max(max_hr, static_cast<double>(bpm));
+                min_hr = std::min(min_hr, static_cast<double>(bpm));
                 hr_samples_sum += bpm;
                 ++hr_samples;
                 sums.hr_sum[point_idx] += bpm * w;
@@ -522,26 +569,6 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
             result.timer_s * *result.normalized_power_w * intensity / (*profile.ftp_w * 3600.0) * 100.0;
     }
 
-    // Calories: measured work, else heart rate (Keytel et al. 2005), else MET.
-    if (result.work_kj && *result.work_kj > 0) {
-        result.calories_kcal = *result.work_kj * 1000.0 / kGrossEfficiency / kJoulesPerKcal;
-        result.calorie_method = ActivityAnalysis::CalorieMethod::kPower;
-    } else if (result.avg_heart_rate_bpm && profile.age_years && result.timer_s > 0) {
-        const double hr = *result.avg_heart_rate_bpm;
-        const double age = *profile.age_years;
-        const double kg = profile.weight_kg;
-        const double male_kj_per_min = -55.0969 + 0.6309 * hr + 0.1988 * kg + 0.2017 * age;
-        const double female_kj_per_min = -20.4022 + 0.4472 * hr - 0.1263 * kg + 0.074 * age;
-        const double kj_per_min = profile.sex == Sex::kMale     ? male_kj_per_min
-                                  : profile.sex == Sex::kFemale ? female_kj_per_min
-                                                                : 0.5 * (male_kj_per_min + female_kj_per_min);
-        result.calories_kcal = std::max(0.0, kj_per_min / 4.184 * result.timer_s / 60.0);
-        result.calorie_method = ActivityAnalysis::CalorieMethod::kHeartRate;
-    } else if (result.moving_s > 0) {
-        result.calories_kcal = parameters.met * profile.weight_kg * result.moving_s / 3600.0;
-        result.calorie_method = ActivityAnalysis::CalorieMethod::kMet;
-    }
-
     // Splits, laps, best efforts.
     const Context context{p, sums, run};
     result.splits_km = Splits(context, 1000.0);
@@ -580,6 +607,12 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
                                                              : FindBestEfforts(p.timer, p.d);
     }
 
+    facts.has_altitude = has_altitude;
+    if (hr_samples > 0) {
+        facts.min_heart_rate_bpm = min_hr;
+        facts.max_heart_rate_bpm = max_hr;
+    }
+
     // Map geometry from the accepted positions.
     if (p.position_ok.size() == n) {  // the positions were read, whichever distance won
         std::vector<geo::LatLng> points;
@@ -603,6 +636,18 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
             result.geometry.push_back(points[keep]);
         }
     }
+    return result;
+}
+
+}  // namespace
+
+ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile& profile) {
+    internal::SampleFacts facts;
+    ActivityAnalysis result = AnalyseSamples(activity, profile, facts);
+    internal::ApplyDeviceTotals(activity.device_summary, facts, result);
+    EstimateCalories(activity.sport, profile, ParametersFor(activity.sport), result);
+    internal::ApplyDeviceCalories(activity.device_summary, result);
+    SummarySpeeds(result);
     return result;
 }
 

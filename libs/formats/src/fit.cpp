@@ -936,6 +936,9 @@ void Decoder::DecodeSession(const Definition& def, const std::uint8_t* data) {
             case fit::session::kTotalMovingTime:
                 s.moving_s = Duration(ReadField(field, data, big));
                 break;
+            case fit::session::kActiveTime:
+                s.active_s = Duration(ReadField(field, data, big));
+                break;
             case fit::summary::kTotalDistance:
                 s.distance_m = Scaled(ReadField(field, data, big), 100);
                 break;

@@ -76,6 +76,29 @@ struct SwimLength {
     std::optional<double> avg_speed_mps;
 };
 
+/// Where a summary figure came from.
+enum class FigureSource : std::uint8_t { kNone, kSamples, kDevice };
+
+/// One summary figure: what the device's own totals said, what the samples gave (pool swims: the
+/// lengths), and which the summary took (docs/analytics.md, "Device totals").
+struct FigureCheck {
+    std::optional<double> device;
+    std::optional<double> samples;
+    FigureSource used = FigureSource::kNone;
+};
+
+struct DeviceTotalsCheck {
+    FigureCheck distance;
+    FigureCheck elapsed;
+    FigureCheck timer;
+    FigureCheck moving;
+    FigureCheck ascent;
+    FigureCheck descent;
+    FigureCheck calories;
+    FigureCheck avg_heart_rate;
+    bool partial_samples = false;  ///< the samples cover less than 90 % of the device's timer time
+};
+
 /// Time spent in one zone.
 struct ZoneTime {
     double lower = 0;  ///< inclusive lower bound (bpm or W)
@@ -93,9 +116,11 @@ struct ActivityAnalysis {
     std::vector<double> distance_m;
     std::vector<double> time_s;
 
+    /// The summary. Each of these is the device's own total when the file has one that the samples
+    /// do not contradict, else the samples' figure; `totals` says which and holds both.
     double distance_total_m = 0;
-    double elapsed_s = 0;  ///< first to last point
-    double timer_s = 0;    ///< elapsed minus the timer's stopped intervals
+    double elapsed_s = 0;  ///< samples: first to last point
+    double timer_s = 0;    ///< samples: elapsed minus the timer's stopped intervals
     double moving_s = 0;
 
     double elevation_gain_m = 0;  ///< smoothed, with hysteresis
@@ -123,7 +148,7 @@ struct ActivityAnalysis {
     std::optional<double> training_stress_score;
     std::optional<double> trimp;  ///< Banister TRIMP ("relative effort")
 
-    enum class CalorieMethod : std::uint8_t { kNone, kPower, kHeartRate, kMet };
+    enum class CalorieMethod : std::uint8_t { kNone, kPower, kHeartRate, kMet, kDevice };
     double calories_kcal = 0;
     CalorieMethod calorie_method = CalorieMethod::kNone;
 
@@ -148,6 +173,8 @@ struct ActivityAnalysis {
     std::optional<double> pool_length_m;
     bool pool_in_yards = false;
     std::vector<SwimLength> lengths;
+
+    DeviceTotalsCheck totals;
 };
 
 /// Analyses one activity. Never throws on odd data (missing channels, unsorted or missing times,

@@ -120,12 +120,13 @@ struct TimerEvent {
     bool inferred = false;
 };
 
-/// What the device itself summarised (FIT session, TCX lap totals). Analytics recomputes from the
-/// samples; these are kept for comparison and for files without samples.
+/// What the device itself summarised (FIT session, TCX lap totals). Analytics uses them for the
+/// activity's summary unless the samples contradict them (docs/analytics.md, "Device totals").
 struct DeviceSummary {
     std::optional<double> elapsed_s;
     std::optional<double> timer_s;
     std::optional<double> moving_s;
+    std::optional<double> active_s;  ///< FIT session active_time: a pool swim's time in active lengths
     std::optional<double> distance_m;
     std::optional<double> calories_kcal;
     std::optional<double> ascent_m;
