@@ -328,6 +328,7 @@ ActivityAnalysis AnalyseSamples(const formats::Activity& activity, const Athlete
     if (n == 0 || (pool && !p.has_time)) {
         if (pool) {
             AnalyseLengthsOnly(activity, *pool, result);
+            facts.has_distance = pool->distance_m > 0;
         }
         return result;
     }
@@ -608,6 +609,7 @@ ActivityAnalysis AnalyseSamples(const formats::Activity& activity, const Athlete
     }
 
     facts.has_altitude = has_altitude;
+    facts.has_distance = p.source != DistanceSource::kNone && p.d.back() > p.d.front();
     if (hr_samples > 0) {
         facts.min_heart_rate_bpm = min_hr;
         facts.max_heart_rate_bpm = max_hr;

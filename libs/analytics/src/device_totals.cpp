@@ -34,7 +34,9 @@ void Choose(FigureCheck& check, std::optional<double> device, double samples, bo
 void ApplyDeviceTotals(const formats::DeviceSummary& device, const SampleFacts& facts, ActivityAnalysis& result) {
     DeviceTotalsCheck& totals = result.totals;
     const double samples_timer = result.timer_s;
-    const double samples_moving = result.moving_s;
+    // Without any distance the samples cannot tell moving from standing (an indoor row without a
+    // distance, a freediving session): all of the timer time counts, as the device's timer does.
+    const double samples_moving = facts.has_distance ? result.moving_s : result.timer_s;
 
     // Timer first: it says whether the samples cover the activity at all.
     const std::optional<double> device_timer = Usable(device.timer_s);

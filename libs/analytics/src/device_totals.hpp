@@ -36,6 +36,7 @@ inline constexpr double kMaxKcalPerHour = 2000.0;
 
 /// What the samples gave that the summary does not keep.
 struct SampleFacts {
+    bool has_distance = false;  ///< the samples measure any distance (moving time needs one)
     bool has_altitude = false;
     std::optional<double> min_heart_rate_bpm;
     std::optional<double> max_heart_rate_bpm;

@@ -137,6 +137,20 @@ TEST(DeviceTotals, ASwimStrapsAverageFillsTheGapAndAZeroIsNone) {
     EXPECT_FALSE(a.avg_heart_rate_bpm);
 }
 
+TEST(DeviceTotals, WithoutAnyDistanceTheTimerIsMovingTime) {
+    // An indoor row without a distance: nothing tells standing from moving.
+    formats::Activity row = BuildActivity(Sport::kRowing, 1200, [](int) {
+        Sample sample;
+        sample.heart_rate_bpm = 130;
+        return sample;
+    });
+    row.track.lat_e7.clear();
+    row.track.lng_e7.clear();
+    EXPECT_DOUBLE_EQ(Analyse(row, {}).moving_s, 1200.0);
+    row.device_summary.timer_s = 1190;
+    EXPECT_DOUBLE_EQ(Analyse(row, {}).moving_s, 1190.0);
+}
+
 // --- Every file with device totals --------------------------------------------------------------
 
 fs::path DataDir() { return ::strava1::testing::TestdataDir(STRAVA1_TESTDATA_DIR); }
