@@ -230,6 +230,57 @@ describe('workouts', () => {
         assert.match(gpx.text, /<gpxtpx:hr>\d+<\/gpxtpx:hr>/);
     });
 
+    test('a pool swim is measured by its lengths, which an endpoint lists behind the privacy rules', async (t) => {
+        if (!server) return t.skip('no server');
+        const fit = testdata(t, 'fit/6688025408.fit');
+        if (!fit) return;
+        const ana = await signup();
+        const bob = await signup();
+        const a = (await call('GET', `/v1/activities/${await uploadReady(ana.token, fit, '?data_type=fit')}`, { token: ana.token })).json;
+        // SOURCES.md and the watch's session: 2300 m, 46 active lengths in 44:06, timer 1:06:03.
+        assert.equal(a.sport, 'swim');
+        assert.equal(a.distance_m, 2300);
+        assert.ok(Math.abs(a.moving_s - 2645.8) < 30, `moving ${a.moving_s}`);
+        assert.ok(Math.abs(100 / a.avg_speed_mps - 115) < 2, `pace ${100 / a.avg_speed_mps} s/100 m`);
+        // The session's own totals (the records carry no heart rate): 126 bpm, 458 kcal, 1:06:23.
+        assert.deepEqual([a.avg_heart_rate_bpm, a.calories_kcal, Math.round(a.elapsed_s)], [126, 458, 3983]);
+        const lengths = (await call('GET', `/v1/activities/${a.id}/lengths`, { token: ana.token })).json;
+        assert.equal(lengths.pool_length_m, 50);
+        assert.equal(lengths.pool_length_unit, 'm');
+        assert.equal(lengths.lengths.length, 64);
+        assert.equal(lengths.lengths.filter((l) => l.active).length, 46);
+        const first = lengths.lengths[0];
+        assert.deepEqual([first.index, first.stroke, first.strokes, first.swolf], [1, 'freestyle', 22, 90]);
+        assert.ok(Math.abs(first.stroke_rate_spm - 19.5) < 0.1);
+        const laps = (await call('GET', `/v1/activities/${a.id}/laps`, { token: ana.token })).json.laps;
+        assert.equal(laps.length, 36);
+        assert.equal(laps.reduce((s, l) => s + l.distance_m, 0), 2300);
+        assert.ok(laps.filter((l) => l.rest).every((l) => l.distance_m === 0));
+        assert.ok(laps.filter((l) => !l.rest).every((l) => 100 / l.avg_speed_mps > 60), 'no lap at 0:02 /100 m');
+        const efforts = (await call('GET', `/v1/activities/${a.id}/best-efforts`, { token: ana.token })).json.best_efforts;
+        assert.deepEqual(efforts.map((e) => e.name).slice(0, 3), ['100m', '200m', '400m']);
+        assert.ok(efforts.every((e) => e.distance_m / e.time_s < 2), 'no "400 m in 0:01"');
+        // The velocity stream follows the lengths: no second of swimming at 0 between 50 m jumps.
+        const velocity = (await call('GET', `/v1/activities/${a.id}/streams?keys=velocity_smooth`, { token: ana.token })).json.streams.velocity_smooth;
+        assert.ok(Math.max(...velocity.filter((v) => v !== null)) < 1.5, 'no jump of a whole lap at once');
+
+        // Others see it as they see the activity; hidden pace nulls the speeds; only_me is a 404.
+        await call('PATCH', `/v1/activities/${a.id}`, { token: ana.token, body: { hidden_metrics: ['pace'] } });
+        const seen = (await call('GET', `/v1/activities/${a.id}/lengths`, { token: bob.token })).json;
+        assert.equal(seen.lengths.length, 64);
+        assert.ok(seen.lengths.every((l) => l.avg_speed_mps === null));
+        await call('PATCH', `/v1/activities/${a.id}`, { token: ana.token, body: { visibility: 'only_me' } });
+        const missing = await call('GET', '/v1/activities/999999999/lengths', { token: bob.token });
+        const hidden = await call('GET', `/v1/activities/${a.id}/lengths`, { token: bob.token });
+        assertProblem(hidden, 404, 'not-found');
+        assert.equal(hidden.json.detail, missing.json.detail);
+        // Not a pool swim: an empty list.
+        const run = testdata(t, 'fit/2067489619.fit');
+        const other = await uploadReady(ana.token, run, '?data_type=fit');
+        const none = (await call('GET', `/v1/activities/${other}/lengths`, { token: ana.token })).json;
+        assert.deepEqual(none, { pool_length_m: null, pool_length_unit: null, lengths: [] });
+    });
+
     test('GPX raw, TCX multipart and gzip uploads; duplicates; idempotency', async (t) => {
         if (!server) return t.skip('no server');
         const gpx = testdata(t, 'gpx/2067489619.gpx');
@@ -347,7 +398,7 @@ describe('workouts', () => {
         const invisible = await call('GET', `/v1/activities/${hidden}`, { token: bob.token });
         assertProblem(invisible, 404, 'not-found');
         assert.equal(invisible.json.detail, missing.json.detail);
-        for (const sub of ['streams', 'laps', 'splits', 'zones', 'best-efforts', 'export.gpx', 'original']) {
+        for (const sub of ['streams', 'laps', 'splits', 'lengths', 'zones', 'best-efforts', 'export.gpx', 'original']) {
             assertProblem(await call('GET', `/v1/activities/${hidden}/${sub}`, { token: bob.token }), 404, 'not-found');
         }
         const bobsView = (await call('GET', `/v1/users/${ana.id}/activities?limit=100`, { token: bob.token })).json.activities;

@@ -1,12 +1,15 @@
 // Decodes one FIT file with the official Garmin FIT SDK (@garmin/fitsdk) and prints one JSON object
-// on stdout: what libs/formats/src/fit_conformance_test.cpp compares our decoder against.
+// on stdout: what libs/formats/src/fit_conformance_test.cpp compares our decoder against, and the
+// device's session totals libs/analytics/src/device_totals_test.cpp compares the summary with.
 //
 //   node tests/fitsdk/dump.mjs FILE            the JSON summary
 //   node tests/fitsdk/dump.mjs --time FILE N   also decodes N times and reports the mean milliseconds
 //
 // Output: { is_fit, integrity, errors: [...], file_type, manufacturer, product, record_count,
-//   record_times_ms: [...], last_distance_m, sessions: [{ sport, sub_sport, start_time_ms,
-//   total_elapsed_time_s, total_timer_time_s, total_distance_m, avg_heart_rate, max_heart_rate }],
+//   record_times_ms: [...], last_distance_m, last_timed_distance_m (records with a timestamp only),
+//   sessions: [{ sport, sub_sport, start_time_ms, total_elapsed_time_s, total_timer_time_s,
+//   total_distance_m, total_moving_time_s, active_time_s, total_ascent_m, total_descent_m,
+//   total_calories, avg_heart_rate, max_heart_rate, pool_length_m, num_active_lengths }],
 //   mean_ms? }. Times are Unix milliseconds; a record without a timestamp gives null.
 import { readFileSync } from "node:fs";
 import { Decoder, Stream } from "@garmin/fitsdk";
@@ -43,9 +46,13 @@ const num = (value) => (typeof value === "number" && Number.isFinite(value) ? va
 const { isFit, integrity, messages, errors } = decode();
 const records = messages.recordMesgs ?? [];
 let lastDistance = null;
+let lastTimedDistance = null;
 for (const record of records) {
     if (num(record.distance) !== null) {
         lastDistance = record.distance;
+        if (timeMs(record.timestamp) !== null) {
+            lastTimedDistance = record.distance;
+        }
     }
 }
 const fileId = (messages.fileIdMesgs ?? [])[0] ?? {};
@@ -59,6 +66,7 @@ const out = {
     record_count: records.length,
     record_times_ms: records.map((record) => timeMs(record.timestamp)),
     last_distance_m: lastDistance,
+    last_timed_distance_m: lastTimedDistance,
     sessions: (messages.sessionMesgs ?? []).map((session) => ({
         sport: session.sport ?? null,
         sub_sport: session.subSport ?? null,
@@ -66,8 +74,15 @@ const out = {
         total_elapsed_time_s: num(session.totalElapsedTime),
         total_timer_time_s: num(session.totalTimerTime),
         total_distance_m: num(session.totalDistance),
+        total_moving_time_s: num(session.totalMovingTime),
+        active_time_s: num(session.activeTime),
+        total_ascent_m: num(session.totalAscent),
+        total_descent_m: num(session.totalDescent),
+        total_calories: num(session.totalCalories),
         avg_heart_rate: num(session.avgHeartRate),
         max_heart_rate: num(session.maxHeartRate),
+        pool_length_m: num(session.poolLength),
+        num_active_lengths: num(session.numActiveLengths),
     })),
 };
 if (repeat > 0) {

@@ -1453,6 +1453,23 @@ struct Module::Impl {
                                                           {"splits_mile", std::move(intervals.splits_mile)}});
     }
 
+    /// A pool swim's lengths (empty for anything else), with what the viewer may not see nulled.
+    asio::awaitable<Response> Lengths(RequestPtr req) {
+        auto [analysis, view] = co_await LoadAnalysis(*req);
+        auto lengths = Field(analysis, "lengths");
+        if (view.Hides(kPace)) {
+            for (auto& length : lengths) {
+                length.as_object()["avg_speed_mps"] = nullptr;
+            }
+        }
+        const auto* pool = analysis.if_contains("pool_length_m");
+        const auto* unit = analysis.if_contains("pool_length_unit");
+        co_return Response::Json(200,
+                                 boost::json::object{{"pool_length_m", pool ? *pool : boost::json::value(nullptr)},
+                                                     {"pool_length_unit", unit ? *unit : boost::json::value(nullptr)},
+                                                     {"lengths", std::move(lengths)}});
+    }
+
     asio::awaitable<Response> Zones(RequestPtr req) {
         AnalysisView a = co_await LoadAnalysis(*req);
         boost::json::array hr = a.view.Hides(kHeartRate) ? boost::json::array{} : Field(a.analysis, "heart_rate_zones");
@@ -1738,6 +1755,7 @@ void Module::Register(http::Router& router) {
         {Method::kGet, "/v1/activities/{activity_id}/streams", AuthPolicy::kUser, false, json, "An activity's streams", &Impl::Streams},
         {Method::kGet, "/v1/activities/{activity_id}/laps", AuthPolicy::kUser, false, json, "An activity's laps", &Impl::Laps},
         {Method::kGet, "/v1/activities/{activity_id}/splits", AuthPolicy::kUser, false, json, "An activity's splits", &Impl::Splits},
+        {Method::kGet, "/v1/activities/{activity_id}/lengths", AuthPolicy::kUser, false, json, "A pool swim's lengths", &Impl::Lengths},
         {Method::kGet, "/v1/activities/{activity_id}/zones", AuthPolicy::kUser, false, json, "Time in heart-rate and power zones", &Impl::Zones},
         {Method::kGet, "/v1/activities/{activity_id}/best-efforts", AuthPolicy::kUser, false, json, "An activity's best efforts", &Impl::BestEfforts},
         {Method::kGet, "/v1/activities/{activity_id}/export.gpx", AuthPolicy::kUser, false, json, "Export an activity as GPX", &Impl::ExportGpxRoute},

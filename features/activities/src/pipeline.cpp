@@ -35,6 +35,7 @@ void WriteIntervals(json::Writer& w, const char* key, const std::vector<analytic
         WriteOptional(w, "avg_heart_rate_bpm", s.avg_heart_rate_bpm);
         WriteOptional(w, "avg_power_w", s.avg_power_w);
         w.Key("from_device").Bool(s.from_device);
+        w.Key("rest").Bool(s.rest);
         w.EndObject();
     }
     w.EndArray();
@@ -53,12 +54,50 @@ void WriteZones(json::Writer& w, const char* key, const std::vector<analytics::Z
     w.EndArray();
 }
 
+void WriteLengths(json::Writer& w, const analytics::ActivityAnalysis& a) {
+    w.Key("pool_length_m");
+    a.pool_length_m ? w.Double(*a.pool_length_m) : w.Null();
+    w.Key("pool_length_unit");
+    a.pool_length_m ? w.String(a.pool_in_yards ? "yd" : "m") : w.Null();
+    w.Key("lengths").BeginArray();
+    for (const auto& length : a.lengths) {
+        w.BeginObject();
+        w.Key("index").Int(static_cast<std::int64_t>(length.index));
+        w.Key("start_s").Double(length.start_s);
+        w.Key("elapsed_s").Double(length.elapsed_s);
+        w.Key("active").Bool(length.active);
+        w.Key("distance_m").Double(length.distance_m);
+        w.Key("stroke");
+        length.stroke ? w.String(*length.stroke) : w.Null();
+        w.Key("strokes");
+        length.strokes ? w.Int(*length.strokes) : w.Null();
+        WriteOptional(w, "stroke_rate_spm", length.stroke_rate_spm);
+        WriteOptional(w, "swolf", length.swolf);
+        WriteOptional(w, "avg_speed_mps", length.avg_speed_mps);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
 void WriteCurve(json::Writer& w, const char* key, const std::vector<analytics::CurvePoint>& curve) {
     w.Key(key).BeginArray();
     for (const auto& p : curve) {
         w.BeginArray().Int(p.duration_s).Double(p.value).EndArray();
     }
     w.EndArray();
+}
+
+/// Whether an activity spans time: two timed points apart, or the device's own duration (a
+/// session, lap totals, pool lengths).
+bool RecordedOverTime(const formats::Activity& activity) {
+    const formats::DeviceSummary& summary = activity.device_summary;
+    if (summary.elapsed_s.value_or(0) > 0 || summary.timer_s.value_or(0) > 0 || !activity.lengths.empty()) {
+        return true;
+    }
+    const std::vector<std::int64_t>& times = activity.track.time_ms;
+    const auto first = std::find_if(times.begin(), times.end(), [](std::int64_t t) { return t != formats::kNoTime; });
+    return first != times.end() &&
+           std::any_of(first, times.end(), [&](std::int64_t t) { return t != formats::kNoTime && t != *first; });
 }
 
 std::optional<geo::LatLng> PositionAt(const formats::Track& t, std::size_t i) {
@@ -83,6 +122,7 @@ std::string WriteAnalysisJson(const analytics::ActivityAnalysis& a) {
     WriteCurve(w, "power_curve", a.power_curve);
     WriteCurve(w, "speed_curve", a.speed_curve);
     WriteCurve(w, "heart_rate_curve", a.heart_rate_curve);
+    WriteLengths(w, a);
     w.EndObject();
     return out;
 }
@@ -104,8 +144,9 @@ PreparedActivity PrepareActivity(formats::Activity activity, std::string device,
         first_time = track.time_ms[i];
     }
     p.start_ms = activity.start_time_ms != formats::kNoTime ? activity.start_time_ms : first_time;
-    const auto& device_summary = activity.device_summary;
 
+    // The analysis' summary already takes the device's own totals unless the samples contradict
+    // them (docs/analytics.md, "Device totals"), also for a file with a summary and no samples.
     p.distance_m = a.distance_total_m;
     p.elapsed_s = a.elapsed_s;
     p.moving_s = a.moving_s;
@@ -114,30 +155,6 @@ PreparedActivity PrepareActivity(formats::Activity activity, std::string device,
     p.elevation_loss_m = a.elevation_loss_m;
     if (a.calorie_method != analytics::ActivityAnalysis::CalorieMethod::kNone) {
         p.calories_kcal = a.calories_kcal;
-    }
-    // A file with a summary but (almost) no samples, e.g. a pool swim or a treadmill session on
-    // some watches: the device's figures are all there is.
-    if (p.distance_m == 0 && device_summary.distance_m) {
-        p.distance_m = *device_summary.distance_m;
-    }
-    if (p.elapsed_s == 0 && device_summary.elapsed_s) {
-        p.elapsed_s = *device_summary.elapsed_s;
-    }
-    if (p.timer_s == 0) {
-        p.timer_s = device_summary.timer_s.value_or(p.elapsed_s);
-    }
-    if (p.moving_s == 0) {
-        p.moving_s = device_summary.moving_s.value_or(p.timer_s);
-    }
-    if (p.elevation_gain_m == 0 && device_summary.ascent_m) {
-        p.elevation_gain_m = *device_summary.ascent_m;
-    }
-    if (p.elevation_loss_m == 0 && device_summary.descent_m) {
-        p.elevation_loss_m = *device_summary.descent_m;
-    }
-    if (device_summary.calories_kcal && (!p.calories_kcal || a.calorie_method == analytics::ActivityAnalysis::CalorieMethod::kMet)) {
-        // A device that measured heart rate all along knows better than our MET fallback.
-        p.calories_kcal = *device_summary.calories_kcal;
     }
     if (p.start_ms == formats::kNoTime) {
         p.start_ms = 0;
@@ -226,19 +243,27 @@ formats::Result<std::vector<PreparedActivity>> PrepareFile(std::string_view byte
     }
     formats::ImportedFile& file = parsed.value();
     std::vector<PreparedActivity> out;
+    bool instant = false;
     for (auto& activity : file.activities) {
         if (activity.sport == formats::Sport::kTransition) {
             continue;
         }
-        if (activity.track.empty() && !activity.device_summary.elapsed_s) {
-            continue;  // an empty session: nothing was recorded
+        if (!RecordedOverTime(activity)) {
+            // An empty session, or points that all carry one time: nothing was recorded over time.
+            instant = instant || !activity.track.empty();
+            continue;
         }
         out.push_back(PrepareActivity(std::move(activity), file.creator.name, profile));
     }
     if (out.empty()) {
+        // Importers keep timed points only; a track none of whose points has a time is a route
+        // (docs/formats.md, "Points without a time").
         formats::ParseError error;
-        error.reason = file.routes.empty() ? "the file contains no recorded activity"
-                                           : "the file contains only a planned route or course, no recorded activity";
+        error.reason = !file.routes.empty()
+                           ? "no recorded activity: the file holds only a planned route or course, or points "
+                             "without times (a route?)"
+                       : instant ? "no recorded activity: all its points carry the same time"
+                                 : "the file contains no recorded activity";
         return error;
     }
     return out;

@@ -27,7 +27,7 @@ struct PreparedActivity {
     std::string device;  ///< creator name, for duplicate detection and display; empty if unknown
     std::size_t point_count = 0;
 
-    // Summary (from the samples; from the device's own summary when there are none).
+    // Summary: the device's own totals unless the samples contradict them (docs/analytics.md).
     double distance_m = 0;
     double elapsed_s = 0;
     double moving_s = 0;
@@ -79,7 +79,7 @@ PreparedActivity PrepareActivity(formats::Activity activity, std::string device,
 
 /// The analysis parts that are read whole: {"laps":[...],"splits_km":[...],"splits_mile":[...],
 /// "heart_rate_zones":[...],"power_zones":[...],"power_curve":[...],"speed_curve":[...],
-/// "heart_rate_curve":[...]}.
+/// "heart_rate_curve":[...],"pool_length_m":…,"pool_length_unit":"m"|"yd"|null,"lengths":[...]}.
 std::string WriteAnalysisJson(const analytics::ActivityAnalysis& analysis);
 
 }  // namespace strava1::activities

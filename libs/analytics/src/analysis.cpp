@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "device_totals.hpp"
+#include "pool_swim.hpp"
 #include "prepared_track.hpp"
 #include "strava1/geo/polyline.hpp"
 #include "strava1/geo/simplify.hpp"
@@ -100,7 +102,9 @@ IntervalStats Interval(const Context& context, double x0, double x1, bool from_d
     stats.first_index = static_cast<std::size_t>(std::floor(x0));
     stats.end_index = std::min(p.n - 1, static_cast<std::size_t>(std::ceil(x1)));
     stats.from_device = from_device;
-    stats.start_distance_m = At(p.d, x0);
+    // The activity's distance starts at 0 at its start: what the device counted before its first
+    // sample (kept, docs/analytics.md section 1) belongs to whatever starts there.
+    stats.start_distance_m = x0 > 0 ? At(p.d, x0) : 0.0;
     stats.distance_m = At(p.d, x1) - stats.start_distance_m;
     stats.elapsed_s = At(p.t, x1) - At(p.t, x0);
     stats.moving_s = At(p.moving_time, x1) - At(p.moving_time, x0);
@@ -208,30 +212,135 @@ std::optional<double> NormalizedPower(const internal::Series1Hz& series) {
     return std::pow(fourth_sum / static_cast<double>(samples), 0.25);
 }
 
-}  // namespace
+std::optional<std::int64_t> LapEndMs(const formats::Lap& lap) {
+    const std::optional<double> length_s = lap.elapsed_s ? lap.elapsed_s : lap.timer_s;
+    if (lap.start_time_ms == formats::kNoTime || !length_s || !std::isfinite(*length_s) || *length_s < 0) {
+        return std::nullopt;
+    }
+    return lap.start_time_ms + static_cast<std::int64_t>(std::llround(*length_s * 1000.0));
+}
 
-ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile& profile) {
+/// A device lap from its own figures, for a lap the samples do not cover.
+IntervalStats DeviceLap(const formats::Lap& lap) {
+    IntervalStats stats;
+    stats.from_device = true;
+    stats.first_index = lap.first_index;
+    stats.end_index = lap.first_index;
+    stats.elapsed_s = lap.elapsed_s.value_or(lap.timer_s.value_or(0.0));
+    stats.distance_m = lap.distance_m.value_or(0.0);
+    stats.avg_power_w = lap.avg_power_w;
+    return stats;
+}
+
+/// A pool swim without timed samples (7617306288.fit: its records carry no time): the lengths and
+/// the device's laps are all there is.
+void AnalyseLengthsOnly(const formats::Activity& activity, const internal::PoolSwim& pool, ActivityAnalysis& result) {
+    result.distance_source = DistanceSource::kLengths;
+    result.distance_total_m = pool.distance_m;
+    result.elapsed_s = static_cast<double>(pool.last_end_ms - pool.first_start_ms) / 1000.0;
+    result.timer_s = result.elapsed_s;
+    result.moving_s = std::min(pool.active_s, result.timer_s);
+    if (result.moving_s > 0) {
+        result.avg_speed_mps = result.distance_total_m / result.moving_s;
+        result.avg_pace_s_per_km =
+            result.avg_speed_mps > 0 ? std::optional(1000.0 / result.avg_speed_mps) : std::nullopt;
+    }
+    result.max_speed_mps = internal::MaxLengthSpeed(pool);
+    for (const formats::Lap& lap : activity.laps) {
+        IntervalStats stats = DeviceLap(lap);
+        if (const auto end_ms = LapEndMs(lap)) {
+            internal::LapFromLengths(pool, lap.start_time_ms, *end_ms, stats);
+        }
+        if (lap.avg_heart_rate_bpm && *lap.avg_heart_rate_bpm > 0) {
+            stats.avg_heart_rate_bpm = lap.avg_heart_rate_bpm;
+        }
+        result.laps.push_back(stats);
+    }
+    result.best_efforts = internal::LengthEfforts(pool, internal::PreparedTrack{});
+}
+
+bool IsCycling(Sport sport) {
+    return sport == Sport::kRide || sport == Sport::kMountainBike || sport == Sport::kVirtualRide;
+}
+
+// Calories from the summary's figures: measured work for cycling (a cyclist's gross efficiency;
+// applied to runs and rows it gave 26-119 % more than their devices), else heart rate (Keytel et
+// al. 2005), else MET. The device's own count wins when it has one (ApplyDeviceCalories).
+void EstimateCalories(Sport sport, const AthleteProfile& profile, const SportParameters& parameters,
+                      ActivityAnalysis& result) {
+    if (IsCycling(sport) && result.work_kj && *result.work_kj > 0) {
+        result.calories_kcal = *result.work_kj * 1000.0 / kGrossEfficiency / kJoulesPerKcal;
+        result.calorie_method = ActivityAnalysis::CalorieMethod::kPower;
+    } else if (result.avg_heart_rate_bpm && profile.age_years && result.timer_s > 0) {
+        const double hr = *result.avg_heart_rate_bpm;
+        const double age = *profile.age_years;
+        const double kg = profile.weight_kg;
+        const double male_kj_per_min = -55.0969 + 0.6309 * hr + 0.1988 * kg + 0.2017 * age;
+        const double female_kj_per_min = -20.4022 + 0.4472 * hr - 0.1263 * kg + 0.074 * age;
+        const double kj_per_min = profile.sex == Sex::kMale     ? male_kj_per_min
+                                  : profile.sex == Sex::kFemale ? female_kj_per_min
+                                                                : 0.5 * (male_kj_per_min + female_kj_per_min);
+        result.calories_kcal = std::max(0.0, kj_per_min / 4.184 * result.timer_s / 60.0);
+        result.calorie_method = ActivityAnalysis::CalorieMethod::kHeartRate;
+    } else if (result.moving_s > 0) {
+        result.calories_kcal = parameters.met * profile.weight_kg * result.moving_s / 3600.0;
+        result.calorie_method = ActivityAnalysis::CalorieMethod::kMet;
+    }
+}
+
+// Speed and pace from the summary's distance and moving time; grade-adjusted in the samples'
+// proportion.
+void SummarySpeeds(ActivityAnalysis& result) {
+    const double samples_speed = result.avg_speed_mps;
+    result.avg_speed_mps = 0;
+    result.avg_pace_s_per_km.reset();
+    if (result.moving_s > 0 && result.distance_total_m > 0) {
+        result.avg_speed_mps = result.distance_total_m / result.moving_s;
+        result.avg_pace_s_per_km = 1000.0 / result.avg_speed_mps;
+    }
+    if (result.grade_adjusted_speed_mps && samples_speed > 0 && result.avg_speed_mps > 0) {
+        result.grade_adjusted_speed_mps = *result.grade_adjusted_speed_mps * result.avg_speed_mps / samples_speed;
+        result.grade_adjusted_pace_s_per_km = 1000.0 / *result.grade_adjusted_speed_mps;
+    }
+}
+
+ActivityAnalysis AnalyseSamples(const formats::Activity& activity, const AthleteProfile& profile,
+                                internal::SampleFacts& facts) {
     ActivityAnalysis result;
     result.sport = activity.sport;
     const formats::Track& track = activity.track;
     const SportParameters parameters = ParametersFor(activity.sport);
-    const internal::PreparedTrack p = internal::Prepare(activity, parameters);
+    internal::PreparedTrack p = internal::Prepare(activity, parameters);
+    // A pool swim's distance and motion come from its lengths (docs/analytics.md, "Pool swims").
+    const std::optional<internal::PoolSwim> pool = internal::ReadPoolSwim(activity);
+    if (pool) {
+        result.pool_length_m = pool->pool_length_m;
+        result.pool_in_yards = pool->yards;
+        result.lengths = internal::DescribeLengths(*pool, activity.start_time_ms);
+        if (p.n > 0 && p.has_time) {
+            internal::ApplyLengths(*pool, p);
+        }
+    }
     const std::size_t n = p.n;
     result.point_count = n;
     result.distance_source = p.source;
     result.spikes_removed = p.spikes;
-    if (n == 0) {
+    if (n == 0 || (pool && !p.has_time)) {
+        if (pool) {
+            AnalyseLengthsOnly(activity, *pool, result);
+            facts.has_distance = pool->distance_m > 0;
+        }
         return result;
     }
     const bool run = IsRun(activity.sport);
     result.distance_m = p.d;
     result.time_s = p.t;
-    result.distance_total_m = p.d.back();
+    result.distance_total_m = pool ? pool->distance_m : p.d.back();
     result.elapsed_s = p.t.back();
     result.timer_s = p.timer.back();
-    result.moving_s = p.moving_time.back();
+    result.moving_s = pool ? std::min(pool->active_s, result.timer_s) : p.moving_time.back();
 
-    // Per-segment weights: the duration of segment (i-1, i] belongs to sample i while the timer runs.
+    // Per-segment weights: the timer seconds of segment (i-1, i] belong to sample i.
     const bool has_hr = track.heart_rate_bpm.size() == n;
     const bool has_power = track.power_w.size() == n;
     const bool has_cadence = track.cadence_rpm.size() == n;
@@ -248,6 +357,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
     sums.flat_equivalent_m.assign(n, 0.0);
 
     double max_hr = 0;
+    double min_hr = 1000;
     double hr_samples_sum = 0;
     std::size_t hr_samples = 0;
     double cadence_sum = 0;
@@ -299,7 +409,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
     double altitude_max = -std::numeric_limits<double>::infinity();
 
     for (std::size_t point_idx = 0; point_idx < n; ++point_idx) {
-        const double w = point_idx > 0 && p.running[point_idx] != 0 ? p.t[point_idx] - p.t[point_idx - 1] : 0.0;
+        const double w = point_idx > 0 ? p.run_s[point_idx] : 0.0;
         if (point_idx > 0) {
             sums.moving_m[point_idx] = sums.moving_m[point_idx - 1];
             sums.flat_equivalent_m[point_idx] = sums.flat_equivalent_m[point_idx - 1];
@@ -354,6 +464,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
             const std::uint16_t bpm = track.heart_rate_bpm[point_idx];
             if (internal::ValidHeartRate(bpm)) {
                 max_hr = std::max(max_hr, static_cast<double>(bpm));
+                min_hr = std::min(min_hr, static_cast<double>(bpm));
                 hr_samples_sum += bpm;
                 ++hr_samples;
                 sums.hr_sum[point_idx] += bpm * w;
@@ -401,7 +512,7 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
             result.elevation_max_m = altitude_max;
         }
     }
-    result.max_speed_mps = max_speed;
+    result.max_speed_mps = pool ? internal::MaxLengthSpeed(*pool) : max_speed;
     if (result.moving_s > 0) {
         result.avg_speed_mps = result.distance_total_m / result.moving_s;
         if (result.avg_speed_mps > 0) {
@@ -459,42 +570,49 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
             result.timer_s * *result.normalized_power_w * intensity / (*profile.ftp_w * 3600.0) * 100.0;
     }
 
-    // Calories: measured work, else heart rate (Keytel et al. 2005), else MET.
-    if (result.work_kj && *result.work_kj > 0) {
-        result.calories_kcal = *result.work_kj * 1000.0 / kGrossEfficiency / kJoulesPerKcal;
-        result.calorie_method = ActivityAnalysis::CalorieMethod::kPower;
-    } else if (result.avg_heart_rate_bpm && profile.age_years && result.timer_s > 0) {
-        const double hr = *result.avg_heart_rate_bpm;
-        const double age = *profile.age_years;
-        const double kg = profile.weight_kg;
-        const double male_kj_per_min = -55.0969 + 0.6309 * hr + 0.1988 * kg + 0.2017 * age;
-        const double female_kj_per_min = -20.4022 + 0.4472 * hr - 0.1263 * kg + 0.074 * age;
-        const double kj_per_min = profile.sex == Sex::kMale     ? male_kj_per_min
-                                  : profile.sex == Sex::kFemale ? female_kj_per_min
-                                                                : 0.5 * (male_kj_per_min + female_kj_per_min);
-        result.calories_kcal = std::max(0.0, kj_per_min / 4.184 * result.timer_s / 60.0);
-        result.calorie_method = ActivityAnalysis::CalorieMethod::kHeartRate;
-    } else if (result.moving_s > 0) {
-        result.calories_kcal = parameters.met * profile.weight_kg * result.moving_s / 3600.0;
-        result.calorie_method = ActivityAnalysis::CalorieMethod::kMet;
-    }
-
     // Splits, laps, best efforts.
     const Context context{p, sums, run};
     result.splits_km = Splits(context, 1000.0);
     result.splits_mile = Splits(context, kMile);
     for (const formats::Lap& lap : activity.laps) {
         const std::size_t last = std::min(lap.end_index, n - 1);
-        if (lap.first_index >= last) {
+        IntervalStats stats;
+        if (lap.first_index < last) {
+            stats = Interval(context, static_cast<double>(lap.first_index), static_cast<double>(last), true);
+        } else if (pool) {
+            stats = DeviceLap(lap);  // a rest lap can fall between two samples
+        } else {
             continue;
         }
-        result.laps.push_back(Interval(context, static_cast<double>(lap.first_index), static_cast<double>(last), true));
+        if (pool) {
+            if (const auto end_ms = LapEndMs(lap)) {
+                internal::LapFromLengths(*pool, lap.start_time_ms, *end_ms, stats);
+            }
+            if (lap.elapsed_s) {
+                stats.elapsed_s = *lap.elapsed_s;  // the device's lap, not the samples around it
+            }
+        }
+        if (!stats.avg_heart_rate_bpm && lap.avg_heart_rate_bpm && *lap.avg_heart_rate_bpm > 0) {
+            stats.avg_heart_rate_bpm = lap.avg_heart_rate_bpm;  // a swimmer's strap keeps it for the lap only
+        }
+        result.laps.push_back(stats);
     }
     if (result.laps.empty()) {
         result.laps = result.splits_km;
     }
-    if (p.has_time && p.source != DistanceSource::kNone) {
-        result.best_efforts = FindBestEfforts(p.timer, p.d);
+    if (pool) {
+        result.best_efforts = internal::LengthEfforts(*pool, p);
+    } else if (p.has_time && p.source != DistanceSource::kNone) {
+        // Swims are raced over swimming's distances, not running's.
+        result.best_efforts = activity.sport == Sport::kSwim ? FindBestEfforts(p.timer, p.d, SwimEffortDistances(false))
+                                                             : FindBestEfforts(p.timer, p.d);
+    }
+
+    facts.has_altitude = has_altitude;
+    facts.has_distance = p.source != DistanceSource::kNone && p.d.back() > p.d.front();
+    if (hr_samples > 0) {
+        facts.min_heart_rate_bpm = min_hr;
+        facts.max_heart_rate_bpm = max_hr;
     }
 
     // Map geometry from the accepted positions.
@@ -520,6 +638,18 @@ ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile
             result.geometry.push_back(points[keep]);
         }
     }
+    return result;
+}
+
+}  // namespace
+
+ActivityAnalysis Analyse(const formats::Activity& activity, const AthleteProfile& profile) {
+    internal::SampleFacts facts;
+    ActivityAnalysis result = AnalyseSamples(activity, profile, facts);
+    internal::ApplyDeviceTotals(activity.device_summary, facts, result);
+    EstimateCalories(activity.sport, profile, ParametersFor(activity.sport), result);
+    internal::ApplyDeviceCalories(activity.device_summary, result);
+    SummarySpeeds(result);
     return result;
 }
 

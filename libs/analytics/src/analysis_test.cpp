@@ -73,9 +73,10 @@ TEST(Analyse, BestEffortsOnASteadyRun) {
 }
 
 TEST(Analyse, TimerPauseIsNeitherTimerNorMovingTime) {
-    // Recording stops at 500 s (timer stop) and resumes at 800 s, 200 m further on.
+    // Recording stops at 500 s (timer stop) and resumes at 800 s, 30 m further on (a stroll, not a
+    // moving speed for a run).
     formats::Activity activity = BuildActivity(Sport::kRun, 1100, [](int s) {
-        Sample sample{.north_m = s <= 500 ? 3.0 * s : 1700.0 + 3.0 * (s - 800)};
+        Sample sample{.north_m = s <= 500 ? 3.0 * s : 1530.0 + 3.0 * (s - 800)};
         sample.present = s <= 500 || s >= 800;
         return sample;
     });
@@ -85,7 +86,50 @@ TEST(Analyse, TimerPauseIsNeitherTimerNorMovingTime) {
     EXPECT_DOUBLE_EQ(a.elapsed_s, 1100.0);
     EXPECT_DOUBLE_EQ(a.timer_s, 800.0);
     EXPECT_NEAR(a.moving_s, 800.0, 5.0);           // the window restarts after the pause
-    EXPECT_NEAR(a.distance_total_m, 2400.0, 0.5);  // the 200 m covered while paused are not counted
+    EXPECT_NEAR(a.distance_total_m, 2400.0, 0.5);  // the 30 m covered while paused are not counted
+}
+
+TEST(Analyse, AStopCrossedAtAMovingSpeedIsNoStop) {
+    // A new GPX segment after a lost fix, 20 s later and 60 m on: the importer made it a pause, but
+    // the runner kept running through it (docs/analytics.md, "Timer").
+    formats::Activity activity = BuildActivity(
+        Sport::kRun, 600, [](int s) { return Sample{.north_m = 3.0 * s, .present = s <= 300 || s >= 320}; });
+    activity.timer_events = {{testing::kStartMs + 300'000, false, true}, {testing::kStartMs + 320'000, true, true}};
+    ActivityAnalysis a = Analyse(activity, {});
+    EXPECT_DOUBLE_EQ(a.timer_s, 600.0);
+    EXPECT_NEAR(a.moving_s, 600.0, 1.0);
+    EXPECT_NEAR(a.distance_total_m, 1800.0, 0.5);
+    // The same stop made by the device's timer (or between two GPX tracks) stands.
+    activity.timer_events = {{testing::kStartMs + 300'000, false}, {testing::kStartMs + 320'000, true}};
+    a = Analyse(activity, {});
+    EXPECT_DOUBLE_EQ(a.timer_s, 580.0);
+    EXPECT_NEAR(a.moving_s, 580.0, 1.0);
+    EXPECT_NEAR(a.distance_total_m, 1740.0, 0.5);
+}
+
+TEST(Analyse, RepeatedTimesAreNoStops) {
+    // Two samples per second, the second with the same time (sub-second writers rounding down).
+    formats::Activity activity = BuildActivity(Sport::kRide, 600, [](int s) { return Sample{.north_m = 5.0 * s}; });
+    formats::Track& track = activity.track;
+    for (std::size_t point_idx = 1; point_idx < track.size(); point_idx += 2) {
+        track.time_ms[point_idx] = track.time_ms[point_idx - 1];
+    }
+    const ActivityAnalysis a = Analyse(activity, {});
+    EXPECT_GT(a.moving_s, 0.95 * a.timer_s);
+}
+
+TEST(Analyse, APartlyStoppedSegmentCountsItsRunningPart) {
+    // Points 10 s apart; the timer stops at 305 s and restarts at 315 s (an auto-pause at a gate):
+    // the segment 300-310 and 310-320 each ran 5 s and covered 15 m in them.
+    formats::Activity activity = BuildActivity(Sport::kRun, 600, [](int s) {
+        const double north = s <= 305 ? 3.0 * s : (s < 315 ? 915.0 : 915.0 + 3.0 * (s - 315));
+        return Sample{.north_m = north, .present = s % 10 == 0};
+    });
+    activity.timer_events = {{testing::kStartMs + 305'000, false}, {testing::kStartMs + 315'000, true}};
+    const ActivityAnalysis a = Analyse(activity, {});
+    EXPECT_DOUBLE_EQ(a.timer_s, 590.0);
+    EXPECT_NEAR(a.moving_s, 590.0, 1.0);
+    EXPECT_NEAR(a.distance_total_m, 1770.0, 0.5);
 }
 
 TEST(Analyse, StandingStillIsNotMoving) {
@@ -246,6 +290,40 @@ TEST(Analyse, DeviceDistanceWithoutPositions) {
     EXPECT_EQ(a.distance_source, DistanceSource::kDevice);
     EXPECT_NEAR(a.distance_total_m, 2000.0, 1e-9);
     EXPECT_TRUE(a.summary_polyline.empty());
+}
+
+// Issue 7, item 8: the device's count at the first sample is part of the activity when it could
+// have been covered since the start; a multisport leg's leftover count is not.
+TEST(Analyse, DeviceDistanceOffsetIsKeptWhenCoveredSinceTheStart) {
+    formats::Activity run = SteadyRun();
+    run.track.lat_e7.clear();
+    run.track.lng_e7.clear();
+    for (std::size_t point_idx = 0; point_idx < run.track.size(); ++point_idx) {
+        run.track.distance_m.push_back(10.0 + 2.0 * static_cast<double>(point_idx));  // 10 m before the first record
+    }
+    ActivityAnalysis a = Analyse(run, {});
+    EXPECT_NEAR(a.distance_total_m, 2010.0, 1e-9);
+    ASSERT_FALSE(a.splits_km.empty());
+    EXPECT_NEAR(a.splits_km.front().distance_m, 1000.0, 1e-6);
+
+    // A pool swim's records carry a distance only from the end of its first set: 500 m at 600 s.
+    formats::Activity swim = BuildActivity(Sport::kSwim, 1200, [](int) { return Sample{}; });
+    swim.track.lat_e7.clear();
+    swim.track.lng_e7.clear();
+    for (std::size_t point_idx = 0; point_idx < swim.track.size(); ++point_idx) {
+        swim.track.distance_m.push_back(point_idx < 600 ? std::nan("") : 500.0 + (point_idx - 600) * 0.5);
+    }
+    a = Analyse(swim, {});
+    EXPECT_NEAR(a.distance_total_m, 800.0, 1e-9);
+    EXPECT_NEAR(a.distance_m[300], 250.0, 1e-9);  // spread over the time it took, not a step
+    EXPECT_NEAR(a.moving_s, 1200.0, 1.0);
+
+    // The run leg of a triathlon: the counter still holds the swim and ride (184 671 m).
+    for (double& value : run.track.distance_m) {
+        value += 184'661.0;
+    }
+    a = Analyse(run, {});
+    EXPECT_NEAR(a.distance_total_m, 2000.0, 1e-6);
 }
 
 TEST(Analyse, DegenerateInputs) {

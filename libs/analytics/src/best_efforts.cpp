@@ -29,9 +29,37 @@ constexpr std::array<EffortDistance, 16> kDistances = {{
     {100 * kMile, "100 mile"},
 }};
 
+constexpr double kYard = 0.9144;
+constexpr std::array<EffortDistance, 10> kSwimMetres = {{
+    {100.0, "100m"},
+    {200.0, "200m"},
+    {400.0, "400m"},
+    {800.0, "800m"},
+    {1000.0, "1000m"},
+    {1500.0, "1500m"},
+    {kMile, "1 mile"},
+    {2000.0, "2000m"},
+    {3000.0, "3000m"},
+    {3800.0, "3800m"},
+}};
+constexpr std::array<EffortDistance, 5> kSwimYards = {{
+    {100 * kYard, "100yd"},
+    {200 * kYard, "200yd"},
+    {500 * kYard, "500yd"},
+    {1000 * kYard, "1000yd"},
+    {1650 * kYard, "1650yd"},
+}};
+
 }  // namespace
 
 std::span<const EffortDistance> StandardEffortDistances() noexcept { return kDistances; }
+
+std::span<const EffortDistance> SwimEffortDistances(bool yards) noexcept {
+    if (yards) {
+        return kSwimYards;
+    }
+    return kSwimMetres;
+}
 
 namespace {
 
@@ -263,7 +291,8 @@ std::optional<BestEffort> FindBestEffort(std::span<const double> time_s, std::sp
     return effort;
 }
 
-std::vector<BestEffort> FindBestEfforts(std::span<const double> time_s, std::span<const double> distance) {
+std::vector<BestEffort> FindBestEfforts(std::span<const double> time_s, std::span<const double> distance,
+                                        std::span<const EffortDistance> targets) {
     std::vector<BestEffort> efforts;
     if (!Searchable(time_s, distance)) {
         return efforts;
@@ -271,7 +300,7 @@ std::vector<BestEffort> FindBestEfforts(std::span<const double> time_s, std::spa
     const std::size_t n = std::min(time_s.size(), distance.size());
     const DistanceIndex index(distance.data(), n);  // shared by all distances
     const double min_pace = MinPace(time_s.data(), distance.data(), n);
-    for (const EffortDistance& target : kDistances) {
+    for (const EffortDistance& target : targets) {
         if (distance[n - 1] - distance[0] < target.distance_m) {
             break;  // ascending: no longer one fits either
         }

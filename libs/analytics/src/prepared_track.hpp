@@ -25,6 +25,12 @@ inline constexpr double kElevationHysteresisM = 1.0;
 inline constexpr double kGradeWindowM = 20.0;
 /// Grades are clamped to ±45 %, the range Minetti's polynomial was fitted on.
 inline constexpr double kMaxGrade = 0.45;
+/// Receiver wander: a position within this distance of the last one the distance was measured to
+/// adds nothing yet (standing still adds no distance; moving adds all of it, measured from there).
+inline constexpr double kJitterRadiusM = 2.0;
+/// A device's distance at its first record is kept when covered at the sport's spike ceiling in the
+/// time since the start plus this much (devices count a moment before they write a record).
+inline constexpr double kDistanceOffsetSlackS = 3.0;
 /// After this many consecutive rejected positions the spike filter trusts the new position again
 /// (the earlier anchor was the outlier, or the receiver re-acquired), adding no distance for the jump.
 inline constexpr int kMaxConsecutiveSpikes = 5;
@@ -32,12 +38,15 @@ inline constexpr int kMaxConsecutiveSpikes = 5;
 struct PreparedTrack {
     std::size_t n = 0;
     bool has_time = false;
+    std::int64_t origin_ms = 0;  ///< UTC of t = 0 (the first time) when has_time
     DistanceSource source = DistanceSource::kNone;
     std::size_t spikes = 0;
     std::vector<double> t;                  ///< seconds since the first point, non-decreasing
-    std::vector<double> d;                  ///< cumulative distance (m), non-decreasing; paused segments add 0
+    std::vector<double> d;                  ///< cumulative distance (m), non-decreasing; stopped segments add 0
     std::vector<std::uint8_t> position_ok;  ///< position present and accepted by the spike filter
-    std::vector<std::uint8_t> running;      ///< per segment (i-1, i], index i >= 1: timer running
+    std::vector<double> run_s;              ///< per segment (i-1, i], index i >= 1: timer seconds in it
+    std::vector<double> hard_run_s;         ///< likewise, by the device's own stops only (no inferred ones)
+    std::vector<std::uint8_t> running;      ///< per segment: run_s > 0
     std::vector<std::uint8_t> moving;       ///< per segment, index i >= 1
     std::vector<double> speed;              ///< per segment, index i >= 1: windowed speed (m/s)
     std::vector<std::uint8_t> speed_full;   ///< per segment: the speed window reached speed_window_s

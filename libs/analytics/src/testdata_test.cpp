@@ -4,6 +4,8 @@
 // and mean-max results equal brute-force oracles. Missing test data skips loudly; with
 // STRAVA1_REQUIRE_SERVICES=1 it fails.
 
+#include "strava1/testing/testdata.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,10 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "pool_swim.hpp"
 #include "prepared_track.hpp"
 #include "strava1/analytics/analysis.hpp"
 #include "strava1/formats/parse.hpp"
-#include "strava1/testing/testdata.hpp"
 
 #ifndef STRAVA1_TESTDATA_DIR
 #error "libs/analytics/CMakeLists.txt defines STRAVA1_TESTDATA_DIR for strava1_analytics_test"
@@ -129,22 +131,23 @@ TEST(Testdata, TableAndInvariants) {
         EXPECT_LE(a.moving_s, a.timer_s + 1e-6);
         EXPECT_LE(a.timer_s, a.elapsed_s + 1e-6);
         EXPECT_GE(a.distance_total_m, 0.0);
-        EXPECT_LE(a.elevation_gain_m, a.elevation_gain_raw_m + 1e-6);
-        EXPECT_LE(a.elevation_loss_m, a.elevation_loss_raw_m + 1e-6);
+        // The samples' own figures (the summary may take the device's: docs/analytics.md, "Device totals").
+        EXPECT_LE(a.totals.ascent.samples.value_or(0), a.elevation_gain_raw_m + 1e-6);
+        EXPECT_LE(a.totals.descent.samples.value_or(0), a.elevation_loss_raw_m + 1e-6);
         double split_sum = 0;
         for (const IntervalStats& split : a.splits_km) {
             split_sum += split.distance_m;
             EXPECT_LE(split.distance_m, 1000.0 + 1e-6);
         }
         if (!a.splits_km.empty()) {
-            EXPECT_NEAR(split_sum, a.distance_total_m, 1.0);
+            EXPECT_NEAR(split_sum, a.distance_m.back(), 1.0);
         }
         for (std::size_t effort_idx = 1; effort_idx < a.best_efforts.size(); ++effort_idx) {
             EXPECT_GE(a.best_efforts[effort_idx].time_s, a.best_efforts[effort_idx - 1].time_s);
         }
         for (const BestEffort& effort : a.best_efforts) {
             EXPECT_LE(effort.start_index, effort.end_index);
-            EXPECT_LT(effort.end_index, a.point_count);
+            EXPECT_LT(effort.end_index, std::max<std::size_t>(a.point_count, 1));
         }
         if (a.avg_heart_rate_bpm) {
             EXPECT_LE(*a.avg_heart_rate_bpm, *a.max_heart_rate_bpm);
@@ -154,7 +157,7 @@ TEST(Testdata, TableAndInvariants) {
             zone_total += zone.seconds;
         }
         if (!a.heart_rate_zones.empty()) {
-            EXPECT_LE(zone_total, a.timer_s + 1e-6);
+            EXPECT_LE(zone_total, a.totals.timer.samples.value_or(0) + 1e-6);
         }
     }
 }
@@ -245,6 +248,182 @@ TEST(Testdata, PublishedFigures) {
     }
 }
 
+// Issue 7, item 5: every swim of the collected files against SOURCES.md (sports-lib's spec), where
+// it says something of it. Where we differ, the note says why.
+TEST(Testdata, EverySwimAgainstSourcesMd) {
+    const std::vector<Analysed>& all = AllActivities();
+    if (all.empty()) {
+        STRAVA1_SKIP_OR_FAIL("no activity files under " + DataDir().string() + " (set STRAVA1_TESTDATA)");
+    }
+    struct Swim {
+        const char* label;
+        std::optional<double> distance_m;
+        std::optional<double> calories_kcal;
+        std::optional<double> avg_hr_bpm;
+        std::optional<double> max_hr_bpm;
+        std::optional<double> moving_s;  ///< within 3 %
+        std::optional<double> timer_s;   ///< within 1 s
+        std::optional<double> elapsed_s;
+        std::optional<std::int64_t> start_ms;
+        std::size_t laps = 0;
+    };
+    // 2018-10-13T17:05:01Z, the triathlon's swim start.
+    constexpr std::int64_t kTriathlonStart = 1'539'450'301'000;
+    const Swim swims[] = {
+        // sports-lib gives 57:53 moving for the FIT and 44:06 for the TCX; the watch's own active time
+        // (session active_time, the lengths) is 44:06, which we show for both (docs/analytics.md 8a).
+        {"fit/6688025408.fit#0", 2300, 458, 126, 146, 44 * 60 + 6, 3963, 3983, {}, 36},
+        // The TCX has no elapsed time (1:06:23 is the FIT session's) and no lengths; it says
+        // Sport="Other", so its moving time keeps the samples' rule: 40:21 (an exception, see
+        // SameWorkoutInEveryFormat). Its average HR is its laps' (118.4; sports-lib's 119 is the samples').
+        {"tcx/6688025408.tcx#0", 2300, 458, 119, 146, {}, 3963, {}, {}, 36},
+        {"fit/7617306288.fit#0", 150, {}, {}, {}, {}, {}, {}, {}, 6},
+        {"fit/4623204522.fit#0", 3933.3, 869, 93, 112, 3600 + 76, 3689, 3689, kTriathlonStart, 0},
+        // The leg as Strava exported it: its samples' heart rate (72 against sports-lib's 74).
+        {"gpx/4623204522-1.gpx#0", {}, {}, 74, 115, {}, {}, 3600 + 88, kTriathlonStart, 0},
+    };
+    for (const Swim& want : swims) {
+        const auto found =
+            std::find_if(all.begin(), all.end(), [&](const Analysed& item) { return item.label == want.label; });
+        if (found == all.end()) {
+            ADD_FAILURE() << want.label << " missing from the test data";
+            continue;
+        }
+        SCOPED_TRACE(want.label);
+        const ActivityAnalysis& a = found->analysis;
+        if (want.distance_m) {
+            EXPECT_NEAR(a.distance_total_m, *want.distance_m, 0.5);
+        }
+        if (want.calories_kcal) {
+            EXPECT_NEAR(a.calories_kcal, *want.calories_kcal, 0.5);
+        }
+        if (want.avg_hr_bpm) {
+            EXPECT_NEAR(a.avg_heart_rate_bpm.value_or(0), *want.avg_hr_bpm, 2.0);
+        }
+        if (want.max_hr_bpm) {
+            EXPECT_NEAR(a.max_heart_rate_bpm.value_or(0), *want.max_hr_bpm, 0.5);
+        }
+        if (want.moving_s) {
+            EXPECT_NEAR(a.moving_s, *want.moving_s, 0.03 * *want.moving_s);
+        }
+        if (want.timer_s) {
+            EXPECT_NEAR(a.timer_s, *want.timer_s, 1.0);
+        }
+        if (want.elapsed_s) {
+            EXPECT_NEAR(a.elapsed_s, *want.elapsed_s, 1.0);
+        }
+        if (want.start_ms) {
+            EXPECT_EQ(found->activity.start_time_ms, *want.start_ms);
+        }
+        if (want.laps > 0) {
+            EXPECT_EQ(a.laps.size(), want.laps);
+        }
+    }
+}
+
+// Issue 7, item 5: the pool swims of the collected files, from their lengths, against SOURCES.md
+// (sports-lib's spec) and the device's own session (read by the Garmin SDK: 46 active lengths,
+// active time 2645.813 s for 6688025408.fit).
+TEST(Testdata, PoolSwimsFromTheirLengths) {
+    const std::vector<Analysed>& all = AllActivities();
+    if (all.empty()) {
+        STRAVA1_SKIP_OR_FAIL("no activity files under " + DataDir().string() + " (set STRAVA1_TESTDATA)");
+    }
+    struct Swim {
+        const char* label;
+        double distance_m;
+        std::size_t laps;
+        std::size_t lengths;
+        std::size_t active_lengths;
+        double active_s;
+    };
+    const Swim swims[] = {
+        {"fit/6688025408.fit#0", 2300.0, 36, 64, 46, 2645.813},
+        {"fit/7617306288.fit#0", 150.0, 6, 10, 6, 171.373},
+    };
+    std::printf("%-24s %9s %9s %8s %9s %9s\n", "swim", "distance", "moving", "/100m", "lengths", "efforts");
+    for (const Swim& want : swims) {
+        const auto found =
+            std::find_if(all.begin(), all.end(), [&](const Analysed& item) { return item.label == want.label; });
+        if (found == all.end()) {
+            ADD_FAILURE() << want.label << " missing from the test data";
+            continue;
+        }
+        SCOPED_TRACE(want.label);
+        const ActivityAnalysis& a = found->analysis;
+        std::printf("%-24s %9.1f %9.1f %8.1f %9zu %9zu\n", want.label, a.distance_total_m, a.moving_s,
+                    a.avg_speed_mps > 0 ? 100.0 / a.avg_speed_mps : 0.0, a.lengths.size(), a.best_efforts.size());
+        EXPECT_EQ(a.distance_source, DistanceSource::kLengths);
+        EXPECT_DOUBLE_EQ(a.distance_total_m, want.distance_m);
+        EXPECT_NEAR(a.moving_s, want.active_s, 0.01 * want.active_s);  // rest is not moving time
+        EXPECT_EQ(a.laps.size(), want.laps);
+        EXPECT_EQ(a.lengths.size(), want.lengths);
+        EXPECT_EQ(static_cast<std::size_t>(std::count_if(a.lengths.begin(), a.lengths.end(),
+                                                         [](const SwimLength& length) { return length.active; })),
+                  want.active_lengths);
+        double lap_distance = 0;
+        for (const IntervalStats& lap : a.laps) {
+            lap_distance += lap.distance_m;
+            EXPECT_EQ(lap.rest, lap.distance_m == 0);
+            if (!lap.rest) {
+                // A lap's pace is its lengths' (the issue saw 0:02 /100 m for 0.10 km in 1:39).
+                EXPECT_GT(100.0 / lap.avg_speed_mps, 60.0);
+                EXPECT_LE(lap.moving_s, lap.elapsed_s + 1.0);
+            }
+        }
+        EXPECT_NEAR(lap_distance, want.distance_m, 1e-6);
+        for (const BestEffort& effort : a.best_efforts) {
+            EXPECT_LT(effort.distance_m / effort.time_s, 2.0) << effort.name;  // not "400 m in 0:01"
+        }
+    }
+}
+
+// SOURCES.md's same-activity sets: one workout in several formats gives close figures
+// (docs/analytics.md, section 10). 6782987395's GPX and TCX are not collected.
+TEST(Testdata, SameWorkoutInEveryFormat) {
+    const std::vector<Analysed>& all = AllActivities();
+    if (all.empty()) {
+        STRAVA1_SKIP_OR_FAIL("no activity files under " + DataDir().string() + " (set STRAVA1_TESTDATA)");
+    }
+    struct Pair {
+        const char* reference;
+        const char* other;
+        const char* moving_exception;  ///< why the moving times may differ more, or nullptr
+    };
+    const Pair pairs[] = {
+        {"fit/2067489619.fit#0", "gpx/2067489619.gpx#0", nullptr},
+        {"fit/3939576645.fit#0", "gpx/3939576645.gpx#0", nullptr},
+        {"fit/4623204522.fit#0", "gpx/4623204522-1.gpx#0", nullptr},
+        {"fit/6688025408.fit#0", "tcx/6688025408.tcx#0",
+         "the TCX says Sport=\"Other\" and has no lengths: its drill laps at 0.45 m/s are under an unknown sport's "
+         "0.5 m/s"},
+    };
+    const auto find = [&](const char* label) -> const ActivityAnalysis* {
+        const auto it = std::find_if(all.begin(), all.end(), [&](const Analysed& item) { return item.label == label; });
+        return it == all.end() ? nullptr : &it->analysis;
+    };
+    std::printf("%-24s %-24s %10s %10s %9s %9s\n", "reference", "other", "m", "m", "moving", "moving");
+    for (const Pair& pair : pairs) {
+        const ActivityAnalysis* reference = find(pair.reference);
+        const ActivityAnalysis* other = find(pair.other);
+        if (reference == nullptr || other == nullptr) {
+            ADD_FAILURE() << pair.reference << " or " << pair.other << " missing from the test data";
+            continue;
+        }
+        SCOPED_TRACE(pair.other);
+        std::printf("%-24s %-24s %10.1f %10.1f %9s %9s%s\n", pair.reference, pair.other, reference->distance_total_m,
+                    other->distance_total_m, Clock(reference->moving_s).c_str(), Clock(other->moving_s).c_str(),
+                    pair.moving_exception != nullptr ? "  (moving: an exception)" : "");
+        EXPECT_NEAR(other->distance_total_m, reference->distance_total_m, 0.03 * reference->distance_total_m);
+        if (pair.moving_exception == nullptr) {
+            EXPECT_NEAR(other->moving_s, reference->moving_s, 0.03 * reference->moving_s);
+        } else {
+            EXPECT_GT(std::fabs(other->moving_s - reference->moving_s), 0.03 * reference->moving_s)
+                << "no longer an exception: " << pair.moving_exception;
+        }
+    }
+}
+
 // O(n²) oracle for one distance, independent of best_efforts.cpp's two pointers.
 double BruteForceBest(const std::vector<double>& t, const std::vector<double>& d, double target_m) {
     double best = std::numeric_limits<double>::infinity();
@@ -279,7 +458,9 @@ TEST(Testdata, BestEffortsEqualTheOracle) {
     }
     std::size_t checked = 0;
     for (const Analysed& item : all) {
-        if (item.analysis.best_efforts.empty() || item.analysis.point_count > kOraclePointLimit) {
+        // Pool swims' efforts are whole lengths (pool_swim_test.cpp), not this stream's optimum.
+        if (item.analysis.best_efforts.empty() || item.analysis.point_count > kOraclePointLimit ||
+            item.analysis.distance_source == DistanceSource::kLengths) {
             continue;
         }
         const internal::PreparedTrack p = internal::Prepare(item.activity, ParametersFor(item.activity.sport));
@@ -319,7 +500,10 @@ TEST(Testdata, CurvesEqualTheOracleOnTheResampledData) {
     }
     std::size_t checked = 0;
     for (const Analysed& item : all) {
-        const internal::PreparedTrack p = internal::Prepare(item.activity, ParametersFor(item.activity.sport));
+        internal::PreparedTrack p = internal::Prepare(item.activity, ParametersFor(item.activity.sport));
+        if (const auto pool = internal::ReadPoolSwim(item.activity); pool && p.has_time) {
+            internal::ApplyLengths(*pool, p);  // as Analyse does
+        }
         const internal::Series1Hz series = internal::Resample1Hz(item.activity.track, p);
         if (series.distance_m.empty() || series.distance_m.size() > kOracleSecondsLimit) {
             continue;

@@ -26,6 +26,7 @@
 #include "fit_profile.hpp"
 #include "strava1/formats/activity.hpp"
 #include "strava1/formats/parse.hpp"
+#include "timed_points.hpp"
 
 namespace strava1::formats {
 namespace {
@@ -935,6 +936,9 @@ void Decoder::DecodeSession(const Definition& def, const std::uint8_t* data) {
             case fit::session::kTotalMovingTime:
                 s.moving_s = Duration(ReadField(field, data, big));
                 break;
+            case fit::session::kActiveTime:
+                s.active_s = Duration(ReadField(field, data, big));
+                break;
             case fit::summary::kTotalDistance:
                 s.distance_m = Scaled(ReadField(field, data, big), 100);
                 break;
@@ -964,6 +968,9 @@ void Decoder::DecodeSession(const Definition& def, const std::uint8_t* data) {
                 break;
             case fit::session::kPoolLength:
                 session.pool_length_m = Scaled(ReadField(field, data, big), 100);
+                break;
+            case fit::session::kPoolLengthUnit:
+                session.pool_in_yards = ReadEnum(field, data, big) == std::optional<std::uint8_t>(1);
                 break;
             default:
                 break;
@@ -1331,7 +1338,9 @@ Result<ImportedFile> ParseFit(std::string_view bytes, const Limits& limits) {
     if (!messages.ok()) {
         return messages.error();
     }
-    return fit::AssembleFitActivities(std::move(messages).value());
+    ImportedFile file = fit::AssembleFitActivities(std::move(messages).value());
+    KeepTimedPoints(file);
+    return file;
 }
 
 }  // namespace strava1::formats

@@ -197,6 +197,7 @@ Activity ActivityForSession(const FitMessages& m, const SessionInfo& session, st
     activity.device_summary = session.summary;
     if (session.pool_length_m && *session.pool_length_m > 0) {
         activity.pool_length_m = session.pool_length_m;
+        activity.pool_in_yards = session.pool_in_yards;
     }
     return activity;
 }

@@ -23,6 +23,7 @@ struct SessionInfo {
     std::optional<std::uint8_t> sport;
     std::optional<std::uint8_t> sub_sport;
     std::optional<double> pool_length_m;
+    bool pool_in_yards = false;
     DeviceSummary summary;
     std::size_t file_order = 0;
 };

@@ -120,7 +120,9 @@ inline constexpr std::uint8_t kMaxPower = 21;
 inline constexpr std::uint8_t kTotalAscent = 22;      ///< uint16 m
 inline constexpr std::uint8_t kTotalDescent = 23;     ///< uint16 m
 inline constexpr std::uint8_t kPoolLength = 44;       ///< uint16, scale 100, m
+inline constexpr std::uint8_t kPoolLengthUnit = 46;   ///< display_measure: 0 metric, 1 statute (yards)
 inline constexpr std::uint8_t kTotalMovingTime = 59;  ///< uint32, scale 1000, s
+inline constexpr std::uint8_t kActiveTime = 78;       ///< uint32, scale 1000, s (pool swims: in active lengths)
 }  // namespace session
 
 namespace lap {

@@ -318,7 +318,10 @@ TEST(FitParse, CompressedTimestampWithoutABaseHasNoTime) {
     writer.Define(0, global::kRecord, {{3, 1, base::kUint8}});
     writer.CompressedData(0, 5, {U(100)});
     const ImportedFile file = ParseOk(writer.Finish());
-    const Track& track = file.activities.at(0).track;
+    // Without any time and without a session that dates it, it is no recorded activity
+    // (docs/formats.md, "Points without a time").
+    EXPECT_TRUE(file.activities.empty());
+    const Track& track = file.routes.at(0).track;
     EXPECT_EQ(track.size(), 1U);
     EXPECT_TRUE(track.time_ms.empty());
     EXPECT_EQ(track.heart_rate_bpm.at(0), 100);
@@ -562,6 +565,24 @@ TEST(FitParse, PoolLengthsGoToTheirSwim) {
     EXPECT_FALSE(swim.lengths[1].stroke.has_value());
     EXPECT_EQ(swim.lengths[2].stroke, "breaststroke");
     EXPECT_EQ(swim.lengths[2].start_time_ms, kStartMs + 70'000);
+}
+
+TEST(FitParse, UntimedRecordsAreLeftOutOfASessionThatDatesTheActivity) {
+    // As a Forerunner 910XT pool swim writes them (7617306288.fit): records with a distance but no
+    // timestamp, and a session with a start and a duration. The records go (timed points only);
+    // the session keeps the activity.
+    FitWriter writer;
+    WriteFileId(writer);
+    writer.Define(1, global::kRecord, {{5, 4, base::kUint32}});
+    writer.Data(1, {U(2500)});
+    writer.Data(1, {U(5000)});
+    WriteSession(writer, kStartUnixS, 60, 5, 17, 5000);
+    const ImportedFile file = ParseOk(writer.Finish());
+    ASSERT_EQ(file.activities.size(), 1U);
+    EXPECT_TRUE(file.routes.empty());
+    EXPECT_TRUE(file.activities[0].track.empty());
+    EXPECT_TRUE(file.activities[0].track.distance_m.empty());
+    EXPECT_EQ(file.activities[0].start_time_ms, kStartMs);
 }
 
 TEST(FitParse, CourseFileBecomesARouteWithWaypoints) {

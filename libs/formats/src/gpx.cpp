@@ -13,6 +13,7 @@
 
 #include "strava1/formats/parse.hpp"
 #include "text_values.hpp"
+#include "timed_points.hpp"
 #include "track_builder.hpp"
 #include "xml.hpp"
 #include "xml_values.hpp"
@@ -534,6 +535,7 @@ private:
     }
 
     void StartTrack() {
+        new_track_ = true;
         if (!has_track_) {
             has_track_ = true;
             first_track_ = true;
@@ -619,13 +621,20 @@ private:
         if (IsMissing(point_.temperature_c)) {  // water temperature only when there is no air temperature
             point_.temperature_c = water_temperature_;
         }
-        if (new_segment_ && !activity_.track.empty() && last_time_ms_ != kNoTime && point_.time_ms != kNoTime) {
-            activity_.timer_events.push_back(TimerEvent{last_time_ms_, false});
-            activity_.timer_events.push_back(TimerEvent{point_.time_ms, true});
+        // Segment boundaries pause the timer between the timed points on either side: points
+        // without a time are dropped later (KeepTimedPoints), so they cannot carry the boundary.
+        if (point_.time_ms != kNoTime) {
+            if (new_segment_ && last_time_ms_ != kNoTime) {
+                // A new <trk> is a new recording; a new <trkseg> within one may be only a lost fix.
+                const bool inferred = !new_track_;
+                activity_.timer_events.push_back(TimerEvent{last_time_ms_, false, inferred});
+                activity_.timer_events.push_back(TimerEvent{point_.time_ms, true, inferred});
+            }
+            new_segment_ = false;
+            new_track_ = false;
+            last_time_ms_ = point_.time_ms;
         }
-        new_segment_ = false;
         track_builder_.Append(point_);
-        last_time_ms_ = point_.time_ms;
         if (activity_.start_time_ms == kNoTime && point_.time_ms != kNoTime) {
             activity_.start_time_ms = point_.time_ms;
         }
@@ -776,12 +785,17 @@ private:
     bool has_track_ = false;
     bool first_track_ = false;
     bool new_segment_ = false;
+    bool new_track_ = false;  // a <trk> started since the last timed point
 };
 
 }  // namespace
 
 Result<ImportedFile> ParseGpx(std::string_view bytes, const Limits& limits) {
-    return xml::ParseDocument<GpxHandler>(bytes, limits, "GPX");
+    Result<ImportedFile> result = xml::ParseDocument<GpxHandler>(bytes, limits, "GPX");
+    if (result.ok()) {
+        KeepTimedPoints(result.value());
+    }
+    return result;
 }
 
 }  // namespace strava1::formats

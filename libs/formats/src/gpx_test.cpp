@@ -35,10 +35,14 @@ ParseError MustFail(std::string_view bytes, const Limits& limits = {}) {
     return result.ok() ? ParseError{} : result.error();
 }
 
+// A timed point, then `point`: untimed points are dropped (docs/formats.md, "Points without a
+// time"), so these tests time the first one and the caller times its own.
 std::string OnePoint(std::string_view point) {
-    return "<gpx version=\"1.1\">\n<trk><trkseg>\n<trkpt lat=\"1\" lon=\"2\"/>\n" + std::string(point) +
-           "\n</trkseg></trk>\n</gpx>";
+    return "<gpx version=\"1.1\">\n<trk><trkseg>\n<trkpt lat=\"1\" lon=\"2\"><time>2020-01-01T00:00:00Z</time></trkpt>\n" +
+           std::string(point) + "\n</trkseg></trk>\n</gpx>";
 }
+
+constexpr std::string_view kSecondTime = "<time>2020-01-01T00:00:01Z</time>";
 
 TEST(Gpx, RideWithTrackPointExtensionsAndTwoSegments) {
     const ImportedFile file = MustParse(Fixture("gpx/ride_two_segments.gpx"));
@@ -80,6 +84,9 @@ TEST(Gpx, RideWithTrackPointExtensionsAndTwoSegments) {
     EXPECT_FALSE(ride.timer_events[0].running);
     EXPECT_EQ(ride.timer_events[1].time_ms, 1'714'548'900'500);
     EXPECT_TRUE(ride.timer_events[1].running);
+    // Two segments of one track: a stop read from the file's shape, which analytics may overrule.
+    EXPECT_TRUE(ride.timer_events[0].inferred);
+    EXPECT_TRUE(ride.timer_events[1].inferred);
 }
 
 TEST(Gpx, Gpx10WithSpeedMissingValuesAndStravaNumericType) {
@@ -90,18 +97,15 @@ TEST(Gpx, Gpx10WithSpeedMissingValuesAndStravaNumericType) {
     EXPECT_EQ(walk.description, "metadata directly in gpx, speed per point, missing elevations");
     EXPECT_EQ(walk.sport, Sport::kRun);  // Strava type 9
     EXPECT_EQ(walk.start_time_ms, 1'551'520'800'000);
+    // The third point has no time: it is left out (timed points only).
     const Track& track = walk.track;
-    ASSERT_EQ(track.size(), 3u);
-    EXPECT_THAT(track.time_ms, ElementsAre(1'551'520'800'000, 1'551'520'806'000, kNoTime));
-    ASSERT_EQ(track.altitude_m.size(), 3u);
+    ASSERT_EQ(track.size(), 2u);
+    EXPECT_THAT(track.time_ms, ElementsAre(1'551'520'800'000, 1'551'520'806'000));
+    ASSERT_EQ(track.altitude_m.size(), 2u);
     EXPECT_FLOAT_EQ(track.altitude_m[0], 1.5f);
     EXPECT_TRUE(std::isnan(track.altitude_m[1]));
-    EXPECT_FLOAT_EQ(track.altitude_m[2], 2.0f);
-    ASSERT_EQ(track.speed_mps.size(), 3u);
-    EXPECT_FLOAT_EQ(track.speed_mps[0], 1.25f);
-    EXPECT_FLOAT_EQ(track.speed_mps[1], 1.5f);
-    EXPECT_TRUE(std::isnan(track.speed_mps[2]));
-    EXPECT_THAT(track.heart_rate_bpm, ElementsAre(kNone16, 99, kNone16));  // unprefixed <heartrate>
+    EXPECT_THAT(track.speed_mps, ElementsAre(1.25f, 1.5f));
+    EXPECT_THAT(track.heart_rate_bpm, ElementsAre(kNone16, 99));  // unprefixed <heartrate>
     EXPECT_TRUE(track.cadence_rpm.empty());
     EXPECT_TRUE(walk.timer_events.empty());
 }
@@ -152,11 +156,52 @@ TEST(Gpx, BomAndPrefixedElements) {
 }
 
 TEST(Gpx, BareGpxWithoutVersionOrNamespace) {
-    const ImportedFile file = MustParse("<gpx><trk><trkseg><trkpt lat=\"0\" lon=\"0\"/></trkseg></trk></gpx>");
+    const ImportedFile file = MustParse(
+        "<gpx><trk><trkseg><trkpt lat=\"0\" lon=\"0\"><time>2020-01-01T00:00:00Z</time></trkpt></trkseg></trk></gpx>");
     ASSERT_EQ(file.activities.size(), 1u);
     EXPECT_EQ(file.activities[0].track.size(), 1u);
-    EXPECT_TRUE(file.activities[0].track.time_ms.empty());
-    EXPECT_EQ(file.activities[0].start_time_ms, kNoTime);
+    EXPECT_EQ(file.activities[0].start_time_ms, 1'577'836'800'000);
+}
+
+// docs/formats.md, "Points without a time": one rule for every importer.
+TEST(Gpx, ATrackWithoutAnyTimeIsARouteNotAnActivity) {
+    const ImportedFile file = MustParse(
+        "<gpx><trk><name>Plan</name><trkseg><trkpt lat=\"1\" lon=\"2\"/><trkpt lat=\"1.001\" lon=\"2\"/></trkseg>"
+        "</trk></gpx>");
+    EXPECT_TRUE(file.activities.empty());
+    ASSERT_EQ(file.routes.size(), 1u);
+    EXPECT_EQ(file.routes[0].name, "Plan");
+    EXPECT_EQ(file.routes[0].track.size(), 2u);
+    EXPECT_TRUE(file.routes[0].track.time_ms.empty());
+}
+
+TEST(Gpx, UntimedPointsAreLeftOutAndTheirSegmentStillPauses) {
+    // An untimed track between two timed ones (korita-zbevnica.gpx has one): its points are left
+    // out, no distance runs from its end to the next timed point, and the boundary between the
+    // timed tracks is still a pause. Within a segment, points without a time are dropped too.
+    const ImportedFile file = MustParse(
+        "<gpx><trk><trkseg>"
+        "<trkpt lat=\"46\" lon=\"7\"><time>2020-01-01T00:00:00Z</time></trkpt>"
+        "<trkpt lat=\"46.0001\" lon=\"7\"><ele>5</ele></trkpt>"
+        "<trkpt lat=\"46.0002\" lon=\"7\"><time>2020-01-01T00:00:20Z</time><ele>6</ele></trkpt>"
+        "</trkseg></trk>"
+        "<trk><trkseg><trkpt lat=\"47\" lon=\"8\"/><trkpt lat=\"47.1\" lon=\"8\"/></trkseg></trk>"
+        "<trk><trkseg><trkpt lat=\"46.0003\" lon=\"7\"/>"
+        "<trkpt lat=\"46.0004\" lon=\"7\"><time>2020-01-01T00:01:00Z</time></trkpt></trkseg></trk>"
+        "</gpx>");
+    ASSERT_EQ(file.activities.size(), 1u);
+    EXPECT_TRUE(file.routes.empty());
+    const Activity& activity = file.activities[0];
+    EXPECT_THAT(activity.track.time_ms, ElementsAre(1'577'836'800'000, 1'577'836'820'000, 1'577'836'860'000));
+    EXPECT_THAT(activity.track.lat_e7, ElementsAre(460'000'000, 460'002'000, 460'004'000));
+    ASSERT_EQ(activity.track.altitude_m.size(), 3u);
+    EXPECT_FLOAT_EQ(activity.track.altitude_m[1], 6.0f);
+    ASSERT_EQ(activity.timer_events.size(), 2u);
+    EXPECT_EQ(activity.timer_events[0].time_ms, 1'577'836'820'000);
+    EXPECT_FALSE(activity.timer_events[0].running);
+    EXPECT_FALSE(activity.timer_events[0].inferred);  // a new <trk> is a new recording
+    EXPECT_EQ(activity.timer_events[1].time_ms, 1'577'836'860'000);
+    EXPECT_TRUE(activity.timer_events[1].running);
 }
 
 TEST(Gpx, TrackWithoutPointsStillGivesTheActivity) {
@@ -186,7 +231,7 @@ TEST(Gpx, OpenTracksLegacyPauseMarkersBecomeTimerEvents) {
 
 TEST(Gpx, ExtensionVariantsAndWaterTemperature) {
     const ImportedFile file = MustParse(OnePoint(
-        "<trkpt lat=\"1\" lon=\"2\"><extensions><x:TrackPointExtension><x:wtemp>21.5</x:wtemp><x:hr>80.0</x:hr>"
+        "<trkpt lat=\"1\" lon=\"2\"><time>2020-01-01T00:00:01Z</time><extensions><x:TrackPointExtension><x:wtemp>21.5</x:wtemp><x:hr>80.0</x:hr>"
         "<x:speed>2.5</x:speed></x:TrackPointExtension><gpxdata:distance>17</gpxdata:distance><watts>99</watts>"
         "<deep><deeper><cadence>77</cadence></deeper></deep></extensions></trkpt>"));
     const Track& track = file.activities.at(0).track;
@@ -258,9 +303,14 @@ TEST(Gpx, BadSensorValuesAreRefusedEmptyOnesAreMissing) {
               "elevation \"high\" is not a number");
     EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"1\" lon=\"2\"><extensions><hr>-5</hr></extensions></trkpt>")).reason,
               "heart rate \"-5\" is out of range [0, 65534]");
-    const ImportedFile file = MustParse(OnePoint("<trkpt lat=\"1\" lon=\"2\"><ele/><time> </time></trkpt>"));
+    const ImportedFile file = MustParse(OnePoint("<trkpt lat=\"1\" lon=\"2\"><ele/>" + std::string(kSecondTime) +
+                                                 "<extensions><hr></hr></extensions></trkpt>"));
+    EXPECT_EQ(file.activities.at(0).track.size(), 2u);
     EXPECT_TRUE(file.activities.at(0).track.altitude_m.empty());
-    EXPECT_TRUE(file.activities.at(0).track.time_ms.empty());
+    EXPECT_TRUE(file.activities.at(0).track.heart_rate_bpm.empty());
+    // An empty time is a missing one: that point is left out.
+    const ImportedFile blank = MustParse(OnePoint("<trkpt lat=\"1\" lon=\"2\"><time> </time></trkpt>"));
+    EXPECT_EQ(blank.activities.at(0).track.size(), 1u);
 }
 
 TEST(Gpx, NotGpxMalformedEmptyUnclosed) {
@@ -394,7 +444,8 @@ std::string RepeatedPoints(int variant, std::string_view odd_point = {}, int odd
 
 TEST(Gpx, RepeatedPointsGiveWhatReadingEachPointGives) {
     const std::string whole = Dump(MustParse(RepeatedPoints(0)));
-    EXPECT_THAT(whole, ::testing::StartsWith("points 328 "));  // 400 less the 72 legacy pause markers
+    // 400 less the 72 legacy pause markers and the 55 points with an empty time (timed points only)
+    EXPECT_THAT(whole, ::testing::StartsWith("points 273 "));
     EXPECT_EQ(whole, Dump(MustParse(RepeatedPoints(1))));
     EXPECT_EQ(whole, Dump(MustParse(RepeatedPoints(2))));
     // Indented, with LF and with CR LF line ends: white space between the tags changes nothing.

@@ -13,6 +13,7 @@
 
 #include "strava1/formats/parse.hpp"
 #include "text_values.hpp"
+#include "timed_points.hpp"
 #include "track_builder.hpp"
 #include "xml.hpp"
 #include "xml_values.hpp"
@@ -475,7 +476,9 @@ private:
         if (point_.cadence_rpm == kNoValue16) {
             point_.cadence_rpm = run_cadence_;
         }
-        if (track_first_point_pending_) {
+        // Only timed points survive (KeepTimedPoints), so the first timed point of a Track marks the
+        // restart.
+        if (track_first_point_pending_ && point_.time_ms != kNoTime) {
             track_first_point_pending_ = false;
             // Garmin starts a new Track inside a lap when the timer was stopped and restarted.
             if (!in_course_ && in_lap_ && current_.track.size() > lap_.first_index && last_time_ms_ != kNoTime &&
@@ -779,7 +782,11 @@ private:
 }  // namespace
 
 Result<ImportedFile> ParseTcx(std::string_view bytes, const Limits& limits) {
-    return xml::ParseDocument<TcxHandler>(bytes, limits, "TCX");
+    Result<ImportedFile> result = xml::ParseDocument<TcxHandler>(bytes, limits, "TCX");
+    if (result.ok()) {
+        KeepTimedPoints(result.value());
+    }
+    return result;
 }
 
 }  // namespace strava1::formats

@@ -196,6 +196,30 @@ TEST(Tcx, EmptyOptionalValuesAreMissingNotErrors) {
     EXPECT_TRUE(track.cadence_rpm.empty());
 }
 
+// docs/formats.md, "Points without a time": the rule GPX and FIT follow too.
+TEST(Tcx, TrackpointsWithoutATimeAreLeftOut) {
+    const ImportedFile file = MustParse(
+        "<TrainingCenterDatabase><Activities><Activity Sport=\"Running\"><Lap StartTime=\"2020-01-01T00:00:00Z\">"
+        "<Track><Trackpoint><Time>2020-01-01T00:00:00Z</Time><DistanceMeters>0</DistanceMeters></Trackpoint>"
+        "<Trackpoint><DistanceMeters>5</DistanceMeters></Trackpoint>"
+        "<Trackpoint><Time>2020-01-01T00:00:10Z</Time><DistanceMeters>30</DistanceMeters></Trackpoint></Track>"
+        "</Lap></Activity></Activities></TrainingCenterDatabase>");
+    const Activity& run = file.activities.at(0);
+    EXPECT_THAT(run.track.distance_m, ElementsAre(0.0, 30.0));
+    ASSERT_EQ(run.laps.size(), 1u);
+    EXPECT_EQ(run.laps[0].first_index, 0u);
+    EXPECT_EQ(run.laps[0].end_index, 2u);
+
+    // No time anywhere (no lap totals to date it either): a path, not a recorded activity.
+    const ImportedFile untimed = MustParse(
+        "<TrainingCenterDatabase><Activities><Activity Sport=\"Running\"><Lap>"
+        "<Track><Trackpoint><DistanceMeters>5</DistanceMeters></Trackpoint></Track>"
+        "</Lap></Activity></Activities></TrainingCenterDatabase>");
+    EXPECT_TRUE(untimed.activities.empty());
+    ASSERT_EQ(untimed.routes.size(), 1u);
+    EXPECT_EQ(untimed.routes[0].track.size(), 1u);
+}
+
 TEST(Tcx, PointLimitCountsEveryActivityAndCourse) {
     Limits limits;
     limits.max_points = 1;

@@ -55,6 +55,9 @@ struct GpxCase {
     std::size_t temperatures = 0;
     std::size_t speeds = 0;
     std::size_t timer_events = 0;  // pause/resume pairs at segment boundaries (and legacy markers)
+    // Track points without a time: left out of the activity, or, when no track point has one, the
+    // whole track is a route (docs/formats.md, "Points without a time").
+    std::size_t untimed = 0;
     std::size_t laps = 0;
     std::size_t routes = 0;
     std::size_t route_points = 0;
@@ -134,12 +137,13 @@ const GpxCase kGpxCases[] = {
      .note = "8 trk, 7 with points: 6 boundaries"},
     {.file = "cerknicko-jezero-without-elevations.gpx",
      .activities = 1,
-     .points = 296,
+     .points = 295,
      .times = 295,
      .timer_events = 12,
+     .untimed = 1,
      .waypoints = 7,
      .creator = "GPSBabel - http://www.gpsbabel.org",
-     .note = "SOURCES time 296 = 295 point times + metadata"},
+     .note = "SOURCES time 296 = 295 point times + metadata; the untimed point is left out"},
     {.file = "cerknicko-jezero.gpx",
      .activities = 1,
      .points = 296,
@@ -254,13 +258,15 @@ const GpxCase kGpxCases[] = {
      .creator = "hand crafted"},
     {.file = "korita-zbevnica.gpx",
      .activities = 1,
-     .points = 871,
-     .elevations = 871,
+     .points = 513,
+     .elevations = 513,
      .times = 513,
      .timer_events = 2,
+     .untimed = 358,
      .waypoints = 2,
      .creator = "GPSBabel - http://www.gpsbabel.org",
-     .note = "SOURCES time 514 = 513 point times + metadata; 4 trk, 3 with points, 1 boundary with times"},
+     .note = "SOURCES time 514 = 513 point times + metadata; 4 trk, 3 with points (one of 358 untimed ones, left out), "
+             "1 boundary between timed ones"},
     {.file = "legacy_gpx_pause_resume.gpx",
      .activities = 1,
      .points = 4,
@@ -301,11 +307,11 @@ const GpxCase kGpxCases[] = {
      .temperatures = 7258,
      .creator = "StravaGPX"},
     {.file = "track-with-extremes.gpx",
-     .activities = 1,
-     .points = 25,
-     .elevations = 25,
+     .untimed = 25,
+     .routes = 1,
+     .route_points = 25,
      .creator = "GPSBabel - http://www.gpsbabel.org",
-     .note = "SOURCES time 1 is the metadata time"},
+     .note = "SOURCES time 1 is the metadata time: no point has one, so the track is a route"},
     {.file = "track-with-less-sec-time.gpx",
      .activities = 1,
      .points = 2,
@@ -314,10 +320,9 @@ const GpxCase kGpxCases[] = {
      .sport = Sport::kRun,
      .creator = "NikePlus GPX Bridge"},
     {.file = "track_with_dilution_errors.gpx",
-     .activities = 1,
-     .points = 1,
-     .routes = 1,
-     .route_points = 1,
+     .untimed = 1,
+     .routes = 2,
+     .route_points = 2,
      .waypoints = 1,
      .creator = "gpx.py -- https://github.com/tkrajina/gpxpy"},
     {.file = "track_with_speed.gpx",
@@ -799,6 +804,23 @@ TEST_F(XmlConformance, GpxFilesAsSourcesMdAndGpsbabelDescribeThem) {
         std::optional<std::vector<Sample>> babel = Gpsbabel(path, "gpx", "tracks");
         ASSERT_TRUE(babel) << "gpsbabel failed on " << path;
         std::string documented;
+        // GPSBabel keeps track points without a time; we leave them out of
+        // the activity, or make the whole track a route when none has a time.
+        std::vector<Sample> babel_untimed;
+        for (const Sample& sample : *babel) {
+            if (sample.time_ms == kNoTime && std::fabs(sample.lat) <= 90) {
+                babel_untimed.push_back(sample);
+            }
+        }
+        EXPECT_EQ(babel_untimed.size(), expect.untimed) << "untimed track points";
+        babel->erase(std::remove_if(
+                         babel->begin(), babel->end(),
+                         [](const Sample& sample) { return sample.time_ms == kNoTime && std::fabs(sample.lat) <= 90; }),
+                     babel->end());
+        if (!babel_untimed.empty()) {
+            documented = " (gpsbabel's " + std::to_string(babel_untimed.size()) +
+                         " untimed track points: " + (expect.activities == 0 ? "a route here)" : "left out here)");
+        }
         const std::size_t markers = static_cast<std::size_t>(std::count_if(
             babel->begin(), babel->end(), [](const Sample& sample) { return std::fabs(sample.lat) > 90; }));
         if (markers != 0) {
@@ -814,6 +836,9 @@ TEST_F(XmlConformance, GpxFilesAsSourcesMdAndGpsbabelDescribeThem) {
         std::optional<std::vector<Sample>> babel_routes = Gpsbabel(path, "gpx", "routes");
         std::optional<std::vector<Sample>> babel_waypoints = Gpsbabel(path, "gpx", "waypoints");
         ASSERT_TRUE(babel_routes && babel_waypoints);
+        if (expect.activities == 0) {
+            babel_routes->insert(babel_routes->end(), babel_untimed.begin(), babel_untimed.end());
+        }
         if (babel_routes->size() != route_points) {
             problems +=
                 "route points " + std::to_string(route_points) + " vs " + std::to_string(babel_routes->size()) + "; ";

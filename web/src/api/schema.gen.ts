@@ -638,6 +638,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/activities/{activity_id}/lengths": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A pool swim's lengths
+         * @description Each length of a pool swim as the swimmer's device recorded it, rest lengths included, with
+         *     its strokes, stroke rate and SWOLF (seconds plus strokes). Empty, with a null pool length, for
+         *     any other activity. `avg_speed_mps` is null when the owner hides pace. Seen by whoever may
+         *     see the activity; 404 otherwise, as for a missing one.
+         */
+        get: operations["getActivityLengths"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/activities/{activity_id}/zones": {
         parameters: {
             query?: never;
@@ -1221,6 +1246,8 @@ export interface components {
             avg_power_w: components["schemas"]["NullableNumber"];
             /** @description A lap the device recorded (rather than one computed here). */
             from_device: boolean;
+            /** @description A pool swim's lap without an active length (absent on activities stored before it existed). */
+            rest?: boolean;
         };
         LapList: {
             laps: components["schemas"]["Interval"][];
@@ -1228,6 +1255,34 @@ export interface components {
         SplitList: {
             splits_km: components["schemas"]["Interval"][];
             splits_mile: components["schemas"]["Interval"][];
+        };
+        SwimLength: {
+            index: number;
+            /** @description Seconds since the activity's start. */
+            start_s: number;
+            elapsed_s: number;
+            /** @description False for a rest length. */
+            active: boolean;
+            /** @description The pool's length when active, else 0. */
+            distance_m: number;
+            /** @description As the device names it (freestyle, backstroke, breaststroke, butterfly, drill, mixed, ...). */
+            stroke: string | null;
+            strokes: number | null;
+            /** @description Strokes per minute. */
+            stroke_rate_spm: components["schemas"]["NullableNumber"];
+            /** @description Whole seconds for the length plus its strokes; lower is better. */
+            swolf: components["schemas"]["NullableNumber"];
+            avg_speed_mps: components["schemas"]["NullableNumber"];
+        };
+        LengthList: {
+            /** @description Always in metres (a 25 yd pool is 22.86). */
+            pool_length_m: components["schemas"]["NullableNumber"];
+            /**
+             * @description How the pool is measured.
+             * @enum {string|null}
+             */
+            pool_length_unit: "m" | "yd" | null;
+            lengths: components["schemas"]["SwimLength"][];
         };
         ZoneBucket: {
             /** @description Lower bound (bpm or W), inclusive. */
@@ -1240,8 +1295,11 @@ export interface components {
             heart_rate: components["schemas"]["ZoneBucket"][];
             power: components["schemas"]["ZoneBucket"][];
         };
-        /** @enum {string} */
-        BestEffortName: "400m" | "1/2 mile" | "1k" | "1 mile" | "2 mile" | "5k" | "10k" | "15k" | "10 mile" | "20k" | "Half-Marathon" | "30k" | "Marathon" | "50k" | "100k" | "100 mile";
+        /**
+         * @description Running's distances for all but swims; swimming's (from whole pool lengths, or the GPS track in open water) for swims.
+         * @enum {string}
+         */
+        BestEffortName: "400m" | "1/2 mile" | "1k" | "1 mile" | "2 mile" | "5k" | "10k" | "15k" | "10 mile" | "20k" | "Half-Marathon" | "30k" | "Marathon" | "50k" | "100k" | "100 mile" | "100m" | "200m" | "800m" | "1000m" | "1500m" | "2000m" | "3000m" | "3800m" | "100yd" | "200yd" | "500yd" | "1000yd" | "1650yd";
         BestEffort: {
             name: components["schemas"]["BestEffortName"];
             distance_m: number;
@@ -2422,6 +2480,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SplitList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivityLengths: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lengths in order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LengthList"];
                 };
             };
             401: components["responses"]["Unauthenticated"];

@@ -71,6 +71,7 @@ describe('openapi.yaml', () => {
                 'GET /v1/activities/{activity_id}/streams',
                 'GET /v1/activities/{activity_id}/laps',
                 'GET /v1/activities/{activity_id}/splits',
+                'GET /v1/activities/{activity_id}/lengths',
                 'GET /v1/activities/{activity_id}/zones',
                 'GET /v1/activities/{activity_id}/best-efforts',
                 'GET /v1/activities/{activity_id}/export.gpx',

@@ -41,7 +41,7 @@ struct SportParameters {
 SportParameters ParametersFor(formats::Sport sport) noexcept;
 
 /// Where the distance stream came from.
-enum class DistanceSource : std::uint8_t { kNone, kPositions, kDevice, kSpeed };
+enum class DistanceSource : std::uint8_t { kNone, kPositions, kDevice, kSpeed, kLengths };
 
 /// Figures over a stretch of the activity (a split or a lap).
 struct IntervalStats {
@@ -59,6 +59,44 @@ struct IntervalStats {
     std::optional<double> avg_heart_rate_bpm;
     std::optional<double> avg_power_w;
     bool from_device = false;  ///< a device lap (true) or computed (false)
+    bool rest = false;         ///< a pool swim's lap without an active length
+};
+
+/// One pool length as the swimmer's device recorded it (docs/analytics.md, "Pool swims").
+struct SwimLength {
+    std::size_t index = 0;  ///< 1-based, in time order, rest lengths included
+    double start_s = 0;     ///< since the activity's start
+    double elapsed_s = 0;
+    bool active = true;                 ///< false: rest
+    double distance_m = 0;              ///< the pool's length when active, else 0
+    std::optional<std::string> stroke;  ///< "freestyle", "backstroke", "drill", ...
+    std::optional<std::uint16_t> strokes;
+    std::optional<double> stroke_rate_spm;  ///< strokes per minute
+    std::optional<double> swolf;            ///< whole seconds for the length plus its strokes
+    std::optional<double> avg_speed_mps;
+};
+
+/// Where a summary figure came from.
+enum class FigureSource : std::uint8_t { kNone, kSamples, kDevice };
+
+/// One summary figure: what the device's own totals said, what the samples gave (pool swims: the
+/// lengths), and which the summary took (docs/analytics.md, "Device totals").
+struct FigureCheck {
+    std::optional<double> device;
+    std::optional<double> samples;
+    FigureSource used = FigureSource::kNone;
+};
+
+struct DeviceTotalsCheck {
+    FigureCheck distance;
+    FigureCheck elapsed;
+    FigureCheck timer;
+    FigureCheck moving;
+    FigureCheck ascent;
+    FigureCheck descent;
+    FigureCheck calories;
+    FigureCheck avg_heart_rate;
+    bool partial_samples = false;  ///< the samples cover less than 90 % of the device's timer time
 };
 
 /// Time spent in one zone.
@@ -78,9 +116,11 @@ struct ActivityAnalysis {
     std::vector<double> distance_m;
     std::vector<double> time_s;
 
+    /// The summary. Each of these is the device's own total when the file has one that the samples
+    /// do not contradict, else the samples' figure; `totals` says which and holds both.
     double distance_total_m = 0;
-    double elapsed_s = 0;  ///< first to last point
-    double timer_s = 0;    ///< elapsed minus the timer's stopped intervals
+    double elapsed_s = 0;  ///< samples: first to last point
+    double timer_s = 0;    ///< samples: elapsed minus the timer's stopped intervals
     double moving_s = 0;
 
     double elevation_gain_m = 0;  ///< smoothed, with hysteresis
@@ -108,7 +148,7 @@ struct ActivityAnalysis {
     std::optional<double> training_stress_score;
     std::optional<double> trimp;  ///< Banister TRIMP ("relative effort")
 
-    enum class CalorieMethod : std::uint8_t { kNone, kPower, kHeartRate, kMet };
+    enum class CalorieMethod : std::uint8_t { kNone, kPower, kHeartRate, kMet, kDevice };
     double calories_kcal = 0;
     CalorieMethod calorie_method = CalorieMethod::kNone;
 
@@ -127,6 +167,14 @@ struct ActivityAnalysis {
 
     std::string summary_polyline;       ///< Google polyline of the track simplified to 10 m
     std::vector<geo::LatLng> geometry;  ///< the track simplified to 2 m, for maps
+
+    /// Pool swims (a swim without positions, with a pool length and lengths): figures come from the
+    /// lengths. Empty/nullopt for everything else.
+    std::optional<double> pool_length_m;
+    bool pool_in_yards = false;
+    std::vector<SwimLength> lengths;
+
+    DeviceTotalsCheck totals;
 };
 
 /// Analyses one activity. Never throws on odd data (missing channels, unsorted or missing times,

@@ -19,6 +19,10 @@ struct EffortDistance {
 /// marathon, 50 km, 100 km, 100 miles; ascending.
 std::span<const EffortDistance> StandardEffortDistances() noexcept;
 
+/// Swimming's distances, ascending: 100, 200, 400, 800, 1000, 1500 m, 1 mile, 2000, 3000, 3800 m
+/// (open water and metre pools); 100, 200, 500, 1000, 1650 yd (yard pools).
+std::span<const EffortDistance> SwimEffortDistances(bool yards) noexcept;
+
 /// The fastest stretch of exactly `distance_m`.
 struct BestEffort {
     double distance_m = 0;
@@ -44,8 +48,9 @@ struct BestEffort {
 std::optional<BestEffort> FindBestEffort(std::span<const double> time_s, std::span<const double> distance_m_cumulative,
                                          double distance_m, std::string_view name = {});
 
-/// FindBestEffort for every StandardEffortDistances() entry the track is long enough for (one index
-/// shared by all distances).
-std::vector<BestEffort> FindBestEfforts(std::span<const double> time_s, std::span<const double> distance_m_cumulative);
+/// FindBestEffort for every `targets` entry (ascending; StandardEffortDistances() by default) the
+/// track is long enough for (one index shared by all distances).
+std::vector<BestEffort> FindBestEfforts(std::span<const double> time_s, std::span<const double> distance_m_cumulative,
+                                        std::span<const EffortDistance> targets = StandardEffortDistances());
 
 }  // namespace strava1::analytics

@@ -114,14 +114,19 @@ struct PoolLength {
 struct TimerEvent {
     std::int64_t time_ms = kNoTime;
     bool running = true;  ///< true: timer started/resumed; false: stopped/paused
+    /// Read from the file's shape, not a timer the device stopped: a new GPX <trkseg> within one
+    /// <trk> (a writer starts one after a lost fix as well as after a pause). Analytics overrules it
+    /// when the athlete moved across it at a moving speed (docs/analytics.md, "Timer").
+    bool inferred = false;
 };
 
-/// What the device itself summarised (FIT session, TCX lap totals). Analytics recomputes from the
-/// samples; these are kept for comparison and for files without samples.
+/// What the device itself summarised (FIT session, TCX lap totals). Analytics uses them for the
+/// activity's summary unless the samples contradict them (docs/analytics.md, "Device totals").
 struct DeviceSummary {
     std::optional<double> elapsed_s;
     std::optional<double> timer_s;
     std::optional<double> moving_s;
+    std::optional<double> active_s;  ///< FIT session active_time: a pool swim's time in active lengths
     std::optional<double> distance_m;
     std::optional<double> calories_kcal;
     std::optional<double> ascent_m;
@@ -154,7 +159,8 @@ struct Activity {
     std::vector<Lap> laps;
     std::vector<TimerEvent> timer_events;
     std::vector<PoolLength> lengths;
-    std::optional<double> pool_length_m;
+    std::optional<double> pool_length_m;  ///< always in metres (a 25 yd pool: 22.86)
+    bool pool_in_yards = false;           ///< the pool is measured in yards (FIT pool_length_unit statute)
     DeviceSummary device_summary;
 };
 
