@@ -72,6 +72,15 @@ export function formatDistance(m: number | null, units: Units): string {
     return `${value.toFixed(value < 10 ? 2 : 1)} ${distanceUnit(units)}`;
 }
 
+/** Swim distances as swimmers count them: "2,300 m" / "2,515 yd", whole units. */
+export function formatSwimDistance(m: number | null, units: Units): string {
+    if (m === null || !Number.isFinite(m)) {
+        return '—';
+    }
+    const value = Math.round(units === 'imperial' ? m / kMetresPerYard : m);
+    return `${value.toLocaleString('en-US')} ${units === 'imperial' ? 'yd' : 'm'}`;
+}
+
 /** "123 m" / "404 ft". */
 export function formatElevation(m: number | null, units: Units): string {
     if (m === null || !Number.isFinite(m)) {

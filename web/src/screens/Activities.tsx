@@ -10,8 +10,8 @@ import { Button, EmptyState, LinkButton, ProblemView, Screen, Spinner, toProblem
 import { FeedIcon, PlusIcon, UploadIcon } from '../ui/icons';
 import { RouteThumb } from '../ui/RouteMap';
 import { SportIcon } from '../ui/SportIcon';
-import { formatDistance, formatElevation } from '../units';
-import { currentUnits, paceOrSpeed } from './activity-view';
+import { formatElevation } from '../units';
+import { currentUnits, paceOrSpeed, sportDistance } from './activity-view';
 import { formatDurationShort, formatStart } from './format';
 
 const kPageSize = 20;
@@ -35,7 +35,7 @@ export function ActivityRow({ activity }: { activity: ActivitySummary }) {
                     <span class="activity-row__stats">
                         <span>
                             <span class="visually-hidden">Distance </span>
-                            {formatDistance(activity.distance_m, units)}
+                            {sportDistance(activity.sport, activity.distance_m, units)}
                         </span>
                         <span>
                             <span class="visually-hidden">Moving time </span>

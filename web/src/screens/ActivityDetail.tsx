@@ -12,8 +12,8 @@ import { Chart } from '../ui/Chart';
 import { DownloadIcon, TrophyIcon } from '../ui/icons';
 import { RouteMap } from '../ui/RouteMap';
 import { SportIcon } from '../ui/SportIcon';
-import { distanceUnit, formatClock, formatDistance, formatElevation, formatSpeed, kMetresPerFoot, splitLengthM, type Units } from '../units';
-import { currentUnits, paceOrSpeed, speedFigure } from './activity-view';
+import { distanceUnit, formatClock, formatElevation, formatSpeed, kMetresPerFoot, splitLengthM, type Units } from '../units';
+import { currentUnits, paceOrSpeed, speedFigure, sportDistance } from './activity-view';
 import { me } from '../state/session';
 import { formatStart } from './format';
 
@@ -62,7 +62,7 @@ const num = (value: number | null, unit: string, digits = 0) => (value === null 
 function Figures({ activity, units }: { activity: Activity; units: Units }) {
     const pace = paceOrSpeed(activity, units);
     const rows: { label: string; value: string | null; testId?: string }[] = [
-        { label: 'Distance', value: formatDistance(activity.distance_m, units), testId: 'activity-distance' },
+        { label: 'Distance', value: sportDistance(activity.sport, activity.distance_m, units), testId: 'activity-distance' },
         { label: 'Moving time', value: formatClock(activity.moving_s), testId: 'activity-moving-time' },
         { label: pace.label, value: pace.value, testId: 'activity-pace' },
         { label: 'Elevation gain', value: formatElevation(activity.elevation_gain_m, units), testId: 'activity-elevation' },
@@ -181,9 +181,9 @@ function IntervalTable({ rows, activity, units, caption, kind }: { rows: Interva
                         return (
                             <tr key={position}>
                                 <th scope="row">{partial ? (row.distance_m / unitM).toFixed(2) : position + 1}</th>
-                                {kind === 'lap' ? <td>{formatDistance(row.distance_m, units)}</td> : null}
+                                {kind === 'lap' ? <td>{row.rest ? 'Rest' : sportDistance(activity.sport, row.distance_m, units)}</td> : null}
                                 {kind === 'lap' ? <td>{formatClock(row.elapsed_s)}</td> : null}
-                                <td>{speedFigure(activity.sport, row.avg_speed_mps, units).value}</td>
+                                <td>{row.rest ? '—' : speedFigure(activity.sport, row.avg_speed_mps, units).value}</td>
                                 <td>{`${delta >= 0 ? '+' : '−'}${formatElevation(Math.abs(delta), units)}`}</td>
                                 {hasHr ? <td>{row.avg_heart_rate_bpm === null ? '—' : Math.round(row.avg_heart_rate_bpm)}</td> : null}
                                 {hasPower ? <td>{row.avg_power_w === null ? '—' : `${Math.round(row.avg_power_w)} W`}</td> : null}

@@ -2,7 +2,7 @@
 import type { ActivitySummary, Sport } from '../api/client';
 import { me } from '../state/session';
 import { usesPace } from '../sports';
-import { formatPace, formatSpeed, type Units } from '../units';
+import { formatDistance, formatPace, formatSpeed, formatSwimDistance, type Units } from '../units';
 
 export function currentUnits(): Units {
     return me.value?.units ?? 'metric';
@@ -19,4 +19,9 @@ export function speedFigure(sport: Sport, mps: number | null, units: Units): { l
         return { label: 'Pace', value: formatPace(mps, units, { swim: sport === 'swim' }) };
     }
     return { label: 'Speed', value: formatSpeed(mps, units) };
+}
+
+/** A distance as the sport counts it: swims in metres (or yards), everything else in km (or miles). */
+export function sportDistance(sport: Sport, m: number | null, units: Units): string {
+    return sport === 'swim' ? formatSwimDistance(m, units) : formatDistance(m, units);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cmToFtIn, formatClock, formatDistance, formatElevation, formatHeight, formatPace, formatSpeed, formatWeight, ftInToCm, kgToLb, lbToKg, parseDistance, parseElevation, splitLengthM, trimNumber } from '../../src/units';
+import { cmToFtIn, formatClock, formatDistance, formatElevation, formatHeight, formatPace, formatSpeed, formatSwimDistance, formatWeight, ftInToCm, kgToLb, lbToKg, parseDistance, parseElevation, splitLengthM, trimNumber } from '../../src/units';
 
 describe('units', () => {
     it('converts weight both ways', () => {
@@ -36,6 +36,10 @@ describe('workout units', () => {
         expect(formatDistance(42195, 'metric')).toBe('42.2 km');
         expect(formatDistance(1609.344 * 3.1, 'imperial')).toBe('3.10 mi');
         expect(formatDistance(null, 'metric')).toBe('—');
+        expect(formatSwimDistance(2300, 'metric')).toBe('2,300 m');
+        expect(formatSwimDistance(100, 'metric')).toBe('100 m');
+        expect(formatSwimDistance(25 * 0.9144 * 4, 'imperial')).toBe('100 yd');
+        expect(formatSwimDistance(null, 'imperial')).toBe('—');
     });
 
     it('shows elevation in m or ft', () => {
