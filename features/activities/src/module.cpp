@@ -1455,9 +1455,10 @@ struct Module::Impl {
 
     /// A pool swim's lengths (empty for anything else), with what the viewer may not see nulled.
     asio::awaitable<Response> Lengths(RequestPtr req) {
-        auto [analysis, view] = co_await LoadAnalysis(*req);
+        AnalysisView a = co_await LoadAnalysis(*req);
+        boost::json::object& analysis = a.analysis;
         auto lengths = Field(analysis, "lengths");
-        if (view.Hides(kPace)) {
+        if (a.view.Hides(kPace)) {
             for (auto& length : lengths) {
                 length.as_object()["avg_speed_mps"] = nullptr;
             }

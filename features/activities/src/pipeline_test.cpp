@@ -18,6 +18,15 @@ analytics::AthleteProfile Profile() {
     return profile;
 }
 
+/// A plain GPX as an upload would take it: planned, then prepared.
+formats::Result<std::vector<PreparedActivity>> PrepareGpx(std::string_view gpx) {
+    auto plan = PlanDecode(gpx, formats::DataType::kGpx, gpx.size());
+    if (!plan.ok()) {
+        return plan.error();
+    }
+    return PrepareFile(gpx, plan.value(), Profile());
+}
+
 std::string Point(double lat, double lon, const char* time) {
     std::string out = "<trkpt lat=\"" + std::to_string(lat) + "\" lon=\"" + std::to_string(lon) + "\">";
     if (time != nullptr) {
@@ -35,7 +44,7 @@ TEST(PrepareFile, AnUntimedTrackBesideATimedOneAddsNeitherPointsNorAJump) {
                             Point(46.100, 7.0, nullptr) + Point(46.110, 7.0, nullptr) + "</trkseg></trk><trk><trkseg>" +
                             Point(46.002, 7.0, "2024-05-01T07:01:20Z") + Point(46.003, 7.0, "2024-05-01T07:02:00Z") +
                             "</trkseg></trk></gpx>";
-    const auto prepared = PrepareFile(gpx, formats::DataType::kGpx, Profile());
+    const auto prepared = PrepareGpx(gpx);
     ASSERT_TRUE(prepared.ok()) << prepared.error().Describe();
     ASSERT_EQ(prepared.value().size(), 1u);
     const PreparedActivity& activity = prepared.value()[0];
@@ -49,7 +58,7 @@ TEST(PrepareFile, PartlyTimedTrackUsesItsTimedPointsOnly) {
     const std::string gpx = "<gpx version=\"1.1\"><trk><trkseg>" + Point(46.000, 7.0, "2024-05-01T07:00:00Z") +
                             Point(46.050, 7.0, nullptr) + Point(46.001, 7.0, "2024-05-01T07:00:40Z") +
                             Point(46.002, 7.0, "2024-05-01T07:01:20Z") + "</trkseg></trk></gpx>";
-    const auto prepared = PrepareFile(gpx, formats::DataType::kGpx, Profile());
+    const auto prepared = PrepareGpx(gpx);
     ASSERT_TRUE(prepared.ok()) << prepared.error().Describe();
     EXPECT_EQ(prepared.value()[0].point_count, 3u);
     EXPECT_NEAR(prepared.value()[0].distance_m, 222.4, 2.0);
@@ -59,7 +68,7 @@ TEST(PrepareFile, PartlyTimedTrackUsesItsTimedPointsOnly) {
 TEST(PrepareFile, AFileWithoutAnyTimeIsRefusedAsARoute) {
     const std::string gpx = "<gpx version=\"1.1\"><trk><trkseg>" + Point(46.000, 7.0, nullptr) +
                             Point(46.001, 7.0, nullptr) + "</trkseg></trk></gpx>";
-    const auto prepared = PrepareFile(gpx, formats::DataType::kGpx, Profile());
+    const auto prepared = PrepareGpx(gpx);
     ASSERT_FALSE(prepared.ok());
     EXPECT_NE(prepared.error().reason.find("no recorded activity"), std::string::npos) << prepared.error().reason;
     EXPECT_NE(prepared.error().reason.find("a route?"), std::string::npos) << prepared.error().reason;
@@ -69,7 +78,7 @@ TEST(PrepareFile, PointsThatAllCarryOneTimeAreNoRecording) {
     // Mojstrovka.gpx: every point at 1901-12-13T20:45:52Z, a placeholder, not a recording.
     const std::string gpx = "<gpx version=\"1.1\"><trk><trkseg>" + Point(46.000, 7.0, "1901-12-13T20:45:52Z") +
                             Point(46.001, 7.0, "1901-12-13T20:45:52Z") + "</trkseg></trk></gpx>";
-    const auto prepared = PrepareFile(gpx, formats::DataType::kGpx, Profile());
+    const auto prepared = PrepareGpx(gpx);
     ASSERT_FALSE(prepared.ok());
     EXPECT_EQ(prepared.error().reason, "no recorded activity: all its points carry the same time");
 }
@@ -156,7 +165,7 @@ TEST(PrepareActivity, APoolSwimStoresItsLengthsForTheLengthsEndpoint) {
     // Activities other than pool swims store an empty list.
     const std::string gpx = "<gpx version=\"1.1\"><trk><trkseg>" + Point(46.000, 7.0, "2024-05-01T07:00:00Z") +
                             Point(46.001, 7.0, "2024-05-01T07:00:40Z") + "</trkseg></trk></gpx>";
-    const auto other = PrepareFile(gpx, formats::DataType::kGpx, Profile());
+    const auto other = PrepareGpx(gpx);
     ASSERT_TRUE(other.ok());
     const boost::json::object plain = boost::json::parse(other.value()[0].analysis_json).as_object();
     EXPECT_TRUE(plain.at("lengths").as_array().empty());
