@@ -137,7 +137,9 @@ void ThrowIfAny(std::vector<FieldError> errors) {
 
 template <class T>
 void CheckRange(std::vector<FieldError>& errors, const char* field, const json::Patch<T>& p, T lo, T hi) {
-    if (p.present && p.value && (*p.value < lo || *p.value > hi || (std::is_floating_point_v<T> && std::isnan(static_cast<double>(*p.value))))) {
+    if (p.present && p.value &&
+        (*p.value < lo || *p.value > hi ||
+         (std::is_floating_point_v<T> && std::isnan(static_cast<double>(*p.value))))) {
         std::ostringstream reason;
         reason << "must be between " << lo << " and " << hi;
         errors.push_back(FieldError{field, reason.str()});
@@ -215,8 +217,8 @@ struct Module::Impl final : http::Authenticator {
     static std::string TokenHash(std::string_view token) { return crypto::Hex(crypto::Sha256(token)); }
 
     asio::awaitable<std::string> LoadMeText(std::int64_t user_id) {
-        static const std::string sql = std::string("SELECT ") + kMeColumns + " FROM users WHERE id = $1";
-        db::Result r = co_await deps.pool.QueryPipelined(sql, Params::Of(user_id));
+        static const std::string kSql = std::string("SELECT ") + kMeColumns + " FROM users WHERE id = $1";
+        db::Result r = co_await deps.pool.QueryPipelined(kSql, Params::Of(user_id));
         if (r.Empty()) {
             throw NotFound("user");
         }
@@ -251,10 +253,8 @@ struct Module::Impl final : http::Authenticator {
         }
         auto issued = deps.issuer->Issue(std::to_string(user_id), session_id);
         auto ttl = std::chrono::duration_cast<std::chrono::seconds>(issued.expires_at - issued.issued_at).count();
-        return {{"access_token", issued.token},
-                {"token_type", "Bearer"},
-                {"expires_in", ttl},
-                {"refresh_token", refresh}};
+        return {
+            {"access_token", issued.token}, {"token_type", "Bearer"}, {"expires_in", ttl}, {"refresh_token", refresh}};
     }
 
     void ForgetSession(std::int64_t session_id) {
@@ -467,14 +467,15 @@ struct Module::Impl final : http::Authenticator {
             Params::Of(email, device_hash));
         bool known_device = !r.Empty() && !r.IsNull(0, 2);
         bool recognised = known_device && r.Int(0, 2) < kDeviceFailuresTrusted;
-        ThrottleVerdict verdict = throttle.Check(email, req->remote_ip, recognised);
+        // Counted as a failure from here on (on the throttle and the device) until it succeeds.
+        ThrottleVerdict verdict = throttle.Admit(email, req->remote_ip, recognised);
         if (verdict.retry_after_s > 0) {
             throw Error(ErrorKind::kRateLimited,
-                        "too many failed sign-ins; retry in " + std::to_string(verdict.retry_after_s) + " s")
+                        "too many sign-in attempts; retry in " + std::to_string(verdict.retry_after_s) + " s")
                 .WithRetryAfter(verdict.retry_after_s);
         }
         if (verdict.delay.count() > 0) {
-            // Slowed down, never refused: whatever the password, so the delay reveals nothing.
+            // The attempt's turn on this account. Waited whatever the password, so it reveals nothing.
             asio::steady_timer timer(co_await asio::this_coro::executor);
             timer.expires_after(verdict.delay);
             co_await timer.async_wait(asio::use_awaitable);
@@ -482,13 +483,11 @@ struct Module::Impl final : http::Authenticator {
         if (r.Empty()) {
             // Same work as a wrong password, so response time does not reveal which emails exist.
             co_await asio::co_spawn(deps.cpu, VerifyAgainstDummyTask(body.password, Cost()), asio::use_awaitable);
-            throttle.RecordFailure(email, req->remote_ip, false);
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
         std::int64_t user_id = r.Int(0, 0);
         bool ok = co_await Verify(body.password, r.String(0, 1));
         if (!ok) {
-            throttle.RecordFailure(email, req->remote_ip, recognised);
             if (known_device) {
                 co_await deps.pool.Query(
                     "UPDATE known_devices SET failed_attempts = failed_attempts + 1 WHERE token_hash = $1",
@@ -496,7 +495,7 @@ struct Module::Impl final : http::Authenticator {
             }
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
-        throttle.RecordSuccess(email, req->remote_ip);
+        throttle.Succeeded(email, req->remote_ip, recognised);
         db::Transaction tx = co_await deps.pool.Begin();
         boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
         if (!known_device) {
@@ -689,7 +688,8 @@ struct Module::Impl final : http::Authenticator {
         if (body.birthdate.present && body.birthdate.value) {
             auto date = ParseDate(*body.birthdate.value);
             auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(deps.clock.Now())};
-            if (!date || date->year() < std::chrono::year(1900) || std::chrono::sys_days(*date) > std::chrono::sys_days(today)) {
+            if (!date || date->year() < std::chrono::year(1900) ||
+                std::chrono::sys_days(*date) > std::chrono::sys_days(today)) {
                 errors.push_back(FieldError{"birthdate", "must be a date YYYY-MM-DD between 1900 and today"});
             }
         }
@@ -704,11 +704,13 @@ struct Module::Impl final : http::Authenticator {
         }
         CheckChoice(errors, "units", body.units, {"metric", "imperial"}, false);
         if (body.time_zone.present) {
-            Require(errors, "time_zone", body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
+            Require(errors, "time_zone",
+                    body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
         }
         CheckChoice(errors, "default_visibility", body.default_visibility, {"everyone", "followers", "only_me"}, false);
         CheckChoice(errors, "message_policy", body.message_policy, {"everyone", "followers", "nobody"}, false);
-        if (body.resting_hr_bpm.value && body.max_hr_bpm.value && *body.resting_hr_bpm.value >= *body.max_hr_bpm.value) {
+        if (body.resting_hr_bpm.value && body.max_hr_bpm.value &&
+            *body.resting_hr_bpm.value >= *body.max_hr_bpm.value) {
             errors.push_back(FieldError{"resting_hr_bpm", "must be below max_hr_bpm"});
         }
         ThrowIfAny(std::move(errors));
@@ -843,7 +845,9 @@ void Module::Register(http::Router& router) {
     Impl* impl = impl_.get();
     using Member = asio::awaitable<Response> (Impl::*)(RequestPtr);
     // The handler is a plain (non-coroutine) lambda returning the member coroutine's awaitable.
-    auto bind = [impl](Member member) { return [impl, member](RequestPtr req) { return (impl->*member)(std::move(req)); }; };
+    auto bind = [impl](Member member) {
+        return [impl, member](RequestPtr req) { return (impl->*member)(std::move(req)); };
+    };
     struct Row {
         Method method;
         const char* path;
@@ -854,17 +858,27 @@ void Module::Register(http::Router& router) {
         Member member;
     };
     const Row table[] = {
-        {Method::kPost, "/v1/auth/signup", AuthPolicy::kPublic, RateClass::kAuth, true, "Create a local account", &Impl::Signup},
-        {Method::kPost, "/v1/auth/login", AuthPolicy::kPublic, RateClass::kAuth, false, "Sign in with email and password", &Impl::Login},
-        {Method::kPost, "/v1/auth/refresh", AuthPolicy::kPublic, RateClass::kAuth, false, "Rotate a refresh token", &Impl::Refresh},
-        {Method::kPost, "/v1/auth/logout", AuthPolicy::kUser, RateClass::kDefault, false, "End the current session", &Impl::Logout},
-        {Method::kPost, "/v1/auth/password", AuthPolicy::kUser, RateClass::kAuth, false, "Change password", &Impl::ChangePassword},
-        {Method::kGet, "/v1/auth/sessions", AuthPolicy::kUser, RateClass::kDefault, false, "List sessions", &Impl::ListSessions},
-        {Method::kDelete, "/v1/auth/sessions/{session_id}", AuthPolicy::kUser, RateClass::kDefault, false, "Revoke a session", &Impl::RevokeSession},
+        {Method::kPost, "/v1/auth/signup", AuthPolicy::kPublic, RateClass::kAuth, true, "Create a local account",
+         &Impl::Signup},
+        {Method::kPost, "/v1/auth/login", AuthPolicy::kPublic, RateClass::kAuth, false,
+         "Sign in with email and password", &Impl::Login},
+        {Method::kPost, "/v1/auth/refresh", AuthPolicy::kPublic, RateClass::kAuth, false, "Rotate a refresh token",
+         &Impl::Refresh},
+        {Method::kPost, "/v1/auth/logout", AuthPolicy::kUser, RateClass::kDefault, false, "End the current session",
+         &Impl::Logout},
+        {Method::kPost, "/v1/auth/password", AuthPolicy::kUser, RateClass::kAuth, false, "Change password",
+         &Impl::ChangePassword},
+        {Method::kGet, "/v1/auth/sessions", AuthPolicy::kUser, RateClass::kDefault, false, "List sessions",
+         &Impl::ListSessions},
+        {Method::kDelete, "/v1/auth/sessions/{session_id}", AuthPolicy::kUser, RateClass::kDefault, false,
+         "Revoke a session", &Impl::RevokeSession},
         {Method::kGet, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "The caller's profile", &Impl::GetMe},
-        {Method::kPatch, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "Update the caller's profile", &Impl::PatchMe},
-        {Method::kDelete, "/v1/me", AuthPolicy::kUser, RateClass::kAuth, false, "Delete the caller's account", &Impl::DeleteMe},
-        {Method::kGet, "/v1/users/{user_id}", AuthPolicy::kUser, RateClass::kDefault, false, "A user's public profile", &Impl::GetUser},
+        {Method::kPatch, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "Update the caller's profile",
+         &Impl::PatchMe},
+        {Method::kDelete, "/v1/me", AuthPolicy::kUser, RateClass::kAuth, false, "Delete the caller's account",
+         &Impl::DeleteMe},
+        {Method::kGet, "/v1/users/{user_id}", AuthPolicy::kUser, RateClass::kDefault, false, "A user's public profile",
+         &Impl::GetUser},
     };
     for (const auto& row : table) {
         http::Route route;

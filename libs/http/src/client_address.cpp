@@ -77,6 +77,19 @@ bool InNetwork(const asio::ip::address& address, const asio::ip::address& base, 
 
 std::string CanonicalAddress(const asio::ip::address& address) { return Unmapped(address).to_string(); }
 
+std::string ClientNetwork(std::string_view address) {
+    auto parsed = ParseAddress(address);
+    if (!parsed) {
+        return std::string(address);
+    }
+    if (parsed->is_v4()) {
+        return parsed->to_string();
+    }
+    auto bytes = parsed->to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
 std::optional<TrustedProxies> TrustedProxies::Parse(std::string_view list, std::string& error) {
     TrustedProxies out;
     while (!list.empty()) {

@@ -137,9 +137,11 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description Wrong email and wrong password answer alike (401). Failed attempts are throttled: one address
-         *     guessing one account, or one address trying many accounts, gets 429 with `Retry-After`;
-         *     attempts on one account from many addresses are only slowed down. A device that signed in to
+         * @description Wrong email and wrong password answer alike (401). Failed attempts are throttled: one client
+         *     (an IPv4 address or an IPv6 /64) guessing one account, or one client trying many accounts,
+         *     gets 429 with `Retry-After`; attempts on one account from many clients take turns (from the
+         *     11th, at least 100 ms apart, doubling to 2 s), so the answer may take up to 10 s, and an
+         *     attempt whose turn is further away gets 429 with `Retry-After`. A device that signed in to
          *     the account before (it sends back the `strava1_device` cookie this route and sign-up set) is
          *     never throttled for that account.
          */
