@@ -436,6 +436,31 @@ describe('sign-in throttling behind a trusted proxy', () => {
         assertProblem(await login(other.email, kPassword, from('203.0.113.160')), 429, 'rate-limited');
     });
 
+    test('a password change forgets every other device', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email, cookie: desk } = await owner();
+        const laptopLogin = await login(email, kPassword, from('198.51.100.180'));
+        assert.equal(laptopLogin.status, 200, laptopLogin.text);
+        const laptop = deviceCookie(laptopLogin);
+        assert.notEqual(laptop, desk);
+        // A known device keeps its cookie when it signs in.
+        assert.equal(deviceCookie(await login(email, kPassword, from('198.51.100.181', { cookie: laptop }))), laptop);
+        // The laptop is lost: the owner changes the password at the desk, whose browser sends its cookie.
+        const deskSession = await login(email, kPassword, from('198.51.100.7', { cookie: desk }));
+        const kNew = 'a brand new passphrase';
+        const changed = await call('POST', '/v1/auth/password', { token: deskSession.json.access_token,
+            body: { current_password: kPassword, new_password: kNew }, headers: from('198.51.100.7', { cookie: desk }) });
+        assert.equal(changed.status, 204, changed.text);
+        const { stdout } = await execFileAsync('psql', ['-X', '-q', '-At', '-d', server.databaseUrl, '-c',
+            `SELECT count(*) FROM known_devices d JOIN users u ON u.id = d.user_id WHERE u.email = '${email}'`]);
+        assert.equal(stdout.trim(), '1', 'only the desk is still known');
+        // The laptop's cookie is not recognised any more: signing in there makes it a new device.
+        const again = await login(email, kNew, from('198.51.100.181', { cookie: laptop }));
+        assert.equal(again.status, 200, again.text);
+        assert.notEqual(deviceCookie(again), laptop);
+        assert.equal(deviceCookie(await login(email, kNew, from('198.51.100.7', { cookie: desk }))), desk, 'the desk is still known');
+    });
+
     test('a forged or garbage X-Forwarded-For from a trusted proxy falls back sensibly', async (t) => {
         if (!server) return t.skip('no server');
         const { email } = await owner();

@@ -64,6 +64,12 @@ std::string_view CookieValue(std::string_view header, std::string_view name) {
     return {};
 }
 
+/// The device cookie a request presents, or empty (none, or too long to be one of ours).
+std::string PresentedDevice(const http::Request& req) {
+    std::string_view value = CookieValue(req.Header("cookie"), kDeviceCookie);
+    return value.size() > 100 ? std::string() : std::string(value);
+}
+
 std::string DeviceSetCookie(std::string_view token) {
     // No Secure attribute: a self-hosted install may be reached over plain HTTP on a LAN, and the
     // cookie grants nothing but the throttling exemption (HttpOnly and SameSite=Strict still hold).
@@ -452,10 +458,7 @@ struct Module::Impl final : http::Authenticator {
     asio::awaitable<Response> Login(RequestPtr req) {
         auto body = json::ReadBody<LoginBody>(req->body);
         std::string email = NormaliseEmail(body.email);
-        std::string device(CookieValue(req->Header("cookie"), kDeviceCookie));
-        if (device.size() > 100) {
-            device.clear();  // not one of ours
-        }
+        std::string device = PresentedDevice(*req);
         // The device row joins only when the cookie belongs to this very account. (The ?: stays out
         // of the co_await expression: GCC 12 destroys such temporaries twice.)
         std::string device_hash = device.empty() ? std::string() : TokenHash(device);
@@ -614,6 +617,11 @@ struct Module::Impl final : http::Authenticator {
             throw Error(ErrorKind::kInvalidArgument, "current_password: is wrong", {{"current_password", "is wrong"}});
         }
         std::string hash = co_await Hash(body.new_password);
+        // A lost or stolen device must not keep its exemption from sign-in throttling: every device
+        // is forgotten but the one making the change (the cookie's path covers this route), which
+        // just proved the current password and keeps its session too.
+        std::string device = PresentedDevice(*req);
+        std::string keep_device = device.empty() ? std::string() : TokenHash(device);
         db::Transaction tx = co_await deps.pool.Begin();
         co_await tx.Query(
             "UPDATE local_credentials SET password_hash = $2, password_changed_at = now() WHERE user_id = $1",
@@ -622,6 +630,8 @@ struct Module::Impl final : http::Authenticator {
             "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'password changed' "
             "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
             Params::Of(who.user_id, who.session_id));
+        co_await tx.Query("DELETE FROM known_devices WHERE user_id = $1 AND token_hash <> $2",
+                          Params::Of(who.user_id, keep_device));
         co_await tx.Commit();
         co_return Response::NoContent();
     }

@@ -208,7 +208,9 @@ export interface paths {
         /**
          * Change the password
          * @description Checks `current_password`, applies the signup password policy to `new_password`, and revokes
-         *     every other session of the account (the current one stays signed in). A wrong
+         *     every other session of the account (the current one stays signed in). Every device the
+         *     account knows (`strava1_device` cookies) is forgotten too, except the one making the change
+         *     when it sends its cookie, so a lost device no longer escapes sign-in throttling. A wrong
          *     `current_password` or a refused `new_password` is a 400 naming that field.
          */
         post: operations["changePassword"];
@@ -1761,7 +1763,14 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /**
+                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year). Proves an
+                 *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
+                 *     for that account. It cannot sign in by itself. Browsers send it back on their own.
+                 */
+                strava1_device?: components["parameters"]["DeviceCookie"];
+            };
         };
         requestBody: {
             content: {
@@ -1769,7 +1778,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Password changed; other sessions revoked. */
+            /** @description Password changed; other sessions revoked, other devices forgotten. */
             204: {
                 headers: {
                     [name: string]: unknown;
