@@ -140,13 +140,15 @@ ThrottleVerdict SignInThrottle::Admit(std::string_view account, std::string_view
 }
 
 void SignInThrottle::Succeeded(std::string_view account, std::string_view source, bool recognised) {
+    if (recognised) {
+        // It went past the counters, so it says nothing about the others behind its address (a
+        // shared NAT): clearing their back-off would hand an attacker there fresh guesses.
+        return;
+    }
     std::string network = http::ClientNetwork(source);
     std::string account_key(Clamp(account));
     std::lock_guard lock(mutex_);
     pairs_.erase(PairKey(account, network));
-    if (recognised) {
-        return;
-    }
     auto take_back = [](Counter& counter) { counter.failures = std::max(0, counter.failures - 1); };
     if (auto it = sources_.find(network); it != sources_.end()) {
         take_back(it->second);

@@ -55,8 +55,9 @@ public:
     /// so a burst of concurrent attempts cannot pass before any of them has failed; `Succeeded`
     /// takes it back. A refused one counts only against its source (it spent no guess).
     ThrottleVerdict Admit(std::string_view account, std::string_view source, bool recognised);
-    /// The admitted attempt signed in: forgets this source's failures on the account and, for an
-    /// unrecognised attempt, takes back the failure `Admit` counted. The account's pace stays.
+    /// The admitted attempt signed in. For an unrecognised one: forgets this source's failures on
+    /// the account and takes back the failure `Admit` counted (the account's pace stays). A
+    /// recognised one changes nothing: it was never counted, and others may share its address.
     void Succeeded(std::string_view account, std::string_view source, bool recognised);
 
     /// The wait after `failures` failures: 0 up to `free_failures`, then 1, 2, 4, ... capped at `cap`.

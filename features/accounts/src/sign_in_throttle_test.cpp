@@ -190,6 +190,19 @@ TEST(SignInThrottle, SuccessForgetsThePairAndTakesItsAttemptBack) {
     EXPECT_EQ(bob.delay, milliseconds(0));
 }
 
+TEST(SignInThrottle, AKnownDeviceSigningInDoesNotClearTheBackOffOfItsAddress) {
+    testing::FakeClock clock;
+    SignInThrottle throttle(clock);
+    // An attacker behind the owner's NAT has used up the address's guesses on the account.
+    for (int idx = 0; idx < 5; ++idx) {
+        Fail(throttle, "ana@x.org", "203.0.113.1");
+    }
+    ASSERT_EQ(throttle.Admit("ana@x.org", "203.0.113.1", true).retry_after_s, 0);
+    throttle.Succeeded("ana@x.org", "203.0.113.1", true);
+    EXPECT_EQ(Fail(throttle, "ana@x.org", "203.0.113.1").retry_after_s, 1) << "the owner's device skipped the "
+                                                                              "counters; it does not reset them";
+}
+
 TEST(SignInThrottle, StaysBoundedAndKeepsTheCountersThatRestrict) {
     testing::FakeClock clock;
     ThrottlePolicy policy;
