@@ -436,6 +436,22 @@ describe('sign-in throttling behind a trusted proxy', () => {
         assertProblem(await login(other.email, kPassword, from('203.0.113.160')), 429, 'rate-limited');
     });
 
+    test('a stolen device cookie buys at most 5 guesses without throttling, even in one concurrent burst', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email, cookie } = await owner();
+        const burst = await Promise.all(Array.from({ length: 20 }, () => login(email, kWrong, from('203.0.113.170', { cookie }))));
+        const statuses = burst.map((r) => r.status);
+        // 5 guesses on the device; the others are this address's 5 free guesses on the account, then 429.
+        assert.ok(statuses.filter((s) => s === 429).length >= 5, JSON.stringify(statuses));
+        const hash = createHash('sha256').update(cookie.split('=')[1]).digest('hex');
+        const failed = async () => (await execFileAsync('psql', ['-X', '-q', '-At', '-d', server.databaseUrl, '-c',
+            `SELECT failed_attempts FROM known_devices WHERE token_hash = '${hash}'`])).stdout.trim();
+        assert.equal(await failed(), '5', 'the device was charged exactly its 5 trusted guesses');
+        // The owner with the right password still signs in on that device (from elsewhere), which resets it.
+        assert.equal((await login(email, kPassword, from('198.51.100.171', { cookie }))).status, 200);
+        assert.equal(await failed(), '0');
+    });
+
     test('a password change forgets every other device', async (t) => {
         if (!server) return t.skip('no server');
         const { email, cookie: desk } = await owner();

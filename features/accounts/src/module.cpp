@@ -463,14 +463,25 @@ struct Module::Impl final : http::Authenticator {
         // of the co_await expression: GCC 12 destroys such temporaries twice.)
         std::string device_hash = device.empty() ? std::string() : TokenHash(device);
         db::Result r = co_await deps.pool.Query(
-            "SELECT u.id, c.password_hash, d.failed_attempts "
+            "SELECT u.id, c.password_hash, d.token_hash IS NOT NULL "
             "FROM users u JOIN local_credentials c ON c.user_id = u.id "
             "LEFT JOIN known_devices d ON d.token_hash = $2 AND d.user_id = u.id "
             "WHERE lower(u.email) = $1",
             Params::Of(email, device_hash));
-        bool known_device = !r.Empty() && !r.IsNull(0, 2);
-        bool recognised = known_device && r.Int(0, 2) < kDeviceFailuresTrusted;
-        // Counted as a failure from here on (on the throttle and the device) until it succeeds.
+        bool known_device = !r.Empty() && r.Bool(0, 2);
+        bool recognised = false;
+        if (known_device) {
+            // Take one of the device's trusted guesses before the password is checked, in one
+            // statement: reading the count first and adding to it after a wrong password let a burst
+            // of concurrent requests with one (stolen) cookie all pass as recognised.
+            db::Result reserved = co_await deps.pool.Query(
+                "UPDATE known_devices SET failed_attempts = failed_attempts + 1 "
+                "WHERE token_hash = $1 AND user_id = $2 AND failed_attempts < $3 RETURNING 1",
+                Params::Of(device_hash, r.Int(0, 0), static_cast<std::int64_t>(kDeviceFailuresTrusted)));
+            recognised = !reserved.Empty();
+        }
+        // Counted as a failure from here on (on the throttle, or on the device when recognised) until
+        // it succeeds.
         ThrottleVerdict verdict = throttle.Admit(email, req->remote_ip, recognised);
         if (verdict.retry_after_s > 0) {
             throw Error(ErrorKind::kRateLimited,
@@ -491,14 +502,9 @@ struct Module::Impl final : http::Authenticator {
         std::int64_t user_id = r.Int(0, 0);
         bool ok = co_await Verify(body.password, r.String(0, 1));
         if (!ok) {
-            if (known_device) {
-                co_await deps.pool.Query(
-                    "UPDATE known_devices SET failed_attempts = failed_attempts + 1 WHERE token_hash = $1",
-                    Params::Of(device_hash));
-            }
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
-        throttle.Succeeded(email, req->remote_ip, recognised);
+        throttle.Succeeded(email, req->remote_ip, recognised);  // RememberDevice resets the device's count
         db::Transaction tx = co_await deps.pool.Begin();
         boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
         if (!known_device) {
