@@ -477,6 +477,21 @@ describe('sign-in throttling behind a trusted proxy', () => {
         assert.equal(deviceCookie(await login(email, kNew, from('198.51.100.7', { cookie: desk }))), desk, 'the desk is still known');
     });
 
+    test('the device cookie is Secure when the request came over HTTPS through a trusted proxy', async (t) => {
+        if (!server) return t.skip('no server');
+        const email = uniqueEmail('secure');
+        const https = await call('POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: 'S' }, headers: from('198.51.100.190', { 'x-forwarded-proto': 'https' }) });
+        assert.equal(https.status, 201, https.text);
+        deviceCookie(https);
+        assert.match(https.headers.getSetCookie().find((c) => c.startsWith('strava1_device=')), /;\s*Secure(;|$)/i);
+        const plain = await login(email, kPassword, from('198.51.100.190', { 'x-forwarded-proto': 'http' }));
+        assert.equal(plain.status, 200, plain.text);
+        deviceCookie(plain);
+        assert.doesNotMatch(plain.headers.getSetCookie().find((c) => c.startsWith('strava1_device=')), /Secure/i);
+        const tls = await login(email, kPassword, from('198.51.100.190', { 'x-forwarded-proto': 'https' }));
+        assert.match(tls.headers.getSetCookie().find((c) => c.startsWith('strava1_device=')), /;\s*Secure(;|$)/i);
+    });
+
     test('a forged or garbage X-Forwarded-For from a trusted proxy falls back sensibly', async (t) => {
         if (!server) return t.skip('no server');
         const { email } = await owner();
@@ -503,6 +518,10 @@ describe('X-Forwarded-For is not trusted by default', () => {
         }
         const res = await request(server.url, 'POST', '/v1/auth/login', { body: { email, password: kPassword }, headers: { 'x-forwarded-for': '203.0.113.100' } });
         assertProblem(res, 429, 'rate-limited');
+        // Nor is X-Forwarded-Proto: a client cannot claim HTTPS by itself.
+        const other = await request(server.url, 'POST', '/v1/auth/signup', { body: { email: uniqueEmail('notrust'), password: kPassword, display_name: 'N' }, headers: { 'x-forwarded-proto': 'https' } });
+        assert.equal(other.status, 201, other.text);
+        assert.doesNotMatch(other.headers.getSetCookie().find((c) => c.startsWith('strava1_device=')), /Secure/i);
     });
 });
 

@@ -70,11 +70,13 @@ std::string PresentedDevice(const http::Request& req) {
     return value.size() > 100 ? std::string() : std::string(value);
 }
 
-std::string DeviceSetCookie(std::string_view token) {
-    // No Secure attribute: a self-hosted install may be reached over plain HTTP on a LAN, and the
-    // cookie grants nothing but the throttling exemption (HttpOnly and SameSite=Strict still hold).
+/// `secure`: the request came over HTTPS (Request::secure). Only then is the cookie marked Secure: a
+/// self-hosted install may be reached over plain HTTP on a LAN, where a Secure cookie would not be
+/// kept at all.
+std::string DeviceSetCookie(std::string_view token, bool secure) {
     return std::string(kDeviceCookie) + "=" + std::string(token) +
-           "; Path=/v1/auth; Max-Age=" + std::to_string(kDeviceCookieMaxAgeS) + "; HttpOnly; SameSite=Strict";
+           "; Path=/v1/auth; Max-Age=" + std::to_string(kDeviceCookieMaxAgeS) + "; HttpOnly; SameSite=Strict" +
+           (secure ? "; Secure" : "");
 }
 
 // The owner's view of a user as JSON text, written straight from the row: GET /v1/me is the most
@@ -270,14 +272,15 @@ struct Module::Impl final : http::Authenticator {
 
     /// After a successful sign-in: keeps the presented device cookie when it belongs to `user_id`
     /// (its failures start over), else remembers a new device. Returns the Set-Cookie value.
-    asio::awaitable<std::string> RememberDevice(db::Transaction tx, std::int64_t user_id, std::string presented) {
+    asio::awaitable<std::string> RememberDevice(db::Transaction tx, std::int64_t user_id, std::string presented,
+                                                bool secure) {
         if (!presented.empty()) {
             db::Result kept = co_await tx.Query(
                 "UPDATE known_devices SET last_used_at = now(), failed_attempts = 0 "
                 "WHERE token_hash = $1 AND user_id = $2 RETURNING 1",
                 Params::Of(TokenHash(presented), user_id));
             if (!kept.Empty()) {
-                co_return DeviceSetCookie(presented);
+                co_return DeviceSetCookie(presented, secure);
             }
         }
         std::string token = crypto::Base64UrlEncode(crypto::RandomBytes(32));
@@ -287,7 +290,7 @@ struct Module::Impl final : http::Authenticator {
             "DELETE FROM known_devices WHERE user_id = $1 AND token_hash NOT IN "
             "(SELECT token_hash FROM known_devices WHERE user_id = $1 ORDER BY last_used_at DESC LIMIT $2)",
             Params::Of(user_id, static_cast<std::int64_t>(kMaxDevicesPerUser)));
-        co_return DeviceSetCookie(token);
+        co_return DeviceSetCookie(token, secure);
     }
 
     // --- Authenticator -------------------------------------------------------------------------
@@ -447,7 +450,7 @@ struct Module::Impl final : http::Authenticator {
         co_await tx.Query("INSERT INTO local_credentials (user_id, password_hash) VALUES ($1, $2)",
                           Params::Of(user_id, hash));
         boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
-        std::string device = co_await RememberDevice(tx, user_id, std::string());
+        std::string device = co_await RememberDevice(tx, user_id, std::string(), req->secure);
         co_await tx.Commit();
         out["user"] = co_await LoadMe(user_id);
         Response response = Response::Json(201, out);
@@ -510,7 +513,7 @@ struct Module::Impl final : http::Authenticator {
         if (!known_device) {
             device.clear();
         }
-        std::string set_cookie = co_await RememberDevice(tx, user_id, device);
+        std::string set_cookie = co_await RememberDevice(tx, user_id, device, req->secure);
         co_await tx.Commit();
         out["user"] = co_await LoadMe(user_id);
         Response response = Response::Json(200, out);

@@ -77,6 +77,13 @@ bool InNetwork(const asio::ip::address& address, const asio::ip::address& base, 
 
 std::string CanonicalAddress(const asio::ip::address& address) { return Unmapped(address).to_string(); }
 
+bool ForwardedProtoIsHttps(std::string_view header) {
+    std::string_view first = Trim(header.substr(0, header.find(',')));
+    return first.size() == 5 && std::equal(first.begin(), first.end(), "https", [](char a, char b) {
+               return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+           });
+}
+
 std::string ClientNetwork(std::string_view address) {
     auto parsed = ParseAddress(address);
     if (!parsed) {

@@ -771,6 +771,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
                 }
             }
             request->remote_ip = options.trusted_proxies.ClientAddress(*peer, forwarded);
+            request->secure = ForwardedProtoIsHttps(request->Header("x-forwarded-proto"));
         }
         auto incoming_id = request->Header("x-request-id");
         request->request_id = ValidRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();

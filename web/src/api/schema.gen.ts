@@ -1454,7 +1454,8 @@ export interface components {
     };
     parameters: {
         /**
-         * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year). Proves an
+         * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year; Secure when
+         *     the request came over HTTPS through a trusted proxy). Proves an
          *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
          *     for that account. It cannot sign in by itself. Browsers send it back on their own.
          */
@@ -1679,7 +1680,8 @@ export interface operations {
             path?: never;
             cookie?: {
                 /**
-                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year). Proves an
+                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year; Secure when
+                 *     the request came over HTTPS through a trusted proxy). Proves an
                  *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
                  *     for that account. It cannot sign in by itself. Browsers send it back on their own.
                  */
@@ -1765,7 +1767,8 @@ export interface operations {
             path?: never;
             cookie?: {
                 /**
-                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year). Proves an
+                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year; Secure when
+                 *     the request came over HTTPS through a trusted proxy). Proves an
                  *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
                  *     for that account. It cannot sign in by itself. Browsers send it back on their own.
                  */
