@@ -373,6 +373,125 @@ describe('sign-in throttling behind a trusted proxy', () => {
         assert.equal((await login(email, kPassword, from('192.0.2.88'))).status, 200, 'other addresses are unaffected');
     });
 
+    test('a distributed attack on one account is paced; the known device gets in at once, a new one in turn', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email, cookie } = await owner();
+        // The policy (ADR 0002): 10 unrecognised attempts on an account are free; from the 11th on,
+        // attempts take turns, each starting at least 100 ms after the previous one, doubling up to
+        // 2 s; an attempt whose turn is more than 10 s away is refused (429). So the n-th attempt of
+        // a burst cannot start before turns[n], and no more than turns.filter(<= 10 s) can start.
+        const kFree = 10;
+        const kMaxQueueMs = 10_000;
+        const kBurst = 40;
+        const turns = [];
+        for (let i = 0, at = 0; i < kBurst; i++) {
+            if (i >= kFree) at += Math.min(2000, 100 * 2 ** (i - kFree));
+            turns.push(at);
+        }
+        const startedBy = (ms) => turns.filter((turn) => turn <= ms).length;
+        const t0 = performance.now();
+        const timed = async (promise) => { const res = await promise; return { res, at: performance.now() - t0 }; };
+        // Each attempt from another address (and /64): per-address limits never apply.
+        const attack = Array.from({ length: kBurst }, (_, i) => timed(login(email, kWrong, from(`2001:db8:${(i + 1).toString(16)}::1`))));
+        const known = await timed(login(email, kPassword, from('2001:db8:ffff::1', { cookie })));
+        const results = await Promise.all(attack);
+        const admitted = results.filter((r) => r.res.status === 401).map((r) => r.at).sort((a, b) => a - b);
+        const refused = results.filter((r) => r.res.status === 429);
+        assert.equal(admitted.length + refused.length, kBurst, JSON.stringify(results.map((r) => r.res.status)));
+        for (const r of refused) {
+            assertProblem(r.res, 429, 'rate-limited');
+            assert.ok(Number(r.res.headers.get('retry-after')) >= 1, 'a refusal says when to come back');
+        }
+        // Within any window from the start of the burst, no more answers than turns in it.
+        admitted.forEach((at, idx) => assert.ok(idx + 1 <= startedBy(at),
+            `${idx + 1} attempts answered within ${Math.round(at)} ms; the policy allows ${startedBy(at)}`));
+        assert.ok(admitted.length <= startedBy(kMaxQueueMs), `${admitted.length} admitted of ${kBurst}`);
+        t.diagnostic(`burst of ${kBurst}: ${admitted.length} verified over ${Math.round(admitted.at(-1))} ms, ${refused.length} refused`);
+        // The owner's known device did not wait for its turn.
+        assert.equal(known.res.status, 200, known.res.text);
+        assert.ok(known.at < admitted.at(-1), 'the known device was answered while the queue was still draining');
+        // The owner on a new device gets in, following Retry-After while the queue is full.
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+            const res = await login(email, kPassword, from('192.0.2.123'));
+            if (res.status === 200) break;
+            assertProblem(res, 429, 'rate-limited');
+            assert.ok(Date.now() < deadline, 'the owner on a new device signs in during the attack');
+            await new Promise((resolve) => setTimeout(resolve, Number(res.headers.get('retry-after')) * 1000));
+        }
+    });
+
+    test('IPv6 clients in one /64 are one source; IPv4-mapped addresses are IPv4', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email } = await owner();
+        for (let i = 1; i <= 5; i++) {
+            assertProblem(await login(email, kWrong, from(`2001:db8:77:77::${i}`)), 401, 'unauthenticated');
+        }
+        assertProblem(await login(email, kPassword, from('2001:db8:77:77:ffff:1:2:3')), 429, 'rate-limited');
+        assert.equal((await login(email, kPassword, from('2001:db8:77:78::1'))).status, 200, 'the next /64 is another source');
+        const other = await owner();
+        for (let i = 0; i < 5; i++) {
+            assertProblem(await login(other.email, kWrong, from('::ffff:203.0.113.160')), 401, 'unauthenticated');
+        }
+        assertProblem(await login(other.email, kPassword, from('203.0.113.160')), 429, 'rate-limited');
+    });
+
+    test('a stolen device cookie buys at most 5 guesses without throttling, even in one concurrent burst', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email, cookie } = await owner();
+        const burst = await Promise.all(Array.from({ length: 20 }, () => login(email, kWrong, from('203.0.113.170', { cookie }))));
+        const statuses = burst.map((r) => r.status);
+        // 5 guesses on the device; the others are this address's 5 free guesses on the account, then 429.
+        assert.ok(statuses.filter((s) => s === 429).length >= 5, JSON.stringify(statuses));
+        const hash = createHash('sha256').update(cookie.split('=')[1]).digest('hex');
+        const failed = async () => (await execFileAsync('psql', ['-X', '-q', '-At', '-d', server.databaseUrl, '-c',
+            `SELECT failed_attempts FROM known_devices WHERE token_hash = '${hash}'`])).stdout.trim();
+        assert.equal(await failed(), '5', 'the device was charged exactly its 5 trusted guesses');
+        // The owner with the right password still signs in on that device (from elsewhere), which resets it.
+        assert.equal((await login(email, kPassword, from('198.51.100.171', { cookie }))).status, 200);
+        assert.equal(await failed(), '0');
+    });
+
+    test('a password change forgets every other device', async (t) => {
+        if (!server) return t.skip('no server');
+        const { email, cookie: desk } = await owner();
+        const laptopLogin = await login(email, kPassword, from('198.51.100.180'));
+        assert.equal(laptopLogin.status, 200, laptopLogin.text);
+        const laptop = deviceCookie(laptopLogin);
+        assert.notEqual(laptop, desk);
+        // A known device keeps its cookie when it signs in.
+        assert.equal(deviceCookie(await login(email, kPassword, from('198.51.100.181', { cookie: laptop }))), laptop);
+        // The laptop is lost: the owner changes the password at the desk, whose browser sends its cookie.
+        const deskSession = await login(email, kPassword, from('198.51.100.7', { cookie: desk }));
+        const kNew = 'a brand new passphrase';
+        const changed = await call('POST', '/v1/auth/password', { token: deskSession.json.access_token,
+            body: { current_password: kPassword, new_password: kNew }, headers: from('198.51.100.7', { cookie: desk }) });
+        assert.equal(changed.status, 204, changed.text);
+        const { stdout } = await execFileAsync('psql', ['-X', '-q', '-At', '-d', server.databaseUrl, '-c',
+            `SELECT count(*) FROM known_devices d JOIN users u ON u.id = d.user_id WHERE u.email = '${email}'`]);
+        assert.equal(stdout.trim(), '1', 'only the desk is still known');
+        // The laptop's cookie is not recognised any more: signing in there makes it a new device.
+        const again = await login(email, kNew, from('198.51.100.181', { cookie: laptop }));
+        assert.equal(again.status, 200, again.text);
+        assert.notEqual(deviceCookie(again), laptop);
+        assert.equal(deviceCookie(await login(email, kNew, from('198.51.100.7', { cookie: desk }))), desk, 'the desk is still known');
+    });
+
+    test('the device cookie is Secure when the request came over HTTPS through a trusted proxy', async (t) => {
+        if (!server) return t.skip('no server');
+        const email = uniqueEmail('secure');
+        const https = await call('POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: 'S' }, headers: from('198.51.100.190', { 'x-forwarded-proto': 'https' }) });
+        assert.equal(https.status, 201, https.text);
+        deviceCookie(https);
+        assert.match(https.headers.getSetCookie().find((c) => c.startsWith('strava1_device=')), /;\s*Secure(;|$)/i);
+        const plain = await login(email, kPassword, from('198.51.100.190', { 'x-forwarded-proto': 'http' }));
+        assert.equal(plain.status, 200, plain.text);
+        deviceCookie(plain);
+        assert.doesNotMatch(plain.headers.getSetCookie().find((c) => c.startsWith('strava1_device=')), /Secure/i);
+        const tls = await login(email, kPassword, from('198.51.100.190', { 'x-forwarded-proto': 'https' }));
+        assert.match(tls.headers.getSetCookie().find((c) => c.startsWith('strava1_device=')), /;\s*Secure(;|$)/i);
+    });
+
     test('a forged or garbage X-Forwarded-For from a trusted proxy falls back sensibly', async (t) => {
         if (!server) return t.skip('no server');
         const { email } = await owner();
@@ -399,5 +518,28 @@ describe('X-Forwarded-For is not trusted by default', () => {
         }
         const res = await request(server.url, 'POST', '/v1/auth/login', { body: { email, password: kPassword }, headers: { 'x-forwarded-for': '203.0.113.100' } });
         assertProblem(res, 429, 'rate-limited');
+        // Nor is X-Forwarded-Proto: a client cannot claim HTTPS by itself.
+        const other = await request(server.url, 'POST', '/v1/auth/signup', { body: { email: uniqueEmail('notrust'), password: kPassword, display_name: 'N' }, headers: { 'x-forwarded-proto': 'https' } });
+        assert.equal(other.status, 201, other.text);
+        assert.doesNotMatch(other.headers.getSetCookie().find((c) => c.startsWith('strava1_device=')), /Secure/i);
+    });
+});
+
+describe('HTTP rate limits count an IPv6 /64 as one client', () => {
+    test('addresses of one /64 share the budget of the auth routes', async (t) => {
+        if (!requireServices(t)) return;
+        const server = await startServer({ args: [kFast, '--trusted-proxies=127.0.0.1/32,::1',
+            '--rate-limit-auth-burst=3', '--rate-limit-auth-per-minute=1'] });
+        t.after(() => server.stop());
+        const refresh = (ip) => request(server.url, 'POST', '/v1/auth/refresh', { body: { refresh_token: 'not-a-token' }, headers: { 'x-forwarded-for': ip } });
+        for (let i = 1; i <= 3; i++) {
+            assertProblem(await refresh(`2001:db8:5:5::${i}`), 401, 'unauthenticated');
+        }
+        assertProblem(await refresh('2001:db8:5:5:8000::1'), 429, 'rate-limited');
+        assertProblem(await refresh('2001:db8:5:6::1'), 401, 'unauthenticated');
+        for (let i = 0; i < 3; i++) {
+            assertProblem(await refresh('::ffff:192.0.2.60'), 401, 'unauthenticated');
+        }
+        assertProblem(await refresh('192.0.2.60'), 429, 'rate-limited');
     });
 });

@@ -64,11 +64,19 @@ std::string_view CookieValue(std::string_view header, std::string_view name) {
     return {};
 }
 
-std::string DeviceSetCookie(std::string_view token) {
-    // No Secure attribute: a self-hosted install may be reached over plain HTTP on a LAN, and the
-    // cookie grants nothing but the throttling exemption (HttpOnly and SameSite=Strict still hold).
+/// The device cookie a request presents, or empty (none, or too long to be one of ours).
+std::string PresentedDevice(const http::Request& req) {
+    std::string_view value = CookieValue(req.Header("cookie"), kDeviceCookie);
+    return value.size() > 100 ? std::string() : std::string(value);
+}
+
+/// `secure`: the request came over HTTPS (Request::secure). Only then is the cookie marked Secure: a
+/// self-hosted install may be reached over plain HTTP on a LAN, where a Secure cookie would not be
+/// kept at all.
+std::string DeviceSetCookie(std::string_view token, bool secure) {
     return std::string(kDeviceCookie) + "=" + std::string(token) +
-           "; Path=/v1/auth; Max-Age=" + std::to_string(kDeviceCookieMaxAgeS) + "; HttpOnly; SameSite=Strict";
+           "; Path=/v1/auth; Max-Age=" + std::to_string(kDeviceCookieMaxAgeS) + "; HttpOnly; SameSite=Strict" +
+           (secure ? "; Secure" : "");
 }
 
 // The owner's view of a user as JSON text, written straight from the row: GET /v1/me is the most
@@ -137,7 +145,9 @@ void ThrowIfAny(std::vector<FieldError> errors) {
 
 template <class T>
 void CheckRange(std::vector<FieldError>& errors, const char* field, const json::Patch<T>& p, T lo, T hi) {
-    if (p.present && p.value && (*p.value < lo || *p.value > hi || (std::is_floating_point_v<T> && std::isnan(static_cast<double>(*p.value))))) {
+    if (p.present && p.value &&
+        (*p.value < lo || *p.value > hi ||
+         (std::is_floating_point_v<T> && std::isnan(static_cast<double>(*p.value))))) {
         std::ostringstream reason;
         reason << "must be between " << lo << " and " << hi;
         errors.push_back(FieldError{field, reason.str()});
@@ -215,8 +225,8 @@ struct Module::Impl final : http::Authenticator {
     static std::string TokenHash(std::string_view token) { return crypto::Hex(crypto::Sha256(token)); }
 
     asio::awaitable<std::string> LoadMeText(std::int64_t user_id) {
-        static const std::string sql = std::string("SELECT ") + kMeColumns + " FROM users WHERE id = $1";
-        db::Result r = co_await deps.pool.QueryPipelined(sql, Params::Of(user_id));
+        static const std::string kSql = std::string("SELECT ") + kMeColumns + " FROM users WHERE id = $1";
+        db::Result r = co_await deps.pool.QueryPipelined(kSql, Params::Of(user_id));
         if (r.Empty()) {
             throw NotFound("user");
         }
@@ -251,10 +261,8 @@ struct Module::Impl final : http::Authenticator {
         }
         auto issued = deps.issuer->Issue(std::to_string(user_id), session_id);
         auto ttl = std::chrono::duration_cast<std::chrono::seconds>(issued.expires_at - issued.issued_at).count();
-        return {{"access_token", issued.token},
-                {"token_type", "Bearer"},
-                {"expires_in", ttl},
-                {"refresh_token", refresh}};
+        return {
+            {"access_token", issued.token}, {"token_type", "Bearer"}, {"expires_in", ttl}, {"refresh_token", refresh}};
     }
 
     void ForgetSession(std::int64_t session_id) {
@@ -264,14 +272,15 @@ struct Module::Impl final : http::Authenticator {
 
     /// After a successful sign-in: keeps the presented device cookie when it belongs to `user_id`
     /// (its failures start over), else remembers a new device. Returns the Set-Cookie value.
-    asio::awaitable<std::string> RememberDevice(db::Transaction tx, std::int64_t user_id, std::string presented) {
+    asio::awaitable<std::string> RememberDevice(db::Transaction tx, std::int64_t user_id, std::string presented,
+                                                bool secure) {
         if (!presented.empty()) {
             db::Result kept = co_await tx.Query(
                 "UPDATE known_devices SET last_used_at = now(), failed_attempts = 0 "
                 "WHERE token_hash = $1 AND user_id = $2 RETURNING 1",
                 Params::Of(TokenHash(presented), user_id));
             if (!kept.Empty()) {
-                co_return DeviceSetCookie(presented);
+                co_return DeviceSetCookie(presented, secure);
             }
         }
         std::string token = crypto::Base64UrlEncode(crypto::RandomBytes(32));
@@ -281,7 +290,7 @@ struct Module::Impl final : http::Authenticator {
             "DELETE FROM known_devices WHERE user_id = $1 AND token_hash NOT IN "
             "(SELECT token_hash FROM known_devices WHERE user_id = $1 ORDER BY last_used_at DESC LIMIT $2)",
             Params::Of(user_id, static_cast<std::int64_t>(kMaxDevicesPerUser)));
-        co_return DeviceSetCookie(token);
+        co_return DeviceSetCookie(token, secure);
     }
 
     // --- Authenticator -------------------------------------------------------------------------
@@ -441,7 +450,7 @@ struct Module::Impl final : http::Authenticator {
         co_await tx.Query("INSERT INTO local_credentials (user_id, password_hash) VALUES ($1, $2)",
                           Params::Of(user_id, hash));
         boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
-        std::string device = co_await RememberDevice(tx, user_id, std::string());
+        std::string device = co_await RememberDevice(tx, user_id, std::string(), req->secure);
         co_await tx.Commit();
         out["user"] = co_await LoadMe(user_id);
         Response response = Response::Json(201, out);
@@ -452,29 +461,38 @@ struct Module::Impl final : http::Authenticator {
     asio::awaitable<Response> Login(RequestPtr req) {
         auto body = json::ReadBody<LoginBody>(req->body);
         std::string email = NormaliseEmail(body.email);
-        std::string device(CookieValue(req->Header("cookie"), kDeviceCookie));
-        if (device.size() > 100) {
-            device.clear();  // not one of ours
-        }
+        std::string device = PresentedDevice(*req);
         // The device row joins only when the cookie belongs to this very account. (The ?: stays out
         // of the co_await expression: GCC 12 destroys such temporaries twice.)
         std::string device_hash = device.empty() ? std::string() : TokenHash(device);
         db::Result r = co_await deps.pool.Query(
-            "SELECT u.id, c.password_hash, d.failed_attempts "
+            "SELECT u.id, c.password_hash, d.token_hash IS NOT NULL "
             "FROM users u JOIN local_credentials c ON c.user_id = u.id "
             "LEFT JOIN known_devices d ON d.token_hash = $2 AND d.user_id = u.id "
             "WHERE lower(u.email) = $1",
             Params::Of(email, device_hash));
-        bool known_device = !r.Empty() && !r.IsNull(0, 2);
-        bool recognised = known_device && r.Int(0, 2) < kDeviceFailuresTrusted;
-        ThrottleVerdict verdict = throttle.Check(email, req->remote_ip, recognised);
+        bool known_device = !r.Empty() && r.Bool(0, 2);
+        bool recognised = false;
+        if (known_device) {
+            // Take one of the device's trusted guesses before the password is checked, in one
+            // statement: reading the count first and adding to it after a wrong password let a burst
+            // of concurrent requests with one (stolen) cookie all pass as recognised.
+            db::Result reserved = co_await deps.pool.Query(
+                "UPDATE known_devices SET failed_attempts = failed_attempts + 1 "
+                "WHERE token_hash = $1 AND user_id = $2 AND failed_attempts < $3 RETURNING 1",
+                Params::Of(device_hash, r.Int(0, 0), static_cast<std::int64_t>(kDeviceFailuresTrusted)));
+            recognised = !reserved.Empty();
+        }
+        // Counted as a failure from here on (on the throttle, or on the device when recognised) until
+        // it succeeds.
+        ThrottleVerdict verdict = throttle.Admit(email, req->remote_ip, recognised);
         if (verdict.retry_after_s > 0) {
             throw Error(ErrorKind::kRateLimited,
-                        "too many failed sign-ins; retry in " + std::to_string(verdict.retry_after_s) + " s")
+                        "too many sign-in attempts; retry in " + std::to_string(verdict.retry_after_s) + " s")
                 .WithRetryAfter(verdict.retry_after_s);
         }
         if (verdict.delay.count() > 0) {
-            // Slowed down, never refused: whatever the password, so the delay reveals nothing.
+            // The attempt's turn on this account. Waited whatever the password, so it reveals nothing.
             asio::steady_timer timer(co_await asio::this_coro::executor);
             timer.expires_after(verdict.delay);
             co_await timer.async_wait(asio::use_awaitable);
@@ -482,27 +500,20 @@ struct Module::Impl final : http::Authenticator {
         if (r.Empty()) {
             // Same work as a wrong password, so response time does not reveal which emails exist.
             co_await asio::co_spawn(deps.cpu, VerifyAgainstDummyTask(body.password, Cost()), asio::use_awaitable);
-            throttle.RecordFailure(email, req->remote_ip, false);
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
         std::int64_t user_id = r.Int(0, 0);
         bool ok = co_await Verify(body.password, r.String(0, 1));
         if (!ok) {
-            throttle.RecordFailure(email, req->remote_ip, recognised);
-            if (known_device) {
-                co_await deps.pool.Query(
-                    "UPDATE known_devices SET failed_attempts = failed_attempts + 1 WHERE token_hash = $1",
-                    Params::Of(device_hash));
-            }
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
-        throttle.RecordSuccess(email, req->remote_ip);
+        throttle.Succeeded(email, req->remote_ip, recognised);  // RememberDevice resets the device's count
         db::Transaction tx = co_await deps.pool.Begin();
         boost::json::object out = co_await OpenSession(tx, user_id, std::string(req->Header("user-agent")));
         if (!known_device) {
             device.clear();
         }
-        std::string set_cookie = co_await RememberDevice(tx, user_id, device);
+        std::string set_cookie = co_await RememberDevice(tx, user_id, device, req->secure);
         co_await tx.Commit();
         out["user"] = co_await LoadMe(user_id);
         Response response = Response::Json(200, out);
@@ -615,6 +626,11 @@ struct Module::Impl final : http::Authenticator {
             throw Error(ErrorKind::kInvalidArgument, "current_password: is wrong", {{"current_password", "is wrong"}});
         }
         std::string hash = co_await Hash(body.new_password);
+        // A lost or stolen device must not keep its exemption from sign-in throttling: every device
+        // is forgotten but the one making the change (the cookie's path covers this route), which
+        // just proved the current password and keeps its session too.
+        std::string device = PresentedDevice(*req);
+        std::string keep_device = device.empty() ? std::string() : TokenHash(device);
         db::Transaction tx = co_await deps.pool.Begin();
         co_await tx.Query(
             "UPDATE local_credentials SET password_hash = $2, password_changed_at = now() WHERE user_id = $1",
@@ -623,6 +639,8 @@ struct Module::Impl final : http::Authenticator {
             "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'password changed' "
             "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
             Params::Of(who.user_id, who.session_id));
+        co_await tx.Query("DELETE FROM known_devices WHERE user_id = $1 AND token_hash <> $2",
+                          Params::Of(who.user_id, keep_device));
         co_await tx.Commit();
         co_return Response::NoContent();
     }
@@ -689,7 +707,8 @@ struct Module::Impl final : http::Authenticator {
         if (body.birthdate.present && body.birthdate.value) {
             auto date = ParseDate(*body.birthdate.value);
             auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(deps.clock.Now())};
-            if (!date || date->year() < std::chrono::year(1900) || std::chrono::sys_days(*date) > std::chrono::sys_days(today)) {
+            if (!date || date->year() < std::chrono::year(1900) ||
+                std::chrono::sys_days(*date) > std::chrono::sys_days(today)) {
                 errors.push_back(FieldError{"birthdate", "must be a date YYYY-MM-DD between 1900 and today"});
             }
         }
@@ -704,11 +723,13 @@ struct Module::Impl final : http::Authenticator {
         }
         CheckChoice(errors, "units", body.units, {"metric", "imperial"}, false);
         if (body.time_zone.present) {
-            Require(errors, "time_zone", body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
+            Require(errors, "time_zone",
+                    body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
         }
         CheckChoice(errors, "default_visibility", body.default_visibility, {"everyone", "followers", "only_me"}, false);
         CheckChoice(errors, "message_policy", body.message_policy, {"everyone", "followers", "nobody"}, false);
-        if (body.resting_hr_bpm.value && body.max_hr_bpm.value && *body.resting_hr_bpm.value >= *body.max_hr_bpm.value) {
+        if (body.resting_hr_bpm.value && body.max_hr_bpm.value &&
+            *body.resting_hr_bpm.value >= *body.max_hr_bpm.value) {
             errors.push_back(FieldError{"resting_hr_bpm", "must be below max_hr_bpm"});
         }
         ThrowIfAny(std::move(errors));
@@ -843,7 +864,9 @@ void Module::Register(http::Router& router) {
     Impl* impl = impl_.get();
     using Member = asio::awaitable<Response> (Impl::*)(RequestPtr);
     // The handler is a plain (non-coroutine) lambda returning the member coroutine's awaitable.
-    auto bind = [impl](Member member) { return [impl, member](RequestPtr req) { return (impl->*member)(std::move(req)); }; };
+    auto bind = [impl](Member member) {
+        return [impl, member](RequestPtr req) { return (impl->*member)(std::move(req)); };
+    };
     struct Row {
         Method method;
         const char* path;
@@ -854,17 +877,27 @@ void Module::Register(http::Router& router) {
         Member member;
     };
     const Row table[] = {
-        {Method::kPost, "/v1/auth/signup", AuthPolicy::kPublic, RateClass::kAuth, true, "Create a local account", &Impl::Signup},
-        {Method::kPost, "/v1/auth/login", AuthPolicy::kPublic, RateClass::kAuth, false, "Sign in with email and password", &Impl::Login},
-        {Method::kPost, "/v1/auth/refresh", AuthPolicy::kPublic, RateClass::kAuth, false, "Rotate a refresh token", &Impl::Refresh},
-        {Method::kPost, "/v1/auth/logout", AuthPolicy::kUser, RateClass::kDefault, false, "End the current session", &Impl::Logout},
-        {Method::kPost, "/v1/auth/password", AuthPolicy::kUser, RateClass::kAuth, false, "Change password", &Impl::ChangePassword},
-        {Method::kGet, "/v1/auth/sessions", AuthPolicy::kUser, RateClass::kDefault, false, "List sessions", &Impl::ListSessions},
-        {Method::kDelete, "/v1/auth/sessions/{session_id}", AuthPolicy::kUser, RateClass::kDefault, false, "Revoke a session", &Impl::RevokeSession},
+        {Method::kPost, "/v1/auth/signup", AuthPolicy::kPublic, RateClass::kAuth, true, "Create a local account",
+         &Impl::Signup},
+        {Method::kPost, "/v1/auth/login", AuthPolicy::kPublic, RateClass::kAuth, false,
+         "Sign in with email and password", &Impl::Login},
+        {Method::kPost, "/v1/auth/refresh", AuthPolicy::kPublic, RateClass::kAuth, false, "Rotate a refresh token",
+         &Impl::Refresh},
+        {Method::kPost, "/v1/auth/logout", AuthPolicy::kUser, RateClass::kDefault, false, "End the current session",
+         &Impl::Logout},
+        {Method::kPost, "/v1/auth/password", AuthPolicy::kUser, RateClass::kAuth, false, "Change password",
+         &Impl::ChangePassword},
+        {Method::kGet, "/v1/auth/sessions", AuthPolicy::kUser, RateClass::kDefault, false, "List sessions",
+         &Impl::ListSessions},
+        {Method::kDelete, "/v1/auth/sessions/{session_id}", AuthPolicy::kUser, RateClass::kDefault, false,
+         "Revoke a session", &Impl::RevokeSession},
         {Method::kGet, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "The caller's profile", &Impl::GetMe},
-        {Method::kPatch, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "Update the caller's profile", &Impl::PatchMe},
-        {Method::kDelete, "/v1/me", AuthPolicy::kUser, RateClass::kAuth, false, "Delete the caller's account", &Impl::DeleteMe},
-        {Method::kGet, "/v1/users/{user_id}", AuthPolicy::kUser, RateClass::kDefault, false, "A user's public profile", &Impl::GetUser},
+        {Method::kPatch, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "Update the caller's profile",
+         &Impl::PatchMe},
+        {Method::kDelete, "/v1/me", AuthPolicy::kUser, RateClass::kAuth, false, "Delete the caller's account",
+         &Impl::DeleteMe},
+        {Method::kGet, "/v1/users/{user_id}", AuthPolicy::kUser, RateClass::kDefault, false, "A user's public profile",
+         &Impl::GetUser},
     };
     for (const auto& row : table) {
         http::Route route;

@@ -77,6 +77,26 @@ bool InNetwork(const asio::ip::address& address, const asio::ip::address& base, 
 
 std::string CanonicalAddress(const asio::ip::address& address) { return Unmapped(address).to_string(); }
 
+bool ForwardedProtoIsHttps(std::string_view header) {
+    std::string_view first = Trim(header.substr(0, header.find(',')));
+    return first.size() == 5 && std::equal(first.begin(), first.end(), "https", [](char a, char b) {
+               return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+           });
+}
+
+std::string ClientNetwork(std::string_view address) {
+    auto parsed = ParseAddress(address);
+    if (!parsed) {
+        return std::string(address);
+    }
+    if (parsed->is_v4()) {
+        return parsed->to_string();
+    }
+    auto bytes = parsed->to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
 std::optional<TrustedProxies> TrustedProxies::Parse(std::string_view list, std::string& error) {
     TrustedProxies out;
     while (!list.empty()) {

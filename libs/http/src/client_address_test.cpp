@@ -60,5 +60,30 @@ TEST(TrustedProxies, TakesTheRightmostUntrustedHop) {
     EXPECT_EQ(proxies.ClientAddress(Ip("127.0.0.1"), {" , 203.0.113.9 ,"}), "203.0.113.9");
 }
 
+TEST(ForwardedProtoIsHttps, ReadsTheFirstEntry) {
+    EXPECT_TRUE(ForwardedProtoIsHttps("https"));
+    EXPECT_TRUE(ForwardedProtoIsHttps(" HTTPS "));
+    EXPECT_TRUE(ForwardedProtoIsHttps("https, http"));
+    EXPECT_FALSE(ForwardedProtoIsHttps("http"));
+    EXPECT_FALSE(ForwardedProtoIsHttps("http, https"));
+    EXPECT_FALSE(ForwardedProtoIsHttps(""));
+    EXPECT_FALSE(ForwardedProtoIsHttps("httpsx"));
+    EXPECT_FALSE(ForwardedProtoIsHttps("wss"));
+}
+
+TEST(ClientNetwork, AnIpv6Slash64IsOneClientAndMappedIpv4IsIpv4) {
+    EXPECT_EQ(ClientNetwork("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+    EXPECT_EQ(ClientNetwork("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+    EXPECT_EQ(ClientNetwork("2001:DB8:1:2:0:0:0:7"), "2001:db8:1:2::/64");
+    EXPECT_NE(ClientNetwork("2001:db8:1:3::1"), ClientNetwork("2001:db8:1:2::1"));
+    EXPECT_NE(ClientNetwork("2001:db8:1:2::1"), ClientNetwork("2001:db8:1::1"));
+    EXPECT_EQ(ClientNetwork("fe80::1"), "fe80::/64");
+    EXPECT_EQ(ClientNetwork("::1"), "::/64");
+    EXPECT_EQ(ClientNetwork("::ffff:203.0.113.7"), "203.0.113.7");
+    EXPECT_EQ(ClientNetwork("203.0.113.7"), "203.0.113.7");
+    EXPECT_NE(ClientNetwork("203.0.113.7"), ClientNetwork("203.0.113.8"));
+    EXPECT_EQ(ClientNetwork("unknown"), "unknown");
+}
+
 }  // namespace
 }  // namespace strava1::http

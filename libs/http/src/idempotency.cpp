@@ -81,9 +81,9 @@ void Canonical(std::string& out, const boost::json::value& value) {
             out += ']';
             return;
         case boost::json::kind::double_:
-            // 600.0 and 600 are the same number to every JSON reader.
-            if (double d = value.get_double();
-                d == static_cast<double>(static_cast<std::int64_t>(d)) && std::abs(d) < 9.0e15) {
+            // 600.0 and 600 are the same number to every JSON reader. The range test comes first:
+            // converting a double outside std::int64_t's range (1e300 from a client) is undefined.
+            if (double d = value.get_double(); std::abs(d) < 9.0e15 && d == std::trunc(d)) {
                 out += std::to_string(static_cast<std::int64_t>(d));
                 return;
             }
@@ -182,9 +182,10 @@ asio::awaitable<IdempotencyClaim> IdempotencyStore::Claim(std::string scope, std
             continue;  // expired and deleted concurrently: claim again
         }
         if (row.Bool(0, 8)) {
-            co_await pool_.Query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND "
-                                 "created_at < now() - interval '24 hours'",
-                                 Params::Of(scope, key));
+            co_await pool_.Query(
+                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND "
+                "created_at < now() - interval '24 hours'",
+                Params::Of(scope, key));
             continue;
         }
         if (row.Text(0, 0) != method || row.Text(0, 1) != path || row.Text(0, 2) != request_hash) {
@@ -226,9 +227,9 @@ asio::awaitable<void> IdempotencyStore::Abandon(std::string scope, std::string k
 }
 
 asio::awaitable<std::int64_t> IdempotencyStore::Expire(int hours) {
-    db::Result r = co_await pool_.Query(
-        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)",
-        Params::Of(std::max(hours, 24)));
+    db::Result r =
+        co_await pool_.Query("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)",
+                             Params::Of(std::max(hours, 24)));
     co_return r.Affected();
 }
 

@@ -59,6 +59,28 @@ TEST(RequestFingerprint, JsonComparesByParsedValue) {
     EXPECT_NE(json("{\"a\":"), json("{\"a\": "));
 }
 
+TEST(RequestFingerprint, NumbersBeyondTheIntegerRangeAreFingerprintedWithoutOverflow) {
+    auto json = [](const std::string& body) { return RequestFingerprint(Make("", body, "application/json")); };
+    // Converting any of these doubles to std::int64_t is undefined behaviour (the sanitizer build
+    // of this library checks float-cast-overflow); they must take the plain number path.
+    for (const char* number :
+         {"1e300", "-1e300", "1.7976931348623157e308", "-1.7976931348623157e308", "9.3e18", "-9.3e18",
+          "9.223372036854775807e18", "1.8446744073709552e19", "-9.3e15", "9e15", "4.9e-324"}) {
+        std::string compact = std::string(R"({"x":)") + number + "}";
+        std::string spaced = std::string("{ \"x\" : ") + number + " }";
+        EXPECT_EQ(json(compact).size(), 64u) << number;
+        EXPECT_EQ(json(compact), json(spaced)) << number;
+    }
+    EXPECT_NE(json(R"({"x":1e300})"), json(R"({"x":-1e300})"));
+    EXPECT_NE(json(R"({"x":1e300})"), json(R"({"x":1.7976931348623157e308})"));
+    EXPECT_NE(json(R"({"x":9.3e18})"), json(R"({"x":-9.3e18})"));
+    EXPECT_NE(json(R"({"x":9.3e18})"), json(R"({"x":9.2e18})"));
+    // Integral doubles inside the exact range still equal their integer spelling.
+    EXPECT_EQ(json(R"({"x":8999999999999998.0})"), json(R"({"x":8999999999999998})"));
+    EXPECT_EQ(json(R"({"x":-8999999999999998.0})"), json(R"({"x":-8999999999999998})"));
+    EXPECT_EQ(json(R"({"x":-0.0})"), json(R"({"x":0})"));
+}
+
 TEST(RequestFingerprint, MultipartComparesPartsNotTheBoundary) {
     auto body = [](const std::string& boundary, const std::string& name) {
         return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n" + name + "\r\n--" +

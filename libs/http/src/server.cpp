@@ -104,7 +104,8 @@ public:
     void PutValue(std::string_view value) {
         char* start = p_;
         Put(value);
-        std::replace_if(start, p_, [](char c) { return c == '\r' || c == '\n'; }, ' ');
+        std::replace_if(
+            start, p_, [](char c) { return c == '\r' || c == '\n'; }, ' ');
     }
     char* End() const { return p_; }
 
@@ -383,7 +384,7 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
         }
     }
 
-    // Rate limiting.
+    // Rate limiting. Anonymous budgets are per client network (an IPv6 /64 is one client).
     std::string rate_key;
     const Budget* budget = nullptr;
     switch (route.rate) {
@@ -392,16 +393,16 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
                 rate_key = "user:" + std::to_string(request->principal->user_id);
                 budget = &options.user_budget;
             } else {
-                rate_key = "ip:" + request->remote_ip;
+                rate_key = "ip:" + ClientNetwork(request->remote_ip);
                 budget = &options.anon_budget;
             }
             break;
         case RateClass::kAuth:
-            rate_key = "auth:" + request->remote_ip;
+            rate_key = "auth:" + ClientNetwork(request->remote_ip);
             budget = &options.auth_budget;
             break;
         case RateClass::kProbe:
-            rate_key = "probe:" + request->remote_ip;
+            rate_key = "probe:" + ClientNetwork(request->remote_ip);
             budget = &options.probe_budget;
             break;
     }
@@ -450,8 +451,8 @@ asio::awaitable<Response> Server::Impl::RunIdempotent(RequestPtr request, const 
     if (idem_key.size() > kMaxIdempotencyKeyLength) {
         throw InvalidField("Idempotency-Key", "must be at most 255 characters");
     }
-    std::string idem_scope = request->principal ? "user:" + std::to_string(request->principal->user_id)
-                                                : "anon:" + request->remote_ip;
+    std::string idem_scope =
+        request->principal ? "user:" + std::to_string(request->principal->user_id) : "anon:" + request->remote_ip;
     std::string hash = RequestFingerprint(*request);
     IdempotencyClaim claim = co_await idempotency->Claim(idem_scope, idem_key, std::string(MethodName(request->method)),
                                                          request->path, hash);
@@ -489,15 +490,16 @@ asio::awaitable<Response> Server::Impl::RunIdempotent(RequestPtr request, const 
 }
 
 Response Server::Impl::RateLimitedResponse(const Request& request, const RateDecision& decision) const {
-    Error limited(ErrorKind::kRateLimited, "rate limit exceeded; retry after " + std::to_string(decision.retry_after_s) + " s");
+    Error limited(ErrorKind::kRateLimited,
+                  "rate limit exceeded; retry after " + std::to_string(decision.retry_after_s) + " s");
     limited.WithRetryAfter(decision.retry_after_s);
     return ProblemResponse(limited, request.path, request.request_id);
 }
 
 Response Server::Impl::FailureResponse(const Error& e, const Request& request) const {
     if (Describe(e.Kind()).status >= 500) {
-        log::Error("request failed", {{"request_id", request.request_id},
-                                      {"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
+        log::Error("request failed",
+                   {{"request_id", request.request_id}, {"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
     }
     return ProblemResponse(e, request.path, request.request_id);
 }
@@ -533,7 +535,8 @@ std::optional<Response> Server::Impl::AnswerWithoutRoute(Request& request, Route
             return std::nullopt;  // the route's handler answers
         }
         if (match.path_exists) {
-            Error e(ErrorKind::kMethodNotAllowed, MethodName(request.method).data() + std::string(" is not allowed here"));
+            Error e(ErrorKind::kMethodNotAllowed,
+                    MethodName(request.method).data() + std::string(" is not allowed here"));
             Response r = ProblemResponse(e, request.path, request.request_id);
             r.SetHeader("Allow", match.allow);
             return r;
@@ -712,7 +715,8 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
                           "the request header block exceeds " + std::to_string(options.header_limit) + " bytes"));
                 break;
             }
-            co_await write_and_close(Error(ErrorKind::kInvalidArgument, "malformed HTTP request: " + read_ec.message()));
+            co_await write_and_close(
+                Error(ErrorKind::kInvalidArgument, "malformed HTTP request: " + read_ec.message()));
             break;
         }
 
@@ -767,6 +771,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
                 }
             }
             request->remote_ip = options.trusted_proxies.ClientAddress(*peer, forwarded);
+            request->secure = ForwardedProtoIsHttps(request->Header("x-forwarded-proto"));
         }
         auto incoming_id = request->Header("x-request-id");
         request->request_id = ValidRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
@@ -776,22 +781,25 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         bool keep_alive = header.keep_alive();
         std::optional<Response> early;
         if (auto length = parser.content_length(); length && *length > body_limit) {
-            early = ProblemResponse(Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"),
-                                    request->path, request->request_id);
+            early = ProblemResponse(
+                Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"), request->path,
+                request->request_id);
             keep_alive = false;  // the unread body makes the stream unusable
             unread_input = true;
         } else if (!parser.is_done()) {
             parser.body_limit(body_limit);
             conn->SetDeadline(options.body_timeout);
-            auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            auto [body_ec, body_bytes] =
+                co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             conn->ClearDeadline();
             if (conn->timed_out) {
                 ++stats.timeouts;
                 break;
             }
             if (body_ec == bhttp::error::body_limit) {
-                early = ProblemResponse(Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"),
-                                        request->path, request->request_id);
+                early = ProblemResponse(
+                    Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"),
+                    request->path, request->request_id);
                 keep_alive = false;
                 unread_input = true;
             } else if (body_ec) {
@@ -889,7 +897,8 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         std::array<char, 16384> scratch;
         std::size_t drained = 0;
         while (drained < kMaxDrain && !conn->timed_out) {
-            auto [drain_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+            auto [drain_ec, n] =
+                co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
             if (drain_ec) {
                 break;
             }

@@ -137,9 +137,11 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description Wrong email and wrong password answer alike (401). Failed attempts are throttled: one address
-         *     guessing one account, or one address trying many accounts, gets 429 with `Retry-After`;
-         *     attempts on one account from many addresses are only slowed down. A device that signed in to
+         * @description Wrong email and wrong password answer alike (401). Failed attempts are throttled: one client
+         *     (an IPv4 address or an IPv6 /64) guessing one account, or one client trying many accounts,
+         *     gets 429 with `Retry-After`; attempts on one account from many clients take turns (from the
+         *     11th, at least 100 ms apart, doubling to 2 s), so the answer may take up to 10 s, and an
+         *     attempt whose turn is further away gets 429 with `Retry-After`. A device that signed in to
          *     the account before (it sends back the `strava1_device` cookie this route and sign-up set) is
          *     never throttled for that account.
          */
@@ -206,7 +208,9 @@ export interface paths {
         /**
          * Change the password
          * @description Checks `current_password`, applies the signup password policy to `new_password`, and revokes
-         *     every other session of the account (the current one stays signed in). A wrong
+         *     every other session of the account (the current one stays signed in). Every device the
+         *     account knows (`strava1_device` cookies) is forgotten too, except the one making the change
+         *     when it sends its cookie, so a lost device no longer escapes sign-in throttling. A wrong
          *     `current_password` or a refused `new_password` is a 400 naming that field.
          */
         post: operations["changePassword"];
@@ -1508,7 +1512,8 @@ export interface components {
     };
     parameters: {
         /**
-         * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year). Proves an
+         * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year; Secure when
+         *     the request came over HTTPS through a trusted proxy). Proves an
          *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
          *     for that account. It cannot sign in by itself. Browsers send it back on their own.
          */
@@ -1733,7 +1738,8 @@ export interface operations {
             path?: never;
             cookie?: {
                 /**
-                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year). Proves an
+                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year; Secure when
+                 *     the request came over HTTPS through a trusted proxy). Proves an
                  *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
                  *     for that account. It cannot sign in by itself. Browsers send it back on their own.
                  */
@@ -1817,7 +1823,15 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /**
+                 * @description Set by sign-up and sign-in (HttpOnly, SameSite=Strict, path `/v1/auth`, one year; Secure when
+                 *     the request came over HTTPS through a trusted proxy). Proves an
+                 *     earlier successful sign-in to the account, which exempts this device from sign-in throttling
+                 *     for that account. It cannot sign in by itself. Browsers send it back on their own.
+                 */
+                strava1_device?: components["parameters"]["DeviceCookie"];
+            };
         };
         requestBody: {
             content: {
@@ -1825,7 +1839,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Password changed; other sessions revoked. */
+            /** @description Password changed; other sessions revoked, other devices forgotten. */
             204: {
                 headers: {
                     [name: string]: unknown;

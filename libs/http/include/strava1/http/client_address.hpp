@@ -42,4 +42,15 @@ private:
 /// An address in its canonical text form, with IPv4-mapped IPv6 addresses written as IPv4.
 std::string CanonicalAddress(const boost::asio::ip::address& address);
 
+/// Whether an X-Forwarded-Proto value says the client used HTTPS: its first entry (the scheme the
+/// outermost proxy saw), case-insensitively. Believe it only from a trusted proxy.
+bool ForwardedProtoIsHttps(std::string_view header);
+
+/// The client a request is counted against by rate limits and sign-in throttling, from its
+/// address text (Request::remote_ip): an IPv4 address is itself; an IPv6 address stands for its
+/// /64 network, written "2001:db8:1:2::/64", since one subscriber or host is routinely given a
+/// whole /64 and can pick any address in it; an IPv4-mapped IPv6 address is its IPv4 address. Text
+/// that is not an address (such as "unknown") is returned as it is.
+std::string ClientNetwork(std::string_view address);
+
 }  // namespace strava1::http

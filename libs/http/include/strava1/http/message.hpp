@@ -30,6 +30,9 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     std::string remote_ip;
+    /// The client reached us over HTTPS. The server itself speaks plain HTTP, so this is true only
+    /// when a trusted proxy says so (X-Forwarded-Proto: https; see ForwardedProtoIsHttps).
+    bool secure = false;
     std::string request_id;
     std::string route;  ///< matched path template, e.g. "/v1/users/{user_id}"
     std::unordered_map<std::string, std::string> path_params;

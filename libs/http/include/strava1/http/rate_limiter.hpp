@@ -1,11 +1,11 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <array>
 
 namespace strava1::http {
 
@@ -23,8 +23,9 @@ struct RateDecision {
     int retry_after_s = 0;  ///< Retry-After when refused
 };
 
-/// In-memory token buckets keyed by principal or IP ("user:42", "ip:127.0.0.1"). Thread-safe
-/// (sharded locks). Per process: with several API nodes each enforces its own share.
+/// In-memory token buckets keyed by principal or client network ("user:42", "ip:127.0.0.1",
+/// "auth:2001:db8:1:2::/64"; http::ClientNetwork). Thread-safe (sharded locks). Per process: with
+/// several API nodes each enforces its own share.
 class RateLimiter {
 public:
     RateDecision Take(std::string_view key, const Budget& budget,
