@@ -1,8 +1,10 @@
 #include "strava1/db/embedded_postgres.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -425,8 +427,25 @@ TEST_F(EmbeddedPostgresTest, ForDataDirPutsARootClusterWhereThePostgresUserCanRe
     struct stat st {};
     ASSERT_EQ(::stat(root_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0700u) << "nothing outside the data dir was opened up";
-    ASSERT_EQ(::stat(folder.c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    // Root keeps the clusters root and the folder, so the postgres user can replace none of their
+    // entries; it gets only the cluster and the socket directory.
+    const passwd* postgres = ::getpwnam("postgres");
+    ASSERT_NE(postgres, nullptr);
+    for (const fs::path& dir : {clusters_parent / "strava1", folder}) {
+        ASSERT_EQ(::lstat(dir.c_str(), &st), 0);
+        EXPECT_EQ(st.st_uid, 0u) << dir;
+        EXPECT_EQ(st.st_mode & 07777, 0711u) << dir;
+    }
+    for (const fs::path& dir : {folder / "pg", folder / "run"}) {
+        ASSERT_EQ(::lstat(dir.c_str(), &st), 0);
+        EXPECT_EQ(st.st_uid, postgres->pw_uid) << dir;
+        EXPECT_EQ(st.st_mode & 07777, 0700u) << dir;
+    }
+    for (const fs::path& file : {folder / "pg.lock", folder / "data-dir"}) {
+        ASSERT_EQ(::lstat(file.c_str(), &st), 0);
+        EXPECT_TRUE(S_ISREG(st.st_mode)) << file;
+        EXPECT_EQ(st.st_uid, 0u) << file;
+    }
     pg.Stop();
 
     const EmbeddedPostgres::Options again = EmbeddedPostgres::ForDataDir(data_dir, clusters_parent / "elsewhere");
@@ -446,6 +465,188 @@ TEST_F(EmbeddedPostgresTest, ForDataDirRefusesARecordOfAFolderThatIsGone) {
         EXPECT_NE(message.find("pg.cluster"), std::string::npos) << message;
     }
     EXPECT_FALSE(fs::exists(root_ / "gone")) << "no empty database in its place";
+}
+
+/// Runs `action` in a child process as the postgres system user (what anyone who controls that user
+/// can do) and returns the errno it ended with, 0 when every step succeeded.
+template <class Action>
+int AsPostgresUser(Action action) {
+    const passwd* postgres = ::getpwnam("postgres");
+    if (postgres == nullptr) {
+        return -1;
+    }
+    const uid_t uid = postgres->pw_uid;
+    const gid_t gid = postgres->pw_gid;
+    const pid_t child = ::fork();
+    if (child == 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
+            ::_exit(250);
+        }
+        ::_exit(action());
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 251;
+}
+
+/// A directory outside the cluster folder, with the owner and modes root gave it.
+struct Victim {
+    fs::path dir;
+    explicit Victim(fs::path where) : dir(std::move(where)) {
+        fs::create_directories(dir);
+        ::chmod(dir.c_str(), 0755);
+        WriteFile(dir / "precious", "root's\n");
+        ::chmod((dir / "precious").c_str(), 0644);
+    }
+    void ExpectUntouched() const {
+        struct stat st {};
+        ASSERT_EQ(::lstat(dir.c_str(), &st), 0);
+        EXPECT_EQ(st.st_uid, 0u) << dir << " was given away";
+        EXPECT_EQ(st.st_gid, 0u) << dir;
+        EXPECT_EQ(st.st_mode & 07777, 0755u) << dir << " had its mode changed";
+        ASSERT_EQ(::lstat((dir / "precious").c_str(), &st), 0);
+        EXPECT_EQ(st.st_uid, 0u);
+        EXPECT_EQ(st.st_mode & 07777, 0644u);
+        EXPECT_FALSE(fs::exists(dir / "created-by-root")) << "root created a file through a planted link";
+        std::size_t entries = 0;
+        for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) {
+            ++entries;
+        }
+        EXPECT_EQ(entries, 1u) << "nothing was created in " << dir;
+    }
+};
+
+class RootClusterFolderTest : public EmbeddedPostgresTest {
+protected:
+    void SetUp() override {
+        EmbeddedPostgresTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
+        if (::geteuid() != 0) {
+            GTEST_SKIP() << "only root switches to the postgres user";
+        }
+        std::string pattern = "/tmp/strava1-pgtest-clusters-XXXXXX";
+        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+        clusters_parent_ = pattern;
+        ASSERT_EQ(::chmod(clusters_parent_.c_str(), 0755), 0);
+        data_dir_ = root_ / "var";
+        fs::create_directories(data_dir_);
+        options_ = EmbeddedPostgres::ForDataDir(data_dir_, clusters_parent_ / "strava1");
+        options_.start_timeout = std::chrono::seconds(60);
+        folder_ = options_.data_dir.parent_path();
+    }
+    void TearDown() override {
+        if (!clusters_parent_.empty()) {
+            std::error_code ec;
+            fs::remove_all(clusters_parent_, ec);
+        }
+        EmbeddedPostgresTest::TearDown();
+    }
+
+    fs::path clusters_parent_;
+    fs::path data_dir_;
+    fs::path folder_;
+    EmbeddedPostgres::Options options_;
+};
+
+TEST_F(RootClusterFolderTest, ThePostgresUserCannotRedirectARestartOutOfTheFolder) {
+    const Victim victim(clusters_parent_ / "victim");
+    EmbeddedPostgres pg(options_);
+    pg.Start();
+    QueryOne(pg.ConnInfo(), "CREATE TABLE kept (id int); INSERT INTO kept VALUES (3)");
+
+    // The attack: swap run/ and pg.lock for links out of the folder, then get the postmaster restarted.
+    const std::string run = (folder_ / "run").string();
+    const std::string run_away = (folder_ / "run.away").string();
+    const std::string lock = (folder_ / "pg.lock").string();
+    const std::string lock_away = (folder_ / "pg.lock.away").string();
+    const std::string target_dir = victim.dir.string();
+    const std::string target_file = (victim.dir / "created-by-root").string();
+    const int err = AsPostgresUser([&] {
+        if (::rename(run.c_str(), run_away.c_str()) != 0 || ::symlink(target_dir.c_str(), run.c_str()) != 0 ||
+            ::rename(lock.c_str(), lock_away.c_str()) != 0 || ::symlink(target_file.c_str(), lock.c_str()) != 0) {
+            return errno;
+        }
+        return 0;
+    });
+    EXPECT_EQ(err, EACCES) << "the postgres user must not be able to replace entries of the cluster folder";
+
+    const pid_t killed = pg.Pid();
+    ASSERT_EQ(::kill(killed, SIGKILL), 0);
+    ASSERT_TRUE(WaitUntilDead(killed, std::chrono::seconds(10)));
+    try {
+        pg.Start();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "restart failed: " << e.what();
+    }
+    victim.ExpectUntouched();
+    if (pg.Running()) {
+        EXPECT_EQ(QueryOne(pg.ConnInfo(), "SELECT id FROM kept"), "3");
+    }
+}
+
+TEST_F(RootClusterFolderTest, AFolderAnEarlierVersionGaveToThePostgresUserIsTakenBackWithoutFollowingItsLinks) {
+    const Victim victim(clusters_parent_ / "victim");
+    const Victim victim_of_staging(clusters_parent_ / "victim-of-staging");
+    {
+        EmbeddedPostgres pg(options_);
+        pg.Start();
+        QueryOne(pg.ConnInfo(), "CREATE TABLE kept (id int); INSERT INTO kept VALUES (4)");
+    }
+    // The layout of the earlier version: the clusters root and the folder belonged to postgres, 0700.
+    const passwd* postgres = ::getpwnam("postgres");
+    ASSERT_NE(postgres, nullptr);
+    for (const fs::path& dir : {clusters_parent_ / "strava1", folder_}) {
+        ASSERT_EQ(::chown(dir.c_str(), postgres->pw_uid, postgres->pw_gid), 0);
+        ASSERT_EQ(::chmod(dir.c_str(), 0700), 0);
+    }
+    // What the postgres user could plant in it then: links out of the folder in place of run/ and
+    // pg.lock, and a staging directory whose subdirectory is a link out.
+    const std::string run = (folder_ / "run").string();
+    const std::string run_away = (folder_ / "run.away").string();
+    const std::string lock = (folder_ / "pg.lock").string();
+    const std::string staging = (folder_ / "pg.initdb").string();
+    const std::string staging_link = (folder_ / "pg.initdb" / "base").string();
+    const std::string target_dir = victim.dir.string();
+    const std::string target_file = (victim.dir / "created-by-root").string();
+    const std::string staging_target = victim_of_staging.dir.string();
+    ASSERT_EQ(AsPostgresUser([&] {
+                  if (::rename(run.c_str(), run_away.c_str()) != 0 || ::symlink(target_dir.c_str(), run.c_str()) != 0 ||
+                      ::unlink(lock.c_str()) != 0 || ::symlink(target_file.c_str(), lock.c_str()) != 0 ||
+                      ::mkdir(staging.c_str(), 0700) != 0 ||
+                      ::symlink(staging_target.c_str(), staging_link.c_str()) != 0) {
+                      return errno;
+                  }
+                  return 0;
+              }),
+              0);
+
+    const EmbeddedPostgres::Options again = EmbeddedPostgres::ForDataDir(data_dir_, clusters_parent_ / "strava1");
+    EXPECT_EQ(again.data_dir, options_.data_dir);
+    EmbeddedPostgres pg(again);
+    try {
+        pg.Start();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "start failed: " << e.what();
+    }
+    victim.ExpectUntouched();
+    victim_of_staging.ExpectUntouched();
+    struct stat st {};
+    for (const fs::path& dir : {clusters_parent_ / "strava1", folder_}) {
+        ASSERT_EQ(::lstat(dir.c_str(), &st), 0);
+        EXPECT_EQ(st.st_uid, 0u) << dir << " is root's again";
+        EXPECT_EQ(st.st_mode & 07777, 0711u) << dir;
+    }
+    ASSERT_EQ(::lstat(run.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISDIR(st.st_mode)) << "the link was replaced by a directory";
+    EXPECT_EQ(st.st_uid, postgres->pw_uid);
+    ASSERT_EQ(::lstat(lock.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode)) << "the lock file is root's own again";
+    EXPECT_EQ(st.st_uid, 0u);
+    if (pg.Running()) {
+        EXPECT_EQ(QueryOne(pg.ConnInfo(), "SELECT id FROM kept"), "4");
+    }
 }
 
 EmbeddedPostgresSupervisor::Options FastSupervision() {

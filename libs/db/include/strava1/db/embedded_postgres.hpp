@@ -21,7 +21,9 @@ namespace strava1::db {
 ///
 /// When the process runs as root, initdb and postgres run as the `postgres` system user (PostgreSQL
 /// refuses to run as root); the data and socket directories are given to that user, and must be
-/// reachable by it (ForDataDir() picks such a place).
+/// reachable by it (ForDataDir() picks such a place). Their parent (which also holds the lock file)
+/// must then belong to root and be writable by no one else, and root follows no link there: the
+/// postgres user can redirect nothing root does (ADR 0003, "Ownership as root").
 ///
 /// Not thread-safe: call Start/Stop from one thread. Start() blocks (it runs initdb and waits for the
 /// server), so call it before the I/O threads start. The postmaster is told to shut down when the
@@ -44,8 +46,10 @@ public:
     /// - As a normal user: `<data_dir>/pg`, socket in `<data_dir>/run`.
     /// - As root: postgres runs as the `postgres` user, which may not be able to reach the data dir (in
     ///   /root, or any 0700 folder), and strava1 changes no permissions outside its data dir. So the
-    ///   cluster gets its own folder `<clusters_root>/<random id>/` (`pg/`, `run/`), owned by that user,
-    ///   and `<data_dir>/pg.cluster` records which (the folder's `data-dir` file points back).
+    ///   cluster gets its own folder `<clusters_root>/<random id>/` holding `pg/` and `run/` for that
+    ///   user; the clusters root and the folder belong to root (0711, taken back from the postgres user
+    ///   where an earlier version had given them to it), and `<data_dir>/pg.cluster` records which
+    ///   (the folder's `data-dir` file points back).
     ///   A cluster already at `<data_dir>/pg` (an earlier version, a non-root run) stays there; the
     ///   data dir is then made 0711 so the postgres user can pass through, as those versions did.
     /// - With `<data_dir>/pg.cluster` present, that folder, whoever runs (it must still exist).
@@ -113,7 +117,7 @@ private:
     Options options_;
     std::filesystem::path log_file_;
     std::filesystem::path effective_socket_dir_;
-    bool socket_dir_is_fallback_ = false;
+    std::filesystem::path fallback_root_;  ///< the /tmp directory holding a fallback socket dir, if any
     pid_t pid_ = 0;
     int lock_fd_ = -1;
     bool created_cluster_ = false;
