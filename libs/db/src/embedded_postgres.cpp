@@ -1078,13 +1078,15 @@ void EmbeddedPostgres::Start() {
     if (Running()) {
         return;
     }
-    // Our postmaster died since the last start (crash, OOM killer): reap it and start afresh.
-    Stop();
+    // Our postmaster died since the last start (crash, OOM killer): reap it and start afresh. The
+    // data dir stays locked meanwhile (released only by Stop()), so no other strava1 can take it over
+    // between a crash and the restart, or between restart attempts.
+    StopPostmaster();
     try {
         StartLocked();
     } catch (...) {
-        // Leave nothing behind: no half-started postmaster, no fallback directory, no lock.
-        Stop();
+        // No half-started postmaster is left behind.
+        StopPostmaster();
         throw;
     }
 }
@@ -1111,12 +1113,17 @@ void EmbeddedPostgres::StartLocked() {
 
     // Everything root does next to the cluster goes through this descriptor (ADR 0003).
     const Fd base = OpenClusterBase(data_dir.parent_path(), identity);
-    lock_fd_ = LockDataDir(base.Get(), data_dir);
+    if (lock_fd_ < 0) {
+        lock_fd_ = LockDataDir(base.Get(), data_dir);
+    }
 
     // The socket directory is 0700: with local trust authentication (initdb below), only its owner
     // (the user postgres runs as) and root can reach the socket. There is no TCP listener at all.
     effective_socket_dir_ = socket_dir;
     if ((socket_dir / SocketFileName(options_.port)).string().size() > kMaxSocketPath) {
+        if (!fallback_root_.empty()) {
+            RemoveTree(fallback_root_);
+        }
         fallback_root_ = MakeFallbackSocketRoot(identity);
         effective_socket_dir_ = fallback_root_ / "s";
         log::Warn("embedded postgres: socket path too long for a unix socket; using a private directory under /tmp",
@@ -1222,6 +1229,18 @@ void EmbeddedPostgres::CreateDatabaseIfMissing() {
 }
 
 void EmbeddedPostgres::Stop() {
+    StopPostmaster();
+    if (!fallback_root_.empty()) {
+        RemoveTree(fallback_root_);
+        fallback_root_.clear();
+    }
+    if (lock_fd_ >= 0) {
+        ::close(lock_fd_);
+        lock_fd_ = -1;
+    }
+}
+
+void EmbeddedPostgres::StopPostmaster() {
     if (pid_ > 0) {
         const pid_t pid = pid_;
         ::kill(pid, SIGINT);
@@ -1234,14 +1253,6 @@ void EmbeddedPostgres::Stop() {
             }
         }
         pid_ = 0;
-    }
-    if (!fallback_root_.empty()) {
-        RemoveTree(fallback_root_);
-        fallback_root_.clear();
-    }
-    if (lock_fd_ >= 0) {
-        ::close(lock_fd_);
-        lock_fd_ = -1;
     }
 }
 

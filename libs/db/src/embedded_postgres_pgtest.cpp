@@ -325,6 +325,58 @@ TEST_F(EmbeddedPostgresTest, SecondLiveOwnerOfTheDataDirIsRefused) {
     ::waitpid(other, &status, 0);
 }
 
+/// The pid holding a POSIX write lock on `file`, asked from another process (a process never
+/// conflicts with its own locks); 0 when nobody holds one.
+pid_t LockHolder(const fs::path& file) {
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) {
+        return -1;
+    }
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::close(pipe_fds[0]);
+        pid_t holder = -1;
+        const int fd = ::open(file.c_str(), O_RDONLY);
+        struct flock lock {};
+        lock.l_type = F_WRLCK;
+        lock.l_whence = SEEK_SET;
+        if (fd >= 0 && ::fcntl(fd, F_GETLK, &lock) == 0) {
+            holder = lock.l_type == F_UNLCK ? 0 : lock.l_pid;
+        }
+        [[maybe_unused]] const ssize_t written = ::write(pipe_fds[1], &holder, sizeof holder);
+        ::_exit(0);
+    }
+    ::close(pipe_fds[1]);
+    pid_t holder = -1;
+    [[maybe_unused]] const ssize_t n = ::read(pipe_fds[0], &holder, sizeof holder);
+    ::close(pipe_fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return holder;
+}
+
+TEST_F(EmbeddedPostgresTest, TheDataDirStaysLockedAcrossRestartsUntilStop) {
+    EmbeddedPostgres pg(MakeOptions());
+    pg.Start();
+    const fs::path lock = root_ / "pg.lock";
+    EXPECT_EQ(LockHolder(lock), ::getpid());
+
+    // A restart attempt that fails (no PG_VERSION: no cluster), as while the supervisor retries.
+    const pid_t killed = pg.Pid();
+    fs::rename(root_ / "pg" / "PG_VERSION", root_ / "PG_VERSION.away");
+    ASSERT_EQ(::kill(killed, SIGKILL), 0);
+    ASSERT_TRUE(WaitUntilDead(killed, std::chrono::seconds(10)));
+    EXPECT_THROW(pg.Start(), std::runtime_error);
+    EXPECT_EQ(LockHolder(lock), ::getpid()) << "between attempts another strava1 could take the data dir";
+
+    fs::rename(root_ / "PG_VERSION.away", root_ / "pg" / "PG_VERSION");
+    pg.Start();
+    EXPECT_TRUE(pg.Running());
+    EXPECT_EQ(LockHolder(lock), ::getpid());
+    pg.Stop();
+    EXPECT_EQ(LockHolder(lock), 0) << "Stop() releases the data dir";
+}
+
 TEST_F(EmbeddedPostgresTest, OverlongSocketDirFallsBackToAPrivateTmpDir) {
     EmbeddedPostgres::Options options = MakeOptions();
     options.socket_dir = root_ / std::string(110, 's');

@@ -77,11 +77,13 @@ public:
     /// Creates the cluster if needed, recovers from leftovers of a crash, starts postgres, waits until
     /// it accepts connections and creates the database if missing. A no-op when already running.
     /// Throws std::runtime_error with a message naming the problem (and the log file for server-side
-    /// failures); on failure nothing is left running.
+    /// failures); on failure nothing is left running. The data dir is locked from the first Start()
+    /// until Stop(), across restarts and failed attempts alike.
     void Start();
 
     /// Fast shutdown: SIGINT to the postmaster, wait up to a deadline, then SIGQUIT (immediate
-    /// shutdown; crash recovery on next start), then SIGKILL as a last resort. Idempotent.
+    /// shutdown; crash recovery on next start), then SIGKILL as a last resort. Then releases the data
+    /// dir's lock and removes a /tmp socket directory. Idempotent.
     void Stop();
 
     /// libpq conninfo for the database: `host=<socket dir> port=<port> dbname=<db> user=<user>`.
@@ -110,6 +112,8 @@ public:
 
 private:
     void StartLocked();
+    /// Stops (or reaps) the postmaster only: the lock and the socket directory stay for a restart.
+    void StopPostmaster();
     void WaitUntilAccepting();
     void CreateDatabaseIfMissing();
     std::string AdminConnInfo(int connect_timeout_s) const;
