@@ -467,8 +467,11 @@ int Serve(const std::vector<std::string>& args) {
     // From here on the watch thread owns the embedded cluster: it restarts it if it dies, and stops it.
     std::unique_ptr<db::EmbeddedPostgresSupervisor> supervisor;
     if (database->embedded) {
+        // Runs on the watch thread, the only one that touches the cluster then. The conninfo is the
+        // same as before unless its /tmp socket directory had vanished.
         supervisor = std::make_unique<db::EmbeddedPostgresSupervisor>(
-            *database->embedded, db::EmbeddedPostgresSupervisor::Options{}, [&pool] { pool.Reconnect(); });
+            *database->embedded, db::EmbeddedPostgresSupervisor::Options{},
+            [&pool, &pg = *database->embedded] { pool.Reconnect(pg.ConnInfo()); });
         probes.supervisor = supervisor.get();
         supervisor->Start();
     }

@@ -645,6 +645,12 @@ fs::path MakeFallbackSocketRoot(const Identity& identity) {
     return pattern;
 }
 
+/// True when `dir` is still a directory of ours (not gone, not replaced).
+bool IsOwnDirectory(const fs::path& dir) {
+    struct stat st {};
+    return ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid();
+}
+
 /// Removes `dir` and what it holds without following any link in it.
 void RemoveTree(const fs::path& dir) {
     try {
@@ -1119,10 +1125,14 @@ void EmbeddedPostgres::StartLocked() {
 
     // The socket directory is 0700: with local trust authentication (initdb below), only its owner
     // (the user postgres runs as) and root can reach the socket. There is no TCP listener at all.
-    effective_socket_dir_ = socket_dir;
-    if ((socket_dir / SocketFileName(options_.port)).string().size() > kMaxSocketPath) {
+    if ((socket_dir / SocketFileName(options_.port)).string().size() <= kMaxSocketPath) {
+        effective_socket_dir_ = socket_dir;
+    } else if (fallback_root_.empty() || !IsOwnDirectory(fallback_root_)) {
+        // Made once and kept until Stop(): a restart reuses it, so ConnInfo() stays what the pool
+        // was given. Only if it vanished (a /tmp cleaner) is a new one made, and the conninfo changes.
         if (!fallback_root_.empty()) {
-            RemoveTree(fallback_root_);
+            log::Warn("embedded postgres: the socket directory under /tmp is gone; making a new one",
+                      {{"was", fallback_root_.string()}});
         }
         fallback_root_ = MakeFallbackSocketRoot(identity);
         effective_socket_dir_ = fallback_root_ / "s";

@@ -1,5 +1,6 @@
 #include "strava1/db/embedded_postgres.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -22,6 +23,8 @@
 #include <thread>
 
 #include "strava1/db/embedded_postgres_supervisor.hpp"
+#include "strava1/db/pool.hpp"
+#include "strava1/testing/pg.hpp"
 
 // These tests need the PostgreSQL server binaries (postgres, initdb), not a running server or a DSN.
 // Each test gets its own cluster in a fresh directory under /tmp.
@@ -89,6 +92,27 @@ pid_t DeadPid() {
 void WriteFile(const fs::path& file, const std::string& text) {
     std::ofstream out(file, std::ios::trunc);
     out << text;
+}
+
+/// Polls `done` every 20 ms until it holds or `timeout` passes; returns whether it held.
+template <class Condition>
+bool WaitFor(Condition done, std::chrono::seconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!done()) {
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+EmbeddedPostgresSupervisor::Options FastSupervision() {
+    EmbeddedPostgresSupervisor::Options options;
+    options.check_interval = std::chrono::milliseconds(20);
+    options.first_backoff = std::chrono::milliseconds(50);
+    options.max_backoff = std::chrono::milliseconds(200);
+    return options;
 }
 
 class EmbeddedPostgresTest : public ::testing::Test {
@@ -392,6 +416,76 @@ TEST_F(EmbeddedPostgresTest, OverlongSocketDirFallsBackToAPrivateTmpDir) {
     EXPECT_FALSE(fs::exists(socket_dir)) << "the fallback directory is removed on stop";
 }
 
+/// Options for a data dir whose path is too long for a unix socket in it (as a data dir nested
+/// deep in a home directory can be): the socket falls back to a directory under /tmp.
+EmbeddedPostgres::Options LongPathOptions(const fs::path& root, EmbeddedPostgres::Options options) {
+    const fs::path deep = root / std::string(100, 'd');
+    fs::create_directories(deep);
+    ::chmod(deep.c_str(), 0755);  // as root the postgres user passes through
+    options.data_dir = deep / "pg";
+    options.socket_dir = deep / "run";
+    options.log_file = root / "log" / "postgres.log";
+    return options;
+}
+
+TEST_F(EmbeddedPostgresTest, AFallbackSocketDirOutlivesARestartSoTheConnInfoStays) {
+    EmbeddedPostgres pg(LongPathOptions(root_, MakeOptions()));
+    pg.Start();
+    const std::string conninfo = pg.ConnInfo();
+    const fs::path socket_dir = pg.EffectiveSocketDir();
+    ASSERT_EQ(socket_dir.string().rfind("/tmp/strava1-pg-", 0), 0u) << socket_dir;
+
+    const pid_t killed = pg.Pid();
+    ASSERT_EQ(::kill(killed, SIGKILL), 0);
+    ASSERT_TRUE(WaitUntilDead(killed, std::chrono::seconds(10)));
+    pg.Start();
+    EXPECT_EQ(pg.EffectiveSocketDir(), socket_dir);
+    EXPECT_EQ(pg.ConnInfo(), conninfo) << "whoever connected before (the pool) must find the server again";
+    EXPECT_EQ(QueryOne(conninfo, "SELECT 1"), "1");
+
+    // Only if it vanished meanwhile (a /tmp cleaner) is another one made: the conninfo then changes.
+    const pid_t killed_again = pg.Pid();
+    ASSERT_EQ(::kill(killed_again, SIGKILL), 0);
+    ASSERT_TRUE(WaitUntilDead(killed_again, std::chrono::seconds(10)));
+    fs::remove_all(socket_dir.parent_path());
+    pg.Start();
+    EXPECT_NE(pg.EffectiveSocketDir(), socket_dir);
+    EXPECT_EQ(QueryOne(pg.ConnInfo(), "SELECT 1"), "1");
+    const fs::path second = pg.EffectiveSocketDir();
+
+    pg.Stop();
+    EXPECT_FALSE(fs::exists(second.parent_path())) << "Stop() removes it";
+}
+
+TEST_F(EmbeddedPostgresTest, APoolReconnectsAfterTheSupervisorRestartedAPostmasterWithItsSocketUnderTmp) {
+    EmbeddedPostgres pg(LongPathOptions(root_, MakeOptions()));
+    pg.Start();
+    boost::asio::io_context io(1);
+    PoolOptions pool_options;
+    pool_options.conninfo = pg.ConnInfo();
+    Pool pool(io.get_executor(), pool_options);
+    EXPECT_EQ(testing::RunSync(io, pool.Query("SELECT 41 + 1")).Int(0, 0), 42);
+
+    // As serve.cpp wires it.
+    EmbeddedPostgresSupervisor supervisor(pg, FastSupervision(), [&pool] { pool.Reconnect(); });
+    supervisor.Start();
+    ASSERT_EQ(::kill(pg.Pid(), SIGKILL), 0);
+    ASSERT_TRUE(WaitFor([&] { return supervisor.Restarts() == 1; }, std::chrono::seconds(60)));
+    std::string error;
+    const bool answered = WaitFor(
+        [&] {
+            try {
+                return testing::RunSync(io, pool.Query("SELECT 43 - 1")).Int(0, 0) == 42;
+            } catch (const std::exception& e) {
+                error = e.what();
+                return false;
+            }
+        },
+        std::chrono::seconds(10));
+    EXPECT_TRUE(answered) << "the pool never reached the restarted server: " << error;
+    supervisor.Stop();
+}
+
 TEST_F(EmbeddedPostgresTest, DirectoryThatIsNoClusterIsLeftAlone) {
     fs::create_directories(root_ / "pg");
     WriteFile(root_ / "pg" / "precious.txt", "user data");
@@ -419,19 +513,6 @@ TEST_F(EmbeddedPostgresTest, AsRootAnUnreachableDataDirIsNamed) {
         EXPECT_NE(std::string(e.what()).find("as user postgres"), std::string::npos) << e.what();
     }
     EXPECT_FALSE(pg.Running());
-}
-
-/// Polls `done` every 20 ms until it holds or `timeout` passes; returns whether it held.
-template <class Condition>
-bool WaitFor(Condition done, std::chrono::seconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (!done()) {
-        if (Clock::now() >= deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
 }
 
 TEST_F(EmbeddedPostgresTest, ForDataDirPutsARootClusterWhereThePostgresUserCanReachIt) {
@@ -699,14 +780,6 @@ TEST_F(RootClusterFolderTest, AFolderAnEarlierVersionGaveToThePostgresUserIsTake
     if (pg.Running()) {
         EXPECT_EQ(QueryOne(pg.ConnInfo(), "SELECT id FROM kept"), "4");
     }
-}
-
-EmbeddedPostgresSupervisor::Options FastSupervision() {
-    EmbeddedPostgresSupervisor::Options options;
-    options.check_interval = std::chrono::milliseconds(20);
-    options.first_backoff = std::chrono::milliseconds(50);
-    options.max_backoff = std::chrono::milliseconds(200);
-    return options;
 }
 
 TEST_F(EmbeddedPostgresTest, SupervisorRestartsAKilledPostmaster) {

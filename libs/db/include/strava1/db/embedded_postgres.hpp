@@ -87,7 +87,9 @@ public:
     void Stop();
 
     /// libpq conninfo for the database: `host=<socket dir> port=<port> dbname=<db> user=<user>`.
-    /// Valid after Start(); the socket directory may be a short fallback under /tmp (see Start()).
+    /// Valid after Start(); the socket directory may be a short fallback under /tmp, made at the first
+    /// Start() and kept until Stop(), so the conninfo stays the same across restarts (unless that
+    /// directory vanished meanwhile: then a new one is made, and callers must take the new conninfo).
     std::string ConnInfo() const;
 
     /// True while the postmaster started by this instance is alive.
