@@ -54,7 +54,7 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"metrics_token", "TOKEN", "none",
          "/metrics needs 'Authorization: Bearer TOKEN'; without one it is served only while listening on loopback"},
         {"db_unreachable_limit_s", "N", "60",
-         "/healthz fails once the embedded database has been down this many seconds"},
+         "/healthz fails once the embedded database has been down this many seconds (not while it recovers)"},
         {"rate_limit_user_per_minute", "N", "3000", "requests per signed-in user"},
         {"rate_limit_user_burst", "N", "300", "burst per signed-in user"},
         {"rate_limit_anon_per_minute", "N", "1200", "requests per client IP without a token"},

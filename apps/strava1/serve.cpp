@@ -127,6 +127,11 @@ struct Probes {
 
     asio::awaitable<http::Response> Healthz(http::RequestPtr) {
         if (supervisor != nullptr) {
+            if (supervisor->Recovering()) {
+                // A live postmaster in crash recovery, however long it has been: restarting the
+                // process would only make it begin again. /readyz keeps the traffic away meanwhile.
+                co_return http::Response::Text(200, "application/json", R"({"status":"ok","database":"recovering"})");
+            }
             const auto down = std::chrono::duration_cast<std::chrono::seconds>(supervisor->UnreachableFor());
             if (down > unreachable_limit) {
                 // Restarting it has not helped for this long: let the orchestrator restart us.
@@ -195,6 +200,8 @@ struct Probes {
                           std::chrono::duration_cast<std::chrono::seconds>(supervisor->UnreachableFor()).count()));
                 gauge("strava1_db_restarts_total", "Restarts of the embedded database after it died.", "counter",
                       supervisor->Restarts());
+                gauge("strava1_db_recovering", "1 while the embedded database is starting up or in crash recovery.",
+                      "gauge", supervisor->Recovering() ? 1 : 0);
             }
             if (server != nullptr) {
                 gauge("strava1_http_connections_open", "Open client connections.", "gauge",

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "safe_fs.hpp"
+#include "start_wait.hpp"
 #include "strava1/base/log.hpp"
 
 extern char** environ;
@@ -1176,27 +1177,49 @@ void EmbeddedPostgres::StartLocked() {
 
 void EmbeddedPostgres::WaitUntilAccepting() {
     const std::string conninfo = AdminConnInfo(5);
-    const auto deadline = Clock::now() + options_.start_timeout;
+    auto last_heard = Clock::now();
+    auto next_report = Clock::now() + std::chrono::seconds(30);
+    Clock::duration poll = start_wait::kFirstPoll;
+    // Not recovering any more however this ends (ready, failed, cancelled).
+    struct ClearRecovering {
+        std::atomic<bool>& flag;
+        ~ClearRecovering() { flag = false; }
+    } clear{recovering_};
     while (true) {
+        if (cancel_start_) {
+            throw std::runtime_error("embedded postgres: start cancelled (the server is stopping)");
+        }
         int status = 0;
         const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_ || (r < 0 && errno == ECHILD)) {
-            pid_ = 0;
-            throw std::runtime_error("postgres exited during start-up (" + ExitText(status) + ")" + LogHint(log_file_));
+        const bool exited = r == pid_ || (r < 0 && errno == ECHILD);
+        const PGPing ping = exited ? PQPING_NO_RESPONSE : PQping(conninfo.c_str());
+        if (ping == PQPING_REJECT) {
+            last_heard = Clock::now();
+            recovering_ = true;
         }
-        // REJECT means "starting up" (or crash recovery in progress): keep waiting.
-        const PGPing ping = PQping(conninfo.c_str());
-        if (ping == PQPING_OK) {
-            return;
+        switch (start_wait::Next(exited, ping, Clock::now() - last_heard, options_.start_timeout)) {
+            case start_wait::Step::kReady:
+                return;
+            case start_wait::Step::kExited:
+                pid_ = 0;
+                throw std::runtime_error("postgres exited during start-up (" + ExitText(status) + ")" +
+                                         LogHint(log_file_));
+            case start_wait::Step::kSilent:
+                throw std::runtime_error("postgres did not answer within " +
+                                         std::to_string(options_.start_timeout.count()) + " s" + LogHint(log_file_));
+            case start_wait::Step::kBadParameters:
+                throw std::runtime_error("embedded postgres: invalid connection parameters: " + conninfo);
+            case start_wait::Step::kWait:
+                break;
         }
-        if (ping == PQPING_NO_ATTEMPT) {
-            throw std::runtime_error("embedded postgres: invalid connection parameters: " + conninfo);
+        if (recovering_ && Clock::now() >= next_report) {
+            // A long crash recovery is normal after a crash under write load; say it is still going.
+            log::Info("embedded postgres: still starting (crash recovery in progress?); waiting while it runs",
+                      {{"pid", pid_}, {"log", log_file_.string()}});
+            next_report = Clock::now() + std::chrono::seconds(30);
         }
-        if (Clock::now() >= deadline) {
-            throw std::runtime_error("postgres did not accept connections within " +
-                                     std::to_string(options_.start_timeout.count()) + " s" + LogHint(log_file_));
-        }
-        std::this_thread::sleep_for(kPollInterval);
+        poll = start_wait::NextPoll(ping, poll);
+        std::this_thread::sleep_for(poll);
     }
 }
 
@@ -1240,6 +1263,7 @@ void EmbeddedPostgres::CreateDatabaseIfMissing() {
 
 void EmbeddedPostgres::Stop() {
     StopPostmaster();
+    cancel_start_ = false;
     if (!fallback_root_.empty()) {
         RemoveTree(fallback_root_);
         fallback_root_.clear();

@@ -486,6 +486,74 @@ TEST_F(EmbeddedPostgresTest, APoolReconnectsAfterTheSupervisorRestartedAPostmast
     supervisor.Stop();
 }
 
+/// Makes the cluster start as a standby that never gets WAL and lets nobody in (hot_standby off): a
+/// postmaster that stays alive answering "not accepting connections yet", as in a long crash recovery.
+void MakeItStartAsAStandby(const fs::path& data_dir) {
+    std::ofstream(data_dir / "postgresql.conf", std::ios::app) << "\nhot_standby = off\n";
+    WriteFile(data_dir / "standby.signal", "");
+}
+
+/// Ends that state the way `pg_ctl promote` does: the server finishes recovery and accepts connections.
+void Promote(const fs::path& data_dir, pid_t postmaster) {
+    WriteFile(data_dir / "promote", "");
+    ::kill(postmaster, SIGUSR1);
+}
+
+/// The pid in the first line of postmaster.pid, once there is one.
+pid_t PostmasterPidOf(const fs::path& data_dir) {
+    std::ifstream in(data_dir / "postmaster.pid");
+    long pid = 0;
+    in >> pid;
+    return static_cast<pid_t>(pid);
+}
+
+PGPing Ping(const EmbeddedPostgres::Options& options) {
+    const std::string conninfo = "host=" + options.socket_dir.string() + " port=5432 dbname=postgres user=strava1";
+    return PQping(conninfo.c_str());
+}
+
+TEST_F(EmbeddedPostgresTest, AStartingPostmasterIsWaitedForBeyondTheStartTimeoutAndNotKilled) {
+    EmbeddedPostgres::Options options = MakeOptions();
+    {
+        EmbeddedPostgres pg(options);
+        pg.Start();
+    }
+    MakeItStartAsAStandby(root_ / "pg");
+    options.start_timeout = std::chrono::seconds(1);
+    const auto patience = 3 * options.start_timeout;
+
+    // Watches the start from outside: the postmaster must stay the same process well past the start
+    // timeout while it says it is starting; then it is promoted so the start can finish.
+    std::atomic<pid_t> watched{0};
+    std::string watch_failure;
+    std::thread watcher([&] {
+        if (!WaitFor([&] { return Ping(options) == PQPING_REJECT; }, std::chrono::seconds(60))) {
+            watch_failure = "the postmaster never answered as a starting server";
+            return;
+        }
+        const pid_t pid = PostmasterPidOf(root_ / "pg");
+        watched = pid;
+        const auto deadline = Clock::now() + patience;
+        if (WaitFor([&] { return !Alive(pid) || Clock::now() >= deadline; }, std::chrono::seconds(60)) && !Alive(pid)) {
+            watch_failure = "the starting postmaster was killed after the start timeout";
+            return;
+        }
+        Promote(root_ / "pg", pid);
+    });
+    EmbeddedPostgres pg(options);
+    try {
+        pg.Start();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "Start() gave up on a starting postmaster: " << e.what();
+    }
+    watcher.join();
+    EXPECT_EQ(watch_failure, "");
+    EXPECT_EQ(pg.Pid(), watched.load()) << "the postmaster that was starting is the one running";
+    if (pg.Running()) {
+        EXPECT_EQ(QueryOne(pg.ConnInfo(), "SELECT pg_is_in_recovery()"), "f");
+    }
+}
+
 TEST_F(EmbeddedPostgresTest, DirectoryThatIsNoClusterIsLeftAlone) {
     fs::create_directories(root_ / "pg");
     WriteFile(root_ / "pg" / "precious.txt", "user data");
@@ -823,6 +891,53 @@ TEST_F(EmbeddedPostgresTest, SupervisorCountsTheOutageWhileTheClusterCannotStart
     ASSERT_TRUE(WaitFor([&] { return supervisor.Restarts() == 1; }, std::chrono::seconds(60)));
     EXPECT_EQ(supervisor.UnreachableFor(), Clock::duration::zero());
     EXPECT_EQ(QueryOne(conninfo, "SELECT 1"), "1");
+}
+
+TEST_F(EmbeddedPostgresTest, TheSupervisorLetsARecoveringPostmasterFinishAndSaysItIsRecovering) {
+    EmbeddedPostgres::Options options = MakeOptions();
+    options.start_timeout = std::chrono::seconds(1);
+    EmbeddedPostgres pg(options);
+    pg.Start();
+    EmbeddedPostgresSupervisor supervisor(pg, FastSupervision(), nullptr);
+    supervisor.Start();
+    EXPECT_FALSE(supervisor.Recovering());
+
+    // The restart after this kill stays "starting" until promoted, like a long crash recovery.
+    MakeItStartAsAStandby(root_ / "pg");
+    const pid_t killed = pg.Pid();
+    ASSERT_EQ(::kill(killed, SIGKILL), 0);
+    ASSERT_TRUE(WaitFor([&] { return supervisor.Recovering(); }, std::chrono::seconds(60)));
+    const pid_t recovering = PostmasterPidOf(root_ / "pg");
+    ASSERT_NE(recovering, killed);
+    const auto deadline = Clock::now() + 3 * options.start_timeout;
+    ASSERT_TRUE(WaitFor([&] { return !Alive(recovering) || Clock::now() >= deadline; }, std::chrono::seconds(60)));
+    EXPECT_TRUE(Alive(recovering)) << "a postmaster in recovery must not be killed at the start timeout";
+    EXPECT_TRUE(supervisor.Recovering());
+    EXPECT_GE(supervisor.UnreachableFor(), 3 * options.start_timeout) << "it is still unreachable all the same";
+    EXPECT_EQ(supervisor.Restarts(), 0u);
+
+    Promote(root_ / "pg", recovering);
+    ASSERT_TRUE(WaitFor([&] { return supervisor.Restarts() == 1; }, std::chrono::seconds(60)));
+    EXPECT_FALSE(supervisor.Recovering());
+    EXPECT_EQ(supervisor.UnreachableFor(), Clock::duration::zero());
+    EXPECT_EQ(pg.Pid(), recovering) << "the one that was recovering is the one running";
+}
+
+TEST_F(EmbeddedPostgresTest, StoppingTheSupervisorEndsARestartThatWaitsForRecovery) {
+    EmbeddedPostgres pg(MakeOptions());
+    pg.Start();
+    EmbeddedPostgresSupervisor supervisor(pg, FastSupervision(), nullptr);
+    supervisor.Start();
+    MakeItStartAsAStandby(root_ / "pg");
+    ASSERT_EQ(::kill(pg.Pid(), SIGKILL), 0);
+    ASSERT_TRUE(WaitFor([&] { return supervisor.Recovering(); }, std::chrono::seconds(60)));
+    const pid_t recovering = PostmasterPidOf(root_ / "pg");
+
+    const auto asked = Clock::now();
+    supervisor.Stop();  // must not wait for a recovery that never ends
+    EXPECT_LT(Clock::now() - asked, std::chrono::seconds(30));
+    EXPECT_TRUE(WaitUntilDead(recovering, std::chrono::seconds(10))) << "and the postmaster is stopped";
+    EXPECT_FALSE(pg.Running());
 }
 
 TEST_F(EmbeddedPostgresTest, MissingBinDirGivesAClearError) {

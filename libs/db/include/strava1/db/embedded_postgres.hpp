@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -32,14 +33,16 @@ namespace strava1::db {
 class EmbeddedPostgres {
 public:
     struct Options {
-        std::filesystem::path data_dir;          ///< the cluster, e.g. var/pg; created on first start
-        std::filesystem::path socket_dir;        ///< unix socket directory, e.g. var/run; made 0700
-        std::string database = "strava1";        ///< created on start when missing
-        std::string user = "strava1";            ///< cluster superuser (trust on the private socket)
-        std::chrono::seconds start_timeout{30};  ///< how long to wait for connections to be accepted
-        int port = 5432;                         ///< only names the socket file `.s.PGSQL.<port>`
-        std::filesystem::path bin_dir;           ///< empty: FindBinDir()
-        std::filesystem::path log_file;          ///< empty: `<data_dir>/../log/postgres.log`
+        std::filesystem::path data_dir;    ///< the cluster, e.g. var/pg; created on first start
+        std::filesystem::path socket_dir;  ///< unix socket directory, e.g. var/run; made 0700
+        std::string database = "strava1";  ///< created on start when missing
+        std::string user = "strava1";      ///< cluster superuser (trust on the private socket)
+        /// How long a started postmaster may give no answer at all. One that answers it is starting or
+        /// recovering is waited for as long as it lives (ADR 0003, "Waiting for a start").
+        std::chrono::seconds start_timeout{30};
+        int port = 5432;                 ///< only names the socket file `.s.PGSQL.<port>`
+        std::filesystem::path bin_dir;   ///< empty: FindBinDir()
+        std::filesystem::path log_file;  ///< empty: `<data_dir>/../log/postgres.log`
     };
 
     /// Where the cluster of a strava1 data dir lives (ADR 0003), creating what that needs. Blocking.
@@ -76,6 +79,9 @@ public:
 
     /// Creates the cluster if needed, recovers from leftovers of a crash, starts postgres, waits until
     /// it accepts connections and creates the database if missing. A no-op when already running.
+    /// While the postmaster lives and answers that it is starting (crash recovery), the wait has no
+    /// deadline; it fails when the postmaster exits, stays silent longer than `start_timeout`, or
+    /// CancelStart() is called.
     /// Throws std::runtime_error with a message naming the problem (and the log file for server-side
     /// failures); on failure nothing is left running. The data dir is locked from the first Start()
     /// until Stop(), across restarts and failed attempts alike.
@@ -94,6 +100,14 @@ public:
 
     /// True while the postmaster started by this instance is alive.
     bool Running() const;
+
+    /// True while Start() waits for a postmaster that answers it is starting up or recovering.
+    /// Thread-safe.
+    bool Recovering() const { return recovering_.load(); }
+
+    /// Makes a Start() in progress on another thread give up (stopping the postmaster it started),
+    /// and any later Start() fail at once, until Stop(). Thread-safe.
+    void CancelStart() { cancel_start_ = true; }
 
     /// Reaps the postmaster if it has exited since Start() (crash, kill -9, OOM killer) and returns
     /// its wait status, leaving this instance stopped (Start() may be called again); nullopt while it
@@ -127,6 +141,8 @@ private:
     pid_t pid_ = 0;
     int lock_fd_ = -1;
     bool created_cluster_ = false;
+    std::atomic<bool> recovering_{false};
+    std::atomic<bool> cancel_start_{false};
 };
 
 }  // namespace strava1::db
