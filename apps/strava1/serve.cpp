@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -121,8 +122,9 @@ struct Probes {
     /// Set with the embedded cluster: /healthz fails once it has been down longer than the limit.
     const db::EmbeddedPostgresSupervisor* supervisor = nullptr;
     std::chrono::seconds unreachable_limit{60};
-    /// /metrics: open while listening on loopback, else only with this bearer token.
-    bool metrics_open = true;
+    /// /metrics without a token: only for direct requests from this machine, and only while the server
+    /// listens on loopback with no trusted proxies (see CheckMetricsAccess). Else this bearer token.
+    bool metrics_local_only = true;
     std::string metrics_token;
 
     asio::awaitable<http::Response> Healthz(http::RequestPtr) {
@@ -146,10 +148,20 @@ struct Probes {
 
     void CheckMetricsAccess(const http::Request& request) const {
         if (metrics_token.empty()) {
-            if (!metrics_open) {
+            if (!metrics_local_only) {
                 throw Error(ErrorKind::kPermissionDenied,
-                            "metrics are served over the network only with a token: set STRAVA1_METRICS_TOKEN and "
-                            "send it as a bearer token");
+                            "metrics are served without a token only while the server listens on loopback and no "
+                            "trusted proxies are set: set STRAVA1_METRICS_TOKEN and send it as a bearer token");
+            }
+            // A reverse proxy on this machine connects from loopback too: what gives it away is the
+            // header it adds for its client. Without trusted proxies remote_ip is the TCP peer.
+            const bool relayed = std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
+                return header.first == "x-forwarded-for" || header.first == "forwarded" || header.first == "x-real-ip";
+            });
+            if (relayed || !IsLoopback(request.remote_ip)) {
+                throw Error(ErrorKind::kPermissionDenied,
+                            "metrics are served without a token only to clients on this machine, not through a "
+                            "proxy: set STRAVA1_METRICS_TOKEN and send it as a bearer token");
             }
             return;
         }
@@ -424,7 +436,8 @@ int Serve(const std::vector<std::string>& args) {
     http::Router router;
     Probes probes{pool};
     probes.unreachable_limit = config.db_unreachable_limit;
-    probes.metrics_open = IsLoopback(config.server.address);
+    // With trusted proxies configured, requests arrive through a proxy, however local it is.
+    probes.metrics_local_only = IsLoopback(config.server.address) && config.server.trusted_proxies.Empty();
     probes.metrics_token = config.metrics_token;
     AddProbeRoutes(router, probes);
     accounts::Options accounts_options;
