@@ -418,6 +418,7 @@ int Serve(const std::vector<std::string>& args) {
     pool_options.conninfo = database->conninfo;
     pool_options.max_connections = static_cast<std::size_t>(config.db_pool_size);
     std::vector<asio::any_io_executor> pool_executors;
+    pool_executors.reserve(shards.size());
     for (auto* shard : shards) {
         pool_executors.push_back(shard->get_executor());
     }

@@ -116,8 +116,14 @@ struct Lease::State {
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     ~State() {
-        if (conn) {
+        if (!conn) {
+            return;
+        }
+        try {
             pool->Release(std::move(conn), shard, generation);
+        } catch (const std::exception& e) {
+            // Only a failing mutex or allocation gets here; the connection is closed either way.
+            log::Error("database connection could not be handed back", {{"error", e.what()}});
         }
     }
 };
