@@ -1081,7 +1081,7 @@ fs::path EmbeddedPostgres::FindBinDir(const std::string& pg_config, const fs::pa
                              std::string(kServerPackage));
 }
 
-void EmbeddedPostgres::Start() {
+void EmbeddedPostgres::Start(const std::function<void()>& on_accepting) {
     if (Running()) {
         return;
     }
@@ -1090,7 +1090,7 @@ void EmbeddedPostgres::Start() {
     // between a crash and the restart, or between restart attempts.
     StopPostmaster();
     try {
-        StartLocked();
+        StartLocked(on_accepting);
     } catch (...) {
         // No half-started postmaster is left behind.
         StopPostmaster();
@@ -1098,7 +1098,7 @@ void EmbeddedPostgres::Start() {
     }
 }
 
-void EmbeddedPostgres::StartLocked() {
+void EmbeddedPostgres::StartLocked(const std::function<void()>& on_accepting) {
     created_cluster_ = false;
     if (options_.data_dir.empty() || options_.socket_dir.empty()) {
         throw std::runtime_error("embedded postgres: data_dir and socket_dir must be set");
@@ -1164,7 +1164,7 @@ void EmbeddedPostgres::StartLocked() {
     pid_ = Spawn(PostmasterRequest(cluster, log_fd.Get()));
     log_fd.Reset();
 
-    WaitUntilAccepting();
+    WaitUntilAccepting(on_accepting);
     CreateDatabaseIfMissing();
     log::Info("embedded postgres: ready",
               {{"pid", pid_},
@@ -1175,7 +1175,7 @@ void EmbeddedPostgres::StartLocked() {
                {"start_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
 }
 
-void EmbeddedPostgres::WaitUntilAccepting() {
+void EmbeddedPostgres::WaitUntilAccepting(const std::function<void()>& on_accepting) {
     const std::string conninfo = AdminConnInfo(5);
     auto last_heard = Clock::now();
     auto next_report = Clock::now() + std::chrono::seconds(30);
@@ -1199,6 +1199,9 @@ void EmbeddedPostgres::WaitUntilAccepting() {
         }
         switch (start_wait::Next(exited, ping, Clock::now() - last_heard, options_.start_timeout)) {
             case start_wait::Step::kReady:
+                if (on_accepting) {
+                    on_accepting();
+                }
                 return;
             case start_wait::Step::kExited:
                 pid_ = 0;

@@ -541,12 +541,21 @@ TEST_F(EmbeddedPostgresTest, AStartingPostmasterIsWaitedForBeyondTheStartTimeout
         Promote(root_ / "pg", pid);
     });
     EmbeddedPostgres pg(options);
+    int accepting_calls = 0;
+    bool recovering_when_accepting = false;
     try {
-        pg.Start();
+        // The watcher is told it accepts while the recovery still shows: no moment shows neither.
+        pg.Start([&] {
+            ++accepting_calls;
+            recovering_when_accepting = pg.Recovering();
+        });
     } catch (const std::exception& e) {
         ADD_FAILURE() << "Start() gave up on a starting postmaster: " << e.what();
     }
     watcher.join();
+    EXPECT_EQ(accepting_calls, 1);
+    EXPECT_TRUE(recovering_when_accepting);
+    EXPECT_FALSE(pg.Recovering());
     EXPECT_EQ(watch_failure, "");
     EXPECT_EQ(pg.Pid(), watched.load()) << "the postmaster that was starting is the one running";
     if (pg.Running()) {

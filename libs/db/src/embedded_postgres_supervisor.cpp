@@ -113,7 +113,9 @@ void EmbeddedPostgresSupervisor::Restart() {
             }
         }
         try {
-            pg_.Start();
+            // Reachable from the moment it accepts, before pg_ stops saying it is recovering: /healthz
+            // must never see the outage without the recovery that is ending it.
+            pg_.Start([this] { MarkReachable(); });
             MarkReachable();
             restarts_.fetch_add(1);
             log::Info("embedded postgres: restarted after a crash", {{"attempt", attempt}, {"pid", pg_.Pid()}});
@@ -122,6 +124,7 @@ void EmbeddedPostgresSupervisor::Restart() {
             }
             return;
         } catch (const std::exception& e) {
+            MarkUnreachable();  // in case it failed after accepting (creating the database)
             log::Error("embedded postgres: restart failed; trying again",
                        {{"attempt", attempt},
                         {"error", e.what()},

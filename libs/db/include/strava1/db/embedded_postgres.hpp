@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -84,8 +85,10 @@ public:
     /// CancelStart() is called.
     /// Throws std::runtime_error with a message naming the problem (and the log file for server-side
     /// failures); on failure nothing is left running. The data dir is locked from the first Start()
-    /// until Stop(), across restarts and failed attempts alike.
-    void Start();
+    /// until Stop(), across restarts and failed attempts alike. `on_accepting`, when given, runs (on
+    /// this thread) the moment the postmaster accepts connections, before Recovering() turns false: a
+    /// watcher marking the database reachable there never sees a moment when it is neither.
+    void Start(const std::function<void()>& on_accepting = {});
 
     /// Fast shutdown: SIGINT to the postmaster, wait up to a deadline, then SIGQUIT (immediate
     /// shutdown; crash recovery on next start), then SIGKILL as a last resort. Then releases the data
@@ -127,10 +130,10 @@ public:
     const std::filesystem::path& EffectiveSocketDir() const { return effective_socket_dir_; }
 
 private:
-    void StartLocked();
+    void StartLocked(const std::function<void()>& on_accepting);
     /// Stops (or reaps) the postmaster only: the lock and the socket directory stay for a restart.
     void StopPostmaster();
-    void WaitUntilAccepting();
+    void WaitUntilAccepting(const std::function<void()>& on_accepting);
     void CreateDatabaseIfMissing();
     std::string AdminConnInfo(int connect_timeout_s) const;
 
