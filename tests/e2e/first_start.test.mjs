@@ -5,9 +5,9 @@
 // once the database stays down longer than the limit, but not while it is in crash recovery.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdtemp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { clusterFolder, request, requireEmbeddedPostgres, startEmbeddedServer } from './harness.mjs';
 
 const kPassword = 'correct horse battery staple';
@@ -88,6 +88,18 @@ test('serve starts from a 0700 folder (as root: the postgres user cannot enter i
         assert.equal((await stat(join(folder, 'pg', 'PG_VERSION'))).isFile(), true);
         assert.equal((await readFile(join(folder, 'data-dir'), 'utf8')).trim(), dataDir, 'the folder points back');
         assert.equal((await stat(cwd)).mode & 0o777, 0o700, 'nothing outside the data dir was opened up');
+        // Root keeps the folder and its parent (the postgres user can replace nothing in them); only
+        // the cluster and the socket directory are postgres's (ADR 0003, "Ownership as root").
+        for (const dir of [dirname(folder), folder]) {
+            const info = await lstat(dir);
+            assert.equal(info.uid, 0, `${dir} belongs to root`);
+            assert.equal(info.mode & 0o7777, 0o711, `${dir} is 0711`);
+        }
+        for (const dir of [join(folder, 'pg'), join(folder, 'run')]) {
+            const info = await lstat(dir);
+            assert.ok(info.isDirectory() && info.uid !== 0, `${dir} is a directory of the postgres user`);
+            assert.equal(info.mode & 0o7777, 0o700, `${dir} is 0700`);
+        }
     }
 
     // kill -9 of the postmaster: the server restarts it (crash recovery) and requests work again.
