@@ -52,9 +52,10 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"trusted_proxies", "ADDRESSES", "none",
          "reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client"},
         {"metrics_token", "TOKEN", "none",
-         "/metrics needs 'Authorization: Bearer TOKEN'; without one it is served only while listening on loopback"},
+         "/metrics needs 'Authorization: Bearer TOKEN'; without one it is served only to direct local requests "
+         "while listening on loopback with no trusted proxies"},
         {"db_unreachable_limit_s", "N", "60",
-         "/healthz fails once the embedded database has been down this many seconds"},
+         "/healthz fails once the embedded database has been down this many seconds (not while it recovers)"},
         {"rate_limit_user_per_minute", "N", "3000", "requests per signed-in user"},
         {"rate_limit_user_burst", "N", "300", "burst per signed-in user"},
         {"rate_limit_anon_per_minute", "N", "1200", "requests per client IP without a token"},

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -121,12 +122,18 @@ struct Probes {
     /// Set with the embedded cluster: /healthz fails once it has been down longer than the limit.
     const db::EmbeddedPostgresSupervisor* supervisor = nullptr;
     std::chrono::seconds unreachable_limit{60};
-    /// /metrics: open while listening on loopback, else only with this bearer token.
-    bool metrics_open = true;
+    /// /metrics without a token: only for direct requests from this machine, and only while the server
+    /// listens on loopback with no trusted proxies (see CheckMetricsAccess). Else this bearer token.
+    bool metrics_local_only = true;
     std::string metrics_token;
 
     asio::awaitable<http::Response> Healthz(http::RequestPtr) {
         if (supervisor != nullptr) {
+            if (supervisor->Recovering()) {
+                // A live postmaster in crash recovery, however long it has been: restarting the
+                // process would only make it begin again. /readyz keeps the traffic away meanwhile.
+                co_return http::Response::Text(200, "application/json", R"({"status":"ok","database":"recovering"})");
+            }
             const auto down = std::chrono::duration_cast<std::chrono::seconds>(supervisor->UnreachableFor());
             if (down > unreachable_limit) {
                 // Restarting it has not helped for this long: let the orchestrator restart us.
@@ -141,10 +148,20 @@ struct Probes {
 
     void CheckMetricsAccess(const http::Request& request) const {
         if (metrics_token.empty()) {
-            if (!metrics_open) {
+            if (!metrics_local_only) {
                 throw Error(ErrorKind::kPermissionDenied,
-                            "metrics are served over the network only with a token: set STRAVA1_METRICS_TOKEN and "
-                            "send it as a bearer token");
+                            "metrics are served without a token only while the server listens on loopback and no "
+                            "trusted proxies are set: set STRAVA1_METRICS_TOKEN and send it as a bearer token");
+            }
+            // A reverse proxy on this machine connects from loopback too: what gives it away is the
+            // header it adds for its client. Without trusted proxies remote_ip is the TCP peer.
+            const bool relayed = std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
+                return header.first == "x-forwarded-for" || header.first == "forwarded" || header.first == "x-real-ip";
+            });
+            if (relayed || !IsLoopback(request.remote_ip)) {
+                throw Error(ErrorKind::kPermissionDenied,
+                            "metrics are served without a token only to clients on this machine, not through a "
+                            "proxy: set STRAVA1_METRICS_TOKEN and send it as a bearer token");
             }
             return;
         }
@@ -195,6 +212,8 @@ struct Probes {
                           std::chrono::duration_cast<std::chrono::seconds>(supervisor->UnreachableFor()).count()));
                 gauge("strava1_db_restarts_total", "Restarts of the embedded database after it died.", "counter",
                       supervisor->Restarts());
+                gauge("strava1_db_recovering", "1 while the embedded database is starting up or in crash recovery.",
+                      "gauge", supervisor->Recovering() ? 1 : 0);
             }
             if (server != nullptr) {
                 gauge("strava1_http_connections_open", "Open client connections.", "gauge",
@@ -399,6 +418,7 @@ int Serve(const std::vector<std::string>& args) {
     pool_options.conninfo = database->conninfo;
     pool_options.max_connections = static_cast<std::size_t>(config.db_pool_size);
     std::vector<asio::any_io_executor> pool_executors;
+    pool_executors.reserve(shards.size());
     for (auto* shard : shards) {
         pool_executors.push_back(shard->get_executor());
     }
@@ -417,7 +437,8 @@ int Serve(const std::vector<std::string>& args) {
     http::Router router;
     Probes probes{pool};
     probes.unreachable_limit = config.db_unreachable_limit;
-    probes.metrics_open = IsLoopback(config.server.address);
+    // With trusted proxies configured, requests arrive through a proxy, however local it is.
+    probes.metrics_local_only = IsLoopback(config.server.address) && config.server.trusted_proxies.Empty();
     probes.metrics_token = config.metrics_token;
     AddProbeRoutes(router, probes);
     accounts::Options accounts_options;
@@ -467,8 +488,11 @@ int Serve(const std::vector<std::string>& args) {
     // From here on the watch thread owns the embedded cluster: it restarts it if it dies, and stops it.
     std::unique_ptr<db::EmbeddedPostgresSupervisor> supervisor;
     if (database->embedded) {
+        // Runs on the watch thread, the only one that touches the cluster then. The conninfo is the
+        // same as before unless its /tmp socket directory had vanished.
         supervisor = std::make_unique<db::EmbeddedPostgresSupervisor>(
-            *database->embedded, db::EmbeddedPostgresSupervisor::Options{}, [&pool] { pool.Reconnect(); });
+            *database->embedded, db::EmbeddedPostgresSupervisor::Options{},
+            [&pool, &pg = *database->embedded] { pool.Reconnect(pg.ConnInfo()); });
         probes.supervisor = supervisor.get();
         supervisor->Start();
     }

@@ -1,13 +1,13 @@
 // `strava1 serve` as a person starts it: in a folder of their own, with the embedded PostgreSQL and
 // the web app compiled in. CI runs these as root, which is what `make run` on a fresh Debian machine
 // does: root's home and every `mktemp -d` folder are 0700, where the postgres user cannot go.
-// Then the supervision of that PostgreSQL: a `kill -9` of the postmaster is survived, and /healthz
-// fails once the database stays down longer than the limit.
+// Then the supervision of that PostgreSQL: a `kill -9` of the postmaster is survived, /healthz fails
+// once the database stays down longer than the limit, but not while it is in crash recovery.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, lstat, mkdtemp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { clusterFolder, request, requireEmbeddedPostgres, startEmbeddedServer } from './harness.mjs';
 
 const kPassword = 'correct horse battery staple';
@@ -88,6 +88,18 @@ test('serve starts from a 0700 folder (as root: the postgres user cannot enter i
         assert.equal((await stat(join(folder, 'pg', 'PG_VERSION'))).isFile(), true);
         assert.equal((await readFile(join(folder, 'data-dir'), 'utf8')).trim(), dataDir, 'the folder points back');
         assert.equal((await stat(cwd)).mode & 0o777, 0o700, 'nothing outside the data dir was opened up');
+        // Root keeps the folder and its parent (the postgres user can replace nothing in them); only
+        // the cluster and the socket directory are postgres's (ADR 0003, "Ownership as root").
+        for (const dir of [dirname(folder), folder]) {
+            const info = await lstat(dir);
+            assert.equal(info.uid, 0, `${dir} belongs to root`);
+            assert.equal(info.mode & 0o7777, 0o711, `${dir} is 0711`);
+        }
+        for (const dir of [join(folder, 'pg'), join(folder, 'run')]) {
+            const info = await lstat(dir);
+            assert.ok(info.isDirectory() && info.uid !== 0, `${dir} is a directory of the postgres user`);
+            assert.equal(info.mode & 0o7777, 0o700, `${dir} is 0700`);
+        }
     }
 
     // kill -9 of the postmaster: the server restarts it (crash recovery) and requests work again.
@@ -107,8 +119,10 @@ test('serve starts from a 0700 folder (as root: the postgres user cannot enter i
     }
     assert.notEqual(await postmasterPid(dataDir), killed, 'a new postmaster runs');
     assert.equal((await request(server.url, 'GET', '/healthz')).status, 200, 'a restarted database is healthy');
-    const metrics = await request(server.url, 'GET', '/metrics');
-    assert.match(metrics.text, /^strava1_db_restarts_total 1$/m);
+    // Counted once the supervisor's own poll sees it ready (the pool may have got there first).
+    await until('the restart to be counted', async () =>
+        /^strava1_db_restarts_total 1$/m.test((await request(server.url, 'GET', '/metrics')).text),
+    );
     // A new account afterwards: writes go through the pool's new connections.
     await signup(server.url);
 
@@ -166,5 +180,63 @@ test('/healthz fails once the embedded database has been down and unrestartable 
         return res.status === 200 ? res : null;
     });
     assert.equal(me.json.email, user.email);
+    assert.equal((await server.stop()).code, 0, server.logs());
+});
+
+test('/healthz stays 200 while the embedded database is in crash recovery, however long it takes', async (t) => {
+    if (!requireEmbeddedPostgres(t)) return;
+    const cwd = await workFolder(t);
+    const limitS = 1;
+    const server = await startEmbeddedServer({ cwd, args: [`--db-unreachable-limit-s=${limitS}`] });
+    t.after(() => server.stop());
+    const user = await signup(server.url);
+
+    // The restart after this kill stays in recovery until promoted (a standby that gets no WAL and
+    // lets nobody in), as a long crash recovery after a crash under write load would.
+    const pgDir = join(await clusterFolder(server.dataDir), 'pg');
+    await appendFile(join(pgDir, 'postgresql.conf'), '\nhot_standby = off\n');
+    await writeFile(join(pgDir, 'standby.signal'), '');
+    const killed = await postmasterPid(server.dataDir);
+    const killedAt = Date.now();
+    process.kill(killed, 'SIGKILL');
+
+    await until('/healthz to report the recovery', async () => {
+        const res = await request(server.url, 'GET', '/healthz');
+        assert.equal(res.status, 200, `a recovering database is no reason to restart the process: ${res.text}`);
+        return res.json?.database === 'recovering';
+    });
+    // Well past the limit, still alive: restarting the process would only begin the recovery again.
+    await until('the limit to pass twice over', async () => {
+        const res = await request(server.url, 'GET', '/healthz');
+        assert.equal(res.status, 200, res.text);
+        assert.deepEqual(res.json, { status: 'ok', database: 'recovering' });
+        return Date.now() - killedAt > 2 * limitS * 1000 + 1000;
+    });
+    const metrics = await request(server.url, 'GET', '/metrics');
+    assert.match(metrics.text, /^strava1_db_recovering 1$/m);
+    assert.match(metrics.text, /^strava1_db_unreachable_seconds [1-9]\d*$/m, 'it is unreachable all the same');
+    assert.equal((await request(server.url, 'GET', '/readyz')).status, 503, 'no traffic meanwhile');
+    const api = await request(server.url, 'GET', '/v1/me', { token: user.token });
+    assert.equal(api.status, 503);
+    assert.ok(Number(api.headers.get('retry-after')) >= 1);
+
+    // The recovery ends: the same postmaster (never killed meanwhile) serves again.
+    const recovering = await postmasterPid(server.dataDir);
+    assert.notEqual(recovering, killed);
+    await writeFile(join(pgDir, 'promote'), '');
+    process.kill(recovering, 'SIGUSR1');
+    const me = await until('GET /v1/me to answer 200 again', async () => {
+        const res = await request(server.url, 'GET', '/v1/me', { token: user.token });
+        return res.status === 200 ? res : null;
+    });
+    assert.equal(me.json.email, user.email);
+    assert.equal(await postmasterPid(server.dataDir), recovering);
+    // The supervisor sees it within its next poll (the pool may have been quicker).
+    await until('/healthz to drop the recovery note', async () => {
+        const res = await request(server.url, 'GET', '/healthz');
+        assert.equal(res.status, 200, res.text);
+        return res.json.database === undefined;
+    });
+    assert.match((await request(server.url, 'GET', '/metrics')).text, /^strava1_db_recovering 0$/m);
     assert.equal((await server.stop()).code, 0, server.logs());
 });

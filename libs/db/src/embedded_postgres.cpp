@@ -26,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "safe_fs.hpp"
+#include "start_wait.hpp"
 #include "strava1/base/log.hpp"
 
 extern char** environ;
@@ -51,25 +53,7 @@ std::string ErrnoText(int err) { return std::system_category().message(err); }
     throw std::runtime_error(what + ": " + ErrnoText(err));
 }
 
-/// A file descriptor closed on scope exit.
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() { Reset(); }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int Get() const { return fd_; }
-    int Release() { return std::exchange(fd_, -1); }
-    void Reset() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-            fd_ = -1;
-        }
-    }
-
-private:
-    int fd_;
-};
+using safe_fs::Fd;
 
 /// Who initdb and postgres run as: ourselves, or the `postgres` system user when we are root.
 struct Identity {
@@ -362,13 +346,22 @@ bool IsPostgresFor(pid_t pid, const fs::path& data_dir) {
     return false;
 }
 
-/// The pid on the first line of a PostgreSQL lock file (postmaster.pid, .s.PGSQL.<port>.lock).
-std::optional<pid_t> ReadLockPid(const fs::path& file) {
-    std::ifstream in(file);
-    std::string line;
-    if (!in || !std::getline(in, line)) {
+/// The pid on the first line of a PostgreSQL lock file (postmaster.pid, .s.PGSQL.<port>.lock) in
+/// `dir`. The postgres user owns that directory: a link or anything but a plain file there is no
+/// lock file (and is neither followed nor opened in a way that could block).
+std::optional<pid_t> ReadLockPid(int dir, const std::string& name) {
+    Fd fd = safe_fs::OpenFileAt(dir, name, O_RDONLY | O_NONBLOCK);
+    struct stat st {};
+    if (!fd.Valid() || ::fstat(fd.Get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         return std::nullopt;
     }
+    char buffer[64];
+    const ssize_t n = ::read(fd.Get(), buffer, sizeof buffer);
+    if (n <= 0) {
+        return std::nullopt;
+    }
+    const std::string_view text(buffer, static_cast<std::size_t>(n));
+    const std::string line(text.substr(0, text.find('\n')));
     long value = 0;
     const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), value);
     // A negative pid marks a standalone backend; it still names the process.
@@ -503,49 +496,35 @@ std::optional<std::pair<int, int>> ParseMajorVersion(const std::string& name) {
     return std::pair{major, minor};
 }
 
-/// Creates `dir` if needed, makes it 0700 and gives it to the user postgres runs as.
-void MakePrivateDirectory(const fs::path& dir, const Identity& identity) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-        throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+/// Who a directory postgres writes in belongs to: that user when we switch to it, else whoever makes it.
+std::optional<safe_fs::Owner> PostgresOwner(const Identity& identity) {
+    if (!identity.switch_user) {
+        return std::nullopt;
     }
-    if (::chmod(dir.c_str(), 0700) != 0) {
-        ThrowErrno("cannot make " + dir.string() + " private (chmod 0700)", errno);
-    }
-    if (identity.switch_user && ::chown(dir.c_str(), identity.uid, identity.gid) != 0) {
-        ThrowErrno("cannot give " + dir.string() + " to user " + identity.name, errno);
-    }
+    return safe_fs::Owner{identity.uid, identity.gid};
 }
 
-/// Gives a data directory created by another user (e.g. an earlier non-root run) to the postgres user.
-void ChownTree(const fs::path& dir, const Identity& identity) {
-    struct stat st {};
-    if (!identity.switch_user || ::stat(dir.c_str(), &st) != 0 || st.st_uid == identity.uid) {
+/// As root, a link in a folder the postgres user may have had (an earlier version's) is never
+/// followed; a normal user's own links (a data dir moved to another disk) are.
+bool FollowLinks(const Identity& identity) { return !identity.switch_user; }
+
+/// Makes `name` in the open directory `parent` a 0700 directory of the user postgres runs as.
+Fd MakePrivateDirectoryAt(int parent, const std::string& name, const fs::path& shown, const Identity& identity) {
+    return safe_fs::MakeDirectoryAt(parent, name, 0700, PostgresOwner(identity), shown, FollowLinks(identity));
+}
+
+/// A cluster made by another user (a non-root run, say) is given to the postgres user.
+void GiveClusterToPostgresUser(int dir, const fs::path& shown, const Identity& identity) {
+    if (!identity.switch_user) {
         return;
     }
-    log::Info("embedded postgres: giving the data dir to the postgres system user", {{"dir", dir.string()}});
-    auto give = [&identity](const fs::path& path) {
-        if (::lchown(path.c_str(), identity.uid, identity.gid) != 0) {
-            ThrowErrno("cannot give " + path.string() + " to user " + identity.name, errno);
-        }
-    };
-    give(dir);
-    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(dir)) {
-        give(entry.path());
+    const struct stat st = safe_fs::StatFd(dir, shown);
+    if (st.st_uid == identity.uid) {
+        return;
     }
-}
-
-void SyncDirectory(const fs::path& dir) {
-    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.Get() >= 0) {
-        ::fsync(fd.Get());
-    }
-}
-
-bool IsEmptyDirectory(const fs::path& dir) {
-    std::error_code ec;
-    return fs::is_directory(dir, ec) && fs::is_empty(dir, ec) && !ec;
+    log::Info("embedded postgres: giving the cluster to the postgres system user",
+              {{"dir", shown.string()}, {"previous_uid", st.st_uid}});
+    safe_fs::ChownTree(dir, st.st_uid, safe_fs::Owner{identity.uid, identity.gid}, shown);
 }
 
 /// Absolute, normalised, without a trailing separator.
@@ -601,16 +580,38 @@ void CreateDirectories(const fs::path& dir) {
     }
 }
 
+/// Opens (creating it when missing) a file of our own in the open directory `dir`. A link there, or
+/// a file someone else placed (the postgres user could, in an earlier version's folder), is removed
+/// and a new file made in its place: neither is ever opened.
+Fd OpenOwnFileAt(int dir, const std::string& name, const fs::path& shown, int flags, mode_t mode) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        Fd fd = safe_fs::OpenFileAt(dir, name, flags | O_CREAT | O_NONBLOCK, mode);
+        if (!fd.Valid() && errno != ELOOP) {
+            ThrowErrno("cannot open " + shown.string(), errno);
+        }
+        if (fd.Valid()) {
+            const struct stat st = safe_fs::StatFd(fd.Get(), shown);
+            if (S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && st.st_nlink == 1) {
+                return fd;
+            }
+        }
+        log::Warn("embedded postgres: replacing a file that is not ours", {{"path", shown.string()}});
+        if (::unlinkat(dir, name.c_str(), 0) != 0 && errno != ENOENT) {
+            ThrowErrno("cannot remove " + shown.string(), errno);
+        }
+    }
+    throw std::runtime_error("cannot create " + shown.string() + ": something keeps replacing it");
+}
+
 /// One live owner per data dir: without this, a second `strava1 serve` on the same ./var would take
 /// the first one's postmaster for a leftover and stop it. A classic POSIX lock (not an OFD lock) on
-/// purpose: the kernel releases it when the owner dies, however it dies. Returns the descriptor
-/// holding the lock (closing it releases the lock).
-int LockDataDir(const fs::path& data_dir) {
-    const fs::path lock_path = data_dir.parent_path() / (data_dir.filename().string() + ".lock");
-    Fd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (fd.Get() < 0) {
-        ThrowErrno("cannot open " + lock_path.string(), errno);
-    }
+/// purpose: the kernel releases it when the owner dies, however it dies. The lock file sits next to
+/// the cluster in `base`, a directory only we can write. Returns the descriptor holding the lock
+/// (closing it releases the lock).
+int LockDataDir(int base, const fs::path& data_dir) {
+    const std::string name = data_dir.filename().string() + ".lock";
+    const fs::path lock_path = data_dir.parent_path() / name;
+    Fd fd = OpenOwnFileAt(base, name, lock_path, O_RDWR, 0600);
     struct flock lock {};
     lock.l_type = F_WRLCK;
     lock.l_whence = SEEK_SET;
@@ -629,13 +630,91 @@ int LockDataDir(const fs::path& data_dir) {
     return fd.Release();
 }
 
-fs::path MakeFallbackSocketDir() {
-    // mkdtemp: a fresh, unguessable 0700 directory, so nobody can have prepared it for us.
+/// A fresh, unguessable directory under /tmp for a socket whose configured path is too long. It
+/// belongs to us (as root: root, 0711, so the postgres user can pass through but, /tmp being sticky,
+/// can neither rename nor replace it); the socket goes in a subdirectory made for postgres.
+fs::path MakeFallbackSocketRoot(const Identity& identity) {
     std::string pattern = "/tmp/strava1-pg-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {
         ThrowErrno("cannot create a socket directory under /tmp", errno);
     }
+    if (identity.switch_user && ::chmod(pattern.c_str(), 0711) != 0) {
+        const int err = errno;
+        ::rmdir(pattern.c_str());
+        ThrowErrno("cannot make " + pattern + " passable for the postgres user", err);
+    }
     return pattern;
+}
+
+/// True when `dir` is still a directory of ours (not gone, not replaced).
+bool IsOwnDirectory(const fs::path& dir) {
+    struct stat st {};
+    return ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid();
+}
+
+/// Removes `dir` and what it holds without following any link in it.
+void RemoveTree(const fs::path& dir) {
+    try {
+        Fd parent = safe_fs::OpenDirectory(dir.parent_path());
+        safe_fs::RemoveTreeAt(parent.Get(), dir.filename().string(), dir);
+    } catch (const std::exception& e) {
+        log::Warn("embedded postgres: cannot remove a directory", {{"dir", dir.string()}, {"error", e.what()}});
+    }
+}
+
+/// The directory the cluster and its lock file sit in (the data dir's parent: `var/` or a cluster
+/// folder), open. As root it must already exist, belong to root and be writable by no one else:
+/// then the postgres user can replace none of its entries, and whatever root does there goes through
+/// this descriptor. The path leading to it may pass through the postgres user's home, so its last
+/// step follows no link (ADR 0003). A normal user's is created when missing.
+Fd OpenClusterBase(const fs::path& dir, const Identity& identity) {
+    if (!identity.switch_user) {
+        CreateDirectories(dir);
+        return safe_fs::OpenDirectory(dir);
+    }
+    Fd parent = safe_fs::OpenDirectory(dir.parent_path());
+    Fd base = safe_fs::OpenDirectoryAt(parent.Get(), dir.filename().string(), dir);
+    const struct stat st = safe_fs::StatFd(base.Get(), dir);
+    if (st.st_uid != ::geteuid()) {
+        throw std::runtime_error(dir.string() + " belongs to uid " + std::to_string(st.st_uid) +
+                                 "; running as root, the directory holding the cluster must belong to root, or "
+                                 "another user could redirect what root does there (chown root it, or run "
+                                 "strava1 as its owner)");
+    }
+    if ((st.st_mode & 022) != 0 && ::fchmod(base.Get(), st.st_mode & 07755) != 0) {
+        ThrowErrno("cannot make " + dir.string() + " writable by its owner only", errno);
+    }
+    return base;
+}
+
+/// As root, opens the folder `dir` as root's own, 0711 directory (the postgres user passes through
+/// but can change nothing in it): created when `create` and missing, and taken back from the postgres
+/// user where an earlier version had given it to that user. Its last step follows no link.
+Fd OpenRootFolderAt(int parent, const std::string& name, const fs::path& dir, const Identity& identity, bool create) {
+    if (create && ::mkdirat(parent, name.c_str(), 0711) != 0 && errno != EEXIST) {
+        ThrowErrno("cannot create " + dir.string(), errno);
+    }
+    Fd folder = safe_fs::OpenDirectoryAt(parent, name, dir);
+    const struct stat st = safe_fs::StatFd(folder.Get(), dir);
+    if (st.st_uid == identity.uid && st.st_uid != 0) {
+        log::Info("embedded postgres: taking the folder back from the postgres user (ADR 0003)",
+                  {{"dir", dir.string()}});
+        if (::fchown(folder.Get(), 0, 0) != 0) {
+            ThrowErrno("cannot give " + dir.string() + " back to root", errno);
+        }
+    } else if (st.st_uid != 0) {
+        throw std::runtime_error(dir.string() + " belongs to uid " + std::to_string(st.st_uid) +
+                                 "; running as root, it must belong to root");
+    }
+    if ((st.st_mode & 07777) != 0711 && ::fchmod(folder.Get(), 0711) != 0) {
+        ThrowErrno("cannot set the mode of " + dir.string(), errno);
+    }
+    return folder;
+}
+
+Fd OpenRootFolder(const fs::path& dir, const Identity& identity, bool create) {
+    const Fd parent = safe_fs::OpenDirectory(dir.parent_path());
+    return OpenRootFolderAt(parent.Get(), dir.filename().string(), dir, identity, create);
 }
 
 std::string LogHint(const fs::path& log_file) {
@@ -654,23 +733,30 @@ struct ClusterSpec {
     const Identity* identity;
 };
 
-/// Runs initdb when `data_dir` holds no cluster yet; true when it did.
-bool InitClusterIfMissing(const ClusterSpec& cluster, int log_fd) {
+/// Runs initdb when `data_dir` holds no cluster yet; true when it did. `base` is its parent, open.
+bool InitClusterIfMissing(const ClusterSpec& cluster, int base, int log_fd) {
     const fs::path& data_dir = cluster.data_dir;
-    std::error_code ec;
-    if (fs::exists(data_dir / "PG_VERSION", ec)) {
-        ChownTree(data_dir, *cluster.identity);
-        return false;
-    }
-    if (fs::exists(data_dir, ec) && !IsEmptyDirectory(data_dir)) {
-        throw std::runtime_error(data_dir.string() +
-                                 " exists but is not a PostgreSQL cluster (no PG_VERSION); move it away");
+    const Identity& identity = *cluster.identity;
+    const std::string name = data_dir.filename().string();
+    const auto found = safe_fs::StatAt(base, name, data_dir, FollowLinks(identity));
+    if (found) {
+        Fd dir = safe_fs::OpenDirectoryAt(base, name, data_dir, FollowLinks(identity));
+        if (safe_fs::StatAt(dir.Get(), "PG_VERSION", data_dir / "PG_VERSION")) {
+            GiveClusterToPostgresUser(dir.Get(), data_dir, identity);
+            return false;
+        }
+        if (!safe_fs::IsEmptyDirectory(dir.Get(), data_dir)) {
+            throw std::runtime_error(data_dir.string() +
+                                     " exists but is not a PostgreSQL cluster (no PG_VERSION); move it away");
+        }
     }
     // initdb into a sibling and rename, so an interrupted first start never leaves a half-made cluster
-    // where the next start would take it for a real one.
-    const fs::path staging = data_dir.parent_path() / (data_dir.filename().string() + ".initdb");
-    fs::remove_all(staging, ec);
-    MakePrivateDirectory(staging, *cluster.identity);
+    // where the next start would take it for a real one. What an interrupted initdb left there
+    // belongs to the postgres user: it is removed without following any link in it.
+    const std::string staging_name = name + ".initdb";
+    const fs::path staging = data_dir.parent_path() / staging_name;
+    safe_fs::RemoveTreeAt(base, staging_name, staging);
+    MakePrivateDirectoryAt(base, staging_name, staging, identity);
     log::Info("embedded postgres: creating the cluster",
               {{"data_dir", data_dir.string()}, {"log", cluster.log_file.string()}});
     SpawnRequest initdb;
@@ -690,12 +776,20 @@ bool InitClusterIfMissing(const ClusterSpec& cluster, int log_fd) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fs::remove_all(staging, ec);
+        safe_fs::RemoveTreeAt(base, staging_name, staging);
         throw std::runtime_error("initdb failed (" + ExitText(status) + ")" + LogHint(cluster.log_file));
     }
-    fs::remove(data_dir, ec);  // at most an empty directory, checked above
-    fs::rename(staging, data_dir);
-    SyncDirectory(data_dir.parent_path());
+    if (found) {
+        // At most an empty directory (checked above), or a normal user's link to one.
+        const int flags = S_ISLNK(found->st_mode) ? 0 : AT_REMOVEDIR;
+        if (::unlinkat(base, name.c_str(), flags) != 0 && errno != ENOENT) {
+            ThrowErrno("cannot replace " + data_dir.string(), errno);
+        }
+    }
+    if (::renameat(base, staging_name.c_str(), base, name.c_str()) != 0) {
+        ThrowErrno("cannot rename " + staging.string() + " to " + data_dir.string(), errno);
+    }
+    ::fsync(base);
     return true;
 }
 
@@ -703,36 +797,41 @@ bool InitClusterIfMissing(const ClusterSpec& cluster, int log_fd) {
 /// down, server processes orphaned by a killed postmaster are waited for (then stopped); lock files naming a dead or
 /// unrelated process are removed (PostgreSQL would refuse to start while such a pid is alive). Crash recovery of the
 /// data is PostgreSQL's own job.
-void RemoveLeftovers(const ClusterSpec& cluster) {
+void RemoveLeftovers(const ClusterSpec& cluster, int base, int socket_dir) {
     const fs::path& data_dir = cluster.data_dir;
-    std::error_code ec;
-    const fs::path pid_file = data_dir / "postmaster.pid";
-    if (const auto stale_pid = ReadLockPid(pid_file)) {
+    // Both directories belong to the postgres user: only what it could do itself happens in them
+    // (reading a pid, removing a file), through descriptors, never following a link.
+    Fd data = safe_fs::OpenDirectoryAt(base, data_dir.filename().string(), data_dir, FollowLinks(*cluster.identity));
+    const std::string pid_name = "postmaster.pid";
+    const fs::path pid_file = data_dir / pid_name;
+    if (const auto stale_pid = ReadLockPid(data.Get(), pid_name)) {
         if (ProcessAlive(*stale_pid) && IsPostgresFor(*stale_pid, data_dir)) {
             StopForeignPostmaster(*stale_pid, data_dir);
         }
     }
     StopOrphanedBackends(data_dir);
-    if (fs::exists(pid_file, ec)) {
-        const auto stale_pid = ReadLockPid(pid_file);
+    if (safe_fs::StatAt(data.Get(), pid_name, pid_file)) {
+        const auto stale_pid = ReadLockPid(data.Get(), pid_name);
         if (stale_pid && ProcessAlive(*stale_pid) && IsPostgresFor(*stale_pid, data_dir)) {
             throw std::runtime_error("a postmaster (pid " + std::to_string(*stale_pid) + ") still runs on " +
                                      data_dir.string());
         }
         log::Info("embedded postgres: removing a stale postmaster.pid", {{"file", pid_file.string()}});
-        fs::remove(pid_file, ec);
+        ::unlinkat(data.Get(), pid_name.c_str(), 0);
     }
-    const fs::path socket = cluster.socket_dir / SocketFileName(cluster.port);
-    const fs::path socket_lock = socket.string() + ".lock";
-    if (fs::exists(socket_lock, ec)) {
-        const auto holder = ReadLockPid(socket_lock);
+    const std::string socket_name = SocketFileName(cluster.port);
+    const std::string lock_name = socket_name + ".lock";
+    const fs::path socket = cluster.socket_dir / socket_name;
+    if (safe_fs::StatAt(socket_dir, lock_name, cluster.socket_dir / lock_name)) {
+        const auto holder = ReadLockPid(socket_dir, lock_name);
         if (holder && ProcessAlive(*holder) && IsPostgres(*holder)) {
             throw std::runtime_error("socket " + socket.string() + " is in use by another PostgreSQL (pid " +
                                      std::to_string(*holder) + "); give this one its own socket dir");
         }
-        log::Info("embedded postgres: removing a stale socket lock", {{"file", socket_lock.string()}});
-        fs::remove(socket_lock, ec);
-        fs::remove(socket, ec);
+        log::Info("embedded postgres: removing a stale socket lock",
+                  {{"file", (cluster.socket_dir / lock_name).string()}});
+        ::unlinkat(socket_dir, lock_name.c_str(), 0);
+        ::unlinkat(socket_dir, socket_name.c_str(), 0);
     }
 }
 
@@ -771,32 +870,40 @@ std::optional<std::string> ReadLine(const fs::path& file) {
     return line;
 }
 
-/// Writes `line` to `file` completely or not at all; false (and nothing written) when `file` already
-/// exists, so two processes preparing one data dir at once agree on whichever came first.
-bool CreateFileOnce(const fs::path& file, const std::string& line) {
-    const fs::path tmp = file.string() + ".tmp." + std::to_string(::getpid());
+/// Writes `line` to `name` in the open directory `dir` completely or not at all; false (and nothing
+/// written) when it already exists, so two processes preparing one data dir at once agree on whichever
+/// came first. Links are neither followed nor replaced.
+bool CreateFileOnceAt(int dir, const std::string& name, const fs::path& shown, const std::string& line) {
+    const std::string tmp = name + ".tmp." + std::to_string(::getpid());
+    const fs::path tmp_shown = shown.parent_path() / tmp;
+    ::unlinkat(dir, tmp.c_str(), 0);
     {
-        Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        if (fd.Get() < 0) {
-            ThrowErrno("cannot write " + tmp.string(), errno);
+        Fd fd = safe_fs::OpenFileAt(dir, tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (!fd.Valid()) {
+            ThrowErrno("cannot write " + tmp_shown.string(), errno);
         }
         const std::string text = line + "\n";
         if (::write(fd.Get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
             ::fsync(fd.Get()) != 0) {
             const int err = errno;
-            ::unlink(tmp.c_str());
-            ThrowErrno("cannot write " + tmp.string(), err);
+            ::unlinkat(dir, tmp.c_str(), 0);
+            ThrowErrno("cannot write " + tmp_shown.string(), err);
         }
     }
     // link() refuses an existing target, unlike rename().
-    const int rc = ::link(tmp.c_str(), file.c_str());
+    const int rc = ::linkat(dir, tmp.c_str(), dir, name.c_str(), 0);
     const int err = errno;
-    ::unlink(tmp.c_str());
+    ::unlinkat(dir, tmp.c_str(), 0);
     if (rc != 0 && err != EEXIST) {
-        ThrowErrno("cannot create " + file.string(), err);
+        ThrowErrno("cannot create " + shown.string(), err);
     }
-    SyncDirectory(file.parent_path());
+    ::fsync(dir);
     return rc == 0;
+}
+
+bool CreateFileOnce(const fs::path& file, const std::string& line) {
+    Fd dir = safe_fs::OpenDirectory(file.parent_path());
+    return CreateFileOnceAt(dir.Get(), file.filename().string(), file, line);
 }
 
 std::string RandomId() {
@@ -874,6 +981,12 @@ EmbeddedPostgres::Options EmbeddedPostgres::ForDataDir(const fs::path& data_dir,
                                      ", which does not exist (moved or deleted?): restore it, or remove " +
                                      record.string() + " to start with an empty database");
         }
+        if (::geteuid() == 0) {
+            // An earlier version gave both to the postgres user: root takes them back before using them.
+            const Identity identity = ResolveIdentity();
+            OpenRootFolder(folder->parent_path(), identity, false);
+            OpenRootFolder(*folder, identity, false);
+        }
         return use_folder(*folder);
     }
     if (::geteuid() != 0 || fs::exists(dir / "pg" / "PG_VERSION", ec)) {
@@ -893,17 +1006,22 @@ EmbeddedPostgres::Options EmbeddedPostgres::ForDataDir(const fs::path& data_dir,
         clusters_root = DefaultClustersRoot();
     }
     clusters_root = Normalise(clusters_root);
-    if (!fs::exists(clusters_root, ec)) {
-        MakePrivateDirectory(clusters_root, identity);
+    CreateDirectories(clusters_root.parent_path());
+    // Root's, 0711: the postgres user passes through to its cluster but can neither list the folders
+    // nor replace one (ADR 0003).
+    const Fd clusters = OpenRootFolder(clusters_root, identity, true);
+    const std::string id = RandomId();
+    const fs::path folder = clusters_root / id;
+    if (::mkdirat(clusters.Get(), id.c_str(), 0711) != 0) {
+        ThrowErrno("cannot create " + folder.string(), errno);
     }
-    const fs::path folder = clusters_root / RandomId();
-    MakePrivateDirectory(folder, identity);
+    const Fd folder_fd = OpenRootFolderAt(clusters.Get(), id, folder, identity, false);
     // A pointer back, so an operator can tell which data dir a folder belongs to (and find orphans).
-    CreateFileOnce(folder / "data-dir", dir.string());
+    CreateFileOnceAt(folder_fd.Get(), "data-dir", folder / "data-dir", dir.string());
     CreateDirectories(dir);
     if (!CreateFileOnce(record, folder.string())) {
         // Another start of this data dir recorded its folder first: use that one.
-        fs::remove_all(folder, ec);
+        safe_fs::RemoveTreeAt(clusters.Get(), id, folder);
         const auto theirs = recorded();
         if (!theirs) {
             throw std::runtime_error(record.string() + " does not name a cluster folder (one absolute path expected)");
@@ -963,22 +1081,24 @@ fs::path EmbeddedPostgres::FindBinDir(const std::string& pg_config, const fs::pa
                              std::string(kServerPackage));
 }
 
-void EmbeddedPostgres::Start() {
+void EmbeddedPostgres::Start(const std::function<void()>& on_accepting) {
     if (Running()) {
         return;
     }
-    // Our postmaster died since the last start (crash, OOM killer): reap it and start afresh.
-    Stop();
+    // Our postmaster died since the last start (crash, OOM killer): reap it and start afresh. The
+    // data dir stays locked meanwhile (released only by Stop()), so no other strava1 can take it over
+    // between a crash and the restart, or between restart attempts.
+    StopPostmaster();
     try {
-        StartLocked();
+        StartLocked(on_accepting);
     } catch (...) {
-        // Leave nothing behind: no half-started postmaster, no fallback directory, no lock.
-        Stop();
+        // No half-started postmaster is left behind.
+        StopPostmaster();
         throw;
     }
 }
 
-void EmbeddedPostgres::StartLocked() {
+void EmbeddedPostgres::StartLocked(const std::function<void()>& on_accepting) {
     created_cluster_ = false;
     if (options_.data_dir.empty() || options_.socket_dir.empty()) {
         throw std::runtime_error("embedded postgres: data_dir and socket_dir must be set");
@@ -998,15 +1118,25 @@ void EmbeddedPostgres::StartLocked() {
     }
     const Identity identity = ResolveIdentity();
 
-    CreateDirectories(data_dir.parent_path());
-    lock_fd_ = LockDataDir(data_dir);
+    // Everything root does next to the cluster goes through this descriptor (ADR 0003).
+    const Fd base = OpenClusterBase(data_dir.parent_path(), identity);
+    if (lock_fd_ < 0) {
+        lock_fd_ = LockDataDir(base.Get(), data_dir);
+    }
 
     // The socket directory is 0700: with local trust authentication (initdb below), only its owner
     // (the user postgres runs as) and root can reach the socket. There is no TCP listener at all.
-    effective_socket_dir_ = socket_dir;
-    if ((socket_dir / SocketFileName(options_.port)).string().size() > kMaxSocketPath) {
-        effective_socket_dir_ = MakeFallbackSocketDir();
-        socket_dir_is_fallback_ = true;
+    if ((socket_dir / SocketFileName(options_.port)).string().size() <= kMaxSocketPath) {
+        effective_socket_dir_ = socket_dir;
+    } else if (fallback_root_.empty() || !IsOwnDirectory(fallback_root_)) {
+        // Made once and kept until Stop(): a restart reuses it, so ConnInfo() stays what the pool
+        // was given. Only if it vanished (a /tmp cleaner) is a new one made, and the conninfo changes.
+        if (!fallback_root_.empty()) {
+            log::Warn("embedded postgres: the socket directory under /tmp is gone; making a new one",
+                      {{"was", fallback_root_.string()}});
+        }
+        fallback_root_ = MakeFallbackSocketRoot(identity);
+        effective_socket_dir_ = fallback_root_ / "s";
         log::Warn("embedded postgres: socket path too long for a unix socket; using a private directory under /tmp",
                   {{"configured", socket_dir.string()},
                    {"limit_bytes", kMaxSocketPath},
@@ -1016,23 +1146,25 @@ void EmbeddedPostgres::StartLocked() {
         throw std::runtime_error("embedded postgres: the socket dir must not contain ',' or '\"': " +
                                  effective_socket_dir_.string());
     }
-    MakePrivateDirectory(effective_socket_dir_, identity);
+    const Fd socket_parent = OpenClusterBase(effective_socket_dir_.parent_path(), identity);
+    const Fd socket_fd = MakePrivateDirectoryAt(socket_parent.Get(), effective_socket_dir_.filename().string(),
+                                                effective_socket_dir_, identity);
 
     CreateDirectories(log_file_.parent_path());
-    Fd log_fd(::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+    Fd log_fd(::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640));
     if (log_fd.Get() < 0) {
         ThrowErrno("cannot open " + log_file_.string(), errno);
     }
 
     ClusterSpec cluster{bin_dir, data_dir, effective_socket_dir_, log_file_, options_.user, options_.port, &identity};
-    created_cluster_ = InitClusterIfMissing(cluster, log_fd.Get());
-    RemoveLeftovers(cluster);
+    created_cluster_ = InitClusterIfMissing(cluster, base.Get(), log_fd.Get());
+    RemoveLeftovers(cluster, base.Get(), socket_fd.Get());
 
     const auto started = Clock::now();
     pid_ = Spawn(PostmasterRequest(cluster, log_fd.Get()));
     log_fd.Reset();
 
-    WaitUntilAccepting();
+    WaitUntilAccepting(on_accepting);
     CreateDatabaseIfMissing();
     log::Info("embedded postgres: ready",
               {{"pid", pid_},
@@ -1043,29 +1175,54 @@ void EmbeddedPostgres::StartLocked() {
                {"start_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
 }
 
-void EmbeddedPostgres::WaitUntilAccepting() {
+void EmbeddedPostgres::WaitUntilAccepting(const std::function<void()>& on_accepting) {
     const std::string conninfo = AdminConnInfo(5);
-    const auto deadline = Clock::now() + options_.start_timeout;
+    auto last_heard = Clock::now();
+    auto next_report = Clock::now() + std::chrono::seconds(30);
+    Clock::duration poll = start_wait::kFirstPoll;
+    // Not recovering any more however this ends (ready, failed, cancelled).
+    struct ClearRecovering {
+        std::atomic<bool>& flag;
+        ~ClearRecovering() { flag = false; }
+    } clear{recovering_};
     while (true) {
+        if (cancel_start_) {
+            throw std::runtime_error("embedded postgres: start cancelled (the server is stopping)");
+        }
         int status = 0;
         const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_ || (r < 0 && errno == ECHILD)) {
-            pid_ = 0;
-            throw std::runtime_error("postgres exited during start-up (" + ExitText(status) + ")" + LogHint(log_file_));
+        const bool exited = r == pid_ || (r < 0 && errno == ECHILD);
+        const PGPing ping = exited ? PQPING_NO_RESPONSE : PQping(conninfo.c_str());
+        if (ping == PQPING_REJECT) {
+            last_heard = Clock::now();
+            recovering_ = true;
         }
-        // REJECT means "starting up" (or crash recovery in progress): keep waiting.
-        const PGPing ping = PQping(conninfo.c_str());
-        if (ping == PQPING_OK) {
-            return;
+        switch (start_wait::Next(exited, ping, Clock::now() - last_heard, options_.start_timeout)) {
+            case start_wait::Step::kReady:
+                if (on_accepting) {
+                    on_accepting();
+                }
+                return;
+            case start_wait::Step::kExited:
+                pid_ = 0;
+                throw std::runtime_error("postgres exited during start-up (" + ExitText(status) + ")" +
+                                         LogHint(log_file_));
+            case start_wait::Step::kSilent:
+                throw std::runtime_error("postgres did not answer within " +
+                                         std::to_string(options_.start_timeout.count()) + " s" + LogHint(log_file_));
+            case start_wait::Step::kBadParameters:
+                throw std::runtime_error("embedded postgres: invalid connection parameters: " + conninfo);
+            case start_wait::Step::kWait:
+                break;
         }
-        if (ping == PQPING_NO_ATTEMPT) {
-            throw std::runtime_error("embedded postgres: invalid connection parameters: " + conninfo);
+        if (recovering_ && Clock::now() >= next_report) {
+            // A long crash recovery is normal after a crash under write load; say it is still going.
+            log::Info("embedded postgres: still starting (crash recovery in progress?); waiting while it runs",
+                      {{"pid", pid_}, {"log", log_file_.string()}});
+            next_report = Clock::now() + std::chrono::seconds(30);
         }
-        if (Clock::now() >= deadline) {
-            throw std::runtime_error("postgres did not accept connections within " +
-                                     std::to_string(options_.start_timeout.count()) + " s" + LogHint(log_file_));
-        }
-        std::this_thread::sleep_for(kPollInterval);
+        poll = start_wait::NextPoll(ping, poll);
+        std::this_thread::sleep_for(poll);
     }
 }
 
@@ -1108,6 +1265,19 @@ void EmbeddedPostgres::CreateDatabaseIfMissing() {
 }
 
 void EmbeddedPostgres::Stop() {
+    StopPostmaster();
+    cancel_start_ = false;
+    if (!fallback_root_.empty()) {
+        RemoveTree(fallback_root_);
+        fallback_root_.clear();
+    }
+    if (lock_fd_ >= 0) {
+        ::close(lock_fd_);
+        lock_fd_ = -1;
+    }
+}
+
+void EmbeddedPostgres::StopPostmaster() {
     if (pid_ > 0) {
         const pid_t pid = pid_;
         ::kill(pid, SIGINT);
@@ -1120,15 +1290,6 @@ void EmbeddedPostgres::Stop() {
             }
         }
         pid_ = 0;
-    }
-    if (socket_dir_is_fallback_) {
-        std::error_code ec;
-        fs::remove_all(effective_socket_dir_, ec);
-        socket_dir_is_fallback_ = false;
-    }
-    if (lock_fd_ >= 0) {
-        ::close(lock_fd_);
-        lock_fd_ = -1;
     }
 }
 

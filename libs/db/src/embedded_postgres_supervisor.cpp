@@ -26,15 +26,24 @@ void EmbeddedPostgresSupervisor::Start() {
 }
 
 void EmbeddedPostgresSupervisor::Stop() {
+    const bool join = thread_.joinable() && thread_.get_id() != std::this_thread::get_id();
+    if (join) {
+        // A restart may be waiting, without a deadline, for a long crash recovery: make it give up.
+        // Before `stopping_`, so the watch thread's final EmbeddedPostgres::Stop() comes after this
+        // and clears it again.
+        pg_.CancelStart();
+    }
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     wake_.notify_all();
-    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) {
+    if (join) {
         thread_.join();
     }
 }
+
+bool EmbeddedPostgresSupervisor::Recovering() const { return answers_starting_.load() || pg_.Recovering(); }
 
 Clock::duration EmbeddedPostgresSupervisor::UnreachableFor() const {
     const std::int64_t since = down_since_.load();
@@ -62,6 +71,7 @@ void EmbeddedPostgresSupervisor::Run() {
     while (Sleep(options_.check_interval)) {
         if (const auto status = pg_.CheckExited()) {
             MarkUnreachable();
+            answers_starting_ = false;
             log::Error("embedded postgres: the postmaster exited; restarting it",
                        {{"status", EmbeddedPostgres::DescribeExit(*status)}});
             Restart();
@@ -70,13 +80,17 @@ void EmbeddedPostgresSupervisor::Run() {
         }
         if (Clock::now() >= next_ping) {
             // Alive but not answering (stopped, stuck): unreachable all the same. It is not killed: it
-            // may be busy with a long crash recovery, and a kill would only start that again.
+            // may be busy with a long crash recovery (after a backend crashed, the postmaster runs one
+            // without exiting), and a kill would only start that again.
             const std::string conninfo = pg_.ConnInfo() + " connect_timeout=2";
-            if (PQping(conninfo.c_str()) == PQPING_OK) {
+            const PGPing ping = PQping(conninfo.c_str());
+            answers_starting_ = ping == PQPING_REJECT;
+            if (ping == PQPING_OK) {
                 MarkReachable();
             } else {
                 MarkUnreachable();
-                log::Warn("embedded postgres: the postmaster does not answer",
+                log::Warn(ping == PQPING_REJECT ? "embedded postgres: the postmaster is recovering"
+                                                : "embedded postgres: the postmaster does not answer",
                           {{"unreachable_s", Seconds(UnreachableFor())}});
             }
             next_ping = Clock::now() + options_.ping_interval;
@@ -99,7 +113,9 @@ void EmbeddedPostgresSupervisor::Restart() {
             }
         }
         try {
-            pg_.Start();
+            // Reachable from the moment it accepts, before pg_ stops saying it is recovering: /healthz
+            // must never see the outage without the recovery that is ending it.
+            pg_.Start([this] { MarkReachable(); });
             MarkReachable();
             restarts_.fetch_add(1);
             log::Info("embedded postgres: restarted after a crash", {{"attempt", attempt}, {"pid", pg_.Pid()}});
@@ -108,6 +124,7 @@ void EmbeddedPostgresSupervisor::Restart() {
             }
             return;
         } catch (const std::exception& e) {
+            MarkUnreachable();  // in case it failed after accepting (creating the database)
             log::Error("embedded postgres: restart failed; trying again",
                        {{"attempt", attempt},
                         {"error", e.what()},

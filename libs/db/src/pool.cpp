@@ -43,6 +43,7 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
     std::vector<Shard> shards;
     PoolOptions options;
     mutable std::mutex mutex;
+    std::string conninfo;  // where new connections go; guarded by `mutex`
     std::deque<std::shared_ptr<asio::steady_timer>> waiters;
     std::size_t total = 0;
     PoolStats counters;
@@ -52,6 +53,11 @@ struct Pool::Impl : std::enable_shared_from_this<Pool::Impl> {
     std::atomic<std::uint64_t> generation{0};
 
     bool Stale(std::uint64_t conn_generation) const { return conn_generation != generation.load(); }
+
+    std::string ConnInfo() const {
+        std::lock_guard lock(mutex);
+        return conninfo;
+    }
 
     std::optional<std::size_t> ExactShardOf(const asio::any_io_executor& executor) const {
         const asio::execution_context* context = &asio::query(executor, asio::execution::context);
@@ -110,8 +116,14 @@ struct Lease::State {
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     ~State() {
-        if (conn) {
+        if (!conn) {
+            return;
+        }
+        try {
             pool->Release(std::move(conn), shard, generation);
+        } catch (const std::exception& e) {
+            // Only a failing mutex or allocation gets here; the connection is closed either way.
+            log::Error("database connection could not be handed back", {{"error", e.what()}});
         }
     }
 };
@@ -136,6 +148,7 @@ Pool::Pool(std::vector<asio::any_io_executor> executors, PoolOptions options) : 
         impl_->shards[idx].executor = std::move(executors[idx]);
     }
     impl_->options = std::move(options);
+    impl_->conninfo = impl_->options.conninfo;
 }
 
 Pool::~Pool() = default;
@@ -213,7 +226,7 @@ asio::awaitable<Lease> Pool::Acquire() {
         if (may_connect) {
             const std::uint64_t generation = impl->generation.load();
             try {
-                auto fresh = co_await Connection::Connect(impl->shards[home].executor, impl->options.conninfo,
+                auto fresh = co_await Connection::Connect(impl->shards[home].executor, impl->ConnInfo(),
                                                           impl->options.connect_timeout);
                 co_await ApplySessionSettings(*fresh, impl->options);
                 std::lock_guard lock(impl->mutex);
@@ -313,8 +326,7 @@ asio::awaitable<Result> Pool::QueryPipelined(std::string sql, Params params) {
         shard.pipeline_connecting = true;
         const std::uint64_t generation = impl->generation.load();
         try {
-            auto conn =
-                co_await Connection::Connect(shard.executor, impl->options.conninfo, impl->options.connect_timeout);
+            auto conn = co_await Connection::Connect(shard.executor, impl->ConnInfo(), impl->options.connect_timeout);
             co_await ApplySessionSettings(*conn, impl->options);
             shard.pipeline = std::make_shared<Pipeline>(std::move(conn));
             shard.pipeline_generation = generation;
@@ -392,6 +404,14 @@ asio::awaitable<Transaction> Pool::Begin(Isolation isolation) {
 asio::awaitable<void> Pool::Ping() { co_await Query("SELECT 1"); }
 
 void Pool::Reconnect() { impl_->generation.fetch_add(1); }
+
+void Pool::Reconnect(std::string conninfo) {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->conninfo = std::move(conninfo);
+    }
+    Reconnect();
+}
 
 asio::awaitable<Result> Transaction::Query(std::string sql, Params params) {
     co_return co_await lease_.Query(std::move(sql), std::move(params));

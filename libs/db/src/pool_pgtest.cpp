@@ -1,17 +1,16 @@
 #include "strava1/db/pool.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
 
 #include <thread>
 
-#include "strava1/db/migrations.hpp"
 #include "pool_fixture.hpp"
+#include "strava1/db/migrations.hpp"
 #include "strava1/testing/pg.hpp"
 
 namespace strava1::db {
@@ -65,8 +64,8 @@ TEST_F(PoolTest, CallersGetConnectionsOfTheirOwnShardAndBorrowOnlyWhenTheirsHasN
 asio::awaitable<std::vector<std::optional<std::string>>> RoundTripTypes(Pool& pool) {
     Result r = co_await pool.Query("SELECT $1::text, $2::text, $3::boolean, $4::float8",
                                    Params::Of(std::string("it's \"quoted\" ✓"), std::nullopt, true, 2.5));
-    co_return std::vector<std::optional<std::string>>{r.OptString(0, 0), r.OptString(0, 1),
-                                                      r.Bool(0, 2) ? "t" : "f", std::to_string(r.Double(0, 3))};
+    co_return std::vector<std::optional<std::string>>{r.OptString(0, 0), r.OptString(0, 1), r.Bool(0, 2) ? "t" : "f",
+                                                      std::to_string(r.Double(0, 3))};
 }
 
 TEST_F(PoolTest, RoundTripsTextNullBoolAndDouble) {
@@ -227,6 +226,17 @@ TEST_F(PoolTest, ReconnectReplacesTheConnectionsOpenedBefore) {
     EXPECT_EQ(pool.Stats().total, 1u);
     EXPECT_EQ(RunSync(io_, AddNumbers(pool)), 42);
     EXPECT_EQ(pool.Stats().connects, 2u) << "and that one is reused";
+}
+
+TEST_F(PoolTest, ReconnectWithAConnInfoSendsNewConnectionsThere) {
+    PoolOptions options = Options(4);
+    const std::string right = options.conninfo;
+    options.conninfo = "host=/nonexistent-strava1-socket-dir port=5432 dbname=x user=x connect_timeout=2";
+    Pool pool(io_.get_executor(), options);
+    EXPECT_THROW(RunSync(io_, AddNumbers(pool)), Error);
+    pool.Reconnect(right);
+    EXPECT_EQ(RunSync(io_, AddNumbers(pool)), 42);
+    EXPECT_EQ(pool.Options().conninfo, options.conninfo) << "Options() stay as constructed";
 }
 
 TEST(Migrations, VersionParsing) {

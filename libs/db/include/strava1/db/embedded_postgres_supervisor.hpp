@@ -20,6 +20,8 @@ namespace strava1::db {
 ///
 /// UnreachableFor() tells /healthz how long the database has been unreachable without a restart
 /// bringing it back, so that an orchestrator can restart the whole process when that takes too long.
+/// Recovering() tells it when that time is a crash recovery in progress (a live postmaster answering
+/// that it is starting up): then restarting the process would only begin the recovery again.
 ///
 /// From Start() on, the watch thread is the only one that touches the EmbeddedPostgres; Stop() (or the
 /// destructor) shuts PostgreSQL down on that thread and joins it. A postmaster started by the watch
@@ -43,11 +45,14 @@ public:
     /// Starts the watch thread. Call once.
     void Start();
     /// Stops watching, then stops PostgreSQL (EmbeddedPostgres::Stop) on the watch thread and joins
-    /// it. Waits for a restart in progress to finish first. Idempotent; thread-safe.
+    /// it. A restart in progress is cancelled (EmbeddedPostgres::CancelStart). Idempotent; thread-safe.
     void Stop();
 
     /// Zero while the database answers; else how long since it was last seen reachable. Thread-safe.
     std::chrono::steady_clock::duration UnreachableFor() const;
+    /// True while the postmaster lives and answers that it is starting up or recovering (during a
+    /// restart, or since the last ping of a running one). Thread-safe.
+    bool Recovering() const;
     /// Restarts that succeeded so far. Thread-safe.
     std::uint64_t Restarts() const { return restarts_.load(); }
 
@@ -69,6 +74,8 @@ private:
     // steady_clock ticks since its epoch when the database was first found unreachable; 0 = reachable.
     std::atomic<std::int64_t> down_since_{0};
     std::atomic<std::uint64_t> restarts_{0};
+    // The last ping of a running postmaster was answered with "starting up / in recovery".
+    std::atomic<bool> answers_starting_{false};
 };
 
 }  // namespace strava1::db

@@ -108,8 +108,12 @@ public:
     /// opened before are closed instead of reused, idle ones on next use and leased ones when handed
     /// back. Also done by itself when a pooled connection turns out dead. Thread-safe.
     void Reconnect();
+    /// Reconnect(), and new connections go to `conninfo` from now on (the embedded cluster came back
+    /// with another socket directory). Thread-safe.
+    void Reconnect(std::string conninfo);
 
     PoolStats Stats() const;
+    /// The options given at construction (`conninfo` as given then, even after Reconnect(conninfo)).
     const PoolOptions& Options() const;
 
     struct Impl;
