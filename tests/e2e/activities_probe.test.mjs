@@ -208,6 +208,30 @@ describe('workouts probes', () => {
         assert.equal((await make({ sport: 'swim', start_time: '2026-02-07T07:00:00Z', elapsed_s: 1500, distance_m: 1500 })).status, 201);
     });
 
+    test('a manual activity cannot get past the bounds by changing its sport afterwards (item 16)', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        // 43.2 km in 30 minutes: 24 m/s, a fast but possible ride, an impossible run.
+        const ride = await call('POST', '/v1/activities', {
+            token: ana.token, body: { sport: 'ride', start_time: '2026-03-01T07:00:00Z', elapsed_s: 1800, distance_m: 43_200 },
+        });
+        assert.equal(ride.status, 201, ride.text);
+        const id = ride.json.id;
+        const patch = (body) => call('PATCH', `/v1/activities/${id}`, { token: ana.token, body });
+        const run = await patch({ sport: 'run' });
+        assertProblem(run, 400, 'invalid-argument', 'sport');
+        assert.match(run.json.errors.find((e) => e.field === 'sport').reason, /24\.0 m\/s; a run averages at most 11 m\/s/);
+        assertProblem(await patch({ sport: 'walk', name: 'Renamed' }), 400, 'invalid-argument', 'sport');
+        const kept = (await call('GET', `/v1/activities/${id}`, { token: ana.token })).json;
+        assert.equal(kept.sport, 'ride');
+        assert.equal(kept.name, ride.json.name, 'a refused PATCH changes nothing');
+        // Another sport that allows the speed, and edits that leave the sport alone, still pass.
+        const mtb = await patch({ sport: 'mountain_bike' });
+        assert.equal(mtb.status, 200, mtb.text);
+        assert.equal(mtb.json.sport, 'mountain_bike');
+        assert.equal((await patch({ name: 'Fast one' })).status, 200);
+    });
+
     test('six concurrent gzip bombs are each refused with a 422 without taking memory (item 13)', async (t) => {
         if (!server) return t.skip('no server');
         const ana = await signup();

@@ -1178,6 +1178,19 @@ struct Module::Impl {
             track = co_await LoadTrack(id);
         }
         co_await db::RunInTransaction<void>(deps.pool, [&](db::Transaction& tx) -> asio::awaitable<void> {
+            if (body.sport.value) {
+                // A manual entry's figures are the athlete's word: a 43 km "ride" in 30 minutes must
+                // not become a run by changing its sport afterwards.
+                db::Result m = co_await tx.Query(
+                    "SELECT manual, distance_m, elapsed_s, moving_s FROM activities WHERE id = $1 FOR UPDATE",
+                    Params::Of(id));
+                if (!m.Empty() && m.Text(0, 0) == "t") {
+                    if (auto problem = ManualSpeedProblem(*formats::ParseSportName(*body.sport.value), m.Double(0, 2),
+                                                          m.Double(0, 3), m.Double(0, 1))) {
+                        throw Error(ErrorKind::kInvalidArgument, "sport: " + *problem, {{"sport", *problem}});
+                    }
+                }
+            }
             EndpointPlan plan;
             if (body.hide_endpoints_m.value) {
                 db::Result seed = co_await tx.Query("SELECT privacy_seed FROM activities WHERE id = $1 FOR UPDATE", Params::Of(id));

@@ -537,6 +537,8 @@ export interface paths {
          * Change an activity
          * @description Owner only (anyone else gets 404). Send any subset of the fields; fields not sent stay as
          *     they are. Changing `hide_endpoints_m` or `hidden_metrics` applies to every later read.
+         *     A manual activity's new `sport` must allow its average speed, as when it was created
+         *     (400 naming `sport` otherwise).
          */
         patch: operations["updateActivity"];
         trace?: never;
