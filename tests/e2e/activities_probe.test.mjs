@@ -240,7 +240,7 @@ describe('workouts probes', () => {
         assert.equal((await patch({ name: 'Fast one' })).status, 200);
     });
 
-    test('six concurrent gzip bombs are each refused with a 422 without taking memory (item 13)', async (t) => {
+    test('six concurrent gzip bombs are each refused with a 422, and files too large to decode with a 413, without taking memory (item 13)', async (t) => {
         if (!server) return t.skip('no server');
         // A server of its own: the shared one's heap (and ASan's quarantine of what it freed) grows
         // with every earlier test, which would make any absolute bound depend on their order.
@@ -252,17 +252,28 @@ describe('workouts probes', () => {
         const token = signed.json.access_token;
         // 512 MiB of spaces: over the 100 MiB ceiling (4 x the 25 MiB upload limit).
         const bomb = await gzipBomb(512 * 1024 * 1024);
+        // 92 MiB: under that ceiling, but decoding that much GPX is estimated at 3 bytes a byte,
+        // more than the whole 256 MiB decode budget.
+        const nearCap = await gzipBomb(92 * 1024 * 1024);
         await callFresh('GET', '/v1/athlete/activities', { token });
         // Start-up (migrations) has its own peak: measure this test's from here.
         resetPeakRss(fresh.proc.pid);
         const before = memoryMb(fresh.proc.pid);
         assert.ok(before.peak <= before.rss + 1, `the peak was reset: ${JSON.stringify(before)}`);
-        const answers = await Promise.all(Array.from({ length: 6 }, () => callFresh('POST', '/v1/uploads?data_type=gpx.gz',
-            { token, raw: bomb, headers: { 'content-type': 'application/octet-stream' } })));
+        const send = (bytes) => callFresh('POST', '/v1/uploads?data_type=gpx.gz',
+            { token, raw: bytes, headers: { 'content-type': 'application/octet-stream' } });
+        const answers = await Promise.all([...Array(6).fill(bomb), ...Array(3).fill(nearCap)].map(send));
         const after = memoryMb(fresh.proc.pid);
-        process.stdout.write(`# RSS ${before.rss.toFixed(1)} MB before, peak ${after.peak.toFixed(1)} MB under 6 concurrent bombs (this binary)\n`);
-        for (const res of answers) assertProblem(res, 422, 'unprocessable');
-        for (const res of answers) assert.match(res.json.detail, /gzip bomb refused.*limit of 104857600 bytes/);
+        process.stdout.write(`# RSS ${before.rss.toFixed(1)} MB before, peak ${after.peak.toFixed(1)} MB under 6 concurrent bombs and 3 near the ceiling (this binary)\n`);
+        for (const res of answers.slice(0, 6)) {
+            assertProblem(res, 422, 'unprocessable');
+            assert.match(res.json.detail, /gzip bomb refused.*limit of 104857600 bytes/);
+        }
+        // Before: they were decoded one at a time, each charged the whole budget but taking more.
+        for (const res of answers.slice(6)) {
+            assertProblem(res, 413, 'too-large');
+            assert.match(res.json.detail, /a GPX file may hold at most 89478485 bytes once decompressed \(this one holds 96468992\) with a decode budget of 256 MiB/);
+        }
         // The target is a peak below 150 MB for the release binary, which idles at about 17 MB and
         // peaks at about 30 MB here (bench/uploads/gzip_bombs.mjs). This is the debug binary, whose
         // ASan shadow memory and allocator make it idle at about 90 MB and peak at about 96 MB: the

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <unordered_map>
 
@@ -380,6 +381,32 @@ const char* ContentTypeFor(std::string_view data_type) {
     return "application/vnd.ant.fit";
 }
 
+/// Frees what decoding needed and storing does not (the analysis' per-sample columns, intervals
+/// and curves are already in the stream blob and the analysis JSON), and returns the memory the
+/// prepared activities still hold: what their upload keeps of its decode budget until it is stored.
+std::size_t TrimForStoring(std::vector<PreparedActivity>& list) {
+    std::size_t held = 0;
+    for (auto& p : list) {
+        auto& a = p.analysis;
+        for (auto* column : {&a.distance_m, &a.time_s}) {
+            std::vector<double>().swap(*column);
+        }
+        std::vector<geo::LatLng>().swap(a.geometry);
+        for (auto* intervals : {&a.splits_km, &a.splits_mile, &a.laps}) {
+            std::vector<analytics::IntervalStats>().swap(*intervals);
+        }
+        for (auto* curve : {&a.power_curve, &a.speed_curve, &a.heart_rate_curve}) {
+            std::vector<analytics::CurvePoint>().swap(*curve);
+        }
+        held += sizeof(PreparedActivity) + p.stream_blob.capacity() + p.analysis_json.capacity() +
+                p.summary_polyline.capacity() + p.polyline.capacity() + a.summary_polyline.capacity() +
+                p.file_name.capacity() + p.description.capacity() + p.device.capacity() +
+                (p.lat_e7.capacity() + p.lng_e7.capacity()) * sizeof(std::int32_t) +
+                a.best_efforts.capacity() * sizeof(analytics::BestEffort);
+    }
+    return held;
+}
+
 /// The JSON for intervals/zones etc. stored in activities.analysis, with what the viewer may not
 /// see set to null (heart rate, power, speeds).
 void RedactIntervals(boost::json::array& intervals, const View& view) {
@@ -565,16 +592,19 @@ struct Module::Impl {
         return out;
     }
 
-    /// A planned decode with its room in the decode budget, or why the file cannot be decoded.
+    /// A planned decode with its room in the decode budget, or why the file cannot be decoded
+    /// (`error`: unreadable, 422) or not within the budget (`too_large`: 413).
     struct Admitted {
         std::optional<formats::ParseError> error;
+        std::optional<std::string> too_large;
         DecodePlan plan;
         std::optional<DecodeBudget::Lease> lease;
     };
 
     /// Sizes the decoding of `bytes` on the CPU pool (a .gz is counted through, never held whole,
     /// so a bomb is refused here having cost one 64 KiB buffer) and waits for room in the
-    /// server-wide decode budget: 503 when none frees up in time.
+    /// server-wide decode budget: 503 when none frees up in time. A file whose decoding alone would
+    /// take more than the whole budget is refused: running it would break the bound the budget is.
     asio::awaitable<Admitted> AdmitDecode(std::string_view bytes, formats::DataType type) {
         const std::size_t cap = options.max_upload_bytes * options.max_gzip_expansion;
         auto work = [bytes, type, cap]() { return PlanDecode(bytes, type, cap); };
@@ -588,6 +618,18 @@ struct Module::Impl {
             co_return out;
         }
         out.plan = plan.value();
+        if (out.plan.memory_bytes > decode_budget.Capacity()) {
+            const bool fit = out.plan.plain_type == formats::DataType::kFit;
+            const std::size_t most = decode_budget.Capacity() / (fit ? kFitMemoryPerByte : kXmlMemoryPerByte);
+            std::string kind = formats::DataTypeName(out.plan.plain_type);
+            std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::toupper(c); });
+            out.too_large = "the file is too large to decode on this server: a " + kind + " file may hold at most " +
+                            std::to_string(most) + " bytes" +
+                            (out.plan.plain_type != out.plan.type ? " once decompressed" : "") + " (this one holds " +
+                            std::to_string(out.plan.plain_bytes) + ") with a decode budget of " +
+                            std::to_string(decode_budget.Capacity() >> 20) + " MiB (STRAVA1_DECODE_BUDGET_MB)";
+            co_return out;
+        }
         auto lease = co_await decode_budget.Acquire(out.plan.memory_bytes, options.decode_queue_timeout);
         if (!lease) {
             throw Error(ErrorKind::kUnavailable, "the server is busy decoding other uploads; try again in a moment")
@@ -639,6 +681,7 @@ struct Module::Impl {
             std::string sha;
             std::string key;
             std::int64_t size = 0;
+            std::size_t held = 0;  ///< TrimForStoring of the activities
             std::optional<formats::ParseError> error;
             std::vector<PreparedActivity> activities;
         };
@@ -646,8 +689,11 @@ struct Module::Impl {
         if (admitted.error) {
             throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + admitted.error->Describe());
         }
+        if (admitted.too_large) {
+            throw Error(ErrorKind::kTooLarge, *admitted.too_large);
+        }
         const DecodePlan plan = admitted.plan;
-        auto work = [this, owner_id, bytes, type_name, plan, profile]() {
+        auto work = [owner_id, bytes, type_name, plan, profile]() {
             Decoded out;
             auto prepared = PrepareFile(bytes, plan, profile);
             if (!prepared) {
@@ -655,17 +701,26 @@ struct Module::Impl {
                 return out;
             }
             out.activities = std::move(prepared).value();
+            out.held = TrimForStoring(out.activities);
             out.sha = crypto::Hex(crypto::Sha256(bytes));
             out.key = "original-" + std::to_string(owner_id) + "-" + out.sha + "." + type_name;
             out.size = static_cast<std::int64_t>(bytes.size());
-            // Durable before the row that names it, so a crash never leaves an upload without its file.
-            deps.store.Put(out.key, bytes, ContentTypeFor(type_name));
             return out;
         };
         Decoded d = co_await OnCpu(work);
         if (d.error) {
             throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + d.error->Describe());
         }
+        // Decoding is over: what is still held is the result, far less than the estimate. Storing
+        // the original (fsync) and the activities (the owner's lock, the pool) can wait on others,
+        // and other uploads must not wait for that.
+        admitted.lease->ShrinkTo(d.held);
+        auto put = [this, &d, bytes, type_name]() {
+            // Durable before the row that names it, so a crash never leaves an upload without its file.
+            deps.store.Put(d.key, bytes, ContentTypeFor(type_name));
+            return 0;
+        };
+        co_await OnCpu(put);
         db::Result r = co_await deps.pool.Query(
             "INSERT INTO uploads (owner_id, status, data_type, file_sha256, size_bytes, original_key, external_id, "
             "name, description, sport) VALUES ($1, 'processing', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -924,17 +979,27 @@ struct Module::Impl {
             co_return;
         }
         Admitted admitted = co_await AdmitDecode(*bytes, *type);
-        if (admitted.error) {
-            co_await FinishUpload(upload_id, "error", admitted.error->Describe(), {}, std::nullopt);
+        if (admitted.error || admitted.too_large) {
+            co_await FinishUpload(upload_id, "error", admitted.error ? admitted.error->Describe() : *admitted.too_large,
+                                  {}, std::nullopt);
             co_return;
         }
         const DecodePlan plan = admitted.plan;
-        auto work = [&bytes, plan, profile]() { return PrepareFile(*bytes, plan, profile); };
+        std::size_t held = 0;
+        auto work = [&bytes, &held, plan, profile]() {
+            auto prepared = PrepareFile(*bytes, plan, profile);
+            if (prepared) {
+                held = TrimForStoring(prepared.value());
+            }
+            return prepared;
+        };
         auto prepared = co_await OnCpu(work);
         if (!prepared) {
             co_await FinishUpload(upload_id, "error", prepared.error().Describe(), {}, std::nullopt);
             co_return;
         }
+        bytes.reset();
+        admitted.lease->ShrinkTo(held);
         co_await StoreActivities(upload_id, owner_id, sha, fields, prepared.value());
     }
 

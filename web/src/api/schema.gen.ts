@@ -435,8 +435,11 @@ export interface paths {
          *     The file is decoded before the answer: a file that cannot be read is a 422 whose `detail`
          *     gives the parser's reason, and nothing is kept of it. A gzip may expand to at most 4 times
          *     the upload limit (100 MiB); beyond that it is a 422 ("gzip bomb refused"), found before any
-         *     of it is kept. Decoding takes room in a server-wide memory budget; an upload that finds
-         *     none within 20 s is a 503 with `Retry-After`.
+         *     of it is kept. Decoding takes room in a server-wide memory budget (an estimate: 3 bytes per
+         *     byte of GPX or TCX, 12 per byte of FIT, after decompression); an upload that finds none
+         *     within 20 s is a 503 with `Retry-After`, and a file whose estimate alone exceeds the whole
+         *     budget is a 413 naming the largest file of its type the server decodes (about 85 MiB of
+         *     GPX or TCX and 21 MiB of FIT with the default 256 MiB).
          *
          *     A duplicate is still a 201: the upload's status is `duplicate` and `duplicate_of` names the
          *     existing activity; no activity is added. A file is a duplicate when the user already
