@@ -5,6 +5,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { requireServices, startServer, repoRoot, request } from './harness.mjs';
@@ -100,6 +101,12 @@ async function gzipBomb(bytes) {
     gzip.end();
     await done;
     return Buffer.concat(parts);
+}
+
+/** One SQL statement against the server's database; its rows as text lines. */
+function sql(statement) {
+    return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', server.databaseUrl, '-c', statement],
+        { encoding: 'utf8' }).trim();
 }
 
 function memoryMb(pid) {
@@ -353,5 +360,54 @@ describe('workouts probes', () => {
         assert.equal(Date.parse(firstTime), Date.parse(detail.start_time));
         const ownGpx = (await call('GET', `/v1/activities/${id}/export.gpx`, { token: ana.token })).text;
         assert.equal(Date.parse(/<time>([^<]+)<\/time>/.exec(ownGpx)[1]), Date.parse('2026-06-01T06:00:00Z'));
+    });
+
+    test('others\' laps, splits and best efforts are read as stored, not measured again per request (review item 4)', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const bob = await signup();
+        const home = [46.0569, 14.5058];
+        const id = await uploadReady(ana.token, gpxRun(home, '2026-06-02T06:00:00Z', 1500), '?data_type=gpx');
+        const views = async () => Object.fromEntries(await Promise.all(['laps', 'splits', 'best-efforts'].map(async (path) => {
+            const res = await call('GET', `/v1/activities/${id}/${path}`, { token: bob.token });
+            assert.equal(res.status, 200, `${path}: ${res.text}`);
+            return [path, res.json];
+        })));
+        const first = await views();
+        assert.ok(first.splits.splits_km.length > 0 && first['best-efforts'].best_efforts.length > 0);
+        const computed = sql(`SELECT public_areas FROM activities WHERE id = ${id}`);
+        assert.match(computed, /^v1:[0-9a-f]{32}$/, 'computed when the activity was stored');
+
+        // Computed for other areas (or never): the first read computes it again and stores it.
+        sql(`UPDATE activities SET public_areas = NULL, public_analysis = NULL WHERE id = ${id}`);
+        assert.deepEqual(await views(), first);
+        assert.equal(sql(`SELECT public_areas FROM activities WHERE id = ${id}`), computed);
+
+        // Reads do not touch the track any more: with its samples unreadable, they answer as before
+        // (before, each decoded and analysed the track again, here a 500).
+        const blob = sql(`SELECT encode(data, 'hex') FROM activity_streams WHERE activity_id = ${id}`);
+        sql(`UPDATE activity_streams SET data = '\\x00'::bytea WHERE activity_id = ${id}`);
+        try {
+            assert.deepEqual(await views(), first);
+        } finally {
+            sql(`UPDATE activity_streams SET data = decode('${blob}', 'hex') WHERE activity_id = ${id}`);
+        }
+
+        // A new privacy zone over the last 4 km (the end's own disc hides at most 1.4 km) is applied at
+        // once: Bob is shown less of the run, and his splits still add up to his distance stream.
+        const far = offset(home, 0, 14_990);
+        const zone = await call('POST', '/v1/me/privacy-zones', { token: ana.token, body: { lat: far[0], lng: far[1], radius_m: 4000 } });
+        assert.equal(zone.status, 201, zone.text);
+        assert.notEqual(sql(`SELECT public_areas FROM activities WHERE id = ${id}`), computed, 'recomputed with the zone');
+        const after = await views();
+        const streams = (await call('GET', `/v1/activities/${id}/streams?keys=distance`, { token: bob.token })).json;
+        const sum = (xs) => xs.reduce((total, x) => total + x.distance_m, 0);
+        assert.ok(sum(after.splits.splits_km) < sum(first.splits.splits_km) - 1500);
+        assert.ok(Math.abs(sum(after.splits.splits_km) - streams.streams.distance.at(-1)) < 1);
+        assert.ok(after['best-efforts'].best_efforts.every((e) => e.end_index < streams.original_size));
+        // And removing it gives back what Bob saw before.
+        assert.equal((await call('DELETE', `/v1/me/privacy-zones/${zone.json.id}`, { token: ana.token })).status, 204);
+        assert.equal(sql(`SELECT public_areas FROM activities WHERE id = ${id}`), computed);
+        assert.deepEqual(await views(), first);
     });
 });

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <unordered_map>
 
 #include "decode_budget.hpp"
@@ -15,7 +16,7 @@
 #include "output.hpp"
 #include "pipeline.hpp"
 #include "privacy_guard.hpp"
-#include "rebase.hpp"
+#include "public_view.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/base/log.hpp"
@@ -57,7 +58,8 @@ const std::string kActivityColumns =
     "WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND o.distance_m = e.distance_m AND o.time_s < e.time_s "
     "AND (o.start_time, o.activity_id) < (e.start_time, e.activity_id))), " +
     IsoColumn("a.created_at") + ", " + IsoColumn("a.updated_at") +
-    ", a.upload_id IS NOT NULL, EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id), a.map_hidden";
+    ", a.upload_id IS NOT NULL, EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id), a.map_hidden, "
+    "a.public_areas";
 
 enum Col : int {
     kId,
@@ -106,6 +108,7 @@ enum Col : int {
     kHasOriginal,
     kHasStreams,
     kMapHidden,
+    kPublicAreas,
     kColumnCount
 };
 
@@ -381,6 +384,18 @@ const char* ContentTypeFor(std::string_view data_type) {
     return "application/vnd.ant.fit";
 }
 
+/// Whether `view` is another viewer's who is not shown every sample of the activity in row `a` (a
+/// hidden area, a track with samples to hide): what they see then is its public view
+/// (public_view.hpp), not the stored figures and indexes.
+bool NeedsPublicView(const ActivityRow& a, const View& view) {
+    return !view.owner && view.MasksPositions() && !view.map_hidden && a.Text(kHasStreams) == "t";
+}
+
+/// Whether the stored public view of row `a` was computed for the hidden areas `view` has.
+bool PublicViewIsCurrent(const ActivityRow& a, const View& view) {
+    return !a.Null(kPublicAreas) && a.Text(kPublicAreas) == HiddenAreasFingerprint(view.hidden_areas);
+}
+
 /// Frees what decoding needed and storing does not (the analysis' per-sample columns, intervals
 /// and curves are already in the stream blob and the analysis JSON), and returns the memory the
 /// prepared activities still hold: what their upload keeps of its decode budget until it is stored.
@@ -518,6 +533,130 @@ struct Module::Impl {
             throw Error(ErrorKind::kInternal, "stored streams are unreadable", {}, decoded.error().Describe());
         }
         co_return std::move(decoded).value();
+    }
+
+    // --- What others are shown (public_view.hpp) ----------------------------------------------
+    /// A public view as stored: the hidden areas it was computed for, and what it holds.
+    struct StoredPublicView {
+        std::string areas;
+        std::optional<std::string> analysis;
+    };
+    using PublicViews = std::unordered_map<std::int64_t, StoredPublicView>;
+
+    /// Computes and stores what others are shown of the activities `ids` of `owner_id` that have
+    /// streams, inside `tx`, which must hold the owner's advisory lock: every change of what hides
+    /// their samples recomputes under it, so two computations for different areas cannot cross.
+    asio::awaitable<PublicViews> RefreshPublicViews(db::Transaction& tx, std::int64_t owner_id,
+                                                    std::vector<std::int64_t> ids) {
+        PublicViews out;
+        if (ids.empty()) {
+            co_return out;
+        }
+        db::Result z =
+            co_await tx.Query("SELECT lat, lng, radius_m FROM privacy_zones WHERE owner_id = $1", Params::Of(owner_id));
+        std::vector<geo::Disc> zones;
+        zones.reserve(static_cast<std::size_t>(z.Rows()));
+        for (int i = 0; i < z.Rows(); ++i) {
+            zones.push_back(geo::Disc{geo::LatLng{z.Double(i, 0), z.Double(i, 1)}, z.Double(i, 2)});
+        }
+        struct Job {
+            std::int64_t id = 0;
+            std::optional<std::string> hex;  ///< the stream blob; absent when nothing can be hidden
+            PublicViewInput input;
+            std::string analysis_json;
+            StoredPublicView result;
+        };
+        // A few at a time: each brings its stream blob.
+        constexpr std::size_t kBatch = 16;
+        for (std::size_t from = 0; from < ids.size(); from += kBatch) {
+            std::vector<std::int64_t> batch(
+                ids.begin() + static_cast<std::ptrdiff_t>(from),
+                ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), from + kBatch)));
+            db::Result r = co_await tx.Query(
+                "SELECT a.id, a.sport, a.start_disc, a.end_disc, a.analysis::text, CASE WHEN a.start_disc IS NOT NULL "
+                "OR a.end_disc IS NOT NULL OR $3 THEN s.data END FROM activities a JOIN activity_streams s ON "
+                "s.activity_id = a.id WHERE a.id = ANY($1::bigint[]) AND a.owner_id = $2",
+                Params::Of(Int64ArrayText(batch), owner_id, !zones.empty()));
+            db::Result e = co_await tx.Query(
+                "SELECT activity_id, start_index, end_index FROM best_efforts WHERE activity_id = ANY($1::bigint[])",
+                Params::Of(Int64ArrayText(batch)));
+            std::vector<Job> jobs(static_cast<std::size_t>(r.Rows()));
+            for (int i = 0; i < r.Rows(); ++i) {
+                Job& job = jobs[static_cast<std::size_t>(i)];
+                job.id = r.Int(i, 0);
+                job.input.sport = formats::ParseSportName(r.Text(i, 1)).value_or(formats::Sport::kUnknown);
+                for (int col : {2, 3}) {
+                    if (!r.IsNull(i, col)) {
+                        if (auto disc = ParseDiscArray(r.Text(i, col))) {
+                            job.input.hidden_areas.push_back(*disc);
+                        }
+                    }
+                }
+                job.input.hidden_areas.insert(job.input.hidden_areas.end(), zones.begin(), zones.end());
+                job.analysis_json = r.String(i, 4);
+                job.hex = r.OptString(i, 5);
+                for (int k = 0; k < e.Rows(); ++k) {
+                    if (e.Int(k, 0) == job.id) {
+                        job.input.efforts.emplace_back(static_cast<std::size_t>(e.Int(k, 1)),
+                                                       static_cast<std::size_t>(e.Int(k, 2)));
+                    }
+                }
+            }
+            auto work = [&jobs]() -> std::optional<std::string> {
+                for (Job& job : jobs) {
+                    job.result.areas = HiddenAreasFingerprint(job.input.hidden_areas);
+                    if (!job.hex) {
+                        continue;
+                    }
+                    auto bytes = PgHexToBytes(*job.hex);
+                    auto track =
+                        bytes ? formats::DecodeTrack(*bytes) : formats::Result<formats::Track>(formats::ParseError{});
+                    if (!track) {
+                        return "activity " + std::to_string(job.id) + ": " + track.error().Describe();
+                    }
+                    job.input.track = std::move(track).value();
+                    boost::json::value stored = json::Parse(job.analysis_json, 64);
+                    job.input.laps = Field(stored.as_object(), "laps");
+                    job.input.splits_km = Field(stored.as_object(), "splits_km");
+                    job.input.splits_mile = Field(stored.as_object(), "splits_mile");
+                    job.result.analysis = ComputePublicAnalysis(job.input);
+                    job.input.track = formats::Track{};
+                }
+                return std::nullopt;
+            };
+            if (auto problem = co_await OnCpu(work)) {
+                throw Error(ErrorKind::kInternal, "stored streams are unreadable", {}, *problem);
+            }
+            for (Job& job : jobs) {
+                co_await tx.Query("UPDATE activities SET public_areas = $2, public_analysis = $3::jsonb WHERE id = $1",
+                                  Params::Of(job.id, job.result.areas, job.result.analysis));
+                out[job.id] = std::move(job.result);
+            }
+        }
+        co_return out;
+    }
+
+    /// RefreshPublicViews in a transaction of its own.
+    asio::awaitable<PublicViews> RefreshPublicViewsNow(std::int64_t owner_id, std::vector<std::int64_t> ids) {
+        co_return co_await db::RunInTransaction<PublicViews>(
+            deps.pool, [&](db::Transaction& tx) -> asio::awaitable<PublicViews> {
+                co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner_id % 2147483647));
+                co_return co_await RefreshPublicViews(tx, owner_id, ids);
+            });
+    }
+
+    /// The activities of `owner_id` with streams, whose public views a change of their privacy
+    /// zones makes stale.
+    static asio::awaitable<std::vector<std::int64_t>> WithStreams(db::Transaction& tx, std::int64_t owner_id) {
+        db::Result r = co_await tx.Query(
+            "SELECT a.id FROM activities a JOIN activity_streams s ON s.activity_id = a.id WHERE a.owner_id = $1 ORDER BY a.id",
+            Params::Of(owner_id));
+        std::vector<std::int64_t> ids;
+        ids.reserve(static_cast<std::size_t>(r.Rows()));
+        for (int i = 0; i < r.Rows(); ++i) {
+            ids.push_back(r.Int(i, 0));
+        }
+        co_return ids;
     }
 
     static std::string DetailJson(const ActivityRow& a, const View& view, int polyline_col) {
@@ -1049,6 +1188,7 @@ struct Module::Impl {
                 }
                 o.ids.push_back(co_await InsertActivity(tx, owner_id, upload_id, p, fields, sha));
             }
+            co_await RefreshPublicViews(tx, owner_id, o.ids);
             co_return o;
         });
         if (outcome.duplicate_of) {
@@ -1297,6 +1437,12 @@ struct Module::Impl {
             if (body.sport.value) {
                 co_await tx.Query("UPDATE best_efforts SET sport = $2 WHERE activity_id = $1", Params::Of(id, *body.sport.value));
             }
+            if (body.hide_endpoints_m.value || body.sport.value) {
+                // New discs hide other samples; another sport measures the visible ones otherwise.
+                co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
+                std::vector<std::int64_t> ids(1, id);
+                co_await RefreshPublicViews(tx, owner, std::move(ids));
+            }
         });
         co_return Response::Text(200, "application/json", co_await LoadDetailJson(owner, id));
     }
@@ -1445,20 +1591,69 @@ struct Module::Impl {
         co_return Response::Text(200, "application/json", std::move(out));
     }
 
-    /// An activity's stored analysis with what decides how the caller sees it.
+    /// Parts of an activity's analysis as the caller is shown them, with what decides how.
     struct AnalysisView {
-        boost::json::object analysis;
         View view;
         std::int64_t id = 0;
-        formats::Sport sport = formats::Sport::kUnknown;
+        /// The caller is another viewer not shown every sample, with a public view (public_view.hpp).
+        bool public_view = false;
+        /// Per key asked for, its JSON text ("[]" when there is none): from the public view when
+        /// there is one and it has the key, else from the stored analysis.
+        std::vector<std::string> parts;
+        /// The whole stored analysis, when asked for without keys.
+        boost::json::object analysis;
     };
 
+    /// The whole stored analysis, for what no public view replaces (what has no samples to hide,
+    /// or no index into them).
     asio::awaitable<AnalysisView> LoadAnalysis(const http::Request& req) {
         std::int64_t id = req.PathId("activity_id", "activity");
         Loaded l = co_await LoadVisible(req.Caller().user_id, id, ", a.analysis::text");
-        boost::json::value v = json::Parse(l.result.Text(0, kColumnCount), 64);
-        AnalysisView out{std::move(v.as_object()), *l.view, id,
-                         formats::ParseSportName(l.result.Text(0, kSport)).value_or(formats::Sport::kUnknown)};
+        AnalysisView out{*l.view, id, false, {}, {}};
+        out.analysis = std::move(json::Parse(l.result.Text(0, kColumnCount), 64).as_object());
+        co_return out;
+    }
+
+    /// Loads the parts `keys` (this file's constants) of an activity's analysis as the caller is
+    /// shown them, as stored: nothing is parsed or measured again. Another viewer's public view is
+    /// computed now (and stored) only when it was computed for other hidden areas (a zone changed
+    /// under a crash, an activity older than public views).
+    asio::awaitable<AnalysisView> LoadAnalysis(const http::Request& req, std::vector<std::string> keys) {
+        std::int64_t id = req.PathId("activity_id", "activity");
+        std::string extra = ", a.public_analysis IS NOT NULL";
+        for (const auto& key : keys) {
+            extra.append(", a.analysis -> '").append(key).append("', a.public_analysis -> '").append(key).append("'");
+        }
+        Loaded l = co_await LoadVisible(req.Caller().user_id, id, extra);
+        AnalysisView out{*l.view, id, false, {}, {}};
+        const ActivityRow row = l.Row();
+        const bool others = NeedsPublicView(row, out.view);
+        std::optional<boost::json::object> fresh;
+        if (others && !PublicViewIsCurrent(row, out.view)) {
+            std::vector<std::int64_t> ids(1, id);
+            PublicViews views = co_await RefreshPublicViewsNow(row.Int(kOwnerId), std::move(ids));
+            if (const auto& text = views[id].analysis) {
+                fresh = std::move(json::Parse(*text, 64).as_object());
+            }
+            out.public_view = fresh.has_value();
+        } else if (others) {
+            out.public_view = l.result.Text(0, kColumnCount) == "t";
+        }
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            const int stored_col = kColumnCount + 1 + 2 * static_cast<int>(k);
+            std::optional<std::string> part;
+            if (fresh) {
+                if (const auto* v = fresh->if_contains(keys[k])) {
+                    part = boost::json::serialize(*v);
+                }
+            } else if (others) {
+                part = l.result.OptString(0, stored_col + 1);
+            }
+            if (!part) {
+                part = l.result.OptString(0, stored_col);
+            }
+            out.parts.push_back(part.value_or("[]"));
+        }
         co_return out;
     }
 
@@ -1469,86 +1664,61 @@ struct Module::Impl {
         return {};
     }
 
-    /// What another viewer is shown of an activity with samples hidden from them: its track and
-    /// their visible window (rebase.hpp), or no window when they see none of it. nullopt when they
-    /// see every sample (the owner, no hidden area, or a withheld map: then no stretch is hidden
-    /// to measure), so the stored figures and indexes are theirs.
-    struct Trimmed {
-        formats::Track track;
-        std::optional<VisibleWindow> window;
-    };
-
-    asio::awaitable<std::optional<Trimmed>> TrimmedFor(std::int64_t activity_id, const View& view) {
-        if (!view.MasksPositions() || view.map_hidden) {
-            co_return std::nullopt;
+    /// Laps or splits (a JSON array) with what the viewer may not see nulled; the text unchanged
+    /// when they may see it all.
+    static std::string Redacted(const std::string& intervals, const View& view) {
+        if (!view.Hides(kHeartRate) && !view.Hides(kPower) && !view.Hides(kPace)) {
+            return intervals;
         }
-        Trimmed trimmed;
-        trimmed.track = co_await LoadTrack(activity_id);
-        auto work = [&trimmed, &view]() { return FindVisibleWindow(VisibleSamples(view, trimmed.track)); };
-        trimmed.window = co_await OnCpu(work);
-        if (trimmed.window && trimmed.window->VisibleCount() == trimmed.track.size()) {
-            co_return std::nullopt;
+        boost::json::value v = json::Parse(intervals, 64);
+        if (!v.is_array()) {
+            return "[]";
         }
-        co_return trimmed;
-    }
-
-    /// Laps and splits as the caller is shown them: the stored ones, or for another viewer of an
-    /// activity with a hidden start or end, measured afresh over what they see; indexes count the
-    /// samples of the caller's streams.
-    asio::awaitable<RebasedIntervals> IntervalsFor(AnalysisView& a) {
-        RebasedIntervals out{Field(a.analysis, "laps"), Field(a.analysis, "splits_km"),
-                             Field(a.analysis, "splits_mile")};
-        std::optional<Trimmed> trimmed = co_await TrimmedFor(a.id, a.view);
-        if (trimmed && !trimmed->window) {
-            out = RebasedIntervals{};
-        } else if (trimmed && !trimmed->window->Trims()) {
-            IndexForViewer(out.laps, *trimmed->window);
-            IndexForViewer(out.splits_km, *trimmed->window);
-            IndexForViewer(out.splits_mile, *trimmed->window);
-        } else if (trimmed) {
-            const formats::Sport sport = a.sport;
-            auto work = [&trimmed, &out, sport]() {
-                return RebaseIntervals(trimmed->track, sport, *trimmed->window, out.laps);
-            };
-            out = co_await OnCpu(work);
-        }
-        RedactIntervals(out.laps, a.view);
-        RedactIntervals(out.splits_km, a.view);
-        RedactIntervals(out.splits_mile, a.view);
-        co_return out;
+        RedactIntervals(v.as_array(), view);
+        return boost::json::serialize(v);
     }
 
     asio::awaitable<Response> Laps(RequestPtr req) {
-        AnalysisView a = co_await LoadAnalysis(*req);
-        RebasedIntervals intervals = co_await IntervalsFor(a);
-        co_return Response::Json(200, boost::json::object{{"laps", std::move(intervals.laps)}});
+        // Named: GCC 12 cannot keep an initializer list alive across co_await.
+        std::vector<std::string> keys{"laps"};
+        AnalysisView a = co_await LoadAnalysis(*req, std::move(keys));
+        co_return Response::Text(200, "application/json", "{\"laps\":" + Redacted(a.parts[0], a.view) + "}");
     }
 
     asio::awaitable<Response> Splits(RequestPtr req) {
-        AnalysisView a = co_await LoadAnalysis(*req);
-        RebasedIntervals intervals = co_await IntervalsFor(a);
-        co_return Response::Json(200, boost::json::object{{"splits_km", std::move(intervals.splits_km)},
-                                                          {"splits_mile", std::move(intervals.splits_mile)}});
+        // Named: GCC 12 cannot keep an initializer list alive across co_await.
+        std::vector<std::string> keys{"splits_km", "splits_mile"};
+        AnalysisView a = co_await LoadAnalysis(*req, std::move(keys));
+        co_return Response::Text(200, "application/json",
+                                 "{\"splits_km\":" + Redacted(a.parts[0], a.view) +
+                                     ",\"splits_mile\":" + Redacted(a.parts[1], a.view) + "}");
     }
 
     asio::awaitable<Response> Zones(RequestPtr req) {
-        AnalysisView a = co_await LoadAnalysis(*req);
-        boost::json::array hr = a.view.Hides(kHeartRate) ? boost::json::array{} : Field(a.analysis, "heart_rate_zones");
-        boost::json::array power = a.view.Hides(kPower) ? boost::json::array{} : Field(a.analysis, "power_zones");
-        co_return Response::Json(200, boost::json::object{{"heart_rate", std::move(hr)}, {"power", std::move(power)}});
+        // Named: GCC 12 cannot keep an initializer list alive across co_await.
+        std::vector<std::string> keys{"heart_rate_zones", "power_zones"};
+        AnalysisView a = co_await LoadAnalysis(*req, std::move(keys));
+        co_return Response::Text(200, "application/json",
+                                 std::string("{\"heart_rate\":") + (a.view.Hides(kHeartRate) ? "[]" : a.parts[0]) +
+                                     ",\"power\":" + (a.view.Hides(kPower) ? "[]" : a.parts[1]) + "}");
     }
 
     asio::awaitable<Response> BestEfforts(RequestPtr req) {
-        std::int64_t id = req->PathId("activity_id", "activity");
-        Loaded l = co_await LoadVisible(req->Caller().user_id, id);
+        // Named: GCC 12 cannot keep an initializer list alive across co_await.
+        std::vector<std::string> keys{"best_efforts"};
+        AnalysisView a = co_await LoadAnalysis(*req, std::move(keys));
         boost::json::array efforts;
-        // Another viewer with samples hidden from them sees the efforts wholly inside what they
-        // are shown (all of them unless the start or end is hidden), indexed in their streams.
-        std::optional<Trimmed> trimmed;
-        if (!l.view->Hides(kPace)) {
-            trimmed = co_await TrimmedFor(id, *l.view);
+        // Another viewer not shown every sample sees the efforts wholly inside what they are shown
+        // (all of them unless the start or end is hidden), indexed in their streams.
+        std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::int64_t, std::int64_t>> shown;
+        if (a.public_view) {
+            const boost::json::value mapping = json::Parse(a.parts[0], 64);
+            for (const auto& v : mapping.as_array()) {
+                const auto& e = v.as_array();
+                shown[{e.at(0).as_int64(), e.at(1).as_int64()}] = {e.at(2).as_int64(), e.at(3).as_int64()};
+            }
         }
-        if (!l.view->Hides(kPace) && !(trimmed && !trimmed->window)) {
+        if (!a.view.Hides(kPace)) {
             // Rank among the owner's efforts over the same distance in this sport up to this
             // activity: 1 is a PR at the time it was run.
             db::Result r = co_await deps.pool.Query(
@@ -1556,17 +1726,16 @@ struct Module::Impl {
                 "(SELECT count(*) FROM best_efforts o WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND "
                 "o.distance_m = e.distance_m AND o.time_s < e.time_s AND (o.start_time, o.activity_id) < "
                 "(e.start_time, e.activity_id)) + 1 FROM best_efforts e WHERE e.activity_id = $1 ORDER BY e.distance_m",
-                Params::Of(id));
+                Params::Of(a.id));
             for (int i = 0; i < r.Rows(); ++i) {
                 std::int64_t rank = r.Int(i, 5);
                 std::pair<std::int64_t, std::int64_t> indexes{r.Int(i, 3), r.Int(i, 4)};
-                if (trimmed) {
-                    auto shown = RebaseEffort(*trimmed->window, static_cast<std::size_t>(indexes.first),
-                                              static_cast<std::size_t>(indexes.second));
-                    if (!shown) {
+                if (a.public_view) {
+                    auto it = shown.find(indexes);
+                    if (it == shown.end()) {
                         continue;
                     }
-                    indexes = {static_cast<std::int64_t>(shown->first), static_cast<std::int64_t>(shown->second)};
+                    indexes = it->second;
                 }
                 boost::json::object e{{"name", r.String(i, 0)},
                                       {"distance_m", r.Double(i, 1)},
@@ -1730,10 +1899,21 @@ struct Module::Impl {
             errors.push_back({"radius_m", "must be between 100 and 5000"});
         }
         ThrowIfAny(std::move(errors));
-        db::Result r = co_await deps.pool.Query(
-            "INSERT INTO privacy_zones (owner_id, lat, lng, radius_m) SELECT $1, $2, $3, $4 "
-            "WHERE (SELECT count(*) FROM privacy_zones WHERE owner_id = $1) < $5 RETURNING id, lat, lng, radius_m",
-            Params::Of(req->Caller().user_id, body.lat, body.lng, body.radius_m, kMaxPrivacyZones));
+        const std::int64_t owner = req->Caller().user_id;
+        // With what others are shown of every activity it changes (public_view.hpp), at once.
+        auto insert = [&](db::Transaction& tx) -> asio::awaitable<db::Result> {
+            co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
+            db::Result inserted = co_await tx.Query(
+                "INSERT INTO privacy_zones (owner_id, lat, lng, radius_m) SELECT $1, $2, $3, $4 "
+                "WHERE (SELECT count(*) FROM privacy_zones WHERE owner_id = $1) < $5 RETURNING id, lat, lng, radius_m",
+                Params::Of(owner, body.lat, body.lng, body.radius_m, kMaxPrivacyZones));
+            if (!inserted.Empty()) {
+                std::vector<std::int64_t> ids = co_await WithStreams(tx, owner);
+                co_await RefreshPublicViews(tx, owner, std::move(ids));
+            }
+            co_return inserted;
+        };
+        db::Result r = co_await db::RunInTransaction<db::Result>(deps.pool, insert);
         if (r.Empty()) {
             throw Error(ErrorKind::kConflict, "at most " + std::to_string(kMaxPrivacyZones) + " privacy zones");
         }
@@ -1742,8 +1922,18 @@ struct Module::Impl {
 
     asio::awaitable<Response> DeletePrivacyZone(RequestPtr req) {
         std::int64_t id = req->PathId("zone_id", "privacy zone");
-        db::Result r = co_await deps.pool.Query("DELETE FROM privacy_zones WHERE id = $1 AND owner_id = $2 RETURNING id",
-                                                Params::Of(id, req->Caller().user_id));
+        const std::int64_t owner = req->Caller().user_id;
+        auto remove = [&](db::Transaction& tx) -> asio::awaitable<db::Result> {
+            co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
+            db::Result removed = co_await tx.Query(
+                "DELETE FROM privacy_zones WHERE id = $1 AND owner_id = $2 RETURNING id", Params::Of(id, owner));
+            if (!removed.Empty()) {
+                std::vector<std::int64_t> ids = co_await WithStreams(tx, owner);
+                co_await RefreshPublicViews(tx, owner, std::move(ids));
+            }
+            co_return removed;
+        };
+        db::Result r = co_await db::RunInTransaction<db::Result>(deps.pool, remove);
         if (r.Empty()) {
             throw NotFound("privacy zone");
         }
@@ -1764,6 +1954,16 @@ asio::awaitable<int> Module::ResumePendingUploads() {
     db::Result r = co_await impl_->deps.pool.Query("SELECT id FROM uploads WHERE status = 'processing' ORDER BY id");
     for (int i = 0; i < r.Rows(); ++i) {
         co_await impl_->ProcessLogged(r.Int(i, 0));
+    }
+    // Activities stored before their public views existed, or by an older computation of them:
+    // until then another viewer's request computes theirs itself.
+    db::Result stale = co_await impl_->deps.pool.Query(
+        "SELECT a.owner_id, array_agg(a.id ORDER BY a.id)::text FROM activities a JOIN activity_streams s ON "
+        "s.activity_id = a.id WHERE a.public_areas IS NULL OR NOT starts_with(a.public_areas, $1) GROUP BY a.owner_id",
+        Params::Of(std::string(kPublicViewVersion)));
+    for (int i = 0; i < stale.Rows(); ++i) {
+        std::vector<std::int64_t> ids = ParseInt64Array(stale.Text(i, 1));
+        co_await impl_->RefreshPublicViewsNow(stale.Int(i, 0), std::move(ids));
     }
     co_return r.Rows();
 }
