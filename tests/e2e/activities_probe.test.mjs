@@ -410,4 +410,48 @@ describe('workouts probes', () => {
         assert.equal(sql(`SELECT public_areas FROM activities WHERE id = ${id}`), computed);
         assert.deepEqual(await views(), first);
     });
+
+    test('no figure others are shown measures a hidden end, also when only one end is hidden (review item 1)', async (t) => {
+        if (!server) return t.skip('no server');
+        const ana = await signup();
+        const bob = await signup();
+        const home = [46.0469, 14.4958];
+        // No hidden ends, but a privacy zone at home: only the start of a run away from home is hidden.
+        assert.equal((await call('PATCH', '/v1/me', { token: ana.token, body: { hide_endpoints_m: 0 } })).status, 200);
+        const zone = await call('POST', '/v1/me/privacy-zones', { token: ana.token, body: { lat: home[0], lng: home[1], radius_m: 500 } });
+        assert.equal(zone.status, 201, zone.text);
+        const id = await uploadReady(ana.token, gpxRun(home, '2026-06-03T06:00:00Z', 1500), '?data_type=gpx');
+        const own = (await call('GET', `/v1/activities/${id}`, { token: ana.token })).json;
+        const theirs = (await call('GET', `/v1/activities/${id}`, { token: bob.token })).json;
+        const streams = (await call('GET', `/v1/activities/${id}/streams?keys=time,distance`, { token: bob.token })).json;
+        assert.ok(own.distance_m > 14_900 && own.distance_m < 15_100, `the owner keeps the whole run: ${own.distance_m}`);
+        assert.ok(own.distance_m - streams.streams.distance.at(-1) > 450, 'the start is hidden from Bob');
+        // Before: distance_m - distance.at(-1) and elapsed_s - time.at(-1) were exactly the hidden start.
+        assert.ok(Math.abs(theirs.distance_m - streams.streams.distance.at(-1)) < 0.5, `${theirs.distance_m} vs ${streams.streams.distance.at(-1)}`);
+        assert.ok(Math.abs(theirs.elapsed_s - streams.streams.time.at(-1)) < 0.01, `${theirs.elapsed_s} vs ${streams.streams.time.at(-1)}`);
+        assert.ok(theirs.moving_s <= theirs.elapsed_s + 0.01);
+        assert.equal(theirs.point_count, streams.original_size);
+        assert.ok(theirs.point_count < own.point_count);
+        assert.ok(Math.abs(theirs.avg_speed_mps - theirs.distance_m / theirs.moving_s) < 1e-6);
+        // The same in the list and in the stats, which add up what Bob is shown.
+        const row = (await call('GET', `/v1/users/${ana.id}/activities`, { token: bob.token })).json.activities[0];
+        for (const key of ['distance_m', 'elapsed_s', 'moving_s', 'elevation_gain_m', 'point_count', 'pr_count']) {
+            assert.equal(row[key], theirs[key], key);
+        }
+        const stats = (await call('GET', `/v1/users/${ana.id}/stats`, { token: bob.token })).json.all.run;
+        assert.ok(Math.abs(stats.distance_m - theirs.distance_m) < 1e-6 && Math.abs(stats.elapsed_s - theirs.elapsed_s) < 1e-6);
+        const ownStats = (await call('GET', `/v1/users/${ana.id}/stats`, { token: ana.token })).json.all.run;
+        assert.equal(ownStats.distance_m, own.distance_m);
+        // PRs are counted among the efforts Bob is shown.
+        const efforts = (await call('GET', `/v1/activities/${id}/best-efforts`, { token: bob.token })).json.best_efforts;
+        assert.equal(theirs.pr_count, efforts.filter((e) => e.pr_rank === 1).length);
+        assert.ok(theirs.pr_count < own.pr_count, 'an effort through the hidden start is not counted');
+
+        // A run that never leaves the zone: Bob is shown none of it, and no figure of it.
+        const inside = await uploadReady(ana.token, gpxRun(home, '2026-06-04T06:00:00Z', 30), '?data_type=gpx');
+        const hidden = (await call('GET', `/v1/activities/${inside}`, { token: bob.token })).json;
+        assert.deepEqual([hidden.distance_m, hidden.elapsed_s, hidden.moving_s, hidden.point_count, hidden.avg_speed_mps],
+            [0, 0, 0, 0, null]);
+        assert.equal((await call('GET', `/v1/activities/${inside}`, { token: ana.token })).json.point_count, 30);
+    });
 });

@@ -1,18 +1,19 @@
 // The upload pipeline against a real PostgreSQL and object store: an upload a crash left in
 // "processing" is finished at the next start, and two concurrent uploads of one file make one
 // activity (the per-owner lock serialises the duplicate check); the decode budget refuses a file
-// that alone would exceed it, and an upload waiting to be stored holds only what it keeps of it.
-#include <gtest/gtest.h>
-
+// that alone would exceed it, an upload waiting to be stored holds only what it keeps of it, and the
+// next start computes what others are shown of activities stored before that was kept with them.
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
 #include "pipeline.hpp"
+#include "public_view.hpp"
 #include "strava1/activities/module.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/db/pool.hpp"
@@ -225,6 +226,25 @@ TEST_F(ActivitiesPg, AnUploadWaitingToBeStoredHoldsOnlyWhatItKeepsOfTheDecodeBud
     auto [first, second] = Sync(TwoOwnersOneWaiting(&module, pool_.get(), user_, other, gpx));
     EXPECT_EQ(first.status, "ready");
     EXPECT_EQ(second.status, "ready") << "the second upload got room while the first waited for its lock";
+}
+
+TEST_F(ActivitiesPg, TheNextStartComputesWhatOthersAreShownOfActivitiesStoredBefore) {
+    STRAVA1_REQUIRE_PG();
+    UploadStatus s = Sync(module_->ImportAndWait(user_, GpxRun(900, "2026-04-03"), {}));
+    ASSERT_EQ(s.status, "ready");
+    const std::string computed = Sync(pool_->Query("SELECT public_areas FROM activities")).String(0, 0);
+    EXPECT_EQ(computed.rfind(kPublicViewVersion, 0), 0u) << computed;
+    // The default 200 m hides both ends: others are shown less than the whole run.
+    EXPECT_TRUE(
+        Sync(pool_->Query("SELECT (public_summary ->> 'distance_m')::float8 < distance_m FROM activities")).Bool(0, 0));
+    // As an activity stored before public views (or by an older computation of them) is.
+    Sync(pool_->Query("UPDATE activities SET public_areas = NULL, public_summary = NULL, public_analysis = NULL"));
+    EXPECT_EQ(Sync(module_->ResumePendingUploads()), 0);
+    db::Result r = Sync(
+        pool_->Query("SELECT public_areas, public_summary IS NOT NULL, public_analysis IS NOT NULL FROM activities"));
+    EXPECT_EQ(r.String(0, 0), computed);
+    EXPECT_TRUE(r.Bool(0, 1));
+    EXPECT_TRUE(r.Bool(0, 2));
 }
 
 }  // namespace

@@ -59,7 +59,12 @@ const std::string kActivityColumns =
     "AND (o.start_time, o.activity_id) < (e.start_time, e.activity_id))), " +
     IsoColumn("a.created_at") + ", " + IsoColumn("a.updated_at") +
     ", a.upload_id IS NOT NULL, EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id), a.map_hidden, "
-    "a.public_areas";
+    "a.public_areas, a.public_summary::text, "
+    // PRs among the efforts inside the window others see (public_view.hpp): all when it has none.
+    "(SELECT count(*) FROM best_efforts e WHERE e.activity_id = a.id AND (NOT a.public_summary ? 'first' OR "
+    "(e.start_index >= (a.public_summary ->> 'first')::bigint AND e.end_index <= (a.public_summary ->> 'last')::bigint)) "
+    "AND NOT EXISTS (SELECT 1 FROM best_efforts o WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND "
+    "o.distance_m = e.distance_m AND o.time_s < e.time_s AND (o.start_time, o.activity_id) < (e.start_time, e.activity_id)))";
 
 enum Col : int {
     kId,
@@ -109,6 +114,8 @@ enum Col : int {
     kHasStreams,
     kMapHidden,
     kPublicAreas,
+    kPublicSummary,
+    kPrCountShown,
     kColumnCount
 };
 
@@ -151,11 +158,6 @@ ActivityRow ReadRow(const db::Result& r, int row, const std::vector<geo::Disc>& 
     return a;
 }
 
-void OptionalNumber(json::Writer& w, const ActivityRow& a, const char* key, int col, bool hidden = false) {
-    w.Key(key);
-    (hidden || a.Null(col)) ? w.Null() : w.Double(a.Double(col));
-}
-
 std::optional<geo::LatLng> FirstPoint(const std::string& polyline, bool last) {
     if (polyline.empty()) {
         return std::nullopt;
@@ -175,8 +177,22 @@ void LatLngValue(json::Writer& w, const std::optional<geo::LatLng>& p) {
     w.BeginArray().Double(std::round(p->lat_deg * 1e5) / 1e5).Double(std::round(p->lng_deg * 1e5) / 1e5).EndArray();
 }
 
-/// The members every rendering of an activity has (list rows, detail, later feeds).
-void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view) {
+/// The members every rendering of an activity has (list rows, detail, later feeds). `shown`: for
+/// another viewer not shown every sample, the figures they are shown instead of the stored ones
+/// (public_view.hpp `summary`; a figure it lacks is the stored one).
+void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view, const boost::json::object* shown) {
+    // A figure as this viewer is shown it: from `shown` when it has it (maybe null), else stored.
+    auto figure = [&](const char* key, const char* shown_key, int col, bool hidden, bool required) {
+        w.Key(key);
+        const boost::json::value* v = shown != nullptr ? shown->if_contains(shown_key) : nullptr;
+        if (hidden || (v != nullptr ? v->is_null() : a.Null(col))) {
+            required ? w.Int(0) : w.Null();
+        } else if (v != nullptr) {
+            w.Double(v->to_number<double>());
+        } else {
+            w.Double(a.Double(col));
+        }
+    };
     w.Key("id").Int(a.Int(kId));
     w.Key("owner").BeginObject();
     w.Key("id").Int(a.Int(kOwnerId));
@@ -194,28 +210,28 @@ void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view
     w.Key("start_date").String(a.Text(kStartDate));
     w.Key("manual").Bool(a.Text(kManual) == "t");
     w.Key("visibility").String(a.Text(kVisibility));
-    w.Key("distance_m").Double(a.Double(kDistance));
-    w.Key("elapsed_s").Double(a.Double(kElapsed));
-    w.Key("moving_s").Double(a.Double(kMoving));
-    w.Key("elevation_gain_m").Double(a.Double(kGain));
-    w.Key("elevation_loss_m").Double(a.Double(kLoss));
+    figure("distance_m", "distance_m", kDistance, false, true);
+    figure("elapsed_s", "elapsed_s", kElapsed, false, true);
+    figure("moving_s", "moving_s", kMoving, false, true);
+    figure("elevation_gain_m", "elevation_gain_m", kGain, false, true);
+    figure("elevation_loss_m", "elevation_loss_m", kLoss, false, true);
     const bool pace = view.Hides(kPace);
-    OptionalNumber(w, a, "avg_speed_mps", kAvgSpeed, pace);
-    OptionalNumber(w, a, "max_speed_mps", kMaxSpeed, pace);
-    OptionalNumber(w, a, "avg_pace_s_per_km", kAvgPace, pace);
-    OptionalNumber(w, a, "grade_adjusted_pace_s_per_km", kGap, pace);
+    figure("avg_speed_mps", "avg_speed_mps", kAvgSpeed, pace, false);
+    figure("max_speed_mps", "max_speed_mps", kMaxSpeed, pace, false);
+    figure("avg_pace_s_per_km", "avg_pace_s_per_km", kAvgPace, pace, false);
+    figure("grade_adjusted_pace_s_per_km", "gap_s_per_km", kGap, pace, false);
     const bool hr = view.Hides(kHeartRate);
-    OptionalNumber(w, a, "avg_heart_rate_bpm", kAvgHr, hr);
-    OptionalNumber(w, a, "max_heart_rate_bpm", kMaxHr, hr);
-    OptionalNumber(w, a, "avg_cadence", kAvgCadence);
+    figure("avg_heart_rate_bpm", "avg_heart_rate_bpm", kAvgHr, hr, false);
+    figure("max_heart_rate_bpm", "max_heart_rate_bpm", kMaxHr, hr, false);
+    figure("avg_cadence", "avg_cadence", kAvgCadence, false, false);
     const bool power = view.Hides(kPower);
-    OptionalNumber(w, a, "avg_power_w", kAvgPower, power);
-    OptionalNumber(w, a, "max_power_w", kMaxPower, power);
-    OptionalNumber(w, a, "normalized_power_w", kNp, power);
-    OptionalNumber(w, a, "calories_kcal", kCaloriesCol, view.Hides(kCalories));
-    OptionalNumber(w, a, "trimp", kTrimp, hr);
-    OptionalNumber(w, a, "training_stress_score", kTss, power);
-    OptionalNumber(w, a, "intensity_factor", kIf, power);
+    figure("avg_power_w", "avg_power_w", kAvgPower, power, false);
+    figure("max_power_w", "max_power_w", kMaxPower, power, false);
+    figure("normalized_power_w", "normalized_power_w", kNp, power, false);
+    figure("calories_kcal", "calories_kcal", kCaloriesCol, view.Hides(kCalories), false);
+    figure("trimp", "trimp", kTrimp, hr, false);
+    figure("training_stress_score", "tss", kTss, power, false);
+    figure("intensity_factor", "intensity_factor", kIf, power, false);
     w.Key("perceived_exertion");
     a.Null(kRpe) ? w.Null() : w.Int(a.Int(kRpe));
     std::string polyline = a.Null(kSummaryPolyline) ? std::string() : MaskPolyline(view, a.Text(kSummaryPolyline));
@@ -228,8 +244,9 @@ void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view
     w.Key("device");
     a.Null(kDevice) || a.Text(kDevice).empty() ? w.Null() : w.String(a.Text(kDevice));
     w.Key("has_streams").Bool(a.Text(kHasStreams) == "t");
-    w.Key("point_count").Int(a.Int(kPointCount));
-    w.Key("pr_count").Int(pace ? 0 : a.Int(kPrCount));
+    const boost::json::value* points = shown != nullptr ? shown->if_contains("point_count") : nullptr;
+    w.Key("point_count").Int(points != nullptr ? points->to_number<std::int64_t>() : a.Int(kPointCount));
+    w.Key("pr_count").Int(pace ? 0 : a.Int(shown != nullptr ? kPrCountShown : kPrCount));
     w.Key("created_at").String(a.Text(kCreated));
     w.Key("updated_at").String(a.Text(kUpdated));
 }
@@ -539,6 +556,7 @@ struct Module::Impl {
     /// A public view as stored: the hidden areas it was computed for, and what it holds.
     struct StoredPublicView {
         std::string areas;
+        std::optional<std::string> summary;
         std::optional<std::string> analysis;
     };
     using PublicViews = std::unordered_map<std::int64_t, StoredPublicView>;
@@ -559,6 +577,7 @@ struct Module::Impl {
         for (int i = 0; i < z.Rows(); ++i) {
             zones.push_back(geo::Disc{geo::LatLng{z.Double(i, 0), z.Double(i, 1)}, z.Double(i, 2)});
         }
+        const analytics::AthleteProfile profile = co_await LoadProfileVia(tx, owner_id);
         struct Job {
             std::int64_t id = 0;
             std::optional<std::string> hex;  ///< the stream blob; absent when nothing can be hidden
@@ -585,6 +604,7 @@ struct Module::Impl {
                 Job& job = jobs[static_cast<std::size_t>(i)];
                 job.id = r.Int(i, 0);
                 job.input.sport = formats::ParseSportName(r.Text(i, 1)).value_or(formats::Sport::kUnknown);
+                job.input.profile = profile;
                 for (int col : {2, 3}) {
                     if (!r.IsNull(i, col)) {
                         if (auto disc = ParseDiscArray(r.Text(i, col))) {
@@ -619,7 +639,9 @@ struct Module::Impl {
                     job.input.laps = Field(stored.as_object(), "laps");
                     job.input.splits_km = Field(stored.as_object(), "splits_km");
                     job.input.splits_mile = Field(stored.as_object(), "splits_mile");
-                    job.result.analysis = ComputePublicAnalysis(job.input);
+                    PublicView view = ComputePublicView(job.input);
+                    job.result.summary = std::move(view.summary);
+                    job.result.analysis = std::move(view.analysis);
                     job.input.track = formats::Track{};
                 }
                 return std::nullopt;
@@ -628,8 +650,10 @@ struct Module::Impl {
                 throw Error(ErrorKind::kInternal, "stored streams are unreadable", {}, *problem);
             }
             for (Job& job : jobs) {
-                co_await tx.Query("UPDATE activities SET public_areas = $2, public_analysis = $3::jsonb WHERE id = $1",
-                                  Params::Of(job.id, job.result.areas, job.result.analysis));
+                co_await tx.Query(
+                    "UPDATE activities SET public_areas = $2, public_summary = $3::jsonb, public_analysis = $4::jsonb "
+                    "WHERE id = $1",
+                    Params::Of(job.id, job.result.areas, job.result.summary, job.result.analysis));
                 out[job.id] = std::move(job.result);
             }
         }
@@ -659,12 +683,13 @@ struct Module::Impl {
         co_return ids;
     }
 
-    static std::string DetailJson(const ActivityRow& a, const View& view, int polyline_col) {
+    static std::string DetailJson(const ActivityRow& a, const View& view, int polyline_col,
+                                  const boost::json::object* shown) {
         std::string out;
         out.reserve(2048);
         json::Writer w(out);
         w.BeginObject();
-        WriteSummaryMembers(w, a, view);
+        WriteSummaryMembers(w, a, view, shown);
         w.Key("hidden_metrics").BeginArray();
         for (const auto& name : MetricNames(view.owner ? a.audience.hidden_metrics : 0)) {
             w.String(name);
@@ -683,7 +708,42 @@ struct Module::Impl {
 
     asio::awaitable<std::string> LoadDetailJson(std::int64_t viewer_id, std::int64_t activity_id) {
         Loaded l = co_await LoadVisible(viewer_id, activity_id, ", a.polyline");
-        co_return DetailJson(l.Row(), *l.view, kColumnCount);
+        std::vector<std::pair<ActivityRow, View>> rows(1, {l.Row(), *l.view});
+        std::vector<std::optional<boost::json::object>> shown = co_await SummariesShown(rows);
+        co_return DetailJson(l.Row(), *l.view, kColumnCount, shown[0] ? &*shown[0] : nullptr);
+    }
+
+    /// For each row (all of one owner) and its viewer's view: the figures the viewer is shown
+    /// instead of the stored ones (public_view.hpp `summary`), or nullopt for the stored ones. A
+    /// public view computed for other hidden areas than the viewer's is computed now, and stored.
+    asio::awaitable<std::vector<std::optional<boost::json::object>>> SummariesShown(
+        std::vector<std::pair<ActivityRow, View>> rows) {
+        std::vector<std::optional<boost::json::object>> out(rows.size());
+        std::vector<std::int64_t> stale;
+        std::int64_t owner = 0;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto& [a, view] = rows[i];
+            if (!NeedsPublicView(a, view)) {
+                continue;
+            }
+            if (!PublicViewIsCurrent(a, view)) {
+                stale.push_back(a.Int(kId));
+                owner = a.Int(kOwnerId);
+            } else if (!a.Null(kPublicSummary)) {
+                out[i] = std::move(json::Parse(a.Text(kPublicSummary), 8).as_object());
+            }
+        }
+        if (stale.empty()) {
+            co_return out;
+        }
+        PublicViews fresh = co_await RefreshPublicViewsNow(owner, std::move(stale));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            auto it = fresh.find(rows[i].first.Int(kId));
+            if (it != fresh.end() && it->second.summary) {
+                out[i] = std::move(json::Parse(*it->second.summary, 8).as_object());
+            }
+        }
+        co_return out;
     }
 
     // --- Uploads -----------------------------------------------------------------------------
@@ -881,7 +941,13 @@ struct Module::Impl {
     }
 
     asio::awaitable<analytics::AthleteProfile> LoadProfile(std::int64_t owner_id) {
-        db::Result r = co_await deps.pool.Query(
+        co_return co_await LoadProfileVia(deps.pool, owner_id);
+    }
+
+    /// The owner's profile, read through `source` (the pool, or a transaction).
+    template <class Source>
+    static asio::awaitable<analytics::AthleteProfile> LoadProfileVia(Source& source, std::int64_t owner_id) {
+        db::Result r = co_await source.Query(
             "SELECT weight_kg, max_hr_bpm, resting_hr_bpm, ftp_w, sex, "
             "extract(year FROM age(now(), birthdate))::float8 FROM users WHERE id = $1",
             Params::Of(owner_id));
@@ -1526,17 +1592,22 @@ struct Module::Impl {
         const int rows = std::min(r.Rows(), limit);
         std::string out;
         out.reserve(512 + static_cast<std::size_t>(rows) * 1200);
-        json::Writer w(out);
-        w.BeginObject();
-        w.Key("activities").BeginArray();
+        std::vector<std::pair<ActivityRow, View>> shown_rows;
         for (int i = 0; i < rows; ++i) {
             ActivityRow a = ReadRow(r, i, zones[owner_id]);
             auto view = Decide(viewer, a.audience, false);
             if (!view) {
                 continue;  // the SQL filter and Decide agree; this keeps the function the only judge
             }
+            shown_rows.emplace_back(std::move(a), std::move(*view));
+        }
+        std::vector<std::optional<boost::json::object>> shown = co_await SummariesShown(shown_rows);
+        json::Writer w(out);
+        w.BeginObject();
+        w.Key("activities").BeginArray();
+        for (std::size_t i = 0; i < shown_rows.size(); ++i) {
             w.BeginObject();
-            WriteSummaryMembers(w, a, *view);
+            WriteSummaryMembers(w, shown_rows[i].first, shown_rows[i].second, shown[i] ? &*shown[i] : nullptr);
             w.EndObject();
         }
         w.EndArray();
@@ -1851,11 +1922,18 @@ struct Module::Impl {
     asio::awaitable<Response> Stats(RequestPtr req) {
         std::int64_t user_id = req->PathId("user_id", "user");
         co_await RequireUser(user_id);
-        // Totals over what the caller may see of the athlete's activities.
+        // Totals over what the caller may see of the athlete's activities: another viewer adds up the
+        // figures they are shown of each (public_view.hpp; all of an activity whose map the guard
+        // withheld: they get all its samples), so no total measures a hidden end either.
+        auto shown = [](const char* column) {
+            return std::string("sum(CASE WHEN a.owner_id = $1 OR a.map_hidden THEN a.") + column +
+                   " ELSE COALESCE((a.public_summary ->> '" + column + "')::float8, a." + column + ") END)";
+        };
         db::Result r = co_await deps.pool.Query(
-            "SELECT a.sport, b.bucket, count(*), sum(a.distance_m), sum(a.moving_s), sum(a.elapsed_s), "
-            "sum(a.elevation_gain_m) FROM activities a JOIN users u ON u.id = a.owner_id "
-            "CROSS JOIN LATERAL (VALUES ('all'), ('recent'), ('ytd')) b(bucket) WHERE a.owner_id = $2 AND " +
+            "SELECT a.sport, b.bucket, count(*), " + shown("distance_m") + ", " + shown("moving_s") + ", " +
+                shown("elapsed_s") + ", " + shown("elevation_gain_m") +
+                " FROM activities a JOIN users u ON u.id = a.owner_id "
+                "CROSS JOIN LATERAL (VALUES ('all'), ('recent'), ('ytd')) b(bucket) WHERE a.owner_id = $2 AND " +
                 VisibleToViewerSql(1) +
                 " AND (b.bucket = 'all' OR (b.bucket = 'recent' AND a.start_time >= now() - interval '28 days') OR "
                 "(b.bucket = 'ytd' AND a.start_time >= (date_trunc('year', now() AT TIME ZONE u.time_zone) AT TIME ZONE "

@@ -338,7 +338,8 @@ export interface paths {
         /**
          * A user's training totals
          * @description Totals per sport over the last four weeks (`recent`), the calendar year so far (`ytd`) and
-         *     all time (`all`), counting only the activities the caller may see.
+         *     all time (`all`), counting only the activities the caller may see, with the figures the
+         *     caller is shown of each (see `ActivitySummary`: without hidden starts and ends for others).
          */
         get: operations["getUserStats"];
         put?: never;
@@ -1028,7 +1029,12 @@ export interface components {
         };
         /**
          * @description An activity as lists show it. Metrics the owner hid (`hidden_metrics`) are null for other
-         *     viewers; `summary_polyline`, `start_latlng` and `end_latlng` have privacy applied.
+         *     viewers; `summary_polyline`, `start_latlng` and `end_latlng` have privacy applied. When the
+         *     start or end is hidden from another viewer, every figure (distances, times, elevation,
+         *     speeds, heart rate, cadence, power, calories, load, `point_count`, `pr_count`) is measured
+         *     from the first to the last sample they are shown, as their streams, laps, splits, zones and
+         *     best efforts are: nothing they get measures a hidden start or end. The owner gets the whole
+         *     activity's figures.
          */
         ActivitySummary: {
             id: components["schemas"]["Id"];
