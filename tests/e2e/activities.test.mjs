@@ -627,7 +627,9 @@ describe('workouts', () => {
             }
             everyPoint.push(...decodePolyline(detail.polyline), ...decodePolyline(detail.summary_polyline));
             const latlng = s.streams.latlng.filter((p) => p);
-            assert.ok(latlng.length < detail.point_count, 'some points are withheld');
+            const own = (await call('GET', `/v1/activities/${id}`, { token: ana.token })).json;
+            assert.ok(latlng.length < own.point_count, 'some points are withheld');
+            assert.equal(detail.point_count, s.original_size, 'Bob is told how many samples he is shown, no more');
             assert.equal(s.original_size, s.size, 'the streams count only what Bob may see');
             everyPoint.push(...latlng);
             if (latlng.length) ends.push(latlng[0], latlng.at(-1));

@@ -1,14 +1,19 @@
 // The upload pipeline against a real PostgreSQL and object store: an upload a crash left in
 // "processing" is finished at the next start, and two concurrent uploads of one file make one
-// activity (the per-owner lock serialises the duplicate check).
-#include <gtest/gtest.h>
-
+// activity (the per-owner lock serialises the duplicate check); the decode budget refuses a file
+// that alone would exceed it, an upload waiting to be stored holds only what it keeps of it, and the
+// next start computes what others are shown of activities stored before that was kept with them.
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <stdexcept>
 
+#include "pipeline.hpp"
+#include "public_view.hpp"
 #include "strava1/activities/module.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/db/pool.hpp"
@@ -137,6 +142,109 @@ TEST_F(ActivitiesPg, DeletingTheAccountRemovesItsOriginalsFromStorage) {
     EXPECT_FALSE(store_->Stat(key));
     EXPECT_EQ(Sync(pool_->Query("SELECT count(*) FROM object_deletions")).Int(0, 0), 0);
     EXPECT_EQ(Sync(module_->PurgeDeletedOriginals()), 0);
+}
+
+/// A GPX run of `points` samples a second apart, heading east from (46.05, 14.5).
+std::string GpxRun(int points, const char* day) {
+    std::string gpx =
+        "<?xml version=\"1.0\"?><gpx version=\"1.1\" creator=\"t\" "
+        "xmlns=\"http://www.topografix.com/GPX/1/1\"><trk><type>running</type><trkseg>\n";
+    char line[200];
+    for (int i = 0; i < points; ++i) {
+        std::snprintf(line, sizeof line,
+                      "<trkpt lat=\"46.0500000\" lon=\"%.7f\"><ele>300.0</ele><time>%sT06:%02d:%02dZ</time></trkpt>\n",
+                      14.5 + i * 3.9e-5, day, i / 60, i % 60);
+        gpx += line;
+    }
+    return gpx + "</trkseg></trk></gpx>\n";
+}
+
+TEST_F(ActivitiesPg, AFileThatAloneWouldTakeMoreThanTheDecodeBudgetIsRefused) {
+    STRAVA1_REQUIRE_PG();
+    const std::string gpx = GpxRun(600, "2026-04-01");
+    Options options;
+    options.decode_budget_bytes = gpx.size() * kXmlMemoryPerByte - 1;
+    Module small(Deps{*pool_, clock_, cpu_, *store_}, options);
+    try {
+        Sync(small.ImportAndWait(user_, gpx, {}));
+        ADD_FAILURE() << "decoded a file whose estimate exceeds the whole budget";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.Kind(), ErrorKind::kTooLarge);
+        EXPECT_NE(e.Detail().find("a GPX file may hold at most"), std::string::npos) << e.Detail();
+    }
+    options.decode_budget_bytes = gpx.size() * kXmlMemoryPerByte;
+    Module enough(Deps{*pool_, clock_, cpu_, *store_}, options);
+    EXPECT_EQ(Sync(enough.ImportAndWait(user_, gpx, {})).status, "ready");
+}
+
+asio::awaitable<void> PollUntilALockIsAwaited(db::Pool* pool) {
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        db::Result r =
+            co_await pool->Query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+        if (r.Int(0, 0) > 0) {
+            co_return;
+        }
+        pause.expires_after(std::chrono::milliseconds(10));
+        co_await pause.async_wait(asio::use_awaitable);
+    }
+    throw std::runtime_error("no upload ever waited for its owner's lock");
+}
+
+/// Once the first upload waits for its owner's lock (held by `holder`), uploads for `other`; then
+/// lets the first go on.
+asio::awaitable<UploadStatus> UploadWhileTheFirstWaits(Module* module, db::Pool* pool, db::Transaction* holder,
+                                                       std::int64_t other, std::string bytes) {
+    co_await PollUntilALockIsAwaited(pool);
+    UploadStatus status = co_await module->ImportAndWait(other, std::move(bytes), {});
+    co_await holder->Commit();
+    co_return status;
+}
+
+asio::awaitable<std::pair<UploadStatus, UploadStatus>> TwoOwnersOneWaiting(Module* module, db::Pool* pool,
+                                                                           std::int64_t first, std::int64_t second,
+                                                                           std::string bytes) {
+    db::Transaction holder = co_await pool->Begin(db::Isolation::kReadCommitted);
+    co_await holder.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", db::Params::Of(first));
+    auto [a, b] = co_await (module->ImportAndWait(first, bytes, {}) &&
+                            UploadWhileTheFirstWaits(module, pool, &holder, second, bytes));
+    co_return std::make_pair(a, b);
+}
+
+TEST_F(ActivitiesPg, AnUploadWaitingToBeStoredHoldsOnlyWhatItKeepsOfTheDecodeBudget) {
+    STRAVA1_REQUIRE_PG();
+    const std::string gpx = GpxRun(3000, "2026-04-02");
+    // Room for one decode and a half: the second upload fits only if the first, decoded and waiting
+    // for its owner's lock, has given back all but what it still holds.
+    Options options;
+    options.decode_budget_bytes = gpx.size() * kXmlMemoryPerByte * 3 / 2;
+    options.decode_queue_timeout = std::chrono::milliseconds(2000);
+    Module module(Deps{*pool_, clock_, cpu_, *store_}, options);
+    const std::int64_t other =
+        Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('b@example.com', 'B') RETURNING id"))
+            .Int(0, 0);
+    auto [first, second] = Sync(TwoOwnersOneWaiting(&module, pool_.get(), user_, other, gpx));
+    EXPECT_EQ(first.status, "ready");
+    EXPECT_EQ(second.status, "ready") << "the second upload got room while the first waited for its lock";
+}
+
+TEST_F(ActivitiesPg, TheNextStartComputesWhatOthersAreShownOfActivitiesStoredBefore) {
+    STRAVA1_REQUIRE_PG();
+    UploadStatus s = Sync(module_->ImportAndWait(user_, GpxRun(900, "2026-04-03"), {}));
+    ASSERT_EQ(s.status, "ready");
+    const std::string computed = Sync(pool_->Query("SELECT public_areas FROM activities")).String(0, 0);
+    EXPECT_EQ(computed.rfind(kPublicViewVersion, 0), 0u) << computed;
+    // The default 200 m hides both ends: others are shown less than the whole run.
+    EXPECT_TRUE(
+        Sync(pool_->Query("SELECT (public_summary ->> 'distance_m')::float8 < distance_m FROM activities")).Bool(0, 0));
+    // As an activity stored before public views (or by an older computation of them) is.
+    Sync(pool_->Query("UPDATE activities SET public_areas = NULL, public_summary = NULL, public_analysis = NULL"));
+    EXPECT_EQ(Sync(module_->ResumePendingUploads()), 0);
+    db::Result r = Sync(
+        pool_->Query("SELECT public_areas, public_summary IS NOT NULL, public_analysis IS NOT NULL FROM activities"));
+    EXPECT_EQ(r.String(0, 0), computed);
+    EXPECT_TRUE(r.Bool(0, 1));
+    EXPECT_TRUE(r.Bool(0, 2));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace strava1::activities {
 namespace asio = boost::asio;
@@ -19,9 +20,19 @@ DecodeBudget::Lease::~Lease() {  // NOLINT(bugprone-exception-escape): see the d
     }
 }
 
+void DecodeBudget::Lease::ShrinkTo(std::size_t bytes) {
+    if (budget_ != nullptr && bytes < bytes_) {
+        const std::size_t given_back = bytes_ - bytes;
+        bytes_ = bytes;
+        budget_->Release(given_back);
+    }
+}
+
 asio::awaitable<std::optional<DecodeBudget::Lease>> DecodeBudget::Acquire(std::size_t bytes,
                                                                           std::chrono::milliseconds timeout) {
-    bytes = std::min(bytes, capacity_);
+    if (bytes > capacity_) {
+        throw std::invalid_argument("a decode lease larger than the whole decode budget");
+    }
     auto waiter = std::make_shared<Waiter>();
     waiter->bytes = bytes;
     {

@@ -35,6 +35,9 @@ public:
         // Giving back can throw only on allocation failure (waking a waiter), where terminating is right.
         ~Lease();  // NOLINT(bugprone-exception-escape)
         std::size_t Bytes() const noexcept { return bytes_; }
+        /// Gives back all but `bytes` (when that is less than held): the decode is over and only
+        /// its result is still held, so uploads waiting for room need not wait for it to be stored.
+        void ShrinkTo(std::size_t bytes);
 
     private:
         friend class DecodeBudget;
@@ -43,9 +46,10 @@ public:
         std::size_t bytes_;
     };
 
-    /// Takes `bytes` once they are free and everyone who asked earlier has been served. A request
-    /// larger than the whole budget is cut to it, so it runs alone rather than never. nullopt when
-    /// `timeout` passes first (the caller answers 503).
+    /// Takes `bytes` once they are free and everyone who asked earlier has been served; nullopt
+    /// when `timeout` passes first (the caller answers 503). `bytes` must not exceed Capacity():
+    /// such work would not fit in memory the budget allows, so callers refuse it instead
+    /// (std::invalid_argument otherwise).
     boost::asio::awaitable<std::optional<Lease>> Acquire(std::size_t bytes, std::chrono::milliseconds timeout);
 
     std::size_t Capacity() const noexcept { return capacity_; }

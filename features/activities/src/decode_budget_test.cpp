@@ -1,5 +1,6 @@
 // The decode budget: room is taken and given back, waiters are served first come first served,
-// a request larger than the budget runs alone, and a waiter gives up at its deadline.
+// a request larger than the budget is refused, a shrunk lease lets waiters in, and a waiter gives up
+// at its deadline.
 #include "decode_budget.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -7,10 +8,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,20 +76,51 @@ TEST(DecodeBudget, GrantsWhatFitsAndQueuesTheRestInOrder) {
     EXPECT_EQ(budget.Waiting(), 0u);
 }
 
-TEST(DecodeBudget, ALargerRequestThanTheBudgetRunsAlone) {
+TEST(DecodeBudget, ALargerRequestThanTheBudgetIsAProgrammingError) {
+    // Callers refuse such work (AdmitDecode: 413): granting it alone would let one decode take more
+    // memory than the whole budget allows.
+    asio::io_context io;
+    DecodeBudget budget(100);
+    auto future = asio::co_spawn(io, budget.Acquire(101, kLong), asio::use_future);
+    io.run();
+    EXPECT_THROW(future.get(), std::invalid_argument);
+    EXPECT_EQ(budget.InUse(), 0u);
+}
+
+asio::awaitable<void> HoldThenShrink(DecodeBudget* budget, std::size_t bytes, std::size_t kept,
+                                     std::vector<std::string>* log, const bool* shrink, const bool* release) {
+    auto lease = co_await budget->Acquire(bytes, kLong);
+    log->push_back("big");
+    asio::steady_timer poll(co_await asio::this_coro::executor);
+    while (!*shrink) {
+        poll.expires_after(milliseconds(1));
+        co_await poll.async_wait(asio::use_awaitable);
+    }
+    lease->ShrinkTo(kept);
+    lease->ShrinkTo(kept + 10);  // never grows
+    log->push_back("shrunk to " + std::to_string(lease->Bytes()));
+    while (!*release) {
+        poll.expires_after(milliseconds(1));
+        co_await poll.async_wait(asio::use_awaitable);
+    }
+}
+
+TEST(DecodeBudget, ShrinkingALeaseLetsWaitersIn) {
     asio::io_context io;
     DecodeBudget budget(100);
     std::vector<std::string> log;
+    bool shrink = false;
     bool release_big = false;
     bool release_small = false;
-    asio::co_spawn(io, Take(&budget, 1'000'000, kLong, "big", &log, &release_big), asio::detached);
+    asio::co_spawn(io, HoldThenShrink(&budget, 90, 20, &log, &shrink, &release_big), asio::detached);
     RunUntil(io, [&] { return log.size() == 1; });
-    EXPECT_EQ(budget.InUse(), 100u);
-    asio::co_spawn(io, Take(&budget, 1, kLong, "small", &log, &release_small), asio::detached);
+    asio::co_spawn(io, Take(&budget, 60, kLong, "small", &log, &release_small), asio::detached);
     RunUntil(io, [&] { return budget.Waiting() == 1; });
+    shrink = true;
+    RunUntil(io, [&] { return log.size() == 3; });
+    EXPECT_EQ(log, (std::vector<std::string>{"big", "shrunk to 20", "small"}));
+    EXPECT_EQ(budget.InUse(), 80u);
     release_big = true;
-    RunUntil(io, [&] { return log.size() == 2; });
-    EXPECT_EQ(log.back(), "small");
     release_small = true;
     RunUntil(io, [&] { return budget.InUse() == 0; });
 }

@@ -41,18 +41,26 @@ void CheckManualPlausibility(formats::Sport sport, std::int64_t start_us, std::i
     } else if (start_us < kEarliestStartUs) {
         errors.push_back({"start_time", "must not be before 1900"});
     }
+    if (auto problem = ManualSpeedProblem(sport, elapsed_s, moving_s, distance_m)) {
+        errors.push_back({"distance_m", std::move(*problem)});
+    }
+}
+
+std::optional<std::string> ManualSpeedProblem(formats::Sport sport, double elapsed_s, double moving_s,
+                                              double distance_m) {
     const double seconds = moving_s > 0 ? moving_s : elapsed_s;
     if (distance_m <= 0 || !(seconds > 0)) {
-        return;
+        return std::nullopt;
     }
     const double speed = distance_m / seconds;
     const double limit = MaxAverageSpeedMps(sport);
-    if (speed > limit) {
-        char reason[160];
-        std::snprintf(reason, sizeof reason, "%.0f m in %.0f s is %.1f m/s; a %s averages at most %.0f m/s", distance_m,
-                      seconds, speed, formats::SportName(sport), limit);
-        errors.push_back({"distance_m", reason});
+    if (speed <= limit) {
+        return std::nullopt;
     }
+    char reason[160];
+    std::snprintf(reason, sizeof reason, "%.0f m in %.0f s is %.1f m/s; a %s averages at most %.0f m/s", distance_m,
+                  seconds, speed, formats::SportName(sport), limit);
+    return std::string(reason);
 }
 
 }  // namespace strava1::activities

@@ -4,6 +4,8 @@
 // take a day of time zones and clock skew) and an average speed the sport allows.
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "strava1/base/error.hpp"
@@ -26,5 +28,10 @@ inline constexpr std::int64_t kEarliestStartUs = -2'208'988'800'000'000;
 /// the elapsed time) is faster than the sport allows.
 void CheckManualPlausibility(formats::Sport sport, std::int64_t start_us, std::int64_t now_us, double elapsed_s,
                              double moving_s, double distance_m, std::vector<FieldError>& errors);
+
+/// The speed half of CheckManualPlausibility, for an activity whose sport changes (PATCH): nullopt
+/// when distance over time (as above) is within what `sport` allows, else the reason.
+std::optional<std::string> ManualSpeedProblem(formats::Sport sport, double elapsed_s, double moving_s,
+                                              double distance_m);
 
 }  // namespace strava1::activities

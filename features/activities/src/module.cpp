@@ -5,7 +5,9 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <map>
 #include <unordered_map>
 
 #include "decode_budget.hpp"
@@ -14,7 +16,7 @@
 #include "output.hpp"
 #include "pipeline.hpp"
 #include "privacy_guard.hpp"
-#include "rebase.hpp"
+#include "public_view.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/base/log.hpp"
@@ -56,7 +58,13 @@ const std::string kActivityColumns =
     "WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND o.distance_m = e.distance_m AND o.time_s < e.time_s "
     "AND (o.start_time, o.activity_id) < (e.start_time, e.activity_id))), " +
     IsoColumn("a.created_at") + ", " + IsoColumn("a.updated_at") +
-    ", a.upload_id IS NOT NULL, EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id), a.map_hidden";
+    ", a.upload_id IS NOT NULL, EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id), a.map_hidden, "
+    "a.public_areas, a.public_summary::text, "
+    // PRs among the efforts inside the window others see (public_view.hpp): all when it has none.
+    "(SELECT count(*) FROM best_efforts e WHERE e.activity_id = a.id AND (NOT a.public_summary ? 'first' OR "
+    "(e.start_index >= (a.public_summary ->> 'first')::bigint AND e.end_index <= (a.public_summary ->> 'last')::bigint)) "
+    "AND NOT EXISTS (SELECT 1 FROM best_efforts o WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND "
+    "o.distance_m = e.distance_m AND o.time_s < e.time_s AND (o.start_time, o.activity_id) < (e.start_time, e.activity_id)))";
 
 enum Col : int {
     kId,
@@ -105,6 +113,9 @@ enum Col : int {
     kHasOriginal,
     kHasStreams,
     kMapHidden,
+    kPublicAreas,
+    kPublicSummary,
+    kPrCountShown,
     kColumnCount
 };
 
@@ -147,11 +158,6 @@ ActivityRow ReadRow(const db::Result& r, int row, const std::vector<geo::Disc>& 
     return a;
 }
 
-void OptionalNumber(json::Writer& w, const ActivityRow& a, const char* key, int col, bool hidden = false) {
-    w.Key(key);
-    (hidden || a.Null(col)) ? w.Null() : w.Double(a.Double(col));
-}
-
 std::optional<geo::LatLng> FirstPoint(const std::string& polyline, bool last) {
     if (polyline.empty()) {
         return std::nullopt;
@@ -171,8 +177,22 @@ void LatLngValue(json::Writer& w, const std::optional<geo::LatLng>& p) {
     w.BeginArray().Double(std::round(p->lat_deg * 1e5) / 1e5).Double(std::round(p->lng_deg * 1e5) / 1e5).EndArray();
 }
 
-/// The members every rendering of an activity has (list rows, detail, later feeds).
-void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view) {
+/// The members every rendering of an activity has (list rows, detail, later feeds). `shown`: for
+/// another viewer not shown every sample, the figures they are shown instead of the stored ones
+/// (public_view.hpp `summary`; a figure it lacks is the stored one).
+void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view, const boost::json::object* shown) {
+    // A figure as this viewer is shown it: from `shown` when it has it (maybe null), else stored.
+    auto figure = [&](const char* key, const char* shown_key, int col, bool hidden, bool required) {
+        w.Key(key);
+        const boost::json::value* v = shown != nullptr ? shown->if_contains(shown_key) : nullptr;
+        if (hidden || (v != nullptr ? v->is_null() : a.Null(col))) {
+            required ? w.Int(0) : w.Null();
+        } else if (v != nullptr) {
+            w.Double(v->to_number<double>());
+        } else {
+            w.Double(a.Double(col));
+        }
+    };
     w.Key("id").Int(a.Int(kId));
     w.Key("owner").BeginObject();
     w.Key("id").Int(a.Int(kOwnerId));
@@ -190,28 +210,28 @@ void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view
     w.Key("start_date").String(a.Text(kStartDate));
     w.Key("manual").Bool(a.Text(kManual) == "t");
     w.Key("visibility").String(a.Text(kVisibility));
-    w.Key("distance_m").Double(a.Double(kDistance));
-    w.Key("elapsed_s").Double(a.Double(kElapsed));
-    w.Key("moving_s").Double(a.Double(kMoving));
-    w.Key("elevation_gain_m").Double(a.Double(kGain));
-    w.Key("elevation_loss_m").Double(a.Double(kLoss));
+    figure("distance_m", "distance_m", kDistance, false, true);
+    figure("elapsed_s", "elapsed_s", kElapsed, false, true);
+    figure("moving_s", "moving_s", kMoving, false, true);
+    figure("elevation_gain_m", "elevation_gain_m", kGain, false, true);
+    figure("elevation_loss_m", "elevation_loss_m", kLoss, false, true);
     const bool pace = view.Hides(kPace);
-    OptionalNumber(w, a, "avg_speed_mps", kAvgSpeed, pace);
-    OptionalNumber(w, a, "max_speed_mps", kMaxSpeed, pace);
-    OptionalNumber(w, a, "avg_pace_s_per_km", kAvgPace, pace);
-    OptionalNumber(w, a, "grade_adjusted_pace_s_per_km", kGap, pace);
+    figure("avg_speed_mps", "avg_speed_mps", kAvgSpeed, pace, false);
+    figure("max_speed_mps", "max_speed_mps", kMaxSpeed, pace, false);
+    figure("avg_pace_s_per_km", "avg_pace_s_per_km", kAvgPace, pace, false);
+    figure("grade_adjusted_pace_s_per_km", "gap_s_per_km", kGap, pace, false);
     const bool hr = view.Hides(kHeartRate);
-    OptionalNumber(w, a, "avg_heart_rate_bpm", kAvgHr, hr);
-    OptionalNumber(w, a, "max_heart_rate_bpm", kMaxHr, hr);
-    OptionalNumber(w, a, "avg_cadence", kAvgCadence);
+    figure("avg_heart_rate_bpm", "avg_heart_rate_bpm", kAvgHr, hr, false);
+    figure("max_heart_rate_bpm", "max_heart_rate_bpm", kMaxHr, hr, false);
+    figure("avg_cadence", "avg_cadence", kAvgCadence, false, false);
     const bool power = view.Hides(kPower);
-    OptionalNumber(w, a, "avg_power_w", kAvgPower, power);
-    OptionalNumber(w, a, "max_power_w", kMaxPower, power);
-    OptionalNumber(w, a, "normalized_power_w", kNp, power);
-    OptionalNumber(w, a, "calories_kcal", kCaloriesCol, view.Hides(kCalories));
-    OptionalNumber(w, a, "trimp", kTrimp, hr);
-    OptionalNumber(w, a, "training_stress_score", kTss, power);
-    OptionalNumber(w, a, "intensity_factor", kIf, power);
+    figure("avg_power_w", "avg_power_w", kAvgPower, power, false);
+    figure("max_power_w", "max_power_w", kMaxPower, power, false);
+    figure("normalized_power_w", "normalized_power_w", kNp, power, false);
+    figure("calories_kcal", "calories_kcal", kCaloriesCol, view.Hides(kCalories), false);
+    figure("trimp", "trimp", kTrimp, hr, false);
+    figure("training_stress_score", "tss", kTss, power, false);
+    figure("intensity_factor", "intensity_factor", kIf, power, false);
     w.Key("perceived_exertion");
     a.Null(kRpe) ? w.Null() : w.Int(a.Int(kRpe));
     std::string polyline = a.Null(kSummaryPolyline) ? std::string() : MaskPolyline(view, a.Text(kSummaryPolyline));
@@ -224,8 +244,9 @@ void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view
     w.Key("device");
     a.Null(kDevice) || a.Text(kDevice).empty() ? w.Null() : w.String(a.Text(kDevice));
     w.Key("has_streams").Bool(a.Text(kHasStreams) == "t");
-    w.Key("point_count").Int(a.Int(kPointCount));
-    w.Key("pr_count").Int(pace ? 0 : a.Int(kPrCount));
+    const boost::json::value* points = shown != nullptr ? shown->if_contains("point_count") : nullptr;
+    w.Key("point_count").Int(points != nullptr ? points->to_number<std::int64_t>() : a.Int(kPointCount));
+    w.Key("pr_count").Int(pace ? 0 : a.Int(shown != nullptr ? kPrCountShown : kPrCount));
     w.Key("created_at").String(a.Text(kCreated));
     w.Key("updated_at").String(a.Text(kUpdated));
 }
@@ -380,6 +401,44 @@ const char* ContentTypeFor(std::string_view data_type) {
     return "application/vnd.ant.fit";
 }
 
+/// Whether `view` is another viewer's who is not shown every sample of the activity in row `a` (a
+/// hidden area, a track with samples to hide): what they see then is its public view
+/// (public_view.hpp), not the stored figures and indexes.
+bool NeedsPublicView(const ActivityRow& a, const View& view) {
+    return !view.owner && view.MasksPositions() && !view.map_hidden && a.Text(kHasStreams) == "t";
+}
+
+/// Whether the stored public view of row `a` was computed for the hidden areas `view` has.
+bool PublicViewIsCurrent(const ActivityRow& a, const View& view) {
+    return !a.Null(kPublicAreas) && a.Text(kPublicAreas) == HiddenAreasFingerprint(view.hidden_areas);
+}
+
+/// Frees what decoding needed and storing does not (the analysis' per-sample columns, intervals
+/// and curves are already in the stream blob and the analysis JSON), and returns the memory the
+/// prepared activities still hold: what their upload keeps of its decode budget until it is stored.
+std::size_t TrimForStoring(std::vector<PreparedActivity>& list) {
+    std::size_t held = 0;
+    for (auto& p : list) {
+        auto& a = p.analysis;
+        for (auto* column : {&a.distance_m, &a.time_s}) {
+            std::vector<double>().swap(*column);
+        }
+        std::vector<geo::LatLng>().swap(a.geometry);
+        for (auto* intervals : {&a.splits_km, &a.splits_mile, &a.laps}) {
+            std::vector<analytics::IntervalStats>().swap(*intervals);
+        }
+        for (auto* curve : {&a.power_curve, &a.speed_curve, &a.heart_rate_curve}) {
+            std::vector<analytics::CurvePoint>().swap(*curve);
+        }
+        held += sizeof(PreparedActivity) + p.stream_blob.capacity() + p.analysis_json.capacity() +
+                p.summary_polyline.capacity() + p.polyline.capacity() + a.summary_polyline.capacity() +
+                p.file_name.capacity() + p.description.capacity() + p.device.capacity() +
+                (p.lat_e7.capacity() + p.lng_e7.capacity()) * sizeof(std::int32_t) +
+                a.best_efforts.capacity() * sizeof(analytics::BestEffort);
+    }
+    return held;
+}
+
 /// The JSON for intervals/zones etc. stored in activities.analysis, with what the viewer may not
 /// see set to null (heart rate, power, speeds).
 void RedactIntervals(boost::json::array& intervals, const View& view) {
@@ -493,12 +552,144 @@ struct Module::Impl {
         co_return std::move(decoded).value();
     }
 
-    static std::string DetailJson(const ActivityRow& a, const View& view, int polyline_col) {
+    // --- What others are shown (public_view.hpp) ----------------------------------------------
+    /// A public view as stored: the hidden areas it was computed for, and what it holds.
+    struct StoredPublicView {
+        std::string areas;
+        std::optional<std::string> summary;
+        std::optional<std::string> analysis;
+    };
+    using PublicViews = std::unordered_map<std::int64_t, StoredPublicView>;
+
+    /// Computes and stores what others are shown of the activities `ids` of `owner_id` that have
+    /// streams, inside `tx`, which must hold the owner's advisory lock: every change of what hides
+    /// their samples recomputes under it, so two computations for different areas cannot cross.
+    asio::awaitable<PublicViews> RefreshPublicViews(db::Transaction& tx, std::int64_t owner_id,
+                                                    std::vector<std::int64_t> ids) {
+        PublicViews out;
+        if (ids.empty()) {
+            co_return out;
+        }
+        db::Result z =
+            co_await tx.Query("SELECT lat, lng, radius_m FROM privacy_zones WHERE owner_id = $1", Params::Of(owner_id));
+        std::vector<geo::Disc> zones;
+        zones.reserve(static_cast<std::size_t>(z.Rows()));
+        for (int i = 0; i < z.Rows(); ++i) {
+            zones.push_back(geo::Disc{geo::LatLng{z.Double(i, 0), z.Double(i, 1)}, z.Double(i, 2)});
+        }
+        const analytics::AthleteProfile profile = co_await LoadProfileVia(tx, owner_id);
+        struct Job {
+            std::int64_t id = 0;
+            std::optional<std::string> hex;  ///< the stream blob; absent when nothing can be hidden
+            PublicViewInput input;
+            std::string analysis_json;
+            StoredPublicView result;
+        };
+        // A few at a time: each brings its stream blob.
+        constexpr std::size_t kBatch = 16;
+        for (std::size_t from = 0; from < ids.size(); from += kBatch) {
+            std::vector<std::int64_t> batch(
+                ids.begin() + static_cast<std::ptrdiff_t>(from),
+                ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), from + kBatch)));
+            db::Result r = co_await tx.Query(
+                "SELECT a.id, a.sport, a.start_disc, a.end_disc, a.analysis::text, CASE WHEN a.start_disc IS NOT NULL "
+                "OR a.end_disc IS NOT NULL OR $3 THEN s.data END FROM activities a JOIN activity_streams s ON "
+                "s.activity_id = a.id WHERE a.id = ANY($1::bigint[]) AND a.owner_id = $2",
+                Params::Of(Int64ArrayText(batch), owner_id, !zones.empty()));
+            db::Result e = co_await tx.Query(
+                "SELECT activity_id, start_index, end_index FROM best_efforts WHERE activity_id = ANY($1::bigint[])",
+                Params::Of(Int64ArrayText(batch)));
+            std::vector<Job> jobs(static_cast<std::size_t>(r.Rows()));
+            for (int i = 0; i < r.Rows(); ++i) {
+                Job& job = jobs[static_cast<std::size_t>(i)];
+                job.id = r.Int(i, 0);
+                job.input.sport = formats::ParseSportName(r.Text(i, 1)).value_or(formats::Sport::kUnknown);
+                job.input.profile = profile;
+                for (int col : {2, 3}) {
+                    if (!r.IsNull(i, col)) {
+                        if (auto disc = ParseDiscArray(r.Text(i, col))) {
+                            job.input.hidden_areas.push_back(*disc);
+                        }
+                    }
+                }
+                job.input.hidden_areas.insert(job.input.hidden_areas.end(), zones.begin(), zones.end());
+                job.analysis_json = r.String(i, 4);
+                job.hex = r.OptString(i, 5);
+                for (int k = 0; k < e.Rows(); ++k) {
+                    if (e.Int(k, 0) == job.id) {
+                        job.input.efforts.emplace_back(static_cast<std::size_t>(e.Int(k, 1)),
+                                                       static_cast<std::size_t>(e.Int(k, 2)));
+                    }
+                }
+            }
+            auto work = [&jobs]() -> std::optional<std::string> {
+                for (Job& job : jobs) {
+                    job.result.areas = HiddenAreasFingerprint(job.input.hidden_areas);
+                    if (!job.hex) {
+                        continue;
+                    }
+                    auto bytes = PgHexToBytes(*job.hex);
+                    auto track =
+                        bytes ? formats::DecodeTrack(*bytes) : formats::Result<formats::Track>(formats::ParseError{});
+                    if (!track) {
+                        return "activity " + std::to_string(job.id) + ": " + track.error().Describe();
+                    }
+                    job.input.track = std::move(track).value();
+                    boost::json::value stored = json::Parse(job.analysis_json, 64);
+                    job.input.laps = Field(stored.as_object(), "laps");
+                    job.input.splits_km = Field(stored.as_object(), "splits_km");
+                    job.input.splits_mile = Field(stored.as_object(), "splits_mile");
+                    PublicView view = ComputePublicView(job.input);
+                    job.result.summary = std::move(view.summary);
+                    job.result.analysis = std::move(view.analysis);
+                    job.input.track = formats::Track{};
+                }
+                return std::nullopt;
+            };
+            if (auto problem = co_await OnCpu(work)) {
+                throw Error(ErrorKind::kInternal, "stored streams are unreadable", {}, *problem);
+            }
+            for (Job& job : jobs) {
+                co_await tx.Query(
+                    "UPDATE activities SET public_areas = $2, public_summary = $3::jsonb, public_analysis = $4::jsonb "
+                    "WHERE id = $1",
+                    Params::Of(job.id, job.result.areas, job.result.summary, job.result.analysis));
+                out[job.id] = std::move(job.result);
+            }
+        }
+        co_return out;
+    }
+
+    /// RefreshPublicViews in a transaction of its own.
+    asio::awaitable<PublicViews> RefreshPublicViewsNow(std::int64_t owner_id, std::vector<std::int64_t> ids) {
+        co_return co_await db::RunInTransaction<PublicViews>(
+            deps.pool, [&](db::Transaction& tx) -> asio::awaitable<PublicViews> {
+                co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner_id % 2147483647));
+                co_return co_await RefreshPublicViews(tx, owner_id, ids);
+            });
+    }
+
+    /// The activities of `owner_id` with streams, whose public views a change of their privacy
+    /// zones makes stale.
+    static asio::awaitable<std::vector<std::int64_t>> WithStreams(db::Transaction& tx, std::int64_t owner_id) {
+        db::Result r = co_await tx.Query(
+            "SELECT a.id FROM activities a JOIN activity_streams s ON s.activity_id = a.id WHERE a.owner_id = $1 ORDER BY a.id",
+            Params::Of(owner_id));
+        std::vector<std::int64_t> ids;
+        ids.reserve(static_cast<std::size_t>(r.Rows()));
+        for (int i = 0; i < r.Rows(); ++i) {
+            ids.push_back(r.Int(i, 0));
+        }
+        co_return ids;
+    }
+
+    static std::string DetailJson(const ActivityRow& a, const View& view, int polyline_col,
+                                  const boost::json::object* shown) {
         std::string out;
         out.reserve(2048);
         json::Writer w(out);
         w.BeginObject();
-        WriteSummaryMembers(w, a, view);
+        WriteSummaryMembers(w, a, view, shown);
         w.Key("hidden_metrics").BeginArray();
         for (const auto& name : MetricNames(view.owner ? a.audience.hidden_metrics : 0)) {
             w.String(name);
@@ -517,7 +708,42 @@ struct Module::Impl {
 
     asio::awaitable<std::string> LoadDetailJson(std::int64_t viewer_id, std::int64_t activity_id) {
         Loaded l = co_await LoadVisible(viewer_id, activity_id, ", a.polyline");
-        co_return DetailJson(l.Row(), *l.view, kColumnCount);
+        std::vector<std::pair<ActivityRow, View>> rows(1, {l.Row(), *l.view});
+        std::vector<std::optional<boost::json::object>> shown = co_await SummariesShown(rows);
+        co_return DetailJson(l.Row(), *l.view, kColumnCount, shown[0] ? &*shown[0] : nullptr);
+    }
+
+    /// For each row (all of one owner) and its viewer's view: the figures the viewer is shown
+    /// instead of the stored ones (public_view.hpp `summary`), or nullopt for the stored ones. A
+    /// public view computed for other hidden areas than the viewer's is computed now, and stored.
+    asio::awaitable<std::vector<std::optional<boost::json::object>>> SummariesShown(
+        std::vector<std::pair<ActivityRow, View>> rows) {
+        std::vector<std::optional<boost::json::object>> out(rows.size());
+        std::vector<std::int64_t> stale;
+        std::int64_t owner = 0;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto& [a, view] = rows[i];
+            if (!NeedsPublicView(a, view)) {
+                continue;
+            }
+            if (!PublicViewIsCurrent(a, view)) {
+                stale.push_back(a.Int(kId));
+                owner = a.Int(kOwnerId);
+            } else if (!a.Null(kPublicSummary)) {
+                out[i] = std::move(json::Parse(a.Text(kPublicSummary), 8).as_object());
+            }
+        }
+        if (stale.empty()) {
+            co_return out;
+        }
+        PublicViews fresh = co_await RefreshPublicViewsNow(owner, std::move(stale));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            auto it = fresh.find(rows[i].first.Int(kId));
+            if (it != fresh.end() && it->second.summary) {
+                out[i] = std::move(json::Parse(*it->second.summary, 8).as_object());
+            }
+        }
+        co_return out;
     }
 
     // --- Uploads -----------------------------------------------------------------------------
@@ -565,16 +791,19 @@ struct Module::Impl {
         return out;
     }
 
-    /// A planned decode with its room in the decode budget, or why the file cannot be decoded.
+    /// A planned decode with its room in the decode budget, or why the file cannot be decoded
+    /// (`error`: unreadable, 422) or not within the budget (`too_large`: 413).
     struct Admitted {
         std::optional<formats::ParseError> error;
+        std::optional<std::string> too_large;
         DecodePlan plan;
         std::optional<DecodeBudget::Lease> lease;
     };
 
     /// Sizes the decoding of `bytes` on the CPU pool (a .gz is counted through, never held whole,
     /// so a bomb is refused here having cost one 64 KiB buffer) and waits for room in the
-    /// server-wide decode budget: 503 when none frees up in time.
+    /// server-wide decode budget: 503 when none frees up in time. A file whose decoding alone would
+    /// take more than the whole budget is refused: running it would break the bound the budget is.
     asio::awaitable<Admitted> AdmitDecode(std::string_view bytes, formats::DataType type) {
         const std::size_t cap = options.max_upload_bytes * options.max_gzip_expansion;
         auto work = [bytes, type, cap]() { return PlanDecode(bytes, type, cap); };
@@ -588,6 +817,18 @@ struct Module::Impl {
             co_return out;
         }
         out.plan = plan.value();
+        if (out.plan.memory_bytes > decode_budget.Capacity()) {
+            const bool fit = out.plan.plain_type == formats::DataType::kFit;
+            const std::size_t most = decode_budget.Capacity() / (fit ? kFitMemoryPerByte : kXmlMemoryPerByte);
+            std::string kind = formats::DataTypeName(out.plan.plain_type);
+            std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::toupper(c); });
+            out.too_large = "the file is too large to decode on this server: a " + kind + " file may hold at most " +
+                            std::to_string(most) + " bytes" +
+                            (out.plan.plain_type != out.plan.type ? " once decompressed" : "") + " (this one holds " +
+                            std::to_string(out.plan.plain_bytes) + ") with a decode budget of " +
+                            std::to_string(decode_budget.Capacity() >> 20) + " MiB (STRAVA1_DECODE_BUDGET_MB)";
+            co_return out;
+        }
         auto lease = co_await decode_budget.Acquire(out.plan.memory_bytes, options.decode_queue_timeout);
         if (!lease) {
             throw Error(ErrorKind::kUnavailable, "the server is busy decoding other uploads; try again in a moment")
@@ -639,6 +880,7 @@ struct Module::Impl {
             std::string sha;
             std::string key;
             std::int64_t size = 0;
+            std::size_t held = 0;  ///< TrimForStoring of the activities
             std::optional<formats::ParseError> error;
             std::vector<PreparedActivity> activities;
         };
@@ -646,8 +888,11 @@ struct Module::Impl {
         if (admitted.error) {
             throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + admitted.error->Describe());
         }
+        if (admitted.too_large) {
+            throw Error(ErrorKind::kTooLarge, *admitted.too_large);
+        }
         const DecodePlan plan = admitted.plan;
-        auto work = [this, owner_id, bytes, type_name, plan, profile]() {
+        auto work = [owner_id, bytes, type_name, plan, profile]() {
             Decoded out;
             auto prepared = PrepareFile(bytes, plan, profile);
             if (!prepared) {
@@ -655,17 +900,26 @@ struct Module::Impl {
                 return out;
             }
             out.activities = std::move(prepared).value();
+            out.held = TrimForStoring(out.activities);
             out.sha = crypto::Hex(crypto::Sha256(bytes));
             out.key = "original-" + std::to_string(owner_id) + "-" + out.sha + "." + type_name;
             out.size = static_cast<std::int64_t>(bytes.size());
-            // Durable before the row that names it, so a crash never leaves an upload without its file.
-            deps.store.Put(out.key, bytes, ContentTypeFor(type_name));
             return out;
         };
         Decoded d = co_await OnCpu(work);
         if (d.error) {
             throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + d.error->Describe());
         }
+        // Decoding is over: what is still held is the result, far less than the estimate. Storing
+        // the original (fsync) and the activities (the owner's lock, the pool) can wait on others,
+        // and other uploads must not wait for that.
+        admitted.lease->ShrinkTo(d.held);
+        auto put = [this, &d, bytes, type_name]() {
+            // Durable before the row that names it, so a crash never leaves an upload without its file.
+            deps.store.Put(d.key, bytes, ContentTypeFor(type_name));
+            return 0;
+        };
+        co_await OnCpu(put);
         db::Result r = co_await deps.pool.Query(
             "INSERT INTO uploads (owner_id, status, data_type, file_sha256, size_bytes, original_key, external_id, "
             "name, description, sport) VALUES ($1, 'processing', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -687,7 +941,13 @@ struct Module::Impl {
     }
 
     asio::awaitable<analytics::AthleteProfile> LoadProfile(std::int64_t owner_id) {
-        db::Result r = co_await deps.pool.Query(
+        co_return co_await LoadProfileVia(deps.pool, owner_id);
+    }
+
+    /// The owner's profile, read through `source` (the pool, or a transaction).
+    template <class Source>
+    static asio::awaitable<analytics::AthleteProfile> LoadProfileVia(Source& source, std::int64_t owner_id) {
+        db::Result r = co_await source.Query(
             "SELECT weight_kg, max_hr_bpm, resting_hr_bpm, ftp_w, sex, "
             "extract(year FROM age(now(), birthdate))::float8 FROM users WHERE id = $1",
             Params::Of(owner_id));
@@ -924,17 +1184,27 @@ struct Module::Impl {
             co_return;
         }
         Admitted admitted = co_await AdmitDecode(*bytes, *type);
-        if (admitted.error) {
-            co_await FinishUpload(upload_id, "error", admitted.error->Describe(), {}, std::nullopt);
+        if (admitted.error || admitted.too_large) {
+            co_await FinishUpload(upload_id, "error", admitted.error ? admitted.error->Describe() : *admitted.too_large,
+                                  {}, std::nullopt);
             co_return;
         }
         const DecodePlan plan = admitted.plan;
-        auto work = [&bytes, plan, profile]() { return PrepareFile(*bytes, plan, profile); };
+        std::size_t held = 0;
+        auto work = [&bytes, &held, plan, profile]() {
+            auto prepared = PrepareFile(*bytes, plan, profile);
+            if (prepared) {
+                held = TrimForStoring(prepared.value());
+            }
+            return prepared;
+        };
         auto prepared = co_await OnCpu(work);
         if (!prepared) {
             co_await FinishUpload(upload_id, "error", prepared.error().Describe(), {}, std::nullopt);
             co_return;
         }
+        bytes.reset();
+        admitted.lease->ShrinkTo(held);
         co_await StoreActivities(upload_id, owner_id, sha, fields, prepared.value());
     }
 
@@ -984,6 +1254,7 @@ struct Module::Impl {
                 }
                 o.ids.push_back(co_await InsertActivity(tx, owner_id, upload_id, p, fields, sha));
             }
+            co_await RefreshPublicViews(tx, owner_id, o.ids);
             co_return o;
         });
         if (outcome.duplicate_of) {
@@ -1178,6 +1449,19 @@ struct Module::Impl {
             track = co_await LoadTrack(id);
         }
         co_await db::RunInTransaction<void>(deps.pool, [&](db::Transaction& tx) -> asio::awaitable<void> {
+            if (body.sport.value) {
+                // A manual entry's figures are the athlete's word: a 43 km "ride" in 30 minutes must
+                // not become a run by changing its sport afterwards.
+                db::Result m = co_await tx.Query(
+                    "SELECT manual, distance_m, elapsed_s, moving_s FROM activities WHERE id = $1 FOR UPDATE",
+                    Params::Of(id));
+                if (!m.Empty() && m.Text(0, 0) == "t") {
+                    if (auto problem = ManualSpeedProblem(*formats::ParseSportName(*body.sport.value), m.Double(0, 2),
+                                                          m.Double(0, 3), m.Double(0, 1))) {
+                        throw Error(ErrorKind::kInvalidArgument, "sport: " + *problem, {{"sport", *problem}});
+                    }
+                }
+            }
             EndpointPlan plan;
             if (body.hide_endpoints_m.value) {
                 db::Result seed = co_await tx.Query("SELECT privacy_seed FROM activities WHERE id = $1 FOR UPDATE", Params::Of(id));
@@ -1218,6 +1502,12 @@ struct Module::Impl {
                 std::move(p));
             if (body.sport.value) {
                 co_await tx.Query("UPDATE best_efforts SET sport = $2 WHERE activity_id = $1", Params::Of(id, *body.sport.value));
+            }
+            if (body.hide_endpoints_m.value || body.sport.value) {
+                // New discs hide other samples; another sport measures the visible ones otherwise.
+                co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
+                std::vector<std::int64_t> ids(1, id);
+                co_await RefreshPublicViews(tx, owner, std::move(ids));
             }
         });
         co_return Response::Text(200, "application/json", co_await LoadDetailJson(owner, id));
@@ -1302,17 +1592,22 @@ struct Module::Impl {
         const int rows = std::min(r.Rows(), limit);
         std::string out;
         out.reserve(512 + static_cast<std::size_t>(rows) * 1200);
-        json::Writer w(out);
-        w.BeginObject();
-        w.Key("activities").BeginArray();
+        std::vector<std::pair<ActivityRow, View>> shown_rows;
         for (int i = 0; i < rows; ++i) {
             ActivityRow a = ReadRow(r, i, zones[owner_id]);
             auto view = Decide(viewer, a.audience, false);
             if (!view) {
                 continue;  // the SQL filter and Decide agree; this keeps the function the only judge
             }
+            shown_rows.emplace_back(std::move(a), std::move(*view));
+        }
+        std::vector<std::optional<boost::json::object>> shown = co_await SummariesShown(shown_rows);
+        json::Writer w(out);
+        w.BeginObject();
+        w.Key("activities").BeginArray();
+        for (std::size_t i = 0; i < shown_rows.size(); ++i) {
             w.BeginObject();
-            WriteSummaryMembers(w, a, *view);
+            WriteSummaryMembers(w, shown_rows[i].first, shown_rows[i].second, shown[i] ? &*shown[i] : nullptr);
             w.EndObject();
         }
         w.EndArray();
@@ -1367,20 +1662,69 @@ struct Module::Impl {
         co_return Response::Text(200, "application/json", std::move(out));
     }
 
-    /// An activity's stored analysis with what decides how the caller sees it.
+    /// Parts of an activity's analysis as the caller is shown them, with what decides how.
     struct AnalysisView {
-        boost::json::object analysis;
         View view;
         std::int64_t id = 0;
-        formats::Sport sport = formats::Sport::kUnknown;
+        /// The caller is another viewer not shown every sample, with a public view (public_view.hpp).
+        bool public_view = false;
+        /// Per key asked for, its JSON text ("[]" when there is none): from the public view when
+        /// there is one and it has the key, else from the stored analysis.
+        std::vector<std::string> parts;
+        /// The whole stored analysis, when asked for without keys.
+        boost::json::object analysis;
     };
 
+    /// The whole stored analysis, for what no public view replaces (what has no samples to hide,
+    /// or no index into them).
     asio::awaitable<AnalysisView> LoadAnalysis(const http::Request& req) {
         std::int64_t id = req.PathId("activity_id", "activity");
         Loaded l = co_await LoadVisible(req.Caller().user_id, id, ", a.analysis::text");
-        boost::json::value v = json::Parse(l.result.Text(0, kColumnCount), 64);
-        AnalysisView out{std::move(v.as_object()), *l.view, id,
-                         formats::ParseSportName(l.result.Text(0, kSport)).value_or(formats::Sport::kUnknown)};
+        AnalysisView out{*l.view, id, false, {}, {}};
+        out.analysis = std::move(json::Parse(l.result.Text(0, kColumnCount), 64).as_object());
+        co_return out;
+    }
+
+    /// Loads the parts `keys` (this file's constants) of an activity's analysis as the caller is
+    /// shown them, as stored: nothing is parsed or measured again. Another viewer's public view is
+    /// computed now (and stored) only when it was computed for other hidden areas (a zone changed
+    /// under a crash, an activity older than public views).
+    asio::awaitable<AnalysisView> LoadAnalysis(const http::Request& req, std::vector<std::string> keys) {
+        std::int64_t id = req.PathId("activity_id", "activity");
+        std::string extra = ", a.public_analysis IS NOT NULL";
+        for (const auto& key : keys) {
+            extra.append(", a.analysis -> '").append(key).append("', a.public_analysis -> '").append(key).append("'");
+        }
+        Loaded l = co_await LoadVisible(req.Caller().user_id, id, extra);
+        AnalysisView out{*l.view, id, false, {}, {}};
+        const ActivityRow row = l.Row();
+        const bool others = NeedsPublicView(row, out.view);
+        std::optional<boost::json::object> fresh;
+        if (others && !PublicViewIsCurrent(row, out.view)) {
+            std::vector<std::int64_t> ids(1, id);
+            PublicViews views = co_await RefreshPublicViewsNow(row.Int(kOwnerId), std::move(ids));
+            if (const auto& text = views[id].analysis) {
+                fresh = std::move(json::Parse(*text, 64).as_object());
+            }
+            out.public_view = fresh.has_value();
+        } else if (others) {
+            out.public_view = l.result.Text(0, kColumnCount) == "t";
+        }
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            const int stored_col = kColumnCount + 1 + 2 * static_cast<int>(k);
+            std::optional<std::string> part;
+            if (fresh) {
+                if (const auto* v = fresh->if_contains(keys[k])) {
+                    part = boost::json::serialize(*v);
+                }
+            } else if (others) {
+                part = l.result.OptString(0, stored_col + 1);
+            }
+            if (!part) {
+                part = l.result.OptString(0, stored_col);
+            }
+            out.parts.push_back(part.value_or("[]"));
+        }
         co_return out;
     }
 
@@ -1391,66 +1735,34 @@ struct Module::Impl {
         return {};
     }
 
-    /// What another viewer is shown of an activity with samples hidden from them: its track and
-    /// their visible window (rebase.hpp), or no window when they see none of it. nullopt when they
-    /// see every sample (the owner, no hidden area, or a withheld map: then no stretch is hidden
-    /// to measure), so the stored figures and indexes are theirs.
-    struct Trimmed {
-        formats::Track track;
-        std::optional<VisibleWindow> window;
-    };
-
-    asio::awaitable<std::optional<Trimmed>> TrimmedFor(std::int64_t activity_id, const View& view) {
-        if (!view.MasksPositions() || view.map_hidden) {
-            co_return std::nullopt;
+    /// Laps or splits (a JSON array) with what the viewer may not see nulled; the text unchanged
+    /// when they may see it all.
+    static std::string Redacted(const std::string& intervals, const View& view) {
+        if (!view.Hides(kHeartRate) && !view.Hides(kPower) && !view.Hides(kPace)) {
+            return intervals;
         }
-        Trimmed trimmed;
-        trimmed.track = co_await LoadTrack(activity_id);
-        auto work = [&trimmed, &view]() { return FindVisibleWindow(VisibleSamples(view, trimmed.track)); };
-        trimmed.window = co_await OnCpu(work);
-        if (trimmed.window && trimmed.window->VisibleCount() == trimmed.track.size()) {
-            co_return std::nullopt;
+        boost::json::value v = json::Parse(intervals, 64);
+        if (!v.is_array()) {
+            return "[]";
         }
-        co_return trimmed;
-    }
-
-    /// Laps and splits as the caller is shown them: the stored ones, or for another viewer of an
-    /// activity with a hidden start or end, measured afresh over what they see; indexes count the
-    /// samples of the caller's streams.
-    asio::awaitable<RebasedIntervals> IntervalsFor(AnalysisView& a) {
-        RebasedIntervals out{Field(a.analysis, "laps"), Field(a.analysis, "splits_km"),
-                             Field(a.analysis, "splits_mile")};
-        std::optional<Trimmed> trimmed = co_await TrimmedFor(a.id, a.view);
-        if (trimmed && !trimmed->window) {
-            out = RebasedIntervals{};
-        } else if (trimmed && !trimmed->window->Trims()) {
-            IndexForViewer(out.laps, *trimmed->window);
-            IndexForViewer(out.splits_km, *trimmed->window);
-            IndexForViewer(out.splits_mile, *trimmed->window);
-        } else if (trimmed) {
-            const formats::Sport sport = a.sport;
-            auto work = [&trimmed, &out, sport]() {
-                return RebaseIntervals(trimmed->track, sport, *trimmed->window, out.laps);
-            };
-            out = co_await OnCpu(work);
-        }
-        RedactIntervals(out.laps, a.view);
-        RedactIntervals(out.splits_km, a.view);
-        RedactIntervals(out.splits_mile, a.view);
-        co_return out;
+        RedactIntervals(v.as_array(), view);
+        return boost::json::serialize(v);
     }
 
     asio::awaitable<Response> Laps(RequestPtr req) {
-        AnalysisView a = co_await LoadAnalysis(*req);
-        RebasedIntervals intervals = co_await IntervalsFor(a);
-        co_return Response::Json(200, boost::json::object{{"laps", std::move(intervals.laps)}});
+        // Named: GCC 12 cannot keep an initializer list alive across co_await.
+        std::vector<std::string> keys{"laps"};
+        AnalysisView a = co_await LoadAnalysis(*req, std::move(keys));
+        co_return Response::Text(200, "application/json", "{\"laps\":" + Redacted(a.parts[0], a.view) + "}");
     }
 
     asio::awaitable<Response> Splits(RequestPtr req) {
-        AnalysisView a = co_await LoadAnalysis(*req);
-        RebasedIntervals intervals = co_await IntervalsFor(a);
-        co_return Response::Json(200, boost::json::object{{"splits_km", std::move(intervals.splits_km)},
-                                                          {"splits_mile", std::move(intervals.splits_mile)}});
+        // Named: GCC 12 cannot keep an initializer list alive across co_await.
+        std::vector<std::string> keys{"splits_km", "splits_mile"};
+        AnalysisView a = co_await LoadAnalysis(*req, std::move(keys));
+        co_return Response::Text(200, "application/json",
+                                 "{\"splits_km\":" + Redacted(a.parts[0], a.view) +
+                                     ",\"splits_mile\":" + Redacted(a.parts[1], a.view) + "}");
     }
 
     /// A pool swim's lengths (empty for anything else), with what the viewer may not see nulled.
@@ -1472,23 +1784,30 @@ struct Module::Impl {
     }
 
     asio::awaitable<Response> Zones(RequestPtr req) {
-        AnalysisView a = co_await LoadAnalysis(*req);
-        boost::json::array hr = a.view.Hides(kHeartRate) ? boost::json::array{} : Field(a.analysis, "heart_rate_zones");
-        boost::json::array power = a.view.Hides(kPower) ? boost::json::array{} : Field(a.analysis, "power_zones");
-        co_return Response::Json(200, boost::json::object{{"heart_rate", std::move(hr)}, {"power", std::move(power)}});
+        // Named: GCC 12 cannot keep an initializer list alive across co_await.
+        std::vector<std::string> keys{"heart_rate_zones", "power_zones"};
+        AnalysisView a = co_await LoadAnalysis(*req, std::move(keys));
+        co_return Response::Text(200, "application/json",
+                                 std::string("{\"heart_rate\":") + (a.view.Hides(kHeartRate) ? "[]" : a.parts[0]) +
+                                     ",\"power\":" + (a.view.Hides(kPower) ? "[]" : a.parts[1]) + "}");
     }
 
     asio::awaitable<Response> BestEfforts(RequestPtr req) {
-        std::int64_t id = req->PathId("activity_id", "activity");
-        Loaded l = co_await LoadVisible(req->Caller().user_id, id);
+        // Named: GCC 12 cannot keep an initializer list alive across co_await.
+        std::vector<std::string> keys{"best_efforts"};
+        AnalysisView a = co_await LoadAnalysis(*req, std::move(keys));
         boost::json::array efforts;
-        // Another viewer with samples hidden from them sees the efforts wholly inside what they
-        // are shown (all of them unless the start or end is hidden), indexed in their streams.
-        std::optional<Trimmed> trimmed;
-        if (!l.view->Hides(kPace)) {
-            trimmed = co_await TrimmedFor(id, *l.view);
+        // Another viewer not shown every sample sees the efforts wholly inside what they are shown
+        // (all of them unless the start or end is hidden), indexed in their streams.
+        std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::int64_t, std::int64_t>> shown;
+        if (a.public_view) {
+            const boost::json::value mapping = json::Parse(a.parts[0], 64);
+            for (const auto& v : mapping.as_array()) {
+                const auto& e = v.as_array();
+                shown[{e.at(0).as_int64(), e.at(1).as_int64()}] = {e.at(2).as_int64(), e.at(3).as_int64()};
+            }
         }
-        if (!l.view->Hides(kPace) && !(trimmed && !trimmed->window)) {
+        if (!a.view.Hides(kPace)) {
             // Rank among the owner's efforts over the same distance in this sport up to this
             // activity: 1 is a PR at the time it was run.
             db::Result r = co_await deps.pool.Query(
@@ -1496,17 +1815,16 @@ struct Module::Impl {
                 "(SELECT count(*) FROM best_efforts o WHERE o.owner_id = e.owner_id AND o.sport = e.sport AND "
                 "o.distance_m = e.distance_m AND o.time_s < e.time_s AND (o.start_time, o.activity_id) < "
                 "(e.start_time, e.activity_id)) + 1 FROM best_efforts e WHERE e.activity_id = $1 ORDER BY e.distance_m",
-                Params::Of(id));
+                Params::Of(a.id));
             for (int i = 0; i < r.Rows(); ++i) {
                 std::int64_t rank = r.Int(i, 5);
                 std::pair<std::int64_t, std::int64_t> indexes{r.Int(i, 3), r.Int(i, 4)};
-                if (trimmed) {
-                    auto shown = RebaseEffort(*trimmed->window, static_cast<std::size_t>(indexes.first),
-                                              static_cast<std::size_t>(indexes.second));
-                    if (!shown) {
+                if (a.public_view) {
+                    auto it = shown.find(indexes);
+                    if (it == shown.end()) {
                         continue;
                     }
-                    indexes = {static_cast<std::int64_t>(shown->first), static_cast<std::int64_t>(shown->second)};
+                    indexes = it->second;
                 }
                 boost::json::object e{{"name", r.String(i, 0)},
                                       {"distance_m", r.Double(i, 1)},
@@ -1622,11 +1940,18 @@ struct Module::Impl {
     asio::awaitable<Response> Stats(RequestPtr req) {
         std::int64_t user_id = req->PathId("user_id", "user");
         co_await RequireUser(user_id);
-        // Totals over what the caller may see of the athlete's activities.
+        // Totals over what the caller may see of the athlete's activities: another viewer adds up the
+        // figures they are shown of each (public_view.hpp; all of an activity whose map the guard
+        // withheld: they get all its samples), so no total measures a hidden end either.
+        auto shown = [](const char* column) {
+            return std::string("sum(CASE WHEN a.owner_id = $1 OR a.map_hidden THEN a.") + column +
+                   " ELSE COALESCE((a.public_summary ->> '" + column + "')::float8, a." + column + ") END)";
+        };
         db::Result r = co_await deps.pool.Query(
-            "SELECT a.sport, b.bucket, count(*), sum(a.distance_m), sum(a.moving_s), sum(a.elapsed_s), "
-            "sum(a.elevation_gain_m) FROM activities a JOIN users u ON u.id = a.owner_id "
-            "CROSS JOIN LATERAL (VALUES ('all'), ('recent'), ('ytd')) b(bucket) WHERE a.owner_id = $2 AND " +
+            "SELECT a.sport, b.bucket, count(*), " + shown("distance_m") + ", " + shown("moving_s") + ", " +
+                shown("elapsed_s") + ", " + shown("elevation_gain_m") +
+                " FROM activities a JOIN users u ON u.id = a.owner_id "
+                "CROSS JOIN LATERAL (VALUES ('all'), ('recent'), ('ytd')) b(bucket) WHERE a.owner_id = $2 AND " +
                 VisibleToViewerSql(1) +
                 " AND (b.bucket = 'all' OR (b.bucket = 'recent' AND a.start_time >= now() - interval '28 days') OR "
                 "(b.bucket = 'ytd' AND a.start_time >= (date_trunc('year', now() AT TIME ZONE u.time_zone) AT TIME ZONE "
@@ -1670,10 +1995,21 @@ struct Module::Impl {
             errors.push_back({"radius_m", "must be between 100 and 5000"});
         }
         ThrowIfAny(std::move(errors));
-        db::Result r = co_await deps.pool.Query(
-            "INSERT INTO privacy_zones (owner_id, lat, lng, radius_m) SELECT $1, $2, $3, $4 "
-            "WHERE (SELECT count(*) FROM privacy_zones WHERE owner_id = $1) < $5 RETURNING id, lat, lng, radius_m",
-            Params::Of(req->Caller().user_id, body.lat, body.lng, body.radius_m, kMaxPrivacyZones));
+        const std::int64_t owner = req->Caller().user_id;
+        // With what others are shown of every activity it changes (public_view.hpp), at once.
+        auto insert = [&](db::Transaction& tx) -> asio::awaitable<db::Result> {
+            co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
+            db::Result inserted = co_await tx.Query(
+                "INSERT INTO privacy_zones (owner_id, lat, lng, radius_m) SELECT $1, $2, $3, $4 "
+                "WHERE (SELECT count(*) FROM privacy_zones WHERE owner_id = $1) < $5 RETURNING id, lat, lng, radius_m",
+                Params::Of(owner, body.lat, body.lng, body.radius_m, kMaxPrivacyZones));
+            if (!inserted.Empty()) {
+                std::vector<std::int64_t> ids = co_await WithStreams(tx, owner);
+                co_await RefreshPublicViews(tx, owner, std::move(ids));
+            }
+            co_return inserted;
+        };
+        db::Result r = co_await db::RunInTransaction<db::Result>(deps.pool, insert);
         if (r.Empty()) {
             throw Error(ErrorKind::kConflict, "at most " + std::to_string(kMaxPrivacyZones) + " privacy zones");
         }
@@ -1682,8 +2018,18 @@ struct Module::Impl {
 
     asio::awaitable<Response> DeletePrivacyZone(RequestPtr req) {
         std::int64_t id = req->PathId("zone_id", "privacy zone");
-        db::Result r = co_await deps.pool.Query("DELETE FROM privacy_zones WHERE id = $1 AND owner_id = $2 RETURNING id",
-                                                Params::Of(id, req->Caller().user_id));
+        const std::int64_t owner = req->Caller().user_id;
+        auto remove = [&](db::Transaction& tx) -> asio::awaitable<db::Result> {
+            co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
+            db::Result removed = co_await tx.Query(
+                "DELETE FROM privacy_zones WHERE id = $1 AND owner_id = $2 RETURNING id", Params::Of(id, owner));
+            if (!removed.Empty()) {
+                std::vector<std::int64_t> ids = co_await WithStreams(tx, owner);
+                co_await RefreshPublicViews(tx, owner, std::move(ids));
+            }
+            co_return removed;
+        };
+        db::Result r = co_await db::RunInTransaction<db::Result>(deps.pool, remove);
         if (r.Empty()) {
             throw NotFound("privacy zone");
         }
@@ -1704,6 +2050,16 @@ asio::awaitable<int> Module::ResumePendingUploads() {
     db::Result r = co_await impl_->deps.pool.Query("SELECT id FROM uploads WHERE status = 'processing' ORDER BY id");
     for (int i = 0; i < r.Rows(); ++i) {
         co_await impl_->ProcessLogged(r.Int(i, 0));
+    }
+    // Activities stored before their public views existed, or by an older computation of them:
+    // until then another viewer's request computes theirs itself.
+    db::Result stale = co_await impl_->deps.pool.Query(
+        "SELECT a.owner_id, array_agg(a.id ORDER BY a.id)::text FROM activities a JOIN activity_streams s ON "
+        "s.activity_id = a.id WHERE a.public_areas IS NULL OR NOT starts_with(a.public_areas, $1) GROUP BY a.owner_id",
+        Params::Of(std::string(kPublicViewVersion)));
+    for (int i = 0; i < stale.Rows(); ++i) {
+        std::vector<std::int64_t> ids = ParseInt64Array(stale.Text(i, 1));
+        co_await impl_->RefreshPublicViewsNow(stale.Int(i, 0), std::move(ids));
     }
     co_return r.Rows();
 }

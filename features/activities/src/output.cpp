@@ -63,13 +63,14 @@ bool Allowed(const View& view, StreamKey key) {
 
 bool HasTime(const formats::Track& t, std::size_t i) { return !t.time_ms.empty() && t.time_ms[i] != formats::kNoTime; }
 
-/// For each valid sample, the derivative d(num)/d(den) over the trailing window in which `den`
-/// grows by at least `window` (half a window at the start of the activity), NaN elsewhere.
+/// For each valid sample from `from` on, the derivative d(num)/d(den) over the trailing window in
+/// which `den` grows by at least `window` (half a window at `from`, where the viewer's activity
+/// starts: a window never reaches into a hidden start), NaN elsewhere.
 template <class Num, class Den>
-std::vector<double> TrailingSlope(std::size_t n, Num num, Den den, double window, double scale) {
+std::vector<double> TrailingSlope(std::size_t n, std::size_t from, Num num, Den den, double window, double scale) {
     std::vector<std::size_t> valid;
     valid.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = from; i < n; ++i) {
         if (!std::isnan(num(i)) && !std::isnan(den(i))) {
             valid.push_back(i);
         }
@@ -89,15 +90,15 @@ std::vector<double> TrailingSlope(std::size_t n, Num num, Den den, double window
     return out;
 }
 
-std::vector<double> SmoothVelocity(const formats::Track& t) {
+std::vector<double> SmoothVelocity(const formats::Track& t, std::size_t from) {
     return TrailingSlope(
-        t.size(), [&t](std::size_t i) { return t.distance_m[i]; },
+        t.size(), from, [&t](std::size_t i) { return t.distance_m[i]; },
         [&t](std::size_t i) { return HasTime(t, i) ? t.time_ms[i] / 1000.0 : std::nan(""); }, kVelocityWindowS, 1.0);
 }
 
-std::vector<double> SmoothGrade(const formats::Track& t) {
+std::vector<double> SmoothGrade(const formats::Track& t, std::size_t from) {
     return TrailingSlope(
-        t.size(), [&t](std::size_t i) { return static_cast<double>(t.altitude_m[i]); },
+        t.size(), from, [&t](std::size_t i) { return static_cast<double>(t.altitude_m[i]); },
         [&t](std::size_t i) { return t.distance_m[i]; }, kGradeWindowM, 100.0);
 }
 
@@ -193,10 +194,12 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
             indexes.push_back(i);
         }
     }
-    // Time and distance count from the first sample the viewer sees (rebase.hpp), and the size
-    // they are told is what they may see: neither may measure the hidden start.
+    // Time and distance count from the first sample the viewer sees (rebase.hpp), smoothed speed
+    // and grade look back no further, and the size they are told is what they may see: none may
+    // measure the hidden start.
     const std::size_t visible_count = indexes.size();
-    const StreamOrigin origin = OriginAt(t, indexes.empty() ? 0 : indexes.front());
+    const std::size_t first = indexes.empty() ? 0 : indexes.front();
+    const StreamOrigin origin = OriginAt(t, first);
     if (indexes.size() > max_points && max_points >= 2) {
         // Evenly spaced picks that keep the first and the last visible sample.
         std::vector<std::size_t> picked;
@@ -248,14 +251,14 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
                 }
                 break;
             case StreamKey::kVelocitySmooth: {
-                auto v = SmoothVelocity(t);
+                auto v = SmoothVelocity(t, first);
                 for (std::size_t i : indexes) {
                     Number(w, v[i], 1000);
                 }
                 break;
             }
             case StreamKey::kGradeSmooth: {
-                auto g = SmoothGrade(t);
+                auto g = SmoothGrade(t, first);
                 for (std::size_t i : indexes) {
                     Number(w, g[i], 10);
                 }

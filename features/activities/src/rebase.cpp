@@ -105,8 +105,9 @@ StreamOrigin OriginAt(const formats::Track& track, std::size_t first) {
     return origin;
 }
 
-RebasedIntervals RebaseIntervals(const formats::Track& track, formats::Sport sport, const VisibleWindow& window,
-                                 const boost::json::array& stored_laps) {
+analytics::ActivityAnalysis AnalyseWindow(const formats::Track& track, formats::Sport sport,
+                                          const VisibleWindow& window, const boost::json::array& stored_laps,
+                                          const analytics::AthleteProfile& profile) {
     formats::Activity slice;
     slice.sport = sport;
     slice.track = Slice(track, window.first, window.last);
@@ -114,7 +115,7 @@ RebasedIntervals RebaseIntervals(const formats::Track& track, formats::Sport spo
         const auto* lap = v.if_object();
         if (lap == nullptr || !lap->contains("from_device") || !lap->at("from_device").is_bool() ||
             !lap->at("from_device").as_bool()) {
-            continue;  // computed laps are 1 km splits: measured afresh below
+            continue;  // computed laps are 1 km splits: measured afresh
         }
         const std::size_t start = std::max(IndexOf(*lap, "start_index"), window.first);
         const std::size_t end = std::min(IndexOf(*lap, "end_index"), window.last);
@@ -126,18 +127,28 @@ RebasedIntervals RebaseIntervals(const formats::Track& track, formats::Sport spo
         clipped.end_index = end - window.first;
         slice.laps.push_back(clipped);
     }
-    // Zones and calories are not read from this analysis, so the athlete's profile does not matter.
-    const analytics::ActivityAnalysis analysis = analytics::Analyse(slice, analytics::AthleteProfile{});
+    return analytics::Analyse(slice, profile);
+}
+
+RebasedIntervals IntervalsOfWindow(const analytics::ActivityAnalysis& analysis, const VisibleWindow& window) {
     boost::json::value written = boost::json::parse(WriteAnalysisJson(analysis));
     auto& object = written.as_object();
     RebasedIntervals out;
     out.laps = std::move(object["laps"].as_array());
     out.splits_km = std::move(object["splits_km"].as_array());
     out.splits_mile = std::move(object["splits_mile"].as_array());
+    out.heart_rate_zones = std::move(object["heart_rate_zones"].as_array());
+    out.power_zones = std::move(object["power_zones"].as_array());
     ToStreamIndexes(out.laps, window, window.first);
     ToStreamIndexes(out.splits_km, window, window.first);
     ToStreamIndexes(out.splits_mile, window, window.first);
     return out;
+}
+
+RebasedIntervals RebaseIntervals(const formats::Track& track, formats::Sport sport, const VisibleWindow& window,
+                                 const boost::json::array& stored_laps) {
+    // Zones and calories are not read from these intervals, so the athlete's profile does not matter.
+    return IntervalsOfWindow(AnalyseWindow(track, sport, window, stored_laps, analytics::AthleteProfile{}), window);
 }
 
 void IndexForViewer(boost::json::array& intervals, const VisibleWindow& window) {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "strava1/analytics/analysis.hpp"
 #include "strava1/formats/activity.hpp"
 
 namespace strava1::activities {
@@ -58,9 +59,20 @@ struct RebasedIntervals {
     boost::json::array laps;
     boost::json::array splits_km;
     boost::json::array splits_mile;
+    boost::json::array heart_rate_zones;  ///< time in zones over the window (empty without a max HR)
+    boost::json::array power_zones;       ///< likewise, without an FTP
 };
 RebasedIntervals RebaseIntervals(const formats::Track& track, formats::Sport sport, const VisibleWindow& window,
                                  const boost::json::array& stored_laps);
+
+/// The analysis RebaseIntervals measures from: samples [first, last] of the window as an activity
+/// of their own (no positions: the stored distance channel is the distance), device laps clipped to
+/// it; `profile` decides zones, calories and load.
+analytics::ActivityAnalysis AnalyseWindow(const formats::Track& track, formats::Sport sport,
+                                          const VisibleWindow& window, const boost::json::array& stored_laps,
+                                          const analytics::AthleteProfile& profile);
+/// Its laps, splits and zones, with indexes in the viewer's streams.
+RebasedIntervals IntervalsOfWindow(const analytics::ActivityAnalysis& analysis, const VisibleWindow& window);
 
 /// Stored laps or splits of an activity the viewer sees from its first to its last sample, with
 /// samples hidden in between (a privacy zone on the way): their figures stand, their indexes are

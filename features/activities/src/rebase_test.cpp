@@ -224,6 +224,16 @@ TEST(Rebase, OthersStreamsStartAtTheFirstVisibleSample) {
     owner.owner = true;
     auto own = boost::json::parse(StreamsJson(t, owner, *keys, "all", 10000)).as_object();
     EXPECT_EQ(own["streams"].as_object()["distance"].as_array().back().to_number<double>(), 3.0 * 1999);
+    // The smoothed speed does not look back into the hidden start: at the first visible sample it is
+    // unknown (the owner's, there, is measured over the 5 s before), then half a window on it is known.
+    auto speed_keys = ParseStreamKeys("velocity_smooth", bad);
+    auto speed = boost::json::parse(StreamsJson(t, HidingTheStart(), *speed_keys, "all", 10000)).as_object();
+    const auto& theirs = speed["streams"].as_object()["velocity_smooth"].as_array();
+    auto own_speed = boost::json::parse(StreamsJson(t, owner, *speed_keys, "all", 10000)).as_object();
+    EXPECT_TRUE(theirs.at(0).is_null());
+    EXPECT_NEAR(own_speed["streams"].as_object()["velocity_smooth"].as_array().at(hidden).to_number<double>(), 3.0,
+                1e-6);
+    EXPECT_NEAR(theirs.at(3).to_number<double>(), 3.0, 1e-6);
 }
 
 TEST(Rebase, OthersExportStartsItsClockAtTheActivityStart) {

@@ -342,7 +342,8 @@ export interface paths {
         /**
          * A user's training totals
          * @description Totals per sport over the last four weeks (`recent`), the calendar year so far (`ytd`) and
-         *     all time (`all`), counting only the activities the caller may see.
+         *     all time (`all`), counting only the activities the caller may see, with the figures the
+         *     caller is shown of each (see `ActivitySummary`: without hidden starts and ends for others).
          */
         get: operations["getUserStats"];
         put?: never;
@@ -439,8 +440,11 @@ export interface paths {
          *     The file is decoded before the answer: a file that cannot be read is a 422 whose `detail`
          *     gives the parser's reason, and nothing is kept of it. A gzip may expand to at most 4 times
          *     the upload limit (100 MiB); beyond that it is a 422 ("gzip bomb refused"), found before any
-         *     of it is kept. Decoding takes room in a server-wide memory budget; an upload that finds
-         *     none within 20 s is a 503 with `Retry-After`.
+         *     of it is kept. Decoding takes room in a server-wide memory budget (an estimate: 3 bytes per
+         *     byte of GPX or TCX, 12 per byte of FIT, after decompression); an upload that finds none
+         *     within 20 s is a 503 with `Retry-After`, and a file whose estimate alone exceeds the whole
+         *     budget is a 413 naming the largest file of its type the server decodes (about 85 MiB of
+         *     GPX or TCX and 21 MiB of FIT with the default 256 MiB).
          *
          *     A duplicate is still a 201: the upload's status is `duplicate` and `duplicate_of` names the
          *     existing activity; no activity is added. A file is a duplicate when the user already
@@ -541,6 +545,8 @@ export interface paths {
          * Change an activity
          * @description Owner only (anyone else gets 404). Send any subset of the fields; fields not sent stay as
          *     they are. Changing `hide_endpoints_m` or `hidden_metrics` applies to every later read.
+         *     A manual activity's new `sport` must allow its average speed, as when it was created
+         *     (400 naming `sport` otherwise).
          */
         patch: operations["updateActivity"];
         trace?: never;
@@ -1052,7 +1058,12 @@ export interface components {
         };
         /**
          * @description An activity as lists show it. Metrics the owner hid (`hidden_metrics`) are null for other
-         *     viewers; `summary_polyline`, `start_latlng` and `end_latlng` have privacy applied.
+         *     viewers; `summary_polyline`, `start_latlng` and `end_latlng` have privacy applied. When the
+         *     start or end is hidden from another viewer, every figure (distances, times, elevation,
+         *     speeds, heart rate, cadence, power, calories, load, `point_count`, `pr_count`) is measured
+         *     from the first to the last sample they are shown, as their streams, laps, splits, zones and
+         *     best efforts are: nothing they get measures a hidden start or end. The owner gets the whole
+         *     activity's figures.
          */
         ActivitySummary: {
             id: components["schemas"]["Id"];

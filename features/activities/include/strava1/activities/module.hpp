@@ -82,7 +82,9 @@ public:
     /// processed (`strava1 import`). Throws Error for a refused upload (bad data_type, too large).
     boost::asio::awaitable<UploadStatus> ImportAndWait(std::int64_t owner_id, std::string bytes, UploadFields fields);
 
-    /// Finishes uploads a crash left in "processing" (their originals are already stored).
+    /// Finishes uploads a crash left in "processing" (their originals are already stored), and
+    /// computes what other viewers are shown of activities stored before that was kept with them
+    /// (or by an older computation of it). Returns how many uploads it finished.
     boost::asio::awaitable<int> ResumePendingUploads();
 
     /// Removes from the object store the originals of uploads that were deleted (with their owner's
