@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness
-         * @description Answers 200 as long as the process serves HTTP; it does not query the database. With the embedded PostgreSQL it answers 503 once that has been unreachable, and could not be restarted, for longer than `STRAVA1_DB_UNREACHABLE_LIMIT_S` (60 s by default): restarting the process is then the remedy.
+         * @description Answers 200 as long as the process serves HTTP; it does not query the database. With the embedded PostgreSQL it answers 503 once that has been unreachable, and could not be restarted, for longer than `STRAVA1_DB_UNREACHABLE_LIMIT_S` (60 s by default): restarting the process is then the remedy. Not while the database is in crash recovery, however long that takes: it then answers 200 with `database: recovering` (restarting would only begin the recovery again), and `/readyz` answers 503.
          */
         get: operations["getHealth"];
         put?: never;
@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description Metrics in the Prometheus text exposition format. Not a user endpoint: with `STRAVA1_METRICS_TOKEN` set it needs `Authorization: Bearer <that token>`; without one it is served only while the server listens on a loopback address, and refused otherwise.
+         * @description Metrics in the Prometheus text exposition format. Not a user endpoint: with `STRAVA1_METRICS_TOKEN` set it needs `Authorization: Bearer <that token>`; without one it is served only while the server listens on a loopback address with no `STRAVA1_TRUSTED_PROXIES`, to a loopback peer whose request has no `X-Forwarded-For`, `Forwarded` or `X-Real-IP` header (so not through a reverse proxy), and refused (403) otherwise.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -834,6 +834,11 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+            /**
+             * @description Present while the embedded database is starting up or in crash recovery.
+             * @enum {string}
+             */
+            database?: "recovering";
         };
         Ready: {
             /** @constant */
