@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { requireServices, startServer, binaryPath, repoRoot, request } from './harness.mjs';
+
+const execFileAsync = promisify(execFile);
 
 const kFast = '--password-hash=argon2id-fast-insecure';
 // Generous budgets so the suite itself is not rate limited; the rate-limit tests start their own server.
@@ -232,6 +235,33 @@ describe('HTTP core and accounts', () => {
         assertProblem(await call('POST', '/v1/auth/signup', { body, headers: { 'idempotency-key': 'k'.repeat(256) } }), 400, 'invalid-argument');
         // Without a key the same body is a plain conflict: only one account exists.
         assertProblem(await call('POST', '/v1/auth/signup', { body }), 409, 'conflict');
+    });
+
+    test('a key still in flight answers 409 with the lease left as Retry-After; a dead attempt\'s key is taken over', async (t) => {
+        if (!server) return t.skip('no server');
+        const email = uniqueEmail();
+        const key = `inflight-${email}`;
+        const body = { email, password: kPassword, display_name: 'In flight' };
+        assert.equal((await call('POST', '/v1/auth/signup', { body, headers: { 'idempotency-key': key } })).status, 201);
+        // The state a first attempt leaves while it runs, or when its process dies mid-request.
+        const lease = (sql) => execFileAsync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', server.databaseUrl, '-c',
+            `UPDATE idempotency_keys SET state = 'in_flight', ${sql} WHERE key = '${key}'`]);
+        const retry = () => call('POST', '/v1/auth/signup', { body, headers: { 'idempotency-key': key } });
+        await lease("locked_until = now() + interval '50 seconds'");
+        let res = await retry();
+        assertProblem(res, 409, 'conflict');
+        assert.match(res.json.detail, /still being processed/);
+        assert.equal(res.headers.get('retry-after'), '5', 'capped: a live attempt ends long before the lease');
+        await lease("locked_until = now() + interval '1.5 seconds'");
+        res = await retry();
+        assertProblem(res, 409, 'conflict');
+        assert.equal(res.headers.get('retry-after'), '2', 'the seconds left of the lease, rounded up');
+        await lease("locked_until = now() - interval '1 second'");
+        res = await retry();
+        // The retry ran the handler again: the account exists, so sign-up itself answers 409.
+        assertProblem(res, 409, 'conflict');
+        assert.doesNotMatch(res.json.detail, /still being processed/);
+        assert.equal(res.headers.get('retry-after'), null);
     });
 
     test('refresh tokens rotate; a reused one revokes the whole family', async (t) => {

@@ -39,6 +39,25 @@ export function sportLabel(sport: Sport): string {
     return kSports[sport]?.label ?? sport;
 }
 
+/**
+ * The unit of `avg_cadence` for `sport`: steps of both feet per minute on foot (the API doubles the
+ * one-foot count devices write), strokes per minute in the water and the boat, pedal turns otherwise.
+ */
+export function cadenceUnit(sport: Sport): string {
+    switch (sport) {
+        case 'run':
+        case 'trail_run':
+        case 'walk':
+        case 'hike':
+            return 'spm';
+        case 'swim':
+        case 'rowing':
+            return 'strokes/min';
+        default:
+            return 'rpm';
+    }
+}
+
 export function usesPace(sport: Sport): boolean {
     return kSports[sport]?.pace ?? false;
 }

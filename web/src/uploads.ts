@@ -47,6 +47,14 @@ export async function pollUpload(getUpload: (id: number) => Promise<Upload>, upl
     return current;
 }
 
+/** Every activity a ready upload made, in the file's order (a multisport file makes one per leg). */
+export function activitiesOfUpload(upload: Upload): number[] {
+    if (upload.status !== 'ready') {
+        return [];
+    }
+    return upload.activity_ids.length > 0 ? upload.activity_ids : upload.activity_id !== null && upload.activity_id !== undefined ? [upload.activity_id] : [];
+}
+
 /** The activity an upload led to: the new one, or the one it duplicates. */
 export function activityOfUpload(upload: Upload): number | null {
     if (upload.status === 'ready') {

@@ -9,30 +9,19 @@
 #include <cmath>
 #include <vector>
 
+#include "test_tracks.hpp"
+
 namespace strava1::activities {
 namespace {
 
-/// 3 m/s due north from (46, 14), one sample a second, the distance channel as stored.
-formats::Track Line(int n) {
-    formats::Track t;
-    t.point_count = static_cast<std::size_t>(n);
-    for (int i = 0; i < n; ++i) {
-        t.time_ms.push_back(1'700'000'000'000 + i * 1000);
-        t.lat_e7.push_back(formats::DegreesToE7(46 + 3.0 * i / 111'195.0));
-        t.lng_e7.push_back(formats::DegreesToE7(14));
-        t.distance_m.push_back(3.0 * i);
-        t.altitude_m.push_back(100);
-        t.heart_rate_bpm.push_back(static_cast<std::uint16_t>(140));
-    }
-    return t;
-}
+using test::NorthLine;
 
-/// A disc of `radius_m` around the sample `index` of Line().
+/// A disc of `radius_m` around the sample `index` of NorthLine().
 geo::Disc Around(int index, double radius_m) { return geo::Disc{{46 + 3.0 * index / 111'195.0, 14}, radius_m}; }
 
 PublicViewInput Input(int n) {
     PublicViewInput in;
-    in.track = Line(n);
+    in.track = NorthLine(n);
     in.sport = formats::Sport::kRun;
     // As stored: one device lap over everything, two km splits, and two efforts.
     in.laps = {boost::json::object{

@@ -17,6 +17,7 @@
 #include "output.hpp"
 #include "pipeline.hpp"
 #include "strava1/formats/parse.hpp"
+#include "test_tracks.hpp"
 #include "view.hpp"
 
 namespace strava1::activities {
@@ -184,20 +185,7 @@ TEST(VisibleWindow, CountsTheViewersSamples) {
     EXPECT_FALSE(whole->Trims());
 }
 
-/// 3 m/s due north from (46, 14), one sample a second, distance channel as the analysis stores it.
-formats::Track Line(int n) {
-    formats::Track t;
-    t.point_count = static_cast<std::size_t>(n);
-    for (int i = 0; i < n; ++i) {
-        t.time_ms.push_back(1'700'000'000'000 + i * 1000);
-        t.lat_e7.push_back(formats::DegreesToE7(46 + 3.0 * i / 111'195.0));
-        t.lng_e7.push_back(formats::DegreesToE7(14));
-        t.distance_m.push_back(3.0 * i);
-        t.altitude_m.push_back(100);
-        t.heart_rate_bpm.push_back(static_cast<std::uint16_t>(140));
-    }
-    return t;
-}
+using test::NorthLine;
 
 View HidingTheStart() {
     View other;
@@ -206,7 +194,7 @@ View HidingTheStart() {
 }
 
 TEST(Rebase, OthersStreamsStartAtTheFirstVisibleSample) {
-    const formats::Track t = Line(2000);
+    const formats::Track t = NorthLine(2000);
     std::string bad;
     auto keys = ParseStreamKeys("time,distance", bad);
     auto doc = boost::json::parse(StreamsJson(t, HidingTheStart(), *keys, "all", 10000)).as_object();
@@ -237,7 +225,7 @@ TEST(Rebase, OthersStreamsStartAtTheFirstVisibleSample) {
 }
 
 TEST(Rebase, OthersExportStartsItsClockAtTheActivityStart) {
-    const formats::Track t = Line(600);
+    const formats::Track t = NorthLine(600);
     const std::string gpx = ExportGpx(t, HidingTheStart(), "x", "run");
     auto parsed = formats::ParseGpx(gpx);
     ASSERT_TRUE(parsed) << parsed.error().Describe();
@@ -248,7 +236,7 @@ TEST(Rebase, OthersExportStartsItsClockAtTheActivityStart) {
 }
 
 TEST(Rebase, SplitsLapsAndIndexesAreMeasuredFromTheWindow) {
-    const formats::Track t = Line(2000);  // 5997 m
+    const formats::Track t = NorthLine(2000);  // 5997 m
     auto visible = VisibleSamples(HidingTheStart(), t);
     auto w = FindVisibleWindow(visible);
     ASSERT_TRUE(w);

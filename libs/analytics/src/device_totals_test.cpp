@@ -155,28 +155,6 @@ TEST(DeviceTotals, WithoutAnyDistanceTheTimerIsMovingTime) {
 
 fs::path DataDir() { return ::strava1::testing::TestdataDir(STRAVA1_TESTDATA_DIR); }
 
-std::optional<std::string> RunCommand(const std::string& command) {
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return std::nullopt;
-    }
-    std::string out;
-    std::array<char, 65536> buffer{};
-    std::size_t n = 0;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        out.append(buffer.data(), n);
-    }
-    return pclose(pipe) == 0 ? std::optional(out) : std::nullopt;
-}
-
-std::string ShellQuote(const std::string& text) {
-    std::string out = "'";
-    for (const char c : text) {
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    }
-    return out + "'";
-}
-
 /// One activity's totals as the device wrote them.
 struct Totals {
     std::optional<double> distance_m;
@@ -200,7 +178,8 @@ std::optional<double> Number(const boost::json::object& object, const char* key)
 std::optional<std::vector<Totals>> ReadSdkSessions(const fs::path& file) {
     const fs::path script = fs::path(STRAVA1_FITSDK_DIR) / "dump.mjs";
     const std::optional<std::string> output =
-        RunCommand("node " + ShellQuote(script.string()) + " " + ShellQuote(file.string()) + " 2>/dev/null");
+        ::strava1::testing::RunCommand("node " + ::strava1::testing::ShellQuote(script.string()) + " " +
+                                       ::strava1::testing::ShellQuote(file.string()) + " 2>/dev/null");
     if (!output) {
         return std::nullopt;
     }
@@ -321,7 +300,7 @@ bool ForEachActivityWithTotals(
     if (!fs::is_directory(dir / "fit") || !fs::is_directory(dir / "tcx")) {
         return false;
     }
-    if (!RunCommand("node --version 2>/dev/null") ||
+    if (!::strava1::testing::RunCommand("node --version 2>/dev/null") ||
         !fs::exists(fs::path(STRAVA1_FITSDK_DIR) / "node_modules" / "@garmin" / "fitsdk")) {
         return false;
     }

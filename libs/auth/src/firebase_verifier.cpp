@@ -20,6 +20,7 @@
 #include "strava1/base/error.hpp"
 #include "strava1/base/json.hpp"
 #include "strava1/base/log.hpp"
+#include "strava1/base/text.hpp"
 
 namespace strava1::auth {
 namespace {
@@ -27,16 +28,6 @@ namespace {
 namespace asio = boost::asio;
 
 TokenFailure Fail(TokenError error, std::string reason) { return TokenFailure{error, std::move(reason)}; }
-
-std::string_view Trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -116,13 +107,13 @@ std::optional<std::chrono::seconds> ParseMaxAge(std::string_view cache_control) 
     constexpr std::size_t kMaxDigits = 10;
     while (!cache_control.empty()) {
         std::size_t comma = cache_control.find(',');
-        std::string_view directive = Trim(cache_control.substr(0, comma));
+        std::string_view directive = text::TrimOws(cache_control.substr(0, comma));
         cache_control = comma == std::string_view::npos ? std::string_view() : cache_control.substr(comma + 1);
         std::size_t eq = directive.find('=');
-        if (eq == std::string_view::npos || !EqualsIgnoreCase(Trim(directive.substr(0, eq)), "max-age")) {
+        if (eq == std::string_view::npos || !EqualsIgnoreCase(text::TrimOws(directive.substr(0, eq)), "max-age")) {
             continue;
         }
-        std::string_view value = Trim(directive.substr(eq + 1));
+        std::string_view value = text::TrimOws(directive.substr(eq + 1));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
             value = value.substr(1, value.size() - 2);
         }

@@ -3,10 +3,13 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "strava1/base/json.hpp"
 
@@ -31,7 +34,8 @@ std::string KeyFromFlag(std::string_view flag) {
 
 std::string KeyFromEnv(std::string_view name) {
     std::string key(name.substr(kEnvPrefix.size()));
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return key;
 }
 
@@ -185,7 +189,8 @@ bool Settings::GetBool(const std::string& key, bool fallback) {
     throw ConfigError(e->source + ": must be true or false (got \"" + e->value + "\")");
 }
 
-std::string Settings::GetChoice(const std::string& key, std::string_view fallback, const std::vector<std::string>& allowed) {
+std::string Settings::GetChoice(const std::string& key, std::string_view fallback,
+                                const std::vector<std::string>& allowed) {
     const Entry* e = Find(key);
     if (!e) {
         return std::string(fallback);
@@ -200,11 +205,63 @@ std::string Settings::GetChoice(const std::string& key, std::string_view fallbac
     return e->value;
 }
 
+namespace {
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+/// `key` spelled the way the unknown one was given: STRAVA1_LISTEN for the environment, --listen
+/// for a flag.
+std::string SpelledLike(const std::string& source, const std::string& key) {
+    if (source.starts_with("--")) {
+        std::string flag = key;
+        std::replace(flag.begin(), flag.end(), '_', '-');
+        return "--" + flag;
+    }
+    if (source.starts_with("STRAVA1_")) {
+        return EnvName(key);
+    }
+    return "\"" + key + "\"";  // a config file key
+}
+
+}  // namespace
+
 void Settings::RejectUnknown() const {
     for (const auto& [key, entry] : entries_) {
-        if (!used_.contains(key)) {
-            throw ConfigError(entry.source + ": unknown setting");
+        if (used_.contains(key)) {
+            continue;
         }
+        // A typo or a setting from another program (PORT for LISTEN): name the nearest one, else
+        // where the list is, so the one-line refusal is enough to fix the start.
+        static const std::set<std::string, std::less<>> kListenAliases = {"port", "host", "bind", "address", "addr"};
+        const std::string* nearest = nullptr;
+        std::size_t best = std::max<std::size_t>(2, key.size() / 3) + 1;
+        for (const auto& known : used_) {
+            const std::size_t d = known == "listen" && kListenAliases.contains(key) ? 0 : EditDistance(key, known);
+            if (d < best) {
+                best = d;
+                nearest = &known;
+            }
+        }
+        if (nearest != nullptr) {
+            throw ConfigError(entry.source + ": unknown setting; did you mean " + SpelledLike(entry.source, *nearest) +
+                              "?");
+        }
+        throw ConfigError(entry.source + ": unknown setting (the command's --help lists every setting)");
     }
 }
 

@@ -43,8 +43,29 @@ TEST(Settings, UnknownSettingIsRejected) {
         s.RejectUnknown();
         FAIL();
     } catch (const ConfigError& e) {
-        EXPECT_EQ(std::string(e.what()), "STRAVA1_PORTT: unknown setting");
+        EXPECT_EQ(std::string(e.what()), "STRAVA1_PORTT: unknown setting; did you mean STRAVA1_PORT?");
     }
+}
+
+TEST(Settings, UnknownSettingNamesTheNearestOneOrWhereTheListIs) {
+    auto refusal = [](std::map<std::string, std::string> env, std::map<std::string, std::string> flags) {
+        auto s = Settings::FromMaps(std::move(env), std::move(flags));
+        s.GetString("listen", "127.0.0.1:8080");
+        s.GetString("port_file", "");
+        s.GetString("data_dir", "var");
+        try {
+            s.RejectUnknown();
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    // Other programs' name for where to listen: not the look-alike port_file.
+    EXPECT_EQ(refusal({{"STRAVA1_PORT", "8081"}}, {}), "STRAVA1_PORT: unknown setting; did you mean STRAVA1_LISTEN?");
+    EXPECT_EQ(refusal({}, {{"host", "0.0.0.0"}}), "--host: unknown setting; did you mean --listen?");
+    EXPECT_EQ(refusal({}, {{"data_dri", "x"}}), "--data-dri: unknown setting; did you mean --data-dir?");
+    EXPECT_EQ(refusal({{"STRAVA1_NO_SUCH_SETTING", "1"}}, {}),
+              "STRAVA1_NO_SUCH_SETTING: unknown setting (the command's --help lists every setting)");
 }
 
 TEST(Settings, LoadParsesFlagForms) {

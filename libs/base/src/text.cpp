@@ -82,6 +82,22 @@ std::optional<std::string> Reason(Verdict verdict, Lines lines) {
     return std::nullopt;
 }
 
+/// Only white space: ASCII space, tab, CR, LF, and the no-break space U+00A0.
+bool IsBlank(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            continue;
+        }
+        if (c == '\xC2' && i + 1 < text.size() && text[i + 1] == '\xA0') {
+            ++i;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::optional<std::size_t> Utf8Length(std::string_view text) {
@@ -112,6 +128,10 @@ std::optional<std::string> Check(std::string_view text, Lines lines, std::size_t
             return "must be at most " + std::to_string(max_chars) + " characters";
         }
         return "must be " + std::to_string(min_chars) + " to " + std::to_string(max_chars) + " characters";
+    }
+    // A required field of spaces is as empty to a reader as "" (the web forms say "is required").
+    if (min_chars > 0 && IsBlank(text)) {
+        return "must not be blank";
     }
     return std::nullopt;
 }

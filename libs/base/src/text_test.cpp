@@ -51,5 +51,21 @@ TEST(Text, RefusesInvalidUtf8) {
     }
 }
 
+TEST(TextCheck, RequiredFieldOfOnlyWhiteSpaceIsBlank) {
+    EXPECT_EQ(Check("   ", Lines::kSingle, 1, 255), "must not be blank");
+    EXPECT_EQ(Check("\xC2\xA0 ", Lines::kSingle, 1, 255), "must not be blank");  // no-break space
+    EXPECT_EQ(Check(" \n\t", Lines::kMulti, 1, 255), "must not be blank");
+    EXPECT_EQ(Check("  padded  ", Lines::kSingle, 1, 255), std::nullopt);
+    EXPECT_EQ(Check("   ", Lines::kSingle, 0, 255), std::nullopt);  // optional fields may be blank
+}
+
+TEST(TextTrimOws, RemovesOnlySpacesAndTabsAtBothEnds) {
+    EXPECT_EQ(TrimOws(" \t gzip, br \t"), "gzip, br");
+    EXPECT_EQ(TrimOws("a b"), "a b");
+    EXPECT_EQ(TrimOws("\r\nx\n"), "\r\nx\n");  // line ends are not optional white space
+    EXPECT_EQ(TrimOws(" \t "), "");
+    static_assert(TrimOws("  x ") == "x");
+}
+
 }  // namespace
 }  // namespace strava1::text

@@ -51,8 +51,6 @@ fs::path FitDataDir() { return ::strava1::testing::TestdataDir(STRAVA1_TESTDATA_
 
 fs::path FitSdkDir() { return fs::path(STRAVA1_FIXTURES_DIR) / ".." / "fitsdk"; }
 
-
-
 std::vector<fs::path> FitFiles(const fs::path& dir) {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir)) {
@@ -760,36 +758,6 @@ TEST(FitConformance, RecordsMatchFitparseCsvDumps) {
 
 // --- 3. The official Garmin FIT SDK ---------------------------------------------------------
 
-std::optional<std::string> RunCommand(const std::string& command) {
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return std::nullopt;
-    }
-    std::string out;
-    std::array<char, 65536> buffer{};
-    std::size_t n = 0;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        out.append(buffer.data(), n);
-    }
-    const int status = pclose(pipe);
-    if (status != 0) {
-        return std::nullopt;
-    }
-    return out;
-}
-
-std::string ShellQuote(const std::string& text) {
-    std::string out = "'";
-    for (const char c : text) {
-        if (c == '\'') {
-            out += "'\\''";
-        } else {
-            out += c;
-        }
-    }
-    return out + "'";
-}
-
 /// Our last valid cumulative distance, in time order over all activities (and routes).
 std::optional<double> LastDistance(const ImportedFile& file) {
     std::optional<double> last;
@@ -821,7 +789,7 @@ TEST(FitConformance, MatchesTheGarminFitSdk) {
     }
     const fs::path sdk = FitSdkDir();
     const fs::path script = fs::weakly_canonical(sdk / "dump.mjs");
-    if (!RunCommand("node --version 2>/dev/null")) {
+    if (!::strava1::testing::RunCommand("node --version 2>/dev/null")) {
         STRAVA1_SKIP_OR_FAIL("node is not installed: cannot compare with the Garmin FIT SDK");
     }
     if (!fs::exists(sdk / "node_modules" / "@garmin" / "fitsdk")) {
@@ -838,7 +806,8 @@ TEST(FitConformance, MatchesTheGarminFitSdk) {
         SCOPED_TRACE(name);
         const Result<ImportedFile> ours = ParseFit(ReadFile(path));
         const std::optional<std::string> output =
-            RunCommand("node " + ShellQuote(script.string()) + " " + ShellQuote(path.string()) + " 2>/dev/null");
+            ::strava1::testing::RunCommand("node " + ::strava1::testing::ShellQuote(script.string()) + " " +
+                                           ::strava1::testing::ShellQuote(path.string()) + " 2>/dev/null");
         table << std::setw(52) << name;
         if (!output) {
             table << "sdk crashed\n";

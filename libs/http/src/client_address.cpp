@@ -3,20 +3,12 @@
 #include <algorithm>
 #include <charconv>
 
+#include "strava1/base/text.hpp"
+
 namespace strava1::http {
 namespace asio = boost::asio;
 
 namespace {
-
-std::string_view Trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 asio::ip::address Unmapped(const asio::ip::address& address) {
     if (address.is_v6() && address.to_v6().is_v4_mapped()) {
@@ -37,7 +29,7 @@ std::optional<asio::ip::address> ParseAddress(std::string_view text) {
 /// One X-Forwarded-For entry: "203.0.113.7", "2001:db8::1", and the forms some proxies write
 /// with a port, "203.0.113.7:4711" and "[2001:db8::1]:4711".
 std::optional<asio::ip::address> ParseHop(std::string_view entry) {
-    entry = Trim(entry);
+    entry = text::TrimOws(entry);
     if (entry.starts_with('[')) {
         auto close = entry.find(']');
         if (close == std::string_view::npos) {
@@ -78,7 +70,7 @@ bool InNetwork(const asio::ip::address& address, const asio::ip::address& base, 
 std::string CanonicalAddress(const asio::ip::address& address) { return Unmapped(address).to_string(); }
 
 bool ForwardedProtoIsHttps(std::string_view header) {
-    std::string_view first = Trim(header.substr(0, header.find(',')));
+    std::string_view first = text::TrimOws(header.substr(0, header.find(',')));
     return first.size() == 5 && std::equal(first.begin(), first.end(), "https", [](char a, char b) {
                return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
            });
@@ -101,7 +93,7 @@ std::optional<TrustedProxies> TrustedProxies::Parse(std::string_view list, std::
     TrustedProxies out;
     while (!list.empty()) {
         auto comma = list.find(',');
-        std::string_view entry = Trim(list.substr(0, comma));
+        std::string_view entry = text::TrimOws(list.substr(0, comma));
         list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
         if (entry.empty()) {
             continue;
@@ -147,7 +139,7 @@ std::string TrustedProxies::ClientAddress(const asio::ip::address& peer,
             auto comma = rest.rfind(',');
             std::string_view entry = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
             rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
-            if (Trim(entry).empty()) {
+            if (text::TrimOws(entry).empty()) {
                 continue;
             }
             auto hop = ParseHop(entry);

@@ -175,7 +175,8 @@ asio::awaitable<IdempotencyClaim> IdempotencyStore::Claim(std::string scope, std
         }
         db::Result row = co_await pool_.Query(
             "SELECT method, path, request_hash, state, response_status, response_type, response_body, "
-            "locked_until < now() AS lease_expired, created_at < now() - interval '24 hours' AS expired "
+            "locked_until < now() AS lease_expired, created_at < now() - interval '24 hours' AS expired, "
+            "greatest(1, ceil(extract(epoch FROM locked_until - now())))::int AS lease_left_s "
             "FROM idempotency_keys WHERE scope = $1 AND key = $2",
             Params::Of(scope, key));
         if (row.Rows() == 0) {
@@ -202,7 +203,11 @@ asio::awaitable<IdempotencyClaim> IdempotencyStore::Claim(std::string scope, std
                     co_return IdempotencyClaim{};
                 }
             }
-            co_return IdempotencyClaim{IdempotencyClaim::Kind::kInFlight, {}};
+            // The first attempt ends in well under a second when it is alive; when its process died
+            // the key frees up with the lease, so that is when a retry can take over.
+            IdempotencyClaim in_flight{IdempotencyClaim::Kind::kInFlight, {}};
+            in_flight.retry_after_s = static_cast<int>(row.Int(0, 9));
+            co_return in_flight;
         }
         IdempotencyClaim replay{IdempotencyClaim::Kind::kReplay, {}};
         replay.replay.status = static_cast<int>(row.Int(0, 4));

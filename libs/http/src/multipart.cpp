@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "strava1/base/error.hpp"
+#include "strava1/base/text.hpp"
 
 namespace strava1::http {
 namespace {
@@ -11,16 +12,6 @@ bool IEquals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
            });
-}
-
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
 }
 
 Error Malformed(std::string why) { return Error(ErrorKind::kInvalidArgument, "malformed multipart body: " + why); }
@@ -45,7 +36,7 @@ struct HeaderValue {
 std::optional<HeaderValue> ParseHeaderValue(std::string_view value) {
     HeaderValue out;
     std::size_t semi = value.find(';');
-    out.main = Trim(value.substr(0, semi));
+    out.main = text::TrimOws(value.substr(0, semi));
     std::size_t i = semi == std::string_view::npos ? value.size() : semi + 1;
     while (i < value.size()) {
         while (i < value.size() && (value[i] == ' ' || value[i] == '\t' || value[i] == ';')) {
@@ -58,7 +49,7 @@ std::optional<HeaderValue> ParseHeaderValue(std::string_view value) {
         if (eq == std::string_view::npos) {
             return std::nullopt;
         }
-        std::string key(Trim(value.substr(i, eq - i)));
+        std::string key(text::TrimOws(value.substr(i, eq - i)));
         i = eq + 1;
         std::string val;
         if (i < value.size() && value[i] == '"') {
@@ -80,7 +71,8 @@ std::optional<HeaderValue> ParseHeaderValue(std::string_view value) {
             }
         } else {
             std::size_t end = value.find(';', i);
-            val = std::string(Trim(value.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
+            val = std::string(
+                text::TrimOws(value.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
             i = end == std::string_view::npos ? value.size() : end;
         }
         if (key.empty()) {
@@ -158,8 +150,8 @@ std::vector<FormPart> ParseMultipart(std::string_view content_type, std::string_
             if (colon == std::string_view::npos) {
                 throw Malformed("a part header has no ':'");
             }
-            std::string_view name = Trim(line.substr(0, colon));
-            std::string_view value = Trim(line.substr(colon + 1));
+            std::string_view name = text::TrimOws(line.substr(0, colon));
+            std::string_view value = text::TrimOws(line.substr(colon + 1));
             if (IEquals(name, "content-disposition")) {
                 auto parsed = ParseHeaderValue(value);
                 if (!parsed || !IEquals(parsed->main, "form-data")) {

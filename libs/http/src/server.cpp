@@ -14,6 +14,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "accept_encoding.hpp"
 #include "framing.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/log.hpp"
@@ -70,16 +71,6 @@ bool IsJsonType(std::string_view content_type) {
         c = AsciiLower(c);
     }
     return lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"));
-}
-
-bool AcceptsGzip(std::string_view accept_encoding) {
-    // Good enough for real clients: "gzip" listed and not explicitly "gzip;q=0".
-    auto pos = accept_encoding.find("gzip");
-    if (pos == std::string_view::npos) {
-        return false;
-    }
-    auto rest = accept_encoding.substr(pos + 4);
-    return !(rest.starts_with(";q=0") && !rest.starts_with(";q=0."));
 }
 
 bool Compressible(std::string_view content_type) {
@@ -466,7 +457,7 @@ asio::awaitable<Response> Server::Impl::RunIdempotent(RequestPtr request, const 
                         {{"Idempotency-Key", "reused with a different request"}});
         case IdempotencyClaim::Kind::kInFlight:
             throw Error(ErrorKind::kConflict, "a request with this Idempotency-Key is still being processed")
-                .WithRetryAfter(1);
+                .WithRetryAfter(std::min(claim.retry_after_s, 5));
     }
 
     std::optional<Response> response;

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "accept_encoding.hpp"
+
 namespace strava1::http {
 namespace fs = std::filesystem;
 
@@ -47,16 +49,6 @@ During development, <code>strava1 serve --web-dir=web/dist</code> serves a built
 </body>
 </html>
 )";
-
-bool AcceptsGzip(std::string_view accept_encoding) {
-    // As the server's own compression decides: "gzip" listed and not refused with q=0.
-    auto pos = accept_encoding.find("gzip");
-    if (pos == std::string_view::npos) {
-        return false;
-    }
-    auto rest = accept_encoding.substr(pos + 4);
-    return !(rest.starts_with(";q=0") && !rest.starts_with(";q=0."));
-}
 
 /// True when If-None-Match names `etag` (weak comparison, as RFC 9110 asks for GET) or is `*`.
 bool Matches(std::string_view if_none_match, std::string_view etag) {

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type ActivityDetail as Activity, type BestEffort, type Interval, type Problem, type StreamSet, type ZoneBucket, type Zones } from '../api/client';
 import { decodePolyline } from '../geo';
 import { activityRoute, hrefFor, navigate } from '../router';
-import { sportLabel, usesPace } from '../sports';
+import { cadenceUnit, sportLabel, usesPace } from '../sports';
 import { Button, LinkButton, ProblemView, Screen, Spinner, showToast, toProblem } from '../ui';
 import { Chart } from '../ui/Chart';
 import { DownloadIcon, TrophyIcon } from '../ui/icons';
@@ -73,7 +73,7 @@ function Figures({ activity, units }: { activity: Activity; units: Units }) {
         { label: 'Max heart rate', value: num(activity.max_heart_rate_bpm, 'bpm') },
         { label: 'Avg power', value: num(activity.avg_power_w, 'W') },
         { label: 'Weighted power', value: num(activity.normalized_power_w, 'W') },
-        { label: 'Cadence', value: num(activity.avg_cadence, 'rpm') },
+        { label: 'Cadence', value: num(activity.avg_cadence, cadenceUnit(activity.sport)) },
         { label: 'Calories', value: num(activity.calories_kcal, 'kcal') },
         { label: 'Training load', value: activity.training_stress_score === null ? (activity.trimp === null ? null : `${Math.round(activity.trimp)} TRIMP`) : `${Math.round(activity.training_stress_score)} TSS` },
         { label: 'Perceived exertion', value: activity.perceived_exertion === null ? null : `${activity.perceived_exertion} / 10` },

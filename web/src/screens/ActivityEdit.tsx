@@ -106,7 +106,7 @@ function EditForm({ activity, units }: { activity: ActivityDetail; units: Units 
                     <SelectField
                         label="Hide start and end"
                         name="hide_endpoints_m"
-                        hint="Others don't see the route within this distance of where you started and finished."
+                        hint="Others don't see your route near where you started and finished: it is hidden within a circle several times this distance across, placed so that the exact spot can't be guessed. Short activities may show others little of the route."
                         options={[...radii].sort((a, b) => a - b).map((m) => ({ value: String(m), label: hideRadiusLabel(m, units) }))}
                         value={values.hide_endpoints_m}
                         onValue={set('hide_endpoints_m')}
@@ -125,7 +125,10 @@ const kManualFields = ['sport', 'start_time', 'elapsed_s', 'distance_m', 'elevat
 
 export function NewActivity() {
     const units = currentUnits();
-    const [values, setValues] = useState<ManualValues>(() => emptyManualForm(me.value?.default_visibility ?? 'everyone'));
+    // The start reads in the profile's time zone, as every start the app shows; fixed for the form's
+    // life so that the initial value and the submitted one agree.
+    const [zone] = useState(() => me.value?.time_zone);
+    const [values, setValues] = useState<ManualValues>(() => emptyManualForm(me.value?.default_visibility ?? 'everyone', new Date(), zone));
     const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
     const [problem, setProblem] = useState<Problem | null>(null);
     const [busy, setBusy] = useState(false);
@@ -137,7 +140,7 @@ export function NewActivity() {
     async function submit(event: Event) {
         event.preventDefault();
         setProblem(null);
-        const { body, errors: invalid } = createBodyFromForm(values, units);
+        const { body, errors: invalid } = createBodyFromForm(values, units, zone);
         setLocalErrors(invalid);
         if (!body) {
             return;
@@ -164,7 +167,7 @@ export function NewActivity() {
                 <ProblemView problem={problem} fields={kManualFields} />
                 <section class="form-section">
                     <SelectField label="Sport" name="sport" options={sportOptions()} value={values.sport} onValue={set('sport')} error={errors.sport} />
-                    <TextField label="Start" name="start_time" type="datetime-local" value={values.start} onValue={set('start')} error={errors.start_time} />
+                    <TextField label="Start" name="start_time" type="datetime-local" value={values.start} onValue={set('start')} error={errors.start_time} hint={zone ? `Time in ${zone.replace(/_/g, ' ')} (your profile's time zone)` : undefined} />
                     <FieldGroup label="Duration" name="elapsed_s" error={errors.elapsed_s}>
                         <div class="field__control">
                             <input class="field__input" name="hours" inputMode="numeric" aria-label="Duration, hours" value={values.hours} onInput={(e) => set('hours')(e.currentTarget.value)} />

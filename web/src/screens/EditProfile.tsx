@@ -124,7 +124,7 @@ function EditProfileForm({ user }: { user: Me }) {
                     <SelectField
                         label="Hide start and end of new activities"
                         name="hide_endpoints_m"
-                        hint="Others don't see your route within this distance of where you start and finish."
+                        hint="Others don't see your route near where you start and finish: it is hidden within a circle several times this distance across, placed so that the exact spot can't be guessed."
                         options={[...new Set<number>([...kHideRadiiM, user.hide_endpoints_m])].sort((a, b) => a - b).map((m) => ({ value: String(m), label: hideRadiusLabel(m, values.units) }))}
                         value={values.hide_endpoints_m}
                         onValue={set('hide_endpoints_m')}

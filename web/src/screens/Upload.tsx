@@ -1,20 +1,20 @@
 // Upload workout files: pick or drop several, each sent on its own with progress, then followed
 // until the server has imported it (or says why not, or that it is a duplicate).
 import { signal } from '@preact/signals';
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Upload as UploadState } from '../api/client';
 import { activityRoute, hrefFor } from '../router';
 import { Button, Screen } from '../ui';
 import { UploadIcon } from '../ui/icons';
-import { activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../uploads';
+import { activitiesOfUpload, activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../uploads';
 import { newIdempotencyKey } from './format';
 
 type ItemState =
     | { phase: 'queued' }
     | { phase: 'sending'; sent: number; total: number }
     | { phase: 'processing' }
-    | { phase: 'ready'; activityId: number }
+    | { phase: 'ready'; activityId: number; activityIds: number[] }
     | { phase: 'duplicate'; activityId: number }
     | { phase: 'error'; reason: string; retryable: boolean };
 
@@ -56,7 +56,7 @@ async function send(item: Item): Promise<void> {
         if (done.status === 'duplicate' && activityId !== null) {
             update(item.id, { phase: 'duplicate', activityId });
         } else if (activityId !== null) {
-            update(item.id, { phase: 'ready', activityId });
+            update(item.id, { phase: 'ready', activityId, activityIds: activitiesOfUpload(done) });
         } else {
             update(item.id, { phase: 'error', reason: done.error ?? 'The file could not be imported.', retryable: false });
         }
@@ -129,11 +129,25 @@ function ItemRow({ item }: { item: Item }) {
             status = 'Processing…';
             break;
         case 'ready':
-            status = (
-                <a href={hrefFor(activityRoute(state.activityId))} data-testid="upload-view">
-                    View activity
-                </a>
-            );
+            // A multisport file makes one activity per leg: link each, not only the first.
+            status =
+                state.activityIds.length > 1 ? (
+                    <span class="upload__legs">
+                        {state.activityIds.length} activities:{' '}
+                        {state.activityIds.map((id, index) => (
+                            <Fragment key={id}>
+                                {index > 0 ? ', ' : ''}
+                                <a href={hrefFor(activityRoute(id))} data-testid={index === 0 ? 'upload-view' : 'upload-view-leg'}>
+                                    part {index + 1}
+                                </a>
+                            </Fragment>
+                        ))}
+                    </span>
+                ) : (
+                    <a href={hrefFor(activityRoute(state.activityId))} data-testid="upload-view">
+                        View activity
+                    </a>
+                );
             break;
         case 'duplicate':
             status = (

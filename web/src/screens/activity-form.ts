@@ -105,7 +105,7 @@ export function patchFromActivityForm(activity: ActivityDetail, values: EditValu
 
 export interface ManualValues {
     sport: Sport;
-    /** `YYYY-MM-DDTHH:mm` from <input type="datetime-local">, in the device's time zone. */
+    /** `YYYY-MM-DDTHH:mm` from <input type="datetime-local">, in the profile's time zone. */
     start: string;
     hours: string;
     minutes: string;
@@ -119,16 +119,66 @@ export interface ManualValues {
     visibility: Visibility;
 }
 
-/** A datetime-local value for `date` in the device's time zone. */
-export function localDateTimeValue(date: Date): string {
-    const pad = (n: number) => String(n).padStart(2, '0');
-    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** The wall clock of `date` in `timeZone`, as milliseconds of a UTC date with the same reading. */
+function wallClockMs(date: Date, timeZone: string): number {
+    const parts = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+    }).formatToParts(date);
+    const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+    return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
 }
 
-export function emptyManualForm(visibility: Visibility, now: Date = new Date()): ManualValues {
+/**
+ * A datetime-local value for `date` as the clock reads in `timeZone` (the profile's zone, in which
+ * the app shows every start), or in the device's zone when none is given.
+ */
+export function localDateTimeValue(date: Date, timeZone?: string): string {
+    if (timeZone) {
+        const wall = new Date(wallClockMs(date, timeZone));
+        return `${wall.getUTCFullYear()}-${pad2(wall.getUTCMonth() + 1)}-${pad2(wall.getUTCDate())}T${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())}`;
+    }
+    return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}T${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+}
+
+/**
+ * The instant at which the clock in `timeZone` reads the datetime-local `value` (the device's zone
+ * when none is given), or null when `value` is not one. A reading that a DST change skips is taken
+ * with the offset from before the change, as the zone's clocks would have shown it.
+ */
+export function instantOfLocalDateTime(value: string, timeZone?: string): Date | null {
+    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+    if (!match) {
+        return null;
+    }
+    const [y, mo, d, h, mi, se] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+    if (!timeZone) {
+        const local = new Date(y, mo - 1, d, h, mi, se);
+        return Number.isNaN(local.getTime()) ? null : local;
+    }
+    const reading = Date.UTC(y, mo - 1, d, h, mi, se);
+    if (Number.isNaN(reading)) {
+        return null;
+    }
+    // The zone's offset at the guessed instant, then once more at the corrected one (they differ
+    // only next to a DST change).
+    let instant = reading - (wallClockMs(new Date(reading), timeZone) - reading);
+    instant = reading - (wallClockMs(new Date(instant), timeZone) - instant);
+    return new Date(instant);
+}
+
+export function emptyManualForm(visibility: Visibility, now: Date = new Date(), timeZone?: string): ManualValues {
     return {
         sport: 'run',
-        start: localDateTimeValue(now),
+        start: localDateTimeValue(now, timeZone),
         hours: '',
         minutes: '',
         seconds: '',
@@ -155,11 +205,18 @@ export function durationSeconds(hours: string, minutes: string, seconds: string)
     return h! * 3600 + m! * 60 + s!;
 }
 
-export function createBodyFromForm(values: ManualValues, units: Units): { body: ActivityCreate | null; errors: Record<string, string> } {
+/** Why a typed amount was refused: not a number at all, or one below zero. */
+function numberProblem(text: string): string {
+    const value = Number(text.trim().replace(',', '.'));
+    return Number.isFinite(value) && value < 0 ? "can't be negative" : 'must be a number';
+}
+
+/** `timeZone`: the profile's, in which the form's start reads (as every start the app shows). */
+export function createBodyFromForm(values: ManualValues, units: Units, timeZone?: string): { body: ActivityCreate | null; errors: Record<string, string> } {
     const errors: Record<string, string> = {};
-    const start = new Date(values.start);
-    if (values.start === '' || Number.isNaN(start.getTime())) {
-        errors.start_time = 'is required';
+    const start = instantOfLocalDateTime(values.start, timeZone);
+    if (start === null) {
+        errors.start_time = values.start === '' ? 'is required' : 'must be a date and time';
     }
     const elapsed = durationSeconds(values.hours, values.minutes, values.seconds);
     if (elapsed === undefined) {
@@ -169,16 +226,16 @@ export function createBodyFromForm(values: ManualValues, units: Units): { body: 
     }
     const distance = parseDistance(values.distance, units);
     if (distance === undefined) {
-        errors.distance_m = 'must be a number';
+        errors.distance_m = numberProblem(values.distance);
     }
     const elevation = parseElevation(values.elevation, units);
     if (elevation === undefined) {
-        errors.elevation_gain_m = 'must be a number';
+        errors.elevation_gain_m = numberProblem(values.elevation);
     }
     const caloriesText = values.calories.trim();
     const calories = caloriesText === '' ? null : Number(caloriesText);
     if (calories !== null && (!Number.isFinite(calories) || calories < 0)) {
-        errors.calories_kcal = 'must be a number';
+        errors.calories_kcal = numberProblem(caloriesText);
     }
     const effort = exertion(values.perceived_exertion);
     if (effort === undefined) {
@@ -187,7 +244,7 @@ export function createBodyFromForm(values: ManualValues, units: Units): { body: 
     if (Object.keys(errors).length > 0) {
         return { body: null, errors };
     }
-    const body: ActivityCreate = { sport: values.sport, start_time: start.toISOString().replace(/\.\d{3}Z$/, 'Z'), elapsed_s: elapsed!, visibility: values.visibility };
+    const body: ActivityCreate = { sport: values.sport, start_time: start!.toISOString().replace(/\.\d{3}Z$/, 'Z'), elapsed_s: elapsed!, visibility: values.visibility };
     if (distance !== null && distance !== undefined) {
         body.distance_m = Number(distance.toFixed(1));
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityDetail } from '../../src/api/client';
-import { createBodyFromForm, durationSeconds, emptyManualForm, formFromActivity, hideRadiusLabel, localDateTimeValue, patchFromActivityForm } from '../../src/screens/activity-form';
+import { createBodyFromForm, durationSeconds, emptyManualForm, formFromActivity, hideRadiusLabel, instantOfLocalDateTime, localDateTimeValue, patchFromActivityForm } from '../../src/screens/activity-form';
 
 const activity = {
     id: 12,
@@ -69,6 +69,28 @@ describe('manual activity form', () => {
         expect(body).toBeNull();
         expect(Object.keys(errors).sort()).toEqual(['calories_kcal', 'distance_m', 'elapsed_s', 'perceived_exertion', 'start_time']);
         expect(createBodyFromForm(emptyManualForm('everyone', start), 'metric').errors).toEqual({ elapsed_s: 'must be longer than zero' });
+    });
+
+    it('says a negative amount is negative, junk is not a number', () => {
+        const { errors } = createBodyFromForm({ ...emptyManualForm('everyone', start), minutes: '30', distance: '-5', elevation: 'high', calories: '-1' }, 'metric');
+        expect(errors).toEqual({ distance_m: "can't be negative", elevation_gain_m: 'must be a number', calories_kcal: "can't be negative" });
+    });
+
+    it('reads the start in the profile’s time zone, whatever the device’s', () => {
+        // 07:00 in Ljubljana on 2 Dec 2026 (CET, UTC+1) is 06:00Z; in New York (EST, UTC-5) 12:00Z.
+        const at = (zone?: string) => createBodyFromForm({ ...emptyManualForm('everyone', start), start: '2026-12-02T07:00', minutes: '30' }, 'metric', zone).body?.start_time;
+        expect(at('Europe/Ljubljana')).toBe('2026-12-02T06:00:00Z');
+        expect(at('America/New_York')).toBe('2026-12-02T12:00:00Z');
+        expect(at('Asia/Kolkata')).toBe('2026-12-02T01:30:00Z');
+        // Summer time: 07:00 CEST is 05:00Z; the hour the spring change skips keeps the winter offset.
+        expect(createBodyFromForm({ ...emptyManualForm('everyone', start), start: '2026-07-01T07:00', minutes: '30' }, 'metric', 'Europe/Ljubljana').body?.start_time).toBe('2026-07-01T05:00:00Z');
+        expect(instantOfLocalDateTime('2026-03-29T02:30', 'Europe/Ljubljana')?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+        // The form's default "now" reads as the profile's clock: round trip to the same minute.
+        const now = new Date(Date.UTC(2026, 11, 2, 23, 45));
+        expect(localDateTimeValue(now, 'Europe/Ljubljana')).toBe('2026-12-03T00:45');
+        expect(localDateTimeValue(now, 'America/New_York')).toBe('2026-12-02T18:45');
+        expect(instantOfLocalDateTime(localDateTimeValue(now, 'Pacific/Auckland'), 'Pacific/Auckland')?.getTime()).toBe(now.getTime());
+        expect(instantOfLocalDateTime('not a date', 'Europe/Ljubljana')).toBeNull();
     });
 
     it('reads durations', () => {

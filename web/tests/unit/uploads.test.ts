@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, synthesizeProblem, type Upload } from '../../src/api/client';
-import { activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../../src/uploads';
+import { activitiesOfUpload, activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../../src/uploads';
 
 const base: Upload = { id: 5, status: 'processing', data_type: 'fit', external_id: null, activity_id: null, duplicate_of: null, error: null, activity_ids: [], created_at: '2026-11-30T07:00:00Z' };
 
@@ -40,6 +40,9 @@ describe('uploads', () => {
         expect(activityOfUpload({ ...base, status: 'ready', activity_ids: [4] })).toBe(4);
         expect(activityOfUpload({ ...base, status: 'duplicate', duplicate_of: 2 })).toBe(2);
         expect(activityOfUpload({ ...base, status: 'error', error: 'bad' })).toBeNull();
+        expect(activitiesOfUpload({ ...base, status: 'ready', activity_id: 4, activity_ids: [4, 5, 6] })).toEqual([4, 5, 6]);
+        expect(activitiesOfUpload({ ...base, status: 'ready', activity_id: 4, activity_ids: [] })).toEqual([4]);
+        expect(activitiesOfUpload({ ...base, status: 'duplicate', duplicate_of: 2 })).toEqual([]);
     });
 
     it('retries only what may succeed later', () => {

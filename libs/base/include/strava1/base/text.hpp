@@ -29,4 +29,15 @@ std::optional<std::string> Check(std::string_view text, Lines lines, std::size_t
 /// Only the character rules of Check (UTF-8 and control characters), without a length bound.
 std::optional<std::string> CheckCharacters(std::string_view text, Lines lines);
 
+/// `text` without the spaces and tabs around it (HTTP's optional white space, RFC 9110 §5.6.3).
+constexpr std::string_view TrimOws(std::string_view text) noexcept {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
 }  // namespace strava1::text

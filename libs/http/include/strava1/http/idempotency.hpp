@@ -37,6 +37,9 @@ struct IdempotencyClaim {
     };
     Kind kind = Kind::kProceed;
     Response replay;
+    /// kInFlight: seconds until the first attempt's lease ends (≥ 1), when a retry can take the key
+    /// over if that attempt's process died.
+    int retry_after_s = 1;
 };
 
 /// Idempotency-Key records in PostgreSQL (table idempotency_keys), kept at least 24 h.

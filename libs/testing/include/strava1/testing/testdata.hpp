@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -30,6 +33,31 @@ inline std::string ReadFile(const std::filesystem::path& path) {
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();
+}
+
+/// `text` as one word for /bin/sh, whatever it holds.
+inline std::string ShellQuote(const std::string& text) {
+    std::string out = "'";
+    for (const char c : text) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
+/// Runs a peer (e.g. `node` with the Garmin FIT SDK) through /bin/sh: its standard output, or
+/// nullopt when it could not run or exited non-zero.
+inline std::optional<std::string> RunCommand(const std::string& command) {
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+        return std::nullopt;
+    }
+    std::string out;
+    std::array<char, 65536> buffer{};
+    std::size_t n = 0;
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+        out.append(buffer.data(), n);
+    }
+    return pclose(pipe) == 0 ? std::optional(out) : std::nullopt;
 }
 
 }  // namespace strava1::testing
