@@ -65,7 +65,7 @@ function Tokens() {
             <Section title="Type">
                 {kTypeScale.map((size) => (
                     <p key={size} style={{ fontSize: `var(--fs-${size})`, lineHeight: 'var(--lh-tight)' }}>
-                        <code class="styleguide__label">--fs-{size}</code> Morning run 10.2 km
+                        <code class="styleguide__label">--fs-{size}</code> Run 10.2 km
                     </p>
                 ))}
             </Section>
