@@ -1,6 +1,5 @@
 // The signed-in user's activities, newest first, a page at a time. Also the feed's content until
 // the social feed exists.
-import { useEffect, useState } from 'preact/hooks';
 import { activities, type ActivitySummary } from '../api';
 import { decodePolyline } from '../geo';
 import { usePagedList } from '../hooks/paged-list';
@@ -13,8 +12,8 @@ import { RouteThumb } from '../ui/RouteMap';
 import { SportIcon } from '../ui/SportIcon';
 import { formatElevation } from '../units';
 import { currentUnits, paceOrSpeed, sportDistance } from './activity-view';
-import './Activities.css';
 import { formatDurationShort, formatStart } from './format';
+import './Activities.css';
 
 const kPageSize = 20;
 

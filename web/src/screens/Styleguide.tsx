@@ -1,6 +1,7 @@
 // The living style page (#/styleguide): every token and component of the design system with
 // fixed sample data, so a change to one shows up here first. Open to anybody (no data, no API
 // calls); a browser test compares a screenshot of it with a committed baseline.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Problem } from '../api';
 import { kChoosableSports } from '../sports';
@@ -40,7 +41,7 @@ const kTabs: TabItem[] = [
     { id: 'you', label: 'You', href: '#/styleguide', Icon: Icons.YouIcon },
 ];
 
-function Section({ title, children }: { title: string; children: preact.ComponentChildren }) {
+function Section({ title, children }: { title: string; children: ComponentChildren }) {
     return (
         <section class="styleguide__section" aria-label={title}>
             <h2 class="styleguide__heading">{title}</h2>
