@@ -1,8 +1,9 @@
+// Styles first: tokens.css declares the cascade layers, which must precede every other style.
+import './ui/tokens.css';
+import './ui/base.css';
 import { render } from 'preact';
 import { App } from './app';
 import { startSession } from './state/session';
-import './ui/tokens.css';
-import './ui/ui.css';
 
 const root = document.getElementById('app');
 if (root) {

@@ -1,6 +1,6 @@
 // What the app knows about each sport: its label, whether it is shown as pace or speed, and the
 // speeds the recorder uses to tell stopping and GPS glitches apart from moving.
-import type { Sport } from './api/client';
+import type { Sport } from './api';
 
 interface SportInfo {
     label: string;

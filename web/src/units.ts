@@ -1,5 +1,5 @@
 // Conversions for display. The API always speaks SI (kg, cm); imperial users see lb and ft/in.
-import type { Me } from './api/client';
+import type { Me } from './api';
 
 export type Units = Me['units'];
 

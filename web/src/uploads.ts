@@ -1,6 +1,7 @@
 // Shared by the upload screen and the recorder: what type a file is, and waiting for the server
 // to finish an upload (it answers POST /v1/uploads before decoding the file).
-import { ApiError, type DataType, type Upload } from './api/client';
+import type { DataType, Upload } from './api';
+import { ApiError } from './api/problem';
 
 const kTypes: readonly DataType[] = ['gpx.gz', 'tcx.gz', 'fit.gz', 'gpx', 'tcx', 'fit'];
 

@@ -2,8 +2,8 @@
 // tabs): navigator.geolocation in, Tracker decisions, each kept point into IndexedDB as it
 // arrives, a screen wake lock while recording, and the upload queue when finished.
 import { signal } from '@preact/signals';
-import { api, type Sport } from '../api/client';
-import { activityRoute, navigate, route } from '../router';
+import { activities, type Sport } from '../api';
+import { currentPath, href, navigate } from '../router/location';
 import { newIdempotencyKey } from '../screens/format';
 import { sportMotion } from '../sports';
 import { showToast } from '../ui';
@@ -251,7 +251,7 @@ export function deliver(): Promise<void> {
                 if (own) {
                     sync.value = { state: 'saving' };
                 }
-                const result = await syncRecording({ store: recordings(), uploadFile: api.uploadFile, getUpload: (id) => api.getUpload(id) }, pending.id);
+                const result = await syncRecording({ store: recordings(), uploadFile: activities.createUpload, getUpload: (id) => activities.getUpload(id) }, pending.id);
                 if (result.state === 'waiting') {
                     if (own) {
                         sync.value = { state: 'waiting', reason: result.reason };
@@ -270,8 +270,8 @@ export function deliver(): Promise<void> {
                     recording.value = null;
                     tracker = null;
                     sync.value = { state: 'idle' };
-                    if (route.value === 'record') {
-                        navigate(activityRoute(result.activityId));
+                    if (currentPath.value === 'record') {
+                        navigate(href('activity/:id', { id: result.activityId }));
                     }
                 } else {
                     showToast('A saved recording was uploaded', 'success');

@@ -1,7 +1,7 @@
 // Where recordings live on the device until the server has them. The interface is what the
 // recorder and the upload queue use; idb-store.ts implements it over IndexedDB for the app, and
 // memoryRecordingStore() here serves tests.
-import type { Sport } from '../api/client';
+import type { Sport } from '../api';
 import type { TrackPoint } from './track';
 
 export type RecordingStatus =

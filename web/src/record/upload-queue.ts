@@ -1,7 +1,7 @@
 // Delivers finished recordings: GPX from the stored points, POST /v1/uploads with an
 // Idempotency-Key made from the recording id (a retry after a lost answer replays the first
 // answer instead of importing twice), then polling until the activity exists.
-import type { Upload, UploadQuery } from '../api/client';
+import type { Upload, UploadQuery } from '../api';
 import { activityOfUpload, isRetryable, pollUpload, type PollOptions } from '../uploads';
 import { writeGpx } from './gpx';
 import type { Recording, RecordingStore } from './store';

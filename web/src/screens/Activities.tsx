@@ -1,18 +1,19 @@
 // The signed-in user's activities, newest first, a page at a time. Also the feed's content until
 // the social feed exists.
-import { useEffect, useState } from 'preact/hooks';
-import { api, type ActivitySummary, type Problem } from '../api/client';
+import { activities, type ActivitySummary } from '../api';
 import { decodePolyline } from '../geo';
-import { activityRoute, hrefFor } from '../router';
+import { usePagedList } from '../hooks/paged-list';
+import { href } from '../router/location';
 import { sportLabel } from '../sports';
 import { me } from '../state/session';
-import { Button, EmptyState, LinkButton, ProblemView, Screen, Spinner, toProblem } from '../ui';
+import { Button, EmptyState, LinkButton, ProblemView, Screen, Spinner } from '../ui';
 import { FeedIcon, PlusIcon, UploadIcon } from '../ui/icons';
 import { RouteThumb } from '../ui/RouteMap';
 import { SportIcon } from '../ui/SportIcon';
 import { formatElevation } from '../units';
 import { currentUnits, paceOrSpeed, sportDistance } from './activity-view';
 import { formatDurationShort, formatStart } from './format';
+import './Activities.css';
 
 const kPageSize = 20;
 
@@ -22,7 +23,7 @@ export function ActivityRow({ activity }: { activity: ActivitySummary }) {
     const points = activity.summary_polyline ? decodePolyline(activity.summary_polyline) : [];
     return (
         <li>
-            <a class="activity-row" href={hrefFor(activityRoute(activity.id))} data-testid={`activity-${activity.id}`}>
+            <a class="activity-row" href={href('activity/:id', { id: activity.id })} data-testid={`activity-${activity.id}`}>
                 <RouteThumb points={points} size={64} />
                 <span class="activity-row__text">
                     <span class="activity-row__name">{activity.name}</span>
@@ -57,34 +58,20 @@ export function ActivityRow({ activity }: { activity: ActivitySummary }) {
 }
 
 function ActivityList() {
-    const [items, setItems] = useState<ActivitySummary[] | null>(null);
-    const [cursor, setCursor] = useState<string | null>(null);
-    const [problem, setProblem] = useState<Problem | null>(null);
-    const [busy, setBusy] = useState(false);
+    const list = usePagedList(
+        async (cursor, signal) => {
+            const page = await activities.listMyActivities(cursor ? { limit: kPageSize, cursor } : { limit: kPageSize }, { signal });
+            return { items: page.activities, next: page.next_cursor };
+        },
+        (activity) => activity.id,
+        [],
+    );
 
-    async function load(next: string | null) {
-        setBusy(true);
-        setProblem(null);
-        try {
-            const page = await api.listMyActivities(next ? { limit: kPageSize, cursor: next } : { limit: kPageSize });
-            setItems((current) => (next && current ? [...current, ...page.activities.filter((a) => !current.some((c) => c.id === a.id))] : page.activities));
-            setCursor(page.next_cursor);
-        } catch (error) {
-            setProblem(toProblem(error));
-        } finally {
-            setBusy(false);
-        }
-    }
-
-    useEffect(() => {
-        void load(null);
-    }, []);
-
-    if (items === null) {
-        return problem ? (
+    if (list.items === null) {
+        return list.problem ? (
             <>
-                <ProblemView problem={problem} />
-                <Button variant="secondary" onClick={() => void load(null)}>
+                <ProblemView problem={list.problem} />
+                <Button variant="secondary" onClick={list.reload}>
                     Try again
                 </Button>
             </>
@@ -92,17 +79,17 @@ function ActivityList() {
             <Spinner label="Loading activities" />
         );
     }
-    if (items.length === 0) {
+    if (list.items.length === 0) {
         return (
             <EmptyState
                 icon={<FeedIcon size={40} />}
                 title="No activities yet"
                 action={
                     <div class="button-row">
-                        <LinkButton href={hrefFor('record')} variant="primary">
+                        <LinkButton href={href('record')} variant="primary">
                             Record a workout
                         </LinkButton>
-                        <LinkButton href={hrefFor('upload')}>Upload a file</LinkButton>
+                        <LinkButton href={href('upload')}>Upload a file</LinkButton>
                     </div>
                 }
             >
@@ -113,15 +100,18 @@ function ActivityList() {
     return (
         <>
             <ul class="activity-list" aria-label="Activities" data-testid="activity-list">
-                {items.map((activity) => (
+                {list.items.map((activity) => (
                     <ActivityRow key={activity.id} activity={activity} />
                 ))}
             </ul>
-            <ProblemView problem={problem} />
-            {cursor ? (
-                <Button variant="secondary" block busy={busy} onClick={() => void load(cursor)}>
-                    Load more
-                </Button>
+            <ProblemView problem={list.problem} />
+            {list.hasMore ? (
+                // Loads by itself when scrolled into view; the button is there for keyboards and retries.
+                <div ref={list.endRef}>
+                    <Button variant="secondary" block busy={list.loading} onClick={list.more}>
+                        Load more
+                    </Button>
+                </div>
             ) : null}
         </>
     );
@@ -130,10 +120,10 @@ function ActivityList() {
 function Actions() {
     return (
         <div class="topbar__buttons">
-            <a class="icon-button" href={hrefFor('upload')} aria-label="Upload files" title="Upload files">
+            <a class="icon-button" href={href('upload')} aria-label="Upload files" title="Upload files">
                 <UploadIcon size={22} />
             </a>
-            <a class="icon-button" href={hrefFor('activities/new')} aria-label="Add a manual activity" title="Add a manual activity">
+            <a class="icon-button" href={href('activities/new')} aria-label="Add a manual activity" title="Add a manual activity">
                 <PlusIcon size={22} />
             </a>
         </div>
@@ -143,7 +133,7 @@ function Actions() {
 /** The feed tab: for now the user's own activities. */
 export function Feed() {
     return (
-        <Screen title="Feed" action={<Actions />}>
+        <Screen action={<Actions />}>
             <ActivityList />
         </Screen>
     );
@@ -151,7 +141,7 @@ export function Feed() {
 
 export function Activities() {
     return (
-        <Screen title="Your activities" backHref={hrefFor('you')} action={<Actions />}>
+        <Screen backHref={href('you')} action={<Actions />}>
             <ActivityList />
         </Screen>
     );

@@ -2,12 +2,14 @@
 // the owner, edit and delete. Every section loads on its own, so a slow or failing one never
 // holds up the rest.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, type ActivityDetail as Activity, type BestEffort, type Interval, type Problem, type StreamSet, type ZoneBucket, type Zones } from '../api/client';
+import { useState } from 'preact/hooks';
+import { activities, type ActivityDetail as Activity, type BestEffort, type Download, type Interval, type StreamSet, type ZoneBucket, type Zones } from '../api';
 import { decodePolyline } from '../geo';
-import { activityRoute, hrefFor, navigate } from '../router';
+import { useLoad } from '../hooks/load';
+import { useSubmit } from '../hooks/submit';
+import { href, navigate } from '../router/location';
 import { cadenceUnit, sportLabel, usesPace } from '../sports';
-import { Button, LinkButton, ProblemView, Screen, Spinner, showToast, toProblem } from '../ui';
+import { Badge, Button, Card, LinkButton, ProblemView, Screen, Segmented, Spinner, Table, showToast, toProblem } from '../ui';
 import { Chart } from '../ui/Chart';
 import { DownloadIcon, TrophyIcon } from '../ui/icons';
 import { RouteMap } from '../ui/RouteMap';
@@ -16,35 +18,7 @@ import { distanceUnit, formatClock, formatElevation, formatSpeed, kMetresPerFoot
 import { currentUnits, paceOrSpeed, speedFigure, sportDistance } from './activity-view';
 import { me } from '../state/session';
 import { formatStart } from './format';
-
-/** Loads something for the screen; `reload` runs it again. */
-function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { value: T | null; problem: Problem | null; reload: () => void } {
-    const [value, setValue] = useState<T | null>(null);
-    const [problem, setProblem] = useState<Problem | null>(null);
-    const [round, setRound] = useState(0);
-    useEffect(() => {
-        let live = true;
-        setProblem(null);
-        load().then(
-            (result) => live && setValue(result),
-            (error: unknown) => live && setProblem(toProblem(error)),
-        );
-        return () => {
-            live = false;
-        };
-        // `load` is a fresh closure each render; what it reads is in `deps`.
-    }, [...deps, round]);
-    return { value, problem, reload: () => setRound((r) => r + 1) };
-}
-
-function Section({ title, children, testId }: { title: string; children: ComponentChildren; testId?: string }) {
-    return (
-        <section class="card" aria-label={title} data-testid={testId}>
-            <h2 class="card__title">{title}</h2>
-            {children}
-        </section>
-    );
-}
+import './ActivityDetail.css';
 
 function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
     return (
@@ -92,7 +66,7 @@ function Figures({ activity, units }: { activity: Activity; units: Units }) {
 type Axis = 'distance' | 'time';
 
 function Charts({ activity, units }: { activity: Activity; units: Units }) {
-    const { value: streams, problem } = useLoad(() => api.getStreams(activity.id, { resolution: 'medium' }), [activity.id]);
+    const { data: streams, problem } = useLoad((signal) => activities.getActivityStreams(activity.id, { resolution: 'medium' }, { signal }), [activity.id]);
     const [axis, setAxis] = useState<Axis>('distance');
     if (problem) {
         return <ProblemView problem={problem} />;
@@ -140,13 +114,15 @@ function ChartSet({ streams, activity, units, axis, onAxis }: { streams: StreamS
     return (
         <>
             {hasDistance && s.time?.length ? (
-                <div class="segmented" role="group" aria-label="Chart against">
-                    {(['distance', 'time'] as const).map((option) => (
-                        <button key={option} type="button" class="segmented__option" aria-pressed={useAxis === option} onClick={() => onAxis(option)}>
-                            {option === 'distance' ? 'Distance' : 'Time'}
-                        </button>
-                    ))}
-                </div>
+                <Segmented
+                    label="Chart against"
+                    options={[
+                        { value: 'distance', label: 'Distance' },
+                        { value: 'time', label: 'Time' },
+                    ]}
+                    value={useAxis}
+                    onValue={onAxis}
+                />
             ) : null}
             {charts}
         </>
@@ -159,45 +135,43 @@ function IntervalTable({ rows, activity, units, caption, kind }: { rows: Interva
     const hasHr = rows.some((r) => r.avg_heart_rate_bpm !== null);
     const hasPower = rows.some((r) => r.avg_power_w !== null);
     return (
-        <div class="table-wrap">
-            <table class="table" data-testid={`${kind}s-table`}>
-                <caption class="visually-hidden">{caption}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{kind === 'split' ? distanceUnit(units) : 'Lap'}</th>
-                        {kind === 'lap' ? <th scope="col">Distance</th> : null}
-                        {kind === 'lap' ? <th scope="col">Time</th> : null}
-                        <th scope="col">{speedLabel}</th>
-                        <th scope="col">Elev</th>
-                        {hasHr ? <th scope="col">HR</th> : null}
-                        {hasPower ? <th scope="col">Power</th> : null}
+        <Table
+            caption={caption}
+            testId={`${kind}s-table`}
+            head={
+                <tr>
+                    <th scope="col">{kind === 'split' ? distanceUnit(units) : 'Lap'}</th>
+                    {kind === 'lap' ? <th scope="col">Distance</th> : null}
+                    {kind === 'lap' ? <th scope="col">Time</th> : null}
+                    <th scope="col">{speedLabel}</th>
+                    <th scope="col">Elev</th>
+                    {hasHr ? <th scope="col">HR</th> : null}
+                    {hasPower ? <th scope="col">Power</th> : null}
+                </tr>
+            }
+        >
+            {rows.map((row, position) => {
+                // Numbered by position: `index` is the server's own numbering.
+                const partial = kind === 'split' && row.distance_m < unitM * 0.98;
+                const delta = row.elevation_delta_m ?? row.elevation_gain_m - row.elevation_loss_m;
+                return (
+                    <tr key={position}>
+                        <th scope="row">{partial ? (row.distance_m / unitM).toFixed(2) : position + 1}</th>
+                        {kind === 'lap' ? <td>{row.rest ? 'Rest' : sportDistance(activity.sport, row.distance_m, units)}</td> : null}
+                        {kind === 'lap' ? <td>{formatClock(row.elapsed_s)}</td> : null}
+                        <td>{row.rest ? '—' : speedFigure(activity.sport, row.avg_speed_mps, units).value}</td>
+                        <td>{`${delta >= 0 ? '+' : '−'}${formatElevation(Math.abs(delta), units)}`}</td>
+                        {hasHr ? <td>{row.avg_heart_rate_bpm === null ? '—' : Math.round(row.avg_heart_rate_bpm)}</td> : null}
+                        {hasPower ? <td>{row.avg_power_w === null ? '—' : `${Math.round(row.avg_power_w)} W`}</td> : null}
                     </tr>
-                </thead>
-                <tbody>
-                    {rows.map((row, position) => {
-                        // Numbered by position: `index` is the server's own numbering.
-                        const partial = kind === 'split' && row.distance_m < unitM * 0.98;
-                        const delta = row.elevation_delta_m ?? row.elevation_gain_m - row.elevation_loss_m;
-                        return (
-                            <tr key={position}>
-                                <th scope="row">{partial ? (row.distance_m / unitM).toFixed(2) : position + 1}</th>
-                                {kind === 'lap' ? <td>{row.rest ? 'Rest' : sportDistance(activity.sport, row.distance_m, units)}</td> : null}
-                                {kind === 'lap' ? <td>{formatClock(row.elapsed_s)}</td> : null}
-                                <td>{row.rest ? '—' : speedFigure(activity.sport, row.avg_speed_mps, units).value}</td>
-                                <td>{`${delta >= 0 ? '+' : '−'}${formatElevation(Math.abs(delta), units)}`}</td>
-                                {hasHr ? <td>{row.avg_heart_rate_bpm === null ? '—' : Math.round(row.avg_heart_rate_bpm)}</td> : null}
-                                {hasPower ? <td>{row.avg_power_w === null ? '—' : `${Math.round(row.avg_power_w)} W`}</td> : null}
-                            </tr>
-                        );
-                    })}
-                </tbody>
-            </table>
-        </div>
+                );
+            })}
+        </Table>
     );
 }
 
 function Splits({ activity, units }: { activity: Activity; units: Units }) {
-    const { value, problem } = useLoad(() => api.getSplits(activity.id), [activity.id]);
+    const { data: value, problem } = useLoad((signal) => activities.getActivitySplits(activity.id, { signal }), [activity.id]);
     if (problem) {
         return <ProblemView problem={problem} />;
     }
@@ -209,34 +183,34 @@ function Splits({ activity, units }: { activity: Activity; units: Units }) {
         return null;
     }
     return (
-        <Section title="Splits" testId="splits">
+        <Card title="Splits" testId="splits">
             <IntervalTable rows={rows} activity={activity} units={units} caption={`Splits per ${units === 'imperial' ? 'mile' : 'kilometre'}`} kind="split" />
-        </Section>
+        </Card>
     );
 }
 
 function Laps({ activity, units }: { activity: Activity; units: Units }) {
-    const { value } = useLoad(() => api.getLaps(activity.id), [activity.id]);
+    const { data: value } = useLoad((signal) => activities.getActivityLaps(activity.id, { signal }), [activity.id]);
     // One computed lap is the whole activity again: nothing to show.
     if (!value || value.laps.length === 0 || (value.laps.length === 1 && !value.laps[0]!.from_device)) {
         return null;
     }
     return (
-        <Section title="Laps" testId="laps">
+        <Card title="Laps" testId="laps">
             <IntervalTable rows={value.laps} activity={activity} units={units} caption="Laps" kind="lap" />
-        </Section>
+        </Card>
     );
 }
 
 const kRankLabel: Record<number, string> = { 1: 'PR', 2: '2nd', 3: '3rd' };
 
 function BestEfforts({ activity, units }: { activity: Activity; units: Units }) {
-    const { value } = useLoad(() => api.getBestEfforts(activity.id), [activity.id]);
+    const { data: value } = useLoad((signal) => activities.getActivityBestEfforts(activity.id, { signal }), [activity.id]);
     if (!value || value.best_efforts.length === 0) {
         return null;
     }
     return (
-        <Section title="Best efforts" testId="best-efforts">
+        <Card title="Best efforts" testId="best-efforts">
             <ul class="efforts">
                 {value.best_efforts.map((effort: BestEffort) => (
                     <li key={effort.name} class="efforts__row">
@@ -244,16 +218,16 @@ function BestEfforts({ activity, units }: { activity: Activity; units: Units }) 
                         <span class="efforts__time">{formatClock(effort.time_s)}</span>
                         <span class="efforts__pace">{speedFigure(activity.sport, effort.distance_m / effort.time_s, units).value}</span>
                         {effort.pr_rank ? (
-                            <span class={`badge badge--rank-${effort.pr_rank}`} data-testid="pr-badge">
+                            <Badge class={`badge--rank-${effort.pr_rank}`} testId="pr-badge">
                                 {effort.pr_rank === 1 ? <TrophyIcon size={14} /> : null}
                                 {kRankLabel[effort.pr_rank]}
                                 <span class="visually-hidden">{effort.pr_rank === 1 ? ' personal record' : ' best time ever'}</span>
-                            </span>
+                            </Badge>
                         ) : null}
                     </li>
                 ))}
             </ul>
-        </Section>
+        </Card>
     );
 }
 
@@ -285,15 +259,15 @@ function ZoneBars({ title, zones, unit }: { title: string; zones: ZoneBucket[]; 
 }
 
 function ZonesSection({ activity }: { activity: Activity }) {
-    const { value } = useLoad<Zones>(() => api.getZones(activity.id), [activity.id]);
+    const { data: value } = useLoad<Zones>((signal) => activities.getActivityZones(activity.id, { signal }), [activity.id]);
     if (!value || (value.heart_rate.length === 0 && value.power.length === 0)) {
         return null;
     }
     return (
-        <Section title="Zones" testId="zones">
+        <Card title="Zones" testId="zones">
             <ZoneBars title="Heart rate" zones={value.heart_rate} unit="bpm" />
             <ZoneBars title="Power" zones={value.power} unit="W" />
-        </Section>
+        </Card>
     );
 }
 
@@ -308,55 +282,52 @@ function saveBlob(blob: Blob, filename: string): void {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-function Downloads({ activity }: { activity: Activity }) {
-    const [busy, setBusy] = useState<'gpx' | 'original' | null>(null);
-    async function download(kind: 'gpx' | 'original') {
-        setBusy(kind);
+function DownloadButton({ label, download, fallbackName }: { label: string; download: () => Promise<Download>; fallbackName: string }) {
+    const action = useSubmit(async () => {
         try {
-            const file = kind === 'gpx' ? await api.downloadGpx(activity.id) : await api.downloadOriginal(activity.id);
-            saveBlob(file.blob, file.filename ?? (kind === 'gpx' ? `activity-${activity.id}.gpx` : `activity-${activity.id}-original`));
+            const file = await download();
+            saveBlob(file.blob, file.filename ?? fallbackName);
         } catch (error) {
             showToast(toProblem(error).detail || "Couldn't download the file", 'error');
-        } finally {
-            setBusy(null);
         }
-    }
+    });
+    return (
+        <Button variant="secondary" busy={action.busy} onClick={() => void action.run()}>
+            <DownloadIcon size={18} />
+            {` ${label}`}
+        </Button>
+    );
+}
+
+function Downloads({ activity }: { activity: Activity }) {
     return (
         <div class="button-row">
-            {activity.has_streams ? (
-                <Button variant="secondary" busy={busy === 'gpx'} onClick={() => void download('gpx')}>
-                    <DownloadIcon size={18} /> Download GPX
-                </Button>
-            ) : null}
+            {activity.has_streams ? <DownloadButton label="Download GPX" download={() => activities.exportActivityGpx(activity.id)} fallbackName={`activity-${activity.id}.gpx`} /> : null}
             {activity.is_owner && activity.has_original ? (
-                <Button variant="secondary" busy={busy === 'original'} onClick={() => void download('original')}>
-                    <DownloadIcon size={18} /> Download original
-                </Button>
+                <DownloadButton label="Download original" download={() => activities.getActivityOriginal(activity.id)} fallbackName={`activity-${activity.id}-original`} />
             ) : null}
         </div>
     );
 }
 
 function OwnerActions({ activity }: { activity: Activity }) {
-    const [busy, setBusy] = useState(false);
-    async function remove() {
+    const removal = useSubmit(async () => {
         if (!confirm(`Delete "${activity.name}"? This cannot be undone.`)) {
             return;
         }
-        setBusy(true);
         try {
-            await api.deleteActivity(activity.id);
-            showToast('Activity deleted', 'success');
-            navigate('activities', { replace: true });
+            await activities.deleteActivity(activity.id);
         } catch (error) {
             showToast(toProblem(error).detail || "Couldn't delete the activity", 'error');
-            setBusy(false);
+            return;
         }
-    }
+        showToast('Activity deleted', 'success');
+        navigate(href('activities'), { replace: true });
+    });
     return (
         <div class="button-row">
-            <LinkButton href={hrefFor(activityRoute(activity.id, { edit: true }))}>Edit</LinkButton>
-            <Button variant="danger" busy={busy} onClick={() => void remove()}>
+            <LinkButton href={href('activity/:id/edit', { id: activity.id })}>Edit</LinkButton>
+            <Button variant="danger" busy={removal.busy} onClick={() => void removal.run()}>
                 Delete
             </Button>
         </div>
@@ -364,11 +335,11 @@ function OwnerActions({ activity }: { activity: Activity }) {
 }
 
 export function ActivityDetail({ id }: { id: number }) {
-    const { value: activity, problem, reload } = useLoad(() => api.getActivity(id), [id]);
+    const { data: activity, problem, reload } = useLoad((signal) => activities.getActivity(id, { signal }), [id]);
     const units = currentUnits();
     if (!activity) {
         return (
-            <Screen title="Activity" backHref={hrefFor('activities')}>
+            <Screen backHref={href('activities')}>
                 {problem ? (
                     <>
                         <ProblemView problem={problem} />
@@ -388,7 +359,7 @@ export function ActivityDetail({ id }: { id: number }) {
     const points = line ? decodePolyline(line) : [];
     const owner = activity.is_owner ? null : activity.owner.display_name;
     return (
-        <Screen title={sportLabel(activity.sport)} backHref={hrefFor('activities')}>
+        <Screen title={sportLabel(activity.sport)} backHref={href('activities')}>
             <header class="activity-head">
                 <p class="activity-head__meta">
                     <SportIcon sport={activity.sport} size={18} decorative />
@@ -409,9 +380,9 @@ export function ActivityDetail({ id }: { id: number }) {
             <Figures activity={activity} units={units} />
             {points.length > 0 ? <RouteMap points={points} label={`Route of ${activity.name}`} /> : null}
             {activity.has_streams ? (
-                <Section title="Analysis" testId="charts">
+                <Card title="Analysis" testId="charts">
                     <Charts activity={activity} units={units} />
-                </Section>
+                </Card>
             ) : null}
             {activity.has_streams ? <Splits activity={activity} units={units} /> : null}
             {activity.has_streams ? <Laps activity={activity} units={units} /> : null}

@@ -1,10 +1,12 @@
 // Editing an activity (owner only) and logging one by hand.
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type ActivityDetail, type HiddenMetric, type Problem, type Sport, type Visibility } from '../api/client';
-import { activityRoute, hrefFor, navigate } from '../router';
+import { useState } from 'preact/hooks';
+import { activities, type ActivityDetail, type HiddenMetric, type Sport, type Visibility } from '../api';
+import { useLoad } from '../hooks/load';
+import { assertValid, useIdempotencyKeys, useSubmit } from '../hooks/submit';
+import { href, navigate } from '../router/location';
 import { kChoosableSports, sportLabel } from '../sports';
 import { me } from '../state/session';
-import { Button, FieldGroup, ProblemView, Screen, SelectField, Spinner, TextAreaField, TextField, fieldErrors, showToast, toProblem, type SelectOption } from '../ui';
+import { Button, FieldGroup, ProblemView, Screen, SelectField, Spinner, TextAreaField, TextField, showToast, type SelectOption } from '../ui';
 import { distanceUnit, type Units } from '../units';
 import { createBodyFromForm, emptyManualForm, formFromActivity, hideRadiusLabel, kHiddenMetrics, kHideRadiiM, patchFromActivityForm, type EditValues, type ManualValues } from './activity-form';
 import { currentUnits } from './activity-view';
@@ -24,18 +26,14 @@ const kExertionOptions: SelectOption[] = [
 const kEditFields = ['name', 'description', 'sport', 'visibility', 'hidden_metrics', 'hide_endpoints_m', 'perceived_exertion'] as const;
 
 export function EditActivity({ id }: { id: number }) {
-    const [activity, setActivity] = useState<ActivityDetail | null>(null);
-    const [problem, setProblem] = useState<Problem | null>(null);
-    useEffect(() => {
-        api.getActivity(id).then(setActivity, (error: unknown) => setProblem(toProblem(error)));
-    }, [id]);
-    const back = hrefFor(activityRoute(id));
+    const { data: activity, problem } = useLoad((signal) => activities.getActivity(id, { signal }), [id]);
+    const back = href('activity/:id', { id });
     if (!activity) {
-        return <Screen title="Edit activity" backHref={back}>{problem ? <ProblemView problem={problem} /> : <Spinner label="Loading activity" />}</Screen>;
+        return <Screen backHref={back}>{problem ? <ProblemView problem={problem} /> : <Spinner label="Loading activity" />}</Screen>;
     }
     if (!activity.is_owner) {
         return (
-            <Screen title="Edit activity" backHref={back}>
+            <Screen backHref={back}>
                 <p class="muted">Only the athlete who recorded this activity can edit it.</p>
             </Screen>
         );
@@ -45,10 +43,6 @@ export function EditActivity({ id }: { id: number }) {
 
 function EditForm({ activity, units }: { activity: ActivityDetail; units: Units }) {
     const [values, setValues] = useState<EditValues>(() => formFromActivity(activity));
-    const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-    const [problem, setProblem] = useState<Problem | null>(null);
-    const [busy, setBusy] = useState(false);
-    const errors = { ...fieldErrors(problem), ...localErrors };
     const set = <K extends keyof EditValues>(key: K) => (value: EditValues[K]) => setValues((current) => ({ ...current, [key]: value }));
     const radii = new Set<number>([...kHideRadiiM, activity.hide_endpoints_m ?? 0]);
 
@@ -56,34 +50,21 @@ function EditForm({ activity, units }: { activity: ActivityDetail; units: Units 
         setValues((current) => ({ ...current, hidden_metrics: on ? [...current.hidden_metrics, metric] : current.hidden_metrics.filter((m) => m !== metric) }));
     }
 
-    async function submit(event: Event) {
-        event.preventDefault();
-        setProblem(null);
-        const { patch, errors: invalid } = patchFromActivityForm(activity, values);
-        setLocalErrors(invalid);
-        if (Object.keys(invalid).length > 0) {
-            return;
-        }
-        if (Object.keys(patch).length === 0) {
-            navigate(activityRoute(activity.id));
-            return;
-        }
-        setBusy(true);
-        try {
-            await api.updateActivity(activity.id, patch);
+    const form = useSubmit(async () => {
+        const { patch, errors } = patchFromActivityForm(activity, values);
+        assertValid(errors);
+        if (Object.keys(patch).length > 0) {
+            await activities.updateActivity(activity.id, patch);
             showToast('Activity saved', 'success');
-            navigate(activityRoute(activity.id));
-        } catch (error) {
-            setProblem(toProblem(error));
-        } finally {
-            setBusy(false);
         }
-    }
+        navigate(href('activity/:id', { id: activity.id }));
+    });
+    const errors = form.errors;
 
     return (
-        <Screen title="Edit activity" backHref={hrefFor(activityRoute(activity.id))}>
-            <form class="form" onSubmit={submit} noValidate aria-label="Edit activity">
-                <ProblemView problem={problem} fields={kEditFields} />
+        <Screen backHref={href('activity/:id', { id: activity.id })}>
+            <form class="form" onSubmit={form.onSubmit} noValidate aria-label="Edit activity">
+                <ProblemView problem={form.problem} fields={kEditFields} />
                 <section class="form-section">
                     <TextField label="Name" name="name" maxLength={255} value={values.name} onValue={set('name')} error={errors.name} />
                     <TextAreaField label="Description" name="description" maxLength={10000} value={values.description} onValue={set('description')} error={errors.description} />
@@ -113,7 +94,7 @@ function EditForm({ activity, units }: { activity: ActivityDetail; units: Units 
                         error={errors.hide_endpoints_m}
                     />
                 </section>
-                <Button type="submit" block busy={busy}>
+                <Button type="submit" block busy={form.busy}>
                     Save
                 </Button>
             </form>
@@ -129,42 +110,25 @@ export function NewActivity() {
     // life so that the initial value and the submitted one agree.
     const [zone] = useState(() => me.value?.time_zone);
     const [values, setValues] = useState<ManualValues>(() => emptyManualForm(me.value?.default_visibility ?? 'everyone', new Date(), zone));
-    const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-    const [problem, setProblem] = useState<Problem | null>(null);
-    const [busy, setBusy] = useState(false);
-    // One key per distinct body: a retry of the same request replays, an edited one is new.
-    const attempt = useRef<{ body: string; key: string } | null>(null);
-    const errors = { ...fieldErrors(problem), ...localErrors };
+    const keyFor = useIdempotencyKeys(newIdempotencyKey);
     const set = (key: keyof ManualValues) => (value: string) => setValues((current) => ({ ...current, [key]: value }));
 
-    async function submit(event: Event) {
-        event.preventDefault();
-        setProblem(null);
-        const { body, errors: invalid } = createBodyFromForm(values, units, zone);
-        setLocalErrors(invalid);
+    const form = useSubmit(async () => {
+        const { body, errors } = createBodyFromForm(values, units, zone);
+        assertValid(errors);
         if (!body) {
             return;
         }
-        const serialized = JSON.stringify(body);
-        if (attempt.current?.body !== serialized) {
-            attempt.current = { body: serialized, key: newIdempotencyKey() };
-        }
-        setBusy(true);
-        try {
-            const created = await api.createActivity(body, attempt.current.key);
-            showToast('Activity saved', 'success');
-            navigate(activityRoute(created.id), { replace: true });
-        } catch (error) {
-            setProblem(toProblem(error));
-        } finally {
-            setBusy(false);
-        }
-    }
+        const created = await activities.createActivity(body, keyFor(body));
+        showToast('Activity saved', 'success');
+        navigate(href('activity/:id', { id: created.id }), { replace: true });
+    });
+    const errors = form.errors;
 
     return (
-        <Screen title="Manual activity" backHref={hrefFor('activities')}>
-            <form class="form" onSubmit={submit} noValidate aria-label="Manual activity">
-                <ProblemView problem={problem} fields={kManualFields} />
+        <Screen backHref={href('activities')}>
+            <form class="form" onSubmit={form.onSubmit} noValidate aria-label="Manual activity">
+                <ProblemView problem={form.problem} fields={kManualFields} />
                 <section class="form-section">
                     <SelectField label="Sport" name="sport" options={sportOptions()} value={values.sport} onValue={set('sport')} error={errors.sport} />
                     <TextField label="Start" name="start_time" type="datetime-local" value={values.start} onValue={set('start')} error={errors.start_time} hint={zone ? `Time in ${zone.replace(/_/g, ' ')} (your profile's time zone)` : undefined} />
@@ -192,7 +156,7 @@ export function NewActivity() {
                     <TextAreaField label="Notes" name="description" maxLength={10000} value={values.description} onValue={set('description')} error={errors.description} />
                     <SelectField label="Who can see it" name="visibility" options={kVisibilityOptions} value={values.visibility} onValue={set('visibility')} error={errors.visibility} />
                 </section>
-                <Button type="submit" block busy={busy}>
+                <Button type="submit" block busy={form.busy}>
                     Save activity
                 </Button>
             </form>

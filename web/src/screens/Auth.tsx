@@ -1,24 +1,24 @@
 // Sign-up and log-in screens.
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
-import { ApiError, type Problem } from '../api/client';
-import { hrefFor, navigate } from '../router';
+import { useState } from 'preact/hooks';
+import { ApiError, type Problem } from '../api';
+import { useIdempotencyKeys, useSubmit } from '../hooks/submit';
+import { href, navigate } from '../router/location';
 import { logIn, signUp } from '../state/session';
-import { Button, ProblemView, TextField, fieldErrors, showToast, toProblem } from '../ui';
+import { Button, ProblemView, TextField, showToast, toProblem } from '../ui';
 import { newIdempotencyKey } from './format';
+import './Auth.css';
 
 function AuthLayout({ title, tagline, children }: { title: string; tagline: string; children: ComponentChildren }) {
     return (
-        <div class="app">
-            <main class="auth">
-                <div class="auth__brand">
-                    <img class="auth__logo" src="/icons/icon-192.png" alt="" width={72} height={72} />
-                    <h1 class="auth__title">{title}</h1>
-                    <p class="auth__tagline">{tagline}</p>
-                </div>
-                {children}
-            </main>
-        </div>
+        <main class="auth">
+            <div class="auth__brand">
+                <img class="auth__logo" src="/icons/icon-192.png" alt="" width={72} height={72} />
+                <h1 class="auth__title">{title}</h1>
+                <p class="auth__tagline">{tagline}</p>
+            </div>
+            {children}
+        </main>
     );
 }
 
@@ -35,36 +35,27 @@ function withRetryHint(error: unknown): Problem {
 export function Login() {
     const [email, setEmail] = useState('');
     const [password, setPassword] = useState('');
-    const [problem, setProblem] = useState<Problem | null>(null);
-    const [busy, setBusy] = useState(false);
-    const errors = fieldErrors(problem);
-
-    async function submit(event: Event) {
-        event.preventDefault();
-        setBusy(true);
-        setProblem(null);
-        try {
+    const form = useSubmit(
+        async () => {
             await logIn({ email: email.trim(), password });
-            navigate('feed', { replace: true });
-        } catch (error) {
-            setProblem(withRetryHint(error));
-        } finally {
-            setBusy(false);
-        }
-    }
+            navigate(href('feed'), { replace: true });
+        },
+        { problemOf: withRetryHint },
+    );
+    const errors = form.errors;
 
     return (
         <AuthLayout title="Strava+1" tagline="Welcome back. Log in to keep moving.">
-            <form class="form" onSubmit={submit} noValidate aria-label="Log in">
-                <ProblemView problem={problem} fields={['email', 'password']} />
+            <form class="form" onSubmit={form.onSubmit} noValidate aria-label="Log in">
+                <ProblemView problem={form.problem} fields={['email', 'password']} />
                 <TextField label="Email" name="email" type="email" autoComplete="email" inputMode="email" autoCapitalize="none" spellcheck={false} value={email} onValue={setEmail} error={errors.email} />
                 <TextField label="Password" name="password" type="password" autoComplete="current-password" value={password} onValue={setPassword} error={errors.password} />
-                <Button type="submit" block busy={busy}>
+                <Button type="submit" block busy={form.busy}>
                     Log in
                 </Button>
             </form>
             <p class="auth__switch">
-                New here? <a href={hrefFor('signup')}>Create an account</a>
+                New here? <a href={href('signup')}>Create an account</a>
             </p>
         </AuthLayout>
     );
@@ -74,45 +65,31 @@ export function Signup() {
     const [email, setEmail] = useState('');
     const [displayName, setDisplayName] = useState('');
     const [password, setPassword] = useState('');
-    const [problem, setProblem] = useState<Problem | null>(null);
-    const [busy, setBusy] = useState(false);
-    // One key per distinct body: a retry of the same request replays, an edited one is new.
-    const attempt = useRef<{ body: string; key: string } | null>(null);
-    const errors = fieldErrors(problem);
-
-    async function submit(event: Event) {
-        event.preventDefault();
-        const body = { email: email.trim(), password, display_name: displayName.trim() };
-        const serialized = JSON.stringify(body);
-        if (attempt.current?.body !== serialized) {
-            attempt.current = { body: serialized, key: newIdempotencyKey() };
-        }
-        setBusy(true);
-        setProblem(null);
-        try {
-            const user = await signUp(body, attempt.current.key);
+    const keyFor = useIdempotencyKeys(newIdempotencyKey);
+    const form = useSubmit(
+        async () => {
+            const body = { email: email.trim(), password, display_name: displayName.trim() };
+            const user = await signUp(body, keyFor(body));
             showToast(`Welcome, ${user.display_name}!`, 'success');
-            navigate('feed', { replace: true });
-        } catch (error) {
-            setProblem(withRetryHint(error));
-        } finally {
-            setBusy(false);
-        }
-    }
+            navigate(href('feed'), { replace: true });
+        },
+        { problemOf: withRetryHint },
+    );
+    const errors = form.errors;
 
     return (
         <AuthLayout title="Join Strava+1" tagline="Track workouts, share them with friends, and see your progress.">
-            <form class="form" onSubmit={submit} noValidate aria-label="Sign up">
-                <ProblemView problem={problem} fields={['email', 'password', 'display_name']} />
+            <form class="form" onSubmit={form.onSubmit} noValidate aria-label="Sign up">
+                <ProblemView problem={form.problem} fields={['email', 'password', 'display_name']} />
                 <TextField label="Name" name="display_name" autoComplete="name" maxLength={80} value={displayName} onValue={setDisplayName} error={errors.display_name} hint="How others see you. You can change it later." />
                 <TextField label="Email" name="email" type="email" autoComplete="email" inputMode="email" autoCapitalize="none" spellcheck={false} value={email} onValue={setEmail} error={errors.email} />
                 <TextField label="Password" name="password" type="password" autoComplete="new-password" value={password} onValue={setPassword} error={errors.password} hint="At least 10 characters. Avoid common passwords." />
-                <Button type="submit" block busy={busy}>
+                <Button type="submit" block busy={form.busy}>
                     Create account
                 </Button>
             </form>
             <p class="auth__switch">
-                Already have an account? <a href={hrefFor('login')}>Log in</a>
+                Already have an account? <a href={href('login')}>Log in</a>
             </p>
         </AuthLayout>
     );

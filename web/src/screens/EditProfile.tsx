@@ -1,9 +1,10 @@
 // Edit every writable field of the profile. Weight and height follow the chosen units.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, type Me, type Problem } from '../api/client';
-import { hrefFor, navigate } from '../router';
+import { accounts, type Me } from '../api';
+import { assertValid, useSubmit } from '../hooks/submit';
+import { href, navigate } from '../router/location';
 import { me, setMe } from '../state/session';
-import { Button, FieldGroup, ProblemView, Screen, SelectField, TextAreaField, TextField, fieldErrors, showToast, toProblem } from '../ui';
+import { Button, FieldGroup, ProblemView, Screen, SelectField, TextAreaField, TextField, showToast } from '../ui';
 import { hideRadiusLabel, kHideRadiiM } from './activity-form';
 import { formFromMe, patchFromForm, switchUnits, type ProfileFormValues } from './profile-form';
 import { countryOptions, kMessagePolicyOptions, kSexOptions, kUnitsOptions, kVisibilityOptions, timeZoneOptions } from './options';
@@ -39,9 +40,6 @@ export function EditProfile() {
 
 function EditProfileForm({ user }: { user: Me }) {
     const [values, setValues] = useState<ProfileFormValues>(() => formFromMe(user));
-    const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-    const [problem, setProblem] = useState<Problem | null>(null);
-    const [busy, setBusy] = useState(false);
     const countries = useMemo(() => countryOptions(), []);
     const zones = useMemo(() => timeZoneOptions(user.time_zone), [user.time_zone]);
 
@@ -49,39 +47,26 @@ function EditProfileForm({ user }: { user: Me }) {
         setValues(formFromMe(user));
     }, [user]);
 
-    const errors = { ...fieldErrors(problem), ...localErrors };
     const set = (key: keyof ProfileFormValues) => (value: string) => setValues((current) => ({ ...current, [key]: value }));
     const imperial = values.units === 'imperial';
 
-    async function submit(event: Event) {
-        event.preventDefault();
-        setProblem(null);
-        const { patch, errors: invalid } = patchFromForm(user, values);
-        setLocalErrors(invalid);
-        if (Object.keys(invalid).length > 0) {
-            return;
-        }
+    const form = useSubmit(async () => {
+        const { patch, errors } = patchFromForm(user, values);
+        assertValid(errors);
         if (Object.keys(patch).length === 0) {
             showToast('No changes to save');
-            navigate('you');
-            return;
-        }
-        setBusy(true);
-        try {
-            setMe(await api.updateMe(patch));
+        } else {
+            setMe(await accounts.updateMe(patch));
             showToast('Profile saved', 'success');
-            navigate('you');
-        } catch (error) {
-            setProblem(toProblem(error));
-        } finally {
-            setBusy(false);
         }
-    }
+        navigate(href('you'));
+    });
+    const errors = form.errors;
 
     return (
-        <Screen title="Edit profile" backHref={hrefFor('you')}>
-            <form class="form" onSubmit={submit} noValidate aria-label="Edit profile">
-                <ProblemView problem={problem} fields={kShownFields} />
+        <Screen backHref={href('you')}>
+            <form class="form" onSubmit={form.onSubmit} noValidate aria-label="Edit profile">
+                <ProblemView problem={form.problem} fields={kShownFields} />
 
                 <section class="form-section">
                     <h2 class="form-section__title">Profile</h2>
@@ -133,7 +118,7 @@ function EditProfileForm({ user }: { user: Me }) {
                     <SelectField label="Who can message you" name="message_policy" options={kMessagePolicyOptions} value={values.message_policy} onValue={set('message_policy')} error={errors.message_policy} />
                 </section>
 
-                <Button type="submit" block busy={busy}>
+                <Button type="submit" block busy={form.busy}>
                     Save changes
                 </Button>
             </form>

@@ -2,15 +2,17 @@
 // recording itself lives in record/session.ts, so it goes on while other tabs are open, survives
 // a reload, and uploads when the connection allows.
 import { useEffect, useState } from 'preact/hooks';
-import type { Sport } from '../api/client';
+import type { Sport } from '../api';
 import { autoPausedSince, deliver, discardRecording, dismissFailed, finishRecording, gps, now, pauseRecording, queued, recording, resumeRecording, restoreRecordings, startRecording, sync, totals } from '../record/session';
 import { activeMs } from '../record/store';
 import { kChoosableSports, sportLabel, usesPace } from '../sports';
-import { Button, Screen } from '../ui';
+import { useSubmit } from '../hooks/submit';
+import { Badge, Button, ProblemView, Screen } from '../ui';
 import { GpsIcon, PauseIcon, PlayIcon, StopIcon } from '../ui/icons';
 import { SportIcon } from '../ui/SportIcon';
 import { formatClock, formatDistance, formatElevation } from '../units';
 import { currentUnits, speedFigure } from './activity-view';
+import './Record.css';
 
 const kSportKey = 'strava1.record_sport';
 
@@ -75,7 +77,10 @@ function SportPicker({ value, onValue }: { value: Sport; onValue: (sport: Sport)
 
 export function Record() {
     const [sport, setSport] = useState<Sport>(lastSport);
-    const [busy, setBusy] = useState(false);
+    // One control at a time; a failure (the phone's storage refusing, say) shows under the controls.
+    const control = useSubmit((task: () => Promise<void>) => task());
+    const busy = control.busy;
+    const run = (task: () => Promise<void>) => control.run(task);
     useEffect(() => {
         void restoreRecordings();
     }, []);
@@ -83,18 +88,9 @@ export function Record() {
     const current = recording.value;
     const units = currentUnits();
 
-    async function run(task: () => Promise<void>) {
-        setBusy(true);
-        try {
-            await task();
-        } finally {
-            setBusy(false);
-        }
-    }
-
     if (!current) {
         return (
-            <Screen title="Record">
+            <Screen>
                 <SportPicker
                     value={sport}
                     onValue={(next) => {
@@ -109,6 +105,7 @@ export function Record() {
                 <Button block busy={busy} onClick={() => void run(() => startRecording(sport))}>
                     <PlayIcon size={20} /> Start
                 </Button>
+                <ProblemView problem={control.problem} />
                 <p class="muted">
                     Your route is saved on this phone as you go, so a lost connection or a closed tab loses nothing. Keep the screen on for the best GPS.
                 </p>
@@ -170,13 +167,13 @@ export function Record() {
         <Screen title={sportLabel(current.sport)}>
             <GpsStatus />
             {paused ? (
-                <p class="badge badge--paused" role="status" data-testid="record-paused">
+                <Badge as="p" class="badge--paused" role="status" testId="record-paused">
                     Paused
-                </p>
+                </Badge>
             ) : autoPausedSince.value !== null ? (
-                <p class="badge badge--paused" role="status" data-testid="record-auto-paused">
+                <Badge as="p" class="badge--paused" role="status" testId="record-auto-paused">
                     Auto-paused
-                </p>
+                </Badge>
             ) : null}
             <div class="live-stats" aria-live="off">
                 <Stat label="Time" value={formatClock(timerS)} testId="live-time" large />
@@ -201,6 +198,7 @@ export function Record() {
                     </Button>
                 )}
             </div>
+            <ProblemView problem={control.problem} />
             {paused ? (
                 <Button
                     variant="ghost"

@@ -1,63 +1,45 @@
 // Devices signed in to the account, with revoke.
-import { useEffect, useState } from 'preact/hooks';
-import { api, type Problem, type Session } from '../api/client';
-import { hrefFor, navigate } from '../router';
+import { useState } from 'preact/hooks';
+import { accounts, type Session } from '../api';
+import { useLoad } from '../hooks/load';
+import { useSubmit } from '../hooks/submit';
+import { href, navigate } from '../router/location';
 import { endLocalSession } from '../state/session';
-import { Button, ListGroup, ListRow, ProblemView, Screen, Spinner, showToast, toProblem } from '../ui';
+import { Badge, Button, ListGroup, ListRow, ProblemView, Screen, Spinner, showToast } from '../ui';
 import { DeviceIcon } from '../ui/icons';
 import { describeUserAgent, timeAgo } from './format';
 
 export function Sessions() {
-    const [sessions, setSessions] = useState<Session[] | null>(null);
-    const [problem, setProblem] = useState<Problem | null>(null);
+    const list = useLoad(async (signal) => (await accounts.listSessions({ signal })).sessions, []);
     const [pending, setPending] = useState<number | null>(null);
 
-    async function load() {
-        setProblem(null);
-        try {
-            setSessions((await api.listSessions()).sessions);
-        } catch (error) {
-            setProblem(toProblem(error));
-        }
-    }
-
-    useEffect(() => {
-        void load();
-    }, []);
-
-    async function revoke(session: Session) {
-        if (session.current && !confirm('Sign out of this device?')) {
-            return;
-        }
-        setPending(session.id);
-        try {
-            await api.revokeSession(session.id);
-            if (session.current) {
-                endLocalSession();
-                navigate('login', { replace: true });
+    const revoking = useSubmit(async (targets: Session[]) => {
+        for (const session of targets) {
+            if (session.current && !confirm('Sign out of this device?')) {
                 return;
             }
-            setSessions((list) => list?.filter((s) => s.id !== session.id) ?? null);
+            setPending(session.id);
+            try {
+                await accounts.revokeSession(session.id);
+            } finally {
+                setPending(null);
+            }
+            if (session.current) {
+                endLocalSession();
+                navigate(href('login'), { replace: true });
+                return;
+            }
+            list.update((sessions) => sessions.filter((s) => s.id !== session.id));
             showToast('Session signed out', 'success');
-        } catch (error) {
-            setProblem(toProblem(error));
-        } finally {
-            setPending(null);
         }
-    }
+    });
 
+    const sessions = list.data;
     const others = sessions?.filter((s) => !s.current) ?? [];
-
-    async function revokeOthers() {
-        for (const session of others) {
-            await revoke(session);
-        }
-    }
-
     return (
-        <Screen title="Sessions" backHref={hrefFor('you')}>
-            <ProblemView problem={problem} />
-            {sessions === null && !problem ? <Spinner label="Loading sessions" /> : null}
+        <Screen backHref={href('you')}>
+            <ProblemView problem={list.problem ?? revoking.problem} />
+            {sessions === null && !list.problem ? <Spinner label="Loading sessions" /> : null}
             {sessions ? (
                 <ListGroup heading={`${sessions.length} active ${sessions.length === 1 ? 'session' : 'sessions'}`}>
                     {sessions.map((session) => (
@@ -67,12 +49,12 @@ export function Sessions() {
                             leading={<DeviceIcon />}
                             title={
                                 <>
-                                    {describeUserAgent(session.user_agent)} {session.current ? <span class="badge">This device</span> : null}
+                                    {describeUserAgent(session.user_agent)} {session.current ? <Badge>This device</Badge> : null}
                                 </>
                             }
                             subtitle={`Active ${timeAgo(session.last_used_at)} · signed in ${timeAgo(session.created_at)}`}
                             trailing={
-                                <Button variant="ghost" busy={pending === session.id} onClick={() => void revoke(session)}>
+                                <Button variant="ghost" busy={pending === session.id} onClick={() => void revoking.run([session])}>
                                     {session.current ? 'Sign out' : 'Revoke'}
                                 </Button>
                             }
@@ -81,7 +63,7 @@ export function Sessions() {
                 </ListGroup>
             ) : null}
             {others.length > 1 ? (
-                <Button variant="secondary" block onClick={() => void revokeOthers()}>
+                <Button variant="secondary" block onClick={() => void revoking.run(others)}>
                     Sign out all other sessions
                 </Button>
             ) : null}

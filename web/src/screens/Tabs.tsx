@@ -4,7 +4,7 @@ import { ChatsIcon, InsightsIcon } from '../ui/icons';
 
 export function Chats() {
     return (
-        <Screen title="Chats">
+        <Screen>
             <EmptyState icon={<ChatsIcon size={40} />} title="No conversations yet">
                 Message friends and training groups in real time, right from here.
             </EmptyState>
@@ -14,7 +14,7 @@ export function Chats() {
 
 export function Insights() {
     return (
-        <Screen title="Insights">
+        <Screen>
             <EmptyState icon={<InsightsIcon size={40} />} title="Insights need a few workouts">
                 Training load, fitness trends, best efforts and recovery appear once you have recorded some activity.
             </EmptyState>

@@ -3,12 +3,13 @@
 import { signal } from '@preact/signals';
 import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, ApiError, type Upload as UploadState } from '../api/client';
-import { activityRoute, hrefFor } from '../router';
+import { activities, ApiError, type Upload as UploadState } from '../api';
+import { href } from '../router/location';
 import { Button, Screen } from '../ui';
 import { UploadIcon } from '../ui/icons';
 import { activitiesOfUpload, activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../uploads';
 import { newIdempotencyKey } from './format';
+import './Upload.css';
 
 type ItemState =
     | { phase: 'queued' }
@@ -45,13 +46,13 @@ async function send(item: Item): Promise<void> {
     update(item.id, { phase: 'sending', sent: 0, total: item.file.size });
     try {
         const dataType = dataTypeOf(item.file.name);
-        const first = await api.uploadFile(item.file, {
+        const first = await activities.createUpload(item.file, {
             query: dataType ? { data_type: dataType } : {},
             idempotencyKey: item.key,
             onProgress: (sent, total) => update(item.id, { phase: 'sending', sent, total }),
         });
         update(item.id, { phase: 'processing' });
-        const done: UploadState = await pollUpload((id) => api.getUpload(id), first);
+        const done: UploadState = await pollUpload((id) => activities.getUpload(id), first);
         const activityId = activityOfUpload(done);
         if (done.status === 'duplicate' && activityId !== null) {
             update(item.id, { phase: 'duplicate', activityId });
@@ -137,14 +138,14 @@ function ItemRow({ item }: { item: Item }) {
                         {state.activityIds.map((id, index) => (
                             <Fragment key={id}>
                                 {index > 0 ? ', ' : ''}
-                                <a href={hrefFor(activityRoute(id))} data-testid={index === 0 ? 'upload-view' : 'upload-view-leg'}>
+                                <a href={href('activity/:id', { id })} data-testid={index === 0 ? 'upload-view' : 'upload-view-leg'}>
                                     part {index + 1}
                                 </a>
                             </Fragment>
                         ))}
                     </span>
                 ) : (
-                    <a href={hrefFor(activityRoute(state.activityId))} data-testid="upload-view">
+                    <a href={href('activity/:id', { id: state.activityId })} data-testid="upload-view">
                         View activity
                     </a>
                 );
@@ -153,7 +154,7 @@ function ItemRow({ item }: { item: Item }) {
             status = (
                 <>
                     <span>Already uploaded.</span>{' '}
-                    <a href={hrefFor(activityRoute(state.activityId))} data-testid="upload-duplicate">
+                    <a href={href('activity/:id', { id: state.activityId })} data-testid="upload-duplicate">
                         See the activity
                     </a>
                 </>
@@ -196,7 +197,7 @@ export function Upload() {
     }
 
     return (
-        <Screen title="Upload" backHref={hrefFor('activities')}>
+        <Screen backHref={href('activities')}>
             <div
                 class={dragging ? 'dropzone dropzone--active' : 'dropzone'}
                 onDragEnter={(e) => {

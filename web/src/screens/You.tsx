@@ -1,11 +1,12 @@
 // The "You" tab: the profile at a glance and the way into settings.
 import { useState } from 'preact/hooks';
-import { hrefFor, navigate } from '../router';
+import { href, navigate } from '../router/location';
 import { authStatus, logOut, me, startSession } from '../state/session';
 import { Avatar, Button, EmptyState, ListGroup, ListRow, Screen, TextField, showToast } from '../ui';
 import { isTileTemplate, setTileUrl, storedTileUrl } from '../ui/RouteMap';
 import { OfflineIcon } from '../ui/icons';
 import { formatHeight, formatWeight } from '../units';
+import './You.css';
 
 function regionName(code: string | null): string | null {
     if (!code) {
@@ -37,7 +38,7 @@ export function You() {
 
     async function signOut() {
         await logOut();
-        navigate('login', { replace: true });
+        navigate(href('login'), { replace: true });
     }
 
     return (
@@ -73,15 +74,15 @@ export function You() {
             </section>
 
             <ListGroup heading="Workouts">
-                <ListRow title="Activities" subtitle="Everything you recorded, uploaded or logged" href={hrefFor('activities')} testId="activities" />
-                <ListRow title="Upload files" subtitle="GPX, TCX or FIT from a watch or another app" href={hrefFor('upload')} testId="upload" />
-                <ListRow title="Log a manual activity" subtitle="A workout without GPS" href={hrefFor('activities/new')} />
+                <ListRow title="Activities" subtitle="Everything you recorded, uploaded or logged" href={href('activities')} testId="activities" />
+                <ListRow title="Upload files" subtitle="GPX, TCX or FIT from a watch or another app" href={href('upload')} testId="upload" />
+                <ListRow title="Log a manual activity" subtitle="A workout without GPS" href={href('activities/new')} />
             </ListGroup>
 
             <ListGroup heading="Settings">
-                <ListRow title="Edit profile" subtitle="Name, body, units, privacy" href={hrefFor('you/edit')} testId="edit-profile" />
-                <ListRow title="Sessions" subtitle="Devices signed in to your account" href={hrefFor('you/sessions')} testId="sessions" />
-                <ListRow title="Password & account" subtitle="Change password, delete account" href={hrefFor('you/account')} />
+                <ListRow title="Edit profile" subtitle="Name, body, units, privacy" href={href('you/edit')} testId="edit-profile" />
+                <ListRow title="Sessions" subtitle="Devices signed in to your account" href={href('you/sessions')} testId="sessions" />
+                <ListRow title="Password & account" subtitle="Change password, delete account" href={href('you/account')} />
             </ListGroup>
 
             <MapTiles />

@@ -1,6 +1,6 @@
 // The activity forms as plain data: editing (PATCH only what changed) and logging a manual
 // activity (POST). Values are strings in the user's units; errors use the API's field names.
-import type { ActivityCreate, ActivityDetail, ActivityUpdate, HiddenMetric, Sport, Visibility } from '../api/client';
+import type { ActivityCreate, ActivityDetail, ActivityUpdate, HiddenMetric, Sport, Visibility } from '../api';
 import { parseDistance, parseElevation, type Units } from '../units';
 
 export const kHiddenMetrics: readonly { value: HiddenMetric; label: string }[] = [

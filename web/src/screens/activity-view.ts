@@ -1,5 +1,5 @@
 // How an activity's figures read in the user's units: pace for runners, speed for cyclists.
-import type { ActivitySummary, Sport } from '../api/client';
+import type { ActivitySummary, Sport } from '../api';
 import { me } from '../state/session';
 import { usesPace } from '../sports';
 import { formatDistance, formatPace, formatSpeed, formatSwimDistance, type Units } from '../units';

@@ -1,7 +1,7 @@
 // The edit-profile form as plain data: `Me` → editable strings (in the user's display units) →
 // a PATCH body holding only what changed. Local errors use the API's field names so they show in
 // the same place as the server's.
-import type { Me, MeUpdate } from '../api/client';
+import type { Me, MeUpdate } from '../api';
 import { cmToFtIn, ftInToCm, kgToLb, lbToKg, trimNumber, type Units } from '../units';
 
 export interface ProfileFormValues {

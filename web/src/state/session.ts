@@ -1,6 +1,6 @@
-// Who is signed in, as signals the screens read. All server calls go through api/client.ts.
+// Who is signed in, as signals the screens read. All server calls go through api/.
 import { signal } from '@preact/signals';
-import { ApiError, api, client, type AuthTokens, type Me } from '../api/client';
+import { ApiError, accounts, core, type AuthTokens, type Me } from '../api';
 
 export type AuthStatus =
     /** Resuming a stored session. */
@@ -24,7 +24,7 @@ function signedOut(): void {
     authStatus.value = 'signed-out';
 }
 
-client.onSessionEnded(signedOut);
+core.onSessionEnded(signedOut);
 
 /** Resumes the stored session, if any. Never throws. */
 export async function startSession(): Promise<void> {
@@ -33,7 +33,7 @@ export async function startSession(): Promise<void> {
         authStatus.value = 'starting';
     }
     try {
-        const tokens = await client.restore();
+        const tokens = await core.restore();
         if (tokens) {
             signedIn(tokens);
         } else {
@@ -54,16 +54,16 @@ export async function startSession(): Promise<void> {
 }
 
 export async function signUp(body: { email: string; password: string; display_name: string }, idempotencyKey: string): Promise<Me> {
-    return signedIn(await api.signup(body, idempotencyKey));
+    return signedIn(await accounts.signup(body, idempotencyKey));
 }
 
 export async function logIn(body: { email: string; password: string }): Promise<Me> {
-    return signedIn(await api.login(body));
+    return signedIn(await accounts.login(body));
 }
 
 export async function logOut(): Promise<void> {
     try {
-        await api.logout();
+        await accounts.logout();
     } catch {
         // The local session ends either way; the server expires the session by itself.
     } finally {
@@ -73,7 +73,7 @@ export async function logOut(): Promise<void> {
 
 /** Local sign-out after the account was deleted or the current session revoked elsewhere. */
 export function endLocalSession(): void {
-    client.forget();
+    core.forget();
     signedOut();
 }
 

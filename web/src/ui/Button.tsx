@@ -1,4 +1,6 @@
 import type { ButtonHTMLAttributes, ComponentChildren } from 'preact';
+import './Button.css';
+import './Spinner.css';
 
 export type ButtonVariant = 'primary' | 'secondary' | 'ghost' | 'danger';
 

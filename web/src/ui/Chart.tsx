@@ -2,6 +2,7 @@
 // value under the finger; the summary for screen readers gives the range.
 import { useState } from 'preact/hooks';
 import { areaPath, extent, linePath, nearestIndex, niceTicks, percentile, scaleX, scaleY, type Frame, type Sample } from '../charts';
+import './Chart.css';
 
 interface ChartProps {
     title: string;

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import './EmptyState.css';
 
 interface EmptyStateProps {
     icon: ComponentChildren;

@@ -1,6 +1,7 @@
 // Labelled form fields with a hint and an inline error (wired with aria-describedby/aria-invalid).
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
+import './Field.css';
 
 interface FieldShellProps {
     id: string;

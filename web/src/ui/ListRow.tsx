@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { ChevronRight } from './icons';
+import './ListRow.css';
 
 interface ListRowProps {
     title: ComponentChildren;

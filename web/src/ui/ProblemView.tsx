@@ -1,8 +1,9 @@
 // Shows a problem+json answer: its title and detail in a banner, plus any field errors whose field
 // the form does not show. Fields that are shown get their message from `fieldErrors(problem)`.
-import type { Problem } from '../api/client';
+import type { Problem } from '../api';
 import { AlertIcon } from './icons';
 import { humanizeField, unplacedErrors } from './problem';
+import './ProblemView.css';
 
 interface ProblemViewProps {
     problem: Problem | null;

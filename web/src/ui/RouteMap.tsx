@@ -1,6 +1,7 @@
 // A route drawn as SVG. Always works without tiles (a plain, gridded background); when a tile URL
 // template is configured, raster tiles are laid under the route in the same Web Mercator frame.
 import { fitViewport, project, routePath, tilesFor, tileUrl, type LatLng } from '../geo';
+import './RouteMap.css';
 
 const kTileUrlKey = 'strava1.tile_url';
 const kTileAttributionKey = 'strava1.tile_attribution';

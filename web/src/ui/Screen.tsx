@@ -1,9 +1,18 @@
 // Page chrome: a sticky header (with an optional back link and action) over scrolling content.
-import type { ComponentChildren } from 'preact';
+import { createContext, type ComponentChildren } from 'preact';
+import { useContext } from 'preact/hooks';
 import { BackIcon } from './icons';
+import './Screen.css';
+
+/**
+ * The title a Screen shows when it names none. The app provides the route table's title of the
+ * current route, so a screen's heading is written once, in the table.
+ */
+export const ScreenTitle = createContext('');
 
 interface ScreenProps {
-    title: string;
+    /** Default: the ScreenTitle around it (the route's title). */
+    title?: string;
     backHref?: string;
     action?: ComponentChildren;
     children: ComponentChildren;
@@ -12,6 +21,7 @@ interface ScreenProps {
 }
 
 export function Screen({ title, backHref, action, children, large = !backHref }: ScreenProps) {
+    const routeTitle = useContext(ScreenTitle);
     return (
         <div class="screen">
             <header class={large ? 'topbar topbar--large' : 'topbar'}>
@@ -20,33 +30,10 @@ export function Screen({ title, backHref, action, children, large = !backHref }:
                         <BackIcon />
                     </a>
                 ) : null}
-                <h1 class="topbar__title">{title}</h1>
+                <h1 class="topbar__title">{title ?? routeTitle}</h1>
                 {action ? <div class="topbar__action">{action}</div> : null}
             </header>
             <main class="screen__body">{children}</main>
         </div>
-    );
-}
-
-export function Spinner({ label = 'Loading' }: { label?: string }) {
-    return (
-        <div class="loading" role="status">
-            <span class="spinner spinner--lg" aria-hidden="true" />
-            <span class="visually-hidden">{label}</span>
-        </div>
-    );
-}
-
-export function Avatar({ name, size = 64 }: { name: string; size?: number }) {
-    const initials = name
-        .trim()
-        .split(/\s+/)
-        .slice(0, 2)
-        .map((word) => word.charAt(0).toUpperCase())
-        .join('');
-    return (
-        <span class="avatar" style={{ width: `${size}px`, height: `${size}px`, fontSize: `${size * 0.4}px` }} aria-hidden="true">
-            {initials || '?'}
-        </span>
     );
 }

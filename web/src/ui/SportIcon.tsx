@@ -1,4 +1,4 @@
-import type { Sport } from '../api/client';
+import type { Sport } from '../api';
 import { sportLabel } from '../sports';
 import { ActivityIcon, MountainIcon, RideIcon, RowIcon, RunIcon, SkiIcon, SwimIcon, WalkIcon } from './icons';
 

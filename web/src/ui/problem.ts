@@ -1,6 +1,6 @@
 // Helpers that map a problem+json answer onto a form: which message goes next to which field,
 // and what is left for the banner.
-import { ApiError, synthesizeProblem, type Problem } from '../api/client';
+import { ApiError, synthesizeProblem, type Problem } from '../api/problem';
 
 /** First reason per field, keyed by the field name the server used. */
 export function fieldErrors(problem: Problem | null | undefined): Record<string, string> {

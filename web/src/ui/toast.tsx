@@ -1,5 +1,6 @@
 // Toasts: short confirmations and failures that do not belong to one form.
 import { signal } from '@preact/signals';
+import './toast.css';
 
 export type ToastTone = 'info' | 'success' | 'error';
 
@@ -25,16 +26,23 @@ export function showToast(message: string, tone: ToastTone = 'info'): number {
     return id;
 }
 
+/** One toast; the Toaster shows the live ones, the style guide a sample. */
+export function ToastView({ toast, onDismiss }: { toast: Toast; onDismiss: () => void }) {
+    return (
+        <div class={`toast toast--${toast.tone}`} role={toast.tone === 'error' ? 'alert' : 'status'}>
+            <span class="toast__message">{toast.message}</span>
+            <button type="button" class="toast__close" aria-label="Dismiss" onClick={onDismiss}>
+                ×
+            </button>
+        </div>
+    );
+}
+
 export function Toaster() {
     return (
         <div class="toaster" aria-live="polite" aria-atomic="false">
             {toasts.value.map((toast) => (
-                <div key={toast.id} class={`toast toast--${toast.tone}`} role={toast.tone === 'error' ? 'alert' : 'status'}>
-                    <span class="toast__message">{toast.message}</span>
-                    <button type="button" class="toast__close" aria-label="Dismiss" onClick={() => dismissToast(toast.id)}>
-                        ×
-                    </button>
-                </div>
+                <ToastView key={toast.id} toast={toast} onDismiss={() => dismissToast(toast.id)} />
             ))}
         </div>
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActivityDetail } from '../../src/api/client';
+import type { ActivityDetail } from '../../src/api';
 import { createBodyFromForm, durationSeconds, emptyManualForm, formFromActivity, hideRadiusLabel, instantOfLocalDateTime, localDateTimeValue, patchFromActivityForm } from '../../src/screens/activity-form';
 
 const activity = {

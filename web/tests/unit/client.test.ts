@@ -1,6 +1,17 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { ApiError, createClient, dispositionFilename, expandPath, kRefreshTokenKey, normalizeProblem, queryString, type ByteRequest, type Me, type Session } from '../../src/api/client';
+import type { Me, Session } from '../../src/api';
+import { accountsApi } from '../../src/api/accounts';
+import { activitiesApi } from '../../src/api/activities';
+import { createCore, kRefreshTokenKey, type CoreDeps } from '../../src/api/core';
+import { dispositionFilename, expandPath, queryString, type ByteRequest } from '../../src/api/http';
+import { ApiError, normalizeProblem } from '../../src/api/problem';
 import { fakeFetch, jsonResponse, kMe, memoryStore, problemBody, tokens } from './fake-fetch';
+
+/** The fetch core with every feature's API over it, as the app builds them (src/api/index.ts). */
+function createClient(deps: CoreDeps) {
+    const core = createCore(deps);
+    return { core, api: { ...accountsApi(core), ...activitiesApi(core) } };
+}
 
 function setup(stored: Record<string, string> = {}) {
     const server = fakeFetch();
@@ -72,7 +83,7 @@ describe('api client', () => {
     it('ends the session when the refresh token is refused', async () => {
         const { server, storage, client } = setup({ [kRefreshTokenKey]: 'spent' });
         const ended = vi.fn();
-        client.onSessionEnded(ended);
+        client.core.onSessionEnded(ended);
         server.on('POST', '/v1/auth/refresh', () => jsonResponse(401, problemBody(401, 'unauthenticated')));
 
         await expect(client.api.getMe()).rejects.toBeInstanceOf(ApiError);
@@ -102,23 +113,23 @@ describe('api client', () => {
         server.on('POST', '/v1/auth/refresh', () => {
             throw new TypeError('Failed to fetch');
         });
-        const offline = await client.restore().catch((e: unknown) => e);
+        const offline = await client.core.restore().catch((e: unknown) => e);
         expect(offline).toBeInstanceOf(ApiError);
         expect((offline as ApiError).network).toBe(true);
         expect(storage.data.get(kRefreshTokenKey)).toBe('refresh-0');
 
         server.on('POST', '/v1/auth/refresh', () => jsonResponse(200, tokens(1)));
-        await expect(client.restore()).resolves.toMatchObject({ user: { id: 7 } });
+        await expect(client.core.restore()).resolves.toMatchObject({ user: { id: 7 } });
     });
 
     it('restore answers null without a stored session or when it was revoked', async () => {
         const empty = setup();
-        await expect(empty.client.restore()).resolves.toBeNull();
+        await expect(empty.client.core.restore()).resolves.toBeNull();
         expect(empty.server.calls).toHaveLength(0);
 
         const revoked = setup({ [kRefreshTokenKey]: 'old' });
         revoked.server.on('POST', '/v1/auth/refresh', () => jsonResponse(401, problemBody(401, 'unauthenticated')));
-        await expect(revoked.client.restore()).resolves.toBeNull();
+        await expect(revoked.client.core.restore()).resolves.toBeNull();
     });
 
     it('sends the Idempotency-Key on sign-up and no bearer token', async () => {
@@ -183,7 +194,7 @@ describe('api client', () => {
         expectTypeOf(client.api.getMe).returns.resolves.toEqualTypeOf<Me>();
         expectTypeOf(client.api.listSessions).returns.resolves.toEqualTypeOf<{ sessions: Session[] }>();
         expectTypeOf(client.api.logout).returns.resolves.toBeVoid();
-        expectTypeOf(client.call<'/v1/auth/sessions/{session_id}', 'delete'>).parameter(2).toHaveProperty('path');
+        expectTypeOf(client.core.call<'/v1/auth/sessions/{session_id}', 'delete'>).parameter(2).toHaveProperty('path');
     });
 });
 
@@ -246,7 +257,7 @@ describe('workout calls', () => {
         server.on('GET', '/v1/athlete/activities?limit=20&cursor=abc', () => jsonResponse(200, { activities: [], next_cursor: null }));
         await expect(client.api.listMyActivities({ limit: 20, cursor: 'abc' })).resolves.toEqual({ activities: [], next_cursor: null });
         server.on('GET', '/v1/activities/9/streams?resolution=medium', () => jsonResponse(200, { resolution: 'medium', original_size: 0, size: 0, streams: {} }));
-        await expect(client.api.getStreams(9, { resolution: 'medium' })).resolves.toMatchObject({ size: 0 });
+        await expect(client.api.getActivityStreams(9, { resolution: 'medium' })).resolves.toMatchObject({ size: 0 });
     });
 
     it('uploads a file as the raw body with the bearer token, key and query, reporting progress', async () => {
@@ -254,7 +265,7 @@ describe('workout calls', () => {
         answer(jsonResponse(201, upload));
         const progress: number[] = [];
         const file = new Blob(['<gpx/>']);
-        const result = await client.api.uploadFile(file, { query: { data_type: 'gpx', sport: 'run' }, idempotencyKey: 'k-1', onProgress: (done, total) => progress.push(done / total) });
+        const result = await client.api.createUpload(file, { query: { data_type: 'gpx', sport: 'run' }, idempotencyKey: 'k-1', onProgress: (done, total) => progress.push(done / total) });
         expect(result).toEqual(upload);
         expect(sent).toHaveLength(1);
         expect(sent[0]).toMatchObject({ method: 'POST', url: '/v1/uploads?data_type=gpx&sport=run', body: file });
@@ -266,7 +277,7 @@ describe('workout calls', () => {
         const { server, client, sent, answer } = await signedIn();
         server.on('POST', '/v1/auth/refresh', () => jsonResponse(200, tokens(2)));
         answer(jsonResponse(401, problemBody(401, 'unauthenticated')), jsonResponse(201, upload));
-        await expect(client.api.uploadFile(new Blob(['x']), { idempotencyKey: 'k' })).resolves.toMatchObject({ id: 3 });
+        await expect(client.api.createUpload(new Blob(['x']), { idempotencyKey: 'k' })).resolves.toMatchObject({ id: 3 });
         expect(sent.map((r) => r.headers.Authorization)).toEqual(['Bearer access-1', 'Bearer access-2']);
         expect(sent.map((r) => r.headers['Idempotency-Key'])).toEqual(['k', 'k']);
     });
@@ -274,12 +285,12 @@ describe('workout calls', () => {
     it('turns upload failures into ApiError: the parser’s 422, and an unreachable server', async () => {
         const { client, answer } = await signedIn();
         answer(jsonResponse(422, problemBody(422, 'unprocessable', { detail: 'line 1, column 1: not XML' })));
-        const refused = await client.api.uploadFile(new Blob(['x'])).catch((e: unknown) => e);
+        const refused = await client.api.createUpload(new Blob(['x'])).catch((e: unknown) => e);
         expect(refused).toBeInstanceOf(ApiError);
         expect((refused as ApiError).problem.detail).toBe('line 1, column 1: not XML');
 
         const offline = createClient({ fetch: fakeFetch().fetch, storage: memoryStore({ [kRefreshTokenKey]: 'r' }), sendBytes: () => Promise.reject(new TypeError('network error')) });
-        const error = await offline.api.uploadFile(new Blob(['x'])).catch((e: unknown) => e);
+        const error = await offline.api.createUpload(new Blob(['x'])).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ApiError);
     });
 
@@ -289,11 +300,11 @@ describe('workout calls', () => {
             expect(r.headers.Authorization).toBe('Bearer access-1');
             return new Response('<gpx/>', { status: 200, headers: { 'Content-Type': 'application/gpx+xml', 'Content-Disposition': 'attachment; filename="activity-4.gpx"' } });
         });
-        const file = await client.api.downloadGpx(4);
+        const file = await client.api.exportActivityGpx(4);
         expect(file.filename).toBe('activity-4.gpx');
         expect(await file.blob.text()).toBe('<gpx/>');
         server.on('GET', '/v1/activities/5/original', () => jsonResponse(404, problemBody(404, 'not-found')));
-        await expect(client.api.downloadOriginal(5)).rejects.toBeInstanceOf(ApiError);
+        await expect(client.api.getActivityOriginal(5)).rejects.toBeInstanceOf(ApiError);
     });
 });
 

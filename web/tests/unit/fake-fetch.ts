@@ -1,5 +1,5 @@
 // A scripted fetch for client tests: each call is answered by the next matching handler.
-import type { KeyValueStorage } from '../../src/api/client';
+import type { KeyValueStorage } from '../../src/api/http';
 
 export interface Recorded {
     method: string;

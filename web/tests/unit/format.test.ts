@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { describeUserAgent, newIdempotencyKey, timeAgo } from '../../src/screens/format';
-import { isPublicRoute, parseRoute } from '../../src/router';
 
 describe('describeUserAgent', () => {
     it('names common browsers and systems', () => {
@@ -20,17 +19,6 @@ describe('timeAgo', () => {
         expect(timeAgo('2025-06-09T12:00:00Z', now, 'en')).toBe('yesterday');
         expect(timeAgo('2025-01-02T00:00:00Z', now, 'en')).toBe('Jan 2, 2025');
         expect(timeAgo('not a date', now, 'en')).toBe('not a date');
-    });
-});
-
-describe('router', () => {
-    it('parses known routes only', () => {
-        expect(parseRoute('#/you/edit')).toBe('you/edit');
-        expect(parseRoute('#/feed/')).toBe('feed');
-        expect(parseRoute('')).toBeNull();
-        expect(parseRoute('#/admin')).toBeNull();
-        expect(isPublicRoute('login')).toBe(true);
-        expect(isPublicRoute('you')).toBe(false);
     });
 });
 

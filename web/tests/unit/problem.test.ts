@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, type Problem } from '../../src/api/client';
+import { ApiError } from '../../src/api/problem';
+import type { Problem } from '../../src/api';
 import { fieldErrors, humanizeField, toProblem, unplacedErrors } from '../../src/ui/problem';
 
 const problem: Problem = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Me } from '../../src/api/client';
+import type { Me } from '../../src/api';
 import { formFromMe, patchFromForm, switchUnits } from '../../src/screens/profile-form';
 import { kMe } from './fake-fetch';
 

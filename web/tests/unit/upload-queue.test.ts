@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, synthesizeProblem, type Upload } from '../../src/api/client';
+import type { Upload } from '../../src/api';
+import { ApiError, synthesizeProblem } from '../../src/api/problem';
 import { memoryRecordingStore, pendingUploads, unfinishedRecording, activeMs, type Recording } from '../../src/record/store';
 import { idempotencyKeyFor, retryDelayMs, syncRecording, type QueueDeps } from '../../src/record/upload-queue';
 import type { TrackPoint } from '../../src/record/track';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, synthesizeProblem, type Upload } from '../../src/api/client';
+import type { Upload } from '../../src/api';
+import { ApiError, synthesizeProblem } from '../../src/api/problem';
 import { activitiesOfUpload, activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../../src/uploads';
 
 const base: Upload = { id: 5, status: 'processing', data_type: 'fit', external_id: null, activity_id: null, duplicate_of: null, error: null, activity_ids: [], created_at: '2026-11-30T07:00:00Z' };

@@ -1,0 +1,29 @@
+// The app's API: one fetch core (core.ts) shared by one module per server feature. A feature's
+// screens import its module from here; tests build their own with createCore and a fake fetch.
+import { accountsApi } from './accounts';
+import { activitiesApi } from './activities';
+import { createCore, type Core } from './core';
+import { memoryStorage, xhrSendBytes } from './http';
+
+export { ApiError, normalizeProblem, synthesizeProblem, type Problem, type ProblemType } from './problem';
+export type { Download } from './http';
+export type { AuthTokens, Me, MeUpdate, PublicProfile, Session } from './accounts';
+export type * from './activities';
+
+function browserLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+    if (typeof navigator !== 'undefined' && navigator.locks) {
+        return navigator.locks.request(name, task) as Promise<T>;
+    }
+    return task();
+}
+
+/** Same origin, browser storage and locks, uploads over XMLHttpRequest (for progress events). */
+export const core: Core = createCore({
+    fetch: (input, init) => fetch(input, init),
+    storage: typeof localStorage === 'undefined' ? memoryStorage() : localStorage,
+    withLock: browserLock,
+    ...(typeof XMLHttpRequest === 'undefined' ? {} : { sendBytes: xhrSendBytes }),
+});
+
+export const accounts = accountsApi(core);
+export const activities = activitiesApi(core);

@@ -1,0 +1,46 @@
+// The route table: every screen of the app, in one place. A row names the path pattern (":name"
+// for a parameter, with its parser), the screen, its title (the document title and the screen's
+// heading unless the screen shows another), the tab it belongs to, and who may open it (default
+// signed-in users). Adding a screen = its file + one row here; links to it are href('its/:path',
+// {…}), checked against these patterns by the compiler.
+import { kId, route } from './router/match';
+import { lazy } from './router/lazy';
+import { Account } from './screens/Account';
+import { Activities, Feed } from './screens/Activities';
+import { ActivityDetail } from './screens/ActivityDetail';
+import { EditActivity, NewActivity } from './screens/ActivityEdit';
+import { Login, Signup } from './screens/Auth';
+import { EditProfile } from './screens/EditProfile';
+import { Record } from './screens/Record';
+import { Sessions } from './screens/Sessions';
+import { Chats, Insights } from './screens/Tabs';
+import { Upload } from './screens/Upload';
+import { You } from './screens/You';
+
+export const kRoutes = [
+    route('login', { screen: Login, title: 'Log in', access: 'signed-out' }),
+    route('signup', { screen: Signup, title: 'Sign up', access: 'signed-out' }),
+
+    route('feed', { screen: Feed, title: 'Feed', tab: 'feed' }),
+    route('record', { screen: Record, title: 'Record', tab: 'record' }),
+    route('chats', { screen: Chats, title: 'Chats', tab: 'chats' }),
+    route('insights', { screen: Insights, title: 'Insights', tab: 'insights' }),
+    route('you', { screen: You, title: 'You', tab: 'you' }),
+    route('you/edit', { screen: EditProfile, title: 'Edit profile', tab: 'you' }),
+    route('you/sessions', { screen: Sessions, title: 'Sessions', tab: 'you' }),
+    route('you/account', { screen: Account, title: 'Password & account', tab: 'you' }),
+
+    // Workouts open from "You" (and from the feed, which shows them for now).
+    route('activities', { screen: Activities, title: 'Your activities', tab: 'you' }),
+    route('activities/new', { screen: NewActivity, title: 'Manual activity', tab: 'you' }),
+    route('activity/:id', { screen: ActivityDetail, params: { id: kId }, title: 'Activity', tab: 'you' }),
+    route('activity/:id/edit', { screen: EditActivity, params: { id: kId }, title: 'Edit activity', tab: 'you' }),
+    route('upload', { screen: Upload, title: 'Upload', tab: 'you' }),
+
+    // The living style page of the design system: open to anybody (it shows no data and calls no
+    // API), in its own chunk so it costs the app nothing until opened.
+    route('styleguide', { screen: lazy(() => import('./screens/Styleguide').then((module) => module.Styleguide)), title: 'Style guide', access: 'any' }),
+] as const;
+
+/** Where an unknown path, or a route the session may not open, leads. */
+export const kHomes = { signedIn: 'feed', signedOut: 'login' } as const;

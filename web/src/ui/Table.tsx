@@ -1,0 +1,25 @@
+import type { ComponentChildren } from 'preact';
+import './Table.css';
+
+interface TableProps {
+    /** Read by screen readers; the card around the table shows the visible title. */
+    caption: string;
+    /** The header row(s). */
+    head: ComponentChildren;
+    /** The body rows. */
+    children: ComponentChildren;
+    testId?: string;
+}
+
+/** A numeric table that scrolls sideways rather than squeezing its columns. */
+export function Table({ caption, head, children, testId }: TableProps) {
+    return (
+        <div class="table-wrap">
+            <table class="table" data-testid={testId}>
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>{head}</thead>
+                <tbody>{children}</tbody>
+            </table>
+        </div>
+    );
+}
