@@ -52,7 +52,7 @@ export function cadenceUnit(sport: Sport): string {
             return 'spm';
         case 'swim':
         case 'rowing':
-            return 'strokes/min';
+            return 'spm'; // strokes per minute, as swimmers and rowers read it
         default:
             return 'rpm';
     }
