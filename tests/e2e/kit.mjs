@@ -263,6 +263,52 @@ export function multipart(fields, file, { boundary = `----strava1kit${Date.now()
     return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
+// ----- geometry (for tracks made up by the tests and the positions the API answers)
+
+/** The mean Earth radius (IUGG), as the server's geodesy and the usual tools use it. */
+export const kEarthRadiusM = 6_371_008.8;
+
+/** Haversine distance in metres between two [lat, lng] points in degrees. */
+export function distanceM(a, b) {
+    const rad = Math.PI / 180;
+    const dLat = (b[0] - a[0]) * rad;
+    const dLng = (b[1] - a[1]) * rad;
+    const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLng / 2) ** 2;
+    return 2 * kEarthRadiusM * Math.asin(Math.sqrt(h));
+}
+
+/** The [lat, lng] point `northM` metres north and `eastM` metres east of `p` (a local flat approximation). */
+export function offset(p, northM, eastM) {
+    const deg = 180 / Math.PI;
+    return [p[0] + (northM / kEarthRadiusM) * deg, p[1] + (eastM / (kEarthRadiusM * Math.cos(p[0] / deg))) * deg];
+}
+
+/** The [lat, lng] points of an encoded polyline (precision 5, Google's format); [] for null or ''. */
+export function decodePolyline(text) {
+    if (!text) return [];
+    const out = [];
+    let i = 0;
+    let lat = 0;
+    let lng = 0;
+    while (i < text.length) {
+        for (const which of [0, 1]) {
+            let shift = 0;
+            let result = 0;
+            let b;
+            do {
+                b = text.charCodeAt(i++) - 63;
+                result |= (b & 0x1f) << shift;
+                shift += 5;
+            } while (b >= 0x20);
+            const delta = result & 1 ? ~(result >> 1) : result >> 1;
+            if (which === 0) lat += delta;
+            else lng += delta;
+        }
+        out.push([lat / 1e5, lng / 1e5]);
+    }
+    return out;
+}
+
 // ----- below HTTP
 
 /** Sends raw bytes on a fresh socket; resolves with everything received until close or timeout. */
