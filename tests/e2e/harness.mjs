@@ -1,6 +1,7 @@
 // Starts the real `strava1` binary for end-to-end and browser tests: one fresh database per server
 // on the throwaway PostgreSQL from STRAVA1_TEST_PG_DSN, port 0, its own temporary data dir.
 // Plain Node ESM with builtins only, so any test (node:test, web/tests/browser) can import it.
+// Suites import it through kit.mjs, which adds users, requests as a user, assertProblem and the rest.
 //
 //   import { requireServices, startServer } from '../../tests/e2e/harness.mjs';
 //   test('…', async (t) => {
