@@ -51,6 +51,7 @@ test('serve --help lists every setting with its flag, variable and default, as d
     assert.match(res.stdout, /^usage: strava1 serve/);
     const listed = new Map();
     for (const [, flag, placeholder, env, fallback] of res.stdout.matchAll(/^  --([a-z0-9-]+)=(\S+)  \((STRAVA1_[A-Z0-9_]+), default: ([^)]+)\)$/gm)) {
+        assert.match(placeholder, /^[A-Z]+(:[A-Z]+)?$/, `--${flag}'s value is named in capitals (N, DIR, ADDRESS:PORT)`);
         assert.equal(env, `STRAVA1_${flag.toUpperCase().replaceAll('-', '_')}`, `${flag} and ${env} name the same setting`);
         listed.set(env, fallback);
     }
