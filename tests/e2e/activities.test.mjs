@@ -4,101 +4,22 @@
 // endpoint another user can call (the 20-activities home-point test).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { requireServices, startServer, binaryPath, repoRoot, serverEnv, request } from './harness.mjs';
+import { gzipSync } from 'node:zlib';
+import {
+    api, assertProblem, binaryPath, decodePolyline, distanceM, kEarthRadiusM, kFastHash, kRoomyLimits, multipart, offset,
+    repoRoot, requireOrSkip, requireServices, serverEnv, startServer, testdata, testdataDir,
+} from './kit.mjs';
 
-const kTestdata = join(repoRoot, '..', 'shared', 'testdata');
-const kFast = '--password-hash=argon2id-fast-insecure';
-const kRoomy = ['--rate-limit-auth-per-minute=100000', '--rate-limit-auth-burst=100000',
-    '--rate-limit-user-per-minute=1000000', '--rate-limit-user-burst=1000000'];
-const kPassword = 'correct horse battery';
 // The binary refuses unknown STRAVA1_* settings, so the CLI gets the server's environment.
 const kCliEnv = serverEnv();
 
 let server;
-let counter = 0;
-
-function testdata(t, rel) {
-    const path = join(kTestdata, rel);
-    if (existsSync(path)) return readFileSync(path);
-    const message = `${path} is missing (../shared/testdata)`;
-    if (process.env.STRAVA1_REQUIRE_SERVICES === '1') throw new Error(message);
-    process.stderr.write(`\n*** SKIPPED "${t.name}": ${message} ***\n\n`);
-    t.skip(message);
-    return null;
-}
-
-function call(method, path, options) {
-    return request(server.url, method, path, options);
-}
-
-async function signup(extra = {}) {
-    counter += 1;
-    const email = `ath${process.pid}_${counter}_${Date.now()}@example.com`;
-    const res = await call('POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: `Athlete ${counter}`, ...extra } });
-    assert.equal(res.status, 201, res.text);
-    return { email, token: res.json.access_token, id: res.json.user.id };
-}
-
-function assertProblem(res, status, slug, field) {
-    assert.equal(res.status, status, res.text);
-    assert.match(res.headers.get('content-type'), /^application\/problem\+json/);
-    assert.equal(res.json.type, `urn:strava1:problem:${slug}`);
-    assert.doesNotMatch(res.text, /sqlstate|stack|\.cpp/i, 'no internals in error bodies');
-    if (field) assert.ok(res.json.errors?.some((e) => e.field === field), `errors name ${field}: ${res.text}`);
-}
-
-async function upload(token, bytes, { query = '', headers = {} } = {}) {
-    return call('POST', `/v1/uploads${query}`, { token, raw: bytes, headers: { 'content-type': 'application/octet-stream', ...headers } });
-}
-
-async function uploadReady(token, bytes, query = '') {
-    const res = await upload(token, bytes, { query });
-    assert.equal(res.status, 201, res.text);
-    const status = await pollUpload(token, res.json.id);
-    assert.equal(status.status, 'ready', JSON.stringify(status));
-    return status.activity_id;
-}
-
-async function pollUpload(token, id) {
-    for (let i = 0; i < 200; i++) {
-        const res = await call('GET', `/v1/uploads/${id}`, { token });
-        assert.equal(res.status, 200, res.text);
-        if (res.json.status !== 'processing') return res.json;
-        await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error('upload still processing');
-}
+let client;
 
 // --- geometry helpers for the privacy tests -----------------------------------------------------
-const kEarthR = 6371008.8;
-function distanceM(a, b) {
-    const rad = Math.PI / 180;
-    const dLat = (b[0] - a[0]) * rad;
-    const dLng = (b[1] - a[1]) * rad;
-    const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLng / 2) ** 2;
-    return 2 * kEarthR * Math.asin(Math.sqrt(h));
-}
-function offset(p, northM, eastM) {
-    return [p[0] + (northM / kEarthR) * (180 / Math.PI), p[1] + (eastM / (kEarthR * Math.cos((p[0] * Math.PI) / 180))) * (180 / Math.PI)];
-}
-function decodePolyline(text) {
-    if (!text) return [];
-    const out = [];
-    let i = 0, lat = 0, lng = 0;
-    while (i < text.length) {
-        for (const which of [0, 1]) {
-            let shift = 0, result = 0, b;
-            do { b = text.charCodeAt(i++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
-            const delta = result & 1 ? ~(result >> 1) : result >> 1;
-            if (which === 0) lat += delta; else lng += delta;
-        }
-        out.push([lat / 1e5, lng / 1e5]);
-    }
-    return out;
-}
 /** Algebraic (Kåsa) least-squares circle fit in a local metric frame around `origin`. */
 function circleFitCentre(points, origin) {
     const xy = points.map((p) => [distanceM(origin, [origin[0], p[1]]) * Math.sign(p[1] - origin[1]), distanceM(origin, [p[0], origin[1]]) * Math.sign(p[0] - origin[0])]);
@@ -250,7 +171,8 @@ const kExpectedOutcome = {
 describe('workouts', () => {
     before(async (t) => {
         if (!requireServices(t)) return;
-        server = await startServer({ args: [kFast, ...kRoomy] });
+        server = await startServer({ args: [kFastHash, ...kRoomyLimits] });
+        client = api(server);
     });
     after(async () => { await server?.stop(); });
 
@@ -258,15 +180,15 @@ describe('workouts', () => {
         if (!server) return t.skip('no server');
         const fit = testdata(t, 'fit/2067489619.fit');
         if (!fit) return;
-        const ana = await signup();
-        await call('PATCH', '/v1/me', { token: ana.token, body: { max_hr_bpm: 190, resting_hr_bpm: 50, weight_kg: 70 } });
-        const res = await upload(ana.token, fit, { query: '?data_type=fit&name=Lunch%20run' });
+        const ana = await client.signUp();
+        await client.as(ana).patch('/v1/me', { max_hr_bpm: 190, resting_hr_bpm: 50, weight_kg: 70 });
+        const res = await client.as(ana).upload(fit, { query: '?data_type=fit&name=Lunch%20run' });
         assert.equal(res.status, 201, res.text);
         assert.match(res.headers.get('location'), new RegExp(`/v1/uploads/${res.json.id}$`));
-        const done = await pollUpload(ana.token, res.json.id);
+        const done = await client.as(ana).pollUpload(res.json.id);
         assert.equal(done.status, 'ready');
         assert.equal(done.activity_ids.length, 1);
-        const a = (await call('GET', `/v1/activities/${done.activity_id}`, { token: ana.token })).json;
+        const a = (await client.as(ana).get(`/v1/activities/${done.activity_id}`)).json;
         assert.equal(a.name, 'Lunch run');
         assert.equal(a.sport, 'run');
         assert.equal(a.is_owner, true);
@@ -276,56 +198,64 @@ describe('workouts', () => {
         assert.ok(Math.abs(a.elapsed_s - (47 * 60 + 4)) <= 5, `elapsed ${a.elapsed_s}`);
         assert.ok(Math.abs(a.avg_heart_rate_bpm - 130) <= 3, `avg hr ${a.avg_heart_rate_bpm}`);
         assert.ok(Math.abs(a.max_heart_rate_bpm - 179) <= 1, `max hr ${a.max_heart_rate_bpm}`);
-        assert.ok(a.summary_polyline.length > 10 && a.polyline.length >= a.summary_polyline.length);
+        // The route and its summary start and end where the activity does (5 decimals: within 1.2 m),
+        // the summary a simplification of the route.
+        const route = decodePolyline(a.polyline);
+        const summary = decodePolyline(a.summary_polyline);
+        for (const line of [route, summary]) {
+            assert.ok(distanceM(line[0], a.start_latlng) < 1.2 && distanceM(line.at(-1), a.end_latlng) < 1.2, JSON.stringify([line[0], line.at(-1), a.start_latlng, a.end_latlng]));
+        }
+        assert.ok(summary.length < route.length && route.length <= a.point_count, `${summary.length} < ${route.length} <= ${a.point_count}`);
         assert.equal(a.start_time.slice(0, 10), a.start_date);
-        assert.ok(a.point_count > 400);
+        assert.equal(a.point_count, 503, 'SOURCES.md: record=503, every one timed');
 
-        const streams = await call('GET', `/v1/activities/${a.id}/streams?keys=time,latlng,heartrate,distance,velocity_smooth&resolution=low`, { token: ana.token });
+        const streams = await client.as(ana).get(`/v1/activities/${a.id}/streams?keys=time,latlng,heartrate,distance,velocity_smooth&resolution=low`);
         assert.equal(streams.status, 200, streams.text);
         assert.equal(streams.json.resolution, 'low');
         assert.equal(streams.json.original_size, a.point_count);
-        assert.ok(streams.json.size <= 100 && streams.json.size >= 90);
+        assert.equal(streams.json.size, 100, 'low resolution: 100 evenly spaced samples of the 503');
         for (const key of ['time', 'latlng', 'heartrate', 'distance', 'velocity_smooth']) {
             assert.equal(streams.json.streams[key].length, streams.json.size, key);
         }
         assert.equal(streams.json.streams.time[0], 0);
         assert.ok(Math.abs(streams.json.streams.distance.at(-1) - a.distance_m) < 1);
-        const all = await call('GET', `/v1/activities/${a.id}/streams`, { token: ana.token });
+        const all = await client.as(ana).get(`/v1/activities/${a.id}/streams`);
         assert.equal(all.json.size, a.point_count);
         assert.ok(!('watts' in all.json.streams), 'no power stream in a file without power');
-        assertProblem(await call('GET', `/v1/activities/${a.id}/streams?keys=time,bogus`, { token: ana.token }), 400, 'invalid-argument', 'keys');
-        assertProblem(await call('GET', `/v1/activities/${a.id}/streams?resolution=ultra`, { token: ana.token }), 400, 'invalid-argument', 'resolution');
+        assert.equal(streams.json.streams.time.at(-1), all.json.streams.time.at(-1), 'the low resolution keeps the last sample');
+        assertProblem(await client.as(ana).get(`/v1/activities/${a.id}/streams?keys=time,bogus`), 400, { field: 'keys' });
+        assertProblem(await client.as(ana).get(`/v1/activities/${a.id}/streams?resolution=ultra`), 400, { field: 'resolution' });
 
-        const laps = (await call('GET', `/v1/activities/${a.id}/laps`, { token: ana.token })).json.laps;
+        const laps = (await client.as(ana).get(`/v1/activities/${a.id}/laps`)).json.laps;
         assert.equal(laps.length, 3, 'the device recorded 3 laps');
         assert.ok(laps.every((l) => l.from_device));
-        const splits = (await call('GET', `/v1/activities/${a.id}/splits`, { token: ana.token })).json;
+        const splits = (await client.as(ana).get(`/v1/activities/${a.id}/splits`)).json;
         assert.equal(splits.splits_km.length, Math.ceil(a.distance_m / 1000));
         assert.ok(Math.abs(splits.splits_km.reduce((s, x) => s + x.distance_m, 0) - a.distance_m) < 1);
-        const zones = (await call('GET', `/v1/activities/${a.id}/zones`, { token: ana.token })).json;
+        const zones = (await client.as(ana).get(`/v1/activities/${a.id}/zones`)).json;
         assert.equal(zones.heart_rate.length, 5);
         assert.deepEqual(zones.power, []);
-        const efforts = (await call('GET', `/v1/activities/${a.id}/best-efforts`, { token: ana.token })).json.best_efforts;
+        const efforts = (await client.as(ana).get(`/v1/activities/${a.id}/best-efforts`)).json.best_efforts;
         assert.deepEqual(efforts.map((e) => e.name).slice(0, 4), ['400m', '1/2 mile', '1k', '1 mile']);
         assert.ok(efforts.every((e) => e.pr_rank === 1), 'the first run sets every PR');
         assert.ok(efforts.find((e) => e.name === '1k').time_s < efforts.find((e) => e.name === '1 mile').time_s);
-        const records = (await call('GET', '/v1/me/records', { token: ana.token })).json.records;
+        const records = (await client.as(ana).get('/v1/me/records')).json.records;
         assert.equal(records.length, efforts.length);
         assert.ok(records.every((r) => r.activity_id === a.id && r.sport === 'run'));
 
         // The original comes back byte for byte through a signed URL; a tampered one is refused.
-        const original = await call('GET', `/v1/activities/${a.id}/original`, { token: ana.token, redirect: 'manual' });
+        const original = await client.as(ana).get(`/v1/activities/${a.id}/original`, { redirect: 'manual' });
         assert.equal(original.status, 302);
         const location = original.headers.get('location');
         assert.match(location, /^\/v1\/objects\/[^?]+\?expires=\d+&.*sig=/);
-        const file = await call('GET', location);
+        const file = await client.get(location);
         assert.equal(file.status, 200);
         assert.ok(file.buffer.equals(fit), 'the original is returned unchanged');
         assert.match(file.headers.get('content-disposition'), /attachment; filename="activity-\d+\.fit"/);
-        assertProblem(await call('GET', location.replace(/sig=[^&]+/, 'sig=AAAA')), 403, 'permission-denied');
-        assertProblem(await call('GET', location.replace(/expires=\d+/, 'expires=1')), 403, 'permission-denied');
+        assertProblem(await client.get(location.replace(/sig=[^&]+/, 'sig=AAAA')), 403);
+        assertProblem(await client.get(location.replace(/expires=\d+/, 'expires=1')), 403);
 
-        const gpx = await call('GET', `/v1/activities/${a.id}/export.gpx`, { token: ana.token });
+        const gpx = await client.as(ana).get(`/v1/activities/${a.id}/export.gpx`);
         assert.equal(gpx.status, 200);
         assert.match(gpx.headers.get('content-type'), /application\/gpx\+xml/);
         assert.equal((gpx.text.match(/<trkpt /g) || []).length, all.json.streams.latlng.filter((p) => p).length);
@@ -336,9 +266,9 @@ describe('workouts', () => {
         if (!server) return t.skip('no server');
         const fit = testdata(t, 'fit/6688025408.fit');
         if (!fit) return;
-        const ana = await signup();
-        const bob = await signup();
-        const a = (await call('GET', `/v1/activities/${await uploadReady(ana.token, fit, '?data_type=fit')}`, { token: ana.token })).json;
+        const ana = await client.signUp();
+        const bob = await client.signUp();
+        const a = (await client.as(ana).get(`/v1/activities/${await client.as(ana).uploadReady(fit, '?data_type=fit')}`)).json;
         // SOURCES.md and the watch's session: 2300 m, 46 active lengths in 44:06, timer 1:06:03.
         assert.equal(a.sport, 'swim');
         assert.equal(a.distance_m, 2300);
@@ -346,7 +276,7 @@ describe('workouts', () => {
         assert.ok(Math.abs(100 / a.avg_speed_mps - 115) < 2, `pace ${100 / a.avg_speed_mps} s/100 m`);
         // The session's own totals (the records carry no heart rate): 126 bpm, 458 kcal, 1:06:23.
         assert.deepEqual([a.avg_heart_rate_bpm, a.calories_kcal, Math.round(a.elapsed_s)], [126, 458, 3983]);
-        const lengths = (await call('GET', `/v1/activities/${a.id}/lengths`, { token: ana.token })).json;
+        const lengths = (await client.as(ana).get(`/v1/activities/${a.id}/lengths`)).json;
         assert.equal(lengths.pool_length_m, 50);
         assert.equal(lengths.pool_length_unit, 'm');
         assert.equal(lengths.lengths.length, 64);
@@ -354,32 +284,32 @@ describe('workouts', () => {
         const first = lengths.lengths[0];
         assert.deepEqual([first.index, first.stroke, first.strokes, first.swolf], [1, 'freestyle', 22, 90]);
         assert.ok(Math.abs(first.stroke_rate_spm - 19.5) < 0.1);
-        const laps = (await call('GET', `/v1/activities/${a.id}/laps`, { token: ana.token })).json.laps;
+        const laps = (await client.as(ana).get(`/v1/activities/${a.id}/laps`)).json.laps;
         assert.equal(laps.length, 36);
         assert.equal(laps.reduce((s, l) => s + l.distance_m, 0), 2300);
         assert.ok(laps.filter((l) => l.rest).every((l) => l.distance_m === 0));
         assert.ok(laps.filter((l) => !l.rest).every((l) => 100 / l.avg_speed_mps > 60), 'no lap at 0:02 /100 m');
-        const efforts = (await call('GET', `/v1/activities/${a.id}/best-efforts`, { token: ana.token })).json.best_efforts;
+        const efforts = (await client.as(ana).get(`/v1/activities/${a.id}/best-efforts`)).json.best_efforts;
         assert.deepEqual(efforts.map((e) => e.name).slice(0, 3), ['100m', '200m', '400m']);
         assert.ok(efforts.every((e) => e.distance_m / e.time_s < 2), 'no "400 m in 0:01"');
         // The velocity stream follows the lengths: no second of swimming at 0 between 50 m jumps.
-        const velocity = (await call('GET', `/v1/activities/${a.id}/streams?keys=velocity_smooth`, { token: ana.token })).json.streams.velocity_smooth;
+        const velocity = (await client.as(ana).get(`/v1/activities/${a.id}/streams?keys=velocity_smooth`)).json.streams.velocity_smooth;
         assert.ok(Math.max(...velocity.filter((v) => v !== null)) < 1.5, 'no jump of a whole lap at once');
 
         // Others see it as they see the activity; hidden pace nulls the speeds; only_me is a 404.
-        await call('PATCH', `/v1/activities/${a.id}`, { token: ana.token, body: { hidden_metrics: ['pace'] } });
-        const seen = (await call('GET', `/v1/activities/${a.id}/lengths`, { token: bob.token })).json;
+        await client.as(ana).patch(`/v1/activities/${a.id}`, { hidden_metrics: ['pace'] });
+        const seen = (await client.as(bob).get(`/v1/activities/${a.id}/lengths`)).json;
         assert.equal(seen.lengths.length, 64);
         assert.ok(seen.lengths.every((l) => l.avg_speed_mps === null));
-        await call('PATCH', `/v1/activities/${a.id}`, { token: ana.token, body: { visibility: 'only_me' } });
-        const missing = await call('GET', '/v1/activities/999999999/lengths', { token: bob.token });
-        const hidden = await call('GET', `/v1/activities/${a.id}/lengths`, { token: bob.token });
-        assertProblem(hidden, 404, 'not-found');
+        await client.as(ana).patch(`/v1/activities/${a.id}`, { visibility: 'only_me' });
+        const missing = await client.as(bob).get('/v1/activities/999999999/lengths');
+        const hidden = await client.as(bob).get(`/v1/activities/${a.id}/lengths`);
+        assertProblem(hidden, 404);
         assert.equal(hidden.json.detail, missing.json.detail);
         // Not a pool swim: an empty list.
         const run = testdata(t, 'fit/2067489619.fit');
-        const other = await uploadReady(ana.token, run, '?data_type=fit');
-        const none = (await call('GET', `/v1/activities/${other}/lengths`, { token: ana.token })).json;
+        const other = await client.as(ana).uploadReady(run, '?data_type=fit');
+        const none = (await client.as(ana).get(`/v1/activities/${other}/lengths`)).json;
         assert.deepEqual(none, { pool_length_m: null, pool_length_unit: null, lengths: [] });
     });
 
@@ -388,72 +318,72 @@ describe('workouts', () => {
         const gpx = testdata(t, 'gpx/2067489619.gpx');
         const tcx = testdata(t, 'tcx/test.tcx');
         if (!gpx || !tcx) return;
-        const ana = await signup();
-        const id = await uploadReady(ana.token, gpx, '?data_type=gpx');
-        const again = await upload(ana.token, gpx);
+        const ana = await client.signUp();
+        const id = await client.as(ana).uploadReady(gpx, '?data_type=gpx');
+        const again = await client.as(ana).upload(gpx);
         assert.equal(again.status, 201);
-        assert.equal((await pollUpload(ana.token, again.json.id)).status, 'duplicate');
-        assert.equal((await pollUpload(ana.token, again.json.id)).duplicate_of, id);
+        assert.equal((await client.as(ana).pollUpload(again.json.id)).status, 'duplicate');
+        assert.equal((await client.as(ana).pollUpload(again.json.id)).duplicate_of, id);
 
-        const boundary = '----strava1e2e';
-        const multipart = Buffer.concat([
-            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nTCX run\r\n`),
-            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="data_type"\r\n\r\ntcx\r\n`),
-            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="run.tcx"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-            tcx, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+        const form = multipart({ name: 'TCX run', data_type: 'tcx' }, tcx,
+            { boundary: '----strava1e2e', filename: 'run.tcx', fileHeaders: 'Content-Type: application/octet-stream\r\n' });
         const key = `upload-${Date.now()}`;
-        const first = await upload(ana.token, multipart, { headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'idempotency-key': key } });
+        const first = await client.as(ana).upload(form.body, { headers: { 'content-type': form.contentType, 'idempotency-key': key } });
         assert.equal(first.status, 201, first.text);
-        const second = await upload(ana.token, multipart, { headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'idempotency-key': key } });
+        const second = await client.as(ana).upload(form.body, { headers: { 'content-type': form.contentType, 'idempotency-key': key } });
         assert.equal(second.status, 201);
         assert.equal(second.json.id, first.json.id, 'a retried upload with the same key is the same upload');
-        const tcxActivity = (await pollUpload(ana.token, first.json.id)).activity_id;
-        assert.equal((await call('GET', `/v1/activities/${tcxActivity}`, { token: ana.token })).json.name, 'TCX run');
-        const list = (await call('GET', '/v1/athlete/activities', { token: ana.token })).json.activities;
+        const tcxActivity = (await client.as(ana).pollUpload(first.json.id)).activity_id;
+        assert.equal((await client.as(ana).get(`/v1/activities/${tcxActivity}`)).json.name, 'TCX run');
+        const list = (await client.as(ana).get('/v1/athlete/activities')).json.activities;
         assert.equal(list.length, 2, 'two distinct activities, no duplicates');
 
-        const { gzipSync } = await import('node:zlib');
-        const other = await signup();
-        const gz = await uploadReady(other.token, gzipSync(gpx), '?data_type=gpx.gz');
-        assert.ok(gz > 0);
-        const sniffed = await uploadReady((await signup()).token, gpx);  // data_type sniffed
-        assert.ok(sniffed > 0);
+        // The same file gzipped, and without its data_type (sniffed), is the same activity.
+        const figures = (activity) => [activity.sport, activity.start_time, activity.point_count, activity.distance_m];
+        const raw = (await client.as(ana).get(`/v1/activities/${id}`)).json;
+        const other = await client.signUp();
+        const gz = await client.as(other).uploadReady(gzipSync(gpx), '?data_type=gpx.gz');
+        assert.deepEqual(figures((await client.as(other).get(`/v1/activities/${gz}`)).json), figures(raw));
+        const third = await client.signUp();
+        const sniffed = await client.as(third).uploadReady(gpx);  // data_type sniffed
+        assert.deepEqual(figures((await client.as(third).get(`/v1/activities/${sniffed}`)).json), figures(raw));
+        assert.deepEqual(figures(raw).slice(0, 3), ['run', '2017-10-08T14:54:11Z', 502], 'SOURCES.md: 502 track points');
     });
 
     test('bad uploads get precise errors and create nothing', async (t) => {
         if (!server) return t.skip('no server');
         const fit = testdata(t, 'fit/2067489619.fit');
         if (!fit) return;
-        const ana = await signup();
-        assertProblem(await upload(null, fit), 401, 'unauthenticated');
+        const ana = await client.signUp();
+        assertProblem(await client.post('/v1/uploads', fit, { headers: { 'content-type': 'application/octet-stream' } }), 401);
         const corrupt = Buffer.from(fit);
         corrupt[corrupt.length - 1] ^= 0xff;
-        const bad = await upload(ana.token, corrupt, { query: '?data_type=fit' });
-        assertProblem(bad, 422, 'unprocessable');
+        const bad = await client.as(ana).upload(corrupt, { query: '?data_type=fit' });
+        assertProblem(bad, 422);
         assert.match(bad.json.detail, /CRC/i, bad.json.detail);
-        const xml = await upload(ana.token, Buffer.from('<?xml version="1.0"?><gpx version="1.1"><trk><trkseg><trkpt lat="91" lon="0"/></trkseg></trk></gpx>'), { query: '?data_type=gpx' });
-        assertProblem(xml, 422, 'unprocessable');
+        const xml = await client.as(ana).upload(Buffer.from('<?xml version="1.0"?><gpx version="1.1"><trk><trkseg><trkpt lat="91" lon="0"/></trkseg></trk></gpx>'), { query: '?data_type=gpx' });
+        assertProblem(xml, 422);
         assert.match(xml.json.detail, /line 1/);
-        assertProblem(await upload(ana.token, Buffer.from('hello'), {}), 422, 'unprocessable');
-        assertProblem(await upload(ana.token, fit, { query: '?data_type=kml' }), 400, 'invalid-argument', 'data_type');
-        assertProblem(await upload(ana.token, fit, { query: '?sport=quidditch' }), 400, 'invalid-argument', 'sport');
-        assertProblem(await upload(ana.token, Buffer.alloc(0), { query: '?data_type=fit' }), 400, 'invalid-argument', 'file');
-        assertProblem(await upload(ana.token, Buffer.from('--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc'), { headers: { 'content-type': 'multipart/form-data; boundary=x' } }), 400, 'invalid-argument');
-        const bomb = (await import('node:zlib')).gzipSync(Buffer.alloc(300 * 1024 * 1024, 32));
-        const bombRes = await upload(ana.token, bomb, { query: '?data_type=gpx.gz' });
-        assertProblem(bombRes, 422, 'unprocessable');
+        assertProblem(await client.as(ana).upload(Buffer.from('hello'), {}), 422);
+        assertProblem(await client.as(ana).upload(fit, { query: '?data_type=kml' }), 400, { field: 'data_type' });
+        assertProblem(await client.as(ana).upload(fit, { query: '?sport=quidditch' }), 400, { field: 'sport' });
+        assertProblem(await client.as(ana).upload(Buffer.alloc(0), { query: '?data_type=fit' }), 400, { field: 'file' });
+        assertProblem(await client.as(ana).upload(Buffer.from('--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc'), { headers: { 'content-type': 'multipart/form-data; boundary=x' } }), 400);
+        const bomb = gzipSync(Buffer.alloc(300 * 1024 * 1024, 32));
+        const bombRes = await client.as(ana).upload(bomb, { query: '?data_type=gpx.gz' });
+        assertProblem(bombRes, 422);
         assert.match(bombRes.json.detail, /decompress|limit/i);
-        assertProblem(await upload(ana.token, Buffer.alloc(26 * 1024 * 1024, 1), { query: '?data_type=fit' }), 413, 'too-large');
-        assert.deepEqual((await call('GET', '/v1/athlete/activities', { token: ana.token })).json.activities, []);
-        assertProblem(await call('GET', '/v1/uploads/999999999', { token: ana.token }), 404, 'not-found');
-        assertProblem(await call('GET', '/v1/uploads/abc', { token: ana.token }), 404, 'not-found');
+        assertProblem(await client.as(ana).upload(Buffer.alloc(26 * 1024 * 1024, 1), { query: '?data_type=fit' }), 413);
+        assert.deepEqual((await client.as(ana).get('/v1/athlete/activities')).json.activities, []);
+        assertProblem(await client.as(ana).get('/v1/uploads/999999999'), 404);
+        assertProblem(await client.as(ana).get('/v1/uploads/abc'), 404);
     });
 
     test('manual activities, edit, delete, lists with cursors, stats; others get 404', async (t) => {
         if (!server) return t.skip('no server');
-        const ana = await signup();
-        const bob = await signup();
-        const make = (body) => call('POST', '/v1/activities', { token: ana.token, body });
+        const ana = await client.signUp();
+        const bob = await client.signUp();
+        const make = (body) => client.as(ana).post('/v1/activities', body);
         const created = [];
         for (let i = 0; i < 5; i++) {
             const res = await make({ sport: i % 2 ? 'ride' : 'run', start_time: `2026-0${i + 1}-10T07:00:00Z`, elapsed_s: 3600, distance_m: 10000 + i, elevation_gain_m: 50, perceived_exertion: 5 });
@@ -463,83 +393,83 @@ describe('workouts', () => {
         }
         assert.equal(created[0].name, 'Morning Run', 'named from the local hour and sport');
         assert.equal(created[0].avg_pace_s_per_km, 360);
-        assertProblem(await make({ sport: 'run', start_time: 'yesterday', elapsed_s: 10 }), 400, 'invalid-argument', 'start_time');
-        assertProblem(await make({ sport: 'run', start_time: '2026-01-01T00:00:00Z', elapsed_s: 0 }), 400, 'invalid-argument', 'elapsed_s');
-        assertProblem(await make({ sport: 'run', start_time: '2026-01-01T00:00:00Z', elapsed_s: 10, perceived_exertion: 11 }), 400, 'invalid-argument', 'perceived_exertion');
-        assertProblem(await make({ sport: 'run', start_time: '2026-01-01T00:00:00Z', elapsed_s: 10, admin: true }), 400, 'invalid-argument');
+        assertProblem(await make({ sport: 'run', start_time: 'yesterday', elapsed_s: 10 }), 400, { field: 'start_time' });
+        assertProblem(await make({ sport: 'run', start_time: '2026-01-01T00:00:00Z', elapsed_s: 0 }), 400, { field: 'elapsed_s' });
+        assertProblem(await make({ sport: 'run', start_time: '2026-01-01T00:00:00Z', elapsed_s: 10, perceived_exertion: 11 }), 400, { field: 'perceived_exertion' });
+        assertProblem(await make({ sport: 'run', start_time: '2026-01-01T00:00:00Z', elapsed_s: 10, admin: true }), 400);
         const key = `manual-${Date.now()}`;
-        const once = await call('POST', '/v1/activities', { token: ana.token, headers: { 'idempotency-key': key }, body: { sport: 'walk', start_time: '2026-06-01T12:00:00Z', elapsed_s: 600 } });
-        const twice = await call('POST', '/v1/activities', { token: ana.token, headers: { 'idempotency-key': key }, body: { sport: 'walk', start_time: '2026-06-01T12:00:00Z', elapsed_s: 600 } });
+        const once = await client.as(ana).post('/v1/activities', { sport: 'walk', start_time: '2026-06-01T12:00:00Z', elapsed_s: 600 }, { headers: { 'idempotency-key': key } });
+        const twice = await client.as(ana).post('/v1/activities', { sport: 'walk', start_time: '2026-06-01T12:00:00Z', elapsed_s: 600 }, { headers: { 'idempotency-key': key } });
         assert.equal(twice.json.id, once.json.id);
 
         // Cursor pagination newest first, filters.
         const pages = [];
         let cursor = null;
         do {
-            const res = await call('GET', `/v1/athlete/activities?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: ana.token });
+            const res = await client.as(ana).get(`/v1/athlete/activities?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
             assert.equal(res.status, 200, res.text);
             pages.push(...res.json.activities.map((x) => x.id));
             cursor = res.json.next_cursor;
         } while (cursor);
         assert.deepEqual(pages, [once.json.id, ...created.map((c) => c.id).reverse()]);
-        const rides = (await call('GET', '/v1/athlete/activities?sport=ride', { token: ana.token })).json.activities;
+        const rides = (await client.as(ana).get('/v1/athlete/activities?sport=ride')).json.activities;
         assert.deepEqual(rides.map((r) => r.sport), ['ride', 'ride']);
-        const window = (await call('GET', '/v1/athlete/activities?after=2026-02-01T00:00:00Z&before=1775000000', { token: ana.token })).json.activities;
+        const window = (await client.as(ana).get('/v1/athlete/activities?after=2026-02-01T00:00:00Z&before=1775000000')).json.activities;
         assert.deepEqual(window.map((r) => r.id), [created[2].id, created[1].id]);
-        assertProblem(await call('GET', '/v1/athlete/activities?limit=0', { token: ana.token }), 400, 'invalid-argument', 'limit');
-        assertProblem(await call('GET', '/v1/athlete/activities?cursor=nonsense', { token: ana.token }), 400, 'invalid-argument', 'cursor');
-        assertProblem(await call('GET', '/v1/athlete/activities?before=soon', { token: ana.token }), 400, 'invalid-argument', 'before');
+        assertProblem(await client.as(ana).get('/v1/athlete/activities?limit=0'), 400, { field: 'limit' });
+        assertProblem(await client.as(ana).get('/v1/athlete/activities?cursor=nonsense'), 400, { field: 'cursor' });
+        assertProblem(await client.as(ana).get('/v1/athlete/activities?before=soon'), 400, { field: 'before' });
 
         // Visibility: only_me hides from Bob exactly like a missing id.
         const hidden = created[0].id;
-        const patched = await call('PATCH', `/v1/activities/${hidden}`, { token: ana.token, body: { visibility: 'only_me', name: 'Secret', hidden_metrics: ['calories'] } });
+        const patched = await client.as(ana).patch(`/v1/activities/${hidden}`, { visibility: 'only_me', name: 'Secret', hidden_metrics: ['calories'] });
         assert.equal(patched.status, 200, patched.text);
         assert.equal(patched.json.visibility, 'only_me');
         assert.deepEqual(patched.json.hidden_metrics, ['calories']);
-        const missing = await call('GET', '/v1/activities/999999999', { token: bob.token });
-        const invisible = await call('GET', `/v1/activities/${hidden}`, { token: bob.token });
-        assertProblem(invisible, 404, 'not-found');
+        const missing = await client.as(bob).get('/v1/activities/999999999');
+        const invisible = await client.as(bob).get(`/v1/activities/${hidden}`);
+        assertProblem(invisible, 404);
         assert.equal(invisible.json.detail, missing.json.detail);
         for (const sub of ['streams', 'laps', 'splits', 'lengths', 'zones', 'best-efforts', 'export.gpx', 'original']) {
-            assertProblem(await call('GET', `/v1/activities/${hidden}/${sub}`, { token: bob.token }), 404, 'not-found');
+            assertProblem(await client.as(bob).get(`/v1/activities/${hidden}/${sub}`), 404);
         }
-        const bobsView = (await call('GET', `/v1/users/${ana.id}/activities?limit=100`, { token: bob.token })).json.activities;
+        const bobsView = (await client.as(bob).get(`/v1/users/${ana.id}/activities?limit=100`)).json.activities;
         assert.ok(!bobsView.some((x) => x.id === hidden));
         assert.equal(bobsView.length, 5);
-        assertProblem(await call('PATCH', `/v1/activities/${created[1].id}`, { token: bob.token, body: { name: 'Mine now' } }), 404, 'not-found');
-        assertProblem(await call('DELETE', `/v1/activities/${created[1].id}`, { token: bob.token }), 404, 'not-found');
-        assertProblem(await call('PATCH', `/v1/activities/${hidden}`, { token: ana.token, body: { visibility: 'friends' } }), 400, 'invalid-argument', 'visibility');
-        assertProblem(await call('PATCH', `/v1/activities/${hidden}`, { token: ana.token, body: { name: null } }), 400, 'invalid-argument', 'name');
-        assertProblem(await call('PATCH', `/v1/activities/${hidden}`, { token: ana.token, body: { hidden_metrics: ['mood'] } }), 400, 'invalid-argument', 'hidden_metrics');
-        assertProblem(await call('PATCH', `/v1/activities/${hidden}`, { token: ana.token, body: { hide_endpoints_m: 5000 } }), 400, 'invalid-argument', 'hide_endpoints_m');
+        assertProblem(await client.as(bob).patch(`/v1/activities/${created[1].id}`, { name: 'Mine now' }), 404);
+        assertProblem(await client.as(bob).delete(`/v1/activities/${created[1].id}`), 404);
+        assertProblem(await client.as(ana).patch(`/v1/activities/${hidden}`, { visibility: 'friends' }), 400, { field: 'visibility' });
+        assertProblem(await client.as(ana).patch(`/v1/activities/${hidden}`, { name: null }), 400, { field: 'name' });
+        assertProblem(await client.as(ana).patch(`/v1/activities/${hidden}`, { hidden_metrics: ['mood'] }), 400, { field: 'hidden_metrics' });
+        assertProblem(await client.as(ana).patch(`/v1/activities/${hidden}`, { hide_endpoints_m: 5000 }), 400, { field: 'hide_endpoints_m' });
 
         // Hidden metrics are null for Bob and present for Ana.
-        await call('PATCH', `/v1/activities/${created[2].id}`, { token: ana.token, body: { hidden_metrics: ['pace', 'start_time'] } });
-        const seen = (await call('GET', `/v1/activities/${created[2].id}`, { token: bob.token })).json;
+        await client.as(ana).patch(`/v1/activities/${created[2].id}`, { hidden_metrics: ['pace', 'start_time'] });
+        const seen = (await client.as(bob).get(`/v1/activities/${created[2].id}`)).json;
         assert.equal(seen.avg_pace_s_per_km, null);
         assert.equal(seen.avg_speed_mps, null);
         assert.equal(seen.start_time, null);
         assert.equal(seen.start_date, '2026-03-10');
         assert.deepEqual(seen.hidden_metrics, []);
         assert.equal(seen.hide_endpoints_m, null);
-        const own = (await call('GET', `/v1/activities/${created[2].id}`, { token: ana.token })).json;
-        assert.ok(own.avg_pace_s_per_km > 0);
+        const own = (await client.as(ana).get(`/v1/activities/${created[2].id}`)).json;
+        assert.ok(Math.abs(own.avg_pace_s_per_km - 3600 / 10.002) < 1e-6, `pace ${own.avg_pace_s_per_km}: 3600 s over 10.002 km`);
         assert.equal(own.start_time, '2026-03-10T07:00:00Z');
 
         // Stats: Bob sees the visible ones, Ana all of hers.
-        const mine = (await call('GET', `/v1/users/${ana.id}/stats`, { token: ana.token })).json;
+        const mine = (await client.as(ana).get(`/v1/users/${ana.id}/stats`)).json;
         assert.equal(mine.all.run.count, 3);
         assert.equal(mine.all.ride.count, 2);
         assert.equal(mine.all.walk.count, 1);
-        const bobs = (await call('GET', `/v1/users/${ana.id}/stats`, { token: bob.token })).json;
+        const bobs = (await client.as(bob).get(`/v1/users/${ana.id}/stats`)).json;
         assert.equal(bobs.all.run.count, 2);
         assert.equal(bobs.all.run.distance_m, 10002 + 10004);
-        assertProblem(await call('GET', '/v1/users/999999999/stats', { token: bob.token }), 404, 'not-found');
-        assertProblem(await call('GET', '/v1/users/999999999/activities', { token: bob.token }), 404, 'not-found');
+        assertProblem(await client.as(bob).get('/v1/users/999999999/stats'), 404);
+        assertProblem(await client.as(bob).get('/v1/users/999999999/activities'), 404);
 
-        assert.equal((await call('DELETE', `/v1/activities/${created[4].id}`, { token: ana.token })).status, 204);
-        assertProblem(await call('GET', `/v1/activities/${created[4].id}`, { token: ana.token }), 404, 'not-found');
-        assertProblem(await call('DELETE', `/v1/activities/${created[4].id}`, { token: ana.token }), 404, 'not-found');
+        assert.equal((await client.as(ana).delete(`/v1/activities/${created[4].id}`)).status, 204);
+        assertProblem(await client.as(ana).get(`/v1/activities/${created[4].id}`), 404);
+        assertProblem(await client.as(ana).delete(`/v1/activities/${created[4].id}`), 404);
     });
 
     test('personal records are updated when beaten and recomputed when an activity is deleted', async (t) => {
@@ -547,13 +477,13 @@ describe('workouts', () => {
         const fit = testdata(t, 'fit/2067489619.fit');
         const tcx = testdata(t, 'tcx/test.tcx');
         if (!fit || !tcx) return;
-        const ana = await signup();
-        const first = await uploadReady(ana.token, fit);
-        const second = await uploadReady(ana.token, tcx);
-        const records = (await call('GET', '/v1/me/records', { token: ana.token })).json.records;
+        const ana = await client.signUp();
+        const first = await client.as(ana).uploadReady(fit);
+        const second = await client.as(ana).uploadReady(tcx);
+        const records = (await client.as(ana).get('/v1/me/records')).json.records;
         const byName = Object.fromEntries(records.map((r) => [r.name, r]));
-        const e1 = Object.fromEntries((await call('GET', `/v1/activities/${first}/best-efforts`, { token: ana.token })).json.best_efforts.map((e) => [e.name, e]));
-        const e2 = Object.fromEntries((await call('GET', `/v1/activities/${second}/best-efforts`, { token: ana.token })).json.best_efforts.map((e) => [e.name, e]));
+        const e1 = Object.fromEntries((await client.as(ana).get(`/v1/activities/${first}/best-efforts`)).json.best_efforts.map((e) => [e.name, e]));
+        const e2 = Object.fromEntries((await client.as(ana).get(`/v1/activities/${second}/best-efforts`)).json.best_efforts.map((e) => [e.name, e]));
         for (const name of Object.keys(e1).filter((n) => n in e2)) {
             const best = Math.min(e1[name].time_s, e2[name].time_s);
             assert.equal(byName[name].time_s, best, name);
@@ -562,78 +492,81 @@ describe('workouts', () => {
         // Delete whichever holds the 1k record: the other's effort becomes the record.
         const holder = byName['1k'].activity_id;
         const other = holder === first ? second : first;
-        assert.equal((await call('DELETE', `/v1/activities/${holder}`, { token: ana.token })).status, 204);
-        const after1k = (await call('GET', '/v1/me/records', { token: ana.token })).json.records.find((r) => r.name === '1k');
+        assert.equal((await client.as(ana).delete(`/v1/activities/${holder}`)).status, 204);
+        const after1k = (await client.as(ana).get('/v1/me/records')).json.records.find((r) => r.name === '1k');
         assert.equal(after1k.activity_id, other);
-        const otherEfforts = (await call('GET', `/v1/activities/${other}/best-efforts`, { token: ana.token })).json.best_efforts;
-        assert.ok(otherEfforts.every((e) => e.pr_rank === 1 || e.pr_rank === 2));
+        const otherEfforts = (await client.as(ana).get(`/v1/activities/${other}/best-efforts`)).json.best_efforts;
+        // The only activity left holds every record, each of its efforts ranked first.
+        assert.deepEqual(otherEfforts.map((e) => e.pr_rank), otherEfforts.map(() => 1));
+        const recordsLeft = (await client.as(ana).get('/v1/me/records')).json.records;
+        assert.deepEqual(recordsLeft.map((r) => [r.name, r.activity_id, r.time_s]), otherEfforts.map((e) => [e.name, other, e.time_s]));
     });
 
     test('privacy zones: CRUD and validation', async (t) => {
         if (!server) return t.skip('no server');
-        const ana = await signup();
-        const bob = await signup();
-        const z = await call('POST', '/v1/me/privacy-zones', { token: ana.token, body: { lat: 46.05, lng: 14.5, radius_m: 500 } });
+        const ana = await client.signUp();
+        const bob = await client.signUp();
+        const z = await client.as(ana).post('/v1/me/privacy-zones', { lat: 46.05, lng: 14.5, radius_m: 500 });
         assert.equal(z.status, 201, z.text);
-        assert.deepEqual((await call('GET', '/v1/me/privacy-zones', { token: ana.token })).json.zones, [z.json]);
-        assert.deepEqual((await call('GET', '/v1/me/privacy-zones', { token: bob.token })).json.zones, []);
-        assertProblem(await call('POST', '/v1/me/privacy-zones', { token: ana.token, body: { lat: 95, lng: 0, radius_m: 500 } }), 400, 'invalid-argument', 'lat');
-        assertProblem(await call('POST', '/v1/me/privacy-zones', { token: ana.token, body: { lat: 0, lng: 0, radius_m: 10 } }), 400, 'invalid-argument', 'radius_m');
-        assertProblem(await call('DELETE', `/v1/me/privacy-zones/${z.json.id}`, { token: bob.token }), 404, 'not-found');
-        assert.equal((await call('DELETE', `/v1/me/privacy-zones/${z.json.id}`, { token: ana.token })).status, 204);
-        assertProblem(await call('DELETE', `/v1/me/privacy-zones/${z.json.id}`, { token: ana.token }), 404, 'not-found');
+        assert.deepEqual((await client.as(ana).get('/v1/me/privacy-zones')).json.zones, [z.json]);
+        assert.deepEqual((await client.as(bob).get('/v1/me/privacy-zones')).json.zones, []);
+        assertProblem(await client.as(ana).post('/v1/me/privacy-zones', { lat: 95, lng: 0, radius_m: 500 }), 400, { field: 'lat' });
+        assertProblem(await client.as(ana).post('/v1/me/privacy-zones', { lat: 0, lng: 0, radius_m: 10 }), 400, { field: 'radius_m' });
+        assertProblem(await client.as(bob).delete(`/v1/me/privacy-zones/${z.json.id}`), 404);
+        assert.equal((await client.as(ana).delete(`/v1/me/privacy-zones/${z.json.id}`)).status, 204);
+        assertProblem(await client.as(ana).delete(`/v1/me/privacy-zones/${z.json.id}`), 404);
     });
 
     test('privacy: 20 activities from one home point never reveal it to another user', async (t) => {
         if (!server) return t.skip('no server');
-        const ana = await signup();
-        const bob = await signup();
+        const ana = await client.signUp();
+        const bob = await client.signUp();
         // The profile's default radius: validated, and given to each new activity.
-        assertProblem(await call('PATCH', '/v1/me', { token: ana.token, body: { hide_endpoints_m: 2000 } }), 400, 'invalid-argument', 'hide_endpoints_m');
-        assertProblem(await call('PATCH', '/v1/me', { token: ana.token, body: { hide_endpoints_m: null } }), 400, 'invalid-argument', 'hide_endpoints_m');
-        assert.equal((await call('GET', '/v1/me', { token: ana.token })).json.hide_endpoints_m, 200);
+        assertProblem(await client.as(ana).patch('/v1/me', { hide_endpoints_m: 2000 }), 400, { field: 'hide_endpoints_m' });
+        assertProblem(await client.as(ana).patch('/v1/me', { hide_endpoints_m: null }), 400, { field: 'hide_endpoints_m' });
+        assert.equal((await client.as(ana).get('/v1/me')).json.hide_endpoints_m, 200);
         const home = [46.0569, 14.5058];
         const ids = [];
         for (let i = 0; i < 20; i++) {
             const day = String(1 + i).padStart(2, '0');
-            ids.push(await uploadReady(ana.token, gpxLoop(home, 1000 + i * 7919, `2026-10-${day}T06:30:00Z`), '?data_type=gpx'));
+            ids.push(await client.as(ana).uploadReady(gpxLoop(home, 1000 + i * 7919, `2026-10-${day}T06:30:00Z`), '?data_type=gpx'));
         }
         // A privacy zone around a point on the way hides that too.
-        assert.equal((await call('GET', `/v1/activities/${ids[0]}`, { token: ana.token })).json.hide_endpoints_m, 200);
-        const ownFirst = await call('GET', `/v1/activities/${ids[0]}/streams?keys=latlng`, { token: ana.token });
+        assert.equal((await client.as(ana).get(`/v1/activities/${ids[0]}`)).json.hide_endpoints_m, 200);
+        const ownFirst = await client.as(ana).get(`/v1/activities/${ids[0]}/streams?keys=latlng`);
         const waypoint = ownFirst.json.streams.latlng[150];
         assert.ok(distanceM(ownFirst.json.streams.latlng[0], home) < 1, 'the owner sees the real start');
-        await call('POST', '/v1/me/privacy-zones', { token: ana.token, body: { lat: waypoint[0], lng: waypoint[1], radius_m: 150 } });
+        await client.as(ana).post('/v1/me/privacy-zones', { lat: waypoint[0], lng: waypoint[1], radius_m: 150 });
 
         const kHidden = 200;
         let mapsHidden = 0;
         const ends = [];
         const everyPoint = [];
-        const list = (await call('GET', `/v1/users/${ana.id}/activities?limit=100`, { token: bob.token })).json.activities;
+        const list = (await client.as(bob).get(`/v1/users/${ana.id}/activities?limit=100`)).json.activities;
         assert.equal(list.length, 20);
         for (const row of list) {
             if (row.summary_polyline) everyPoint.push(...decodePolyline(row.summary_polyline), row.start_latlng, row.end_latlng);
         }
         for (const id of ids) {
-            const detail = (await call('GET', `/v1/activities/${id}`, { token: bob.token })).json;
-            const s = (await call('GET', `/v1/activities/${id}/streams?keys=latlng`, { token: bob.token })).json;
+            const detail = (await client.as(bob).get(`/v1/activities/${id}`)).json;
+            const s = (await client.as(bob).get(`/v1/activities/${id}/streams?keys=latlng`)).json;
             if (!s.streams.latlng) {
                 // The guard withheld this map: nothing of it may leak anywhere.
                 mapsHidden += 1;
                 assert.equal(detail.polyline, null);
                 assert.equal(detail.start_latlng, null);
-                assert.equal((await call('GET', `/v1/activities/${id}/export.gpx`, { token: bob.token })).status, 404);
+                assert.equal((await client.as(bob).get(`/v1/activities/${id}/export.gpx`)).status, 404);
                 continue;
             }
             everyPoint.push(...decodePolyline(detail.polyline), ...decodePolyline(detail.summary_polyline));
             const latlng = s.streams.latlng.filter((p) => p);
-            const own = (await call('GET', `/v1/activities/${id}`, { token: ana.token })).json;
+            const own = (await client.as(ana).get(`/v1/activities/${id}`)).json;
             assert.ok(latlng.length < own.point_count, 'some points are withheld');
             assert.equal(detail.point_count, s.original_size, 'Bob is told how many samples he is shown, no more');
             assert.equal(s.original_size, s.size, 'the streams count only what Bob may see');
             everyPoint.push(...latlng);
             if (latlng.length) ends.push(latlng[0], latlng.at(-1));
-            const gpx = (await call('GET', `/v1/activities/${id}/export.gpx`, { token: bob.token })).text;
+            const gpx = (await client.as(bob).get(`/v1/activities/${id}/export.gpx`)).text;
             for (const m of gpx.matchAll(/lat="([-\d.]+)" lon="([-\d.]+)"/g)) everyPoint.push([Number(m[1]), Number(m[2])]);
         }
         const nearest = Math.min(...everyPoint.map((p) => distanceM(p, home)));
@@ -649,37 +582,33 @@ describe('workouts', () => {
         assert.ok(centroidError > 200, `centroid of visible ends is ${centroidError.toFixed(0)} m from home`);
         assert.ok(fitError > 200, `circle fit of visible ends is ${fitError.toFixed(0)} m from home`);
 
-        assert.equal((await call('PATCH', '/v1/me', { token: ana.token, body: { hide_endpoints_m: 400 } })).json.hide_endpoints_m, 400);
-        const later = await uploadReady(ana.token, gpxLoop(home, 424242, '2026-11-05T06:30:00Z'), '?data_type=gpx');
-        assert.equal((await call('GET', `/v1/activities/${later}`, { token: ana.token })).json.hide_endpoints_m, 400);
+        assert.equal((await client.as(ana).patch('/v1/me', { hide_endpoints_m: 400 })).json.hide_endpoints_m, 400);
+        const later = await client.as(ana).uploadReady(gpxLoop(home, 424242, '2026-11-05T06:30:00Z'), '?data_type=gpx');
+        assert.equal((await client.as(ana).get(`/v1/activities/${later}`)).json.hide_endpoints_m, 400);
 
         // The owner turning hiding off shows the real start to others; turning it up hides more.
-        await call('PATCH', `/v1/activities/${ids[0]}`, { token: ana.token, body: { hide_endpoints_m: 0 } });
-        const open = (await call('GET', `/v1/activities/${ids[0]}/streams?keys=latlng`, { token: bob.token })).json.streams.latlng;
+        await client.as(ana).patch(`/v1/activities/${ids[0]}`, { hide_endpoints_m: 0 });
+        const open = (await client.as(bob).get(`/v1/activities/${ids[0]}/streams?keys=latlng`)).json.streams.latlng;
         assert.ok(distanceM(open[0], home) < 1);
-        await call('PATCH', `/v1/activities/${ids[0]}`, { token: ana.token, body: { hide_endpoints_m: 1600 } });
-        const wide = ((await call('GET', `/v1/activities/${ids[0]}/streams?keys=latlng`, { token: bob.token })).json.streams.latlng ?? []).filter((p) => p);
+        await client.as(ana).patch(`/v1/activities/${ids[0]}`, { hide_endpoints_m: 1600 });
+        const wide = ((await client.as(bob).get(`/v1/activities/${ids[0]}/streams?keys=latlng`)).json.streams.latlng ?? []).filter((p) => p);
         assert.ok(wide.every((p) => distanceM(p, home) > 1600));
     });
 
     test('every file in the test data becomes exactly its expected activity, duplicate or precise 4xx, never a 5xx', async (t) => {
         if (!server) return t.skip('no server');
-        if (!existsSync(kTestdata)) {
-            testdata(t, 'gpx');
-            return;
-        }
-        const { readdirSync } = await import('node:fs');
-        const ana = await signup();
+        if (!requireOrSkip(t, existsSync(testdataDir), `the test data is missing at ${testdataDir} (../shared/testdata, or set STRAVA1_TESTDATA)`)) return;
+        const ana = await client.signUp();
         const fileOf = new Map();  // activity id -> the file it came from
         const outcome = {};
         for (const dir of ['gpx', 'tcx', 'fit']) {
-            for (const name of readdirSync(join(kTestdata, dir)).sort()) {
+            for (const name of readdirSync(join(testdataDir, dir)).sort()) {
                 if (!name.endsWith(`.${dir}`)) continue;
                 const file = `${dir}/${name}`;
-                const bytes = readFileSync(join(kTestdata, dir, name));
-                const res = await upload(ana.token, bytes, { query: `?data_type=${dir}` });
+                const bytes = readFileSync(join(testdataDir, dir, name));
+                const res = await client.as(ana).upload(bytes, { query: `?data_type=${dir}` });
                 if (bytes.length === 0) {
-                    assertProblem(res, 400, 'invalid-argument', 'file');
+                    assertProblem(res, 400, { field: 'file' });
                     outcome[file] = '400 empty file';
                     continue;
                 }
@@ -690,7 +619,7 @@ describe('workouts', () => {
                     outcome[file] = reason && res.json.detail.includes(reason) ? expected : `422 ${res.json.detail}`;
                     continue;
                 }
-                const done = await pollUpload(ana.token, res.json.id);
+                const done = await client.as(ana).pollUpload(res.json.id);
                 if (done.status === 'ready') {
                     for (const id of done.activity_ids) fileOf.set(id, file);
                     outcome[file] = `ready ${done.activity_ids.length}`;
@@ -704,14 +633,14 @@ describe('workouts', () => {
 
     test('strava1 import adds files for a user from the command line', async (t) => {
         if (!server) return t.skip('no server');
-        const path = join(kTestdata, 'fit', '2067489619.fit');
+        const path = join(testdataDir, 'fit', '2067489619.fit');
         if (!testdata(t, 'fit/2067489619.fit')) return;
-        const ana = await signup();
+        const ana = await client.signUp();
         const run = (args) => spawnSync(binaryPath(), ['import', ...args, `--database-url=${server.databaseUrl}`, `--data-dir=${server.dataDir}`], { encoding: 'utf8', env: kCliEnv });
         const first = run([`--user=${ana.email}`, path]);
         assert.equal(first.status, 0, first.stdout + first.stderr);
         const id = Number(first.stdout.match(/activity (\d+)/)[1]);
-        assert.equal((await call('GET', `/v1/activities/${id}`, { token: ana.token })).json.sport, 'run');
+        assert.equal((await client.as(ana).get(`/v1/activities/${id}`)).json.sport, 'run');
         const dup = run([`--user=${ana.email}`, path]);
         assert.equal(dup.status, 0);
         assert.match(dup.stdout, new RegExp(`duplicate of activity ${id}`));
@@ -721,7 +650,7 @@ describe('workouts', () => {
         assert.equal(bad.status, 1);
         assert.match(bad.stdout, /refused/);
         // The server serves the imported original too (same data dir).
-        const original = await call('GET', `/v1/activities/${id}/original`, { token: ana.token });
+        const original = await client.as(ana).get(`/v1/activities/${id}/original`);
         assert.equal(original.status, 200);
     });
 });

@@ -3,11 +3,11 @@
 // headers (Content-Security-Policy and friends); web/tests/browser checks the app runs under them.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { repoRoot, request, requireServices, startServer } from './harness.mjs';
+import { api, assertProblem, repoRoot, requireServices, startServer } from './kit.mjs';
 
 const requireFromWeb = createRequire(join(repoRoot, 'web', 'package.json'));
 
@@ -22,7 +22,7 @@ describe('a binary started without a web dir', () => {
     });
     after(() => server?.stop());
 
-    const get = (path, headers = {}) => request(server.url, 'GET', path, { headers });
+    const get = (path, headers = {}) => api(server).get(path, { headers });
 
     function assertPageHeaders(res) {
         const csp = res.headers.get('content-security-policy');
@@ -57,7 +57,7 @@ describe('a binary started without a web dir', () => {
             assert.equal(res.status, 200, route);
             assert.equal(res.text, page.text, `${route} is the app shell`);
         }
-        const head = await request(server.url, 'HEAD', '/');
+        const head = await api(server).head('/');
         assert.equal(head.status, 200);
         assert.equal(head.text, '');
     });
@@ -72,7 +72,10 @@ describe('a binary started without a web dir', () => {
         assert.equal(plain.headers.get('content-type'), 'text/javascript; charset=utf-8');
         assert.equal(plain.headers.get('cache-control'), 'public, max-age=31536000, immutable');
         assert.equal(plain.headers.get('content-encoding'), null);
-        assert.ok(plain.buffer.length > 10_000);
+        // The bytes of the build the binary embeds (apps/strava1/CMakeLists.txt: web/dist at build time).
+        const built = join(repoRoot, 'web', 'dist', script);
+        assert.ok(existsSync(built), `${built} is missing: the binary embeds another build of web/dist (rebuild it)`);
+        assert.ok(plain.buffer.equals(readFileSync(built)), 'the script is the built file, byte for byte');
 
         // fetch() would decode gzip itself; a raw request shows what is sent.
         const zipped = await new Promise((resolve, reject) => {
@@ -86,18 +89,15 @@ describe('a binary started without a web dir', () => {
         });
         assert.equal(zipped.headers['content-encoding'], 'gzip');
         assert.equal(zipped.headers.vary, 'Accept-Encoding');
+        // A bound by design: minified JavaScript compresses to about a third; half is a loose ceiling
+        // that only a copy stored uncompressed (or compressed badly) exceeds.
         assert.ok(zipped.body.length < plain.buffer.length / 2, 'the gzip copy is much smaller');
         assert.deepEqual(gunzipSync(zipped.body), plain.buffer, 'and decodes to the same bytes');
         assert.notEqual(zipped.headers.etag, plain.headers.get('etag'), 'each representation has its own ETag');
 
-        const missing = await get('/assets/index-00000000.js');
-        assert.equal(missing.status, 404);
-        assert.match(missing.headers.get('content-type'), /problem\+json/);
-        const noExtension = await get('/assets/whatever');
-        assert.equal(noExtension.status, 404, 'never the app shell under /assets/');
-        const api = await get('/v1/no-such-thing');
-        assert.equal(api.status, 404);
-        assert.match(api.headers.get('content-type'), /problem\+json/);
+        assertProblem(await get('/assets/index-00000000.js'), 404);
+        assertProblem(await get('/assets/whatever'), 404, { why: 'never the app shell under /assets/' });
+        assertProblem(await get('/v1/no-such-thing'), 404);
 
         const worker = await get('/sw.js');
         assert.equal(worker.status, 200);

@@ -8,25 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFile, lstat, mkdtemp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { clusterFolder, request, requireEmbeddedPostgres, startEmbeddedServer } from './harness.mjs';
-
-const kPassword = 'correct horse battery staple';
-const kRecoverMs = 60_000;
-
-function delay(ms) {
-    return new Promise((done) => setTimeout(done, ms));
-}
-
-/** Polls `probe` until it returns a truthy value, or fails naming `what` at the deadline. */
-async function until(what, probe, timeoutMs = kRecoverMs) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = await probe();
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await delay(50);
-    }
-}
+import { api, assertProblem, clusterFolder, requireEmbeddedPostgres, startEmbeddedServer, until } from './kit.mjs';
 
 async function postmasterPid(dataDir) {
     const folder = await clusterFolder(dataDir);
@@ -43,19 +25,12 @@ function alive(pid) {
     }
 }
 
-async function signup(url) {
-    const email = `first-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
-    const res = await request(url, 'POST', '/v1/auth/signup', { body: { email, password: kPassword, display_name: 'Ana' } });
-    assert.equal(res.status, 201, res.text);
-    return { email, token: res.json.access_token };
-}
-
 async function checkServesEverything(server) {
-    const user = await signup(server.url);
-    const me = await request(server.url, 'GET', '/v1/me', { token: user.token });
+    const user = await api(server).signUp();
+    const me = await api(server).as(user).get('/v1/me');
     assert.equal(me.status, 200, me.text);
     assert.equal(me.json.email, user.email);
-    const page = await request(server.url, 'GET', '/');
+    const page = await api(server).get('/');
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type'), /text\/html/);
     return user;
@@ -108,7 +83,7 @@ test('serve starts from a 0700 folder (as root: the postgres user cannot enter i
     await until('the postmaster to die', () => !alive(killed));
     const unavailable = [];
     const me = await until('GET /v1/me to answer 200 again', async () => {
-        const res = await request(server.url, 'GET', '/v1/me', { token: user.token });
+        const res = await api(server).as(user).get('/v1/me');
         if (res.status === 503) unavailable.push(res);
         else assert.equal(res.status, 200, `while the database restarts: 200 or 503, not ${res.status}: ${res.text}`);
         return res.status === 200 ? res : null;
@@ -118,13 +93,13 @@ test('serve starts from a 0700 folder (as root: the postgres user cannot enter i
         assert.ok(Number(res.headers.get('retry-after')) >= 1, 'every 503 carries Retry-After');
     }
     assert.notEqual(await postmasterPid(dataDir), killed, 'a new postmaster runs');
-    assert.equal((await request(server.url, 'GET', '/healthz')).status, 200, 'a restarted database is healthy');
+    assert.equal((await api(server).get('/healthz')).status, 200, 'a restarted database is healthy');
     // Counted once the supervisor's own poll sees it ready (the pool may have got there first).
     await until('the restart to be counted', async () =>
-        /^strava1_db_restarts_total 1$/m.test((await request(server.url, 'GET', '/metrics')).text),
+        /^strava1_db_restarts_total 1$/m.test((await api(server).get('/metrics')).text),
     );
     // A new account afterwards: writes go through the pool's new connections.
-    await signup(server.url);
+    await api(server).signUp();
 
     const stopped = await server.stop();
     assert.equal(stopped.code, 0, server.logs());
@@ -146,7 +121,7 @@ test('/healthz fails once the embedded database has been down and unrestartable 
     const limitS = 3;
     const server = await startEmbeddedServer({ cwd, args: [`--db-unreachable-limit-s=${limitS}`] });
     t.after(() => server.stop());
-    const user = await signup(server.url);
+    const user = await api(server).signUp();
 
     // A cluster that cannot start again: without PG_VERSION, the restart refuses the directory.
     const pgDir = join(await clusterFolder(server.dataDir), 'pg');
@@ -155,28 +130,27 @@ test('/healthz fails once the embedded database has been down and unrestartable 
     const killedAt = Date.now();
     process.kill(killed, 'SIGKILL');
 
-    const early = await request(server.url, 'GET', '/healthz');
+    const early = await api(server).get('/healthz');
     if (Date.now() - killedAt < limitS * 1000) {
         assert.equal(early.status, 200, 'within the limit the process still counts as alive');
     }
     const failing = await until('/healthz to fail', async () => {
-        const res = await request(server.url, 'GET', '/healthz');
+        const res = await api(server).get('/healthz');
         return res.status === 503 ? res : null;
     });
     assert.ok(Date.now() - killedAt >= limitS * 1000, 'not before the limit');
-    assert.equal(failing.json.type, 'urn:strava1:problem:unavailable');
-    assert.match(failing.json.detail, /unreachable/);
+    assertProblem(failing, 503, { detail: /unreachable/ });
     assert.ok(Number(failing.headers.get('retry-after')) >= 1);
-    const api = await request(server.url, 'GET', '/v1/me', { token: user.token });
-    assert.equal(api.status, 503);
-    assert.ok(Number(api.headers.get('retry-after')) >= 1);
+    const answer = await api(server).as(user).get('/v1/me');
+    assertProblem(answer, 503);
+    assert.ok(Number(answer.headers.get('retry-after')) >= 1);
     assert.match(server.logs(), /restart failed/);
 
     // Once the cluster can start again, the next attempt brings everything back.
     await rename(join(pgDir, 'PG_VERSION.away'), join(pgDir, 'PG_VERSION'));
-    await until('/healthz to pass again', async () => (await request(server.url, 'GET', '/healthz')).status === 200);
+    await until('/healthz to pass again', async () => (await api(server).get('/healthz')).status === 200);
     const me = await until('GET /v1/me to answer 200 again', async () => {
-        const res = await request(server.url, 'GET', '/v1/me', { token: user.token });
+        const res = await api(server).as(user).get('/v1/me');
         return res.status === 200 ? res : null;
     });
     assert.equal(me.json.email, user.email);
@@ -189,7 +163,7 @@ test('/healthz stays 200 while the embedded database is in crash recovery, howev
     const limitS = 1;
     const server = await startEmbeddedServer({ cwd, args: [`--db-unreachable-limit-s=${limitS}`] });
     t.after(() => server.stop());
-    const user = await signup(server.url);
+    const user = await api(server).signUp();
 
     // The restart after this kill stays in recovery until promoted (a standby that gets no WAL and
     // lets nobody in), as a long crash recovery after a crash under write load would.
@@ -201,24 +175,24 @@ test('/healthz stays 200 while the embedded database is in crash recovery, howev
     process.kill(killed, 'SIGKILL');
 
     await until('/healthz to report the recovery', async () => {
-        const res = await request(server.url, 'GET', '/healthz');
+        const res = await api(server).get('/healthz');
         assert.equal(res.status, 200, `a recovering database is no reason to restart the process: ${res.text}`);
         return res.json?.database === 'recovering';
     });
     // Well past the limit, still alive: restarting the process would only begin the recovery again.
     await until('the limit to pass twice over', async () => {
-        const res = await request(server.url, 'GET', '/healthz');
+        const res = await api(server).get('/healthz');
         assert.equal(res.status, 200, res.text);
         assert.deepEqual(res.json, { status: 'ok', database: 'recovering' });
         return Date.now() - killedAt > 2 * limitS * 1000 + 1000;
     });
-    const metrics = await request(server.url, 'GET', '/metrics');
+    const metrics = await api(server).get('/metrics');
     assert.match(metrics.text, /^strava1_db_recovering 1$/m);
     assert.match(metrics.text, /^strava1_db_unreachable_seconds [1-9]\d*$/m, 'it is unreachable all the same');
-    assert.equal((await request(server.url, 'GET', '/readyz')).status, 503, 'no traffic meanwhile');
-    const api = await request(server.url, 'GET', '/v1/me', { token: user.token });
-    assert.equal(api.status, 503);
-    assert.ok(Number(api.headers.get('retry-after')) >= 1);
+    assert.equal((await api(server).get('/readyz')).status, 503, 'no traffic meanwhile');
+    const answer = await api(server).as(user).get('/v1/me');
+    assertProblem(answer, 503);
+    assert.ok(Number(answer.headers.get('retry-after')) >= 1);
 
     // The recovery ends: the same postmaster (never killed meanwhile) serves again.
     const recovering = await postmasterPid(server.dataDir);
@@ -226,17 +200,17 @@ test('/healthz stays 200 while the embedded database is in crash recovery, howev
     await writeFile(join(pgDir, 'promote'), '');
     process.kill(recovering, 'SIGUSR1');
     const me = await until('GET /v1/me to answer 200 again', async () => {
-        const res = await request(server.url, 'GET', '/v1/me', { token: user.token });
+        const res = await api(server).as(user).get('/v1/me');
         return res.status === 200 ? res : null;
     });
     assert.equal(me.json.email, user.email);
     assert.equal(await postmasterPid(server.dataDir), recovering);
     // The supervisor sees it within its next poll (the pool may have been quicker).
     await until('/healthz to drop the recovery note', async () => {
-        const res = await request(server.url, 'GET', '/healthz');
+        const res = await api(server).get('/healthz');
         assert.equal(res.status, 200, res.text);
         return res.json.database === undefined;
     });
-    assert.match((await request(server.url, 'GET', '/metrics')).text, /^strava1_db_recovering 0$/m);
+    assert.match((await api(server).get('/metrics')).text, /^strava1_db_recovering 0$/m);
     assert.equal((await server.stop()).code, 0, server.logs());
 });

@@ -1,6 +1,7 @@
 // Starts the real `strava1` binary for end-to-end and browser tests: one fresh database per server
 // on the throwaway PostgreSQL from STRAVA1_TEST_PG_DSN, port 0, its own temporary data dir.
 // Plain Node ESM with builtins only, so any test (node:test, web/tests/browser) can import it.
+// Suites import it through kit.mjs, which adds users, requests as a user, assertProblem and the rest.
 //
 //   import { requireServices, startServer } from '../../tests/e2e/harness.mjs';
 //   test('…', async (t) => {
@@ -52,17 +53,15 @@ process.on('exit', () => {
 });
 
 /**
- * Skips the test (loudly) when the services the harness needs are not configured, or fails it
- * when STRAVA1_REQUIRE_SERVICES=1 (CI). Returns true when the test may go on.
- * Also accepts a suite hook's context (which cannot skip): then only the message and the
- * return value tell the tests to skip themselves.
+ * When `ok` is false: fails with `message` under STRAVA1_REQUIRE_SERVICES=1 (CI), else skips the
+ * test loudly. Also accepts a suite hook's context (which cannot skip): then only the message and
+ * the return value tell the tests to skip themselves. Returns `ok`.
  * @param {import('node:test').TestContext | { name: string }} t
  */
-export function requireServices(t) {
-    if (process.env.STRAVA1_TEST_PG_DSN) {
+export function requireOrSkip(t, ok, message) {
+    if (ok) {
         return true;
     }
-    const message = 'STRAVA1_TEST_PG_DSN is not set: run the tests under scripts/with-services.sh (or `make test`)';
     if (process.env.STRAVA1_REQUIRE_SERVICES === '1') {
         throw new Error(`${message} (STRAVA1_REQUIRE_SERVICES=1 makes this a failure)`);
     }
@@ -71,6 +70,16 @@ export function requireServices(t) {
         t.skip(message);
     }
     return false;
+}
+
+/**
+ * Skips the test (loudly) when the services the harness needs are not configured, or fails it
+ * when STRAVA1_REQUIRE_SERVICES=1 (CI). Returns true when the test may go on.
+ * @param {import('node:test').TestContext | { name: string }} t
+ */
+export function requireServices(t) {
+    return requireOrSkip(t, Boolean(process.env.STRAVA1_TEST_PG_DSN),
+        'STRAVA1_TEST_PG_DSN is not set: run the tests under scripts/with-services.sh (or `make test`)');
 }
 
 export function binaryPath() {
@@ -108,7 +117,7 @@ async function psql(dsn, sql) {
     }
 }
 
-function delay(ms) {
+export function delay(ms) {
     return new Promise((done) => setTimeout(done, ms));
 }
 
@@ -234,16 +243,7 @@ export function requireEmbeddedPostgres(t) {
             return false;
         }
     });
-    if (found) {
-        return true;
-    }
-    const message = 'PostgreSQL server binaries (postgresql-15) are not installed: the embedded cluster cannot run';
-    if (process.env.STRAVA1_REQUIRE_SERVICES === '1') {
-        throw new Error(`${message} (STRAVA1_REQUIRE_SERVICES=1 makes this a failure)`);
-    }
-    process.stderr.write(`\n*** SKIPPED "${t?.name ?? 'test'}": ${message} ***\n\n`);
-    t.skip(message);
-    return false;
+    return requireOrSkip(t, found, 'PostgreSQL server binaries (postgresql-15) are not installed: the embedded cluster cannot run');
 }
 
 /** Spawns `strava1 serve` in `cwd` on port 0 and waits until /readyz answers 200. */

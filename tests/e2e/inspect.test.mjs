@@ -48,10 +48,17 @@ test('inspect sniffs .gz and refuses what is not an activity file, naming why', 
     }
 });
 
-test('inspect refuses bad options with one line', () => {
-    for (const args of [['--repeat=0', 'x'], ['--type=kml', 'x'], ['--bogus', 'x'], []]) {
+test('inspect refuses a bad value with one line naming the option, an unknown option or no file with its usage too', () => {
+    for (const [args, expected] of [
+        [['--repeat=0', 'x'], 'strava1 inspect: --repeat: must be an integer in 1..1000\n'],
+        [['--type=kml', 'x'], 'strava1 inspect: --type: must be one of gpx, tcx, fit, gpx.gz, tcx.gz, fit.gz\n'],
+        [['--bogus', 'x'], /^strava1 inspect: unknown option --bogus\n\nusage: strava1 inspect \[/],
+        [[], /^usage: strava1 inspect \[--type=gpx\|tcx\|fit\|gpx\.gz\|tcx\.gz\|fit\.gz\] \[--repeat=N\] FILE\.\.\.\n/],
+    ]) {
         const res = spawnSync(binaryPath(), ['inspect', ...args], { cwd: repoRoot, encoding: 'utf8' });
         assert.equal(res.status, 2, `${args}: ${res.stderr}`);
-        assert.ok(res.stderr.length > 0);
+        if (expected instanceof RegExp) assert.match(res.stderr, expected);
+        else assert.equal(res.stderr, expected);
+        assert.equal(res.stdout, '', 'nothing on stdout');
     }
 });

@@ -7,12 +7,12 @@
 // local client: behind such a proxy, set a token or do not proxy /metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, requireServices, startServer } from './harness.mjs';
+import { api, assertProblem, requireServices, startServer } from './kit.mjs';
 
 const kToken = 'metrics-token-0123456789abcdef';
 
-async function metrics(server, headers = {}) {
-    return request(server.url, 'GET', '/metrics', { headers });
+function metrics(server, headers = {}) {
+    return api(server).get('/metrics', { headers });
 }
 
 test('listening on loopback, /metrics is open', async (t) => {
@@ -29,12 +29,10 @@ test('listening beyond loopback without a token, /metrics is refused, and the re
     const server = await startServer({ args: ['--listen=0.0.0.0:0'] });
     t.after(() => server.stop());
     const res = await metrics(server);
-    assert.equal(res.status, 403, res.text);
-    assert.equal(res.json.type, 'urn:strava1:problem:permission-denied');
-    assert.match(res.json.detail, /STRAVA1_METRICS_TOKEN/);
+    assertProblem(res, 403, { detail: /STRAVA1_METRICS_TOKEN/ });
     assert.doesNotMatch(res.text, /strava1_db/);
-    assert.equal((await request(server.url, 'GET', '/healthz')).status, 200, 'the probes stay open');
-    assert.equal((await request(server.url, 'GET', '/readyz')).status, 200);
+    assert.equal((await api(server).get('/healthz')).status, 200, 'the probes stay open');
+    assert.equal((await api(server).get('/readyz')).status, 200);
 });
 
 test('with a token, /metrics answers only to that bearer token', async (t) => {
@@ -42,10 +40,10 @@ test('with a token, /metrics answers only to that bearer token', async (t) => {
     const server = await startServer({ args: ['--listen=0.0.0.0:0', `--metrics-token=${kToken}`] });
     t.after(() => server.stop());
     const none = await metrics(server);
-    assert.equal(none.status, 401, none.text);
+    assertProblem(none, 401);
     assert.equal(none.headers.get('www-authenticate'), 'Bearer');
     const wrong = await metrics(server, { authorization: `Bearer ${kToken}x` });
-    assert.equal(wrong.status, 401);
+    assertProblem(wrong, 401);
     const right = await metrics(server, { authorization: `Bearer ${kToken}` });
     assert.equal(right.status, 200, right.text);
     assert.match(right.text, /^strava1_db_queries_total \d+$/m);
@@ -62,18 +60,17 @@ test('with trusted proxies set, /metrics needs a token even on loopback: request
     t.after(() => server.stop());
     for (const headers of [{}, { 'x-forwarded-for': '203.0.113.9' }]) {
         const res = await metrics(server, headers);
-        assert.equal(res.status, 403, `${JSON.stringify(headers)}: ${res.text}`);
-        assert.match(res.json.detail, /STRAVA1_METRICS_TOKEN/);
+        assertProblem(res, 403, { detail: /STRAVA1_METRICS_TOKEN/, why: JSON.stringify(headers) });
         assert.doesNotMatch(res.text, /strava1_db/);
     }
-    assert.equal((await request(server.url, 'GET', '/healthz')).status, 200, 'the probes stay open');
+    assert.equal((await api(server).get('/healthz')).status, 200, 'the probes stay open');
 });
 
 test('with trusted proxies and a token, the token opens /metrics whatever the headers', async (t) => {
     if (!requireServices(t)) return;
     const server = await startServer({ args: ['--trusted-proxies=127.0.0.1', `--metrics-token=${kToken}`] });
     t.after(() => server.stop());
-    assert.equal((await metrics(server, { 'x-forwarded-for': '203.0.113.9' })).status, 401);
+    assertProblem(await metrics(server, { 'x-forwarded-for': '203.0.113.9' }), 401);
     const right = await metrics(server, { authorization: `Bearer ${kToken}`, 'x-forwarded-for': '203.0.113.9' });
     assert.equal(right.status, 200, right.text);
 });
@@ -88,8 +85,7 @@ test('on loopback without a token, a request relayed by a proxy (forwarding head
         { 'x-real-ip': '203.0.113.9' },
     ]) {
         const res = await metrics(server, headers);
-        assert.equal(res.status, 403, `${JSON.stringify(headers)}: ${res.text}`);
-        assert.match(res.json.detail, /STRAVA1_METRICS_TOKEN/);
+        assertProblem(res, 403, { detail: /STRAVA1_METRICS_TOKEN/, why: JSON.stringify(headers) });
         assert.doesNotMatch(res.text, /strava1_db/);
     }
     assert.equal((await metrics(server)).status, 200, 'a direct local request still gets them');

@@ -18,7 +18,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireServices, startServer } from '../e2e/harness.mjs';
+import { api, assertProblem, delay, kFastHash, kPassword, requireOrSkip, requireServices, startServer, uniqueEmail } from '../e2e/kit.mjs';
 
 const kProject = 'demo-fitness';
 const kOtherProject = 'other-project';
@@ -28,31 +28,15 @@ const kStartTimeoutMs = Number(process.env.STRAVA1_TEST_EMULATOR_TIMEOUT_MS || 1
 const kStopTimeoutMs = 15_000;
 const kPollMs = 200;
 const kMaxLogChars = 1_000_000;
-const kPassword = 'correct horse battery';
 
 /**
  * Skips (loudly) when firebase-tools is not installed in tests/firebase, or fails when
- * STRAVA1_REQUIRE_SERVICES=1. Like requireServices, accepts a hook's context, which cannot skip:
- * then only the message and the return value tell the tests to skip themselves.
+ * STRAVA1_REQUIRE_SERVICES=1.
  * @param {import('node:test').TestContext | { name: string }} t
  */
 function requireFirebaseTools(t) {
-    if (existsSync(kFirebaseTools)) {
-        return true;
-    }
-    const message = 'tests/firebase/node_modules/firebase-tools is missing: run `npm ci --omit=optional` in tests/firebase (scripts/deps.sh does it)';
-    if (process.env.STRAVA1_REQUIRE_SERVICES === '1') {
-        throw new Error(`${message} (STRAVA1_REQUIRE_SERVICES=1 makes this a failure)`);
-    }
-    process.stderr.write(`\n*** SKIPPED "${t?.name ?? 'test'}": ${message} ***\n\n`);
-    if (typeof t?.skip === 'function') {
-        t.skip(message);
-    }
-    return false;
-}
-
-function delay(ms) {
-    return new Promise((done) => setTimeout(done, ms));
+    return requireOrSkip(t, existsSync(kFirebaseTools),
+        'tests/firebase/node_modules/firebase-tools is missing: run `npm ci --omit=optional` in tests/firebase (scripts/deps.sh does it)');
 }
 
 /** A loopback port nothing listens on right now (another process may still take it before the emulator). */
@@ -249,15 +233,9 @@ function unsignedToken(payload) {
 
 let emulator;
 let server;
-let counter = 0;
-
-function uniqueEmail() {
-    counter += 1;
-    return `fb${process.pid}_${counter}_${Date.now()}@example.com`;
-}
 
 /** Signs a new user up through the emulator's REST API; returns its idToken and localId. */
-async function emulatorSignUp(email = uniqueEmail()) {
+async function emulatorSignUp(email = uniqueEmail('fb')) {
     const res = await fetch(`${emulator.origin}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=fake-api-key`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -270,16 +248,8 @@ async function emulatorSignUp(email = uniqueEmail()) {
     return { email, idToken: body.idToken, localId: body.localId };
 }
 
-async function getMe(token) {
-    const res = await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
-    const text = await res.text();
-    let json;
-    try {
-        json = text ? JSON.parse(text) : undefined;
-    } catch {
-        json = undefined;
-    }
-    return { status: res.status, headers: res.headers, text, json };
+function getMe(token) {
+    return api(server).as(token).get('/v1/me');
 }
 
 /** What a failed assertion shows: the exchange and the server's own logs. */
@@ -289,13 +259,8 @@ function explain(what, res) {
 
 /** 401 problem+json; `reason`, when given, must match the detail so the token fails for the cause under test. */
 function assertUnauthenticated(what, res, reason) {
-    assert.equal(res.status, 401, explain(what, res));
-    assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, explain(what, res));
-    assert.equal(res.json?.type, 'urn:strava1:problem:unauthenticated', explain(what, res));
+    assertProblem(res, 401, { detail: reason, why: () => explain(what, res) });
     assert.equal(res.headers.get('www-authenticate'), 'Bearer', explain(what, res));
-    if (reason) {
-        assert.match(res.json.detail ?? '', reason, explain(what, res));
-    }
 }
 
 describe('Firebase mode against the Firebase Auth Emulator (T-31)', () => {
@@ -304,7 +269,7 @@ describe('Firebase mode against the Firebase Auth Emulator (T-31)', () => {
         emulator = await startAuthEmulator();
         process.stderr.write(`[firebase test] Auth Emulator answered on ${emulator.origin} after ${emulator.startMs} ms\n`);
         server = await startServer({
-            args: [`--firebase-project-id=${kProject}`, '--firebase-emulator=true', '--password-hash=argon2id-fast-insecure'],
+            args: [`--firebase-project-id=${kProject}`, '--firebase-emulator=true', kFastHash],
             env: { FIREBASE_AUTH_EMULATOR_HOST: emulator.host },
         });
     });

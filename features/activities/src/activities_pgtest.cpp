@@ -82,7 +82,8 @@ TEST_F(ActivitiesPg, AnUploadLeftProcessingIsFinishedAtTheNextStart) {
     db::Result a = Sync(pool_->Query("SELECT sport, point_count, distance_m > 0 FROM activities a JOIN activity_streams s ON s.activity_id = a.id"));
     ASSERT_EQ(a.Rows(), 1);
     EXPECT_EQ(a.String(0, 0), "ride");
-    EXPECT_GT(a.Int(0, 1), 0);
+    EXPECT_EQ(a.Int(0, 1), 4) << "the fixture's 4 points (two segments of two)";
+    EXPECT_EQ(a.String(0, 2), "t") << "a distance was measured";
     EXPECT_EQ(Sync(module_->ResumePendingUploads()), 0) << "a finished upload is not processed again";
 
     // A missing original ends the upload in "error" rather than leaving it pending forever.

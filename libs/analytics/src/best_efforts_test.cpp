@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string_view>
 #include <vector>
 
 #include "test_tracks.hpp"
@@ -109,6 +110,25 @@ TEST(BestEffort, AllStandardDistancesMatchTheOracleOnRandomTracks) {
     }
 }
 
+std::vector<std::string_view> NamesOf(const std::vector<BestEffort>& efforts) {
+    std::vector<std::string_view> names;
+    for (const BestEffort& effort : efforts) {
+        names.push_back(effort.name);
+    }
+    return names;
+}
+
+/// The standard distances a track of `total_m` is long enough for, in order.
+std::vector<std::string_view> NamesUpTo(double total_m) {
+    std::vector<std::string_view> names;
+    for (const EffortDistance& target : StandardEffortDistances()) {
+        if (target.distance_m <= total_m) {
+            names.push_back(target.name);
+        }
+    }
+    return names;
+}
+
 // A longer track (pruned blocks and super-blocks, long stops, sprints, recording gaps).
 TEST(BestEffort, LongTrackWithStopsAndSprintsMatchesTheOracle) {
     testing::SplitMix random{5};
@@ -122,7 +142,10 @@ TEST(BestEffort, LongTrackWithStopsAndSprintsMatchesTheOracle) {
         d.push_back(d.back() + speed * dt);
     }
     const std::vector<BestEffort> efforts = FindBestEfforts(t, d);
-    ASSERT_GE(efforts.size(), 8u);  // up to 15 km
+    // Every standard distance the track is long enough for, and no other: up to 10 miles here.
+    EXPECT_EQ(NamesOf(efforts), NamesUpTo(d.back()));
+    ASSERT_EQ(efforts.size(), 9u);
+    EXPECT_EQ(efforts.back().name, "10 mile");
     for (const BestEffort& effort : efforts) {
         const double expected = BruteForceBest(t, d, effort.distance_m);
         EXPECT_NEAR(effort.time_s, expected, 1e-6 * expected) << effort.name;
@@ -145,7 +168,10 @@ TEST(BestEffort, SmoothTrackAndZeroDurationJumpMatchTheOracle) {
             t[1'000] = t[999];  // a GPS jump: distance in no time
         }
         const std::vector<BestEffort> efforts = FindBestEfforts(t, d);
-        ASSERT_GE(efforts.size(), 6u);  // up to 5 km
+        // Every standard distance the track is long enough for, and no other: up to 5 km here.
+        EXPECT_EQ(NamesOf(efforts), NamesUpTo(d.back()));
+        ASSERT_EQ(efforts.size(), 6u);
+        EXPECT_EQ(efforts.back().name, "5k");
         for (const BestEffort& effort : efforts) {
             const double expected = BruteForceBest(t, d, effort.distance_m);
             EXPECT_NEAR(effort.time_s, expected, 1e-9 * expected) << effort.name << " variant " << variant;

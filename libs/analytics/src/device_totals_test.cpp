@@ -293,9 +293,11 @@ const Exception* FindException(const Exception (&exceptions)[N], const std::stri
 }
 
 /// Every activity of the collected FIT and TCX files with the device's totals read independently;
-/// false (after a loud skip) when the data, node or the SDK is missing.
+/// false when the data, node or the SDK is missing. `visited` gets the label of every activity
+/// compared, `unreadable` the FIT files the SDK cannot read cleanly.
 bool ForEachActivityWithTotals(
-    const std::function<void(const std::string& label, const ActivityAnalysis& a, const Totals& device)>& visit) {
+    const std::function<void(const std::string& label, const ActivityAnalysis& a, const Totals& device)>& visit,
+    std::vector<std::string>* visited = nullptr, std::vector<std::string>* unreadable = nullptr) {
     const fs::path dir = DataDir();
     if (!fs::is_directory(dir / "fit") || !fs::is_directory(dir / "tcx")) {
         return false;
@@ -329,6 +331,9 @@ bool ForEachActivityWithTotals(
                         "%-46s not compared: the SDK cannot read it cleanly (compressed timestamps, no CRC, "
                         "or its crash on summaries first)\n",
                         name.c_str());
+                    if (unreadable != nullptr) {
+                        unreadable->push_back(name);
+                    }
                     continue;
                 }
                 devices = *sessions;
@@ -348,13 +353,74 @@ bool ForEachActivityWithTotals(
                     }
                 }
                 if (device != nullptr) {
-                    visit(name + "#" + std::to_string(activity_idx), Analyse(activity, profile), *device);
+                    const std::string label = name + "#" + std::to_string(activity_idx);
+                    if (visited != nullptr) {
+                        visited->push_back(label);
+                    }
+                    visit(label, Analyse(activity, profile), *device);
                 }
             }
         }
     }
     return true;
 }
+
+/// The activities compared with their devices' totals: every FIT and TCX activity the parser keeps,
+/// less the FIT files the SDK cannot read cleanly (kSdkUnreadable).
+const std::vector<std::string> kCompared = {
+    "fit/0134902991.fit#0",
+    "fit/2015-10-13-08-43-15.fit#0",
+    "fit/20170518-191602-1740899583.fit#0",
+    "fit/2067489619.fit#0",
+    "fit/27-days-activity.fit#0",
+    "fit/3939576645.fit#0",
+    "fit/4623204522.fit#0",
+    "fit/4623204522.fit#1",
+    "fit/4623204522.fit#2",
+    "fit/4623204522.fit#3",
+    "fit/4623204522.fit#4",
+    "fit/6688025408.fit#0",
+    "fit/6782987395.fit#0",
+    "fit/6909950168.fit#0",
+    "fit/7617306288.fit#0",
+    "fit/activity-small-fenix2-run.fit#0",
+    "fit/broken-dates.fit#0",
+    "fit/broken-start-latlng.fit#0",
+    "fit/coros-pace-2-cycling-misaligned-fields.fit#0",
+    "fit/developer-types-sample.fit#0",
+    "fit/fit-sample.fit#0",
+    "fit/garmin-edge-500-activity.fit#0",
+    "fit/garmin-edge-800.fit#0",
+    "fit/garmin-fenix-5-bike.fit#0",
+    "fit/garmin-fenix-5-run.fit#0",
+    "fit/garmin-forerunner-10.fit#0",
+    "fit/garmin-fr935-cr.fit#0",
+    "fit/garmin-virb-ultra-30.fit#0",
+    "fit/garmin-vivosmart-hr.fit#0",
+    "fit/mornindew-broken.fit#0",
+    "fit/null_compressed_speed_dist.fit#0",
+    "fit/sample_mulitple_header.fit#0",
+    "fit/sample_mulitple_header.fit#1",
+    "fit/sample_mulitple_header.fit#2",
+    "fit/sample_mulitple_header.fit#3",
+    "fit/sample_mulitple_header.fit#4",
+    "fit/sportslib_garmin.fit#0",
+    "fit/tormoder_bpg_garmin.fit#0",
+    "fit/unterminated-strings.fit#0",
+    "tcx/6688025408.tcx#0",
+    "tcx/bike.tcx#0",
+    "tcx/gtrnctr-lap_s.tcx#0",
+    "tcx/history.tcx#0",
+    "tcx/kona2013.tcx#0",
+    "tcx/movescount.tcx#0",
+    "tcx/no_hr.tcx#0",
+    "tcx/sup_activity_1.tcx#0",
+    "tcx/tcxdata.tcx#0",
+    "tcx/test.tcx#0",
+    "tcx/unknown_example.tcx#0",
+};
+const std::vector<std::string> kSdkUnreadable = {"fit/antfs-dump.63.fit", "fit/empty-activities.fit",
+                                                 "fit/triathlon_summary_first.fit"};
 
 void SkipUnlessReady(bool ran) {
     if (!ran) {
@@ -368,8 +434,10 @@ TEST(DeviceTotals, EveryFileMatchesItsDevicesTotals) {
     std::printf("%-46s %-8s %12s %12s %12s  %s\n", "activity", "figure", "device", "summary", "samples", "verdict");
     std::size_t compared = 0;
     std::size_t exceptions_seen = 0;
-    const bool ran =
-        ForEachActivityWithTotals([&](const std::string& label, const ActivityAnalysis& a, const Totals& device) {
+    std::vector<std::string> visited;
+    std::vector<std::string> unreadable;
+    const bool ran = ForEachActivityWithTotals(
+        [&](const std::string& label, const ActivityAnalysis& a, const Totals& device) {
             SCOPED_TRACE(label);
             const auto check = [&](const char* figure, std::optional<double> expected, double ours,
                                    std::optional<double> samples, double tolerance) {
@@ -404,10 +472,15 @@ TEST(DeviceTotals, EveryFileMatchesItsDevicesTotals) {
             check("avg_hr", hr, a.avg_heart_rate_bpm.value_or(-1), a.totals.avg_heart_rate.samples, 0.5);
             EXPECT_LE(a.moving_s, a.timer_s + 1e-6);
             EXPECT_LE(a.timer_s, a.elapsed_s + 1e-6);
-        });
+        },
+        &visited, &unreadable);
     SkipUnlessReady(ran);
     std::printf("%zu figures compared with the devices' totals, %zu listed exceptions\n", compared, exceptions_seen);
-    EXPECT_GT(compared, 100u);
+    // Exact: which activities are compared, which files the SDK cannot read, how many figures. A file
+    // that stops parsing, an activity that loses its device totals or a figure that disappears shows.
+    EXPECT_EQ(unreadable, kSdkUnreadable);
+    EXPECT_EQ(visited, kCompared);
+    EXPECT_EQ(compared, 206u);
     EXPECT_EQ(exceptions_seen, std::size(kExceptions)) << "a listed exception no longer occurs";
 }
 
@@ -455,7 +528,8 @@ TEST(DeviceTotals, TheSamplesAloneComeCloseToTheDevicesDistanceAndTimer) {
         });
     SkipUnlessReady(ran);
     std::printf("%zu figures of the samples compared with the devices'\n", compared);
-    EXPECT_GT(compared, 60u);
+    // Exact, as in EveryFileMatchesItsDevicesTotals (which lists the activities).
+    EXPECT_EQ(compared, 99u);
     EXPECT_EQ(exceptions_seen, std::size(kSampleExceptions)) << "a listed exception no longer occurs";
 }
 

@@ -69,12 +69,13 @@ TEST(SigningKeyTest, ExistingDirectoriesKeepTheirMode) {
 TEST(SigningKeyTest, RefusesUnsafeOrForeignFiles) {
     TempDir tmp;
     fs::path key_path = tmp.Path() / "key.pem";
-    LoadOrCreateSigningKey(key_path);
+    const std::string created = LoadOrCreateSigningKey(key_path).Public().Thumbprint();
 
     fs::permissions(key_path, fs::perms(0644));
     EXPECT_THROW(LoadOrCreateSigningKey(key_path), std::runtime_error);
     fs::permissions(key_path, fs::perms(0600));
-    EXPECT_NO_THROW(LoadOrCreateSigningKey(key_path));
+    // Safe again: the key is loaded as it was, not replaced by a new one.
+    EXPECT_EQ(LoadOrCreateSigningKey(key_path).Public().Thumbprint(), created);
 
     fs::path link_path = tmp.Path() / "link.pem";
     fs::create_symlink(key_path, link_path);

@@ -110,7 +110,11 @@ TEST(Parse, RejectsDeepNesting) {
     std::string deep(1000, '[');
     deep += std::string(1000, ']');
     EXPECT_THROW(Parse(deep), Error);
-    EXPECT_NO_THROW(Parse("[[[[1]]]]"));
+    EXPECT_EQ(Parse("[[[[1]]]]"), boost::json::parse("[[[[1]]]]"));
+    // The limit is the default max_depth of 32: 32 levels parse, 33 do not.
+    EXPECT_EQ(Parse(std::string(32, '[') + std::string(32, ']')),
+              boost::json::parse(std::string(32, '[') + std::string(32, ']')));
+    EXPECT_THROW(Parse(std::string(33, '[') + std::string(33, ']')), Error);
 }
 
 TEST(Parse, RejectsDuplicateKeysNamingThePath) {

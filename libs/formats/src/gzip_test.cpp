@@ -104,7 +104,8 @@ TEST(Gzip, CorruptStreamNamesTheOffset) {
     ASSERT_FALSE(out.ok());
     EXPECT_THAT(out.error().reason, HasSubstr("corrupt gzip stream: incorrect data check"));
     ASSERT_TRUE(out.error().byte_offset);
-    EXPECT_GT(*out.error().byte_offset, 0u);
+    // zlib checks the CRC32 once it has read it: the offset is just past it (the trailer is CRC32, ISIZE).
+    EXPECT_EQ(*out.error().byte_offset, stream.size() - 4);
 
     std::string header = Gzip("hello");
     header[2] = 7;  // compression method other than deflate
@@ -173,7 +174,8 @@ TEST(Gzip, StreamHandsOnBoundedPiecesInOrder) {
     ASSERT_TRUE(size.ok()) << size.error().Describe();
     EXPECT_EQ(size.value(), text.size());
     EXPECT_EQ(joined, text);
-    EXPECT_GE(pieces, text.size() / kGunzipChunkBytes);
+    // As few pieces as the chunk size allows: the output is handed on in whole chunks.
+    EXPECT_EQ(pieces, (text.size() + kGunzipChunkBytes - 1) / kGunzipChunkBytes);
     Result<std::size_t> counted = GunzippedSize(Gzip(text) + Gzip("tail"), 10'000'000);
     ASSERT_TRUE(counted.ok());
     EXPECT_EQ(counted.value(), text.size() + 4);

@@ -547,6 +547,8 @@ TEST(XmlEngines, HandlerPlansTakeRepeatedElementsWhole) {
     ASSERT_FALSE(outcome.needs_expat);
     ASSERT_FALSE(outcome.error) << outcome.error->Describe();
     EXPECT_THAT(planner.shapes, ::testing::Contains("<pt a=#0 b=#1>#2<v>#3</><w></></>"));
+    // When the engine settles on the shape is its own heuristic (it needs "enough" repeats): at least
+    // one warm-up run, then exactly the runs of the last three points.
     ASSERT_GE(planner.runs.size(), 3u);
     for (std::size_t run_idx = 0; run_idx + 2 < planner.runs.size(); ++run_idx) {
         EXPECT_EQ(planner.runs[run_idx], "[0][w][\n ][0]");
@@ -554,7 +556,7 @@ TEST(XmlEngines, HandlerPlansTakeRepeatedElementsWhole) {
     EXPECT_EQ(planner.runs[planner.runs.size() - 2], "[2][y][\n ][20]");
     EXPECT_EQ(planner.runs.back(), "[4][z][\n ][]");  // an empty text is an empty hole
     // The plan declined the "no" one: its events were reported, in place.
-    ASSERT_GE(planner.events.size(), 7u);
+    ASSERT_GE(planner.events.size(), 7u);  // guards the slice below, which checks the events exactly
     EXPECT_THAT(std::vector<std::string>(planner.events.end() - 7, planner.events.end()),
                 ElementsAre("+pt", "+v", "-30", "+w", "-", "-", "-\n"));
 }
@@ -692,7 +694,9 @@ TEST(TextValues, ParseFixedE7EqualsTheDoublePath) {
         ASSERT_LE(std::fabs(*parsed), 180.0) << text;
         ASSERT_EQ(e7, DegreesToE7(*parsed)) << text;
     }
-    EXPECT_GT(accepted, 50'000u);
+    // The generator is deterministic: exactly this many of its texts are fixed-point numbers, so a
+    // change that starts refusing some (or accepting others) shows here.
+    EXPECT_EQ(accepted, 95'598u);
     for (const char* text :
          {"46.0000100", "-179.9999999", "180", "0", "-0", "-0.0000000", "7.5", "012.25", "1.2345678"}) {
         std::int32_t e7 = 0;

@@ -434,7 +434,9 @@ TEST_F(LocalStoreTest, SignedUrlArgumentsAreValidated) {
     EXPECT_EQ(KindOf([&] { store.SignedGetUrl("a", seconds(0), std::nullopt); }), ErrorKind::kInvalidArgument);
     EXPECT_EQ(KindOf([&] { store.SignedGetUrl("a", kMaxSignedUrlLifetime + seconds(1), std::nullopt); }),
               ErrorKind::kInvalidArgument);
-    EXPECT_NO_THROW(store.SignedGetUrl("a", kMaxSignedUrlLifetime, std::nullopt));
+    // The longest lifetime allowed: a URL that expires exactly that far ahead.
+    EXPECT_EQ(store.SignedGetUrl("a", kMaxSignedUrlLifetime, std::nullopt).expires_at,
+              clock_.now + kMaxSignedUrlLifetime);
     EXPECT_EQ(KindOf([&] { store.SignedGetUrl("a", seconds(60), "bad\"name"); }), ErrorKind::kInvalidArgument);
     EXPECT_EQ(KindOf([&] { store.SignedGetUrl("a", seconds(60), "dir/name"); }), ErrorKind::kInvalidArgument);
     EXPECT_EQ(KindOf([&] { store.SignedPutUrl("a", seconds(60), "image/jpeg", 0); }), ErrorKind::kInvalidArgument);

@@ -2,7 +2,7 @@
 // field errors, and the offline shell. Run with `npm run test:browser` (builds web/dist first).
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { requireServices } from '../../../tests/e2e/harness.mjs';
+import { requireServices } from '../../../tests/e2e/kit.mjs';
 import { screenshot, startSuite, uniqueEmail, watchConsole, withPhone } from './browser.mjs';
 
 // Random enough to stay clear of any common-password list, and long enough for the policy.
@@ -86,7 +86,7 @@ test('web app in a phone browser', async (t) => {
             assert.match(response.headers()['content-type'], /^application\/problem\+json/);
             const problem = await response.json();
             const reason = problem.errors?.find((e) => e.field === 'password')?.reason;
-            assert.ok(reason, `expected an errors[] entry for password in ${JSON.stringify(problem)}`);
+            assert.equal(reason, 'must be at least 10 characters', `the password's errors[] entry in ${JSON.stringify(problem)}`);
 
             const fieldError = page.locator('[data-field="password"] .field__error');
             await fieldError.waitFor();

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { repoRoot, startServer } from '../../../tests/e2e/harness.mjs';
+import { kFastHash, kRoomyLimits, repoRoot, startServer, uniqueEmail as kitEmail } from '../../../tests/e2e/kit.mjs';
 
 export const artifactsDir = join(repoRoot, 'test-artifacts', 'browser');
 
@@ -92,19 +92,11 @@ export async function saveText(name, text) {
     await writeFile(join(artifactsDir, name), text);
 }
 
-/** A unique address per run so tests never collide on the email's uniqueness. */
-export function uniqueEmail(prefix) {
-    return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-}
+/** A unique address per run so tests never collide on the email's uniqueness (the kit's, under the name the screens are given). */
+export const uniqueEmail = kitEmail;
 
 // Cheap password hashing and no rate limiting in the way of a handful of sign-ups per minute.
-const kServerArgs = [
-    '--password-hash=argon2id-fast-insecure',
-    '--rate-limit-anon-per-minute=100000',
-    '--rate-limit-anon-burst=100000',
-    '--rate-limit-auth-per-minute=100000',
-    '--rate-limit-auth-burst=100000',
-];
+const kServerArgs = [kFastHash, ...kRoomyLimits];
 
 /**
  * Starts the real server and Chromium for one suite; when `t` ends, closes both and keeps the
