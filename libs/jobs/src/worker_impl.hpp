@@ -1,0 +1,108 @@
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "strava1/db/listener.hpp"
+#include "strava1/jobs/worker.hpp"
+
+namespace strava1::jobs {
+
+namespace detail {
+
+/// One claimed job, from its claim until its outcome is written. Touched on the worker's executor only.
+struct RunningJob {
+    RunningJob(boost::asio::any_io_executor executor, std::weak_ptr<Worker::Impl> owner)
+        : worker(std::move(owner)), cancel(std::move(executor)) {}
+
+    enum class Interrupt { kNone, kLost, kStopping };
+
+    std::weak_ptr<Worker::Impl> worker;
+    db::Pool* pool = nullptr;
+    std::int64_t id = 0;
+    int attempt = 0;
+    const Registry::Kind* kind = nullptr;
+    /// Expires at the kind's timeout; cancelled early to interrupt the handler (lost lease, stop).
+    boost::asio::steady_timer cancel;
+    Interrupt interrupt = Interrupt::kNone;
+    bool handler_done = false;
+    bool completing = false;  // succeeded; its deletion is queued in the completion batch
+};
+
+}  // namespace detail
+
+struct Worker::Impl : std::enable_shared_from_this<Worker::Impl> {
+    Impl(boost::asio::any_io_executor ex, db::Pool& p, const Registry& r, WorkerOptions o, const Clock& c);
+
+    // ----- fixed at construction
+    boost::asio::any_io_executor executor;
+    db::Pool& pool;
+    const Registry& registry;
+    WorkerOptions options;
+    const Clock& clock;
+    std::string id;
+    std::string queues_literal;  // {"default",…}
+    std::string kinds_literal;
+    std::set<std::string, std::less<>> queues;
+    int claim_batch = 1;
+
+    // ----- on the executor only
+    std::unique_ptr<db::Listener> listener;
+    boost::asio::steady_timer wake;            // the fetch loop's wait
+    boost::asio::steady_timer heartbeat_tick;  // the heartbeat loop's
+    boost::asio::steady_timer maintenance_tick;
+    bool wake_pending = false;
+    bool hungry = false;  // more jobs may be waiting: claim again when a slot frees
+    bool started = false;
+    bool stopping = false;
+    int handlers = 0;    // handlers running now
+    int open_tasks = 0;  // loops, handlers and the completion writer still running
+    std::map<std::int64_t, std::shared_ptr<detail::RunningJob>> leased;
+    std::vector<std::pair<std::int64_t, int>> to_complete;
+    bool flushing = false;
+    std::mt19937_64 rng{std::random_device{}()};
+    std::chrono::steady_clock::time_point last_heartbeat_ok = std::chrono::steady_clock::now();
+
+    // ----- counters, read by Stats() from any thread
+    struct KindCounters {
+        std::atomic<std::uint64_t> completed{0};
+        std::atomic<std::uint64_t> failed{0};
+        std::atomic<std::uint64_t> dead{0};
+        std::array<std::atomic<std::uint64_t>, std::size(kRunBuckets) + 1> buckets{};
+        std::atomic<std::uint64_t> run_us{0};
+    };
+    std::map<std::string, std::size_t, std::less<>> kind_index;
+    std::vector<std::string> kind_names;
+    std::vector<std::unique_ptr<KindCounters>> kind_counters;
+    std::atomic<std::uint64_t> claimed{0};
+    std::atomic<std::uint64_t> completed{0};
+    std::atomic<std::uint64_t> failed{0};
+    std::atomic<std::uint64_t> dead{0};
+    std::atomic<std::uint64_t> lost{0};
+    std::atomic<std::uint64_t> rescued{0};
+    std::atomic<std::uint64_t> schedules_fired{0};
+    std::atomic<std::uint64_t> running{0};
+
+    void Wake();
+    void Notified();
+    void SlotFreed();
+    KindCounters* CountersOf(std::string_view kind);
+    std::chrono::milliseconds Backoff(const Registry::Kind* kind, int attempt);
+};
+
+/// The loops; each holds the Impl alive until it returns.
+boost::asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl);
+boost::asio::awaitable<void> HeartbeatLoop(std::shared_ptr<Worker::Impl> impl);
+boost::asio::awaitable<void> MaintenanceLoop(std::shared_ptr<Worker::Impl> impl);
+/// Puts jobs whose lease expired back to waiting (with backoff) or into the dead letters. Returns how many.
+boost::asio::awaitable<int> RescueExpiredLeases(std::shared_ptr<Worker::Impl> impl);
+
+}  // namespace strava1::jobs
