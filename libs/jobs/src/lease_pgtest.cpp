@@ -268,5 +268,36 @@ TEST_F(JobsTest, MetricsShowDepthAgeAndRunsPerQueueAndKind) {
     EXPECT_NE(text.find("strava1_jobs_failed_total{kind=\"hold\"} 0\n"), std::string::npos) << text;
 }
 
+// --- housekeeping
+
+asio::awaitable<void> Prunes(db::Pool& pool, const Client& client, Worker& worker) {
+    co_await pool.Query(
+        "INSERT INTO jobs_dead (id, queue, kind, payload, priority, attempts, max_attempts, reason, last_error, "
+        "created_at, died_at) VALUES "
+        "(1001, 'default', 'x', '{}', 0, 25, 25, 'failed', 'old', now(), now() - interval '31 days'), "
+        "(1002, 'default', 'x', '{}', 0, 25, 25, 'failed', 'recent', now(), now() - interval '29 days')");
+    NewJob prune;
+    prune.kind = "jobs.prune_dead";
+    prune.payload = client.registry().Schedules().front().payload;
+    co_await EnqueueCommitted(pool, client, prune);
+    worker.Start();
+    EXPECT_TRUE(co_await Eventually([&] { return worker.Stats().completed == 1; }));
+    co_await worker.Stop();
+}
+
+TEST_F(JobsTest, HousekeepingDeletesDeadLettersPastTheirRetentionDaily) {
+    Registry registry;
+    RegisterHousekeeping(registry, std::chrono::hours(24 * 30));
+    ASSERT_EQ(registry.Schedules().size(), 1u);
+    EXPECT_EQ(registry.Schedules().front().cron, "17 3 * * *");
+    Client client(registry);
+    Worker worker(io_.get_executor(), *pool_, registry, Fast());
+    Run(Prunes(*pool_, client, worker));
+    auto left = Run(ListJobs(*pool_, ListFilter{"dead"}));
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].last_error, "recent");
+    EXPECT_EQ(Run(CountRows(*pool_, "SELECT count(*) FROM jobs_schedules WHERE name = 'jobs.prune_dead'")), 1);
+}
+
 }  // namespace
 }  // namespace strava1::jobs

@@ -1,7 +1,8 @@
-// The worker's housekeeping: rescuing jobs whose worker died, firing recurring schedules, pruning
-// old dead letters.
+// The worker's housekeeping: rescuing jobs whose worker died and firing recurring schedules; and the
+// job that prunes old dead letters.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 
 #include "schedules.hpp"
 #include "sql.hpp"
@@ -46,7 +47,6 @@ asio::awaitable<int> RescueExpiredLeases(std::shared_ptr<Worker::Impl> impl) {
 
 asio::awaitable<void> MaintenanceLoop(std::shared_ptr<Worker::Impl> impl) {
     bool declared = false;
-    auto last_prune = std::chrono::steady_clock::now() - std::chrono::hours(2);
     int failures = 0;
     while (!impl->stopping) {
         try {
@@ -64,11 +64,6 @@ asio::awaitable<void> MaintenanceLoop(std::shared_ptr<Worker::Impl> impl) {
                     break;
                 }
             }
-            if (std::chrono::steady_clock::now() - last_prune > std::chrono::hours(1)) {
-                co_await impl->pool.Query(
-                    sql::kPruneDead, db::Params::Of(static_cast<std::int64_t>(impl->options.dead_retention.count())));
-                last_prune = std::chrono::steady_clock::now();
-            }
             failures = 0;
         } catch (const std::exception& e) {
             if (failures++ == 0) {
@@ -82,6 +77,31 @@ asio::awaitable<void> MaintenanceLoop(std::shared_ptr<Worker::Impl> impl) {
         co_await impl->maintenance_tick.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     --impl->open_tasks;
+}
+
+namespace {
+
+asio::awaitable<void> PruneDead(JobContext job) {
+    const std::int64_t hours = job.payload.as_object().at("retention_hours").to_number<std::int64_t>();
+    db::Result r = co_await job.Pool().Query(sql::kPruneDead, db::Params::Of(hours));
+    if (r.Affected() > 0) {
+        log::Info("old dead letters deleted", {{"count", r.Affected()}, {"older_than_hours", hours}});
+    }
+}
+
+}  // namespace
+
+void RegisterHousekeeping(Registry& registry, std::chrono::hours dead_retention) {
+    KindOptions options;
+    options.queue = "jobs";
+    options.max_attempts = 5;
+    registry.Handle("jobs.prune_dead", PruneDead, options);
+    Schedule prune;
+    prune.name = "jobs.prune_dead";
+    prune.cron = "17 3 * * *";
+    prune.kind = "jobs.prune_dead";
+    prune.payload = boost::json::object{{"retention_hours", dead_retention.count()}};
+    registry.Recurring(std::move(prune));
 }
 
 }  // namespace strava1::jobs

@@ -27,11 +27,10 @@ struct WorkerOptions {
     /// How often to look for jobs when no notification arrives (LISTEN/NOTIFY is the fast path).
     std::chrono::milliseconds poll_interval{1000};
     bool listen = true;
-    /// Rescue expired leases, fire due schedules (upserting the registry's at start), prune old dead
-    /// letters. One worker per process is enough; several across processes are safe.
+    /// Rescue expired leases and fire due schedules (upserting the registry's at start). One worker
+    /// per process is enough; several across processes are safe.
     bool maintenance = true;
     std::chrono::milliseconds maintenance_interval{1000};
-    std::chrono::hours dead_retention{24 * 30};
     /// On Stop, running handlers get this long to finish; the rest are cancelled and their jobs
     /// handed back to the queue without counting the attempt.
     std::chrono::milliseconds stop_grace{10000};
@@ -59,6 +58,10 @@ struct WorkerStats {
     };
     std::vector<PerKind> kinds;
 };
+
+/// The queue's own housekeeping as a job: registers the kind "jobs.prune_dead", which deletes dead
+/// letters older than `dead_retention`, and its daily schedule of the same name (03:17 UTC).
+void RegisterHousekeeping(Registry& registry, std::chrono::hours dead_retention = std::chrono::hours(24 * 30));
 
 /// Upper bounds, in seconds, of the run-time histogram buckets.
 inline constexpr double kRunBuckets[] = {0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10, 60, 300};
