@@ -104,16 +104,17 @@ std::optional<int> ParseHms(Cursor& c) {
 std::optional<PosixTz::Date> ParseDate(Cursor& c) {
     PosixTz::Date date;
     if (c.Take('M')) {
-        auto month = c.Number(2);
-        auto week = c.Take('.') ? c.Number(1) : std::nullopt;
-        auto weekday = c.Take('.') ? c.Number(1) : std::nullopt;
-        if (!month || !week || !weekday || *month < 1 || *month > 12 || *week < 1 || *week > 5 || *weekday > 6) {
+        // -1 for a missing part (GCC's -O3 flow analysis cannot follow optionals through ?: here).
+        const int month = c.Number(2).value_or(-1);
+        const int week = c.Take('.') ? c.Number(1).value_or(-1) : -1;
+        const int weekday = c.Take('.') ? c.Number(1).value_or(-1) : -1;
+        if (month < 1 || month > 12 || week < 1 || week > 5 || weekday < 0 || weekday > 6) {
             return std::nullopt;
         }
         date.kind = PosixTz::Date::Kind::kMonthWeekDay;
-        date.month = *month;
-        date.week = *week;
-        date.weekday = *weekday;
+        date.month = month;
+        date.week = week;
+        date.weekday = weekday;
     } else if (c.Take('J')) {
         auto day = c.Number(3);
         if (!day || *day < 1 || *day > 365) {
