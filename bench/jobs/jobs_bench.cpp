@@ -1,7 +1,7 @@
 // strava1_jobs_bench: our side of the job queue benchmark (bench/jobs/run.mjs runs it beside
 // graphile_peer.mjs, which does the same with graphile-worker). Prints one JSON object.
 //
-//   strava1_jobs_bench throughput --dsn=DSN [--jobs=50000] [--concurrency=16] [--batch=0]
+//   strava1_jobs_bench throughput --dsn=DSN [--jobs=50000] [--concurrency=16] [--batch=0] [--prefetch=0]
 //       enqueues the no-op jobs in bulk (not timed), then times a worker running all of them, until
 //       the last completion is written
 //   strava1_jobs_bench latency --dsn=DSN [--rate=200] [--seconds=10] [--concurrency=16]
@@ -75,6 +75,7 @@ jobs::WorkerOptions Options(const Args& args) {
     jobs::WorkerOptions o;
     o.concurrency = args.Int("concurrency", 16);
     o.claim_batch = args.Int("batch", 0);
+    o.prefetch = args.Int("prefetch", 0);
     o.maintenance = true;
     return o;
 }
@@ -205,7 +206,8 @@ int main(int argc, char** argv) {
         auto result = asio::co_spawn(io, Measure(pool, registry, args), asio::use_future);
         io.run();
         boost::json::object out = result.get();
-        out["system"] = "strava1";
+        const int prefetch = args.Int("prefetch", 0);
+        out["system"] = prefetch > 0 ? "strava1 (prefetch " + std::to_string(prefetch) + ")" : std::string("strava1");
         out["concurrency"] = args.Int("concurrency", 16);
         std::printf("%s\n", boost::json::serialize(out).c_str());
         return 0;

@@ -188,6 +188,34 @@ TEST_F(JobsTest, StoppingHandsUnfinishedJobsBack) {
     EXPECT_EQ(runs.finished, 0);
 }
 
+// Prefetching: jobs claimed ahead of free slots wait here under lease; on stop they go back unrun.
+asio::awaitable<void> PrefetchThenStop(db::Pool& pool, const Client& client, Worker& worker, Runs& runs) {
+    for (int idx = 0; idx < 6; ++idx) {
+        co_await Enqueue(pool, client, "hold");
+    }
+    worker.Start();
+    EXPECT_TRUE(co_await Eventually([&] { return runs.attempts.size() == 1; }));
+    EXPECT_TRUE(co_await Eventually([&] { return worker.Stats().claimed == 4; })) << "one running, three prefetched";
+    co_await worker.Stop();
+    EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_queue WHERE locked_by IS NULL AND attempt = 0"), 6);
+}
+
+TEST_F(JobsTest, PrefetchedJobsWaitUnderLeaseAndGoBackOnStop) {
+    Registry registry;
+    Runs runs;
+    runs.hold = std::chrono::hours(1);
+    registry.Handle("hold", Holder(runs));
+    Client client(registry);
+    WorkerOptions options = Fast();
+    options.concurrency = 1;
+    options.prefetch = 3;
+    options.stop_grace = std::chrono::milliseconds(50);
+    Worker worker(io_.get_executor(), *pool_, registry, options);
+    Run(PrefetchThenStop(*pool_, client, worker, runs));
+    EXPECT_EQ(runs.attempts, std::vector<int>{1});
+    EXPECT_EQ(runs.finished, 0);
+}
+
 // --- the operator's view
 
 asio::awaitable<void> Operate(db::Pool& pool, const Client& client, std::vector<std::string>& steps) {

@@ -132,6 +132,7 @@ TEST_F(JobsTest, TwoWorkersNeverClaimTheSameJob) {
     options.worker_id = "a";
     Worker a(io_.get_executor(), *pool_, registry, options);
     options.worker_id = "b";
+    options.prefetch = 8;  // one with a local queue, one without
     Worker b(io_.get_executor(), pool_b, registry, options);
     Run(TwoWorkersShare(*pool_, client, a, b, seen));
     EXPECT_EQ(seen.runs.size(), 400u);

@@ -243,7 +243,8 @@ asio::awaitable<void> RunJob(std::shared_ptr<Worker::Impl> impl, std::shared_ptr
     --impl->open_tasks;
 }
 
-void Launch(const std::shared_ptr<Worker::Impl>& impl, Claimed claimed) {
+/// The claimed job as the worker tracks it (leased from now on) and as its handler will see it.
+Pending Prepare(const std::shared_ptr<Worker::Impl>& impl, Claimed claimed) {
     auto job = std::make_shared<RunningJob>(impl->executor, impl);
     job->pool = &impl->pool;
     job->id = claimed.id;
@@ -264,10 +265,28 @@ void Launch(const std::shared_ptr<Worker::Impl>& impl, Claimed claimed) {
         job->kind = nullptr;  // cannot happen for jsonb text; fail the run rather than the loop
     }
     impl->leased[job->id] = job;
+    return Pending{std::move(job), std::move(context)};
+}
+
+void Begin(const std::shared_ptr<Worker::Impl>& impl, Pending pending) {
     ++impl->handlers;
     ++impl->open_tasks;
     impl->running.fetch_add(1);
-    asio::co_spawn(impl->executor, RunJob(impl, job, std::move(context)), asio::detached);
+    asio::co_spawn(impl->executor, RunJob(impl, std::move(pending.job), std::move(pending.context)), asio::detached);
+}
+
+asio::awaitable<void> HandBackBacklog(std::shared_ptr<Worker::Impl> impl) {
+    auto backlog = std::move(impl->backlog);
+    impl->backlog.clear();
+    for (auto& pending : backlog) {
+        try {
+            co_await impl->pool.Query(sql::kHandBack, db::Params::Of(pending.job->id, pending.job->attempt, impl->id));
+        } catch (const std::exception& e) {
+            log::Warn("could not hand back a job; it runs again when its lease expires",
+                      {{"job", pending.job->id}, {"error", e.what()}});
+        }
+        impl->leased.erase(pending.job->id);
+    }
 }
 
 }  // namespace
@@ -296,7 +315,23 @@ Worker::Impl::Impl(asio::any_io_executor ex, db::Pool& p, const Registry& r, Wor
     }
     kinds_literal = sql::TextArray(kinds);
     options.concurrency = std::max(1, options.concurrency);
-    claim_batch = options.claim_batch > 0 ? options.claim_batch : options.concurrency;
+    options.prefetch = std::max(0, options.prefetch);
+    claim_batch = std::max(0, options.claim_batch);
+}
+
+void Worker::Impl::LaunchBacklog() {
+    auto self = shared_from_this();
+    while (handlers < options.concurrency && !backlog.empty() && !stopping) {
+        Pending next = std::move(backlog.front());
+        backlog.pop_front();
+        if (next.job->interrupt == RunningJob::Interrupt::kLost) {
+            // Its lease was lost while it waited here (rescued or discarded): it is not ours to run.
+            lost.fetch_add(1);
+            leased.erase(next.job->id);
+            continue;
+        }
+        Begin(self, std::move(next));
+    }
 }
 
 void Worker::Impl::Wake() {
@@ -306,12 +341,13 @@ void Worker::Impl::Wake() {
 
 void Worker::Impl::Notified() {
     hungry = true;
-    if (handlers < options.concurrency) {
+    if (Held() < Capacity()) {
         Wake();
     }
 }
 
 void Worker::Impl::SlotFreed() {
+    LaunchBacklog();
     if (hungry || stopping) {
         Wake();
     }
@@ -332,10 +368,21 @@ std::chrono::milliseconds Worker::Impl::Backoff(const Registry::Kind* kind, int 
 
 asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl) {
     int failures = 0;
+    const int prefetch = impl->options.prefetch;
     while (!impl->stopping) {
-        const int free = impl->options.concurrency - impl->handlers;
-        if (free > 0) {
-            const int want = std::min(free, impl->claim_batch);
+        impl->LaunchBacklog();
+        const int room = impl->Capacity() - impl->Held();
+        // Claim when a slot would otherwise stay idle, or, prefetching, once half the local queue is gone
+        // (fewer, larger claims).
+        const bool starving =
+            impl->options.concurrency - impl->handlers > static_cast<int>(impl->backlog.size()) + impl->claiming;
+        if (room > 0 && (starving || room >= std::max(1, prefetch / 2))) {
+            // Prefetching, two claims overlap (two of these loops): each asks for half the capacity.
+            const int cap = impl->claim_batch > 0 ? impl->claim_batch
+                            : prefetch > 0        ? std::max(1, impl->Capacity() / 2)
+                                                  : room;
+            const int want = std::min(room, cap);
+            impl->claiming += want;
             impl->hungry = false;
             impl->wake_pending = false;
             std::vector<Claimed> jobs;
@@ -349,6 +396,7 @@ asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl) {
                     log::Warn("could not claim jobs; retrying", {{"worker", impl->id}, {"error", e.what()}});
                 }
             }
+            impl->claiming -= want;
             if (!claimed) {
                 co_await Sleep(
                     std::min(impl->options.poll_interval, std::chrono::milliseconds(100 << std::min(failures, 5))));
@@ -356,8 +404,9 @@ asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl) {
             }
             impl->claimed.fetch_add(jobs.size());
             for (auto& job : jobs) {
-                Launch(impl, std::move(job));
+                impl->backlog.push_back(Prepare(impl, std::move(job)));
             }
+            impl->LaunchBacklog();
             if (static_cast<int>(jobs.size()) == want) {
                 // The batch was full: more may be waiting. Claim again now, or when a slot frees.
                 impl->hungry = true;
@@ -367,7 +416,7 @@ asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl) {
         if (impl->stopping) {
             break;
         }
-        if (impl->wake_pending && impl->handlers < impl->options.concurrency) {
+        if (impl->wake_pending && impl->Held() < impl->Capacity()) {
             continue;  // woken while claiming: claim again
         }
         // With every slot taken, a wake-up only matters once one frees (SlotFreed wakes us then).
@@ -481,6 +530,10 @@ void Worker::Start() {
         if (runs_jobs) {
             impl->open_tasks += 2;
             asio::co_spawn(impl->executor, FetchLoop(impl), asio::detached);
+            if (impl->options.prefetch > 0) {
+                ++impl->open_tasks;
+                asio::co_spawn(impl->executor, FetchLoop(impl), asio::detached);
+            }
             asio::co_spawn(impl->executor, HeartbeatLoop(impl), asio::detached);
         }
         if (impl->options.maintenance) {
@@ -502,6 +555,7 @@ asio::awaitable<void> StopOnExecutor(std::shared_ptr<Worker::Impl> impl) {
     }
     impl->Wake();
     impl->maintenance_tick.cancel();
+    co_await HandBackBacklog(impl);
     const auto deadline = std::chrono::steady_clock::now() + impl->options.stop_grace;
     while (impl->handlers > 0 && std::chrono::steady_clock::now() < deadline) {
         co_await Sleep(std::chrono::milliseconds(5));

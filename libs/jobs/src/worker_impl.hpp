@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -39,6 +40,12 @@ struct RunningJob {
 
 }  // namespace detail
 
+/// A claimed job waiting for a free slot (WorkerOptions::prefetch).
+struct Pending {
+    std::shared_ptr<detail::RunningJob> job;
+    JobContext context;
+};
+
 struct Worker::Impl : std::enable_shared_from_this<Worker::Impl> {
     Impl(boost::asio::any_io_executor ex, db::Pool& p, const Registry& r, WorkerOptions o, const Clock& c);
 
@@ -52,7 +59,7 @@ struct Worker::Impl : std::enable_shared_from_this<Worker::Impl> {
     std::string queues_literal;  // {"default",…}
     std::string kinds_literal;
     std::set<std::string, std::less<>> queues;
-    int claim_batch = 1;
+    int claim_batch = 0;  // 0: no cap
 
     // ----- on the executor only
     std::unique_ptr<db::Listener> listener;
@@ -65,9 +72,11 @@ struct Worker::Impl : std::enable_shared_from_this<Worker::Impl> {
     bool stopping = false;
     int handlers = 0;    // handlers running now
     int open_tasks = 0;  // loops, handlers and the completion writer still running
-    std::map<std::int64_t, std::shared_ptr<detail::RunningJob>> leased;
+    std::map<std::int64_t, std::shared_ptr<detail::RunningJob>> leased;  // running, waiting, or completing
+    std::deque<Pending> backlog;                                         // claimed, waiting for a slot
     std::vector<std::pair<std::int64_t, int>> to_complete;
     bool flushing = false;
+    int claiming = 0;  // jobs asked for by claims in flight
     std::mt19937_64 rng{std::random_device{}()};
     std::chrono::steady_clock::time_point last_heartbeat_ok = std::chrono::steady_clock::now();
 
@@ -94,6 +103,11 @@ struct Worker::Impl : std::enable_shared_from_this<Worker::Impl> {
     void Wake();
     void Notified();
     void SlotFreed();
+    /// Starts waiting jobs while slots are free.
+    void LaunchBacklog();
+    /// Jobs claimed or running here, against what the worker may hold.
+    int Held() const { return handlers + static_cast<int>(backlog.size()) + claiming; }
+    int Capacity() const { return options.concurrency + options.prefetch; }
     KindCounters* CountersOf(std::string_view kind);
     std::chrono::milliseconds Backoff(const Registry::Kind* kind, int attempt);
 };

@@ -20,7 +20,11 @@ struct WorkerOptions {
     /// registry knows are claimed.
     std::vector<std::string> queues;
     int concurrency = 8;  ///< handlers running at once
-    int claim_batch = 0;  ///< most jobs claimed per query; 0: as many as there are free slots
+    /// Jobs claimed ahead of free slots, started as slots free, so that the next claim overlaps the
+    /// runs (a local queue, as graphile-worker's). Worth it for short jobs under load; for slow ones
+    /// it keeps jobs leased here that an idle worker elsewhere could have run. 0: claim only for free slots.
+    int prefetch = 0;
+    int claim_batch = 0;  ///< most jobs claimed per query; 0: as many as there is room for
     /// A claimed job is this worker's until then; heartbeats (every lease/3) extend it. A job whose
     /// lease ran out (its worker died) is rescued: back to waiting with backoff, or dead-lettered.
     std::chrono::milliseconds lease{30000};
