@@ -112,7 +112,29 @@ struct Worker::Impl : std::enable_shared_from_this<Worker::Impl> {
     std::chrono::milliseconds Backoff(const Registry::Kind* kind, int attempt);
 };
 
-/// The loops; each holds the Impl alive until it returns.
+/// A row the claim returned.
+struct Claimed {
+    std::int64_t id;
+    std::string queue;
+    std::string kind;
+    std::string payload;
+    int attempt;
+    int max_attempts;
+    double created_at;
+};
+
+// ----- worker_runs.cpp: one job's run
+/// Claims up to `want` due jobs of the worker's queues and kinds.
+boost::asio::awaitable<std::vector<Claimed>> Claim(std::shared_ptr<Worker::Impl> impl, int want);
+/// The claimed job as the worker tracks it (leased from now on) and as its handler will see it.
+Pending Prepare(const std::shared_ptr<Worker::Impl>& impl, Claimed claimed);
+/// Starts its handler (a slot must be free).
+void Begin(const std::shared_ptr<Worker::Impl>& impl, Pending pending);
+/// Hands the jobs waiting for a slot back to the queue (stopping).
+boost::asio::awaitable<void> HandBackBacklog(std::shared_ptr<Worker::Impl> impl);
+boost::asio::awaitable<void> SleepFor(std::chrono::milliseconds duration);
+
+// ----- worker.cpp and worker_maintenance.cpp: the loops; each holds the Impl alive until it returns.
 boost::asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl);
 boost::asio::awaitable<void> HeartbeatLoop(std::shared_ptr<Worker::Impl> impl);
 boost::asio::awaitable<void> MaintenanceLoop(std::shared_ptr<Worker::Impl> impl);
