@@ -66,8 +66,14 @@ bench: deps
 fuzz: deps
 	scripts/fuzz.sh 30
 
+# The fuzzers for longer, and the job queue's crash test at full size (T-72: 10,000 jobs, 100 kills;
+# `make test` runs it scaled down as a ctest).
 check-long: deps
 	scripts/fuzz.sh 600
+	cmake --preset debug >/dev/null
+	cmake --build --preset debug --target strava1_jobs_crashtest
+	scripts/with-services.sh /usr/bin/python3 tests/jobs/crash_test.py \
+		--binary=$(DEBUG_DIR)/tests/jobs/strava1_jobs_crashtest --jobs=10000 --kills=100 --rolled-back=1000
 
 clean:
 	rm -rf build web/dist

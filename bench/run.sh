@@ -13,7 +13,9 @@
 # BENCH_BENCHMARK_DIR (where to look for strava1_*_benchmark executables; default build/release),
 # BENCH_SKIP_FORMATS=1 (skip the import comparison of bench/formats/run.py), BENCH_SKIP_UPLOADS=1
 # (skip the upload-to-ready latency of bench/uploads/run.mjs), BENCH_SKIP_BOMBS=1 (skip the peak memory
-# under concurrent gzip bombs of bench/uploads/gzip_bombs.mjs).
+# under concurrent gzip bombs of bench/uploads/gzip_bombs.mjs), BENCH_SKIP_JOBS=1 (skip the job queue
+# against graphile-worker of bench/jobs/run.mjs; BENCH_JOBS_COUNT, BENCH_JOBS_CONCURRENCY,
+# BENCH_JOBS_RATE tune it).
 # STRAVA1_TEST_PG_DSN set: use that PostgreSQL instead of starting one with scripts/with-services.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -111,6 +113,21 @@ if [ "${BENCH_SKIP_BOMBS:-0}" != 1 ]; then
         --out=bench/results/bombs-latest.md || status=$?
     if [ -f bench/results/bombs-latest.md ]; then
         { echo; cat bench/results/bombs-latest.md; } >> bench/results/latest.md
+    fi
+fi
+# The job queue against graphile-worker on the same PostgreSQL (bench/jobs/run.mjs).
+if [ "${BENCH_SKIP_JOBS:-0}" != 1 ]; then
+    if [ -d bench/jobs/node_modules/graphile-worker ]; then
+        timeout --kill-after=30 1200 node bench/jobs/run.mjs --binary=build/release/bench/jobs/strava1_jobs_bench \
+            --rounds="${BENCH_ROUNDS:-3}" --jobs="${BENCH_JOBS_COUNT:-50000}" \
+            --concurrency="${BENCH_JOBS_CONCURRENCY:-16}" --rate="${BENCH_JOBS_RATE:-200}" \
+            --out=bench/results/jobs-latest.md || status=$?
+    else
+        echo "bench: graphile-worker is missing: run scripts/deps.sh --bench" >&2
+        status=1
+    fi
+    if [ -f bench/results/jobs-latest.md ]; then
+        { echo; cat bench/results/jobs-latest.md; } >> bench/results/latest.md
     fi
 fi
 exit "$status"

@@ -112,6 +112,15 @@ if [ -f tests/fitsdk/package-lock.json ]; then
     fi
 fi
 
+# graphile-worker, the peer of the job queue benchmark (bench/jobs), exactly as locked; only for --bench.
+if [ "$want_bench" = 1 ] && [ -f bench/jobs/package-lock.json ]; then
+    stamp=bench/jobs/node_modules/.strava1-lock-stamp
+    if [ ! -f "$stamp" ] || ! cmp -s bench/jobs/package-lock.json "$stamp"; then
+        (cd bench/jobs && npm ci --no-audit --no-fund)
+        cp bench/jobs/package-lock.json "$stamp"
+    fi
+fi
+
 # Firebase Auth Emulator for tests/firebase (firebase-tools, offline, no Java). --omit=optional
 # leaves out re2, a native module only the hosting emulator uses (two minutes of compiling).
 if [ -f tests/firebase/package-lock.json ]; then

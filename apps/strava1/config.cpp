@@ -79,6 +79,10 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"password_hash", "COST", "argon2id-interactive", "argon2id-fast-insecure is for sanitizer test runs only"},
         {"unsafe_allow_no_fsync", "BOOL", "false",
          "start even if PostgreSQL may lose acknowledged writes (throwaway tests)"},
+        {"worker_concurrency", "N", "8",
+         "background jobs run at once by serve's in-process workers or by one 'strava1 worker'; 0 in serve: none"},
+        {"worker_queues", "QUEUES", "all", "comma-separated job queues this process takes jobs from"},
+        {"job_lease_s", "N", "30", "a job whose worker stops heartbeating this long is run again elsewhere"},
     };
     return kSettings;
 }
@@ -185,6 +189,25 @@ Config LoadConfig(Settings& s) {
                           ": must be at least 16 characters (a guessable token protects nothing)");
     }
     c.db_unreachable_limit = std::chrono::seconds(s.GetInt("db_unreachable_limit_s", 60, 1, 86400));
+    c.worker_concurrency = static_cast<int>(s.GetInt("worker_concurrency", 8, 0, 1000));
+    const std::string queues = s.GetString("worker_queues", "all");
+    if (queues != "all") {
+        c.worker_queues = SplitList(queues);
+        for (const auto& queue : c.worker_queues) {
+            const bool valid =
+                queue.size() <= 64 && std::all_of(queue.begin(), queue.end(), [](char ch) {
+                    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
+                });
+            if (!valid) {
+                throw ConfigError(s.SourceName("worker_queues") + ": queue names are [a-z0-9_.-], up to 64 (got \"" +
+                                  queue + "\")");
+            }
+        }
+        if (c.worker_queues.empty()) {
+            throw ConfigError(s.SourceName("worker_queues") + ": name at least one queue, or all");
+        }
+    }
+    c.job_lease = std::chrono::seconds(s.GetInt("job_lease_s", 30, 2, 3600));
     s.RejectUnknown();
     return c;
 }

@@ -32,6 +32,10 @@ struct Config {
     bool allow_unsafe_durability = false;
     std::string metrics_token;                      ///< empty: /metrics only while listening on loopback
     std::chrono::seconds db_unreachable_limit{60};  ///< /healthz fails after the embedded database is down this long
+    /// Jobs this process runs at once (serve's in-process workers, `strava1 worker`); 0 in serve: none.
+    int worker_concurrency = 8;
+    std::vector<std::string> worker_queues;  ///< empty: every queue of the registered job kinds
+    std::chrono::seconds job_lease{30};      ///< a worker that stops heartbeating loses its jobs after this
 };
 
 /// One setting of `strava1 serve`, as `--help` lists it (docs/architecture.md has the same table; an

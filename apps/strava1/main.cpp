@@ -13,6 +13,8 @@ int Migrate(const std::vector<std::string>& args);
 int Routes(const std::vector<std::string>& args);
 int Inspect(const std::vector<std::string>& args);
 int Import(const std::vector<std::string>& args);
+int Worker(const std::vector<std::string>& args);
+int Jobs(const std::vector<std::string>& args);
 }  // namespace strava1::app
 
 namespace {
@@ -28,6 +30,8 @@ constexpr const char* kUsage =
     "  routes    print the HTTP route table as JSON\n"
     "  inspect   parse GPX/TCX/FIT files (and .gz) as an upload would; print what they hold or why not\n"
     "  import    import GPX/TCX/FIT files for a user (--user=EMAIL FILE...), as an upload would\n"
+    "  worker    run background jobs against the same database as serve (any number of them)\n"
+    "  jobs      list, show, retry or discard background jobs (jobs list|show ID|retry ID|discard ID)\n"
     "  version   print the version (also --version)\n"
     "  help      print this (also --help); `strava1 COMMAND --help` for one command and its settings\n";
 
@@ -46,6 +50,15 @@ constexpr const char* kMigrateUsage =
     "migrations, checks the durability settings and exits. It reads the same settings as serve.\n"
     "\n";
 
+constexpr const char* kWorkerUsage =
+    "usage: strava1 worker [--setting=value ...]\n"
+    "\n"
+    "Runs background jobs from the database serve uses, worker_concurrency at a time, until Ctrl-C or\n"
+    "SIGTERM (running jobs get 10 s to finish, the rest go back to the queue). Any number of workers may\n"
+    "run against one database, beside serve's in-process ones. It reads the same settings as serve; with\n"
+    "the embedded database, only while serve is not running (otherwise give --database-url).\n"
+    "\n";
+
 constexpr const char* kRoutesUsage =
     "usage: strava1 routes\n"
     "\n"
@@ -60,6 +73,9 @@ std::string CommandUsage(const std::string& command) {
     }
     if (command == "migrate") {
         return std::string(kMigrateUsage) + strava1::app::SettingsUsage();
+    }
+    if (command == "worker") {
+        return std::string(kWorkerUsage) + strava1::app::SettingsUsage();
     }
     if (command == "routes") {
         return kRoutesUsage;
@@ -117,7 +133,13 @@ int main(int argc, char** argv) {
     if (command == "import") {
         return strava1::app::Import(args);
     }
-    if (command == "api" || command == "realtime" || command == "worker") {
+    if (command == "worker") {
+        return strava1::app::Worker(args);
+    }
+    if (command == "jobs") {
+        return strava1::app::Jobs(args);
+    }
+    if (command == "api" || command == "realtime") {
         std::fprintf(stderr,
                      "strava1: '%s' (scale-out role) arrives with the real-time and analytics issues; use 'serve'\n",
                      command.c_str());

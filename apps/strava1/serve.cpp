@@ -17,6 +17,7 @@
 
 #include "bootstrap.hpp"
 #include "embedded_assets.hpp"
+#include "job_workers.hpp"
 #include "strava1/accounts/module.hpp"
 #include "strava1/activities/module.hpp"
 #include "strava1/auth/firebase_verifier.hpp"
@@ -28,6 +29,7 @@
 #include "strava1/http/idempotency.hpp"
 #include "strava1/http/metrics.hpp"
 #include "strava1/http/server.hpp"
+#include "strava1/jobs/metrics.hpp"
 #include "strava1/migrations/all.hpp"
 
 extern char** environ;
@@ -126,6 +128,7 @@ struct Probes {
     /// listens on loopback with no trusted proxies (see CheckMetricsAccess). Else this bearer token.
     bool metrics_local_only = true;
     std::string metrics_token;
+    std::vector<const jobs::Worker*> job_workers;
 
     asio::awaitable<http::Response> Healthz(http::RequestPtr) {
         if (supervisor != nullptr) {
@@ -223,7 +226,14 @@ struct Probes {
             }
             return out;
         };
-        co_return http::Response::Text(200, "text/plain; version=0.0.4", metrics->Render(render_extra));
+        std::string jobs_text;
+        try {
+            jobs_text = co_await jobs::RenderMetrics(pool, job_workers);
+        } catch (const Error&) {
+            jobs_text = jobs::RenderWorkerMetrics(job_workers);  // the queue's depth needs the database
+        }
+        co_return http::Response::Text(200, "text/plain; version=0.0.4",
+                                       metrics->Render([&] { return render_extra() + jobs_text; }));
     }
 };
 
@@ -299,8 +309,8 @@ void AddProbeRoutes(http::Router& router, Probes& probes) {
 
 /// Waits for SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
 /// stops the loop so main can close the pool and the embedded PostgreSQL in order.
-asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, asio::io_context& io,
-                                       std::vector<asio::io_context*> shards) {
+asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, JobWorkers& job_workers,
+                                       asio::io_context& io, std::vector<asio::io_context*> shards) {
     auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) {
         co_return;
@@ -316,6 +326,8 @@ asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& 
         poll.expires_after(std::chrono::milliseconds(20));
         co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
     } while (server.OpenConnections() > 0 && std::chrono::steady_clock::now() < deadline);
+    // Running jobs get their grace (10 s), then go back to the queue for another worker.
+    co_await job_workers.Stop();
     for (auto* shard : shards) {
         shard->stop();
     }
@@ -481,9 +493,14 @@ int Serve(const std::vector<std::string>& args) {
     asio::co_spawn(io, ExpireIdempotencyKeys(idempotency), asio::detached);
     asio::co_spawn(io, ResumeUploads(activities_module), asio::detached);
     asio::co_spawn(io, PurgeDeletedOriginals(activities_module), asio::detached);
+    jobs::Registry job_registry;
+    RegisterJobs(job_registry);
+    JobWorkers job_workers(shards, pool, job_registry, config);
+    probes.job_workers = job_workers.Workers();
+    job_workers.Start();
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    asio::co_spawn(io, ShutDownOnSignal(signals, server, io, shards), asio::detached);
+    asio::co_spawn(io, ShutDownOnSignal(signals, server, job_workers, io, shards), asio::detached);
 
     // From here on the watch thread owns the embedded cluster: it restarts it if it dies, and stops it.
     std::unique_ptr<db::EmbeddedPostgresSupervisor> supervisor;

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <poll.h>
 
 #include "strava1/db/error.hpp"
 
@@ -108,7 +109,8 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::Connect(asio::any_io_ex
         poll = PQconnectPoll(raw);
     }
     // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
-    PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        raw, [](void*, const char*) {}, nullptr);
     if (PQsetnonblocking(raw, 1) != 0) {
         ThrowConnectionError(raw, "set non-blocking");
     }
@@ -183,8 +185,8 @@ asio::awaitable<Result> Connection::Execute(std::string sql, Params params) {
     for (const auto& value : params.Values()) {
         values.push_back(value ? value->c_str() : nullptr);
     }
-    if (PQsendQueryPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
-                            nullptr, 0) == 0) {
+    if (PQsendQueryPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
+                            0) == 0) {
         ThrowConnectionError(conn_, "send");
     }
     co_await Flush();
@@ -197,6 +199,30 @@ asio::awaitable<void> Connection::ExecuteScript(std::string sql) {
     }
     co_await Flush();
     co_await ReadResults();
+}
+
+asio::awaitable<Notification> Connection::NextNotification() {
+    for (;;) {
+        if (PGnotify* raw = PQnotifies(conn_); raw != nullptr) {
+            Notification notification{raw->relname, raw->extra != nullptr ? raw->extra : ""};
+            PQfreemem(raw);
+            last_used_ = std::chrono::steady_clock::now();
+            co_return notification;
+        }
+        // Asio waits on edge-triggered epoll: bytes left unread since the last wake-up (one read may
+        // take a message but not the end of stream behind it) would never wake us again. Only wait
+        // once the socket has nothing more to give.
+        pollfd ready{PQsocket(conn_), POLLIN, 0};
+        if (ready.fd < 0) {
+            ThrowConnectionError(conn_, "no socket");
+        }
+        if (::poll(&ready, 1, 0) == 0) {
+            co_await WaitReadable();
+        }
+        if (PQconsumeInput(conn_) == 0) {
+            ThrowConnectionError(conn_, "receive");
+        }
+    }
 }
 
 bool Connection::Broken() const { return PQstatus(conn_) != CONNECTION_OK; }

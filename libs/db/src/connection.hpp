@@ -1,10 +1,9 @@
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <libpq-fe.h>
 
 #include <chrono>
 #include <memory>
@@ -12,6 +11,7 @@
 #include <unordered_map>
 
 #include "strava1/db/error.hpp"
+#include "strava1/db/listener.hpp"
 #include "strava1/db/result.hpp"
 
 namespace strava1::db {
@@ -33,6 +33,9 @@ public:
     boost::asio::awaitable<Result> Execute(std::string sql, Params params);
     /// Simple-protocol script (several statements, no parameters).
     boost::asio::awaitable<void> ExecuteScript(std::string sql);
+    /// Waits for the next notification of a channel this connection LISTENs on (db::Listener).
+    /// Throws DbError when the connection is lost.
+    boost::asio::awaitable<Notification> NextNotification();
 
     bool Broken() const;
     bool InTransaction() const;

@@ -155,6 +155,8 @@ Pool::~Pool() = default;
 
 const PoolOptions& Pool::Options() const { return impl_->options; }
 
+std::string Pool::ConnInfo() const { return impl_->ConnInfo(); }
+
 PoolStats Pool::Stats() const {
     std::lock_guard lock(impl_->mutex);
     PoolStats s = impl_->counters;

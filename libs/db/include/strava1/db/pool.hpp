@@ -115,6 +115,9 @@ public:
     PoolStats Stats() const;
     /// The options given at construction (`conninfo` as given then, even after Reconnect(conninfo)).
     const PoolOptions& Options() const;
+    /// Where new connections go now (the last Reconnect(conninfo), else Options().conninfo), for
+    /// callers that keep a dedicated connection outside the pool (db::Listener). Thread-safe.
+    std::string ConnInfo() const;
 
     struct Impl;
 
