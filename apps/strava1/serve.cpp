@@ -277,24 +277,48 @@ asio::awaitable<void> ResumeUploads(activities::Module& module) {
 }
 
 void AddProbeRoutes(http::Router& router, Probes& probes) {
-    http::Route healthz{http::Method::kGet, "/healthz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
-    healthz.summary = "Liveness";
-    healthz.handler = [p = &probes](http::RequestPtr r) { return p->Healthz(std::move(r)); };
-    router.Add(healthz);
-    http::Route readyz{http::Method::kGet, "/readyz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
-    readyz.summary = "Readiness (database reachable)";
-    readyz.handler = [p = &probes](http::RequestPtr r) { return p->Readyz(std::move(r)); };
-    router.Add(readyz);
-    // Its own token, not a user's: the server must not take it for a user token and refuse it.
-    http::Route metrics{http::Method::kGet, "/metrics", http::AuthPolicy::kOwnToken, http::RateClass::kProbe};
-    metrics.summary = "Prometheus metrics";
-    metrics.handler = [p = &probes](http::RequestPtr r) { return p->Metrics(std::move(r)); };
-    router.Add(metrics);
-    // Part of the API, so compiled in and served whether or not there is a web app.
-    http::Route openapi{http::Method::kGet, "/openapi.json", http::AuthPolicy::kPublic, http::RateClass::kDefault};
-    openapi.summary = "This document as JSON";
-    openapi.handler = [p = &probes](http::RequestPtr r) { return p->OpenApi(std::move(r)); };
-    router.Add(openapi);
+    using http::AuthPolicy;
+    using http::Body;
+    using http::Method;
+    using http::RateClass;
+    using Member = asio::awaitable<http::Response> (Probes::*)(http::RequestPtr);
+    auto bind = [p = &probes](Member member) -> http::Handler {
+        return [p, member](http::RequestPtr r) { return (p->*member)(std::move(r)); };
+    };
+    const http::Route routes[] = {
+        {.method = Method::kGet,
+         .path = "/healthz",
+         .summary = "Liveness",
+         .auth = AuthPolicy::kPublic,
+         .rate = RateClass::kProbe,
+         .body = Body::None(),
+         .handler = bind(&Probes::Healthz)},
+        {.method = Method::kGet,
+         .path = "/readyz",
+         .summary = "Readiness (database reachable)",
+         .auth = AuthPolicy::kPublic,
+         .rate = RateClass::kProbe,
+         .body = Body::None(),
+         .handler = bind(&Probes::Readyz)},
+        // Its own token, not a user's: the server must not take it for a user token and refuse it.
+        {.method = Method::kGet,
+         .path = "/metrics",
+         .summary = "Prometheus metrics",
+         .auth = AuthPolicy::kOwnToken,
+         .rate = RateClass::kProbe,
+         .body = Body::None(),
+         .handler = bind(&Probes::Metrics)},
+        // Part of the API, so compiled in and served whether or not there is a web app.
+        {.method = Method::kGet,
+         .path = "/openapi.json",
+         .summary = "This document as JSON",
+         .auth = AuthPolicy::kPublic,
+         .body = Body::None(),
+         .handler = bind(&Probes::OpenApi)},
+    };
+    for (const auto& route : routes) {
+        router.Add(route);
+    }
 }
 
 /// Waits for SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
@@ -344,10 +368,12 @@ int Routes(const std::vector<std::string>&) {
     for (const auto& route : router.Routes()) {
         routes.push_back(boost::json::object{{"method", http::MethodName(route.method)},
                                              {"path", route.path},
-                                             {"auth", route.auth == http::AuthPolicy::kUser       ? "user"
-                                                      : route.auth == http::AuthPolicy::kOwnToken ? "token"
-                                                                                                  : "public"},
-                                             {"summary", route.summary}});
+                                             {"summary", route.summary},
+                                             {"auth", http::AuthPolicyName(route.auth)},
+                                             {"rate", http::RateClassName(route.rate)},
+                                             {"body", http::BodyKindName(route.body.kind)},
+                                             {"body_limit", route.body.limit},
+                                             {"idempotent", route.idempotent}});
     }
     std::printf("%s\n", boost::json::serialize(routes).c_str());
     cpu.join();

@@ -859,56 +859,92 @@ http::Authenticator& Module::Authenticator() { return *impl_; }
 
 void Module::Register(http::Router& router) {
     using http::AuthPolicy;
+    using http::Body;
     using http::Method;
     using http::RateClass;
     Impl* impl = impl_.get();
     using Member = asio::awaitable<Response> (Impl::*)(RequestPtr);
     // The handler is a plain (non-coroutine) lambda returning the member coroutine's awaitable.
-    auto bind = [impl](Member member) {
+    auto bind = [impl](Member member) -> http::Handler {
         return [impl, member](RequestPtr req) { return (impl->*member)(std::move(req)); };
     };
-    struct Row {
-        Method method;
-        const char* path;
-        AuthPolicy auth;
-        RateClass rate;
-        bool idempotent;
-        const char* summary;
-        Member member;
+    const http::Route routes[] = {
+        {.method = Method::kPost,
+         .path = "/v1/auth/signup",
+         .summary = "Create a local account",
+         .auth = AuthPolicy::kPublic,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .idempotent = true,
+         .handler = bind(&Impl::Signup)},
+        {.method = Method::kPost,
+         .path = "/v1/auth/login",
+         .summary = "Sign in with email and password",
+         .auth = AuthPolicy::kPublic,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .handler = bind(&Impl::Login)},
+        {.method = Method::kPost,
+         .path = "/v1/auth/refresh",
+         .summary = "Rotate a refresh token",
+         .auth = AuthPolicy::kPublic,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .handler = bind(&Impl::Refresh)},
+        {.method = Method::kPost,
+         .path = "/v1/auth/logout",
+         .summary = "End the current session",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::Logout)},
+        {.method = Method::kPost,
+         .path = "/v1/auth/password",
+         .summary = "Change password",
+         .auth = AuthPolicy::kUser,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .handler = bind(&Impl::ChangePassword)},
+        {.method = Method::kGet,
+         .path = "/v1/auth/sessions",
+         .summary = "List sessions",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::ListSessions)},
+        {.method = Method::kDelete,
+         .path = "/v1/auth/sessions/{session_id}",
+         .summary = "Revoke a session",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::RevokeSession)},
+        {.method = Method::kGet,
+         .path = "/v1/me",
+         .summary = "The caller's profile",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::GetMe)},
+        {.method = Method::kPatch,
+         .path = "/v1/me",
+         .summary = "Update the caller's profile",
+         .auth = AuthPolicy::kUser,
+         .body = Body::Json(),
+         .handler = bind(&Impl::PatchMe)},
+        // The password may come in a JSON body (local accounts).
+        {.method = Method::kDelete,
+         .path = "/v1/me",
+         .summary = "Delete the caller's account",
+         .auth = AuthPolicy::kUser,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .handler = bind(&Impl::DeleteMe)},
+        {.method = Method::kGet,
+         .path = "/v1/users/{user_id}",
+         .summary = "A user's public profile",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::GetUser)},
     };
-    const Row table[] = {
-        {Method::kPost, "/v1/auth/signup", AuthPolicy::kPublic, RateClass::kAuth, true, "Create a local account",
-         &Impl::Signup},
-        {Method::kPost, "/v1/auth/login", AuthPolicy::kPublic, RateClass::kAuth, false,
-         "Sign in with email and password", &Impl::Login},
-        {Method::kPost, "/v1/auth/refresh", AuthPolicy::kPublic, RateClass::kAuth, false, "Rotate a refresh token",
-         &Impl::Refresh},
-        {Method::kPost, "/v1/auth/logout", AuthPolicy::kUser, RateClass::kDefault, false, "End the current session",
-         &Impl::Logout},
-        {Method::kPost, "/v1/auth/password", AuthPolicy::kUser, RateClass::kAuth, false, "Change password",
-         &Impl::ChangePassword},
-        {Method::kGet, "/v1/auth/sessions", AuthPolicy::kUser, RateClass::kDefault, false, "List sessions",
-         &Impl::ListSessions},
-        {Method::kDelete, "/v1/auth/sessions/{session_id}", AuthPolicy::kUser, RateClass::kDefault, false,
-         "Revoke a session", &Impl::RevokeSession},
-        {Method::kGet, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "The caller's profile", &Impl::GetMe},
-        {Method::kPatch, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "Update the caller's profile",
-         &Impl::PatchMe},
-        {Method::kDelete, "/v1/me", AuthPolicy::kUser, RateClass::kAuth, false, "Delete the caller's account",
-         &Impl::DeleteMe},
-        {Method::kGet, "/v1/users/{user_id}", AuthPolicy::kUser, RateClass::kDefault, false, "A user's public profile",
-         &Impl::GetUser},
-    };
-    for (const auto& row : table) {
-        http::Route route;
-        route.method = row.method;
-        route.path = row.path;
-        route.auth = row.auth;
-        route.rate = row.rate;
-        route.idempotent_create = row.idempotent;
-        route.summary = row.summary;
-        route.handler = bind(row.member);
-        router.Add(std::move(route));
+    for (const auto& route : routes) {
+        router.Add(route);
     }
 }
 

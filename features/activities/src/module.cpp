@@ -2087,54 +2087,41 @@ asio::awaitable<int> Module::PurgeDeletedOriginals() {
 
 void Module::Register(http::Router& router) {
     using http::AuthPolicy;
+    using http::Body;
     using http::Method;
-    using http::RateClass;
-    struct Row {
-        Method method;
-        const char* path;
-        AuthPolicy auth;
-        bool idempotent;
-        std::size_t body_limit;
-        const char* summary;
-        asio::awaitable<Response> (Impl::*handler)(RequestPtr);
+    using Member = asio::awaitable<Response> (Impl::*)(RequestPtr);
+    auto bind = [impl = impl_.get()](Member member) -> http::Handler {
+        return [impl, member](RequestPtr r) { return (impl->*member)(std::move(r)); };
     };
-    const std::size_t upload_limit = impl_->options.max_upload_bytes + 64 * 1024;  // multipart framing
-    const std::size_t json = http::kDefaultJsonBodyLimit;
-    const Row rows[] = {
-        {Method::kPost, "/v1/uploads", AuthPolicy::kUser, true, upload_limit, "Upload a GPX, TCX or FIT file", &Impl::PostUpload},
-        {Method::kGet, "/v1/uploads/{upload_id}", AuthPolicy::kUser, false, json, "An upload's processing status", &Impl::GetUpload},
-        {Method::kPost, "/v1/activities", AuthPolicy::kUser, true, json, "Create a manual activity", &Impl::PostManual},
-        {Method::kGet, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "An activity", &Impl::GetActivity},
-        {Method::kPatch, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "Edit an activity", &Impl::PatchActivity},
-        {Method::kDelete, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "Delete an activity", &Impl::DeleteActivity},
-        {Method::kGet, "/v1/athlete/activities", AuthPolicy::kUser, false, json, "The caller's activities", &Impl::ListMine},
-        {Method::kGet, "/v1/users/{user_id}/activities", AuthPolicy::kUser, false, json, "A user's activities", &Impl::ListUser},
-        {Method::kGet, "/v1/activities/{activity_id}/streams", AuthPolicy::kUser, false, json, "An activity's streams", &Impl::Streams},
-        {Method::kGet, "/v1/activities/{activity_id}/laps", AuthPolicy::kUser, false, json, "An activity's laps", &Impl::Laps},
-        {Method::kGet, "/v1/activities/{activity_id}/splits", AuthPolicy::kUser, false, json, "An activity's splits", &Impl::Splits},
-        {Method::kGet, "/v1/activities/{activity_id}/lengths", AuthPolicy::kUser, false, json, "A pool swim's lengths", &Impl::Lengths},
-        {Method::kGet, "/v1/activities/{activity_id}/zones", AuthPolicy::kUser, false, json, "Time in heart-rate and power zones", &Impl::Zones},
-        {Method::kGet, "/v1/activities/{activity_id}/best-efforts", AuthPolicy::kUser, false, json, "An activity's best efforts", &Impl::BestEfforts},
-        {Method::kGet, "/v1/activities/{activity_id}/export.gpx", AuthPolicy::kUser, false, json, "Export an activity as GPX", &Impl::ExportGpxRoute},
-        {Method::kGet, "/v1/activities/{activity_id}/original", AuthPolicy::kUser, false, json, "Download the original file", &Impl::Original},
-        {Method::kGet, "/v1/me/records", AuthPolicy::kUser, false, json, "The caller's personal records", &Impl::Records},
-        {Method::kGet, "/v1/users/{user_id}/stats", AuthPolicy::kUser, false, json, "A user's activity totals", &Impl::Stats},
-        {Method::kGet, "/v1/me/privacy-zones", AuthPolicy::kUser, false, json, "The caller's privacy zones", &Impl::ListPrivacyZones},
-        {Method::kPost, "/v1/me/privacy-zones", AuthPolicy::kUser, false, json, "Add a privacy zone", &Impl::CreatePrivacyZone},
-        {Method::kDelete, "/v1/me/privacy-zones/{zone_id}", AuthPolicy::kUser, false, json, "Remove a privacy zone", &Impl::DeletePrivacyZone},
-        {Method::kGet, "/v1/objects/{key}", AuthPolicy::kPublic, false, json, "A stored file, through a signed URL", &Impl::GetObject},
+    // A file as the raw body, or multipart/form-data the handler parses (ParseUploadRequest); the
+    // limit leaves room for the multipart framing around the largest file.
+    const Body upload = Body::Raw(impl_->options.max_upload_bytes + 64 * 1024);
+    const http::Route routes[] = {
+        {.method = Method::kPost, .path = "/v1/uploads", .summary = "Upload a GPX, TCX or FIT file", .auth = AuthPolicy::kUser, .body = upload, .idempotent = true, .handler = bind(&Impl::PostUpload)},
+        {.method = Method::kGet, .path = "/v1/uploads/{upload_id}", .summary = "An upload's processing status", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::GetUpload)},
+        {.method = Method::kPost, .path = "/v1/activities", .summary = "Create a manual activity", .auth = AuthPolicy::kUser, .body = Body::Json(), .idempotent = true, .handler = bind(&Impl::PostManual)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}", .summary = "An activity", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::GetActivity)},
+        {.method = Method::kPatch, .path = "/v1/activities/{activity_id}", .summary = "Edit an activity", .auth = AuthPolicy::kUser, .body = Body::Json(), .handler = bind(&Impl::PatchActivity)},
+        {.method = Method::kDelete, .path = "/v1/activities/{activity_id}", .summary = "Delete an activity", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::DeleteActivity)},
+        {.method = Method::kGet, .path = "/v1/athlete/activities", .summary = "The caller's activities", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::ListMine)},
+        {.method = Method::kGet, .path = "/v1/users/{user_id}/activities", .summary = "A user's activities", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::ListUser)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/streams", .summary = "An activity's streams", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Streams)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/laps", .summary = "An activity's laps", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Laps)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/splits", .summary = "An activity's splits", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Splits)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/lengths", .summary = "A pool swim's lengths", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Lengths)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/zones", .summary = "Time in heart-rate and power zones", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Zones)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/best-efforts", .summary = "An activity's best efforts", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::BestEfforts)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/export.gpx", .summary = "Export an activity as GPX", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::ExportGpxRoute)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/original", .summary = "Download the original file", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Original)},
+        {.method = Method::kGet, .path = "/v1/me/records", .summary = "The caller's personal records", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Records)},
+        {.method = Method::kGet, .path = "/v1/users/{user_id}/stats", .summary = "A user's activity totals", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Stats)},
+        {.method = Method::kGet, .path = "/v1/me/privacy-zones", .summary = "The caller's privacy zones", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::ListPrivacyZones)},
+        {.method = Method::kPost, .path = "/v1/me/privacy-zones", .summary = "Add a privacy zone", .auth = AuthPolicy::kUser, .body = Body::Json(), .handler = bind(&Impl::CreatePrivacyZone)},
+        {.method = Method::kDelete, .path = "/v1/me/privacy-zones/{zone_id}", .summary = "Remove a privacy zone", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::DeletePrivacyZone)},
+        {.method = Method::kGet, .path = "/v1/objects/{key}", .summary = "A stored file, through a signed URL", .auth = AuthPolicy::kPublic, .body = Body::None(), .handler = bind(&Impl::GetObject)},
     };
-    for (const auto& row : rows) {
-        http::Route route;
-        route.method = row.method;
-        route.path = row.path;
-        route.auth = row.auth;
-        route.rate = RateClass::kDefault;
-        route.idempotent_create = row.idempotent;
-        route.body_limit = row.body_limit;
-        route.summary = row.summary;
-        route.handler = [impl = impl_.get(), h = row.handler](RequestPtr r) { return (impl->*h)(std::move(r)); };
-        router.Add(std::move(route));
+    for (const auto& route : routes) {
+        router.Add(route);
     }
 }
 
