@@ -33,6 +33,8 @@ LIB_DEPS = {
     "jobs": frozenset({"base", "db"}),
     # The idempotency-key store (ARCHITECTURE.md section 6) keeps its keys in PostgreSQL.
     "http": frozenset({"base", "db"}),
+    # The feature platform: the registry every module registers with, and what features share.
+    "app": frozenset({"base", "db", "http", "jobs"}),
     "auth": frozenset({"base"}),
     "realtime": _UPPER_INFRA,
     "storage": _UPPER_INFRA,

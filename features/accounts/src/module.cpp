@@ -857,7 +857,7 @@ Module::~Module() = default;
 
 http::Authenticator& Module::Authenticator() { return *impl_; }
 
-void Module::Register(http::Router& router) {
+void Module::Register(app::Registry& registry) {
     using http::AuthPolicy;
     using http::Body;
     using http::Method;
@@ -944,7 +944,7 @@ void Module::Register(http::Router& router) {
          .handler = bind(&Impl::GetUser)},
     };
     for (const auto& route : routes) {
-        router.Add(route);
+        registry.Route(route);
     }
 }
 

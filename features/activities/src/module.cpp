@@ -2085,7 +2085,23 @@ asio::awaitable<int> Module::PurgeDeletedOriginals() {
     co_return removed;
 }
 
-void Module::Register(http::Router& router) {
+namespace {
+
+asio::awaitable<void> ResumeAndReport(Module* module) {
+    if (int resumed = co_await module->ResumePendingUploads(); resumed > 0) {
+        log::Info("unfinished uploads processed", {{"count", resumed}});
+    }
+}
+
+asio::awaitable<void> PurgeAndReport(Module* module) {
+    if (int removed = co_await module->PurgeDeletedOriginals(); removed > 0) {
+        log::Info("deleted originals removed from storage", {{"count", removed}});
+    }
+}
+
+}  // namespace
+
+void Module::Register(app::Registry& registry) {
     using http::AuthPolicy;
     using http::Body;
     using http::Method;
@@ -2121,8 +2137,11 @@ void Module::Register(http::Router& router) {
         {.method = Method::kGet, .path = "/v1/objects/{key}", .summary = "A stored file, through a signed URL", .auth = AuthPolicy::kPublic, .body = Body::None(), .handler = bind(&Impl::GetObject)},
     };
     for (const auto& route : routes) {
-        router.Add(route);
+        registry.Route(route);
     }
+    registry.AtStart("activities.resume-uploads", [this] { return ResumeAndReport(this); });
+    registry.Recurring("activities.purge-deleted-originals", std::chrono::minutes(1),
+                       [this] { return PurgeAndReport(this); });
 }
 
 }  // namespace strava1::activities

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <memory>
 
+#include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
-#include "strava1/http/router.hpp"
 #include "strava1/http/server.hpp"
 
 namespace strava1::db {
@@ -37,8 +37,8 @@ struct Options {
 struct Deps {
     db::Pool& pool;
     const Clock& clock;
-    boost::asio::thread_pool& cpu;              ///< password hashing runs here, off the I/O threads
-    auth::LocalTokenIssuer* issuer = nullptr;   ///< local identity provider (null in Firebase mode)
+    boost::asio::thread_pool& cpu;             ///< password hashing runs here, off the I/O threads
+    auth::LocalTokenIssuer* issuer = nullptr;  ///< local identity provider (null in Firebase mode)
     auth::LocalTokenVerifier* verifier = nullptr;
     auth::FirebaseVerifier* firebase = nullptr;  ///< Firebase mode
 };
@@ -52,8 +52,8 @@ public:
     Module(const Module&) = delete;
     Module& operator=(const Module&) = delete;
 
-    /// Adds /v1/auth/*, /v1/me and /v1/users/{user_id}.
-    void Register(http::Router& router);
+    /// Registers the routes /v1/auth/*, /v1/me and /v1/users/{user_id}.
+    void Register(app::Registry& registry);
     /// Bearer-token authentication for the HTTP server (local or Firebase tokens).
     http::Authenticator& Authenticator();
 

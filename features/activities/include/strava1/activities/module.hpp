@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
-#include "strava1/http/router.hpp"
 
 namespace strava1::db {
 class Pool;
@@ -42,8 +42,8 @@ struct Options {
 struct Deps {
     db::Pool& pool;
     const Clock& clock;
-    boost::asio::thread_pool& cpu;    ///< decoding and analysis run here, off the I/O threads
-    storage::LocalObjectStore& store; ///< original files
+    boost::asio::thread_pool& cpu;     ///< decoding and analysis run here, off the I/O threads
+    storage::LocalObjectStore& store;  ///< original files
 };
 
 /// Optional fields of an upload (the Strava upload API's).
@@ -74,9 +74,11 @@ public:
     Module(const Module&) = delete;
     Module& operator=(const Module&) = delete;
 
-    /// Adds /v1/uploads*, /v1/activities*, /v1/athlete/activities, /v1/users/{id}/activities|stats,
-    /// /v1/me/records, /v1/me/privacy-zones* and /v1/objects/{key}.
-    void Register(http::Router& router);
+    /// Registers the routes /v1/uploads*, /v1/activities*, /v1/athlete/activities,
+    /// /v1/users/{id}/activities|stats, /v1/me/records, /v1/me/privacy-zones* and /v1/objects/{key};
+    /// the start task "activities.resume-uploads" (ResumePendingUploads) and the recurring task
+    /// "activities.purge-deleted-originals" (PurgeDeletedOriginals, every minute).
+    void Register(app::Registry& registry);
 
     /// Stores and processes one file for `owner_id`, as POST /v1/uploads does, and waits until it is
     /// processed (`strava1 import`). Throws Error for a refused upload (bad data_type, too large).

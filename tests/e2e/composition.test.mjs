@@ -1,7 +1,9 @@
-// `strava1 routes` prints every route's declaration (method, path, summary, auth policy, rate class,
-// body kind and limit, idempotency), and docs/api/openapi.yaml agrees with each of them: the body a
-// route states is the request body the document describes, an idempotent route takes the
-// Idempotency-Key parameter, and a public route needs no bearer token.
+// What the composition root registers, as a running process shows it. `strava1 routes` prints every
+// route's declaration (method, path, summary, auth policy, rate class, body kind and limit,
+// idempotency), and docs/api/openapi.yaml agrees with each of them: the body a route states is the
+// request body the document describes, an idempotent route takes the Idempotency-Key parameter, and
+// a public route needs no bearer token. `strava1 serve` runs every start and recurring task the
+// modules registered (counted on /metrics).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
@@ -48,6 +50,28 @@ describe('the route table', () => {
         assert.equal(find('POST', '/v1/auth/logout').body, 'none');
         assert.equal(find('DELETE', '/v1/me').body, 'json', 'the password comes in a JSON body');
         assert.equal(find('GET', '/metrics').auth, 'token');
+    });
+
+    test('serve runs every start and recurring task the modules registered', async (t) => {
+        if (!server) return t.skip('no server');
+        const expected = ['activities.resume-uploads', 'activities.purge-deleted-originals', 'http.expire-idempotency-keys'];
+        const runs = async () => {
+            const text = await (await fetch(`${server.url}/metrics`)).text();
+            return Object.fromEntries([...text.matchAll(/^strava1_background_task_runs_total\{task="([^"]+)"\} (\d+)$/gm)]
+                .map((m) => [m[1], Number(m[2])]));
+        };
+        const deadline = Date.now() + 20_000;
+        let seen = await runs();
+        while (!expected.every((task) => seen[task] >= 1) && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            seen = await runs();
+        }
+        assert.deepEqual(Object.keys(seen).sort(), [...expected].sort(), 'exactly the registered tasks');
+        for (const task of expected) {
+            assert.equal(seen[task], 1, `${task} ran once (the recurring ones run again after a minute or an hour)`);
+        }
+        const failures = await (await fetch(`${server.url}/metrics`)).text();
+        assert.match(failures, /^strava1_background_task_failures_total\{task="activities.resume-uploads"\} 0$/m);
     });
 
     test('docs/api/openapi.yaml describes each route as it is declared', (t) => {
