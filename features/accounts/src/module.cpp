@@ -18,8 +18,10 @@
 #include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/crypto.hpp"
+#include "strava1/base/field_errors.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/base/log.hpp"
+#include "strava1/base/offload.hpp"
 #include "strava1/db/pool.hpp"
 #include "validation.hpp"
 
@@ -130,38 +132,25 @@ std::string MeText(const db::Result& r) {
     return out;
 }
 
-void Require(std::vector<FieldError>& errors, const char* field, std::optional<std::string> problem) {
-    if (problem) {
-        errors.push_back(FieldError{field, std::move(*problem)});
-    }
-}
-
-void ThrowIfAny(std::vector<FieldError> errors) {
-    if (!errors.empty()) {
-        std::string detail = errors.front().field + ": " + errors.front().reason;
-        throw Error(ErrorKind::kInvalidArgument, std::move(detail), std::move(errors));
-    }
-}
-
 template <class T>
-void CheckRange(std::vector<FieldError>& errors, const char* field, const json::Patch<T>& p, T lo, T hi) {
+void CheckRange(FieldErrors& errors, const char* field, const json::Patch<T>& p, T lo, T hi) {
     if (p.present && p.value &&
         (*p.value < lo || *p.value > hi ||
          (std::is_floating_point_v<T> && std::isnan(static_cast<double>(*p.value))))) {
         std::ostringstream reason;
         reason << "must be between " << lo << " and " << hi;
-        errors.push_back(FieldError{field, reason.str()});
+        errors.Add(field, reason.str());
     }
 }
 
-void CheckChoice(std::vector<FieldError>& errors, const char* field, const json::Patch<std::string>& p,
+void CheckChoice(FieldErrors& errors, const char* field, const json::Patch<std::string>& p,
                  std::initializer_list<std::string_view> allowed, bool nullable) {
     if (!p.present) {
         return;
     }
     if (!p.value) {
         if (!nullable) {
-            errors.push_back(FieldError{field, "must not be null"});
+            errors.Add(field, "must not be null");
         }
         return;
     }
@@ -170,7 +159,7 @@ void CheckChoice(std::vector<FieldError>& errors, const char* field, const json:
         for (auto a : allowed) {
             list += (list.empty() ? "" : ", ") + std::string(a);
         }
-        errors.push_back(FieldError{field, "must be one of " + list});
+        errors.Add(field, "must be one of " + list);
     }
 }
 
@@ -201,23 +190,22 @@ struct Module::Impl final : http::Authenticator {
     HashCost Cost() const { return options.fast_password_hash ? HashCost::kFast : HashCost::kInteractive; }
 
     // --- CPU work off the I/O threads -------------------------------------------------------
-    static asio::awaitable<std::string> HashTask(std::string password, HashCost cost) {
-        co_return HashPassword(password, cost);
-    }
-    static asio::awaitable<bool> VerifyTask(std::string password, std::string hash) {
-        co_return VerifyPassword(password, hash);
-    }
-    static asio::awaitable<bool> VerifyAgainstDummyTask(std::string password, HashCost cost) {
-        static const std::string kInteractive = HashPassword("not-a-real-password", HashCost::kInteractive);
-        static const std::string kFast = HashPassword("not-a-real-password", HashCost::kFast);
-        co_return VerifyPassword(password, cost == HashCost::kFast ? kFast : kInteractive);
-    }
     asio::awaitable<std::string> Hash(std::string password) {
-        co_return co_await asio::co_spawn(deps.cpu, HashTask(std::move(password), Cost()), asio::use_awaitable);
+        auto work = [&password, cost = Cost()] { return HashPassword(password, cost); };
+        co_return co_await OnCpu(deps.cpu, work);
     }
     asio::awaitable<bool> Verify(std::string password, std::string hash) {
-        co_return co_await asio::co_spawn(deps.cpu, VerifyTask(std::move(password), std::move(hash)),
-                                          asio::use_awaitable);
+        auto work = [&password, &hash] { return VerifyPassword(password, hash); };
+        co_return co_await OnCpu(deps.cpu, work);
+    }
+    /// The same work as a wrong password, for an email nobody registered.
+    asio::awaitable<bool> VerifyAgainstDummy(std::string password) {
+        auto work = [&password, cost = Cost()] {
+            static const std::string kInteractive = HashPassword("not-a-real-password", HashCost::kInteractive);
+            static const std::string kFast = HashPassword("not-a-real-password", HashCost::kFast);
+            return VerifyPassword(password, cost == HashCost::kFast ? kFast : kInteractive);
+        };
+        co_return co_await OnCpu(deps.cpu, work);
     }
 
     // --- Sessions and tokens -----------------------------------------------------------------
@@ -425,11 +413,11 @@ struct Module::Impl final : http::Authenticator {
     asio::awaitable<Response> Signup(RequestPtr req) {
         auto body = json::ReadBody<SignupBody>(req->body);
         std::string email = NormaliseEmail(body.email);
-        std::vector<FieldError> errors;
-        Require(errors, "email", CheckEmail(email));
-        Require(errors, "password", CheckPassword(body.password, email));
-        Require(errors, "display_name", CheckDisplayName(body.display_name));
-        ThrowIfAny(std::move(errors));
+        FieldErrors errors;
+        errors.Check("email", CheckEmail(email));
+        errors.Check("password", CheckPassword(body.password, email));
+        errors.Check("display_name", CheckDisplayName(body.display_name));
+        errors.ThrowIfAny();
         if (deps.issuer == nullptr) {
             throw Error(ErrorKind::kPermissionDenied, "local sign-up is disabled; sign in with Firebase");
         }
@@ -499,7 +487,7 @@ struct Module::Impl final : http::Authenticator {
         }
         if (r.Empty()) {
             // Same work as a wrong password, so response time does not reveal which emails exist.
-            co_await asio::co_spawn(deps.cpu, VerifyAgainstDummyTask(body.password, Cost()), asio::use_awaitable);
+            co_await VerifyAgainstDummy(body.password);
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
         std::int64_t user_id = r.Int(0, 0);
@@ -619,9 +607,9 @@ struct Module::Impl final : http::Authenticator {
         if (r.Empty()) {
             throw Error(ErrorKind::kPermissionDenied, "this account has no password (it signs in with Firebase)");
         }
-        std::vector<FieldError> errors;
-        Require(errors, "new_password", CheckPassword(body.new_password, r.OptString(0, 1).value_or("")));
-        ThrowIfAny(std::move(errors));
+        FieldErrors errors;
+        errors.Check("new_password", CheckPassword(body.new_password, r.OptString(0, 1).value_or("")));
+        errors.ThrowIfAny();
         if (!co_await Verify(body.current_password, r.String(0, 0))) {
             throw Error(ErrorKind::kInvalidArgument, "current_password: is wrong", {{"current_password", "is wrong"}});
         }
@@ -685,23 +673,23 @@ struct Module::Impl final : http::Authenticator {
     asio::awaitable<Response> PatchMe(RequestPtr req) {
         const Principal who = req->Caller();
         auto body = json::ReadBody<PatchMeBody>(req->body);
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         auto free_text = [&](const char* field, const json::Patch<std::string>& p, text::Lines lines, std::size_t max) {
             if (p.present && p.value) {
-                Require(errors, field, CheckText(*p.value, lines, max));
+                errors.Check(field, CheckText(*p.value, lines, max));
             }
         };
         if (body.username.present && body.username.value) {
-            Require(errors, "username", CheckUsername(*body.username.value));
+            errors.Check("username", CheckUsername(*body.username.value));
         }
         if (body.display_name.present) {
-            Require(errors, "display_name",
-                    body.display_name.value ? CheckDisplayName(*body.display_name.value) : "must not be null");
+            errors.Check("display_name",
+                         body.display_name.value ? CheckDisplayName(*body.display_name.value) : "must not be null");
         }
         free_text("bio", body.bio, text::Lines::kMulti, 1000);
         free_text("city", body.city, text::Lines::kSingle, 100);
         if (body.country.present && body.country.value) {
-            Require(errors, "country", CheckCountry(*body.country.value));
+            errors.Check("country", CheckCountry(*body.country.value));
         }
         CheckChoice(errors, "sex", body.sex, {"male", "female", "other"}, true);
         if (body.birthdate.present && body.birthdate.value) {
@@ -709,7 +697,7 @@ struct Module::Impl final : http::Authenticator {
             auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(deps.clock.Now())};
             if (!date || date->year() < std::chrono::year(1900) ||
                 std::chrono::sys_days(*date) > std::chrono::sys_days(today)) {
-                errors.push_back(FieldError{"birthdate", "must be a date YYYY-MM-DD between 1900 and today"});
+                errors.Add("birthdate", "must be a date YYYY-MM-DD between 1900 and today");
             }
         }
         CheckRange(errors, "weight_kg", body.weight_kg, 20.0, 400.0);
@@ -719,20 +707,19 @@ struct Module::Impl final : http::Authenticator {
         CheckRange(errors, "ftp_w", body.ftp_w, 30, 2000);
         CheckRange(errors, "hide_endpoints_m", body.hide_endpoints_m, 0, 1600);
         if (body.hide_endpoints_m.present && !body.hide_endpoints_m.value) {
-            errors.push_back(FieldError{"hide_endpoints_m", "must not be null"});
+            errors.Add("hide_endpoints_m", "must not be null");
         }
         CheckChoice(errors, "units", body.units, {"metric", "imperial"}, false);
         if (body.time_zone.present) {
-            Require(errors, "time_zone",
-                    body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
+            errors.Check("time_zone", body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
         }
         CheckChoice(errors, "default_visibility", body.default_visibility, {"everyone", "followers", "only_me"}, false);
         CheckChoice(errors, "message_policy", body.message_policy, {"everyone", "followers", "nobody"}, false);
         if (body.resting_hr_bpm.value && body.max_hr_bpm.value &&
             *body.resting_hr_bpm.value >= *body.max_hr_bpm.value) {
-            errors.push_back(FieldError{"resting_hr_bpm", "must be below max_hr_bpm"});
+            errors.Add("resting_hr_bpm", "must be below max_hr_bpm");
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
 
         // One static statement: each column has a "present" flag, so the prepared plan is reused
         // whatever subset the client sends.

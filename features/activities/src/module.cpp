@@ -17,14 +17,18 @@
 #include "pipeline.hpp"
 #include "privacy_guard.hpp"
 #include "public_view.hpp"
+#include "strava1/app/policy.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/json_writer.hpp"
+#include "strava1/base/field_errors.hpp"
 #include "strava1/base/log.hpp"
+#include "strava1/base/offload.hpp"
 #include "strava1/base/text.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/formats/stream_codec.hpp"
 #include "strava1/geo/polyline.hpp"
 #include "strava1/http/multipart.hpp"
+#include "strava1/http/paging.hpp"
 #include "strava1/storage/local_store.hpp"
 #include "view.hpp"
 #include "wire.hpp"
@@ -39,8 +43,6 @@ namespace {
 
 constexpr const char* kIsoUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
 constexpr int kMaxPrivacyZones = 20;
-constexpr int kDefaultPageSize = 30;
-constexpr int kMaxPageSize = 100;
 
 std::string IsoColumn(const std::string& expr) { return "to_char(" + expr + " AT TIME ZONE 'UTC', " + kIsoUtc + ")"; }
 
@@ -260,18 +262,11 @@ std::optional<std::string> SportProblem(std::string_view name) {
 
 // The shared text rules (libs/base text.hpp) for JSON, query and multipart fields alike: lengths in
 // characters, no control characters; the description is the one multi-line field.
-void CheckText(std::vector<FieldError>& errors, const char* field, const std::string& value, std::size_t min,
+void CheckText(FieldErrors& errors, const char* field, const std::string& value, std::size_t min,
                std::size_t max) {
     auto lines = std::string_view(field) == "description" ? text::Lines::kMulti : text::Lines::kSingle;
     if (auto problem = text::Check(value, lines, min, max)) {
-        errors.push_back({field, std::move(*problem)});
-    }
-}
-
-void ThrowIfAny(std::vector<FieldError> errors) {
-    if (!errors.empty()) {
-        std::string detail = errors.front().field + ": " + errors.front().reason;
-        throw Error(ErrorKind::kInvalidArgument, std::move(detail), std::move(errors));
+        errors.Add(field, std::move(*problem));
     }
 }
 
@@ -466,19 +461,10 @@ struct Module::Impl {
 
     Impl(Deps d, Options o) : deps(d), options(o), decode_budget(o.decode_budget_bytes) {}
 
-    template <class F>
-    static asio::awaitable<std::optional<std::invoke_result_t<F&>>> CallOnCpu(F* f) {
-        co_return std::optional<std::invoke_result_t<F&>>((*f)());
-    }
-
-    /// Runs `f` on the CPU pool and resumes on the caller's loop with its result. `f` must be a
-    /// named object of the caller: GCC 12 destroys temporaries inside a co_await expression twice,
-    /// so a lambda written in place there would be freed twice.
+    /// The CPU-pool hand-off (base/offload.hpp) onto this module's pool.
     template <class F>
     asio::awaitable<std::invoke_result_t<F&>> OnCpu(F& f) {
-        // co_spawn needs a default-constructible result; parser results are not.
-        auto out = co_await asio::co_spawn(deps.cpu, CallOnCpu(&f), asio::use_awaitable);
-        co_return std::move(*out);
+        co_return co_await strava1::OnCpu(deps.cpu, f);
     }
 
     // --- Loading and deciding ----------------------------------------------------------------
@@ -522,10 +508,7 @@ struct Module::Impl {
             auto zones = co_await LoadZones(std::move(owners));
             loaded.zones = std::move(zones[owner]);
         }
-        loaded.view = Decide(viewer_id, loaded.Row().audience, false);
-        if (!loaded.view) {
-            throw NotFound("activity");
-        }
+        loaded.view = app::RequireVisible(Decide(viewer_id, loaded.Row().audience, false), "activity");
         co_return loaded;
     }
 
@@ -845,12 +828,12 @@ struct Module::Impl {
         if (bytes.size() > options.max_upload_bytes) {
             throw Error(ErrorKind::kTooLarge, "the file exceeds " + std::to_string(options.max_upload_bytes) + " bytes");
         }
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         std::optional<formats::DataType> type;
         if (fields.data_type) {
             type = formats::ParseDataType(*fields.data_type);
             if (!type) {
-                errors.push_back({"data_type", "must be one of gpx, tcx, fit, gpx.gz, tcx.gz, fit.gz"});
+                errors.Add("data_type", "must be one of gpx, tcx, fit, gpx.gz, tcx.gz, fit.gz");
             }
         } else {
             type = formats::SniffDataType(bytes);
@@ -870,10 +853,10 @@ struct Module::Impl {
         }
         if (fields.sport) {
             if (auto problem = SportProblem(*fields.sport)) {
-                errors.push_back({"sport", *problem});
+                errors.Add("sport", *problem);
             }
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
         const std::string type_name = formats::DataTypeName(*type);
         analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
         struct Decoded {
@@ -1293,18 +1276,18 @@ struct Module::Impl {
     asio::awaitable<Response> PostManual(RequestPtr req) {
         const std::int64_t owner = req->Caller().user_id;
         auto body = json::ReadBody<ManualActivityBody>(req->body);
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         if (auto problem = SportProblem(body.sport)) {
-            errors.push_back({"sport", *problem});
+            errors.Add("sport", *problem);
         }
         auto start = ParseTimestampMicros(body.start_time);
         if (!start) {
-            errors.push_back({"start_time", "must be an RFC 3339 time with a zone, e.g. 2026-11-30T07:12:03Z"});
+            errors.Add("start_time", "must be an RFC 3339 time with a zone, e.g. 2026-11-30T07:12:03Z");
         }
         auto range = [&](const char* field, const std::optional<double>& v, double lo, double hi) {
             if (v && (!std::isfinite(*v) || *v < lo || *v > hi)) {
-                errors.push_back({field, "must be between " + std::to_string(static_cast<long long>(lo)) + " and " +
-                                             std::to_string(static_cast<long long>(hi))});
+                errors.Add(field, "must be between " + std::to_string(static_cast<long long>(lo)) + " and " +
+                                             std::to_string(static_cast<long long>(hi)));
             }
         };
         range("elapsed_s", body.elapsed_s, 1, 30 * 86400);
@@ -1313,7 +1296,7 @@ struct Module::Impl {
         range("elevation_gain_m", body.elevation_gain_m, 0, 100'000);
         range("calories_kcal", body.calories_kcal, 0, 100'000);
         if (body.perceived_exertion && (*body.perceived_exertion < 1 || *body.perceived_exertion > 10)) {
-            errors.push_back({"perceived_exertion", "must be between 1 and 10"});
+            errors.Add("perceived_exertion", "must be between 1 and 10");
         }
         if (body.name) {
             CheckText(errors, "name", *body.name, 1, 255);
@@ -1322,17 +1305,17 @@ struct Module::Impl {
             CheckText(errors, "description", *body.description, 0, 10000);
         }
         if (body.visibility && !ParseVisibility(*body.visibility)) {
-            errors.push_back({"visibility", "must be one of everyone, followers, only_me"});
+            errors.Add("visibility", "must be one of everyone, followers, only_me");
         }
         double moving = body.moving_s.value_or(body.elapsed_s);
         double distance = body.distance_m.value_or(0);
-        if (start && errors.empty()) {
+        if (start && errors.Empty()) {
             const std::int64_t now_us =
                 std::chrono::duration_cast<std::chrono::microseconds>(deps.clock.Now().time_since_epoch()).count();
             CheckManualPlausibility(*formats::ParseSportName(body.sport), *start, now_us, body.elapsed_s, moving,
                                     distance, errors);
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
         std::optional<double> speed;
         std::optional<double> pace;
         if (distance > 0 && moving > 0) {
@@ -1384,11 +1367,8 @@ struct Module::Impl {
     /// The activity's id when the caller owns it; 404 otherwise (others may not learn it exists).
     asio::awaitable<std::int64_t> RequireOwned(const http::Request& req) {
         std::int64_t id = req.PathId("activity_id", "activity");
-        db::Result r = co_await deps.pool.Query("SELECT 1 FROM activities WHERE id = $1 AND owner_id = $2",
-                                                Params::Of(id, req.Caller().user_id));
-        if (r.Empty()) {
-            throw NotFound("activity");
-        }
+        db::Result r = co_await deps.pool.Query("SELECT owner_id FROM activities WHERE id = $1", Params::Of(id));
+        app::RequireOwner(req.Caller(), app::Found(r.Empty() ? std::nullopt : r.OptInt(0, 0), "activity"), "activity");
         co_return id;
     }
 
@@ -1396,18 +1376,13 @@ struct Module::Impl {
         const std::int64_t owner = req->Caller().user_id;
         std::int64_t id = co_await RequireOwned(*req);
         auto body = json::ReadBody<PatchActivityBody>(req->body);
-        std::vector<FieldError> errors;
-        auto not_null = [&](const char* field, bool present, bool has_value) {
-            if (present && !has_value) {
-                errors.push_back({field, "must not be null"});
-            }
-        };
-        not_null("name", body.name.present, body.name.value.has_value());
-        not_null("description", body.description.present, body.description.value.has_value());
-        not_null("sport", body.sport.present, body.sport.value.has_value());
-        not_null("visibility", body.visibility.present, body.visibility.value.has_value());
-        not_null("hidden_metrics", body.hidden_metrics.present, body.hidden_metrics.value.has_value());
-        not_null("hide_endpoints_m", body.hide_endpoints_m.present, body.hide_endpoints_m.value.has_value());
+        FieldErrors errors;
+        errors.NotNull("name", body.name.present, body.name.value.has_value());
+        errors.NotNull("description", body.description.present, body.description.value.has_value());
+        errors.NotNull("sport", body.sport.present, body.sport.value.has_value());
+        errors.NotNull("visibility", body.visibility.present, body.visibility.value.has_value());
+        errors.NotNull("hidden_metrics", body.hidden_metrics.present, body.hidden_metrics.value.has_value());
+        errors.NotNull("hide_endpoints_m", body.hide_endpoints_m.present, body.hide_endpoints_m.value.has_value());
         if (body.name.value) {
             CheckText(errors, "name", *body.name.value, 1, 255);
         }
@@ -1416,11 +1391,11 @@ struct Module::Impl {
         }
         if (body.sport.value) {
             if (auto problem = SportProblem(*body.sport.value)) {
-                errors.push_back({"sport", *problem});
+                errors.Add("sport", *problem);
             }
         }
         if (body.visibility.value && !ParseVisibility(*body.visibility.value)) {
-            errors.push_back({"visibility", "must be one of everyone, followers, only_me"});
+            errors.Add("visibility", "must be one of everyone, followers, only_me");
         }
         std::optional<std::string> metrics;
         if (body.hidden_metrics.value) {
@@ -1429,19 +1404,19 @@ struct Module::Impl {
                 if (auto m = ParseMetric(name)) {
                     bits |= *m;
                 } else {
-                    errors.push_back({"hidden_metrics", "must contain only heart_rate, power, pace, calories, start_time"});
+                    errors.Add("hidden_metrics", "must contain only heart_rate, power, pace, calories, start_time");
                     break;
                 }
             }
             metrics = TextArrayText(MetricNames(bits));
         }
         if (body.hide_endpoints_m.value && (*body.hide_endpoints_m.value < 0 || *body.hide_endpoints_m.value > 1600)) {
-            errors.push_back({"hide_endpoints_m", "must be between 0 and 1600"});
+            errors.Add("hide_endpoints_m", "must be between 0 and 1600");
         }
         if (body.perceived_exertion.value && (*body.perceived_exertion.value < 1 || *body.perceived_exertion.value > 10)) {
-            errors.push_back({"perceived_exertion", "must be between 1 and 10"});
+            errors.Add("perceived_exertion", "must be between 1 and 10");
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
 
         // A new radius needs new discs, from the activity's real endpoints.
         std::optional<formats::Track> track;
@@ -1539,42 +1514,34 @@ struct Module::Impl {
 
     asio::awaitable<Response> ListFor(const http::Request& req, std::int64_t owner_id) {
         const std::int64_t viewer = req.Caller().user_id;
-        std::vector<FieldError> errors;
-        int limit = kDefaultPageSize;
-        if (auto l = req.QueryParam("limit")) {
-            try {
-                std::size_t used = 0;
-                limit = std::stoi(*l, &used);
-                if (used != l->size() || limit < 1 || limit > kMaxPageSize) {
-                    throw std::invalid_argument("range");
-                }
-            } catch (const std::exception&) {
-                errors.push_back({"limit", "must be an integer from 1 to 100"});
-            }
-        }
+        FieldErrors errors;
+        http::Page page;
+        page.limit = http::ReadLimit(req, errors);
         std::optional<std::int64_t> before;
         std::optional<std::int64_t> after;
         if (auto b = req.QueryParam("before"); b && !(before = ParseTimestampMicros(*b))) {
-            errors.push_back({"before", "must be an RFC 3339 time or Unix seconds"});
+            errors.Add("before", "must be an RFC 3339 time or Unix seconds");
         }
         if (auto a = req.QueryParam("after"); a && !(after = ParseTimestampMicros(*a))) {
-            errors.push_back({"after", "must be an RFC 3339 time or Unix seconds"});
+            errors.Add("after", "must be an RFC 3339 time or Unix seconds");
         }
         auto sport = req.QueryParam("sport");
         if (sport) {
             if (auto problem = SportProblem(*sport)) {
-                errors.push_back({"sport", *problem});
+                errors.Add("sport", *problem);
             }
         }
-        std::optional<std::pair<std::int64_t, std::int64_t>> cursor;
-        if (auto c = req.QueryParam("cursor"); c && !(cursor = DecodeCursor(*c))) {
-            errors.push_back({"cursor", "is not a cursor this server gave out"});
+        // The cursor is the last row's (start time in µs, id); ids are positive.
+        page.after = http::ReadCursor(req, 2, errors);
+        if (page.after && (*page.after)[1] <= 0) {
+            errors.Add("cursor", "is not a cursor this server gave out");
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
         Params p;
         p.Add(viewer).Add(owner_id).Add(before).Add(after).Add(sport);
-        p.Add(cursor ? std::optional(cursor->first) : std::nullopt).Add(cursor ? std::optional(cursor->second) : std::nullopt);
-        p.Add(limit + 1);
+        p.Add(page.after ? std::optional((*page.after)[0]) : std::nullopt);
+        p.Add(page.after ? std::optional((*page.after)[1]) : std::nullopt);
+        p.Add(page.FetchCount());
         db::Result r = co_await deps.pool.Query(
             "SELECT " + kActivityColumns + " FROM activities a JOIN users u ON u.id = a.owner_id WHERE a.owner_id = $2 AND " +
                 VisibleToViewerSql(1) +
@@ -1589,7 +1556,7 @@ struct Module::Impl {
             std::vector<std::int64_t> owners(1, owner_id);
             zones = co_await LoadZones(std::move(owners));
         }
-        const int rows = std::min(r.Rows(), limit);
+        const int rows = page.Shown(r.Rows());
         std::string out;
         out.reserve(512 + static_cast<std::size_t>(rows) * 1200);
         std::vector<std::pair<ActivityRow, View>> shown_rows;
@@ -1612,11 +1579,12 @@ struct Module::Impl {
         }
         w.EndArray();
         w.Key("next_cursor");
-        if (r.Rows() > limit) {
-            w.String(EncodeCursor(r.Int(rows - 1, kStartMicros), r.Int(rows - 1, kId)));
-        } else {
-            w.Null();
+        std::optional<std::string> next;
+        if (rows > 0) {
+            const std::int64_t last[] = {r.Int(rows - 1, kStartMicros), r.Int(rows - 1, kId)};
+            next = page.NextCursor(r.Rows(), last);
         }
+        next ? w.String(*next) : w.Null();
         w.EndObject();
         co_return Response::Text(200, "application/json", std::move(out));
     }
@@ -1984,17 +1952,17 @@ struct Module::Impl {
 
     asio::awaitable<Response> CreatePrivacyZone(RequestPtr req) {
         auto body = json::ReadBody<PrivacyZoneBody>(req->body);
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         if (!std::isfinite(body.lat) || body.lat < -90 || body.lat > 90) {
-            errors.push_back({"lat", "must be between -90 and 90"});
+            errors.Add("lat", "must be between -90 and 90");
         }
         if (!std::isfinite(body.lng) || body.lng < -180 || body.lng > 180) {
-            errors.push_back({"lng", "must be between -180 and 180"});
+            errors.Add("lng", "must be between -180 and 180");
         }
         if (!std::isfinite(body.radius_m) || body.radius_m < 100 || body.radius_m > 5000) {
-            errors.push_back({"radius_m", "must be between 100 and 5000"});
+            errors.Add("radius_m", "must be between 100 and 5000");
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
         const std::int64_t owner = req->Caller().user_id;
         // With what others are shown of every activity it changes (public_view.hpp), at once.
         auto insert = [&](db::Transaction& tx) -> asio::awaitable<db::Result> {
