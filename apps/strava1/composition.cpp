@@ -33,7 +33,11 @@ Composition::Composition(Infrastructure infra, const Config& config)
       idempotency_(infra.pool),
       accounts_(accounts::Deps{infra.pool, infra.clock, infra.cpu, infra.issuer, infra.verifier, infra.firebase},
                 AccountsOptions(config)),
-      activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, infra.store}, ActivitiesOptions(config)) {
+      // Activities reads owners' profile facts through accounts' contract, never its tables; nobody
+      // follows anybody until the social feature implements activities::FollowGraph.
+      activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, infra.store, accounts_.Profiles()},
+                  ActivitiesOptions(config)),
+      objects_(infra.store, infra.cpu, infra.clock) {
     probes_.unreachable_limit = config.db_unreachable_limit;
     // With trusted proxies configured, requests arrive through a proxy, however local it is.
     probes_.metrics_local_only = IsLoopback(config.server.address) && config.server.trusted_proxies.Empty();
@@ -42,6 +46,11 @@ Composition::Composition(Infrastructure infra, const Config& config)
     RegisterProbes(registry_, probes_);
     accounts_.Register(registry_);
     activities_.Register(registry_);
+    // The signed object route is storage's; who still references a key is the owning module's say.
+    objects_.AddOwner(activities::Module::kOriginalKeyPrefix, activities_.OriginalReferences());
+    for (auto& route : objects_.Routes()) {
+        registry_.Route(std::move(route));
+    }
     // Idempotency-Key records are libs/http's: kept 24 h (ADR 0004), swept hourly.
     registry_.Recurring("http.expire-idempotency-keys", std::chrono::hours(1),
                         [store = &idempotency_] { return ExpireIdempotencyKeys(store); });

@@ -13,6 +13,7 @@
 #include "strava1/db/pool.hpp"
 #include "strava1/http/idempotency.hpp"
 #include "strava1/storage/local_store.hpp"
+#include "strava1/storage/object_routes.hpp"
 
 namespace strava1::auth {
 class LocalTokenIssuer;
@@ -35,9 +36,9 @@ struct Infrastructure {
 
 /// The one wiring of the modules, built the same way by every entry point (serve, import, routes,
 /// migrate; worker, api and realtime when they come): it builds each module from the
-/// infrastructure and the config and registers, in this order, the probes, accounts, activities
-/// and the idempotency-key expiry. Each entry point then runs the part of the registry its role
-/// needs: serve the routes and the scheduler, import one module's service, routes the table.
+/// infrastructure and the config and registers, in this order, the probes, accounts, activities,
+/// the storage routes (activities' originals) and the idempotency-key expiry. Each entry point then runs the part of
+/// the registry its role needs: serve the routes and the scheduler, import one module's service, routes the table.
 class Composition {
 public:
     Composition(Infrastructure infra, const Config& config);
@@ -58,6 +59,7 @@ private:
     http::IdempotencyStore idempotency_;
     accounts::Module accounts_;
     activities::Module activities_;
+    storage::ObjectRoutes objects_;
 };
 
 }  // namespace strava1::app

@@ -24,14 +24,15 @@ constexpr const char* kImportUsage =
     "Imports GPX, TCX and FIT files (and their .gz) for the user, as an upload would, and prints each\n"
     "file's outcome. Exit status: 0 when every file became an activity or was a duplicate, 1 otherwise.\n";
 
-asio::awaitable<int> ImportAll(db::Pool& pool, activities::Module* module, std::string email,
-                               std::vector<std::string> files, activities::UploadFields fields) {
-    db::Result user = co_await pool.Query("SELECT id FROM users WHERE lower(email) = lower($1)", db::Params::Of(email));
-    if (user.Empty()) {
+asio::awaitable<int> ImportAll(Composition* composition, std::string email, std::vector<std::string> files,
+                               activities::UploadFields fields) {
+    activities::Module* module = &composition->Activities();
+    std::optional<std::int64_t> user = co_await composition->Accounts().Profiles().FindIdByEmail(email);
+    if (!user) {
         std::fprintf(stderr, "strava1: no user with the email %s\n", email.c_str());
         co_return 2;
     }
-    const std::int64_t user_id = user.Int(0, 0);
+    const std::int64_t user_id = *user;
     int failures = 0;
     for (const auto& path : files) {
         std::ifstream in(path, std::ios::binary);
@@ -113,8 +114,7 @@ int Import(const std::vector<std::string>& args) {
             PrepareDatabase(io, pool, config);
             auto store = OpenObjectStore(config, SystemClock::Instance());
             Composition composition(Infrastructure{pool, SystemClock::Instance(), cpu, *store}, config);
-            auto done =
-                asio::co_spawn(io, ImportAll(pool, &composition.Activities(), email, files, fields), asio::use_future);
+            auto done = asio::co_spawn(io, ImportAll(&composition, email, files, fields), asio::use_future);
             io.restart();
             io.run();
             status = done.get();

@@ -165,7 +165,7 @@ void CheckChoice(FieldErrors& errors, const char* field, const json::Patch<std::
 
 }  // namespace
 
-struct Module::Impl final : http::Authenticator {
+struct Module::Impl final : http::Authenticator, accounts::Profiles {
     Deps deps;
     Options options;
 
@@ -279,6 +279,68 @@ struct Module::Impl final : http::Authenticator {
             "(SELECT token_hash FROM known_devices WHERE user_id = $1 ORDER BY last_used_at DESC LIMIT $2)",
             Params::Of(user_id, static_cast<std::int64_t>(kMaxDevicesPerUser)));
         co_return DeviceSetCookie(token, secure);
+    }
+
+    // --- The profile facts other features read (profiles.hpp) ---------------------------------
+    asio::awaitable<std::vector<ProfileFacts>> Find(std::vector<std::int64_t> user_ids,
+                                                    std::vector<std::int64_t> local_dates_of_us) override {
+        // The day of an instant is computed exactly from its microseconds (no float rounding across midnight).
+        static const std::string kSql =
+            "SELECT id, username, display_name, units, time_zone, weight_kg, max_hr_bpm::float8, "
+            "resting_hr_bpm::float8, ftp_w::float8, sex, extract(year FROM age(now(), birthdate))::float8, "
+            "default_visibility, hide_endpoints_m, array_to_string(ARRAY(SELECT to_char((timestamptz 'epoch' + "
+            "x.at * interval '1 microsecond') AT TIME ZONE time_zone, 'YYYY-MM-DD') FROM unnest($2::bigint[]) "
+            "WITH ORDINALITY AS x(at, n) ORDER BY x.n), ',') FROM users WHERE id = ANY($1::bigint[])";
+        std::vector<ProfileFacts> out;
+        if (user_ids.empty()) {
+            co_return out;
+        }
+        auto array = [](const std::vector<std::int64_t>& values) {
+            std::string text = "{";
+            for (std::size_t idx = 0; idx < values.size(); ++idx) {
+                text += (idx == 0 ? "" : ",") + std::to_string(values[idx]);
+            }
+            return text + "}";
+        };
+        Params params = Params::Of(array(user_ids), array(local_dates_of_us));
+        // One user is a point lookup on a hot path (an activity's owner): pipelined. (No co_await
+        // inside ?: — GCC 12 destroys such temporaries twice.)
+        db::Result r;
+        if (user_ids.size() == 1) {
+            r = co_await deps.pool.QueryPipelined(kSql, std::move(params));
+        } else {
+            r = co_await deps.pool.Query(kSql, std::move(params));
+        }
+        out.reserve(static_cast<std::size_t>(r.Rows()));
+        for (int row = 0; row < r.Rows(); ++row) {
+            ProfileFacts& f = out.emplace_back();
+            f.user_id = r.Int(row, 0);
+            f.username = r.OptString(row, 1);
+            f.display_name = r.String(row, 2);
+            f.units = r.String(row, 3);
+            f.time_zone = r.String(row, 4);
+            f.weight_kg = r.OptDouble(row, 5);
+            f.max_hr_bpm = r.OptDouble(row, 6);
+            f.resting_hr_bpm = r.OptDouble(row, 7);
+            f.ftp_w = r.OptDouble(row, 8);
+            f.sex = r.OptString(row, 9);
+            f.age_years = r.OptDouble(row, 10);
+            f.default_visibility = r.String(row, 11);
+            f.hide_endpoints_m = static_cast<int>(r.Int(row, 12));
+            std::string_view dates = r.Text(row, 13);
+            while (!dates.empty()) {
+                auto comma = dates.find(',');
+                f.local_dates.emplace_back(dates.substr(0, comma));
+                dates = comma == std::string_view::npos ? std::string_view() : dates.substr(comma + 1);
+            }
+        }
+        co_return out;
+    }
+
+    asio::awaitable<std::optional<std::int64_t>> FindIdByEmail(std::string email) override {
+        db::Result r =
+            co_await deps.pool.Query("SELECT id FROM users WHERE lower(email) = lower($1)", Params::Of(email));
+        co_return r.Empty() ? std::nullopt : std::optional<std::int64_t>(r.Int(0, 0));
     }
 
     // --- Authenticator -------------------------------------------------------------------------
@@ -843,6 +905,18 @@ Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, 
 Module::~Module() = default;
 
 http::Authenticator& Module::Authenticator() { return *impl_; }
+
+accounts::Profiles& Module::Profiles() { return *impl_; }
+
+asio::awaitable<std::optional<ProfileFacts>> Profiles::FindOne(std::int64_t user_id,
+                                                               std::vector<std::int64_t> local_dates_of_us) {
+    std::vector<std::int64_t> ids(1, user_id);
+    std::vector<ProfileFacts> found = co_await Find(std::move(ids), std::move(local_dates_of_us));
+    if (found.empty()) {
+        co_return std::nullopt;
+    }
+    co_return std::move(found.front());
+}
 
 void Module::Register(app::Registry& registry) {
     using http::AuthPolicy;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 
+#include "strava1/accounts/profiles.hpp"
 #include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/http/server.hpp"
@@ -56,6 +57,8 @@ public:
     void Register(app::Registry& registry);
     /// Bearer-token authentication for the HTTP server (local or Firebase tokens).
     http::Authenticator& Authenticator();
+    /// The profile facts other features read (their contract; they never read accounts' tables).
+    accounts::Profiles& Profiles();
 
     struct Impl;
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "strava1/base/clock.hpp"
 #include "strava1/http/router.hpp"
 
 namespace strava1::app {
@@ -30,11 +32,14 @@ struct StartTask {
     TaskFn run;
 };
 
-/// One job as its handler receives it. The jobs library fills it from its queue row.
+/// One job as its handler receives it. The jobs library fills it from its queue row (the fields are
+/// those of its JobContext, which takes this type's place when it lands: ADR 0011).
 struct Job {
+    std::int64_t id = 0;
     std::string kind;
-    std::string payload;  ///< JSON text, as enqueued
-    int attempt = 1;      ///< 1 for the first run
+    boost::json::value payload;  ///< as enqueued
+    int attempt = 1;             ///< 1 for the first run
+    int max_attempts = 1;
 };
 /// Handles one job. Throwing fails this attempt (retried with backoff, then dead-lettered); handlers
 /// must be idempotent, since a job may run again after a crash.
@@ -46,11 +51,12 @@ struct JobRegistration {
 };
 
 /// One domain event as a subscriber receives it, published in the same transaction as the change
-/// it reports and delivered at least once.
+/// it reports and delivered at least once (the jobs library's ReceivedEvent takes its place).
 struct Event {
-    std::int64_t id = 0;
+    std::int64_t id = 0;  ///< the same for every subscriber of one publication: dedupe on it
     std::string type;     ///< "<module>.<what happened>", e.g. "user.deleted"
-    std::string payload;  ///< JSON text
+    boost::json::value payload;
+    SystemTime published_at{};
 };
 /// Handles one event for one subscriber; must be idempotent. Throwing retries the delivery.
 using EventFn = std::function<boost::asio::awaitable<void>(Event)>;
