@@ -7,6 +7,12 @@ Scans every `#include "..."` (and `#include <strava1/...>`) in libs/, features/,
 tests/ and bench/, resolves it to the module that provides it, and reports each broken rule as
 `file:line: rule: detail`. Also checks each module's CMakeLists.txt: the strava1:: targets it links
 must obey the same rules, and every other module it includes must be reachable through them.
+
+Tables: each migrations/NNNN_*.sql names the module that owns it in its first comment ("owned by
+features/accounts"; its first features/<name> or libs/<name>), and owns the tables it creates. The
+SQL in a feature's sources (string literals outside test files) and in a migration may name only
+tables of its own module: another module's data comes through its contract in include/ (rule
+"foreign-table"). A foreign key (REFERENCES) to another module's table is not a read and is allowed.
 Exit status: 0 clean, 1 on any violation.
 
 Modules: libs/<name>, migrations (the embedded-migrations library), features/<name>, apps/<name>.
@@ -33,6 +39,8 @@ LIB_DEPS = {
     "jobs": frozenset({"base", "db"}),
     # The idempotency-key store (ARCHITECTURE.md section 6) keeps its keys in PostgreSQL.
     "http": frozenset({"base", "db"}),
+    # The feature platform: the registry every module registers with, and what features share.
+    "app": frozenset({"base", "db", "http", "jobs"}),
     "auth": frozenset({"base"}),
     "realtime": _UPPER_INFRA,
     "storage": _UPPER_INFRA,
@@ -49,6 +57,16 @@ SCANNED_DIRS = ("libs", "features", "apps", "migrations", "tests", "bench")
 SKIPPED_DIRS = {"node_modules", "build", ".git", "corpus", "crashes"}
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s*(?:"([^"]+)"|<(strava1/[^>]+)>)')
+# A statement naming a table it reads or changes (not REFERENCES: a foreign key names an id).
+_TABLE_USE = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|TRUNCATE)\s+(?:ONLY\s+|IF\s+(?:NOT\s+)?EXISTS\s+)?"
+                        r"([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+_CREATE_TABLE = re.compile(r"\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+_OWNER = re.compile(r"\b((?:features|libs)/[a-z_]+)")
+# Migrations that landed naming another module's table, and why they may (files are never edited).
+LANDED_FOREIGN_TABLES = {
+    # ADR 0011: accounts owns users.hide_endpoints_m (a profile setting of /v1/me); 0008 records it.
+    ("migrations/0003_activities.sql", "users"),
+}
 _TARGET = re.compile(r"\bstrava1::(\w+)")
 
 
@@ -301,6 +319,123 @@ class Checker:
                                 f"includes strava1/{target.name}/ but {source.root}/CMakeLists.txt does not link "
                                 f"strava1::{target.name} through its {where}")
         self.check_cmake()
+        self.check_tables()
+
+    # ---------------------------------------------------------------- tables
+
+    def migration_files(self):
+        base = os.path.join(self.root, "migrations")
+        if not os.path.isdir(base):
+            return []
+        return sorted(f"migrations/{name}" for name in os.listdir(base) if re.match(r"^\d{4}_.*\.sql$", name))
+
+    @staticmethod
+    def strip_sql_comments(text):
+        return re.sub(r"--[^\n]*", lambda m: " " * len(m.group(0)), text)
+
+    def table_owners(self):
+        """Table name -> owning module root, from the migrations; also each migration's owner."""
+        owners, migration_owner = {}, {}
+        for rel in self.migration_files():
+            with open(os.path.join(self.root, rel), encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+            header = []
+            for line in text.splitlines():
+                if not line.startswith("--"):
+                    break
+                header.append(line)
+            owner = _OWNER.search("\n".join(header))
+            if owner is None:
+                self.report(rel, 1, "foreign-table", "the first comment must name the owning module "
+                                                     "(\"owned by features/<name>\" or \"libs/<name>\")")
+                continue
+            migration_owner[rel] = owner.group(1)
+            for match in _CREATE_TABLE.finditer(self.strip_sql_comments(text)):
+                owners.setdefault(match.group(1).lower(), owner.group(1))
+        return owners, migration_owner
+
+    @staticmethod
+    def string_literals(text):
+        """Each run of adjacent C++ string literals (plain and raw) in `text`, as the list of its
+        pieces (line, contents): adjacent literals are one string to the compiler, so one statement."""
+        runs = []
+        pos, length = 0, len(text)
+        pending, last_end = None, -1
+        literal = re.compile(r'R"([^(\s]*)\(|"|//|/\*|\'')
+        while pos < length:
+            match = literal.search(text, pos)
+            if match is None:
+                break
+            token = match.group(0)
+            start = match.start()
+            if token == "//":
+                pos = text.find("\n", start)
+                pos = length if pos < 0 else pos
+                continue
+            if token == "/*":
+                end = text.find("*/", start + 2)
+                pos = length if end < 0 else end + 2
+                continue
+            if token == "'":
+                end = start + 1
+                while end < length and text[end] != "'":
+                    end += 2 if text[end] == "\\" else 1
+                pos = end + 1
+                continue
+            if token.startswith("R"):
+                closing = ")" + match.group(1) + '"'
+                end = text.find(closing, match.end())
+                end = length if end < 0 else end
+                contents, pos = text[match.end():end], end + len(closing)
+            else:
+                end = start + 1
+                while end < length and text[end] != '"' and text[end] != "\n":
+                    end += 2 if text[end] == "\\" else 1
+                contents, pos = text[start + 1:end], end + 1
+            piece = (text.count("\n", 0, start) + 1, contents)
+            if pending is not None and text[last_end:start].strip() == "":
+                pending.append(piece)
+            else:
+                if pending is not None:
+                    runs.append(pending)
+                pending = [piece]
+            last_end = pos
+        if pending is not None:
+            runs.append(pending)
+        return runs
+
+    def check_tables(self):
+        owners, migration_owner = self.table_owners()
+        test_only = self.test_only_files()
+
+        def check(rel, pieces, own):
+            sql = "".join(contents for _, contents in pieces)
+            for match in _TABLE_USE.finditer(sql):
+                table = match.group(2).lower()
+                owner = owners.get(table)
+                if owner is None or owner == own or (rel, table) in LANDED_FOREIGN_TABLES:
+                    continue
+                at, line = match.start(2), pieces[0][0]
+                for piece_line, contents in pieces:
+                    if at < len(contents):
+                        line = piece_line + contents.count("\n", 0, at)
+                        break
+                    at -= len(contents)
+                self.report(rel, line, "foreign-table",
+                            f"{own} names {owner}'s table {table} ({match.group(1).upper()} {match.group(2)}); "
+                            f"use {owner}'s contract in include/ instead")
+
+        for rel, own in migration_owner.items():
+            with open(os.path.join(self.root, rel), encoding="utf-8", errors="replace") as handle:
+                check(rel, [(1, self.strip_sql_comments(handle.read()))], own)
+        for rel in self.files:
+            module = self.module_of(rel)
+            if module is None or module.kind != "feature" or rel in test_only:
+                continue
+            with open(os.path.join(self.root, rel), encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+            for pieces in self.string_literals(text):
+                check(rel, pieces, module.root)
 
     def check_cmake(self):
         by_name = {m.name: m for m in self.modules.values() if m.kind != "other"}

@@ -52,8 +52,18 @@ CLEAN_TREE = {
     "features/accounts/include/strava1/accounts/events.hpp": "#pragma once\n",
     "features/accounts/src/service.hpp": "#pragma once\n",
     "features/accounts/src/service.cpp": '#include "service.hpp"\n#include "strava1/auth/jwt.hpp"\n',
+    "features/accounts/src/repository.cpp": 'const char* kFind = "SELECT id FROM users WHERE id = $1";\n',
     "features/social/CMakeLists.txt": "strava1_module(social DEPS strava1::accounts)\n",
-    "features/social/src/feed.cpp": '#include "strava1/accounts/events.hpp"\n',
+    "features/social/src/feed.cpp": '#include "strava1/accounts/events.hpp"\n'
+                                    '// Reads no FROM users: comments are not SQL.\n'
+                                    'const char* kFeed = "SELECT a.id FROM follows f "\n'
+                                    '                    "JOIN follows g ON g.id = f.id";\n'
+                                    'const char* kWhy = "ask accounts, not the users table";\n',
+    "features/social/src/feed_pgtest.cpp": 'const char* kSetUp = "INSERT INTO users (email) VALUES (1)";\n',
+    "migrations/0001_accounts.sql": "-- Accounts (owned by features/accounts).\n"
+                                    "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    "migrations/0002_social.sql": "-- Follows (owned by features/social).\n"
+                                  "CREATE TABLE follows (id bigint REFERENCES users (id));\n",
     "apps/strava1/CMakeLists.txt": "add_executable(strava1 main.cpp)\n"
                                    "target_link_libraries(strava1 PRIVATE strava1::accounts strava1::social)\n",
     "apps/strava1/main.cpp": '#include "serve.hpp"\n#include "strava1/accounts/module.hpp"\n',
@@ -166,6 +176,34 @@ class CheckDepsTest(unittest.TestCase):
         self.assert_one_violation({"features/social/src/feed.cpp": '#include "strava1/accounts/events.hpp"\n'
                                                                    '#include <strava1/nosuch/thing.hpp>\n'},
                                   "features/social/src/feed.cpp:2", "unknown-module")
+
+    def test_feature_sql_may_not_name_another_features_table(self):
+        self.assert_one_violation({"features/social/src/feed.cpp": 'const char* kFeed =\n'
+                                                                   '    "SELECT f.id, u.display_name FROM follows f "\n'
+                                                                   '    "JOIN users u ON u.id = f.id";\n'},
+                                  "features/social/src/feed.cpp:3", "foreign-table")
+
+    def test_split_literals_and_raw_strings_are_read_as_one_statement(self):
+        self.assert_one_violation({"features/social/src/feed.cpp": 'auto a = "DELETE FROM "\n'
+                                                                   '         "users WHERE id = $1";\n'},
+                                  "features/social/src/feed.cpp:2", "foreign-table")
+        self.assert_one_violation({"features/social/src/feed.cpp": 'auto a = R"sql(\n'
+                                                                   'UPDATE users SET x = 1)sql";\n'},
+                                  "features/social/src/feed.cpp:2", "foreign-table")
+
+    def test_a_migration_may_not_change_another_modules_table(self):
+        self.assert_one_violation({"migrations/0002_social.sql": "-- Follows (owned by features/social).\n"
+                                                                 "CREATE TABLE follows (id bigint);\n"
+                                                                 "ALTER TABLE users ADD COLUMN x int;\n"},
+                                  "migrations/0002_social.sql:3", "foreign-table")
+
+    def test_a_migration_names_its_owner(self):
+        self.assert_one_violation({"migrations/0003_misc.sql": "-- Something.\nCREATE TABLE misc (id int);\n"},
+                                  "migrations/0003_misc.sql:1", "foreign-table")
+
+    def test_feature_may_not_use_another_features_private_header_by_public_name(self):
+        self.assert_one_violation({"features/social/src/feed.cpp": '#include "strava1/accounts/service.hpp"\n'},
+                                  "features/social/src/feed.cpp:1", "private-src")
 
     def test_new_library_must_be_placed_in_the_layer_table(self):
         self.assert_one_violation({"libs/gizmo/CMakeLists.txt": "strava1_module(gizmo DEPS strava1::base)\n"},

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,5 +34,20 @@ int RunReportingFailures(const std::function<int()>& body);
 /// The object store for originals under data_dir/objects, its URL-signing key kept (created on
 /// first use) in data_dir/keys. Its URLs are path-only: the server may not know its public address.
 std::unique_ptr<storage::LocalObjectStore> OpenObjectStore(const Config& config, const Clock& clock);
+
+/// An object store in a fresh temporary directory, removed with it: for commands that build the
+/// composition but run none of the modules' storage (routes, migrate), so they leave no files.
+class ScratchObjectStore {
+public:
+    ScratchObjectStore();
+    ~ScratchObjectStore();
+    ScratchObjectStore(const ScratchObjectStore&) = delete;
+    ScratchObjectStore& operator=(const ScratchObjectStore&) = delete;
+    storage::LocalObjectStore& Store() { return *store_; }
+
+private:
+    std::filesystem::path root_;
+    std::unique_ptr<storage::LocalObjectStore> store_;
+};
 
 }  // namespace strava1::app

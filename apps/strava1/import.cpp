@@ -9,7 +9,7 @@
 #include <iterator>
 
 #include "bootstrap.hpp"
-#include "strava1/activities/module.hpp"
+#include "composition.hpp"
 #include "strava1/base/log.hpp"
 
 extern char** environ;
@@ -24,14 +24,15 @@ constexpr const char* kImportUsage =
     "Imports GPX, TCX and FIT files (and their .gz) for the user, as an upload would, and prints each\n"
     "file's outcome. Exit status: 0 when every file became an activity or was a duplicate, 1 otherwise.\n";
 
-asio::awaitable<int> ImportAll(db::Pool& pool, activities::Module& module, std::string email,
-                               std::vector<std::string> files, activities::UploadFields fields) {
-    db::Result user = co_await pool.Query("SELECT id FROM users WHERE lower(email) = lower($1)", db::Params::Of(email));
-    if (user.Empty()) {
+asio::awaitable<int> ImportAll(Composition* composition, std::string email, std::vector<std::string> files,
+                               activities::UploadFields fields) {
+    activities::Module* module = &composition->Activities();
+    std::optional<std::int64_t> user = co_await composition->Accounts().Profiles().FindIdByEmail(email);
+    if (!user) {
         std::fprintf(stderr, "strava1: no user with the email %s\n", email.c_str());
         co_return 2;
     }
-    const std::int64_t user_id = user.Int(0, 0);
+    const std::int64_t user_id = *user;
     int failures = 0;
     for (const auto& path : files) {
         std::ifstream in(path, std::ios::binary);
@@ -42,7 +43,7 @@ asio::awaitable<int> ImportAll(db::Pool& pool, activities::Module& module, std::
         }
         std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         try {
-            activities::UploadStatus s = co_await module.ImportAndWait(user_id, std::move(bytes), fields);
+            activities::UploadStatus s = co_await module->ImportAndWait(user_id, std::move(bytes), fields);
             if (s.status == "ready") {
                 std::string ids;
                 for (auto id : s.activity_ids) {
@@ -50,7 +51,8 @@ asio::awaitable<int> ImportAll(db::Pool& pool, activities::Module& module, std::
                 }
                 std::printf("%s: activity %s (upload %lld)\n", path.c_str(), ids.c_str(), static_cast<long long>(s.id));
             } else if (s.status == "duplicate") {
-                std::printf("%s: duplicate of activity %lld\n", path.c_str(), static_cast<long long>(s.duplicate_of.value_or(0)));
+                std::printf("%s: duplicate of activity %lld\n", path.c_str(),
+                            static_cast<long long>(s.duplicate_of.value_or(0)));
             } else {
                 std::printf("%s: refused: %s\n", path.c_str(), s.error.value_or(s.status).c_str());
                 ++failures;
@@ -111,8 +113,8 @@ int Import(const std::vector<std::string>& args) {
             db::Pool pool(io.get_executor(), db::PoolOptions{database.conninfo, 2});
             PrepareDatabase(io, pool, config);
             auto store = OpenObjectStore(config, SystemClock::Instance());
-            activities::Module module(activities::Deps{pool, SystemClock::Instance(), cpu, *store}, activities::Options{});
-            auto done = asio::co_spawn(io, ImportAll(pool, module, email, files, fields), asio::use_future);
+            Composition composition(Infrastructure{pool, SystemClock::Instance(), cpu, *store}, config);
+            auto done = asio::co_spawn(io, ImportAll(&composition, email, files, fields), asio::use_future);
             io.restart();
             io.run();
             status = done.get();

@@ -62,7 +62,9 @@ constexpr const char* kWorkerUsage =
 constexpr const char* kRoutesUsage =
     "usage: strava1 routes\n"
     "\n"
-    "Prints the HTTP route table (method, path, auth policy, summary) as JSON. Needs no database.\n";
+    "Prints the HTTP route table as JSON, one object per route: method, path, summary, auth (public,\n"
+    "user, token), rate (default, auth, probe), body (none, json, raw, multipart), body_limit (bytes)\n"
+    "and idempotent (honours Idempotency-Key). Needs no database.\n";
 
 bool IsHelp(const std::string& arg) { return arg == "--help" || arg == "-h"; }
 

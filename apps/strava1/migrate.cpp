@@ -1,6 +1,9 @@
+#include <boost/asio/thread_pool.hpp>
+
 #include <cstdio>
 
 #include "bootstrap.hpp"
+#include "composition.hpp"
 #include "strava1/base/log.hpp"
 
 extern char** environ;
@@ -28,8 +31,13 @@ int Migrate(const std::vector<std::string>& args) {
         Config config = LoadConfig(settings);
         Database database = OpenDatabase(config);
         boost::asio::io_context io;
+        boost::asio::thread_pool cpu(1);
         db::Pool pool(io.get_executor(), db::PoolOptions{database.conninfo, 2});
+        // Built as every command builds it, so a wiring mistake fails here too; none of it runs.
+        ScratchObjectStore store;
+        Composition composition(Infrastructure{pool, SystemClock::Instance(), cpu, store.Store()}, config);
         PrepareDatabase(io, pool, config);
+        cpu.join();
         std::printf("migrations applied\n");
         return 0;
     });

@@ -16,10 +16,10 @@
 #include <thread>
 
 #include "bootstrap.hpp"
+#include "composition.hpp"
 #include "embedded_assets.hpp"
 #include "job_workers.hpp"
-#include "strava1/accounts/module.hpp"
-#include "strava1/activities/module.hpp"
+#include "strava1/app/scheduler.hpp"
 #include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/crypto.hpp"
@@ -78,6 +78,17 @@ std::unique_ptr<storage::LocalObjectStore> OpenObjectStore(const Config& config,
     return std::make_unique<storage::LocalObjectStore>(config.data_dir / "objects", key, "", clock);
 }
 
+ScratchObjectStore::ScratchObjectStore()
+    : root_(fs::temp_directory_path() / ("strava1-scratch-" + crypto::Hex(crypto::RandomBytes(8)))),
+      store_(std::make_unique<storage::LocalObjectStore>(root_, crypto::Hex(crypto::RandomBytes(32)), "",
+                                                         SystemClock::Instance())) {}
+
+ScratchObjectStore::~ScratchObjectStore() {
+    store_.reset();
+    std::error_code ignored;
+    fs::remove_all(root_, ignored);
+}
+
 namespace {
 
 asio::awaitable<void> Prepare(db::Pool& pool, bool allow_unsafe) {
@@ -116,200 +127,9 @@ void RaiseFileLimit() {
     }
 }
 
-/// The probes and operations routes: liveness, readiness, metrics, the OpenAPI document.
-struct Probes {
-    db::Pool& pool;
-    http::Metrics* metrics = nullptr;
-    const http::Server* server = nullptr;
-    /// Set with the embedded cluster: /healthz fails once it has been down longer than the limit.
-    const db::EmbeddedPostgresSupervisor* supervisor = nullptr;
-    std::chrono::seconds unreachable_limit{60};
-    /// /metrics without a token: only for direct requests from this machine, and only while the server
-    /// listens on loopback with no trusted proxies (see CheckMetricsAccess). Else this bearer token.
-    bool metrics_local_only = true;
-    std::string metrics_token;
-    std::vector<const jobs::Worker*> job_workers;
-
-    asio::awaitable<http::Response> Healthz(http::RequestPtr) {
-        if (supervisor != nullptr) {
-            if (supervisor->Recovering()) {
-                // A live postmaster in crash recovery, however long it has been: restarting the
-                // process would only make it begin again. /readyz keeps the traffic away meanwhile.
-                co_return http::Response::Text(200, "application/json", R"({"status":"ok","database":"recovering"})");
-            }
-            const auto down = std::chrono::duration_cast<std::chrono::seconds>(supervisor->UnreachableFor());
-            if (down > unreachable_limit) {
-                // Restarting it has not helped for this long: let the orchestrator restart us.
-                throw Error(ErrorKind::kUnavailable, "the embedded database has been unreachable for " +
-                                                         std::to_string(down.count()) + " s and could not be restarted")
-                    .WithRetryAfter(5);
-            }
-        }
-        // Probed often: a fixed body, not a JSON document built and serialised each time.
-        co_return http::Response::Text(200, "application/json", R"({"status":"ok"})");
-    }
-
-    void CheckMetricsAccess(const http::Request& request) const {
-        if (metrics_token.empty()) {
-            if (!metrics_local_only) {
-                throw Error(ErrorKind::kPermissionDenied,
-                            "metrics are served without a token only while the server listens on loopback and no "
-                            "trusted proxies are set: set STRAVA1_METRICS_TOKEN and send it as a bearer token");
-            }
-            // A reverse proxy on this machine connects from loopback too: what gives it away is the
-            // header it adds for its client. Without trusted proxies remote_ip is the TCP peer.
-            const bool relayed = std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
-                return header.first == "x-forwarded-for" || header.first == "forwarded" || header.first == "x-real-ip";
-            });
-            if (relayed || !IsLoopback(request.remote_ip)) {
-                throw Error(ErrorKind::kPermissionDenied,
-                            "metrics are served without a token only to clients on this machine, not through a "
-                            "proxy: set STRAVA1_METRICS_TOKEN and send it as a bearer token");
-            }
-            return;
-        }
-        const std::string_view given = request.Header("authorization");
-        const std::string expected = "Bearer " + metrics_token;
-        if (!crypto::ConstantTimeEqual(given, expected)) {
-            throw Error(ErrorKind::kUnauthenticated, "metrics need the bearer token set in STRAVA1_METRICS_TOKEN");
-        }
-    }
-
-    asio::awaitable<http::Response> OpenApi(http::RequestPtr request) {
-        co_return http::ServeEmbedded(EmbeddedOpenApi(), *request, http::CachePolicy::kRevalidate);
-    }
-
-    asio::awaitable<http::Response> Readyz(http::RequestPtr) {
-        try {
-            co_await pool.Ping();
-        } catch (const Error& e) {
-            throw Error(ErrorKind::kUnavailable, "the database is not reachable", {}, e.LogDetail());
-        }
-        co_return http::Response::Json(200, boost::json::object{{"status", "ready"}});
-    }
-
-    asio::awaitable<http::Response> Metrics(http::RequestPtr request) {
-        CheckMetricsAccess(*request);
-        auto render_extra = [this] {
-            db::PoolStats s = pool.Stats();
-            std::string out;
-            auto gauge = [&out](const char* name, const char* help, const char* type, std::uint64_t v) {
-                out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name +
-                       " " + std::to_string(v) + "\n";
-            };
-            gauge("strava1_db_pool_connections", "Open database connections.", "gauge", s.total);
-            gauge("strava1_db_pool_idle", "Idle database connections.", "gauge", s.idle);
-            gauge("strava1_db_pool_waiting", "Requests waiting for a connection.", "gauge", s.waiting);
-            gauge("strava1_db_pool_acquire_timeouts_total", "Acquisitions that timed out.", "counter",
-                  s.acquire_timeouts);
-            gauge("strava1_db_pool_borrowed_total", "Connections lent to a caller on another I/O thread.", "counter",
-                  s.borrowed);
-            gauge("strava1_db_pool_pipelined_total", "Statements sent on a pipelined connection.", "counter",
-                  s.pipelined);
-            gauge("strava1_db_pool_connects_total", "Connections opened.", "counter", s.connects);
-            gauge("strava1_db_queries_total", "Statements executed.", "counter", s.queries);
-            gauge("strava1_db_errors_total", "Statements that failed.", "counter", s.errors);
-            if (supervisor != nullptr) {
-                gauge("strava1_db_unreachable_seconds", "How long the embedded database has been unreachable.", "gauge",
-                      static_cast<std::uint64_t>(
-                          std::chrono::duration_cast<std::chrono::seconds>(supervisor->UnreachableFor()).count()));
-                gauge("strava1_db_restarts_total", "Restarts of the embedded database after it died.", "counter",
-                      supervisor->Restarts());
-                gauge("strava1_db_recovering", "1 while the embedded database is starting up or in crash recovery.",
-                      "gauge", supervisor->Recovering() ? 1 : 0);
-            }
-            if (server != nullptr) {
-                gauge("strava1_http_connections_open", "Open client connections.", "gauge",
-                      server->Stats().connections_open.load());
-                gauge("strava1_http_timeouts_total", "Connections closed for a header/body timeout.", "counter",
-                      server->Stats().timeouts.load());
-            }
-            return out;
-        };
-        std::string jobs_text;
-        try {
-            jobs_text = co_await jobs::RenderMetrics(pool, job_workers);
-        } catch (const Error&) {
-            jobs_text = jobs::RenderWorkerMetrics(job_workers);  // the queue's depth needs the database
-        }
-        co_return http::Response::Text(200, "text/plain; version=0.0.4",
-                                       metrics->Render([&] { return render_extra() + jobs_text; }));
-    }
-};
-
-asio::awaitable<void> ExpireIdempotencyKeys(http::IdempotencyStore& store) {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    for (;;) {
-        try {
-            std::int64_t removed = co_await store.Expire(24);
-            if (removed > 0) {
-                log::Info("idempotency keys expired", {{"count", removed}});
-            }
-        } catch (const Error& e) {
-            log::Warn("idempotency expiry failed", {{"error", e.LogDetail()}});
-        }
-        timer.expires_after(std::chrono::hours(1));
-        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (ec) {
-            co_return;
-        }
-    }
-}
-
-asio::awaitable<void> PurgeDeletedOriginals(activities::Module& module) {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    for (;;) {
-        try {
-            if (int removed = co_await module.PurgeDeletedOriginals(); removed > 0) {
-                log::Info("deleted originals removed from storage", {{"count", removed}});
-            }
-        } catch (const std::exception& e) {
-            log::Warn("could not remove deleted originals", {{"error", e.what()}});
-        }
-        timer.expires_after(std::chrono::minutes(1));
-        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (ec) {
-            co_return;
-        }
-    }
-}
-
-asio::awaitable<void> ResumeUploads(activities::Module& module) {
-    try {
-        int resumed = co_await module.ResumePendingUploads();
-        if (resumed > 0) {
-            log::Info("unfinished uploads processed", {{"count", resumed}});
-        }
-    } catch (const Error& e) {
-        log::Warn("could not resume unfinished uploads",
-                  {{"error", e.LogDetail().empty() ? e.Detail() : e.LogDetail()}});
-    }
-}
-
-void AddProbeRoutes(http::Router& router, Probes& probes) {
-    http::Route healthz{http::Method::kGet, "/healthz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
-    healthz.summary = "Liveness";
-    healthz.handler = [p = &probes](http::RequestPtr r) { return p->Healthz(std::move(r)); };
-    router.Add(healthz);
-    http::Route readyz{http::Method::kGet, "/readyz", http::AuthPolicy::kPublic, http::RateClass::kProbe};
-    readyz.summary = "Readiness (database reachable)";
-    readyz.handler = [p = &probes](http::RequestPtr r) { return p->Readyz(std::move(r)); };
-    router.Add(readyz);
-    // Its own token, not a user's: the server must not take it for a user token and refuse it.
-    http::Route metrics{http::Method::kGet, "/metrics", http::AuthPolicy::kOwnToken, http::RateClass::kProbe};
-    metrics.summary = "Prometheus metrics";
-    metrics.handler = [p = &probes](http::RequestPtr r) { return p->Metrics(std::move(r)); };
-    router.Add(metrics);
-    // Part of the API, so compiled in and served whether or not there is a web app.
-    http::Route openapi{http::Method::kGet, "/openapi.json", http::AuthPolicy::kPublic, http::RateClass::kDefault};
-    openapi.summary = "This document as JSON";
-    openapi.handler = [p = &probes](http::RequestPtr r) { return p->OpenApi(std::move(r)); };
-    router.Add(openapi);
-}
-
 /// Waits for SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
 /// stops the loop so main can close the pool and the embedded PostgreSQL in order.
-asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, JobWorkers& job_workers,
+asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, Scheduler& scheduler, JobWorkers& job_workers,
                                        asio::io_context& io, std::vector<asio::io_context*> shards) {
     auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) {
@@ -317,6 +137,7 @@ asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& 
     }
     log::Info("shutting down", {{"signal", signal}});
     server.Stop();
+    scheduler.Stop();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     asio::steady_timer poll(io);
     // At least one turn of this loop even with no connection open: Stop() posted the acceptor's close
@@ -342,24 +163,18 @@ int Routes(const std::vector<std::string>&) {
     asio::io_context io;
     asio::thread_pool cpu(1);
     db::Pool pool(io.get_executor(), db::PoolOptions{"dbname=unused"});
-    http::Router router;
-    Probes probes{pool};
-    AddProbeRoutes(router, probes);
-    accounts::Module accounts_module(accounts::Deps{pool, SystemClock::Instance(), cpu}, accounts::Options{});
-    accounts_module.Register(router);
-    storage::LocalObjectStore store(fs::temp_directory_path() / "strava1-routes-unused", std::string(32, 'k'), "",
-                                    SystemClock::Instance());
-    activities::Module activities_module(activities::Deps{pool, SystemClock::Instance(), cpu, store},
-                                         activities::Options{});
-    activities_module.Register(router);
+    ScratchObjectStore store;
+    Composition composition(Infrastructure{pool, SystemClock::Instance(), cpu, store.Store()}, Config{});
     boost::json::array routes;
-    for (const auto& route : router.Routes()) {
+    for (const auto& route : composition.Registered().Router().Routes()) {
         routes.push_back(boost::json::object{{"method", http::MethodName(route.method)},
                                              {"path", route.path},
-                                             {"auth", route.auth == http::AuthPolicy::kUser       ? "user"
-                                                      : route.auth == http::AuthPolicy::kOwnToken ? "token"
-                                                                                                  : "public"},
-                                             {"summary", route.summary}});
+                                             {"summary", route.summary},
+                                             {"auth", http::AuthPolicyName(route.auth)},
+                                             {"rate", http::RateClassName(route.rate)},
+                                             {"body", http::BodyKindName(route.body.kind)},
+                                             {"body_limit", route.body.limit},
+                                             {"idempotent", route.idempotent}});
     }
     std::printf("%s\n", boost::json::serialize(routes).c_str());
     cpu.join();
@@ -446,21 +261,9 @@ int Serve(const std::vector<std::string>& args) {
         return 1;
     }
 
-    http::Router router;
-    Probes probes{pool};
-    probes.unreachable_limit = config.db_unreachable_limit;
-    // With trusted proxies configured, requests arrive through a proxy, however local it is.
-    probes.metrics_local_only = IsLoopback(config.server.address) && config.server.trusted_proxies.Empty();
-    probes.metrics_token = config.metrics_token;
-    AddProbeRoutes(router, probes);
-    accounts::Options accounts_options;
-    accounts_options.fast_password_hash = config.fast_password_hash;
     if (config.fast_password_hash) {
         log::Warn("password hashing at minimum cost: for tests only");
     }
-    accounts::Module accounts_module(accounts::Deps{pool, clock, cpu, issuer.get(), verifier.get(), firebase.get()},
-                                     accounts_options);
-    accounts_module.Register(router);
     std::unique_ptr<storage::LocalObjectStore> store;
     try {
         store = OpenObjectStore(config, clock);
@@ -468,18 +271,18 @@ int Serve(const std::vector<std::string>& args) {
         std::fprintf(stderr, "strava1: object store: %s\n", e.what());
         return 1;
     }
-    activities::Options activities_options;
-    activities_options.decode_budget_bytes = config.decode_budget_mb << 20;
-    activities::Module activities_module(activities::Deps{pool, clock, cpu, *store}, activities_options);
-    activities_module.Register(router);
+    Composition composition(Infrastructure{pool, clock, cpu, *store, issuer.get(), verifier.get(), firebase.get()},
+                            config);
+    const Registry& registry = composition.Registered();
+    Probes& probes = composition.OperationsProbes();
 
-    http::Metrics metrics(router);
+    http::Metrics metrics(registry.Router());
     probes.metrics = &metrics;
-    http::IdempotencyStore idempotency(pool);
     http::ServerOptions server_options = config.server;
     server_options.web_dir = config.web_dir;
     server_options.web_files = EmbeddedWebFiles();
-    http::Server server(io, server_options, router, &accounts_module.Authenticator(), &idempotency, metrics, shards);
+    http::Server server(io, server_options, registry.Router(), &composition.Authenticator(), &composition.Idempotency(),
+                        metrics, shards);
     probes.server = &server;
     try {
         server.Start();
@@ -490,9 +293,10 @@ int Serve(const std::vector<std::string>& args) {
     if (config.port_file) {
         std::ofstream(*config.port_file) << server.Port() << "\n";
     }
-    asio::co_spawn(io, ExpireIdempotencyKeys(idempotency), asio::detached);
-    asio::co_spawn(io, ResumeUploads(activities_module), asio::detached);
-    asio::co_spawn(io, PurgeDeletedOriginals(activities_module), asio::detached);
+    // The modules' start and recurring tasks, on the first loop.
+    Scheduler scheduler(registry, io.get_executor());
+    probes.scheduler = &scheduler;
+    scheduler.Start();
     jobs::Registry job_registry;
     RegisterJobs(job_registry);
     JobWorkers job_workers(shards, pool, job_registry, config);
@@ -500,7 +304,7 @@ int Serve(const std::vector<std::string>& args) {
     job_workers.Start();
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    asio::co_spawn(io, ShutDownOnSignal(signals, server, job_workers, io, shards), asio::detached);
+    asio::co_spawn(io, ShutDownOnSignal(signals, server, scheduler, job_workers, io, shards), asio::detached);
 
     // From here on the watch thread owns the embedded cluster: it restarts it if it dies, and stops it.
     std::unique_ptr<db::EmbeddedPostgresSupervisor> supervisor;

@@ -18,8 +18,10 @@
 #include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/crypto.hpp"
+#include "strava1/base/field_errors.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/base/log.hpp"
+#include "strava1/base/offload.hpp"
 #include "strava1/db/pool.hpp"
 #include "validation.hpp"
 
@@ -130,38 +132,25 @@ std::string MeText(const db::Result& r) {
     return out;
 }
 
-void Require(std::vector<FieldError>& errors, const char* field, std::optional<std::string> problem) {
-    if (problem) {
-        errors.push_back(FieldError{field, std::move(*problem)});
-    }
-}
-
-void ThrowIfAny(std::vector<FieldError> errors) {
-    if (!errors.empty()) {
-        std::string detail = errors.front().field + ": " + errors.front().reason;
-        throw Error(ErrorKind::kInvalidArgument, std::move(detail), std::move(errors));
-    }
-}
-
 template <class T>
-void CheckRange(std::vector<FieldError>& errors, const char* field, const json::Patch<T>& p, T lo, T hi) {
+void CheckRange(FieldErrors& errors, const char* field, const json::Patch<T>& p, T lo, T hi) {
     if (p.present && p.value &&
         (*p.value < lo || *p.value > hi ||
          (std::is_floating_point_v<T> && std::isnan(static_cast<double>(*p.value))))) {
         std::ostringstream reason;
         reason << "must be between " << lo << " and " << hi;
-        errors.push_back(FieldError{field, reason.str()});
+        errors.Add(field, reason.str());
     }
 }
 
-void CheckChoice(std::vector<FieldError>& errors, const char* field, const json::Patch<std::string>& p,
+void CheckChoice(FieldErrors& errors, const char* field, const json::Patch<std::string>& p,
                  std::initializer_list<std::string_view> allowed, bool nullable) {
     if (!p.present) {
         return;
     }
     if (!p.value) {
         if (!nullable) {
-            errors.push_back(FieldError{field, "must not be null"});
+            errors.Add(field, "must not be null");
         }
         return;
     }
@@ -170,13 +159,13 @@ void CheckChoice(std::vector<FieldError>& errors, const char* field, const json:
         for (auto a : allowed) {
             list += (list.empty() ? "" : ", ") + std::string(a);
         }
-        errors.push_back(FieldError{field, "must be one of " + list});
+        errors.Add(field, "must be one of " + list);
     }
 }
 
 }  // namespace
 
-struct Module::Impl final : http::Authenticator {
+struct Module::Impl final : http::Authenticator, accounts::Profiles {
     Deps deps;
     Options options;
 
@@ -201,23 +190,22 @@ struct Module::Impl final : http::Authenticator {
     HashCost Cost() const { return options.fast_password_hash ? HashCost::kFast : HashCost::kInteractive; }
 
     // --- CPU work off the I/O threads -------------------------------------------------------
-    static asio::awaitable<std::string> HashTask(std::string password, HashCost cost) {
-        co_return HashPassword(password, cost);
-    }
-    static asio::awaitable<bool> VerifyTask(std::string password, std::string hash) {
-        co_return VerifyPassword(password, hash);
-    }
-    static asio::awaitable<bool> VerifyAgainstDummyTask(std::string password, HashCost cost) {
-        static const std::string kInteractive = HashPassword("not-a-real-password", HashCost::kInteractive);
-        static const std::string kFast = HashPassword("not-a-real-password", HashCost::kFast);
-        co_return VerifyPassword(password, cost == HashCost::kFast ? kFast : kInteractive);
-    }
     asio::awaitable<std::string> Hash(std::string password) {
-        co_return co_await asio::co_spawn(deps.cpu, HashTask(std::move(password), Cost()), asio::use_awaitable);
+        auto work = [&password, cost = Cost()] { return HashPassword(password, cost); };
+        co_return co_await OnCpu(deps.cpu, work);
     }
     asio::awaitable<bool> Verify(std::string password, std::string hash) {
-        co_return co_await asio::co_spawn(deps.cpu, VerifyTask(std::move(password), std::move(hash)),
-                                          asio::use_awaitable);
+        auto work = [&password, &hash] { return VerifyPassword(password, hash); };
+        co_return co_await OnCpu(deps.cpu, work);
+    }
+    /// The same work as a wrong password, for an email nobody registered.
+    asio::awaitable<bool> VerifyAgainstDummy(std::string password) {
+        auto work = [&password, cost = Cost()] {
+            static const std::string kInteractive = HashPassword("not-a-real-password", HashCost::kInteractive);
+            static const std::string kFast = HashPassword("not-a-real-password", HashCost::kFast);
+            return VerifyPassword(password, cost == HashCost::kFast ? kFast : kInteractive);
+        };
+        co_return co_await OnCpu(deps.cpu, work);
     }
 
     // --- Sessions and tokens -----------------------------------------------------------------
@@ -291,6 +279,68 @@ struct Module::Impl final : http::Authenticator {
             "(SELECT token_hash FROM known_devices WHERE user_id = $1 ORDER BY last_used_at DESC LIMIT $2)",
             Params::Of(user_id, static_cast<std::int64_t>(kMaxDevicesPerUser)));
         co_return DeviceSetCookie(token, secure);
+    }
+
+    // --- The profile facts other features read (profiles.hpp) ---------------------------------
+    asio::awaitable<std::vector<ProfileFacts>> Find(std::vector<std::int64_t> user_ids,
+                                                    std::vector<std::int64_t> local_dates_of_us) override {
+        // The day of an instant is computed exactly from its microseconds (no float rounding across midnight).
+        static const std::string kSql =
+            "SELECT id, username, display_name, units, time_zone, weight_kg, max_hr_bpm::float8, "
+            "resting_hr_bpm::float8, ftp_w::float8, sex, extract(year FROM age(now(), birthdate))::float8, "
+            "default_visibility, hide_endpoints_m, array_to_string(ARRAY(SELECT to_char((timestamptz 'epoch' + "
+            "x.at * interval '1 microsecond') AT TIME ZONE time_zone, 'YYYY-MM-DD') FROM unnest($2::bigint[]) "
+            "WITH ORDINALITY AS x(at, n) ORDER BY x.n), ',') FROM users WHERE id = ANY($1::bigint[])";
+        std::vector<ProfileFacts> out;
+        if (user_ids.empty()) {
+            co_return out;
+        }
+        auto array = [](const std::vector<std::int64_t>& values) {
+            std::string text = "{";
+            for (std::size_t idx = 0; idx < values.size(); ++idx) {
+                text += (idx == 0 ? "" : ",") + std::to_string(values[idx]);
+            }
+            return text + "}";
+        };
+        Params params = Params::Of(array(user_ids), array(local_dates_of_us));
+        // One user is a point lookup on a hot path (an activity's owner): pipelined. (No co_await
+        // inside ?: — GCC 12 destroys such temporaries twice.)
+        db::Result r;
+        if (user_ids.size() == 1) {
+            r = co_await deps.pool.QueryPipelined(kSql, std::move(params));
+        } else {
+            r = co_await deps.pool.Query(kSql, std::move(params));
+        }
+        out.reserve(static_cast<std::size_t>(r.Rows()));
+        for (int row = 0; row < r.Rows(); ++row) {
+            ProfileFacts& f = out.emplace_back();
+            f.user_id = r.Int(row, 0);
+            f.username = r.OptString(row, 1);
+            f.display_name = r.String(row, 2);
+            f.units = r.String(row, 3);
+            f.time_zone = r.String(row, 4);
+            f.weight_kg = r.OptDouble(row, 5);
+            f.max_hr_bpm = r.OptDouble(row, 6);
+            f.resting_hr_bpm = r.OptDouble(row, 7);
+            f.ftp_w = r.OptDouble(row, 8);
+            f.sex = r.OptString(row, 9);
+            f.age_years = r.OptDouble(row, 10);
+            f.default_visibility = r.String(row, 11);
+            f.hide_endpoints_m = static_cast<int>(r.Int(row, 12));
+            std::string_view dates = r.Text(row, 13);
+            while (!dates.empty()) {
+                auto comma = dates.find(',');
+                f.local_dates.emplace_back(dates.substr(0, comma));
+                dates = comma == std::string_view::npos ? std::string_view() : dates.substr(comma + 1);
+            }
+        }
+        co_return out;
+    }
+
+    asio::awaitable<std::optional<std::int64_t>> FindIdByEmail(std::string email) override {
+        db::Result r =
+            co_await deps.pool.Query("SELECT id FROM users WHERE lower(email) = lower($1)", Params::Of(email));
+        co_return r.Empty() ? std::nullopt : std::optional<std::int64_t>(r.Int(0, 0));
     }
 
     // --- Authenticator -------------------------------------------------------------------------
@@ -425,11 +475,11 @@ struct Module::Impl final : http::Authenticator {
     asio::awaitable<Response> Signup(RequestPtr req) {
         auto body = json::ReadBody<SignupBody>(req->body);
         std::string email = NormaliseEmail(body.email);
-        std::vector<FieldError> errors;
-        Require(errors, "email", CheckEmail(email));
-        Require(errors, "password", CheckPassword(body.password, email));
-        Require(errors, "display_name", CheckDisplayName(body.display_name));
-        ThrowIfAny(std::move(errors));
+        FieldErrors errors;
+        errors.Check("email", CheckEmail(email));
+        errors.Check("password", CheckPassword(body.password, email));
+        errors.Check("display_name", CheckDisplayName(body.display_name));
+        errors.ThrowIfAny();
         if (deps.issuer == nullptr) {
             throw Error(ErrorKind::kPermissionDenied, "local sign-up is disabled; sign in with Firebase");
         }
@@ -499,7 +549,7 @@ struct Module::Impl final : http::Authenticator {
         }
         if (r.Empty()) {
             // Same work as a wrong password, so response time does not reveal which emails exist.
-            co_await asio::co_spawn(deps.cpu, VerifyAgainstDummyTask(body.password, Cost()), asio::use_awaitable);
+            co_await VerifyAgainstDummy(body.password);
             throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
         }
         std::int64_t user_id = r.Int(0, 0);
@@ -619,9 +669,9 @@ struct Module::Impl final : http::Authenticator {
         if (r.Empty()) {
             throw Error(ErrorKind::kPermissionDenied, "this account has no password (it signs in with Firebase)");
         }
-        std::vector<FieldError> errors;
-        Require(errors, "new_password", CheckPassword(body.new_password, r.OptString(0, 1).value_or("")));
-        ThrowIfAny(std::move(errors));
+        FieldErrors errors;
+        errors.Check("new_password", CheckPassword(body.new_password, r.OptString(0, 1).value_or("")));
+        errors.ThrowIfAny();
         if (!co_await Verify(body.current_password, r.String(0, 0))) {
             throw Error(ErrorKind::kInvalidArgument, "current_password: is wrong", {{"current_password", "is wrong"}});
         }
@@ -685,23 +735,23 @@ struct Module::Impl final : http::Authenticator {
     asio::awaitable<Response> PatchMe(RequestPtr req) {
         const Principal who = req->Caller();
         auto body = json::ReadBody<PatchMeBody>(req->body);
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         auto free_text = [&](const char* field, const json::Patch<std::string>& p, text::Lines lines, std::size_t max) {
             if (p.present && p.value) {
-                Require(errors, field, CheckText(*p.value, lines, max));
+                errors.Check(field, CheckText(*p.value, lines, max));
             }
         };
         if (body.username.present && body.username.value) {
-            Require(errors, "username", CheckUsername(*body.username.value));
+            errors.Check("username", CheckUsername(*body.username.value));
         }
         if (body.display_name.present) {
-            Require(errors, "display_name",
-                    body.display_name.value ? CheckDisplayName(*body.display_name.value) : "must not be null");
+            errors.Check("display_name",
+                         body.display_name.value ? CheckDisplayName(*body.display_name.value) : "must not be null");
         }
         free_text("bio", body.bio, text::Lines::kMulti, 1000);
         free_text("city", body.city, text::Lines::kSingle, 100);
         if (body.country.present && body.country.value) {
-            Require(errors, "country", CheckCountry(*body.country.value));
+            errors.Check("country", CheckCountry(*body.country.value));
         }
         CheckChoice(errors, "sex", body.sex, {"male", "female", "other"}, true);
         if (body.birthdate.present && body.birthdate.value) {
@@ -709,7 +759,7 @@ struct Module::Impl final : http::Authenticator {
             auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(deps.clock.Now())};
             if (!date || date->year() < std::chrono::year(1900) ||
                 std::chrono::sys_days(*date) > std::chrono::sys_days(today)) {
-                errors.push_back(FieldError{"birthdate", "must be a date YYYY-MM-DD between 1900 and today"});
+                errors.Add("birthdate", "must be a date YYYY-MM-DD between 1900 and today");
             }
         }
         CheckRange(errors, "weight_kg", body.weight_kg, 20.0, 400.0);
@@ -719,20 +769,19 @@ struct Module::Impl final : http::Authenticator {
         CheckRange(errors, "ftp_w", body.ftp_w, 30, 2000);
         CheckRange(errors, "hide_endpoints_m", body.hide_endpoints_m, 0, 1600);
         if (body.hide_endpoints_m.present && !body.hide_endpoints_m.value) {
-            errors.push_back(FieldError{"hide_endpoints_m", "must not be null"});
+            errors.Add("hide_endpoints_m", "must not be null");
         }
         CheckChoice(errors, "units", body.units, {"metric", "imperial"}, false);
         if (body.time_zone.present) {
-            Require(errors, "time_zone",
-                    body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
+            errors.Check("time_zone", body.time_zone.value ? CheckTimeZone(*body.time_zone.value) : "must not be null");
         }
         CheckChoice(errors, "default_visibility", body.default_visibility, {"everyone", "followers", "only_me"}, false);
         CheckChoice(errors, "message_policy", body.message_policy, {"everyone", "followers", "nobody"}, false);
         if (body.resting_hr_bpm.value && body.max_hr_bpm.value &&
             *body.resting_hr_bpm.value >= *body.max_hr_bpm.value) {
-            errors.push_back(FieldError{"resting_hr_bpm", "must be below max_hr_bpm"});
+            errors.Add("resting_hr_bpm", "must be below max_hr_bpm");
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
 
         // One static statement: each column has a "present" flag, so the prepared plan is reused
         // whatever subset the client sends.
@@ -857,58 +906,106 @@ Module::~Module() = default;
 
 http::Authenticator& Module::Authenticator() { return *impl_; }
 
-void Module::Register(http::Router& router) {
+accounts::Profiles& Module::Profiles() { return *impl_; }
+
+asio::awaitable<std::optional<ProfileFacts>> Profiles::FindOne(std::int64_t user_id,
+                                                               std::vector<std::int64_t> local_dates_of_us) {
+    std::vector<std::int64_t> ids(1, user_id);
+    std::vector<ProfileFacts> found = co_await Find(std::move(ids), std::move(local_dates_of_us));
+    if (found.empty()) {
+        co_return std::nullopt;
+    }
+    co_return std::move(found.front());
+}
+
+void Module::Register(app::Registry& registry) {
     using http::AuthPolicy;
+    using http::Body;
     using http::Method;
     using http::RateClass;
     Impl* impl = impl_.get();
     using Member = asio::awaitable<Response> (Impl::*)(RequestPtr);
     // The handler is a plain (non-coroutine) lambda returning the member coroutine's awaitable.
-    auto bind = [impl](Member member) {
+    auto bind = [impl](Member member) -> http::Handler {
         return [impl, member](RequestPtr req) { return (impl->*member)(std::move(req)); };
     };
-    struct Row {
-        Method method;
-        const char* path;
-        AuthPolicy auth;
-        RateClass rate;
-        bool idempotent;
-        const char* summary;
-        Member member;
+    const http::Route routes[] = {
+        {.method = Method::kPost,
+         .path = "/v1/auth/signup",
+         .summary = "Create a local account",
+         .auth = AuthPolicy::kPublic,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .idempotent = true,
+         .handler = bind(&Impl::Signup)},
+        {.method = Method::kPost,
+         .path = "/v1/auth/login",
+         .summary = "Sign in with email and password",
+         .auth = AuthPolicy::kPublic,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .handler = bind(&Impl::Login)},
+        {.method = Method::kPost,
+         .path = "/v1/auth/refresh",
+         .summary = "Rotate a refresh token",
+         .auth = AuthPolicy::kPublic,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .handler = bind(&Impl::Refresh)},
+        {.method = Method::kPost,
+         .path = "/v1/auth/logout",
+         .summary = "End the current session",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::Logout)},
+        {.method = Method::kPost,
+         .path = "/v1/auth/password",
+         .summary = "Change password",
+         .auth = AuthPolicy::kUser,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .handler = bind(&Impl::ChangePassword)},
+        {.method = Method::kGet,
+         .path = "/v1/auth/sessions",
+         .summary = "List sessions",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::ListSessions)},
+        {.method = Method::kDelete,
+         .path = "/v1/auth/sessions/{session_id}",
+         .summary = "Revoke a session",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::RevokeSession)},
+        {.method = Method::kGet,
+         .path = "/v1/me",
+         .summary = "The caller's profile",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::GetMe)},
+        {.method = Method::kPatch,
+         .path = "/v1/me",
+         .summary = "Update the caller's profile",
+         .auth = AuthPolicy::kUser,
+         .body = Body::Json(),
+         .handler = bind(&Impl::PatchMe)},
+        // The password may come in a JSON body (local accounts).
+        {.method = Method::kDelete,
+         .path = "/v1/me",
+         .summary = "Delete the caller's account",
+         .auth = AuthPolicy::kUser,
+         .rate = RateClass::kAuth,
+         .body = Body::Json(),
+         .handler = bind(&Impl::DeleteMe)},
+        {.method = Method::kGet,
+         .path = "/v1/users/{user_id}",
+         .summary = "A user's public profile",
+         .auth = AuthPolicy::kUser,
+         .body = Body::None(),
+         .handler = bind(&Impl::GetUser)},
     };
-    const Row table[] = {
-        {Method::kPost, "/v1/auth/signup", AuthPolicy::kPublic, RateClass::kAuth, true, "Create a local account",
-         &Impl::Signup},
-        {Method::kPost, "/v1/auth/login", AuthPolicy::kPublic, RateClass::kAuth, false,
-         "Sign in with email and password", &Impl::Login},
-        {Method::kPost, "/v1/auth/refresh", AuthPolicy::kPublic, RateClass::kAuth, false, "Rotate a refresh token",
-         &Impl::Refresh},
-        {Method::kPost, "/v1/auth/logout", AuthPolicy::kUser, RateClass::kDefault, false, "End the current session",
-         &Impl::Logout},
-        {Method::kPost, "/v1/auth/password", AuthPolicy::kUser, RateClass::kAuth, false, "Change password",
-         &Impl::ChangePassword},
-        {Method::kGet, "/v1/auth/sessions", AuthPolicy::kUser, RateClass::kDefault, false, "List sessions",
-         &Impl::ListSessions},
-        {Method::kDelete, "/v1/auth/sessions/{session_id}", AuthPolicy::kUser, RateClass::kDefault, false,
-         "Revoke a session", &Impl::RevokeSession},
-        {Method::kGet, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "The caller's profile", &Impl::GetMe},
-        {Method::kPatch, "/v1/me", AuthPolicy::kUser, RateClass::kDefault, false, "Update the caller's profile",
-         &Impl::PatchMe},
-        {Method::kDelete, "/v1/me", AuthPolicy::kUser, RateClass::kAuth, false, "Delete the caller's account",
-         &Impl::DeleteMe},
-        {Method::kGet, "/v1/users/{user_id}", AuthPolicy::kUser, RateClass::kDefault, false, "A user's public profile",
-         &Impl::GetUser},
-    };
-    for (const auto& row : table) {
-        http::Route route;
-        route.method = row.method;
-        route.path = row.path;
-        route.auth = row.auth;
-        route.rate = row.rate;
-        route.idempotent_create = row.idempotent;
-        route.summary = row.summary;
-        route.handler = bind(row.member);
-        router.Add(std::move(route));
+    for (const auto& route : routes) {
+        registry.Route(route);
     }
 }
 

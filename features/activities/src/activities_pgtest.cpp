@@ -10,12 +10,16 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <cmath>
+#include <set>
 #include <stdexcept>
 
+#include "fake_profiles.hpp"
 #include "pipeline.hpp"
 #include "public_view.hpp"
 #include "strava1/activities/module.hpp"
 #include "strava1/base/crypto.hpp"
+#include "strava1/base/json.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/storage/local_store.hpp"
 #include "strava1/testing/pg.hpp"
@@ -37,9 +41,10 @@ protected:
         pool_ = std::make_unique<db::Pool>(io_.get_executor(), db::PoolOptions{database_->ConnInfo(), 4});
         root_ = fs::temp_directory_path() / ("strava1-activities-pgtest-" + crypto::Hex(crypto::RandomBytes(6)));
         store_ = std::make_unique<storage::LocalObjectStore>(root_, std::string(32, 'k'), "", clock_);
-        module_ = std::make_unique<Module>(Deps{*pool_, clock_, cpu_, *store_}, Options{});
+        module_ = std::make_unique<Module>(Deps{*pool_, clock_, cpu_, *store_, profiles_}, Options{});
         db::Result r = Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('a@example.com', 'A') RETURNING id"));
         user_ = r.Int(0, 0);
+        profiles_.Add(user_, "A");
     }
     void TearDown() override {
         module_.reset();
@@ -63,6 +68,7 @@ protected:
     std::unique_ptr<db::Pool> pool_;
     fs::path root_;
     std::unique_ptr<storage::LocalObjectStore> store_;
+    FakeProfiles profiles_;
     std::unique_ptr<Module> module_;
     std::int64_t user_ = 0;
 };
@@ -165,7 +171,7 @@ TEST_F(ActivitiesPg, AFileThatAloneWouldTakeMoreThanTheDecodeBudgetIsRefused) {
     const std::string gpx = GpxRun(600, "2026-04-01");
     Options options;
     options.decode_budget_bytes = gpx.size() * kXmlMemoryPerByte - 1;
-    Module small(Deps{*pool_, clock_, cpu_, *store_}, options);
+    Module small(Deps{*pool_, clock_, cpu_, *store_, profiles_}, options);
     try {
         Sync(small.ImportAndWait(user_, gpx, {}));
         ADD_FAILURE() << "decoded a file whose estimate exceeds the whole budget";
@@ -174,7 +180,7 @@ TEST_F(ActivitiesPg, AFileThatAloneWouldTakeMoreThanTheDecodeBudgetIsRefused) {
         EXPECT_NE(e.Detail().find("a GPX file may hold at most"), std::string::npos) << e.Detail();
     }
     options.decode_budget_bytes = gpx.size() * kXmlMemoryPerByte;
-    Module enough(Deps{*pool_, clock_, cpu_, *store_}, options);
+    Module enough(Deps{*pool_, clock_, cpu_, *store_, profiles_}, options);
     EXPECT_EQ(Sync(enough.ImportAndWait(user_, gpx, {})).status, "ready");
 }
 
@@ -220,10 +226,11 @@ TEST_F(ActivitiesPg, AnUploadWaitingToBeStoredHoldsOnlyWhatItKeepsOfTheDecodeBud
     Options options;
     options.decode_budget_bytes = gpx.size() * kXmlMemoryPerByte * 3 / 2;
     options.decode_queue_timeout = std::chrono::milliseconds(2000);
-    Module module(Deps{*pool_, clock_, cpu_, *store_}, options);
+    Module module(Deps{*pool_, clock_, cpu_, *store_, profiles_}, options);
     const std::int64_t other =
         Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('b@example.com', 'B') RETURNING id"))
             .Int(0, 0);
+    profiles_.Add(other, "B");
     auto [first, second] = Sync(TwoOwnersOneWaiting(&module, pool_.get(), user_, other, gpx));
     EXPECT_EQ(first.status, "ready");
     EXPECT_EQ(second.status, "ready") << "the second upload got room while the first waited for its lock";
@@ -246,6 +253,99 @@ TEST_F(ActivitiesPg, TheNextStartComputesWhatOthersAreShownOfActivitiesStoredBef
     EXPECT_EQ(r.String(0, 0), computed);
     EXPECT_TRUE(r.Bool(0, 1));
     EXPECT_TRUE(r.Bool(0, 2));
+}
+
+}  // namespace
+}  // namespace strava1::activities
+
+namespace strava1::activities {
+namespace {
+
+/// A GPX run that winds (so its polyline keeps points between the hidden ends), a second a sample.
+std::string GpxWindingRun(int points, const char* day) {
+    std::string gpx =
+        "<?xml version=\"1.0\"?><gpx version=\"1.1\" creator=\"t\" "
+        "xmlns=\"http://www.topografix.com/GPX/1/1\"><trk><type>running</type><trkseg>\n";
+    char line[200];
+    for (int i = 0; i < points; ++i) {
+        std::snprintf(line, sizeof line,
+                      "<trkpt lat=\"%.7f\" lon=\"%.7f\"><ele>300.0</ele><time>%sT06:%02d:%02dZ</time></trkpt>\n",
+                      46.05 + 0.001 * std::sin(i / 40.0), 14.5 + i * 3.9e-5, day, i / 60, i % 60);
+        gpx += line;
+    }
+    return gpx + "</trkseg></trk></gpx>\n";
+}
+
+/// A hand-written fake of the social feature's follow relation.
+class FakeFollows final : public FollowGraph {
+public:
+    std::set<std::pair<std::int64_t, std::int64_t>> edges;  // (follower, followee)
+    int asked = 0;
+    asio::awaitable<bool> Follows(std::int64_t follower_id, std::int64_t followee_id) override {
+        ++asked;
+        co_return edges.contains({follower_id, followee_id});
+    }
+};
+
+TEST_F(ActivitiesPg, OtherFeaturesReadActivitiesThroughThePrivacyFunction) {
+    STRAVA1_REQUIRE_PG();
+    FakeFollows follows;
+    Module module(Deps{*pool_, clock_, cpu_, *store_, profiles_, &follows}, Options{});
+    const std::int64_t bob =
+        Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('b@example.com', 'B') RETURNING id")).Int(0, 0);
+    profiles_.Add(bob, "B");
+    profiles_.users[user_].username = "ana";
+    UploadStatus run = Sync(module.ImportAndWait(user_, GpxWindingRun(900, "2026-04-03"), {}));
+    ASSERT_EQ(run.status, "ready");
+    const std::int64_t id = run.activity_ids.at(0);
+    ActivityReader& reader = module.Reader();
+
+    // The owner sees it whole; another viewer sees it with its start and end hidden (200 m).
+    auto own = Sync(reader.Summary(user_, id));
+    auto seen = Sync(reader.Summary(bob, id));
+    ASSERT_TRUE(own);
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->owner_id, user_);
+    EXPECT_EQ(seen->sport, "run");
+    const boost::json::object own_json = json::Parse(own->json).as_object();
+    const boost::json::object seen_json = json::Parse(seen->json).as_object();
+    EXPECT_EQ(seen_json.at("owner").at("display_name").as_string(), "A");
+    EXPECT_EQ(seen_json.at("owner").at("username").as_string(), "ana");
+    EXPECT_EQ(seen_json.at("start_date").as_string(), "2026-04-03");
+    EXPECT_LT(seen_json.at("distance_m").to_number<double>(), own_json.at("distance_m").to_number<double>())
+        << "others are shown the window between the hidden ends";
+    auto own_line = Sync(reader.Polyline(user_, id));
+    auto seen_line = Sync(reader.Polyline(bob, id));
+    ASSERT_TRUE(own_line && seen_line);
+    EXPECT_FALSE(seen_line->empty());
+    EXPECT_LT(seen_line->size(), own_line->size()) << "the hidden ends are cut from what others get";
+    auto streams = Sync(reader.Streams(bob, id, "latlng,distance", "low"));
+    ASSERT_TRUE(streams);
+    EXPECT_EQ(json::Parse(*streams).at("streams").at("distance").as_array().at(0).to_number<double>(), 0)
+        << "others' distance starts at the first point they see";
+    EXPECT_THROW(Sync(reader.Streams(bob, id, "mood", "low")), Error);
+    EXPECT_EQ(follows.asked, 0) << "the follow relation is asked only for followers-only activities";
+
+    // Followers only: hidden from a stranger exactly as a missing activity, shown to a follower.
+    Sync(pool_->Query("UPDATE activities SET visibility = 'followers'"));
+    EXPECT_FALSE(Sync(reader.Summary(bob, id)));
+    EXPECT_FALSE(Sync(reader.Polyline(bob, id)));
+    EXPECT_FALSE(Sync(reader.Streams(bob, id, "", "all")));
+    follows.edges.insert({bob, user_});
+    EXPECT_TRUE(Sync(reader.Summary(bob, id)));
+    EXPECT_TRUE(Sync(reader.Polyline(bob, id)));
+    Sync(pool_->Query("UPDATE activities SET visibility = 'only_me'"));
+    EXPECT_FALSE(Sync(reader.Summary(bob, id))) << "only the owner, whoever follows them";
+    EXPECT_TRUE(Sync(reader.Summary(user_, id)));
+
+    // Several at once: in the order asked, the missing and the hidden left out.
+    Sync(pool_->Query("UPDATE activities SET visibility = 'everyone'"));
+    UploadStatus other = Sync(module.ImportAndWait(user_, GpxRun(600, "2026-04-05"), {}));
+    ASSERT_EQ(other.status, "ready");
+    std::vector<VisibleSummary> both = Sync(reader.Summaries(bob, {other.activity_ids.at(0), id + 1000, id}));
+    ASSERT_EQ(both.size(), 2u);
+    EXPECT_EQ(both[0].id, other.activity_ids.at(0));
+    EXPECT_EQ(both[1].id, id);
 }
 
 }  // namespace

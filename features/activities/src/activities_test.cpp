@@ -90,16 +90,6 @@ TEST(Wire, Timestamps) {
     }
 }
 
-TEST(Wire, CursorsRoundTripAndRejectForgeries) {
-    auto c = DecodeCursor(EncodeCursor(1796022723000000, 42));
-    ASSERT_TRUE(c);
-    EXPECT_EQ(c->first, 1796022723000000);
-    EXPECT_EQ(c->second, 42);
-    EXPECT_FALSE(DecodeCursor("nonsense"));
-    EXPECT_FALSE(DecodeCursor(EncodeCursor(1, 0)));
-    EXPECT_FALSE(DecodeCursor(std::string(100, 'A')));
-}
-
 formats::Track Line(geo::LatLng start, int n, double step_m) {
     formats::Track t;
     t.point_count = static_cast<std::size_t>(n);

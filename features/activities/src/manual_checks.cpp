@@ -35,14 +35,14 @@ double MaxAverageSpeedMps(formats::Sport sport) noexcept {
 }
 
 void CheckManualPlausibility(formats::Sport sport, std::int64_t start_us, std::int64_t now_us, double elapsed_s,
-                             double moving_s, double distance_m, std::vector<FieldError>& errors) {
+                             double moving_s, double distance_m, FieldErrors& errors) {
     if (start_us > now_us + kMaxFutureStartUs) {
-        errors.push_back({"start_time", "must not be more than a day in the future"});
+        errors.Add("start_time", "must not be more than a day in the future");
     } else if (start_us < kEarliestStartUs) {
-        errors.push_back({"start_time", "must not be before 1900"});
+        errors.Add("start_time", "must not be before 1900");
     }
     if (auto problem = ManualSpeedProblem(sport, elapsed_s, moving_s, distance_m)) {
-        errors.push_back({"distance_m", std::move(*problem)});
+        errors.Add("distance_m", std::move(*problem));
     }
 }
 

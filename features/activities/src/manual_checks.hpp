@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "strava1/base/error.hpp"
+#include "strava1/base/field_errors.hpp"
 #include "strava1/formats/activity.hpp"
 
 namespace strava1::activities {
@@ -27,7 +27,7 @@ inline constexpr std::int64_t kEarliestStartUs = -2'208'988'800'000'000;
 /// 1900, and one naming `distance_m` when distance over time (the moving time when above 0, else
 /// the elapsed time) is faster than the sport allows.
 void CheckManualPlausibility(formats::Sport sport, std::int64_t start_us, std::int64_t now_us, double elapsed_s,
-                             double moving_s, double distance_m, std::vector<FieldError>& errors);
+                             double moving_s, double distance_m, FieldErrors& errors);
 
 /// The speed half of CheckManualPlausibility, for an activity whose sport changes (PATCH): nullopt
 /// when distance over time (as above) is within what `sport` allows, else the reason.

@@ -17,15 +17,19 @@
 #include "pipeline.hpp"
 #include "privacy_guard.hpp"
 #include "public_view.hpp"
+#include "strava1/accounts/profiles.hpp"
+#include "strava1/app/policy.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/json_writer.hpp"
+#include "strava1/base/field_errors.hpp"
 #include "strava1/base/log.hpp"
+#include "strava1/base/offload.hpp"
 #include "strava1/base/text.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/formats/stream_codec.hpp"
 #include "strava1/geo/polyline.hpp"
 #include "strava1/http/multipart.hpp"
-#include "strava1/storage/local_store.hpp"
+#include "strava1/http/paging.hpp"
 #include "view.hpp"
 #include "wire.hpp"
 
@@ -39,16 +43,13 @@ namespace {
 
 constexpr const char* kIsoUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
 constexpr int kMaxPrivacyZones = 20;
-constexpr int kDefaultPageSize = 30;
-constexpr int kMaxPageSize = 100;
 
 std::string IsoColumn(const std::string& expr) { return "to_char(" + expr + " AT TIME ZONE 'UTC', " + kIsoUtc + ")"; }
 
-// Columns of an activity as its writers read them (ActivityRow's order), from activities a JOIN users u.
+// Columns of an activity as its writers read them (ActivityRow's order), from activities a.
 const std::string kActivityColumns =
-    "a.id, a.owner_id, u.username, u.display_name, a.name, a.description, a.sport, a.sub_sport, " +
-    IsoColumn("a.start_time") +
-    ", to_char(a.start_time AT TIME ZONE u.time_zone, 'YYYY-MM-DD'), "
+    "a.id, a.owner_id, a.name, a.description, a.sport, a.sub_sport, " + IsoColumn("a.start_time") +
+    ", "
     "(extract(epoch FROM a.start_time) * 1000000)::bigint, a.manual, a.visibility, a.hide_endpoints_m, "
     "a.hidden_metrics, a.start_disc, a.end_disc, a.distance_m, a.elapsed_s, a.moving_s, a.elevation_gain_m, "
     "a.elevation_loss_m, a.avg_speed_mps, a.max_speed_mps, a.avg_pace_s_per_km, a.gap_s_per_km, a.avg_heart_rate_bpm, "
@@ -69,14 +70,11 @@ const std::string kActivityColumns =
 enum Col : int {
     kId,
     kOwnerId,
-    kUsername,
-    kDisplayName,
     kName,
     kDescription,
     kSport,
     kSubSport,
     kStartIso,
-    kStartDate,
     kStartMicros,
     kManual,
     kVisibility,
@@ -177,10 +175,17 @@ void LatLngValue(json::Writer& w, const std::optional<geo::LatLng>& p) {
     w.BeginArray().Double(std::round(p->lat_deg * 1e5) / 1e5).Double(std::round(p->lng_deg * 1e5) / 1e5).EndArray();
 }
 
+/// What a rendering shows of the activity's owner (accounts' profile facts) and its local day.
+struct OwnerShown {
+    const accounts::ProfileFacts* owner = nullptr;
+    std::string_view start_date;  ///< the start's calendar day in the owner's time zone
+};
+
 /// The members every rendering of an activity has (list rows, detail, later feeds). `shown`: for
 /// another viewer not shown every sample, the figures they are shown instead of the stored ones
 /// (public_view.hpp `summary`; a figure it lacks is the stored one).
-void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view, const boost::json::object* shown) {
+void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view, const boost::json::object* shown,
+                         OwnerShown who) {
     // A figure as this viewer is shown it: from `shown` when it has it (maybe null), else stored.
     auto figure = [&](const char* key, const char* shown_key, int col, bool hidden, bool required) {
         w.Key(key);
@@ -197,8 +202,8 @@ void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view
     w.Key("owner").BeginObject();
     w.Key("id").Int(a.Int(kOwnerId));
     w.Key("username");
-    a.Null(kUsername) ? w.Null() : w.String(a.Text(kUsername));
-    w.Key("display_name").String(a.Text(kDisplayName));
+    who.owner->username ? w.String(*who.owner->username) : w.Null();
+    w.Key("display_name").String(who.owner->display_name);
     w.EndObject();
     w.Key("name").String(a.Text(kName));
     w.Key("description").String(a.Text(kDescription));
@@ -207,7 +212,7 @@ void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view
     a.Null(kSubSport) ? w.Null() : w.String(a.Text(kSubSport));
     w.Key("start_time");
     view.Hides(kStartTime) ? w.Null() : w.String(a.Text(kStartIso));
-    w.Key("start_date").String(a.Text(kStartDate));
+    w.Key("start_date").String(who.start_date);
     w.Key("manual").Bool(a.Text(kManual) == "t");
     w.Key("visibility").String(a.Text(kVisibility));
     figure("distance_m", "distance_m", kDistance, false, true);
@@ -260,18 +265,11 @@ std::optional<std::string> SportProblem(std::string_view name) {
 
 // The shared text rules (libs/base text.hpp) for JSON, query and multipart fields alike: lengths in
 // characters, no control characters; the description is the one multi-line field.
-void CheckText(std::vector<FieldError>& errors, const char* field, const std::string& value, std::size_t min,
+void CheckText(FieldErrors& errors, const char* field, const std::string& value, std::size_t min,
                std::size_t max) {
     auto lines = std::string_view(field) == "description" ? text::Lines::kMulti : text::Lines::kSingle;
     if (auto problem = text::Check(value, lines, min, max)) {
-        errors.push_back({field, std::move(*problem)});
-    }
-}
-
-void ThrowIfAny(std::vector<FieldError> errors) {
-    if (!errors.empty()) {
-        std::string detail = errors.front().field + ": " + errors.front().reason;
-        throw Error(ErrorKind::kInvalidArgument, std::move(detail), std::move(errors));
+        errors.Add(field, std::move(*problem));
     }
 }
 
@@ -457,28 +455,70 @@ void RedactIntervals(boost::json::array& intervals, const View& view) {
     }
 }
 
+/// What analysis needs of the owner's profile (accounts' facts).
+analytics::AthleteProfile AthleteProfileOf(const accounts::ProfileFacts& facts) {
+    analytics::AthleteProfile p;
+    if (facts.weight_kg) {
+        p.weight_kg = *facts.weight_kg;
+    }
+    p.max_hr_bpm = facts.max_hr_bpm;
+    p.resting_hr_bpm = facts.resting_hr_bpm;
+    p.ftp_w = facts.ftp_w;
+    if (facts.sex) {
+        p.sex = *facts.sex == "male" ? analytics::Sex::kMale : *facts.sex == "female" ? analytics::Sex::kFemale
+                                                                                       : analytics::Sex::kUnknown;
+    }
+    p.age_years = facts.age_years;
+    return p;
+}
+
 }  // namespace
 
-struct Module::Impl {
+struct Module::Impl final : ActivityReader, storage::ObjectReferences {
     Deps deps;
     Options options;
     DecodeBudget decode_budget;
+    NobodyFollows nobody_follows;
+    FollowGraph& follows;
 
-    Impl(Deps d, Options o) : deps(d), options(o), decode_budget(o.decode_budget_bytes) {}
+    Impl(Deps d, Options o)
+        : deps(d),
+          options(o),
+          decode_budget(o.decode_budget_bytes),
+          follows(d.follows != nullptr ? *d.follows : nobody_follows) {}
 
-    template <class F>
-    static asio::awaitable<std::optional<std::invoke_result_t<F&>>> CallOnCpu(F* f) {
-        co_return std::optional<std::invoke_result_t<F&>>((*f)());
+    // --- Other features' contracts -----------------------------------------------------------
+    /// The facts of `user_id` (accounts' contract) with the calendar days of `local_dates_of_us`
+    /// in their time zone; 404 naming `what` when there is no such user.
+    asio::awaitable<accounts::ProfileFacts> OwnerFacts(std::int64_t user_id, std::vector<std::int64_t> local_dates_of_us,
+                                                       std::string what) {
+        co_return app::Found(co_await deps.profiles.FindOne(user_id, std::move(local_dates_of_us)), what);
     }
 
-    /// Runs `f` on the CPU pool and resumes on the caller's loop with its result. `f` must be a
-    /// named object of the caller: GCC 12 destroys temporaries inside a co_await expression twice,
-    /// so a lambda written in place there would be freed twice.
+    /// Whether the follow relation matters for this viewer and audience, and holds.
+    asio::awaitable<bool> FollowsOwner(std::int64_t viewer_id, std::int64_t owner_id, Visibility visibility) {
+        if (viewer_id == owner_id || visibility != Visibility::kFollowers) {
+            co_return false;
+        }
+        co_return co_await follows.Follows(viewer_id, owner_id);
+    }
+
+    /// For lists of one owner's activities: whether the viewer follows them (SQL parameter).
+    asio::awaitable<bool> FollowsForList(std::int64_t viewer_id, std::int64_t owner_id) {
+        co_return viewer_id != owner_id && co_await follows.Follows(viewer_id, owner_id);
+    }
+
+    // --- storage::ObjectReferences: the object route serves an original while an upload names it.
+    asio::awaitable<bool> IsReferenced(std::string key) override {
+        db::Result live =
+            co_await deps.pool.QueryPipelined("SELECT 1 FROM uploads WHERE original_key = $1 LIMIT 1", Params::Of(key));
+        co_return !live.Empty();
+    }
+
+    /// The CPU-pool hand-off (base/offload.hpp) onto this module's pool.
     template <class F>
     asio::awaitable<std::invoke_result_t<F&>> OnCpu(F& f) {
-        // co_spawn needs a default-constructible result; parser results are not.
-        auto out = co_await asio::co_spawn(deps.cpu, CallOnCpu(&f), asio::use_awaitable);
-        co_return std::move(*out);
+        co_return co_await strava1::OnCpu(deps.cpu, f);
     }
 
     // --- Loading and deciding ----------------------------------------------------------------
@@ -509,8 +549,7 @@ struct Module::Impl {
     /// 404 when it is missing or hidden from the caller (the same answer for both).
     asio::awaitable<Loaded> LoadVisible(std::int64_t viewer_id, std::int64_t activity_id, std::string extra = {}) {
         Loaded loaded;
-        loaded.result = co_await deps.pool.Query("SELECT " + kActivityColumns + extra +
-                                                     " FROM activities a JOIN users u ON u.id = a.owner_id WHERE a.id = $1",
+        loaded.result = co_await deps.pool.Query("SELECT " + kActivityColumns + extra + " FROM activities a WHERE a.id = $1",
                                                  Params::Of(activity_id));
         if (loaded.result.Empty()) {
             throw NotFound("activity");
@@ -522,10 +561,9 @@ struct Module::Impl {
             auto zones = co_await LoadZones(std::move(owners));
             loaded.zones = std::move(zones[owner]);
         }
-        loaded.view = Decide(viewer_id, loaded.Row().audience, false);
-        if (!loaded.view) {
-            throw NotFound("activity");
-        }
+        const Audience audience = loaded.Row().audience;
+        const bool follows_owner = co_await FollowsOwner(viewer_id, owner, audience.visibility);
+        loaded.view = app::RequireVisible(Decide(viewer_id, audience, follows_owner), "activity");
         co_return loaded;
     }
 
@@ -565,7 +603,7 @@ struct Module::Impl {
     /// streams, inside `tx`, which must hold the owner's advisory lock: every change of what hides
     /// their samples recomputes under it, so two computations for different areas cannot cross.
     asio::awaitable<PublicViews> RefreshPublicViews(db::Transaction& tx, std::int64_t owner_id,
-                                                    std::vector<std::int64_t> ids) {
+                                                    std::vector<std::int64_t> ids, analytics::AthleteProfile profile) {
         PublicViews out;
         if (ids.empty()) {
             co_return out;
@@ -577,7 +615,6 @@ struct Module::Impl {
         for (int i = 0; i < z.Rows(); ++i) {
             zones.push_back(geo::Disc{geo::LatLng{z.Double(i, 0), z.Double(i, 1)}, z.Double(i, 2)});
         }
-        const analytics::AthleteProfile profile = co_await LoadProfileVia(tx, owner_id);
         struct Job {
             std::int64_t id = 0;
             std::optional<std::string> hex;  ///< the stream blob; absent when nothing can be hidden
@@ -662,10 +699,11 @@ struct Module::Impl {
 
     /// RefreshPublicViews in a transaction of its own.
     asio::awaitable<PublicViews> RefreshPublicViewsNow(std::int64_t owner_id, std::vector<std::int64_t> ids) {
+        const analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
         co_return co_await db::RunInTransaction<PublicViews>(
             deps.pool, [&](db::Transaction& tx) -> asio::awaitable<PublicViews> {
                 co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner_id % 2147483647));
-                co_return co_await RefreshPublicViews(tx, owner_id, ids);
+                co_return co_await RefreshPublicViews(tx, owner_id, ids, profile);
             });
     }
 
@@ -684,12 +722,12 @@ struct Module::Impl {
     }
 
     static std::string DetailJson(const ActivityRow& a, const View& view, int polyline_col,
-                                  const boost::json::object* shown) {
+                                  const boost::json::object* shown, OwnerShown who) {
         std::string out;
         out.reserve(2048);
         json::Writer w(out);
         w.BeginObject();
-        WriteSummaryMembers(w, a, view, shown);
+        WriteSummaryMembers(w, a, view, shown, who);
         w.Key("hidden_metrics").BeginArray();
         for (const auto& name : MetricNames(view.owner ? a.audience.hidden_metrics : 0)) {
             w.String(name);
@@ -708,9 +746,14 @@ struct Module::Impl {
 
     asio::awaitable<std::string> LoadDetailJson(std::int64_t viewer_id, std::int64_t activity_id) {
         Loaded l = co_await LoadVisible(viewer_id, activity_id, ", a.polyline");
+        std::vector<std::int64_t> start(1, l.result.Int(0, kStartMicros));
+        // An owner deleted since the activity was read: the activity went with them.
+        const accounts::ProfileFacts owner =
+            co_await OwnerFacts(l.result.Int(0, kOwnerId), std::move(start), "activity");
         std::vector<std::pair<ActivityRow, View>> rows(1, {l.Row(), *l.view});
         std::vector<std::optional<boost::json::object>> shown = co_await SummariesShown(rows);
-        co_return DetailJson(l.Row(), *l.view, kColumnCount, shown[0] ? &*shown[0] : nullptr);
+        co_return DetailJson(l.Row(), *l.view, kColumnCount, shown[0] ? &*shown[0] : nullptr,
+                             OwnerShown{&owner, owner.local_dates.at(0)});
     }
 
     /// For each row (all of one owner) and its viewer's view: the figures the viewer is shown
@@ -719,28 +762,25 @@ struct Module::Impl {
     asio::awaitable<std::vector<std::optional<boost::json::object>>> SummariesShown(
         std::vector<std::pair<ActivityRow, View>> rows) {
         std::vector<std::optional<boost::json::object>> out(rows.size());
-        std::vector<std::int64_t> stale;
-        std::int64_t owner = 0;
+        std::map<std::int64_t, std::vector<std::int64_t>> stale;  // by owner
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const auto& [a, view] = rows[i];
             if (!NeedsPublicView(a, view)) {
                 continue;
             }
             if (!PublicViewIsCurrent(a, view)) {
-                stale.push_back(a.Int(kId));
-                owner = a.Int(kOwnerId);
+                stale[a.Int(kOwnerId)].push_back(a.Int(kId));
             } else if (!a.Null(kPublicSummary)) {
                 out[i] = std::move(json::Parse(a.Text(kPublicSummary), 8).as_object());
             }
         }
-        if (stale.empty()) {
-            co_return out;
-        }
-        PublicViews fresh = co_await RefreshPublicViewsNow(owner, std::move(stale));
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            auto it = fresh.find(rows[i].first.Int(kId));
-            if (it != fresh.end() && it->second.summary) {
-                out[i] = std::move(json::Parse(*it->second.summary, 8).as_object());
+        for (auto& [owner, ids] : stale) {
+            PublicViews fresh = co_await RefreshPublicViewsNow(owner, std::move(ids));
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                auto it = fresh.find(rows[i].first.Int(kId));
+                if (it != fresh.end() && it->second.summary) {
+                    out[i] = std::move(json::Parse(*it->second.summary, 8).as_object());
+                }
             }
         }
         co_return out;
@@ -845,12 +885,12 @@ struct Module::Impl {
         if (bytes.size() > options.max_upload_bytes) {
             throw Error(ErrorKind::kTooLarge, "the file exceeds " + std::to_string(options.max_upload_bytes) + " bytes");
         }
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         std::optional<formats::DataType> type;
         if (fields.data_type) {
             type = formats::ParseDataType(*fields.data_type);
             if (!type) {
-                errors.push_back({"data_type", "must be one of gpx, tcx, fit, gpx.gz, tcx.gz, fit.gz"});
+                errors.Add("data_type", "must be one of gpx, tcx, fit, gpx.gz, tcx.gz, fit.gz");
             }
         } else {
             type = formats::SniffDataType(bytes);
@@ -870,12 +910,13 @@ struct Module::Impl {
         }
         if (fields.sport) {
             if (auto problem = SportProblem(*fields.sport)) {
-                errors.push_back({"sport", *problem});
+                errors.Add("sport", *problem);
             }
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
         const std::string type_name = formats::DataTypeName(*type);
-        analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
+        const accounts::ProfileFacts owner = co_await OwnerFacts(owner_id, {}, "user");
+        const analytics::AthleteProfile profile = AthleteProfileOf(owner);
         struct Decoded {
             std::string sha;
             std::string key;
@@ -902,7 +943,7 @@ struct Module::Impl {
             out.activities = std::move(prepared).value();
             out.held = TrimForStoring(out.activities);
             out.sha = crypto::Hex(crypto::Sha256(bytes));
-            out.key = "original-" + std::to_string(owner_id) + "-" + out.sha + "." + type_name;
+            out.key = Module::kOriginalKeyPrefix + std::to_string(owner_id) + "-" + out.sha + "." + type_name;
             out.size = static_cast<std::int64_t>(bytes.size());
             return out;
         };
@@ -926,7 +967,7 @@ struct Module::Impl {
             Params::Of(owner_id, type_name, d.sha, d.size, d.key, fields.external_id, fields.name, fields.description,
                        fields.sport));
         const std::int64_t upload_id = r.Int(0, 0);
-        co_await StoreActivities(upload_id, owner_id, d.sha, fields, d.activities);
+        co_await StoreActivities(upload_id, owner, d.sha, fields, d.activities);
         co_return upload_id;
     }
 
@@ -941,31 +982,8 @@ struct Module::Impl {
     }
 
     asio::awaitable<analytics::AthleteProfile> LoadProfile(std::int64_t owner_id) {
-        co_return co_await LoadProfileVia(deps.pool, owner_id);
-    }
-
-    /// The owner's profile, read through `source` (the pool, or a transaction).
-    template <class Source>
-    static asio::awaitable<analytics::AthleteProfile> LoadProfileVia(Source& source, std::int64_t owner_id) {
-        db::Result r = co_await source.Query(
-            "SELECT weight_kg, max_hr_bpm, resting_hr_bpm, ftp_w, sex, "
-            "extract(year FROM age(now(), birthdate))::float8 FROM users WHERE id = $1",
-            Params::Of(owner_id));
-        analytics::AthleteProfile p;
-        if (r.Empty()) {
-            co_return p;
-        }
-        if (!r.IsNull(0, 0)) {
-            p.weight_kg = r.Double(0, 0);
-        }
-        p.max_hr_bpm = r.OptDouble(0, 1);
-        p.resting_hr_bpm = r.OptDouble(0, 2);
-        p.ftp_w = r.OptDouble(0, 3);
-        if (auto sex = r.OptString(0, 4)) {
-            p.sex = *sex == "male" ? analytics::Sex::kMale : *sex == "female" ? analytics::Sex::kFemale : analytics::Sex::kUnknown;
-        }
-        p.age_years = r.OptDouble(0, 5);
-        co_return p;
+        auto facts = co_await deps.profiles.FindOne(owner_id);
+        co_return facts ? AthleteProfileOf(*facts) : analytics::AthleteProfile{};
     }
 
     /// The hidden disc of one endpoint: the owner's anchor near it (created on first use).
@@ -1089,16 +1107,12 @@ struct Module::Impl {
     }
 
     /// Inserts one analysed activity inside `tx`; returns its id.
-    static asio::awaitable<std::int64_t> InsertActivity(db::Transaction& tx, std::int64_t owner_id,
+    static asio::awaitable<std::int64_t> InsertActivity(db::Transaction& tx, const accounts::ProfileFacts& owner,
                                                         std::optional<std::int64_t> upload_id, const PreparedActivity& p,
                                                         const UploadFields& fields, const std::string& sha) {
-        db::Result prefs = co_await tx.Query("SELECT default_visibility, hide_endpoints_m FROM users WHERE id = $1",
-                                             Params::Of(owner_id));
-        if (prefs.Empty()) {
-            throw NotFound("user");
-        }
-        std::string visibility = prefs.String(0, 0);
-        int radius = static_cast<int>(prefs.Int(0, 1));
+        const std::int64_t owner_id = owner.user_id;
+        std::string visibility = owner.default_visibility;
+        int radius = owner.hide_endpoints_m;
         std::int64_t seed = static_cast<std::int64_t>(RandomU64() >> 1);
         EndpointPlan plan = co_await PlanEndpoints(tx, owner_id, radius, p.lat_e7, p.lng_e7, static_cast<std::uint64_t>(seed), 0);
         const auto& a = p.analysis;
@@ -1122,6 +1136,7 @@ struct Module::Impl {
         params.Add(static_cast<std::int64_t>(p.point_count)).Add(p.summary_polyline.empty() ? std::nullopt : std::optional(p.summary_polyline));
         params.Add(p.polyline.empty() ? std::nullopt : std::optional(p.polyline)).Add(p.analysis_json);
         params.Add(plan.start_anchor).Add(plan.end_anchor).Add(plan.public_start).Add(plan.public_end).Add(plan.map_hidden);
+        params.Add(owner.time_zone);
         // Without a name: "Morning Run" etc. from the local hour in the owner's time zone.
         db::Result r = co_await tx.Query(
             "INSERT INTO activities (owner_id, upload_id, sport, sub_sport, name, description, start_time, end_time, "
@@ -1132,11 +1147,10 @@ struct Module::Impl {
             "summary_polyline, polyline, analysis, start_anchor_id, end_anchor_id, public_start, public_end, map_hidden) "
             "SELECT $1, $2, $3, $4, COALESCE($5, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
             "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
-            "to_timestamp($7::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || CASE WHEN $3 IN ('unknown', 'other') THEN 'Activity' ELSE initcap(replace($3, '_', ' ')) END), "
+            "to_timestamp($7::float8) AT TIME ZONE $46) AS h) hh) || ' ' || CASE WHEN $3 IN ('unknown', 'other') THEN 'Activity' ELSE initcap(replace($3, '_', ' ')) END), "
             "$6, to_timestamp($7::float8), to_timestamp($8::float8), $9, $10, $11, $12::float8[], $13::float8[], $14, "
             "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, "
-            "$36, $37, $38, $39, $40::jsonb, $41, $42, $43::float8[], $44::float8[], $45 FROM users u WHERE u.id = $1 "
-            "RETURNING id",
+            "$36, $37, $38, $39, $40::jsonb, $41, $42, $43::float8[], $44::float8[], $45 RETURNING id",
             std::move(params));
         std::int64_t id = r.Int(0, 0);
         if (!p.stream_blob.empty() && p.point_count > 0) {
@@ -1176,7 +1190,8 @@ struct Module::Impl {
         const std::string key = u.String(0, 2);
         const std::string sha = u.String(0, 3);
         UploadFields fields{std::nullopt, u.OptString(0, 4), u.OptString(0, 5), u.OptString(0, 6), u.OptString(0, 7)};
-        analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
+        const accounts::ProfileFacts owner = co_await OwnerFacts(owner_id, {}, "user");
+        const analytics::AthleteProfile profile = AthleteProfileOf(owner);
         auto read = [this, key]() { return deps.store.Get(key); };
         std::optional<std::string> bytes = co_await OnCpu(read);
         if (!bytes) {
@@ -1205,7 +1220,7 @@ struct Module::Impl {
         }
         bytes.reset();
         admitted.lease->ShrinkTo(held);
-        co_await StoreActivities(upload_id, owner_id, sha, fields, prepared.value());
+        co_await StoreActivities(upload_id, owner, sha, fields, prepared.value());
     }
 
     /// The owner's earliest activity that is the same workout as `range` (duplicates.hpp), other
@@ -1228,12 +1243,15 @@ struct Module::Impl {
 
     /// Stores the activities of one upload in one transaction, unless they duplicate earlier ones,
     /// and records the outcome on the upload.
-    asio::awaitable<void> StoreActivities(std::int64_t upload_id, std::int64_t owner_id, const std::string& sha,
+    asio::awaitable<void> StoreActivities(std::int64_t upload_id, const accounts::ProfileFacts& owner,
+                                          const std::string& sha,
                                           const UploadFields& fields, const std::vector<PreparedActivity>& list) {
         struct Outcome {
             std::vector<std::int64_t> ids;
             std::optional<std::int64_t> duplicate_of;
         };
+        const std::int64_t owner_id = owner.user_id;
+        const analytics::AthleteProfile profile = AthleteProfileOf(owner);
         Outcome outcome = co_await db::RunInTransaction<Outcome>(deps.pool, [&](db::Transaction& tx) -> asio::awaitable<Outcome> {
             // One owner's uploads are checked for duplicates and inserted one at a time.
             co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner_id % 2147483647));
@@ -1252,9 +1270,9 @@ struct Module::Impl {
                     o.duplicate_of = earlier;
                     co_return o;  // the transaction rolls back what this file inserted so far
                 }
-                o.ids.push_back(co_await InsertActivity(tx, owner_id, upload_id, p, fields, sha));
+                o.ids.push_back(co_await InsertActivity(tx, owner, upload_id, p, fields, sha));
             }
-            co_await RefreshPublicViews(tx, owner_id, o.ids);
+            co_await RefreshPublicViews(tx, owner_id, o.ids, profile);
             co_return o;
         });
         if (outcome.duplicate_of) {
@@ -1293,18 +1311,18 @@ struct Module::Impl {
     asio::awaitable<Response> PostManual(RequestPtr req) {
         const std::int64_t owner = req->Caller().user_id;
         auto body = json::ReadBody<ManualActivityBody>(req->body);
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         if (auto problem = SportProblem(body.sport)) {
-            errors.push_back({"sport", *problem});
+            errors.Add("sport", *problem);
         }
         auto start = ParseTimestampMicros(body.start_time);
         if (!start) {
-            errors.push_back({"start_time", "must be an RFC 3339 time with a zone, e.g. 2026-11-30T07:12:03Z"});
+            errors.Add("start_time", "must be an RFC 3339 time with a zone, e.g. 2026-11-30T07:12:03Z");
         }
         auto range = [&](const char* field, const std::optional<double>& v, double lo, double hi) {
             if (v && (!std::isfinite(*v) || *v < lo || *v > hi)) {
-                errors.push_back({field, "must be between " + std::to_string(static_cast<long long>(lo)) + " and " +
-                                             std::to_string(static_cast<long long>(hi))});
+                errors.Add(field, "must be between " + std::to_string(static_cast<long long>(lo)) + " and " +
+                                             std::to_string(static_cast<long long>(hi)));
             }
         };
         range("elapsed_s", body.elapsed_s, 1, 30 * 86400);
@@ -1313,7 +1331,7 @@ struct Module::Impl {
         range("elevation_gain_m", body.elevation_gain_m, 0, 100'000);
         range("calories_kcal", body.calories_kcal, 0, 100'000);
         if (body.perceived_exertion && (*body.perceived_exertion < 1 || *body.perceived_exertion > 10)) {
-            errors.push_back({"perceived_exertion", "must be between 1 and 10"});
+            errors.Add("perceived_exertion", "must be between 1 and 10");
         }
         if (body.name) {
             CheckText(errors, "name", *body.name, 1, 255);
@@ -1322,28 +1340,31 @@ struct Module::Impl {
             CheckText(errors, "description", *body.description, 0, 10000);
         }
         if (body.visibility && !ParseVisibility(*body.visibility)) {
-            errors.push_back({"visibility", "must be one of everyone, followers, only_me"});
+            errors.Add("visibility", "must be one of everyone, followers, only_me");
         }
         double moving = body.moving_s.value_or(body.elapsed_s);
         double distance = body.distance_m.value_or(0);
-        if (start && errors.empty()) {
+        if (start && errors.Empty()) {
             const std::int64_t now_us =
                 std::chrono::duration_cast<std::chrono::microseconds>(deps.clock.Now().time_since_epoch()).count();
             CheckManualPlausibility(*formats::ParseSportName(body.sport), *start, now_us, body.elapsed_s, moving,
                                     distance, errors);
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
         std::optional<double> speed;
         std::optional<double> pace;
         if (distance > 0 && moving > 0) {
             speed = distance / moving;
             pace = moving / (distance / 1000.0);
         }
+        // The owner's defaults (visibility, hidden radius) and time zone (the default name).
+        const accounts::ProfileFacts facts = co_await OwnerFacts(owner, {}, "user");
         Params p;
         p.Add(owner).Add(body.sport).Add(body.name).Add(body.description.value_or("")).Add(static_cast<double>(*start) / 1e6);
         p.Add(body.elapsed_s).Add(moving).Add(distance).Add(body.elevation_gain_m.value_or(0)).Add(body.calories_kcal);
         p.Add(body.perceived_exertion ? std::optional<std::int64_t>(*body.perceived_exertion) : std::nullopt);
         p.Add(body.visibility).Add(static_cast<std::int64_t>(RandomU64() >> 1)).Add(speed).Add(pace);
+        p.Add(facts.default_visibility).Add(facts.hide_endpoints_m).Add(facts.time_zone);
         const TimeRange when{*start / 1000,
                              *start / 1000 + static_cast<std::int64_t>(std::llround(body.elapsed_s * 1000))};
         // Manual entries take their time like recorded ones: one athlete, one activity at a time.
@@ -1360,16 +1381,12 @@ struct Module::Impl {
                 "hide_endpoints_m, privacy_seed, avg_speed_mps, avg_pace_s_per_km) "
                 "SELECT $1, $2, COALESCE($3, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
                 "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
-                "to_timestamp($5::float8) AT TIME ZONE u.time_zone) AS h) hh) || ' ' || CASE WHEN $2 IN ('unknown', 'other') THEN 'Activity' ELSE initcap(replace($2, '_', ' ')) END), "
+                "to_timestamp($5::float8) AT TIME ZONE $18) AS h) hh) || ' ' || CASE WHEN $2 IN ('unknown', 'other') THEN 'Activity' ELSE initcap(replace($2, '_', ' ')) END), "
                 "$4, to_timestamp($5::float8), to_timestamp($5::float8) + $6 * interval '1 second', true, $6, $7, $7, $8, "
-                "$9, $10, $11, COALESCE($12, u.default_visibility), u.hide_endpoints_m, $13, $14, $15 "
-                "FROM users u WHERE u.id = $1 RETURNING id",
+                "$9, $10, $11, COALESCE($12, $16), $17, $13, $14, $15 RETURNING id",
                 Params(p));  // a copy: the body may run again
         };
         db::Result r = co_await db::RunInTransaction<db::Result>(deps.pool, insert);
-        if (r.Empty()) {
-            throw NotFound("user");
-        }
         std::string out = co_await LoadDetailJson(owner, r.Int(0, 0));
         Response resp = Response::Text(201, "application/json", std::move(out));
         resp.SetHeader("Location", "/v1/activities/" + std::to_string(r.Int(0, 0)));
@@ -1384,11 +1401,8 @@ struct Module::Impl {
     /// The activity's id when the caller owns it; 404 otherwise (others may not learn it exists).
     asio::awaitable<std::int64_t> RequireOwned(const http::Request& req) {
         std::int64_t id = req.PathId("activity_id", "activity");
-        db::Result r = co_await deps.pool.Query("SELECT 1 FROM activities WHERE id = $1 AND owner_id = $2",
-                                                Params::Of(id, req.Caller().user_id));
-        if (r.Empty()) {
-            throw NotFound("activity");
-        }
+        db::Result r = co_await deps.pool.Query("SELECT owner_id FROM activities WHERE id = $1", Params::Of(id));
+        app::RequireOwner(req.Caller(), app::Found(r.Empty() ? std::nullopt : r.OptInt(0, 0), "activity"), "activity");
         co_return id;
     }
 
@@ -1396,18 +1410,13 @@ struct Module::Impl {
         const std::int64_t owner = req->Caller().user_id;
         std::int64_t id = co_await RequireOwned(*req);
         auto body = json::ReadBody<PatchActivityBody>(req->body);
-        std::vector<FieldError> errors;
-        auto not_null = [&](const char* field, bool present, bool has_value) {
-            if (present && !has_value) {
-                errors.push_back({field, "must not be null"});
-            }
-        };
-        not_null("name", body.name.present, body.name.value.has_value());
-        not_null("description", body.description.present, body.description.value.has_value());
-        not_null("sport", body.sport.present, body.sport.value.has_value());
-        not_null("visibility", body.visibility.present, body.visibility.value.has_value());
-        not_null("hidden_metrics", body.hidden_metrics.present, body.hidden_metrics.value.has_value());
-        not_null("hide_endpoints_m", body.hide_endpoints_m.present, body.hide_endpoints_m.value.has_value());
+        FieldErrors errors;
+        errors.NotNull("name", body.name.present, body.name.value.has_value());
+        errors.NotNull("description", body.description.present, body.description.value.has_value());
+        errors.NotNull("sport", body.sport.present, body.sport.value.has_value());
+        errors.NotNull("visibility", body.visibility.present, body.visibility.value.has_value());
+        errors.NotNull("hidden_metrics", body.hidden_metrics.present, body.hidden_metrics.value.has_value());
+        errors.NotNull("hide_endpoints_m", body.hide_endpoints_m.present, body.hide_endpoints_m.value.has_value());
         if (body.name.value) {
             CheckText(errors, "name", *body.name.value, 1, 255);
         }
@@ -1416,11 +1425,11 @@ struct Module::Impl {
         }
         if (body.sport.value) {
             if (auto problem = SportProblem(*body.sport.value)) {
-                errors.push_back({"sport", *problem});
+                errors.Add("sport", *problem);
             }
         }
         if (body.visibility.value && !ParseVisibility(*body.visibility.value)) {
-            errors.push_back({"visibility", "must be one of everyone, followers, only_me"});
+            errors.Add("visibility", "must be one of everyone, followers, only_me");
         }
         std::optional<std::string> metrics;
         if (body.hidden_metrics.value) {
@@ -1429,24 +1438,29 @@ struct Module::Impl {
                 if (auto m = ParseMetric(name)) {
                     bits |= *m;
                 } else {
-                    errors.push_back({"hidden_metrics", "must contain only heart_rate, power, pace, calories, start_time"});
+                    errors.Add("hidden_metrics", "must contain only heart_rate, power, pace, calories, start_time");
                     break;
                 }
             }
             metrics = TextArrayText(MetricNames(bits));
         }
         if (body.hide_endpoints_m.value && (*body.hide_endpoints_m.value < 0 || *body.hide_endpoints_m.value > 1600)) {
-            errors.push_back({"hide_endpoints_m", "must be between 0 and 1600"});
+            errors.Add("hide_endpoints_m", "must be between 0 and 1600");
         }
         if (body.perceived_exertion.value && (*body.perceived_exertion.value < 1 || *body.perceived_exertion.value > 10)) {
-            errors.push_back({"perceived_exertion", "must be between 1 and 10"});
+            errors.Add("perceived_exertion", "must be between 1 and 10");
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
 
         // A new radius needs new discs, from the activity's real endpoints.
         std::optional<formats::Track> track;
         if (body.hide_endpoints_m.value) {
             track = co_await LoadTrack(id);
+        }
+        // What others are shown is measured again with the owner's profile when what hides samples changes.
+        analytics::AthleteProfile profile;
+        if (body.hide_endpoints_m.value || body.sport.value) {
+            profile = co_await LoadProfile(owner);
         }
         co_await db::RunInTransaction<void>(deps.pool, [&](db::Transaction& tx) -> asio::awaitable<void> {
             if (body.sport.value) {
@@ -1507,7 +1521,7 @@ struct Module::Impl {
                 // New discs hide other samples; another sport measures the visible ones otherwise.
                 co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
                 std::vector<std::int64_t> ids(1, id);
-                co_await RefreshPublicViews(tx, owner, std::move(ids));
+                co_await RefreshPublicViews(tx, owner, std::move(ids), profile);
             }
         });
         co_return Response::Text(200, "application/json", co_await LoadDetailJson(owner, id));
@@ -1537,47 +1551,43 @@ struct Module::Impl {
         co_return Response::NoContent();
     }
 
-    asio::awaitable<Response> ListFor(const http::Request& req, std::int64_t owner_id) {
+    asio::awaitable<Response> ListFor(const http::Request& req, const accounts::ProfileFacts& owner) {
         const std::int64_t viewer = req.Caller().user_id;
-        std::vector<FieldError> errors;
-        int limit = kDefaultPageSize;
-        if (auto l = req.QueryParam("limit")) {
-            try {
-                std::size_t used = 0;
-                limit = std::stoi(*l, &used);
-                if (used != l->size() || limit < 1 || limit > kMaxPageSize) {
-                    throw std::invalid_argument("range");
-                }
-            } catch (const std::exception&) {
-                errors.push_back({"limit", "must be an integer from 1 to 100"});
-            }
-        }
+        const std::int64_t owner_id = owner.user_id;
+        FieldErrors errors;
+        http::Page page;
+        page.limit = http::ReadLimit(req, errors);
         std::optional<std::int64_t> before;
         std::optional<std::int64_t> after;
         if (auto b = req.QueryParam("before"); b && !(before = ParseTimestampMicros(*b))) {
-            errors.push_back({"before", "must be an RFC 3339 time or Unix seconds"});
+            errors.Add("before", "must be an RFC 3339 time or Unix seconds");
         }
         if (auto a = req.QueryParam("after"); a && !(after = ParseTimestampMicros(*a))) {
-            errors.push_back({"after", "must be an RFC 3339 time or Unix seconds"});
+            errors.Add("after", "must be an RFC 3339 time or Unix seconds");
         }
         auto sport = req.QueryParam("sport");
         if (sport) {
             if (auto problem = SportProblem(*sport)) {
-                errors.push_back({"sport", *problem});
+                errors.Add("sport", *problem);
             }
         }
-        std::optional<std::pair<std::int64_t, std::int64_t>> cursor;
-        if (auto c = req.QueryParam("cursor"); c && !(cursor = DecodeCursor(*c))) {
-            errors.push_back({"cursor", "is not a cursor this server gave out"});
+        // The cursor is the last row's (start time in µs, id); ids are positive.
+        page.after = http::ReadCursor(req, 2, errors);
+        if (page.after && (*page.after)[1] <= 0) {
+            errors.Add("cursor", "is not a cursor this server gave out");
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
         Params p;
         p.Add(viewer).Add(owner_id).Add(before).Add(after).Add(sport);
-        p.Add(cursor ? std::optional(cursor->first) : std::nullopt).Add(cursor ? std::optional(cursor->second) : std::nullopt);
-        p.Add(limit + 1);
+        p.Add(page.after ? std::optional((*page.after)[0]) : std::nullopt);
+        p.Add(page.after ? std::optional((*page.after)[1]) : std::nullopt);
+        p.Add(page.FetchCount());
+        const bool follows_owner = co_await FollowsForList(viewer, owner_id);
+        p.Add(owner.time_zone).Add(follows_owner);
+        // The start's calendar day in the owner's time zone comes last (kColumnCount).
         db::Result r = co_await deps.pool.Query(
-            "SELECT " + kActivityColumns + " FROM activities a JOIN users u ON u.id = a.owner_id WHERE a.owner_id = $2 AND " +
-                VisibleToViewerSql(1) +
+            "SELECT " + kActivityColumns + ", to_char(a.start_time AT TIME ZONE $9, 'YYYY-MM-DD') FROM activities a "
+                "WHERE a.owner_id = $2 AND " + VisibleToViewerSql(1, 10) +
                 " AND ($3::bigint IS NULL OR a.start_time < timestamptz 'epoch' + $3::bigint * interval '1 microsecond')"
                 " AND ($4::bigint IS NULL OR a.start_time > timestamptz 'epoch' + $4::bigint * interval '1 microsecond')"
                 " AND ($5::text IS NULL OR a.sport = $5)"
@@ -1589,13 +1599,13 @@ struct Module::Impl {
             std::vector<std::int64_t> owners(1, owner_id);
             zones = co_await LoadZones(std::move(owners));
         }
-        const int rows = std::min(r.Rows(), limit);
+        const int rows = page.Shown(r.Rows());
         std::string out;
         out.reserve(512 + static_cast<std::size_t>(rows) * 1200);
         std::vector<std::pair<ActivityRow, View>> shown_rows;
         for (int i = 0; i < rows; ++i) {
             ActivityRow a = ReadRow(r, i, zones[owner_id]);
-            auto view = Decide(viewer, a.audience, false);
+            auto view = Decide(viewer, a.audience, follows_owner);
             if (!view) {
                 continue;  // the SQL filter and Decide agree; this keeps the function the only judge
             }
@@ -1607,43 +1617,49 @@ struct Module::Impl {
         w.Key("activities").BeginArray();
         for (std::size_t i = 0; i < shown_rows.size(); ++i) {
             w.BeginObject();
-            WriteSummaryMembers(w, shown_rows[i].first, shown_rows[i].second, shown[i] ? &*shown[i] : nullptr);
+            const ActivityRow& a = shown_rows[i].first;
+            WriteSummaryMembers(w, a, shown_rows[i].second, shown[i] ? &*shown[i] : nullptr,
+                                OwnerShown{&owner, a.result->Text(a.row, kColumnCount)});
             w.EndObject();
         }
         w.EndArray();
         w.Key("next_cursor");
-        if (r.Rows() > limit) {
-            w.String(EncodeCursor(r.Int(rows - 1, kStartMicros), r.Int(rows - 1, kId)));
-        } else {
-            w.Null();
+        std::optional<std::string> next;
+        if (rows > 0) {
+            const std::int64_t last[] = {r.Int(rows - 1, kStartMicros), r.Int(rows - 1, kId)};
+            next = page.NextCursor(r.Rows(), last);
         }
+        next ? w.String(*next) : w.Null();
         w.EndObject();
         co_return Response::Text(200, "application/json", std::move(out));
     }
 
-    asio::awaitable<void> RequireUser(std::int64_t user_id) {
-        db::Result r = co_await deps.pool.QueryPipelined("SELECT 1 FROM users WHERE id = $1", Params::Of(user_id));
-        if (r.Empty()) {
-            throw NotFound("user");
-        }
+    asio::awaitable<Response> ListMine(RequestPtr req) {
+        const accounts::ProfileFacts me = co_await OwnerFacts(req->Caller().user_id, {}, "user");
+        co_return co_await ListFor(*req, me);
     }
-
-    asio::awaitable<Response> ListMine(RequestPtr req) { co_return co_await ListFor(*req, req->Caller().user_id); }
 
     asio::awaitable<Response> ListUser(RequestPtr req) {
         std::int64_t user_id = req->PathId("user_id", "user");
-        co_await RequireUser(user_id);
-        co_return co_await ListFor(*req, user_id);
+        const accounts::ProfileFacts owner = co_await OwnerFacts(user_id, {}, "user");
+        co_return co_await ListFor(*req, owner);
     }
 
     asio::awaitable<Response> Streams(RequestPtr req) {
         std::int64_t id = req->PathId("activity_id", "activity");
+        std::string out = co_await StreamsFor(req->Caller().user_id, id, req->QueryParam("keys").value_or(""),
+                                              req->QueryParam("resolution").value_or("all"));
+        co_return Response::Text(200, "application/json", std::move(out));
+    }
+
+    /// The streams document for the viewer; 400 naming a bad key or resolution, 404 when hidden.
+    asio::awaitable<std::string> StreamsFor(std::int64_t viewer_id, std::int64_t id, std::string keys_text,
+                                            std::string resolution) {
         std::string bad;
-        auto keys = ParseStreamKeys(req->QueryParam("keys").value_or(""), bad);
+        auto keys = ParseStreamKeys(keys_text, bad);
         if (!keys) {
             throw InvalidField("keys", "unknown stream \"" + bad + "\"");
         }
-        std::string resolution = req->QueryParam("resolution").value_or("all");
         std::size_t max_points = 10000;
         if (resolution != "all") {
             auto points = ResolutionPoints(resolution);
@@ -1652,14 +1668,13 @@ struct Module::Impl {
             }
             max_points = *points;
         }
-        Loaded l = co_await LoadVisible(req->Caller().user_id, id);
+        Loaded l = co_await LoadVisible(viewer_id, id);
         formats::Track track = co_await LoadTrack(id);
         View view = *l.view;
         auto work = [&track, &view, &keys, &resolution, max_points]() {
             return StreamsJson(track, view, *keys, resolution, max_points);
         };
-        std::string out = co_await OnCpu(work);
-        co_return Response::Text(200, "application/json", std::move(out));
+        co_return co_await OnCpu(work);
     }
 
     /// Parts of an activity's analysis as the caller is shown them, with what decides how.
@@ -1876,49 +1891,6 @@ struct Module::Impl {
         co_return resp;
     }
 
-    asio::awaitable<Response> GetObject(RequestPtr req) {
-        auto key_it = req->path_params.find("key");
-        std::string key = key_it == req->path_params.end() ? std::string() : key_it->second;
-        auto query = storage::ParseSignedQuery(req->query);
-        if (!query || storage::KeyProblem(key)) {
-            throw NotFound("object");
-        }
-        auto check = deps.store.VerifySignedUrl(storage::SignedMethod::kGet, key, *query, deps.clock.Now());
-        if (check.verdict == storage::SignedUrlVerdict::kExpired) {
-            throw Error(ErrorKind::kPermissionDenied, "this link has expired; ask for a new one");
-        }
-        if (check.verdict != storage::SignedUrlVerdict::kValid) {
-            throw Error(ErrorKind::kPermissionDenied, "this link is not valid");
-        }
-        // A signature outlives what it was given for: the object is served only while an upload
-        // still references it, so deleting the account (its uploads go with it, in the same
-        // transaction) ends every link to its files at once, before the files themselves are purged.
-        db::Result live =
-            co_await deps.pool.QueryPipelined("SELECT 1 FROM uploads WHERE original_key = $1 LIMIT 1", Params::Of(key));
-        if (live.Empty()) {
-            throw NotFound("object");
-        }
-        auto work = [this, key]() {
-            std::optional<std::pair<std::string, std::string>> out;
-            if (auto info = deps.store.Stat(key)) {
-                if (auto bytes = deps.store.Get(key)) {
-                    out.emplace(std::move(*bytes), info->content_type);
-                }
-            }
-            return out;
-        };
-        auto found = co_await OnCpu(work);
-        if (!found) {
-            throw NotFound("object");
-        }
-        Response resp = Response::Text(200, found->second, std::move(found->first));
-        if (check.grant.download_filename) {
-            resp.SetHeader("Content-Disposition", "attachment; filename=\"" + *check.grant.download_filename + "\"");
-        }
-        resp.SetHeader("Cache-Control", "private, no-store");
-        co_return resp;
-    }
-
     asio::awaitable<Response> Records(RequestPtr req) {
         db::Result r = co_await deps.pool.Query(
             "SELECT DISTINCT ON (sport, distance_m) sport, name, distance_m, time_s, activity_id, " +
@@ -1939,7 +1911,8 @@ struct Module::Impl {
 
     asio::awaitable<Response> Stats(RequestPtr req) {
         std::int64_t user_id = req->PathId("user_id", "user");
-        co_await RequireUser(user_id);
+        const accounts::ProfileFacts owner = co_await OwnerFacts(user_id, {}, "user");
+        const bool follows_owner = co_await FollowsForList(req->Caller().user_id, user_id);
         // Totals over what the caller may see of the athlete's activities: another viewer adds up the
         // figures they are shown of each (public_view.hpp; all of an activity whose map the guard
         // withheld: they get all its samples), so no total measures a hidden end either.
@@ -1950,13 +1923,13 @@ struct Module::Impl {
         db::Result r = co_await deps.pool.Query(
             "SELECT a.sport, b.bucket, count(*), " + shown("distance_m") + ", " + shown("moving_s") + ", " +
                 shown("elapsed_s") + ", " + shown("elevation_gain_m") +
-                " FROM activities a JOIN users u ON u.id = a.owner_id "
+                " FROM activities a "
                 "CROSS JOIN LATERAL (VALUES ('all'), ('recent'), ('ytd')) b(bucket) WHERE a.owner_id = $2 AND " +
-                VisibleToViewerSql(1) +
+                VisibleToViewerSql(1, 4) +
                 " AND (b.bucket = 'all' OR (b.bucket = 'recent' AND a.start_time >= now() - interval '28 days') OR "
-                "(b.bucket = 'ytd' AND a.start_time >= (date_trunc('year', now() AT TIME ZONE u.time_zone) AT TIME ZONE "
-                "u.time_zone))) GROUP BY a.sport, b.bucket ORDER BY a.sport",
-            Params::Of(req->Caller().user_id, user_id));
+                "(b.bucket = 'ytd' AND a.start_time >= (date_trunc('year', now() AT TIME ZONE $3) AT TIME ZONE "
+                "$3))) GROUP BY a.sport, b.bucket ORDER BY a.sport",
+            Params::Of(req->Caller().user_id, user_id, owner.time_zone, follows_owner));
         boost::json::object buckets{{"recent", boost::json::object{}}, {"ytd", boost::json::object{}}, {"all", boost::json::object{}}};
         for (int i = 0; i < r.Rows(); ++i) {
             buckets[r.String(i, 1)].as_object()[r.String(i, 0)] = boost::json::object{{"count", r.Int(i, 2)},
@@ -1984,18 +1957,19 @@ struct Module::Impl {
 
     asio::awaitable<Response> CreatePrivacyZone(RequestPtr req) {
         auto body = json::ReadBody<PrivacyZoneBody>(req->body);
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         if (!std::isfinite(body.lat) || body.lat < -90 || body.lat > 90) {
-            errors.push_back({"lat", "must be between -90 and 90"});
+            errors.Add("lat", "must be between -90 and 90");
         }
         if (!std::isfinite(body.lng) || body.lng < -180 || body.lng > 180) {
-            errors.push_back({"lng", "must be between -180 and 180"});
+            errors.Add("lng", "must be between -180 and 180");
         }
         if (!std::isfinite(body.radius_m) || body.radius_m < 100 || body.radius_m > 5000) {
-            errors.push_back({"radius_m", "must be between 100 and 5000"});
+            errors.Add("radius_m", "must be between 100 and 5000");
         }
-        ThrowIfAny(std::move(errors));
+        errors.ThrowIfAny();
         const std::int64_t owner = req->Caller().user_id;
+        const analytics::AthleteProfile profile = co_await LoadProfile(owner);
         // With what others are shown of every activity it changes (public_view.hpp), at once.
         auto insert = [&](db::Transaction& tx) -> asio::awaitable<db::Result> {
             co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
@@ -2005,7 +1979,7 @@ struct Module::Impl {
                 Params::Of(owner, body.lat, body.lng, body.radius_m, kMaxPrivacyZones));
             if (!inserted.Empty()) {
                 std::vector<std::int64_t> ids = co_await WithStreams(tx, owner);
-                co_await RefreshPublicViews(tx, owner, std::move(ids));
+                co_await RefreshPublicViews(tx, owner, std::move(ids), profile);
             }
             co_return inserted;
         };
@@ -2016,16 +1990,101 @@ struct Module::Impl {
         co_return Response::Json(201, ZoneJson(r, 0));
     }
 
+    // --- ActivityReader: what other features read, through the privacy function ----------------
+    asio::awaitable<std::vector<VisibleSummary>> Summaries(std::int64_t viewer_id,
+                                                          std::vector<std::int64_t> activity_ids) override {
+        std::vector<VisibleSummary> out;
+        if (activity_ids.empty()) {
+            co_return out;
+        }
+        db::Result r = co_await deps.pool.Query("SELECT " + kActivityColumns +
+                                                    " FROM activities a WHERE a.id = ANY($1::bigint[])",
+                                                Params::Of(Int64ArrayText(activity_ids)));
+        std::vector<std::int64_t> owners;
+        std::vector<std::int64_t> starts;
+        for (int i = 0; i < r.Rows(); ++i) {
+            owners.push_back(r.Int(i, kOwnerId));
+            starts.push_back(r.Int(i, kStartMicros));
+        }
+        auto zones = co_await LoadZones(owners);
+        std::vector<accounts::ProfileFacts> facts = co_await deps.profiles.Find(owners, starts);
+        std::unordered_map<std::int64_t, const accounts::ProfileFacts*> facts_of;
+        for (const auto& f : facts) {
+            facts_of[f.user_id] = &f;
+        }
+        std::vector<std::pair<ActivityRow, View>> rows;
+        std::vector<int> row_index;  // of r, per entry of rows
+        for (int i = 0; i < r.Rows(); ++i) {
+            const std::int64_t owner = r.Int(i, kOwnerId);
+            if (!facts_of.contains(owner)) {
+                continue;  // its owner is being deleted
+            }
+            ActivityRow a = ReadRow(r, i, owner == viewer_id ? std::vector<geo::Disc>() : zones[owner]);
+            const bool follows_owner = co_await FollowsOwner(viewer_id, owner, a.audience.visibility);
+            if (auto view = Decide(viewer_id, a.audience, follows_owner)) {
+                rows.emplace_back(std::move(a), std::move(*view));
+                row_index.push_back(i);
+            }
+        }
+        std::vector<std::optional<boost::json::object>> shown = co_await SummariesShown(rows);
+        std::unordered_map<std::int64_t, VisibleSummary> by_id;
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const ActivityRow& a = rows[k].first;
+            const accounts::ProfileFacts& owner = *facts_of.at(a.Int(kOwnerId));
+            VisibleSummary summary{a.Int(kId), a.Int(kOwnerId), std::string(a.Text(kSport)), {}};
+            json::Writer w(summary.json);
+            w.BeginObject();
+            WriteSummaryMembers(w, a, rows[k].second, shown[k] ? &*shown[k] : nullptr,
+                                OwnerShown{&owner, owner.local_dates.at(static_cast<std::size_t>(row_index[k]))});
+            w.EndObject();
+            by_id.emplace(summary.id, std::move(summary));
+        }
+        for (std::int64_t id : activity_ids) {
+            if (auto it = by_id.find(id); it != by_id.end()) {
+                out.push_back(std::move(it->second));
+                by_id.erase(it);
+            }
+        }
+        co_return out;
+    }
+
+    asio::awaitable<std::optional<std::string>> Polyline(std::int64_t viewer_id, std::int64_t activity_id) override {
+        std::optional<std::string> out;
+        try {
+            Loaded l = co_await LoadVisible(viewer_id, activity_id, ", a.polyline");
+            out = l.result.IsNull(0, kColumnCount) ? std::string() : MaskPolyline(*l.view, l.result.Text(0, kColumnCount));
+        } catch (const Error& e) {
+            if (e.Kind() != ErrorKind::kNotFound) {
+                throw;
+            }
+        }
+        co_return out;
+    }
+
+    asio::awaitable<std::optional<std::string>> Streams(std::int64_t viewer_id, std::int64_t activity_id,
+                                                        std::string keys, std::string resolution) override {
+        std::optional<std::string> out;
+        try {
+            out = co_await StreamsFor(viewer_id, activity_id, std::move(keys), std::move(resolution));
+        } catch (const Error& e) {
+            if (e.Kind() != ErrorKind::kNotFound) {
+                throw;
+            }
+        }
+        co_return out;
+    }
+
     asio::awaitable<Response> DeletePrivacyZone(RequestPtr req) {
         std::int64_t id = req->PathId("zone_id", "privacy zone");
         const std::int64_t owner = req->Caller().user_id;
+        const analytics::AthleteProfile profile = co_await LoadProfile(owner);
         auto remove = [&](db::Transaction& tx) -> asio::awaitable<db::Result> {
             co_await tx.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", Params::Of(owner % 2147483647));
             db::Result removed = co_await tx.Query(
                 "DELETE FROM privacy_zones WHERE id = $1 AND owner_id = $2 RETURNING id", Params::Of(id, owner));
             if (!removed.Empty()) {
                 std::vector<std::int64_t> ids = co_await WithStreams(tx, owner);
-                co_await RefreshPublicViews(tx, owner, std::move(ids));
+                co_await RefreshPublicViews(tx, owner, std::move(ids), profile);
             }
             co_return removed;
         };
@@ -2039,6 +2098,20 @@ struct Module::Impl {
 
 Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}
 Module::~Module() = default;
+
+ActivityReader& Module::Reader() { return *impl_; }
+
+storage::ObjectReferences& Module::OriginalReferences() { return *impl_; }
+
+asio::awaitable<std::optional<VisibleSummary>> ActivityReader::Summary(std::int64_t viewer_id,
+                                                                      std::int64_t activity_id) {
+    std::vector<std::int64_t> ids(1, activity_id);
+    std::vector<VisibleSummary> found = co_await Summaries(viewer_id, std::move(ids));
+    if (found.empty()) {
+        co_return std::nullopt;
+    }
+    co_return std::move(found.front());
+}
 
 asio::awaitable<UploadStatus> Module::ImportAndWait(std::int64_t owner_id, std::string bytes, UploadFields fields) {
     std::int64_t id = co_await impl_->AcceptUpload(owner_id, bytes, std::move(fields));
@@ -2085,57 +2158,62 @@ asio::awaitable<int> Module::PurgeDeletedOriginals() {
     co_return removed;
 }
 
-void Module::Register(http::Router& router) {
-    using http::AuthPolicy;
-    using http::Method;
-    using http::RateClass;
-    struct Row {
-        Method method;
-        const char* path;
-        AuthPolicy auth;
-        bool idempotent;
-        std::size_t body_limit;
-        const char* summary;
-        asio::awaitable<Response> (Impl::*handler)(RequestPtr);
-    };
-    const std::size_t upload_limit = impl_->options.max_upload_bytes + 64 * 1024;  // multipart framing
-    const std::size_t json = http::kDefaultJsonBodyLimit;
-    const Row rows[] = {
-        {Method::kPost, "/v1/uploads", AuthPolicy::kUser, true, upload_limit, "Upload a GPX, TCX or FIT file", &Impl::PostUpload},
-        {Method::kGet, "/v1/uploads/{upload_id}", AuthPolicy::kUser, false, json, "An upload's processing status", &Impl::GetUpload},
-        {Method::kPost, "/v1/activities", AuthPolicy::kUser, true, json, "Create a manual activity", &Impl::PostManual},
-        {Method::kGet, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "An activity", &Impl::GetActivity},
-        {Method::kPatch, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "Edit an activity", &Impl::PatchActivity},
-        {Method::kDelete, "/v1/activities/{activity_id}", AuthPolicy::kUser, false, json, "Delete an activity", &Impl::DeleteActivity},
-        {Method::kGet, "/v1/athlete/activities", AuthPolicy::kUser, false, json, "The caller's activities", &Impl::ListMine},
-        {Method::kGet, "/v1/users/{user_id}/activities", AuthPolicy::kUser, false, json, "A user's activities", &Impl::ListUser},
-        {Method::kGet, "/v1/activities/{activity_id}/streams", AuthPolicy::kUser, false, json, "An activity's streams", &Impl::Streams},
-        {Method::kGet, "/v1/activities/{activity_id}/laps", AuthPolicy::kUser, false, json, "An activity's laps", &Impl::Laps},
-        {Method::kGet, "/v1/activities/{activity_id}/splits", AuthPolicy::kUser, false, json, "An activity's splits", &Impl::Splits},
-        {Method::kGet, "/v1/activities/{activity_id}/lengths", AuthPolicy::kUser, false, json, "A pool swim's lengths", &Impl::Lengths},
-        {Method::kGet, "/v1/activities/{activity_id}/zones", AuthPolicy::kUser, false, json, "Time in heart-rate and power zones", &Impl::Zones},
-        {Method::kGet, "/v1/activities/{activity_id}/best-efforts", AuthPolicy::kUser, false, json, "An activity's best efforts", &Impl::BestEfforts},
-        {Method::kGet, "/v1/activities/{activity_id}/export.gpx", AuthPolicy::kUser, false, json, "Export an activity as GPX", &Impl::ExportGpxRoute},
-        {Method::kGet, "/v1/activities/{activity_id}/original", AuthPolicy::kUser, false, json, "Download the original file", &Impl::Original},
-        {Method::kGet, "/v1/me/records", AuthPolicy::kUser, false, json, "The caller's personal records", &Impl::Records},
-        {Method::kGet, "/v1/users/{user_id}/stats", AuthPolicy::kUser, false, json, "A user's activity totals", &Impl::Stats},
-        {Method::kGet, "/v1/me/privacy-zones", AuthPolicy::kUser, false, json, "The caller's privacy zones", &Impl::ListPrivacyZones},
-        {Method::kPost, "/v1/me/privacy-zones", AuthPolicy::kUser, false, json, "Add a privacy zone", &Impl::CreatePrivacyZone},
-        {Method::kDelete, "/v1/me/privacy-zones/{zone_id}", AuthPolicy::kUser, false, json, "Remove a privacy zone", &Impl::DeletePrivacyZone},
-        {Method::kGet, "/v1/objects/{key}", AuthPolicy::kPublic, false, json, "A stored file, through a signed URL", &Impl::GetObject},
-    };
-    for (const auto& row : rows) {
-        http::Route route;
-        route.method = row.method;
-        route.path = row.path;
-        route.auth = row.auth;
-        route.rate = RateClass::kDefault;
-        route.idempotent_create = row.idempotent;
-        route.body_limit = row.body_limit;
-        route.summary = row.summary;
-        route.handler = [impl = impl_.get(), h = row.handler](RequestPtr r) { return (impl->*h)(std::move(r)); };
-        router.Add(std::move(route));
+namespace {
+
+asio::awaitable<void> ResumeAndReport(Module* module) {
+    if (int resumed = co_await module->ResumePendingUploads(); resumed > 0) {
+        log::Info("unfinished uploads processed", {{"count", resumed}});
     }
+}
+
+asio::awaitable<void> PurgeAndReport(Module* module) {
+    if (int removed = co_await module->PurgeDeletedOriginals(); removed > 0) {
+        log::Info("deleted originals removed from storage", {{"count", removed}});
+    }
+}
+
+}  // namespace
+
+void Module::Register(app::Registry& registry) {
+    using http::AuthPolicy;
+    using http::Body;
+    using http::Method;
+    using Member = asio::awaitable<Response> (Impl::*)(RequestPtr);
+    auto bind = [impl = impl_.get()](Member member) -> http::Handler {
+        return [impl, member](RequestPtr r) { return (impl->*member)(std::move(r)); };
+    };
+    // A file as the raw body, or multipart/form-data the handler parses (ParseUploadRequest); the
+    // limit leaves room for the multipart framing around the largest file.
+    const Body upload = Body::Raw(impl_->options.max_upload_bytes + 64 * 1024);
+    const http::Route routes[] = {
+        {.method = Method::kPost, .path = "/v1/uploads", .summary = "Upload a GPX, TCX or FIT file", .auth = AuthPolicy::kUser, .body = upload, .idempotent = true, .handler = bind(&Impl::PostUpload)},
+        {.method = Method::kGet, .path = "/v1/uploads/{upload_id}", .summary = "An upload's processing status", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::GetUpload)},
+        {.method = Method::kPost, .path = "/v1/activities", .summary = "Create a manual activity", .auth = AuthPolicy::kUser, .body = Body::Json(), .idempotent = true, .handler = bind(&Impl::PostManual)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}", .summary = "An activity", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::GetActivity)},
+        {.method = Method::kPatch, .path = "/v1/activities/{activity_id}", .summary = "Edit an activity", .auth = AuthPolicy::kUser, .body = Body::Json(), .handler = bind(&Impl::PatchActivity)},
+        {.method = Method::kDelete, .path = "/v1/activities/{activity_id}", .summary = "Delete an activity", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::DeleteActivity)},
+        {.method = Method::kGet, .path = "/v1/athlete/activities", .summary = "The caller's activities", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::ListMine)},
+        {.method = Method::kGet, .path = "/v1/users/{user_id}/activities", .summary = "A user's activities", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::ListUser)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/streams", .summary = "An activity's streams", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Streams)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/laps", .summary = "An activity's laps", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Laps)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/splits", .summary = "An activity's splits", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Splits)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/lengths", .summary = "A pool swim's lengths", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Lengths)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/zones", .summary = "Time in heart-rate and power zones", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Zones)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/best-efforts", .summary = "An activity's best efforts", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::BestEfforts)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/export.gpx", .summary = "Export an activity as GPX", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::ExportGpxRoute)},
+        {.method = Method::kGet, .path = "/v1/activities/{activity_id}/original", .summary = "Download the original file", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Original)},
+        {.method = Method::kGet, .path = "/v1/me/records", .summary = "The caller's personal records", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Records)},
+        {.method = Method::kGet, .path = "/v1/users/{user_id}/stats", .summary = "A user's activity totals", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::Stats)},
+        {.method = Method::kGet, .path = "/v1/me/privacy-zones", .summary = "The caller's privacy zones", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::ListPrivacyZones)},
+        {.method = Method::kPost, .path = "/v1/me/privacy-zones", .summary = "Add a privacy zone", .auth = AuthPolicy::kUser, .body = Body::Json(), .handler = bind(&Impl::CreatePrivacyZone)},
+        {.method = Method::kDelete, .path = "/v1/me/privacy-zones/{zone_id}", .summary = "Remove a privacy zone", .auth = AuthPolicy::kUser, .body = Body::None(), .handler = bind(&Impl::DeletePrivacyZone)},
+    };
+    for (const auto& route : routes) {
+        registry.Route(route);
+    }
+    registry.AtStart("activities.resume-uploads", [this] { return ResumeAndReport(this); });
+    registry.Recurring("activities.purge-deleted-originals", std::chrono::minutes(1),
+                       [this] { return PurgeAndReport(this); });
 }
 
 }  // namespace strava1::activities

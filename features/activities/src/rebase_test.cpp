@@ -58,26 +58,26 @@ TEST(Duplicates, ActivitiesThatFollowEachOtherAreNot) {
 
 TEST(ManualChecks, FutureAndAncientStartsAreRefused) {
     const std::int64_t now = 1'790'000'000'000'000;  // µs
-    std::vector<FieldError> errors;
+    FieldErrors errors;
     CheckManualPlausibility(formats::Sport::kRun, now + kMaxFutureStartUs - 1, now, 1800, 1800, 5000, errors);
-    EXPECT_TRUE(errors.empty());
+    EXPECT_TRUE(errors.Empty());
     CheckManualPlausibility(formats::Sport::kRun, now + kMaxFutureStartUs + 1'000'000, now, 1800, 1800, 5000, errors);
-    ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0].field, "start_time");
-    EXPECT_THAT(errors[0].reason, HasSubstr("a day in the future"));
-    errors.clear();
-    CheckManualPlausibility(formats::Sport::kRun, kEarliestStartUs - 1, now, 1800, 1800, 5000, errors);
-    ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0].field, "start_time");
+    ASSERT_EQ(errors.List().size(), 1u);
+    EXPECT_EQ(errors.List()[0].field, "start_time");
+    EXPECT_THAT(errors.List()[0].reason, HasSubstr("a day in the future"));
+    FieldErrors ancient;
+    CheckManualPlausibility(formats::Sport::kRun, kEarliestStartUs - 1, now, 1800, 1800, 5000, ancient);
+    ASSERT_EQ(ancient.List().size(), 1u);
+    EXPECT_EQ(ancient.List()[0].field, "start_time");
 }
 
 TEST(ManualChecks, SpeedsBeyondTheSportAreRefused) {
     const std::int64_t now = 1'790'000'000'000'000;
     const std::int64_t start = now - 86'400'000'000;
     auto check = [&](formats::Sport sport, double elapsed, double moving, double distance) {
-        std::vector<FieldError> errors;
+        FieldErrors errors;
         CheckManualPlausibility(sport, start, now, elapsed, moving, distance, errors);
-        return errors;
+        return errors.List();
     };
     // 10 000 km in 30 minutes, whatever the sport.
     for (auto sport : {formats::Sport::kRun, formats::Sport::kRide, formats::Sport::kOther, formats::Sport::kSki}) {

@@ -89,9 +89,11 @@ std::optional<View> Decide(std::int64_t viewer_id, const Audience& audience, boo
     return view;
 }
 
-std::string VisibleToViewerSql(int viewer_param) {
-    std::string p = "$" + std::to_string(viewer_param);
-    return "(a.owner_id = " + p + " OR a.visibility = 'everyone')";
+std::string VisibleToViewerSql(int viewer_param, int follows_param) {
+    std::string viewer = "$" + std::to_string(viewer_param);
+    std::string follows = "$" + std::to_string(follows_param) + "::boolean";
+    return "(a.owner_id = " + viewer + " OR a.visibility = 'everyone' OR (a.visibility = 'followers' AND " + follows +
+           "))";
 }
 
 std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track& track) {
@@ -178,7 +180,9 @@ std::optional<geo::Disc> ParseDiscArray(std::string_view s) {
     return geo::Disc{geo::LatLng{(*v)[0], (*v)[1]}, (*v)[2]};
 }
 
-std::string DiscArrayText(const geo::Disc& d) { return FloatArrayText({d.centre.lat_deg, d.centre.lng_deg, d.radius_m}); }
+std::string DiscArrayText(const geo::Disc& d) {
+    return FloatArrayText({d.centre.lat_deg, d.centre.lng_deg, d.radius_m});
+}
 
 std::optional<geo::LatLng> ParsePointArray(std::string_view s) {
     auto v = ParseFloatArray(s, 2);

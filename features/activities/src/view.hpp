@@ -47,7 +47,7 @@ struct Audience {
 /// What one viewer may see of a visible activity.
 struct View {
     bool owner = false;
-    std::uint32_t hidden_metrics = 0;  ///< always 0 for the owner
+    std::uint32_t hidden_metrics = 0;     ///< always 0 for the owner
     std::vector<geo::Disc> hidden_areas;  ///< always empty for the owner
     bool map_hidden = false;              ///< no position at all (always false for the owner)
 
@@ -60,9 +60,10 @@ struct View {
 std::optional<View> Decide(std::int64_t viewer_id, const Audience& audience, bool follows_owner);
 
 /// An SQL condition, true exactly for the activities (table alias `a`) that Decide would let the
-/// viewer whose id is parameter $`viewer_param` see (lists, stats). Followers are not modelled yet
-/// (features/social), so "followers" activities are the owner's alone until then.
-std::string VisibleToViewerSql(int viewer_param);
+/// viewer whose id is parameter $`viewer_param` see (lists, stats), when boolean parameter
+/// $`follows_param` says whether that viewer follows the owner (FollowGraph; lists and stats are of
+/// one owner's activities).
+std::string VisibleToViewerSql(int viewer_param, int follows_param);
 
 /// Per sample of `track`: 1 when the viewer may see it. All ones for the owner. With the map
 /// hidden every sample stays (heart rate, pace... are not places) and the caller drops positions.

@@ -85,31 +85,4 @@ std::optional<std::int64_t> ParseTimestampMicros(std::string_view s) {
     return seconds * 1'000'000 + micros;
 }
 
-std::string EncodeCursor(std::int64_t start_us, std::int64_t id) {
-    return crypto::Base64UrlEncode(std::to_string(start_us) + "." + std::to_string(id));
-}
-
-std::optional<std::pair<std::int64_t, std::int64_t>> DecodeCursor(std::string_view cursor) {
-    if (cursor.size() > 64) {
-        return std::nullopt;
-    }
-    auto raw = crypto::Base64UrlDecode(cursor);
-    if (!raw) {
-        return std::nullopt;
-    }
-    std::size_t dot = raw->find('.');
-    if (dot == std::string::npos) {
-        return std::nullopt;
-    }
-    std::int64_t start = 0;
-    std::int64_t id = 0;
-    const char* b = raw->data();
-    auto r1 = std::from_chars(b, b + dot, start);
-    auto r2 = std::from_chars(b + dot + 1, b + raw->size(), id);
-    if (r1.ec != std::errc() || r1.ptr != b + dot || r2.ec != std::errc() || r2.ptr != b + raw->size() || id <= 0) {
-        return std::nullopt;
-    }
-    return std::make_pair(start, id);
-}
-
 }  // namespace strava1::activities

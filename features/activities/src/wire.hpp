@@ -55,8 +55,4 @@ BOOST_DESCRIBE_STRUCT(PrivacyZoneBody, (), (lat, lng, radius_m))
 /// and numeric offsets allowed) or from a plain count of Unix seconds; nullopt otherwise.
 std::optional<std::int64_t> ParseTimestampMicros(std::string_view text);
 
-/// The list cursor: the last row's start time (µs) and id, as opaque text.
-std::string EncodeCursor(std::int64_t start_us, std::int64_t id);
-std::optional<std::pair<std::int64_t, std::int64_t>> DecodeCursor(std::string_view cursor);
-
 }  // namespace strava1::activities

@@ -21,16 +21,63 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
     return out;
 }
 
-bool IsParam(std::string_view segment) {
-    return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
-}
+bool IsParam(std::string_view segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
 
 }  // namespace
+
+std::string_view BodyKindName(BodyKind kind) {
+    switch (kind) {
+        case BodyKind::kUnset:
+            return "unset";
+        case BodyKind::kNone:
+            return "none";
+        case BodyKind::kJson:
+            return "json";
+        case BodyKind::kRaw:
+            return "raw";
+        case BodyKind::kMultipart:
+            return "multipart";
+    }
+    return "unset";
+}
+
+std::string_view AuthPolicyName(AuthPolicy auth) {
+    switch (auth) {
+        case AuthPolicy::kUnset:
+            return "unset";
+        case AuthPolicy::kPublic:
+            return "public";
+        case AuthPolicy::kUser:
+            return "user";
+        case AuthPolicy::kOwnToken:
+            return "token";
+    }
+    return "unset";
+}
+
+std::string_view RateClassName(RateClass rate) {
+    switch (rate) {
+        case RateClass::kDefault:
+            return "default";
+        case RateClass::kAuth:
+            return "auth";
+        case RateClass::kProbe:
+            return "probe";
+    }
+    return "default";
+}
 
 void Router::Add(Route route) {
     std::string where = std::string(MethodName(route.method)) + " " + route.path;
     if (route.auth == AuthPolicy::kUnset) {
         throw std::invalid_argument("route " + where + " has no auth policy");
+    }
+    if (route.body.kind == BodyKind::kUnset) {
+        throw std::invalid_argument("route " + where + " states no body kind");
+    }
+    if ((route.body.kind == BodyKind::kNone) != (route.body.limit == 0)) {
+        throw std::invalid_argument("route " + where +
+                                    ": a body limit of 0 is for routes without a body, and only them");
     }
     if (!route.handler) {
         throw std::invalid_argument("route " + where + " has no handler");
@@ -97,7 +144,8 @@ RouteMatch Router::Match(Method method, std::string_view path) const {
         if (same < same_path.size()) {
             same_path[same++] = idx;
         }
-        bool method_ok = routes_[idx].method == method || (method == Method::kHead && routes_[idx].method == Method::kGet);
+        bool method_ok =
+            routes_[idx].method == method || (method == Method::kHead && routes_[idx].method == Method::kGet);
         if (method_ok && match.route == nullptr) {
             match.route = &routes_[idx];
             match.index = idx;

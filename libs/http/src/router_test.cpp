@@ -12,6 +12,7 @@ Route Make(Method m, std::string path, AuthPolicy auth = AuthPolicy::kPublic) {
     r.method = m;
     r.path = std::move(path);
     r.auth = auth;
+    r.body = Body::None();
     r.handler = Ok;
     return r;
 }
@@ -61,6 +62,33 @@ TEST(Router, RefusesRoutesWithoutPolicyDuplicatesAndBadTemplates) {
     Route no_handler = Make(Method::kGet, "/v1/z");
     no_handler.handler = nullptr;
     EXPECT_THROW(router.Add(no_handler), std::invalid_argument);
+}
+
+TEST(Router, RefusesRoutesThatDoNotStateTheirBody) {
+    Router router;
+    Route unstated = Make(Method::kPost, "/v1/a");
+    unstated.body = Body{};
+    EXPECT_THROW(router.Add(unstated), std::invalid_argument);
+    Route none_with_limit = Make(Method::kPost, "/v1/b");
+    none_with_limit.body = Body{BodyKind::kNone, 10};
+    EXPECT_THROW(router.Add(none_with_limit), std::invalid_argument);
+    Route json_without_limit = Make(Method::kPost, "/v1/c");
+    json_without_limit.body = Body{BodyKind::kJson, 0};
+    EXPECT_THROW(router.Add(json_without_limit), std::invalid_argument);
+    router.Add({.method = Method::kPost,
+                .path = "/v1/d",
+                .summary = "A large JSON batch",
+                .auth = AuthPolicy::kUser,
+                .body = Body::Json(8u << 20),
+                .idempotent = true,
+                .handler = Ok});
+    const Route& added = router.Routes().back();
+    EXPECT_EQ(added.body.kind, BodyKind::kJson);
+    EXPECT_EQ(added.body.limit, 8u << 20);
+    EXPECT_TRUE(added.idempotent);
+    EXPECT_EQ(BodyKindName(BodyKind::kMultipart), "multipart");
+    EXPECT_EQ(AuthPolicyName(AuthPolicy::kOwnToken), "token");
+    EXPECT_EQ(RateClassName(RateClass::kAuth), "auth");
 }
 
 }  // namespace

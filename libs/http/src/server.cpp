@@ -18,6 +18,7 @@
 #include "framing.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/log.hpp"
+#include "strava1/http/multipart.hpp"
 #include "strava1/http/static_files.hpp"
 
 namespace strava1::http {
@@ -71,6 +72,24 @@ bool IsJsonType(std::string_view content_type) {
         c = AsciiLower(c);
     }
     return lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"));
+}
+
+/// Throws 415 when a non-empty body's content type is not the one the route's body kind takes.
+void CheckBodyType(BodyKind kind, std::string_view content_type) {
+    if (kind == BodyKind::kJson && !IsJsonType(content_type)) {
+        throw Error(ErrorKind::kUnsupportedMedia, "the body must be application/json");
+    }
+    if (kind == BodyKind::kMultipart && !MultipartBoundary(content_type)) {
+        throw Error(ErrorKind::kUnsupportedMedia, "the body must be multipart/form-data with a boundary");
+    }
+}
+
+/// The 413 for a body over the route's limit.
+Error TooLarge(std::size_t limit) {
+    if (limit == 0) {
+        return Error(ErrorKind::kTooLarge, "this endpoint takes no request body");
+    }
+    return Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(limit) + " bytes");
 }
 
 bool Compressible(std::string_view content_type) {
@@ -413,15 +432,14 @@ asio::awaitable<Response> Server::Impl::RunRoute(RequestPtr request, const Route
         co_return limited;
     }
 
-    // Content type for JSON bodies.
-    if (!request->body.empty() && route.body_limit == kDefaultJsonBodyLimit &&
-        !IsJsonType(request->Header("content-type"))) {
-        throw Error(ErrorKind::kUnsupportedMedia, "the body must be application/json");
+    // The content type the route states (a body on a route that takes none never got this far).
+    if (!request->body.empty()) {
+        CheckBodyType(route.body.kind, request->Header("content-type"));
     }
 
     // Idempotency-Key on creating writes (its own coroutine: rare, and its state would make this
     // frame, which every request allocates, too large for Asio's frame cache).
-    if (route.idempotent_create && idempotency != nullptr && !request->Header("idempotency-key").empty()) {
+    if (route.idempotent && idempotency != nullptr && !request->Header("idempotency-key").empty()) {
         Response replayed_or_fresh = co_await RunIdempotent(request, route);
         set_rate_headers(replayed_or_fresh);
         co_return replayed_or_fresh;
@@ -768,13 +786,11 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
         request->request_id = ValidRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
 
         RouteMatch match = router.Match(request->method, request->path);
-        std::size_t body_limit = match.route != nullptr ? match.route->body_limit : kDefaultJsonBodyLimit;
+        std::size_t body_limit = match.route != nullptr ? match.route->body.limit : kDefaultJsonBodyLimit;
         bool keep_alive = header.keep_alive();
         std::optional<Response> early;
         if (auto length = parser.content_length(); length && *length > body_limit) {
-            early = ProblemResponse(
-                Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"), request->path,
-                request->request_id);
+            early = ProblemResponse(TooLarge(body_limit), request->path, request->request_id);
             keep_alive = false;  // the unread body makes the stream unusable
             unread_input = true;
         } else if (!parser.is_done()) {
@@ -788,9 +804,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> conn) {
                 break;
             }
             if (body_ec == bhttp::error::body_limit) {
-                early = ProblemResponse(
-                    Error(ErrorKind::kTooLarge, "the body exceeds " + std::to_string(body_limit) + " bytes"),
-                    request->path, request->request_id);
+                early = ProblemResponse(TooLarge(body_limit), request->path, request->request_id);
                 keep_alive = false;
                 unread_input = true;
             } else if (body_ec) {

@@ -5,8 +5,9 @@
 #include <chrono>
 #include <memory>
 
+#include "strava1/accounts/profiles.hpp"
+#include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
-#include "strava1/http/router.hpp"
 #include "strava1/http/server.hpp"
 
 namespace strava1::db {
@@ -37,8 +38,8 @@ struct Options {
 struct Deps {
     db::Pool& pool;
     const Clock& clock;
-    boost::asio::thread_pool& cpu;              ///< password hashing runs here, off the I/O threads
-    auth::LocalTokenIssuer* issuer = nullptr;   ///< local identity provider (null in Firebase mode)
+    boost::asio::thread_pool& cpu;             ///< password hashing runs here, off the I/O threads
+    auth::LocalTokenIssuer* issuer = nullptr;  ///< local identity provider (null in Firebase mode)
     auth::LocalTokenVerifier* verifier = nullptr;
     auth::FirebaseVerifier* firebase = nullptr;  ///< Firebase mode
 };
@@ -52,10 +53,12 @@ public:
     Module(const Module&) = delete;
     Module& operator=(const Module&) = delete;
 
-    /// Adds /v1/auth/*, /v1/me and /v1/users/{user_id}.
-    void Register(http::Router& router);
+    /// Registers the routes /v1/auth/*, /v1/me and /v1/users/{user_id}.
+    void Register(app::Registry& registry);
     /// Bearer-token authentication for the HTTP server (local or Firebase tokens).
     http::Authenticator& Authenticator();
+    /// The profile facts other features read (their contract; they never read accounts' tables).
+    accounts::Profiles& Profiles();
 
     struct Impl;
 

@@ -11,14 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "strava1/accounts/profiles.hpp"
+#include "strava1/activities/follows.hpp"
+#include "strava1/activities/reader.hpp"
+#include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
-#include "strava1/http/router.hpp"
+#include "strava1/storage/object_routes.hpp"
+#include "strava1/storage/object_store.hpp"
 
 namespace strava1::db {
 class Pool;
-}
-namespace strava1::storage {
-class LocalObjectStore;
 }
 
 namespace strava1::activities {
@@ -42,8 +44,10 @@ struct Options {
 struct Deps {
     db::Pool& pool;
     const Clock& clock;
-    boost::asio::thread_pool& cpu;    ///< decoding and analysis run here, off the I/O threads
-    storage::LocalObjectStore& store; ///< original files
+    boost::asio::thread_pool& cpu;   ///< decoding and analysis run here, off the I/O threads
+    storage::ObjectStore& store;     ///< original files
+    accounts::Profiles& profiles;    ///< owners' names, time zones, physiology and privacy defaults
+    FollowGraph* follows = nullptr;  ///< null: nobody follows anybody (NobodyFollows)
 };
 
 /// Optional fields of an upload (the Strava upload API's).
@@ -66,7 +70,8 @@ struct UploadStatus {
 
 /// Workouts: uploads and their processing, activities, streams, analysis views, records, stats,
 /// privacy zones, export. Owns the tables uploads, activities, activity_streams, best_efforts,
-/// privacy_anchors, privacy_zones. Every output passes through one privacy function (view.hpp).
+/// privacy_anchors, privacy_zones, object_deletions. Every output passes through one privacy
+/// function (view.hpp); other features read activities through Reader().
 class Module {
 public:
     Module(Deps deps, Options options);
@@ -74,9 +79,11 @@ public:
     Module(const Module&) = delete;
     Module& operator=(const Module&) = delete;
 
-    /// Adds /v1/uploads*, /v1/activities*, /v1/athlete/activities, /v1/users/{id}/activities|stats,
-    /// /v1/me/records, /v1/me/privacy-zones* and /v1/objects/{key}.
-    void Register(http::Router& router);
+    /// Registers the routes /v1/uploads*, /v1/activities*, /v1/athlete/activities,
+    /// /v1/users/{id}/activities|stats, /v1/me/records and /v1/me/privacy-zones*;
+    /// the start task "activities.resume-uploads" (ResumePendingUploads) and the recurring task
+    /// "activities.purge-deleted-originals" (PurgeDeletedOriginals, every minute).
+    void Register(app::Registry& registry);
 
     /// Stores and processes one file for `owner_id`, as POST /v1/uploads does, and waits until it is
     /// processed (`strava1 import`). Throws Error for a refused upload (bad data_type, too large).
@@ -90,6 +97,13 @@ public:
     /// Removes from the object store the originals of uploads that were deleted (with their owner's
     /// account); returns how many. Run periodically; idempotent.
     boost::asio::awaitable<int> PurgeDeletedOriginals();
+
+    /// Activities as a viewer may see them, for other features.
+    ActivityReader& Reader();
+    /// Which stored originals an upload still names: the object route serves no other (their keys
+    /// start with kOriginalKeyPrefix).
+    storage::ObjectReferences& OriginalReferences();
+    static constexpr const char* kOriginalKeyPrefix = "original-";
 
     struct Impl;
 

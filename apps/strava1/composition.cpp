@@ -1,0 +1,61 @@
+// The composition root's list: which modules a process has and how they are wired together.
+#include "composition.hpp"
+
+#include "strava1/base/log.hpp"
+
+namespace strava1::app {
+namespace asio = boost::asio;
+
+namespace {
+
+accounts::Options AccountsOptions(const Config& config) {
+    accounts::Options options;
+    options.fast_password_hash = config.fast_password_hash;
+    return options;
+}
+
+activities::Options ActivitiesOptions(const Config& config) {
+    activities::Options options;
+    options.decode_budget_bytes = config.decode_budget_mb << 20;
+    return options;
+}
+
+asio::awaitable<void> ExpireIdempotencyKeys(http::IdempotencyStore* store) {
+    if (std::int64_t removed = co_await store->Expire(24); removed > 0) {
+        log::Info("idempotency keys expired", {{"count", removed}});
+    }
+}
+
+}  // namespace
+
+Composition::Composition(Infrastructure infra, const Config& config)
+    : probes_{infra.pool},
+      idempotency_(infra.pool),
+      accounts_(accounts::Deps{infra.pool, infra.clock, infra.cpu, infra.issuer, infra.verifier, infra.firebase},
+                AccountsOptions(config)),
+      // Activities reads owners' profile facts through accounts' contract, never its tables; nobody
+      // follows anybody until the social feature implements activities::FollowGraph.
+      activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, infra.store, accounts_.Profiles()},
+                  ActivitiesOptions(config)),
+      objects_(infra.store, infra.cpu, infra.clock) {
+    probes_.unreachable_limit = config.db_unreachable_limit;
+    // With trusted proxies configured, requests arrive through a proxy, however local it is.
+    probes_.metrics_local_only = IsLoopback(config.server.address) && config.server.trusted_proxies.Empty();
+    probes_.metrics_token = config.metrics_token;
+
+    RegisterProbes(registry_, probes_);
+    accounts_.Register(registry_);
+    activities_.Register(registry_);
+    // The signed object route is storage's; who still references a key is the owning module's say.
+    objects_.AddOwner(activities::Module::kOriginalKeyPrefix, activities_.OriginalReferences());
+    for (auto& route : objects_.Routes()) {
+        registry_.Route(std::move(route));
+    }
+    // Idempotency-Key records are libs/http's: kept 24 h (ADR 0004), swept hourly.
+    registry_.Recurring("http.expire-idempotency-keys", std::chrono::hours(1),
+                        [store = &idempotency_] { return ExpireIdempotencyKeys(store); });
+}
+
+Composition::~Composition() = default;
+
+}  // namespace strava1::app

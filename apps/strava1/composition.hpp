@@ -1,0 +1,65 @@
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <memory>
+
+#include "config.hpp"
+#include "probes.hpp"
+#include "strava1/accounts/module.hpp"
+#include "strava1/activities/module.hpp"
+#include "strava1/app/registry.hpp"
+#include "strava1/base/clock.hpp"
+#include "strava1/db/pool.hpp"
+#include "strava1/http/idempotency.hpp"
+#include "strava1/storage/local_store.hpp"
+#include "strava1/storage/object_routes.hpp"
+
+namespace strava1::auth {
+class LocalTokenIssuer;
+class LocalTokenVerifier;
+class FirebaseVerifier;
+}  // namespace strava1::auth
+
+namespace strava1::app {
+
+/// What a process built before composing the modules. Everything must outlive the Composition.
+struct Infrastructure {
+    db::Pool& pool;
+    const Clock& clock;
+    boost::asio::thread_pool& cpu;
+    storage::LocalObjectStore& store;
+    auth::LocalTokenIssuer* issuer = nullptr;  ///< local identity provider (null in Firebase mode)
+    auth::LocalTokenVerifier* verifier = nullptr;
+    auth::FirebaseVerifier* firebase = nullptr;
+};
+
+/// The one wiring of the modules, built the same way by every entry point (serve, import, routes,
+/// migrate; worker, api and realtime when they come): it builds each module from the
+/// infrastructure and the config and registers, in this order, the probes, accounts, activities,
+/// the storage routes (activities' originals) and the idempotency-key expiry. Each entry point then runs the part of
+/// the registry its role needs: serve the routes and the scheduler, import one module's service, routes the table.
+class Composition {
+public:
+    Composition(Infrastructure infra, const Config& config);
+    ~Composition();
+    Composition(const Composition&) = delete;
+    Composition& operator=(const Composition&) = delete;
+
+    const Registry& Registered() const { return registry_; }
+    Probes& OperationsProbes() { return probes_; }
+    http::IdempotencyStore& Idempotency() { return idempotency_; }
+    http::Authenticator& Authenticator() { return accounts_.Authenticator(); }
+    accounts::Module& Accounts() { return accounts_; }
+    activities::Module& Activities() { return activities_; }
+
+private:
+    Registry registry_;
+    Probes probes_;
+    http::IdempotencyStore idempotency_;
+    accounts::Module accounts_;
+    activities::Module activities_;
+    storage::ObjectRoutes objects_;
+};
+
+}  // namespace strava1::app

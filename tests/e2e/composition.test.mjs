@@ -1,0 +1,104 @@
+// What the composition root registers, as a running process shows it. `strava1 routes` prints every
+// route's declaration (method, path, summary, auth policy, rate class, body kind and limit,
+// idempotency), and docs/api/openapi.yaml agrees with each of them: the body a route states is the
+// request body the document describes, an idempotent route takes the Idempotency-Key parameter, and
+// a public route needs no bearer token. `strava1 serve` runs every start and recurring task the
+// modules registered (counted on /metrics).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+
+import { binaryPath, requireServices, startServer } from './harness.mjs';
+
+const kKinds = { auth: ['public', 'user', 'token'], rate: ['default', 'auth', 'probe'], body: ['none', 'json', 'raw', 'multipart'] };
+
+function routeTable() {
+    const run = spawnSync(binaryPath(), ['routes'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout);
+}
+
+describe('the route table', () => {
+    let server;
+    let spec;
+    before(async () => {
+        if (!requireServices({ name: 'the route table' })) return;
+        server = await startServer();
+        spec = await (await fetch(`${server.url}/openapi.json`)).json();
+    });
+    after(async () => server?.stop());
+
+    test('every route states each part of its declaration', () => {
+        const routes = routeTable();
+        assert.ok(routes.length > 0);
+        for (const route of routes) {
+            const where = `${route.method} ${route.path}`;
+            assert.deepEqual(Object.keys(route).sort(), ['auth', 'body', 'body_limit', 'idempotent', 'method', 'path', 'rate', 'summary'], where);
+            assert.ok(route.summary.length > 0, where);
+            for (const [key, allowed] of Object.entries(kKinds)) {
+                assert.ok(allowed.includes(route[key]), `${where}: ${key} ${route[key]}`);
+            }
+            assert.equal(route.body === 'none', route.body_limit === 0, `${where}: a limit exactly when there is a body`);
+            assert.equal(typeof route.idempotent, 'boolean', where);
+        }
+        const find = (method, path) => routes.find((r) => r.method === method && r.path === path);
+        assert.deepEqual(find('POST', '/v1/uploads'), {
+            method: 'POST', path: '/v1/uploads', summary: 'Upload a GPX, TCX or FIT file', auth: 'user', rate: 'default',
+            body: 'raw', body_limit: 25 * 1024 * 1024 + 64 * 1024, idempotent: true,
+        });
+        assert.equal(find('POST', '/v1/auth/login').rate, 'auth');
+        assert.equal(find('POST', '/v1/auth/logout').body, 'none');
+        assert.equal(find('DELETE', '/v1/me').body, 'json', 'the password comes in a JSON body');
+        assert.equal(find('GET', '/metrics').auth, 'token');
+    });
+
+    test('serve runs every start and recurring task the modules registered', async (t) => {
+        if (!server) return t.skip('no server');
+        const expected = ['activities.resume-uploads', 'activities.purge-deleted-originals', 'http.expire-idempotency-keys'];
+        const runs = async () => {
+            const text = await (await fetch(`${server.url}/metrics`)).text();
+            return Object.fromEntries([...text.matchAll(/^strava1_background_task_runs_total\{task="([^"]+)"\} (\d+)$/gm)]
+                .map((m) => [m[1], Number(m[2])]));
+        };
+        const deadline = Date.now() + 20_000;
+        let seen = await runs();
+        while (!expected.every((task) => seen[task] >= 1) && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            seen = await runs();
+        }
+        assert.deepEqual(Object.keys(seen).sort(), [...expected].sort(), 'exactly the registered tasks');
+        for (const task of expected) {
+            assert.equal(seen[task], 1, `${task} ran once (the recurring ones run again after a minute or an hour)`);
+        }
+        const failures = await (await fetch(`${server.url}/metrics`)).text();
+        assert.match(failures, /^strava1_background_task_failures_total\{task="activities.resume-uploads"\} 0$/m);
+    });
+
+    test('docs/api/openapi.yaml describes each route as it is declared', (t) => {
+        if (!server) return t.skip('no server');
+        for (const route of routeTable()) {
+            const where = `${route.method} ${route.path}`;
+            const op = spec.paths?.[route.path]?.[route.method.toLowerCase()];
+            assert.ok(op, `${where} is documented`);
+            const types = Object.keys(op.requestBody?.content ?? {});
+            switch (route.body) {
+                case 'none':
+                    assert.equal(op.requestBody, undefined, `${where} takes no body`);
+                    break;
+                case 'json':
+                    assert.deepEqual(types, ['application/json'], where);
+                    break;
+                case 'raw':
+                    assert.ok(types.some((type) => type !== 'application/json'), `${where} takes raw bytes`);
+                    break;
+                case 'multipart':
+                    assert.ok(types.includes('multipart/form-data'), where);
+                    break;
+            }
+            const idempotencyKey = (op.parameters ?? []).some((p) => p.$ref === '#/components/parameters/IdempotencyKey');
+            assert.equal(idempotencyKey, route.idempotent, `${where}: Idempotency-Key documented exactly when honoured`);
+            const security = op.security ?? spec.security;
+            assert.equal(security.length === 0, route.auth !== 'user', `${where}: bearer token needed exactly for auth=user`);
+        }
+    });
+});
