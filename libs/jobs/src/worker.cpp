@@ -39,7 +39,7 @@ Worker::Impl::Impl(asio::any_io_executor ex, db::Pool& p, const Registry& r, Wor
       registry(r),
       options(std::move(o)),
       clock(c),
-      wake(executor),
+      wake{boost::asio::steady_timer(executor), boost::asio::steady_timer(executor)},
       heartbeat_tick(executor),
       maintenance_tick(executor) {
     id = options.worker_id.empty() ? DefaultWorkerId() : options.worker_id;
@@ -76,7 +76,9 @@ void Worker::Impl::LaunchBacklog() {
 
 void Worker::Impl::Wake() {
     wake_pending = true;
-    wake.cancel();
+    for (auto& timer : wake) {
+        timer.cancel();
+    }
 }
 
 void Worker::Impl::Notified() {
@@ -106,7 +108,7 @@ std::chrono::milliseconds Worker::Impl::Backoff(const Registry::Kind* kind, int 
 
 // ----- the loops
 
-asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl) {
+asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl, int lane) {
     int failures = 0;
     const int prefetch = impl->options.prefetch;
     while (!impl->stopping) {
@@ -116,7 +118,8 @@ asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl) {
         // (fewer, larger claims).
         const bool starving =
             impl->options.concurrency - impl->handlers > static_cast<int>(impl->backlog.size()) + impl->claiming;
-        if (room > 0 && (starving || room >= std::max(1, prefetch / 2))) {
+        const bool claims = room > 0 && (starving || room >= std::max(1, prefetch / 2));
+        if (claims) {
             // Prefetching, two claims overlap (two of these loops): each asks for half the capacity.
             const int cap = impl->claim_batch > 0 ? impl->claim_batch
                             : prefetch > 0        ? std::max(1, impl->Capacity() / 2)
@@ -146,6 +149,12 @@ asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl) {
             for (auto& job : jobs) {
                 impl->backlog.push_back(Prepare(impl, std::move(job)));
             }
+            if (impl->stopping) {
+                // Stop handed the backlog back while this claim was in flight: hand these back too, or
+                // they would stay leased here (and Stop would wait for them) until their lease expired.
+                co_await HandBackBacklog(impl);
+                break;
+            }
             impl->LaunchBacklog();
             if (static_cast<int>(jobs.size()) == want) {
                 // The batch was full: more may be waiting. Claim again now, or when a slot frees.
@@ -156,13 +165,14 @@ asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl) {
         if (impl->stopping) {
             break;
         }
-        if (impl->wake_pending && impl->Held() < impl->Capacity()) {
-            continue;  // woken while claiming: claim again
+        if (claims && impl->wake_pending && impl->Held() < impl->Capacity()) {
+            continue;  // woken while claiming: claim again (without a claim this would spin, never yielding)
         }
         // With every slot taken, a wake-up only matters once one frees (SlotFreed wakes us then).
         impl->wake_pending = false;
-        impl->wake.expires_after(impl->options.poll_interval);
-        co_await impl->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+        auto& wake = impl->wake[lane];
+        wake.expires_after(impl->options.poll_interval);
+        co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
         if (!impl->wake_pending) {
             impl->hungry = true;  // the poll interval passed: look again
         }
@@ -269,10 +279,10 @@ void Worker::Start() {
         }
         if (runs_jobs) {
             impl->open_tasks += 2;
-            asio::co_spawn(impl->executor, FetchLoop(impl), asio::detached);
+            asio::co_spawn(impl->executor, FetchLoop(impl, 0), asio::detached);
             if (impl->options.prefetch > 0) {
                 ++impl->open_tasks;
-                asio::co_spawn(impl->executor, FetchLoop(impl), asio::detached);
+                asio::co_spawn(impl->executor, FetchLoop(impl, 1), asio::detached);
             }
             asio::co_spawn(impl->executor, HeartbeatLoop(impl), asio::detached);
         }

@@ -63,7 +63,9 @@ struct Worker::Impl : std::enable_shared_from_this<Worker::Impl> {
 
     // ----- on the executor only
     std::unique_ptr<db::Listener> listener;
-    boost::asio::steady_timer wake;            // the fetch loop's wait
+    // One per fetch loop: re-arming a timer aborts every wait on it, so two loops sharing one would
+    // keep waking each other.
+    std::array<boost::asio::steady_timer, 2> wake;
     boost::asio::steady_timer heartbeat_tick;  // the heartbeat loop's
     boost::asio::steady_timer maintenance_tick;
     bool wake_pending = false;
@@ -135,7 +137,8 @@ boost::asio::awaitable<void> HandBackBacklog(std::shared_ptr<Worker::Impl> impl)
 boost::asio::awaitable<void> SleepFor(std::chrono::milliseconds duration);
 
 // ----- worker.cpp and worker_maintenance.cpp: the loops; each holds the Impl alive until it returns.
-boost::asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl);
+/// `lane` picks the loop's wake timer (0, or 1 for the second loop a prefetching worker runs).
+boost::asio::awaitable<void> FetchLoop(std::shared_ptr<Worker::Impl> impl, int lane);
 boost::asio::awaitable<void> HeartbeatLoop(std::shared_ptr<Worker::Impl> impl);
 boost::asio::awaitable<void> MaintenanceLoop(std::shared_ptr<Worker::Impl> impl);
 /// Puts jobs whose lease expired back to waiting (with backoff) or into the dead letters. Returns how many.
