@@ -212,4 +212,11 @@ Config LoadConfig(Settings& s) {
     return c;
 }
 
+std::optional<std::string> FlagValue(std::string_view arg, std::string_view flag) {
+    if (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=') {
+        return std::string(arg.substr(flag.size() + 1));
+    }
+    return std::nullopt;
+}
+
 }  // namespace strava1::app

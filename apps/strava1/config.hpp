@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strava1/base/settings.hpp"
@@ -58,5 +59,8 @@ bool IsLoopback(const std::string& address);
 
 /// Reads and validates settings; throws ConfigError naming the bad setting.
 Config LoadConfig(Settings& settings);
+
+/// The value of a `--flag=value` argument when `arg` is that flag (the value may be empty).
+std::optional<std::string> FlagValue(std::string_view arg, std::string_view flag);
 
 }  // namespace strava1::app

@@ -73,12 +73,7 @@ int Import(const std::vector<std::string>& args) {
     std::string email;
     activities::UploadFields fields;
     for (const auto& arg : args) {
-        auto value = [&arg](std::string_view flag) -> std::optional<std::string> {
-            if (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=') {
-                return arg.substr(flag.size() + 1);
-            }
-            return std::nullopt;
-        };
+        auto value = [&arg](std::string_view flag) { return FlagValue(arg, flag); };
         if (arg == "--help" || arg == "-h") {
             std::fputs(kImportUsage, stdout);
             return 0;

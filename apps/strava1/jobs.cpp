@@ -212,12 +212,7 @@ int Jobs(const std::vector<std::string>& args) {
     std::vector<std::string> positional;
     std::vector<std::string> settings_args;
     for (const auto& arg : args) {
-        auto value = [&arg](std::string_view flag) -> std::optional<std::string> {
-            if (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=') {
-                return arg.substr(flag.size() + 1);
-            }
-            return std::nullopt;
-        };
+        auto value = [&arg](std::string_view flag) { return FlagValue(arg, flag); };
         if (arg == "--help" || arg == "-h") {
             std::fputs(kJobsUsage, stdout);
             return 0;

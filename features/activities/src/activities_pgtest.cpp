@@ -8,15 +8,17 @@
 #include <boost/asio/thread_pool.hpp>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <cmath>
 #include <set>
 #include <stdexcept>
 
 #include "fake_profiles.hpp"
 #include "pipeline.hpp"
 #include "public_view.hpp"
+#include "repository.hpp"
+#include "responses.hpp"
 #include "strava1/activities/module.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/json.hpp"
@@ -42,7 +44,8 @@ protected:
         root_ = fs::temp_directory_path() / ("strava1-activities-pgtest-" + crypto::Hex(crypto::RandomBytes(6)));
         store_ = std::make_unique<storage::LocalObjectStore>(root_, std::string(32, 'k'), "", clock_);
         module_ = std::make_unique<Module>(Deps{*pool_, clock_, cpu_, *store_, profiles_}, Options{});
-        db::Result r = Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('a@example.com', 'A') RETURNING id"));
+        db::Result r =
+            Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('a@example.com', 'A') RETURNING id"));
         user_ = r.Int(0, 0);
         profiles_.Add(user_, "A");
     }
@@ -57,9 +60,7 @@ protected:
     T Sync(asio::awaitable<T> task) {
         return testing::RunSync(io_, std::move(task));
     }
-    static std::string Fixture(const char* rel) {
-        return testing::ReadFile(fs::path(STRAVA1_FIXTURES_DIR) / rel);
-    }
+    static std::string Fixture(const char* rel) { return testing::ReadFile(fs::path(STRAVA1_FIXTURES_DIR) / rel); }
 
     asio::io_context io_;
     asio::thread_pool cpu_{2};
@@ -78,14 +79,16 @@ TEST_F(ActivitiesPg, AnUploadLeftProcessingIsFinishedAtTheNextStart) {
     std::string gpx = Fixture("gpx/ride_two_segments.gpx");
     // What a crash after storing the original and the row, before the activity commit, leaves.
     store_->Put("original-crash.gpx", gpx, "application/gpx+xml");
-    Sync(pool_->Query("INSERT INTO uploads (owner_id, status, data_type, file_sha256, size_bytes, original_key) "
-                      "VALUES ($1, 'processing', 'gpx', $2, $3, 'original-crash.gpx')",
-                      db::Params::Of(user_, crypto::Hex(crypto::Sha256(gpx)), static_cast<std::int64_t>(gpx.size()))));
+    Sync(
+        pool_->Query("INSERT INTO uploads (owner_id, status, data_type, file_sha256, size_bytes, original_key) "
+                     "VALUES ($1, 'processing', 'gpx', $2, $3, 'original-crash.gpx')",
+                     db::Params::Of(user_, crypto::Hex(crypto::Sha256(gpx)), static_cast<std::int64_t>(gpx.size()))));
     EXPECT_EQ(Sync(module_->ResumePendingUploads()), 1);
     db::Result u = Sync(pool_->Query("SELECT status, cardinality(activity_ids) FROM uploads"));
     EXPECT_EQ(u.String(0, 0), "ready");
     EXPECT_EQ(u.Int(0, 1), 1);
-    db::Result a = Sync(pool_->Query("SELECT sport, point_count, distance_m > 0 FROM activities a JOIN activity_streams s ON s.activity_id = a.id"));
+    db::Result a = Sync(pool_->Query(
+        "SELECT sport, point_count, distance_m > 0 FROM activities a JOIN activity_streams s ON s.activity_id = a.id"));
     ASSERT_EQ(a.Rows(), 1);
     EXPECT_EQ(a.String(0, 0), "ride");
     EXPECT_EQ(a.Int(0, 1), 4) << "the fixture's 4 points (two segments of two)";
@@ -93,9 +96,10 @@ TEST_F(ActivitiesPg, AnUploadLeftProcessingIsFinishedAtTheNextStart) {
     EXPECT_EQ(Sync(module_->ResumePendingUploads()), 0) << "a finished upload is not processed again";
 
     // A missing original ends the upload in "error" rather than leaving it pending forever.
-    Sync(pool_->Query("INSERT INTO uploads (owner_id, status, data_type, file_sha256, size_bytes, original_key) "
-                      "VALUES ($1, 'processing', 'gpx', 'x', 1, 'original-gone.gpx')",
-                      db::Params::Of(user_)));
+    Sync(
+        pool_->Query("INSERT INTO uploads (owner_id, status, data_type, file_sha256, size_bytes, original_key) "
+                     "VALUES ($1, 'processing', 'gpx', 'x', 1, 'original-gone.gpx')",
+                     db::Params::Of(user_)));
     EXPECT_EQ(Sync(module_->ResumePendingUploads()), 1);
     db::Result gone = Sync(pool_->Query("SELECT status, error FROM uploads WHERE original_key = 'original-gone.gpx'"));
     EXPECT_EQ(gone.String(0, 0), "error");
@@ -105,10 +109,11 @@ TEST_F(ActivitiesPg, AnUploadLeftProcessingIsFinishedAtTheNextStart) {
 TEST_F(ActivitiesPg, ConcurrentUploadsOfOneFileMakeOneActivity) {
     STRAVA1_REQUIRE_PG();
     std::string tcx = Fixture("tcx/run_two_laps.tcx");
-    auto both = Sync([](Module& m, std::int64_t user, std::string bytes) -> asio::awaitable<std::pair<UploadStatus, UploadStatus>> {
-        auto [a, b] = co_await (m.ImportAndWait(user, bytes, {}) && m.ImportAndWait(user, bytes, {}));
-        co_return std::make_pair(a, b);
-    }(*module_, user_, tcx));
+    auto both = Sync(
+        [](Module& m, std::int64_t user, std::string bytes) -> asio::awaitable<std::pair<UploadStatus, UploadStatus>> {
+            auto [a, b] = co_await (m.ImportAndWait(user, bytes, {}) && m.ImportAndWait(user, bytes, {}));
+            co_return std::make_pair(a, b);
+        }(*module_, user_, tcx));
     std::vector<std::string> statuses{both.first.status, both.second.status};
     std::sort(statuses.begin(), statuses.end());
     EXPECT_EQ(statuses, (std::vector<std::string>{"duplicate", "ready"}));
@@ -128,7 +133,8 @@ TEST_F(ActivitiesPg, ARefusedFileLeavesNothingBehind) {
         EXPECT_EQ(e.Kind(), ErrorKind::kUnprocessable);
         EXPECT_NE(e.Detail().find("line 1"), std::string::npos) << e.Detail();
     }
-    EXPECT_EQ(Sync(pool_->Query("SELECT (SELECT count(*) FROM uploads) + (SELECT count(*) FROM activities)")).Int(0, 0), 0);
+    EXPECT_EQ(Sync(pool_->Query("SELECT (SELECT count(*) FROM uploads) + (SELECT count(*) FROM activities)")).Int(0, 0),
+              0);
     std::size_t files = 0;
     for ([[maybe_unused]] const auto& entry : fs::recursive_directory_iterator(root_)) {
         files += entry.is_regular_file() ? 1 : 0;
@@ -292,7 +298,8 @@ TEST_F(ActivitiesPg, OtherFeaturesReadActivitiesThroughThePrivacyFunction) {
     FakeFollows follows;
     Module module(Deps{*pool_, clock_, cpu_, *store_, profiles_, &follows}, Options{});
     const std::int64_t bob =
-        Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('b@example.com', 'B') RETURNING id")).Int(0, 0);
+        Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('b@example.com', 'B') RETURNING id"))
+            .Int(0, 0);
     profiles_.Add(bob, "B");
     profiles_.users[user_].username = "ana";
     UploadStatus run = Sync(module.ImportAndWait(user_, GpxWindingRun(900, "2026-04-03"), {}));
@@ -346,6 +353,29 @@ TEST_F(ActivitiesPg, OtherFeaturesReadActivitiesThroughThePrivacyFunction) {
     ASSERT_EQ(both.size(), 2u);
     EXPECT_EQ(both[0].id, other.activity_ids.at(0));
     EXPECT_EQ(both[1].id, id);
+}
+
+}  // namespace
+}  // namespace strava1::activities
+
+namespace strava1::activities {
+namespace {
+
+TEST_F(ActivitiesPg, RowsAreReadByTheNamesTheirStatementsGive) {
+    STRAVA1_REQUIRE_PG();
+    UploadStatus run = Sync(module_->ImportAndWait(user_, GpxRun(120, "2026-04-06"), {}));
+    ASSERT_EQ(run.status, "ready");
+    Repository repository(*pool_);
+    std::string why;
+    for (Extra extra : {Extra::kNone, Extra::kPolyline, Extra::kLaps, Extra::kBestEfforts}) {
+        db::Result r = Sync(repository.FindActivity(run.activity_ids.at(0), extra));
+        ASSERT_EQ(r.Rows(), 1);
+        EXPECT_TRUE(db::MatchesColumns(r, kActivityColumns, 0, &why)) << why;
+    }
+    auto upload = Sync(repository.FindUpload(user_, run.id));
+    ASSERT_TRUE(upload);
+    EXPECT_TRUE(db::MatchesColumns(*upload, kUploadColumns, 0, &why)) << why;
+    EXPECT_EQ(StatusOf(*upload).activity_ids, run.activity_ids);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "strava1/base/crypto.hpp"
+#include "strava1/base/text.hpp"
 
 namespace strava1::activities {
 namespace {
@@ -24,6 +25,53 @@ bool Digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
 }
 
 }  // namespace
+
+void CheckText(FieldErrors& errors, const char* field, const std::string& value, std::size_t min, std::size_t max) {
+    auto lines = std::string_view(field) == "description" ? text::Lines::kMulti : text::Lines::kSingle;
+    if (auto problem = text::Check(value, lines, min, max)) {
+        errors.Add(field, std::move(*problem));
+    }
+}
+
+std::optional<std::string> SportProblem(std::string_view name) {
+    if (!formats::ParseSportName(name)) {
+        return "is not a known sport";
+    }
+    return std::nullopt;
+}
+
+formats::DataType CheckUploadFields(const UploadFields& fields, std::string_view bytes) {
+    FieldErrors errors;
+    std::optional<formats::DataType> type;
+    if (fields.data_type) {
+        type = formats::ParseDataType(*fields.data_type);
+        if (!type) {
+            errors.Add("data_type", "must be one of gpx, tcx, fit, gpx.gz, tcx.gz, fit.gz");
+        }
+    } else {
+        type = formats::SniffDataType(bytes);
+        if (!type) {
+            throw Error(ErrorKind::kUnprocessable,
+                        "the file is not GPX, TCX or FIT (or their .gz): give data_type or check the file");
+        }
+    }
+    if (fields.name) {
+        CheckText(errors, "name", *fields.name, 1, 255);
+    }
+    if (fields.description) {
+        CheckText(errors, "description", *fields.description, 0, 10000);
+    }
+    if (fields.external_id) {
+        CheckText(errors, "external_id", *fields.external_id, 1, 255);
+    }
+    if (fields.sport) {
+        if (auto problem = SportProblem(*fields.sport)) {
+            errors.Add("sport", *problem);
+        }
+    }
+    errors.ThrowIfAny();
+    return *type;
+}
 
 std::optional<std::int64_t> ParseTimestampMicros(std::string_view s) {
     if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos) {

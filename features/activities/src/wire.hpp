@@ -11,7 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "strava1/activities/module.hpp"
+#include "strava1/base/field_errors.hpp"
 #include "strava1/base/json.hpp"
+#include "strava1/formats/parse.hpp"
 
 namespace strava1::activities {
 
@@ -50,6 +53,15 @@ struct PrivacyZoneBody {
     double radius_m = 0;
 };
 BOOST_DESCRIBE_STRUCT(PrivacyZoneBody, (), (lat, lng, radius_m))
+
+/// The shared text rules (libs/base text.hpp) for JSON, query and multipart fields alike: lengths in
+/// characters, no control characters; the description is the one multi-line field.
+void CheckText(FieldErrors& errors, const char* field, const std::string& value, std::size_t min, std::size_t max);
+/// Why `name` is not a sport, or nullopt.
+std::optional<std::string> SportProblem(std::string_view name);
+/// The type of an upload (given as data_type, or recognised from the bytes) once its fields pass:
+/// 400 naming each bad field, 422 when the type cannot be recognised.
+formats::DataType CheckUploadFields(const UploadFields& fields, std::string_view bytes);
 
 /// Microseconds since the Unix epoch from RFC 3339 ("2026-11-30T07:12:03Z", fractional seconds
 /// and numeric offsets allowed) or from a plain count of Unix seconds; nullopt otherwise.

@@ -48,7 +48,11 @@ asio::awaitable<http::Response> ObjectRoutes::GetObject(http::RequestPtr request
     // A signature outlives what it was given for: the object is served only while its owner still
     // references it.
     ObjectReferences* owner = OwnerOf(key);
-    if (owner == nullptr || !co_await owner->IsReferenced(key)) {
+    if (owner == nullptr) {
+        throw NotFound("object");
+    }
+    const bool referenced = co_await owner->IsReferenced(key);
+    if (!referenced) {
         throw NotFound("object");
     }
     auto work = [this, &key] {

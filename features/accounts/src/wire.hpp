@@ -1,15 +1,19 @@
 #pragma once
 
-// Wire structs for the accounts routes (see docs/api/openapi.yaml). Read with the strict reader:
-// unknown fields and wrong types are 400s naming the field.
+// Wire types of the accounts routes (docs/api/openapi.yaml): request structs, read with the strict
+// reader (unknown fields and wrong types are 400s naming the field), and the JSON writers of what the
+// routes answer.
 
 #include <boost/describe/class.hpp>
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strava1/base/json.hpp"
+#include "strava1/base/json_writer.hpp"
+#include "strava1/db/result.hpp"
 
 namespace strava1::accounts {
 
@@ -64,5 +68,30 @@ struct PatchMeBody {
 BOOST_DESCRIBE_STRUCT(PatchMeBody, (),
                       (username, display_name, bio, city, country, sex, birthdate, weight_kg, height_cm, max_hr_bpm,
                        resting_hr_bpm, ftp_w, units, time_zone, default_visibility, message_policy, hide_endpoints_m))
+
+/// An access and refresh token pair as the sign-in routes answer it (AuthTokens).
+struct IssuedTokens {
+    std::string access_token;
+    std::int64_t expires_in_s = 0;
+    std::string refresh_token;
+};
+
+/// One live session (GET /v1/auth/sessions).
+struct SessionView {
+    std::int64_t id = 0;
+    std::string created_at;
+    std::string last_used_at;
+    std::optional<std::string> user_agent;
+    bool current = false;
+};
+
+/// The owner's view of a user from a row of kMeColumns (repository.hpp), as GET /v1/me answers it.
+std::string MeJson(const db::Result& me);
+/// A user as others see them, from a row of kPublicProfileColumns.
+std::string PublicProfileJson(const db::Result& profile);
+/// AuthTokens with the signed-in user: {"access_token", "token_type", "expires_in", "refresh_token", "user"}.
+std::string SignedInJson(const IssuedTokens& tokens, const db::Result& me);
+/// {"sessions": [...]}.
+std::string SessionsJson(const std::vector<SessionView>& sessions);
 
 }  // namespace strava1::accounts

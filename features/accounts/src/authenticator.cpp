@@ -1,0 +1,81 @@
+#include "authenticator.hpp"
+
+#include "validation.hpp"
+
+namespace strava1::accounts {
+namespace asio = boost::asio;
+
+asio::awaitable<Principal> TokenAuthenticator::Authenticate(std::string token) {
+    if (verifier_ != nullptr) {
+        if (auto known = cache_.VerifiedToken(token, clock_.Now())) {
+            co_return co_await LocalPrincipal(std::move(*known));
+        }
+        auto claims = verifier_->Verify(token);
+        if (claims) {
+            cache_.StoreVerifiedToken(token, claims.Value());
+            co_return co_await LocalPrincipal(claims.Value());
+        }
+        if (firebase_ == nullptr) {
+            throw Error(ErrorKind::kUnauthenticated, "invalid access token: " + claims.Reason());
+        }
+    }
+    if (firebase_ != nullptr) {
+        auto user = co_await firebase_->Verify(token);
+        if (!user) {
+            throw Error(ErrorKind::kUnauthenticated, "invalid ID token: " + user.Reason());
+        }
+        co_return co_await FirebasePrincipal(user.Value());
+    }
+    throw Error(ErrorKind::kUnauthenticated, "no token verifier is configured");
+}
+
+asio::awaitable<Principal> TokenAuthenticator::LocalPrincipal(auth::LocalTokenClaims claims) {
+    auto now = std::chrono::steady_clock::now();
+    std::optional<SessionCache::SessionState> cached = cache_.Session(claims.session_id, now, session_ttl_);
+    if (!cached) {
+        std::optional<SessionStateRow> row = co_await repository_.FindSessionState(claims.session_id);
+        SessionCache::SessionState state;
+        state.checked = now;
+        if (row) {
+            state.live = row->live;
+            state.user_id = row->user_id;
+            state.auth_time = row->auth_time;
+        }
+        cache_.StoreSession(claims.session_id, state);
+        cached = state;
+    }
+    if (!cached->live || std::to_string(cached->user_id) != claims.user_id) {
+        throw Error(ErrorKind::kUnauthenticated, "the session has ended; sign in again");
+    }
+    co_return Principal{cached->user_id, claims.session_id, cached->auth_time};
+}
+
+asio::awaitable<Principal> TokenAuthenticator::FirebasePrincipal(auth::FirebaseUser user) {
+    if (auto known = cache_.FirebaseUser(user.uid)) {
+        co_return Principal{*known, 0, user.auth_time};
+    }
+    std::optional<std::int64_t> user_id = co_await repository_.FindFirebaseUser(user.uid);
+    if (!user_id) {
+        // First valid token for this uid: provision the user.
+        std::string display = user.email ? user.email->substr(0, user.email->find('@')) : "Athlete";
+        if (display.empty() || CheckDisplayName(display)) {
+            display = "Athlete";
+        }
+        std::optional<std::string> email;
+        if (user.email && !CheckEmail(NormaliseEmail(*user.email))) {
+            email = NormaliseEmail(*user.email);
+        }
+        user_id = co_await repository_.ProvisionFirebaseUser(user.uid, email, display);
+        if (!user_id) {
+            // A concurrent first request won the race: read its row.
+            user_id = co_await repository_.FindFirebaseUser(user.uid);
+            if (!user_id) {
+                throw Error(ErrorKind::kUnavailable, "could not provision the account; retry");
+            }
+        }
+    }
+    cache_.StoreFirebaseUser(user.uid, *user_id);
+    co_return Principal{*user_id, 0, user.auth_time};
+}
+
+}  // namespace strava1::accounts

@@ -1,0 +1,56 @@
+#pragma once
+
+// What the authenticator remembers between requests, and what the service forgets when a session
+// ends: per process, bounded, behind one short mutex never held across co_await.
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "strava1/auth/local_tokens.hpp"
+#include "strava1/base/clock.hpp"
+
+namespace strava1::accounts {
+
+class SessionCache {
+public:
+    struct SessionState {
+        bool live = false;
+        std::int64_t user_id = 0;
+        SystemTime auth_time{};
+        std::chrono::steady_clock::time_point checked;
+    };
+
+    /// A session's state checked less than `ttl` ago, if known.
+    std::optional<SessionState> Session(std::int64_t session_id, std::chrono::steady_clock::time_point now,
+                                        std::chrono::milliseconds ttl);
+    void StoreSession(std::int64_t session_id, SessionState state);
+    /// The session ended (logout, revocation, refresh-token reuse): the next request checks again.
+    void ForgetSession(std::int64_t session_id);
+
+    std::optional<std::int64_t> FirebaseUser(const std::string& uid);
+    void StoreFirebaseUser(const std::string& uid, std::int64_t user_id);
+
+    /// Claims of a local token whose signature verified, while they have not expired (`now`).
+    std::optional<auth::LocalTokenClaims> VerifiedToken(const std::string& token, SystemTime now);
+    void StoreVerifiedToken(const std::string& token, auth::LocalTokenClaims claims);
+
+    /// The account is gone: no session of anyone's stays cached, nor its Firebase identity.
+    void ForgetUser(std::int64_t user_id);
+
+private:
+    static constexpr std::size_t kMaxSessions = 100000;
+    static constexpr std::size_t kMaxVerifiedTokens = 50000;
+
+    std::mutex mutex_;
+    std::unordered_map<std::int64_t, SessionState> sessions_;
+    std::unordered_map<std::string, std::int64_t> firebase_users_;  // uid -> user id
+    // A token's signature check is deterministic, so a hit skips the ECDSA verification (the
+    // dominant cost of an authenticated request). Expiry is still checked on use.
+    std::unordered_map<std::string, auth::LocalTokenClaims> verified_tokens_;
+};
+
+}  // namespace strava1::accounts
