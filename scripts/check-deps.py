@@ -68,6 +68,7 @@ LANDED_FOREIGN_TABLES = {
     ("migrations/0003_activities.sql", "users"),
 }
 _TARGET = re.compile(r"\bstrava1::(\w+)")
+_TEST_EXE = re.compile(r"\bstrava1_\w+_(?:test|pgtest|redistest)\b")
 
 
 @dataclass
@@ -149,13 +150,16 @@ class Checker:
         with open(path, encoding="utf-8", errors="replace") as handle:
             for number, line in enumerate(handle, 1):
                 code = line.split("#", 1)[0]
-                # Within strava1_module(...), strava1:: targets after TEST_DEPS are test-only; any other
-                # strava1:: target in the file (target_link_libraries, ...) is a library dependency.
-                for token in re.finditer(r"\bTEST_DEPS\b|\bDEPS\b|\)|" + _TARGET.pattern, code):
+                # Within strava1_module(...), strava1:: targets after TEST_DEPS are test-only, and so are
+                # those a command names for a test executable (strava1_<name>_test/_pgtest/_redistest,
+                # e.g. apps/strava1's in-process route tests); any other strava1:: target in the file
+                # (target_link_libraries, ...) is a library dependency.
+                for token in re.finditer(r"\bTEST_DEPS\b|\bDEPS\b|\)|" + _TEST_EXE.pattern + "|" + _TARGET.pattern,
+                                         code):
                     word = token.group(0)
                     if word in ("DEPS", ")"):
                         section = "DEPS"
-                    elif word == "TEST_DEPS":
+                    elif word == "TEST_DEPS" or _TEST_EXE.fullmatch(word):
                         section = "TEST_DEPS"
                     else:
                         bucket = module.test_deps if section == "TEST_DEPS" else module.deps
@@ -233,8 +237,8 @@ class Checker:
         if target.kind == "app":
             return "no-apps-include", f"nothing includes apps/ (reaches {target.root})"
         if target.kind == "lib" and target.name == "testing":
-            if source.kind == "app":
-                return "testing-only-in-tests", "apps/ never use libs/testing"
+            if source.kind == "app" and not test_file:
+                return "testing-only-in-tests", "apps/ never use libs/testing (outside their test files)"
             if not test_file:
                 return "testing-only-in-tests", "libs/testing is only for *_test/_pgtest/_redistest/_benchmark/_fuzz files"
         if source.kind != "lib":

@@ -150,9 +150,15 @@ class CheckDepsTest(unittest.TestCase):
         self.assert_one_violation({"libs/auth/src/jwt.cpp": '#include "test_support.hpp"\n'},
                                   "libs/auth/src/test_support.hpp:2", "testing-only-in-tests")
 
-    def test_apps_never_use_testing_even_in_tests(self):
-        self.assert_one_violation({"apps/strava1/main_test.cpp": '#include "strava1/testing/pg.hpp"\n'},
-                                  "apps/strava1/main_test.cpp:1", "testing-only-in-tests")
+    def test_apps_use_testing_only_in_their_test_files(self):
+        # The composition root's in-process route tests (ADR 0005) compose the real app, which only
+        # apps/ may include; its production code still never sees libs/testing.
+        self.assert_one_violation({"apps/strava1/main.cpp": '#include "strava1/testing/pg.hpp"\n',
+                                   "apps/strava1/routes_pgtest.cpp": '#include "strava1/testing/pg.hpp"\n',
+                                   "apps/strava1/CMakeLists.txt": "add_executable(strava1 main.cpp)\n"
+                                                                  "target_link_libraries(strava1_app_pgtest PRIVATE\n"
+                                                                  "                      strava1::testing)\n"},
+                                  "apps/strava1/main.cpp:1", "testing-only-in-tests")
 
     def test_include_must_be_reachable_through_cmake_deps(self):
         self.assert_one_violation({"libs/auth/CMakeLists.txt": "strava1_module(auth TEST_DEPS strava1::testing)\n"},

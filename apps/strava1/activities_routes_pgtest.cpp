@@ -1,0 +1,103 @@
+// Activities' routes through the composed app in-process (the in-process tier, ADR 0005): a manual
+// activity created, listed and hidden from another user exactly like a missing one; a real GPX
+// uploaded through the multipart route to "ready".
+#include <gtest/gtest.h>
+
+#include "strava1/testing/testdata.hpp"
+#include "test_app.hpp"
+
+namespace strava1::app {
+namespace {
+
+using testing::ExpectProblem;
+namespace json = boost::json;
+
+TEST_F(InProcessTest, AManualActivityIsListedForItsOwnerAndHiddenFromOthers) {
+    STRAVA1_REQUIRE_PG();
+    auto users = app().Users(2);
+    const auto& ana = users[0];
+    const auto& bob = users[1];
+    auto created = client().As(ana).Post("/v1/activities", json::object{{"sport", "run"},
+                                                                        {"start_time", "2026-01-10T07:00:00Z"},
+                                                                        {"elapsed_s", 3600},
+                                                                        {"distance_m", 10000},
+                                                                        {"name", "Tempo"},
+                                                                        {"visibility", "only_me"}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const auto id = created.json.at("id").to_number<std::int64_t>();
+    EXPECT_EQ(created.json.at("name").as_string(), "Tempo");
+    EXPECT_EQ(created.json.at("sport").as_string(), "run");
+    EXPECT_EQ(created.json.at("visibility").as_string(), "only_me");
+    EXPECT_EQ(created.json.at("distance_m").to_number<double>(), 10000.0);
+    EXPECT_EQ(created.json.at("elapsed_s").to_number<double>(), 3600.0);
+
+    auto list = client().As(ana).Get("/v1/athlete/activities");
+    ASSERT_EQ(list.status, 200) << list.body;
+    const auto& items = list.json.at("activities").as_array();
+    ASSERT_EQ(items.size(), 1u);
+    EXPECT_EQ(items[0].at("id").to_number<std::int64_t>(), id);
+    EXPECT_TRUE(list.json.at("next_cursor").is_null());
+
+    auto mine = client().As(ana).Get("/v1/activities/" + std::to_string(id));
+    ASSERT_EQ(mine.status, 200) << mine.body;
+    EXPECT_EQ(mine.json.at("is_owner"), true);
+
+    auto missing = client().As(bob).Get("/v1/activities/999999999");
+    auto hidden = client().As(bob).Get("/v1/activities/" + std::to_string(id));
+    ExpectProblem(missing, 404);
+    ExpectProblem(hidden, 404);
+    EXPECT_EQ(hidden.json.at("detail"), missing.json.at("detail"));
+    EXPECT_TRUE(client().As(bob).Get("/v1/athlete/activities").json.at("activities").as_array().empty());
+
+    ExpectProblem(client().As(ana).Post("/v1/activities",
+                                        json::object{{"sport", "run"}, {"start_time", "yesterday"}, {"elapsed_s", 10}}),
+                  400, "start_time");
+}
+
+TEST_F(InProcessTest, AGpxUploadedThroughTheMultipartRouteIsReady) {
+    STRAVA1_REQUIRE_PG();
+    // gpxpy's around-visnjan-with-car.gpx (SOURCES.md): a Garmin eTrex 20x track of 104 timed
+    // points, 12231 bytes.
+    const auto path = testing::TestdataDir(STRAVA1_TESTDATA_DIR) / "gpx" / "around-visnjan-with-car.gpx";
+    const std::string gpx = testing::ReadFile(path);
+    if (gpx.empty()) {
+        STRAVA1_SKIP_OR_FAIL("missing test data " + path.string());
+    }
+    ASSERT_EQ(gpx.size(), 12231u);
+    auto users = app().Users(1);
+    const auto& ana = users[0];
+    auto body = testing::Multipart("file", "around-visnjan.gpx", gpx, {{"name", "Around Visnjan"}, {"sport", "ride"}});
+    auto uploaded =
+        client().As(ana).Send(http::Method::kPost, "/v1/uploads", body.bytes, {{"Content-Type", body.content_type}});
+    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+    const auto upload_id = uploaded.json.at("id").to_number<std::int64_t>();
+    EXPECT_EQ(uploaded.Header("Location"), "/v1/uploads/" + std::to_string(upload_id));
+    EXPECT_EQ(uploaded.json.at("data_type").as_string(), "gpx");
+
+    auto status = client().As(ana).Get("/v1/uploads/" + std::to_string(upload_id));
+    ASSERT_EQ(status.status, 200) << status.body;
+    EXPECT_EQ(status.json.at("status").as_string(), "ready");
+    ASSERT_EQ(status.json.at("activity_ids").as_array().size(), 1u);
+    EXPECT_TRUE(status.json.at("error").is_null());
+    const auto activity_id = status.json.at("activity_id").to_number<std::int64_t>();
+
+    auto activity = client().As(ana).Get("/v1/activities/" + std::to_string(activity_id));
+    ASSERT_EQ(activity.status, 200) << activity.body;
+    EXPECT_EQ(activity.json.at("name").as_string(), "Around Visnjan");
+    EXPECT_EQ(activity.json.at("sport").as_string(), "ride");
+    EXPECT_EQ(activity.json.at("has_original"), true);
+    // What the database kept of the file: its size and SHA-256 as MANIFEST.csv lists them.
+    db::Result kept = app().Sync(
+        app().Pool().Query("SELECT size_bytes, file_sha256 FROM uploads WHERE id = $1", db::Params::Of(upload_id)));
+    EXPECT_EQ(kept.Int(0, 0), 12231);
+    EXPECT_EQ(kept.String(0, 1), "7c624f58f0675d00f780e258f0004ae7868429c8c9e577f38afda2974b507fe6");
+
+    // The multipart route's own refusals: no file part, and a body that is not multipart.
+    auto no_file = testing::Multipart("other", "x.gpx", gpx);
+    ExpectProblem(client().As(ana).Send(http::Method::kPost, "/v1/uploads", no_file.bytes,
+                                        {{"Content-Type", no_file.content_type}}),
+                  400, "other");
+}
+
+}  // namespace
+}  // namespace strava1::app

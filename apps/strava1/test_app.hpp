@@ -1,0 +1,112 @@
+#pragma once
+// The composed app in-process, for route-level tests (ADR 0005, the in-process tier): the
+// Composition every entry point builds, on a throwaway PostgreSQL database, behind the
+// http::Pipeline the server runs, driven by testing::InProcessClient without a socket.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "composition.hpp"
+#include "config.hpp"
+#include "strava1/auth/local_tokens.hpp"
+#include "strava1/base/crypto.hpp"
+#include "strava1/db/pool.hpp"
+#include "strava1/http/metrics.hpp"
+#include "strava1/http/pipeline.hpp"
+#include "strava1/storage/local_store.hpp"
+#include "strava1/testing/in_process.hpp"
+#include "strava1/testing/pg.hpp"
+
+namespace strava1::app {
+
+/// The settings a test app starts with: serve's defaults, with passwords hashed at minimum cost.
+inline Config TestConfig() {
+    Config config;
+    config.fast_password_hash = true;
+    return config;
+}
+
+/// One app per test: its own database (cloned from the migrated template), object store and signing
+/// key. Build it only when a test PostgreSQL is configured (InProcessTest does).
+class TestApp {
+public:
+    explicit TestApp(Config config = TestConfig())
+        : pool_(io_.get_executor(), db::PoolOptions{database_.ConnInfo(), 4}),
+          root_(std::filesystem::temp_directory_path() / ("strava1-test-app-" + crypto::Hex(crypto::RandomBytes(6)))),
+          store_(root_ / "objects", crypto::Hex(crypto::RandomBytes(32)), "", SystemClock::Instance()) {
+        auto key = auth::LoadOrCreateSigningKey(root_ / "keys" / "jwt-es256.pem");
+        verifier_ = std::make_unique<auth::LocalTokenVerifier>(key.Public(), SystemClock::Instance());
+        issuer_ = std::make_unique<auth::LocalTokenIssuer>(std::move(key), SystemClock::Instance());
+        composition_ = std::make_unique<Composition>(
+            Infrastructure{pool_, SystemClock::Instance(), cpu_, store_, issuer_.get(), verifier_.get(), nullptr},
+            config);
+        metrics_ = std::make_unique<http::Metrics>(composition_->Registered().Router());
+        pipeline_ =
+            std::make_unique<http::Pipeline>(config.server, composition_->Registered().Router(),
+                                             &composition_->Authenticator(), &composition_->Idempotency(), *metrics_);
+        client_ = std::make_unique<testing::InProcessClient>(io_, *pipeline_);
+    }
+
+    ~TestApp() {
+        client_.reset();
+        pipeline_.reset();
+        composition_.reset();
+        cpu_.join();
+        std::error_code ignored;
+        std::filesystem::remove_all(root_, ignored);
+    }
+
+    TestApp(const TestApp&) = delete;
+    TestApp& operator=(const TestApp&) = delete;
+
+    /// An anonymous client; Client().As(user) acts as one of Users(n).
+    const testing::InProcessClient& Client() const { return *client_; }
+    std::vector<testing::TestUser> Users(int n) const { return client_->Users(n); }
+    Composition& Composed() { return *composition_; }
+    db::Pool& Pool() { return pool_; }
+    boost::asio::io_context& Io() { return io_; }
+
+    /// Runs a coroutine (a query, a service call) to completion on the app's loop.
+    template <class T>
+    T Sync(boost::asio::awaitable<T> task) {
+        return testing::RunSync(io_, std::move(task));
+    }
+
+private:
+    testing::PgTestDatabase database_;
+    boost::asio::io_context io_;
+    boost::asio::thread_pool cpu_{2};
+    db::Pool pool_;
+    std::filesystem::path root_;
+    storage::LocalObjectStore store_;
+    std::unique_ptr<auth::LocalTokenVerifier> verifier_;
+    std::unique_ptr<auth::LocalTokenIssuer> issuer_;
+    std::unique_ptr<Composition> composition_;
+    std::unique_ptr<http::Metrics> metrics_;
+    std::unique_ptr<http::Pipeline> pipeline_;
+    std::unique_ptr<testing::InProcessClient> client_;
+};
+
+/// A test with a fresh TestApp (app()), or a loud skip without a test PostgreSQL (a failure under
+/// STRAVA1_REQUIRE_SERVICES=1): start each test with STRAVA1_REQUIRE_PG().
+class InProcessTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (testing::PgDsn()) {
+            app_ = std::make_unique<TestApp>();
+        }
+    }
+    void TearDown() override { app_.reset(); }
+
+    TestApp& app() { return *app_; }
+    const testing::InProcessClient& client() { return app_->Client(); }
+
+private:
+    std::unique_ptr<TestApp> app_;
+};
+
+}  // namespace strava1::app
