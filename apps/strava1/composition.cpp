@@ -2,6 +2,7 @@
 #include "composition.hpp"
 
 #include "strava1/base/log.hpp"
+#include "strava1/jobs/worker.hpp"
 
 namespace strava1::app {
 namespace asio = boost::asio;
@@ -29,13 +30,15 @@ asio::awaitable<void> ExpireIdempotencyKeys(http::IdempotencyStore* store) {
 }  // namespace
 
 Composition::Composition(Infrastructure infra, const Config& config)
-    : probes_{infra.pool},
+    : jobs_client_(registry_.Jobs()),
+      probes_{infra.pool},
       idempotency_(infra.pool),
-      accounts_(accounts::Deps{infra.pool, infra.clock, infra.cpu, infra.issuer, infra.verifier, infra.firebase},
+      accounts_(accounts::Deps{infra.pool, infra.clock, infra.cpu, jobs_client_, infra.issuer, infra.verifier,
+                               infra.firebase},
                 AccountsOptions(config)),
       // Activities reads owners' profile facts through accounts' contract, never its tables; nobody
       // follows anybody until the social feature implements activities::FollowGraph.
-      activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, infra.store, accounts_.Profiles()},
+      activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, jobs_client_, infra.store, accounts_.Profiles()},
                   ActivitiesOptions(config)),
       objects_(infra.store, infra.cpu, infra.clock) {
     probes_.unreachable_limit = config.db_unreachable_limit;
@@ -43,6 +46,7 @@ Composition::Composition(Infrastructure infra, const Config& config)
     probes_.metrics_local_only = IsLoopback(config.server.address) && config.server.trusted_proxies.Empty();
     probes_.metrics_token = config.metrics_token;
 
+    jobs::RegisterHousekeeping(registry_.Jobs());
     RegisterProbes(registry_, probes_);
     accounts_.Register(registry_);
     activities_.Register(registry_);
@@ -51,8 +55,9 @@ Composition::Composition(Infrastructure infra, const Config& config)
     for (auto& route : objects_.Routes()) {
         registry_.Route(std::move(route));
     }
-    // Idempotency-Key records are libs/http's: kept 24 h (ADR 0004), swept hourly.
-    registry_.Recurring("http.expire-idempotency-keys", std::chrono::hours(1),
+    // Idempotency-Key records are libs/http's: kept 24 h (ADR 0004), swept hourly (once per hour in
+    // the deployment, whichever process's worker takes it).
+    registry_.Recurring("http.expire-idempotency-keys", "@hourly",
                         [store = &idempotency_] { return ExpireIdempotencyKeys(store); });
 }
 

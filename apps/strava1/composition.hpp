@@ -12,6 +12,7 @@
 #include "strava1/base/clock.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/http/idempotency.hpp"
+#include "strava1/jobs/client.hpp"
 #include "strava1/storage/local_store.hpp"
 #include "strava1/storage/object_routes.hpp"
 
@@ -34,11 +35,12 @@ struct Infrastructure {
     auth::FirebaseVerifier* firebase = nullptr;
 };
 
-/// The one wiring of the modules, built the same way by every entry point (serve, import, routes,
-/// migrate; worker, api and realtime when they come): it builds each module from the
-/// infrastructure and the config and registers, in this order, the probes, accounts, activities,
-/// the storage routes (activities' originals) and the idempotency-key expiry. Each entry point then runs the part of
-/// the registry its role needs: serve the routes and the scheduler, import one module's service, routes the table.
+/// The one wiring of the modules, built the same way by every entry point (serve, worker, import,
+/// routes, migrate; api and realtime when they come): it builds each module from the
+/// infrastructure and the config and registers, in this order, the jobs library's housekeeping, the
+/// probes, accounts, activities, the storage routes (activities' originals) and the idempotency-key
+/// expiry. Each entry point then runs the part of the registry its role needs: serve the routes, the
+/// start tasks and job workers; worker the job workers; import one module's service; routes the table.
 class Composition {
 public:
     Composition(Infrastructure infra, const Config& config);
@@ -47,6 +49,8 @@ public:
     Composition& operator=(const Composition&) = delete;
 
     const Registry& Registered() const { return registry_; }
+    /// Enqueues and publishes against the registered job kinds and subscribers.
+    const jobs::Client& JobsClient() const { return jobs_client_; }
     Probes& OperationsProbes() { return probes_; }
     http::IdempotencyStore& Idempotency() { return idempotency_; }
     http::Authenticator& Authenticator() { return accounts_.Authenticator(); }
@@ -55,6 +59,7 @@ public:
 
 private:
     Registry registry_;
+    jobs::Client jobs_client_;  // reads registry_'s jobs, so declared after it
     Probes probes_;
     http::IdempotencyStore idempotency_;
     accounts::Module accounts_;

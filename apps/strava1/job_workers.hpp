@@ -13,11 +13,9 @@
 
 namespace strava1::app {
 
-/// The job kinds, event subscribers and schedules of this binary, the same in every entry point. Today
-/// only the queue's own housekeeping; features register theirs here as they move onto jobs.
-void RegisterJobs(jobs::Registry& registry);
-
-/// The job workers of one process (serve's in-process ones, or `strava1 worker`'s): one per event loop,
+/// The job workers of one process (serve's in-process ones, or `strava1 worker`'s), over the composed
+/// registry's jobs (Composition: the features' kinds, subscribers and schedules and the queue's
+/// housekeeping, the same in every entry point): one per event loop,
 /// `worker_concurrency` split between them, maintenance (lease rescue, schedules) on the first only.
 /// None when worker_concurrency is 0.
 class JobWorkers {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "bootstrap.hpp"
+#include "composition.hpp"
 #include "job_workers.hpp"
 #include "strava1/base/log.hpp"
 #include "strava1/jobs/admin.hpp"
@@ -19,8 +20,6 @@ extern char** environ;
 
 namespace strava1::app {
 namespace asio = boost::asio;
-
-void RegisterJobs(jobs::Registry& registry) { jobs::RegisterHousekeeping(registry); }
 
 JobWorkers::JobWorkers(const std::vector<asio::io_context*>& loops, db::Pool& pool, const jobs::Registry& registry,
                        const Config& config) {
@@ -314,8 +313,12 @@ int Worker(const std::vector<std::string>& args) {
         pool_options.max_connections = static_cast<std::size_t>(config.db_pool_size);
         db::Pool pool(executors, pool_options);
         PrepareDatabase(io, pool, config);
-        jobs::Registry registry;
-        RegisterJobs(registry);
+        // The same composition as serve's, so this process runs the features' jobs, subscribers and
+        // schedules too; it serves nothing, so it needs no token issuer or verifier.
+        asio::thread_pool cpu(static_cast<std::size_t>(config.cpu_threads));
+        std::unique_ptr<storage::LocalObjectStore> store = OpenObjectStore(config, SystemClock::Instance());
+        Composition composition(Infrastructure{pool, SystemClock::Instance(), cpu, *store}, config);
+        const jobs::Registry& registry = composition.Registered().Jobs();
         JobWorkers workers(loops, pool, registry, config);
         workers.Start();
         asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -339,6 +342,7 @@ int Worker(const std::vector<std::string>& args) {
         for (auto& thread : threads) {
             thread.join();
         }
+        cpu.join();
         if (database.embedded) {
             database.embedded->Stop();
         }

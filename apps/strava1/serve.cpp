@@ -129,8 +129,9 @@ void RaiseFileLimit() {
 
 /// Waits for SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
 /// stops the loop so main can close the pool and the embedded PostgreSQL in order.
-asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, Scheduler& scheduler, JobWorkers& job_workers,
-                                       asio::io_context& io, std::vector<asio::io_context*> shards) {
+asio::awaitable<void> ShutDownOnSignal(asio::signal_set& signals, http::Server& server, Scheduler& scheduler,
+                                       JobWorkers& job_workers, asio::io_context& io,
+                                       std::vector<asio::io_context*> shards) {
     auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) {
         co_return;
@@ -293,13 +294,12 @@ int Serve(const std::vector<std::string>& args) {
     if (config.port_file) {
         std::ofstream(*config.port_file) << server.Port() << "\n";
     }
-    // The modules' start and recurring tasks, on the first loop.
+    // The modules' start tasks, on the first loop; their recurring tasks, jobs and subscribers are
+    // the job workers' (one run per slot across every process of the deployment).
     Scheduler scheduler(registry, io.get_executor());
     probes.scheduler = &scheduler;
     scheduler.Start();
-    jobs::Registry job_registry;
-    RegisterJobs(job_registry);
-    JobWorkers job_workers(shards, pool, job_registry, config);
+    JobWorkers job_workers(shards, pool, registry.Jobs(), config);
     probes.job_workers = job_workers.Workers();
     job_workers.Start();
 

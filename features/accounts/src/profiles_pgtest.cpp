@@ -6,6 +6,7 @@
 
 #include "strava1/accounts/module.hpp"
 #include "strava1/db/pool.hpp"
+#include "strava1/jobs/client.hpp"
 #include "strava1/testing/pg.hpp"
 
 namespace strava1::accounts {
@@ -20,7 +21,7 @@ protected:
         }
         database_ = std::make_unique<testing::PgTestDatabase>();
         pool_ = std::make_unique<db::Pool>(io_.get_executor(), db::PoolOptions{database_->ConnInfo(), 2});
-        module_ = std::make_unique<Module>(Deps{*pool_, clock_, cpu_}, Options{});
+        module_ = std::make_unique<Module>(Deps{*pool_, clock_, cpu_, jobs_}, Options{});
     }
     void TearDown() override {
         module_.reset();
@@ -35,6 +36,8 @@ protected:
 
     asio::io_context io_;
     asio::thread_pool cpu_{1};
+    jobs::Registry job_kinds_;  // none: "user.deleted" has no subscriber here
+    jobs::Client jobs_{job_kinds_};
     testing::FakeClock clock_;
     std::unique_ptr<testing::PgTestDatabase> database_;
     std::unique_ptr<db::Pool> pool_;

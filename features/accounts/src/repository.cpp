@@ -224,8 +224,8 @@ asio::awaitable<std::optional<db::Result>> Repository::UpdateMe(std::int64_t use
     co_return r.Empty() ? std::nullopt : std::optional<db::Result>(std::move(r));
 }
 
-asio::awaitable<void> Repository::DeleteUser(std::int64_t user_id) {
-    co_await pool_.Query(kDeleteUser, Params::Of(user_id));
+asio::awaitable<void> Repository::DeleteUser(db::Transaction tx, std::int64_t user_id) {
+    co_await tx.Query(kDeleteUser, Params::Of(user_id));
 }
 
 asio::awaitable<std::optional<db::Result>> Repository::FindPublicProfile(std::int64_t user_id) {

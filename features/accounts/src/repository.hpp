@@ -104,13 +104,15 @@ struct RefreshRow {
 class Repository {
 public:
     explicit Repository(db::Pool& pool) : pool_(pool) {}
+    db::Pool& Pool() { return pool_; }
 
     // users
     boost::asio::awaitable<std::optional<db::Result>> FindMe(std::int64_t user_id);
     boost::asio::awaitable<std::int64_t> InsertUser(db::Transaction tx, std::string email, std::string display_name);
     /// Applies the present members of `patch`; the updated row (kMeColumns), or nullopt when the user is gone.
     boost::asio::awaitable<std::optional<db::Result>> UpdateMe(std::int64_t user_id, const PatchMeBody& patch);
-    boost::asio::awaitable<void> DeleteUser(std::int64_t user_id);
+    /// Deletes the user in `tx`; ON DELETE CASCADE takes every row that references it, at once.
+    static boost::asio::awaitable<void> DeleteUser(db::Transaction tx, std::int64_t user_id);
     boost::asio::awaitable<std::optional<db::Result>> FindPublicProfile(std::int64_t user_id);
     boost::asio::awaitable<std::vector<ProfileFacts>> FindProfileFacts(std::vector<std::int64_t> user_ids,
                                                                        std::vector<std::int64_t> local_dates_of_us);

@@ -384,8 +384,16 @@ asio::awaitable<void> Service::DeleteMe(Principal who, DeleteMeBody body) {
     } else if (!recent) {
         throw Error(ErrorKind::kUnauthenticated, "sign in again (within the last 5 minutes) to delete the account");
     }
-    // ON DELETE CASCADE reaches every table that references users; later features add theirs.
-    co_await repository_.DeleteUser(who.user_id);
+    // ON DELETE CASCADE reaches every table that references users (later features add theirs), so
+    // no row of the account outlives this commit; "user.deleted", published in the same
+    // transaction, tells subscribers to remove what lives outside the database (ADR 0013).
+    const std::int64_t user_id = who.user_id;
+    jobs::Event deleted{kUserDeleted, boost::json::object{{"user_id", user_id}}};
+    auto remove = [&](db::Transaction& tx) -> asio::awaitable<void> {
+        co_await Repository::DeleteUser(tx, user_id);
+        co_await deps_.jobs.Publish(tx, deleted);
+    };
+    co_await db::RunInTransaction<void>(repository_.Pool(), remove);
     cache_.ForgetUser(who.user_id);
     log::Info("account deleted", {{"user_id", who.user_id}});
 }

@@ -9,6 +9,8 @@
 
 #include "repository.hpp"
 #include "strava1/auth/local_tokens.hpp"
+#include "strava1/jobs/admin.hpp"
+#include "strava1/jobs/client.hpp"
 #include "strava1/testing/pg.hpp"
 
 namespace strava1::accounts {
@@ -28,7 +30,8 @@ protected:
         Options options;
         options.fast_password_hash = true;
         options.refresh_reuse_grace = std::chrono::seconds(0);
-        service_ = std::make_unique<Service>(Deps{*pool_, clock_, cpu_, issuer_.get()}, options, *repository_, cache_);
+        service_ =
+            std::make_unique<Service>(Deps{*pool_, clock_, cpu_, jobs_, issuer_.get()}, options, *repository_, cache_);
     }
     void TearDown() override {
         service_.reset();
@@ -60,6 +63,8 @@ protected:
 
     asio::io_context io_;
     asio::thread_pool cpu_{1};
+    jobs::Registry job_kinds_;  // none: "user.deleted" has no subscriber here
+    jobs::Client jobs_{job_kinds_};
     testing::FakeClock clock_{SystemTime{std::chrono::seconds(1'764'000'000)}};
     std::unique_ptr<testing::PgTestDatabase> database_;
     std::unique_ptr<db::Pool> pool_;
@@ -130,6 +135,24 @@ TEST_F(ServicePg, ProfileChangesAndAccountDeletion) {
     Sync(service_->DeleteMe(Who(ana), DeleteMeBody{kPassword}));
     EXPECT_EQ(Fails(service_->Me(Who(ana).user_id)), ErrorKind::kNotFound);
     EXPECT_EQ(Fails(service_->PublicProfile(Who(ana).user_id)), ErrorKind::kNotFound);
+}
+
+TEST_F(ServicePg, DeletingAnAccountPublishesUserDeletedWithTheDeletion) {
+    STRAVA1_REQUIRE_PG();
+    job_kinds_.Subscribe(kUserDeleted, "test", [](jobs::ReceivedEvent) -> asio::awaitable<void> { co_return; });
+    SignedIn ana = Sync(service_->Signup(SignupBody{"ana@example.com", kPassword, "Ana"}, Client{}));
+    jobs::ListFilter filter;
+    filter.kind = jobs::Registry::EventKind(kUserDeleted, "test");
+    EXPECT_EQ(Fails(service_->DeleteMe(Who(ana), DeleteMeBody{"wrong password"})), ErrorKind::kInvalidArgument);
+    EXPECT_TRUE(Sync(jobs::ListJobs(*pool_, filter)).empty()) << "no event without the deletion";
+    Sync(service_->DeleteMe(Who(ana), DeleteMeBody{kPassword}));
+    auto delivered = Sync(jobs::ListJobs(*pool_, filter));
+    ASSERT_EQ(delivered.size(), 1u) << "one delivery for the one subscriber";
+    boost::json::value body = boost::json::parse(delivered[0].payload);
+    EXPECT_EQ(body.at("type").as_string(), kUserDeleted);
+    EXPECT_EQ(body.at("payload").at("user_id").to_number<std::int64_t>(), Who(ana).user_id);
+    EXPECT_EQ(
+        Sync(pool_->Query("SELECT count(*) FROM users WHERE id = $1", db::Params::Of(Who(ana).user_id))).Int(0, 0), 0);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "responses.hpp"
 #include "routes.hpp"
 #include "service.hpp"
+#include "strava1/accounts/module.hpp"
 #include "strava1/base/log.hpp"
 
 namespace strava1::activities {
@@ -27,9 +28,19 @@ private:
 };
 
 asio::awaitable<void> ResumeAndReport(Service* service) {
-    if (int resumed = co_await service->ResumePendingUploads(); resumed > 0) {
-        log::Info("unfinished uploads processed", {{"count", resumed}});
+    if (int enqueued = co_await service->ResumePendingUploads(); enqueued > 0) {
+        log::Info("unfinished uploads of an older version queued to resume", {{"count", enqueued}});
     }
+}
+
+asio::awaitable<void> ResumeUpload(Service* service, jobs::JobContext job) {
+    std::int64_t upload_id = 0;
+    try {
+        upload_id = job.payload.as_object().at("upload_id").to_number<std::int64_t>();
+    } catch (const std::exception& e) {
+        throw jobs::PermanentError(std::string("no upload_id in the payload: ") + e.what());
+    }
+    co_await service->ResumeUpload(upload_id);
 }
 
 asio::awaitable<void> PurgeAndReport(Service* service) {
@@ -68,9 +79,20 @@ storage::ObjectReferences& Module::OriginalReferences() { return impl_->original
 void Module::Register(app::Registry& registry) {
     impl_->routes.Register(registry);
     Service* service = &impl_->service;
+    jobs::Registry& jobs = registry.Jobs();
+    jobs::KindOptions resume;
+    resume.max_attempts = 5;
+    jobs.Handle(
+        kResumeUploadKind, [service](jobs::JobContext job) { return ResumeUpload(service, std::move(job)); }, resume);
+    jobs.Handle(kDeleteOriginalsKind, [service](jobs::JobContext) { return PurgeAndReport(service); });
+    // Rows of a deleted account went with it (ON DELETE CASCADE), and the trigger on uploads queued
+    // their originals in the same transaction: the relay removes the files.
+    jobs.Subscribe(accounts::kUserDeleted, "activities",
+                   [service](jobs::ReceivedEvent) { return PurgeAndReport(service); });
+    // A safety net for what a relay left (a failed file deletion, a crash between commit and run).
+    jobs.Recurring(jobs::Schedule{.name = kDeleteOriginalsKind, .cron = "*/10 * * * *", .kind = kDeleteOriginalsKind});
+    // For uploads left "processing" by versions before the resume job.
     registry.AtStart("activities.resume-uploads", [service] { return ResumeAndReport(service); });
-    registry.Recurring("activities.purge-deleted-originals", std::chrono::minutes(1),
-                       [service] { return PurgeAndReport(service); });
 }
 
 asio::awaitable<UploadStatus> Module::ImportAndWait(std::int64_t owner_id, std::string bytes, UploadFields fields) {

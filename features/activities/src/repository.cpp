@@ -388,8 +388,8 @@ asio::awaitable<void> Repository::UpdateActivity(db::Transaction tx, const Activ
     co_await tx.Query(kUpdateActivity, std::move(p));
 }
 
-asio::awaitable<std::optional<std::string>> Repository::DeleteActivity(std::int64_t id) {
-    db::Result r = co_await pool_.Query(kDeleteActivity, Params::Of(id));
+asio::awaitable<std::optional<std::string>> Repository::DeleteActivity(db::Transaction tx, std::int64_t id) {
+    db::Result r = co_await tx.Query(kDeleteActivity, Params::Of(id));
     co_return r.Empty() ? std::nullopt : std::optional<std::string>(r.String(0, 0));
 }
 

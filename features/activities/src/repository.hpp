@@ -17,6 +17,7 @@
 
 #include "duplicates.hpp"
 #include "pipeline.hpp"
+#include "strava1/base/clock.hpp"
 #include "strava1/db/columns.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/geo/privacy.hpp"
@@ -305,7 +306,7 @@ public:
     static boost::asio::awaitable<std::uint64_t> LockPrivacySeed(db::Transaction tx, std::int64_t id);
     static boost::asio::awaitable<void> UpdateActivity(db::Transaction tx, const ActivityChanges& changes);
     /// Deletes the activity; the key of its upload's original when it was the upload's last activity.
-    boost::asio::awaitable<std::optional<std::string>> DeleteActivity(std::int64_t id);
+    static boost::asio::awaitable<std::optional<std::string>> DeleteActivity(db::Transaction tx, std::int64_t id);
     /// The original file an activity was made from: its key and data type.
     boost::asio::awaitable<std::optional<std::pair<std::string, std::string>>> OriginalOf(std::int64_t id);
     /// Totals over what the viewer may see of the owner's activities, each figure as they are shown it.
@@ -339,25 +340,37 @@ public:
     boost::asio::awaitable<std::vector<RecordRow>> Records(std::int64_t owner_id);
 
     // uploads
-    boost::asio::awaitable<std::int64_t> InsertUpload(std::int64_t owner_id, std::string data_type, std::string sha,
-                                                      std::int64_t size, std::string key,
-                                                      std::optional<std::string> external_id,
-                                                      std::optional<std::string> name,
-                                                      std::optional<std::string> description,
-                                                      std::optional<std::string> sport);
+    static boost::asio::awaitable<std::int64_t> InsertUpload(db::Transaction tx, std::int64_t owner_id,
+                                                             std::string data_type, std::string sha, std::int64_t size,
+                                                             std::string key, std::optional<std::string> external_id,
+                                                             std::optional<std::string> name,
+                                                             std::optional<std::string> description,
+                                                             std::optional<std::string> sport);
     /// The upload (kUploadColumns) when `owner_id`'s.
     boost::asio::awaitable<std::optional<db::Result>> FindUpload(std::int64_t owner_id, std::int64_t upload_id);
     boost::asio::awaitable<std::optional<PendingUpload>> FindPendingUpload(std::int64_t upload_id);
-    boost::asio::awaitable<std::vector<std::int64_t>> PendingUploads();
+    /// Uploads in "processing", with when each was accepted.
+    boost::asio::awaitable<std::vector<std::pair<std::int64_t, SystemTime>>> PendingUploads();
     boost::asio::awaitable<void> FinishUpload(std::int64_t upload_id, std::string status,
                                               std::optional<std::string> error, std::vector<std::int64_t> ids,
                                               std::optional<std::int64_t> duplicate_of);
+    static boost::asio::awaitable<void> FinishUpload(db::Transaction tx, std::int64_t upload_id, std::string status,
+                                                     std::optional<std::string> error, std::vector<std::int64_t> ids,
+                                                     std::optional<std::int64_t> duplicate_of);
+    /// Locks the upload's row when it is still "processing" (false otherwise): one outcome per upload,
+    /// however many runs process it.
+    static boost::asio::awaitable<bool> LockProcessing(db::Transaction tx, std::int64_t upload_id);
     boost::asio::awaitable<bool> OriginalReferenced(std::string key);
 
-    // object_deletions: originals whose uploads went with their account, to remove from the store
-    /// (key, still referenced by an upload of the same bytes) of the oldest requests.
-    boost::asio::awaitable<std::vector<std::pair<std::string, bool>>> PendingDeletions(int limit);
-    boost::asio::awaitable<void> ForgetDeletion(std::string key);
+    // object_deletions: activities' outbox of originals to remove from the store, filled by a trigger
+    // when an upload row goes (with its owner's account) and by QueueDeletion when an upload's last
+    // activity is deleted; drained by the job "activities.delete-originals".
+    static boost::asio::awaitable<void> QueueDeletion(db::Transaction tx, std::string key);
+    /// (key, still needed by an upload of the same bytes) of the oldest requests, locked in `tx`
+    /// (SKIP LOCKED: rows another relay holds are left to it).
+    static boost::asio::awaitable<std::vector<std::pair<std::string, bool>>> ClaimDeletions(db::Transaction tx,
+                                                                                            int limit);
+    static boost::asio::awaitable<void> ForgetDeletions(db::Transaction tx, const std::vector<std::string>& keys);
 
     // privacy zones and anchors
     boost::asio::awaitable<std::unordered_map<std::int64_t, std::vector<geo::Disc>>> ZonesOf(

@@ -35,17 +35,24 @@ inline constexpr std::array kPendingColumns = std::to_array<db::Column>({
 consteval int PendingCol(std::string_view name) { return db::ColumnIndex(kPendingColumns, name); }
 const std::string kFindPendingUpload =
     "SELECT " + db::SelectList(kPendingColumns) + " FROM uploads WHERE id = $1 AND status = 'processing'";
-constexpr const char* kPendingUploads = "SELECT id FROM uploads WHERE status = 'processing' ORDER BY id";
+constexpr const char* kPendingUploads =
+    "SELECT id, extract(epoch FROM created_at)::float8 FROM uploads WHERE status = 'processing' ORDER BY id";
 constexpr const char* kFinishUpload =
     "UPDATE uploads SET status = $2, error = $3, activity_ids = $4::bigint[], duplicate_of = $5, "
     "finished_at = now() WHERE id = $1";
+constexpr const char* kLockProcessing = "SELECT 1 FROM uploads WHERE id = $1 AND status = 'processing' FOR UPDATE";
 constexpr const char* kOriginalReferenced = "SELECT 1 FROM uploads WHERE original_key = $1 LIMIT 1";
 
 // --- object_deletions ---
-constexpr const char* kPendingDeletions =
-    "SELECT key, EXISTS (SELECT 1 FROM uploads u WHERE u.original_key = d.key) AS referenced FROM object_deletions d "
-    "ORDER BY requested_at LIMIT $1";
-constexpr const char* kForgetDeletion = "DELETE FROM object_deletions WHERE key = $1";
+constexpr const char* kQueueDeletion = "INSERT INTO object_deletions (key) VALUES ($1) ON CONFLICT DO NOTHING";
+// Locked SKIP LOCKED, so two relays running at once take different rows. An original is still
+// needed while an upload of the same bytes (the key names owner and hash) is processing or has an
+// activity: the same file uploaded again after its activity was deleted.
+constexpr const char* kClaimDeletions =
+    "SELECT d.key, EXISTS (SELECT 1 FROM uploads u WHERE u.original_key = d.key AND (u.status = 'processing' OR "
+    "EXISTS (SELECT 1 FROM activities a WHERE a.owner_id = u.owner_id AND a.upload_id = u.id))) AS referenced "
+    "FROM object_deletions d ORDER BY d.requested_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED";
+constexpr const char* kForgetDeletions = "DELETE FROM object_deletions WHERE key = ANY($1::text[])";
 
 // --- privacy_zones ---
 inline constexpr std::array kZoneColumns = std::to_array<db::Column>({
@@ -85,13 +92,13 @@ constexpr const char* kPublicEndsAt =
 
 }  // namespace
 
-asio::awaitable<std::int64_t> Repository::InsertUpload(std::int64_t owner_id, std::string data_type, std::string sha,
-                                                       std::int64_t size, std::string key,
+asio::awaitable<std::int64_t> Repository::InsertUpload(db::Transaction tx, std::int64_t owner_id, std::string data_type,
+                                                       std::string sha, std::int64_t size, std::string key,
                                                        std::optional<std::string> external_id,
                                                        std::optional<std::string> name,
                                                        std::optional<std::string> description,
                                                        std::optional<std::string> sport) {
-    db::Result r = co_await pool_.Query(
+    db::Result r = co_await tx.Query(
         kInsertUpload, Params::Of(owner_id, data_type, sha, size, key, external_id, name, description, sport));
     co_return r.Int(0, 0);
 }
@@ -118,13 +125,14 @@ asio::awaitable<std::optional<PendingUpload>> Repository::FindPendingUpload(std:
     co_return u;
 }
 
-asio::awaitable<std::vector<std::int64_t>> Repository::PendingUploads() {
+asio::awaitable<std::vector<std::pair<std::int64_t, SystemTime>>> Repository::PendingUploads() {
     db::Result r = co_await pool_.Query(kPendingUploads);
-    std::vector<std::int64_t> ids;
+    std::vector<std::pair<std::int64_t, SystemTime>> out;
     for (int row = 0; row < r.Rows(); ++row) {
-        ids.push_back(r.Int(row, 0));
+        const auto since_epoch = std::chrono::duration<double>(r.Double(row, 1));
+        out.emplace_back(r.Int(row, 0), SystemTime{std::chrono::duration_cast<SystemTime::duration>(since_epoch)});
     }
-    co_return ids;
+    co_return out;
 }
 
 asio::awaitable<void> Repository::FinishUpload(std::int64_t upload_id, std::string status,
@@ -133,13 +141,28 @@ asio::awaitable<void> Repository::FinishUpload(std::int64_t upload_id, std::stri
     co_await pool_.Query(kFinishUpload, Params::Of(upload_id, status, error, Int64ArrayText(ids), duplicate_of));
 }
 
+asio::awaitable<void> Repository::FinishUpload(db::Transaction tx, std::int64_t upload_id, std::string status,
+                                               std::optional<std::string> error, std::vector<std::int64_t> ids,
+                                               std::optional<std::int64_t> duplicate_of) {
+    co_await tx.Query(kFinishUpload, Params::Of(upload_id, status, error, Int64ArrayText(ids), duplicate_of));
+}
+
+asio::awaitable<bool> Repository::LockProcessing(db::Transaction tx, std::int64_t upload_id) {
+    db::Result r = co_await tx.Query(kLockProcessing, Params::Of(upload_id));
+    co_return !r.Empty();
+}
+
 asio::awaitable<bool> Repository::OriginalReferenced(std::string key) {
     db::Result live = co_await pool_.QueryPipelined(kOriginalReferenced, Params::Of(key));
     co_return !live.Empty();
 }
 
-asio::awaitable<std::vector<std::pair<std::string, bool>>> Repository::PendingDeletions(int limit) {
-    db::Result r = co_await pool_.Query(kPendingDeletions, Params::Of(limit));
+asio::awaitable<void> Repository::QueueDeletion(db::Transaction tx, std::string key) {
+    co_await tx.Query(kQueueDeletion, Params::Of(key));
+}
+
+asio::awaitable<std::vector<std::pair<std::string, bool>>> Repository::ClaimDeletions(db::Transaction tx, int limit) {
+    db::Result r = co_await tx.Query(kClaimDeletions, Params::Of(limit));
     std::vector<std::pair<std::string, bool>> out;
     for (int row = 0; row < r.Rows(); ++row) {
         out.emplace_back(r.String(row, 0), r.Text(row, 1) == "t");
@@ -147,8 +170,13 @@ asio::awaitable<std::vector<std::pair<std::string, bool>>> Repository::PendingDe
     co_return out;
 }
 
-asio::awaitable<void> Repository::ForgetDeletion(std::string key) {
-    co_await pool_.Query(kForgetDeletion, Params::Of(key));
+asio::awaitable<void> Repository::ForgetDeletions(db::Transaction tx, const std::vector<std::string>& keys) {
+    std::string array = "{";
+    for (std::size_t idx = 0; idx < keys.size(); ++idx) {
+        // Keys are [A-Za-z0-9._-] (the object store's rule), so quoting is enough.
+        array += (idx ? ",\"" : "\"") + keys[idx] + "\"";
+    }
+    co_await tx.Query(kForgetDeletions, Params::Of(array + "}"));
 }
 
 asio::awaitable<std::unordered_map<std::int64_t, std::vector<geo::Disc>>> Repository::ZonesOf(

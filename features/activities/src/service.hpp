@@ -128,6 +128,10 @@ ManualPlan CheckManual(const ManualActivityBody& body, SystemTime now);
 /// The checks of an activity PATCH: 400 naming every bad field; the hidden metrics as text[] when set.
 std::optional<std::string> CheckPatch(const PatchActivityBody& body);
 
+/// Activities' job kinds (Module::Register).
+inline constexpr const char* kResumeUploadKind = "activities.resume-upload";
+inline constexpr const char* kDeleteOriginalsKind = "activities.delete-originals";
+
 class Service {
 public:
     Service(Deps deps, Options options, Repository& repository, FollowGraph& follows)
@@ -188,7 +192,11 @@ public:
                                                       UploadFields fields);
     /// The upload (kUploadColumns) when `owner_id`'s; 404 otherwise.
     boost::asio::awaitable<db::Result> Upload(std::int64_t owner_id, std::int64_t upload_id);
+    /// Module::ResumePendingUploads.
     boost::asio::awaitable<int> ResumePendingUploads();
+    /// The job "activities.resume-upload": processes the upload if it is still "processing".
+    boost::asio::awaitable<void> ResumeUpload(std::int64_t upload_id);
+    /// The job "activities.delete-originals" (Module::PurgeDeletedOriginals).
     boost::asio::awaitable<int> PurgeDeletedOriginals();
 
     // --- changes (service_edits.cpp) ---
@@ -220,7 +228,8 @@ private:
     struct Admitted;
     boost::asio::awaitable<Admitted> AdmitDecode(std::string_view bytes, formats::DataType type);
     boost::asio::awaitable<void> Process(std::int64_t upload_id);
-    boost::asio::awaitable<void> ProcessLogged(std::int64_t upload_id);
+    /// Enqueues the upload's resume job in `tx`, due at `run_at` (one per upload: its unique key).
+    boost::asio::awaitable<jobs::Enqueued> EnqueueResume(db::Transaction tx, std::int64_t upload_id, SystemTime run_at);
     boost::asio::awaitable<void> StoreActivities(std::int64_t upload_id, const accounts::ProfileFacts& owner,
                                                  const std::string& sha, const UploadFields& fields,
                                                  const std::vector<PreparedActivity>& list);

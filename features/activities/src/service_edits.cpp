@@ -217,18 +217,22 @@ asio::awaitable<void> Service::Patch(OwnedActivity activity, PatchActivityBody b
 }
 
 asio::awaitable<void> Service::Delete(OwnedActivity activity) {
-    std::optional<std::string> original = co_await repository_.DeleteActivity(activity.Id());
-    if (!original) {
-        co_return;
-    }
-    // The original goes with the last activity made from it; a failure here only leaves an
-    // unreferenced object behind, never a dangling reference.
-    try {
-        auto work = [this, &original] { deps_.store.Delete(*original); };
-        co_await OnCpu(work);
-    } catch (const std::exception& e) {
-        log::Warn("could not delete an original file", {{"key", *original}, {"error", e.what()}});
-    }
+    // The original goes with the last activity made from it: queued in activities' outbox and its
+    // relay job enqueued with the deletion, so it goes however soon this process dies (ADR 0013).
+    const std::int64_t id = activity.Id();
+    auto remove = [&](db::Transaction& tx) -> asio::awaitable<void> {
+        std::optional<std::string> original = co_await Repository::DeleteActivity(tx, id);
+        if (!original) {
+            co_return;
+        }
+        co_await Repository::QueueDeletion(tx, *original);
+        jobs::NewJob job;
+        job.kind = kDeleteOriginalsKind;
+        // One waiting relay per original: deleting it again before the relay ran adds none.
+        job.unique_key = std::string(kDeleteOriginalsKind) + ":" + *original;
+        co_await deps_.jobs.Enqueue(tx, std::move(job));
+    };
+    co_await db::RunInTransaction<void>(repository_.Pool(), remove);
 }
 
 asio::awaitable<std::vector<PrivacyZone>> Service::Zones(std::int64_t owner_id) {

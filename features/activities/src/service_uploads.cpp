@@ -214,8 +214,18 @@ asio::awaitable<std::int64_t> Service::AcceptUpload(std::int64_t owner_id, std::
         deps_.store.Put(d.key, bytes, ContentTypeFor(type_name));
     };
     co_await OnCpu(put);
-    const std::int64_t upload_id = co_await repository_.InsertUpload(
-        owner_id, type_name, d.sha, d.size, d.key, fields.external_id, fields.name, fields.description, fields.sport);
+    // With its resume job, due long after this request will have stored the outcome: only if this
+    // process dies first does a worker (any process's) process the upload (Module::kResumeUploadAfter).
+    // The due time is the database's clock's business, so it is the real time, not deps_.clock.
+    const SystemTime resume_at = SystemClock::Instance().Now() + Module::kResumeUploadAfter;
+    auto insert = [&](db::Transaction& tx) -> asio::awaitable<std::int64_t> {
+        const std::int64_t id =
+            co_await Repository::InsertUpload(tx, owner_id, type_name, d.sha, d.size, d.key, fields.external_id,
+                                              fields.name, fields.description, fields.sport);
+        co_await EnqueueResume(tx, id, resume_at);
+        co_return id;
+    };
+    const std::int64_t upload_id = co_await db::RunInTransaction<std::int64_t>(repository_.Pool(), insert);
     co_await StoreActivities(upload_id, owner, d.sha, fields, d.activities);
     co_return upload_id;
 }
@@ -323,6 +333,7 @@ asio::awaitable<void> Service::StoreActivities(std::int64_t upload_id, const acc
     struct Outcome {
         std::vector<std::int64_t> ids;
         std::optional<std::int64_t> duplicate_of;
+        bool finished_before = false;
     };
     const std::int64_t owner_id = owner.user_id;
     const analytics::AthleteProfile profile = AthleteProfileOf(owner);
@@ -330,6 +341,14 @@ asio::awaitable<void> Service::StoreActivities(std::int64_t upload_id, const acc
         // One owner's uploads are checked for duplicates and inserted one at a time.
         co_await Repository::LockOwner(tx, owner_id);
         Outcome o;
+        // A resume job that fired while the request still processed the upload (or a second run of
+        // that job) finds its outcome stored and adds nothing: the outcome is written in this
+        // transaction, under this lock.
+        const bool processing = co_await Repository::LockProcessing(tx, upload_id);
+        if (!processing) {
+            o.finished_before = true;
+            co_return o;
+        }
         o.duplicate_of = co_await Repository::SameFile(tx, owner_id, sha);
         if (o.duplicate_of) {
             co_return o;
@@ -348,12 +367,18 @@ asio::awaitable<void> Service::StoreActivities(std::int64_t upload_id, const acc
         co_await RefreshPublicViews(tx, owner_id, o.ids, profile);
         co_return o;
     };
-    Outcome outcome = co_await db::RunInTransaction<Outcome>(repository_.Pool(), store);
-    if (outcome.duplicate_of) {
-        co_await repository_.FinishUpload(upload_id, "duplicate", std::nullopt, {}, outcome.duplicate_of);
-    } else {
-        co_await repository_.FinishUpload(upload_id, "ready", std::nullopt, outcome.ids, std::nullopt);
-    }
+    auto store_and_finish = [&](db::Transaction& tx) -> asio::awaitable<void> {
+        Outcome outcome = co_await store(tx);
+        if (outcome.finished_before) {
+            co_return;
+        }
+        if (outcome.duplicate_of) {
+            co_await Repository::FinishUpload(tx, upload_id, "duplicate", std::nullopt, {}, outcome.duplicate_of);
+        } else {
+            co_await Repository::FinishUpload(tx, upload_id, "ready", std::nullopt, outcome.ids, std::nullopt);
+        }
+    };
+    co_await db::RunInTransaction<void>(repository_.Pool(), store_and_finish);
 }
 
 asio::awaitable<void> Service::Process(std::int64_t upload_id) {
@@ -397,19 +422,36 @@ asio::awaitable<void> Service::Process(std::int64_t upload_id) {
     co_await StoreActivities(upload_id, owner, u->file_sha256, fields, prepared.value());
 }
 
-asio::awaitable<void> Service::ProcessLogged(std::int64_t upload_id) {
-    try {
-        co_await Process(upload_id);
-    } catch (const std::exception& e) {
-        // Left in "processing": ResumePendingUploads retries it at the next start.
-        log::Error("upload processing failed", {{"upload_id", upload_id}, {"error", e.what()}});
-    }
+asio::awaitable<jobs::Enqueued> Service::EnqueueResume(db::Transaction tx, std::int64_t upload_id, SystemTime run_at) {
+    jobs::NewJob job;
+    job.kind = kResumeUploadKind;
+    job.payload = boost::json::object{{"upload_id", upload_id}};
+    job.run_at = run_at;
+    job.unique_key = std::string(kResumeUploadKind) + ":" + std::to_string(upload_id);
+    co_return co_await deps_.jobs.Enqueue(tx, std::move(job));
+}
+
+asio::awaitable<void> Service::ResumeUpload(std::int64_t upload_id) {
+    // An upload no longer "processing" (the request stored its outcome, or the account went) is
+    // skipped inside Process; a failure throws, and the job retries with backoff.
+    co_await Process(upload_id);
 }
 
 asio::awaitable<int> Service::ResumePendingUploads() {
-    std::vector<std::int64_t> pending = co_await repository_.PendingUploads();
-    for (std::int64_t upload_id : pending) {
-        co_await ProcessLogged(upload_id);
+    std::vector<std::pair<std::int64_t, SystemTime>> pending = co_await repository_.PendingUploads();
+    int enqueued = 0;
+    for (const auto& [upload_id, accepted_at] : pending) {
+        // Due as if it had been enqueued when the upload was accepted: an upload a live process of an
+        // older version is still at is not taken from it; one a crash left behind long ago is due now.
+        // One that has its job already (the unique key) keeps that one.
+        const std::int64_t id = upload_id;
+        const SystemTime run_at = accepted_at + Module::kResumeUploadAfter;
+        auto enqueue = [&](db::Transaction& tx) -> asio::awaitable<bool> {
+            jobs::Enqueued e = co_await EnqueueResume(tx, id, run_at);
+            co_return e.inserted;
+        };
+        const bool inserted = co_await db::RunInTransaction<bool>(repository_.Pool(), enqueue);
+        enqueued += inserted ? 1 : 0;
     }
     // Activities stored before their public views existed, or by an older computation of them:
     // until then another viewer's request computes theirs itself.
@@ -417,21 +459,43 @@ asio::awaitable<int> Service::ResumePendingUploads() {
     for (auto& [owner_id, ids] : stale) {
         co_await RefreshPublicViewsNow(owner_id, std::move(ids));
     }
-    co_return static_cast<int>(pending.size());
+    co_return enqueued;
 }
 
 asio::awaitable<int> Service::PurgeDeletedOriginals() {
-    auto pending = co_await repository_.PendingDeletions(1000);
+    constexpr int kBatch = 100;
     int removed = 0;
-    for (const auto& [key, referenced] : pending) {
-        if (!referenced) {  // the same file uploaded again since is still referenced
-            auto work = [this, &key] { deps_.store.Delete(key); };
-            co_await OnCpu(work);
-            ++removed;
+    for (;;) {
+        struct Batch {
+            int claimed = 0;
+            int removed = 0;
+        };
+        // The files go while their rows are locked and the rows with the commit: a crash in between
+        // leaves rows whose files are gone, and deleting a missing file again is harmless.
+        auto drain = [&](db::Transaction& tx) -> asio::awaitable<Batch> {
+            auto claimed = co_await Repository::ClaimDeletions(tx, kBatch);
+            Batch b;
+            b.claimed = static_cast<int>(claimed.size());
+            std::vector<std::string> keys;
+            for (const auto& [key, needed] : claimed) {
+                if (!needed) {
+                    auto work = [this, &key] { deps_.store.Delete(key); };
+                    co_await OnCpu(work);
+                    ++b.removed;
+                }
+                keys.push_back(key);
+            }
+            if (!keys.empty()) {
+                co_await Repository::ForgetDeletions(tx, keys);
+            }
+            co_return b;
+        };
+        Batch b = co_await db::RunInTransaction<Batch>(repository_.Pool(), drain);
+        removed += b.removed;
+        if (b.claimed < kBatch) {
+            co_return removed;
         }
-        co_await repository_.ForgetDeletion(key);
     }
-    co_return removed;
 }
 
 }  // namespace strava1::activities

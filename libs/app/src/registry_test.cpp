@@ -1,8 +1,9 @@
-// The registry refuses incomplete or repeated declarations, so a wiring mistake stops the start;
-// the scheduler runs start tasks once and recurring tasks again and again, past failing runs,
-// until it is stopped.
+// The registry refuses incomplete or repeated declarations, so a wiring mistake stops the start; a
+// recurring task is a jobs kind with a UTC schedule; the scheduler runs start tasks once each.
 #include "strava1/app/registry.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
@@ -18,8 +19,8 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 asio::awaitable<void> Nothing() { co_return; }
-asio::awaitable<void> NoJob(Job) { co_return; }
-asio::awaitable<void> NoEvent(Event) { co_return; }
+asio::awaitable<void> NoJob(jobs::JobContext) { co_return; }
+asio::awaitable<void> NoEvent(jobs::ReceivedEvent) { co_return; }
 
 TEST(Registry, KeepsWhatModulesDeclareAndRefusesRepeats) {
     Registry registry;
@@ -31,37 +32,59 @@ TEST(Registry, KeepsWhatModulesDeclareAndRefusesRepeats) {
                     .handler = [](http::RequestPtr) -> asio::awaitable<http::Response> {
                         co_return http::Response::NoContent();
                     }});
-    registry.Recurring("things.tidy", 1min, Nothing);
+    registry.Recurring("things.tidy", "*/10 * * * *", Nothing);
     registry.AtStart("things.resume", Nothing);
-    registry.JobHandler("things.render", NoJob);
-    registry.Subscribe("user.deleted", "things.forget-user", NoEvent);
-    registry.Subscribe("user.deleted", "others.forget-user", NoEvent);
+    registry.Jobs().Handle("things.render", NoJob);
+    registry.Jobs().Subscribe("user.deleted", "things.forget-user", NoEvent);
+    registry.Jobs().Subscribe("user.deleted", "others.forget-user", NoEvent);
 
     ASSERT_EQ(registry.Router().Routes().size(), 1u);
     EXPECT_EQ(registry.Router().Routes()[0].path, "/v1/things");
-    ASSERT_EQ(registry.RecurringTasks().size(), 1u);
-    EXPECT_EQ(registry.RecurringTasks()[0].every, 1min);
     ASSERT_EQ(registry.StartTasks().size(), 1u);
-    ASSERT_EQ(registry.JobHandlers().size(), 1u);
-    EXPECT_EQ(registry.JobHandlers()[0].kind, "things.render");
-    ASSERT_EQ(registry.Subscriptions().size(), 2u);
-    EXPECT_EQ(registry.Subscriptions()[1].subscriber, "others.forget-user");
+    ASSERT_NE(registry.Jobs().Find("things.render"), nullptr);
+    ASSERT_EQ(registry.Jobs().SubscribersOf("user.deleted").size(), 2u);
+    EXPECT_EQ(registry.Jobs().SubscribersOf("user.deleted")[1]->name, "event:user.deleted:others.forget-user");
 
-    EXPECT_THROW(registry.Recurring("things.tidy", 1min, Nothing), std::invalid_argument);
-    EXPECT_THROW(registry.AtStart("things.tidy", Nothing), std::invalid_argument) << "one name space for tasks";
-    EXPECT_THROW(registry.Recurring("things.other", 0ms, Nothing), std::invalid_argument);
-    EXPECT_THROW(registry.Recurring("", 1min, Nothing), std::invalid_argument);
+    EXPECT_THROW(registry.Recurring("things.tidy", "@hourly", Nothing), std::invalid_argument);
+    EXPECT_THROW(registry.Recurring("things.render", "@hourly", Nothing), std::invalid_argument)
+        << "a recurring task is a job kind: one name space with the handlers";
+    EXPECT_THROW(registry.Recurring("things.other", "every minute", Nothing), std::invalid_argument);
+    EXPECT_EQ(registry.Jobs().Find("things.other"), nullptr) << "a refused declaration leaves nothing behind";
+    EXPECT_THROW(registry.Recurring("", "@hourly", Nothing), std::invalid_argument);
+    EXPECT_THROW(registry.Recurring("things.none", "@hourly", nullptr), std::invalid_argument);
+    EXPECT_THROW(registry.AtStart("things.resume", Nothing), std::invalid_argument);
     EXPECT_THROW(registry.AtStart("things.empty", nullptr), std::invalid_argument);
-    EXPECT_THROW(registry.JobHandler("things.render", NoJob), std::invalid_argument);
-    EXPECT_THROW(registry.Subscribe("user.deleted", "things.forget-user", NoEvent), std::invalid_argument);
+    EXPECT_THROW(registry.Jobs().Handle("things.render", NoJob), std::invalid_argument);
+    EXPECT_THROW(registry.Jobs().Subscribe("user.deleted", "things.forget-user", NoEvent), std::invalid_argument);
     EXPECT_THROW(registry.Route({.method = http::Method::kGet, .path = "/v1/x", .auth = http::AuthPolicy::kUser}),
                  std::invalid_argument)
         << "Router::Add's rules: no body kind, no handler";
 }
 
+TEST(Registry, ARecurringTaskIsAJobKindWithAUtcSchedule) {
+    Registry registry;
+    int runs = 0;
+    registry.Recurring("things.tidy", "17 * * * *", [&runs]() -> asio::awaitable<void> {
+        ++runs;
+        co_return;
+    });
+    const auto& schedules = registry.Jobs().Schedules();
+    ASSERT_EQ(schedules.size(), 1u);
+    EXPECT_EQ(schedules[0].name, "things.tidy");
+    EXPECT_EQ(schedules[0].kind, "things.tidy");
+    EXPECT_EQ(schedules[0].cron, "17 * * * *");
+    EXPECT_EQ(schedules[0].time_zone, "UTC") << "a fixed rhythm in real time, whatever the server's zone";
+    const jobs::Registry::Kind* kind = registry.Jobs().Find("things.tidy");
+    ASSERT_NE(kind, nullptr);
+    EXPECT_EQ(kind->options.max_attempts, 3);
+    asio::io_context io;
+    asio::co_spawn(io, kind->handler(jobs::JobContext{}), asio::detached);
+    io.run();
+    EXPECT_EQ(runs, 1) << "the job runs the task";
+}
+
 struct Counts {
     int started = 0;
-    int ticks = 0;
 };
 
 asio::awaitable<void> Start(Counts* counts) {
@@ -71,13 +94,6 @@ asio::awaitable<void> Start(Counts* counts) {
 
 asio::awaitable<void> Fail() {
     throw std::runtime_error("no");
-    co_return;
-}
-
-asio::awaitable<void> Tick(Counts* counts) {
-    if (++counts->ticks == 2) {
-        throw Error(ErrorKind::kUnavailable, "the second run fails");
-    }
     co_return;
 }
 
@@ -95,36 +111,36 @@ bool RunUntil(asio::io_context& io, Done done) {
     return true;
 }
 
-TEST(Scheduler, RunsStartTasksOnceAndRecurringTasksPastFailuresUntilStopped) {
+TEST(Scheduler, RunsStartTasksOncePastFailures) {
     Counts counts;
     Registry registry;
     registry.AtStart("test.start", [&counts] { return Start(&counts); });
     registry.AtStart("test.start-fails", Fail);
-    registry.Recurring("test.tick", 1ms, [&counts] { return Tick(&counts); });
     asio::io_context io;
     Scheduler scheduler(registry, io.get_executor());
     scheduler.Start();
-    ASSERT_TRUE(RunUntil(io, [&counts] { return counts.ticks >= 4; })) << "runs again after a failed run";
+    ASSERT_TRUE(RunUntil(io, [&scheduler] { return scheduler.Stats()[1].runs == 1; }));
+    io.restart();
+    io.run();
     EXPECT_EQ(counts.started, 1);
-
     auto stats = scheduler.Stats();
-    ASSERT_EQ(stats.size(), 3u);
+    ASSERT_EQ(stats.size(), 2u);
     EXPECT_EQ(stats[0].name, "test.start");
     EXPECT_EQ(stats[0].runs, 1u);
+    EXPECT_EQ(stats[0].failures, 0u);
     EXPECT_EQ(stats[1].failures, 1u);
-    EXPECT_EQ(stats[2].name, "test.tick");
-    EXPECT_EQ(stats[2].failures, 1u);
+}
 
+TEST(Scheduler, StartsNothingOnceStopped) {
+    Counts counts;
+    Registry registry;
+    registry.AtStart("test.start", [&counts] { return Start(&counts); });
+    asio::io_context io;
+    Scheduler scheduler(registry, io.get_executor());
     scheduler.Stop();
-    io.restart();
-    // Once stopped, the loop has nothing left to wait for: it returns at once instead of ticking on.
-    const auto before = std::chrono::steady_clock::now();
-    io.run_for(10s);
-    EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
-    const int ticks = counts.ticks;
-    io.restart();
-    io.run_for(20ms);
-    EXPECT_EQ(counts.ticks, ticks);
+    scheduler.Start();
+    io.run();
+    EXPECT_EQ(counts.started, 0);
 }
 
 }  // namespace

@@ -1,11 +1,8 @@
 #include "strava1/app/scheduler.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <deque>
@@ -22,15 +19,13 @@ struct Scheduler::State {
         std::atomic<std::uint64_t> runs{0};
         std::atomic<std::uint64_t> failures{0};
     };
-    std::deque<Counters> counters;  // stable addresses; one per task, start tasks first
-    // Touched only on the executor: the waits to cancel at Stop().
-    bool stopped = false;
-    std::vector<asio::steady_timer*> waits;
+    std::deque<Counters> counters;  // stable addresses; one per task
+    bool stopped = false;           // touched only on the executor
 };
 
 namespace {
 
-/// One run of a task; failures are logged here, so one bad run never ends the task.
+/// One run of a task; failures are logged here.
 asio::awaitable<void> RunOnce(std::shared_ptr<Scheduler::State> state, TaskFn task, std::size_t idx) {
     Scheduler::State::Counters* counters = &state->counters[idx];
     std::string failure;
@@ -48,28 +43,11 @@ asio::awaitable<void> RunOnce(std::shared_ptr<Scheduler::State> state, TaskFn ta
     ++counters->runs;
 }
 
-asio::awaitable<void> RunRecurring(std::shared_ptr<Scheduler::State> state, RecurringTask task, std::size_t idx) {
-    asio::steady_timer wait(co_await asio::this_coro::executor);
-    state->waits.push_back(&wait);
-    while (!state->stopped) {
-        co_await RunOnce(state, task.run, idx);
-        if (state->stopped) {
-            break;
-        }
-        wait.expires_after(task.every);
-        co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-    std::erase(state->waits, &wait);
-}
-
 }  // namespace
 
 Scheduler::Scheduler(const Registry& registry, asio::any_io_executor executor)
     : registry_(registry), executor_(std::move(executor)), state_(std::make_shared<State>()) {
     for (const auto& task : registry_.StartTasks()) {
-        state_->counters.emplace_back().name = task.name;
-    }
-    for (const auto& task : registry_.RecurringTasks()) {
         state_->counters.emplace_back().name = task.name;
     }
 }
@@ -85,19 +63,11 @@ void Scheduler::Start() {
         for (const auto& task : registry->StartTasks()) {
             asio::co_spawn(executor, RunOnce(state, task.run, idx++), asio::detached);
         }
-        for (const auto& task : registry->RecurringTasks()) {
-            asio::co_spawn(executor, RunRecurring(state, task, idx++), asio::detached);
-        }
     });
 }
 
 void Scheduler::Stop() {
-    asio::post(executor_, [state = state_] {
-        state->stopped = true;
-        for (auto* wait : state->waits) {
-            wait->cancel();
-        }
-    });
+    asio::post(executor_, [state = state_] { state->stopped = true; });
 }
 
 std::vector<Scheduler::TaskStats> Scheduler::Stats() const {

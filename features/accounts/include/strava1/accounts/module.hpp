@@ -9,6 +9,7 @@
 #include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/http/server.hpp"
+#include "strava1/jobs/client.hpp"
 
 namespace strava1::db {
 class Pool;
@@ -34,18 +35,25 @@ struct Options {
     std::chrono::milliseconds session_cache_ttl{1000};
 };
 
+/// The event published when an account is deleted, payload {"user_id": <id>}: its rows are gone by
+/// then (ON DELETE CASCADE); a subscriber removes what the feature keeps outside the database.
+inline constexpr const char* kUserDeleted = "user.deleted";
+
 /// What the module needs from the composition root. Everything must outlive the Module.
 struct Deps {
     db::Pool& pool;
     const Clock& clock;
     boost::asio::thread_pool& cpu;             ///< password hashing runs here, off the I/O threads
+    const jobs::Client& jobs;                  ///< publishes "user.deleted" with the deletion
     auth::LocalTokenIssuer* issuer = nullptr;  ///< local identity provider (null in Firebase mode)
     auth::LocalTokenVerifier* verifier = nullptr;
     auth::FirebaseVerifier* firebase = nullptr;  ///< Firebase mode
 };
 
 /// Accounts: local sign-up/log-in/sessions, Firebase provisioning, profiles. Owns the tables
-/// users, local_credentials, auth_sessions, refresh_tokens, auth_identities.
+/// users, local_credentials, auth_sessions, refresh_tokens, auth_identities. Publishes the event
+/// "user.deleted" {user_id} in the transaction that deletes an account (ADR 0013): rows of every
+/// feature go with the user by ON DELETE CASCADE; subscribers remove what lives outside the database.
 class Module {
 public:
     Module(Deps deps, Options options);

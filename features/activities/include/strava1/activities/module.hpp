@@ -16,6 +16,7 @@
 #include "strava1/activities/reader.hpp"
 #include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
+#include "strava1/jobs/client.hpp"
 #include "strava1/storage/object_routes.hpp"
 #include "strava1/storage/object_store.hpp"
 
@@ -45,6 +46,7 @@ struct Deps {
     db::Pool& pool;
     const Clock& clock;
     boost::asio::thread_pool& cpu;   ///< decoding and analysis run here, off the I/O threads
+    const jobs::Client& jobs;        ///< enqueues its jobs with the changes that need them
     storage::ObjectStore& store;     ///< original files
     accounts::Profiles& profiles;    ///< owners' names, time zones, physiology and privacy defaults
     FollowGraph* follows = nullptr;  ///< null: nobody follows anybody (NobodyFollows)
@@ -69,9 +71,9 @@ struct UploadStatus {
 };
 
 /// Workouts: uploads and their processing, activities, streams, analysis views, records, stats,
-/// privacy zones, export. Owns the tables uploads, activities, activity_streams, best_efforts,
-/// privacy_anchors, privacy_zones, object_deletions. Every output passes through one privacy
-/// function (view.hpp); other features read activities through Reader().
+/// privacy zones, export. Background work runs on jobs (ADR 0013). Owns the tables uploads, activities,
+/// activity_streams, best_efforts, privacy_anchors, privacy_zones, object_deletions. Every output passes through one
+/// privacy function (view.hpp); other features read activities through Reader().
 class Module {
 public:
     Module(Deps deps, Options options);
@@ -80,22 +82,38 @@ public:
     Module& operator=(const Module&) = delete;
 
     /// Registers the routes /v1/uploads*, /v1/activities*, /v1/athlete/activities,
-    /// /v1/users/{id}/activities|stats, /v1/me/records and /v1/me/privacy-zones*;
-    /// the start task "activities.resume-uploads" (ResumePendingUploads) and the recurring task
-    /// "activities.purge-deleted-originals" (PurgeDeletedOriginals, every minute).
+    /// /v1/users/{id}/activities|stats, /v1/me/records and /v1/me/privacy-zones*; the job kinds
+    /// "activities.resume-upload" (one upload, payload {upload_id}) and "activities.delete-originals"
+    /// (PurgeDeletedOriginals), the latter also every 10 minutes as a safety net and on the event
+    /// "user.deleted" (subscriber "activities"); and the start task "activities.resume-uploads"
+    /// (ResumePendingUploads).
     void Register(app::Registry& registry);
+
+    /// How long after an upload is accepted its "activities.resume-upload" job falls due. The request
+    /// that accepted it processes it at once (no latency is added); the job only matters if that
+    /// process died first, and it must not fire while a live process is still at it: decoding waits
+    /// at most decode_queue_timeout (20 s) for room, and decoding and storing the largest file allowed
+    /// (100 MiB once decompressed) takes well under a minute on the 2-core machine, so 15 minutes is
+    /// far past the longest processing that can still be running. A job that fires early anyway finds
+    /// the upload no longer processing, or is refused a second outcome (StoreActivities' check).
+    static constexpr std::chrono::minutes kResumeUploadAfter{15};
 
     /// Stores and processes one file for `owner_id`, as POST /v1/uploads does, and waits until it is
     /// processed (`strava1 import`). Throws Error for a refused upload (bad data_type, too large).
     boost::asio::awaitable<UploadStatus> ImportAndWait(std::int64_t owner_id, std::string bytes, UploadFields fields);
 
-    /// Finishes uploads a crash left in "processing" (their originals are already stored), and
-    /// computes what other viewers are shown of activities stored before that was kept with them
-    /// (or by an older computation of it). Returns how many uploads it finished.
+    /// The one-time path for uploads that versions before the resume job left in "processing":
+    /// enqueues "activities.resume-upload" for each upload in "processing" that has none, due
+    /// kResumeUploadAfter after it was accepted (so never while a live process may still be at it);
+    /// and computes what other viewers are shown of activities stored before that was kept with them
+    /// (or by an older computation of it). Safe in every process at once. Returns how many jobs it
+    /// enqueued.
     boost::asio::awaitable<int> ResumePendingUploads();
 
-    /// Removes from the object store the originals of uploads that were deleted (with their owner's
-    /// account); returns how many. Run periodically; idempotent.
+    /// Drains the outbox object_deletions: removes from the object store the originals of deleted
+    /// uploads (with their owner's account) and of uploads whose last activity was deleted, unless
+    /// the same file was uploaded again since; returns how many files it removed. Idempotent, and
+    /// safe to run in several processes at once.
     boost::asio::awaitable<int> PurgeDeletedOriginals();
 
     /// Activities as a viewer may see them, for other features.

@@ -1,76 +1,35 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/value.hpp>
 
-#include <chrono>
-#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "strava1/base/clock.hpp"
 #include "strava1/http/router.hpp"
+#include "strava1/jobs/registry.hpp"
 
 namespace strava1::app {
 
-/// Background work with no input: a recurring task's body.
+/// Background work with no input: a recurring or start task's body.
 using TaskFn = std::function<boost::asio::awaitable<void>()>;
 
-/// A task run when a process starts and then every `every`, counted from the end of the previous
-/// run (runs of one task never overlap).
-struct RecurringTask {
-    std::string name;  ///< "<module>.<what>", e.g. "activities.purge-deleted-originals"
-    std::chrono::milliseconds every{};
-    TaskFn run;
-};
-
-/// A task run once when a process starts (alongside the recurring ones).
+/// A task run once when a process that serves starts.
 struct StartTask {
     std::string name;
     TaskFn run;
-};
-
-/// One job as its handler receives it. The jobs library fills it from its queue row (the fields are
-/// those of its JobContext, which takes this type's place when it lands: ADR 0011).
-struct Job {
-    std::int64_t id = 0;
-    std::string kind;
-    boost::json::value payload;  ///< as enqueued
-    int attempt = 1;             ///< 1 for the first run
-    int max_attempts = 1;
-};
-/// Handles one job. Throwing fails this attempt (retried with backoff, then dead-lettered); handlers
-/// must be idempotent, since a job may run again after a crash.
-using JobFn = std::function<boost::asio::awaitable<void>(Job)>;
-
-struct JobRegistration {
-    std::string kind;  ///< "<module>.<what>", e.g. "activities.process-upload"
-    JobFn handle;
-};
-
-/// One domain event as a subscriber receives it, published in the same transaction as the change
-/// it reports and delivered at least once (the jobs library's ReceivedEvent takes its place).
-struct Event {
-    std::int64_t id = 0;  ///< the same for every subscriber of one publication: dedupe on it
-    std::string type;     ///< "<module>.<what happened>", e.g. "user.deleted"
-    boost::json::value payload;
-    SystemTime published_at{};
-};
-/// Handles one event for one subscriber; must be idempotent. Throwing retries the delivery.
-using EventFn = std::function<boost::asio::awaitable<void>(Event)>;
-
-struct Subscription {
-    std::string event_type;
-    std::string subscriber;  ///< "<module>.<what it does>": one delivery per subscriber
-    EventFn handle;
 };
 
 /// The composition root's list: every module registers here what it contributes to a process —
 /// routes, job handlers, event subscribers and recurring tasks — and every entry point (serve,
 /// worker, import, routes, migrate, and later api and realtime) builds one the same way, then runs
 /// the parts its role needs. Nothing registers itself from a static initialiser.
+///
+/// Background work is the jobs library's (ADR 0013): `Jobs()` is the jobs::Registry that the
+/// process's workers run and that a jobs::Client enqueues and publishes against, so job handlers
+/// (`Jobs().Handle`) and event subscribers (`Jobs().Subscribe`) are registered there directly, and a
+/// recurring task is a job kind with a cron schedule (one run per slot across every process).
 ///
 /// Registration happens before the process serves and is not thread-safe; afterwards the registry
 /// is only read. Every method throws std::invalid_argument for an incomplete declaration or one
@@ -80,30 +39,26 @@ class Registry {
 public:
     /// Adds a route (Router::Add's rules: it must state its auth policy and body kind).
     void Route(http::Route route);
-    /// Runs `task` at start and then every `every` (> 0).
-    void Recurring(std::string name, std::chrono::milliseconds every, TaskFn task);
-    /// Runs `task` once at start.
+    /// Runs `task` as the job kind `name` at every instant the five-field `cron` matches in UTC,
+    /// once per slot in a deployment however many processes run workers (jobs::Schedule). A run that
+    /// throws is retried with the jobs library's backoff (at most `max_attempts` runs) and then
+    /// dead-lettered; the next slot runs regardless.
+    void Recurring(std::string name, std::string cron, TaskFn task, int max_attempts = 3);
+    /// Runs `task` once when a serving process starts (in every such process: only for work that is
+    /// safe to repeat, such as enqueueing jobs with unique keys).
     void AtStart(std::string name, TaskFn task);
-    /// Declares the handler of jobs of `kind`. Consumed by the jobs library's workers.
-    void JobHandler(std::string kind, JobFn handler);
-    /// Declares that `subscriber` handles events of `event_type`. Consumed by the jobs library,
-    /// which delivers each published event to each subscriber through a job.
-    void Subscribe(std::string event_type, std::string subscriber, EventFn handler);
+
+    /// Job kinds, event subscribers and schedules: what the workers of every process run.
+    jobs::Registry& Jobs() { return jobs_; }
+    const jobs::Registry& Jobs() const { return jobs_; }
 
     const http::Router& Router() const { return router_; }
-    std::span<const RecurringTask> RecurringTasks() const { return recurring_; }
     std::span<const StartTask> StartTasks() const { return at_start_; }
-    std::span<const JobRegistration> JobHandlers() const { return job_handlers_; }
-    std::span<const Subscription> Subscriptions() const { return subscriptions_; }
 
 private:
-    void CheckTaskName(const std::string& name) const;
-
     http::Router router_;
-    std::vector<RecurringTask> recurring_;
+    jobs::Registry jobs_;
     std::vector<StartTask> at_start_;
-    std::vector<JobRegistration> job_handlers_;
-    std::vector<Subscription> subscriptions_;
 };
 
 }  // namespace strava1::app

@@ -11,10 +11,9 @@
 
 namespace strava1::app {
 
-/// Runs a registry's start tasks and recurring tasks inside this process, on one executor: the
-/// stand-in for the jobs library's scheduler, which will run the same registrations from its queue
-/// (one run per interval across every process). A run that throws is logged with the task's name
-/// and the task runs again at its next time.
+/// Runs a registry's start tasks inside this process, on one executor, and counts their runs for
+/// /metrics. A run that throws is logged with the task's name. Recurring tasks are not its: they are
+/// jobs schedules, run by the jobs library's workers (Registry::Recurring).
 ///
 /// The registry must outlive the scheduler's runs. Start() and Stop() may be called from any thread.
 class Scheduler {
@@ -24,9 +23,9 @@ public:
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
 
-    /// Spawns every start task and every recurring task's loop (first run at once). Call once.
+    /// Spawns every start task. Call once.
     void Start();
-    /// No further runs: cancels the waits between runs; a run in progress finishes.
+    /// No start task begins after this (one in progress finishes).
     void Stop();
 
     struct TaskStats {
@@ -34,7 +33,7 @@ public:
         std::uint64_t runs = 0;      ///< finished runs, failed or not
         std::uint64_t failures = 0;  ///< runs that threw
     };
-    /// Per task, start tasks first, in registration order.
+    /// Per task, in registration order.
     std::vector<TaskStats> Stats() const;
 
     struct State;
