@@ -3,12 +3,13 @@
 // idempotency), and docs/api/openapi.yaml agrees with each of them: the body a route states is the
 // request body the document describes, an idempotent route takes the Idempotency-Key parameter, and
 // a public route needs no bearer token. `strava1 serve` runs every start and recurring task the
-// modules registered (counted on /metrics).
+// modules registered (counted on /metrics) and declares every recurring task as a job schedule.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { binaryPath, requireServices, startServer } from './harness.mjs';
+import { sql, until } from './kit.mjs';
 
 const kKinds = { auth: ['public', 'user', 'token'], rate: ['default', 'auth', 'probe'], body: ['none', 'json', 'raw', 'multipart'] };
 
@@ -52,26 +53,32 @@ describe('the route table', () => {
         assert.equal(find('GET', '/metrics').auth, 'token');
     });
 
-    test('serve runs every start and recurring task the modules registered', async (t) => {
+    test('serve runs every start task once and declares every recurring task as a job schedule', async (t) => {
         if (!server) return t.skip('no server');
-        const expected = ['activities.resume-uploads', 'activities.purge-deleted-originals', 'http.expire-idempotency-keys'];
+        const expected = ['activities.resume-uploads'];
         const runs = async () => {
             const text = await (await fetch(`${server.url}/metrics`)).text();
             return Object.fromEntries([...text.matchAll(/^strava1_background_task_runs_total\{task="([^"]+)"\} (\d+)$/gm)]
                 .map((m) => [m[1], Number(m[2])]));
         };
-        const deadline = Date.now() + 20_000;
-        let seen = await runs();
-        while (!expected.every((task) => seen[task] >= 1) && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 50));
-            seen = await runs();
-        }
-        assert.deepEqual(Object.keys(seen).sort(), [...expected].sort(), 'exactly the registered tasks');
+        const seen = await until('the start tasks to run', async () => {
+            const now = await runs();
+            return expected.every((task) => now[task] >= 1) ? now : undefined;
+        }, { timeoutMs: 20_000 });
+        assert.deepEqual(Object.keys(seen).sort(), [...expected].sort(), 'exactly the registered start tasks');
         for (const task of expected) {
-            assert.equal(seen[task], 1, `${task} ran once (the recurring ones run again after a minute or an hour)`);
+            assert.equal(seen[task], 1, `${task} ran once`);
         }
         const failures = await (await fetch(`${server.url}/metrics`)).text();
         assert.match(failures, /^strava1_background_task_failures_total\{task="activities.resume-uploads"\} 0$/m);
+        // Recurring work is a job kind with a UTC schedule (ADR 0013), upserted when a worker starts,
+        // so each slot runs once however many processes serve; none is a timer in serve any more.
+        const features = ['activities.delete-originals|*/10 * * * *|UTC|activities.delete-originals', 'http.expire-idempotency-keys|@hourly|UTC|http.expire-idempotency-keys'];
+        const schedules = await until('the recurring schedules', async () => {
+            const rows = (await sql(server, 'SELECT name, cron, time_zone, kind FROM jobs_schedules ORDER BY name')).split('\n');
+            return features.every((row) => rows.includes(row)) ? rows : undefined;
+        }, { timeoutMs: 20_000 });
+        assert.deepEqual(schedules.filter((row) => !row.startsWith('jobs.')), features);
     });
 
     test('docs/api/openapi.yaml describes each route as it is declared', (t) => {
