@@ -111,7 +111,9 @@ test('serve ends its start-up with one plain line on a terminal, and only JSON l
     const database = `e2e_tty_${process.pid}`;
     spawnSync('psql', ['-X', '-q', '-d', process.env.STRAVA1_TEST_PG_DSN, '-c', `CREATE DATABASE "${database}"`]);
     t.after(() => spawnSync('psql', ['-X', '-q', '-d', process.env.STRAVA1_TEST_PG_DSN, '-c', `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`]));
-    const command = [binaryPath(), 'serve', '--listen=127.0.0.1:0', `--data-dir=${join(dir, 'var')}`,
+    // `exec`: script(1) runs the line through $SHELL or /bin/sh; a non-interactive dash that stays
+    // the server's parent dies of the Ctrl-C itself, and script reports that (130), not the server.
+    const command = 'exec ' + [binaryPath(), 'serve', '--listen=127.0.0.1:0', `--data-dir=${join(dir, 'var')}`,
         `--database-url=${databaseUrl(process.env.STRAVA1_TEST_PG_DSN, database)}`]
         .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
     const env = serverEnv();
