@@ -91,22 +91,26 @@ private:
     std::unique_ptr<testing::InProcessClient> client_;
 };
 
-/// A test with a fresh TestApp (app()), or a loud skip without a test PostgreSQL (a failure under
-/// STRAVA1_REQUIRE_SERVICES=1): start each test with STRAVA1_REQUIRE_PG().
+/// A route-level test on the suite's one TestApp (app()), or a loud skip without a test PostgreSQL
+/// (a failure under STRAVA1_REQUIRE_SERVICES=1): start each test with STRAVA1_REQUIRE_PG(). The app
+/// and its database are built once per test program, so a test costs its own requests (milliseconds),
+/// not a cloned database; tests stay independent by acting only as users they sign up themselves
+/// (Users(n) makes new ones each call). A test that needs other settings or an empty database builds
+/// its own TestApp.
 class InProcessTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        if (testing::PgDsn()) {
-            app_ = std::make_unique<TestApp>();
+    static void SetUpTestSuite() {
+        if (testing::PgDsn() && !shared_) {
+            shared_ = std::make_unique<TestApp>();
         }
     }
-    void TearDown() override { app_.reset(); }
+    static void TearDownTestSuite() { shared_.reset(); }
 
-    TestApp& app() { return *app_; }
-    const testing::InProcessClient& client() { return app_->Client(); }
+    TestApp& app() { return *shared_; }
+    const testing::InProcessClient& client() { return shared_->Client(); }
 
 private:
-    std::unique_ptr<TestApp> app_;
+    static inline std::unique_ptr<TestApp> shared_;
 };
 
 }  // namespace strava1::app
