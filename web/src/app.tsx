@@ -1,7 +1,7 @@
 // Top level: resolves the address against the route table for the session's state, and frames the
 // screen (tab bar, offline banner, toasts). Which routes exist lives in routes.tsx, the rules in
 // router/match.ts.
-import { useEffect } from 'preact/hooks';
+import { useEffect, useLayoutEffect } from 'preact/hooks';
 import { restoreRecordings } from './record/session';
 import { currentPath, href, hrefOfPath, navigate } from './router/location';
 import { compileRoutes, resolveRoute, type SessionState } from './router/match';
@@ -36,7 +36,9 @@ export function App() {
     }, [redirect]);
 
     const title = match?.route.title;
-    useEffect(() => {
+    // A layout effect: it runs before the screen's own effects, so a Screen that names a more
+    // precise title (an activity's name) has the last word.
+    useLayoutEffect(() => {
         document.title = title ? `${title} · Strava+1` : 'Strava+1';
     }, [title]);
 

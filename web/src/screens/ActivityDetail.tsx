@@ -359,7 +359,7 @@ export function ActivityDetail({ id }: { id: number }) {
     const points = line ? decodePolyline(line) : [];
     const owner = activity.is_owner ? null : activity.owner.display_name;
     return (
-        <Screen title={sportLabel(activity.sport)} backHref={href('activities')}>
+        <Screen title={sportLabel(activity.sport)} documentTitle={activity.name} backHref={href('activities')}>
             <header class="activity-head">
                 <p class="activity-head__meta">
                     <SportIcon sport={activity.sport} size={18} decorative />

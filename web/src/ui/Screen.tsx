@@ -1,6 +1,6 @@
 // Page chrome: a sticky header (with an optional back link and action) over scrolling content.
 import { createContext, type ComponentChildren } from 'preact';
-import { useContext } from 'preact/hooks';
+import { useContext, useEffect } from 'preact/hooks';
 import { BackIcon } from './icons';
 import './Screen.css';
 
@@ -13,6 +13,8 @@ export const ScreenTitle = createContext('');
 interface ScreenProps {
     /** Default: the ScreenTitle around it (the route's title). */
     title?: string;
+    /** The document title when it should say more than the route's (an activity's name). */
+    documentTitle?: string;
     backHref?: string;
     action?: ComponentChildren;
     children: ComponentChildren;
@@ -20,8 +22,14 @@ interface ScreenProps {
     large?: boolean;
 }
 
-export function Screen({ title, backHref, action, children, large = !backHref }: ScreenProps) {
+export function Screen({ title, documentTitle, backHref, action, children, large = !backHref }: ScreenProps) {
     const routeTitle = useContext(ScreenTitle);
+    // After the app's layout effect has set the route's title.
+    useEffect(() => {
+        if (documentTitle) {
+            document.title = `${documentTitle} · Strava+1`;
+        }
+    }, [documentTitle]);
     return (
         <div class="screen">
             <header class={large ? 'topbar topbar--large' : 'topbar'}>

@@ -11,10 +11,13 @@ interface TableProps {
     testId?: string;
 }
 
-/** A numeric table that scrolls sideways rather than squeezing its columns. */
+/**
+ * A numeric table that scrolls sideways rather than squeezing its columns. The scrolling box is a
+ * focusable, named region, so keyboard users can scroll it too (WCAG 2.1.1).
+ */
 export function Table({ caption, head, children, testId }: TableProps) {
     return (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
             <table class="table" data-testid={testId}>
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>{head}</thead>
