@@ -1,18 +1,10 @@
 // `strava1 import --user=EMAIL FILE…`: what POST /v1/uploads does, from the command line, against
 // the same database and object store as `serve` (run it with the same settings).
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 
 #include "bootstrap.hpp"
-#include "composition.hpp"
-#include "strava1/base/log.hpp"
-
-extern char** environ;
 
 namespace strava1::app {
 namespace asio = boost::asio;
@@ -97,28 +89,8 @@ int Import(const std::vector<std::string>& args) {
         return 2;
     }
     return RunReportingFailures([&] {
-        Settings settings = Settings::Load(settings_args, environ);
-        Config config = LoadConfig(settings);
-        log::SetLevel(log::Level::kWarn);
-        Database database = OpenDatabase(config);
-        int status = 1;
-        {
-            asio::io_context io;
-            asio::thread_pool cpu(1);
-            db::Pool pool(io.get_executor(), db::PoolOptions{database.conninfo, 2});
-            PrepareDatabase(io, pool, config);
-            auto store = OpenObjectStore(config, SystemClock::Instance());
-            Composition composition(Infrastructure{pool, SystemClock::Instance(), cpu, *store}, config);
-            auto done = asio::co_spawn(io, ImportAll(&composition, email, files, fields), asio::use_future);
-            io.restart();
-            io.run();
-            status = done.get();
-            cpu.join();
-        }
-        if (database.embedded) {
-            database.embedded->Stop();
-        }
-        return status;
+        CommandContext context(settings_args);
+        return context.Run(ImportAll(&context.Compose(), email, files, fields));
     });
 }
 

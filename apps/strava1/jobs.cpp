@@ -4,19 +4,15 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
 #include <cstdio>
 #include <thread>
 
 #include "bootstrap.hpp"
-#include "composition.hpp"
 #include "job_workers.hpp"
 #include "strava1/base/log.hpp"
 #include "strava1/jobs/admin.hpp"
-
-extern char** environ;
 
 namespace strava1::app {
 namespace asio = boost::asio;
@@ -255,71 +251,40 @@ int Jobs(const std::vector<std::string>& args) {
         }
     }
     return RunReportingFailures([&] {
-        Settings settings = Settings::Load(settings_args, environ);
-        Config config = LoadConfig(settings);
-        log::SetLevel(log::Level::kWarn);
-        Database database = OpenDatabase(config);
-        int status = 1;
-        {
-            asio::io_context io;
-            db::Pool pool(io.get_executor(), db::PoolOptions{database.conninfo, 2});
-            PrepareDatabase(io, pool, config);
-            auto done = asio::co_spawn(io, RunJobsCommand(pool, command), asio::use_future);
-            io.restart();
-            io.run();
-            try {
-                status = done.get();
-            } catch (const Error& e) {
-                if (e.Kind() != ErrorKind::kInvalidArgument) {
-                    throw;
-                }
-                std::fprintf(stderr, "strava1: %s%s\n",
-                             e.Fields().empty() ? "" : ("--" + e.Fields()[0].field + ": ").c_str(),
-                             e.Fields().empty() ? e.Detail().c_str() : e.Fields()[0].reason.c_str());
-                status = 2;
+        CommandContext context(settings_args);
+        try {
+            return context.Run(RunJobsCommand(context.Pool(), command));
+        } catch (const Error& e) {
+            if (e.Kind() != ErrorKind::kInvalidArgument) {
+                throw;
             }
+            std::fprintf(stderr, "strava1: %s%s\n",
+                         e.Fields().empty() ? "" : ("--" + e.Fields()[0].field + ": ").c_str(),
+                         e.Fields().empty() ? e.Detail().c_str() : e.Fields()[0].reason.c_str());
+            return 2;
         }
-        if (database.embedded) {
-            database.embedded->Stop();
-        }
-        return status;
     });
 }
 
 int Worker(const std::vector<std::string>& args) {
     return RunReportingFailures([&args] {
-        Settings settings = Settings::Load(args, environ);
-        Config config = LoadConfig(settings);
-        if (config.worker_concurrency < 1) {
-            throw ConfigError("STRAVA1_WORKER_CONCURRENCY: must be at least 1 for 'strava1 worker'");
-        }
-        log::Level level = log::Level::kInfo;
-        log::ParseLevel(config.log_level, level);
-        log::SetLevel(level);
-        Database database = OpenDatabase(config);
-        // One event loop per I/O thread, as in serve (ADR 0006); a worker per loop.
-        asio::io_context io(1);
-        std::vector<std::unique_ptr<asio::io_context>> extra;
-        std::vector<asio::io_context*> loops{&io};
-        for (int idx = 1; idx < config.io_threads; ++idx) {
-            loops.push_back(extra.emplace_back(std::make_unique<asio::io_context>(1)).get());
-        }
-        std::vector<asio::any_io_executor> executors;
-        for (auto* loop : loops) {
-            executors.push_back(loop->get_executor());
-        }
-        db::PoolOptions pool_options;
-        pool_options.conninfo = database.conninfo;
-        pool_options.max_connections = static_cast<std::size_t>(config.db_pool_size);
-        db::Pool pool(executors, pool_options);
-        PrepareDatabase(io, pool, config);
+        CommandOptions options;
+        options.check = [](const Config& config) {
+            if (config.worker_concurrency < 1) {
+                throw ConfigError("STRAVA1_WORKER_CONCURRENCY: must be at least 1 for 'strava1 worker'");
+            }
+        };
+        options.logging = CommandOptions::Logging::kConfigured;
+        options.serve_sized = true;
+        CommandContext context(args, options);
+        const Config& config = context.Settings();
         // The same composition as serve's, so this process runs the features' jobs, subscribers and
         // schedules too; it serves nothing, so it needs no token issuer or verifier.
-        asio::thread_pool cpu(static_cast<std::size_t>(config.cpu_threads));
-        std::unique_ptr<storage::LocalObjectStore> store = OpenObjectStore(config, SystemClock::Instance());
-        Composition composition(Infrastructure{pool, SystemClock::Instance(), cpu, *store}, config);
-        const jobs::Registry& registry = composition.Registered().Jobs();
-        JobWorkers workers(loops, pool, registry, config);
+        const jobs::Registry& registry = context.Compose().Registered().Jobs();
+        // One worker per event loop (ADR 0006).
+        const std::vector<asio::io_context*> loops = context.Loops();
+        asio::io_context& io = context.Io();
+        JobWorkers workers(loops, context.Pool(), registry, config);
         workers.Start();
         asio::signal_set signals(io, SIGINT, SIGTERM);
         asio::co_spawn(io, StopWorkersOnSignal(signals, workers, loops), asio::detached);
@@ -330,21 +295,17 @@ int Worker(const std::vector<std::string>& args) {
         log::Info("worker started", {{"workers", ids},
                                      {"concurrency", config.worker_concurrency},
                                      {"kinds", registry.Kinds().size()},
-                                     {"database", database.embedded ? "embedded" : "external"}});
+                                     {"database", context.EmbeddedDatabase() ? "embedded" : "external"}});
         io.restart();
         std::vector<std::thread> threads;
         std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-        for (auto& loop : extra) {
-            keep_running.push_back(asio::make_work_guard(*loop));
-            threads.emplace_back([&loop] { loop->run(); });
+        for (std::size_t idx = 1; idx < loops.size(); ++idx) {
+            keep_running.push_back(asio::make_work_guard(*loops[idx]));
+            threads.emplace_back([loop = loops[idx]] { loop->run(); });
         }
         io.run();
         for (auto& thread : threads) {
             thread.join();
-        }
-        cpu.join();
-        if (database.embedded) {
-            database.embedded->Stop();
         }
         log::Info("worker stopped");
         return 0;

@@ -6,7 +6,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_future.hpp>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -22,99 +21,17 @@
 #include "strava1/app/scheduler.hpp"
 #include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
-#include "strava1/base/crypto.hpp"
 #include "strava1/base/log.hpp"
 #include "strava1/db/embedded_postgres_supervisor.hpp"
-#include "strava1/db/migrations.hpp"
 #include "strava1/http/idempotency.hpp"
 #include "strava1/http/metrics.hpp"
 #include "strava1/http/server.hpp"
 #include "strava1/jobs/metrics.hpp"
-#include "strava1/migrations/all.hpp"
 
 extern char** environ;
 
 namespace strava1::app {
 namespace asio = boost::asio;
-namespace fs = std::filesystem;
-
-Database OpenDatabase(const Config& config) {
-    Database database;
-    if (config.database_url) {
-        database.conninfo = *config.database_url;
-        return database;
-    }
-    fs::create_directories(config.data_dir);
-    // Private to the owner. As root the cluster lives where the postgres user can reach it without
-    // opening this directory up (ForDataDir, ADR 0003).
-    fs::permissions(config.data_dir, fs::perms::owner_all, fs::perm_options::replace);
-    db::EmbeddedPostgres::Options options = db::EmbeddedPostgres::ForDataDir(config.data_dir);
-    database.embedded = std::make_unique<db::EmbeddedPostgres>(options);
-    database.embedded->Start();
-    database.conninfo = database.embedded->ConnInfo();
-    return database;
-}
-
-std::unique_ptr<storage::LocalObjectStore> OpenObjectStore(const Config& config, const Clock& clock) {
-    const fs::path key_path = config.data_dir / "keys" / "object-url.key";
-    std::string key;
-    if (std::ifstream in(key_path); in) {
-        std::getline(in, key);
-    }
-    if (key.size() < 43) {
-        fs::create_directories(key_path.parent_path());
-        key = crypto::Base64UrlEncode(crypto::RandomBytes(32));
-        const fs::path tmp = key_path.string() + ".tmp";
-        {
-            std::ofstream out(tmp, std::ios::trunc);
-            out << key << "\n";
-            if (!out) {
-                throw std::runtime_error("cannot write " + tmp.string());
-            }
-        }
-        fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-        fs::rename(tmp, key_path);
-    }
-    return std::make_unique<storage::LocalObjectStore>(config.data_dir / "objects", key, "", clock);
-}
-
-ScratchObjectStore::ScratchObjectStore()
-    : root_(fs::temp_directory_path() / ("strava1-scratch-" + crypto::Hex(crypto::RandomBytes(8)))),
-      store_(std::make_unique<storage::LocalObjectStore>(root_, crypto::Hex(crypto::RandomBytes(32)), "",
-                                                         SystemClock::Instance())) {}
-
-ScratchObjectStore::~ScratchObjectStore() {
-    store_.reset();
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
-}
-
-namespace {
-
-asio::awaitable<void> Prepare(db::Pool& pool, bool allow_unsafe) {
-    co_await db::Migrate(pool, migrations::All());
-    for (const char* setting : {"fsync", "synchronous_commit", "full_page_writes"}) {
-        db::Result r = co_await pool.Query(std::string("SHOW ") + setting);
-        if (r.String(0, 0) != "on") {
-            if (!allow_unsafe) {
-                throw std::runtime_error(std::string("PostgreSQL has ") + setting + "=" + r.String(0, 0) +
-                                         "; acknowledged writes could be lost. Turn it on, or set "
-                                         "STRAVA1_UNSAFE_ALLOW_NO_FSYNC=true for a throwaway test database");
-            }
-            log::Warn("durability setting off (allowed for a throwaway database)",
-                      {{"setting", setting}, {"value", r.String(0, 0)}});
-        }
-    }
-}
-
-}  // namespace
-
-void PrepareDatabase(asio::io_context& io, db::Pool& pool, const Config& config) {
-    auto done = asio::co_spawn(io, Prepare(pool, config.allow_unsafe_durability), asio::use_future);
-    io.restart();
-    io.run();
-    done.get();
-}
 
 namespace {
 
@@ -227,7 +144,7 @@ int Serve(const std::vector<std::string>& args) {
         if (config.auth_mode == "local") {
             issuer = std::make_unique<auth::LocalTokenIssuer>(std::move(key), clock);
         }
-        database = std::make_unique<Database>(OpenDatabase(config));
+        database = std::make_unique<Database>(OpenDatabase(config, ClusterUse::kOwn));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "strava1: %s\n", e.what());
         return 1;

@@ -8,21 +8,12 @@ import assert from 'node:assert/strict';
 import { appendFile, lstat, mkdtemp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { api, assertProblem, clusterFolder, requireEmbeddedPostgres, startEmbeddedServer, until } from './kit.mjs';
+import { api, assertProblem, clusterFolder, processAlive as alive, requireEmbeddedPostgres, startEmbeddedServer, until } from './kit.mjs';
 
 async function postmasterPid(dataDir) {
     const folder = await clusterFolder(dataDir);
     const lines = (await readFile(join(folder, 'pg', 'postmaster.pid'), 'utf8')).split('\n');
     return Number(lines[0]);
-}
-
-function alive(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
 }
 
 async function checkServesEverything(server) {

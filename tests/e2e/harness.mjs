@@ -117,6 +117,16 @@ async function psql(dsn, sql) {
     }
 }
 
+/** True while a process with that pid exists (signal 0 probes without sending anything). */
+export function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 export function delay(ms) {
     return new Promise((done) => setTimeout(done, ms));
 }

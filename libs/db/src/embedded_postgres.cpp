@@ -608,7 +608,8 @@ Fd OpenOwnFileAt(int dir, const std::string& name, const fs::path& shown, int fl
 /// purpose: the kernel releases it when the owner dies, however it dies. The lock file sits next to
 /// the cluster in `base`, a directory only we can write. Returns the descriptor holding the lock
 /// (closing it releases the lock).
-int LockDataDir(int base, const fs::path& data_dir) {
+/// The lock as LockDataDir takes it, or -1 with `holder` set to the pid of the live process holding it.
+int TryLockDataDir(int base, const fs::path& data_dir, pid_t& holder) {
     const std::string name = data_dir.filename().string() + ".lock";
     const fs::path lock_path = data_dir.parent_path() / name;
     Fd fd = OpenOwnFileAt(base, name, lock_path, O_RDWR, 0600);
@@ -618,16 +619,26 @@ int LockDataDir(int base, const fs::path& data_dir) {
     if (::fcntl(fd.Get(), F_SETLK, &lock) != 0) {
         const int err = errno;
         if (err == EACCES || err == EAGAIN) {
-            struct flock holder {};
-            holder.l_type = F_WRLCK;
-            holder.l_whence = SEEK_SET;
-            ::fcntl(fd.Get(), F_GETLK, &holder);
-            throw std::runtime_error(data_dir.string() + " is in use by another running strava1 (pid " +
-                                     std::to_string(holder.l_pid) + "); stop it or use another data dir");
+            struct flock probe {};
+            probe.l_type = F_WRLCK;
+            probe.l_whence = SEEK_SET;
+            ::fcntl(fd.Get(), F_GETLK, &probe);
+            holder = probe.l_pid;
+            return -1;
         }
         ThrowErrno("cannot lock " + lock_path.string(), err);
     }
     return fd.Release();
+}
+
+int LockDataDir(int base, const fs::path& data_dir) {
+    pid_t holder = 0;
+    const int fd = TryLockDataDir(base, data_dir, holder);
+    if (fd < 0) {
+        throw std::runtime_error(data_dir.string() + " is in use by another running strava1 (pid " +
+                                 std::to_string(holder) + "); stop it or use another data dir");
+    }
+    return fd;
 }
 
 /// A fresh, unguessable directory under /tmp for a socket whose configured path is too long. It
@@ -858,6 +869,98 @@ SpawnRequest PostmasterRequest(const ClusterSpec& cluster, int log_fd) {
     request.output_fd = log_fd;
     request.supervised = true;
     return request;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Another process's postmaster (a running `strava1 serve`), for commands run beside it
+
+/// True when `dir` is a directory (not a link) of `uid` that no one else can enter: the only kind a
+/// socket of the cluster lives in (MakePrivateDirectoryAt).
+bool IsPrivateDirectoryOf(const fs::path& dir, uid_t uid) {
+    struct stat st {};
+    return ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid && (st.st_mode & 077) == 0;
+}
+
+/// True when `dir` is a socket directory this cluster's owner could have made: the configured one, or
+/// the `/tmp` fallback (MakeFallbackSocketRoot) whose parent belongs to us and is writable by no one
+/// else. postmaster.pid is written by the cluster's OS user, so it names nothing else we accept: a
+/// planted file cannot send a command to a socket another user controls.
+bool IsSocketDirOfCluster(const fs::path& dir, const fs::path& configured, uid_t cluster_uid) {
+    if (!IsPrivateDirectoryOf(dir, cluster_uid)) {
+        return false;
+    }
+    if (dir == configured) {
+        return true;
+    }
+    const fs::path parent = dir.parent_path();
+    const std::string name = parent.filename().string();
+    struct stat st {};
+    return dir.filename() == "s" && parent.parent_path() == "/tmp" && name.rfind("strava1-pg-", 0) == 0 &&
+           name.size() == std::string_view("strava1-pg-XXXXXX").size() && ::lstat(parent.c_str(), &st) == 0 &&
+           S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & 022) == 0;
+}
+
+/// Where the running postmaster of `data_dir` listens, read from its postmaster.pid (PostgreSQL's
+/// own record: pid, data dir, start time, port, socket dir, listen address, shared memory key,
+/// status): the socket directory when that postmaster is ours, alive and ready; else why not.
+struct RunningPostmaster {
+    std::optional<fs::path> socket_dir;
+    std::string why_not;
+};
+
+RunningPostmaster FindRunningPostmaster(int base, const fs::path& data_dir, const fs::path& configured_socket_dir,
+                                        int port, const Identity& identity) {
+    const uid_t cluster_uid = identity.uid;
+    const auto data = safe_fs::StatAt(base, data_dir.filename().string(), data_dir, FollowLinks(identity));
+    if (!data) {
+        return {std::nullopt, "it has not created its cluster yet"};
+    }
+    Fd data_fd = safe_fs::OpenDirectoryAt(base, data_dir.filename().string(), data_dir, FollowLinks(identity));
+    Fd fd = safe_fs::OpenFileAt(data_fd.Get(), "postmaster.pid", O_RDONLY | O_NONBLOCK);
+    struct stat st {};
+    if (!fd.Valid() || ::fstat(fd.Get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return {std::nullopt, "its PostgreSQL is not running"};
+    }
+    if (st.st_uid != cluster_uid || (st.st_mode & 022) != 0) {
+        return {std::nullopt, (data_dir / "postmaster.pid").string() + " does not belong to the cluster's user"};
+    }
+    char buffer[2048];
+    const ssize_t n = ::read(fd.Get(), buffer, sizeof buffer);
+    std::vector<std::string> lines;
+    std::string_view text(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!text.empty()) {
+        const std::size_t end = text.find('\n');
+        lines.emplace_back(text.substr(0, end));
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    }
+    if (lines.size() < 8) {
+        return {std::nullopt, "its PostgreSQL is starting"};
+    }
+    auto number = [](const std::string& line) {
+        long value = 0;
+        const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), value);
+        return ec == std::errc() && end == line.data() + line.size() ? value : 0L;
+    };
+    const long pid = number(lines[0]);
+    std::string status = lines[7];
+    while (!status.empty() && status.back() == ' ') {
+        status.pop_back();
+    }
+    if (pid <= 0 || !ProcessAlive(static_cast<pid_t>(pid)) || !IsPostgresFor(static_cast<pid_t>(pid), data_dir)) {
+        return {std::nullopt, "its PostgreSQL is not running"};
+    }
+    if (status != "ready") {
+        return {std::nullopt, "its PostgreSQL is " + (status.empty() ? std::string("starting") : status)};
+    }
+    if (number(lines[3]) != port) {
+        return {std::nullopt, "its PostgreSQL listens on another port than " + std::to_string(port)};
+    }
+    const fs::path socket_dir = fs::path(lines[4]).lexically_normal();
+    if (!IsSocketDirOfCluster(socket_dir, configured_socket_dir, cluster_uid)) {
+        return {std::nullopt, "its PostgreSQL's socket directory " + socket_dir.string() +
+                                  " is neither the cluster's nor a private one of ours; not connecting there"};
+    }
+    return {socket_dir, {}};
 }
 
 /// The one-line contents of a small text file, without the line end; nullopt when unreadable.
@@ -1098,6 +1201,48 @@ void EmbeddedPostgres::Start(const std::function<void()>& on_accepting) {
     }
 }
 
+void EmbeddedPostgres::StartOrAttach() {
+    if (Running() || attached_) {
+        return;
+    }
+    if (options_.data_dir.empty() || options_.socket_dir.empty()) {
+        throw std::runtime_error("embedded postgres: data_dir and socket_dir must be set");
+    }
+    const fs::path data_dir = Normalise(options_.data_dir);
+    const fs::path socket_dir = Normalise(options_.socket_dir);
+    const Identity identity = ResolveIdentity();
+    // The owner may be between two postmasters (starting, restarting one that died): wait for it as
+    // long as a start of ours would wait.
+    const auto deadline = Clock::now() + options_.start_timeout;
+    while (lock_fd_ < 0) {
+        pid_t holder = 0;
+        const Fd base = OpenClusterBase(data_dir.parent_path(), identity);
+        lock_fd_ = TryLockDataDir(base.Get(), data_dir, holder);
+        if (lock_fd_ >= 0) {
+            break;  // nobody owns it: start it ourselves, as Start() does
+        }
+        RunningPostmaster running = FindRunningPostmaster(base.Get(), data_dir, socket_dir, options_.port, identity);
+        if (running.socket_dir) {
+            effective_socket_dir_ = *running.socket_dir;
+            if (PQping(AdminConnInfo(5).c_str()) == PQPING_OK) {
+                attached_ = true;
+                log::Info("embedded postgres: using the cluster of the running strava1",
+                          {{"owner_pid", holder}, {"socket_dir", effective_socket_dir_.string()}});
+                return;
+            }
+            effective_socket_dir_.clear();
+            running.why_not = "its PostgreSQL does not accept connections";
+        }
+        if (Clock::now() >= deadline) {
+            throw std::runtime_error(data_dir.string() + " is in use by another running strava1 (pid " +
+                                     std::to_string(holder) + "), but " + running.why_not +
+                                     "; try again once it is up");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    Start();
+}
+
 void EmbeddedPostgres::StartLocked(const std::function<void()>& on_accepting) {
     created_cluster_ = false;
     if (options_.data_dir.empty() || options_.socket_dir.empty()) {
@@ -1265,6 +1410,12 @@ void EmbeddedPostgres::CreateDatabaseIfMissing() {
 }
 
 void EmbeddedPostgres::Stop() {
+    if (attached_) {
+        // Not ours: the owner keeps running it.
+        attached_ = false;
+        effective_socket_dir_.clear();
+        return;
+    }
     StopPostmaster();
     cancel_start_ = false;
     if (!fallback_root_.empty()) {

@@ -90,9 +90,23 @@ public:
     /// watcher marking the database reachable there never sees a moment when it is neither.
     void Start(const std::function<void()>& on_accepting = {});
 
+    /// For commands run beside a server (`strava1 jobs`, `worker`, `import`, `migrate`): when another
+    /// live process holds the data dir's lock (a running `strava1 serve`), connects through that
+    /// process's postmaster instead of starting one, waiting up to `start_timeout` for it to be ready;
+    /// otherwise Start(). Where it listens is read from the cluster's postmaster.pid and accepted only
+    /// when that file belongs to the cluster's OS user, its postmaster runs on this data dir, and its
+    /// socket directory is the configured one or a private `/tmp` fallback of ours (ADR 0003,
+    /// "Commands beside a running server"). Attached, ConnInfo() names that socket and Stop() leaves
+    /// the postmaster alone. Throws std::runtime_error with a one-line reason.
+    void StartOrAttach();
+
+    /// True after StartOrAttach() connected through another process's postmaster (until Stop()).
+    bool Attached() const { return attached_; }
+
     /// Fast shutdown: SIGINT to the postmaster, wait up to a deadline, then SIGQUIT (immediate
     /// shutdown; crash recovery on next start), then SIGKILL as a last resort. Then releases the data
-    /// dir's lock and removes a /tmp socket directory. Idempotent.
+    /// dir's lock and removes a /tmp socket directory. Idempotent. Attached (StartOrAttach()), only forgets the
+    /// other process's socket.
     void Stop();
 
     /// libpq conninfo for the database: `host=<socket dir> port=<port> dbname=<db> user=<user>`.
@@ -144,6 +158,7 @@ private:
     pid_t pid_ = 0;
     int lock_fd_ = -1;
     bool created_cluster_ = false;
+    bool attached_ = false;
     std::atomic<bool> recovering_{false};
     std::atomic<bool> cancel_start_{false};
 };
