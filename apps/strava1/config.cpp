@@ -87,7 +87,7 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"job_lease_s", "N", "30", "a job whose worker stops heartbeating this long is run again elsewhere"},
         {"tile_url", "URL", "OpenStreetMap's",
          "map tiles the server fetches and caches for the web app ({z}, {x}, {y}, optional {s}); none: no tiles"},
-        {"tile_attribution", "TEXT", "(c) OpenStreetMap contributors", "the credit the map shows for those tiles"},
+        {"tile_attribution", "TEXT", "© OpenStreetMap contributors", "the credit the map shows for those tiles"},
         {"tile_max_zoom", "N", "19", "the deepest zoom level served (0-22)"},
         {"tile_cache_mb", "N", "512", "disk space for cached tiles under DATA_DIR/tiles; least recently used go first"},
         {"tile_contact", "TEXT", "none",
