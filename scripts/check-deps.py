@@ -44,6 +44,8 @@ LIB_DEPS = {
     "auth": frozenset({"base"}),
     "realtime": _UPPER_INFRA,
     "storage": _UPPER_INFRA,
+    # The map tile proxy: its routes slice, a disk cache and libcurl (ARCHITECTURE.md section 4).
+    "tiles": _UPPER_INFRA,
     "push": _UPPER_INFRA,
     # Test-only helpers may build on every library (but never on features or apps).
     "testing": None,

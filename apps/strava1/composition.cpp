@@ -21,6 +21,18 @@ activities::Options ActivitiesOptions(const Config& config) {
     return options;
 }
 
+tiles::TileSettings TileSettings(const Config& config) {
+    tiles::TileSettings settings;
+    settings.upstream_url = config.tile_url;
+    settings.attribution = config.tile_attribution;
+    settings.max_zoom = config.tile_max_zoom;
+    settings.cache_bytes = static_cast<std::uint64_t>(config.tile_cache_mb) << 20;
+    settings.cache_dir = config.data_dir / "tiles";
+    settings.key_file = config.data_dir / "keys" / "tile-url.key";
+    settings.user_agent = tiles::UserAgent(kVersion, config.tile_contact);
+    return settings;
+}
+
 asio::awaitable<void> ExpireIdempotencyKeys(http::IdempotencyStore* store) {
     if (std::int64_t removed = co_await store->Expire(24); removed > 0) {
         log::Info("idempotency keys expired", {{"count", removed}});
@@ -40,7 +52,8 @@ Composition::Composition(Infrastructure infra, const Config& config)
       // follows anybody until the social feature implements activities::FollowGraph.
       activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, jobs_client_, infra.store, accounts_.Profiles()},
                   ActivitiesOptions(config)),
-      objects_(infra.store, infra.cpu, infra.clock) {
+      objects_(infra.store, infra.cpu, infra.clock),
+      tiles_(TileSettings(config), infra.cpu, infra.clock) {
     probes_.unreachable_limit = config.db_unreachable_limit;
     // With trusted proxies configured, requests arrive through a proxy, however local it is.
     probes_.metrics_local_only = IsLoopback(config.server.address) && config.server.trusted_proxies.Empty();
@@ -53,6 +66,9 @@ Composition::Composition(Infrastructure infra, const Config& config)
     // The signed object route is storage's; who still references a key is the owning module's say.
     objects_.AddOwner(activities::Module::kOriginalKeyPrefix, activities_.OriginalReferences());
     for (auto& route : objects_.Routes()) {
+        registry_.Route(std::move(route));
+    }
+    for (auto& route : tiles_.Routes()) {
         registry_.Route(std::move(route));
     }
     // Idempotency-Key records are libs/http's: kept 24 h (ADR 0004), swept hourly (once per hour in

@@ -15,6 +15,7 @@
 #include "strava1/jobs/client.hpp"
 #include "strava1/storage/local_store.hpp"
 #include "strava1/storage/object_routes.hpp"
+#include "strava1/tiles/tile_routes.hpp"
 
 namespace strava1::auth {
 class LocalTokenIssuer;
@@ -38,8 +39,8 @@ struct Infrastructure {
 /// The one wiring of the modules, built the same way by every entry point (serve, worker, import,
 /// routes, migrate; api and realtime when they come): it builds each module from the
 /// infrastructure and the config and registers, in this order, the jobs library's housekeeping, the
-/// probes, accounts, activities, the storage routes (activities' originals) and the idempotency-key
-/// expiry. Each entry point then runs the part of the registry its role needs: serve the routes, the
+/// probes, accounts, activities, the storage routes (activities' originals), the map tile proxy and the
+/// idempotency-key expiry. Each entry point then runs the part of the registry its role needs: serve the routes, the
 /// start tasks and job workers; worker the job workers; import one module's service; routes the table.
 class Composition {
 public:
@@ -65,6 +66,7 @@ private:
     accounts::Module accounts_;
     activities::Module activities_;
     storage::ObjectRoutes objects_;
+    tiles::TileRoutes tiles_;
 };
 
 }  // namespace strava1::app

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <thread>
 
+#include "strava1/tiles/tile_routes.hpp"
+
 namespace strava1::app {
 namespace {
 
@@ -83,6 +85,13 @@ const std::vector<SettingHelp>& ServeSettings() {
          "background jobs run at once by serve's in-process workers or by one 'strava1 worker'; 0 in serve: none"},
         {"worker_queues", "QUEUES", "all", "comma-separated job queues this process takes jobs from"},
         {"job_lease_s", "N", "30", "a job whose worker stops heartbeating this long is run again elsewhere"},
+        {"tile_url", "URL", "OpenStreetMap's",
+         "map tiles the server fetches and caches for the web app ({z}, {x}, {y}, optional {s}); none: no tiles"},
+        {"tile_attribution", "TEXT", "© OpenStreetMap contributors", "the credit the map shows for those tiles"},
+        {"tile_max_zoom", "N", "19", "the deepest zoom level served (0-22)"},
+        {"tile_cache_mb", "N", "512", "disk space for cached tiles under DATA_DIR/tiles; least recently used go first"},
+        {"tile_contact", "TEXT", "none",
+         "an e-mail address or URL put into the User-Agent of tile fetches, as tile servers ask"},
     };
     return kSettings;
 }
@@ -208,6 +217,20 @@ Config LoadConfig(Settings& s) {
         }
     }
     c.job_lease = std::chrono::seconds(s.GetInt("job_lease_s", 30, 2, 3600));
+    c.tile_url = s.GetString("tile_url", tiles::kOpenStreetMapUrl);
+    if (auto problem = tiles::UpstreamUrlProblem(c.tile_url)) {
+        throw ConfigError(s.SourceName("tile_url") + ": " + *problem + " (or none) (got \"" + c.tile_url + "\")");
+    }
+    c.tile_attribution = s.GetString("tile_attribution", tiles::kOpenStreetMapAttribution);
+    if (c.tile_attribution.empty() || c.tile_attribution.size() > 500) {
+        throw ConfigError(s.SourceName("tile_attribution") + ": must be 1 to 500 characters");
+    }
+    c.tile_max_zoom = static_cast<int>(s.GetInt("tile_max_zoom", 19, 0, 22));
+    c.tile_cache_mb = static_cast<std::size_t>(s.GetInt("tile_cache_mb", 512, 1, 1'048'576));
+    c.tile_contact = s.GetString("tile_contact", "");
+    if (auto problem = tiles::ContactProblem(c.tile_contact)) {
+        throw ConfigError(s.SourceName("tile_contact") + ": " + *problem);
+    }
     s.RejectUnknown();
     return c;
 }

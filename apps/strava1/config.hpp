@@ -12,6 +12,9 @@
 
 namespace strava1::app {
 
+/// What `strava1 --version` prints and the tile proxy's User-Agent names.
+inline constexpr const char* kVersion = "0.1.0";
+
 /// Everything `strava1 serve` can be told, validated once at start (ARCHITECTURE.md §7).
 struct Config {
     std::filesystem::path data_dir = "var";
@@ -37,6 +40,12 @@ struct Config {
     int worker_concurrency = 8;
     std::vector<std::string> worker_queues;  ///< empty: every queue of the registered job kinds
     std::chrono::seconds job_lease{30};      ///< a worker that stops heartbeating loses its jobs after this
+    /// The map tile proxy (libs/tiles): upstream template or "none", credit, zoom, disk bound, contact.
+    std::string tile_url = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    std::string tile_attribution = "© OpenStreetMap contributors";
+    int tile_max_zoom = 19;
+    std::size_t tile_cache_mb = 512;
+    std::string tile_contact;  ///< empty: the User-Agent names no contact
 };
 
 /// One setting of `strava1 serve`, as `--help` lists it (docs/architecture.md has the same table; an

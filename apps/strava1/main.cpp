@@ -19,8 +19,6 @@ int Jobs(const std::vector<std::string>& args);
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
-
 constexpr const char* kUsage =
     "usage: strava1 [COMMAND] [--setting=value ...]\n"
     "\n"
@@ -102,7 +100,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (!args.empty() && (args.front() == "--version" || args.front() == "version")) {
-        std::printf("strava1 %s\n", kVersion);
+        std::printf("strava1 %s\n", strava1::app::kVersion);
         return 0;
     }
     std::string command = "serve";
@@ -117,7 +115,7 @@ int main(int argc, char** argv) {
         }
     }
     if (std::find(args.begin(), args.end(), "--version") != args.end()) {
-        std::printf("strava1 %s\n", kVersion);
+        std::printf("strava1 %s\n", strava1::app::kVersion);
         return 0;
     }
     if (command == "serve") {

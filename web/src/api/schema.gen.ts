@@ -790,10 +790,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the map's tiles come from: a signed URL template and the attribution
+         * @description What a map library needs to show this server's tiles: `url`, a template with `{z}`, `{x}`
+         *     and `{y}` for the library to fill in (a path on this server, to resolve against the API's
+         *     origin), signed so that it works without a bearer token (a map library's image requests
+         *     carry none), the credit the map must show, and the zoom range. The template is valid until
+         *     `expires_at` (24 to 48 hours) and is the same for everybody within a UTC day, so browsers
+         *     keep their cached tiles; fetch it again when a map opens. With tiles turned off on the
+         *     server (`STRAVA1_TILE_URL=none`) `enabled` is false, `url` and `attribution` are null, and
+         *     the map shows the route without tiles.
+         */
+        get: operations["getTileSource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tiles/{z}/{x}/{y}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A map tile through the server's cache, with a signed URL
+         * @description One raster tile (256 px, Web Mercator) of the upstream tile server the operator set
+         *     (OpenStreetMap's by default), through the server's disk cache: a tile is fetched upstream
+         *     once and then served from the cache for at least 7 days, revalidated after that, and served
+         *     stale while upstream fails. Needs no token: the `exp` and `sig` of the template from
+         *     `GET /v1/tiles` are the permission; without them, or expired, the answer is 403. Coordinates
+         *     out of range are a 400 naming `z`, `x` or `y`; with tiles turned off, a 404.
+         */
+        get: operations["getTile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        TileSource: {
+            /** @description False when the server has map tiles turned off. */
+            enabled: boolean;
+            /**
+             * @description The signed tile URL template, e.g. `/v1/tiles/{z}/{x}/{y}?exp=…&sig=…`.
+             * @example /v1/tiles/{z}/{x}/{y}?exp=1764201600&sig=q3b1yTt0Fz2nYwzXgK8d1m9pWcQ4v7sJr5aLhE0uB6I
+             */
+            url: string | null;
+            /**
+             * Format: date-time
+             * @description When the template stops working.
+             */
+            expires_at: string | null;
+            /** @description The credit the map must show, e.g. "© OpenStreetMap contributors". */
+            attribution: string | null;
+            min_zoom: number;
+            max_zoom: number;
+            /** @description Tile width and height in pixels. */
+            tile_size: number;
+        };
         /** Format: int64 */
         Id: number;
         /**
@@ -2674,6 +2746,74 @@ export interface operations {
             };
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getTileSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tile source. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TileSource"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getTile: {
+        parameters: {
+            query: {
+                /** @description Unix seconds; the template is valid before this second. */
+                exp: string;
+                /** @description The signature (base64url HMAC-SHA256) of the template. */
+                sig: string;
+            };
+            header?: never;
+            path: {
+                /** @description Zoom level, 0 to the `max_zoom` of `GET /v1/tiles` (19 by default). */
+                z: number;
+                /** @description Column, 0 to 2^z − 1. */
+                x: number;
+                /** @description Row, 0 to 2^z − 1. */
+                y: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The tile, with the content type upstream gave (PNG for OpenStreetMap). `Cache-Control`
+             *     lets the browser keep it for up to a day (5 minutes for a stale copy).
+             */
+            200: {
+                headers: {
+                    /**
+                     * @description Where the tile came from: `hit` (the cache), `miss` (fetched upstream now),
+                     *     `revalidated` (the cache, confirmed upstream now) or `stale` (the cache, past its
+                     *     freshness, because upstream failed).
+                     */
+                    "X-Tile-Cache"?: "hit" | "miss" | "revalidated" | "stale";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };

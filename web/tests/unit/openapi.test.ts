@@ -82,6 +82,8 @@ describe('openapi.yaml', () => {
                 'POST /v1/me/privacy-zones',
                 'DELETE /v1/me/privacy-zones/{zone_id}',
                 'GET /v1/objects/{key}',
+                'GET /v1/tiles',
+                'GET /v1/tiles/{z}/{x}/{y}',
             ].sort(),
         );
     });
@@ -136,7 +138,7 @@ describe('openapi.yaml', () => {
             .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
             .sort();
         expect(publicOps).toEqual(
-            ['GET /docs', 'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /readyz', 'GET /v1/objects/{key}', 'POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/signup'].sort(),
+            ['GET /docs', 'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /readyz', 'GET /v1/objects/{key}', 'GET /v1/tiles/{z}/{x}/{y}', 'POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/signup'].sort(),
         );
         expect(doc.security).toEqual([{ bearer: [] }]);
         expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
