@@ -137,7 +137,7 @@ asio::awaitable<std::vector<std::int64_t>> Client::EnqueueMany(db::Transaction t
 }
 
 asio::awaitable<bool> Client::CancelByKey(db::Transaction tx, std::string_view kind,
-                                           std::string_view unique_key) const {
+                                          std::string_view unique_key) const {
     db::Result removed =
         co_await tx.Query(sql::kCancelByKey, db::Params::Of(std::string(unique_key), std::string(kind)));
     co_return !removed.Empty();

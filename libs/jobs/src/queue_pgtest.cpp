@@ -282,7 +282,8 @@ asio::awaitable<bool> CancelIn(db::Pool& pool, const Client& client, std::string
 }
 
 asio::awaitable<void> CancelsWaiting(db::Pool& pool, const Client& client) {
-    const Enqueued safety_net = co_await EnqueueCommitted(pool, client, Keyed("record", "resume:7", std::chrono::hours(1)));
+    const Enqueued safety_net =
+        co_await EnqueueCommitted(pool, client, Keyed("record", "resume:7", std::chrono::hours(1)));
     // Rolled back: the job stays, under its key.
     EXPECT_TRUE(co_await CancelIn(pool, client, "record", "resume:7", false));
     EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_queue"), 1);
