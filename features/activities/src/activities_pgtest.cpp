@@ -2,7 +2,8 @@
 // "processing" is finished at the next start, and two concurrent uploads of one file make one
 // activity (the per-owner lock serialises the duplicate check); the decode budget refuses a file
 // that alone would exceed it, an upload waiting to be stored holds only what it keeps of it, and the
-// next start computes what others are shown of activities stored before that was kept with them.
+// next start computes what others are shown of activities stored before that was kept with them;
+// an upload's resume job goes with its outcome, and a multisport file with one duplicate leg adds none.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
@@ -179,28 +180,78 @@ TEST_F(ActivitiesPg, AnUploadACrashLeftProcessingIsFinishedByAWorkerOnceItsJobIs
     EXPECT_NE(gone.String(0, 1).find("missing from storage"), std::string::npos);
 }
 
-TEST_F(ActivitiesPg, AnAcceptedUploadHasAResumeJobDueLaterThatFindsNothingLeftToDo) {
+/// What the queue holds of an upload's resume job while its request waits for the owner's lock.
+struct HeldView {
+    std::vector<jobs::JobRow> jobs;
+    double due_s = 0;
+    std::string status;
+};
+
+asio::awaitable<void> PollUntilALockIsAwaited(db::Pool* pool);
+
+/// Once the upload waits for its owner's lock (held by `holder`), looks at the queue, then lets it go on.
+asio::awaitable<void> LookThenRelease(db::Pool* pool, db::Transaction* holder, HeldView* view) {
+    co_await PollUntilALockIsAwaited(pool);
+    jobs::ListFilter filter;
+    filter.kind = kResumeUploadKind;
+    view->jobs = co_await jobs::ListJobs(*pool, filter);
+    if (!view->jobs.empty()) {
+        view->due_s = (co_await pool->Query("SELECT extract(epoch FROM run_at)::float8 FROM jobs_queue WHERE id = $1",
+                                            db::Params::Of(view->jobs[0].id)))
+                          .Double(0, 0);
+    }
+    view->status = (co_await pool->Query("SELECT status FROM uploads")).String(0, 0);
+    co_await holder->Commit();
+}
+
+asio::awaitable<UploadStatus> UploadWhileTheOwnerIsLocked(Module* module, db::Pool* pool, std::int64_t owner,
+                                                          std::string bytes, HeldView* view) {
+    db::Transaction holder = co_await pool->Begin(db::Isolation::kReadCommitted);
+    co_await holder.Query("SELECT pg_advisory_xact_lock(7301, $1::int)", db::Params::Of(owner));
+    co_return co_await (module->ImportAndWait(owner, std::move(bytes), {}) && LookThenRelease(pool, &holder, view));
+}
+
+TEST_F(ActivitiesPg, AnUploadsResumeJobWaitsWhileItIsProcessedAndGoesWithItsOutcome) {
     STRAVA1_REQUIRE_PG();
     const auto before = SystemClock::Instance().Now();
-    UploadStatus s = Sync(module_->ImportAndWait(user_, Fixture("tcx/run_two_laps.tcx"), {}));
+    const std::string tcx = Fixture("tcx/run_two_laps.tcx");
+    HeldView held;
+    UploadStatus s = Sync(UploadWhileTheOwnerIsLocked(module_.get(), pool_.get(), user_, tcx, &held));
     ASSERT_EQ(s.status, "ready") << "processed in the request, as before: no added latency";
-    auto queued = JobsOf(kResumeUploadKind);
-    ASSERT_EQ(queued.size(), 1u) << "enqueued with the upload row";
-    EXPECT_EQ(queued[0].state, "scheduled");
-    EXPECT_EQ(queued[0].unique_key, std::string(kResumeUploadKind) + ":" + std::to_string(s.id));
-    const auto due = Sync(pool_->Query("SELECT extract(epoch FROM run_at)::float8 FROM jobs_queue WHERE id = $1",
-                                       db::Params::Of(queued[0].id)))
-                         .Double(0, 0);
+    // While the request was still storing it, the safety net was there: enqueued with the upload row.
+    EXPECT_EQ(held.status, "processing");
+    ASSERT_EQ(held.jobs.size(), 1u);
+    EXPECT_EQ(held.jobs[0].state, "scheduled");
+    EXPECT_EQ(held.jobs[0].unique_key, std::string(kResumeUploadKind) + ":" + std::to_string(s.id));
     const double expected =
         std::chrono::duration<double>((before + Module::kResumeUploadAfter).time_since_epoch()).count();
-    EXPECT_NEAR(due, expected, 60.0);
-    // Due early (or run twice): the upload is no longer processing, so it adds nothing.
-    ASSERT_EQ(Sync(jobs::RetryJob(*pool_, queued[0].id)), jobs::AdminOutcome::kDone);
+    EXPECT_NEAR(held.due_s, expected, 60.0);
+    // The outcome is stored, and the job went in the same transaction: nothing waits 15 minutes to
+    // run as a no-op.
+    EXPECT_TRUE(JobsOf(kResumeUploadKind).empty()) << "removed with the upload's outcome";
+    EXPECT_EQ(Sync(pool_->Query("SELECT count(*) FROM jobs_queue")).Int(0, 0), 0);
+
+    // So is a duplicate's.
+    UploadStatus dup = Sync(module_->ImportAndWait(user_, tcx, {}));
+    ASSERT_EQ(dup.status, "duplicate");
+    EXPECT_TRUE(JobsOf(kResumeUploadKind).empty()) << "removed with the duplicate outcome";
+
+    // A resume job that runs anyway (it was running when the outcome was stored, or runs twice)
+    // finds the upload no longer processing, so it adds nothing.
+    jobs::NewJob late;
+    late.kind = kResumeUploadKind;
+    late.payload = boost::json::object{{"upload_id", s.id}};
+    Sync(db::RunInTransaction<void>(
+        *pool_, [this, &late](db::Transaction& tx) -> asio::awaitable<void> { co_await jobs_.Enqueue(tx, late); }));
     ASSERT_TRUE(WorkUntil([this] { return NoJobsOf(kResumeUploadKind); }));
     EXPECT_EQ(Sync(pool_->Query("SELECT count(*) FROM activities")).Int(0, 0), 1);
-    db::Result u = Sync(pool_->Query("SELECT status, cardinality(activity_ids) FROM uploads"));
+    db::Result u =
+        Sync(pool_->Query("SELECT status, cardinality(activity_ids) FROM uploads WHERE id = $1", db::Params::Of(s.id)));
     EXPECT_EQ(u.String(0, 0), "ready");
     EXPECT_EQ(u.Int(0, 1), 1);
+    jobs::ListFilter dead;
+    dead.state = "dead";
+    EXPECT_TRUE(Sync(jobs::ListJobs(*pool_, dead)).empty());
 }
 
 TEST_F(ActivitiesPg, ConcurrentUploadsOfOneFileMakeOneActivity) {
@@ -380,6 +431,75 @@ TEST_F(ActivitiesPg, AnUploadWaitingToBeStoredHoldsOnlyWhatItKeepsOfTheDecodeBud
     auto [first, second] = Sync(TwoOwnersOneWaiting(&module, pool_.get(), user_, other, gpx));
     EXPECT_EQ(first.status, "ready");
     EXPECT_EQ(second.status, "ready") << "the second upload got room while the first waited for its lock";
+}
+
+/// One `Activity` of a TCX file: `points` samples a second apart from `day`T`hour`:00:00Z, heading
+/// east from (46.05, 14.5) at `speed` m/s.
+std::string TcxLeg(const char* sport, const char* day, int hour, int points, double speed) {
+    char line[300];
+    std::snprintf(line, sizeof line,
+                  "<Activity Sport=\"%s\"><Id>%sT%02d:00:00Z</Id><Lap StartTime=\"%sT%02d:00:00Z\"><Track>\n", sport,
+                  day, hour, day, hour);
+    std::string tcx = line;
+    for (int i = 0; i < points; ++i) {
+        std::snprintf(line, sizeof line,
+                      "<Trackpoint><Time>%sT%02d:%02d:%02dZ</Time><Position><LatitudeDegrees>46.05</LatitudeDegrees>"
+                      "<LongitudeDegrees>%.7f</LongitudeDegrees></Position><AltitudeMeters>300</AltitudeMeters>"
+                      "</Trackpoint>\n",
+                      day, hour, i / 60, i % 60, 14.5 + i * speed * 1.3e-5);
+        tcx += line;
+    }
+    return tcx + "</Track></Lap></Activity>\n";
+}
+
+/// A TCX file of the given `Activity` elements (TcxLeg): a multisport file when there are several.
+std::string TcxLegsFile(const std::vector<std::string>& legs) {
+    std::string tcx =
+        "<?xml version=\"1.0\"?><TrainingCenterDatabase "
+        "xmlns=\"http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2\"><Activities>\n";
+    for (const auto& leg : legs) {
+        tcx += leg;
+    }
+    return tcx + "</Activities></TrainingCenterDatabase>\n";
+}
+
+TEST_F(ActivitiesPg, AMultisportFileWithOneDuplicateLegAddsNoneOfItsLegs) {
+    STRAVA1_REQUIRE_PG();
+    // A ride already uploaded from another device: 07:00 to 07:10.
+    UploadStatus ride =
+        Sync(module_->ImportAndWait(user_, TcxLegsFile({TcxLeg("Biking", "2026-04-08", 7, 600, 8)}), {}));
+    ASSERT_EQ(ride.status, "ready");
+    ASSERT_EQ(ride.activity_ids.size(), 1u);
+    const auto counts = [this] {
+        return Sync(pool_->Query("SELECT format('%s activities, %s streams, %s best efforts', "
+                                 "(SELECT count(*) FROM activities), (SELECT count(*) FROM activity_streams), "
+                                 "(SELECT count(*) FROM best_efforts))"))
+            .String(0, 0);
+    };
+    const std::string before = counts();
+    // A multisport file whose first leg (a run at 06:00) is new and whose second (the ride at 07:00)
+    // is the one already there: the whole file is a duplicate, so neither leg is added.
+    const std::string multisport =
+        TcxLegsFile({TcxLeg("Running", "2026-04-08", 6, 900, 3), TcxLeg("Biking", "2026-04-08", 7, 600, 8)});
+    UploadStatus dup = Sync(module_->ImportAndWait(user_, multisport, {}));
+    EXPECT_EQ(dup.status, "duplicate");
+    EXPECT_EQ(dup.duplicate_of, ride.activity_ids[0]);
+    EXPECT_TRUE(dup.activity_ids.empty());
+    EXPECT_EQ(
+        Sync(pool_->Query("SELECT count(*) FROM activities WHERE upload_id = $1", db::Params::Of(dup.id))).Int(0, 0), 0)
+        << "the new run leg is not kept either";
+    EXPECT_EQ(counts(), before) << "no activity, stream or best effort of the file was kept";
+
+    // Deleting the ride lets the same file be imported, both legs in order.
+    Sync(pool_->Query("DELETE FROM activities WHERE id = $1", db::Params::Of(ride.activity_ids[0])));
+    UploadStatus again = Sync(module_->ImportAndWait(user_, multisport, {}));
+    EXPECT_EQ(again.status, "ready");
+    ASSERT_EQ(again.activity_ids.size(), 2u);
+    db::Result sports = Sync(pool_->Query("SELECT sport FROM activities WHERE upload_id = $1 ORDER BY start_time",
+                                          db::Params::Of(again.id)));
+    ASSERT_EQ(sports.Rows(), 2);
+    EXPECT_EQ(sports.String(0, 0), "run");
+    EXPECT_EQ(sports.String(1, 0), "ride");
 }
 
 TEST_F(ActivitiesPg, TheNextStartComputesWhatOthersAreShownOfActivitiesStoredBefore) {

@@ -351,9 +351,6 @@ public:
     boost::asio::awaitable<std::optional<PendingUpload>> FindPendingUpload(std::int64_t upload_id);
     /// Uploads in "processing", with when each was accepted.
     boost::asio::awaitable<std::vector<std::pair<std::int64_t, SystemTime>>> PendingUploads();
-    boost::asio::awaitable<void> FinishUpload(std::int64_t upload_id, std::string status,
-                                              std::optional<std::string> error, std::vector<std::int64_t> ids,
-                                              std::optional<std::int64_t> duplicate_of);
     static boost::asio::awaitable<void> FinishUpload(db::Transaction tx, std::int64_t upload_id, std::string status,
                                                      std::optional<std::string> error, std::vector<std::int64_t> ids,
                                                      std::optional<std::int64_t> duplicate_of);

@@ -135,12 +135,6 @@ asio::awaitable<std::vector<std::pair<std::int64_t, SystemTime>>> Repository::Pe
     co_return out;
 }
 
-asio::awaitable<void> Repository::FinishUpload(std::int64_t upload_id, std::string status,
-                                               std::optional<std::string> error, std::vector<std::int64_t> ids,
-                                               std::optional<std::int64_t> duplicate_of) {
-    co_await pool_.Query(kFinishUpload, Params::Of(upload_id, status, error, Int64ArrayText(ids), duplicate_of));
-}
-
 asio::awaitable<void> Repository::FinishUpload(db::Transaction tx, std::int64_t upload_id, std::string status,
                                                std::optional<std::string> error, std::vector<std::int64_t> ids,
                                                std::optional<std::int64_t> duplicate_of) {

@@ -131,6 +131,8 @@ std::optional<std::string> CheckPatch(const PatchActivityBody& body);
 /// Activities' job kinds (Module::Register).
 inline constexpr const char* kResumeUploadKind = "activities.resume-upload";
 inline constexpr const char* kDeleteOriginalsKind = "activities.delete-originals";
+/// The unique key of an upload's resume job: one waiting or running per upload.
+std::string ResumeKey(std::int64_t upload_id);
 
 class Service {
 public:
@@ -230,6 +232,13 @@ private:
     boost::asio::awaitable<void> Process(std::int64_t upload_id);
     /// Enqueues the upload's resume job in `tx`, due at `run_at` (one per upload: its unique key).
     boost::asio::awaitable<jobs::Enqueued> EnqueueResume(db::Transaction tx, std::int64_t upload_id, SystemTime run_at);
+    /// Stores the upload's outcome in `tx` and removes its resume job with it (unless that job is the
+    /// one running).
+    boost::asio::awaitable<void> FinishUpload(db::Transaction tx, std::int64_t upload_id, std::string status,
+                                              std::optional<std::string> error, std::vector<std::int64_t> ids,
+                                              std::optional<std::int64_t> duplicate_of);
+    /// FinishUpload with status "error" and `reason`, in a transaction of its own.
+    boost::asio::awaitable<void> FailUpload(std::int64_t upload_id, std::string reason);
     boost::asio::awaitable<void> StoreActivities(std::int64_t upload_id, const accounts::ProfileFacts& owner,
                                                  const std::string& sha, const UploadFields& fields,
                                                  const std::vector<PreparedActivity>& list);

@@ -106,6 +106,10 @@ asio::awaitable<std::optional<AnchoredDisc>> EndpointDisc(db::Transaction tx, st
 
 }  // namespace
 
+std::string ResumeKey(std::int64_t upload_id) {
+    return std::string(kResumeUploadKind) + ":" + std::to_string(upload_id);
+}
+
 std::uint64_t RandomU64() {
     std::string bytes = crypto::RandomBytes(8);
     std::uint64_t v = 0;
@@ -353,15 +357,17 @@ asio::awaitable<void> Service::StoreActivities(std::int64_t upload_id, const acc
         if (o.duplicate_of) {
             co_return o;
         }
+        // Every leg is checked before any is inserted: the outcome ("duplicate") commits in this same
+        // transaction, so legs inserted before a later one turned out a duplicate would stay.
         for (const auto& p : list) {
             // Whatever device or format recorded it: the legs of one multisport file follow each
             // other, so only other uploads' and manual activities are compared.
-            auto earlier = co_await FindSameWorkout(tx, owner_id, TimeRange{p.start_ms, p.end_ms}, upload_id);
-            if (earlier) {
-                o.ids.clear();
-                o.duplicate_of = earlier;
-                co_return o;  // the transaction rolls back what this file inserted so far
+            o.duplicate_of = co_await FindSameWorkout(tx, owner_id, TimeRange{p.start_ms, p.end_ms}, upload_id);
+            if (o.duplicate_of) {
+                co_return o;
             }
+        }
+        for (const auto& p : list) {
             o.ids.push_back(co_await InsertActivity(tx, owner, upload_id, p, fields, sha));
         }
         co_await RefreshPublicViews(tx, owner_id, o.ids, profile);
@@ -373,9 +379,9 @@ asio::awaitable<void> Service::StoreActivities(std::int64_t upload_id, const acc
             co_return;
         }
         if (outcome.duplicate_of) {
-            co_await Repository::FinishUpload(tx, upload_id, "duplicate", std::nullopt, {}, outcome.duplicate_of);
+            co_await FinishUpload(tx, upload_id, "duplicate", std::nullopt, {}, outcome.duplicate_of);
         } else {
-            co_await Repository::FinishUpload(tx, upload_id, "ready", std::nullopt, outcome.ids, std::nullopt);
+            co_await FinishUpload(tx, upload_id, "ready", std::nullopt, outcome.ids, std::nullopt);
         }
     };
     co_await db::RunInTransaction<void>(repository_.Pool(), store_and_finish);
@@ -393,14 +399,13 @@ asio::awaitable<void> Service::Process(std::int64_t upload_id) {
     auto read = [this, &u] { return deps_.store.Get(u->original_key); };
     std::optional<std::string> bytes = co_await OnCpu(read);
     if (!bytes) {
-        co_await repository_.FinishUpload(upload_id, "error", "the uploaded file is missing from storage", {},
-                                          std::nullopt);
+        co_await FailUpload(upload_id, "the uploaded file is missing from storage");
         co_return;
     }
     Admitted admitted = co_await AdmitDecode(*bytes, *type);
     if (admitted.error || admitted.too_large) {
         std::string reason = admitted.error ? admitted.error->Describe() : *admitted.too_large;
-        co_await repository_.FinishUpload(upload_id, "error", reason, {}, std::nullopt);
+        co_await FailUpload(upload_id, std::move(reason));
         co_return;
     }
     const DecodePlan plan = admitted.plan;
@@ -414,7 +419,7 @@ asio::awaitable<void> Service::Process(std::int64_t upload_id) {
     };
     auto prepared = co_await OnCpu(work);
     if (!prepared) {
-        co_await repository_.FinishUpload(upload_id, "error", prepared.error().Describe(), {}, std::nullopt);
+        co_await FailUpload(upload_id, prepared.error().Describe());
         co_return;
     }
     bytes.reset();
@@ -427,8 +432,25 @@ asio::awaitable<jobs::Enqueued> Service::EnqueueResume(db::Transaction tx, std::
     job.kind = kResumeUploadKind;
     job.payload = boost::json::object{{"upload_id", upload_id}};
     job.run_at = run_at;
-    job.unique_key = std::string(kResumeUploadKind) + ":" + std::to_string(upload_id);
+    job.unique_key = ResumeKey(upload_id);
     co_return co_await deps_.jobs.Enqueue(tx, std::move(job));
+}
+
+asio::awaitable<void> Service::FinishUpload(db::Transaction tx, std::int64_t upload_id, std::string status,
+                                            std::optional<std::string> error, std::vector<std::int64_t> ids,
+                                            std::optional<std::int64_t> duplicate_of) {
+    co_await Repository::FinishUpload(tx, upload_id, std::move(status), std::move(error), std::move(ids), duplicate_of);
+    // The outcome is stored, so the safety net has nothing left to catch: it goes with this commit
+    // rather than waiting in the queue to run as a no-op. When this run is the resume job itself, it
+    // is running and stays; its worker deletes it when it returns.
+    co_await deps_.jobs.CancelByKey(tx, kResumeUploadKind, ResumeKey(upload_id));
+}
+
+asio::awaitable<void> Service::FailUpload(std::int64_t upload_id, std::string reason) {
+    auto fail = [&](db::Transaction& tx) -> asio::awaitable<void> {
+        co_await FinishUpload(tx, upload_id, "error", reason, {}, std::nullopt);
+    };
+    co_await db::RunInTransaction<void>(repository_.Pool(), fail);
 }
 
 asio::awaitable<void> Service::ResumeUpload(std::int64_t upload_id) {

@@ -136,6 +136,13 @@ asio::awaitable<std::vector<std::int64_t>> Client::EnqueueMany(db::Transaction t
     co_return ids;
 }
 
+asio::awaitable<bool> Client::CancelByKey(db::Transaction tx, std::string_view kind,
+                                          std::string_view unique_key) const {
+    db::Result removed =
+        co_await tx.Query(sql::kCancelByKey, db::Params::Of(std::string(unique_key), std::string(kind)));
+    co_return !removed.Empty();
+}
+
 asio::awaitable<std::int64_t> Client::Publish(db::Transaction tx, Event event) const {
     if (event.type.empty() || event.type.size() > 100) {
         throw InvalidField("type", "must be 1 to 100 characters");

@@ -261,6 +261,91 @@ TEST_F(JobsTest, AUniqueKeyAllowsOneWaitingOrRunningJob) {
     EXPECT_EQ(seen.names.size(), 2u);
 }
 
+// --- cancelling by key in the caller's transaction
+
+NewJob Keyed(std::string kind, std::string key, std::chrono::seconds due_in) {
+    NewJob job = Named(std::move(kind), key);
+    job.unique_key = std::move(key);
+    job.run_at = std::chrono::system_clock::now() + due_in;
+    return job;
+}
+
+asio::awaitable<bool> CancelIn(db::Pool& pool, const Client& client, std::string kind, std::string key, bool commit) {
+    db::Transaction tx = co_await pool.Begin();
+    const bool removed = co_await client.CancelByKey(tx, kind, key);
+    if (commit) {
+        co_await tx.Commit();
+    } else {
+        co_await tx.Rollback();
+    }
+    co_return removed;
+}
+
+asio::awaitable<void> CancelsWaiting(db::Pool& pool, const Client& client) {
+    const Enqueued safety_net =
+        co_await EnqueueCommitted(pool, client, Keyed("record", "resume:7", std::chrono::hours(1)));
+    // Rolled back: the job stays, under its key.
+    EXPECT_TRUE(co_await CancelIn(pool, client, "record", "resume:7", false));
+    EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_queue"), 1);
+    const Enqueued again = co_await EnqueueCommitted(pool, client, Keyed("record", "resume:7", std::chrono::hours(1)));
+    EXPECT_FALSE(again.inserted) << "the key is still taken by the first job";
+    EXPECT_EQ(again.id, safety_net.id);
+    // Another kind's key, an unknown key: nothing removed.
+    EXPECT_FALSE(co_await CancelIn(pool, client, "other", "resume:7", true));
+    EXPECT_FALSE(co_await CancelIn(pool, client, "record", "resume:8", true));
+    EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_queue"), 1);
+    // Committed: gone, the key free again, and nothing in the dead letters.
+    EXPECT_TRUE(co_await CancelIn(pool, client, "record", "resume:7", true));
+    EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_queue"), 0);
+    EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_dead"), 0);
+    EXPECT_FALSE(co_await CancelIn(pool, client, "record", "resume:7", true)) << "already removed";
+    EXPECT_TRUE((co_await EnqueueCommitted(pool, client, Keyed("record", "resume:7", std::chrono::hours(1)))).inserted);
+}
+
+TEST_F(JobsTest, CancelByKeyRemovesAWaitingJobWithTheCallersCommitOnly) {
+    Registry registry;
+    Seen seen;
+    registry.Handle("record", Recorder(seen));
+    registry.Handle("other", Recorder(seen));
+    Client client(registry);
+    Run(CancelsWaiting(*pool_, client));
+    EXPECT_TRUE(seen.names.empty());
+}
+
+asio::awaitable<void> HoldUntil(bool* started, bool* release, int* runs) {
+    ++*runs;
+    *started = true;
+    while (!*release) {
+        co_await Pause(std::chrono::milliseconds(5));
+    }
+}
+
+asio::awaitable<void> LeavesRunning(db::Pool& pool, const Client& client, Worker& worker, bool& started,
+                                    bool& release) {
+    co_await EnqueueCommitted(pool, client, Keyed("hold", "resume:9", std::chrono::seconds(0)));
+    worker.Start();
+    EXPECT_TRUE(co_await Eventually([&] { return started; }));
+    EXPECT_FALSE(co_await CancelIn(pool, client, "hold", "resume:9", true)) << "a running job is left to finish";
+    EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_queue WHERE locked_until IS NOT NULL"), 1);
+    release = true;
+    EXPECT_TRUE(co_await Eventually([&] { return worker.Stats().completed == 1; }));
+    co_await worker.Stop();
+    EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_queue"), 0);
+    EXPECT_EQ(co_await CountRows(pool, "SELECT count(*) FROM jobs_dead"), 0);
+}
+
+TEST_F(JobsTest, CancelByKeyLeavesARunningJobToFinish) {
+    Registry registry;
+    bool started = false;
+    bool release = false;
+    int runs = 0;
+    registry.Handle("hold", [&](JobContext) { return HoldUntil(&started, &release, &runs); });
+    Client client(registry);
+    Worker worker(io_.get_executor(), *pool_, registry, Fast());
+    Run(LeavesRunning(*pool_, client, worker, started, release));
+    EXPECT_EQ(runs, 1);
+}
+
 // --- retries, backoff, dead letters
 
 asio::awaitable<void> RetriesThenSucceeds(db::Pool& pool, const Client& client, Worker& worker, std::int64_t& id) {

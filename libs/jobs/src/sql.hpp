@@ -14,6 +14,9 @@ inline constexpr const char* kEnqueue =
     "VALUES ($1, $2, $3::jsonb, $4, COALESCE(to_timestamp($5::float8), now()), $6, $7) "
     "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING RETURNING id";
 inline constexpr const char* kFindByUniqueKey = "SELECT id FROM jobs_queue WHERE unique_key = $1";
+// Waiting only (no lease): a running job is not taken from under its worker.
+inline constexpr const char* kCancelByKey =
+    "DELETE FROM jobs_queue WHERE unique_key = $1 AND kind = $2 AND locked_until IS NULL RETURNING id";
 inline constexpr const char* kEnqueueMany =
     "INSERT INTO jobs_queue (queue, kind, payload, priority, run_at, max_attempts) "
     "SELECT q, k, p::jsonb, pr, COALESCE(to_timestamp(ra), now()), ma "

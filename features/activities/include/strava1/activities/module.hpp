@@ -94,8 +94,9 @@ public:
     /// process died first, and it must not fire while a live process is still at it: decoding waits
     /// at most decode_queue_timeout (20 s) for room, and decoding and storing the largest file allowed
     /// (100 MiB once decompressed) takes well under a minute on the 2-core machine, so 15 minutes is
-    /// far past the longest processing that can still be running. A job that fires early anyway finds
-    /// the upload no longer processing, or is refused a second outcome (StoreActivities' check).
+    /// far past the longest processing that can still be running. Storing the upload's outcome removes
+    /// the job if it is still waiting; one that fires early anyway finds the upload no longer
+    /// processing, or is refused a second outcome (StoreActivities' check).
     static constexpr std::chrono::minutes kResumeUploadAfter{15};
 
     /// Stores and processes one file for `owner_id`, as POST /v1/uploads does, and waits until it is

@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strava1/db/pool.hpp"
@@ -33,6 +34,15 @@ public:
     /// Publishes `event`: one job per subscriber registered for its type, each delivered at least
     /// once and retried on its own. Returns the event's id (also when nobody subscribes).
     boost::asio::awaitable<std::int64_t> Publish(db::Transaction tx, Event event) const;
+
+    /// Removes the waiting job of `kind` under `unique_key`, in the caller's transaction: for work that
+    /// the caller's change makes unnecessary (a safety net whose work is done), so the job goes exactly
+    /// when that change commits and stays if it rolls back. A job that is running (leased) is left to
+    /// finish, since it may be half-way through its work; a job of another kind under the same key and
+    /// dead letters are left too. A job being claimed at that moment is waited for, then found running.
+    /// Returns whether it removed one.
+    boost::asio::awaitable<bool> CancelByKey(db::Transaction tx, std::string_view kind,
+                                             std::string_view unique_key) const;
 
     const Registry& registry() const { return registry_; }
 
