@@ -71,8 +71,8 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         inertia: animate,
         maxZoom: kTileMaxZoom,
         minZoom: 1,
-        // Wheel zoom on a page that scrolls traps the scroll; keyboard, buttons, pinch and double-click zoom remain.
-        scrollWheelZoom: 'center',
+        // Wheel zoom on a page that scrolls would trap the scroll; keyboard, buttons, pinch and double-click zoom remain.
+        scrollWheelZoom: false,
         worldCopyJump: true,
     });
     map.attributionControl.setPrefix(false);
