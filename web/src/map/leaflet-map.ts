@@ -56,6 +56,50 @@ class GridLayer extends L.GridLayer {
     }
 }
 
+/**
+ * Leaflet cancels the download of a tile it no longer needs by pointing the image at a data: GIF,
+ * which the app's Content-Security-Policy (img-src without data:) refuses with a console error per
+ * tile. Dropping the src cancels the download just as well; these two overrides do that and are
+ * otherwise Leaflet 1.9's own code.
+ */
+class ProxyTileLayer extends L.TileLayer {}
+interface TileInternals {
+    _tiles: Record<string, { el: HTMLImageElement; coords: L.Coords }>;
+    _tileZoom: number;
+    fire(type: string, data: object): void;
+}
+const cancelDownload = (img: HTMLImageElement) => {
+    img.onload = null;
+    img.onerror = null;
+    img.removeAttribute('src');
+};
+const gridRemoveTile = (L.GridLayer.prototype as unknown as { _removeTile(this: unknown, key: string): void })._removeTile;
+Object.assign(ProxyTileLayer.prototype, {
+    _removeTile(this: TileInternals, key: string) {
+        const tile = this._tiles[key];
+        if (tile) {
+            cancelDownload(tile.el);
+        }
+        gridRemoveTile.call(this, key);
+    },
+    _abortLoading(this: TileInternals) {
+        for (const key of Object.keys(this._tiles)) {
+            const tile = this._tiles[key]!;
+            if (tile.coords.z === this._tileZoom) {
+                continue;
+            }
+            tile.el.onload = null;
+            tile.el.onerror = null;
+            if (!tile.el.complete) {
+                cancelDownload(tile.el);
+                tile.el.remove();
+                delete this._tiles[key];
+                this.fire('tileabort', { tile: tile.el, coords: tile.coords });
+            }
+        }
+    },
+});
+
 function toLatLngs(line: readonly LatLng[]): L.LatLngExpression[] {
     return line.map(([lat, lng]) => [lat, lng] as L.LatLngTuple);
 }
@@ -76,6 +120,9 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         worldCopyJump: true,
     });
     map.attributionControl.setPrefix(false);
+    // A view from the start: Leaflet defers layers added to a map without one, and a path whose
+    // renderer is not placed yet fails to draw (reading its bounds); fit() frames the route next.
+    map.setView([20, 0], 1, { animate: false });
     container.setAttribute('role', 'region');
     container.setAttribute('aria-roledescription', 'map');
     container.setAttribute('aria-label', options.label);
@@ -94,7 +141,7 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         container.dataset.tiles = 'off';
     };
     if (tilesUsable()) {
-        tiles = L.tileLayer(kTileTemplate, { maxZoom: kTileMaxZoom, attribution: kTileAttribution, zIndex: 1 });
+        tiles = new ProxyTileLayer(kTileTemplate, { maxZoom: kTileMaxZoom, attribution: kTileAttribution, zIndex: 1 });
         tiles.on('tileload', () => {
             reportTile('load');
             container.dataset.tiles = 'on';
@@ -218,8 +265,6 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         if (bounds?.isValid()) {
             map.fitBounds(bounds, { padding: [24, 24], maxZoom: kFitMaxZoom, animate: false });
             framed = true;
-        } else if (!framed) {
-            map.setView([20, 0], 1, { animate: false });
         }
     }
 

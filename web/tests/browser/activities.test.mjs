@@ -225,7 +225,7 @@ test('workouts in a phone browser', async (t) => {
             const switcher = page.getByRole('group', { name: 'Colour the route by' });
             assert.deepEqual(await switcher.getByRole('button').allTextContents(), ['Pace', 'Heart rate', 'Elevation']);
             assert.equal(await switcher.getByRole('button', { name: 'Pace' }).getAttribute('aria-pressed'), 'true');
-            await map.getByTestId('route-run').first().waitFor();
+            await map.getByTestId('route-run').first().waitFor({ state: 'attached' });
             const paceColours = await runColours(page);
             assert.ok(new Set(paceColours).size >= 3, `pace colours: ${[...new Set(paceColours)].join(' ')}`);
             await switcher.getByRole('button', { name: 'Heart rate' }).click();
