@@ -43,7 +43,7 @@ export interface MapController {
     destroy(): void;
 }
 
-const kFollowZoom = 16;
+const kFollowZoom = 17;
 /** A route fills the map but never zooms in past street level. */
 const kFitMaxZoom = 17;
 
@@ -115,6 +115,9 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         inertia: animate,
         maxZoom: kTileMaxZoom,
         minZoom: 1,
+        // Quarter steps let a route fill the map (whole zooms leave up to half of it empty); the
+        // buttons and keys still zoom by one.
+        zoomSnap: 0.25,
         // Wheel zoom on a page that scrolls would trap the scroll; keyboard, buttons, pinch and double-click zoom remain.
         scrollWheelZoom: false,
         worldCopyJump: true,
@@ -132,6 +135,9 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
     container.dataset.tiles = 'loading';
 
     new GridLayer({ tileSize: 256, zIndex: 0 }).addTo(map);
+    // Start, finish, cursor and position above the route however often it is redrawn (a pane of
+    // their own, between the route's overlay pane at 400 and the distance marks' at 600).
+    map.createPane('livemap-points').style.zIndex = '450';
     let tiles: L.TileLayer | null = null;
     const tilesOff = () => {
         if (tiles) {
@@ -169,8 +175,11 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
     let framed = false;
     let following = false;
     let bounds: L.LatLngBounds | null = null;
+    /** The user panned: a resize no longer re-frames the route. */
+    let dragged = false;
 
     const userMoved = () => {
+        dragged = true;
         if (following) {
             options.onUserMove?.();
         }
@@ -219,7 +228,7 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         pointLayer.clearLayers();
         const end = (at: LatLng | null, kind: 'start' | 'finish') => {
             if (at) {
-                const marker = L.circleMarker([at[0], at[1]], { radius: 7, className: `livemap__${kind}`, interactive: false }).addTo(pointLayer);
+                const marker = L.circleMarker([at[0], at[1]], { radius: 7, className: `livemap__${kind}`, interactive: false, pane: 'livemap-points' }).addTo(pointLayer);
                 marker.getElement()?.setAttribute('data-testid', `map-${kind}`);
             }
         };
@@ -236,7 +245,7 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         if (cursorMarker) {
             cursorMarker.setLatLng([at[0], at[1]]);
         } else {
-            cursorMarker = L.circleMarker([at[0], at[1]], { radius: 8, className: 'livemap__cursor', interactive: false }).addTo(map);
+            cursorMarker = L.circleMarker([at[0], at[1]], { radius: 8, className: 'livemap__cursor', interactive: false, pane: 'livemap-points' }).addTo(map);
             cursorMarker.getElement()?.setAttribute('data-testid', 'map-cursor');
         }
     }
@@ -251,7 +260,7 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         if (positionMarker) {
             positionMarker.setLatLng([at[0], at[1]]);
         } else {
-            positionMarker = L.circleMarker([at[0], at[1]], { radius: 8, className: 'livemap__position', interactive: false }).addTo(map);
+            positionMarker = L.circleMarker([at[0], at[1]], { radius: 8, className: 'livemap__position', interactive: false, pane: 'livemap-points' }).addTo(map);
             positionMarker.getElement()?.setAttribute('data-testid', 'map-position');
         }
         if (follow) {
@@ -268,8 +277,15 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         }
     }
 
+    let width = container.clientWidth;
     const resize = new ResizeObserver(() => {
         map.invalidateSize({ animate: false });
+        // A turned phone or a wider window: frame the route for the new shape, unless the user has
+        // moved the map (or it follows the athlete, which keeps them centred anyway).
+        if (container.clientWidth !== width && framed && !dragged && !following) {
+            fit();
+        }
+        width = container.clientWidth;
     });
     resize.observe(container);
 

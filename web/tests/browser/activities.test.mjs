@@ -277,7 +277,13 @@ test('workouts in a phone browser', async (t) => {
             await screenshot(page, '21-activity-detail');
             await screenshot(page, '21b-activity-map', { fullPage: false });
             await page.setViewportSize({ width: 1366, height: 900 });
-            await page.locator('[data-testid="route-map"] .leaflet-container[data-tiles="on"]').waitFor();
+            // The map re-frames the route for its new width and fetches the tiles it now needs.
+            await page.waitForFunction(() => {
+                const container = document.querySelector('[data-testid="route-map"] .leaflet-container');
+                const tiles = [...document.querySelectorAll('[data-testid="route-map"] img.leaflet-tile')];
+                const right = Math.max(...tiles.map((tile) => tile.getBoundingClientRect().right));
+                return container && tiles.length > 0 && tiles.every((tile) => tile.complete) && right >= container.getBoundingClientRect().right;
+            });
             await screenshot(page, '21c-activity-detail-1366', { fullPage: false });
             await page.setViewportSize({ width: 390, height: 844 });
 
