@@ -1,5 +1,6 @@
 // Geometry for routes on screen: distances on the sphere, Google encoded polylines, and the Web
-// Mercator projection that map tiles use (EPSG:3857, 256-pixel tiles, y growing southwards).
+// Mercator projection that map tiles use (EPSG:3857, 256-pixel tiles, y growing southwards), for
+// the SVG drawings of routes (the live map is Leaflet's, map/).
 
 /** [latitude, longitude] in degrees, as the API sends them. */
 export type LatLng = readonly [number, number];
@@ -161,48 +162,6 @@ export function fitViewport(points: readonly LatLng[], width: number, height: nu
         width,
         height,
     };
-}
-
-export interface Tile {
-    z: number;
-    x: number;
-    y: number;
-    /** Where the tile's top-left corner lands in the viewport, in pixels. */
-    left: number;
-    top: number;
-    /** Its width and height on screen (256 scaled by the zoom's fraction). */
-    size: number;
-}
-
-/** Tile servers rarely go beyond this. */
-const kMaxTileZoom = 19;
-
-/**
- * The tiles that cover a viewport: of the whole zoom nearest the viewport's, scaled to fit (so
- * between 0.71 and 1.41 times their size). x wraps around the antimeridian; rows outside the
- * world are skipped.
- */
-export function tilesFor(view: Viewport): Tile[] {
-    const z = Math.max(0, Math.min(kMaxTileZoom, Math.round(view.zoom)));
-    const size = kTileSize * 2 ** (view.zoom - z);
-    const count = 2 ** z;
-    const tiles: Tile[] = [];
-    const firstX = Math.floor(view.left / size);
-    const lastX = Math.floor((view.left + view.width) / size - 1e-9);
-    const firstY = Math.max(0, Math.floor(view.top / size));
-    const lastY = Math.min(count - 1, Math.floor((view.top + view.height) / size - 1e-9));
-    for (let ty = firstY; ty <= lastY; ty++) {
-        for (let tx = firstX; tx <= lastX; tx++) {
-            tiles.push({ z, x: ((tx % count) + count) % count, y: ty, left: tx * size - view.left, top: ty * size - view.top, size });
-        }
-    }
-    return tiles;
-}
-
-/** Fills a tile URL template: {z}, {x}, {y}, and {s} (subdomain a/b/c, spread by tile). */
-export function tileUrl(template: string, tile: { z: number; x: number; y: number }): string {
-    const subdomain = 'abc'[(tile.x + tile.y) % 3] ?? 'a';
-    return template.replaceAll('{z}', String(tile.z)).replaceAll('{x}', String(tile.x)).replaceAll('{y}', String(tile.y)).replaceAll('{s}', subdomain);
 }
 
 /** An SVG path ("M x y L x y …") of points in viewport pixels, rounded to 0.1 px. */

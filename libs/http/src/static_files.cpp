@@ -15,15 +15,14 @@ namespace fs = std::filesystem;
 namespace {
 
 // Pages load everything from this server; scripts never come from anywhere else, inline or eval'd.
-// Checked in Chromium (no console errors, no violation events; web/tests/browser). Beyond 'self':
-// - the web app: img-src http: https:, because map tiles come from whatever tile server a user sets
-//   on the device (You -> Map tiles accepts http and https templates); images cannot run code.
-//   Preact sets style attributes through the CSSOM, which style-src does not restrict.
+// Checked in Chromium (no console errors, no violation events; web/tests/browser). The web app's map
+// tiles come through this server's tile proxy (libs/tiles), so its images are 'self' too; Preact
+// sets style attributes through the CSSOM, which style-src does not restrict. Beyond 'self':
 // - the API docs page (Redoc, under /docs/ only): style-src 'unsafe-inline' (its styled-components
 //   inject <style> elements, and the page has one), img-src data: (its icons), worker-src blob:
 //   (its search index runs in a worker made from a blob: URL).
 constexpr std::string_view kAppPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' http: https:; connect-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'";
 constexpr std::string_view kDocsPolicy =

@@ -9,7 +9,8 @@ import { sportMotion } from '../sports';
 import { showToast } from '../ui';
 import { indexedDbRecordingStore } from './idb-store';
 import { pendingUploads, unfinishedRecording, type Recording, type RecordingStore } from './store';
-import { Tracker, type Totals } from './track';
+import type { LatLng } from '../geo';
+import { extendTrack, kNoTrack, trackOf, Tracker, type Totals, type TrackLines } from './track';
 import { retryDelayMs, syncRecording } from './upload-queue';
 
 export type GpsState = 'off' | 'searching' | 'ok' | 'denied' | 'unavailable';
@@ -29,6 +30,10 @@ export type SyncState =
 export const sync = signal<SyncState>({ state: 'idle' });
 /** Finished recordings still on this device. */
 export const queued = signal(0);
+/** The kept points of the current recording, for the live map. */
+export const track = signal<TrackLines>(kNoTrack);
+/** The last position the GPS reported while watching (kept or not), for the live map. */
+export const currentPosition = signal<LatLng | null>(null);
 
 let store: RecordingStore | null = null;
 const recordings = () => (store ??= indexedDbRecordingStore());
@@ -69,6 +74,7 @@ function onPosition(position: GeolocationPosition): void {
     }
     const { latitude, longitude, accuracy, altitude } = position.coords;
     gps.value = { state: 'ok', accuracy_m: accuracy };
+    currentPosition.value = [latitude, longitude];
     const offer = tracker.offer({ time_ms: position.timestamp, lat: latitude, lng: longitude, accuracy_m: accuracy, altitude_m: altitude ?? null });
     if (offer.kind === 'rejected') {
         return;
@@ -86,6 +92,7 @@ function onPosition(position: GeolocationPosition): void {
     }
     totals.value = { ...tracker.totals };
     const point = offer.point;
+    track.value = extendTrack(track.value, point);
     const id = current.id;
     void persist(() => recordings().addPoint(id, point));
 }
@@ -165,6 +172,7 @@ export async function startRecording(sport: Sport): Promise<void> {
     const started = Date.now();
     tracker = trackerFor(sport);
     totals.value = { ...tracker.totals };
+    track.value = kNoTrack;
     autoPausedSince.value = null;
     writeFailed = false;
     sync.value = { state: 'idle' };
@@ -230,6 +238,7 @@ export async function discardRecording(): Promise<void> {
     unlockScreen();
     tracker = null;
     recording.value = null;
+    track.value = kNoTrack;
     autoPausedSince.value = null;
     await persist(() => recordings().remove(current.id));
 }
@@ -307,6 +316,7 @@ export function restoreRecordings(): Promise<void> {
                 tracker = trackerFor(unfinished.sport);
                 tracker.restore(points);
                 totals.value = { ...tracker.totals };
+                track.value = trackOf(points);
                 let next = unfinished;
                 if (unfinished.status === 'recording') {
                     // Nothing is known after the last saved point: the stretch ends there.

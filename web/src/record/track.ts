@@ -248,3 +248,34 @@ export class Tracker {
         this.last = point;
     }
 }
+
+/** The track as the live map draws it: one line per stretch between manual pauses. */
+export interface TrackLines {
+    lines: LatLng[][];
+    /** The segment the last line belongs to (-1 before any point). */
+    segment: number;
+}
+
+export const kNoTrack: TrackLines = { lines: [], segment: -1 };
+
+/**
+ * The track with one more point: a new array for the lines and for the line that grew (so a
+ * view keyed on identity redraws), the earlier lines shared as they are.
+ */
+export function extendTrack(track: TrackLines, point: Pick<TrackPoint, 'lat' | 'lng' | 'segment'>): TrackLines {
+    const at: LatLng = [point.lat, point.lng];
+    if (track.lines.length === 0 || point.segment !== track.segment) {
+        return { lines: [...track.lines, [at]], segment: point.segment };
+    }
+    const lines = track.lines.slice();
+    lines[lines.length - 1] = [...lines[lines.length - 1]!, at];
+    return { lines, segment: track.segment };
+}
+
+export function trackOf(points: readonly TrackPoint[]): TrackLines {
+    let track = kNoTrack;
+    for (const point of points) {
+        track = extendTrack(track, point);
+    }
+    return track;
+}

@@ -1,20 +1,24 @@
-// One activity: figures, route map, charts, splits, laps, best efforts, zones; downloads; and for
-// the owner, edit and delete. Every section loads on its own, so a slow or failing one never
-// holds up the rest.
+// One activity: the route map as the page's hero, figures, charts, splits, laps, best efforts,
+// zones; downloads; and for the owner, edit and delete. Every section loads on its own, so a slow
+// or failing one never holds up the rest. The map and the charts share one set of streams and one
+// cursor: scrubbing a chart moves a marker along the route.
+import { useSignal, type Signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { activities, type ActivityDetail as Activity, type BestEffort, type Download, type Interval, type StreamSet, type ZoneBucket, type Zones } from '../api';
-import { decodePolyline } from '../geo';
-import { useLoad } from '../hooks/load';
+import { decodePolyline, type LatLng } from '../geo';
+import { useLoad, type LoadResult } from '../hooks/load';
+import { distanceMarks } from '../map/marks';
+import { MapView } from '../map/MapView';
+import { availableMetrics, colourScale, colouredRuns, metricValues, type ColourScale, type RouteMetric } from '../map/route-colours';
 import { useSubmit } from '../hooks/submit';
 import { href, navigate } from '../router/location';
 import { cadenceUnit, sportLabel, usesPace } from '../sports';
 import { Badge, Button, Card, LinkButton, ProblemView, Screen, Segmented, Spinner, Table, showToast, toProblem } from '../ui';
 import { Chart } from '../ui/Chart';
 import { DownloadIcon, TrophyIcon } from '../ui/icons';
-import { RouteMap } from '../ui/RouteMap';
 import { SportIcon } from '../ui/SportIcon';
-import { distanceUnit, formatClock, formatElevation, formatSpeed, kMetresPerFoot, splitLengthM, type Units } from '../units';
+import { distanceUnit, formatClock, formatElevation, formatPace, formatSpeed, kMetresPerFoot, splitLengthM, type Units } from '../units';
 import { currentUnits, paceOrSpeed, speedFigure, sportDistance } from './activity-view';
 import { me } from '../state/session';
 import { formatStart } from './format';
@@ -65,19 +69,18 @@ function Figures({ activity, units }: { activity: Activity; units: Units }) {
 
 type Axis = 'distance' | 'time';
 
-function Charts({ activity, units }: { activity: Activity; units: Units }) {
-    const { data: streams, problem } = useLoad((signal) => activities.getActivityStreams(activity.id, { resolution: 'medium' }, { signal }), [activity.id]);
+function Charts({ streams: load, activity, units, cursor }: { streams: LoadResult<StreamSet>; activity: Activity; units: Units; cursor: Signal<number | null> }) {
     const [axis, setAxis] = useState<Axis>('distance');
-    if (problem) {
-        return <ProblemView problem={problem} />;
+    if (load.problem) {
+        return <ProblemView problem={load.problem} />;
     }
-    if (!streams) {
+    if (!load.data) {
         return <Spinner label="Loading charts" />;
     }
-    return <ChartSet streams={streams} activity={activity} units={units} axis={axis} onAxis={setAxis} />;
+    return <ChartSet streams={load.data} activity={activity} units={units} axis={axis} onAxis={setAxis} cursor={cursor} />;
 }
 
-function ChartSet({ streams, activity, units, axis, onAxis }: { streams: StreamSet; activity: Activity; units: Units; axis: Axis; onAxis: (axis: Axis) => void }) {
+function ChartSet({ streams, activity, units, axis, onAxis, cursor }: { streams: StreamSet; activity: Activity; units: Units; axis: Axis; onAxis: (axis: Axis) => void; cursor: Signal<number | null> }) {
     const s = streams.streams;
     const hasDistance = (s.distance?.length ?? 0) > 0;
     const useAxis: Axis = hasDistance ? axis : 'time';
@@ -90,23 +93,23 @@ function ChartSet({ streams, activity, units, axis, onAxis }: { streams: StreamS
     const charts: ComponentChildren[] = [];
     if (s.altitude?.some((v) => v !== null)) {
         const ys = s.altitude.map((v) => (v === null ? null : imperial ? v / kMetresPerFoot : v));
-        charts.push(<Chart key="alt" title="Elevation" tone="elevation" xs={xs} ys={ys} formatX={formatX} formatY={(y) => `${Math.round(y)} ${imperial ? 'ft' : 'm'}`} testId="chart-elevation" />);
+        charts.push(<Chart key="alt" cursor={cursor} title="Elevation" tone="elevation" xs={xs} ys={ys} formatX={formatX} formatY={(y) => `${Math.round(y)} ${imperial ? 'ft' : 'm'}`} testId="chart-elevation" />);
     }
     if (s.velocity_smooth?.some((v) => v !== null)) {
         if (pace) {
             // Standing still has no pace; leave those samples out rather than plot "infinitely slow".
             const ys = s.velocity_smooth.map((v) => (v === null || v < 0.5 ? null : unitM / v));
-            charts.push(<Chart key="pace" title="Pace" tone="pace" xs={xs} ys={ys} invertY clip={[0.02, 0.98]} formatX={formatX} formatY={(y) => `${formatClock(y)} /${distanceUnit(units)}`} testId="chart-pace" />);
+            charts.push(<Chart key="pace" cursor={cursor} title="Pace" tone="pace" xs={xs} ys={ys} invertY clip={[0.02, 0.98]} formatX={formatX} formatY={(y) => `${formatClock(y)} /${distanceUnit(units)}`} testId="chart-pace" />);
         } else {
             const ys = s.velocity_smooth.map((v) => (v === null ? null : (v * 3600) / unitM));
-            charts.push(<Chart key="speed" title="Speed" tone="pace" xs={xs} ys={ys} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${y.toFixed(1)} ${imperial ? 'mph' : 'km/h'}`} testId="chart-speed" />);
+            charts.push(<Chart key="speed" cursor={cursor} title="Speed" tone="pace" xs={xs} ys={ys} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${y.toFixed(1)} ${imperial ? 'mph' : 'km/h'}`} testId="chart-speed" />);
         }
     }
     if (s.heartrate?.some((v) => v !== null)) {
-        charts.push(<Chart key="hr" title="Heart rate" tone="heart" xs={xs} ys={s.heartrate} formatX={formatX} formatY={(y) => `${Math.round(y)} bpm`} testId="chart-heart-rate" />);
+        charts.push(<Chart key="hr" cursor={cursor} title="Heart rate" tone="heart" xs={xs} ys={s.heartrate} formatX={formatX} formatY={(y) => `${Math.round(y)} bpm`} testId="chart-heart-rate" />);
     }
     if (s.watts?.some((v) => v !== null)) {
-        charts.push(<Chart key="power" title="Power" tone="power" xs={xs} ys={s.watts} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${Math.round(y)} W`} testId="chart-power" />);
+        charts.push(<Chart key="power" cursor={cursor} title="Power" tone="power" xs={xs} ys={s.watts} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${Math.round(y)} W`} testId="chart-power" />);
     }
     if (charts.length === 0) {
         return <p class="muted">No samples to chart.</p>;
@@ -334,6 +337,126 @@ function OwnerActions({ activity }: { activity: Activity }) {
     );
 }
 
+const kMetricLabels: Record<RouteMetric, string> = { pace: 'Pace', speed: 'Speed', heartrate: 'Heart rate', watts: 'Power', altitude: 'Elevation' };
+
+/** The ends of the legend in the user's units; for pace and speed the scale runs in m/s. */
+function legendValue(metric: RouteMetric, value: number, units: Units): string {
+    switch (metric) {
+        case 'pace':
+            return formatPace(value, units);
+        case 'speed':
+            return formatSpeed(value, units);
+        case 'heartrate':
+            return `${Math.round(value)} bpm`;
+        case 'watts':
+            return `${Math.round(value)} W`;
+        case 'altitude':
+            return formatElevation(value, units);
+    }
+}
+
+function Legend({ metric, scale, units }: { metric: RouteMetric; scale: ColourScale; units: Units }) {
+    return (
+        <p class="route-legend" data-testid="route-legend">
+            <span class="route-legend__end">{legendValue(metric, scale.low, units)}</span>
+            <span class="route-legend__ramp" aria-hidden="true" />
+            <span class="route-legend__end">{legendValue(metric, scale.high, units)}</span>
+            <span class="visually-hidden">{`: the route is coloured from blue at ${legendValue(metric, scale.low, units)} to red at ${legendValue(metric, scale.high, units)}`}</span>
+        </p>
+    );
+}
+
+const latLngOf = (point: readonly number[] | null | undefined): LatLng | null => (point && point.length >= 2 ? [point[0]!, point[1]!] : null);
+
+/**
+ * The page's hero: the route on the live map, coloured by the metric chosen under it, with the
+ * start and finish where this viewer may see them (the API leaves out what privacy hides, and
+ * exactly what it sends is drawn), distance marks in the user's unit and the chart cursor.
+ */
+function ActivityMap({ activity, streams, units, cursor }: { activity: Activity; streams: StreamSet | null; units: Units; cursor: Signal<number | null> }) {
+    const line = activity.polyline ?? activity.summary_polyline;
+    const lines = useMemo(() => (line ? [decodePolyline(line)] : []), [line]);
+    const start = useMemo(() => latLngOf(activity.start_latlng), [activity.start_latlng]);
+    const finish = useMemo(() => latLngOf(activity.end_latlng), [activity.end_latlng]);
+    const s = streams?.streams;
+    const metrics = useMemo(() => (s ? availableMetrics(s, usesPace(activity.sport)) : []), [s, activity.sport]);
+    const [chosen, setChosen] = useState<RouteMetric | null>(null);
+    const metric = chosen !== null && metrics.includes(chosen) ? chosen : (metrics[0] ?? null);
+    const coloured = useMemo(() => {
+        if (!s?.latlng || metric === null) {
+            return null;
+        }
+        const values = metricValues(s, metric);
+        const scale = colourScale(values);
+        return scale ? { scale, runs: colouredRuns(s.latlng, values, scale) } : null;
+    }, [s, metric]);
+    const unitM = splitLengthM(units);
+    const marks = useMemo(() => (s?.latlng && s.distance ? distanceMarks(s.distance, s.latlng, unitM) : undefined), [s, unitM]);
+    if (lines.length === 0 || lines[0]!.length === 0) {
+        return null;
+    }
+    return (
+        <section class="activity-hero" aria-label="Map">
+            <CursorMap label={`Route of ${activity.name}`} lines={lines} runs={coloured?.runs ?? null} start={start} finish={finish} marks={marks} latlng={s?.latlng} cursor={cursor} />
+            {metrics.length > 0 && metric !== null ? (
+                <div class="activity-hero__controls">
+                    <Segmented label="Colour the route by" options={metrics.map((m) => ({ value: m, label: kMetricLabels[m] }))} value={metric} onValue={setChosen} />
+                    {coloured ? <Legend metric={metric} scale={coloured.scale} units={units} /> : null}
+                </div>
+            ) : null}
+        </section>
+    );
+}
+
+/** Reads the cursor signal itself, so a scrub re-renders the map alone and not the page. */
+function CursorMap({ latlng, cursor, ...props }: { label: string; lines: readonly (readonly LatLng[])[]; runs: ReturnType<typeof colouredRuns> | null; start: LatLng | null; finish: LatLng | null; marks: ReturnType<typeof distanceMarks> | undefined; latlng: StreamSet['streams']['latlng']; cursor: Signal<number | null> }) {
+    const index = cursor.value;
+    const point = index === null ? null : latLngOf(latlng?.[index]);
+    const at = useMemo(() => point, [point?.[0], point?.[1]]);
+    return <MapView {...props} cursor={at} class="activity-hero__map" />;
+}
+
+function ActivityBody({ activity, units }: { activity: Activity; units: Units }) {
+    // Medium resolution (at most 1000 points) is plenty for a phone's width and one request serves map and charts.
+    const streams = useLoad((signal) => (activity.has_streams ? activities.getActivityStreams(activity.id, { resolution: 'medium' }, { signal }) : Promise.resolve(null)), [activity.id, activity.has_streams]);
+    const cursor = useSignal<number | null>(null);
+    const owner = activity.is_owner ? null : activity.owner.display_name;
+    return (
+        <>
+            <ActivityMap activity={activity} streams={streams.data} units={units} cursor={cursor} />
+            <header class="activity-head">
+                <p class="activity-head__meta">
+                    <SportIcon sport={activity.sport} size={18} decorative />
+                    {owner ? `${owner} · ` : ''}
+                    <time dateTime={activity.start_time ?? activity.start_date}>{formatStart(activity.start_time, activity.start_date, me.value?.time_zone)}</time>
+                    {activity.device ? ` · ${activity.device}` : ''}
+                </p>
+                <h2 class="activity-head__name" data-testid="activity-name">
+                    {activity.name}
+                </h2>
+                {activity.description ? <p class="activity-head__description">{activity.description}</p> : null}
+                {activity.pr_count > 0 ? (
+                    <p class="activity-head__prs">
+                        <TrophyIcon size={16} /> {activity.pr_count === 1 ? '1 personal record' : `${activity.pr_count} personal records`}
+                    </p>
+                ) : null}
+            </header>
+            <Figures activity={activity} units={units} />
+            {activity.has_streams ? (
+                <Card title="Analysis" testId="charts">
+                    <Charts streams={streams as LoadResult<StreamSet>} activity={activity} units={units} cursor={cursor} />
+                </Card>
+            ) : null}
+            {activity.has_streams ? <Splits activity={activity} units={units} /> : null}
+            {activity.has_streams ? <Laps activity={activity} units={units} /> : null}
+            {activity.has_streams ? <BestEfforts activity={activity} units={units} /> : null}
+            {activity.has_streams ? <ZonesSection activity={activity} /> : null}
+            <Downloads activity={activity} />
+            {activity.is_owner ? <OwnerActions activity={activity} /> : null}
+        </>
+    );
+}
+
 export function ActivityDetail({ id }: { id: number }) {
     const { data: activity, problem, reload } = useLoad((signal) => activities.getActivity(id, { signal }), [id]);
     const units = currentUnits();
@@ -355,41 +478,9 @@ export function ActivityDetail({ id }: { id: number }) {
             </Screen>
         );
     }
-    const line = activity.polyline ?? activity.summary_polyline;
-    const points = line ? decodePolyline(line) : [];
-    const owner = activity.is_owner ? null : activity.owner.display_name;
     return (
         <Screen title={sportLabel(activity.sport)} documentTitle={activity.name} backHref={href('activities')}>
-            <header class="activity-head">
-                <p class="activity-head__meta">
-                    <SportIcon sport={activity.sport} size={18} decorative />
-                    {owner ? `${owner} · ` : ''}
-                    <time dateTime={activity.start_time ?? activity.start_date}>{formatStart(activity.start_time, activity.start_date, me.value?.time_zone)}</time>
-                    {activity.device ? ` · ${activity.device}` : ''}
-                </p>
-                <h2 class="activity-head__name" data-testid="activity-name">
-                    {activity.name}
-                </h2>
-                {activity.description ? <p class="activity-head__description">{activity.description}</p> : null}
-                {activity.pr_count > 0 ? (
-                    <p class="activity-head__prs">
-                        <TrophyIcon size={16} /> {activity.pr_count === 1 ? '1 personal record' : `${activity.pr_count} personal records`}
-                    </p>
-                ) : null}
-            </header>
-            <Figures activity={activity} units={units} />
-            {points.length > 0 ? <RouteMap points={points} label={`Route of ${activity.name}`} /> : null}
-            {activity.has_streams ? (
-                <Card title="Analysis" testId="charts">
-                    <Charts activity={activity} units={units} />
-                </Card>
-            ) : null}
-            {activity.has_streams ? <Splits activity={activity} units={units} /> : null}
-            {activity.has_streams ? <Laps activity={activity} units={units} /> : null}
-            {activity.has_streams ? <BestEfforts activity={activity} units={units} /> : null}
-            {activity.has_streams ? <ZonesSection activity={activity} /> : null}
-            <Downloads activity={activity} />
-            {activity.is_owner ? <OwnerActions activity={activity} /> : null}
+            <ActivityBody key={activity.id} activity={activity} units={units} />
         </Screen>
     );
 }

@@ -3,7 +3,8 @@
 // a reload, and uploads when the connection allows.
 import { useEffect, useState } from 'preact/hooks';
 import type { Sport } from '../api';
-import { autoPausedSince, deliver, discardRecording, dismissFailed, finishRecording, gps, now, pauseRecording, queued, recording, resumeRecording, restoreRecordings, startRecording, sync, totals } from '../record/session';
+import { MapView } from '../map/MapView';
+import { autoPausedSince, deliver, discardRecording, dismissFailed, finishRecording, gps, now, pauseRecording, currentPosition, queued, recording, resumeRecording, restoreRecordings, startRecording, sync, totals, track } from '../record/session';
 import { activeMs } from '../record/store';
 import { kChoosableSports, sportLabel, usesPace } from '../sports';
 import { useSubmit } from '../hooks/submit';
@@ -52,6 +53,26 @@ function Stat({ label, value, testId, large = false }: { label: string; value: s
                 {value}
             </span>
             <span class="live-stat__label">{label}</span>
+        </div>
+    );
+}
+
+/**
+ * The track so far on the live map, following the athlete; dragging the map away stops following
+ * until "Re-centre". Reads the signals itself, so a new fix redraws the map and not the screen.
+ */
+function RecordMap() {
+    const [follow, setFollow] = useState(true);
+    return (
+        <div class="record-map">
+            <MapView label="Your route so far" lines={track.value.lines} position={currentPosition.value} follow={follow} onUserMove={() => setFollow(false)} testId="record-map" />
+            {follow ? null : (
+                <div class="record-map__recentre">
+                    <Button variant="secondary" onClick={() => setFollow(true)}>
+                        <GpsIcon size={18} /> Re-centre
+                    </Button>
+                </div>
+            )}
         </div>
     );
 }
@@ -165,6 +186,7 @@ export function Record() {
     const paused = current.status === 'paused';
     return (
         <Screen title={sportLabel(current.sport)}>
+            <RecordMap />
             <GpsStatus />
             {paused ? (
                 <Badge as="p" class="badge--paused" role="status" testId="record-paused">

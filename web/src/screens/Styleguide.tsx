@@ -214,7 +214,7 @@ function Display() {
                 </Card>
             </Section>
             <Section title="Maps">
-                <RouteMap points={kRoute} label="A sample loop" tiles={false} />
+                <RouteMap points={kRoute} label="A sample loop" />
                 <div class="styleguide__row">
                     <RouteThumb points={kRoute} />
                     <RouteThumb points={[]} />

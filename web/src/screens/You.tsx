@@ -1,9 +1,7 @@
 // The "You" tab: the profile at a glance and the way into settings.
-import { useState } from 'preact/hooks';
 import { href, navigate } from '../router/location';
 import { authStatus, logOut, me, startSession } from '../state/session';
-import { Avatar, Button, EmptyState, ListGroup, ListRow, Screen, TextField, showToast } from '../ui';
-import { isTileTemplate, setTileUrl, storedTileUrl } from '../ui/RouteMap';
+import { Avatar, Button, EmptyState, ListGroup, ListRow, Screen } from '../ui';
 import { OfflineIcon } from '../ui/icons';
 import { formatHeight, formatWeight } from '../units';
 import './You.css';
@@ -85,8 +83,6 @@ export function You() {
                 <ListRow title="Password & account" subtitle="Change password, delete account" href={href('you/account')} />
             </ListGroup>
 
-            <MapTiles />
-
             <ListGroup heading="About">
                 <ListRow title="API documentation" href="/docs" />
             </ListGroup>
@@ -98,39 +94,3 @@ export function You() {
     );
 }
 
-/** Map tiles are off unless the user (or the build, VITE_TILE_URL) names a tile server. */
-function MapTiles() {
-    const [template, setTemplate] = useState(storedTileUrl);
-    const [error, setError] = useState<string | undefined>(undefined);
-    function save(event: Event) {
-        event.preventDefault();
-        if (template.trim() !== '' && !isTileTemplate(template.trim())) {
-            setError('must be an http(s) URL with {z}, {x} and {y}');
-            return;
-        }
-        setError(undefined);
-        setTileUrl(template);
-        showToast(template.trim() ? 'Maps will show tiles from this server' : 'Maps show routes without tiles', 'success');
-    }
-    return (
-        <form class="form form-section" onSubmit={save} noValidate aria-label="Map tiles">
-            <h2 class="form-section__title">Map tiles</h2>
-            <TextField
-                label="Tile URL"
-                name="tile_url"
-                type="url"
-                inputMode="url"
-                autoCapitalize="none"
-                spellcheck={false}
-                placeholder="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-                value={template}
-                onValue={setTemplate}
-                error={error}
-                hint="Leave empty to draw routes without a map underneath (works offline). Only this device uses it."
-            />
-            <Button type="submit" variant="secondary">
-                Save
-            </Button>
-        </form>
-    );
-}

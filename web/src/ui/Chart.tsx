@@ -1,5 +1,7 @@
 // A line/area chart of one stream against distance or time, in SVG. Touch or hover shows the
-// value under the finger; the summary for screen readers gives the range.
+// value under the finger; the summary for screen readers gives the range. Charts given one shared
+// `cursor` signal move together (and with the map marker that follows the same signal).
+import type { Signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import { areaPath, extent, linePath, nearestIndex, niceTicks, percentile, scaleX, scaleY, type Frame, type Sample } from '../charts';
 import './Chart.css';
@@ -17,6 +19,8 @@ interface ChartProps {
     /** The quantity, for its colour. */
     tone?: 'elevation' | 'pace' | 'heart' | 'power';
     testId?: string;
+    /** The sample index under the pointer, shared with other views of the same streams. */
+    cursor?: Signal<number | null>;
 }
 
 const kWidth = 600;
@@ -24,8 +28,16 @@ const kHeight = 150;
 const kLeft = 44;
 const kBottom = 18;
 
-export function Chart({ title, xs, ys, formatX, formatY, invertY = false, clip, tone = 'elevation', testId }: ChartProps) {
-    const [hover, setHover] = useState<number | null>(null);
+export function Chart({ title, xs, ys, formatX, formatY, invertY = false, clip, tone = 'elevation', testId, cursor }: ChartProps) {
+    const [ownHover, setOwnHover] = useState<number | null>(null);
+    const hover = cursor ? cursor.value : ownHover;
+    const setHover = (index: number | null) => {
+        if (cursor) {
+            cursor.value = index;
+        } else {
+            setOwnHover(index);
+        }
+    };
     const xRange = extent(xs);
     const full = extent(ys);
     if (!xRange || !full) {

@@ -1,6 +1,7 @@
-// Workouts in the web app against the real server: a GPX upload shown in detail (figures, map,
-// charts, splits, edit, duplicate detection by drag and drop, GPX download), a manual activity,
-// and a GPS recording driven by Playwright's
+// Workouts in the web app against the real server: a GPX upload shown in detail (figures, the
+// live map with its metric colours, chart cursor and tile fallback, charts, splits, edit,
+// duplicate detection by drag and drop, GPX download), a manual activity, and a GPS recording
+// (with its live map) driven by Playwright's
 // mocked geolocation along a real track, with a pause, a reload in the middle, an offline finish
 // and a lost upload answer, ending in exactly one activity. Run with `npm run test:browser`.
 //
@@ -10,6 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
+import { crc32, deflateSync } from 'node:zlib';
 import { decodePolyline, distanceM as kitDistanceM, requireOrSkip, requireServices, testdataDir } from '../../../tests/e2e/kit.mjs';
 import { screenshot, startSuite, uniqueEmail, watchConsole, withPhone } from './browser.mjs';
 
@@ -74,8 +76,62 @@ function steadyStretch(points, count) {
     throw new Error(`no steady stretch of ${count} points in the track`);
 }
 
-/** A 1×1 grey PNG, the stand-in for every map tile. */
-const kTilePng = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4BwAA7QDsaJ6+KAAAAABJRU5ErkJggg==', 'base64');
+/** A 256×256 greyscale PNG: pale land with a darker street every 64 px, the stand-in for every map tile. */
+function fakeTilePng() {
+    const size = 256;
+    const rows = [];
+    for (let y = 0; y < size; y++) {
+        const row = Buffer.alloc(1 + size);
+        for (let x = 0; x < size; x++) {
+            row[1 + x] = x % 64 < 6 || y % 64 < 6 ? 0xd8 : 0xf0;
+        }
+        rows.push(row);
+    }
+    const chunk = (type, data) => {
+        const head = Buffer.alloc(8);
+        head.writeUInt32BE(data.length, 0);
+        head.write(type, 4, 'latin1');
+        const crc = Buffer.alloc(4);
+        crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+        return Buffer.concat([head, data, crc]);
+    };
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(size, 0);
+    header.writeUInt32BE(size, 4);
+    header[8] = 8; // bit depth
+    header[9] = 0; // greyscale
+    return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+const kTilePng = fakeTilePng();
+
+/**
+ * Serves every tile of the server's tile proxy (`/v1/tiles/z/x/y`) from the test, so maps have
+ * tiles without the network; returns the paths asked for. `status` other than 200 fails them.
+ */
+async function fakeTiles(context, { status = 200 } = {}) {
+    const asked = [];
+    await context.route(/\/v1\/tiles\/\d+\/\d+\/\d+\?exp=\d+&sig=[\w-]+$/, (route) => {
+        asked.push(new URL(route.request().url()).pathname);
+        return status === 200 ? route.fulfill({ status, contentType: 'image/png', body: kTilePng }) : route.fulfill({ status, contentType: 'application/problem+json', body: '{"title":"Tiles are off","status":503}' });
+    });
+    return asked;
+}
+
+/** Every URL the context requests, to check that nothing leaves the server's origin. */
+function recordRequests(context) {
+    const urls = [];
+    context.on('request', (request) => urls.push(request.url()));
+    return urls;
+}
+
+function offOrigin(urls, origin) {
+    return urls.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin);
+}
+
+/** The stroke colour of every coloured run on the map, in drawing order. */
+function runColours(page) {
+    return page.getByTestId('route-run').evaluateAll((paths) => paths.map((p) => p.getAttribute('stroke')));
+}
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -112,6 +168,8 @@ test('workouts in a phone browser', async (t) => {
             return;
         }
         return withPhone(browser, server.url, 'upload', async (context) => {
+            const requests = recordRequests(context);
+            const tilesAsked = await fakeTiles(context);
             const page = await context.newPage();
             const errors = watchConsole(page);
             await signUp(page, 'Una Uploader');
@@ -138,46 +196,108 @@ test('workouts in a phone browser', async (t) => {
             assert.ok(Math.abs(activity.distance_m / fileLength - 1) < 0.05, `distance ${activity.distance_m} m vs the file's ${fileLength.toFixed(0)} m`);
             tt.diagnostic(`uploaded: ${activity.distance_m.toFixed(1)} m by the server, ${fileLength.toFixed(1)} m by haversine over the file`);
 
-            const route = page.getByTestId('route-path');
+            // The map: Leaflet loaded (its own chunk), the route drawn point for point as the API sent it.
+            const map = page.getByTestId('route-map');
+            await page.locator('[data-testid="route-map"][data-state="ready"]').waitFor();
+            assert.equal(await map.getByRole('region', { name: `Route of ${activity.name}` }).count(), 1, 'the map has an accessible name');
+            const route = map.getByTestId('route-path');
             await route.waitFor();
             const d = (await route.getAttribute('d')) ?? '';
             // One segment per point of the activity's route (its polyline, else its summary).
             const routePoints = decodePolyline(activity.polyline ?? activity.summary_polyline);
             assert.equal((d.match(/L/g) ?? []).length, routePoints.length - 1, `the route path: ${d.slice(0, 80)}`);
+            // The owner sees the start and finish (another viewer gets what the privacy function leaves).
+            assert.ok(activity.start_latlng && activity.end_latlng);
+            assert.equal(await map.getByTestId('map-start').count(), 1);
+            assert.equal(await map.getByTestId('map-finish').count(), 1);
+            // Tiles come from this server's tile proxy only.
+            await page.locator('[data-testid="route-map"] .leaflet-container[data-tiles="on"]').waitFor();
+            const tileSources = await map.locator('img.leaflet-tile').evaluateAll((imgs) => imgs.map((img) => img.src));
+            assert.ok(tileSources.length >= 1, 'tiles under the route');
+            for (const src of tileSources) {
+                assert.match(src, new RegExp(`^${server.url}/v1/tiles/\\d+/\\d+/\\d+\\?exp=\\d+&sig=[\\w-]+$`), 'the signed template of GET /v1/tiles');
+            }
+            assert.ok(tilesAsked.length >= tileSources.length);
+
             await page.getByTestId('chart-elevation').waitFor();
             await page.getByTestId('chart-heart-rate').waitFor();
+            // Coloured by pace at first; the switch offers only what the file has (no power here).
+            const switcher = page.getByRole('group', { name: 'Colour the route by' });
+            assert.deepEqual(await switcher.getByRole('button').allTextContents(), ['Pace', 'Heart rate', 'Elevation']);
+            assert.equal(await switcher.getByRole('button', { name: 'Pace' }).getAttribute('aria-pressed'), 'true');
+            await map.getByTestId('route-run').first().waitFor({ state: 'attached' });
+            const paceColours = await runColours(page);
+            assert.ok(new Set(paceColours).size >= 3, `pace colours: ${[...new Set(paceColours)].join(' ')}`);
+            await switcher.getByRole('button', { name: 'Heart rate' }).click();
+            assert.equal(await switcher.getByRole('button', { name: 'Heart rate' }).getAttribute('aria-pressed'), 'true');
+            const hrColours = await runColours(page);
+            assert.notDeepEqual(hrColours, paceColours, 'heart rate colours the route differently');
+            assert.match(await textOf(page.getByTestId('route-legend')), /\d+ bpm.*\d+ bpm/);
+            // A mark at each whole kilometre.
+            assert.equal(await map.locator('.livemap__mark').count(), Math.floor(activity.distance_m / 1000));
+
+            // Scrubbing a chart moves a marker along the route, with the mouse and by touch.
+            const chart = page.getByTestId('chart-elevation').locator('svg');
+            await chart.scrollIntoViewIfNeeded();
+            const box = await chart.boundingBox();
+            const cursor = map.getByTestId('map-cursor');
+            const cursorAt = async () => {
+                await cursor.waitFor({ state: 'attached' });
+                return cursor.getAttribute('d');
+            };
+            const scrub = async (fraction, pointerType) => {
+                const init = { pointerType, isPrimary: true, bubbles: true, clientX: box.x + box.width * fraction, clientY: box.y + box.height / 2 };
+                await chart.dispatchEvent('pointerdown', init);
+                await chart.dispatchEvent('pointermove', init);
+            };
+            await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+            const early = await cursorAt();
+            await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+            for (const deadline = Date.now() + 5_000; (await cursorAt()) === early && Date.now() < deadline; ) {
+                await sleep(50);
+            }
+            const late = await cursorAt();
+            assert.notEqual(late, early, 'the map marker follows the mouse on the chart');
+            await scrub(0.5, 'touch');
+            for (const deadline = Date.now() + 5_000; (await cursorAt()) === late && Date.now() < deadline; ) {
+                await sleep(50);
+            }
+            assert.notEqual(await cursorAt(), late, 'the map marker follows a finger on the chart');
+            // Every chart shows the same cursor.
+            assert.equal(await page.locator('.chart__cursor').count(), await page.locator('.chart').count());
+
             const splitRows = page.getByTestId('splits-table').locator('tbody tr');
             await splitRows.first().waitFor();
             const { splits_km: kmSplits } = await splits;
             assert.equal(kmSplits.length, Math.ceil(activity.distance_m / 1000), `${kmSplits.length} km splits for ${activity.distance_m} m`);
             assert.equal(await splitRows.count(), kmSplits.length);
             assert.equal(await textOf(splitRows.first().locator('th')), '1');
+            await page.mouse.move(0, 0);
+            await page.evaluate(() => window.scrollTo(0, 0));
             await screenshot(page, '21-activity-detail');
-
-            // With a tile server configured, tiles of one zoom are laid under the same route.
-            const tileRequests = [];
-            await page.route('https://tiles.test/**', (route) => {
-                tileRequests.push(new URL(route.request().url()).pathname);
-                return route.fulfill({ status: 200, contentType: 'image/png', body: kTilePng });
+            await screenshot(page, '21b-activity-map', { fullPage: false });
+            await page.setViewportSize({ width: 1366, height: 900 });
+            // The map re-frames the route for its new width and fetches the tiles it now needs.
+            await page.waitForFunction(() => {
+                const container = document.querySelector('[data-testid="route-map"] .leaflet-container');
+                const tiles = [...document.querySelectorAll('[data-testid="route-map"] img.leaflet-tile')];
+                const right = Math.max(...tiles.map((tile) => tile.getBoundingClientRect().right));
+                return container && tiles.length > 0 && tiles.every((tile) => tile.complete) && right >= container.getBoundingClientRect().right;
             });
-            await page.evaluate(() => localStorage.setItem('strava1.tile_url', 'https://tiles.test/{z}/{x}/{y}.png'));
+            await screenshot(page, '21c-activity-detail-1366', { fullPage: false });
+            await page.setViewportSize({ width: 390, height: 844 });
+
+            // Tiles failing (the proxy off, the upstream down, offline): the route stays, on the grid.
+            await context.unrouteAll();
+            await fakeTiles(context, { status: 503 });
             await page.reload();
-            await page.getByTestId('route-path').waitFor();
-            const tiles = page.getByTestId('route-map').locator('image');
-            await tiles.first().waitFor({ state: 'attached' });
-            const hrefs = await tiles.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('href')));
-            // A bound, not a figure: how many tiles cover the route depends on where its bounding box
-            // falls on the tile grid; which ones is checked exactly below (drawn = fetched).
-            assert.ok(hrefs.length >= 1 && hrefs.length <= 12, `${hrefs.length} tiles`);
-            const zooms = new Set(hrefs.map((href) => /^https:\/\/tiles\.test\/(\d+)\/\d+\/\d+\.png$/.exec(href)?.[1]));
-            assert.equal(zooms.size, 1, `one zoom for every tile: ${hrefs.join(' ')}`);
-            assert.ok(!zooms.has(undefined));
-            for (const deadline = Date.now() + 5_000; tileRequests.length < hrefs.length && Date.now() < deadline; ) {
-                await sleep(50);
-            }
-            assert.deepEqual([...new Set(tileRequests)].sort(), hrefs.map((href) => new URL(href).pathname).sort(), 'the browser fetched exactly the tiles drawn');
-            await screenshot(page, '21b-activity-map-tiles', { fullPage: false });
-            await page.evaluate(() => localStorage.removeItem('strava1.tile_url'));
+            await page.locator('[data-testid="route-map"] .leaflet-container[data-tiles="off"]').waitFor();
+            await map.getByTestId('route-path').waitFor();
+            assert.ok((await map.locator('.livemap__grid-tile').count()) >= 1, 'the grid shows where tiles would be');
+            assert.equal(await map.locator('img.leaflet-tile').count(), 0, 'no tile left on the map');
+            await screenshot(page, '21d-activity-map-no-tiles', { fullPage: false });
+            await context.unrouteAll();
+            await fakeTiles(context);
 
             const download = page.waitForEvent('download');
             await page.getByRole('button', { name: 'Download GPX' }).click();
@@ -221,6 +341,8 @@ test('workouts in a phone browser', async (t) => {
             await page.getByTestId(`activity-${activity.id}`).getByTestId('route-thumb').waitFor();
             await screenshot(page, '22-activity-list');
             assert.deepEqual(errors, []);
+            assert.deepEqual(offOrigin(requests, server.url), [], 'no request leaves the server');
+            assert.ok(requests.length > 20);
         });
     });
 
@@ -263,6 +385,7 @@ test('workouts in a phone browser', async (t) => {
         const routeLength = lengthM(stretch);
         return withPhone(browser, server.url, 'record', async (context) => {
             await context.grantPermissions(['geolocation'], { origin: server.url });
+            await fakeTiles(context);
             const moveTo = (point) => context.setGeolocation({ latitude: point.lat, longitude: point.lng, accuracy: 5 });
             await moveTo(stretch[0]);
             const page = await context.newPage();
@@ -283,6 +406,13 @@ test('workouts in a phone browser', async (t) => {
                 await moveTo(point);
             }
             await sleep(1000);
+            // The live map draws the track so far and where the athlete is.
+            const liveMap = page.getByTestId('record-map');
+            await page.locator('[data-testid="record-map"][data-state="ready"]').waitFor();
+            assert.equal(await liveMap.getByRole('region', { name: 'Your route so far' }).count(), 1);
+            await liveMap.getByTestId('map-position').waitFor({ state: 'attached' });
+            const trackPath = (await liveMap.getByTestId('route-path').getAttribute('d')) ?? '';
+            assert.ok((trackPath.match(/L/g) ?? []).length >= 10, `the track so far: ${trackPath.slice(0, 80)}`);
             await page.getByRole('button', { name: 'Pause' }).click();
             await page.getByTestId('record-paused').waitFor();
             const before = await textOf(page.getByTestId('live-distance'));

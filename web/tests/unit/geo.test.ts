@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePolyline, encodePolyline, fitViewport, haversineM, pathLengthM, project, routePath, tilesFor, tileUrl, unproject } from '../../src/geo';
+import { decodePolyline, encodePolyline, fitViewport, haversineM, pathLengthM, project, routePath, unproject } from '../../src/geo';
 
 describe('geo', () => {
     it('measures great-circle distances', () => {
@@ -67,25 +67,6 @@ describe('geo', () => {
         expect(fitViewport([], 100, 100)).toBeNull();
         expect(fitViewport([[1, 2]], 100, 100, { maxZoom: 16 })!.zoom).toBe(16);
         expect(fitViewport(route, 640, 400, { whole: true })!.zoom).toBe(Math.floor(view.zoom));
-    });
-
-    it('covers the viewport with tiles of the nearest whole zoom', () => {
-        const view = { zoom: 2, left: 100, top: 300, width: 300, height: 300 };
-        const tiles = tilesFor(view);
-        expect(tiles.map((t) => `${t.z}/${t.x}/${t.y}`)).toEqual(['2/0/1', '2/1/1', '2/0/2', '2/1/2']);
-        expect(tiles[0]).toMatchObject({ left: -100, top: -44, size: 256 });
-        // Half-way between zooms, tiles of the rounded zoom are scaled to match.
-        const scaled = tilesFor({ zoom: 2.4, left: 0, top: 0, width: 10, height: 10 });
-        expect(scaled[0]!.z).toBe(2);
-        expect(scaled[0]!.size).toBeCloseTo(256 * 2 ** 0.4, 9);
-        // Across the antimeridian x wraps; above the world there are no tiles.
-        const wrapped = tilesFor({ zoom: 1, left: -100, top: -300, width: 200, height: 400 });
-        expect(wrapped.map((t) => `${t.x}/${t.y}`)).toEqual(['1/0', '0/0']);
-    });
-
-    it('fills tile URL templates', () => {
-        expect(tileUrl('https://tile.openstreetmap.org/{z}/{x}/{y}.png', { z: 5, x: 17, y: 11 })).toBe('https://tile.openstreetmap.org/5/17/11.png');
-        expect(tileUrl('https://{s}.tiles.test/{z}/{x}/{y}', { z: 1, x: 1, y: 0 })).toBe('https://b.tiles.test/1/1/0');
     });
 
     it('draws the route as an SVG path in viewport pixels', () => {
