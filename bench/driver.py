@@ -391,11 +391,11 @@ class Bench:
     # Only with --database-url: the throwaway cluster of scripts/with-services.sh runs with fsync off.
     EXTERNAL_FLAGS = ["--unsafe-allow-no-fsync=true"]
 
-    def start_ours(self, name, data_dir, db_url, ready_timeout):
+    def start_ours(self, name, data_dir, db_url, ready_timeout, binary=None):
         """Starts `strava1 serve`; returns (proc, port, seconds from exec to /readyz 200)."""
         while True:
             port_file = self.port_file(name)
-            argv = [self.args.binary, "serve", "--listen=127.0.0.1:0", f"--port-file={port_file}",
+            argv = [binary or self.args.binary, "serve", "--listen=127.0.0.1:0", f"--port-file={port_file}",
                     f"--data-dir={data_dir}"] + self.serve_flags
             if db_url:
                 argv += [f"--database-url={db_url}"] + self.external_flags
@@ -432,13 +432,15 @@ class Bench:
         status, body = http_request(port, "POST", "/v1/auth/signup", user, timeout=30)
         if status not in (200, 201):
             raise RuntimeError(f"POST /v1/auth/signup answered {status}: {body[:300]!r}")
-        self.users.append(user)
+        self.users.append(dict(user, port=port))
         return json.loads(body)["access_token"]
 
     def fresh_token(self, port):
         """A token with a full lifetime (15 min): log in again, or sign up another user."""
-        user = self.users[-1]
+        user = [u for u in self.users if u["port"] == port][-1]
         try:
+            # (the port is the driver's bookkeeping, not a login field)
+            user = {k: v for k, v in user.items() if k != "port"}
             status, body = http_request(
                 port, "POST", "/v1/auth/login",
                 {"email": user["email"], "password": user["password"]}, timeout=30)
@@ -505,6 +507,7 @@ class Bench:
     def run(self):
         a = self.args
         dbname = f"strava1_bench_{os.getpid()}"
+        self.base_db_name = f"{dbname}_base"
         psql(a.admin_dsn, f'CREATE DATABASE "{dbname}"')
         db_url = database_url(a.admin_dsn, dbname)
         self.raw["meta"]["database"] = dbname
@@ -514,10 +517,11 @@ class Bench:
         finally:
             for proc in list(self.procs):
                 self.stop(proc)
-            try:
-                psql(a.admin_dsn, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            except (subprocess.SubprocessError, OSError) as e:
-                log(f"could not drop {dbname}: {e}")
+            for name in (dbname, self.base_db_name):
+                try:
+                    psql(a.admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                except (subprocess.SubprocessError, OSError) as e:
+                    log(f"could not drop {name}: {e}")
 
     def _run(self, db_url):
         a = self.args
@@ -567,18 +571,31 @@ class Bench:
             "fastapi": {"port": peer_port, "pid": peer.pid},
         }
         plan = [("healthz", ["ours", "epoll", "fastapi"]), ("me", ["ours", "fastapi"])]
+        base = None
+        if a.baseline_binary:
+            # An earlier build, side by side in the same run: a regression shows as ours / base < 1.
+            # Its own database and data dir (an older build may refuse a newer schema).
+            self.step = "starting the baseline build"
+            base_db = database_url(a.admin_dsn, self.base_db_name)
+            psql(a.admin_dsn, f'CREATE DATABASE "{self.base_db_name}"')
+            base, base_port, _ = self.start_ours("strava1-base", os.path.join(self.work, "data-base"), base_db,
+                                                 a.ready_timeout * 10, binary=a.baseline_binary)
+            self.signup(base_port)
+            targets["base"] = {"port": base_port, "pid": base.pid}
+            plan = [("healthz", ["ours", "base", "epoll", "fastapi"]), ("me", ["ours", "base", "fastapi"])]
+        # /v1/me needs a token of the server asked (FastAPI verifies ours: it shares our signing key).
+        token_port = {name: targets["base"]["port"] if name == "base" else port for name in targets}
 
         # 3. maximum throughput.
         self.step = "maximum throughput"
         for endpoint, names in plan:
-            token = self.fresh_token(port) if endpoint == "me" else None
             for name in names:
+                token = self.fresh_token(token_port[name]) if endpoint == "me" else None
                 if a.warmup > 0:
                     self.wrk(targets[name], endpoint, a.warmup, token)
             for r in range(1, a.rounds + 1):
-                if endpoint == "me":
-                    token = self.fresh_token(port)
                 for name in names:
+                    token = self.fresh_token(token_port[name]) if endpoint == "me" else None
                     self.record("max", endpoint, name, r, self.wrk(targets[name], endpoint, a.duration, token))
 
         # 4. equal offered load on /v1/me.
@@ -594,6 +611,8 @@ class Bench:
                 self.record("paced", "me", name, r, self.wrk(targets[name], "me", a.duration, token, rate), rate)
 
         self.raw["rss"]["external_after_load"] = memory_kib(ours.pid)
+        if base is not None:
+            self.stop(base)
         self.stop(peer)
         self.stop(epoll)
         self.stop(ours)
@@ -683,6 +702,8 @@ def main():
                    help="the ready-time target; starts give up at a multiple of it")
     p.add_argument("--google-timeout", type=float, default=300)
     p.add_argument("--git-revision", default="")
+    p.add_argument("--baseline-binary", default="",
+                   help="an earlier strava1 build measured beside this one (healthz and /v1/me maximum throughput)")
     args = p.parse_args()
 
     # SIGTERM (from `timeout` or a parent) unwinds like Ctrl-C, so every child is stopped.

@@ -15,7 +15,7 @@ import statistics
 import sys
 
 MIB = 1024.0
-NAMES = {"ours": "strava1", "epoll": "epoll ceiling", "fastapi": "FastAPI"}
+NAMES = {"ours": "strava1", "base": "strava1 baseline build", "epoll": "epoll ceiling", "fastapi": "FastAPI"}
 PATHS = {"healthz": "GET /healthz", "me": "GET /v1/me"}
 
 
@@ -57,7 +57,7 @@ def summarize(raw):
             "offered_rps": median(r.get("offered_rps") for r in runs),
             "late": sum(r.get("late", 0) for r in runs),
         })
-    order = {"max": 0, "paced": 1}, {"healthz": 0, "me": 1}, {"ours": 0, "epoll": 1, "fastapi": 2}
+    order = {"max": 0, "paced": 1}, {"healthz": 0, "me": 1}, {"ours": 0, "base": 1, "epoll": 2, "fastapi": 3}
     rows.sort(key=lambda x: (order[0].get(x["phase"], 9), order[1].get(x["endpoint"], 9), order[2].get(x["target"], 9)))
     return rows
 
@@ -117,6 +117,15 @@ def verdicts(raw):
     note = clean("max", "healthz", "ours", "epoll")
     add("GET /healthz throughput, strava1 / epoll ceiling", ratio, "x", ">= 0.85",
         ratio is not None and ratio >= 0.85 and not note, note)
+
+    # An earlier build measured in the same run (BENCH_BASELINE_BINARY): within 5 % is noise here
+    # (the spread of per-round ratios of one build against itself on this machine).
+    for endpoint in ("healthz", "me"):
+        ratio = median(round_ratios(raw, "max", endpoint, "base", rps))
+        if ratio is not None:
+            note = clean("max", endpoint, "ours", "base")
+            add(f"{PATHS[endpoint]} throughput, strava1 / baseline build", ratio, "x", ">= 0.95",
+                ratio >= 0.95 and not note, note)
 
     for key, label in (("external_idle", "external database"), ("embedded_idle", "embedded PostgreSQL")):
         mem = raw.get("rss", {}).get(key)
@@ -230,7 +239,8 @@ def render(raw, rows, targets, markdown):
         out.append("")
 
     ratio_rows = []
-    for endpoint, peer in (("healthz", "epoll"), ("healthz", "fastapi"), ("me", "fastapi")):
+    for endpoint, peer in (("healthz", "epoll"), ("healthz", "fastapi"), ("me", "fastapi"), ("healthz", "base"),
+                           ("me", "base")):
         rps = median(round_ratios(raw, "max", endpoint, peer, lambda r: r["rps"]))
         eff = median(round_ratios(raw, "max", endpoint, peer, lambda r: r.get("req_per_cpu_s")))
         p99 = median(round_ratios(raw, "max", endpoint, peer, lambda r: r["latency_us"]["p99"], invert=True))

@@ -11,7 +11,8 @@
 # default 1800), BENCH_SKIP_BUILD=1 (use what is built), STRAVA1_BENCH_BINARY (another strava1),
 # BENCH_STRICT=1 (exit 1 when a target fails), BENCH_KEEP=1 (keep the work dir with server logs),
 # BENCH_BENCHMARK_DIR (where to look for strava1_*_benchmark executables; default build/release),
-# BENCH_SKIP_FORMATS=1 (skip the import comparison of bench/formats/run.py), BENCH_SKIP_UPLOADS=1
+# BENCH_BASELINE_BINARY (an earlier strava1 build measured beside this one on /healthz and /v1/me:
+# the regression check), BENCH_SKIP_FORMATS=1 (skip the import comparison of bench/formats/run.py), BENCH_SKIP_UPLOADS=1
 # (skip the upload-to-ready latency of bench/uploads/run.mjs), BENCH_SKIP_BOMBS=1 (skip the peak memory
 # under concurrent gzip bombs of bench/uploads/gzip_bombs.mjs), BENCH_SKIP_JOBS=1 (skip the job queue
 # against graphile-worker of bench/jobs/run.mjs; BENCH_JOBS_COUNT, BENCH_JOBS_CONCURRENCY,
@@ -80,7 +81,8 @@ timeout --kill-after=60 "${BENCH_TIME_LIMIT:-1800}" "$py" bench/driver.py \
     --paced-fraction="${BENCH_PACED_FRACTION:-0.8}" \
     --paced-connections="${BENCH_PACED_CONNECTIONS:-128}" \
     --peer-workers="${BENCH_PEER_WORKERS:-2}" \
-    --git-revision="$(git rev-parse --short HEAD 2>/dev/null || true)" || status=$?
+    --git-revision="$(git rev-parse --short HEAD 2>/dev/null || true)" \
+    --baseline-binary="${BENCH_BASELINE_BINARY:-}" || status=$?
 
 if [ ! -s "$raw" ]; then
     echo "bench: the driver wrote no results (exit $status)" >&2
@@ -106,6 +108,14 @@ if [ "${BENCH_SKIP_UPLOADS:-0}" != 1 ]; then
         status=$?
     if [ -f bench/results/uploads-latest.md ]; then
         { echo; cat bench/results/uploads-latest.md; } >> bench/results/latest.md
+    fi
+    if [ -n "${BENCH_BASELINE_BINARY:-}" ]; then
+        # The same measurement of the baseline build, right after, on the same machine.
+        timeout --kill-after=30 600 node bench/uploads/run.mjs --binary="$BENCH_BASELINE_BINARY" \
+            --out="$work/uploads-baseline.md" || status=$?
+        if [ -f "$work/uploads-baseline.md" ]; then
+            { echo; echo "Baseline build ($BENCH_BASELINE_BINARY):"; sed 1d "$work/uploads-baseline.md"; } >> bench/results/latest.md
+        fi
     fi
 fi
 if [ "${BENCH_SKIP_BOMBS:-0}" != 1 ]; then
