@@ -36,13 +36,23 @@ function answer(confirmed: boolean): void {
     current?.resolve(confirmed);
 }
 
-type ConfirmSheetProps = ConfirmOptions & { open: boolean; onAnswer: (confirmed: boolean) => void };
+type ConfirmSheetProps = ConfirmOptions & { open: boolean; onAnswer: (confirmed: boolean) => void; inline?: boolean };
 
 /** The sheet itself (the style page shows one; screens use confirmAction). */
-export function ConfirmSheet({ open, title, message, confirmLabel, cancelLabel = 'Cancel', danger = true, onAnswer }: ConfirmSheetProps) {
+export function ConfirmSheet({ open, title, message, confirmLabel, cancelLabel = 'Cancel', danger = true, onAnswer, inline = false }: ConfirmSheetProps) {
+    const messageId = inline ? 'confirm-sheet-sample-message' : 'confirm-sheet-message';
     return (
-        <Sheet open={open} title={title} role="alertdialog" describedBy="confirm-sheet-message" initialFocus='[data-testid="confirm-sheet-cancel"]' onCancel={() => onAnswer(false)} testId="confirm-sheet">
-            <p id="confirm-sheet-message" class="sheet__message">
+        <Sheet
+            open={open}
+            title={title}
+            role="alertdialog"
+            describedBy={messageId}
+            initialFocus='[data-testid="confirm-sheet-cancel"]'
+            onCancel={() => onAnswer(false)}
+            testId={inline ? 'confirm-sheet-sample' : 'confirm-sheet'}
+            inline={inline}
+        >
+            <p id={messageId} class="sheet__message">
                 {message}
             </p>
             <div class="sheet__actions">

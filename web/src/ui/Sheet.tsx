@@ -19,12 +19,14 @@ type SheetProps = {
     /** The element to focus first (by default the first focusable). */
     initialFocus?: string;
     testId?: string;
+    /** Drawn in place, not modal (the style page's sample). */
+    inline?: boolean;
     children: ComponentChildren;
 };
 
 let nextSheetId = 1;
 
-export function Sheet({ open, title, onCancel, role = 'dialog', describedBy, initialFocus, testId, children }: SheetProps) {
+export function Sheet({ open, title, onCancel, role = 'dialog', describedBy, initialFocus, testId, inline = false, children }: SheetProps) {
     const dialog = useRef<HTMLDialogElement>(null);
     const titleId = useRef(`sheet-title-${nextSheetId++}`).current;
     const cancel = useRef(onCancel);
@@ -32,7 +34,7 @@ export function Sheet({ open, title, onCancel, role = 'dialog', describedBy, ini
 
     useLayoutEffect(() => {
         const element = dialog.current;
-        if (!open || !element) {
+        if (!open || !element || inline) {
             return;
         }
         const before = document.activeElement as HTMLElement | null;
@@ -54,6 +56,18 @@ export function Sheet({ open, title, onCancel, role = 'dialog', describedBy, ini
 
     if (!open) {
         return null;
+    }
+    if (inline) {
+        return (
+            <section class="sheet sheet--inline" aria-labelledby={titleId} data-testid={testId}>
+                <div class="sheet__panel">
+                    <h2 class="sheet__title" id={titleId}>
+                        {title}
+                    </h2>
+                    {children}
+                </div>
+            </section>
+        );
     }
     return (
         <dialog
