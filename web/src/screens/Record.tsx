@@ -269,49 +269,51 @@ export function Record() {
     return (
         <Screen title={sportLabel(current.sport)}>
             <div class={paused ? 'record-live record-live--paused' : 'record-live'}>
-                <RecordMap />
-                <div class="record-live__panel">
-                    <div class="record-live__status">
-                        <GpsStatus />
+                <div class="record-live__grid">
+                    <RecordMap />
+                    <div class="record-live__panel">
+                        <div class="record-live__status">
+                            <GpsStatus />
+                            {paused ? (
+                                <Badge as="p" class="badge--paused" role="status" testId="record-paused">
+                                    Paused
+                                </Badge>
+                            ) : autoPaused ? (
+                                <Badge as="p" class="badge--paused badge--auto" role="status" testId="record-auto-paused">
+                                    Auto-paused
+                                </Badge>
+                            ) : null}
+                        </div>
+                        <div class="live-stats" aria-live="off">
+                            <Stat label="Time" value={formatClock(timerS)} testId="live-time" size="xl" />
+                            <Stat label="Distance" value={formatDistance(t.distance_m, units)} testId="live-distance" />
+                            <Stat label={usesPace(current.sport) ? 'Avg pace' : 'Avg speed'} value={figure.value} testId="live-pace" />
+                            <Stat label="Elevation gain" value={formatElevation(t.elevation_gain_m, units)} testId="live-elevation" size="s" />
+                            <Stat label="Altitude" value={formatElevation(t.altitude_m, units)} testId="live-altitude" size="s" />
+                        </div>
+                        <div class="record-controls">
+                            {paused ? (
+                                <>
+                                    <Button busy={busy} onClick={() => void run(resumeRecording)}>
+                                        <PlayIcon size={24} /> Resume
+                                    </Button>
+                                    <Button variant="secondary" disabled={busy} onClick={() => setSaving(true)}>
+                                        <StopIcon size={24} /> Finish
+                                    </Button>
+                                </>
+                            ) : (
+                                <Button busy={busy} onClick={() => void run(pauseRecording)}>
+                                    <PauseIcon size={24} /> Pause
+                                </Button>
+                            )}
+                        </div>
+                        <ProblemView problem={control.problem} />
                         {paused ? (
-                            <Badge as="p" class="badge--paused" role="status" testId="record-paused">
-                                Paused
-                            </Badge>
-                        ) : autoPaused ? (
-                            <Badge as="p" class="badge--paused badge--auto" role="status" testId="record-auto-paused">
-                                Auto-paused
-                            </Badge>
+                            <Button variant="ghost" onClick={() => void confirmDiscard()}>
+                                Discard
+                            </Button>
                         ) : null}
                     </div>
-                    <div class="live-stats" aria-live="off">
-                        <Stat label="Time" value={formatClock(timerS)} testId="live-time" size="xl" />
-                        <Stat label="Distance" value={formatDistance(t.distance_m, units)} testId="live-distance" />
-                        <Stat label={usesPace(current.sport) ? 'Avg pace' : 'Avg speed'} value={figure.value} testId="live-pace" />
-                        <Stat label="Elevation gain" value={formatElevation(t.elevation_gain_m, units)} testId="live-elevation" size="s" />
-                        <Stat label="Altitude" value={formatElevation(t.altitude_m, units)} testId="live-altitude" size="s" />
-                    </div>
-                    <div class="record-controls">
-                        {paused ? (
-                            <>
-                                <Button busy={busy} onClick={() => void run(resumeRecording)}>
-                                    <PlayIcon size={24} /> Resume
-                                </Button>
-                                <Button variant="secondary" disabled={busy} onClick={() => setSaving(true)}>
-                                    <StopIcon size={24} /> Finish
-                                </Button>
-                            </>
-                        ) : (
-                            <Button busy={busy} onClick={() => void run(pauseRecording)}>
-                                <PauseIcon size={24} /> Pause
-                            </Button>
-                        )}
-                    </div>
-                    <ProblemView problem={control.problem} />
-                    {paused ? (
-                        <Button variant="ghost" onClick={() => void confirmDiscard()}>
-                            Discard
-                        </Button>
-                    ) : null}
                 </div>
             </div>
             {paused ? <SaveSheet key={current.id} current={current} open={saving} onClose={() => setSaving(false)} /> : null}
