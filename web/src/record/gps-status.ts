@@ -48,6 +48,6 @@ export function gpsText(quality: GpsQuality, accuracy_m: number | null): string 
         case 'unavailable':
             return 'No location available on this device.';
         case 'off':
-            return 'GPS off';
+            return 'GPS paused';
     }
 }

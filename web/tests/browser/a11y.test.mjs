@@ -127,6 +127,8 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
                     // The Record screen's states that only a workout reaches: live, paused, the
                     // Save sheet, the confirm sheet (no location permission: the GPS state shows).
                     const check = async (name) => {
+                        // Measured at rest, after the sheet's entrance animation.
+                        await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
                         const violations = await axeViolations(page);
                         const key = `${device.name} #/record (${name})`;
                         report[key] = violations;
