@@ -6,8 +6,9 @@ import { restoreRecordings } from './record/session';
 import { currentPath, href, hrefOfPath, navigate } from './router/location';
 import { compileRoutes, resolveRoute, type SessionState } from './router/match';
 import { kHomes, kRoutes } from './routes';
+import { tabBarHidden } from './state/frame';
 import { authStatus } from './state/session';
-import { Banner, ScreenTitle, Spinner, TabBar, Toaster, type TabItem } from './ui';
+import { Banner, ConfirmHost, ScreenTitle, Spinner, TabBar, Toaster, type TabItem } from './ui';
 import { ChatsIcon, FeedIcon, InsightsIcon, OfflineIcon, RecordIcon, YouIcon } from './ui/icons';
 
 const kCompiled = compileRoutes(kRoutes);
@@ -63,19 +64,22 @@ export function App() {
         return (
             <div class="app">
                 {screen}
+                <ConfirmHost />
                 <Toaster />
             </div>
         );
     }
+    const tabs = !tabBarHidden.value;
     return (
-        <div class="app app--tabs" data-status={status}>
+        <div class={tabs ? 'app app--tabs' : 'app'} data-status={status}>
             {status === 'offline' ? (
                 <Banner icon={<OfflineIcon size={18} />} testId="offline-banner">
                     You're offline. Changes need a connection.
                 </Banner>
             ) : null}
             {screen}
-            <TabBar items={kTabs} current={match.route.tab} />
+            {tabs ? <TabBar items={kTabs} current={match.route.tab} /> : null}
+            <ConfirmHost />
             <Toaster />
         </div>
     );

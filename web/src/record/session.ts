@@ -8,16 +8,18 @@ import { newIdempotencyKey } from '../screens/format';
 import { sportMotion } from '../sports';
 import { showToast } from '../ui';
 import { indexedDbRecordingStore } from './idb-store';
-import { pendingUploads, unfinishedRecording, type Recording, type RecordingStore } from './store';
+import type { GpsReading } from './gps-status';
+import { pendingUploads, unfinishedRecording, type Recording, type RecordingStore, type SaveDetails } from './store';
 import type { LatLng } from '../geo';
 import { extendTrack, kNoTrack, trackOf, Tracker, type Totals, type TrackLines } from './track';
 import { retryDelayMs, syncRecording } from './upload-queue';
-
-export type GpsState = 'off' | 'searching' | 'ok' | 'denied' | 'unavailable';
+import { ScreenWakeLock, type WakeLockState } from './wake-lock';
 
 export const recording = signal<Recording | null>(null);
 export const totals = signal<Totals>({ distance_m: 0, moving_s: 0, elevation_gain_m: 0, altitude_m: null, points: 0 });
-export const gps = signal<{ state: GpsState; accuracy_m: number | null }>({ state: 'off', accuracy_m: null });
+export const gps = signal<GpsReading>({ state: 'off', accuracy_m: null, last_fix_ms: null });
+/** Whether the screen is kept on (shown on the Record screen). */
+export const wakeLockState = signal<WakeLockState>('off');
 /** When the current auto-pause began (wall clock), or null while moving. */
 export const autoPausedSince = signal<number | null>(null);
 /** Wall clock, ticking once a second while recording so the timer moves. */
@@ -41,7 +43,6 @@ const recordings = () => (store ??= indexedDbRecordingStore());
 let tracker: Tracker | null = null;
 let watchId: number | null = null;
 let ticker: ReturnType<typeof setInterval> | null = null;
-let wakeLock: WakeLockSentinel | null = null;
 /** Persisting is serialised so that finishing waits for every point before the GPX is written. */
 let writes: Promise<void> = Promise.resolve();
 let writeFailed = false;
@@ -73,7 +74,7 @@ function onPosition(position: GeolocationPosition): void {
         return;
     }
     const { latitude, longitude, accuracy, altitude } = position.coords;
-    gps.value = { state: 'ok', accuracy_m: accuracy };
+    gps.value = { state: 'ok', accuracy_m: accuracy, last_fix_ms: Date.now() };
     currentPosition.value = [latitude, longitude];
     const offer = tracker.offer({ time_ms: position.timestamp, lat: latitude, lng: longitude, accuracy_m: accuracy, altitude_m: altitude ?? null });
     if (offer.kind === 'rejected') {
@@ -99,11 +100,12 @@ function onPosition(position: GeolocationPosition): void {
 
 function onPositionError(error: GeolocationPositionError): void {
     if (error.code === error.PERMISSION_DENIED) {
-        gps.value = { state: 'denied', accuracy_m: null };
-    } else if (error.code === error.POSITION_UNAVAILABLE) {
-        gps.value = { state: 'unavailable', accuracy_m: null };
+        gps.value = { state: 'denied', accuracy_m: null, last_fix_ms: null };
+    } else if (error.code === error.POSITION_UNAVAILABLE && gps.value.last_fix_ms === null) {
+        gps.value = { state: 'unavailable', accuracy_m: null, last_fix_ms: null };
     }
-    // A timeout just means no fix yet; the watch keeps trying.
+    // A timeout just means no fix for a while; the screen turns it into "signal lost" from the
+    // time of the last fix, and the watch keeps trying.
 }
 
 function startWatching(): void {
@@ -111,10 +113,10 @@ function startWatching(): void {
         return;
     }
     if (typeof navigator === 'undefined' || !('geolocation' in navigator)) {
-        gps.value = { state: 'unavailable', accuracy_m: null };
+        gps.value = { state: 'unavailable', accuracy_m: null, last_fix_ms: null };
         return;
     }
-    gps.value = { state: 'searching', accuracy_m: null };
+    gps.value = { state: 'searching', accuracy_m: null, last_fix_ms: null };
     watchId = navigator.geolocation.watchPosition(onPosition, onPositionError, { enableHighAccuracy: true, maximumAge: 0, timeout: 30_000 });
     ticker ??= setInterval(() => {
         now.value = Date.now();
@@ -130,39 +132,31 @@ function stopWatching(): void {
         clearInterval(ticker);
         ticker = null;
     }
-    gps.value = { state: 'off', accuracy_m: null };
+    gps.value = { state: 'off', accuracy_m: null, last_fix_ms: null };
     now.value = Date.now();
 }
 
-async function lockScreen(): Promise<void> {
-    if (wakeLock !== null || typeof navigator === 'undefined' || !('wakeLock' in navigator) || document.visibilityState !== 'visible') {
-        return;
-    }
-    try {
-        const sentinel = await navigator.wakeLock.request('screen');
-        wakeLock = sentinel;
-        sentinel.addEventListener('release', () => {
-            if (wakeLock === sentinel) {
-                wakeLock = null;
-            }
-        });
-    } catch {
-        // Refused (battery saver, no user gesture yet): recording works without it.
-    }
+const screenLock = new ScreenWakeLock(
+    {
+        wakeLock: typeof navigator !== 'undefined' && 'wakeLock' in navigator ? navigator.wakeLock : undefined,
+        visible: () => typeof document === 'undefined' || document.visibilityState === 'visible',
+    },
+    (state) => {
+        wakeLockState.value = state;
+    },
+);
+
+function lockScreen(): Promise<void> {
+    return screenLock.acquire();
 }
 
 function unlockScreen(): void {
-    void wakeLock?.release().catch(() => undefined);
-    wakeLock = null;
+    screenLock.release();
 }
 
 if (typeof document !== 'undefined') {
     // The system drops the lock whenever the page is hidden; take it back on return.
-    document.addEventListener('visibilitychange', () => {
-        if (document.visibilityState === 'visible' && recording.value?.status === 'recording') {
-            void lockScreen();
-        }
-    });
+    document.addEventListener('visibilitychange', () => void screenLock.visibilityChanged());
 }
 
 export async function startRecording(sport: Sport): Promise<void> {
@@ -215,7 +209,8 @@ export async function resumeRecording(): Promise<void> {
     void lockScreen();
 }
 
-export async function finishRecording(): Promise<void> {
+/** Ends the recording with what the Save sheet chose, and starts delivering it. */
+export async function finishRecording(details: SaveDetails | null = null): Promise<void> {
     const current = recording.value;
     if (!current || (current.status !== 'recording' && current.status !== 'paused')) {
         return;
@@ -223,7 +218,7 @@ export async function finishRecording(): Promise<void> {
     const at = Date.now();
     stopWatching();
     unlockScreen();
-    await save({ ...withAutoPauseClosed(current, at), status: 'finished', segments: closeSegments(current, at), finished_at_ms: at });
+    await save({ ...withAutoPauseClosed(current, at), status: 'finished', segments: closeSegments(current, at), finished_at_ms: at, details });
     await writes;
     queued.value += 1;
     await deliver();
@@ -260,7 +255,7 @@ export function deliver(): Promise<void> {
                 if (own) {
                     sync.value = { state: 'saving' };
                 }
-                const result = await syncRecording({ store: recordings(), uploadFile: activities.createUpload, getUpload: (id) => activities.getUpload(id) }, pending.id);
+                const result = await syncRecording({ store: recordings(), uploadFile: activities.createUpload, getUpload: (id) => activities.getUpload(id), updateActivity: activities.updateActivity }, pending.id);
                 if (result.state === 'waiting') {
                     if (own) {
                         sync.value = { state: 'waiting', reason: result.reason };

@@ -1,7 +1,7 @@
 // Where recordings live on the device until the server has them. The interface is what the
 // recorder and the upload queue use; idb-store.ts implements it over IndexedDB for the app, and
 // memoryRecordingStore() here serves tests.
-import type { Sport } from '../api';
+import type { Sport, Visibility } from '../api';
 import type { TrackPoint } from './track';
 
 export type RecordingStatus =
@@ -13,6 +13,16 @@ export type RecordingStatus =
     | 'finished'
     /** The server refused the file for good (e.g. it found it unreadable); see `error`. */
     | 'failed';
+
+/** What the athlete chose in the Save sheet; sent with the upload (and a PATCH for the rest). */
+export interface SaveDetails {
+    name: string;
+    description: string;
+    sport: Sport;
+    visibility: Visibility;
+    /** 1–10, or null when not given. */
+    perceived_exertion: number | null;
+}
 
 export interface Recording {
     /** A random id made on the device; the upload's Idempotency-Key derives from it. */
@@ -27,6 +37,10 @@ export interface Recording {
     /** Set once POST /v1/uploads answered, so later attempts only poll. */
     upload_id: number | null;
     error: string | null;
+    /** Set on finishing through the Save sheet (absent in recordings stored by older versions). */
+    details?: SaveDetails | null;
+    /** The activity made from the upload, kept while its details are still to be sent. */
+    activity_id?: number | null;
 }
 
 export interface RecordingStore {

@@ -1,7 +1,7 @@
 // Delivers finished recordings: GPX from the stored points, POST /v1/uploads with an
 // Idempotency-Key made from the recording id (a retry after a lost answer replays the first
 // answer instead of importing twice), then polling until the activity exists.
-import type { Upload, UploadQuery } from '../api';
+import type { ActivityUpdate, Upload, UploadQuery } from '../api';
 import { activityOfUpload, isRetryable, pollUpload, type PollOptions } from '../uploads';
 import { writeGpx } from './gpx';
 import type { Recording, RecordingStore } from './store';
@@ -10,6 +10,8 @@ export interface QueueDeps {
     store: RecordingStore;
     uploadFile: (file: Blob, options: { query: UploadQuery; contentType: string; idempotencyKey: string }) => Promise<Upload>;
     getUpload: (uploadId: number) => Promise<Upload>;
+    /** PATCH /v1/activities/{id}: the Save sheet's fields the upload cannot carry. */
+    updateActivity: (activityId: number, body: ActivityUpdate) => Promise<unknown>;
     poll?: PollOptions;
 }
 
@@ -21,6 +23,37 @@ export type SyncResult =
 
 export function idempotencyKeyFor(recording: Pick<Recording, 'id'>): string {
     return `recording-${recording.id}`;
+}
+
+/** The upload's query: the file's type and id, and the Save sheet's name, description and sport. */
+export function uploadQueryFor(recording: Recording): UploadQuery {
+    const query: UploadQuery = { data_type: 'gpx', sport: recording.sport, external_id: idempotencyKeyFor(recording) };
+    const details = recording.details;
+    if (details) {
+        query.sport = details.sport;
+        const name = details.name.trim();
+        if (name) {
+            query.name = name;
+        }
+        const description = details.description.trim();
+        if (description) {
+            query.description = description;
+        }
+    }
+    return query;
+}
+
+/** The Save sheet's fields an upload has no parameter for (PATCHed once the activity exists). */
+export function detailsUpdate(recording: Recording): ActivityUpdate | null {
+    const details = recording.details;
+    if (!details) {
+        return null;
+    }
+    const update: ActivityUpdate = { visibility: details.visibility };
+    if (details.perceived_exertion !== null) {
+        update.perceived_exertion = details.perceived_exertion;
+    }
+    return update;
 }
 
 /** Waits between attempts while a recording cannot be delivered: 2 s, 5 s, 15 s, 30 s, then every minute. */
@@ -51,7 +84,7 @@ export async function syncRecording(deps: QueueDeps, id: string): Promise<SyncRe
             const points = await deps.store.points(id);
             const gpx = writeGpx({ sport: recording.sport, points });
             upload = await deps.uploadFile(new Blob([gpx], { type: 'application/gpx+xml' }), {
-                query: { data_type: 'gpx', sport: recording.sport, external_id: idempotencyKeyFor(recording) },
+                query: uploadQueryFor(recording),
                 contentType: 'application/gpx+xml',
                 idempotencyKey: idempotencyKeyFor(recording),
             });
@@ -66,6 +99,13 @@ export async function syncRecording(deps: QueueDeps, id: string): Promise<SyncRe
             const reason = final.error ?? 'The server could not import the recording.';
             await deps.store.put({ ...recording, upload_id: final.id, status: 'failed', error: reason });
             return { state: 'failed', reason };
+        }
+        const update = detailsUpdate(recording);
+        if (update) {
+            // Kept until the PATCH went through, so a lost connection here retries only the PATCH
+            // (the upload replays its first answer by its Idempotency-Key).
+            await deps.store.put({ ...recording, upload_id: final.id, activity_id: activityId });
+            await deps.updateActivity(activityId, update);
         }
         await deps.store.remove(id);
         return { state: 'uploaded', activityId };

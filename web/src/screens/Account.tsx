@@ -4,7 +4,7 @@ import { accounts } from '../api';
 import { useSubmit } from '../hooks/submit';
 import { href, navigate } from '../router/location';
 import { endLocalSession, me } from '../state/session';
-import { Button, ProblemView, Screen, TextField, showToast } from '../ui';
+import { Button, ProblemView, Screen, TextField, confirmAction, showToast } from '../ui';
 import './Account.css';
 
 function ChangePassword() {
@@ -48,9 +48,15 @@ function DeleteAccount() {
             class="form form-section danger-zone"
             onSubmit={(event) => {
                 event.preventDefault();
-                if (confirm('Delete your account and all its data? This cannot be undone.')) {
-                    void form.run();
-                }
+                void confirmAction({
+                    title: 'Delete your account?',
+                    message: 'Your profile, workouts, messages and media are erased from this server. This cannot be undone.',
+                    confirmLabel: 'Delete account',
+                }).then((confirmed) => {
+                    if (confirmed) {
+                        void form.run();
+                    }
+                });
             }}
             noValidate
             aria-label="Delete account"

@@ -15,6 +15,7 @@ import { useSubmit } from '../hooks/submit';
 import { href, navigate } from '../router/location';
 import { cadenceUnit, sportLabel, usesPace } from '../sports';
 import { Badge, Button, Card, LinkButton, ProblemView, Screen, Segmented, Spinner, Table, showToast, toProblem } from '../ui';
+import { confirmAction } from '../ui/ConfirmSheet';
 import { Chart } from '../ui/Chart';
 import { DownloadIcon, TrophyIcon } from '../ui/icons';
 import { SportIcon } from '../ui/SportIcon';
@@ -315,7 +316,7 @@ function Downloads({ activity }: { activity: Activity }) {
 
 function OwnerActions({ activity }: { activity: Activity }) {
     const removal = useSubmit(async () => {
-        if (!confirm(`Delete "${activity.name}"? This cannot be undone.`)) {
+        if (!(await confirmAction({ title: 'Delete this activity?', message: `"${activity.name}" and its route, laps and photos are removed for good.`, confirmLabel: 'Delete activity' }))) {
             return;
         }
         try {

@@ -5,7 +5,7 @@ import { useLoad } from '../hooks/load';
 import { useSubmit } from '../hooks/submit';
 import { href, navigate } from '../router/location';
 import { endLocalSession } from '../state/session';
-import { Badge, Button, ListGroup, ListRow, ProblemView, Screen, Spinner, showToast } from '../ui';
+import { Badge, Button, ListGroup, ListRow, ProblemView, Screen, Spinner, confirmAction, showToast } from '../ui';
 import { DeviceIcon } from '../ui/icons';
 import { describeUserAgent, timeAgo } from './format';
 
@@ -14,10 +14,16 @@ export function Sessions() {
     const [pending, setPending] = useState<number | null>(null);
 
     const revoking = useSubmit(async (targets: Session[]) => {
+        const current = targets.some((session) => session.current);
+        const question = current
+            ? { title: 'Sign out of this device?', message: 'You will need your password to sign in here again.', confirmLabel: 'Sign out' }
+            : targets.length > 1
+              ? { title: `Sign out ${targets.length} other sessions?`, message: 'Every other device signed in to your account is signed out and needs the password again.', confirmLabel: 'Sign out everywhere else' }
+              : null;
+        if (question && !(await confirmAction(question))) {
+            return;
+        }
         for (const session of targets) {
-            if (session.current && !confirm('Sign out of this device?')) {
-                return;
-            }
             setPending(session.id);
             try {
                 await accounts.revokeSession(session.id);

@@ -5,7 +5,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Problem } from '../api';
 import { kChoosableSports } from '../sports';
-import { Avatar, Badge, Banner, Button, Card, EmptyState, FieldGroup, LinkButton, ListGroup, ListRow, ProblemView, Screen, Segmented, SelectField, Spinner, TabBar, Table, TextAreaField, TextField, ToastView, type TabItem } from '../ui';
+import { Avatar, Badge, Banner, Button, Card, ConfirmSheet, EmptyState, FieldGroup, LinkButton, ListGroup, ListRow, ProblemView, Screen, Segmented, SelectField, Spinner, TabBar, Table, TextAreaField, TextField, ToastView, confirmAction, type TabItem } from '../ui';
 import { Chart } from '../ui/Chart';
 import * as Icons from '../ui/icons';
 import { RouteMap, RouteThumb } from '../ui/RouteMap';
@@ -231,6 +231,10 @@ function Display() {
                     Record a workout, upload files, or log one by hand.
                 </EmptyState>
             </Section>
+            <Section title="Sheets">
+                <ConfirmSheet inline open title="Delete this activity?" message="“Morning Run” and its route, laps and photos are removed for good." confirmLabel="Delete activity" onAnswer={() => undefined} />
+                <SheetDemo />
+            </Section>
             <Section title="Avatars, tabs, icons">
                 <div class="styleguide__row">
                     <Avatar name="Ada Lovelace" size={84} />
@@ -256,6 +260,28 @@ function Display() {
                 </ul>
             </Section>
         </>
+    );
+}
+
+/** Opens the real, modal confirm sheet (a bottom sheet on a phone) and shows the answer. */
+function SheetDemo() {
+    const [answer, setAnswer] = useState<string | null>(null);
+    return (
+        <div class="styleguide__row">
+            <Button
+                variant="secondary"
+                onClick={() =>
+                    void confirmAction({ title: 'Sign out everywhere?', message: 'Every device signed in to this sample account is signed out.', confirmLabel: 'Sign out everywhere' }).then((confirmed) =>
+                        setAnswer(confirmed ? 'Confirmed' : 'Cancelled'),
+                    )
+                }
+            >
+                Open a confirm sheet
+            </Button>
+            <span role="status" data-testid="sheet-answer">
+                {answer ?? ''}
+            </span>
+        </div>
     );
 }
 

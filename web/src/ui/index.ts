@@ -17,3 +17,5 @@ export { TabBar, type TabItem } from './TabBar';
 export { Table } from './Table';
 export { showToast, Toaster, ToastView } from './toast';
 export { fieldErrors, toProblem } from './problem';
+export { ConfirmHost, ConfirmSheet, confirmAction, type ConfirmOptions } from './ConfirmSheet';
+export { Sheet } from './Sheet';

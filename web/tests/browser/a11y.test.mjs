@@ -123,6 +123,37 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
                     }
                     assert.equal(needsUser, signedIn);
                 }
+                if (signedIn) {
+                    // The Record screen's states that only a workout reaches: live, paused, the
+                    // Save sheet, the confirm sheet (no location permission: the GPS state shows).
+                    const check = async (name) => {
+                        // Measured at rest, after the sheet's entrance animation.
+                        await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
+                        const violations = await axeViolations(page);
+                        const key = `${device.name} #/record (${name})`;
+                        report[key] = violations;
+                        for (const v of violations.filter((x) => kBlocking.has(x.impact))) {
+                            blocking.push(`${key}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target).join(', ')}`);
+                        }
+                    };
+                    await page.goto('/#/record');
+                    await page.getByRole('button', { name: 'Start' }).click();
+                    await page.getByRole('button', { name: 'Pause' }).waitFor();
+                    await check('recording');
+                    await page.getByRole('button', { name: 'Pause' }).click();
+                    await page.getByTestId('record-paused').waitFor();
+                    await check('paused');
+                    await page.getByRole('button', { name: 'Finish' }).click();
+                    await page.getByTestId('save-sheet').waitFor();
+                    await check('save sheet');
+                    await page.keyboard.press('Escape');
+                    await page.getByTestId('save-sheet').waitFor({ state: 'detached' });
+                    await page.getByRole('button', { name: 'Discard' }).click();
+                    await page.getByRole('alertdialog').waitFor();
+                    await check('confirm sheet');
+                    await page.getByRole('button', { name: 'Discard recording' }).click();
+                    await page.getByRole('button', { name: 'Start' }).waitFor();
+                }
             }
             assert.deepEqual(problems, [], 'no JavaScript errors on any screen');
         } finally {

@@ -152,6 +152,37 @@ function nextActivityAnswer(page) {
         .then((r) => r.json());
 }
 
+/** How many recordings the phone keeps in IndexedDB. */
+function storedRecordings(page) {
+    return page.evaluate(
+        () =>
+            new Promise((resolve, reject) => {
+                const open = indexedDB.open('strava1-recordings');
+                open.onerror = () => reject(open.error);
+                open.onsuccess = () => {
+                    const request = open.result.transaction('recordings').objectStore('recordings').count();
+                    request.onsuccess = () => resolve(request.result);
+                    request.onerror = () => reject(request.error);
+                };
+            }),
+    );
+}
+
+/** The Save sheet's name prefix for a local start hour (the rule of src/record/naming.ts, restated). */
+function partOfDayAt(hour) {
+    return hour >= 4 && hour < 11 ? 'Morning' : hour >= 11 && hour < 14 ? 'Lunch' : hour >= 14 && hour < 18 ? 'Afternoon' : hour >= 18 && hour < 22 ? 'Evening' : 'Night';
+}
+
+/** Screenshots at the phone's size and at 1366×900 (then back to the phone). */
+async function bothSizes(page, name) {
+    const phone = page.viewportSize();
+    await screenshot(page, `${name}-390`, { fullPage: false });
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await screenshot(page, `${name}-1366`, { fullPage: false });
+    await page.setViewportSize(phone);
+}
+
 async function textOf(locator) {
     await locator.waitFor();
     return ((await locator.textContent()) ?? '').trim();
@@ -394,9 +425,38 @@ test('workouts in a phone browser', async (t) => {
 
             await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Record' }).click();
             await page.getByRole('radio', { name: 'Run', exact: true }).check();
-            await screenshot(page, '23-record-start');
+            await bothSizes(page, '23-record-start');
+
+            // A false start, thrown away through the app's confirm sheet: "Keep it" keeps it,
+            // "Discard recording" removes it from the phone and brings the tab bar back.
+            await page.getByRole('button', { name: 'Start' }).click();
+            await page.getByRole('button', { name: 'Pause' }).click();
+            await page.getByTestId('record-paused').waitFor();
+            const discard = page.getByRole('button', { name: 'Discard', exact: true });
+            await discard.click();
+            const sheet = page.getByRole('alertdialog', { name: 'Discard this recording?' });
+            await sheet.waitFor();
+            assert.match((await sheet.getAttribute('aria-describedby')) ?? '', /confirm-sheet-message/);
+            // Cancel has the first focus (Enter must not destroy), and Escape answers "no".
+            assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Keep it');
+            await page.keyboard.press('Escape');
+            await sheet.waitFor({ state: 'detached' });
+            assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Discard', 'focus is back on the button that opened the sheet');
+            await page.getByTestId('record-paused').waitFor();
+            await discard.click();
+            await sheet.getByRole('button', { name: 'Keep it' }).click();
+            await page.getByTestId('record-paused').waitFor();
+            await discard.click();
+            await sheet.getByRole('button', { name: 'Discard recording' }).click();
+            await page.getByRole('button', { name: 'Start' }).waitFor();
+            await page.getByRole('navigation', { name: 'Main' }).waitFor();
+            assert.equal(await storedRecordings(page), 0, 'the discarded recording is gone from the phone');
+
             await page.getByRole('button', { name: 'Start' }).click();
             await page.getByRole('button', { name: 'Pause' }).waitFor();
+            const startHour = await page.evaluate(() => new Date().getHours());
+            // Nothing to tap away to while recording: the tab bar is hidden.
+            assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
 
             // Chromium stamps each mocked fix with the wall clock, so the GPS moves in real time:
             // one point of the 1 Hz track per second.
@@ -413,11 +473,14 @@ test('workouts in a phone browser', async (t) => {
             await liveMap.getByTestId('map-position').waitFor({ state: 'attached' });
             const trackPath = (await liveMap.getByTestId('route-path').getAttribute('d')) ?? '';
             assert.ok((trackPath.match(/L/g) ?? []).length >= 10, `the track so far: ${trackPath.slice(0, 80)}`);
+            assert.equal(await page.getByTestId('gps-status').getAttribute('data-quality'), 'good');
+            assert.match(await textOf(page.getByTestId('gps-status')), /GPS ±5 m/);
+            await bothSizes(page, '23b-record-recording');
             await page.getByRole('button', { name: 'Pause' }).click();
             await page.getByTestId('record-paused').waitFor();
             const before = await textOf(page.getByTestId('live-distance'));
             assert.notEqual(before, '0.00 km');
-            await screenshot(page, '24-record-paused');
+            await bothSizes(page, '24-record-paused');
 
             // Every kept point is in IndexedDB: a reload brings the recording back, paused.
             await page.reload();
@@ -456,6 +519,19 @@ test('workouts in a phone browser', async (t) => {
             await context.setOffline(true);
             await page.getByRole('button', { name: 'Pause' }).click();
             await page.getByRole('button', { name: 'Finish' }).click();
+            // The Save sheet: the name is made from the time of day and the sport; changed here,
+            // with an effort and a visibility the upload cannot carry (sent by PATCH after it).
+            const saveSheet = page.getByRole('dialog', { name: 'Save activity' });
+            await saveSheet.waitFor();
+            const nameField = saveSheet.getByLabel('Name');
+            assert.equal(await nameField.inputValue(), `${partOfDayAt(startHour)} Run`);
+            await bothSizes(page, '24b-record-save-sheet');
+            const chosenName = 'Riverside tempo with Rita';
+            await nameField.fill(chosenName);
+            await saveSheet.getByLabel('Description').fill('Steady along the river.');
+            await saveSheet.getByLabel('Who can see it').selectOption('followers');
+            await saveSheet.getByLabel('Perceived exertion').selectOption('7');
+            await saveSheet.getByRole('button', { name: 'Save activity' }).click();
             await page.getByTestId('upload-waiting').waitFor();
             await screenshot(page, '25-record-offline');
 
@@ -471,6 +547,12 @@ test('workouts in a phone browser', async (t) => {
             );
             tt.diagnostic(`recorded: ${activity.distance_m.toFixed(1)} m by the server, the route is ${routeLength.toFixed(1)} m; ${posts} upload attempts`);
             assert.equal(activity.sport, 'run');
+            assert.equal(activity.name, chosenName);
+            assert.equal(activity.description, 'Steady along the river.');
+            assert.equal(activity.visibility, 'followers');
+            assert.equal(activity.perceived_exertion, 7);
+            assert.equal(await textOf(page.getByTestId('activity-name')), chosenName);
+            await page.getByRole('navigation', { name: 'Main' }).waitFor();
             assert.equal(lost, 1, 'one upload answer was lost on the way');
             // At least: how often the queue tries while offline depends on its back-off timing.
             assert.ok(posts >= 2, `the upload was retried (${posts} attempts)`);
@@ -485,19 +567,7 @@ test('workouts in a phone browser', async (t) => {
                 'exactly one activity from the recording',
             );
             // Nothing is left in the queue on the phone.
-            const left = await page.evaluate(
-                () =>
-                    new Promise((resolve, reject) => {
-                        const open = indexedDB.open('strava1-recordings');
-                        open.onerror = () => reject(open.error);
-                        open.onsuccess = () => {
-                            const request = open.result.transaction('recordings').objectStore('recordings').count();
-                            request.onsuccess = () => resolve(request.result);
-                            request.onerror = () => reject(request.error);
-                        };
-                    }),
-            );
-            assert.equal(left, 0);
+            assert.equal(await storedRecordings(page), 0);
             // The aborted upload shows up as a failed request in the console; nothing else may.
             assert.deepEqual(
                 errors.filter((e) => !/Failed to load resource|net::ERR_/.test(e)),

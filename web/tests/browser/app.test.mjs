@@ -127,9 +127,50 @@ test('web app in a phone browser', async (t) => {
                 await other.goto('/#/you/sessions');
                 await other.reload();
                 await other.getByRole('button', { name: 'Log in' }).waitFor();
+
+                // Signing this device out asks first, in the app's own sheet: "Cancel" keeps the session.
+                const signOut = page.getByRole('button', { name: 'Sign out', exact: true });
+                await signOut.click();
+                const sheet = page.getByRole('alertdialog', { name: 'Sign out of this device?' });
+                await sheet.getByRole('button', { name: 'Cancel' }).click();
+                await sheet.waitFor({ state: 'detached' });
+                await page.getByText('1 active session').waitFor();
+                await signOut.click();
+                await sheet.getByRole('button', { name: 'Sign out' }).click();
+                await page.getByRole('button', { name: 'Log in' }).waitFor();
+                assert.equal(await page.evaluate(() => localStorage.getItem('strava1.refresh_token')), null);
             }),
         );
     });
+
+    await t.test('deleting the account asks in the confirm sheet; cancelling sends nothing', () =>
+        withPhone(browser, server.url, 'delete-account', async (context) => {
+            const page = await context.newPage();
+            const errors = watchConsole(page);
+            await signUp(page, { name: 'Dora Delete', email: uniqueEmail('dora'), password: kPassword });
+            await page.getByRole('navigation', { name: 'Main' }).waitFor();
+            await page.goto('/#/you/account');
+            const deletes = [];
+            page.on('request', (request) => {
+                if (request.method() === 'DELETE') {
+                    deletes.push(new URL(request.url()).pathname);
+                }
+            });
+            const form = page.getByRole('form', { name: 'Delete account' });
+            await form.getByLabel('Password').fill(kPassword);
+            await form.getByRole('button', { name: 'Delete my account' }).click();
+            const sheet = page.getByRole('alertdialog', { name: 'Delete your account?' });
+            await sheet.waitFor();
+            await screenshot(page, '08-delete-account-confirm');
+            await page.keyboard.press('Escape');
+            await sheet.waitFor({ state: 'detached' });
+            assert.deepEqual(deletes, [], 'Escape deletes nothing');
+            await form.getByRole('button', { name: 'Delete my account' }).click();
+            await sheet.getByRole('button', { name: 'Delete account' }).click();
+            await page.getByRole('button', { name: 'Create account' }).waitFor();
+            assert.deepEqual(deletes, ['/v1/me']);
+            assert.deepEqual(errors, []);
+        }));
 
     await t.test('the API docs at /docs render without leaving the server', () =>
         withPhone(browser, server.url, 'docs', async (context) => {

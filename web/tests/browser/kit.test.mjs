@@ -153,6 +153,40 @@ test('web kit in a browser', async (t) => {
         });
     }
 
+    await t.test('the confirm sheet is modal: focus inside, Tab wraps, Escape cancels, focus returns', async () => {
+        await withPhone(browser, server.url, 'sheet', async (context) => {
+            const page = await context.newPage();
+            const errors = watchConsole(page);
+            await page.goto('/#/styleguide');
+            const opener = page.getByRole('button', { name: 'Open a confirm sheet' });
+            await opener.click();
+            const sheet = page.getByRole('alertdialog', { name: 'Sign out everywhere?' });
+            await sheet.waitFor();
+            assert.equal(await sheet.getAttribute('aria-modal'), 'true');
+            const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+            // Cancel first; Tab goes to the danger button, and wraps instead of leaving the sheet.
+            assert.equal(await focused(), 'Cancel');
+            await page.keyboard.press('Shift+Tab');
+            assert.equal(await focused(), 'Sign out everywhere');
+            await page.keyboard.press('Shift+Tab');
+            assert.equal(await focused(), 'Cancel');
+            await page.keyboard.press('Tab');
+            assert.equal(await focused(), 'Sign out everywhere');
+            await page.keyboard.press('Escape');
+            await sheet.waitFor({ state: 'detached' });
+            assert.equal(await page.getByTestId('sheet-answer').textContent(), 'Cancelled');
+            assert.equal(await focused(), 'Open a confirm sheet');
+            await opener.click();
+            await sheet.waitFor();
+            // Shown modally: the page behind takes no clicks or focus.
+            assert.equal(await page.evaluate(() => document.querySelector('dialog.sheet')?.matches(':modal')), true);
+            await sheet.getByRole('button', { name: 'Sign out everywhere' }).click();
+            await sheet.waitFor({ state: 'detached' });
+            assert.equal(await page.getByTestId('sheet-answer').textContent(), 'Confirmed');
+            assert.deepEqual(errors, []);
+        });
+    });
+
     await t.test('a long activity list loads its next page by itself as it scrolls', async () => {
         const { email, ids } = await userWithActivities(server.url, 27);
         const newestFirst = [...ids].reverse();

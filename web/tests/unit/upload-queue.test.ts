@@ -37,6 +37,8 @@ async function setup() {
     }
     const sent: { body: string; key: string; query: unknown; contentType: string }[] = [];
     const polled: number[] = [];
+    const patched: { id: number; body: unknown }[] = [];
+    let patchAnswer: () => Promise<void> = async () => undefined;
     let uploadAnswer: () => Promise<Upload> = async () => upload({});
     let pollAnswers: Upload[] = [upload({ status: 'ready', activity_id: 7, activity_ids: [7] })];
     const deps: QueueDeps = {
@@ -49,6 +51,10 @@ async function setup() {
             polled.push(id);
             return pollAnswers.shift() ?? upload({ status: 'ready', activity_id: 7, activity_ids: [7] });
         },
+        updateActivity: async (id, body) => {
+            patched.push({ id, body });
+            return patchAnswer();
+        },
         poll: { sleep: async () => undefined },
     };
     return {
@@ -56,6 +62,8 @@ async function setup() {
         deps,
         sent,
         polled,
+        patched,
+        patchAnswer: (fn: () => Promise<void>) => (patchAnswer = fn),
         answer: (fn: () => Promise<Upload>) => (uploadAnswer = fn),
         polls: (answers: Upload[]) => (pollAnswers = answers),
     };
@@ -152,5 +160,47 @@ describe('recording store', () => {
         // 30 s + 20 s of the running stretch − 5 s auto-paused − 4 s of the auto-pause going on now.
         expect(activeMs(live!, t0 + 110_000, t0 + 106_000)).toBe(41_000);
         expect((await pendingUploads(store)).map((r) => r.id)).toEqual(['done']);
+    });
+});
+
+describe('the Save sheet details', () => {
+    const details = { name: 'Lunch Run by the river', description: 'Easy one', sport: 'trail_run' as const, visibility: 'followers' as const, perceived_exertion: 6 };
+
+    it('go with the upload (name, description, sport) and a PATCH (visibility, effort) once the activity exists', async () => {
+        const { store, deps, sent, patched } = await setup();
+        await store.put(recording({ details }));
+        expect(await syncRecording(deps, 'r-1')).toEqual({ state: 'uploaded', activityId: 7 });
+        expect(sent[0]?.query).toEqual({ data_type: 'gpx', sport: 'trail_run', external_id: 'recording-r-1', name: 'Lunch Run by the river', description: 'Easy one' });
+        expect(patched).toEqual([{ id: 7, body: { visibility: 'followers', perceived_exertion: 6 } }]);
+        expect(await store.list()).toEqual([]);
+    });
+
+    it('leave an unset effort and an empty description out', async () => {
+        const { store, deps, sent, patched } = await setup();
+        await store.put(recording({ details: { ...details, description: '  ', perceived_exertion: null } }));
+        await syncRecording(deps, 'r-1');
+        expect(sent[0]?.query).not.toHaveProperty('description');
+        expect(patched[0]?.body).toEqual({ visibility: 'followers' });
+    });
+
+    it('a PATCH lost to the network is retried without uploading again', async () => {
+        const { store, deps, sent, patched, patchAnswer } = await setup();
+        await store.put(recording({ details }));
+        patchAnswer(async () => {
+            throw networkError();
+        });
+        expect(await syncRecording(deps, 'r-1')).toMatchObject({ state: 'waiting' });
+        expect((await store.get('r-1'))?.activity_id).toBe(7);
+        patchAnswer(async () => undefined);
+        expect(await syncRecording(deps, 'r-1')).toEqual({ state: 'uploaded', activityId: 7 });
+        expect(sent).toHaveLength(1);
+        expect(patched).toHaveLength(2);
+    });
+
+    it('a recording without details (stored by an older version) uploads as before, with no PATCH', async () => {
+        const { deps, sent, patched } = await setup();
+        await syncRecording(deps, 'r-1');
+        expect(sent[0]?.query).toEqual({ data_type: 'gpx', sport: 'run', external_id: 'recording-r-1' });
+        expect(patched).toEqual([]);
     });
 });
