@@ -142,7 +142,8 @@ function ChartSet({ streams, activity, units, axis, onAxis, cursor, pool }: { st
     if (s.heartrate?.some((v) => v !== null)) {
         charts.push(<Chart key="hr" cursor={cursor} title="Heart rate" tone="heart" xs={xs} ys={s.heartrate} formatX={formatX} formatY={(y) => `${Math.round(y)} bpm`} testId="chart-heart-rate" />);
     }
-    if (s.cadence?.some((v) => v !== null && v > 0)) {
+    // A pool swim's stroke rate is per length, in its lengths table; its samples only repeat it.
+    if (!pool && s.cadence?.some((v) => v !== null && v > 0)) {
         const unit = cadenceUnit(activity.sport);
         charts.push(<Chart key="cadence" cursor={cursor} title={activity.sport === 'swim' || activity.sport === 'rowing' ? 'Stroke rate' : 'Cadence'} tone="pace" xs={xs} ys={s.cadence} clip={[0.01, 0.99]} formatX={formatX} formatY={(y) => `${Math.round(y)} ${unit}`} testId="chart-cadence" />);
     }
