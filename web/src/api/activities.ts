@@ -19,6 +19,8 @@ export type Interval = Schemas['Interval'];
 export type Zones = Schemas['Zones'];
 export type ZoneBucket = Schemas['ZoneBucket'];
 export type BestEffort = Schemas['BestEffort'];
+export type SwimLength = Schemas['SwimLength'];
+export type LengthList = Schemas['LengthList'];
 export type UploadQuery = NonNullable<QueryParams<'/v1/uploads', 'post'>>;
 export type ActivityListQuery = NonNullable<QueryParams<'/v1/athlete/activities', 'get'>>;
 export type StreamQuery = NonNullable<QueryParams<'/v1/activities/{activity_id}/streams', 'get'>>;
@@ -38,6 +40,7 @@ export function activitiesApi(core: Core) {
             core.call('get', '/v1/activities/{activity_id}/streams', { path: one(activityId), query, signal }),
         getActivityLaps: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/laps', { path: one(activityId), signal }),
         getActivitySplits: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/splits', { path: one(activityId), signal }),
+        getActivityLengths: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/lengths', { path: one(activityId), signal }),
         getActivityZones: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/zones', { path: one(activityId), signal }),
         getActivityBestEfforts: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/best-efforts', { path: one(activityId), signal }),
         exportActivityGpx: (activityId: number) => core.download('/v1/activities/{activity_id}/export.gpx', one(activityId)),

@@ -5,7 +5,7 @@
 import { useSignal, type Signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import { activities, type ActivityDetail as Activity, type BestEffort, type Download, type Interval, type StreamSet, type ZoneBucket, type Zones } from '../api';
+import { activities, type ActivityDetail as Activity, type BestEffort, type Download, type Interval, type LengthList, type StreamSet, type ZoneBucket, type Zones } from '../api';
 import { decodePolyline, type LatLng } from '../geo';
 import { useLoad, type LoadResult } from '../hooks/load';
 import { distanceMarks } from '../map/marks';
@@ -20,7 +20,7 @@ import { Chart } from '../ui/Chart';
 import { DownloadIcon, TrophyIcon } from '../ui/icons';
 import { SportIcon } from '../ui/SportIcon';
 import { distanceUnit, formatClock, formatElevation, formatPace, formatSpeed, kMetresPerFoot, splitLengthM, type Units } from '../units';
-import { currentUnits, paceOrSpeed, speedFigure, sportDistance } from './activity-view';
+import { currentUnits, formatDuration, formatPoolDistance, formatPoolPace, meanMaxPower, paceOrSpeed, poolUnitOf, signedElevation, speedFigure, splitBarShares, sportDistance, summariseSwim, zoneName, type PoolUnit } from './activity-view';
 import { me } from '../state/session';
 import { formatStart } from './format';
 import './ActivityDetail.css';
@@ -38,25 +38,57 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 
 const num = (value: number | null, unit: string, digits = 0) => (value === null ? null : `${value.toFixed(digits)} ${unit}`);
 
-function Figures({ activity, units }: { activity: Activity; units: Units }) {
+/** What a pool swim's page shows beside the activity: the pool's unit and the swim's lengths summed. */
+interface Pool {
+    unit: PoolUnit;
+    lengthM: number;
+    lengths: LengthList['lengths'];
+    swim: ReturnType<typeof summariseSwim>;
+}
+
+function poolOf(value: LengthList | null | undefined, units: Units): Pool | null {
+    if (!value || value.pool_length_m === null || value.lengths.length === 0) {
+        return null;
+    }
+    return { unit: poolUnitOf(value.pool_length_unit, units), lengthM: value.pool_length_m, lengths: value.lengths, swim: summariseSwim(value.lengths) };
+}
+
+function Figures({ activity, units, pool }: { activity: Activity; units: Units; pool: Pool | null }) {
     const pace = paceOrSpeed(activity, units);
-    const rows: { label: string; value: string | null; testId?: string }[] = [
-        { label: 'Distance', value: sportDistance(activity.sport, activity.distance_m, units), testId: 'activity-distance' },
-        { label: 'Moving time', value: formatClock(activity.moving_s), testId: 'activity-moving-time' },
-        { label: pace.label, value: pace.value, testId: 'activity-pace' },
-        { label: 'Elevation gain', value: formatElevation(activity.elevation_gain_m, units), testId: 'activity-elevation' },
-        { label: 'Elapsed time', value: formatClock(activity.elapsed_s) },
+    const gap = activity.grade_adjusted_pace_s_per_km;
+    const onFoot = usesPace(activity.sport) && activity.sport !== 'swim';
+    const poolPace = pool && pool.swim.activeS > 0 && activity.avg_speed_mps !== null ? formatPoolPace(pool.swim.distanceM / pool.swim.activeS, pool.unit) : null;
+    const rows: { label: string; value: string | null; testId?: string }[] = pool
+        ? [
+              { label: 'Distance', value: formatPoolDistance(activity.distance_m, pool.unit), testId: 'activity-distance' },
+              { label: 'Active time', value: formatClock(pool.swim.activeS), testId: 'activity-active-time' },
+              { label: `Pace /100${pool.unit}`, value: poolPace, testId: 'activity-pace' },
+              { label: 'Rest time', value: formatClock(pool.swim.restS), testId: 'activity-rest-time' },
+              { label: 'Pool', value: `${Math.round(pool.unit === 'yd' ? pool.lengthM / 0.9144 : pool.lengthM)} ${pool.unit}`, testId: 'activity-pool' },
+              { label: 'Lengths', value: String(pool.swim.activeLengths), testId: 'activity-lengths' },
+              { label: 'Elapsed time', value: formatClock(activity.elapsed_s) },
+          ]
+        : [
+              { label: 'Distance', value: sportDistance(activity.sport, activity.distance_m, units), testId: 'activity-distance' },
+              { label: 'Moving time', value: formatClock(activity.moving_s), testId: 'activity-moving-time' },
+              { label: pace.label, value: pace.value, testId: 'activity-pace' },
+              // Grade-adjusted pace: the flat-ground pace the same effort would give, for runners on hills.
+              { label: 'Grade-adjusted pace', value: onFoot && gap !== null && gap > 0 ? formatPace(1000 / gap, units) : null, testId: 'activity-gap' },
+              { label: 'Elevation gain', value: formatElevation(activity.elevation_gain_m, units), testId: 'activity-elevation' },
+              { label: 'Elapsed time', value: formatClock(activity.elapsed_s) },
+          ];
+    rows.push(
         // A maximum pace is one GPS glitch away from nonsense; only speeds show a maximum.
         { label: 'Max speed', value: usesPace(activity.sport) || activity.max_speed_mps === null ? null : formatSpeed(activity.max_speed_mps, units) },
         { label: 'Avg heart rate', value: num(activity.avg_heart_rate_bpm, 'bpm') },
         { label: 'Max heart rate', value: num(activity.max_heart_rate_bpm, 'bpm') },
         { label: 'Avg power', value: num(activity.avg_power_w, 'W') },
         { label: 'Weighted power', value: num(activity.normalized_power_w, 'W') },
-        { label: 'Cadence', value: num(activity.avg_cadence, cadenceUnit(activity.sport)) },
+        { label: activity.sport === 'swim' || activity.sport === 'rowing' ? 'Stroke rate' : 'Cadence', value: num(activity.avg_cadence, cadenceUnit(activity.sport)), testId: 'activity-cadence' },
         { label: 'Calories', value: num(activity.calories_kcal, 'kcal') },
         { label: 'Training load', value: activity.training_stress_score === null ? (activity.trimp === null ? null : `${Math.round(activity.trimp)} TRIMP`) : `${Math.round(activity.training_stress_score)} TSS` },
         { label: 'Perceived exertion', value: activity.perceived_exertion === null ? null : `${activity.perceived_exertion} / 10` },
-    ];
+    );
     return (
         <dl class="figures">
             {rows
@@ -70,7 +102,7 @@ function Figures({ activity, units }: { activity: Activity; units: Units }) {
 
 type Axis = 'distance' | 'time';
 
-function Charts({ streams: load, activity, units, cursor }: { streams: LoadResult<StreamSet>; activity: Activity; units: Units; cursor: Signal<number | null> }) {
+function Charts({ streams: load, activity, units, cursor, pool }: { streams: LoadResult<StreamSet>; activity: Activity; units: Units; cursor: Signal<number | null>; pool: boolean }) {
     const [axis, setAxis] = useState<Axis>('distance');
     if (load.problem) {
         return <ProblemView problem={load.problem} />;
@@ -78,10 +110,10 @@ function Charts({ streams: load, activity, units, cursor }: { streams: LoadResul
     if (!load.data) {
         return <Spinner label="Loading charts" />;
     }
-    return <ChartSet streams={load.data} activity={activity} units={units} axis={axis} onAxis={setAxis} cursor={cursor} />;
+    return <ChartSet streams={load.data} activity={activity} units={units} axis={axis} onAxis={setAxis} cursor={cursor} pool={pool} />;
 }
 
-function ChartSet({ streams, activity, units, axis, onAxis, cursor }: { streams: StreamSet; activity: Activity; units: Units; axis: Axis; onAxis: (axis: Axis) => void; cursor: Signal<number | null> }) {
+function ChartSet({ streams, activity, units, axis, onAxis, cursor, pool }: { streams: StreamSet; activity: Activity; units: Units; axis: Axis; onAxis: (axis: Axis) => void; cursor: Signal<number | null>; pool: boolean }) {
     const s = streams.streams;
     const hasDistance = (s.distance?.length ?? 0) > 0;
     const useAxis: Axis = hasDistance ? axis : 'time';
@@ -96,7 +128,9 @@ function ChartSet({ streams, activity, units, axis, onAxis, cursor }: { streams:
         const ys = s.altitude.map((v) => (v === null ? null : imperial ? v / kMetresPerFoot : v));
         charts.push(<Chart key="alt" cursor={cursor} title="Elevation" tone="elevation" xs={xs} ys={ys} formatX={formatX} formatY={(y) => `${Math.round(y)} ${imperial ? 'ft' : 'm'}`} testId="chart-elevation" />);
     }
-    if (s.velocity_smooth?.some((v) => v !== null)) {
+    // A pool swim's speed samples are interpolated between the ends of its lengths, not measured:
+    // its lengths table tells the truth instead.
+    if (!pool && s.velocity_smooth?.some((v) => v !== null)) {
         if (pace) {
             // Standing still has no pace; leave those samples out rather than plot "infinitely slow".
             const ys = s.velocity_smooth.map((v) => (v === null || v < 0.5 ? null : unitM / v));
@@ -108,6 +142,11 @@ function ChartSet({ streams, activity, units, axis, onAxis, cursor }: { streams:
     }
     if (s.heartrate?.some((v) => v !== null)) {
         charts.push(<Chart key="hr" cursor={cursor} title="Heart rate" tone="heart" xs={xs} ys={s.heartrate} formatX={formatX} formatY={(y) => `${Math.round(y)} bpm`} testId="chart-heart-rate" />);
+    }
+    // A pool swim's stroke rate is per length, in its lengths table; its samples only repeat it.
+    if (!pool && s.cadence?.some((v) => v !== null && v > 0)) {
+        const unit = cadenceUnit(activity.sport);
+        charts.push(<Chart key="cadence" cursor={cursor} title={activity.sport === 'swim' || activity.sport === 'rowing' ? 'Stroke rate' : 'Cadence'} tone="pace" xs={xs} ys={s.cadence} clip={[0.01, 0.99]} formatX={formatX} formatY={(y) => `${Math.round(y)} ${unit}`} testId="chart-cadence" />);
     }
     if (s.watts?.some((v) => v !== null)) {
         charts.push(<Chart key="power" cursor={cursor} title="Power" tone="power" xs={xs} ys={s.watts} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${Math.round(y)} W`} testId="chart-power" />);
@@ -138,6 +177,7 @@ function IntervalTable({ rows, activity, units, caption, kind }: { rows: Interva
     const speedLabel = speedFigure(activity.sport, null, units).label;
     const hasHr = rows.some((r) => r.avg_heart_rate_bpm !== null);
     const hasPower = rows.some((r) => r.avg_power_w !== null);
+    const shares = kind === 'split' ? splitBarShares(rows.map((r) => (r.rest ? null : r.avg_speed_mps))) : null;
     return (
         <Table
             caption={caption}
@@ -148,6 +188,11 @@ function IntervalTable({ rows, activity, units, caption, kind }: { rows: Interva
                     {kind === 'lap' ? <th scope="col">Distance</th> : null}
                     {kind === 'lap' ? <th scope="col">Time</th> : null}
                     <th scope="col">{speedLabel}</th>
+                    {shares ? (
+                        <th scope="col" class="split-bar__head">
+                            <span class="visually-hidden">Relative speed</span>
+                        </th>
+                    ) : null}
                     <th scope="col">Elev</th>
                     {hasHr ? <th scope="col">HR</th> : null}
                     {hasPower ? <th scope="col">Power</th> : null}
@@ -164,7 +209,12 @@ function IntervalTable({ rows, activity, units, caption, kind }: { rows: Interva
                         {kind === 'lap' ? <td>{row.rest ? 'Rest' : sportDistance(activity.sport, row.distance_m, units)}</td> : null}
                         {kind === 'lap' ? <td>{formatClock(row.elapsed_s)}</td> : null}
                         <td>{row.rest ? '—' : speedFigure(activity.sport, row.avg_speed_mps, units).value}</td>
-                        <td>{`${delta >= 0 ? '+' : '−'}${formatElevation(Math.abs(delta), units)}`}</td>
+                        {shares ? (
+                            <td class="split-bar" aria-hidden="true">
+                                <span class="split-bar__fill" data-testid="split-bar" style={{ width: `${(shares[position]! * 100).toFixed(1)}%` }} />
+                            </td>
+                        ) : null}
+                        <td>{signedElevation(delta, units)}</td>
                         {hasHr ? <td>{row.avg_heart_rate_bpm === null ? '—' : Math.round(row.avg_heart_rate_bpm)}</td> : null}
                         {hasPower ? <td>{row.avg_power_w === null ? '—' : `${Math.round(row.avg_power_w)} W`}</td> : null}
                     </tr>
@@ -235,7 +285,7 @@ function BestEfforts({ activity, units }: { activity: Activity; units: Units }) 
     );
 }
 
-function ZoneBars({ title, zones, unit }: { title: string; zones: ZoneBucket[]; unit: string }) {
+function ZoneBars({ title, zones, unit, kind }: { title: string; zones: ZoneBucket[]; unit: string; kind: 'heart_rate' | 'power' }) {
     const total = zones.reduce((sum, z) => sum + z.seconds, 0);
     if (total <= 0) {
         return null;
@@ -249,7 +299,7 @@ function ZoneBars({ title, zones, unit }: { title: string; zones: ZoneBucket[]; 
                 return (
                     <div key={i} class="zones__row">
                         <span class="zones__label">
-                            Z{i + 1} <span class="muted">{range}</span>
+                            <span data-testid="zone-name">{zoneName(kind, i)}</span> <span class="muted">{range}</span>
                         </span>
                         <span class={`zones__bar zones__bar--${Math.min(i + 1, 7)}`} style={{ width: `${(share * 100).toFixed(1)}%` }} />
                         <span class="zones__value">
@@ -264,14 +314,152 @@ function ZoneBars({ title, zones, unit }: { title: string; zones: ZoneBucket[]; 
 
 function ZonesSection({ activity }: { activity: Activity }) {
     const { data: value } = useLoad<Zones>((signal) => activities.getActivityZones(activity.id, { signal }), [activity.id]);
-    if (!value || (value.heart_rate.length === 0 && value.power.length === 0)) {
+    if (!value) {
+        return null;
+    }
+    // Zones need the owner's maximum heart rate or FTP: tell the owner which is missing, and where to set it.
+    const profile = me.value;
+    const missing: string[] = [];
+    if (activity.is_owner && profile && value.heart_rate.length === 0 && activity.avg_heart_rate_bpm !== null && profile.max_hr_bpm === null) {
+        missing.push('maximum heart rate');
+    }
+    if (activity.is_owner && profile && value.power.length === 0 && activity.avg_power_w !== null && profile.ftp_w === null) {
+        missing.push('FTP');
+    }
+    if (value.heart_rate.length === 0 && value.power.length === 0 && missing.length === 0) {
         return null;
     }
     return (
         <Card title="Zones" testId="zones">
-            <ZoneBars title="Heart rate" zones={value.heart_rate} unit="bpm" />
-            <ZoneBars title="Power" zones={value.power} unit="W" />
+            <ZoneBars title="Heart rate" zones={value.heart_rate} unit="bpm" kind="heart_rate" />
+            <ZoneBars title="Power" zones={value.power} unit="W" kind="power" />
+            {missing.length > 0 ? (
+                <p class="zones__hint" data-testid="zones-hint">
+                    {`Set your ${missing.join(' and ')} to see ${missing.length === 2 ? 'heart-rate and power' : missing[0] === 'FTP' ? 'power' : 'heart-rate'} zones. `}
+                    <a href={href('you/edit')}>Edit profile</a>
+                </p>
+            ) : null}
         </Card>
+    );
+}
+
+/** The best average power over 5 s to an hour, from the full-resolution power samples. */
+function PowerCurve({ activity }: { activity: Activity }) {
+    const { data: value } = useLoad((signal) => activities.getActivityStreams(activity.id, { keys: ['time', 'watts'], resolution: 'high' }, { signal }), [activity.id]);
+    const curve = useMemo(() => (value?.streams.time && value.streams.watts ? meanMaxPower(value.streams.time, value.streams.watts) : []), [value]);
+    const peak = curve[0]?.watts ?? 0;
+    if (curve.length < 2 || peak <= 0) {
+        return null;
+    }
+    return (
+        <Card title="Power curve" testId="power-curve">
+            <ul class="power-curve" aria-label="Best average power by duration">
+                {curve.map((point) => (
+                    <li key={point.durationS} class="power-curve__row" data-testid="power-curve-row">
+                        <span class="power-curve__label">{formatDuration(point.durationS)}</span>
+                        <span class="power-curve__bar" style={{ width: `${((point.watts / peak) * 100).toFixed(1)}%` }} aria-hidden="true" />
+                        <span class="power-curve__value">{`${Math.round(point.watts)} W`}</span>
+                    </li>
+                ))}
+            </ul>
+        </Card>
+    );
+}
+
+/** A pool swim's lengths grouped into the intervals between rests, and every length below. */
+function SwimLengths({ pool }: { pool: Pool }) {
+    const [open, setOpen] = useState(false);
+    const { swim, unit } = pool;
+    const stroke = (name: string | null) => (name === null ? '—' : name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, ' '));
+    const avg = (value: number | null, digits = 0) => (value === null ? '—' : value.toFixed(digits));
+    return (
+        <Card title="Intervals" testId="swim-intervals">
+            <Table
+                caption="Intervals between rests"
+                testId="intervals-table"
+                head={
+                    <tr>
+                        <th scope="col">#</th>
+                        <th scope="col">Distance</th>
+                        <th scope="col">Time</th>
+                        <th scope="col">{`/100${unit}`}</th>
+                        <th scope="col">Stroke</th>
+                        <th scope="col">
+                            <abbr title="Strokes per length">Str/len</abbr>
+                        </th>
+                        <th scope="col">
+                            <abbr title="Strokes per minute">Str/min</abbr>
+                        </th>
+                        <th scope="col">
+                            <abbr title="Seconds plus strokes per length; lower is better">SWOLF</abbr>
+                        </th>
+                        <th scope="col">Rest</th>
+                    </tr>
+                }
+            >
+                {swim.intervals.map((interval, i) => (
+                    <tr key={interval.first}>
+                        <th scope="row">{i + 1}</th>
+                        <td>{formatPoolDistance(interval.distanceM, unit)}</td>
+                        <td>{formatClock(interval.elapsedS)}</td>
+                        <td>{formatPoolPace(interval.elapsedS > 0 ? interval.distanceM / interval.elapsedS : null, unit).replace(/ \/100(m|yd)$/, '')}</td>
+                        <td>{stroke(interval.stroke)}</td>
+                        <td>{avg(interval.avgStrokes)}</td>
+                        <td>{avg(interval.avgStrokeRate)}</td>
+                        <td>{avg(interval.avgSwolf)}</td>
+                        <td>{interval.restS > 0 ? formatClock(interval.restS) : '—'}</td>
+                    </tr>
+                ))}
+            </Table>
+            <Button variant="secondary" onClick={() => setOpen(!open)} aria-expanded={open}>
+                {open ? 'Hide lengths' : `Show all ${pool.lengths.length} lengths`}
+            </Button>
+            {open ? (
+                <Table
+                    caption="Lengths"
+                    testId="lengths-table"
+                    head={
+                        <tr>
+                            <th scope="col">Length</th>
+                            <th scope="col">Time</th>
+                            <th scope="col">Stroke</th>
+                            <th scope="col">Strokes</th>
+                            <th scope="col">
+                                <abbr title="Strokes per minute">Str/min</abbr>
+                            </th>
+                            <th scope="col">SWOLF</th>
+                        </tr>
+                    }
+                >
+                    {pool.lengths.map((length, i) => (
+                        <tr key={i} class={length.active ? undefined : 'is-rest'}>
+                            <th scope="row">{i + 1}</th>
+                            <td>{formatClock(length.elapsed_s)}</td>
+                            <td>{length.active ? stroke(length.stroke) : 'Rest'}</td>
+                            <td>{length.strokes ?? '—'}</td>
+                            <td>{avg(length.stroke_rate_spm)}</td>
+                            <td>{length.swolf ?? '—'}</td>
+                        </tr>
+                    ))}
+                </Table>
+            ) : null}
+        </Card>
+    );
+}
+
+const kVisibilityLabels: Record<Activity['visibility'], string> = { everyone: 'Everyone', followers: 'Followers', only_me: 'Only you' };
+const kHiddenLabels: Record<string, string> = { heart_rate: 'heart rate', power: 'power', pace: 'pace', calories: 'calories', start_time: 'start time' };
+
+/** For the owner: who sees this activity and what is hidden from them. */
+function OwnerBadges({ activity }: { activity: Activity }) {
+    return (
+        <p class="activity-head__badges" data-testid="owner-badges">
+            <Badge class="badge--quiet" testId="visibility-badge">{`Visible to: ${kVisibilityLabels[activity.visibility] ?? activity.visibility}`}</Badge>
+            {activity.hidden_metrics.map((metric) => (
+                <Badge key={metric} class="badge--quiet" testId="hidden-badge">{`Hidden: ${kHiddenLabels[metric] ?? metric}`}</Badge>
+            ))}
+            {activity.hide_endpoints_m !== null && activity.hide_endpoints_m > 0 ? <Badge class="badge--quiet" testId="hidden-badge">{`Start and end hidden (${activity.hide_endpoints_m} m)`}</Badge> : null}
+        </p>
     );
 }
 
@@ -421,10 +609,14 @@ function ActivityBody({ activity, units }: { activity: Activity; units: Units })
     // Medium resolution (at most 1000 points) is plenty for a phone's width and one request serves map and charts.
     const streams = useLoad((signal) => (activity.has_streams ? activities.getActivityStreams(activity.id, { resolution: 'medium' }, { signal }) : Promise.resolve(null)), [activity.id, activity.has_streams]);
     const cursor = useSignal<number | null>(null);
+    const lengths = useLoad((signal) => (activity.sport === 'swim' && activity.has_streams ? activities.getActivityLengths(activity.id, { signal }) : Promise.resolve(null)), [activity.id, activity.sport, activity.has_streams]);
+    const pool = useMemo(() => poolOf(lengths.data, units), [lengths.data, units]);
     const owner = activity.is_owner ? null : activity.owner.display_name;
+    const hasPower = activity.avg_power_w !== null;
     return (
         <>
-            <ActivityMap activity={activity} streams={streams.data} units={units} cursor={cursor} />
+            {/* A pool swim has no route: any positions it has are the pool's, repeated. */}
+            {pool ? null : <ActivityMap activity={activity} streams={streams.data} units={units} cursor={cursor} />}
             <header class="activity-head">
                 <p class="activity-head__meta">
                     <SportIcon sport={activity.sport} size={18} decorative />
@@ -435,6 +627,7 @@ function ActivityBody({ activity, units }: { activity: Activity; units: Units })
                 <h2 class="activity-head__name" data-testid="activity-name">
                     {activity.name}
                 </h2>
+                {activity.is_owner ? <OwnerBadges activity={activity} /> : null}
                 {activity.description ? <p class="activity-head__description">{activity.description}</p> : null}
                 {activity.pr_count > 0 ? (
                     <p class="activity-head__prs">
@@ -442,14 +635,16 @@ function ActivityBody({ activity, units }: { activity: Activity; units: Units })
                     </p>
                 ) : null}
             </header>
-            <Figures activity={activity} units={units} />
+            <Figures activity={activity} units={units} pool={pool} />
             {activity.has_streams ? (
                 <Card title="Analysis" testId="charts">
-                    <Charts streams={streams as LoadResult<StreamSet>} activity={activity} units={units} cursor={cursor} />
+                    <Charts streams={streams as LoadResult<StreamSet>} activity={activity} units={units} cursor={cursor} pool={pool !== null} />
                 </Card>
             ) : null}
-            {activity.has_streams ? <Splits activity={activity} units={units} /> : null}
-            {activity.has_streams ? <Laps activity={activity} units={units} /> : null}
+            {pool ? <SwimLengths pool={pool} /> : null}
+            {activity.has_streams && !pool ? <Splits activity={activity} units={units} /> : null}
+            {activity.has_streams && !pool ? <Laps activity={activity} units={units} /> : null}
+            {activity.has_streams && hasPower ? <PowerCurve activity={activity} /> : null}
             {activity.has_streams ? <BestEfforts activity={activity} units={units} /> : null}
             {activity.has_streams ? <ZonesSection activity={activity} /> : null}
             <Downloads activity={activity} />

@@ -66,6 +66,7 @@ const kArgs: { [K in keyof Api]: Parameters<Api[K]> } = {
     getActivityStreams: [6, { resolution: 'low' }],
     getActivityLaps: [6],
     getActivitySplits: [6],
+    getActivityLengths: [6],
     getActivityZones: [6],
     getActivityBestEfforts: [6],
     exportActivityGpx: [6],

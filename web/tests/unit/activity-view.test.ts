@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { formatPoolDistance, formatPoolPace, meanMaxPower, poolUnitOf, signedElevation, splitBarShares, summariseSwim, swolfOf, zoneName } from '../../src/screens/activity-view';
+
+describe('signedElevation', () => {
+    it('never shows a negative zero', () => {
+        expect(signedElevation(-0, 'metric')).toBe('0 m');
+        expect(signedElevation(-0.4, 'metric')).toBe('0 m');
+        expect(signedElevation(0.3, 'metric')).toBe('0 m');
+        expect(signedElevation(-0.1, 'imperial')).toBe('0 ft');
+        expect(signedElevation(-3.6, 'metric')).toBe('−4 m');
+        expect(signedElevation(12.2, 'metric')).toBe('+12 m');
+        expect(signedElevation(10, 'imperial')).toBe('+33 ft');
+    });
+});
+
+describe('pool pace', () => {
+    it('is per 100 m or per 100 yd by the pool, not the user', () => {
+        expect(formatPoolPace(1, 'm')).toBe('1:40 /100m');
+        expect(formatPoolPace(0.9144, 'yd')).toBe('1:40 /100yd');
+        expect(formatPoolPace(null, 'm')).toBe('—');
+        expect(formatPoolPace(0, 'yd')).toBe('—');
+        expect(poolUnitOf('yd', 'metric')).toBe('yd');
+        expect(poolUnitOf('m', 'imperial')).toBe('m');
+        expect(poolUnitOf(null, 'imperial')).toBe('yd');
+        expect(formatPoolDistance(2300, 'm')).toBe('2,300 m');
+        expect(formatPoolDistance(22.86 * 66, 'yd')).toBe('1,650 yd');
+    });
+});
+
+describe('swim lengths', () => {
+    const length = (elapsed_s: number, active: boolean, strokes: number | null = null, swolf: number | null = null) => ({
+        elapsed_s,
+        active,
+        distance_m: active ? 50 : 0,
+        stroke: active ? 'freestyle' : null,
+        strokes,
+        stroke_rate_spm: strokes === null ? null : (strokes / elapsed_s) * 60,
+        swolf,
+    });
+
+    it('computes SWOLF as whole seconds plus strokes', () => {
+        expect(swolfOf(42.4, 30)).toBe(72);
+        expect(swolfOf(42.6, 30)).toBe(73);
+        expect(swolfOf(42, null)).toBeNull();
+    });
+
+    it('splits active and rest time and groups lengths into intervals', () => {
+        const swim = summariseSwim([length(40, true, 20), length(44, true, 22), length(30, false), length(50, true, 25, 80), length(15, false)]);
+        expect(swim.activeS).toBe(134);
+        expect(swim.restS).toBe(45);
+        expect(swim.activeLengths).toBe(3);
+        expect(swim.distanceM).toBe(150);
+        expect(swim.intervals).toHaveLength(2);
+        expect(swim.intervals[0]).toMatchObject({ first: 1, last: 2, lengths: 2, distanceM: 100, elapsedS: 84, restS: 30, stroke: 'freestyle', avgStrokes: 21, avgSwolf: 63 });
+        // The API's SWOLF wins over the computed one.
+        expect(swim.intervals[1]).toMatchObject({ first: 4, last: 4, restS: 15, avgSwolf: 80 });
+    });
+});
+
+describe('zoneName', () => {
+    it('names heart-rate and power zones', () => {
+        expect(zoneName('heart_rate', 0)).toBe('Z1 Recovery');
+        expect(zoneName('heart_rate', 4)).toBe('Z5 VO2max');
+        expect(zoneName('power', 0)).toBe('Z1 Active recovery');
+        expect(zoneName('power', 3)).toBe('Z4 Threshold');
+        expect(zoneName('power', 6)).toBe('Z7 Neuromuscular');
+        expect(zoneName('heart_rate', 5)).toBe('Z6');
+    });
+});
+
+describe('splitBarShares', () => {
+    it('scales each split by the fastest', () => {
+        expect(splitBarShares([2, 4, null, 3])).toEqual([0.5, 1, 0, 0.75]);
+        expect(splitBarShares([])).toEqual([]);
+        expect(splitBarShares([0, null])).toEqual([0, 0]);
+    });
+});
+
+describe('meanMaxPower', () => {
+    it('finds the best average over each duration at 1 Hz', () => {
+        const times = Array.from({ length: 10 }, (_, i) => i);
+        const watts = [100, 100, 300, 300, 300, 100, 100, 100, 100, 100];
+        expect(meanMaxPower(times, watts, [1, 3, 5, 20])).toEqual([
+            { durationS: 1, watts: 300 },
+            { durationS: 3, watts: 300 },
+            { durationS: 5, watts: 220 },
+        ]);
+    });
+
+    it('holds a sample until the next, but not across a stop', () => {
+        expect(meanMaxPower([0, 4], [200, 100], [4, 5])).toEqual([
+            { durationS: 4, watts: 200 },
+            { durationS: 5, watts: 180 },
+        ]);
+        // 30 s without a sample: the 10 s after the last one count, the rest is zero.
+        expect(meanMaxPower([0, 30], [200, 200], [10, 20])).toEqual([
+            { durationS: 10, watts: 200 },
+            { durationS: 20, watts: 100 },
+        ]);
+    });
+});
