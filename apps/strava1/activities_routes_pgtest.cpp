@@ -130,7 +130,10 @@ TEST_F(InProcessTest, APrivacyZoneCrossedMidRouteHidesOnlyThatPartFromOthers) {
     ASSERT_EQ(own.status, 200) << own.body;
     const auto& own_latlng = own.json.at("streams").at("latlng").as_array();
     ASSERT_EQ(own_latlng.size(), 502u);
-    const auto& middle = own_latlng[251].as_array();
+    // Sample 149 is the run's farthest point from both its start and its end (752 m, a loop that
+    // starts and ends 180 m from its own middle sample): a 200 m zone there holds samples 86-170
+    // and nothing near the ends.
+    const auto& middle = own_latlng[149].as_array();
     auto zone = client().As(ana).Post("/v1/me/privacy-zones",
                                       json::object{{"lat", middle[0]}, {"lng", middle[1]}, {"radius_m", 200}});
     ASSERT_EQ(zone.status, 201) << zone.body;
@@ -140,14 +143,16 @@ TEST_F(InProcessTest, APrivacyZoneCrossedMidRouteHidesOnlyThatPartFromOthers) {
     const auto& streams = seen.json.at("streams");
     const auto& latlng = streams.at("latlng").as_array();
     // Only the samples inside the zone are gone: some, not most, and never the ends.
-    EXPECT_LT(latlng.size(), 502u);
-    EXPECT_GT(latlng.size(), 400u);
+    EXPECT_EQ(latlng.size(), 502u - 85u);
     EXPECT_EQ(latlng.front(), own_latlng.front());
     EXPECT_EQ(latlng.back(), own_latlng.back());
     EXPECT_EQ(seen.json.at("original_size").to_number<std::int64_t>(), static_cast<std::int64_t>(latlng.size()));
     for (const auto& point : latlng) {
-        EXPECT_NE(point, own_latlng[251]);
+        EXPECT_NE(point, own_latlng[149]);
     }
+    // The samples just before and just after the zone stay, one after the other.
+    EXPECT_EQ(latlng[85], own_latlng[85]);
+    EXPECT_EQ(latlng[86], own_latlng[171]);
     // The charts keep their data: every other stream has one value per visible sample.
     ASSERT_TRUE(streams.as_object().contains("heartrate"));
     EXPECT_EQ(streams.at("heartrate").as_array().size(), latlng.size());
