@@ -28,8 +28,8 @@ async function newContext(browser, server, device, extra = {}) {
 async function openAs(page, user, hash) {
     await page.goto('/');
     await page.evaluate((token) => localStorage.setItem('strava1.refresh_token', token), user.refresh_token);
-    await page.goto(`/${hash}`);
     await page.reload();
+    await page.goto(`/${hash}`);
 }
 
 /** "12.34 km" as the app writes it (under 10 units two decimals, else one). */
@@ -90,6 +90,7 @@ test('You: totals and the 12-week chart from real uploads; side rail on a deskto
             assert.equal(await page.locator('[data-testid="week-chart"] [data-week]').evaluateAll((gs) => gs.reduce((a, g) => a + Number(g.getAttribute('data-value')), 0)), 0.5);
             await page.getByRole('button', { name: 'Distance' }).click();
 
+            await screenshot(page, `you-${device.name}`);
             const bar = await page.locator('nav.tabbar').boundingBox();
             const body = await page.locator('main.screen__body').boundingBox();
             if (device.name === 'desktop') {
@@ -103,15 +104,19 @@ test('You: totals and the 12-week chart from real uploads; side rail on a deskto
                 // The profile and the training figures side by side.
                 const card = await page.locator('.profile-card').boundingBox();
                 const training = await page.locator('section.training').boundingBox();
-                assert.ok(training.x > card.x + card.width - 1, 'two columns');
+                assert.ok(training.x > card.x + card.width - 1, `two columns: ${JSON.stringify([card, training])} ${await page.locator('main.screen__body').evaluate((m) => getComputedStyle(m).display + ' ' + m.className)}`);
             } else {
                 assert.equal(bar.x, 0);
                 assert.equal(bar.width, 390);
                 assert.equal(Math.round(bar.y + bar.height), 844);
                 assert.equal(body.width, 390);
             }
-            await screenshot(page, `you-${device.name}`);
             assert.deepEqual(problems, []);
+        } catch (error) {
+            for (const [index, open] of context.pages().entries()) {
+                await screenshot(open, `FAILED-you-${device.name}-${index}`).catch(() => undefined);
+            }
+            throw error;
         } finally {
             await context.close();
         }
@@ -180,13 +185,16 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
 
             // Edit: a new radius, and the handle dragged 60 px east moves the centre.
             await page.getByRole('button', { name: 'Edit zone 1' }).click();
-            await page.getByTestId('zone-radius').fill('1200');
+            await page.getByTestId('zone-handle').waitFor();
             const handle = await page.getByTestId('zone-handle').boundingBox();
             await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
             await page.mouse.down();
             await page.mouse.move(handle.x + handle.width / 2 + 30, handle.y + handle.height / 2, { steps: 4 });
             await page.mouse.move(handle.x + handle.width / 2 + 60, handle.y + handle.height / 2, { steps: 4 });
             await page.mouse.up();
+            await page.getByText(/^Centre /).filter({ hasNotText: `${zones[0].lng.toFixed(4)}` }).waitFor();
+            await page.getByTestId('zone-radius').fill('1200');
+            assert.equal(await page.getByTestId('zone-radius-value').innerText(), '1.2 km');
             await page.getByTestId('zone-save').click();
             await page.getByText('Zone 1 · 1.2 km').waitFor();
             const edited = (await ana.get('/v1/me/privacy-zones')).json.zones;
@@ -201,6 +209,11 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
             zones = (await ana.get('/v1/me/privacy-zones')).json.zones;
             assert.deepEqual(zones, []);
             assert.deepEqual(problems, []);
+        } catch (error) {
+            for (const [index, open] of context.pages().entries()) {
+                await screenshot(open, `FAILED-you-${device.name}-${index}`).catch(() => undefined);
+            }
+            throw error;
         } finally {
             await context.close();
         }
@@ -239,6 +252,11 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
             await page.locator('figure.chart').first().waitFor();
             await screenshot(page, `zone-mid-route-other-${device.name}`);
             assert.deepEqual(problems, []);
+        } catch (error) {
+            for (const [index, open] of context.pages().entries()) {
+                await screenshot(open, `FAILED-you-${device.name}-${index}`).catch(() => undefined);
+            }
+            throw error;
         } finally {
             await context.close();
         }
