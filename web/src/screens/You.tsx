@@ -96,7 +96,7 @@ function WeekChart({ weeks, units }: { weeks: readonly Week[]; units: Me['units'
                     ]}
                 />
             </figcaption>
-            <svg class="weeks__svg" viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-label={summary}>
+            <svg class="weeks__svg" viewBox={`0 0 ${width} ${height + 2}`} role="img" aria-label={summary}>
                 {weeks.map((w, i) => {
                     const h = max > 0 ? Math.max(value(w) > 0 ? 3 : 0, (value(w) / max) * height) : 0;
                     const x = i * (bar + gap);
@@ -104,15 +104,16 @@ function WeekChart({ weeks, units }: { weeks: readonly Week[]; units: Me['units'
                         <g key={w.start} data-week={w.start} data-value={value(w).toFixed(3)}>
                             <rect class={i === weeks.length - 1 ? 'weeks__bar weeks__bar--now' : 'weeks__bar'} x={x} y={height - h} width={bar} height={h} rx={3} />
                             <line class="weeks__base" x1={x} x2={x + bar} y1={height + 0.5} y2={height + 0.5} />
-                            {i % 3 === 2 || i === weeks.length - 1 ? (
-                                <text class="weeks__tick" x={x + bar / 2} y={height + 16} text-anchor="middle">
-                                    {i === weeks.length - 1 ? 'This wk' : weekLabel(w.start)}
-                                </text>
-                            ) : null}
                         </g>
                     );
                 })}
             </svg>
+            {/* Labels in HTML, so they keep their size whatever the chart's width. */}
+            <div class="weeks__ticks" aria-hidden="true">
+                {weeks.map((w, i) => (
+                    <span key={w.start}>{i === weeks.length - 1 ? 'This week' : i % 4 === 3 ? weekLabel(w.start) : ''}</span>
+                ))}
+            </div>
             <p class="weeks__max">
                 Best week: {max > 0 ? `${max.toFixed(max < 10 ? 1 : 0)} ${unit}` : 'none yet'}
             </p>
