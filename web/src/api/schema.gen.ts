@@ -1255,7 +1255,7 @@ export interface components {
              *     zone on the way, or the whole map): the page says so. Always false for the owner; false
              *     for a route without positions.
              */
-            route_partly_hidden?: boolean;
+            route_partly_hidden: boolean;
         };
         ActivityList: {
             activities: components["schemas"]["ActivitySummary"][];
