@@ -24,11 +24,16 @@ async function newContext(browser, server, device, extra = {}) {
     return context;
 }
 
-/** Opens the app signed in as `user` (from its refresh token, as after a reload) at `hash`. */
+/**
+ * Opens the app signed in as `user` at `hash`: the refresh token is in storage before the app's
+ * first script runs (set once: the app rotates it afterwards), so it resumes the session there.
+ */
 async function openAs(page, user, hash) {
-    await page.goto('/');
-    await page.evaluate((token) => localStorage.setItem('strava1.refresh_token', token), user.refresh_token);
-    await page.reload();
+    await page.context().addInitScript((token) => {
+        if (!localStorage.getItem('strava1.refresh_token')) {
+            localStorage.setItem('strava1.refresh_token', token);
+        }
+    }, user.refresh_token);
     await page.goto(`/${hash}`);
 }
 
