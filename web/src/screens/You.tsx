@@ -6,7 +6,7 @@ import { href, navigate } from '../router/location';
 import { authStatus, logOut, me, startSession } from '../state/session';
 import { Avatar, Button, EmptyState, ListGroup, ListRow, ProblemView, Screen, Segmented } from '../ui';
 import { OfflineIcon } from '../ui/icons';
-import { distanceUnit, formatDistance, formatHeight, formatWeight, splitLengthM } from '../units';
+import { formatDistance, formatHeight, formatWeight, splitLengthM } from '../units';
 import { formatDurationShort } from './format';
 import { firstDayOfWeeks, localDay, sumTotals, weeklyTotals, type Totals, type Week } from './training';
 import './You.css';
@@ -74,8 +74,8 @@ function weekLabel(start: string): string {
 function WeekChart({ weeks, units }: { weeks: readonly Week[]; units: Me['units'] }) {
     const [measure, setMeasure] = useState<Measure>('distance');
     const value = (w: Week) => (measure === 'distance' ? w.distance_m / splitLengthM(units) : w.moving_s / 3600);
-    const unit = measure === 'distance' ? distanceUnit(units) : 'h';
     const max = Math.max(...weeks.map(value), 0);
+    const best = weeks.find((w) => value(w) === max);
     const format = (w: Week) => (measure === 'distance' ? formatDistance(w.distance_m, units) : formatDurationShort(w.moving_s));
     const summary = `${measure === 'distance' ? 'Distance' : 'Moving time'} per week, last ${weeks.length} weeks: ${weeks.map((w) => `${weekLabel(w.start)} ${format(w)}`).join(', ')}`;
     const width = 600;
@@ -115,7 +115,7 @@ function WeekChart({ weeks, units }: { weeks: readonly Week[]; units: Me['units'
                 ))}
             </div>
             <p class="weeks__max">
-                Best week: {max > 0 ? `${max.toFixed(max < 10 ? 1 : 0)} ${unit}` : 'none yet'}
+                Best week: {best && max > 0 ? format(best) : 'none yet'}
             </p>
         </figure>
     );
