@@ -34,6 +34,8 @@ export interface MapViewProps {
     onPick?: (at: LatLng) => void;
     /** The selected circle was dragged to `at`. */
     onMoveCircle?: (at: LatLng) => void;
+    /** The map's centre after every move (a picker's keyboard way to place). */
+    onView?: (centre: LatLng) => void;
     class?: string;
     testId?: string;
 }
@@ -59,7 +61,7 @@ function prefersReducedMotion(): boolean {
     return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 }
 
-export function MapView({ label, lines, runs = null, start = null, finish = null, marks = kNoMarks, cursor = null, position = null, follow = false, onUserMove, circles = kNoCircles, centre = null, onPick, onMoveCircle, class: className, testId = 'route-map' }: MapViewProps) {
+export function MapView({ label, lines, runs = null, start = null, finish = null, marks = kNoMarks, cursor = null, position = null, follow = false, onUserMove, circles = kNoCircles, centre = null, onPick, onMoveCircle, onView, class: className, testId = 'route-map' }: MapViewProps) {
     const host = useRef<HTMLDivElement>(null);
     const controller = useRef<MapController | null>(null);
     const [state, setState] = useState<'loading' | 'ready' | 'failed'>('loading');
@@ -73,6 +75,8 @@ export function MapView({ label, lines, runs = null, start = null, finish = null
     pick.current = onPick;
     const moveCircle = useRef(onMoveCircle);
     moveCircle.current = onMoveCircle;
+    const view = useRef(onView);
+    view.current = onView;
     // Chosen once: a map that takes picks is made so from the start.
     const picks = useRef(Boolean(onPick));
 
@@ -88,7 +92,7 @@ export function MapView({ label, lines, runs = null, start = null, finish = null
                     describedBy: helpId,
                     reducedMotion: prefersReducedMotion(),
                     onUserMove: () => userMove.current?.(),
-                    ...(picks.current ? { onPick: (at: LatLng) => pick.current?.(at), onMoveCircle: (at: LatLng) => moveCircle.current?.(at) } : {}),
+                    ...(picks.current ? { onPick: (at: LatLng) => pick.current?.(at), onMoveCircle: (at: LatLng) => moveCircle.current?.(at), onView: (centre: LatLng) => view.current?.(centre) } : {}),
                 });
                 controller.current.update(latest.current);
                 setState('ready');

@@ -49,6 +49,8 @@ export interface MapOptions {
     onPick?: (at: LatLng) => void;
     /** The selected circle's handle was dragged to `at`. */
     onMoveCircle?: (at: LatLng) => void;
+    /** The map's centre after every move (keyboard, drag, zoom, framing). */
+    onView?: (centre: LatLng) => void;
 }
 
 export interface MapController {
@@ -220,6 +222,13 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
     };
     // Zooming keeps the position in the middle; only dragging the map away stops following.
     map.on('dragstart', userMoved);
+    if (options.onView) {
+        const view = options.onView;
+        map.on('moveend', () => {
+            const centre = map.getCenter();
+            view([centre.lat, centre.lng]);
+        });
+    }
     if (options.onPick) {
         const pick = options.onPick;
         map.on('click', (event: L.LeafletMouseEvent) => pick([event.latlng.lat, event.latlng.lng]));

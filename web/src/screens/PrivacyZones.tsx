@@ -1,7 +1,7 @@
 // Privacy zones: circles inside which the user's routes never show to anyone else. A map picker
 // (tap or click to place a zone, drag its centre to move it, a slider for the radius) over the list
 // of zones, each with edit and delete.
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { accounts, activities, type Me, type PrivacyZone } from '../api';
 import type { LatLng } from '../geo';
 import { useLoad } from '../hooks/load';
@@ -33,6 +33,8 @@ export function PrivacyZones() {
     const latest = useLoad(async (signal) => (await activities.listMyActivities({ limit: 1 }, { signal })).activities[0]?.start_latlng ?? null, []);
     const [draft, setDraft] = useState<Draft | null>(null);
     const [pendingId, setPendingId] = useState<number | null>(null);
+    // The map's centre: without a pointer, a zone is placed there (arrow keys move the map).
+    const mapCentre = useRef<LatLng | null>(null);
 
     const list = zones.data;
     const circles = useMemo(() => {
@@ -93,11 +95,16 @@ export function PrivacyZones() {
                     centre={centre}
                     onPick={place}
                     onMoveCircle={(at) => setDraft((current) => (current ? { ...current, at } : current))}
+                    onView={(at) => {
+                        mapCentre.current = at;
+                    }}
                     class="zones-picker__map"
                     testId="zones-map"
                 />
                 <p class="zones-picker__hint">
-                    {draft ? 'Tap the map to move the zone, or drag its centre.' : 'Tap the map to place a new zone. Nothing inside a zone shows to anyone else.'}
+                    {draft
+                        ? "Tap the map to move the zone, drag its centre, or move the map and use “Move to the map's centre”."
+                        : 'Tap the map to place a new zone, or use “Add a zone” for one at the middle of the map. Nothing inside a zone shows to anyone else.'}
                 </p>
                 {draft ? (
                     <form
@@ -127,6 +134,9 @@ export function PrivacyZones() {
                                 }}
                             />
                         </label>
+                        <Button variant="secondary" onClick={() => mapCentre.current && place(mapCentre.current)} data-testid="zone-centre">
+                            Move to the map's centre
+                        </Button>
                         <ProblemView problem={saving.problem} />
                         <div class="zone-editor__actions">
                             <Button type="submit" busy={saving.busy} disabled={!draft.at} data-testid="zone-save">
@@ -138,7 +148,7 @@ export function PrivacyZones() {
                         </div>
                     </form>
                 ) : (
-                    <Button variant="secondary" onClick={() => setDraft({ id: null, at: centre, radiusM: kDefaultRadiusM })} data-testid="zone-new">
+                    <Button variant="secondary" onClick={() => setDraft({ id: null, at: mapCentre.current ?? centre, radiusM: kDefaultRadiusM })} data-testid="zone-new">
                         Add a zone
                     </Button>
                 )}

@@ -214,6 +214,32 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
             await page.getByTestId('zones-empty').waitFor();
             zones = (await ana.get('/v1/me/privacy-zones')).json.zones;
             assert.deepEqual(zones, []);
+
+            // Without a pointer: "Add a zone" places one at the map's middle; arrow keys move the
+            // map and "Move to the map's centre" follows it.
+            await page.getByTestId('zone-new').focus();
+            await page.keyboard.press('Enter');
+            const placed = await page.getByText(/^Centre /).innerText();
+            await page.locator('[data-testid="zones-map"] .livemap__host').focus();
+            for (let i = 0; i < 3; i++) {
+                await page.keyboard.press('ArrowRight');
+            }
+            // The map reports its centre when a pan ends (after its animation).
+            await page.waitForFunction(() => !document.querySelector('[data-testid="zones-map"] .leaflet-pan-anim'));
+            await page.getByTestId('zone-centre').focus();
+            await page.keyboard.press('Enter');
+            await page.getByText(/^Centre /).filter({ hasNotText: placed.slice('Centre '.length) }).waitFor();
+            const [, lat1, lng1] = /Centre ([-\d.]+), ([-\d.]+)/.exec(placed).map(Number);
+            const [, lat2, lng2] = /Centre ([-\d.]+), ([-\d.]+)/.exec(await page.getByText(/^Centre /).innerText()).map(Number);
+            assert.ok(lng2 > lng1, `the map moved east: ${lng1} → ${lng2}`);
+            assert.ok(Math.abs(lat2 - lat1) < 0.0005);
+            await page.getByTestId('zone-save').focus();
+            await page.keyboard.press('Enter');
+            await page.getByText('Zone 1 · 400 m').waitFor();
+            zones = (await ana.get('/v1/me/privacy-zones')).json.zones;
+            assert.equal(zones.length, 1);
+            assert.ok(Math.abs(zones[0].lng - lng2) < 0.0001);
+            assert.equal((await ana.delete(`/v1/me/privacy-zones/${zones[0].id}`)).status, 204);
             assert.deepEqual(problems, []);
         } catch (error) {
             for (const [index, open] of context.pages().entries()) {
