@@ -1,6 +1,7 @@
 // Activities' routes through the composed app in-process (the in-process tier, ADR 0005): a manual
 // activity created, listed and hidden from another user exactly like a missing one; a real GPX
-// uploaded through the multipart route to "ready".
+// uploaded through the multipart route to "ready"; a privacy zone crossed mid-route hides only the
+// part of the route inside it from another user, who is told that part is hidden.
 #include <gtest/gtest.h>
 
 #include "strava1/testing/testdata.hpp"
@@ -97,6 +98,82 @@ TEST_F(InProcessTest, AGpxUploadedThroughTheMultipartRouteIsReady) {
     ExpectProblem(client().As(ana).Send(http::Method::kPost, "/v1/uploads", no_file.bytes,
                                         {{"Content-Type", no_file.content_type}}),
                   400, "other");
+}
+
+TEST_F(InProcessTest, APrivacyZoneCrossedMidRouteHidesOnlyThatPartFromOthers) {
+    STRAVA1_REQUIRE_PG();
+    // sports-lib's 2067489619.gpx (SOURCES.md): a Garmin Connect run of 502 positioned points.
+    const auto path = testing::TestdataDir(STRAVA1_TESTDATA_DIR) / "gpx" / "2067489619.gpx";
+    const std::string gpx = testing::ReadFile(path);
+    if (gpx.empty()) {
+        STRAVA1_SKIP_OR_FAIL("missing test data " + path.string());
+    }
+    auto users = app().Users(2);
+    const auto& ana = users[0];
+    const auto& bob = users[1];
+    // Public, with no hidden start or end: only the zone hides anything.
+    ASSERT_EQ(client()
+                  .As(ana)
+                  .Patch("/v1/me", json::object{{"default_visibility", "everyone"}, {"hide_endpoints_m", 0}})
+                  .status,
+              200);
+    auto uploaded =
+        client().As(ana).Send(http::Method::kPost, "/v1/uploads", gpx, {{"Content-Type", "application/gpx+xml"}});
+    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+    auto status =
+        client().As(ana).Get("/v1/uploads/" + std::to_string(uploaded.json.at("id").to_number<std::int64_t>()));
+    ASSERT_EQ(status.json.at("status").as_string(), "ready") << status.body;
+    const std::string activity =
+        "/v1/activities/" + std::to_string(status.json.at("activity_id").to_number<std::int64_t>());
+
+    auto own = client().As(ana).Get(activity + "/streams");
+    ASSERT_EQ(own.status, 200) << own.body;
+    const auto& own_latlng = own.json.at("streams").at("latlng").as_array();
+    ASSERT_EQ(own_latlng.size(), 502u);
+    // Sample 149 is the run's farthest point from both its start and its end (752 m, a loop that
+    // starts and ends 180 m from its own middle sample): a 200 m zone there holds samples 86-170
+    // and nothing near the ends.
+    const auto& middle = own_latlng[149].as_array();
+    auto zone = client().As(ana).Post("/v1/me/privacy-zones",
+                                      json::object{{"lat", middle[0]}, {"lng", middle[1]}, {"radius_m", 200}});
+    ASSERT_EQ(zone.status, 201) << zone.body;
+
+    auto seen = client().As(bob).Get(activity + "/streams");
+    ASSERT_EQ(seen.status, 200) << seen.body;
+    const auto& streams = seen.json.at("streams");
+    const auto& latlng = streams.at("latlng").as_array();
+    // Only the samples inside the zone are gone: some, not most, and never the ends.
+    EXPECT_EQ(latlng.size(), 502u - 85u);
+    EXPECT_EQ(latlng.front(), own_latlng.front());
+    EXPECT_EQ(latlng.back(), own_latlng.back());
+    EXPECT_EQ(seen.json.at("original_size").to_number<std::int64_t>(), static_cast<std::int64_t>(latlng.size()));
+    for (const auto& point : latlng) {
+        EXPECT_NE(point, own_latlng[149]);
+    }
+    // The samples just before and just after the zone stay, one after the other.
+    EXPECT_EQ(latlng[85], own_latlng[85]);
+    EXPECT_EQ(latlng[86], own_latlng[171]);
+    // The charts keep their data: every other stream has one value per visible sample.
+    ASSERT_TRUE(streams.as_object().contains("heartrate"));
+    EXPECT_EQ(streams.at("heartrate").as_array().size(), latlng.size());
+    EXPECT_EQ(streams.at("altitude").as_array().size(), latlng.size());
+
+    auto detail = client().As(bob).Get(activity);
+    ASSERT_EQ(detail.status, 200) << detail.body;
+    EXPECT_EQ(detail.json.at("route_partly_hidden"), true);
+    EXPECT_EQ(detail.json.at("point_count").to_number<std::int64_t>(), static_cast<std::int64_t>(latlng.size()));
+    EXPECT_FALSE(detail.json.at("polyline").is_null());
+    EXPECT_EQ(client().As(ana).Get(activity).json.at("route_partly_hidden"), false);
+
+    // Without the zone, the whole route is everybody's again.
+    ASSERT_EQ(client()
+                  .As(ana)
+                  .Delete("/v1/me/privacy-zones/" + std::to_string(zone.json.at("id").to_number<std::int64_t>()))
+                  .status,
+              204);
+    auto whole = client().As(bob).Get(activity);
+    EXPECT_EQ(whole.json.at("route_partly_hidden"), false);
+    EXPECT_EQ(client().As(bob).Get(activity + "/streams").json.at("streams").at("latlng").as_array().size(), 502u);
 }
 
 }  // namespace

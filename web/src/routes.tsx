@@ -11,6 +11,7 @@ import { ActivityDetail } from './screens/ActivityDetail';
 import { EditActivity, NewActivity } from './screens/ActivityEdit';
 import { Login, Signup } from './screens/Auth';
 import { EditProfile } from './screens/EditProfile';
+import { PrivacyZones } from './screens/PrivacyZones';
 import { Record } from './screens/Record';
 import { Sessions } from './screens/Sessions';
 import { Chats, Insights } from './screens/Tabs';
@@ -28,6 +29,7 @@ export const kRoutes = [
     route('you', { screen: You, title: 'You', tab: 'you' }),
     route('you/edit', { screen: EditProfile, title: 'Edit profile', tab: 'you' }),
     route('you/sessions', { screen: Sessions, title: 'Sessions', tab: 'you' }),
+    route('you/privacy-zones', { screen: PrivacyZones, title: 'Privacy zones', tab: 'you' }),
     route('you/account', { screen: Account, title: 'Password & account', tab: 'you' }),
 
     // Workouts open from "You" (and from the feed, which shows them for now).

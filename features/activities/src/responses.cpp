@@ -166,6 +166,14 @@ std::string DetailJson(const ActivityDetail& detail) {
     polyline.empty() ? w.Null() : w.String(polyline);
     w.Key("has_original").Bool(view.owner && a.Text(Col("has_original")) == "t");
     w.Key("is_owner").Bool(view.owner);
+    // Whether privacy withholds part of the route from this viewer, so the page can say so: the
+    // shown figures count only the samples they may see (public_view.hpp), and a guarded map shows
+    // none; the owner always gets every sample.
+    const boost::json::value* shown_points = detail.shown ? detail.shown->if_contains("point_count") : nullptr;
+    const bool partly_hidden =
+        !view.owner && (view.map_hidden || (shown_points != nullptr && shown_points->is_number() &&
+                                            shown_points->to_number<std::int64_t>() < a.Int(Col("point_count"))));
+    w.Key("route_partly_hidden").Bool(partly_hidden);
     w.EndObject();
     return out;
 }

@@ -7,6 +7,9 @@ export type MeUpdate = Schemas['MeUpdate'];
 export type AuthTokens = Schemas['AuthTokens'];
 export type Session = Schemas['Session'];
 export type PublicProfile = Schemas['PublicProfile'];
+export type UserStats = Schemas['UserStats'];
+export type PrivacyZone = Schemas['PrivacyZone'];
+export type PrivacyZoneCreate = Schemas['PrivacyZoneCreate'];
 
 /** For reads a screen may abandon (useLoad aborts them when it goes away). */
 export interface ReadOptions {
@@ -37,6 +40,10 @@ export function accountsApi(core: Core) {
             core.forget();
         },
         getUser: (userId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/users/{user_id}', { path: { user_id: userId }, signal }),
+        getUserStats: (userId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/users/{user_id}/stats', { path: { user_id: userId }, signal }),
+        listPrivacyZones: ({ signal }: ReadOptions = {}) => core.call('get', '/v1/me/privacy-zones', { signal }),
+        createPrivacyZone: (body: PrivacyZoneCreate) => core.call('post', '/v1/me/privacy-zones', { body }),
+        deletePrivacyZone: (zoneId: number) => core.call('delete', '/v1/me/privacy-zones/{zone_id}', { path: { zone_id: zoneId } }),
     };
 }
 

@@ -8,7 +8,7 @@ import { memoryStorage, xhrSendBytes } from './http';
 
 export { ApiError, normalizeProblem, synthesizeProblem, type Problem, type ProblemType } from './problem';
 export type { Download } from './http';
-export type { AuthTokens, Me, MeUpdate, PublicProfile, Session } from './accounts';
+export type { AuthTokens, Me, MeUpdate, PrivacyZone, PrivacyZoneCreate, PublicProfile, Session, UserStats } from './accounts';
 export type * from './activities';
 export type { TileSource } from './maps';
 

@@ -1198,7 +1198,7 @@ export interface components {
             updated_at: components["schemas"]["Timestamp"];
         };
         NullableLatLng: components["schemas"]["LatLng"] | null;
-        /** @description An activity with what only its own page shows; `ActivitySummary` plus five fields. */
+        /** @description An activity with what only its own page shows; `ActivitySummary` plus six fields. */
         ActivityDetail: {
             id: components["schemas"]["Id"];
             owner: components["schemas"]["ActivityOwner"];
@@ -1250,6 +1250,12 @@ export interface components {
             has_original: boolean;
             /** @description The caller owns the activity (may edit, delete and download the original). */
             is_owner: boolean;
+            /**
+             * @description Privacy withholds part of the route from the caller (a hidden start or end, a privacy
+             *     zone on the way, or the whole map): the page says so. Always false for the owner; false
+             *     for a route without positions.
+             */
+            route_partly_hidden: boolean;
         };
         ActivityList: {
             activities: components["schemas"]["ActivitySummary"][];

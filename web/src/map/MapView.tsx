@@ -6,7 +6,7 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { LatLng } from '../geo';
 import { RouteMap } from '../ui/RouteMap';
-import type { MapController, MapData } from './leaflet-map';
+import type { MapCircle, MapController, MapData } from './leaflet-map';
 import type { DistanceMark } from './marks';
 import type { ColouredRun } from './route-colours';
 import './MapView.css';
@@ -26,6 +26,16 @@ export interface MapViewProps {
     follow?: boolean;
     /** The user dragged the map away from a followed position. */
     onUserMove?: () => void;
+    /** Circles to draw (privacy zones); keep the array's identity while unchanged. */
+    circles?: readonly MapCircle[];
+    /** Where to look when there is no route or circle to frame. */
+    centre?: LatLng | null;
+    /** A click or tap on the map. */
+    onPick?: (at: LatLng) => void;
+    /** The selected circle was dragged to `at`. */
+    onMoveCircle?: (at: LatLng) => void;
+    /** The map's centre after every move (a picker's keyboard way to place). */
+    onView?: (centre: LatLng) => void;
     class?: string;
     testId?: string;
 }
@@ -45,21 +55,30 @@ export function preloadMap(): Promise<LeafletMap> {
 }
 
 const kNoMarks: readonly DistanceMark[] = [];
+const kNoCircles: readonly MapCircle[] = [];
 
 function prefersReducedMotion(): boolean {
     return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 }
 
-export function MapView({ label, lines, runs = null, start = null, finish = null, marks = kNoMarks, cursor = null, position = null, follow = false, onUserMove, class: className, testId = 'route-map' }: MapViewProps) {
+export function MapView({ label, lines, runs = null, start = null, finish = null, marks = kNoMarks, cursor = null, position = null, follow = false, onUserMove, circles = kNoCircles, centre = null, onPick, onMoveCircle, onView, class: className, testId = 'route-map' }: MapViewProps) {
     const host = useRef<HTMLDivElement>(null);
     const controller = useRef<MapController | null>(null);
     const [state, setState] = useState<'loading' | 'ready' | 'failed'>('loading');
     const helpId = useId();
-    const data: MapData = { lines, runs, start, finish, marks, cursor, position, follow };
+    const data: MapData = { lines, runs, start, finish, marks, cursor, position, follow, circles, centre };
     const latest = useRef(data);
     latest.current = data;
     const userMove = useRef(onUserMove);
     userMove.current = onUserMove;
+    const pick = useRef(onPick);
+    pick.current = onPick;
+    const moveCircle = useRef(onMoveCircle);
+    moveCircle.current = onMoveCircle;
+    const view = useRef(onView);
+    view.current = onView;
+    // Chosen once: a map that takes picks is made so from the start.
+    const picks = useRef(Boolean(onPick));
 
     useEffect(() => {
         let live = true;
@@ -73,6 +92,7 @@ export function MapView({ label, lines, runs = null, start = null, finish = null
                     describedBy: helpId,
                     reducedMotion: prefersReducedMotion(),
                     onUserMove: () => userMove.current?.(),
+                    ...(picks.current ? { onPick: (at: LatLng) => pick.current?.(at), onMoveCircle: (at: LatLng) => moveCircle.current?.(at), onView: (centre: LatLng) => view.current?.(centre) } : {}),
                 });
                 controller.current.update(latest.current);
                 setState('ready');
@@ -92,7 +112,7 @@ export function MapView({ label, lines, runs = null, start = null, finish = null
 
     useEffect(() => {
         controller.current?.update(data);
-    }, [lines, runs, start, finish, marks, cursor, position, follow]);
+    }, [lines, runs, start, finish, marks, cursor, position, follow, circles, centre]);
 
     const fallbackPoints = lines.flat();
     return (

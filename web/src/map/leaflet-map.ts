@@ -24,6 +24,17 @@ export interface MapData {
     position: LatLng | null;
     /** Keep `position` in the middle of the map. */
     follow: boolean;
+    /** Circles drawn on the map (privacy zones); the `selected` one has a handle to drag it. */
+    circles: readonly MapCircle[];
+    /** Where to look when there is no route or circle to frame. */
+    centre: LatLng | null;
+}
+
+export interface MapCircle {
+    id: string;
+    at: LatLng;
+    radiusM: number;
+    selected?: boolean;
 }
 
 export interface MapOptions {
@@ -34,6 +45,12 @@ export interface MapOptions {
     reducedMotion: boolean;
     /** Called when the user moves the map themselves (so a following map stops following). */
     onUserMove?: () => void;
+    /** A click or tap on the map (not a drag). */
+    onPick?: (at: LatLng) => void;
+    /** The selected circle's handle was dragged to `at`. */
+    onMoveCircle?: (at: LatLng) => void;
+    /** The map's centre after every move (keyboard, drag, zoom, framing). */
+    onView?: (centre: LatLng) => void;
 }
 
 export interface MapController {
@@ -187,6 +204,7 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
     const runLayer = L.layerGroup().addTo(map);
     const markLayer = L.layerGroup().addTo(map);
     const pointLayer = L.layerGroup().addTo(map);
+    const circleLayer = L.layerGroup().addTo(map);
     let cursorMarker: L.CircleMarker | null = null;
     let positionMarker: L.CircleMarker | null = null;
     let previous: MapData | null = null;
@@ -204,6 +222,17 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
     };
     // Zooming keeps the position in the middle; only dragging the map away stops following.
     map.on('dragstart', userMoved);
+    if (options.onView) {
+        const view = options.onView;
+        map.on('moveend', () => {
+            const centre = map.getCenter();
+            view([centre.lat, centre.lng]);
+        });
+    }
+    if (options.onPick) {
+        const pick = options.onPick;
+        map.on('click', (event: L.LeafletMouseEvent) => pick([event.latlng.lat, event.latlng.lng]));
+    }
 
     // Exactly the points given: no simplification (it would move a privacy cut) and no clipping
     // (the whole route is one path element).
@@ -254,6 +283,38 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
         end(data.finish, 'finish');
     }
 
+    let circleBounds: L.LatLngBounds | null = null;
+    function drawCircles(data: MapData): void {
+        circleLayer.clearLayers();
+        circleBounds = null;
+        for (const zone of data.circles) {
+            const circle = L.circle([zone.at[0], zone.at[1]], {
+                radius: zone.radiusM,
+                className: zone.selected ? 'livemap__zone livemap__zone--selected' : 'livemap__zone',
+                interactive: false,
+            }).addTo(circleLayer);
+            circle.getElement()?.setAttribute('data-testid', zone.selected ? 'zone-circle-selected' : 'zone-circle');
+            const zoneBounds = circle.getBounds();
+            circleBounds = circleBounds ? circleBounds.extend(zoneBounds) : zoneBounds;
+            if (zone.selected) {
+                // A circle cannot be dragged in Leaflet; a handle at its centre can, and the
+                // circle follows it while it moves.
+                const handle = L.marker([zone.at[0], zone.at[1]], {
+                    draggable: true,
+                    keyboard: false,
+                    icon: L.divIcon({ className: 'livemap__handle', iconSize: [28, 28] }),
+                    pane: 'livemap-points',
+                }).addTo(circleLayer);
+                handle.getElement()?.setAttribute('data-testid', 'zone-handle');
+                handle.on('drag', () => circle.setLatLng(handle.getLatLng()));
+                handle.on('dragend', () => {
+                    const at = handle.getLatLng();
+                    options.onMoveCircle?.([at.lat, at.lng]);
+                });
+            }
+        }
+    }
+
     function moveCursor(at: LatLng | null): void {
         if (!at) {
             cursorMarker?.remove();
@@ -289,8 +350,12 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
     }
 
     function fit(): void {
-        if (bounds?.isValid()) {
-            map.fitBounds(bounds, { padding: [24, 24], maxZoom: kFitMaxZoom, animate: false });
+        const frame = bounds ?? circleBounds;
+        if (frame?.isValid()) {
+            map.fitBounds(frame, { padding: [24, 24], maxZoom: kFitMaxZoom, animate: false });
+            framed = true;
+        } else if (previous?.centre) {
+            map.setView([previous.centre[0], previous.centre[1]], 13, { animate: false });
             framed = true;
         }
     }
@@ -319,6 +384,9 @@ export function createMap(container: HTMLElement, options: MapOptions): MapContr
             }
             if (!was || was.marks !== data.marks || was.start !== data.start || was.finish !== data.finish) {
                 drawPoints(data);
+            }
+            if (!was || was.circles !== data.circles) {
+                drawCircles(data);
             }
             if (!was || was.cursor !== data.cursor) {
                 moveCursor(data.cursor);

@@ -53,8 +53,30 @@ export async function startSession(): Promise<void> {
     }
 }
 
+/** The device's IANA time zone ("Europe/Paris"), or null when the browser does not name one. */
+export function deviceTimeZone(): string | null {
+    try {
+        return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+    } catch {
+        return null;
+    }
+}
+
 export async function signUp(body: { email: string; password: string; display_name: string }, idempotencyKey: string): Promise<Me> {
-    return signedIn(await accounts.signup(body, idempotencyKey));
+    const user = signedIn(await accounts.signup(body, idempotencyKey));
+    // The sign-up request takes no time zone: a new account gets the device's right after, so its
+    // weeks, years and start times are the athlete's from the first day.
+    const zone = deviceTimeZone();
+    if (zone && zone !== user.time_zone) {
+        try {
+            const updated = await accounts.updateMe({ time_zone: zone });
+            me.value = updated;
+            return updated;
+        } catch {
+            // The account exists either way; the zone can be set in Edit profile.
+        }
+    }
+    return user;
 }
 
 export async function logIn(body: { email: string; password: string }): Promise<Me> {

@@ -20,9 +20,14 @@ interface ScreenProps {
     children: ComponentChildren;
     /** Large title for top-level tabs, compact for pushed screens. */
     large?: boolean;
+    /**
+     * `columns`: on a wide screen (≥ 1024 px) the body's children flow into two columns (a map
+     * beside its charts, a profile beside its figures); one column on a phone.
+     */
+    layout?: 'stack' | 'columns';
 }
 
-export function Screen({ title, documentTitle, backHref, action, children, large = !backHref }: ScreenProps) {
+export function Screen({ title, documentTitle, backHref, action, children, large = !backHref, layout = 'stack' }: ScreenProps) {
     const routeTitle = useContext(ScreenTitle);
     // After the app's layout effect has set the route's title.
     useEffect(() => {
@@ -41,7 +46,7 @@ export function Screen({ title, documentTitle, backHref, action, children, large
                 <h1 class="topbar__title">{title ?? routeTitle}</h1>
                 {action ? <div class="topbar__action">{action}</div> : null}
             </header>
-            <main class="screen__body">{children}</main>
+            <main class={layout === 'columns' ? 'screen__body screen__body--columns' : 'screen__body'}>{children}</main>
         </div>
     );
 }

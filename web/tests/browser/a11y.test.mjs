@@ -66,6 +66,9 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
         sport: 'swim', start_time: '2026-03-01T07:00:00Z', elapsed_s: 1800, distance_m: 1500, name: 'Pool',
     });
     assert.equal(manual.status, 201, manual.text);
+    // A zone, so the privacy zones screen shows its list.
+    const zone = await ana.post('/v1/me/privacy-zones', { lat: 45.1, lng: 13.6, radius_m: 400 });
+    assert.equal(zone.status, 201, zone.text);
 
     // [hash path, the title the screen sets, signed in?]
     const screens = [
@@ -77,6 +80,7 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
         ['#/you/edit', 'Edit profile', true],
         ['#/you/sessions', 'Sessions', true],
         ['#/you/account', 'Password & account', true],
+        ['#/you/privacy-zones', 'Privacy zones', true],
         ['#/activities', 'Your activities', true],
         ['#/activities/new', 'Manual activity', true],
         [`#/activity/${uploaded}`, 'Morning run', true],

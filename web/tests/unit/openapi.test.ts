@@ -185,7 +185,7 @@ describe('activities in openapi.yaml', () => {
     it('makes ActivityDetail exactly ActivitySummary plus the detail-only fields, all required', () => {
         const summary = Object.keys(schemas.ActivitySummary.properties);
         const detail = Object.keys(schemas.ActivityDetail.properties);
-        expect(detail).toEqual([...summary, 'hidden_metrics', 'hide_endpoints_m', 'polyline', 'has_original', 'is_owner']);
+        expect(detail).toEqual([...summary, 'hidden_metrics', 'hide_endpoints_m', 'polyline', 'has_original', 'is_owner', 'route_partly_hidden']);
         expect(schemas.ActivitySummary.required).toEqual(summary);
         expect(schemas.ActivityDetail.required).toEqual(detail);
         // The shared fields must not drift apart in type either.
