@@ -23,6 +23,7 @@ import { distanceUnit, formatClock, formatElevation, formatPace, formatSpeed, kM
 import { currentUnits, formatDuration, formatPoolDistance, formatPoolPace, meanMaxPower, paceOrSpeed, poolUnitOf, signedElevation, speedFigure, splitBarShares, sportDistance, summariseSwim, zoneName, type PoolUnit } from './activity-view';
 import { me } from '../state/session';
 import { formatStart } from './format';
+import { RouteHiddenNote } from './route-privacy';
 import './ActivityDetail.css';
 
 function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
@@ -635,6 +636,7 @@ function ActivityBody({ activity, units }: { activity: Activity; units: Units })
                     </p>
                 ) : null}
             </header>
+            <RouteHiddenNote activity={activity} />
             <Figures activity={activity} units={units} pool={pool} />
             {activity.has_streams ? (
                 <Card title="Analysis" testId="charts">

@@ -9,7 +9,7 @@ import { useSubmit } from '../hooks/submit';
 import { MapView } from '../map/MapView';
 import { href } from '../router/location';
 import { me } from '../state/session';
-import { Button, ListGroup, ListRow, ProblemView, Screen, Spinner, showToast } from '../ui';
+import { Button, ListGroup, ListRow, ProblemView, Screen, Spinner, confirmAction, showToast } from '../ui';
 import { clampZoneRadius, formatZoneRadius, kZoneRadiusMaxM, kZoneRadiusMinM, kZoneRadiusStepM } from './zones';
 import './PrivacyZones.css';
 
@@ -68,8 +68,12 @@ export function PrivacyZones() {
     });
 
     const deleting = useSubmit(async (zone: PrivacyZone) => {
-        // TODO(issue 9): the app's confirm sheet replaces window.confirm once it lands.
-        if (!confirm(`Delete the privacy zone at ${where(zone)}? Routes through it show again to others.`)) {
+        const confirmed = await confirmAction({
+            title: 'Delete this privacy zone?',
+            message: `The zone at ${where(zone)} goes; routes through it show again to others.`,
+            confirmLabel: 'Delete zone',
+        });
+        if (!confirmed) {
             return;
         }
         setPendingId(zone.id);

@@ -170,7 +170,6 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
         try {
             const page = await context.newPage();
             const problems = watchConsole(page);
-            page.on('dialog', (dialog) => void dialog.accept());
             await openAs(page, anaUser, '#/you/privacy-zones');
             await page.getByTestId('zones-empty').waitFor();
             const map = page.getByTestId('zones-map');
@@ -211,6 +210,14 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
             await screenshot(page, `zones-list-${device.name}`);
 
             await page.getByRole('button', { name: 'Delete zone 1' }).click();
+            // The app's confirm sheet: Escape keeps the zone, "Delete zone" deletes it.
+            const sheet = page.getByRole('alertdialog', { name: 'Delete this privacy zone?' });
+            await sheet.waitFor();
+            await page.keyboard.press('Escape');
+            await sheet.waitFor({ state: 'detached' });
+            assert.equal((await ana.get('/v1/me/privacy-zones')).json.zones.length, 1, 'Escape deletes nothing');
+            await page.getByRole('button', { name: 'Delete zone 1' }).click();
+            await page.getByRole('alertdialog', { name: 'Delete this privacy zone?' }).getByRole('button', { name: 'Delete zone' }).click();
             await page.getByTestId('zones-empty').waitFor();
             zones = (await ana.get('/v1/me/privacy-zones')).json.zones;
             assert.deepEqual(zones, []);
@@ -282,6 +289,8 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
             // The route is drawn (what is left of it) and the charts keep their data.
             await page.locator('[data-testid="route-path"]').first().waitFor();
             await page.locator('figure.chart').first().waitFor();
+            // The page says why part of the route is missing.
+            assert.equal(await page.getByTestId('route-hidden-note').innerText(), 'Part of this route is hidden');
             await screenshot(page, `zone-mid-route-other-${device.name}`);
             assert.deepEqual(problems, []);
         } catch (error) {
