@@ -58,7 +58,8 @@ function TotalsCard({ label, totals, units, testId }: { label: string; totals: T
             <h3 class="totals__label">{label}</h3>
             <p class="totals__distance">{formatDistance(totals.distance_m, units)}</p>
             <p class="totals__meta">
-                {formatDurationShort(totals.moving_s)} · {totals.count} {totals.count === 1 ? 'activity' : 'activities'}
+                {/* An empty period says so, not "0m 00s". */}
+                {totals.count === 0 ? 'No activities' : `${formatDurationShort(totals.moving_s)} · ${totals.count} ${totals.count === 1 ? 'activity' : 'activities'}`}
             </p>
         </div>
     );
