@@ -638,19 +638,22 @@ function ActivityBody({ activity, units }: { activity: Activity; units: Units })
             </header>
             <RouteHiddenNote activity={activity} />
             <Figures activity={activity} units={units} pool={pool} />
-            {activity.has_streams ? (
-                <Card title="Analysis" testId="charts">
-                    <Charts streams={streams as LoadResult<StreamSet>} activity={activity} units={units} cursor={cursor} pool={pool !== null} />
-                </Card>
-            ) : null}
-            {pool ? <SwimLengths pool={pool} /> : null}
-            {activity.has_streams && !pool ? <Splits activity={activity} units={units} /> : null}
-            {activity.has_streams && !pool ? <Laps activity={activity} units={units} /> : null}
-            {activity.has_streams && hasPower ? <PowerCurve activity={activity} /> : null}
-            {activity.has_streams ? <BestEfforts activity={activity} units={units} /> : null}
-            {activity.has_streams ? <ZonesSection activity={activity} /> : null}
-            <Downloads activity={activity} />
-            {activity.is_owner ? <OwnerActions activity={activity} /> : null}
+            {/* One column on a phone; two on a wide screen, under the full-width map and figures. */}
+            <div class="activity-sections">
+                {activity.has_streams ? (
+                    <Card title="Analysis" testId="charts">
+                        <Charts streams={streams as LoadResult<StreamSet>} activity={activity} units={units} cursor={cursor} pool={pool !== null} />
+                    </Card>
+                ) : null}
+                {pool ? <SwimLengths pool={pool} /> : null}
+                {activity.has_streams && !pool ? <Splits activity={activity} units={units} /> : null}
+                {activity.has_streams && !pool ? <Laps activity={activity} units={units} /> : null}
+                {activity.has_streams && hasPower ? <PowerCurve activity={activity} /> : null}
+                {activity.has_streams ? <BestEfforts activity={activity} units={units} /> : null}
+                {activity.has_streams ? <ZonesSection activity={activity} /> : null}
+                <Downloads activity={activity} />
+                {activity.is_owner ? <OwnerActions activity={activity} /> : null}
+            </div>
         </>
     );
 }
