@@ -114,7 +114,7 @@ if [ "${BENCH_SKIP_UPLOADS:-0}" != 1 ]; then
         timeout --kill-after=30 600 node bench/uploads/run.mjs --binary="$BENCH_BASELINE_BINARY" \
             --out="$work/uploads-baseline.md" || status=$?
         if [ -f "$work/uploads-baseline.md" ]; then
-            { echo; echo "Baseline build ($BENCH_BASELINE_BINARY):"; sed 1d "$work/uploads-baseline.md"; } >> bench/results/latest.md
+            { echo; echo "Baseline build (BENCH_BASELINE_BINARY):"; sed 1d "$work/uploads-baseline.md"; } >> bench/results/latest.md
         fi
     fi
 fi

@@ -57,15 +57,18 @@ export function Sheet({ open, title, onCancel, role = 'dialog', describedBy, ini
     if (!open) {
         return null;
     }
+    const body = (
+        <div class="sheet__panel">
+            <h2 class="sheet__title" id={titleId}>
+                {title}
+            </h2>
+            {children}
+        </div>
+    );
     if (inline) {
         return (
             <section class="sheet sheet--inline" aria-labelledby={titleId} data-testid={testId}>
-                <div class="sheet__panel">
-                    <h2 class="sheet__title" id={titleId}>
-                        {title}
-                    </h2>
-                    {children}
-                </div>
+                {body}
             </section>
         );
     }
@@ -101,12 +104,7 @@ export function Sheet({ open, title, onCancel, role = 'dialog', describedBy, ini
                 }
             }}
         >
-            <div class="sheet__panel">
-                <h2 class="sheet__title" id={titleId}>
-                    {title}
-                </h2>
-                {children}
-            </div>
+            {body}
         </dialog>
     );
 }
