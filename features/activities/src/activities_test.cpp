@@ -199,7 +199,8 @@ TEST(Streams, BreakWhereHiddenSamplesLieBetweenAtEveryResolution) {
     }
     View owner;
     owner.owner = true;
-    EXPECT_TRUE(boost::json::parse(StreamsJson(t, owner, *keys, "all", 10000)).as_object()["breaks"].as_array().empty());
+    EXPECT_TRUE(
+        boost::json::parse(StreamsJson(t, owner, *keys, "all", 10000)).as_object()["breaks"].as_array().empty());
 }
 
 TEST(ExportGpx, ReadsBackWithOurOwnParser) {
