@@ -4,6 +4,10 @@
 // part of the route inside it from another user, who is told that part is hidden.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "strava1/analytics/analysis.hpp"
+#include "strava1/formats/parse.hpp"
 #include "strava1/testing/testdata.hpp"
 #include "test_app.hpp"
 
@@ -153,6 +157,24 @@ TEST_F(InProcessTest, APrivacyZoneCrossedMidRouteHidesOnlyThatPartFromOthers) {
     // The samples just before and just after the zone stay, one after the other.
     EXPECT_EQ(latlng[85], own_latlng[85]);
     EXPECT_EQ(latlng[86], own_latlng[171]);
+    // The route breaks there, so a map draws two lines and a chart leaves a gap: one break, at the
+    // first sample after the zone; none for the owner.
+    EXPECT_EQ(seen.json.at("breaks"), (json::array{86}));
+    EXPECT_EQ(own.json.at("breaks"), json::array{});
+    // Downsampled, the break stays at the first pick after the zone, and only there.
+    auto low = client().As(bob).Get(activity + "/streams?resolution=low");
+    ASSERT_EQ(low.status, 200) << low.body;
+    const auto& low_latlng = low.json.at("streams").at("latlng").as_array();
+    ASSERT_EQ(low_latlng.size(), 100u);
+    std::size_t first_after = 0;
+    while (first_after < low_latlng.size() && std::find(own_latlng.begin(), own_latlng.begin() + 171,
+                                                        low_latlng[first_after]) != own_latlng.begin() + 171) {
+        ++first_after;
+    }
+    ASSERT_GT(first_after, 0u);
+    ASSERT_LT(first_after, low_latlng.size());
+    EXPECT_EQ(low.json.at("breaks"), (json::array{static_cast<std::int64_t>(first_after)}));
+    EXPECT_EQ(client().As(ana).Get(activity + "/streams?resolution=low").json.at("breaks"), json::array{});
     // The charts keep their data: every other stream has one value per visible sample.
     ASSERT_TRUE(streams.as_object().contains("heartrate"));
     EXPECT_EQ(streams.at("heartrate").as_array().size(), latlng.size());
@@ -163,7 +185,38 @@ TEST_F(InProcessTest, APrivacyZoneCrossedMidRouteHidesOnlyThatPartFromOthers) {
     EXPECT_EQ(detail.json.at("route_partly_hidden"), true);
     EXPECT_EQ(detail.json.at("point_count").to_number<std::int64_t>(), static_cast<std::int64_t>(latlng.size()));
     EXPECT_FALSE(detail.json.at("polyline").is_null());
+    // The polylines break once too, where the zone cut them, so no line is drawn across it.
+    EXPECT_EQ(detail.json.at("polyline_breaks").as_array().size(), 1u);
+    EXPECT_EQ(detail.json.at("summary_polyline_breaks").as_array().size(), 1u);
+    EXPECT_EQ(client().As(ana).Get(activity).json.at("polyline_breaks"), json::array{});
+    auto listed = client().As(bob).Get("/v1/users/" + std::to_string(ana.id) + "/activities");
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    EXPECT_EQ(listed.json.at("activities").as_array().at(0).at("summary_polyline_breaks").as_array().size(), 1u);
     EXPECT_EQ(client().As(ana).Get(activity).json.at("route_partly_hidden"), false);
+
+    // Moving the zone off the route (PATCH) gives others the whole route at once; moving it back
+    // hides that part again. The checks are create's; another's zone answers like a missing one.
+    const std::string zone_path =
+        "/v1/me/privacy-zones/" + std::to_string(zone.json.at("id").to_number<std::int64_t>());
+    ExpectProblem(client().As(ana).Patch(zone_path, json::object{{"radius_m", 50}}), 400, "radius_m");
+    ExpectProblem(client().As(ana).Patch(zone_path, json::object{{"lat", nullptr}}), 400, "lat");
+    ExpectProblem(client().As(ana).Patch(zone_path, json::object{{"colour", "red"}}), 400, "colour");
+    EXPECT_EQ(client().As(bob).Patch(zone_path, json::object{{"radius_m", 300}}).status, 404);
+    EXPECT_EQ(client().As(ana).Patch("/v1/me/privacy-zones/999999999", json::object{{"radius_m", 300}}).status, 404);
+    auto moved = client().As(ana).Patch(zone_path, json::object{{"lat", middle[0].to_number<double>() + 0.5}});
+    ASSERT_EQ(moved.status, 200) << moved.body;
+    EXPECT_EQ(moved.json.at("lat").to_number<double>(), middle[0].to_number<double>() + 0.5);
+    EXPECT_EQ(moved.json.at("lng"), middle[1]);
+    EXPECT_EQ(moved.json.at("radius_m").to_number<double>(), 200);
+    auto away = client().As(bob).Get(activity + "/streams");
+    EXPECT_EQ(away.json.at("streams").at("latlng").as_array().size(), 502u);
+    EXPECT_EQ(away.json.at("breaks"), json::array{});
+    EXPECT_EQ(client().As(bob).Get(activity).json.at("route_partly_hidden"), false);
+    auto back = client().As(ana).Patch(zone_path, json::object{{"lat", middle[0]}, {"radius_m", 200}});
+    ASSERT_EQ(back.status, 200) << back.body;
+    auto again = client().As(bob).Get(activity + "/streams");
+    EXPECT_EQ(again.json.at("streams").at("latlng").as_array().size(), 502u - 85u);
+    EXPECT_EQ(again.json.at("breaks"), (json::array{86}));
 
     // Without the zone, the whole route is everybody's again.
     ASSERT_EQ(client()
@@ -174,6 +227,113 @@ TEST_F(InProcessTest, APrivacyZoneCrossedMidRouteHidesOnlyThatPartFromOthers) {
     auto whole = client().As(bob).Get(activity);
     EXPECT_EQ(whole.json.at("route_partly_hidden"), false);
     EXPECT_EQ(client().As(bob).Get(activity + "/streams").json.at("streams").at("latlng").as_array().size(), 502u);
+}
+
+/// The curve as the API gives it, [(duration_s, value)].
+std::vector<std::pair<std::int64_t, double>> CurveOf(const json::value& curve) {
+    std::vector<std::pair<std::int64_t, double>> out;
+    for (const auto& point : curve.as_array()) {
+        out.emplace_back(point.at("duration_s").to_number<std::int64_t>(), point.at("value").to_number<double>());
+    }
+    return out;
+}
+
+void ExpectCurve(const json::value& got, const std::vector<analytics::CurvePoint>& expected) {
+    const auto curve = CurveOf(got);
+    ASSERT_EQ(curve.size(), expected.size());
+    for (std::size_t k = 0; k < curve.size(); ++k) {
+        EXPECT_EQ(curve[k].first, expected[k].duration_s);
+        EXPECT_NEAR(curve[k].second, expected[k].value, 1e-6) << expected[k].duration_s << " s";
+    }
+}
+
+TEST_F(InProcessTest, TheCurvesAreTheAnalysisOnesAndOthersGetTheirVisibleWindows) {
+    STRAVA1_REQUIRE_PG();
+    // tormoder's Edge 530 ride (SOURCES.md): 8823 records with power and heart rate.
+    const auto path = testing::TestdataDir(STRAVA1_TESTDATA_DIR) / "fit" / "tormoder_bpg_garmin.fit";
+    const std::string fit = testing::ReadFile(path);
+    if (fit.empty()) {
+        STRAVA1_SKIP_OR_FAIL("missing test data " + path.string());
+    }
+    auto parsed = formats::ParseFit(fit);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().reason;
+    ASSERT_EQ(parsed.value().activities.size(), 1u);
+    const formats::Activity& ride = parsed.value().activities[0];
+    const analytics::ActivityAnalysis whole = analytics::Analyse(ride, {});
+    ASSERT_GT(whole.power_curve.size(), 10u);
+
+    auto users = app().Users(2);
+    const auto& ana = users[0];
+    const auto& bob = users[1];
+    // Public, its start and end hidden from others within 500 m.
+    ASSERT_EQ(client()
+                  .As(ana)
+                  .Patch("/v1/me", json::object{{"default_visibility", "everyone"}, {"hide_endpoints_m", 500}})
+                  .status,
+              200);
+    auto uploaded =
+        client().As(ana).Send(http::Method::kPost, "/v1/uploads", fit, {{"Content-Type", "application/octet-stream"}});
+    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+    auto status =
+        client().As(ana).Get("/v1/uploads/" + std::to_string(uploaded.json.at("id").to_number<std::int64_t>()));
+    ASSERT_EQ(status.json.at("status").as_string(), "ready") << status.body;
+    const std::string activity =
+        "/v1/activities/" + std::to_string(status.json.at("activity_id").to_number<std::int64_t>());
+
+    // The owner's curves are the stored analysis' own, over every sample.
+    auto own = client().As(ana).Get(activity + "/curves");
+    ASSERT_EQ(own.status, 200) << own.body;
+    ExpectCurve(own.json.at("power"), whole.power_curve);
+    ExpectCurve(own.json.at("heart_rate"), whole.heart_rate_curve);
+    ExpectCurve(own.json.at("speed"), whole.speed_curve);
+
+    // Another viewer's are measured over what they see, from their first to their last visible
+    // sample: found in the owner's positions by the first and last position they are shown.
+    auto own_streams = client().As(ana).Get(activity + "/streams?keys=latlng");
+    auto seen_streams = client().As(bob).Get(activity + "/streams?keys=latlng");
+    ASSERT_EQ(seen_streams.status, 200) << seen_streams.body;
+    const auto& own_latlng = own_streams.json.at("streams").at("latlng").as_array();
+    const auto& seen_latlng = seen_streams.json.at("streams").at("latlng").as_array();
+    ASSERT_EQ(own_latlng.size(), ride.track.size());
+    ASSERT_GT(seen_latlng.size(), 100u);
+    const auto first = static_cast<std::size_t>(std::find(own_latlng.begin(), own_latlng.end(), seen_latlng.front()) -
+                                                own_latlng.begin());
+    const auto last = static_cast<std::size_t>(
+        std::find(own_latlng.rbegin(), own_latlng.rend(), seen_latlng.back()).base() - own_latlng.begin() - 1);
+    ASSERT_GT(first, 0u) << "the start is hidden";
+    ASSERT_LT(last, ride.track.size() - 1) << "the end is hidden";
+    formats::Activity window;
+    window.sport = ride.sport;
+    window.track.point_count = last - first + 1;
+    auto copy = [first, last](const auto& column, auto& into) {
+        if (!column.empty()) {
+            into.assign(column.begin() + static_cast<std::ptrdiff_t>(first),
+                        column.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+        }
+    };
+    copy(ride.track.time_ms, window.track.time_ms);
+    copy(ride.track.altitude_m, window.track.altitude_m);
+    copy(ride.track.distance_m, window.track.distance_m);
+    copy(ride.track.speed_mps, window.track.speed_mps);
+    copy(ride.track.heart_rate_bpm, window.track.heart_rate_bpm);
+    copy(ride.track.cadence_rpm, window.track.cadence_rpm);
+    copy(ride.track.power_w, window.track.power_w);
+    copy(ride.track.temperature_c, window.track.temperature_c);
+    const analytics::ActivityAnalysis shown = analytics::Analyse(window, {});
+    auto seen = client().As(bob).Get(activity + "/curves");
+    ASSERT_EQ(seen.status, 200) << seen.body;
+    ExpectCurve(seen.json.at("power"), shown.power_curve);
+    ExpectCurve(seen.json.at("heart_rate"), shown.heart_rate_curve);
+    ExpectCurve(seen.json.at("speed"), shown.speed_curve);
+    EXPECT_NE(CurveOf(seen.json.at("power")), CurveOf(own.json.at("power")));
+
+    // A hidden metric's curve is empty for others; an activity they may not see is a 404.
+    ASSERT_EQ(client().As(ana).Patch(activity, json::object{{"hidden_metrics", json::array{"power"}}}).status, 200);
+    auto hidden = client().As(bob).Get(activity + "/curves");
+    EXPECT_EQ(hidden.json.at("power"), json::array{});
+    EXPECT_FALSE(hidden.json.at("heart_rate").as_array().empty());
+    ASSERT_EQ(client().As(ana).Patch(activity, json::object{{"visibility", "only_me"}}).status, 200);
+    EXPECT_EQ(client().As(bob).Get(activity + "/curves").status, 404);
 }
 
 }  // namespace

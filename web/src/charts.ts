@@ -75,15 +75,20 @@ export function scaleY(frame: Frame, value: number): number {
 
 /**
  * The line through (xs[i], ys[i]) as an SVG path; a missing x or y ends the current run, so gaps
- * (a paused watch, a dropped sensor) show as gaps rather than as straight lines across them.
+ * (a paused watch, a dropped sensor) show as gaps rather than as straight lines across them, and
+ * so does each index in `breaks` (the streams' `breaks`: samples a privacy zone hides lie before it).
  */
-export function linePath(xs: readonly Sample[], ys: readonly Sample[], frame: Frame): string {
+export function linePath(xs: readonly Sample[], ys: readonly Sample[], frame: Frame, breaks: readonly number[] = []): string {
+    const starts = new Set(breaks);
     let d = '';
     let open = false;
     const n = Math.min(xs.length, ys.length);
     for (let i = 0; i < n; i++) {
         const x = xs[i];
         const y = ys[i];
+        if (starts.has(i)) {
+            open = false;
+        }
         if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
             open = false;
             continue;
@@ -95,9 +100,9 @@ export function linePath(xs: readonly Sample[], ys: readonly Sample[], frame: Fr
 }
 
 /** The line closed down to the chart's base, one closed shape per run of samples. */
-export function areaPath(xs: readonly Sample[], ys: readonly Sample[], frame: Frame): string {
+export function areaPath(xs: readonly Sample[], ys: readonly Sample[], frame: Frame, breaks: readonly number[] = []): string {
     const base = frame.invertY ? 0 : frame.height;
-    return linePath(xs, ys, frame)
+    return linePath(xs, ys, frame, breaks)
         .split('M')
         .filter(Boolean)
         .map((run) => {

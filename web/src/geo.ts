@@ -165,11 +165,33 @@ export function fitViewport(points: readonly LatLng[], width: number, height: nu
 }
 
 /** An SVG path ("M x y L x y …") of points in viewport pixels, rounded to 0.1 px. */
-export function routePath(points: readonly LatLng[], view: Viewport): string {
+export function routePath(points: readonly LatLng[], view: Viewport, breaks: readonly number[] = []): string {
+    const starts = new Set(breaks);
     let d = '';
     for (const [i, point] of points.entries()) {
         const { x, y } = project(point, view.zoom);
-        d += `${i === 0 ? 'M' : 'L'}${(x - view.left).toFixed(1)} ${(y - view.top).toFixed(1)}`;
+        d += `${i === 0 || starts.has(i) ? 'M' : 'L'}${(x - view.left).toFixed(1)} ${(y - view.top).toFixed(1)}`;
     }
     return d;
+}
+
+/**
+ * The items cut into runs at `breaks` (ascending indexes where a run begins, as the API's
+ * `breaks`, `polyline_breaks` and `summary_polyline_breaks` give them: points hidden by a privacy
+ * zone lie between). A route is drawn one line per run, never across a hidden part. Out-of-range
+ * or repeated indexes are ignored; no empty run is returned.
+ */
+export function splitAtBreaks<T>(items: readonly T[], breaks: readonly number[] = []): T[][] {
+    const runs: T[][] = [];
+    let from = 0;
+    for (const at of breaks) {
+        if (at > from && at < items.length) {
+            runs.push(items.slice(from, at));
+            from = at;
+        }
+    }
+    if (from < items.length) {
+        runs.push(items.slice(from));
+    }
+    return runs;
 }

@@ -51,6 +51,30 @@ TEST(Decide, OwnerSeesAllOthersPerVisibility) {
     EXPECT_EQ(MaskPolyline(*Decide(7, a, false), "_p~iF~ps|U_ulLnnqC"), "_p~iF~ps|U_ulLnnqC");
 }
 
+TEST(Privacy, AMaskedPolylineBreaksWhereAZoneCutsIt) {
+    // Eleven points 77 m apart along 46° N; a 100 m zone on the middle one holds three of them.
+    std::vector<geo::LatLng> points;
+    for (int k = 0; k <= 10; ++k) {
+        points.push_back({46.0, 14.0 + 0.001 * k});
+    }
+    const std::string line = geo::EncodePolyline(points);
+    Audience a;
+    a.owner_id = 7;
+    a.hidden_areas.push_back(geo::Disc{{46.0, 14.005}, 100});
+    const View other = *Decide(8, a, false);
+    MaskedPolyline masked = MaskPolylineRuns(other, line);
+    ASSERT_EQ(geo::DecodePolyline(masked.encoded)->size(), 8u);
+    EXPECT_EQ(masked.breaks, (std::vector<std::size_t>{4}));
+    EXPECT_EQ(masked.encoded, MaskPolyline(other, line));
+    EXPECT_TRUE(MaskPolylineRuns(*Decide(7, a, false), line).breaks.empty());
+    // A simplified line may keep no vertex inside the zone its segment crosses: it breaks anyway.
+    const std::string coarse = geo::EncodePolyline(std::vector<geo::LatLng>{points.front(), points.back()});
+    EXPECT_EQ(MaskPolylineRuns(other, coarse).breaks, (std::vector<std::size_t>{1}));
+    // A zone 1.1 km off the line cuts nothing.
+    a.hidden_areas[0] = geo::Disc{{46.01, 14.005}, 100};
+    EXPECT_TRUE(MaskPolylineRuns(*Decide(8, a, false), coarse).breaks.empty());
+}
+
 TEST(Metrics, NamesRoundTrip) {
     EXPECT_EQ(MetricNames(kAllMetrics), (std::vector<std::string>{"heart_rate", "power", "pace", "calories", "start_time"}));
     EXPECT_EQ(ParseMetric("power"), kPower);
@@ -143,6 +167,40 @@ TEST(Streams, SamplesEvenlyAndHonoursTheView) {
     EXPECT_EQ(bad, "bogus");
     EXPECT_EQ(ResolutionPoints("low"), 100u);
     EXPECT_FALSE(ResolutionPoints("ultra"));
+}
+
+TEST(Streams, BreakWhereHiddenSamplesLieBetweenAtEveryResolution) {
+    // 5000 samples 3 m apart; a 300 m zone 6 km along holds samples 1901-2099 (199 of them).
+    formats::Track t = Line({46, 14}, 5000, 3.0);
+    std::string bad;
+    auto keys = ParseStreamKeys("latlng,distance", bad);
+    ASSERT_TRUE(keys);
+    View other;
+    other.hidden_areas.push_back(geo::Disc{Offset({46, 14}, 6000, 0), 300});
+    auto all = boost::json::parse(StreamsJson(t, other, *keys, "all", 10000)).as_object();
+    ASSERT_EQ(all["breaks"].as_array().size(), 1u);
+    const auto at = static_cast<std::size_t>(all["breaks"].as_array()[0].as_int64());
+    const auto& distance = all["streams"].as_object()["distance"].as_array();
+    // The only jump in distance is across the zone, and the break names the sample after it.
+    EXPECT_NEAR(distance[at].to_number<double>() - distance[at - 1].to_number<double>(), 600.0, 6.0);
+    for (std::size_t i = 1; i < distance.size(); ++i) {
+        if (i != at) {
+            EXPECT_NEAR(distance[i].to_number<double>() - distance[i - 1].to_number<double>(), 3.0, 1e-6) << i;
+        }
+    }
+    // Picked down to 100 and 1000, still one break, where the picks jump the zone.
+    for (std::size_t points : {100u, 1000u}) {
+        auto low = boost::json::parse(StreamsJson(t, other, *keys, "x", points)).as_object();
+        const auto& d = low["streams"].as_object()["distance"].as_array();
+        ASSERT_EQ(low["breaks"].as_array().size(), 1u) << points;
+        const auto k = static_cast<std::size_t>(low["breaks"].as_array()[0].as_int64());
+        EXPECT_LT(d[k - 1].to_number<double>(), 5700.0) << points;
+        EXPECT_GT(d[k].to_number<double>(), 6300.0 - 6.0) << points;
+    }
+    View owner;
+    owner.owner = true;
+    EXPECT_TRUE(
+        boost::json::parse(StreamsJson(t, owner, *keys, "all", 10000)).as_object()["breaks"].as_array().empty());
 }
 
 TEST(ExportGpx, ReadsBackWithOurOwnParser) {

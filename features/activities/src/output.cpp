@@ -102,6 +102,12 @@ std::vector<double> SmoothGrade(const formats::Track& t, std::size_t from) {
         [&t](std::size_t i) { return t.distance_m[i]; }, kGradeWindowM, 100.0);
 }
 
+/// The visible samples in (from, to].
+std::size_t CountVisible(const std::vector<std::uint8_t>& visible, std::size_t from, std::size_t to) {
+    return static_cast<std::size_t>(std::count(visible.begin() + static_cast<std::ptrdiff_t>(from) + 1,
+                                               visible.begin() + static_cast<std::ptrdiff_t>(to) + 1, std::uint8_t{1}));
+}
+
 void Number(json::Writer& w, double v, double scale) {
     if (std::isnan(v)) {
         w.Null();
@@ -200,15 +206,30 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
     const std::size_t visible_count = indexes.size();
     const std::size_t first = indexes.empty() ? 0 : indexes.front();
     const StreamOrigin origin = OriginAt(t, first);
+    // Where a visible run begins after hidden samples (a privacy zone on the way), so that maps and
+    // charts leave a gap there rather than draw a straight line across the zone.
+    std::vector<std::size_t> breaks;
     if (indexes.size() > max_points && max_points >= 2) {
-        // Evenly spaced picks that keep the first and the last visible sample.
+        // Evenly spaced picks that keep the first and the last visible sample; a pick begins a run
+        // when hidden samples lie between it and the previous pick, whichever visible ones were
+        // skipped.
         std::vector<std::size_t> picked;
         picked.reserve(max_points);
         const double step = static_cast<double>(indexes.size() - 1) / static_cast<double>(max_points - 1);
         for (std::size_t k = 0; k < max_points; ++k) {
-            picked.push_back(indexes[static_cast<std::size_t>(std::llround(k * step))]);
+            const std::size_t i = indexes[static_cast<std::size_t>(std::llround(k * step))];
+            if (!picked.empty() && i - picked.back() != CountVisible(visible, picked.back(), i)) {
+                breaks.push_back(picked.size());
+            }
+            picked.push_back(i);
         }
         indexes = std::move(picked);
+    } else {
+        for (std::size_t k = 1; k < indexes.size(); ++k) {
+            if (indexes[k] != indexes[k - 1] + 1) {
+                breaks.push_back(k);
+            }
+        }
     }
     std::string out;
     out.reserve(64 + indexes.size() * 16 * keys.size());
@@ -217,6 +238,11 @@ std::string StreamsJson(const formats::Track& t, const View& view, const std::ve
     w.Key("resolution").String(resolution);
     w.Key("original_size").Int(static_cast<std::int64_t>(visible_count));
     w.Key("size").Int(static_cast<std::int64_t>(indexes.size()));
+    w.Key("breaks").BeginArray();
+    for (std::size_t k : breaks) {
+        w.Int(static_cast<std::int64_t>(k));
+    }
+    w.EndArray();
     w.Key("streams").BeginObject();
     for (StreamKey key : keys) {
         if (!Available(t, key) || !Allowed(view, key)) {

@@ -34,10 +34,12 @@ std::optional<std::vector<StreamKey>> ParseStreamKeys(std::string_view text, std
 /// Most points a resolution returns (low 100, medium 1000, high 10000); nullopt for another word.
 std::optional<std::size_t> ResolutionPoints(std::string_view name);
 
-/// {"resolution":…,"original_size":N,"size":n,"streams":{key:[…]}} for the keys the track has and
-/// the viewer may see, over the visible samples picked evenly down to `max_points`. N counts the
-/// visible samples, and time and distance start at the first of them (rebase.hpp): another viewer
-/// of an activity with a hidden start gets 0 s and 0 m there, the owner the recorded values.
+/// {"resolution":…,"original_size":N,"size":n,"breaks":[…],"streams":{key:[…]}} for the keys the
+/// track has and the viewer may see, over the visible samples picked evenly down to `max_points`. N
+/// counts the visible samples, and time and distance start at the first of them (rebase.hpp):
+/// another viewer of an activity with a hidden start gets 0 s and 0 m there, the owner the recorded
+/// values. `breaks` lists, ascending, the indexes (into the returned streams) where a visible run
+/// begins after hidden samples (a privacy zone on the way); always empty for the owner.
 std::string StreamsJson(const formats::Track& track, const View& view, const std::vector<StreamKey>& keys,
                         std::string_view resolution, std::size_t max_points);
 

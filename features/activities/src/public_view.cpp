@@ -25,6 +25,15 @@ boost::json::array Efforts(const PublicViewInput& input, const VisibleWindow& wi
     return out;
 }
 
+/// In the stored analysis' shape (pipeline.cpp): [[duration_s, value], …].
+boost::json::array Curve(const std::vector<analytics::CurvePoint>& curve) {
+    boost::json::array out;
+    for (const auto& point : curve) {
+        out.push_back(boost::json::array{point.duration_s, point.value});
+    }
+    return out;
+}
+
 /// The figures that may be unknown (null) in a summary.
 constexpr const char* kOptionalFigures[] = {"avg_speed_mps",
                                             "max_speed_mps",
@@ -100,8 +109,8 @@ PublicView ComputePublicView(const PublicViewInput& input) {
         }
         out.summary = boost::json::serialize(summary);
         boost::json::object analysis;
-        for (const char* key :
-             {"laps", "splits_km", "splits_mile", "heart_rate_zones", "power_zones", "best_efforts"}) {
+        for (const char* key : {"laps", "splits_km", "splits_mile", "heart_rate_zones", "power_zones", "best_efforts",
+                                "power_curve", "heart_rate_curve", "speed_curve"}) {
             analysis[key] = boost::json::array{};
         }
         out.analysis = boost::json::serialize(analysis);
@@ -118,7 +127,10 @@ PublicView ComputePublicView(const PublicViewInput& input) {
                     {"splits_km", std::move(intervals.splits_km)},
                     {"splits_mile", std::move(intervals.splits_mile)},
                     {"heart_rate_zones", std::move(intervals.heart_rate_zones)},
-                    {"power_zones", std::move(intervals.power_zones)}};
+                    {"power_zones", std::move(intervals.power_zones)},
+                    {"power_curve", Curve(measured.power_curve)},
+                    {"heart_rate_curve", Curve(measured.heart_rate_curve)},
+                    {"speed_curve", Curve(measured.speed_curve)}};
     } else {
         // Only samples on the way are hidden: nothing measures a hidden end, the figures stand; only
         // the number of samples is the viewer's, as their streams count it.

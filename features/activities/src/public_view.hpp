@@ -57,7 +57,9 @@ struct PublicViewInput {
 /// whose stored figures stand.
 ///
 /// `analysis` is {"laps":[…],"splits_km":[…],"splits_mile":[…],"best_efforts":[[start,end,
-/// shown_start,shown_end],…]} and, when an end is hidden, "heart_rate_zones" and "power_zones":
+/// shown_start,shown_end],…]} and, when an end is hidden, "heart_rate_zones", "power_zones" and the
+/// mean-max curves "power_curve", "heart_rate_curve" and "speed_curve" (the stored shape) measured
+/// over the window (the stored ones stand when only samples on the way are hidden):
 /// laps and splits in the stored shape, measured from the first visible sample when the start or
 /// end is hidden (the stored ones, re-indexed, when only samples on the way are), indexes counting
 /// the samples of the viewer's streams; the stored best efforts (by their stored indexes) wholly
@@ -73,6 +75,7 @@ PublicView ComputePublicView(const PublicViewInput& input);
 /// them. Starts with kPublicViewVersion.
 std::string HiddenAreasFingerprint(std::span<const geo::Disc> areas);
 /// Bumped when what ComputePublicView computes changes, so stored views are computed again.
-inline constexpr std::string_view kPublicViewVersion = "v1:";
+/// v2: the mean-max curves measured over the window.
+inline constexpr std::string_view kPublicViewVersion = "v2:";
 
 }  // namespace strava1::activities

@@ -46,6 +46,8 @@ const std::string& ActivityStatement(Extra extra) {
     static const std::string kSplits = kActivitySelect + PartColumns({"splits_km", "splits_mile"}) + kFrom;
     static const std::string kZones = kActivitySelect + PartColumns({"heart_rate_zones", "power_zones"}) + kFrom;
     static const std::string kEfforts = kActivitySelect + PartColumns({"best_efforts"}) + kFrom;
+    static const std::string kCurves =
+        kActivitySelect + PartColumns({"power_curve", "heart_rate_curve", "speed_curve"}) + kFrom;
     switch (extra) {
         case Extra::kNone:
             return kPlain;
@@ -61,6 +63,8 @@ const std::string& ActivityStatement(Extra extra) {
             return kZones;
         case Extra::kBestEfforts:
             return kEfforts;
+        case Extra::kCurves:
+            return kCurves;
     }
     return kPlain;
 }
@@ -268,6 +272,8 @@ std::vector<std::string_view> PartKeys(Extra extra) {
             return {"heart_rate_zones", "power_zones"};
         case Extra::kBestEfforts:
             return {"best_efforts"};
+        case Extra::kCurves:
+            return {"power_curve", "heart_rate_curve", "speed_curve"};
         default:
             return {};
     }

@@ -116,6 +116,7 @@ enum class Extra {
     kSplits,       ///< … for splits_km and splits_mile
     kZones,        ///< … for heart_rate_zones and power_zones
     kBestEfforts,  ///< … for best_efforts (the index mapping in the public view)
+    kCurves,       ///< … for power_curve, heart_rate_curve and speed_curve
 };
 /// The analysis keys an Extra part brings, in order (empty for kNone, kPolyline, kAnalysis).
 std::vector<std::string_view> PartKeys(Extra extra);
@@ -379,6 +380,12 @@ public:
                                                                          double lat, double lng, double radius_m,
                                                                          int max_zones);
     static boost::asio::awaitable<bool> DeleteZone(db::Transaction tx, std::int64_t id, std::int64_t owner_id);
+    /// Sets the members given (nullopt: unchanged) of the owner's zone `id`; nullopt when they have none.
+    static boost::asio::awaitable<std::optional<PrivacyZone>> UpdateZone(db::Transaction tx, std::int64_t id,
+                                                                         std::int64_t owner_id,
+                                                                         std::optional<double> lat,
+                                                                         std::optional<double> lng,
+                                                                         std::optional<double> radius_m);
     static boost::asio::awaitable<std::vector<AnchorRow>> Anchors(db::Transaction tx, std::int64_t owner_id);
     static boost::asio::awaitable<std::int64_t> InsertAnchor(db::Transaction tx, std::int64_t owner_id, int radius_m,
                                                              const geo::Anchor& anchor);

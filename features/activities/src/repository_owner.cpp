@@ -72,6 +72,10 @@ const std::string kInsertZone =
     "WHERE (SELECT count(*) FROM privacy_zones WHERE owner_id = $1) < $5 RETURNING " +
     db::SelectList(kZoneColumns);
 constexpr const char* kDeleteZone = "DELETE FROM privacy_zones WHERE id = $1 AND owner_id = $2 RETURNING id";
+const std::string kUpdateZone =
+    "UPDATE privacy_zones SET lat = COALESCE($3, lat), lng = COALESCE($4, lng), radius_m = COALESCE($5, radius_m) "
+    "WHERE id = $1 AND owner_id = $2 RETURNING " +
+    db::SelectList(kZoneColumns);
 
 // --- privacy_anchors ---
 inline constexpr std::array kAnchorColumns = std::to_array<db::Column>({
@@ -222,6 +226,18 @@ asio::awaitable<std::optional<PrivacyZone>> Repository::InsertZone(db::Transacti
 asio::awaitable<bool> Repository::DeleteZone(db::Transaction tx, std::int64_t id, std::int64_t owner_id) {
     db::Result r = co_await tx.Query(kDeleteZone, Params::Of(id, owner_id));
     co_return !r.Empty();
+}
+
+asio::awaitable<std::optional<PrivacyZone>> Repository::UpdateZone(db::Transaction tx, std::int64_t id,
+                                                                   std::int64_t owner_id, std::optional<double> lat,
+                                                                   std::optional<double> lng,
+                                                                   std::optional<double> radius_m) {
+    db::Result r = co_await tx.Query(kUpdateZone, Params::Of(id, owner_id, lat, lng, radius_m));
+    if (r.Empty()) {
+        co_return std::nullopt;
+    }
+    co_return PrivacyZone{r.Int(0, ZoneCol("id")), r.Double(0, ZoneCol("lat")), r.Double(0, ZoneCol("lng")),
+                          r.Double(0, ZoneCol("radius_m"))};
 }
 
 asio::awaitable<std::vector<AnchorRow>> Repository::Anchors(db::Transaction tx, std::int64_t owner_id) {

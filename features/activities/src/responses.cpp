@@ -30,6 +30,16 @@ void LatLngValue(json::Writer& w, const std::optional<geo::LatLng>& p) {
     w.BeginArray().Double(std::round(p->lat_deg * 1e5) / 1e5).Double(std::round(p->lng_deg * 1e5) / 1e5).EndArray();
 }
 
+/// Where the line of a masked polyline breaks (MaskPolylineRuns), always present so clients need
+/// not tell "none" from "not sent".
+void WriteBreaks(json::Writer& w, std::string_view key, const std::vector<std::size_t>& breaks) {
+    w.Key(key).BeginArray();
+    for (std::size_t k : breaks) {
+        w.Int(static_cast<std::int64_t>(k));
+    }
+    w.EndArray();
+}
+
 std::vector<std::int64_t> ParseInt64Array(std::string_view text) {
     std::vector<std::int64_t> out;
     for (const auto& item : ParseTextArray(text)) {
@@ -127,10 +137,12 @@ void WriteSummaryMembers(json::Writer& w, const ActivityRow& a, const View& view
     figure("intensity_factor", "intensity_factor", Col("intensity_factor"), power, false);
     w.Key("perceived_exertion");
     a.Null(Col("perceived_exertion")) ? w.Null() : w.Int(a.Int(Col("perceived_exertion")));
-    std::string polyline =
-        a.Null(Col("summary_polyline")) ? std::string() : MaskPolyline(view, a.Text(Col("summary_polyline")));
+    const MaskedPolyline summary_line =
+        a.Null(Col("summary_polyline")) ? MaskedPolyline{} : MaskPolylineRuns(view, a.Text(Col("summary_polyline")));
+    const std::string& polyline = summary_line.encoded;
     w.Key("summary_polyline");
     polyline.empty() ? w.Null() : w.String(polyline);
+    WriteBreaks(w, "summary_polyline_breaks", summary_line.breaks);
     w.Key("start_latlng");
     LatLngValue(w, FirstPoint(polyline, false));
     w.Key("end_latlng");
@@ -161,9 +173,10 @@ std::string DetailJson(const ActivityDetail& detail) {
     w.EndArray();
     w.Key("hide_endpoints_m");
     view.owner ? w.Int(a.Int(Col("hide_endpoints_m"))) : w.Null();
-    std::string polyline = a.Null(kExtraCol) ? std::string() : MaskPolyline(view, a.Text(kExtraCol));
+    const MaskedPolyline line = a.Null(kExtraCol) ? MaskedPolyline{} : MaskPolylineRuns(view, a.Text(kExtraCol));
     w.Key("polyline");
-    polyline.empty() ? w.Null() : w.String(polyline);
+    line.encoded.empty() ? w.Null() : w.String(line.encoded);
+    WriteBreaks(w, "polyline_breaks", line.breaks);
     w.Key("has_original").Bool(view.owner && a.Text(Col("has_original")) == "t");
     w.Key("is_owner").Bool(view.owner);
     // Whether privacy withholds part of the route from this viewer, so the page can say so: the
@@ -243,6 +256,31 @@ std::string SplitsJson(const AnalysisParts& a) {
 std::string ZonesJson(const AnalysisParts& a) {
     return std::string("{\"heart_rate\":") + (a.view.Hides(kHeartRate) ? "[]" : a.parts[0]) +
            ",\"power\":" + (a.view.Hides(kPower) ? "[]" : a.parts[1]) + "}";
+}
+
+std::string CurvesJson(const AnalysisParts& a) {
+    // Stored compactly as [[duration_s, value], …]; named members for the API.
+    auto curve = [](std::string_view stored, bool hidden) {
+        boost::json::array out;
+        if (hidden) {
+            return out;
+        }
+        const boost::json::value parsed = json::Parse(stored, 64);
+        if (!parsed.is_array()) {
+            return out;
+        }
+        for (const auto& v : parsed.as_array()) {
+            const auto* point = v.if_array();
+            if (point == nullptr || point->size() < 2) {
+                continue;
+            }
+            out.push_back(boost::json::object{{"duration_s", point->at(0)}, {"value", point->at(1)}});
+        }
+        return out;
+    };
+    return json::Serialize(boost::json::object{{"power", curve(a.parts[0], a.view.Hides(kPower))},
+                                               {"heart_rate", curve(a.parts[1], a.view.Hides(kHeartRate))},
+                                               {"speed", curve(a.parts[2], a.view.Hides(kPace))}});
 }
 
 std::string LengthsJson(const View& view, boost::json::object& analysis) {

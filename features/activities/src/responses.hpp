@@ -37,6 +37,9 @@ UploadStatus StatusOf(const db::Result& upload);
 std::string LapsJson(const AnalysisParts& parts);
 std::string SplitsJson(const AnalysisParts& parts);
 std::string ZonesJson(const AnalysisParts& parts);
+/// {"power":[{"duration_s","value"}…],"heart_rate":[…],"speed":[…]}: the mean-max curves, each
+/// empty when the viewer may not see its metric (speed goes with pace).
+std::string CurvesJson(const AnalysisParts& parts);
 /// A pool swim's lengths (empty for anything else), from the whole stored analysis.
 std::string LengthsJson(const View& view, boost::json::object& analysis);
 std::string BestEffortsJson(const std::vector<EffortShown>& efforts);

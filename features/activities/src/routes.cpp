@@ -164,6 +164,11 @@ asio::awaitable<Response> Routes::Zones(RequestPtr req) {
     co_return JsonText(200, ZonesJson(parts));
 }
 
+asio::awaitable<Response> Routes::Curves(RequestPtr req) {
+    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kCurves);
+    co_return JsonText(200, CurvesJson(parts));
+}
+
 asio::awaitable<Response> Routes::BestEfforts(RequestPtr req) {
     std::vector<EffortShown> efforts = co_await service_.BestEfforts(req->Caller().user_id, ActivityId(*req));
     co_return JsonText(200, BestEffortsJson(efforts));
@@ -206,6 +211,13 @@ asio::awaitable<Response> Routes::ListPrivacyZones(RequestPtr req) {
 asio::awaitable<Response> Routes::CreatePrivacyZone(RequestPtr req) {
     PrivacyZone zone = co_await service_.CreateZone(req->Caller().user_id, json::ReadBody<PrivacyZoneBody>(req->body));
     co_return Response::Json(201, ZoneJson(zone));
+}
+
+asio::awaitable<Response> Routes::PatchPrivacyZone(RequestPtr req) {
+    const std::int64_t zone_id = req->PathId("zone_id", "privacy zone");
+    PrivacyZone zone =
+        co_await service_.PatchZone(req->Caller().user_id, zone_id, json::ReadBody<PatchPrivacyZoneBody>(req->body));
+    co_return Response::Json(200, ZoneJson(zone));
 }
 
 asio::awaitable<Response> Routes::DeletePrivacyZone(RequestPtr req) {
@@ -269,6 +281,8 @@ void Routes::Register(app::Registry& registry) {
         get("/v1/activities/{activity_id}/splits", "An activity's splits", &Routes::Splits),
         get("/v1/activities/{activity_id}/lengths", "A pool swim's lengths", &Routes::Lengths),
         get("/v1/activities/{activity_id}/zones", "Time in heart-rate and power zones", &Routes::Zones),
+        get("/v1/activities/{activity_id}/curves", "Best averages by duration (power, heart rate, speed)",
+            &Routes::Curves),
         get("/v1/activities/{activity_id}/best-efforts", "An activity's best efforts", &Routes::BestEfforts),
         get("/v1/activities/{activity_id}/export.gpx", "Export an activity as GPX", &Routes::ExportGpx),
         get("/v1/activities/{activity_id}/original", "Download the original file", &Routes::Original),
@@ -281,6 +295,12 @@ void Routes::Register(app::Registry& registry) {
          .auth = AuthPolicy::kUser,
          .body = Body::Json(),
          .handler = bind(&Routes::CreatePrivacyZone)},
+        {.method = Method::kPatch,
+         .path = "/v1/me/privacy-zones/{zone_id}",
+         .summary = "Move or resize a privacy zone",
+         .auth = AuthPolicy::kUser,
+         .body = Body::Json(),
+         .handler = bind(&Routes::PatchPrivacyZone)},
         {.method = Method::kDelete,
          .path = "/v1/me/privacy-zones/{zone_id}",
          .summary = "Remove a privacy zone",

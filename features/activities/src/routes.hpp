@@ -30,12 +30,14 @@ public:
     boost::asio::awaitable<http::Response> Splits(http::RequestPtr req);
     boost::asio::awaitable<http::Response> Lengths(http::RequestPtr req);
     boost::asio::awaitable<http::Response> Zones(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> Curves(http::RequestPtr req);
     boost::asio::awaitable<http::Response> BestEfforts(http::RequestPtr req);
     boost::asio::awaitable<http::Response> ExportGpx(http::RequestPtr req);
     boost::asio::awaitable<http::Response> Original(http::RequestPtr req);
     boost::asio::awaitable<http::Response> Records(http::RequestPtr req);
     boost::asio::awaitable<http::Response> Stats(http::RequestPtr req);
     boost::asio::awaitable<http::Response> ListPrivacyZones(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> PatchPrivacyZone(http::RequestPtr req);
     boost::asio::awaitable<http::Response> CreatePrivacyZone(http::RequestPtr req);
     boost::asio::awaitable<http::Response> DeletePrivacyZone(http::RequestPtr req);
 

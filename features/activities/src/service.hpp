@@ -209,6 +209,10 @@ public:
     boost::asio::awaitable<std::vector<PrivacyZone>> Zones(std::int64_t owner_id);
     boost::asio::awaitable<PrivacyZone> CreateZone(std::int64_t owner_id, PrivacyZoneBody body);
     boost::asio::awaitable<void> DeleteZone(std::int64_t owner_id, std::int64_t zone_id);
+    /// Moves or resizes one of the owner's zones (the checks of CreateZone), recomputing what others
+    /// are shown like a create or delete; another's zone is not found.
+    boost::asio::awaitable<PrivacyZone> PatchZone(std::int64_t owner_id, std::int64_t zone_id,
+                                                  PatchPrivacyZoneBody body);
 
     /// The stream blob of an activity, decoded on the CPU pool (an empty track when there is none).
     boost::asio::awaitable<formats::Track> LoadTrack(std::int64_t activity_id);

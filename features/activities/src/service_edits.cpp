@@ -239,17 +239,27 @@ asio::awaitable<std::vector<PrivacyZone>> Service::Zones(std::int64_t owner_id) 
     co_return co_await repository_.ListZones(owner_id);
 }
 
-asio::awaitable<PrivacyZone> Service::CreateZone(std::int64_t owner_id, PrivacyZoneBody body) {
-    FieldErrors errors;
-    if (!std::isfinite(body.lat) || body.lat < -90 || body.lat > 90) {
+namespace {
+
+/// The rules of a zone's members, for a create and a PATCH alike.
+void CheckZone(FieldErrors& errors, const std::optional<double>& lat, const std::optional<double>& lng,
+               const std::optional<double>& radius_m) {
+    if (lat && (!std::isfinite(*lat) || *lat < -90 || *lat > 90)) {
         errors.Add("lat", "must be between -90 and 90");
     }
-    if (!std::isfinite(body.lng) || body.lng < -180 || body.lng > 180) {
+    if (lng && (!std::isfinite(*lng) || *lng < -180 || *lng > 180)) {
         errors.Add("lng", "must be between -180 and 180");
     }
-    if (!std::isfinite(body.radius_m) || body.radius_m < 100 || body.radius_m > 5000) {
+    if (radius_m && (!std::isfinite(*radius_m) || *radius_m < 100 || *radius_m > 5000)) {
         errors.Add("radius_m", "must be between 100 and 5000");
     }
+}
+
+}  // namespace
+
+asio::awaitable<PrivacyZone> Service::CreateZone(std::int64_t owner_id, PrivacyZoneBody body) {
+    FieldErrors errors;
+    CheckZone(errors, body.lat, body.lng, body.radius_m);
     errors.ThrowIfAny();
     const analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
     // With what others are shown of every activity it changes (public_view.hpp), at once.
@@ -265,6 +275,32 @@ asio::awaitable<PrivacyZone> Service::CreateZone(std::int64_t owner_id, PrivacyZ
     auto zone = co_await db::RunInTransaction<std::optional<PrivacyZone>>(repository_.Pool(), insert);
     if (!zone) {
         throw Error(ErrorKind::kConflict, "at most " + std::to_string(kMaxPrivacyZones) + " privacy zones");
+    }
+    co_return *zone;
+}
+
+asio::awaitable<PrivacyZone> Service::PatchZone(std::int64_t owner_id, std::int64_t zone_id,
+                                                PatchPrivacyZoneBody body) {
+    FieldErrors errors;
+    errors.NotNull("lat", body.lat.present, body.lat.value.has_value());
+    errors.NotNull("lng", body.lng.present, body.lng.value.has_value());
+    errors.NotNull("radius_m", body.radius_m.present, body.radius_m.value.has_value());
+    CheckZone(errors, body.lat.value, body.lng.value, body.radius_m.value);
+    errors.ThrowIfAny();
+    const analytics::AthleteProfile profile = co_await LoadProfile(owner_id);
+    auto update = [&](db::Transaction& tx) -> asio::awaitable<std::optional<PrivacyZone>> {
+        co_await Repository::LockOwner(tx, owner_id);
+        auto zone =
+            co_await Repository::UpdateZone(tx, zone_id, owner_id, body.lat.value, body.lng.value, body.radius_m.value);
+        if (zone) {
+            std::vector<std::int64_t> ids = co_await Repository::WithStreams(tx, owner_id);
+            co_await RefreshPublicViews(tx, owner_id, std::move(ids), profile);
+        }
+        co_return zone;
+    };
+    auto zone = co_await db::RunInTransaction<std::optional<PrivacyZone>>(repository_.Pool(), update);
+    if (!zone) {
+        throw NotFound("privacy zone");  // another's zone answers as a missing one
     }
     co_return *zone;
 }

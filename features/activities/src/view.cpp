@@ -1,7 +1,10 @@
 #include "view.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
+#include <numbers>
 #include <utility>
 
 #include "strava1/geo/polyline.hpp"
@@ -108,12 +111,34 @@ std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track&
     return geo::VisibleMask(track.lat_e7, track.lng_e7, view.hidden_areas);
 }
 
-std::string MaskPolyline(const View& view, std::string_view encoded) {
+namespace {
+
+/// Whether the segment a-b comes within a disc, on the plane tangent at the disc's centre (zones
+/// are at most a few kilometres across, where the plane is exact to well under a metre).
+bool SegmentMeetsDisc(const geo::LatLng& a, const geo::LatLng& b, const geo::Disc& disc) {
+    constexpr double kMetresPerDegree = 111'320.0;
+    const double cos_lat = std::cos(disc.centre.lat_deg * std::numbers::pi / 180.0);
+    const double ax = (a.lng_deg - disc.centre.lng_deg) * kMetresPerDegree * cos_lat;
+    const double ay = (a.lat_deg - disc.centre.lat_deg) * kMetresPerDegree;
+    const double bx = (b.lng_deg - disc.centre.lng_deg) * kMetresPerDegree * cos_lat;
+    const double by = (b.lat_deg - disc.centre.lat_deg) * kMetresPerDegree;
+    const double dx = bx - ax;
+    const double dy = by - ay;
+    const double length2 = dx * dx + dy * dy;
+    const double t = length2 > 0 ? std::clamp(-(ax * dx + ay * dy) / length2, 0.0, 1.0) : 0.0;
+    const double px = ax + t * dx;
+    const double py = ay + t * dy;
+    return px * px + py * py <= disc.radius_m * disc.radius_m;
+}
+
+}  // namespace
+
+MaskedPolyline MaskPolylineRuns(const View& view, std::string_view encoded) {
     if (view.map_hidden) {
         return {};
     }
     if (!view.MasksPositions() || encoded.empty()) {
-        return std::string(encoded);
+        return {std::string(encoded), {}};
     }
     auto points = geo::DecodePolyline(encoded);
     if (!points) {
@@ -126,15 +151,35 @@ std::string MaskPolyline(const View& view, std::string_view encoded) {
         lng[i] = formats::DegreesToE7((*points)[i].lng_deg);
     }
     auto mask = geo::VisibleMask(lat, lng, view.hidden_areas);
+    MaskedPolyline out;
     std::vector<geo::LatLng> kept;
     kept.reserve(points->size());
+    std::size_t previous = 0;
     for (std::size_t i = 0; i < points->size(); ++i) {
-        if (mask[i] != 0) {
-            kept.push_back((*points)[i]);
+        if (mask[i] == 0) {
+            continue;
         }
+        if (!kept.empty()) {
+            bool cut = i != previous + 1;
+            for (std::size_t disc_idx = 0; !cut && disc_idx < view.hidden_areas.size(); ++disc_idx) {
+                const geo::Disc& disc = view.hidden_areas[disc_idx];
+                cut = disc.radius_m > 0 && SegmentMeetsDisc(kept.back(), (*points)[i], disc);
+            }
+            if (cut) {
+                out.breaks.push_back(kept.size());
+            }
+        }
+        kept.push_back((*points)[i]);
+        previous = i;
     }
-    return kept.empty() ? std::string() : geo::EncodePolyline(kept);
+    if (kept.empty()) {
+        return {};
+    }
+    out.encoded = geo::EncodePolyline(kept);
+    return out;
 }
+
+std::string MaskPolyline(const View& view, std::string_view encoded) { return MaskPolylineRuns(view, encoded).encoded; }
 
 std::optional<std::vector<double>> ParseFloatArray(std::string_view s, std::size_t count) {
     if (s.size() < 2 || s.front() != '{' || s.back() != '}') {

@@ -73,6 +73,16 @@ std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track&
 /// when nothing remains.
 std::string MaskPolyline(const View& view, std::string_view encoded);
 
+/// MaskPolyline's points and where its line must break: the indexes (into the kept points,
+/// ascending) of the points that begin a run after removed points, or whose segment from the
+/// previous kept point passes through a hidden area (a simplified polyline may have no vertex
+/// inside a zone its route crosses). Drawn joined, the line would cross the hidden area.
+struct MaskedPolyline {
+    std::string encoded;
+    std::vector<std::size_t> breaks;
+};
+MaskedPolyline MaskPolylineRuns(const View& view, std::string_view encoded);
+
 /// Exactly `count` numbers from a PostgreSQL double precision[] text value ("{1.5,-2}"), or nullopt.
 std::optional<std::vector<double>> ParseFloatArray(std::string_view pg_array, std::size_t count);
 /// The text form ParseFloatArray reads, shortest round-trip digits.

@@ -54,6 +54,14 @@ struct PrivacyZoneBody {
 };
 BOOST_DESCRIBE_STRUCT(PrivacyZoneBody, (), (lat, lng, radius_m))
 
+/// PATCH /v1/me/privacy-zones/{zone_id}: the members given move or resize the zone.
+struct PatchPrivacyZoneBody {
+    json::Patch<double> lat;
+    json::Patch<double> lng;
+    json::Patch<double> radius_m;
+};
+BOOST_DESCRIBE_STRUCT(PatchPrivacyZoneBody, (), (lat, lng, radius_m))
+
 /// The shared text rules (libs/base text.hpp) for JSON, query and multipart fields alike: lengths in
 /// characters, no control characters; the description is the one multi-line field.
 void CheckText(FieldErrors& errors, const char* field, const std::string& value, std::size_t min, std::size_t max);

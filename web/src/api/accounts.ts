@@ -10,6 +10,7 @@ export type PublicProfile = Schemas['PublicProfile'];
 export type UserStats = Schemas['UserStats'];
 export type PrivacyZone = Schemas['PrivacyZone'];
 export type PrivacyZoneCreate = Schemas['PrivacyZoneCreate'];
+export type PrivacyZonePatch = Schemas['PrivacyZonePatch'];
 
 /** For reads a screen may abandon (useLoad aborts them when it goes away). */
 export interface ReadOptions {
@@ -43,6 +44,7 @@ export function accountsApi(core: Core) {
         getUserStats: (userId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/users/{user_id}/stats', { path: { user_id: userId }, signal }),
         listPrivacyZones: ({ signal }: ReadOptions = {}) => core.call('get', '/v1/me/privacy-zones', { signal }),
         createPrivacyZone: (body: PrivacyZoneCreate) => core.call('post', '/v1/me/privacy-zones', { body }),
+        updatePrivacyZone: (zoneId: number, body: PrivacyZonePatch) => core.call('patch', '/v1/me/privacy-zones/{zone_id}', { path: { zone_id: zoneId }, body }),
         deletePrivacyZone: (zoneId: number) => core.call('delete', '/v1/me/privacy-zones/{zone_id}', { path: { zone_id: zoneId } }),
     };
 }

@@ -19,6 +19,8 @@ export type Interval = Schemas['Interval'];
 export type Zones = Schemas['Zones'];
 export type ZoneBucket = Schemas['ZoneBucket'];
 export type BestEffort = Schemas['BestEffort'];
+export type Curves = Schemas['Curves'];
+export type CurvePoint = Schemas['CurvePoint'];
 export type SwimLength = Schemas['SwimLength'];
 export type LengthList = Schemas['LengthList'];
 export type UploadQuery = NonNullable<QueryParams<'/v1/uploads', 'post'>>;
@@ -42,6 +44,7 @@ export function activitiesApi(core: Core) {
         getActivitySplits: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/splits', { path: one(activityId), signal }),
         getActivityLengths: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/lengths', { path: one(activityId), signal }),
         getActivityZones: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/zones', { path: one(activityId), signal }),
+        getActivityCurves: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/curves', { path: one(activityId), signal }),
         getActivityBestEfforts: (activityId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/activities/{activity_id}/best-efforts', { path: one(activityId), signal }),
         exportActivityGpx: (activityId: number) => core.download('/v1/activities/{activity_id}/export.gpx', one(activityId)),
         getActivityOriginal: (activityId: number) => core.download('/v1/activities/{activity_id}/original', one(activityId)),

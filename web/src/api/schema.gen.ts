@@ -417,7 +417,12 @@ export interface paths {
         delete: operations["deletePrivacyZone"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Move or resize a privacy zone
+         * @description Sets the members given (the checks of a create); applies at once to every activity of the
+         *     user, like a create or a delete. A zone of another user answers 404 like a missing one.
+         */
+        patch: operations["updatePrivacyZone"];
         trace?: never;
     };
     "/v1/uploads": {
@@ -688,6 +693,33 @@ export interface paths {
          *     when the activity has no such samples, the profile lacks the value, or the owner hid the metric.
          */
         get: operations["getActivityZones"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/curves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Best averages by duration (power, heart rate, speed)
+         * @description The mean-maximal curves of the stored analysis: for each duration (1 s to 5 h) that fits
+         *     in the activity, the best average over any window of that length. For anyone but the
+         *     owner of an activity whose start or end is hidden, measured over what they may see (from
+         *     their first to their last visible point), so no curve measures a hidden start or end. A
+         *     list is empty when the activity has no such samples or the owner hid the metric (speed
+         *     goes with pace).
+         */
+        get: operations["getActivityCurves"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1186,6 +1218,7 @@ export interface components {
             perceived_exertion: components["schemas"]["PerceivedExertion"];
             /** @description A coarse route as a Google encoded polyline (precision 5), for thumbnails. */
             summary_polyline: string | null;
+            summary_polyline_breaks: components["schemas"]["PolylineBreaks"];
             start_latlng: components["schemas"]["NullableLatLng"];
             end_latlng: components["schemas"]["NullableLatLng"];
             /** @description The recording device or app, when the file names it. */
@@ -1233,6 +1266,7 @@ export interface components {
             intensity_factor: components["schemas"]["NullableNumber"];
             perceived_exertion: components["schemas"]["PerceivedExertion"];
             summary_polyline: string | null;
+            summary_polyline_breaks: components["schemas"]["PolylineBreaks"];
             start_latlng: components["schemas"]["NullableLatLng"];
             end_latlng: components["schemas"]["NullableLatLng"];
             device: string | null;
@@ -1246,6 +1280,7 @@ export interface components {
             hide_endpoints_m: number | null;
             /** @description The full-detail route as a Google encoded polyline (precision 5), privacy applied. */
             polyline: string | null;
+            polyline_breaks: components["schemas"]["PolylineBreaks"];
             /** @description The uploaded file can be downloaded (`GET …/original`); always false for anyone but the owner. */
             has_original: boolean;
             /** @description The caller owns the activity (may edit, delete and download the original). */
@@ -1295,6 +1330,23 @@ export interface components {
          */
         StreamResolution: "low" | "medium" | "high";
         NullableNumberStream: components["schemas"]["NullableNumber"][];
+        /**
+         * @description Indexes (into the decoded polyline's points, ascending) where the route's line breaks: the
+         *     point begins a new line because points hidden from the caller (a privacy zone on the way)
+         *     were left out before it, or the straight segment to it would cross a hidden area. Draw one
+         *     line per run, never a line across the gap. Always empty for the owner.
+         */
+        PolylineBreaks: number[];
+        CurvePoint: {
+            duration_s: number;
+            /** @description The best average over `duration_s` seconds (W, bpm or m/s). */
+            value: number;
+        };
+        Curves: {
+            power: components["schemas"]["CurvePoint"][];
+            heart_rate: components["schemas"]["CurvePoint"][];
+            speed: components["schemas"]["CurvePoint"][];
+        };
         StreamSet: {
             /**
              * @description The resolution asked for, or `all` without one.
@@ -1305,6 +1357,14 @@ export interface components {
             original_size: number;
             /** @description Points in each stream of this answer. */
             size: number;
+            /**
+             * @description Indexes into this answer's streams, ascending, where a run of points begins after
+             *     points hidden from the caller (a privacy zone on the way): a map draws the route as
+             *     separate lines there and a chart leaves a gap, rather than join across the hidden part.
+             *     Downsampled answers keep the break at the first point after the hidden ones. Always
+             *     empty for the owner.
+             */
+            breaks?: number[];
             /** @description Only the quantities the activity has and the caller may see. */
             streams: {
                 /** @description Seconds since the start (for others, since the first point they may see). */
@@ -1465,6 +1525,12 @@ export interface components {
             lat: number;
             lng: number;
             radius_m: components["schemas"]["PrivacyZoneRadiusM"];
+        };
+        /** @description Members left out stay as they are. */
+        PrivacyZonePatch: {
+            lat?: number;
+            lng?: number;
+            radius_m?: components["schemas"]["PrivacyZoneRadiusM"];
         };
         PrivacyZoneList: {
             zones: components["schemas"]["PrivacyZone"][];
@@ -2253,6 +2319,39 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    updatePrivacyZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: components["parameters"]["ZoneId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyZonePatch"];
+            };
+        };
+        responses: {
+            /** @description The zone as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyZone"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
     createUpload: {
         parameters: {
             query?: {
@@ -2638,6 +2737,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Zones"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getActivityCurves: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The curves, shortest duration first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curves"];
                 };
             };
             401: components["responses"]["Unauthenticated"];

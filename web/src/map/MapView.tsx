@@ -115,12 +115,18 @@ export function MapView({ label, lines, runs = null, start = null, finish = null
     }, [lines, runs, start, finish, marks, cursor, position, follow, circles, centre]);
 
     const fallbackPoints = lines.flat();
+    // Each line after the first begins a new path in the fallback drawing too.
+    const fallbackBreaks: number[] = [];
+    for (let i = 0, at = 0; i < lines.length - 1; i++) {
+        at += lines[i]!.length;
+        fallbackBreaks.push(at);
+    }
     return (
         <div class={`livemap ${className ?? ''}`} data-testid={testId} data-state={state}>
             <div ref={host} class="livemap__host" />
             {state === 'ready' ? null : (
                 <div class="livemap__fallback" role="img" aria-label={label}>
-                    {fallbackPoints.length > 1 ? <RouteMap points={fallbackPoints} label={label} bare /> : null}
+                    {fallbackPoints.length > 1 ? <RouteMap points={fallbackPoints} breaks={fallbackBreaks} label={label} bare /> : null}
                 </div>
             )}
             <p id={helpId} class="visually-hidden">

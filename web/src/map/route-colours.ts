@@ -88,10 +88,11 @@ export interface ColouredRun {
 /**
  * Consecutive segments of one colour joined into a run; a run ends where the colour changes (the
  * next run starts at the same point, so the line stays unbroken) or where a position is missing
- * (a gap stays a gap). A segment takes the mean of its two ends' values, or the one it has.
+ * (a gap stays a gap) or at a break. A segment takes the mean of its two ends' values, or the one it has.
  */
-export function colouredRuns(latlng: readonly (readonly number[] | null)[], values: readonly Sample[], scale: ColourScale): ColouredRun[] {
+export function colouredRuns(latlng: readonly (readonly number[] | null)[], values: readonly Sample[], scale: ColourScale, breaks: readonly number[] = []): ColouredRun[] {
     const runs: ColouredRun[] = [];
+    const starts = new Set(breaks);
     let current: ColouredRun | null = null;
     const value = (i: number) => {
         const v = values[i];
@@ -100,7 +101,8 @@ export function colouredRuns(latlng: readonly (readonly number[] | null)[], valu
     for (let i = 1; i < latlng.length; i++) {
         const a = latlng[i - 1];
         const b = latlng[i];
-        if (!a || !b || a.length < 2 || b.length < 2) {
+        // A break (StreamSet.breaks): hidden samples lie between, so no segment joins them.
+        if (!a || !b || a.length < 2 || b.length < 2 || starts.has(i)) {
             current = null;
             continue;
         }

@@ -24,7 +24,7 @@ export function ActivityRow({ activity }: { activity: ActivitySummary }) {
     return (
         <li>
             <a class="activity-row" href={href('activity/:id', { id: activity.id })} data-testid={`activity-${activity.id}`}>
-                <RouteThumb points={points} size={64} />
+                <RouteThumb points={points} breaks={activity.summary_polyline_breaks} size={64} />
                 <span class="activity-row__text">
                     <span class="activity-row__name">{activity.name}</span>
                     <span class="activity-row__meta">

@@ -6,7 +6,7 @@ import { useSignal, type Signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { activities, type ActivityDetail as Activity, type BestEffort, type Download, type Interval, type LengthList, type StreamSet, type ZoneBucket, type Zones } from '../api';
-import { decodePolyline, type LatLng } from '../geo';
+import { decodePolyline, splitAtBreaks, type LatLng } from '../geo';
 import { useLoad, type LoadResult } from '../hooks/load';
 import { distanceMarks } from '../map/marks';
 import { MapView } from '../map/MapView';
@@ -20,7 +20,7 @@ import { Chart } from '../ui/Chart';
 import { DownloadIcon, TrophyIcon } from '../ui/icons';
 import { SportIcon } from '../ui/SportIcon';
 import { distanceUnit, formatClock, formatElevation, formatPace, formatSpeed, kMetresPerFoot, splitLengthM, type Units } from '../units';
-import { currentUnits, formatDuration, formatPoolDistance, formatPoolPace, meanMaxPower, paceOrSpeed, poolUnitOf, signedElevation, speedFigure, splitBarShares, sportDistance, summariseSwim, zoneName, type PoolUnit } from './activity-view';
+import { currentUnits, formatDuration, formatPoolDistance, formatPoolPace, paceOrSpeed, powerCurveRows, poolUnitOf, signedElevation, speedFigure, splitBarShares, sportDistance, summariseSwim, zoneName, type PoolUnit } from './activity-view';
 import { me } from '../state/session';
 import { formatStart } from './format';
 import { RouteHiddenNote } from './route-privacy';
@@ -127,7 +127,7 @@ function ChartSet({ streams, activity, units, axis, onAxis, cursor, pool }: { st
     const charts: ComponentChildren[] = [];
     if (s.altitude?.some((v) => v !== null)) {
         const ys = s.altitude.map((v) => (v === null ? null : imperial ? v / kMetresPerFoot : v));
-        charts.push(<Chart key="alt" cursor={cursor} title="Elevation" tone="elevation" xs={xs} ys={ys} formatX={formatX} formatY={(y) => `${Math.round(y)} ${imperial ? 'ft' : 'm'}`} testId="chart-elevation" />);
+        charts.push(<Chart key="alt" cursor={cursor} breaks={streams.breaks} title="Elevation" tone="elevation" xs={xs} ys={ys} formatX={formatX} formatY={(y) => `${Math.round(y)} ${imperial ? 'ft' : 'm'}`} testId="chart-elevation" />);
     }
     // A pool swim's speed samples are interpolated between the ends of its lengths, not measured:
     // its lengths table tells the truth instead.
@@ -135,22 +135,22 @@ function ChartSet({ streams, activity, units, axis, onAxis, cursor, pool }: { st
         if (pace) {
             // Standing still has no pace; leave those samples out rather than plot "infinitely slow".
             const ys = s.velocity_smooth.map((v) => (v === null || v < 0.5 ? null : unitM / v));
-            charts.push(<Chart key="pace" cursor={cursor} title="Pace" tone="pace" xs={xs} ys={ys} invertY clip={[0.02, 0.98]} formatX={formatX} formatY={(y) => `${formatClock(y)} /${distanceUnit(units)}`} testId="chart-pace" />);
+            charts.push(<Chart key="pace" cursor={cursor} breaks={streams.breaks} title="Pace" tone="pace" xs={xs} ys={ys} invertY clip={[0.02, 0.98]} formatX={formatX} formatY={(y) => `${formatClock(y)} /${distanceUnit(units)}`} testId="chart-pace" />);
         } else {
             const ys = s.velocity_smooth.map((v) => (v === null ? null : (v * 3600) / unitM));
-            charts.push(<Chart key="speed" cursor={cursor} title="Speed" tone="pace" xs={xs} ys={ys} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${y.toFixed(1)} ${imperial ? 'mph' : 'km/h'}`} testId="chart-speed" />);
+            charts.push(<Chart key="speed" cursor={cursor} breaks={streams.breaks} title="Speed" tone="pace" xs={xs} ys={ys} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${y.toFixed(1)} ${imperial ? 'mph' : 'km/h'}`} testId="chart-speed" />);
         }
     }
     if (s.heartrate?.some((v) => v !== null)) {
-        charts.push(<Chart key="hr" cursor={cursor} title="Heart rate" tone="heart" xs={xs} ys={s.heartrate} formatX={formatX} formatY={(y) => `${Math.round(y)} bpm`} testId="chart-heart-rate" />);
+        charts.push(<Chart key="hr" cursor={cursor} breaks={streams.breaks} title="Heart rate" tone="heart" xs={xs} ys={s.heartrate} formatX={formatX} formatY={(y) => `${Math.round(y)} bpm`} testId="chart-heart-rate" />);
     }
     // A pool swim's stroke rate is per length, in its lengths table; its samples only repeat it.
     if (!pool && s.cadence?.some((v) => v !== null && v > 0)) {
         const unit = cadenceUnit(activity.sport);
-        charts.push(<Chart key="cadence" cursor={cursor} title={activity.sport === 'swim' || activity.sport === 'rowing' ? 'Stroke rate' : 'Cadence'} tone="pace" xs={xs} ys={s.cadence} clip={[0.01, 0.99]} formatX={formatX} formatY={(y) => `${Math.round(y)} ${unit}`} testId="chart-cadence" />);
+        charts.push(<Chart key="cadence" cursor={cursor} breaks={streams.breaks} title={activity.sport === 'swim' || activity.sport === 'rowing' ? 'Stroke rate' : 'Cadence'} tone="pace" xs={xs} ys={s.cadence} clip={[0.01, 0.99]} formatX={formatX} formatY={(y) => `${Math.round(y)} ${unit}`} testId="chart-cadence" />);
     }
     if (s.watts?.some((v) => v !== null)) {
-        charts.push(<Chart key="power" cursor={cursor} title="Power" tone="power" xs={xs} ys={s.watts} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${Math.round(y)} W`} testId="chart-power" />);
+        charts.push(<Chart key="power" cursor={cursor} breaks={streams.breaks} title="Power" tone="power" xs={xs} ys={s.watts} clip={[0, 0.995]} formatX={formatX} formatY={(y) => `${Math.round(y)} W`} testId="chart-power" />);
     }
     if (charts.length === 0) {
         return <p class="muted">No samples to chart.</p>;
@@ -344,10 +344,13 @@ function ZonesSection({ activity }: { activity: Activity }) {
     );
 }
 
-/** The best average power over 5 s to an hour, from the full-resolution power samples. */
+/**
+ * The best average power by duration, as the server's analysis measured it (GET …/curves: over
+ * what this viewer may see when an end is hidden from them).
+ */
 function PowerCurve({ activity }: { activity: Activity }) {
-    const { data: value } = useLoad((signal) => activities.getActivityStreams(activity.id, { keys: ['time', 'watts'], resolution: 'high' }, { signal }), [activity.id]);
-    const curve = useMemo(() => (value?.streams.time && value.streams.watts ? meanMaxPower(value.streams.time, value.streams.watts) : []), [value]);
+    const { data: value } = useLoad((signal) => activities.getActivityCurves(activity.id, { signal }), [activity.id]);
+    const curve = useMemo(() => powerCurveRows(value?.power ?? []), [value]);
     const peak = curve[0]?.watts ?? 0;
     if (curve.length < 2 || peak <= 0) {
         return null;
@@ -564,8 +567,11 @@ const latLngOf = (point: readonly number[] | null | undefined): LatLng | null =>
  * exactly what it sends is drawn), distance marks in the user's unit and the chart cursor.
  */
 function ActivityMap({ activity, streams, units, cursor }: { activity: Activity; streams: StreamSet | null; units: Units; cursor: Signal<number | null> }) {
+    const detailed = activity.polyline !== null;
     const line = activity.polyline ?? activity.summary_polyline;
-    const lines = useMemo(() => (line ? [decodePolyline(line)] : []), [line]);
+    const breaks = detailed ? activity.polyline_breaks : activity.summary_polyline_breaks;
+    // One line per run: a privacy zone on the way leaves a gap, never a straight line across it.
+    const lines = useMemo(() => (line ? splitAtBreaks(decodePolyline(line), breaks) : []), [line, breaks]);
     const start = useMemo(() => latLngOf(activity.start_latlng), [activity.start_latlng]);
     const finish = useMemo(() => latLngOf(activity.end_latlng), [activity.end_latlng]);
     const s = streams?.streams;
@@ -578,8 +584,8 @@ function ActivityMap({ activity, streams, units, cursor }: { activity: Activity;
         }
         const values = metricValues(s, metric);
         const scale = colourScale(values);
-        return scale ? { scale, runs: colouredRuns(s.latlng, values, scale) } : null;
-    }, [s, metric]);
+        return scale ? { scale, runs: colouredRuns(s.latlng, values, scale, streams?.breaks) } : null;
+    }, [s, metric, streams?.breaks]);
     const unitM = splitLengthM(units);
     const marks = useMemo(() => (s?.latlng && s.distance ? distanceMarks(s.distance, s.latlng, unitM) : undefined), [s, unitM]);
     if (lines.length === 0 || lines[0]!.length === 0) {

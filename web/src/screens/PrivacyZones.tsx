@@ -55,16 +55,17 @@ export function PrivacyZones() {
             return;
         }
         const body = { lat: draft.at[0], lng: draft.at[1], radius_m: draft.radiusM };
-        // The API has no PATCH for a zone: an edit adds the new circle first, then removes the
-        // old one, so the place is never unprotected in between.
-        const created = await accounts.createPrivacyZone(body);
-        if (draft.id !== null) {
-            await accounts.deletePrivacyZone(draft.id);
+        const edited = draft.id;
+        if (edited === null) {
+            const created = await accounts.createPrivacyZone(body);
+            zones.update((current) => [...current, created]);
+        } else {
+            // One PATCH moves and resizes the zone in place (its id and place in the list stay).
+            const saved = await accounts.updatePrivacyZone(edited, body);
+            zones.update((current) => current.map((zone) => (zone.id === edited ? saved : zone)));
         }
-        const replaced = draft.id;
-        zones.update((current) => [...current.filter((zone) => zone.id !== replaced), created]);
         setDraft(null);
-        showToast(replaced === null ? 'Privacy zone added' : 'Privacy zone saved', 'success');
+        showToast(edited === null ? 'Privacy zone added' : 'Privacy zone saved', 'success');
     });
 
     const deleting = useSubmit(async (zone: PrivacyZone) => {

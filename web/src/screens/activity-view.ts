@@ -164,44 +164,19 @@ export function splitBarShares(speedsMps: readonly (number | null)[]): number[] 
     return speedsMps.map((v) => (fastest > 0 && v !== null && Number.isFinite(v) && v > 0 ? v / fastest : 0));
 }
 
-/** The durations of a power curve, in seconds. */
+/** The durations a power curve card shows, in seconds (all of them in the server's schedule). */
 export const kPowerCurveDurations = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600] as const;
 
-/** A gap longer than this between two samples is a stop: it counts as no power, not as the last value held. */
-const kMaxHoldS = 10;
-
 /**
- * Mean-maximal power: for each duration the highest average power over any window that long.
- * Samples are held for the second(s) up to the next one (a recorder writes on change), so a
- * "smart recording" file counts as a 1 Hz one; durations longer than the activity are left out.
+ * The card's rows from the server's mean-max curve (GET …/curves `power`, every duration from 1 s
+ * to 5 h that fits): the durations asked for that the curve has, in their order.
  */
-export function meanMaxPower(times: readonly (number | null)[], watts: readonly (number | null)[], durations: readonly number[] = kPowerCurveDurations): { durationS: number; watts: number }[] {
-    const perSecond: number[] = [];
-    const timed = times.flatMap((t, i) => (t === null || t === undefined ? [] : [i]));
-    timed.forEach((i, k) => {
-        const next = timed[k + 1];
-        const span = next === undefined ? 1 : Math.max(0, Math.round(times[next]!) - Math.round(times[i]!));
-        const w = watts[i];
-        for (let s = 0; s < span; s++) {
-            perSecond.push(s < kMaxHoldS && w !== null && w !== undefined ? w : 0);
-        }
+export function powerCurveRows(curve: readonly { duration_s: number; value: number }[], durations: readonly number[] = kPowerCurveDurations): { durationS: number; watts: number }[] {
+    const byDuration = new Map(curve.map((point) => [point.duration_s, point.value]));
+    return durations.flatMap((durationS) => {
+        const watts = byDuration.get(durationS);
+        return watts === undefined || !Number.isFinite(watts) ? [] : [{ durationS, watts }];
     });
-    const prefix = [0];
-    for (const w of perSecond) {
-        prefix.push(prefix[prefix.length - 1]! + w);
-    }
-    const curve: { durationS: number; watts: number }[] = [];
-    for (const d of durations) {
-        if (d > perSecond.length) {
-            break;
-        }
-        let best = 0;
-        for (let end = d; end < prefix.length; end++) {
-            best = Math.max(best, prefix[end]! - prefix[end - d]!);
-        }
-        curve.push({ durationS: d, watts: best / d });
-    }
-    return curve;
 }
 
 /** "5 s", "2 min", "1 h" for a power-curve duration. */

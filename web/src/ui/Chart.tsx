@@ -21,6 +21,8 @@ interface ChartProps {
     testId?: string;
     /** The sample index under the pointer, shared with other views of the same streams. */
     cursor?: Signal<number | null>;
+    /** Indexes where a run of samples begins after hidden ones (StreamSet.breaks): the line leaves a gap. */
+    breaks?: readonly number[];
 }
 
 const kWidth = 600;
@@ -28,7 +30,7 @@ const kHeight = 150;
 const kLeft = 44;
 const kBottom = 18;
 
-export function Chart({ title, xs, ys, formatX, formatY, invertY = false, clip, tone = 'elevation', testId, cursor }: ChartProps) {
+export function Chart({ title, xs, ys, formatX, formatY, invertY = false, clip, tone = 'elevation', testId, cursor, breaks }: ChartProps) {
     const [ownHover, setOwnHover] = useState<number | null>(null);
     const hover = cursor ? cursor.value : ownHover;
     const setHover = (index: number | null) => {
@@ -87,8 +89,8 @@ export function Chart({ title, xs, ys, formatX, formatY, invertY = false, clip, 
                             {formatX(t)}
                         </text>
                     ))}
-                    <path class="chart__area" d={areaPath(xs, ys, frame)} />
-                    <path class="chart__line" d={linePath(xs, ys, frame)} />
+                    <path class="chart__area" d={areaPath(xs, ys, frame, breaks)} />
+                    <path class="chart__line" d={linePath(xs, ys, frame, breaks)} data-testid="chart-line" />
                     {point && typeof point.x === 'number' && typeof point.y === 'number' ? (
                         <g class="chart__cursor">
                             <line x1={scaleX(frame, point.x)} x2={scaleX(frame, point.x)} y1={0} y2={frame.height} />

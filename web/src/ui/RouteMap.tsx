@@ -5,6 +5,8 @@ import './RouteMap.css';
 
 interface RouteMapProps {
     points: readonly LatLng[];
+    /** Indexes of `points` that begin a new line (a privacy zone hides what lies between). */
+    breaks?: readonly number[];
     /** What the map shows, for screen readers. */
     label: string;
     width?: number;
@@ -14,7 +16,7 @@ interface RouteMapProps {
     class?: string;
 }
 
-export function RouteMap({ points, label, width = 640, height = 400, bare = false, class: className }: RouteMapProps) {
+export function RouteMap({ points, breaks, label, width = 640, height = 400, bare = false, class: className }: RouteMapProps) {
     const view = fitViewport(points, width, height, { padding: Math.round(Math.min(width, height) * 0.08), maxZoom: 22 });
     if (!view) {
         return null;
@@ -23,7 +25,7 @@ export function RouteMap({ points, label, width = 640, height = 400, bare = fals
         const { x, y } = project(point, view.zoom);
         return { x: x - view.left, y: y - view.top };
     });
-    const d = routePath(points, view);
+    const d = routePath(points, view, breaks);
     const stroke = Math.max(2, Math.min(width, height) / 90);
     const svg = (
         <svg
@@ -54,15 +56,15 @@ function MapGrid({ width, height }: { width: number; height: number }) {
     return <path class="map__grid" d={lines.join('')} />;
 }
 
-/** A small route picture for lists (no tiles, no markers). */
-export function RouteThumb({ points, size = 64 }: { points: readonly LatLng[]; size?: number }) {
+/** A small route picture for lists (no tiles, no markers); `breaks` as RouteMap's. */
+export function RouteThumb({ points, breaks, size = 64 }: { points: readonly LatLng[]; breaks?: readonly number[]; size?: number }) {
     const view = fitViewport(points, 100, 100, { padding: 10, maxZoom: 22 });
     if (!view || points.length < 2) {
         return <span class="thumb thumb--empty" style={{ width: `${size}px`, height: `${size}px` }} aria-hidden="true" />;
     }
     return (
         <svg class="thumb" width={size} height={size} viewBox="0 0 100 100" aria-hidden="true" data-testid="route-thumb">
-            <path class="thumb__route" d={routePath(points, view)} />
+            <path class="thumb__route" d={routePath(points, view, breaks)} />
         </svg>
     );
 }

@@ -155,6 +155,11 @@ test('activity pages that know the sport', async (t) => {
             for (let i = 1; i < curve.length; i++) {
                 assert.ok(curve[i] <= curve[i - 1], `power curve falls: ${curve.join(', ')}`);
             }
+            // Read from the server's analysis (GET …/curves), not computed from samples in the browser:
+            // each row is the served value at the card's durations.
+            const served = new Map((await answerOf(answers, `/v1/activities/${activity.id}/curves`)).power.map((p) => [p.duration_s, p.value]));
+            const expected = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600].filter((d) => served.has(d)).map((d) => Math.round(served.get(d)));
+            assert.deepEqual(curve, expected);
             const hint = page.getByTestId('zones-hint');
             assert.match(await textOf(hint), /FTP/);
             await page.getByTestId('chart-power').waitFor();

@@ -204,6 +204,7 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
             await page.getByText('Zone 1 · 1.2 km').waitFor();
             const edited = (await ana.get('/v1/me/privacy-zones')).json.zones;
             assert.equal(edited.length, 1);
+            assert.equal(edited[0].id, zones[0].id, 'edited in place (PATCH), not replaced');
             assert.equal(edited[0].radius_m, 1200);
             assert.ok(edited[0].lng > zones[0].lng, 'the drag moved the centre east');
             assert.ok(Math.abs(edited[0].lat - zones[0].lat) < 0.001);
@@ -271,6 +272,7 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
     assert.equal(latlng.length, ownLatlng.length - 85);
     assert.deepEqual(latlng[85], ownLatlng[85]);
     assert.deepEqual(latlng[86], ownLatlng[171]);
+    assert.deepEqual(seen.json.breaks, [86]);
     assert.deepEqual(latlng[0], ownLatlng[0]);
     assert.deepEqual(latlng.at(-1), ownLatlng.at(-1));
     assert.ok(!latlng.some((p) => p[0] === middle[0] && p[1] === middle[1]));
@@ -286,9 +288,14 @@ test('privacy zones: create on the map, edit the radius, delete; a zone crossed 
             const problems = watchConsole(page);
             await openAs(page, bobUser, `#/activity/${activityId}`);
             await page.waitForFunction(() => document.title.startsWith('Morning run'));
-            // The route is drawn (what is left of it) and the charts keep their data.
+            // The route is drawn (what is left of it) as two lines, one each side of the zone, never
+            // one across it; the charts keep their data and leave a gap there.
+            await page.waitForSelector('[data-testid="route-map"][data-state="ready"]');
             await page.locator('[data-testid="route-path"]').first().waitFor();
+            assert.equal(await page.locator('[data-testid="route-path"]').count(), 2);
             await page.locator('figure.chart').first().waitFor();
+            const hrLine = await page.locator('[data-testid="chart-heart-rate"] [data-testid="chart-line"]').getAttribute('d');
+            assert.equal(hrLine.match(/M/g).length, 2, 'the heart-rate line breaks once');
             // The page says why part of the route is missing.
             assert.equal(await page.getByTestId('route-hidden-note').innerText(), 'Part of this route is hidden');
             await screenshot(page, `zone-mid-route-other-${device.name}`);

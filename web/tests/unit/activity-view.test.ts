@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPoolDistance, formatPoolPace, meanMaxPower, poolUnitOf, signedElevation, splitBarShares, summariseSwim, swolfOf, zoneName } from '../../src/screens/activity-view';
+import { formatPoolDistance, formatPoolPace, powerCurveRows, poolUnitOf, signedElevation, splitBarShares, summariseSwim, swolfOf, zoneName } from '../../src/screens/activity-view';
 
 describe('signedElevation', () => {
     it('never shows a negative zero', () => {
@@ -76,26 +76,21 @@ describe('splitBarShares', () => {
     });
 });
 
-describe('meanMaxPower', () => {
-    it('finds the best average over each duration at 1 Hz', () => {
-        const times = Array.from({ length: 10 }, (_, i) => i);
-        const watts = [100, 100, 300, 300, 300, 100, 100, 100, 100, 100];
-        expect(meanMaxPower(times, watts, [1, 3, 5, 20])).toEqual([
-            { durationS: 1, watts: 300 },
-            { durationS: 3, watts: 300 },
-            { durationS: 5, watts: 220 },
+describe('powerCurveRows', () => {
+    it("picks the card's durations from the server's curve, in order", () => {
+        const curve = [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120].map((d) => ({ duration_s: d, value: 1000 / d }));
+        expect(powerCurveRows(curve)).toEqual([
+            { durationS: 1, watts: 1000 },
+            { durationS: 5, watts: 200 },
+            { durationS: 15, watts: 1000 / 15 },
+            { durationS: 30, watts: 1000 / 30 },
+            { durationS: 60, watts: 1000 / 60 },
+            { durationS: 120, watts: 1000 / 120 },
         ]);
     });
 
-    it('holds a sample until the next, but not across a stop', () => {
-        expect(meanMaxPower([0, 4], [200, 100], [4, 5])).toEqual([
-            { durationS: 4, watts: 200 },
-            { durationS: 5, watts: 180 },
-        ]);
-        // 30 s without a sample: the 10 s after the last one count, the rest is zero.
-        expect(meanMaxPower([0, 30], [200, 200], [10, 20])).toEqual([
-            { durationS: 10, watts: 200 },
-            { durationS: 20, watts: 100 },
-        ]);
+    it('leaves out what the curve lacks (a short ride, a hidden metric)', () => {
+        expect(powerCurveRows([{ duration_s: 5, value: 300 }], [1, 5, 60])).toEqual([{ durationS: 5, watts: 300 }]);
+        expect(powerCurveRows([])).toEqual([]);
     });
 });

@@ -73,6 +73,7 @@ describe('openapi.yaml', () => {
                 'GET /v1/activities/{activity_id}/splits',
                 'GET /v1/activities/{activity_id}/lengths',
                 'GET /v1/activities/{activity_id}/zones',
+                'GET /v1/activities/{activity_id}/curves',
                 'GET /v1/activities/{activity_id}/best-efforts',
                 'GET /v1/activities/{activity_id}/export.gpx',
                 'GET /v1/activities/{activity_id}/original',
@@ -80,6 +81,7 @@ describe('openapi.yaml', () => {
                 'GET /v1/users/{user_id}/stats',
                 'GET /v1/me/privacy-zones',
                 'POST /v1/me/privacy-zones',
+                'PATCH /v1/me/privacy-zones/{zone_id}',
                 'DELETE /v1/me/privacy-zones/{zone_id}',
                 'GET /v1/objects/{key}',
                 'GET /v1/tiles',
@@ -185,7 +187,7 @@ describe('activities in openapi.yaml', () => {
     it('makes ActivityDetail exactly ActivitySummary plus the detail-only fields, all required', () => {
         const summary = Object.keys(schemas.ActivitySummary.properties);
         const detail = Object.keys(schemas.ActivityDetail.properties);
-        expect(detail).toEqual([...summary, 'hidden_metrics', 'hide_endpoints_m', 'polyline', 'has_original', 'is_owner', 'route_partly_hidden']);
+        expect(detail).toEqual([...summary, 'hidden_metrics', 'hide_endpoints_m', 'polyline', 'polyline_breaks', 'has_original', 'is_owner', 'route_partly_hidden']);
         expect(schemas.ActivitySummary.required).toEqual(summary);
         expect(schemas.ActivityDetail.required).toEqual(detail);
         // The shared fields must not drift apart in type either.
