@@ -133,7 +133,7 @@ asio::awaitable<http::Response> Probes::Metrics(http::RequestPtr request) {
 }
 
 void RegisterProbes(app::Registry& registry, Probes& probes) {
-    using http::AuthPolicy;
+    using http::Access;
     using http::Body;
     using http::Method;
     using http::RateClass;
@@ -145,14 +145,14 @@ void RegisterProbes(app::Registry& registry, Probes& probes) {
         {.method = Method::kGet,
          .path = "/healthz",
          .summary = "Liveness",
-         .auth = AuthPolicy::kPublic,
+         .access = Access::Anyone(),
          .rate = RateClass::kProbe,
          .body = Body::None(),
          .handler = bind(&Probes::Healthz)},
         {.method = Method::kGet,
          .path = "/readyz",
          .summary = "Readiness (database reachable)",
-         .auth = AuthPolicy::kPublic,
+         .access = Access::Anyone(),
          .rate = RateClass::kProbe,
          .body = Body::None(),
          .handler = bind(&Probes::Readyz)},
@@ -160,7 +160,7 @@ void RegisterProbes(app::Registry& registry, Probes& probes) {
         {.method = Method::kGet,
          .path = "/metrics",
          .summary = "Prometheus metrics",
-         .auth = AuthPolicy::kOwnToken,
+         .access = Access::Operator(),
          .rate = RateClass::kProbe,
          .body = Body::None(),
          .handler = bind(&Probes::Metrics)},
@@ -168,7 +168,7 @@ void RegisterProbes(app::Registry& registry, Probes& probes) {
         {.method = Method::kGet,
          .path = "/openapi.json",
          .summary = "This document as JSON",
-         .auth = AuthPolicy::kPublic,
+         .access = Access::Anyone(),
          .body = Body::None(),
          .handler = bind(&Probes::OpenApi)},
     };

@@ -11,7 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { binaryPath, requireServices, startServer } from './harness.mjs';
 import { sql, until } from './kit.mjs';
 
-const kKinds = { auth: ['public', 'user', 'token'], rate: ['default', 'auth', 'probe'], body: ['none', 'json', 'raw', 'multipart'] };
+const kKinds = {
+    auth: ['public', 'user', 'token'],
+    access: ['anyone', 'signed-url', 'operator', 'signed-in', 'owner', 'viewer', 'member', 'scope-admin', 'site-admin'],
+    rate: ['default', 'auth', 'probe'], body: ['none', 'json', 'raw', 'multipart'] };
 
 function routeTable() {
     const run = spawnSync(binaryPath(), ['routes'], { encoding: 'utf8' });
@@ -34,23 +37,26 @@ describe('the route table', () => {
         assert.ok(routes.length > 0);
         for (const route of routes) {
             const where = `${route.method} ${route.path}`;
-            assert.deepEqual(Object.keys(route).sort(), ['auth', 'body', 'body_limit', 'idempotent', 'method', 'path', 'rate', 'summary'], where);
+            assert.deepEqual(Object.keys(route).sort(), ['access', 'auth', 'body', 'body_limit', 'idempotent', 'method', 'object', 'path', 'rate', 'summary'], where);
             assert.ok(route.summary.length > 0, where);
             for (const [key, allowed] of Object.entries(kKinds)) {
                 assert.ok(allowed.includes(route[key]), `${where}: ${key} ${route[key]}`);
             }
             assert.equal(route.body === 'none', route.body_limit === 0, `${where}: a limit exactly when there is a body`);
             assert.equal(typeof route.idempotent, 'boolean', where);
+            assert.equal(['owner', 'viewer', 'member', 'scope-admin'].includes(route.access), route.object !== '', `${where}: an object exactly when the access names one`);
         }
         const find = (method, path) => routes.find((r) => r.method === method && r.path === path);
         assert.deepEqual(find('POST', '/v1/uploads'), {
-            method: 'POST', path: '/v1/uploads', summary: 'Upload a GPX, TCX or FIT file', auth: 'user', rate: 'default',
+            method: 'POST', path: '/v1/uploads', summary: 'Upload a GPX, TCX or FIT file', auth: 'user', access: 'signed-in', object: '', rate: 'default',
             body: 'raw', body_limit: 25 * 1024 * 1024 + 64 * 1024, idempotent: true,
         });
         assert.equal(find('POST', '/v1/auth/login').rate, 'auth');
         assert.equal(find('POST', '/v1/auth/logout').body, 'none');
         assert.equal(find('DELETE', '/v1/me').body, 'json', 'the password comes in a JSON body');
         assert.equal(find('GET', '/metrics').auth, 'token');
+        assert.deepEqual([find('PATCH', '/v1/activities/{activity_id}').access, find('PATCH', '/v1/activities/{activity_id}').object], ['owner', 'activity']);
+        assert.equal(find('GET', '/v1/tiles/{z}/{x}/{y}').access, 'signed-url');
     });
 
     test('serve runs every start task once and declares every recurring task as a job schedule', async (t) => {

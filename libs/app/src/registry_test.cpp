@@ -27,7 +27,7 @@ TEST(Registry, KeepsWhatModulesDeclareAndRefusesRepeats) {
     registry.Route({.method = http::Method::kGet,
                     .path = "/v1/things",
                     .summary = "Things",
-                    .auth = http::AuthPolicy::kUser,
+                    .access = http::Access::SignedIn(),
                     .body = http::Body::None(),
                     .handler = [](http::RequestPtr) -> asio::awaitable<http::Response> {
                         co_return http::Response::NoContent();
@@ -56,7 +56,7 @@ TEST(Registry, KeepsWhatModulesDeclareAndRefusesRepeats) {
     EXPECT_THROW(registry.AtStart("things.empty", nullptr), std::invalid_argument);
     EXPECT_THROW(registry.Jobs().Handle("things.render", NoJob), std::invalid_argument);
     EXPECT_THROW(registry.Jobs().Subscribe("user.deleted", "things.forget-user", NoEvent), std::invalid_argument);
-    EXPECT_THROW(registry.Route({.method = http::Method::kGet, .path = "/v1/x", .auth = http::AuthPolicy::kUser}),
+    EXPECT_THROW(registry.Route({.method = http::Method::kGet, .path = "/v1/x", .access = http::Access::SignedIn()}),
                  std::invalid_argument)
         << "Router::Add's rules: no body kind, no handler";
 }

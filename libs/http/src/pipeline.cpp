@@ -320,7 +320,7 @@ asio::awaitable<Response> Pipeline::RunRoute(RequestPtr request, const Route& ro
     // back until the rate limiter has counted the request, so token guessing is rate limited too.
     std::unique_ptr<Error> auth_failure;  // (not optional<Error>: this frame is kept small)
     auto authorization = request->Header("authorization");
-    if (!authorization.empty() && route.auth != AuthPolicy::kOwnToken) {
+    if (!authorization.empty() && route.Auth() != AuthPolicy::kOwnToken) {
         if (authorization.size() < 8 || !std::equal(authorization.begin(), authorization.begin() + 7, "Bearer ",
                                                     [](char a, char b) { return AsciiLower(a) == AsciiLower(b); })) {
             auth_failure = std::make_unique<Error>(ErrorKind::kUnauthenticated,
@@ -368,7 +368,7 @@ asio::awaitable<Response> Pipeline::RunRoute(RequestPtr request, const Route& ro
     if (decision.allowed && auth_failure) {
         throw *auth_failure;
     }
-    if (decision.allowed && route.auth == AuthPolicy::kUser && !request->principal) {
+    if (decision.allowed && route.Auth() == AuthPolicy::kUser && !request->principal) {
         throw Error(ErrorKind::kUnauthenticated, "this endpoint needs a bearer token");
     }
     if (!decision.allowed) {

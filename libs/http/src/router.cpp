@@ -55,6 +55,52 @@ std::string_view AuthPolicyName(AuthPolicy auth) {
     return "unset";
 }
 
+AuthPolicy AuthPolicyOf(const Access& access) {
+    switch (access.kind) {
+        case AccessKind::kUnset:
+            return AuthPolicy::kUnset;
+        case AccessKind::kAnyone:
+        case AccessKind::kSignedUrl:
+            return AuthPolicy::kPublic;
+        case AccessKind::kOperator:
+            return AuthPolicy::kOwnToken;
+        case AccessKind::kSignedIn:
+        case AccessKind::kOwner:
+        case AccessKind::kViewer:
+        case AccessKind::kMember:
+        case AccessKind::kScopeAdmin:
+        case AccessKind::kSiteAdmin:
+            return AuthPolicy::kUser;
+    }
+    return AuthPolicy::kUnset;
+}
+
+std::string_view AccessKindName(AccessKind kind) {
+    switch (kind) {
+        case AccessKind::kUnset:
+            return "unset";
+        case AccessKind::kAnyone:
+            return "anyone";
+        case AccessKind::kSignedUrl:
+            return "signed-url";
+        case AccessKind::kOperator:
+            return "operator";
+        case AccessKind::kSignedIn:
+            return "signed-in";
+        case AccessKind::kOwner:
+            return "owner";
+        case AccessKind::kViewer:
+            return "viewer";
+        case AccessKind::kMember:
+            return "member";
+        case AccessKind::kScopeAdmin:
+            return "scope-admin";
+        case AccessKind::kSiteAdmin:
+            return "site-admin";
+    }
+    return "unset";
+}
+
 std::string_view RateClassName(RateClass rate) {
     switch (rate) {
         case RateClass::kDefault:
@@ -69,8 +115,19 @@ std::string_view RateClassName(RateClass rate) {
 
 void Router::Add(Route route) {
     std::string where = std::string(MethodName(route.method)) + " " + route.path;
-    if (route.auth == AuthPolicy::kUnset) {
-        throw std::invalid_argument("route " + where + " has no auth policy");
+    if (route.access.kind == AccessKind::kUnset) {
+        throw std::invalid_argument("route " + where + " states no access (its resource policy)");
+    }
+    const bool names_object = route.access.kind == AccessKind::kOwner || route.access.kind == AccessKind::kViewer ||
+                              route.access.kind == AccessKind::kMember || route.access.kind == AccessKind::kScopeAdmin;
+    if (names_object != !route.access.param.empty() || names_object == route.access.object.empty()) {
+        throw std::invalid_argument(
+            "route " + where + ": access " + std::string(AccessKindName(route.access.kind)) +
+            (names_object ? " names an object and its path parameter" : " names no object or parameter"));
+    }
+    if (names_object && route.path.find("{" + std::string(route.access.param) + "}") == std::string::npos) {
+        throw std::invalid_argument("route " + where + ": access names {" + std::string(route.access.param) +
+                                    "}, which the path does not have");
     }
     if (route.body.kind == BodyKind::kUnset) {
         throw std::invalid_argument("route " + where + " states no body kind");

@@ -7,11 +7,11 @@ namespace {
 
 boost::asio::awaitable<Response> Ok(RequestPtr) { co_return Response::NoContent(); }
 
-Route Make(Method m, std::string path, AuthPolicy auth = AuthPolicy::kPublic) {
+Route Make(Method m, std::string path, Access access = Access::Anyone()) {
     Route r;
     r.method = m;
     r.path = std::move(path);
-    r.auth = auth;
+    r.access = access;
     r.body = Body::None();
     r.handler = Ok;
     return r;
@@ -54,7 +54,7 @@ TEST(Router, DoesNotMatchEmptyParamsOrExtraSegments) {
 
 TEST(Router, RefusesRoutesWithoutPolicyDuplicatesAndBadTemplates) {
     Router router;
-    EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/x", AuthPolicy::kUnset)), std::invalid_argument);
+    EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/x", Access{})), std::invalid_argument);
     router.Add(Make(Method::kGet, "/v1/x"));
     EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/x")), std::invalid_argument);
     EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/{x")), std::invalid_argument);
@@ -78,7 +78,7 @@ TEST(Router, RefusesRoutesThatDoNotStateTheirBody) {
     router.Add({.method = Method::kPost,
                 .path = "/v1/d",
                 .summary = "A large JSON batch",
-                .auth = AuthPolicy::kUser,
+                .access = Access::SignedIn(),
                 .body = Body::Json(8u << 20),
                 .idempotent = true,
                 .handler = Ok});
@@ -88,7 +88,26 @@ TEST(Router, RefusesRoutesThatDoNotStateTheirBody) {
     EXPECT_TRUE(added.idempotent);
     EXPECT_EQ(BodyKindName(BodyKind::kMultipart), "multipart");
     EXPECT_EQ(AuthPolicyName(AuthPolicy::kOwnToken), "token");
+    EXPECT_EQ(AccessKindName(AccessKind::kScopeAdmin), "scope-admin");
     EXPECT_EQ(RateClassName(RateClass::kAuth), "auth");
+}
+
+TEST(Router, RefusesAnAccessThatNamesNoObjectOrAParameterThePathLacks) {
+    Router router;
+    // An owner policy without its object, or naming a parameter the path does not have, could never
+    // be enforced by what the route table says.
+    EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/things/{thing_id}", Access{AccessKind::kOwner, {}, {}})),
+                 std::invalid_argument);
+    EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/things/{thing_id}", Access::OwnerOf("thing", "id"))),
+                 std::invalid_argument);
+    EXPECT_THROW(router.Add(Make(Method::kGet, "/v1/things", Access{AccessKind::kSignedIn, "thing", "thing_id"})),
+                 std::invalid_argument);
+    router.Add(Make(Method::kGet, "/v1/things/{thing_id}", Access::ViewerOf("thing", "thing_id")));
+    const Route& added = router.Routes().back();
+    EXPECT_EQ(added.Auth(), AuthPolicy::kUser);
+    EXPECT_EQ(AuthPolicyOf(Access::SignedUrl()), AuthPolicy::kPublic);
+    EXPECT_EQ(AuthPolicyOf(Access::Operator()), AuthPolicy::kOwnToken);
+    EXPECT_EQ(AuthPolicyOf(Access::AdminOf("club", "club_id")), AuthPolicy::kUser);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ Route Post(std::string path, Body body) {
     return {.method = Method::kPost,
             .path = std::move(path),
             .summary = "test",
-            .auth = AuthPolicy::kPublic,
+            .access = Access::Anyone(),
             .body = body,
             .handler = Echo};
 }

@@ -26,7 +26,7 @@ std::vector<http::Route> ObjectRoutes::Routes() {
     return {{.method = http::Method::kGet,
              .path = "/v1/objects/{key}",
              .summary = "A stored file, through a signed URL",
-             .auth = http::AuthPolicy::kPublic,  // the signature is the credential
+             .access = http::Access::SignedUrl(),
              .body = http::Body::None(),
              .handler = [this](http::RequestPtr request) { return GetObject(std::move(request)); }}};
 }

@@ -77,7 +77,8 @@ TEST_F(ObjectRoutesTest, ServesAReferencedObjectThroughItsSignedLink) {
     EXPECT_EQ(ok.Header("cache-control"), "private, no-store");
     ASSERT_EQ(routes_->Routes().size(), 1u);
     EXPECT_EQ(routes_->Routes()[0].path, "/v1/objects/{key}");
-    EXPECT_EQ(routes_->Routes()[0].auth, http::AuthPolicy::kPublic);
+    EXPECT_EQ(routes_->Routes()[0].access.kind, http::AccessKind::kSignedUrl);
+    EXPECT_EQ(routes_->Routes()[0].Auth(), http::AuthPolicy::kPublic);
 }
 
 TEST_F(ObjectRoutesTest, AnObjectNoLongerReferencedIsNotFoundWhateverTheLink) {

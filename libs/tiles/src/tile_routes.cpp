@@ -148,13 +148,13 @@ std::vector<http::Route> TileRoutes::Routes() {
     return {{.method = http::Method::kGet,
              .path = "/v1/tiles",
              .summary = "Where the map's tiles come from: a signed URL template and the attribution",
-             .auth = http::AuthPolicy::kUser,
+             .access = http::Access::SignedIn(),
              .body = http::Body::None(),
              .handler = [impl](http::RequestPtr request) { return impl->Source(std::move(request)); }},
             {.method = http::Method::kGet,
              .path = "/v1/tiles/{z}/{x}/{y}",
              .summary = "A map tile through the server's cache, with a signed URL",
-             .auth = http::AuthPolicy::kPublic,  // the signature is the credential: map libraries send no token
+             .access = http::Access::SignedUrl(),  // map libraries send no token
              .body = http::Body::None(),
              .handler = [impl](http::RequestPtr request) { return impl->Tile(std::move(request)); }}};
 }

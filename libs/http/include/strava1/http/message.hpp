@@ -45,7 +45,7 @@ struct Request {
     /// A path parameter that must be a positive integer id. Anything else answers 404, exactly as a
     /// missing object does: `what` must be the noun the handler uses for a missing object.
     std::int64_t PathId(const std::string& name, std::string_view what) const;
-    /// The authenticated principal; the router guarantees it on routes with AuthPolicy::kUser.
+    /// The authenticated principal; the pipeline guarantees it on routes whose Access needs a signed-in user.
     const Principal& Caller() const;
 };
 

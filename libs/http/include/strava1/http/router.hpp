@@ -15,13 +15,60 @@ namespace strava1::http {
 
 using Handler = std::function<boost::asio::awaitable<Response>(RequestPtr)>;
 
-/// Who may call a route. There is no default: a route without a policy refuses to start.
+/// How a route authenticates its caller, derived from its Access (AuthPolicyOf).
 enum class AuthPolicy {
     kUnset,
     kPublic,    ///< anyone; a valid bearer token is still attached when present
     kUser,      ///< a signed-in user (401 otherwise)
     kOwnToken,  ///< the handler checks the Authorization header itself (e.g. /metrics); it is not a user token
 };
+
+/// Whose objects a route lets its caller act on: its resource policy, one field of its route table.
+/// There is no default: Router::Add refuses a route without one. The route table states it and the
+/// service enforces it through the resource policies of libs/app/policy.hpp; the authorisation
+/// matrix (apps/strava1/authz_matrix_pgtest.cpp) is generated from these declarations and checks that
+/// the two agree for every route and actor.
+enum class AccessKind {
+    kUnset,
+    kAnyone,      ///< no account needed (sign-up, log-in, probes); a bearer token is still attached
+    kSignedUrl,   ///< the URL's signature is the credential (tiles, stored files); no token is read
+    kOperator,    ///< the operator's own token, which the handler checks (/metrics)
+    kSignedIn,    ///< any signed-in user, acting only on their own account (/v1/me, their uploads list)
+    kOwner,       ///< the object named by `param` must be the caller's; 404 as for a missing one otherwise
+    kViewer,      ///< the object named by `param` must be visible to the caller by its privacy rules; 404 otherwise
+    kMember,      ///< the caller must belong to the scope named by `param`; 404 otherwise
+    kScopeAdmin,  ///< the caller must run the scope named by `param`: 404 for non-members, 403 for members
+    kSiteAdmin,   ///< a site administrator (403 for other signed-in users)
+};
+
+struct Access {
+    AccessKind kind = AccessKind::kUnset;
+    std::string_view object;  ///< what `param` names ("activity", "club"); empty for kinds without one
+    std::string_view param;   ///< the path parameter naming the object ("activity_id")
+
+    static constexpr Access Anyone() { return {AccessKind::kAnyone, {}, {}}; }
+    static constexpr Access SignedUrl() { return {AccessKind::kSignedUrl, {}, {}}; }
+    static constexpr Access Operator() { return {AccessKind::kOperator, {}, {}}; }
+    static constexpr Access SignedIn() { return {AccessKind::kSignedIn, {}, {}}; }
+    static constexpr Access OwnerOf(std::string_view object, std::string_view param) {
+        return {AccessKind::kOwner, object, param};
+    }
+    static constexpr Access ViewerOf(std::string_view object, std::string_view param) {
+        return {AccessKind::kViewer, object, param};
+    }
+    static constexpr Access MemberOf(std::string_view object, std::string_view param) {
+        return {AccessKind::kMember, object, param};
+    }
+    static constexpr Access AdminOf(std::string_view object, std::string_view param) {
+        return {AccessKind::kScopeAdmin, object, param};
+    }
+    static constexpr Access SiteAdmin() { return {AccessKind::kSiteAdmin, {}, {}}; }
+};
+
+/// The authentication an access kind needs: kPublic for kAnyone and kSignedUrl, kOwnToken for
+/// kOperator, kUser for the rest (kUnset for kUnset).
+AuthPolicy AuthPolicyOf(const Access& access);
+std::string_view AccessKindName(AccessKind kind);
 
 /// Which token bucket a route draws from (budgets in ServerOptions).
 enum class RateClass {
@@ -63,19 +110,22 @@ std::string_view RateClassName(RateClass rate);
 /// initialisers in this order, e.g.
 ///
 ///     {.method = Method::kPost, .path = "/v1/activities", .summary = "Create a manual activity",
-///      .auth = AuthPolicy::kUser, .body = Body::Json(), .idempotent = true, .handler = ...}
+///      .access = Access::SignedIn(), .body = Body::Json(), .idempotent = true, .handler = ...}
 ///
-/// Router::Add refuses a route whose auth policy or body kind is not stated.
+/// Router::Add refuses a route whose access or body kind is not stated, and one whose access names
+/// a path parameter the path does not have.
 struct Route {
     Method method = Method::kGet;
     std::string path;     ///< template: "/v1/users/{user_id}"
     std::string summary;  ///< one line, mirrored in docs/api/openapi.yaml
-    AuthPolicy auth = AuthPolicy::kUnset;
+    Access access;
     RateClass rate = RateClass::kDefault;
     Body body;
     /// Honours Idempotency-Key: a retried creating write is answered from the first outcome.
     bool idempotent = false;
     Handler handler;
+
+    AuthPolicy Auth() const { return AuthPolicyOf(access); }
 };
 
 /// Result of matching a method and path.
@@ -90,7 +140,7 @@ struct RouteMatch {
 /// Path-template router. Add() all routes before serving; Match() is then thread-safe.
 class Router {
 public:
-    /// Throws std::invalid_argument for a route without auth policy, body kind or handler, a body
+    /// Throws std::invalid_argument for a route without access, body kind or handler, a body
     /// limit that does not fit its kind, a malformed template, or a duplicate method+path.
     void Add(Route route);
     RouteMatch Match(Method method, std::string_view path) const;

@@ -1,0 +1,519 @@
+// The authorisation matrix (../shared/reference/security-checklist.md T-01..T-08): every route of
+// the composed app, called by every actor on every visibility of the object it names, must get
+// exactly the status its declared access (http::Access in its route table) gives that actor; an
+// object the actor may not see answers 404 with the body of a missing one; no answer to an actor
+// carries the marker of an object hidden from them. The matrix is generated from the route table:
+// a route without rows here (a new one) fails the test, as do rows for a route that is gone.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "strava1/base/crypto.hpp"
+#include "strava1/testing/testdata.hpp"
+#include "test_app.hpp"
+
+namespace strava1::app {
+namespace {
+
+namespace json = boost::json;
+using http::AccessKind;
+using http::Method;
+using testing::InProcessResponse;
+using testing::TestUser;
+
+/// Who calls. The social feature adds follower, friend, blocked, club member and admins.
+enum class Actor { kOwner, kStranger, kAnonymous };
+constexpr Actor kActors[] = {Actor::kStranger, Actor::kAnonymous, Actor::kOwner};  // owner last: it may delete
+
+std::string_view ActorName(Actor actor) {
+    switch (actor) {
+        case Actor::kOwner:
+            return "owner";
+        case Actor::kStranger:
+            return "stranger";
+        case Actor::kAnonymous:
+            return "anonymous";
+    }
+    return "?";
+}
+
+/// One object of the world a route may name, in one of the variants its kind has (an activity's
+/// visibility). `marker` is a text only this object carries (its name), so a leak can be found in
+/// any answer.
+struct Object {
+    std::string kind;
+    std::string variant;
+    std::int64_t id = 0;
+    std::string marker;
+};
+
+/// A request as a row builds it; `as` is the user whose token it carries (none: anonymous).
+struct Call {
+    Method method = Method::kGet;
+    std::string target;
+    json::value body = nullptr;
+    std::string raw;  ///< sent instead of `body` when `content_type` is set
+    std::string content_type;
+    std::optional<std::string> token;  ///< overrides the actor's token (a throwaway session)
+};
+
+class World;
+
+/// The rows of one route: what a permitted call answers, and how to build the call for an actor
+/// and an object (null for routes that name none).
+struct Row {
+    int ok = 200;  ///< the status a caller the access lets in gets
+    std::function<Call(World&, Actor, const Object*)> make;
+    /// The call changes or removes its object: the owner's call gets a new one of the same variant.
+    bool destructive = false;
+};
+
+std::string Id(std::int64_t id) { return std::to_string(id); }
+
+/// A short synthetic GPX track (one point a second on a line), distinct per `seed`.
+std::string Gpx(int seed) {
+    std::string gpx =
+        "<?xml version=\"1.0\"?><gpx version=\"1.1\" creator=\"matrix\" xmlns=\"http://www.topografix.com/GPX/1/1\">"
+        "<trk><trkseg>";
+    const double lat0 = 46.0 + seed * 0.001;
+    for (int i = 0; i < 120; ++i) {
+        char point[200];
+        std::snprintf(point, sizeof point,
+                      "<trkpt lat=\"%.6f\" lon=\"%.6f\"><ele>%d</ele><time>2026-03-%02dT%02d:%02d:%02dZ</time></trkpt>",
+                      lat0 + i * 0.00003, 14.0 + i * 0.00002, 300 + i % 7, 1 + seed % 28, (seed / 28) % 24, i / 60,
+                      i % 60);
+        gpx += point;
+    }
+    return gpx + "</trkseg></trk></gpx>";
+}
+
+class World {
+public:
+    explicit World(TestApp& app) : app_(app) {
+        auto users = app.Users(2);
+        owner_ = users[0];
+        stranger_ = users[1];
+    }
+
+    const TestUser* UserOf(Actor actor) const {
+        switch (actor) {
+            case Actor::kOwner:
+                return &owner_;
+            case Actor::kStranger:
+                return &stranger_;
+            case Actor::kAnonymous:
+                return nullptr;
+        }
+        return nullptr;
+    }
+    const TestUser& Owner() const { return owner_; }
+
+    /// Sends `call` as `actor`, each from its own client address so the per-address budgets of the
+    /// sign-in routes never decide a status here.
+    InProcessResponse Send(Actor actor, const Call& call) {
+        auto client =
+            app_.Client().From("10.9." + std::to_string(next_ip_ / 250) + "." + std::to_string(next_ip_ % 250 + 1));
+        ++next_ip_;
+        if (call.token) {
+            client = client.WithToken(*call.token);
+        } else if (const TestUser* user = UserOf(actor)) {
+            client = client.As(*user);
+        }
+        if (!call.content_type.empty()) {
+            return client.Send(call.method, call.target, call.raw, {{"Content-Type", call.content_type}});
+        }
+        std::string body = call.body.is_null() ? std::string() : json::serialize(call.body);
+        testing::Headers headers;
+        if (!body.empty()) {
+            headers.emplace_back("Content-Type", "application/json");
+        }
+        return client.Send(call.method, call.target, std::move(body), headers);
+    }
+
+    /// The variants an object kind comes in, and whether `actor` may see an object of that variant.
+    static std::vector<std::string> Variants(std::string_view kind) {
+        if (kind == "activity") {
+            return {"everyone", "followers", "only_me"};
+        }
+        return {"one"};
+    }
+    static bool Visible(Actor actor, const Object& object) {
+        if (actor == Actor::kOwner) {
+            return true;
+        }
+        if (actor == Actor::kAnonymous) {
+            return false;
+        }
+        if (object.kind == "activity") {
+            return object.variant == "everyone";
+        }
+        return object.kind == "user";  // every signed-in user sees a profile (private profiles: social)
+    }
+
+    /// A new object of `kind` in `variant`, owned by the owner.
+    Object Create(std::string_view kind, const std::string& variant) {
+        Object object{std::string(kind), variant, 0, "mx" + crypto::Hex(crypto::RandomBytes(6))};
+        auto as_owner = app_.Client().As(owner_);
+        if (kind == "activity" || kind == "upload") {
+            auto body =
+                testing::Multipart("file", "matrix.gpx", Gpx(++seed_), {{"name", object.marker}, {"sport", "run"}});
+            auto uploaded =
+                as_owner.Send(Method::kPost, "/v1/uploads", body.bytes, {{"Content-Type", body.content_type}});
+            EXPECT_EQ(uploaded.status, 201) << uploaded.body;
+            const auto upload_id = uploaded.json.at("id").to_number<std::int64_t>();
+            if (kind == "upload") {
+                object.id = upload_id;
+                object.marker.clear();  // the name is its activity's, which everyone may see
+                return object;
+            }
+            auto status = as_owner.Get("/v1/uploads/" + Id(upload_id));
+            EXPECT_EQ(status.json.at("status"), "ready") << status.body;
+            object.id = status.json.at("activity_id").to_number<std::int64_t>();
+            auto patched = as_owner.Patch("/v1/activities/" + Id(object.id), json::object{{"visibility", variant}});
+            EXPECT_EQ(patched.status, 200) << patched.body;
+        } else if (kind == "privacy_zone") {
+            auto zone = as_owner.Post("/v1/me/privacy-zones",
+                                      json::object{{"lat", 10.0 + seed_ * 0.01}, {"lng", 20.0}, {"radius_m", 500}});
+            ++seed_;
+            EXPECT_EQ(zone.status, 201) << zone.body;
+            object.id = zone.json.at("id").to_number<std::int64_t>();
+            object.marker.clear();  // a zone has no text of its own
+        } else if (kind == "session") {
+            // A session of its own, so revoking it leaves the owner's token working.
+            auto login =
+                app_.Client()
+                    .From("10.8.0." + std::to_string(++seed_ % 250 + 1))
+                    .Post("/v1/auth/login", json::object{{"email", owner_.email}, {"password", owner_.password}});
+            EXPECT_EQ(login.status, 200) << login.body;
+            auto sessions = app_.Client()
+                                .WithToken(std::string(login.json.at("access_token").as_string()))
+                                .Get("/v1/auth/sessions");
+            for (const auto& s : sessions.json.at("sessions").as_array()) {
+                if (s.at("current").as_bool()) {
+                    object.id = s.at("id").to_number<std::int64_t>();
+                }
+            }
+            EXPECT_NE(object.id, 0) << sessions.body;
+            object.marker.clear();
+        } else if (kind == "user") {
+            object.id = owner_.id;
+            object.marker.clear();
+        } else {
+            ADD_FAILURE() << "the matrix cannot make a " << kind;
+        }
+        return object;
+    }
+
+    /// A throwaway user (and its token) for calls that would end the actor's own session or account.
+    TestUser Throwaway() { return app_.Users(1)[0]; }
+
+    TestApp& App() { return app_; }
+
+private:
+    TestApp& app_;
+    TestUser owner_;
+    TestUser stranger_;
+    int seed_ = 0;
+    int next_ip_ = 0;
+};
+
+/// The token a call carries for `actor` when the row needs a session it may end: a fresh sign-up
+/// for signed-in actors, nothing for the anonymous one.
+std::optional<std::string> ThrowawayToken(World& world, Actor actor) {
+    if (actor == Actor::kAnonymous) {
+        return std::nullopt;
+    }
+    return world.Throwaway().access_token;
+}
+
+Call Get(std::string target) { return {.method = Method::kGet, .target = std::move(target)}; }
+
+/// Every route's rows, keyed "METHOD /template" as the route table spells it.
+std::map<std::string, Row> Rows() {
+    auto on = [](std::string prefix, std::string suffix = {}) {
+        return [prefix = std::move(prefix), suffix = std::move(suffix)](World&, Actor, const Object* o) {
+            return Get(prefix + Id(o->id) + suffix);
+        };
+    };
+    auto fixed = [](std::string target) {
+        return [target = std::move(target)](World&, Actor, const Object*) { return Get(target); };
+    };
+    std::map<std::string, Row> rows;
+    rows["GET /healthz"] = {200, fixed("/healthz")};
+    rows["GET /readyz"] = {200, fixed("/readyz")};
+    rows["GET /openapi.json"] = {200, fixed("/openapi.json")};
+    // Without STRAVA1_METRICS_TOKEN the metrics are only for clients on the machine itself, which
+    // an in-process client does not count as; a user's token never opens them.
+    rows["GET /metrics"] = {403, fixed("/metrics")};
+    rows["POST /v1/auth/signup"] = {
+        201, [](World&, Actor, const Object*) {
+            return Call{.method = Method::kPost,
+                        .target = "/v1/auth/signup",
+                        .body = json::object{{"email", "mx" + crypto::Hex(crypto::RandomBytes(6)) + "@example.com"},
+                                             {"password", "correct horse battery"},
+                                             {"display_name", "Matrix"}}};
+        }};
+    rows["POST /v1/auth/login"] = {
+        200, [](World& w, Actor, const Object*) {
+            return Call{.method = Method::kPost,
+                        .target = "/v1/auth/login",
+                        .body = json::object{{"email", w.Owner().email}, {"password", w.Owner().password}}};
+        }};
+    rows["POST /v1/auth/refresh"] = {200, [](World& w, Actor, const Object*) {
+                                         return Call{
+                                             .method = Method::kPost,
+                                             .target = "/v1/auth/refresh",
+                                             .body = json::object{{"refresh_token", w.Throwaway().refresh_token}}};
+                                     }};
+    rows["POST /v1/auth/logout"] = {
+        204, [](World& w, Actor a, const Object*) {
+            return Call{.method = Method::kPost, .target = "/v1/auth/logout", .token = ThrowawayToken(w, a)};
+        }};
+    rows["POST /v1/auth/password"] = {
+        204, [](World& w, Actor a, const Object*) {
+            Call call{.method = Method::kPost, .target = "/v1/auth/password"};
+            if (a != Actor::kAnonymous) {
+                TestUser user = w.Throwaway();
+                call.token = user.access_token;
+                call.body =
+                    json::object{{"current_password", user.password}, {"new_password", "another horse battery"}};
+            } else {
+                call.body = json::object{{"current_password", "x"}, {"new_password", "another horse battery"}};
+            }
+            return call;
+        }};
+    rows["GET /v1/auth/sessions"] = {200, fixed("/v1/auth/sessions")};
+    rows["DELETE /v1/auth/sessions/{session_id}"] = {204,
+                                                     [](World&, Actor, const Object* o) {
+                                                         return Call{.method = Method::kDelete,
+                                                                     .target = "/v1/auth/sessions/" + Id(o->id)};
+                                                     },
+                                                     true};
+    rows["GET /v1/me"] = {200, fixed("/v1/me")};
+    rows["PATCH /v1/me"] = {
+        200, [](World&, Actor, const Object*) {
+            return Call{.method = Method::kPatch, .target = "/v1/me", .body = json::object{{"bio", "matrix"}}};
+        }};
+    rows["DELETE /v1/me"] = {
+        204, [](World& w, Actor a, const Object*) {
+            Call call{.method = Method::kDelete, .target = "/v1/me", .body = json::object{{"password", "x"}}};
+            if (a != Actor::kAnonymous) {
+                TestUser user = w.Throwaway();
+                call.token = user.access_token;
+                call.body = json::object{{"password", user.password}};
+            }
+            return call;
+        }};
+    rows["GET /v1/users/{user_id}"] = {200, on("/v1/users/")};
+    rows["GET /v1/users/{user_id}/activities"] = {200, on("/v1/users/", "/activities")};
+    rows["GET /v1/users/{user_id}/stats"] = {200, on("/v1/users/", "/stats")};
+    rows["POST /v1/uploads"] = {
+        201, [](World&, Actor, const Object*) {
+            static int seed = 5000;  // apart from the world's own tracks
+            auto body = testing::Multipart("file", "mine.gpx", Gpx(++seed));
+            return Call{
+                .method = Method::kPost, .target = "/v1/uploads", .raw = body.bytes, .content_type = body.content_type};
+        }};
+    rows["GET /v1/uploads/{upload_id}"] = {200, on("/v1/uploads/")};
+    rows["POST /v1/activities"] = {201, [](World&, Actor, const Object*) {
+                                       return Call{.method = Method::kPost,
+                                                   .target = "/v1/activities",
+                                                   .body = json::object{{"sport", "run"},
+                                                                        {"start_time", "2026-02-01T07:00:00Z"},
+                                                                        {"elapsed_s", 1800},
+                                                                        {"distance_m", 5000}}};
+                                   }};
+    rows["GET /v1/activities/{activity_id}"] = {200, on("/v1/activities/")};
+    rows["PATCH /v1/activities/{activity_id}"] = {
+        200, [](World&, Actor, const Object* o) {
+            return Call{.method = Method::kPatch,
+                        .target = "/v1/activities/" + Id(o->id),
+                        .body = json::object{{"description", "edited by the matrix"}}};
+        }};
+    rows["DELETE /v1/activities/{activity_id}"] = {204,
+                                                   [](World&, Actor, const Object* o) {
+                                                       return Call{.method = Method::kDelete,
+                                                                   .target = "/v1/activities/" + Id(o->id)};
+                                                   },
+                                                   true};
+    rows["GET /v1/athlete/activities"] = {200, fixed("/v1/athlete/activities")};
+    for (const char* sub : {"streams", "laps", "splits", "lengths", "zones", "curves", "best-efforts", "export.gpx"}) {
+        rows["GET /v1/activities/{activity_id}/" + std::string(sub)] = {200,
+                                                                        on("/v1/activities/", "/" + std::string(sub))};
+    }
+    rows["GET /v1/activities/{activity_id}/original"] = {302, on("/v1/activities/", "/original")};
+    rows["GET /v1/me/records"] = {200, fixed("/v1/me/records")};
+    rows["GET /v1/me/privacy-zones"] = {200, fixed("/v1/me/privacy-zones")};
+    rows["POST /v1/me/privacy-zones"] = {
+        201, [](World&, Actor, const Object*) {
+            return Call{.method = Method::kPost,
+                        .target = "/v1/me/privacy-zones",
+                        .body = json::object{{"lat", -33.9}, {"lng", 151.2}, {"radius_m", 300}}};
+        }};
+    rows["PATCH /v1/me/privacy-zones/{zone_id}"] = {200, [](World&, Actor, const Object* o) {
+                                                        return Call{.method = Method::kPatch,
+                                                                    .target = "/v1/me/privacy-zones/" + Id(o->id),
+                                                                    .body = json::object{{"radius_m", 400}}};
+                                                    }};
+    rows["DELETE /v1/me/privacy-zones/{zone_id}"] = {204,
+                                                     [](World&, Actor, const Object* o) {
+                                                         return Call{.method = Method::kDelete,
+                                                                     .target = "/v1/me/privacy-zones/" + Id(o->id)};
+                                                     },
+                                                     true};
+    rows["GET /v1/tiles"] = {200, fixed("/v1/tiles")};
+    // The signed routes: a signature taken from the route that grants it; the tile's upstream is
+    // a closed port here, so an accepted signature answers 503 (a refused one 403).
+    rows["GET /v1/tiles/{z}/{x}/{y}"] = {
+        503, [](World& w, Actor, const Object*) {
+            auto source = w.App().Client().As(w.Owner()).Get("/v1/tiles");
+            std::string target(source.json.at("url").as_string());
+            for (auto [name, value] : {std::pair{"{z}", "3"}, std::pair{"{x}", "4"}, std::pair{"{y}", "2"}}) {
+                target.replace(target.find(name), 3, value);
+            }
+            return Get(target);
+        }};
+    rows["GET /v1/objects/{key}"] = {
+        200, [](World& w, Actor, const Object*) {
+            Object activity = w.Create("activity", "only_me");
+            auto original = w.App().Client().As(w.Owner()).Get("/v1/activities/" + Id(activity.id) + "/original");
+            EXPECT_EQ(original.status, 302) << original.body;
+            return Get(std::string(original.Header("Location")));
+        }};
+    return rows;
+}
+
+/// The status `actor` must get from `route` on `object` (null: the route names none).
+int Expected(const http::Route& route, const Row& row, Actor actor, const Object* object) {
+    const auto kind = route.access.kind;
+    if (kind == AccessKind::kAnyone || kind == AccessKind::kSignedUrl || kind == AccessKind::kOperator) {
+        return row.ok;
+    }
+    if (actor == Actor::kAnonymous) {
+        return 401;
+    }
+    switch (kind) {
+        case AccessKind::kSignedIn:
+            return row.ok;
+        case AccessKind::kOwner:
+            return actor == Actor::kOwner ? row.ok : 404;
+        case AccessKind::kViewer:
+            return World::Visible(actor, *object) ? row.ok : 404;
+        default:
+            ADD_FAILURE() << "the matrix has no rule for access " << http::AccessKindName(kind);
+            return 0;
+    }
+}
+
+/// What tells one problem from another, without what differs per request.
+std::string ProblemShape(const InProcessResponse& r) {
+    if (!r.json.is_object()) {
+        return r.body;
+    }
+    json::object shape = r.json.as_object();
+    shape.erase("request_id");
+    shape.erase("instance");
+    return json::serialize(shape);
+}
+
+std::string Where(const http::Route& route, Actor actor, const Object* object) {
+    return std::string(http::MethodName(route.method)) + " " + route.path + " as " + std::string(ActorName(actor)) +
+           (object ? " on " + object->kind + "/" + object->variant : std::string());
+}
+
+TEST(AuthorisationMatrix, EveryRouteAnswersEveryActorAsItsAccessSaysAndLeaksNothing) {
+    if (!testing::PgDsn()) {
+        STRAVA1_SKIP_OR_FAIL("no test PostgreSQL (STRAVA1_TEST_PG)");
+    }
+    Config config = TestConfig();
+    config.tile_url = "http://127.0.0.1:1/{z}/{x}/{y}.png";  // nothing listens on port 1
+    TestApp app(config);
+    World world(app);
+    auto rows = Rows();
+
+    // Objects of every kind and variant a route names, made once; destructive owner calls make their own.
+    std::map<std::string, std::vector<Object>> objects;
+    std::vector<Object> every_object;
+    for (const auto& route : app.Composed().Registered().Router().Routes()) {
+        const std::string kind(route.access.object);
+        if (!kind.empty() && !objects.contains(kind)) {
+            for (const auto& variant : World::Variants(kind)) {
+                objects[kind].push_back(world.Create(kind, variant));
+                every_object.push_back(objects[kind].back());
+            }
+        }
+    }
+
+    std::set<std::string> routed;
+    int calls = 0;
+    for (const auto& route : app.Composed().Registered().Router().Routes()) {
+        const std::string key = std::string(http::MethodName(route.method)) + " " + route.path;
+        routed.insert(key);
+        auto found = rows.find(key);
+        if (found == rows.end()) {
+            ADD_FAILURE() << "no authorisation matrix rows for " << key << " (access "
+                          << http::AccessKindName(route.access.kind) << "): add them to " << __FILE__;
+            continue;
+        }
+        const Row& row = found->second;
+        std::vector<const Object*> targets;
+        if (route.access.object.empty()) {
+            targets.push_back(nullptr);
+        } else {
+            for (const auto& object : objects[std::string(route.access.object)]) {
+                targets.push_back(&object);
+            }
+        }
+        for (const Object* shared : targets) {
+            for (Actor actor : kActors) {
+                std::optional<Object> own;
+                if (row.destructive && actor == Actor::kOwner && shared) {
+                    own = world.Create(shared->kind, shared->variant);
+                }
+                const Object* object = own ? &*own : shared;
+                const Call call = row.make(world, actor, object);
+                auto answer = world.Send(actor, call);
+                ++calls;
+                const int expected = Expected(route, row, actor, object);
+                EXPECT_EQ(answer.status, expected) << Where(route, actor, object) << ": " << answer.body;
+                // Hidden like missing: the same call on an id that does not exist answers the same.
+                if (expected == 404 && object) {
+                    Object missing = *object;
+                    missing.id = 9'000'000'000'000LL + object->id;
+                    auto absent = world.Send(actor, row.make(world, actor, &missing));
+                    EXPECT_EQ(absent.status, 404) << Where(route, actor, object) << " on a missing id";
+                    EXPECT_EQ(ProblemShape(answer), ProblemShape(absent))
+                        << Where(route, actor, object) << ": a hidden object must answer as a missing one";
+                }
+                for (const Object& other : every_object) {
+                    if (!other.marker.empty() && !World::Visible(actor, other)) {
+                        EXPECT_EQ(answer.body.find(other.marker), std::string::npos)
+                            << Where(route, actor, object) << " leaks " << other.kind << "/" << other.variant;
+                    }
+                }
+            }
+        }
+    }
+    for (const auto& [key, row] : rows) {
+        EXPECT_TRUE(routed.contains(key)) << "matrix rows for " << key << ", which no route serves";
+    }
+    // Nothing another actor sent changed the owner's objects.
+    auto as_owner = app.Client().As(world.Owner());
+    for (const Object& object : objects["activity"]) {
+        auto read = as_owner.Get("/v1/activities/" + Id(object.id));
+        EXPECT_EQ(read.status, 200) << read.body;
+        EXPECT_EQ(read.json.at("name"), object.marker.c_str());
+        EXPECT_EQ(read.json.at("visibility"), object.variant.c_str());
+    }
+    std::printf("authorisation matrix: %zu routes, %d calls\n", routed.size(), calls);
+}
+
+}  // namespace
+}  // namespace strava1::app
