@@ -171,24 +171,23 @@ function ItemRow({ item }: { item: Item }) {
             status = (
                 <>
                     {state.summary ? <SummaryLine summary={state.summary} /> : null}
-                    {
-                state.activityIds.length > 1 ? (
-                    <span class="upload__legs">
-                        {state.activityIds.length} activities:{' '}
-                        {state.activityIds.map((id, index) => (
-                            <Fragment key={id}>
-                                {index > 0 ? ', ' : ''}
-                                <a href={href('activity/:id', { id })} data-testid={index === 0 ? 'upload-view' : 'upload-view-leg'}>
-                                    part {index + 1}
-                                </a>
-                            </Fragment>
-                        ))}
-                    </span>
-                ) : (
-                    <a href={href('activity/:id', { id: state.activityId })} data-testid="upload-view">
-                        View activity
-                    </a>
-                )}
+                    {state.activityIds.length > 1 ? (
+                        <span class="upload__legs">
+                            {state.activityIds.length} activities:{' '}
+                            {state.activityIds.map((id, index) => (
+                                <Fragment key={id}>
+                                    {index > 0 ? ', ' : ''}
+                                    <a href={href('activity/:id', { id })} data-testid={index === 0 ? 'upload-view' : 'upload-view-leg'}>
+                                        part {index + 1}
+                                    </a>
+                                </Fragment>
+                            ))}
+                        </span>
+                    ) : (
+                        <a href={href('activity/:id', { id: state.activityId })} data-testid="upload-view">
+                            View activity
+                        </a>
+                    )}
                 </>
             );
             break;

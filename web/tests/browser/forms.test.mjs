@@ -36,6 +36,18 @@ async function until(read, what, ms = 10_000) {
     }
 }
 
+/** The app's metric distance ("4.40 km") and short duration ("45m 10s", "1h 02m"). */
+function kmText(m) {
+    const km = m / 1000;
+    return `${km.toFixed(km < 10 ? 2 : 1)} km`;
+}
+
+function durationText(seconds) {
+    const total = Math.round(seconds);
+    const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+    return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
 async function signUp(page, name) {
     await page.goto('/#/signup');
     await page.getByLabel('Name', { exact: true }).fill(name);
@@ -85,11 +97,13 @@ test('forms and errors in a phone browser', async (t) => {
             // The banner: plain words, no field paths, no "Reference:", the request id folded away.
             const banner = page.locator('.problem');
             assert.equal(await banner.getAttribute('role'), 'alert');
-            const text = (await banner.innerText()).trim();
-            assert.match(text, /^Please check what you entered\.\nThe highlighted fields need another look\.\nDetails for support$/, text);
+            const text = await banner.innerText();
+            assert.match(text, /^Please check what you entered\.\s+The highlighted fields need another look\.\s+Details for support\s*$/, text);
             assert.equal(await banner.locator('details').getAttribute('open'), null, 'support details start collapsed');
+            const requestId = (await banner.getByTestId('problem-request-id').textContent()) ?? '';
+            assert.match(requestId, /\S{8,}/);
+            assert.ok(!text.includes(requestId), 'the request id is not shown until asked for');
             await banner.getByText('Details for support').click();
-            assert.match((await banner.getByTestId('problem-request-id').textContent()) ?? '', /\S{8,}/);
             assert.match(await banner.locator('details').innerText(), /Status\s*400[\s\S]*Type\s*invalid-argument/);
             await screenshot(page, '41-signup-server-error');
             assert.deepEqual(errors, []);
@@ -119,6 +133,7 @@ test('forms and errors in a phone browser', async (t) => {
             assert.deepEqual(posts(), [], 'no upload request left the page');
 
             const first = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/uploads');
+            const read = page.waitForResponse((r) => r.request().method() === 'GET' && /^\/v1\/activities\/\d+$/.test(new URL(r.url()).pathname), { timeout: 30_000 });
             await page.getByLabel('Choose files').setInputFiles(kGpx);
             assert.equal((await first).status(), 201);
             const ready = page.getByTestId('upload-item').nth(2);
@@ -128,8 +143,10 @@ test('forms and errors in a phone browser', async (t) => {
             const firstId = Number(/(\d+)$/.exec((await view.getAttribute('href')) ?? '')?.[1]);
             assert.ok(firstId > 0, 'the ready row links its activity');
             // The row's figures are the activity's: its sport, distance and moving time as the list shows them.
-            const text = (await summary.textContent()) ?? '';
-            assert.match(text, /^Run · \d+\.\d{2} km · \d+m \d{2}s$|^Run · \d+\.\d{2} km · \d+h \d{2}m$/, text);
+            const activity = await (await read).json();
+            assert.equal(activity.id, firstId);
+            assert.equal(activity.sport, 'run', 'SOURCES.md: a run');
+            assert.equal(await summary.textContent(), `Run · ${kmText(activity.distance_m)} · ${durationText(activity.moving_s || activity.elapsed_s)}`);
             await screenshot(page, '42-upload-ready-summary');
 
             const second = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/uploads');
