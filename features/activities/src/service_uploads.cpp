@@ -185,7 +185,7 @@ asio::awaitable<std::int64_t> Service::AcceptUpload(std::int64_t owner_id, std::
     };
     Admitted admitted = co_await AdmitDecode(bytes, type);
     if (admitted.error) {
-        throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + admitted.error->Describe());
+        throw Error(ErrorKind::kUnprocessable, admitted.error->Plain());
     }
     if (admitted.too_large) {
         throw Error(ErrorKind::kTooLarge, *admitted.too_large);
@@ -207,7 +207,7 @@ asio::awaitable<std::int64_t> Service::AcceptUpload(std::int64_t owner_id, std::
     };
     Decoded d = co_await OnCpu(work);
     if (d.error) {
-        throw Error(ErrorKind::kUnprocessable, "the file cannot be read: " + d.error->Describe());
+        throw Error(ErrorKind::kUnprocessable, d.error->Plain());
     }
     // Decoding is over: what is still held is the result, far less than the estimate. Storing the
     // original (fsync) and the activities (the owner's lock, the pool) can wait on others, and other
@@ -404,7 +404,7 @@ asio::awaitable<void> Service::Process(std::int64_t upload_id) {
     }
     Admitted admitted = co_await AdmitDecode(*bytes, *type);
     if (admitted.error || admitted.too_large) {
-        std::string reason = admitted.error ? admitted.error->Describe() : *admitted.too_large;
+        std::string reason = admitted.error ? admitted.error->Plain() : *admitted.too_large;
         co_await FailUpload(upload_id, std::move(reason));
         co_return;
     }
@@ -419,7 +419,7 @@ asio::awaitable<void> Service::Process(std::int64_t upload_id) {
     };
     auto prepared = co_await OnCpu(work);
     if (!prepared) {
-        co_await FailUpload(upload_id, prepared.error().Describe());
+        co_await FailUpload(upload_id, prepared.error().Plain());
         co_return;
     }
     bytes.reset();

@@ -52,7 +52,7 @@ formats::DataType CheckUploadFields(const UploadFields& fields, std::string_view
         type = formats::SniffDataType(bytes);
         if (!type) {
             throw Error(ErrorKind::kUnprocessable,
-                        "the file is not GPX, TCX or FIT (or their .gz): give data_type or check the file");
+                        "We couldn't read this file: it is not a GPX, TCX or FIT file (nor one of them gzipped)");
         }
     }
     if (fields.name) {

@@ -278,6 +278,30 @@ TEST(Gpx, BadLatitudeNamesLineColumnValueAndPath) {
               "line 4, column 1 (gpx/trk/trkseg/trkpt[2]): latitude \"95.5\" is out of range [-90, 90]");
 }
 
+TEST(Gpx, PlainMessagesNameTheLineAndSayWhatIsWrongInWords) {
+    // What a person reads after uploading a broken file: the line the XML parser knows, no
+    // element path, column or standard's name.
+    std::string document = OnePoint("<trkpt lat=\"1\" lon=\"2\"><time>noon</time></trkpt>");
+    EXPECT_EQ(MustFail(document).Plain(), "We couldn't read this file: line 4, the time \"noon\" is not a date");
+    // Eight more points ahead of it move the bad one to line 12.
+    std::string eight;
+    for (int i = 0; i < 8; ++i) {
+        eight += "<trkpt lat=\"1\" lon=\"2\"><time>2020-01-01T00:00:00Z</time></trkpt>\n";
+    }
+    document.insert(document.find("<trkpt lat=\"1\" lon=\"2\"><time>noon"), eight);
+    const ParseError late = MustFail(document);
+    EXPECT_EQ(late.line, 12u);
+    EXPECT_EQ(late.Plain(), "We couldn't read this file: line 12, the time \"noon\" is not a date");
+    EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"95.5\" lon=\"2\"/>")).Plain(),
+              "We couldn't read this file: line 4, the latitude \"95.5\" is not possible (out of range)");
+    EXPECT_EQ(MustFail("").Plain(), "This file is empty");
+    EXPECT_EQ(MustFail("<gpx version=\"1.1\">\n<trk><trkseg>\n<trkpt lat=\"1\" lon=\"2\">").Plain(),
+              "We couldn't read this file: line 3, the file ends too early (it may have been cut off)");
+    EXPECT_EQ(MustFail("<gpx>\n<trk>\n<name>x</nam>").Plain(),
+              "We couldn't read this file: line 3, a tag is closed that was never opened, so the XML is broken");
+    EXPECT_EQ(MustFail("<kml/>").Plain(), "We couldn't read this file: line 1, this is not a GPX file");
+}
+
 TEST(Gpx, BadLongitudeAndUnreadablePositions) {
     EXPECT_EQ(MustFail(OnePoint("<trkpt lat=\"1\" lon=\"-180.5\"/>")).reason,
               "longitude \"-180.5\" is out of range [-180, 180]");

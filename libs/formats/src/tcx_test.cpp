@@ -179,6 +179,14 @@ TEST(Tcx, BadPositionsAndTimesAreRefused) {
               "HeartRateBpm \"70000\" is out of range [0, 65534]");
 }
 
+TEST(Tcx, PlainMessagesUseEverydayNamesForElements) {
+    EXPECT_EQ(MustFail(OneTrackpoint("<Time>2020-01-01 noon</Time>")).Plain(),
+              "We couldn't read this file: line 2, the time \"2020-01-01 noon\" is not a date");
+    EXPECT_EQ(MustFail(OneTrackpoint("<HeartRateBpm><Value>70000</Value></HeartRateBpm>")).Plain(),
+              "We couldn't read this file: line 2, the heart rate \"70000\" is not possible (out of range)");
+    EXPECT_EQ(MustFail("").Plain(), "This file is empty");
+}
+
 TEST(Tcx, NotTcxMalformedAndEmpty) {
     EXPECT_EQ(MustFail("<gpx/>").reason, "not a TCX document: the root element is <gpx>, not <TrainingCenterDatabase>");
     EXPECT_EQ(MustFail("").reason, "empty file");

@@ -804,5 +804,22 @@ TEST(Activity, DescribeParseError) {
     EXPECT_EQ(error.Describe(), "line 12, column 4 (gpx/trk/trkseg/trkpt): bad");
 }
 
+TEST(Activity, PlainParseErrorKeepsTheLineAndDropsTheRest) {
+    ParseError error;
+    error.reason = "file CRC mismatch: stored 0x1234, computed 0xabcd";
+    error.byte_offset = 90;
+    error.context = "file";
+    EXPECT_EQ(error.Plain(),
+              "We couldn't read this file: the file is damaged: its checksum (CRC) does not match its content");
+    error.reason = "truncated file: the header announces 100 bytes of data, 40 are there";
+    EXPECT_EQ(error.Plain(), "We couldn't read this file: the file ends too early (it may have been cut off)");
+    error.reason = "empty file: not a FIT file";
+    EXPECT_EQ(error.Plain(), "This file is empty");
+    error.reason = "something no rule words";
+    error.line = 7;
+    error.column = 3;
+    EXPECT_EQ(error.Plain(), "We couldn't read this file: line 7, something no rule words");
+}
+
 }  // namespace
 }  // namespace strava1::formats

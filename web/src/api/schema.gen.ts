@@ -1635,8 +1635,9 @@ export interface components {
             };
         };
         /**
-         * @description The file cannot be read (`detail` gives the parser's reason, e.g. the line and column), or
-         *     the Idempotency-Key was used before with a different request.
+         * @description The file cannot be read (`detail` says why in plain words, with the line where the file is
+         *     text: "We couldn't read this file: line 12, the time "noon" is not a date"; "This file is
+         *     empty"), or the Idempotency-Key was used before with a different request.
          */
         UnreadableFile: {
             headers: {

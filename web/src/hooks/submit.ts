@@ -1,9 +1,13 @@
 // useSubmit: a form's (or an action button's) busy state and errors. A task throws InvalidFields
 // (assertValid) for what the form checks itself, and the API's problem+json field errors are
-// mapped to the fields of the same name. createSubmitter is the plain state machine under the
+// mapped to the fields of the same name. After a failed submit of a form the first invalid field
+// (document order) is scrolled to and focused and the fields' errors are said in the polite live
+// region; a banner (ProblemView, role="alert") speaks for itself. createSubmitter is the plain state machine under the
 // hook, driven by the unit tests; createKeyRing gives one Idempotency-Key per distinct request.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Problem } from '../api';
+import { announce } from '../ui/announce';
+import { firstInvalid, invalidSummary, revealAndFocus } from '../ui/focus';
 import { fieldErrors, toProblem } from '../ui/problem';
 
 /** Thrown by a task for fields the form itself found wrong (shown inline, no banner). */
@@ -103,8 +107,11 @@ export interface SubmitResult<T> extends SubmitState {
     errors: Record<string, string>;
     /** The form's onSubmit: no page load, then the task (with no input). */
     onSubmit: (event: Event) => void;
-    /** Runs the task (for action buttons); resolves to true when it completed. */
-    run: (input: T) => Promise<boolean>;
+    /**
+     * Runs the task (for action buttons); resolves to true when it completed. `within`: the form
+     * whose first invalid field gets focus on a failure (as onSubmit does).
+     */
+    run: (input: T, within?: HTMLElement | null) => Promise<boolean>;
 }
 
 export interface SubmitOptions {
@@ -121,6 +128,21 @@ export function useSubmit<T = void>(task: (input: T) => Promise<void>, options: 
     const submitter = useRef<Submitter | null>(null);
     submitter.current ??= createSubmitter(setState, options.problemOf);
     useEffect(() => () => submitter.current?.dispose(), []);
+    // The form last submitted: where to look for invalid fields once the failure has rendered.
+    const form = useRef<HTMLElement | null>(null);
+    useEffect(() => {
+        const root = form.current;
+        if (!root || state.busy || (state.problem === null && Object.keys(state.invalid).length === 0)) {
+            return;
+        }
+        const first = firstInvalid(root);
+        if (first) {
+            revealAndFocus(first);
+            announce(invalidSummary(root), 'polite');
+        } else {
+            root.querySelector('.problem')?.scrollIntoView({ block: 'nearest' });
+        }
+    }, [state]);
     // The latest task: it reads the form's current values.
     const latest = useRef(task);
     latest.current = task;
@@ -130,9 +152,13 @@ export function useSubmit<T = void>(task: (input: T) => Promise<void>, options: 
         errors: errorsOf(state),
         onSubmit: (event: Event) => {
             event.preventDefault();
+            form.current = event.currentTarget instanceof HTMLElement ? event.currentTarget : null;
             void run(undefined as T);
         },
-        run,
+        run: (input: T, within?: HTMLElement | null) => {
+            form.current = within ?? null;
+            return run(input);
+        },
     };
 }
 

@@ -1,23 +1,35 @@
 // Upload workout files: pick or drop several, each sent on its own with progress, then followed
-// until the server has imported it (or says why not, or that it is a duplicate).
+// until the server has imported it (or says why not, or that it is a duplicate). A file whose name
+// or first bytes are not a type the server takes is refused on its row without any request; a
+// ready row shows the activity's sport, distance and time.
 import { signal } from '@preact/signals';
 import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { activities, ApiError, type Upload as UploadState } from '../api';
+import { activities, ApiError, type Sport, type Upload as UploadState } from '../api';
 import { href } from '../router/location';
+import { sportLabel } from '../sports';
 import { Button, Screen } from '../ui';
+import { plainProblem } from '../ui/problem';
 import { UploadIcon } from '../ui/icons';
-import { activitiesOfUpload, activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../uploads';
-import { newIdempotencyKey } from './format';
+import { activitiesOfUpload, activityOfUpload, dataTypeOf, isRetryable, pollUpload, refusalOf } from '../uploads';
+import { currentUnits, sportDistance } from './activity-view';
+import { formatDurationShort, newIdempotencyKey } from './format';
 import './Upload.css';
 
 type ItemState =
     | { phase: 'queued' }
     | { phase: 'sending'; sent: number; total: number }
     | { phase: 'processing' }
-    | { phase: 'ready'; activityId: number; activityIds: number[] }
+    | { phase: 'ready'; activityId: number; activityIds: number[]; summary?: Summary }
     | { phase: 'duplicate'; activityId: number }
     | { phase: 'error'; reason: string; retryable: boolean };
+
+/** What a ready row shows of its (first) activity. */
+interface Summary {
+    sport: Sport;
+    distanceM: number | null;
+    timeS: number;
+}
 
 interface Item {
     id: number;
@@ -36,13 +48,16 @@ function update(id: number, state: ItemState): void {
     items.value = items.value.map((item) => (item.id === id ? { ...item, state } : item));
 }
 
-const kMaxBytes = 25 * 1024 * 1024;  // the server's upload limit (ARCHITECTURE.md section 5)
+/** The reason a failed upload shows on its row: the server's plain sentence, else its kind's. */
+function reasonOf(error: unknown): string {
+    if (!(error instanceof ApiError)) {
+        return String(error);
+    }
+    const plain = plainProblem(error.problem);
+    return [plain.detail || plain.headline, ...plain.items].join(' ');
+}
 
 async function send(item: Item): Promise<void> {
-    if (item.file.size > kMaxBytes) {
-        update(item.id, { phase: 'error', reason: 'The file is larger than 25 MiB.', retryable: false });
-        return;
-    }
     update(item.id, { phase: 'sending', sent: 0, total: item.file.size });
     try {
         const dataType = dataTypeOf(item.file.name);
@@ -57,13 +72,20 @@ async function send(item: Item): Promise<void> {
         if (done.status === 'duplicate' && activityId !== null) {
             update(item.id, { phase: 'duplicate', activityId });
         } else if (activityId !== null) {
-            update(item.id, { phase: 'ready', activityId, activityIds: activitiesOfUpload(done) });
+            const activityIds = activitiesOfUpload(done);
+            update(item.id, { phase: 'ready', activityId, activityIds });
+            // The figures are a nicety: the row stays ready (with its link) if they cannot be read.
+            try {
+                const activity = await activities.getActivity(activityId);
+                update(item.id, { phase: 'ready', activityId, activityIds, summary: { sport: activity.sport, distanceM: activity.distance_m, timeS: activity.moving_s || activity.elapsed_s } });
+            } catch {
+                // no figures
+            }
         } else {
             update(item.id, { phase: 'error', reason: done.error ?? 'The file could not be imported.', retryable: false });
         }
     } catch (error) {
-        const reason = error instanceof ApiError ? error.problem.detail || error.problem.title : String(error);
-        update(item.id, { phase: 'error', reason, retryable: isRetryable(error) });
+        update(item.id, { phase: 'error', reason: reasonOf(error), retryable: isRetryable(error) });
     }
 }
 
@@ -86,8 +108,15 @@ async function drain(): Promise<void> {
     }
 }
 
-function addFiles(files: Iterable<File>): void {
-    const added = [...files].map((file) => ({ id: nextId++, file, key: newIdempotencyKey(), state: { phase: 'queued' } as ItemState }));
+async function addFiles(files: Iterable<File>): Promise<void> {
+    const picked = [...files];
+    // Looked at before any row is queued, so a refused file never reaches the sender.
+    const refusals = await Promise.all(picked.map((file) => refusalOf(file).catch(() => null)));
+    const added = picked.map((file, index) => {
+        const refusal = refusals[index];
+        const state: ItemState = refusal ? { phase: 'error', reason: refusal, retryable: false } : { phase: 'queued' };
+        return { id: nextId++, file, key: newIdempotencyKey(), state };
+    });
     if (added.length > 0) {
         items.value = [...items.value, ...added];
         void drain();
@@ -107,6 +136,14 @@ function formatBytes(bytes: number): string {
         return `${(bytes / 1024).toFixed(0)} KB`;
     }
     return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function SummaryLine({ summary }: { summary: Summary }) {
+    return (
+        <span class="upload-item__summary" data-testid="upload-summary">
+            {sportLabel(summary.sport)} · {sportDistance(summary.sport, summary.distanceM, currentUnits())} · {formatDurationShort(summary.timeS)}
+        </span>
+    );
 }
 
 function ItemRow({ item }: { item: Item }) {
@@ -131,31 +168,35 @@ function ItemRow({ item }: { item: Item }) {
             break;
         case 'ready':
             // A multisport file makes one activity per leg: link each, not only the first.
-            status =
-                state.activityIds.length > 1 ? (
-                    <span class="upload__legs">
-                        {state.activityIds.length} activities:{' '}
-                        {state.activityIds.map((id, index) => (
-                            <Fragment key={id}>
-                                {index > 0 ? ', ' : ''}
-                                <a href={href('activity/:id', { id })} data-testid={index === 0 ? 'upload-view' : 'upload-view-leg'}>
-                                    part {index + 1}
-                                </a>
-                            </Fragment>
-                        ))}
-                    </span>
-                ) : (
-                    <a href={href('activity/:id', { id: state.activityId })} data-testid="upload-view">
-                        View activity
-                    </a>
-                );
+            status = (
+                <>
+                    {state.summary ? <SummaryLine summary={state.summary} /> : null}
+                    {state.activityIds.length > 1 ? (
+                        <span class="upload__legs">
+                            {state.activityIds.length} activities:{' '}
+                            {state.activityIds.map((id, index) => (
+                                <Fragment key={id}>
+                                    {index > 0 ? ', ' : ''}
+                                    <a href={href('activity/:id', { id })} data-testid={index === 0 ? 'upload-view' : 'upload-view-leg'}>
+                                        part {index + 1}
+                                    </a>
+                                </Fragment>
+                            ))}
+                        </span>
+                    ) : (
+                        <a href={href('activity/:id', { id: state.activityId })} data-testid="upload-view">
+                            View activity
+                        </a>
+                    )}
+                </>
+            );
             break;
         case 'duplicate':
             status = (
                 <>
-                    <span>Already uploaded.</span>{' '}
+                    <span>You uploaded this workout before.</span>{' '}
                     <a href={href('activity/:id', { id: state.activityId })} data-testid="upload-duplicate">
-                        See the activity
+                        See that activity
                     </a>
                 </>
             );
@@ -192,7 +233,7 @@ export function Upload() {
         event.preventDefault();
         setDragging(false);
         if (event.dataTransfer?.files) {
-            addFiles(event.dataTransfer.files);
+            void addFiles(event.dataTransfer.files);
         }
     }
 
@@ -232,7 +273,7 @@ export function Upload() {
                         onChange={(e) => {
                             const files = e.currentTarget.files;
                             if (files) {
-                                addFiles(files);
+                                void addFiles([...files]);
                             }
                             // Let the same file be picked again (e.g. after fixing it).
                             e.currentTarget.value = '';

@@ -2,7 +2,11 @@
 // a PATCH body holding only what changed. Local errors use the API's field names so they show in
 // the same place as the server's.
 import type { Me, MeUpdate } from '../api';
+import { date } from '../ui/checks';
 import { cmToFtIn, ftInToCm, kgToLb, lbToKg, trimNumber, type Units } from '../units';
+
+/** The server's ranges (accounts' CheckProfilePatch), checked before sending. */
+const kRanges = { max_hr_bpm: [100, 250], resting_hr_bpm: [25, 120], ftp_w: [30, 2000] } as const;
 
 export interface ProfileFormValues {
     username: string;
@@ -177,12 +181,20 @@ export function patchFromForm(me: Me, values: ProfileFormValues): PatchResult {
         patch.sex = values.sex === '' ? null : (values.sex as NonNullable<Me['sex']>);
     }
     if (changed('birthdate')) {
-        patch.birthdate = optionalText(values.birthdate);
+        const problem = date(values.birthdate, { pastOnly: true }) ?? (values.birthdate !== '' && values.birthdate < '1900-01-01' ? 'Enter a date from 1900 on.' : undefined);
+        if (problem) {
+            errors.birthdate = problem;
+        } else {
+            patch.birthdate = optionalText(values.birthdate);
+        }
     }
     if (changed('weight')) {
         const kg = weightKg(values);
         if (kg === undefined) {
             errors.weight_kg = 'must be a number';
+        } else if (kg !== null && (kg < 20 || kg > 400)) {
+            // The server's range (20–400 kg), said in the unit the form shows.
+            errors.weight_kg = values.units === 'imperial' ? 'Enter a weight from 45 to 880 lb.' : 'Enter a weight from 20 to 400 kg.';
         } else {
             patch.weight_kg = kg;
         }
@@ -191,6 +203,8 @@ export function patchFromForm(me: Me, values: ProfileFormValues): PatchResult {
         const cm = heightCm(values);
         if (cm === undefined) {
             errors.height_cm = 'must be a number';
+        } else if (cm !== null && (cm < 50 || cm > 272)) {
+            errors.height_cm = values.units === 'imperial' ? 'Enter a height from 1 ft 8 in to 8 ft 11 in.' : 'Enter a height from 50 to 272 cm.';
         } else {
             patch.height_cm = cm;
         }
@@ -200,8 +214,11 @@ export function patchFromForm(me: Me, values: ProfileFormValues): PatchResult {
             continue;
         }
         const value = parseNumber(values[key]);
+        const [min, max] = kRanges[key];
         if (value === undefined || (value !== null && !Number.isInteger(value))) {
             errors[key] = 'must be a whole number';
+        } else if (value !== null && (value < min || value > max)) {
+            errors[key] = `Enter a whole number from ${min} to ${max}.`;
         } else {
             patch[key] = value;
         }

@@ -1,4 +1,6 @@
 // Labelled form fields with a hint and an inline error (wired with aria-describedby/aria-invalid).
+// Errors carry no live role of their own: useSubmit focuses the first invalid field and says them
+// all once in the polite live region (a role="alert" per field would interrupt with each).
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import './Field.css';
@@ -21,7 +23,7 @@ function FieldShell({ id, label, hint, error, name, children }: FieldShellProps)
             </label>
             {children}
             {error ? (
-                <p class="field__error" id={`${id}-error`} role="alert">
+                <p class="field__error" id={`${id}-error`}>
                     {error}
                 </p>
             ) : hint ? (
@@ -52,6 +54,8 @@ type Common = {
     error?: string | undefined;
     value: string;
     onValue: (value: string) => void;
+    /** Marks the control required for assistive technology (forms check it themselves: noValidate). */
+    required?: boolean;
 };
 
 type TextFieldProps = Common & {
@@ -62,6 +66,7 @@ type TextFieldProps = Common & {
     autoComplete?: string;
     autoCapitalize?: 'off' | 'none' | 'sentences' | 'words';
     placeholder?: string;
+    minLength?: number;
     maxLength?: number;
     min?: string | number;
     max?: string | number;
@@ -69,7 +74,7 @@ type TextFieldProps = Common & {
     spellcheck?: boolean;
 };
 
-export function TextField({ label, name, hint, error, value, onValue, suffix, ...rest }: TextFieldProps) {
+export function TextField({ label, name, hint, error, value, onValue, suffix, required, ...rest }: TextFieldProps) {
     const id = useId();
     const message = sentence(error);
     return (
@@ -80,6 +85,7 @@ export function TextField({ label, name, hint, error, value, onValue, suffix, ..
                     name={name}
                     class="field__input"
                     value={value}
+                    required={required}
                     aria-invalid={message ? true : undefined}
                     aria-describedby={describedBy(id, message, hint)}
                     onInput={(e) => onValue(e.currentTarget.value)}
@@ -94,7 +100,7 @@ export function TextField({ label, name, hint, error, value, onValue, suffix, ..
 
 type TextAreaFieldProps = Common & { maxLength?: number; rows?: number };
 
-export function TextAreaField({ label, name, hint, error, value, onValue, maxLength, rows = 4 }: TextAreaFieldProps) {
+export function TextAreaField({ label, name, hint, error, value, onValue, maxLength, required, rows = 4 }: TextAreaFieldProps) {
     const id = useId();
     const message = sentence(error);
     const counter = maxLength ? `${value.length} / ${maxLength}` : undefined;
@@ -107,6 +113,7 @@ export function TextAreaField({ label, name, hint, error, value, onValue, maxLen
                 value={value}
                 rows={rows}
                 maxLength={maxLength}
+                required={required}
                 aria-invalid={message ? true : undefined}
                 aria-describedby={describedBy(id, message, hint ?? counter)}
                 onInput={(e) => onValue(e.currentTarget.value)}
@@ -154,7 +161,7 @@ export function FieldGroup({ label, name, hint, error, children }: { label: stri
             <legend class="field__label">{label}</legend>
             <div class="field__row">{children}</div>
             {message ? (
-                <p class="field__error" role="alert">
+                <p class="field__error">
                     {message}
                 </p>
             ) : hint ? (

@@ -1,8 +1,9 @@
-// Shows a problem+json answer: its title and detail in a banner, plus any field errors whose field
-// the form does not show. Fields that are shown get their message from `fieldErrors(problem)`.
+// Shows a problem+json answer in plain words: a headline for its kind, the server's sentence, any
+// field errors the form does not show. The request id, status and type are for support only, in a
+// collapsed "Details for support". The banner is role="alert": an assertive live region.
 import type { Problem } from '../api';
 import { AlertIcon } from './icons';
-import { humanizeField, unplacedErrors } from './problem';
+import { plainProblem } from './problem';
 import './ProblemView.css';
 
 interface ProblemViewProps {
@@ -15,26 +16,33 @@ export function ProblemView({ problem, fields = [] }: ProblemViewProps) {
     if (!problem) {
         return null;
     }
-    const rest = unplacedErrors(problem, fields);
-    const placedCount = (problem.errors?.length ?? 0) - rest.length;
-    // With every field error shown inline, the server's detail would only repeat them.
-    const detail = placedCount > 0 && rest.length === 0 ? 'Please check the highlighted fields.' : problem.detail;
+    const plain = plainProblem(problem, fields);
     return (
-        <div class="problem" role="alert" data-problem-type={problem.type}>
+        <div class="problem" role="alert" data-problem-type={problem.type} tabIndex={-1}>
             <AlertIcon class="problem__icon" size={20} />
             <div class="problem__text">
-                <p class="problem__title">{problem.title}</p>
-                {detail ? <p class="problem__detail">{detail}</p> : null}
-                {rest.length > 0 ? (
+                <p class="problem__title">{plain.headline}</p>
+                {plain.detail ? <p class="problem__detail">{plain.detail}</p> : null}
+                {plain.items.length > 0 ? (
                     <ul class="problem__fields">
-                        {rest.map((error) => (
-                            <li key={error.field}>
-                                <strong>{humanizeField(error.field)}</strong> {error.reason}
-                            </li>
+                        {plain.items.map((item) => (
+                            <li key={item}>{item}</li>
                         ))}
                     </ul>
                 ) : null}
-                {problem.request_id ? <p class="problem__id">Reference: {problem.request_id}</p> : null}
+                {problem.request_id ? (
+                    <details class="problem__support">
+                        <summary>Details for support</summary>
+                        <dl class="problem__facts">
+                            <dt>Request</dt>
+                            <dd data-testid="problem-request-id">{problem.request_id}</dd>
+                            <dt>Status</dt>
+                            <dd>{problem.status}</dd>
+                            <dt>Type</dt>
+                            <dd>{problem.type.replace(/^urn:strava1:problem:/, '')}</dd>
+                        </dl>
+                    </details>
+                ) : null}
             </div>
         </div>
     );

@@ -27,3 +27,29 @@ export function wrapFocus(count: number, index: number, backwards: boolean): num
     }
     return null;
 }
+
+const kInvalid = '[aria-invalid="true"], .field--invalid input, .field--invalid select, .field--invalid textarea';
+
+/** The first control marked invalid inside `root`, in document order. */
+export function firstInvalid(root: ParentNode): HTMLElement | null {
+    return root.querySelector<HTMLElement>(kInvalid);
+}
+
+/** "Email: Enter an email address …" for each invalid field inside `root`, in document order. */
+export function invalidSummary(root: ParentNode): string {
+    return [...root.querySelectorAll<HTMLElement>('.field--invalid')]
+        .map((field) => {
+            const label = field.querySelector('.field__label')?.textContent?.trim() ?? '';
+            const error = field.querySelector('.field__error')?.textContent?.trim() ?? '';
+            return label ? `${label}: ${error}` : error;
+        })
+        .filter(Boolean)
+        .join(' ');
+}
+
+/** Brings `element` into view (smoothly unless the user asked for less motion) and focuses it. */
+export function revealAndFocus(element: HTMLElement): void {
+    const reduce = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+    element.scrollIntoView({ block: 'center', behavior: reduce ? 'auto' : 'smooth' });
+    element.focus({ preventScroll: true });
+}

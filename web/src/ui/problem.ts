@@ -31,3 +31,65 @@ export function humanizeField(field: string): string {
     const text = words.join(' ');
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** A field path as a person says it: "body.start_time" → "Start time", "items[2].max_hr_bpm" → "Max hr bpm". */
+export function plainField(field: string): string {
+    const last = field.replace(/\[\d+\]/g, '').split('.').filter(Boolean).pop() ?? field;
+    return humanizeField(last.replace(/_(m|s|kg|cm|bpm|w|kcal|ms)$/, ''));
+}
+
+/** "must be in the past" → "Must be in the past." */
+export function sentenceOf(text: string): string {
+    const trimmed = text.trim();
+    if (!trimmed) {
+        return '';
+    }
+    const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+    return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
+// What each kind of problem means to a person; the server's titles name HTTP statuses.
+const kHeadlineBySlug: Record<string, string> = {
+    'invalid-argument': 'Please check what you entered.',
+    unauthenticated: 'Please log in again.',
+    'permission-denied': "You can't do that.",
+    'not-found': "We couldn't find that.",
+    conflict: 'That clashes with another change. Reload and try again.',
+    gone: 'That is no longer there.',
+    'too-large': 'That is too large.',
+    'unsupported-media-type': "This type of file isn't supported.",
+    unprocessable: "We couldn't do that.",
+    'rate-limited': 'Too many tries. Please wait a moment.',
+    internal: 'Something went wrong on our side.',
+    unavailable: 'The server is busy. Please try again in a moment.',
+    timeout: 'This is taking too long.',
+};
+
+export interface PlainProblem {
+    /** One sentence that says what happened. */
+    headline: string;
+    /** What the server said about this case, as a sentence (may be empty). */
+    detail: string;
+    /** Field errors for fields the form does not show, as "Start time: must be …". */
+    items: string[];
+}
+
+/**
+ * A problem in plain words: a headline for its kind, the server's own sentence unless it only lists
+ * field paths, and the field errors the form cannot place, named as a person would.
+ */
+export function plainProblem(problem: Problem, shownFields: readonly string[] = []): PlainProblem {
+    const slug = problem.type.replace(/^urn:strava1:problem:/, '');
+    // Problems made up in the app (no request id: offline, a timeout) already speak plainly.
+    const ours = problem.request_id === '' && problem.title !== '';
+    const headline = ours ? sentenceOf(problem.title) : (kHeadlineBySlug[slug] ?? (problem.status >= 500 ? kHeadlineBySlug.internal! : kHeadlineBySlug['invalid-argument']!));
+    const errors = problem.errors ?? [];
+    const rest = unplacedErrors(problem, shownFields);
+    const items = rest.map((error) => `${plainField(error.field)}: ${error.reason}`);
+    // With field errors the detail only repeats them as "field: reason; …" paths.
+    let detail = errors.length > 0 ? (rest.length === 0 ? 'The highlighted fields need another look.' : '') : sentenceOf(problem.detail);
+    if (detail && sentenceOf(detail) === headline) {
+        detail = '';
+    }
+    return { headline, detail, items };
+}

@@ -55,6 +55,14 @@ describe('profile form', () => {
         expect(errors).toEqual({ weight_kg: 'must be a number', max_hr_bpm: 'must be a whole number', display_name: 'is required' });
     });
 
+    it("checks the server's ranges and real past dates before sending", () => {
+        const { patch, errors } = patchFromForm(me, { ...formFromMe(me), weight: '10', max_hr_bpm: '300', ftp_w: '250', birthdate: '2023-02-30' });
+        expect(errors).toEqual({ weight_kg: 'Enter a weight from 20 to 400 kg.', max_hr_bpm: 'Enter a whole number from 100 to 250.', birthdate: 'Enter a date like 1990-04-23.' });
+        expect(patch).toMatchObject({ ftp_w: 250 });
+        expect(patchFromForm(me, { ...formFromMe(me), birthdate: '2999-01-01' }).errors).toEqual({ birthdate: 'Enter a date in the past.' });
+        expect(patchFromForm({ ...me, units: 'imperial' }, { ...formFromMe({ ...me, units: 'imperial' }), weight: '900' }).errors).toEqual({ weight_kg: 'Enter a weight from 45 to 880 lb.' });
+    });
+
     it('normalises username and country case', () => {
         const values = { ...formFromMe(me), username: 'Ada.Runs', country: 'fr' };
         expect(patchFromForm(me, values).patch).toEqual({ username: 'ada.runs', country: 'FR' });

@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { Upload } from '../../src/api';
 import { ApiError, synthesizeProblem } from '../../src/api/problem';
-import { activitiesOfUpload, activityOfUpload, dataTypeOf, isRetryable, pollUpload } from '../../src/uploads';
+import { activitiesOfUpload, activityOfUpload, dataTypeOf, isRetryable, kMaxUploadBytes, pollUpload, refusedBeforeSending } from '../../src/uploads';
 
 const base: Upload = { id: 5, status: 'processing', data_type: 'fit', external_id: null, activity_id: null, duplicate_of: null, error: null, activity_ids: [], created_at: '2026-11-30T07:00:00Z' };
 
+const bytes = (text: string) => new TextEncoder().encode(text);
+const fitHead = new Uint8Array([14, 0x10, 0, 0, 0, 0, 0, 0, 0x2e, 0x46, 0x49, 0x54, 0, 0, 0, 0]);
+
 describe('uploads', () => {
+    it('refuses files the server would not take, before sending, in plain words', () => {
+        expect(refusedBeforeSending('notes.txt', 5, bytes('hello'))).toBe("This isn't a workout file. Choose a GPX, TCX or FIT file (or one of them gzipped, .gz).");
+        expect(refusedBeforeSending('run.gpx', 0, new Uint8Array())).toBe('This file is empty.');
+        expect(refusedBeforeSending('run.gpx', kMaxUploadBytes + 1, bytes('<gpx'))).toBe('This file is larger than 25 MiB, the most the server takes.');
+        expect(refusedBeforeSending('run.gpx', 5, bytes('hello'))).toBe('This file is named .gpx but is not a GPX file.');
+        expect(refusedBeforeSending('ride.fit', 16, bytes('<?xml version="1'))).toBe('This file is named .fit but is not a FIT file.');
+        expect(refusedBeforeSending('ride.fit.gz', 16, bytes('<?xml version="1'))).toMatch(/named \.gz but is not compressed/);
+        expect(refusedBeforeSending('Run.GPX', 100, bytes('\ufeff  \n<?xml version'))).toBeNull();
+        expect(refusedBeforeSending('run.tcx', 100, bytes('<TrainingCenter'))).toBeNull();
+        expect(refusedBeforeSending('ride.FIT', 100, fitHead)).toBeNull();
+        expect(refusedBeforeSending('export.gz', 100, new Uint8Array([0x1f, 0x8b, 8]))).toBeNull();
+    });
+
     it('tells the data type from the file name', () => {
         expect(dataTypeOf('Morning_Run.GPX')).toBe('gpx');
         expect(dataTypeOf('ride.fit.gz')).toBe('fit.gz');

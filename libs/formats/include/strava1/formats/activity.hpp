@@ -27,10 +27,10 @@ enum class Sport : std::uint8_t {
     kRide,
     kMountainBike,
     kVirtualRide,
-    kSwim,          ///< pool or open water; see Activity::pool_length_m
+    kSwim,  ///< pool or open water; see Activity::pool_length_m
     kRowing,
     kSki,
-    kTransition,    ///< a multisport transition (T1/T2)
+    kTransition,  ///< a multisport transition (T1/T2)
     kOther,
 };
 
@@ -64,13 +64,13 @@ inline double E7ToDegrees(std::int32_t e7) noexcept { return e7 * kDegreesPerE7;
 /// Times are UTC milliseconds since the Unix epoch.
 struct Track {
     std::vector<std::int64_t> time_ms;
-    std::vector<std::int32_t> lat_e7;       ///< present iff lng_e7 is; both kNoPosition or both set
+    std::vector<std::int32_t> lat_e7;  ///< present iff lng_e7 is; both kNoPosition or both set
     std::vector<std::int32_t> lng_e7;
     std::vector<float> altitude_m;
-    std::vector<double> distance_m;         ///< cumulative distance as the device measured it
-    std::vector<float> speed_mps;           ///< as the device measured it
+    std::vector<double> distance_m;  ///< cumulative distance as the device measured it
+    std::vector<float> speed_mps;    ///< as the device measured it
     std::vector<std::uint16_t> heart_rate_bpm;
-    std::vector<std::uint16_t> cadence_rpm; ///< revolutions (bike) or strides... see cadence note
+    std::vector<std::uint16_t> cadence_rpm;  ///< revolutions (bike) or strides... see cadence note
     std::vector<std::uint16_t> power_w;
     std::vector<float> temperature_c;
 
@@ -105,9 +105,9 @@ struct Lap {
 struct PoolLength {
     std::int64_t start_time_ms = kNoTime;
     double elapsed_s = 0;
-    bool active = true;                      ///< false: a rest ("idle") length
+    bool active = true;  ///< false: a rest ("idle") length
     std::optional<std::uint16_t> strokes;
-    std::optional<std::string> stroke;       ///< "freestyle", "backstroke", "breaststroke", "butterfly", ...
+    std::optional<std::string> stroke;  ///< "freestyle", "backstroke", "breaststroke", "butterfly", ...
 };
 
 /// Timer start/stop as recorded (FIT event timer, GPX segment boundaries, TCX lap gaps).
@@ -151,7 +151,7 @@ struct Waypoint {
 /// One activity: a single sport over a contiguous time span.
 struct Activity {
     Sport sport = Sport::kUnknown;
-    std::string sub_sport;             ///< device-specific refinement ("trail", "lap_swimming", ...)
+    std::string sub_sport;  ///< device-specific refinement ("trail", "lap_swimming", ...)
     std::int64_t start_time_ms = kNoTime;
     std::string name;
     std::string description;
@@ -166,7 +166,7 @@ struct Activity {
 
 /// What a file told us about the thing that wrote it.
 struct Creator {
-    std::string name;        ///< GPX creator attribute, TCX Creator/Name, FIT manufacturer+product
+    std::string name;  ///< GPX creator attribute, TCX Creator/Name, FIT manufacturer+product
     std::string manufacturer;
     std::string product;
     std::optional<std::uint32_t> serial_number;
@@ -187,22 +187,27 @@ struct ImportedFile {
 /// Why a file was refused, precise enough to fix the file: where (byte offset; line/column for
 /// text formats; the element or message) and why.
 struct ParseError {
-    std::string reason;                      ///< e.g. "file CRC mismatch: stored 0x1234, computed 0xabcd"
+    std::string reason;  ///< e.g. "file CRC mismatch: stored 0x1234, computed 0xabcd"
     std::optional<std::size_t> byte_offset;
-    std::optional<std::size_t> line;         ///< 1-based, text formats only
-    std::optional<std::size_t> column;       ///< 1-based, text formats only
-    std::string context;                     ///< element path ("gpx/trk/trkseg/trkpt[12]") or FIT message
+    std::optional<std::size_t> line;    ///< 1-based, text formats only
+    std::optional<std::size_t> column;  ///< 1-based, text formats only
+    std::string context;                ///< element path ("gpx/trk/trkseg/trkpt[12]") or FIT message
 
-    /// One line for humans and problem+json `detail`: "line 12, column 4 (gpx/trk/trkseg/trkpt): reason".
+    /// One precise line for logs, tools and tests: "line 12, column 4 (gpx/trk/trkseg/trkpt): reason".
     std::string Describe() const;
+    /// The same for a person who uploaded the file (problem+json `detail`, an upload's `error`):
+    /// "This file is empty", "We couldn't read this file: line 12, the time "noon" is not a date".
+    /// The line only (no column, element path, standard or checksum values); a reason with no
+    /// plainer wording is kept as it is.
+    std::string Plain() const;
 };
 
 /// A parser's outcome: the value, or the reason it was refused. Parsers never throw on bad input.
 template <class T>
 class Result {
 public:
-    Result(T value) : outcome_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-    Result(ParseError error) : outcome_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
+    Result(T value) : outcome_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
+    Result(ParseError error) : outcome_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const noexcept { return outcome_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
