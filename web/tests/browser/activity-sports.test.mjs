@@ -140,7 +140,7 @@ test('activity pages that know the sport', async (t) => {
             // Heart rate hidden from others, and the start and end hidden: the owner still sees both.
             await page.goto(`/#/activity/${activity.id}/edit`);
             await page.getByRole('checkbox', { name: 'Heart rate' }).check();
-            await page.getByLabel('Hide start and end').selectOption({ index: 2 });
+            await page.getByLabel('Hide start and end').selectOption({ index: 1 });
             await page.getByRole('button', { name: 'Save' }).click();
             await page.getByTestId('activity-name').waitFor();
             const avgHr = page.locator('.figure__label', { hasText: 'Avg heart rate' });
