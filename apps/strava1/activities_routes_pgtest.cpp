@@ -1,7 +1,8 @@
 // Activities' routes through the composed app in-process (the in-process tier, ADR 0005): a manual
 // activity created, listed and hidden from another user exactly like a missing one; a real GPX
 // uploaded through the multipart route to "ready"; a privacy zone crossed mid-route hides only the
-// part of the route inside it from another user, who is told that part is hidden.
+// part of the route inside it from another user, who is told that part is hidden; the owner's "what
+// others see" preview (view_as) is exactly what another user gets; "hide from the feed" is the owner's.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -334,6 +335,152 @@ TEST_F(InProcessTest, TheCurvesAreTheAnalysisOnesAndOthersGetTheirVisibleWindows
     EXPECT_FALSE(hidden.json.at("heart_rate").as_array().empty());
     ASSERT_EQ(client().As(ana).Patch(activity, json::object{{"visibility", "only_me"}}).status, 200);
     EXPECT_EQ(client().As(bob).Get(activity + "/curves").status, 404);
+}
+
+/// sports-lib's 2067489619.gpx (SOURCES.md): a Garmin Connect run of 502 positioned points with
+/// heart rate; empty when the test data is missing.
+std::string RunWithHeartRate() {
+    return testing::ReadFile(testing::TestdataDir(STRAVA1_TESTDATA_DIR) / "gpx" / "2067489619.gpx");
+}
+
+TEST_F(InProcessTest, TheOwnersPreviewIsExactlyWhatOthersSee) {
+    STRAVA1_REQUIRE_PG();
+    const std::string gpx = RunWithHeartRate();
+    if (gpx.empty()) {
+        STRAVA1_SKIP_OR_FAIL("missing test data 2067489619.gpx");
+    }
+    auto users = app().Users(2);
+    const auto& ana = users[0];
+    const auto& bob = users[1];
+    // Public, with the start and end hidden within 200 m, a privacy zone mid-way and heart rate hidden:
+    // every kind of privacy at once.
+    ASSERT_EQ(client()
+                  .As(ana)
+                  .Patch("/v1/me", json::object{{"default_visibility", "everyone"}, {"hide_endpoints_m", 200}})
+                  .status,
+              200);
+    auto uploaded =
+        client().As(ana).Send(http::Method::kPost, "/v1/uploads", gpx, {{"Content-Type", "application/gpx+xml"}});
+    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+    ASSERT_EQ(uploaded.json.at("status").as_string(), "ready") << uploaded.body;
+    const std::string activity =
+        "/v1/activities/" + std::to_string(uploaded.json.at("activity_id").to_number<std::int64_t>());
+    auto own = client().As(ana).Get(activity + "/streams");
+    ASSERT_EQ(own.status, 200) << own.body;
+    const auto& middle = own.json.at("streams").at("latlng").as_array().at(149).as_array();
+    ASSERT_EQ(client()
+                  .As(ana)
+                  .Post("/v1/me/privacy-zones", json::object{{"lat", middle[0]}, {"lng", middle[1]}, {"radius_m", 200}})
+                  .status,
+              201);
+    ASSERT_EQ(client().As(ana).Patch(activity, json::object{{"hidden_metrics", json::array{"heart_rate"}}}).status,
+              200);
+
+    // Every resource the activity page reads: the owner's preview as a stranger is byte for byte what
+    // Bob gets, and Bob asking for more (view_as) gets exactly the same again.
+    for (const std::string part :
+         {"", "/streams", "/laps", "/splits", "/zones", "/curves", "/best-efforts", "/lengths"}) {
+        auto bobs = client().As(bob).Get(activity + part);
+        ASSERT_EQ(bobs.status, 200) << part << ": " << bobs.body;
+        auto preview = client().As(ana).Get(activity + part + "?view_as=stranger");
+        ASSERT_EQ(preview.status, 200) << part << ": " << preview.body;
+        EXPECT_EQ(preview.body, bobs.body) << part;
+        EXPECT_EQ(client().As(ana).Get(activity + part + "?view_as=follower").body, bobs.body) << part;
+        EXPECT_EQ(client().As(bob).Get(activity + part + "?view_as=follower").body, bobs.body) << part;
+        EXPECT_EQ(client().As(bob).Get(activity + part + "?view_as=stranger").body, bobs.body) << part;
+    }
+    auto mine = client().As(ana).Get(activity);
+    auto preview = client().As(ana).Get(activity + "?view_as=stranger");
+    EXPECT_EQ(mine.json.at("is_owner"), true);
+    EXPECT_FALSE(mine.json.at("avg_heart_rate_bpm").is_null());
+    EXPECT_EQ(mine.json.at("hidden_metrics"), (json::array{"heart_rate"}));
+    EXPECT_TRUE(mine.json.as_object().contains("hide_from_feed"));
+    EXPECT_EQ(preview.json.at("is_owner"), false);
+    EXPECT_TRUE(preview.json.at("avg_heart_rate_bpm").is_null());
+    EXPECT_TRUE(preview.json.at("hidden_metrics").as_array().empty());
+    EXPECT_TRUE(preview.json.at("hide_endpoints_m").is_null());
+    EXPECT_EQ(preview.json.at("has_original"), false);
+    EXPECT_EQ(preview.json.at("route_partly_hidden"), true);
+    EXPECT_FALSE(preview.json.as_object().contains("hide_from_feed"));
+    EXPECT_LT(preview.json.at("point_count").to_number<std::int64_t>(), 502);
+    auto own_streams = client().As(ana).Get(activity + "/streams?view_as=stranger");
+    EXPECT_FALSE(own_streams.json.at("streams").as_object().contains("heartrate"));
+    EXPECT_LT(own_streams.json.at("streams").at("latlng").as_array().size(), 502u);
+
+    // Followers only: a follower sees it, a stranger does not, and the preview says so rather than
+    // answer the owner as if the activity were missing.
+    ASSERT_EQ(client().As(ana).Patch(activity, json::object{{"visibility", "followers"}}).status, 200);
+    auto as_follower = client().As(ana).Get(activity + "?view_as=follower");
+    ASSERT_EQ(as_follower.status, 200) << as_follower.body;
+    EXPECT_EQ(as_follower.json.at("is_owner"), false);
+    EXPECT_TRUE(as_follower.json.at("avg_heart_rate_bpm").is_null());
+    auto as_stranger = client().As(ana).Get(activity + "?view_as=stranger");
+    ExpectProblem(as_stranger, 404);
+    EXPECT_EQ(as_stranger.json.at("detail").as_string(), "A stranger cannot see this activity");
+    ExpectProblem(client().As(ana).Get(activity + "/streams?view_as=stranger"), 404);
+    // Bob follows nobody (no follow relation yet): asking as a follower shows him nothing more.
+    auto bob_plain = client().As(bob).Get(activity);
+    auto bob_asking = client().As(bob).Get(activity + "?view_as=follower");
+    ExpectProblem(bob_plain, 404);
+    ExpectProblem(bob_asking, 404);
+    EXPECT_EQ(bob_asking.json.at("detail"), bob_plain.json.at("detail"));
+    ExpectProblem(client().As(bob).Get(activity + "/streams?view_as=follower"), 404);
+
+    ASSERT_EQ(client().As(ana).Patch(activity, json::object{{"visibility", "only_me"}}).status, 200);
+    auto only_me = client().As(ana).Get(activity + "?view_as=follower");
+    ExpectProblem(only_me, 404);
+    EXPECT_EQ(only_me.json.at("detail").as_string(), "A follower cannot see this activity");
+    EXPECT_EQ(client().As(ana).Get(activity).status, 200);
+
+    ExpectProblem(client().As(ana).Get(activity + "?view_as=friend"), 400, "view_as");
+    ExpectProblem(client().As(ana).Get(activity + "/laps?view_as="), 400, "view_as");
+}
+
+TEST_F(InProcessTest, HideFromTheFeedIsSetAtUploadAndByPatchAndShownOnlyToTheOwner) {
+    STRAVA1_REQUIRE_PG();
+    const std::string gpx = RunWithHeartRate();
+    if (gpx.empty()) {
+        STRAVA1_SKIP_OR_FAIL("missing test data 2067489619.gpx");
+    }
+    auto users = app().Users(2);
+    const auto& ana = users[0];
+    const auto& bob = users[1];
+    ASSERT_EQ(client().As(ana).Patch("/v1/me", json::object{{"default_visibility", "everyone"}}).status, 200);
+    ExpectProblem(client().As(ana).Send(http::Method::kPost, "/v1/uploads?hide_from_feed=yes", gpx,
+                                        {{"Content-Type", "application/gpx+xml"}}),
+                  400, "hide_from_feed");
+    auto body = testing::Multipart("file", "run.gpx", gpx, {{"hide_from_feed", "true"}});
+    auto uploaded =
+        client().As(ana).Send(http::Method::kPost, "/v1/uploads", body.bytes, {{"Content-Type", body.content_type}});
+    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+    ASSERT_EQ(uploaded.json.at("status").as_string(), "ready") << uploaded.body;
+    const std::string activity =
+        "/v1/activities/" + std::to_string(uploaded.json.at("activity_id").to_number<std::int64_t>());
+
+    EXPECT_EQ(client().As(ana).Get(activity).json.at("hide_from_feed"), true);
+    auto bobs = client().As(bob).Get(activity);
+    ASSERT_EQ(bobs.status, 200) << bobs.body;
+    EXPECT_FALSE(bobs.json.as_object().contains("hide_from_feed"));
+    // Still on the owner's profile for others: hidden from the feed only.
+    EXPECT_EQ(client()
+                  .As(bob)
+                  .Get("/v1/users/" + std::to_string(ana.id) + "/activities")
+                  .json.at("activities")
+                  .as_array()
+                  .size(),
+              1u);
+
+    auto patched = client().As(ana).Patch(activity, json::object{{"hide_from_feed", false}});
+    ASSERT_EQ(patched.status, 200) << patched.body;
+    EXPECT_EQ(patched.json.at("hide_from_feed"), false);
+    EXPECT_EQ(client().As(ana).Get(activity).json.at("hide_from_feed"), false);
+    ASSERT_EQ(client().As(ana).Patch(activity, json::object{{"hide_from_feed", true}}).status, 200);
+    EXPECT_EQ(client().As(ana).Get(activity).json.at("hide_from_feed"), true);
+    ExpectProblem(client().As(ana).Patch(activity, json::object{{"hide_from_feed", nullptr}}), 400, "hide_from_feed");
+    ExpectProblem(client().As(ana).Patch(activity, json::object{{"hide_from_feed", "yes"}}), 400, "hide_from_feed");
+    // Not Bob's to change, and he learns nothing from trying.
+    ExpectProblem(client().As(bob).Patch(activity, json::object{{"hide_from_feed", false}}), 404);
+    EXPECT_EQ(client().As(ana).Get(activity).json.at("hide_from_feed"), true);
 }
 
 }  // namespace

@@ -100,14 +100,15 @@ constexpr const char* kInsertActivity =
     "distance_m, elapsed_s, moving_s, timer_s, elevation_gain_m, elevation_loss_m, avg_speed_mps, max_speed_mps, "
     "avg_pace_s_per_km, gap_s_per_km, avg_heart_rate_bpm, max_heart_rate_bpm, avg_cadence, avg_power_w, "
     "max_power_w, normalized_power_w, calories_kcal, trimp, tss, intensity_factor, point_count, "
-    "summary_polyline, polyline, analysis, start_anchor_id, end_anchor_id, public_start, public_end, map_hidden) "
+    "summary_polyline, polyline, analysis, start_anchor_id, end_anchor_id, public_start, public_end, map_hidden, "
+    "hide_from_feed) "
     "SELECT $1, $2, $3, $4, COALESCE($5, (SELECT CASE WHEN h < 5 THEN 'Night' WHEN h < 12 THEN 'Morning' "
     "WHEN h < 17 THEN 'Afternoon' WHEN h < 21 THEN 'Evening' ELSE 'Night' END FROM (SELECT extract(hour FROM "
     "to_timestamp($7::float8) AT TIME ZONE $46) AS h) hh) || ' ' || CASE WHEN $3 IN ('unknown', 'other') THEN "
     "'Activity' ELSE initcap(replace($3, '_', ' ')) END), "
     "$6, to_timestamp($7::float8), to_timestamp($8::float8), $9, $10, $11, $12::float8[], $13::float8[], $14, "
     "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, "
-    "$36, $37, $38, $39, $40::jsonb, $41, $42, $43::float8[], $44::float8[], $45 RETURNING id";
+    "$36, $37, $38, $39, $40::jsonb, $41, $42, $43::float8[], $44::float8[], $45, $47 RETURNING id";
 constexpr const char* kInsertManual =
     "INSERT INTO activities (owner_id, sport, name, description, start_time, end_time, manual, elapsed_s, "
     "moving_s, timer_s, distance_m, elevation_gain_m, calories_kcal, perceived_exertion, visibility, "
@@ -143,6 +144,7 @@ constexpr const char* kUpdateActivity =
     "public_start = CASE WHEN $12 THEN $20::float8[] ELSE public_start END, "
     "public_end = CASE WHEN $12 THEN $21::float8[] ELSE public_end END, "
     "map_hidden = CASE WHEN $12 THEN $22::boolean ELSE map_hidden END, "
+    "hide_from_feed = CASE WHEN $23 THEN $24::boolean ELSE hide_from_feed END, "
     "updated_at = now() WHERE id = $1";
 // The original goes with the last activity made from it.
 constexpr const char* kDeleteActivity =
@@ -343,7 +345,7 @@ asio::awaitable<std::int64_t> Repository::InsertActivity(db::Transaction tx, con
     params.Add(p.summary_polyline.empty() ? std::nullopt : std::optional(p.summary_polyline));
     params.Add(p.polyline.empty() ? std::nullopt : std::optional(p.polyline)).Add(p.analysis_json);
     params.Add(n.plan.start_anchor).Add(n.plan.end_anchor).Add(n.plan.public_start).Add(n.plan.public_end);
-    params.Add(n.plan.map_hidden).Add(n.time_zone);
+    params.Add(n.plan.map_hidden).Add(n.time_zone).Add(n.hide_from_feed);
     db::Result r = co_await tx.Query(kInsertActivity, std::move(params));
     co_return r.Int(0, 0);
 }
@@ -391,6 +393,7 @@ asio::awaitable<void> Repository::UpdateActivity(db::Transaction tx, const Activ
     p.Add(body.perceived_exertion.present).Add(widen(body.perceived_exertion.value));
     p.Add(c.plan.start_anchor).Add(c.plan.end_anchor).Add(c.plan.public_start).Add(c.plan.public_end);
     p.Add(c.plan.map_hidden);
+    p.Add(body.hide_from_feed.present).Add(body.hide_from_feed.value);
     co_await tx.Query(kUpdateActivity, std::move(p));
 }
 

@@ -77,6 +77,7 @@ inline constexpr std::array kActivityColumns = std::to_array<db::Column>({
     {"has_original", "a.upload_id IS NOT NULL"},
     {"has_streams", "EXISTS (SELECT 1 FROM activity_streams s WHERE s.activity_id = a.id)"},
     {"map_hidden", "a.map_hidden"},
+    {"hide_from_feed", "a.hide_from_feed"},
     {"public_areas", "a.public_areas"},
     {"public_summary", "a.public_summary::text"},
     // PRs among the efforts inside the window others see (public_view.hpp): all when it has none.
@@ -203,6 +204,7 @@ struct NewActivity {
     std::string file_sha256;
     std::optional<std::string> external_id;
     std::string time_zone;
+    bool hide_from_feed = false;
 };
 
 /// The insert of one manual activity (named like NewActivity when it has no name).
@@ -261,6 +263,7 @@ struct PendingUpload {
     std::optional<std::string> description;
     std::optional<std::string> sport;
     std::optional<std::string> external_id;
+    bool hide_from_feed = false;
 };
 
 struct PrivacyZone {
@@ -346,7 +349,7 @@ public:
                                                              std::string key, std::optional<std::string> external_id,
                                                              std::optional<std::string> name,
                                                              std::optional<std::string> description,
-                                                             std::optional<std::string> sport);
+                                                             std::optional<std::string> sport, bool hide_from_feed);
     /// The upload (kUploadColumns) when `owner_id`'s.
     boost::asio::awaitable<std::optional<db::Result>> FindUpload(std::int64_t owner_id, std::int64_t upload_id);
     boost::asio::awaitable<std::optional<PendingUpload>> FindPendingUpload(std::int64_t upload_id);

@@ -19,7 +19,8 @@ std::string Int64ArrayText(const std::vector<std::int64_t>& ids) {
 // --- uploads ---
 constexpr const char* kInsertUpload =
     "INSERT INTO uploads (owner_id, status, data_type, file_sha256, size_bytes, original_key, external_id, "
-    "name, description, sport) VALUES ($1, 'processing', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    "name, description, sport, hide_from_feed) VALUES ($1, 'processing', $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+    "RETURNING id";
 const std::string kFindUpload =
     "SELECT " + db::SelectList(kUploadColumns) + " FROM uploads WHERE id = $1 AND owner_id = $2";
 inline constexpr std::array kPendingColumns = std::to_array<db::Column>({
@@ -31,6 +32,7 @@ inline constexpr std::array kPendingColumns = std::to_array<db::Column>({
     {"description", "description"},
     {"sport", "sport"},
     {"external_id", "external_id"},
+    {"hide_from_feed", "hide_from_feed"},
 });
 consteval int PendingCol(std::string_view name) { return db::ColumnIndex(kPendingColumns, name); }
 const std::string kFindPendingUpload =
@@ -101,9 +103,9 @@ asio::awaitable<std::int64_t> Repository::InsertUpload(db::Transaction tx, std::
                                                        std::optional<std::string> external_id,
                                                        std::optional<std::string> name,
                                                        std::optional<std::string> description,
-                                                       std::optional<std::string> sport) {
-    db::Result r = co_await tx.Query(
-        kInsertUpload, Params::Of(owner_id, data_type, sha, size, key, external_id, name, description, sport));
+                                                       std::optional<std::string> sport, bool hide_from_feed) {
+    db::Result r = co_await tx.Query(kInsertUpload, Params::Of(owner_id, data_type, sha, size, key, external_id, name,
+                                                               description, sport, hide_from_feed));
     co_return r.Int(0, 0);
 }
 
@@ -126,6 +128,7 @@ asio::awaitable<std::optional<PendingUpload>> Repository::FindPendingUpload(std:
     u.description = r.OptString(0, PendingCol("description"));
     u.sport = r.OptString(0, PendingCol("sport"));
     u.external_id = r.OptString(0, PendingCol("external_id"));
+    u.hide_from_feed = r.Text(0, PendingCol("hide_from_feed")) == "t";
     co_return u;
 }
 

@@ -179,6 +179,10 @@ std::string DetailJson(const ActivityDetail& detail) {
     WriteBreaks(w, "polyline_breaks", line.breaks);
     w.Key("has_original").Bool(view.owner && a.Text(Col("has_original")) == "t");
     w.Key("is_owner").Bool(view.owner);
+    if (view.owner) {
+        // The owner's choice alone: others do not learn that it is kept out of their feed.
+        w.Key("hide_from_feed").Bool(a.Text(Col("hide_from_feed")) == "t");
+    }
     // Whether privacy withholds part of the route from this viewer, so the page can say so: the
     // shown figures count only the samples they may see (public_view.hpp), and a guarded map shows
     // none; the owner always gets every sample.

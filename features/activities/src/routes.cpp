@@ -25,12 +25,13 @@ ParsedUpload ParseUploadRequest(const http::Request& req) {
     if (http::MultipartBoundary(type)) {
         bool found = false;
         for (const auto& part : http::ParseMultipart(type, req.body)) {
-            std::optional<std::string>* field = part.name == "data_type"     ? &out.fields.data_type
-                                                : part.name == "name"        ? &out.fields.name
-                                                : part.name == "description" ? &out.fields.description
-                                                : part.name == "sport"       ? &out.fields.sport
-                                                : part.name == "external_id" ? &out.fields.external_id
-                                                                             : nullptr;
+            std::optional<std::string>* field = part.name == "data_type"        ? &out.fields.data_type
+                                                : part.name == "name"           ? &out.fields.name
+                                                : part.name == "description"    ? &out.fields.description
+                                                : part.name == "sport"          ? &out.fields.sport
+                                                : part.name == "external_id"    ? &out.fields.external_id
+                                                : part.name == "hide_from_feed" ? &out.fields.hide_from_feed
+                                                                                : nullptr;
             if (part.name == "file") {
                 out.bytes = part.body;
                 found = true;
@@ -45,8 +46,9 @@ ParsedUpload ParseUploadRequest(const http::Request& req) {
         }
     } else {
         out.bytes = req.body;
-        out.fields = UploadFields{req.QueryParam("data_type"), req.QueryParam("name"), req.QueryParam("description"),
-                                  req.QueryParam("sport"), req.QueryParam("external_id")};
+        out.fields =
+            UploadFields{req.QueryParam("data_type"), req.QueryParam("name"),        req.QueryParam("description"),
+                         req.QueryParam("sport"),     req.QueryParam("external_id"), req.QueryParam("hide_from_feed")};
     }
     if (out.bytes.empty()) {
         throw InvalidField("file", "is empty");
@@ -55,6 +57,20 @@ ParsedUpload ParseUploadRequest(const http::Request& req) {
 }
 
 std::int64_t ActivityId(const http::Request& req) { return req.PathId("activity_id", "activity"); }
+
+/// The owner's "what others see" preview (Service::LoadVisible). Checked for every caller, before the
+/// activity is read: a malformed parameter is a 400 whoever asks, and tells nothing about the activity.
+std::optional<Relation> ViewAs(const http::Request& req) {
+    auto text = req.QueryParam("view_as");
+    if (!text) {
+        return std::nullopt;
+    }
+    auto relation = ParseRelation(*text);
+    if (!relation) {
+        throw InvalidField("view_as", "must be stranger or follower");
+    }
+    return relation;
+}
 
 }  // namespace
 
@@ -107,7 +123,8 @@ asio::awaitable<Response> Routes::PostManual(RequestPtr req) {
 }
 
 asio::awaitable<Response> Routes::GetActivity(RequestPtr req) {
-    ActivityDetail detail = co_await service_.Detail(req->Caller().user_id, ActivityId(*req));
+    const std::optional<Relation> view_as = ViewAs(*req);
+    ActivityDetail detail = co_await service_.Detail(req->Caller().user_id, ActivityId(*req), view_as);
     co_return JsonText(200, DetailJson(detail));
 }
 
@@ -139,38 +156,45 @@ asio::awaitable<Response> Routes::ListUser(RequestPtr req) {
 
 asio::awaitable<Response> Routes::Streams(RequestPtr req) {
     const std::int64_t id = ActivityId(*req);
+    const std::optional<Relation> view_as = ViewAs(*req);
     std::string out = co_await service_.Streams(req->Caller().user_id, id, req->QueryParam("keys").value_or(""),
-                                                req->QueryParam("resolution").value_or("all"));
+                                                req->QueryParam("resolution").value_or("all"), view_as);
     co_return JsonText(200, std::move(out));
 }
 
 asio::awaitable<Response> Routes::Laps(RequestPtr req) {
-    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kLaps);
+    const std::optional<Relation> view_as = ViewAs(*req);
+    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kLaps, view_as);
     co_return JsonText(200, LapsJson(parts));
 }
 
 asio::awaitable<Response> Routes::Splits(RequestPtr req) {
-    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kSplits);
+    const std::optional<Relation> view_as = ViewAs(*req);
+    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kSplits, view_as);
     co_return JsonText(200, SplitsJson(parts));
 }
 
 asio::awaitable<Response> Routes::Lengths(RequestPtr req) {
-    auto [view, analysis] = co_await service_.Analysis(req->Caller().user_id, ActivityId(*req));
+    const std::optional<Relation> view_as = ViewAs(*req);
+    auto [view, analysis] = co_await service_.Analysis(req->Caller().user_id, ActivityId(*req), view_as);
     co_return JsonText(200, LengthsJson(view, analysis));
 }
 
 asio::awaitable<Response> Routes::Zones(RequestPtr req) {
-    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kZones);
+    const std::optional<Relation> view_as = ViewAs(*req);
+    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kZones, view_as);
     co_return JsonText(200, ZonesJson(parts));
 }
 
 asio::awaitable<Response> Routes::Curves(RequestPtr req) {
-    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kCurves);
+    const std::optional<Relation> view_as = ViewAs(*req);
+    AnalysisParts parts = co_await service_.Parts(req->Caller().user_id, ActivityId(*req), Extra::kCurves, view_as);
     co_return JsonText(200, CurvesJson(parts));
 }
 
 asio::awaitable<Response> Routes::BestEfforts(RequestPtr req) {
-    std::vector<EffortShown> efforts = co_await service_.BestEfforts(req->Caller().user_id, ActivityId(*req));
+    const std::optional<Relation> view_as = ViewAs(*req);
+    std::vector<EffortShown> efforts = co_await service_.BestEfforts(req->Caller().user_id, ActivityId(*req), view_as);
     co_return JsonText(200, BestEffortsJson(efforts));
 }
 

@@ -147,16 +147,25 @@ public:
 
     // --- reading (service_read.cpp) ---
     /// One activity with `extra`, when the viewer may see it; 404 otherwise (the same for both).
-    boost::asio::awaitable<VisibleActivity> LoadVisible(std::int64_t viewer_id, std::int64_t id, Extra extra);
-    boost::asio::awaitable<ActivityDetail> Detail(std::int64_t viewer_id, std::int64_t id);
+    /// `view_as` (the owner's "what others see" preview) is honoured only when the viewer owns the
+    /// activity: the view is then the one Decide() gives a viewer of that relation, and where such a
+    /// viewer could not see it at all the owner gets a 404 that says so. For anyone else it changes
+    /// nothing, so nobody sees more by asking.
+    boost::asio::awaitable<VisibleActivity> LoadVisible(std::int64_t viewer_id, std::int64_t id, Extra extra,
+                                                        std::optional<Relation> view_as = std::nullopt);
+    boost::asio::awaitable<ActivityDetail> Detail(std::int64_t viewer_id, std::int64_t id,
+                                                  std::optional<Relation> view_as = std::nullopt);
     boost::asio::awaitable<ActivityPage> List(std::int64_t viewer_id, std::int64_t owner_id, ListFilter filter);
     /// The streams document (output.hpp) for the viewer; 400 naming a bad key or resolution.
     boost::asio::awaitable<std::string> Streams(std::int64_t viewer_id, std::int64_t id, std::string keys,
-                                                std::string resolution);
-    boost::asio::awaitable<AnalysisParts> Parts(std::int64_t viewer_id, std::int64_t id, Extra extra);
+                                                std::string resolution, std::optional<Relation> view_as = std::nullopt);
+    boost::asio::awaitable<AnalysisParts> Parts(std::int64_t viewer_id, std::int64_t id, Extra extra,
+                                                std::optional<Relation> view_as = std::nullopt);
     /// The whole stored analysis (for what no public view replaces: a pool swim's lengths).
-    boost::asio::awaitable<std::pair<View, boost::json::object>> Analysis(std::int64_t viewer_id, std::int64_t id);
-    boost::asio::awaitable<std::vector<EffortShown>> BestEfforts(std::int64_t viewer_id, std::int64_t id);
+    boost::asio::awaitable<std::pair<View, boost::json::object>> Analysis(
+        std::int64_t viewer_id, std::int64_t id, std::optional<Relation> view_as = std::nullopt);
+    boost::asio::awaitable<std::vector<EffortShown>> BestEfforts(std::int64_t viewer_id, std::int64_t id,
+                                                                 std::optional<Relation> view_as = std::nullopt);
     /// The GPX export for the viewer; 404 when there is no map they may see.
     boost::asio::awaitable<std::string> ExportGpx(std::int64_t viewer_id, std::int64_t id);
     /// The owner-only policy: the activity when the caller owns it; 404 otherwise (others may not

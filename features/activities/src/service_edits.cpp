@@ -82,6 +82,7 @@ std::optional<std::string> CheckPatch(const PatchActivityBody& body) {
     errors.NotNull("visibility", body.visibility.present, body.visibility.value.has_value());
     errors.NotNull("hidden_metrics", body.hidden_metrics.present, body.hidden_metrics.value.has_value());
     errors.NotNull("hide_endpoints_m", body.hide_endpoints_m.present, body.hide_endpoints_m.value.has_value());
+    errors.NotNull("hide_from_feed", body.hide_from_feed.present, body.hide_from_feed.value.has_value());
     if (body.name.value) {
         CheckText(errors, "name", *body.name.value, 1, 255);
     }

@@ -98,18 +98,32 @@ asio::awaitable<std::optional<View>> Service::Decide(std::int64_t viewer_id, Aud
     co_return activities::Decide(viewer_id, audience, follows_owner);
 }
 
-asio::awaitable<VisibleActivity> Service::LoadVisible(std::int64_t viewer_id, std::int64_t id, Extra extra) {
+asio::awaitable<VisibleActivity> Service::LoadVisible(std::int64_t viewer_id, std::int64_t id, Extra extra,
+                                                      std::optional<Relation> view_as) {
     VisibleActivity loaded;
     loaded.result = co_await repository_.FindActivity(id, extra);
     if (loaded.result.Empty()) {
         throw NotFound("activity");
     }
     const std::int64_t owner = loaded.result.Int(0, Col("owner_id"));
-    if (owner != viewer_id) {
+    const bool preview = view_as.has_value() && owner == viewer_id;
+    if (owner != viewer_id || preview) {
         // A named vector: GCC 12 cannot keep an initializer list alive across co_await.
         std::vector<std::int64_t> owners(1, owner);
         auto zones = co_await repository_.ZonesOf(std::move(owners));
         loaded.zones = std::move(zones[owner]);
+    }
+    if (preview) {
+        // The previewed viewer is nobody in particular: no user has id 0, so Decide() treats them
+        // as another viewer, and the relation stands in for the follow graph.
+        const bool follower = *view_as == Relation::kFollower;
+        std::optional<View> view = activities::Decide(0, loaded.Row().audience, follower);
+        if (!view) {
+            throw Error(ErrorKind::kNotFound,
+                        follower ? "A follower cannot see this activity" : "A stranger cannot see this activity");
+        }
+        loaded.view = std::move(*view);
+        co_return loaded;
     }
     loaded.view = app::RequireVisible(co_await Decide(viewer_id, loaded.Row().audience), "activity");
     co_return loaded;
@@ -128,9 +142,10 @@ asio::awaitable<formats::Track> Service::LoadTrack(std::int64_t activity_id) {
     co_return std::move(decoded).value();
 }
 
-asio::awaitable<ActivityDetail> Service::Detail(std::int64_t viewer_id, std::int64_t id) {
+asio::awaitable<ActivityDetail> Service::Detail(std::int64_t viewer_id, std::int64_t id,
+                                                std::optional<Relation> view_as) {
     ActivityDetail d;
-    d.activity = co_await LoadVisible(viewer_id, id, Extra::kPolyline);
+    d.activity = co_await LoadVisible(viewer_id, id, Extra::kPolyline, view_as);
     std::vector<std::int64_t> start(1, d.activity.result.Int(0, Col("start_us")));
     // An owner deleted since the activity was read: the activity went with them.
     d.owner = co_await OwnerFacts(d.activity.result.Int(0, Col("owner_id")), std::move(start), "activity");
@@ -183,7 +198,7 @@ asio::awaitable<ActivityPage> Service::List(std::int64_t viewer_id, std::int64_t
 }
 
 asio::awaitable<std::string> Service::Streams(std::int64_t viewer_id, std::int64_t id, std::string keys_text,
-                                              std::string resolution) {
+                                              std::string resolution, std::optional<Relation> view_as) {
     std::string bad;
     auto keys = ParseStreamKeys(keys_text, bad);
     if (!keys) {
@@ -197,7 +212,7 @@ asio::awaitable<std::string> Service::Streams(std::int64_t viewer_id, std::int64
         }
         max_points = *points;
     }
-    VisibleActivity l = co_await LoadVisible(viewer_id, id, Extra::kNone);
+    VisibleActivity l = co_await LoadVisible(viewer_id, id, Extra::kNone, view_as);
     formats::Track track = co_await LoadTrack(id);
     auto work = [&track, &l, &keys, &resolution, max_points] {
         return StreamsJson(track, l.view, *keys, resolution, max_points);
@@ -205,8 +220,9 @@ asio::awaitable<std::string> Service::Streams(std::int64_t viewer_id, std::int64
     co_return co_await OnCpu(work);
 }
 
-asio::awaitable<AnalysisParts> Service::Parts(std::int64_t viewer_id, std::int64_t id, Extra extra) {
-    VisibleActivity l = co_await LoadVisible(viewer_id, id, extra);
+asio::awaitable<AnalysisParts> Service::Parts(std::int64_t viewer_id, std::int64_t id, Extra extra,
+                                              std::optional<Relation> view_as) {
+    VisibleActivity l = co_await LoadVisible(viewer_id, id, extra, view_as);
     const std::vector<std::string_view> keys = PartKeys(extra);
     AnalysisParts out{l.view, id, false, {}};
     const ActivityRow row = l.Row();
@@ -242,13 +258,15 @@ asio::awaitable<AnalysisParts> Service::Parts(std::int64_t viewer_id, std::int64
     co_return out;
 }
 
-asio::awaitable<std::pair<View, boost::json::object>> Service::Analysis(std::int64_t viewer_id, std::int64_t id) {
-    VisibleActivity l = co_await LoadVisible(viewer_id, id, Extra::kAnalysis);
+asio::awaitable<std::pair<View, boost::json::object>> Service::Analysis(std::int64_t viewer_id, std::int64_t id,
+                                                                        std::optional<Relation> view_as) {
+    VisibleActivity l = co_await LoadVisible(viewer_id, id, Extra::kAnalysis, view_as);
     co_return std::make_pair(l.view, std::move(json::Parse(l.result.Text(0, kExtraCol), 64).as_object()));
 }
 
-asio::awaitable<std::vector<EffortShown>> Service::BestEfforts(std::int64_t viewer_id, std::int64_t id) {
-    AnalysisParts a = co_await Parts(viewer_id, id, Extra::kBestEfforts);
+asio::awaitable<std::vector<EffortShown>> Service::BestEfforts(std::int64_t viewer_id, std::int64_t id,
+                                                               std::optional<Relation> view_as) {
+    AnalysisParts a = co_await Parts(viewer_id, id, Extra::kBestEfforts, view_as);
     std::vector<EffortShown> out;
     if (a.view.Hides(kPace)) {
         co_return out;

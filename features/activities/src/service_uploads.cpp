@@ -225,7 +225,7 @@ asio::awaitable<std::int64_t> Service::AcceptUpload(std::int64_t owner_id, std::
     auto insert = [&](db::Transaction& tx) -> asio::awaitable<std::int64_t> {
         const std::int64_t id =
             co_await Repository::InsertUpload(tx, owner_id, type_name, d.sha, d.size, d.key, fields.external_id,
-                                              fields.name, fields.description, fields.sport);
+                                              fields.name, fields.description, fields.sport, HidesFromFeed(fields));
         co_await EnqueueResume(tx, id, resume_at);
         co_return id;
     };
@@ -308,6 +308,7 @@ asio::awaitable<std::int64_t> Service::InsertActivity(db::Transaction tx, const 
     n.file_sha256 = sha;
     n.external_id = fields.external_id;
     n.time_zone = owner.time_zone;
+    n.hide_from_feed = HidesFromFeed(fields);
     const std::int64_t id = co_await Repository::InsertActivity(tx, n);
     if (!p.stream_blob.empty() && p.point_count > 0) {
         co_await Repository::InsertStreams(tx, id, BytesToPgHex(p.stream_blob));
@@ -393,7 +394,9 @@ asio::awaitable<void> Service::Process(std::int64_t upload_id) {
         co_return;
     }
     const auto type = formats::ParseDataType(u->data_type);
-    UploadFields fields{std::nullopt, u->name, u->description, u->sport, u->external_id};
+    UploadFields fields{std::nullopt,   u->name,
+                        u->description, u->sport,
+                        u->external_id, u->hide_from_feed ? std::optional<std::string>("true") : std::nullopt};
     const accounts::ProfileFacts owner = co_await OwnerFacts(u->owner_id, {}, "user");
     const analytics::AthleteProfile profile = AthleteProfileOf(owner);
     auto read = [this, &u] { return deps_.store.Get(u->original_key); };

@@ -50,6 +50,16 @@ const char* VisibilityName(Visibility v) noexcept {
     return "only_me";
 }
 
+std::optional<Relation> ParseRelation(std::string_view name) noexcept {
+    if (name == "stranger") {
+        return Relation::kStranger;
+    }
+    if (name == "follower") {
+        return Relation::kFollower;
+    }
+    return std::nullopt;
+}
+
 std::optional<Metric> ParseMetric(std::string_view name) noexcept {
     for (const auto& [n, m] : kMetricNames) {
         if (n == name) {

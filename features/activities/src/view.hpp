@@ -20,6 +20,12 @@ enum class Visibility : std::uint8_t { kEveryone, kFollowers, kOnlyMe };
 std::optional<Visibility> ParseVisibility(std::string_view name) noexcept;
 const char* VisibilityName(Visibility v) noexcept;
 
+/// Whom an owner previews their activity as ("what others see"): a signed-in viewer who does not
+/// follow them, or an accepted follower. The preview asks Decide() as that viewer would.
+enum class Relation : std::uint8_t { kStranger, kFollower };
+/// "stranger", "follower".
+std::optional<Relation> ParseRelation(std::string_view name) noexcept;
+
 /// Metrics an owner can hide from others, as bits.
 enum Metric : std::uint32_t {
     kHeartRate = 1u << 0,

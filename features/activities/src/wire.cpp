@@ -40,6 +40,8 @@ std::optional<std::string> SportProblem(std::string_view name) {
     return std::nullopt;
 }
 
+bool HidesFromFeed(const UploadFields& fields) { return fields.hide_from_feed == "true"; }
+
 formats::DataType CheckUploadFields(const UploadFields& fields, std::string_view bytes) {
     FieldErrors errors;
     std::optional<formats::DataType> type;
@@ -63,6 +65,9 @@ formats::DataType CheckUploadFields(const UploadFields& fields, std::string_view
     }
     if (fields.external_id) {
         CheckText(errors, "external_id", *fields.external_id, 1, 255);
+    }
+    if (fields.hide_from_feed && *fields.hide_from_feed != "true" && *fields.hide_from_feed != "false") {
+        errors.Add("hide_from_feed", "must be true or false");
     }
     if (fields.sport) {
         if (auto problem = SportProblem(*fields.sport)) {

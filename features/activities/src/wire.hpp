@@ -43,9 +43,11 @@ struct PatchActivityBody {
     json::Patch<std::vector<std::string>> hidden_metrics;
     json::Patch<std::int32_t> hide_endpoints_m;
     json::Patch<std::int32_t> perceived_exertion;
+    json::Patch<bool> hide_from_feed;
 };
 BOOST_DESCRIBE_STRUCT(PatchActivityBody, (),
-                      (name, description, sport, visibility, hidden_metrics, hide_endpoints_m, perceived_exertion))
+                      (name, description, sport, visibility, hidden_metrics, hide_endpoints_m, perceived_exertion,
+                       hide_from_feed))
 
 struct PrivacyZoneBody {
     double lat = 0;
@@ -67,6 +69,8 @@ BOOST_DESCRIBE_STRUCT(PatchPrivacyZoneBody, (), (lat, lng, radius_m))
 void CheckText(FieldErrors& errors, const char* field, const std::string& value, std::size_t min, std::size_t max);
 /// Why `name` is not a sport, or nullopt.
 std::optional<std::string> SportProblem(std::string_view name);
+/// Whether an upload's activities are kept out of followers' home feeds (its checked field).
+bool HidesFromFeed(const UploadFields& fields);
 /// The type of an upload (given as data_type, or recognised from the bytes) once its fields pass:
 /// 400 naming each bad field, 422 when the type cannot be recognised.
 formats::DataType CheckUploadFields(const UploadFields& fields, std::string_view bytes);

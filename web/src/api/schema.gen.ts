@@ -535,6 +535,7 @@ export interface paths {
         /**
          * One activity
          * @description With privacy applied for anyone but the owner. An activity the caller may not see answers 404.
+         *     The owner may preview what others see with `view_as` (see the parameter).
          */
         get: operations["getActivity"];
         put?: never;
@@ -1131,6 +1132,11 @@ export interface components {
             description?: components["schemas"]["ActivityDescription"];
             sport?: components["schemas"]["Sport"];
             external_id?: components["schemas"]["ExternalId"];
+            /**
+             * @description As the `hide_from_feed` query parameter.
+             * @enum {string}
+             */
+            hide_from_feed?: "true" | "false";
         };
         /** @description An uploaded file and what became of it. */
         Upload: {
@@ -1286,6 +1292,11 @@ export interface components {
             /** @description The caller owns the activity (may edit, delete and download the original). */
             is_owner: boolean;
             /**
+             * @description Owner only (absent for anyone else): the activity is left out of the home feed of the
+             *     owner's followers, while the owner's profile and activity lists still show it.
+             */
+            hide_from_feed?: boolean;
+            /**
              * @description Privacy withholds part of the route from the caller (a hidden start or end, a privacy
              *     zone on the way, or the whole map): the page says so. Always false for the owner; false
              *     for a route without positions.
@@ -1321,6 +1332,11 @@ export interface components {
             hidden_metrics?: components["schemas"]["HiddenMetric"][];
             hide_endpoints_m?: components["schemas"]["HideEndpointsM"];
             perceived_exertion?: components["schemas"]["PerceivedExertion"];
+            /**
+             * @description Keep the activity out of the home feed of the owner's followers (Strava's "mute
+             *     activity"); the owner's profile and activity lists still show it.
+             */
+            hide_from_feed?: boolean;
         };
         /** @enum {string} */
         StreamKey: "time" | "latlng" | "distance" | "altitude" | "velocity_smooth" | "heartrate" | "cadence" | "watts" | "temp" | "grade_smooth";
@@ -1692,6 +1708,17 @@ export interface components {
         UserId: components["schemas"]["Id"];
         UploadId: components["schemas"]["Id"];
         ActivityId: components["schemas"]["Id"];
+        /**
+         * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+         *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+         *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+         *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+         *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+         *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+         *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+         *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+         */
+        ViewAs: "stranger" | "follower";
         ZoneId: components["schemas"]["Id"];
         /** @description Only activities that started before this time (RFC 3339, or Unix seconds). */
         Before: string;
@@ -2365,6 +2392,11 @@ export interface operations {
                 sport?: components["schemas"]["Sport"];
                 /** @description The uploader's own id for the file, echoed in `Upload.external_id`. */
                 external_id?: components["schemas"]["ExternalId"];
+                /**
+                 * @description Keep the activity out of the home feed of the owner's followers (Strava's "mute
+                 *     activity"); the owner's profile and activity lists still show it. Default false.
+                 */
+                hide_from_feed?: "true" | "false";
             };
             header?: {
                 /**
@@ -2503,7 +2535,19 @@ export interface operations {
     };
     getActivity: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+                 *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+                 *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+                 *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+                 *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+                 *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+                 *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+                 *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+                 */
+                view_as?: components["parameters"]["ViewAs"];
+            };
             header?: never;
             path: {
                 activity_id: components["parameters"]["ActivityId"];
@@ -2621,6 +2665,17 @@ export interface operations {
                 /** @description The streams wanted, comma-separated; all of them when absent. */
                 keys?: components["schemas"]["StreamKey"][];
                 resolution?: components["schemas"]["StreamResolution"];
+                /**
+                 * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+                 *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+                 *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+                 *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+                 *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+                 *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+                 *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+                 *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+                 */
+                view_as?: components["parameters"]["ViewAs"];
             };
             header?: never;
             path: {
@@ -2647,7 +2702,19 @@ export interface operations {
     };
     getActivityLaps: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+                 *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+                 *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+                 *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+                 *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+                 *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+                 *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+                 *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+                 */
+                view_as?: components["parameters"]["ViewAs"];
+            };
             header?: never;
             path: {
                 activity_id: components["parameters"]["ActivityId"];
@@ -2672,7 +2739,19 @@ export interface operations {
     };
     getActivitySplits: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+                 *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+                 *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+                 *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+                 *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+                 *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+                 *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+                 *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+                 */
+                view_as?: components["parameters"]["ViewAs"];
+            };
             header?: never;
             path: {
                 activity_id: components["parameters"]["ActivityId"];
@@ -2697,7 +2776,19 @@ export interface operations {
     };
     getActivityLengths: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+                 *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+                 *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+                 *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+                 *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+                 *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+                 *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+                 *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+                 */
+                view_as?: components["parameters"]["ViewAs"];
+            };
             header?: never;
             path: {
                 activity_id: components["parameters"]["ActivityId"];
@@ -2722,7 +2813,19 @@ export interface operations {
     };
     getActivityZones: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+                 *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+                 *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+                 *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+                 *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+                 *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+                 *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+                 *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+                 */
+                view_as?: components["parameters"]["ViewAs"];
+            };
             header?: never;
             path: {
                 activity_id: components["parameters"]["ActivityId"];
@@ -2747,7 +2850,19 @@ export interface operations {
     };
     getActivityCurves: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+                 *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+                 *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+                 *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+                 *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+                 *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+                 *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+                 *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+                 */
+                view_as?: components["parameters"]["ViewAs"];
+            };
             header?: never;
             path: {
                 activity_id: components["parameters"]["ActivityId"];
@@ -2772,7 +2887,19 @@ export interface operations {
     };
     getActivityBestEfforts: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The owner's "what others see" preview: the answer is exactly what a signed-in user who does
+                 *     not follow the owner (`stranger`) or an accepted follower (`follower`) gets — hidden metrics
+                 *     null, the route cut where privacy hides it (with what is computed from it), `is_owner` false
+                 *     and the owner-only fields as others get them. Honoured only for the activity's owner; for
+                 *     anyone else it changes nothing (nobody sees more by asking). Where such a viewer could not
+                 *     see the activity at all (visibility `only_me`, or `followers` previewed as a stranger), the
+                 *     owner gets a 404 problem whose `detail` says so: "A stranger cannot see this activity" or
+                 *     "A follower cannot see this activity". Any other value is a 400 naming `view_as`, whoever asks.
+                 */
+                view_as?: components["parameters"]["ViewAs"];
+            };
             header?: never;
             path: {
                 activity_id: components["parameters"]["ActivityId"];

@@ -22,6 +22,8 @@ export interface SaveDetails {
     visibility: Visibility;
     /** 1–10, or null when not given. */
     perceived_exertion: number | null;
+    /** Kept out of followers' home feeds (absent in recordings stored by older versions). */
+    hide_from_feed?: boolean;
 }
 
 export interface Recording {

@@ -25,7 +25,7 @@ export function idempotencyKeyFor(recording: Pick<Recording, 'id'>): string {
     return `recording-${recording.id}`;
 }
 
-/** The upload's query: the file's type and id, and the Save sheet's name, description and sport. */
+/** The upload's query: the file's type and id, and the Save sheet's name, description, sport and hide-from-feed. */
 export function uploadQueryFor(recording: Recording): UploadQuery {
     const query: UploadQuery = { data_type: 'gpx', sport: recording.sport, external_id: idempotencyKeyFor(recording) };
     const details = recording.details;
@@ -38,6 +38,9 @@ export function uploadQueryFor(recording: Recording): UploadQuery {
         const description = details.description.trim();
         if (description) {
             query.description = description;
+        }
+        if (details.hide_from_feed) {
+            query.hide_from_feed = 'true';
         }
     }
     return query;

@@ -3,9 +3,9 @@
 // or failing one never holds up the rest. The map and the charts share one set of streams and one
 // cursor: scrubbing a chart moves a marker along the route.
 import { useSignal, type Signal } from '@preact/signals';
-import type { ComponentChildren } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
-import { activities, type ActivityDetail as Activity, type BestEffort, type Download, type Interval, type LengthList, type StreamSet, type ZoneBucket, type Zones } from '../api';
+import { createContext, type ComponentChildren } from 'preact';
+import { useContext, useMemo, useState } from 'preact/hooks';
+import { activities, type ViewAs, type ActivityDetail as Activity, type BestEffort, type Download, type Interval, type LengthList, type StreamSet, type ZoneBucket, type Zones } from '../api';
 import { decodePolyline, splitAtBreaks, type LatLng } from '../geo';
 import { useLoad, type LoadResult } from '../hooks/load';
 import { distanceMarks } from '../map/marks';
@@ -14,7 +14,7 @@ import { availableMetrics, colourScale, colouredRuns, metricValues, type ColourS
 import { useSubmit } from '../hooks/submit';
 import { href, navigate } from '../router/location';
 import { cadenceUnit, sportLabel, usesPace } from '../sports';
-import { Badge, Button, Card, LinkButton, ProblemView, Screen, Segmented, Spinner, Table, showToast, toProblem } from '../ui';
+import { Badge, Banner, Button, Card, LinkButton, ProblemView, Screen, Segmented, Spinner, Table, showToast, toProblem } from '../ui';
 import { confirmAction } from '../ui/ConfirmSheet';
 import { Chart } from '../ui/Chart';
 import { DownloadIcon, TrophyIcon } from '../ui/icons';
@@ -25,6 +25,9 @@ import { me } from '../state/session';
 import { formatStart } from './format';
 import { RouteHiddenNote } from './route-privacy';
 import './ActivityDetail.css';
+
+/** Set while the owner previews what others see: every section then reads the activity as they would. */
+const PreviewAs = createContext<ViewAs | undefined>(undefined);
 
 function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
     return (
@@ -226,7 +229,8 @@ function IntervalTable({ rows, activity, units, caption, kind }: { rows: Interva
 }
 
 function Splits({ activity, units }: { activity: Activity; units: Units }) {
-    const { data: value, problem } = useLoad((signal) => activities.getActivitySplits(activity.id, { signal }), [activity.id]);
+    const viewAs = useContext(PreviewAs);
+    const { data: value, problem } = useLoad((signal) => activities.getActivitySplits(activity.id, { signal, viewAs }), [activity.id]);
     if (problem) {
         return <ProblemView problem={problem} />;
     }
@@ -245,7 +249,8 @@ function Splits({ activity, units }: { activity: Activity; units: Units }) {
 }
 
 function Laps({ activity, units }: { activity: Activity; units: Units }) {
-    const { data: value } = useLoad((signal) => activities.getActivityLaps(activity.id, { signal }), [activity.id]);
+    const viewAs = useContext(PreviewAs);
+    const { data: value } = useLoad((signal) => activities.getActivityLaps(activity.id, { signal, viewAs }), [activity.id]);
     // One computed lap is the whole activity again: nothing to show.
     if (!value || value.laps.length === 0 || (value.laps.length === 1 && !value.laps[0]!.from_device)) {
         return null;
@@ -260,7 +265,8 @@ function Laps({ activity, units }: { activity: Activity; units: Units }) {
 const kRankLabel: Record<number, string> = { 1: 'PR', 2: '2nd', 3: '3rd' };
 
 function BestEfforts({ activity, units }: { activity: Activity; units: Units }) {
-    const { data: value } = useLoad((signal) => activities.getActivityBestEfforts(activity.id, { signal }), [activity.id]);
+    const viewAs = useContext(PreviewAs);
+    const { data: value } = useLoad((signal) => activities.getActivityBestEfforts(activity.id, { signal, viewAs }), [activity.id]);
     if (!value || value.best_efforts.length === 0) {
         return null;
     }
@@ -314,7 +320,8 @@ function ZoneBars({ title, zones, unit, kind }: { title: string; zones: ZoneBuck
 }
 
 function ZonesSection({ activity }: { activity: Activity }) {
-    const { data: value } = useLoad<Zones>((signal) => activities.getActivityZones(activity.id, { signal }), [activity.id]);
+    const viewAs = useContext(PreviewAs);
+    const { data: value } = useLoad<Zones>((signal) => activities.getActivityZones(activity.id, { signal, viewAs }), [activity.id]);
     if (!value) {
         return null;
     }
@@ -349,7 +356,8 @@ function ZonesSection({ activity }: { activity: Activity }) {
  * what this viewer may see when an end is hidden from them).
  */
 function PowerCurve({ activity }: { activity: Activity }) {
-    const { data: value } = useLoad((signal) => activities.getActivityCurves(activity.id, { signal }), [activity.id]);
+    const viewAs = useContext(PreviewAs);
+    const { data: value } = useLoad((signal) => activities.getActivityCurves(activity.id, { signal, viewAs }), [activity.id, viewAs]);
     const curve = useMemo(() => powerCurveRows(value?.power ?? []), [value]);
     const peak = curve[0]?.watts ?? 0;
     if (curve.length < 2 || peak <= 0) {
@@ -614,9 +622,10 @@ function CursorMap({ latlng, cursor, ...props }: { label: string; lines: readonl
 
 function ActivityBody({ activity, units }: { activity: Activity; units: Units }) {
     // Medium resolution (at most 1000 points) is plenty for a phone's width and one request serves map and charts.
-    const streams = useLoad((signal) => (activity.has_streams ? activities.getActivityStreams(activity.id, { resolution: 'medium' }, { signal }) : Promise.resolve(null)), [activity.id, activity.has_streams]);
+    const viewAs = useContext(PreviewAs);
+    const streams = useLoad((signal) => (activity.has_streams ? activities.getActivityStreams(activity.id, { resolution: 'medium' }, { signal, viewAs }) : Promise.resolve(null)), [activity.id, activity.has_streams]);
     const cursor = useSignal<number | null>(null);
-    const lengths = useLoad((signal) => (activity.sport === 'swim' && activity.has_streams ? activities.getActivityLengths(activity.id, { signal }) : Promise.resolve(null)), [activity.id, activity.sport, activity.has_streams]);
+    const lengths = useLoad((signal) => (activity.sport === 'swim' && activity.has_streams ? activities.getActivityLengths(activity.id, { signal, viewAs }) : Promise.resolve(null)), [activity.id, activity.sport, activity.has_streams]);
     const pool = useMemo(() => poolOf(lengths.data, units), [lengths.data, units]);
     const owner = activity.is_owner ? null : activity.owner.display_name;
     const hasPower = activity.avg_power_w !== null;
@@ -657,15 +666,46 @@ function ActivityBody({ activity, units }: { activity: Activity; units: Units })
                 {activity.has_streams && hasPower ? <PowerCurve activity={activity} /> : null}
                 {activity.has_streams ? <BestEfforts activity={activity} units={units} /> : null}
                 {activity.has_streams ? <ZonesSection activity={activity} /> : null}
-                <Downloads activity={activity} />
+                {/* Downloads are the owner's own, not part of what others are shown. */}
+                {viewAs ? null : <Downloads activity={activity} />}
                 {activity.is_owner ? <OwnerActions activity={activity} /> : null}
             </div>
         </>
     );
 }
 
+const kPreviewOptions: { value: ViewAs | 'you'; label: string }[] = [
+    { value: 'you', label: 'You' },
+    { value: 'follower', label: 'Followers' },
+    { value: 'stranger', label: 'Everyone' },
+];
+const kPreviewWho: Record<ViewAs, string> = { follower: 'your followers see', stranger: "people who don't follow you see" };
+
+/** The owner's "what others see": the page as the server shows it to a follower or to anyone else. */
+function Preview({ id, viewAs, units }: { id: number; viewAs: ViewAs; units: Units }) {
+    const { data: activity, problem } = useLoad((signal) => activities.getActivity(id, { signal, viewAs }), [id, viewAs]);
+    return (
+        <PreviewAs.Provider value={viewAs}>
+            <Banner testId="preview-banner">{`Preview: what ${kPreviewWho[viewAs]}`}</Banner>
+            {activity ? (
+                <ActivityBody key={`${activity.id}-${viewAs}`} activity={activity} units={units} />
+            ) : problem?.status === 404 ? (
+                // The server says who cannot see it ("A stranger cannot see this activity").
+                <p class="activity-preview__hidden" data-testid="preview-hidden">
+                    {`${problem.detail ?? 'They cannot see this activity'}: its visibility keeps it from them.`}
+                </p>
+            ) : problem ? (
+                <ProblemView problem={problem} />
+            ) : (
+                <Spinner label="Loading the preview" />
+            )}
+        </PreviewAs.Provider>
+    );
+}
+
 export function ActivityDetail({ id }: { id: number }) {
     const { data: activity, problem, reload } = useLoad((signal) => activities.getActivity(id, { signal }), [id]);
+    const [viewAs, setViewAs] = useState<ViewAs | 'you'>('you');
     const units = currentUnits();
     if (!activity) {
         return (
@@ -685,9 +725,15 @@ export function ActivityDetail({ id }: { id: number }) {
             </Screen>
         );
     }
+    const previewing = activity.is_owner && viewAs !== 'you' ? viewAs : null;
     return (
         <Screen title={sportLabel(activity.sport)} documentTitle={activity.name} backHref={href('activities')}>
-            <ActivityBody key={activity.id} activity={activity} units={units} />
+            {activity.is_owner ? (
+                <div class="activity-preview" data-testid="preview-switch">
+                    <Segmented label="See this activity as" options={kPreviewOptions} value={viewAs} onValue={setViewAs} />
+                </div>
+            ) : null}
+            {previewing ? <Preview key={previewing} id={activity.id} viewAs={previewing} units={units} /> : <ActivityBody key={activity.id} activity={activity} units={units} />}
         </Screen>
     );
 }

@@ -6,6 +6,7 @@ import { assertValid, useIdempotencyKeys, useSubmit } from '../hooks/submit';
 import { href, navigate } from '../router/location';
 import { kChoosableSports, sportLabel } from '../sports';
 import { me } from '../state/session';
+import { HideFromFeedSwitch } from './HideFromFeedSwitch';
 import { Button, FieldGroup, ProblemView, Screen, SelectField, Spinner, TextAreaField, TextField, showToast, type SelectOption } from '../ui';
 import { distanceUnit, type Units } from '../units';
 import { createBodyFromForm, emptyManualForm, formFromActivity, hideRadiusLabel, kHiddenMetrics, kHideRadiiM, patchFromActivityForm, type EditValues, type ManualValues } from './activity-form';
@@ -23,7 +24,7 @@ const kExertionOptions: SelectOption[] = [
     ...Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: `${i + 1}${i === 0 ? ' – very easy' : i === 4 ? ' – moderate' : i === 9 ? ' – maximal' : ''}` })),
 ];
 
-const kEditFields = ['name', 'description', 'sport', 'visibility', 'hidden_metrics', 'hide_endpoints_m', 'perceived_exertion'] as const;
+const kEditFields = ['name', 'description', 'sport', 'visibility', 'hidden_metrics', 'hide_endpoints_m', 'perceived_exertion', 'hide_from_feed'] as const;
 
 export function EditActivity({ id }: { id: number }) {
     const { data: activity, problem } = useLoad((signal) => activities.getActivity(id, { signal }), [id]);
@@ -74,6 +75,7 @@ function EditForm({ activity, units }: { activity: ActivityDetail; units: Units 
                 <section class="form-section">
                     <h2 class="form-section__title">Privacy</h2>
                     <SelectField label="Who can see it" name="visibility" options={kVisibilityOptions} value={values.visibility} onValue={(v) => set('visibility')(v as Visibility)} error={errors.visibility} />
+                    <HideFromFeedSwitch checked={values.hide_from_feed} onChecked={set('hide_from_feed')} />
                     <FieldGroup label="Hide from others" name="hidden_metrics" error={errors.hidden_metrics}>
                         <div class="checks">
                             {kHiddenMetrics.map((metric) => (

@@ -4,6 +4,7 @@
 // Save sheet (name, description, sport, visibility, effort) before the upload. The recording itself
 // lives in record/session.ts, so it goes on while other tabs are open, survives a reload, and
 // uploads when the connection allows.
+import { HideFromFeedSwitch } from './HideFromFeedSwitch';
 import { useEffect, useState } from 'preact/hooks';
 import type { Sport, Visibility } from '../api';
 import { MapView } from '../map/MapView';
@@ -117,6 +118,7 @@ function SaveSheet({ current, open, onClose }: { current: Recording; open: boole
     const [description, setDescription] = useState('');
     const [visibility, setVisibility] = useState<Visibility>(me.value?.default_visibility ?? 'everyone');
     const [effort, setEffort] = useState('');
+    const [hideFromFeed, setHideFromFeed] = useState(false);
     const save = useSubmit(async () => {
         const details: SaveDetails = {
             name: (name ?? suggested).trim() || suggested,
@@ -124,6 +126,7 @@ function SaveSheet({ current, open, onClose }: { current: Recording; open: boole
             sport,
             visibility,
             perceived_exertion: effort === '' ? null : Number(effort),
+            hide_from_feed: hideFromFeed,
         };
         await finishRecording(details);
     });
@@ -135,6 +138,7 @@ function SaveSheet({ current, open, onClose }: { current: Recording; open: boole
                 <SelectField label="Sport" name="sport" value={sport} onValue={(value) => setSport(value as Sport)} options={kSportOptions} />
                 <SelectField label="Who can see it" name="visibility" value={visibility} onValue={(value) => setVisibility(value as Visibility)} options={kVisibilityOptions} />
                 <SelectField label="Perceived exertion" name="perceived_exertion" value={effort} onValue={setEffort} options={kEffortOptions} hint="1 is very easy, 10 the hardest you can go." />
+                <HideFromFeedSwitch checked={hideFromFeed} onChecked={setHideFromFeed} />
                 <ProblemView problem={save.problem} />
                 <div class="sheet__actions">
                     <Button type="submit" busy={save.busy} block>

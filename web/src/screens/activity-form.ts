@@ -33,6 +33,8 @@ export interface EditValues {
     hidden_metrics: HiddenMetric[];
     hide_endpoints_m: string;
     perceived_exertion: string;
+    /** Kept out of followers' home feeds (still on the profile). */
+    hide_from_feed: boolean;
 }
 
 export function formFromActivity(activity: ActivityDetail): EditValues {
@@ -44,6 +46,7 @@ export function formFromActivity(activity: ActivityDetail): EditValues {
         hidden_metrics: [...activity.hidden_metrics],
         hide_endpoints_m: String(activity.hide_endpoints_m ?? 0),
         perceived_exertion: activity.perceived_exertion === null ? '' : String(activity.perceived_exertion),
+        hide_from_feed: activity.hide_from_feed ?? false,
     };
 }
 
@@ -99,6 +102,9 @@ export function patchFromActivityForm(activity: ActivityDetail, values: EditValu
         } else {
             patch.perceived_exertion = value;
         }
+    }
+    if (values.hide_from_feed !== initial.hide_from_feed) {
+        patch.hide_from_feed = values.hide_from_feed;
     }
     return { patch, errors };
 }

@@ -531,6 +531,7 @@ test('workouts in a phone browser', async (t) => {
             await saveSheet.getByLabel('Description').fill('Steady along the river.');
             await saveSheet.getByLabel('Who can see it').selectOption('followers');
             await saveSheet.getByLabel('Perceived exertion').selectOption('7');
+            await saveSheet.getByRole('switch', { name: /Hide from the home feed/ }).check();
             await saveSheet.getByRole('button', { name: 'Save activity' }).click();
             await page.getByTestId('upload-waiting').waitFor();
             await screenshot(page, '25-record-offline');
@@ -551,6 +552,7 @@ test('workouts in a phone browser', async (t) => {
             assert.equal(activity.description, 'Steady along the river.');
             assert.equal(activity.visibility, 'followers');
             assert.equal(activity.perceived_exertion, 7);
+            assert.equal(activity.hide_from_feed, true, 'the Save sheet switch reached the upload');
             assert.equal(await textOf(page.getByTestId('activity-name')), chosenName);
             await page.getByRole('navigation', { name: 'Main' }).waitFor();
             assert.equal(lost, 1, 'one upload answer was lost on the way');

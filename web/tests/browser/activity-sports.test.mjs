@@ -131,6 +131,57 @@ test('activity pages that know the sport', async (t) => {
             assert.deepEqual(errors, []);
         }));
 
+    await t.test("the owner's preview of what others see", () =>
+        withPhone(browser, server.url, 'sport-preview', async (context) => {
+            const page = await context.newPage();
+            const errors = watchConsole(page);
+            await signUp(page, 'Pia Preview');
+            const activity = await uploadAndOpen(page, kRun);
+            // Heart rate hidden from others, and the start and end hidden: the owner still sees both.
+            await page.goto(`/#/activity/${activity.id}/edit`);
+            await page.getByRole('checkbox', { name: 'Heart rate' }).check();
+            await page.getByLabel('Hide start and end').selectOption({ index: 1 });
+            await page.getByRole('button', { name: 'Save' }).click();
+            await page.getByTestId('activity-name').waitFor();
+            const avgHr = page.locator('.figure__label', { hasText: 'Avg heart rate' });
+            await page.getByTestId('chart-heart-rate').waitFor();
+            assert.equal(await avgHr.count(), 1, 'the owner sees the average heart rate');
+            assert.equal(await page.getByTestId('route-hidden-note').count(), 0);
+            assert.equal(await page.getByTestId('preview-banner').count(), 0);
+
+            const switcher = page.getByRole('group', { name: 'See this activity as' });
+            const preview = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/activities/${activity.id}` && new URL(r.url()).searchParams.get('view_as') === 'stranger');
+            const previewStreams = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/activities/${activity.id}/streams` && new URL(r.url()).searchParams.get('view_as') === 'stranger');
+            await switcher.getByRole('button', { name: 'Everyone' }).click();
+            const seen = await (await preview).json();
+            await previewStreams;
+            assert.equal(seen.is_owner, false);
+            assert.equal(seen.avg_heart_rate_bpm, null);
+            assert.equal(seen.route_partly_hidden, true);
+            assert.match(await textOf(page.getByTestId('preview-banner')), /Preview: what people who don't follow you see/);
+            await page.getByTestId('route-hidden-note').waitFor();
+            await page.getByTestId('charts').waitFor();
+            assert.equal(await avgHr.count(), 0, 'the preview leaves the hidden heart rate out');
+            assert.equal(await page.getByTestId('chart-heart-rate').count(), 0);
+            assert.equal(await page.getByTestId('owner-badges').count(), 0);
+            await shoot(page, '44-owner-preview');
+
+            // Only followers may see it now: the preview as everyone else says they cannot.
+            await switcher.getByRole('button', { name: 'You' }).click();
+            await page.getByTestId('chart-heart-rate').waitFor();
+            assert.equal(await avgHr.count(), 1);
+            await page.goto(`/#/activity/${activity.id}/edit`);
+            await page.getByLabel('Who can see it').selectOption('followers');
+            await page.getByRole('button', { name: 'Save' }).click();
+            await page.getByTestId('activity-name').waitFor();
+            await page.getByRole('group', { name: 'See this activity as' }).getByRole('button', { name: 'Everyone' }).click();
+            assert.match(await textOf(page.getByTestId('preview-hidden')), /A stranger cannot see this activity/);
+            await page.getByRole('group', { name: 'See this activity as' }).getByRole('button', { name: 'Followers' }).click();
+            assert.match(await textOf(page.getByTestId('preview-banner')), /Preview: what your followers see/);
+            await page.getByTestId('route-hidden-note').waitFor();
+            assert.deepEqual(errors.filter((e) => !/404/.test(e)), []);
+        }));
+
     await t.test('a ride with power', () =>
         withPhone(browser, server.url, 'sport-ride', async (context) => {
             const page = await context.newPage();

@@ -184,12 +184,13 @@ describe('openapi.yaml', () => {
 describe('activities in openapi.yaml', () => {
     const schemas = doc.components.schemas;
 
-    it('makes ActivityDetail exactly ActivitySummary plus the detail-only fields, all required', () => {
+    it('makes ActivityDetail exactly ActivitySummary plus the detail-only fields, all required but the owner-only one', () => {
         const summary = Object.keys(schemas.ActivitySummary.properties);
         const detail = Object.keys(schemas.ActivityDetail.properties);
-        expect(detail).toEqual([...summary, 'hidden_metrics', 'hide_endpoints_m', 'polyline', 'polyline_breaks', 'has_original', 'is_owner', 'route_partly_hidden']);
+        expect(detail).toEqual([...summary, 'hidden_metrics', 'hide_endpoints_m', 'polyline', 'polyline_breaks', 'has_original', 'is_owner', 'hide_from_feed', 'route_partly_hidden']);
         expect(schemas.ActivitySummary.required).toEqual(summary);
-        expect(schemas.ActivityDetail.required).toEqual(detail);
+        // hide_from_feed is the owner's alone: absent, not null, for anyone else.
+        expect(schemas.ActivityDetail.required).toEqual(detail.filter((field) => field !== 'hide_from_feed'));
         // The shared fields must not drift apart in type either.
         for (const field of summary) {
             expect(schemas.ActivityDetail.properties[field].$ref ?? schemas.ActivityDetail.properties[field].type, field).toEqual(
@@ -216,7 +217,7 @@ describe('activities in openapi.yaml', () => {
 
     it('lets PATCH change exactly the writable activity fields', () => {
         expect(Object.keys(schemas.ActivityUpdate.properties).sort()).toEqual(
-            ['name', 'description', 'sport', 'visibility', 'hidden_metrics', 'hide_endpoints_m', 'perceived_exertion'].sort(),
+            ['name', 'description', 'sport', 'visibility', 'hidden_metrics', 'hide_endpoints_m', 'perceived_exertion', 'hide_from_feed'].sort(),
         );
         expect(schemas.ActivityUpdate.required).toBeUndefined();
     });

@@ -175,6 +175,19 @@ describe('the Save sheet details', () => {
         expect(await store.list()).toEqual([]);
     });
 
+    it('hide the activity from the feed through the upload when the switch was on, and not otherwise', async () => {
+        const { store, deps, sent } = await setup();
+        await store.put(recording({ details: { ...details, hide_from_feed: true } }));
+        // What the queue sends is what the store kept (IndexedDB in the app: it survives a reload).
+        expect((await store.get('r-1'))?.details?.hide_from_feed).toBe(true);
+        await syncRecording(deps, 'r-1');
+        expect(sent[0]?.query).toEqual({ data_type: 'gpx', sport: 'trail_run', external_id: 'recording-r-1', name: 'Lunch Run by the river', description: 'Easy one', hide_from_feed: 'true' });
+        const off = await setup();
+        await off.store.put(recording({ details: { ...details, hide_from_feed: false } }));
+        await syncRecording(off.deps, 'r-1');
+        expect(off.sent[0]?.query).not.toHaveProperty('hide_from_feed');
+    });
+
     it('leave an unset effort and an empty description out', async () => {
         const { store, deps, sent, patched } = await setup();
         await store.put(recording({ details: { ...details, description: '  ', perceived_exertion: null } }));

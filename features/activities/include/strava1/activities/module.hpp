@@ -59,6 +59,8 @@ struct UploadFields {
     std::optional<std::string> description;
     std::optional<std::string> sport;
     std::optional<std::string> external_id;
+    /// "true" or "false": leave the activity out of followers' home feeds (the owner's alone to know).
+    std::optional<std::string> hide_from_feed;
 };
 
 /// An upload's state as GET /v1/uploads/{id} reports it.
