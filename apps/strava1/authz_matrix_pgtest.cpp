@@ -247,7 +247,13 @@ public:
     }
 
     /// A throwaway user (and its token) for calls that would end the actor's own session or account.
-    TestUser Throwaway() { return app_.Users(1)[0]; }
+    /// Each from its own client address, so the sign-up budget per address is never what answers.
+    TestUser Throwaway() {
+        ++throwaways_;
+        return app_.Client()
+            .From("10.7." + std::to_string(throwaways_ / 250) + "." + std::to_string(throwaways_ % 250 + 1))
+            .Users(1)[0];
+    }
 
     TestApp& App() { return app_; }
 
@@ -259,6 +265,7 @@ private:
     TestUser blocked_;
     int seed_ = 0;
     int next_ip_ = 0;
+    int throwaways_ = 0;
 };
 
 /// The token a call carries for `actor` when the row needs a session it may end: a fresh sign-up
