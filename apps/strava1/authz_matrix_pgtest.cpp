@@ -432,26 +432,25 @@ std::map<std::string, Row> Rows() {
             return Get(std::string(original.Header("Location")));
         }};
     // Social. A call that would change an actor's relation to the owner (a stranger following or
-    // blocking them) is sent by a throwaway user in the actor's place, so the world stays as it is.
-    auto as_user = [](Method method, std::string suffix, bool throwaway_for_others) {
-        return [method, suffix = std::move(suffix), throwaway_for_others](World& w, Actor a, const Object* o) {
-            const std::int64_t id = o ? o->id : w.Owner().id;
-            Call call{.method = method, .target = "/v1/users/" + Id(id) + suffix};
-            if (throwaway_for_others && (a == Actor::kStranger || a == Actor::kFollower)) {
-                call.token = ThrowawayToken(w, a);
-            }
-            return call;
+    // blocking them) is sent by a throwaway user in the actor's place, so the world stays as it is;
+    // as_user: the call on the user a row names (the owner, for routes that name none).
+    auto as_user = [](Method method, std::string suffix) {
+        return [method, suffix = std::move(suffix)](World& w, Actor, const Object* o) {
+            return Call{.method = method, .target = "/v1/users/" + Id(o ? o->id : w.Owner().id) + suffix};
         };
     };
     const std::map<Actor, int> self_400 = {{Actor::kOwner, 400}};
-    rows["POST /v1/users/{user_id}/follow"] = {200, as_user(Method::kPost, "/follow", false), false, self_400};
-    rows["POST /v1/users/{user_id}/follow"].make = [](World& w, Actor a, const Object* o) {
-        Call call{.method = Method::kPost, .target = "/v1/users/" + Id(o->id) + "/follow"};
-        if (a == Actor::kStranger) {
-            call.token = ThrowawayToken(w, a);  // the follower's own call is the idempotent repeat
-        }
-        return call;
-    };
+    rows["POST /v1/users/{user_id}/follow"] = {200,
+                                               [](World& w, Actor a, const Object* o) {
+                                                   Call call{.method = Method::kPost,
+                                                             .target = "/v1/users/" + Id(o->id) + "/follow"};
+                                                   if (a == Actor::kStranger) {
+                                                       // The follower's own call is the idempotent repeat.
+                                                       call.token = ThrowawayToken(w, a);
+                                                   }
+                                                   return call;
+                                               },
+                                               false, self_400};
     rows["DELETE /v1/users/{user_id}/follow"] = {
         204,
         [](World& w, Actor a, const Object* o) {
@@ -468,8 +467,8 @@ std::map<std::string, Row> Rows() {
         false, self_400};
     rows["GET /v1/users/{user_id}/followers"] = {200, on("/v1/users/", "/followers")};
     rows["GET /v1/users/{user_id}/following"] = {200, on("/v1/users/", "/following")};
-    rows["POST /v1/users/{user_id}/mute"] = {204, as_user(Method::kPost, "/mute", false), false, self_400};
-    rows["DELETE /v1/users/{user_id}/mute"] = {204, as_user(Method::kDelete, "/mute", false), false, self_400};
+    rows["POST /v1/users/{user_id}/mute"] = {204, as_user(Method::kPost, "/mute"), false, self_400};
+    rows["DELETE /v1/users/{user_id}/mute"] = {204, as_user(Method::kDelete, "/mute"), false, self_400};
     rows["POST /v1/users/{user_id}/block"] = {204,
                                               [](World& w, Actor a, const Object*) {
                                                   Call call{.method = Method::kPost,
@@ -480,7 +479,7 @@ std::map<std::string, Row> Rows() {
                                                   return call;
                                               },
                                               false, self_400};
-    rows["DELETE /v1/users/{user_id}/block"] = {204, as_user(Method::kDelete, "/block", false), false, self_400};
+    rows["DELETE /v1/users/{user_id}/block"] = {204, as_user(Method::kDelete, "/block"), false, self_400};
     rows["GET /v1/me/blocks"] = {200, fixed("/v1/me/blocks")};
     rows["GET /v1/me/follow-requests"] = {200, fixed("/v1/me/follow-requests")};
     for (const char* answer : {"accept", "decline"}) {
