@@ -28,9 +28,11 @@ using http::Method;
 using testing::InProcessResponse;
 using testing::TestUser;
 
-/// Who calls. The social feature adds follower, friend, blocked, club member and admins.
-enum class Actor { kOwner, kStranger, kAnonymous };
-constexpr Actor kActors[] = {Actor::kStranger, Actor::kAnonymous, Actor::kOwner};  // owner last: it may delete
+/// Who calls: the owner of the objects, a signed-in stranger, an accepted follower of the owner, a
+/// user the owner blocked, and nobody signed in. Friends, club members and admins come with their features.
+enum class Actor { kOwner, kStranger, kFollower, kBlocked, kAnonymous };
+constexpr Actor kActors[] = {Actor::kStranger, Actor::kFollower, Actor::kBlocked, Actor::kAnonymous,
+                             Actor::kOwner};  // owner last: it may delete
 
 std::string_view ActorName(Actor actor) {
     switch (actor) {
@@ -38,6 +40,10 @@ std::string_view ActorName(Actor actor) {
             return "owner";
         case Actor::kStranger:
             return "stranger";
+        case Actor::kFollower:
+            return "follower";
+        case Actor::kBlocked:
+            return "blocked";
         case Actor::kAnonymous:
             return "anonymous";
     }
@@ -73,6 +79,8 @@ struct Row {
     std::function<Call(World&, Actor, const Object*)> make;
     /// The call changes or removes its object: the owner's call gets a new one of the same variant.
     bool destructive = false;
+    /// Actors the access lets in that get another status than `ok` (the owner following themselves: 400).
+    std::map<Actor, int> except;
 };
 
 std::string Id(std::int64_t id) { return std::to_string(id); }
@@ -97,9 +105,16 @@ std::string Gpx(int seed) {
 class World {
 public:
     explicit World(TestApp& app) : app_(app) {
-        auto users = app.Users(2);
+        auto users = app.Users(4);
         owner_ = users[0];
         stranger_ = users[1];
+        follower_ = users[2];
+        blocked_ = users[3];
+        auto followed = app.Client().As(follower_).Post("/v1/users/" + std::to_string(owner_.id) + "/follow");
+        EXPECT_EQ(followed.status, 200) << followed.body;
+        EXPECT_EQ(followed.json.at("state"), "accepted") << followed.body;
+        auto block = app.Client().As(owner_).Post("/v1/users/" + std::to_string(blocked_.id) + "/block");
+        EXPECT_EQ(block.status, 204) << block.body;
     }
 
     const TestUser* UserOf(Actor actor) const {
@@ -108,6 +123,10 @@ public:
                 return &owner_;
             case Actor::kStranger:
                 return &stranger_;
+            case Actor::kFollower:
+                return &follower_;
+            case Actor::kBlocked:
+                return &blocked_;
             case Actor::kAnonymous:
                 return nullptr;
         }
@@ -148,13 +167,13 @@ public:
         if (actor == Actor::kOwner) {
             return true;
         }
-        if (actor == Actor::kAnonymous) {
-            return false;
+        if (actor == Actor::kAnonymous || actor == Actor::kBlocked) {
+            return false;  // a block hides everything of the owner, as if missing
         }
         if (object.kind == "activity") {
-            return object.variant == "everyone";
+            return object.variant == "everyone" || (object.variant == "followers" && actor == Actor::kFollower);
         }
-        return object.kind == "user";  // every signed-in user sees a profile (private profiles: social)
+        return object.kind == "user";  // every signed-in user the owner did not block sees the profile
     }
 
     /// A new object of `kind` in `variant`, owned by the owner.
@@ -205,6 +224,22 @@ public:
         } else if (kind == "user") {
             object.id = owner_.id;
             object.marker.clear();
+        } else if (kind == "follow_request" || kind == "follower") {
+            // Someone asks to follow the owner (who approves followers only for that moment), or
+            // follows them at once; the object is that user's id.
+            TestUser someone = Throwaway();
+            const bool request = kind == "follow_request";
+            if (request) {
+                EXPECT_EQ(as_owner.Patch("/v1/me", json::object{{"approve_followers", true}}).status, 200);
+            }
+            auto followed = app_.Client().As(someone).Post("/v1/users/" + Id(owner_.id) + "/follow");
+            EXPECT_EQ(followed.status, 200) << followed.body;
+            EXPECT_EQ(followed.json.at("state"), request ? "pending" : "accepted") << followed.body;
+            if (request) {
+                EXPECT_EQ(as_owner.Patch("/v1/me", json::object{{"approve_followers", false}}).status, 200);
+            }
+            object.id = someone.id;
+            object.marker.clear();
         } else {
             ADD_FAILURE() << "the matrix cannot make a " << kind;
         }
@@ -212,7 +247,13 @@ public:
     }
 
     /// A throwaway user (and its token) for calls that would end the actor's own session or account.
-    TestUser Throwaway() { return app_.Users(1)[0]; }
+    /// Each from its own client address, so the sign-up budget per address is never what answers.
+    TestUser Throwaway() {
+        ++throwaways_;
+        return app_.Client()
+            .From("10.7." + std::to_string(throwaways_ / 250) + "." + std::to_string(throwaways_ % 250 + 1))
+            .Users(1)[0];
+    }
 
     TestApp& App() { return app_; }
 
@@ -220,8 +261,11 @@ private:
     TestApp& app_;
     TestUser owner_;
     TestUser stranger_;
+    TestUser follower_;
+    TestUser blocked_;
     int seed_ = 0;
     int next_ip_ = 0;
+    int throwaways_ = 0;
 };
 
 /// The token a call carries for `actor` when the row needs a session it may end: a fresh sign-up
@@ -387,6 +431,71 @@ std::map<std::string, Row> Rows() {
             EXPECT_EQ(original.status, 302) << original.body;
             return Get(std::string(original.Header("Location")));
         }};
+    // Social. A call that would change an actor's relation to the owner (a stranger following or
+    // blocking them) is sent by a throwaway user in the actor's place, so the world stays as it is;
+    // as_user: the call on the user a row names (the owner, for routes that name none).
+    auto as_user = [](Method method, std::string suffix) {
+        return [method, suffix = std::move(suffix)](World& w, Actor, const Object* o) {
+            return Call{.method = method, .target = "/v1/users/" + Id(o ? o->id : w.Owner().id) + suffix};
+        };
+    };
+    const std::map<Actor, int> self_400 = {{Actor::kOwner, 400}};
+    rows["POST /v1/users/{user_id}/follow"] = {200,
+                                               [](World& w, Actor a, const Object* o) {
+                                                   Call call{.method = Method::kPost,
+                                                             .target = "/v1/users/" + Id(o->id) + "/follow"};
+                                                   if (a == Actor::kStranger) {
+                                                       // The follower's own call is the idempotent repeat.
+                                                       call.token = ThrowawayToken(w, a);
+                                                   }
+                                                   return call;
+                                               },
+                                               false, self_400};
+    rows["DELETE /v1/users/{user_id}/follow"] = {
+        204,
+        [](World& w, Actor a, const Object* o) {
+            Call call{.method = Method::kDelete, .target = "/v1/users/" + Id(o->id) + "/follow"};
+            if (a == Actor::kStranger || a == Actor::kFollower) {
+                TestUser someone = w.Throwaway();
+                if (a == Actor::kFollower) {  // a follower of its own, who really unfollows
+                    EXPECT_EQ(w.App().Client().As(someone).Post(call.target).status, 200);
+                }
+                call.token = someone.access_token;
+            }
+            return call;
+        },
+        false, self_400};
+    rows["GET /v1/users/{user_id}/followers"] = {200, on("/v1/users/", "/followers")};
+    rows["GET /v1/users/{user_id}/following"] = {200, on("/v1/users/", "/following")};
+    rows["POST /v1/users/{user_id}/mute"] = {204, as_user(Method::kPost, "/mute"), false, self_400};
+    rows["DELETE /v1/users/{user_id}/mute"] = {204, as_user(Method::kDelete, "/mute"), false, self_400};
+    rows["POST /v1/users/{user_id}/block"] = {204,
+                                              [](World& w, Actor a, const Object*) {
+                                                  Call call{.method = Method::kPost,
+                                                            .target = "/v1/users/" + Id(w.Owner().id) + "/block"};
+                                                  if (a != Actor::kOwner) {
+                                                      call.token = ThrowawayToken(w, a);
+                                                  }
+                                                  return call;
+                                              },
+                                              false, self_400};
+    rows["DELETE /v1/users/{user_id}/block"] = {204, as_user(Method::kDelete, "/block"), false, self_400};
+    rows["GET /v1/me/blocks"] = {200, fixed("/v1/me/blocks")};
+    rows["GET /v1/me/follow-requests"] = {200, fixed("/v1/me/follow-requests")};
+    for (const char* answer : {"accept", "decline"}) {
+        rows["POST /v1/me/follow-requests/{user_id}/" + std::string(answer)] = {
+            204,
+            [answer](World&, Actor, const Object* o) {
+                return Call{.method = Method::kPost, .target = "/v1/me/follow-requests/" + Id(o->id) + "/" + answer};
+            },
+            true};
+    }
+    rows["DELETE /v1/me/followers/{user_id}"] = {204,
+                                                 [](World&, Actor, const Object* o) {
+                                                     return Call{.method = Method::kDelete,
+                                                                 .target = "/v1/me/followers/" + Id(o->id)};
+                                                 },
+                                                 true};
     return rows;
 }
 
@@ -398,6 +507,9 @@ int Expected(const http::Route& route, const Row& row, Actor actor, const Object
     }
     if (actor == Actor::kAnonymous) {
         return 401;
+    }
+    if (auto it = row.except.find(actor); it != row.except.end()) {
+        return it->second;
     }
     switch (kind) {
         case AccessKind::kSignedIn:

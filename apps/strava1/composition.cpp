@@ -45,13 +45,16 @@ Composition::Composition(Infrastructure infra, const Config& config)
     : jobs_client_(registry_.Jobs()),
       probes_{infra.pool},
       idempotency_(infra.pool),
+      follows_(infra.pool),
+      // Accounts and activities ask social's relation (follows, blocks) through app::Relations (ADR
+      // 0020), and activities reads owners' profile facts through accounts' contract, never its tables.
       accounts_(accounts::Deps{infra.pool, infra.clock, infra.cpu, jobs_client_, infra.issuer, infra.verifier,
-                               infra.firebase},
+                               infra.firebase, &follows_},
                 AccountsOptions(config)),
-      // Activities reads owners' profile facts through accounts' contract, never its tables; nobody
-      // follows anybody until the social feature implements activities::FollowGraph.
-      activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, jobs_client_, infra.store, accounts_.Profiles()},
+      activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, jobs_client_, infra.store, accounts_.Profiles(),
+                                   &follows_},
                   ActivitiesOptions(config)),
+      social_(social::Deps{infra.pool, accounts_.Profiles(), follows_}, social::Options{}),
       objects_(infra.store, infra.cpu, infra.clock),
       tiles_(TileSettings(config), infra.cpu, infra.clock) {
     probes_.unreachable_limit = config.db_unreachable_limit;
@@ -63,6 +66,7 @@ Composition::Composition(Infrastructure infra, const Config& config)
     RegisterProbes(registry_, probes_);
     accounts_.Register(registry_);
     activities_.Register(registry_);
+    social_.Register(registry_);
     // The signed object route is storage's; who still references a key is the owning module's say.
     objects_.AddOwner(activities::Module::kOriginalKeyPrefix, activities_.OriginalReferences());
     for (auto& route : objects_.Routes()) {

@@ -13,6 +13,7 @@
 #include "strava1/db/pool.hpp"
 #include "strava1/http/idempotency.hpp"
 #include "strava1/jobs/client.hpp"
+#include "strava1/social/module.hpp"
 #include "strava1/storage/local_store.hpp"
 #include "strava1/storage/object_routes.hpp"
 #include "strava1/tiles/tile_routes.hpp"
@@ -39,7 +40,7 @@ struct Infrastructure {
 /// The one wiring of the modules, built the same way by every entry point (serve, worker, import,
 /// routes, migrate; api and realtime when they come): it builds each module from the
 /// infrastructure and the config and registers, in this order, the jobs library's housekeeping, the
-/// probes, accounts, activities, the storage routes (activities' originals), the map tile proxy and the
+/// probes, accounts, activities, social, the storage routes (activities' originals), the map tile proxy and the
 /// idempotency-key expiry. Each entry point then runs the part of the registry its role needs: serve the routes, the
 /// start tasks and job workers; worker the job workers; import one module's service; routes the table.
 class Composition {
@@ -63,8 +64,10 @@ private:
     jobs::Client jobs_client_;  // reads registry_'s jobs, so declared after it
     Probes probes_;
     http::IdempotencyStore idempotency_;
+    social::FollowStore follows_;  // the relation accounts and activities ask: built before them
     accounts::Module accounts_;
     activities::Module activities_;
+    social::Module social_;
     storage::ObjectRoutes objects_;
     tiles::TileRoutes tiles_;
 };

@@ -58,7 +58,10 @@ describe('HTTP core and accounts', () => {
         const bob = await client.signUp();
         const pub = await client.as(bob).get(`/v1/users/${ana.id}`);
         assert.equal(pub.status, 200);
-        assert.deepEqual(Object.keys(pub.json).sort(), ['bio', 'city', 'country', 'created_at', 'display_name', 'id', 'username']);
+        // The public fields and the social ones (the caller's relationship, the follower counts); nothing private.
+        assert.deepEqual(Object.keys(pub.json).sort(),
+            ['bio', 'city', 'country', 'created_at', 'display_name', 'follower_count', 'following_count', 'id', 'relationship', 'username']);
+        assert.deepEqual(pub.json.relationship, { following: 'none', followed_by: false, blocked: false, muted: false });
     });
 
     test('malformed JSON, unknown fields, wrong types and missing fields name the field; nothing is written', async (t) => {

@@ -11,7 +11,9 @@ import { ActivityDetail } from './screens/ActivityDetail';
 import { EditActivity, NewActivity } from './screens/ActivityEdit';
 import { Login, Signup } from './screens/Auth';
 import { EditProfile } from './screens/EditProfile';
+import { FollowRequests } from './screens/FollowRequests';
 import { PrivacyZones } from './screens/PrivacyZones';
+import { Profile } from './screens/Profile';
 import { Record } from './screens/Record';
 import { Sessions } from './screens/Sessions';
 import { Chats, Insights } from './screens/Tabs';
@@ -31,6 +33,9 @@ export const kRoutes = [
     route('you/sessions', { screen: Sessions, title: 'Sessions', tab: 'you' }),
     route('you/privacy-zones', { screen: PrivacyZones, title: 'Privacy zones', tab: 'you' }),
     route('you/account', { screen: Account, title: 'Password & account', tab: 'you' }),
+    route('you/follow-requests', { screen: FollowRequests, title: 'Follow requests', tab: 'you' }),
+    // Another athlete's profile (follow, block); it opens from the feed.
+    route('user/:id', { screen: Profile, params: { id: kId }, title: 'Profile', tab: 'feed' }),
 
     // Workouts open from "You" (and from the feed, which shows them for now).
     route('activities', { screen: Activities, title: 'Your activities', tab: 'you' }),

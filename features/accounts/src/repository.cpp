@@ -30,6 +30,7 @@ const std::string kUpdateMe =
     "default_visibility = CASE WHEN $30 THEN $31 ELSE default_visibility END, "
     "message_policy = CASE WHEN $32 THEN $33 ELSE message_policy END, "
     "hide_endpoints_m = CASE WHEN $34 THEN $35::int ELSE hide_endpoints_m END, "
+    "approve_followers = CASE WHEN $36 THEN $37::boolean ELSE approve_followers END, "
     "updated_at = now() "
     "WHERE id = $1 RETURNING " +
     db::SelectList(kMeColumns);
@@ -54,6 +55,7 @@ inline constexpr std::array kFactsColumns = std::to_array<db::Column>({
     {"age_years", "extract(year FROM age(now(), birthdate))::float8"},
     {"default_visibility", "default_visibility"},
     {"hide_endpoints_m", "hide_endpoints_m"},
+    {"approve_followers", "approve_followers"},
     {"local_dates",
      "array_to_string(ARRAY(SELECT to_char((timestamptz 'epoch' + x.at * interval '1 microsecond') AT TIME ZONE "
      "time_zone, 'YYYY-MM-DD') FROM unnest($2::bigint[]) WITH ORDINALITY AS x(at, n) ORDER BY x.n), ',')"},
@@ -220,6 +222,7 @@ asio::awaitable<std::optional<db::Result>> Repository::UpdateMe(std::int64_t use
     add(patch.default_visibility);
     add(patch.message_policy);
     add_int(patch.hide_endpoints_m);
+    add(patch.approve_followers);
     db::Result r = co_await pool_.Query(kUpdateMe, std::move(p));
     co_return r.Empty() ? std::nullopt : std::optional<db::Result>(std::move(r));
 }
@@ -264,6 +267,7 @@ asio::awaitable<std::vector<ProfileFacts>> Repository::FindProfileFacts(std::vec
         f.age_years = r.OptDouble(row, FactsCol("age_years"));
         f.default_visibility = r.String(row, FactsCol("default_visibility"));
         f.hide_endpoints_m = static_cast<int>(r.Int(row, FactsCol("hide_endpoints_m")));
+        f.approve_followers = r.Text(row, FactsCol("approve_followers")) == "t";
         std::string_view dates = r.Text(row, FactsCol("local_dates"));
         while (!dates.empty()) {
             auto comma = dates.find(',');

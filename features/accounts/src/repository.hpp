@@ -46,6 +46,7 @@ inline constexpr std::array kMeColumns = std::to_array<db::Column>({
     {"created_at", "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
     {"updated_at", "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
     {"hide_endpoints_m", "hide_endpoints_m"},
+    {"approve_followers", "approve_followers"},
 });
 consteval int MeCol(std::string_view name) { return db::ColumnIndex(kMeColumns, name); }
 

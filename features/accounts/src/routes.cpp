@@ -107,8 +107,9 @@ asio::awaitable<Response> Routes::DeleteMe(RequestPtr req) {
 }
 
 asio::awaitable<Response> Routes::GetUser(RequestPtr req) {
-    db::Result profile = co_await service_.PublicProfile(req->PathId("user_id", "user"));
-    co_return Response::Text(200, "application/json", PublicProfileJson(profile));
+    auto [profile, relationship] =
+        co_await service_.PublicProfile(req->Caller().user_id, req->PathId("user_id", "user"));
+    co_return Response::Text(200, "application/json", PublicProfileJson(profile, relationship));
 }
 
 void Routes::Register(app::Registry& registry) {

@@ -398,8 +398,17 @@ asio::awaitable<void> Service::DeleteMe(Principal who, DeleteMeBody body) {
     log::Info("account deleted", {{"user_id", who.user_id}});
 }
 
-asio::awaitable<db::Result> Service::PublicProfile(std::int64_t user_id) {
-    co_return app::Found(co_await repository_.FindPublicProfile(user_id), "user");
+asio::awaitable<std::pair<db::Result, app::Relationship>> Service::PublicProfile(std::int64_t viewer_id,
+                                                                                 std::int64_t user_id) {
+    db::Result profile = app::Found(co_await repository_.FindPublicProfile(user_id), "user");
+    app::Relationship relationship;
+    if (deps_.relations != nullptr) {
+        relationship = co_await deps_.relations->RelationshipOf(viewer_id, user_id);
+    }
+    if (relationship.blocked) {
+        throw NotFound("user");  // as for a missing user: neither side learns of the other
+    }
+    co_return std::make_pair(std::move(profile), std::move(relationship));
 }
 
 }  // namespace strava1::accounts

@@ -60,8 +60,10 @@ public:
     boost::asio::awaitable<db::Result> Me(std::int64_t user_id);
     boost::asio::awaitable<db::Result> UpdateMe(Principal who, PatchMeBody body);
     boost::asio::awaitable<void> DeleteMe(Principal who, DeleteMeBody body);
-    /// A user's public profile (kPublicProfileColumns), or 404.
-    boost::asio::awaitable<db::Result> PublicProfile(std::int64_t user_id);
+    /// A user's public profile (kPublicProfileColumns) and the viewer's relation to them, or 404
+    /// (also when a block stands between the two, either way).
+    boost::asio::awaitable<std::pair<db::Result, app::Relationship>> PublicProfile(std::int64_t viewer_id,
+                                                                                   std::int64_t user_id);
 
     /// The field errors of a profile change, checked against `today` (the birthdate).
     static void CheckProfilePatch(const PatchMeBody& body, SystemTime today, FieldErrors& errors);

@@ -128,13 +128,14 @@ TEST_F(ServicePg, ProfileChangesAndAccountDeletion) {
     EXPECT_EQ(me.String(0, MeCol("username")), "ana");
     EXPECT_EQ(me.Int(0, MeCol("hide_endpoints_m")), 400);
     EXPECT_EQ(Fails(service_->UpdateMe(Who(bob), patch)), ErrorKind::kConflict) << "the username is taken";
-    EXPECT_EQ(Sync(service_->PublicProfile(Who(ana).user_id)).String(0, PublicCol("username")), "ana");
+    EXPECT_EQ(Sync(service_->PublicProfile(Who(ana).user_id, Who(ana).user_id)).first.String(0, PublicCol("username")),
+              "ana");
 
     EXPECT_EQ(Fails(service_->DeleteMe(Who(ana), DeleteMeBody{})), ErrorKind::kInvalidArgument)
         << "a local account confirms with its password";
     Sync(service_->DeleteMe(Who(ana), DeleteMeBody{kPassword}));
     EXPECT_EQ(Fails(service_->Me(Who(ana).user_id)), ErrorKind::kNotFound);
-    EXPECT_EQ(Fails(service_->PublicProfile(Who(ana).user_id)), ErrorKind::kNotFound);
+    EXPECT_EQ(Fails(service_->PublicProfile(Who(ana).user_id, Who(ana).user_id)), ErrorKind::kNotFound);
 }
 
 TEST_F(ServicePg, DeletingAnAccountPublishesUserDeletedWithTheDeletion) {

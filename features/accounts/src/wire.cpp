@@ -49,6 +49,7 @@ void WriteMe(json::Writer& w, const db::Result& r) {
     row.Text("created_at", MeCol("created_at"));
     row.Text("updated_at", MeCol("updated_at"));
     row.Integer("hide_endpoints_m", MeCol("hide_endpoints_m"));
+    w.Key("approve_followers").Bool(r.Text(0, MeCol("approve_followers")) == "t");
     w.EndObject();
 }
 
@@ -62,7 +63,7 @@ std::string MeJson(const db::Result& me) {
     return out;
 }
 
-std::string PublicProfileJson(const db::Result& profile) {
+std::string PublicProfileJson(const db::Result& profile, const app::Relationship& relationship) {
     std::string out;
     json::Writer w(out);
     RowWriter row{profile, w};
@@ -74,6 +75,14 @@ std::string PublicProfileJson(const db::Result& profile) {
     row.Text("city", PublicCol("city"));
     row.Text("country", PublicCol("country"));
     row.Text("created_at", PublicCol("created_at"));
+    w.Key("follower_count").Int(relationship.follower_count);
+    w.Key("following_count").Int(relationship.following_count);
+    w.Key("relationship").BeginObject();
+    w.Key("following").String(relationship.following);
+    w.Key("followed_by").Bool(relationship.followed_by);
+    w.Key("blocked").Bool(relationship.blocked);
+    w.Key("muted").Bool(relationship.muted);
+    w.EndObject();
     w.EndObject();
     return out;
 }

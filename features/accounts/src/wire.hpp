@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "strava1/app/relations.hpp"
 #include "strava1/base/json.hpp"
 #include "strava1/base/json_writer.hpp"
 #include "strava1/db/result.hpp"
@@ -64,10 +65,12 @@ struct PatchMeBody {
     json::Patch<std::string> default_visibility;
     json::Patch<std::string> message_policy;
     json::Patch<std::int32_t> hide_endpoints_m;
+    json::Patch<bool> approve_followers;
 };
 BOOST_DESCRIBE_STRUCT(PatchMeBody, (),
                       (username, display_name, bio, city, country, sex, birthdate, weight_kg, height_cm, max_hr_bpm,
-                       resting_hr_bpm, ftp_w, units, time_zone, default_visibility, message_policy, hide_endpoints_m))
+                       resting_hr_bpm, ftp_w, units, time_zone, default_visibility, message_policy, hide_endpoints_m,
+                       approve_followers))
 
 /// An access and refresh token pair as the sign-in routes answer it (AuthTokens).
 struct IssuedTokens {
@@ -88,7 +91,8 @@ struct SessionView {
 /// The owner's view of a user from a row of kMeColumns (repository.hpp), as GET /v1/me answers it.
 std::string MeJson(const db::Result& me);
 /// A user as others see them, from a row of kPublicProfileColumns.
-std::string PublicProfileJson(const db::Result& profile);
+/// With `relationship`: its viewer's relation to the user and the user's follower counts.
+std::string PublicProfileJson(const db::Result& profile, const app::Relationship& relationship);
 /// AuthTokens with the signed-in user: {"access_token", "token_type", "expires_in", "refresh_token", "user"}.
 std::string SignedInJson(const IssuedTokens& tokens, const db::Result& me);
 /// {"sessions": [...]}.

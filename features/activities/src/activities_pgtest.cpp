@@ -542,14 +542,33 @@ std::string GpxWindingRun(int points, const char* day) {
     return gpx + "</trkseg></trk></gpx>\n";
 }
 
-/// A hand-written fake of the social feature's follow relation.
+/// A hand-written fake of the social feature's relation (follows and blocks).
 class FakeFollows final : public FollowGraph {
 public:
-    std::set<std::pair<std::int64_t, std::int64_t>> edges;  // (follower, followee)
+    std::set<std::pair<std::int64_t, std::int64_t>> edges;   // (follower, followee)
+    std::set<std::pair<std::int64_t, std::int64_t>> blocks;  // (blocker, blocked)
     int asked = 0;
-    asio::awaitable<bool> Follows(std::int64_t follower_id, std::int64_t followee_id) override {
+    app::Relation Of(std::int64_t viewer_id, std::int64_t owner_id) const {
+        if (blocks.contains({viewer_id, owner_id}) || blocks.contains({owner_id, viewer_id})) {
+            return app::Relation::kBlocked;
+        }
+        return edges.contains({viewer_id, owner_id}) ? app::Relation::kFollower : app::Relation::kNone;
+    }
+    asio::awaitable<app::Relation> RelationOf(std::int64_t viewer_id, std::int64_t owner_id) override {
         ++asked;
-        co_return edges.contains({follower_id, followee_id});
+        co_return Of(viewer_id, owner_id);
+    }
+    asio::awaitable<std::unordered_map<std::int64_t, app::Relation>> RelationsOf(
+        std::int64_t viewer_id, std::vector<std::int64_t> owner_ids) override {
+        ++asked;
+        std::unordered_map<std::int64_t, app::Relation> out;
+        for (std::int64_t owner : owner_ids) {
+            out[owner] = Of(viewer_id, owner);
+        }
+        co_return out;
+    }
+    asio::awaitable<app::Relationship> RelationshipOf(std::int64_t, std::int64_t) override {
+        co_return app::Relationship{};
     }
 };
 
@@ -591,7 +610,17 @@ TEST_F(ActivitiesPg, OtherFeaturesReadActivitiesThroughThePrivacyFunction) {
     EXPECT_EQ(json::Parse(*streams).at("streams").at("distance").as_array().at(0).to_number<double>(), 0)
         << "others' distance starts at the first point they see";
     EXPECT_THROW(Sync(reader.Streams(bob, id, "mood", "low")), Error);
-    EXPECT_EQ(follows.asked, 0) << "the follow relation is asked only for followers-only activities";
+
+    // A block either way hides even what everyone may see, as a missing activity; the owner still sees it.
+    follows.blocks.insert({user_, bob});
+    EXPECT_FALSE(Sync(reader.Summary(bob, id)));
+    EXPECT_FALSE(Sync(reader.Polyline(bob, id)));
+    EXPECT_FALSE(Sync(reader.Streams(bob, id, "", "all")));
+    EXPECT_TRUE(Sync(reader.Summary(user_, id)));
+    follows.blocks.clear();
+    follows.blocks.insert({bob, user_});
+    EXPECT_FALSE(Sync(reader.Summary(bob, id)));
+    follows.blocks.clear();
 
     // Followers only: hidden from a stranger exactly as a missing activity, shown to a follower.
     Sync(pool_->Query("UPDATE activities SET visibility = 'followers'"));

@@ -35,6 +35,17 @@ asio::awaitable<std::vector<VisibleSummary>> VisibleReader::Summaries(std::int64
     for (const auto& f : facts) {
         facts_of[f.user_id] = &f;
     }
+    // One statement for every owner's relation to the viewer (follows, blocks).
+    std::vector<std::int64_t> others;
+    for (std::int64_t owner : owners) {
+        if (owner != viewer_id) {
+            others.push_back(owner);
+        }
+    }
+    std::unordered_map<std::int64_t, app::Relation> relations;
+    if (!others.empty()) {
+        relations = co_await service_.Relations().RelationsOf(viewer_id, std::move(others));
+    }
     std::vector<std::pair<ActivityRow, View>> rows;
     std::vector<int> row_of;  // its row in r, per entry of rows
     for (int row = 0; row < r.Rows(); ++row) {
@@ -43,7 +54,9 @@ asio::awaitable<std::vector<VisibleSummary>> VisibleReader::Summaries(std::int64
             continue;  // its owner is being deleted
         }
         ActivityRow a = ReadRow(r, row, owner == viewer_id ? std::vector<geo::Disc>() : zones[owner]);
-        std::optional<View> view = co_await service_.Decide(viewer_id, a.audience);
+        const auto relation = relations.find(owner);
+        std::optional<View> view = Service::Decide(
+            viewer_id, a.audience, relation == relations.end() ? app::Relation::kNone : relation->second);
         if (view) {
             rows.emplace_back(std::move(a), std::move(*view));
             row_of.push_back(row);

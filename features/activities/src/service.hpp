@@ -175,8 +175,14 @@ public:
     boost::asio::awaitable<storage::SignedUrl> OriginalUrl(OwnedActivity activity);
     boost::asio::awaitable<std::vector<RecordRow>> Records(std::int64_t owner_id);
     boost::asio::awaitable<std::vector<StatsRow>> Stats(std::int64_t viewer_id, std::int64_t owner_id);
-    /// The privacy function for one viewer and audience, asking the follow relation when it matters.
+    /// The privacy function for one viewer and audience, asking the relation (follows, blocks) of
+    /// another viewer to the owner.
     boost::asio::awaitable<std::optional<View>> Decide(std::int64_t viewer_id, Audience audience);
+    /// The same with the relation already known (RelationsOf for many owners): a block hides everything.
+    static std::optional<View> Decide(std::int64_t viewer_id, const Audience& audience, app::Relation relation);
+    /// The relation of the viewer to an owner (kNone for the owner, without asking).
+    boost::asio::awaitable<app::Relation> RelationTo(std::int64_t viewer_id, std::int64_t owner_id);
+    FollowGraph& Relations() { return follows_; }
     /// The facts of `user_id` (accounts' contract), with the days of `local_dates_of_us`; 404 `what`.
     boost::asio::awaitable<accounts::ProfileFacts> OwnerFacts(std::int64_t user_id,
                                                               std::vector<std::int64_t> local_dates_of_us,
@@ -235,9 +241,8 @@ public:
     }
 
 private:
-    /// Whether the follow relation matters for this viewer and visibility, and holds.
-    boost::asio::awaitable<bool> FollowsOwner(std::int64_t viewer_id, std::int64_t owner_id, Visibility visibility);
-    /// For one owner's lists and stats: whether the viewer follows them.
+    /// For one owner's lists and stats: whether the viewer follows them; 404 "user" under a block,
+    /// as for a missing user.
     boost::asio::awaitable<bool> FollowsForList(std::int64_t viewer_id, std::int64_t owner_id);
 
     struct Admitted;

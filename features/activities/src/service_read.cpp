@@ -79,23 +79,32 @@ asio::awaitable<analytics::AthleteProfile> Service::LoadProfile(std::int64_t own
     co_return facts ? AthleteProfileOf(*facts) : analytics::AthleteProfile{};
 }
 
-asio::awaitable<bool> Service::FollowsOwner(std::int64_t viewer_id, std::int64_t owner_id, Visibility visibility) {
-    if (viewer_id == owner_id || visibility != Visibility::kFollowers) {
-        co_return false;
+asio::awaitable<app::Relation> Service::RelationTo(std::int64_t viewer_id, std::int64_t owner_id) {
+    if (viewer_id == owner_id) {
+        co_return app::Relation::kNone;
     }
-    co_return co_await follows_.Follows(viewer_id, owner_id);
+    co_return co_await follows_.RelationOf(viewer_id, owner_id);
 }
 
 asio::awaitable<bool> Service::FollowsForList(std::int64_t viewer_id, std::int64_t owner_id) {
-    if (viewer_id == owner_id) {
-        co_return false;
+    const app::Relation relation = co_await RelationTo(viewer_id, owner_id);
+    if (relation == app::Relation::kBlocked) {
+        throw NotFound("user");
     }
-    co_return co_await follows_.Follows(viewer_id, owner_id);
+    co_return relation == app::Relation::kFollower;
+}
+
+std::optional<View> Service::Decide(std::int64_t viewer_id, const Audience& audience, app::Relation relation) {
+    if (viewer_id != audience.owner_id && relation == app::Relation::kBlocked) {
+        return std::nullopt;
+    }
+    return activities::Decide(viewer_id, audience, relation == app::Relation::kFollower);
 }
 
 asio::awaitable<std::optional<View>> Service::Decide(std::int64_t viewer_id, Audience audience) {
-    const bool follows_owner = co_await FollowsOwner(viewer_id, audience.owner_id, audience.visibility);
-    co_return activities::Decide(viewer_id, audience, follows_owner);
+    // Asked for every visibility, not only followers': a block hides even what everyone may see.
+    const app::Relation relation = co_await RelationTo(viewer_id, audience.owner_id);
+    co_return Decide(viewer_id, audience, relation);
 }
 
 asio::awaitable<VisibleActivity> Service::LoadVisible(std::int64_t viewer_id, std::int64_t id, Extra extra,

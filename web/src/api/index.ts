@@ -3,6 +3,7 @@
 import { accountsApi } from './accounts';
 import { activitiesApi } from './activities';
 import { mapsApi } from './maps';
+import { socialApi } from './social';
 import { createCore, type Core } from './core';
 import { memoryStorage, xhrSendBytes } from './http';
 
@@ -11,6 +12,7 @@ export type { Download } from './http';
 export type { AuthTokens, Me, MeUpdate, PrivacyZone, PrivacyZoneCreate, PublicProfile, Session, UserStats } from './accounts';
 export type * from './activities';
 export type { TileSource } from './maps';
+export type { FollowState, Relationship, UserList } from './social';
 
 function browserLock<T>(name: string, task: () => Promise<T>): Promise<T> {
     if (typeof navigator !== 'undefined' && navigator.locks) {
@@ -30,3 +32,4 @@ export const core: Core = createCore({
 export const accounts = accountsApi(core);
 export const activities = activitiesApi(core);
 export const maps = mapsApi(core);
+export const social = socialApi(core);

@@ -69,6 +69,8 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
     // A zone, so the privacy zones screen shows its list.
     const zone = await ana.post('/v1/me/privacy-zones', { lat: 45.1, lng: 13.6, radius_m: 400 });
     assert.equal(zone.status, 201, zone.text);
+    // Another athlete, whose profile (follow, block) Ana opens.
+    const bea = await client.signUp({ displayName: 'Bea Axe' });
 
     // [hash path, the title the screen sets, signed in?]
     const screens = [
@@ -81,6 +83,8 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
         ['#/you/sessions', 'Sessions', true],
         ['#/you/account', 'Password & account', true],
         ['#/you/privacy-zones', 'Privacy zones', true],
+        ['#/you/follow-requests', 'Follow requests', true],
+        [`#/user/${bea.id}`, 'Profile', true],
         ['#/activities', 'Your activities', true],
         ['#/activities/new', 'Manual activity', true],
         [`#/activity/${uploaded}`, 'Morning run', true],

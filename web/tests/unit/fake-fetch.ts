@@ -77,6 +77,7 @@ export const kMe = {
     message_policy: 'followers',
     created_at: '2025-01-01T00:00:00Z',
     updated_at: '2025-01-01T00:00:00Z',
+    approve_followers: false,
 } as const;
 
 export function tokens(n: number, expiresIn = 900) {

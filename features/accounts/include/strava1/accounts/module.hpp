@@ -7,6 +7,7 @@
 
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/app/registry.hpp"
+#include "strava1/app/relations.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/http/server.hpp"
 #include "strava1/jobs/client.hpp"
@@ -48,6 +49,8 @@ struct Deps {
     auth::LocalTokenIssuer* issuer = nullptr;  ///< local identity provider (null in Firebase mode)
     auth::LocalTokenVerifier* verifier = nullptr;
     auth::FirebaseVerifier* firebase = nullptr;  ///< Firebase mode
+    /// Follows and blocks (social's): a profile under a block answers 404. Null: nobody relates.
+    app::Relations* relations = nullptr;
 };
 
 /// Accounts: local sign-up/log-in/sessions, Firebase provisioning, profiles. Owns the tables

@@ -30,6 +30,8 @@ struct ProfileFacts {
     // Defaults the user chose for what they record.
     std::string default_visibility = "everyone";  ///< "everyone" | "followers" | "only_me"
     int hide_endpoints_m = 200;                   ///< radius hidden around starts and ends
+    /// Follow requests wait for the user's approval (a private profile); false: follows are instant.
+    bool approve_followers = false;
     /// The calendar day (YYYY-MM-DD), in this user's time zone, of each instant the caller asked
     /// about, in that order (PostgreSQL's time-zone rules decide it; the C++ library here has none).
     std::vector<std::string> local_dates;

@@ -1,0 +1,25 @@
+// The social feature (OpenAPI tag Users, the follow routes): following, follow requests, blocks and
+// mutes. Method names are the operationIds.
+import type { Core, Schemas } from './core';
+import type { ReadOptions } from './accounts';
+
+export type FollowState = Schemas['FollowState'];
+export type UserList = Schemas['UserList'];
+export type Relationship = Schemas['Relationship'];
+
+const user = (userId: number) => ({ user_id: userId });
+
+export function socialApi(core: Core) {
+    return {
+        followUser: (userId: number) => core.call('post', '/v1/users/{user_id}/follow', { path: user(userId) }),
+        unfollowUser: (userId: number) => core.call('delete', '/v1/users/{user_id}/follow', { path: user(userId) }),
+        blockUser: (userId: number) => core.call('post', '/v1/users/{user_id}/block', { path: user(userId) }),
+        unblockUser: (userId: number) => core.call('delete', '/v1/users/{user_id}/block', { path: user(userId) }),
+        listFollowRequests: (cursor: string | undefined, { signal }: ReadOptions = {}) =>
+            core.call('get', '/v1/me/follow-requests', { query: cursor ? { cursor } : {}, signal }),
+        acceptFollowRequest: (userId: number) => core.call('post', '/v1/me/follow-requests/{user_id}/accept', { path: user(userId) }),
+        declineFollowRequest: (userId: number) => core.call('post', '/v1/me/follow-requests/{user_id}/decline', { path: user(userId) }),
+    };
+}
+
+export type SocialApi = ReturnType<typeof socialApi>;
