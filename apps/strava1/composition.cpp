@@ -52,6 +52,8 @@ Composition::Composition(Infrastructure infra, const Config& config)
       // follows anybody until the social feature implements activities::FollowGraph.
       activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, jobs_client_, infra.store, accounts_.Profiles()},
                   ActivitiesOptions(config)),
+      // Clubs read names through accounts' contract and activities through its reader (privacy applied).
+      groups_(groups::Deps{infra.pool, infra.clock, jobs_client_, accounts_.Profiles(), activities_.Reader()}),
       objects_(infra.store, infra.cpu, infra.clock),
       tiles_(TileSettings(config), infra.cpu, infra.clock) {
     probes_.unreachable_limit = config.db_unreachable_limit;
@@ -63,6 +65,7 @@ Composition::Composition(Infrastructure infra, const Config& config)
     RegisterProbes(registry_, probes_);
     accounts_.Register(registry_);
     activities_.Register(registry_);
+    groups_.Register(registry_);
     // The signed object route is storage's; who still references a key is the owning module's say.
     objects_.AddOwner(activities::Module::kOriginalKeyPrefix, activities_.OriginalReferences());
     for (auto& route : objects_.Routes()) {

@@ -11,6 +11,7 @@
 #include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/db/pool.hpp"
+#include "strava1/groups/module.hpp"
 #include "strava1/http/idempotency.hpp"
 #include "strava1/jobs/client.hpp"
 #include "strava1/storage/local_store.hpp"
@@ -39,7 +40,7 @@ struct Infrastructure {
 /// The one wiring of the modules, built the same way by every entry point (serve, worker, import,
 /// routes, migrate; api and realtime when they come): it builds each module from the
 /// infrastructure and the config and registers, in this order, the jobs library's housekeeping, the
-/// probes, accounts, activities, the storage routes (activities' originals), the map tile proxy and the
+/// probes, accounts, activities, groups (clubs), the storage routes (activities' originals), the map tile proxy and the
 /// idempotency-key expiry. Each entry point then runs the part of the registry its role needs: serve the routes, the
 /// start tasks and job workers; worker the job workers; import one module's service; routes the table.
 class Composition {
@@ -57,6 +58,7 @@ public:
     http::Authenticator& Authenticator() { return accounts_.Authenticator(); }
     accounts::Module& Accounts() { return accounts_; }
     activities::Module& Activities() { return activities_; }
+    groups::Module& Groups() { return groups_; }
 
 private:
     Registry registry_;
@@ -65,6 +67,7 @@ private:
     http::IdempotencyStore idempotency_;
     accounts::Module accounts_;
     activities::Module activities_;
+    groups::Module groups_;
     storage::ObjectRoutes objects_;
     tiles::TileRoutes tiles_;
 };
