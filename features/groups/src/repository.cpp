@@ -11,7 +11,7 @@ const std::string kFindClub = "SELECT " + db::SelectList(kClubColumns) + kClubFr
 // "mine" joins on the caller's active memberships (club_members_user); a name prefix uses clubs_name_prefix.
 const std::string kSearchClubs =
     "SELECT " + db::SelectList(kClubColumns) + kClubFrom +
-    " WHERE ($2::text IS NULL OR lower(c.name) LIKE $2 || '%') AND (NOT $3::boolean OR m.state = 'active')"
+    " WHERE ($2::text IS NULL OR lower(c.name) LIKE lower($2) || '%') AND (NOT $3::boolean OR m.state = 'active')"
     " AND ($4::bigint IS NULL OR c.id < $4) ORDER BY c.id DESC LIMIT $5";
 constexpr const char* kInsertClub =
     "INSERT INTO clubs (name, description, sport, city, privacy, member_count) VALUES ($1, $2, $3, $4, $5, 0) "

@@ -156,7 +156,8 @@ asio::awaitable<db::Result> Service::CreateClub(const Principal& caller, NewClub
     errors.ThrowIfAny();
     db::Transaction tx = co_await deps_.pool.Begin();
     const std::int64_t club_id = co_await Repository::InsertClub(tx, club);
-    co_await Repository::InsertMembership(tx, club_id, caller.user_id, groups::Membership{"owner", "active"});
+    const groups::Membership owner{"owner", "active"};
+    co_await Repository::InsertMembership(tx, club_id, caller.user_id, owner);
     co_await Repository::AdjustMemberCount(tx, club_id, 1);
     co_await tx.Commit();
     co_return co_await repository_.FindClub(caller.user_id, club_id);
@@ -174,7 +175,7 @@ asio::awaitable<PageOf> Service::SearchClubs(const Principal& caller, std::optio
             if (ch == '%' || ch == '_' || ch == '\\') {
                 escaped += '\\';
             }
-            escaped += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+            escaped += ch;
         }
         prefix = std::move(escaped);
     }
@@ -348,7 +349,8 @@ asio::awaitable<std::optional<groups::Membership>> Service::SetRole(const Princi
             throw Error(ErrorKind::kPermissionDenied, "only the owner may hand the club over");
         }
         // The owner becomes an admin first: a club has exactly one owner (club_members_one_owner).
-        co_await Repository::UpdateMembership(tx, club_id, caller.user_id, groups::Membership{"admin", "active"});
+        const groups::Membership demoted{"admin", "active"};
+        co_await Repository::UpdateMembership(tx, club_id, caller.user_id, demoted);
     }
     m->role = role;
     co_await Repository::UpdateMembership(tx, club_id, user_id, *m);
@@ -413,7 +415,9 @@ asio::awaitable<void> Service::NamesOf(std::vector<std::int64_t> user_ids, Names
     if (user_ids.empty()) {
         co_return;
     }
-    std::vector<accounts::ProfileFacts> facts = co_await deps_.profiles.Find(std::move(user_ids), {});
+    std::vector<std::int64_t> no_instants;  // (GCC 12: no braced temporaries inside co_await)
+    std::vector<accounts::ProfileFacts> facts =
+        co_await deps_.profiles.Find(std::move(user_ids), std::move(no_instants));
     for (auto& f : facts) {
         names[f.user_id] = std::move(f.display_name);
     }
@@ -523,7 +527,8 @@ asio::awaitable<void> Service::DeleteEvent(const Principal& caller, std::int64_t
     if (!found8) {
         throw NotFound(kEvent);
     }
-    co_await deps_.jobs.CancelByKey(tx, kReminderKind, std::string(kReminderKind) + ":" + std::to_string(event_id));
+    const std::string key = std::string(kReminderKind) + ":" + std::to_string(event_id);
+    co_await deps_.jobs.CancelByKey(tx, kReminderKind, key);
     co_await tx.Commit();
 }
 
