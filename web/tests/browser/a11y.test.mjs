@@ -69,6 +69,13 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
     // A zone, so the privacy zones screen shows its list.
     const zone = await ana.post('/v1/me/privacy-zones', { lat: 45.1, lng: 13.6, radius_m: 400 });
     assert.equal(zone.status, 201, zone.text);
+    // A club with an event and a leaderboard line, so the club page shows every part.
+    const club = await ana.post('/v1/clubs', { name: 'Axe Runners', sport: 'run', privacy: 'public' });
+    assert.equal(club.status, 201, club.text);
+    const event = await ana.post(`/v1/clubs/${club.json.id}/events`, {
+        title: 'Track night', starts_at: new Date(Date.now() + 86_400_000).toISOString(), ends_at: new Date(Date.now() + 90_000_000).toISOString(),
+    });
+    assert.equal(event.status, 201, event.text);
 
     // [hash path, the title the screen sets, signed in?]
     const screens = [
@@ -87,6 +94,9 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
         [`#/activity/${manual.json.id}`, 'Pool', true],
         [`#/activity/${uploaded}/edit`, 'Edit activity', true],
         ['#/upload', 'Upload', true],
+        ['#/clubs', 'Clubs', true],
+        ['#/clubs/new', 'New club', true],
+        [`#/club/${club.json.id}`, 'Axe Runners', true],
         ['#/styleguide', 'Style guide', true],
     ];
 
