@@ -1,11 +1,14 @@
 // Clubs (features/groups) through the composed app in-process: clubs and their search, memberships
 // (instant, requested, invited; roles; the owner's hand-over), events with RSVPs and their reminder
 // job, and the weekly leaderboard from what the viewer may see of members' activities.
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "strava1/base/clock.hpp"
+#include "strava1/jobs/worker.hpp"
 #include "test_app.hpp"
 
 namespace strava1::app {
@@ -231,6 +234,55 @@ TEST_F(ClubsTest, EventsWithRsvpsAndAReminderJobThatMovesAndGoes) {
     EXPECT_EQ(client().As(owner).Delete(e).status, 204);
     EXPECT_EQ(ReminderLead(event_id), -1) << "cancelled with the event";
     ExpectProblem(client().As(ana).Get(e), 404);
+}
+
+/// Runs a job worker on the app's loop until `kind` has completed a run or failed one (or 20 s
+/// passed), then stops it; its counters for `kind`.
+jobs::WorkerStats::PerKind RunWorkerUntil(TestApp& app, const std::string& kind) {
+    return app.Sync([](TestApp* a, std::string k) -> boost::asio::awaitable<jobs::WorkerStats::PerKind> {
+        jobs::WorkerOptions options;
+        options.poll_interval = std::chrono::milliseconds(50);
+        jobs::Worker worker(co_await boost::asio::this_coro::executor, a->Pool(), a->Composed().Registered().Jobs(),
+                            options);
+        worker.Start();
+        jobs::WorkerStats::PerKind seen;
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (std::chrono::steady_clock::now() < deadline) {
+            for (const auto& per_kind : worker.Stats().kinds) {
+                if (per_kind.kind == k) {
+                    seen = per_kind;
+                }
+            }
+            if (seen.completed + seen.failed + seen.dead > 0) {
+                break;
+            }
+            timer.expires_after(std::chrono::milliseconds(20));
+            co_await timer.async_wait(boost::asio::use_awaitable);
+        }
+        co_await worker.Stop();
+        co_return seen;
+    }(&app, kind));
+}
+
+TEST_F(ClubsTest, AnEventStartingWithinTheHourIsRemindedAtOnceByAWorker) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(1);
+    const std::int64_t club = NewClub(u[0], "Soon", "public");
+    auto made = client().As(u[0]).Post(
+        "/v1/clubs/" + Id(club) + "/events",
+        json::object{{"title", "In half an hour"},
+                     {"starts_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::minutes(30))},
+                     {"ends_at", In(std::chrono::hours(2))}});
+    ASSERT_EQ(made.status, 201) << made.body;
+    const std::int64_t event_id = IdOf(made);
+    ASSERT_GT(ReminderLead(event_id), 0);
+    client().As(u[0]).Put("/v1/clubs/" + Id(club) + "/events/" + Id(event_id) + "/rsvp",
+                          json::object{{"answer", "going"}});
+    jobs::WorkerStats::PerKind reminders = RunWorkerUntil(app(), "groups.event-reminder");
+    EXPECT_GE(reminders.completed, 1u);
+    EXPECT_EQ(reminders.failed + reminders.dead, 0u);
+    EXPECT_EQ(ReminderLead(event_id), -1) << "the reminder ran and is gone";
 }
 
 TEST_F(ClubsTest, TheWeeklyLeaderboardCountsWhatTheViewerMaySee) {
