@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "strava1/base/clock.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/testing/testdata.hpp"
 #include "test_app.hpp"
@@ -28,11 +29,13 @@ using http::Method;
 using testing::InProcessResponse;
 using testing::TestUser;
 
-/// Who calls: the owner of the objects, a signed-in stranger, an accepted follower of the owner, a
-/// user the owner blocked, and nobody signed in. Friends, club members and admins come with their features.
-enum class Actor { kOwner, kStranger, kFollower, kBlocked, kAnonymous };
-constexpr Actor kActors[] = {Actor::kStranger, Actor::kFollower, Actor::kBlocked, Actor::kAnonymous,
-                             Actor::kOwner};  // owner last: it may delete
+/// Who calls: the owner of the objects (and of the clubs), a signed-in stranger, an accepted follower
+/// of the owner, a user the owner blocked, nobody signed in, and, in each of the owner's clubs, an
+/// active member, a member the owner removed, and an admin.
+enum class Actor { kOwner, kStranger, kFollower, kBlocked, kAnonymous, kClubMember, kRemovedMember, kClubAdmin };
+constexpr Actor kActors[] = {Actor::kStranger,  Actor::kFollower,   Actor::kBlocked,
+                             Actor::kAnonymous, Actor::kClubMember, Actor::kRemovedMember,
+                             Actor::kClubAdmin, Actor::kOwner};  // owner last: it may delete
 
 std::string_view ActorName(Actor actor) {
     switch (actor) {
@@ -46,8 +49,28 @@ std::string_view ActorName(Actor actor) {
             return "blocked";
         case Actor::kAnonymous:
             return "anonymous";
+        case Actor::kClubMember:
+            return "club_member";
+        case Actor::kRemovedMember:
+            return "removed_member";
+        case Actor::kClubAdmin:
+            return "club_admin";
     }
     return "?";
+}
+
+/// The actor's standing in each of the owner's clubs.
+enum class ClubRole { kNone, kMember, kAdmin };
+ClubRole ClubRoleOf(Actor actor) {
+    switch (actor) {
+        case Actor::kOwner:
+        case Actor::kClubAdmin:
+            return ClubRole::kAdmin;
+        case Actor::kClubMember:
+            return ClubRole::kMember;
+        default:
+            return ClubRole::kNone;
+    }
 }
 
 /// One object of the world a route may name, in one of the variants its kind has (an activity's
@@ -77,10 +100,12 @@ class World;
 struct Row {
     int ok = 200;  ///< the status a caller the access lets in gets
     std::function<Call(World&, Actor, const Object*)> make;
-    /// The call changes or removes its object: the owner's call gets a new one of the same variant.
+    /// The call changes or removes its object (or the caller's standing in it): every caller the
+    /// access lets in gets a new one of the same variant.
     bool destructive = false;
-    /// Actors the access lets in that get another status than `ok` (the owner following themselves: 400).
-    std::map<Actor, int> except;
+    /// Actors whose answer differs from what the access alone gives (the owner following themselves:
+    /// 400; the owner leaving their club: 409).
+    std::map<Actor, int> except = {};
 };
 
 std::string Id(std::int64_t id) { return std::to_string(id); }
@@ -105,11 +130,14 @@ std::string Gpx(int seed) {
 class World {
 public:
     explicit World(TestApp& app) : app_(app) {
-        auto users = app.Users(4);
+        auto users = app.Users(7);
         owner_ = users[0];
         stranger_ = users[1];
         follower_ = users[2];
         blocked_ = users[3];
+        member_ = users[4];
+        removed_ = users[5];
+        admin_ = users[6];
         auto followed = app.Client().As(follower_).Post("/v1/users/" + std::to_string(owner_.id) + "/follow");
         EXPECT_EQ(followed.status, 200) << followed.body;
         EXPECT_EQ(followed.json.at("state"), "accepted") << followed.body;
@@ -129,6 +157,12 @@ public:
                 return &blocked_;
             case Actor::kAnonymous:
                 return nullptr;
+            case Actor::kClubMember:
+                return &member_;
+            case Actor::kRemovedMember:
+                return &removed_;
+            case Actor::kClubAdmin:
+                return &admin_;
         }
         return nullptr;
     }
@@ -161,19 +195,66 @@ public:
         if (kind == "activity") {
             return {"everyone", "followers", "only_me"};
         }
+        if (kind == "club") {
+            return {"public", "private"};
+        }
         return {"one"};
     }
     static bool Visible(Actor actor, const Object& object) {
         if (actor == Actor::kOwner) {
             return true;
         }
-        if (actor == Actor::kAnonymous || actor == Actor::kBlocked) {
+        if (actor == Actor::kAnonymous) {
+            return false;
+        }
+        if (object.kind == "club") {
+            // Every signed-in user sees a club's card, private or not (ADR 0021); a club is its members',
+            // not its owner's alone, so a block between two people does not hide it.
+            return true;
+        }
+        if (actor == Actor::kBlocked) {
             return false;  // a block hides everything of the owner, as if missing
         }
         if (object.kind == "activity") {
             return object.variant == "everyone" || (object.variant == "followers" && actor == Actor::kFollower);
         }
         return object.kind == "user";  // every signed-in user the owner did not block sees the profile
+    }
+    /// Whether `actor` may see what the object's marker is on: for a club, its events, members and
+    /// leaderboard, which are its members' only; for the rest, the object itself.
+    static bool SeesContent(Actor actor, const Object& object) {
+        if (object.kind == "club") {
+            return ClubRoleOf(actor) != ClubRole::kNone;
+        }
+        return Visible(actor, object);
+    }
+
+    /// A new user who is an active member of `club_id` (invited by the owner, then joined).
+    std::int64_t JoinedUser(std::int64_t club_id) {
+        TestUser user = Throwaway();
+        app_.Client().As(owner_).Post("/v1/clubs/" + Id(club_id) + "/invites", json::object{{"user_id", user.id}});
+        app_.Client().As(user).Post("/v1/clubs/" + Id(club_id) + "/join");
+        return user.id;
+    }
+    /// A new user who asked to join `club_id` (a member at once when it is public).
+    std::int64_t Requester(std::int64_t club_id) {
+        TestUser user = Throwaway();
+        app_.Client().As(user).Post("/v1/clubs/" + Id(club_id) + "/join");
+        return user.id;
+    }
+    /// A new event of `club_id`, three days ahead, titled `title`.
+    std::int64_t NewEvent(std::int64_t club_id, const std::string& title) {
+        auto event = app_.Client().As(owner_).Post(
+            "/v1/clubs/" + Id(club_id) + "/events",
+            json::object{{"title", title},
+                         {"starts_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(72))},
+                         {"ends_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(74))}});
+        return event.status == 201 ? event.json.at("id").to_number<std::int64_t>() : 1;
+    }
+    /// The event the world made with `club_id` (any id for a club that does not exist).
+    std::int64_t EventOf(std::int64_t club_id) const {
+        auto found = events_.find(club_id);
+        return found == events_.end() ? 1 : found->second;
     }
 
     /// A new object of `kind` in `variant`, owned by the owner.
@@ -240,6 +321,24 @@ public:
             }
             object.id = someone.id;
             object.marker.clear();
+        } else if (kind == "club") {
+            // The marker is the club's event's title: content only its members see.
+            auto club = as_owner.Post(
+                "/v1/clubs", json::object{{"name", "Matrix club " + variant}, {"sport", "run"}, {"privacy", variant}});
+            EXPECT_EQ(club.status, 201) << club.body;
+            object.id = club.json.at("id").to_number<std::int64_t>();
+            const std::string base = "/v1/clubs/" + Id(object.id);
+            for (const TestUser* user : {&member_, &removed_, &admin_}) {
+                auto invited = as_owner.Post(base + "/invites", json::object{{"user_id", user->id}});
+                EXPECT_EQ(invited.status, 200) << invited.body;
+                auto joined = app_.Client().As(*user).Post(base + "/join");
+                EXPECT_EQ(joined.json.at("state"), "active") << joined.body;
+            }
+            auto promoted = as_owner.Patch(base + "/members/" + Id(admin_.id), json::object{{"role", "admin"}});
+            EXPECT_EQ(promoted.status, 200) << promoted.body;
+            auto removed = as_owner.Delete(base + "/members/" + Id(removed_.id));
+            EXPECT_EQ(removed.status, 204) << removed.body;
+            events_[object.id] = NewEvent(object.id, object.marker);
         } else {
             ADD_FAILURE() << "the matrix cannot make a " << kind;
         }
@@ -263,6 +362,10 @@ private:
     TestUser stranger_;
     TestUser follower_;
     TestUser blocked_;
+    TestUser member_;
+    TestUser removed_;
+    TestUser admin_;
+    std::map<std::int64_t, std::int64_t> events_;  // club id -> its event
     int seed_ = 0;
     int next_ip_ = 0;
     int throwaways_ = 0;
@@ -440,17 +543,19 @@ std::map<std::string, Row> Rows() {
         };
     };
     const std::map<Actor, int> self_400 = {{Actor::kOwner, 400}};
-    rows["POST /v1/users/{user_id}/follow"] = {200,
-                                               [](World& w, Actor a, const Object* o) {
-                                                   Call call{.method = Method::kPost,
-                                                             .target = "/v1/users/" + Id(o->id) + "/follow"};
-                                                   if (a == Actor::kStranger) {
-                                                       // The follower's own call is the idempotent repeat.
-                                                       call.token = ThrowawayToken(w, a);
-                                                   }
-                                                   return call;
-                                               },
-                                               false, self_400};
+    rows["POST /v1/users/{user_id}/follow"] = {
+        200,
+        [](World& w, Actor a, const Object* o) {
+            Call call{.method = Method::kPost, .target = "/v1/users/" + Id(o->id) + "/follow"};
+            if (a != Actor::kFollower && a != Actor::kBlocked && a != Actor::kOwner) {
+                // Others follow through a throwaway in their place, so no
+                // actor's relation to the owner changes; the follower's own
+                // call is the idempotent repeat.
+                call.token = ThrowawayToken(w, a);
+            }
+            return call;
+        },
+        false, self_400};
     rows["DELETE /v1/users/{user_id}/follow"] = {
         204,
         [](World& w, Actor a, const Object* o) {
@@ -496,11 +601,87 @@ std::map<std::string, Row> Rows() {
                                                                  .target = "/v1/me/followers/" + Id(o->id)};
                                                  },
                                                  true};
+    // Clubs (features/groups). Calls that change the caller's standing or remove the object are
+    // destructive: each caller the access lets in acts on a club of its own.
+    auto call = [](Method method, std::string prefix, std::string suffix = {}, json::value body = nullptr) {
+        return [=](World&, Actor, const Object* o) {
+            return Call{.method = method, .target = prefix + Id(o->id) + suffix, .body = body};
+        };
+    };
+    auto on_event = [](Method method, std::string suffix, json::value body = nullptr) {
+        return [=](World& w, Actor, const Object* o) {
+            return Call{.method = method,
+                        .target = "/v1/clubs/" + Id(o->id) + "/events/" + Id(w.EventOf(o->id)) + suffix,
+                        .body = body};
+        };
+    };
+    rows["POST /v1/clubs"] = {201, [](World&, Actor, const Object*) {
+                                  return Call{
+                                      .method = Method::kPost,
+                                      .target = "/v1/clubs",
+                                      .body = json::object{{"name", "Mine"}, {"sport", "ride"}, {"privacy", "public"}}};
+                              }};
+    rows["GET /v1/clubs"] = {200, fixed("/v1/clubs?q=matrix")};
+    rows["GET /v1/clubs/{club_id}"] = {200, on("/v1/clubs/")};
+    rows["PATCH /v1/clubs/{club_id}"] = {
+        200, call(Method::kPatch, "/v1/clubs/", "", json::object{{"description", "edited by the matrix"}})};
+    rows["DELETE /v1/clubs/{club_id}"] = {204, call(Method::kDelete, "/v1/clubs/"), true};
+    rows["POST /v1/clubs/{club_id}/join"] = {200, call(Method::kPost, "/v1/clubs/", "/join"), true};
+    rows["DELETE /v1/clubs/{club_id}/membership"] = {
+        204, call(Method::kDelete, "/v1/clubs/", "/membership"), true, {{Actor::kOwner, 409}}};
+    rows["POST /v1/clubs/{club_id}/invites"] = {200, [](World& w, Actor, const Object* o) {
+                                                    return Call{.method = Method::kPost,
+                                                                .target = "/v1/clubs/" + Id(o->id) + "/invites",
+                                                                .body = json::object{{"user_id", w.Throwaway().id}}};
+                                                }};
+    rows["GET /v1/clubs/{club_id}/members"] = {200, on("/v1/clubs/", "/members")};
+    rows["PATCH /v1/clubs/{club_id}/members/{user_id}"] = {
+        200, [](World& w, Actor, const Object* o) {
+            return Call{.method = Method::kPatch,
+                        .target = "/v1/clubs/" + Id(o->id) + "/members/" + Id(w.JoinedUser(o->id)),
+                        .body = json::object{{"role", "admin"}}};
+        }};
+    rows["DELETE /v1/clubs/{club_id}/members/{user_id}"] = {
+        204, [](World& w, Actor, const Object* o) {
+            return Call{.method = Method::kDelete,
+                        .target = "/v1/clubs/" + Id(o->id) + "/members/" + Id(w.JoinedUser(o->id))};
+        }};
+    rows["POST /v1/clubs/{club_id}/members/{user_id}/accept"] = {
+        200, [](World& w, Actor, const Object* o) {
+            return Call{.method = Method::kPost,
+                        .target = "/v1/clubs/" + Id(o->id) + "/members/" + Id(w.Requester(o->id)) + "/accept"};
+        }};
+    rows["POST /v1/clubs/{club_id}/events"] = {
+        201, [](World&, Actor, const Object* o) {
+            return Call{.method = Method::kPost,
+                        .target = "/v1/clubs/" + Id(o->id) + "/events",
+                        .body = json::object{
+                            {"title", "Matrix run"},
+                            {"starts_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(50))},
+                            {"ends_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(51))}}};
+        }};
+    rows["GET /v1/clubs/{club_id}/events"] = {200, on("/v1/clubs/", "/events")};
+    rows["GET /v1/clubs/{club_id}/events/{event_id}"] = {200, on_event(Method::kGet, "")};
+    rows["PATCH /v1/clubs/{club_id}/events/{event_id}"] = {
+        200, on_event(Method::kPatch, "", json::object{{"place", "edited by the matrix"}})};
+    rows["DELETE /v1/clubs/{club_id}/events/{event_id}"] = {
+        204, [](World& w, Actor, const Object* o) {
+            return Call{.method = Method::kDelete,
+                        .target = "/v1/clubs/" + Id(o->id) + "/events/" + Id(w.NewEvent(o->id, "doomed"))};
+        }};
+    rows["PUT /v1/clubs/{club_id}/events/{event_id}/rsvp"] = {
+        200, on_event(Method::kPut, "/rsvp", json::object{{"answer", "going"}})};
+    rows["DELETE /v1/clubs/{club_id}/events/{event_id}/rsvp"] = {204, on_event(Method::kDelete, "/rsvp")};
+    rows["GET /v1/clubs/{club_id}/events/{event_id}/attendees"] = {200, on_event(Method::kGet, "/attendees")};
+    rows["GET /v1/clubs/{club_id}/leaderboard"] = {200, on("/v1/clubs/", "/leaderboard?sport=run")};
     return rows;
 }
 
 /// The status `actor` must get from `route` on `object` (null: the route names none).
 int Expected(const http::Route& route, const Row& row, Actor actor, const Object* object) {
+    if (auto special = row.except.find(actor); special != row.except.end()) {
+        return special->second;
+    }
     const auto kind = route.access.kind;
     if (kind == AccessKind::kAnyone || kind == AccessKind::kSignedUrl || kind == AccessKind::kOperator) {
         return row.ok;
@@ -518,6 +699,10 @@ int Expected(const http::Route& route, const Row& row, Actor actor, const Object
             return actor == Actor::kOwner ? row.ok : 404;
         case AccessKind::kViewer:
             return World::Visible(actor, *object) ? row.ok : 404;
+        case AccessKind::kMember:
+            return ClubRoleOf(actor) != ClubRole::kNone ? row.ok : 404;
+        case AccessKind::kScopeAdmin:
+            return ClubRoleOf(actor) == ClubRole::kAdmin ? row.ok : ClubRoleOf(actor) == ClubRole::kMember ? 403 : 404;
         default:
             ADD_FAILURE() << "the matrix has no rule for access " << http::AccessKindName(kind);
             return 0;
@@ -586,7 +771,7 @@ TEST(AuthorisationMatrix, EveryRouteAnswersEveryActorAsItsAccessSaysAndLeaksNoth
         for (const Object* shared : targets) {
             for (Actor actor : kActors) {
                 std::optional<Object> own;
-                if (row.destructive && actor == Actor::kOwner && shared) {
+                if (row.destructive && shared && Expected(route, row, actor, shared) == row.ok) {
                     own = world.Create(shared->kind, shared->variant);
                 }
                 const Object* object = own ? &*own : shared;
@@ -605,7 +790,7 @@ TEST(AuthorisationMatrix, EveryRouteAnswersEveryActorAsItsAccessSaysAndLeaksNoth
                         << Where(route, actor, object) << ": a hidden object must answer as a missing one";
                 }
                 for (const Object& other : every_object) {
-                    if (!other.marker.empty() && !World::Visible(actor, other)) {
+                    if (!other.marker.empty() && !World::SeesContent(actor, other)) {
                         EXPECT_EQ(answer.body.find(other.marker), std::string::npos)
                             << Where(route, actor, object) << " leaks " << other.kind << "/" << other.variant;
                     }
@@ -623,6 +808,21 @@ TEST(AuthorisationMatrix, EveryRouteAnswersEveryActorAsItsAccessSaysAndLeaksNoth
         EXPECT_EQ(read.status, 200) << read.body;
         EXPECT_EQ(read.json.at("name"), object.marker.c_str());
         EXPECT_EQ(read.json.at("visibility"), object.variant.c_str());
+    }
+    for (const Object& object : objects["club"]) {
+        auto read = as_owner.Get("/v1/clubs/" + Id(object.id));
+        EXPECT_EQ(read.status, 200) << read.body;
+        EXPECT_EQ(read.json.at("privacy"), object.variant.c_str());
+        // Each club actor's standing is what the world made it, whatever the others sent.
+        for (auto [actor, role] : {std::pair{Actor::kClubMember, "member"}, std::pair{Actor::kClubAdmin, "admin"}}) {
+            auto card = world.Send(actor, Get("/v1/clubs/" + Id(object.id)));
+            EXPECT_EQ(card.json.at("membership").at("role"), role) << card.body;
+            EXPECT_EQ(card.json.at("membership").at("state"), "active") << card.body;
+        }
+        EXPECT_TRUE(
+            world.Send(Actor::kRemovedMember, Get("/v1/clubs/" + Id(object.id))).json.at("membership").is_null());
+        auto event = as_owner.Get("/v1/clubs/" + Id(object.id) + "/events/" + Id(world.EventOf(object.id)));
+        EXPECT_EQ(event.status, 200) << event.body;
     }
     std::printf("authorisation matrix: %zu routes, %d calls\n", routed.size(), calls);
 }

@@ -55,6 +55,8 @@ Composition::Composition(Infrastructure infra, const Config& config)
                                    &follows_},
                   ActivitiesOptions(config)),
       social_(social::Deps{infra.pool, accounts_.Profiles(), follows_}, social::Options{}),
+      // Clubs read names through accounts' contract and activities through its reader (privacy applied).
+      groups_(groups::Deps{infra.pool, infra.clock, jobs_client_, accounts_.Profiles(), activities_.Reader()}),
       objects_(infra.store, infra.cpu, infra.clock),
       tiles_(TileSettings(config), infra.cpu, infra.clock) {
     probes_.unreachable_limit = config.db_unreachable_limit;
@@ -67,6 +69,7 @@ Composition::Composition(Infrastructure infra, const Config& config)
     accounts_.Register(registry_);
     activities_.Register(registry_);
     social_.Register(registry_);
+    groups_.Register(registry_);
     // The signed object route is storage's; who still references a key is the owning module's say.
     objects_.AddOwner(activities::Module::kOriginalKeyPrefix, activities_.OriginalReferences());
     for (auto& route : objects_.Routes()) {

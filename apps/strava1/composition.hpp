@@ -11,6 +11,7 @@
 #include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/db/pool.hpp"
+#include "strava1/groups/module.hpp"
 #include "strava1/http/idempotency.hpp"
 #include "strava1/jobs/client.hpp"
 #include "strava1/social/module.hpp"
@@ -40,7 +41,7 @@ struct Infrastructure {
 /// The one wiring of the modules, built the same way by every entry point (serve, worker, import,
 /// routes, migrate; api and realtime when they come): it builds each module from the
 /// infrastructure and the config and registers, in this order, the jobs library's housekeeping, the
-/// probes, accounts, activities, social, the storage routes (activities' originals), the map tile proxy and the
+/// probes, accounts, activities, social, groups (clubs), the storage routes (activities' originals), the map tile proxy and the
 /// idempotency-key expiry. Each entry point then runs the part of the registry its role needs: serve the routes, the
 /// start tasks and job workers; worker the job workers; import one module's service; routes the table.
 class Composition {
@@ -58,6 +59,7 @@ public:
     http::Authenticator& Authenticator() { return accounts_.Authenticator(); }
     accounts::Module& Accounts() { return accounts_; }
     activities::Module& Activities() { return activities_; }
+    groups::Module& Groups() { return groups_; }
 
 private:
     Registry registry_;
@@ -68,6 +70,7 @@ private:
     accounts::Module accounts_;
     activities::Module activities_;
     social::Module social_;
+    groups::Module groups_;
     storage::ObjectRoutes objects_;
     tiles::TileRoutes tiles_;
 };

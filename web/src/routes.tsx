@@ -6,6 +6,7 @@
 import { kId, route } from './router/match';
 import { lazy } from './router/lazy';
 import { Account } from './screens/Account';
+import { ClubPage, Clubs, NewClub } from './screens/Clubs';
 import { Activities, Feed } from './screens/Activities';
 import { ActivityDetail } from './screens/ActivityDetail';
 import { EditActivity, NewActivity } from './screens/ActivityEdit';
@@ -43,6 +44,11 @@ export const kRoutes = [
     route('activity/:id', { screen: ActivityDetail, params: { id: kId }, title: 'Activity', tab: 'you' }),
     route('activity/:id/edit', { screen: EditActivity, params: { id: kId }, title: 'Edit activity', tab: 'you' }),
     route('upload', { screen: Upload, title: 'Upload', tab: 'you' }),
+
+    // Clubs open from "You" until the social tabs land.
+    route('clubs', { screen: Clubs, title: 'Clubs', tab: 'you' }),
+    route('clubs/new', { screen: NewClub, title: 'New club', tab: 'you' }),
+    route('club/:id', { screen: ClubPage, params: { id: kId }, title: 'Club', tab: 'you' }),
 
     // The living style page of the design system: open to anybody (it shows no data and calls no
     // API), in its own chunk so it costs the app nothing until opened.

@@ -644,6 +644,44 @@ TEST_F(ActivitiesPg, OtherFeaturesReadActivitiesThroughThePrivacyFunction) {
     EXPECT_EQ(both[1].id, id);
 }
 
+TEST_F(ActivitiesPg, TotalsOfManyOwnersCountWhatTheViewerMaySeeAsTheyAreShownIt) {
+    STRAVA1_REQUIRE_PG();
+    FakeFollows follows;
+    Module module(Deps{*pool_, clock_, cpu_, jobs_, *store_, profiles_, &follows}, Options{});
+    const std::int64_t bob =
+        Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('b@example.com', 'B') RETURNING id"))
+            .Int(0, 0);
+    profiles_.Add(bob, "B");
+    UploadStatus run = Sync(module.ImportAndWait(user_, GpxWindingRun(900, "2026-04-03"), {}));
+    ASSERT_EQ(run.status, "ready");
+    UploadStatus later = Sync(module.ImportAndWait(user_, GpxRun(600, "2026-04-20"), {}));
+    ASSERT_EQ(later.status, "ready");
+    ActivityReader& reader = module.Reader();
+    const auto from = *ParseRfc3339("2026-04-01T00:00:00Z");
+    const auto to = *ParseRfc3339("2026-04-08T00:00:00Z");
+    const std::int64_t id = run.activity_ids.at(0);
+    const double whole = json::Parse(Sync(reader.Summary(user_, id))->json).at("distance_m").to_number<double>();
+    const double window = json::Parse(Sync(reader.Summary(bob, id))->json).at("distance_m").to_number<double>();
+
+    auto own = Sync(reader.Totals(user_, {user_, bob}, from, to, "run"));
+    ASSERT_EQ(own.size(), 1u) << "owners without activities are left out; the later run is outside the window";
+    EXPECT_EQ(own[0].owner_id, user_);
+    EXPECT_EQ(own[0].count, 1);
+    EXPECT_DOUBLE_EQ(own[0].distance_m, whole);
+    auto seen = Sync(reader.Totals(bob, {user_, bob}, from, to, "run"));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_DOUBLE_EQ(seen[0].distance_m, window) << "others sum the window they are shown, as stats do";
+    EXPECT_TRUE(Sync(reader.Totals(bob, {user_}, from, to, "ride")).empty());
+
+    Sync(pool_->Query("UPDATE activities SET visibility = 'followers'"));
+    EXPECT_TRUE(Sync(reader.Totals(bob, {user_}, from, to, "run")).empty());
+    follows.edges.insert({bob, user_});
+    EXPECT_EQ(Sync(reader.Totals(bob, {user_}, from, to, "run")).size(), 1u) << "a follower sees followers-only";
+    Sync(pool_->Query("UPDATE activities SET visibility = 'only_me'"));
+    EXPECT_TRUE(Sync(reader.Totals(bob, {user_}, from, to, "run")).empty());
+    EXPECT_EQ(Sync(reader.Totals(user_, {user_}, from, to, "run")).size(), 1u);
+}
+
 }  // namespace
 }  // namespace strava1::activities
 

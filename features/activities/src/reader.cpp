@@ -110,4 +110,12 @@ asio::awaitable<std::optional<std::string>> VisibleReader::Streams(std::int64_t 
     co_return out;
 }
 
+asio::awaitable<std::vector<OwnerTotals>> VisibleReader::Totals(std::int64_t viewer_id,
+                                                                std::vector<std::int64_t> owner_ids,
+                                                                std::chrono::system_clock::time_point from,
+                                                                std::chrono::system_clock::time_point to,
+                                                                std::string sport) {
+    co_return co_await service_.Totals(viewer_id, std::move(owner_ids), from, to, std::move(sport));
+}
+
 }  // namespace strava1::activities

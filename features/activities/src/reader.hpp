@@ -18,6 +18,10 @@ public:
                                                                 std::int64_t activity_id) override;
     boost::asio::awaitable<std::optional<std::string>> Streams(std::int64_t viewer_id, std::int64_t activity_id,
                                                                std::string keys, std::string resolution) override;
+    boost::asio::awaitable<std::vector<OwnerTotals>> Totals(std::int64_t viewer_id, std::vector<std::int64_t> owner_ids,
+                                                            std::chrono::system_clock::time_point from,
+                                                            std::chrono::system_clock::time_point to,
+                                                            std::string sport) override;
 
 private:
     Service& service_;

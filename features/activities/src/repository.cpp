@@ -183,6 +183,27 @@ const std::string kStats =
     "(b.bucket = 'ytd' AND a.start_time >= (date_trunc('year', now() AT TIME ZONE $3) AT TIME ZONE $3))) "
     "GROUP BY a.sport, b.bucket ORDER BY a.sport";
 
+// Leaderboards: the figures as Stats shows them, per owner, over a window of start times.
+inline constexpr std::array kTotalsColumns = std::to_array<db::Column>({
+    {"owner_id", "a.owner_id"},
+    {"count", "count(*)"},
+    {"distance_m",
+     "COALESCE(sum(CASE WHEN a.owner_id = $1 OR a.map_hidden THEN a.distance_m ELSE COALESCE((a.public_summary ->> "
+     "'distance_m')::float8, a.distance_m) END), 0)"},
+    {"moving_s",
+     "COALESCE(sum(CASE WHEN a.owner_id = $1 OR a.map_hidden THEN a.moving_s ELSE COALESCE((a.public_summary ->> "
+     "'moving_s')::float8, a.moving_s) END), 0)"},
+    {"elevation_gain_m",
+     "COALESCE(sum(CASE WHEN a.owner_id = $1 OR a.map_hidden THEN a.elevation_gain_m ELSE COALESCE((a.public_summary "
+     "->> 'elevation_gain_m')::float8, a.elevation_gain_m) END), 0)"},
+});
+consteval int TotalsCol(std::string_view name) { return db::ColumnIndex(kTotalsColumns, name); }
+const std::string kTotals =
+    "SELECT " + db::SelectList(kTotalsColumns) + " FROM activities a WHERE a.owner_id = ANY($2::bigint[]) AND " +
+    VisibleToViewerAmongSql(1, 3) +
+    " AND a.sport = $4 AND a.start_time >= timestamptz 'epoch' + $5::bigint * interval '1 microsecond'"
+    " AND a.start_time < timestamptz 'epoch' + $6::bigint * interval '1 microsecond' GROUP BY a.owner_id";
+
 // --- stored public views ---
 inline constexpr std::array kSourceColumns = std::to_array<db::Column>({
     {"id", "a.id"},
@@ -408,6 +429,24 @@ asio::awaitable<std::optional<std::pair<std::string, std::string>>> Repository::
         co_return std::nullopt;
     }
     co_return std::make_pair(r.String(0, 0), r.String(0, 1));
+}
+
+asio::awaitable<std::vector<OwnerTotals>> Repository::Totals(
+    std::int64_t viewer_id, std::vector<std::int64_t> owner_ids, std::vector<std::int64_t> followed,
+    std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to, std::string sport) {
+    using std::chrono::duration_cast;
+    using std::chrono::microseconds;
+    const std::int64_t from_us = duration_cast<microseconds>(from.time_since_epoch()).count();
+    const std::int64_t to_us = duration_cast<microseconds>(to.time_since_epoch()).count();
+    db::Result r = co_await pool_.Query(
+        kTotals, Params::Of(viewer_id, Int64ArrayText(owner_ids), Int64ArrayText(followed), sport, from_us, to_us));
+    std::vector<OwnerTotals> out;
+    for (int row = 0; row < r.Rows(); ++row) {
+        out.push_back(OwnerTotals{r.Int(row, TotalsCol("owner_id")), r.Int(row, TotalsCol("count")),
+                                  r.Double(row, TotalsCol("distance_m")), r.Double(row, TotalsCol("moving_s")),
+                                  r.Double(row, TotalsCol("elevation_gain_m"))});
+    }
+    co_return out;
 }
 
 asio::awaitable<std::vector<StatsRow>> Repository::Stats(std::int64_t viewer_id, std::int64_t owner_id,

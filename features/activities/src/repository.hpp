@@ -17,6 +17,7 @@
 
 #include "duplicates.hpp"
 #include "pipeline.hpp"
+#include "strava1/activities/reader.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/db/columns.hpp"
 #include "strava1/db/pool.hpp"
@@ -316,6 +317,14 @@ public:
     /// Totals over what the viewer may see of the owner's activities, each figure as they are shown it.
     boost::asio::awaitable<std::vector<StatsRow>> Stats(std::int64_t viewer_id, std::int64_t owner_id,
                                                         std::string time_zone, bool follows_owner);
+    /// Totals per owner of `owner_ids` over what the viewer may see of their `sport` activities that
+    /// started in [from, to), each figure as the viewer is shown it (as Stats); `followed`: the owners
+    /// the viewer follows.
+    boost::asio::awaitable<std::vector<OwnerTotals>> Totals(std::int64_t viewer_id, std::vector<std::int64_t> owner_ids,
+                                                            std::vector<std::int64_t> followed,
+                                                            std::chrono::system_clock::time_point from,
+                                                            std::chrono::system_clock::time_point to,
+                                                            std::string sport);
 
     // stored public views
     static boost::asio::awaitable<std::vector<PublicViewSource>> PublicViewSources(db::Transaction tx,

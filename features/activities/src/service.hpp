@@ -175,6 +175,11 @@ public:
     boost::asio::awaitable<storage::SignedUrl> OriginalUrl(OwnedActivity activity);
     boost::asio::awaitable<std::vector<RecordRow>> Records(std::int64_t owner_id);
     boost::asio::awaitable<std::vector<StatsRow>> Stats(std::int64_t viewer_id, std::int64_t owner_id);
+    /// ActivityReader::Totals: the owners the viewer follows are asked of the FollowGraph, then one query.
+    boost::asio::awaitable<std::vector<OwnerTotals>> Totals(std::int64_t viewer_id, std::vector<std::int64_t> owner_ids,
+                                                            std::chrono::system_clock::time_point from,
+                                                            std::chrono::system_clock::time_point to,
+                                                            std::string sport);
     /// The privacy function for one viewer and audience, asking the relation (follows, blocks) of
     /// another viewer to the owner.
     boost::asio::awaitable<std::optional<View>> Decide(std::int64_t viewer_id, Audience audience);

@@ -340,4 +340,17 @@ asio::awaitable<std::vector<StatsRow>> Service::Stats(std::int64_t viewer_id, st
     co_return co_await repository_.Stats(viewer_id, owner_id, owner.time_zone, follows_owner);
 }
 
+asio::awaitable<std::vector<OwnerTotals>> Service::Totals(std::int64_t viewer_id, std::vector<std::int64_t> owner_ids,
+                                                          std::chrono::system_clock::time_point from,
+                                                          std::chrono::system_clock::time_point to, std::string sport) {
+    std::vector<std::int64_t> followed;
+    for (std::int64_t owner_id : owner_ids) {
+        if (co_await FollowsForList(viewer_id, owner_id)) {
+            followed.push_back(owner_id);
+        }
+    }
+    co_return co_await repository_.Totals(viewer_id, std::move(owner_ids), std::move(followed), from, to,
+                                          std::move(sport));
+}
+
 }  // namespace strava1::activities

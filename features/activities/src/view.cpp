@@ -109,6 +109,13 @@ std::string VisibleToViewerSql(int viewer_param, int follows_param) {
            "))";
 }
 
+std::string VisibleToViewerAmongSql(int viewer_param, int followed_param) {
+    std::string viewer = "$" + std::to_string(viewer_param);
+    std::string followed = "$" + std::to_string(followed_param) + "::bigint[]";
+    return "(a.owner_id = " + viewer +
+           " OR a.visibility = 'everyone' OR (a.visibility = 'followers' AND a.owner_id = ANY(" + followed + ")))";
+}
+
 std::vector<std::uint8_t> VisibleSamples(const View& view, const formats::Track& track) {
     if (!view.MasksPositions() || view.map_hidden) {
         return std::vector<std::uint8_t>(track.size(), 1);

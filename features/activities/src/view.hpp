@@ -70,6 +70,9 @@ std::optional<View> Decide(std::int64_t viewer_id, const Audience& audience, boo
 /// $`follows_param` says whether that viewer follows the owner (FollowGraph; lists and stats are of
 /// one owner's activities).
 std::string VisibleToViewerSql(int viewer_param, int follows_param);
+/// The same condition over many owners' activities: bigint[] parameter $`followed_param` lists the
+/// owners the viewer follows.
+std::string VisibleToViewerAmongSql(int viewer_param, int followed_param);
 
 /// Per sample of `track`: 1 when the viewer may see it. All ones for the owner. With the map
 /// hidden every sample stays (heart rate, pace... are not places) and the caller drops positions.

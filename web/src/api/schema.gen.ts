@@ -1112,6 +1112,341 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clubs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search clubs by name, or list the caller's
+         * @description Clubs whose name starts with `q` (case-insensitive), or with `mine=true` only the caller's
+         *     clubs; newest first. Every signed-in user may find private clubs too (their card only).
+         */
+        get: operations["listClubs"];
+        put?: never;
+        /**
+         * Create a club
+         * @description The caller becomes its owner and first member.
+         */
+        post: operations["createClub"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A club's card and the caller's membership
+         * @description Shown to every signed-in user, for private clubs too (ADR 0021); members, events and the
+         *     leaderboard are for members.
+         */
+        get: operations["getClub"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a club
+         * @description The owner only; anyone else gets 404 as for a missing club. Its memberships and events go with it.
+         */
+        delete: operations["deleteClub"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a club
+         * @description Admins only (a member gets 403, anyone else 404). Members left out stay as they are.
+         */
+        patch: operations["updateClub"];
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join a club, ask to join a private one, or accept an invitation
+         * @description A public club: an active member at once. A private one: a request admins accept or decline.
+         *     An invitation (any club): accepted. Idempotent: joining again answers the same state.
+         */
+        post: operations["joinClub"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Leave a club, withdraw a request or decline an invitation
+         * @description Nothing to do when the caller has no standing in the club. The owner gets 409 until they
+         *     hand the club over (`PATCH /v1/clubs/{club_id}/members/{user_id}` with `{"role": "owner"}`).
+         */
+        delete: operations["leaveClub"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite a user to a club
+         * @description Admins only. The invitee accepts by joining or declines by leaving; inviting someone who asked
+         *     to join accepts them; inviting a member changes nothing.
+         */
+        post: operations["inviteToClub"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A club's members (admins also its requests and invitations)
+         * @description Members only (anyone else: 404). `state=requested` or `invited` is for admins (403 otherwise).
+         *     By user id.
+         */
+        get: operations["listClubMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                /** @description The member (or requester, or invitee). */
+                user_id: components["parameters"]["MemberUserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member, decline a request or withdraw an invitation
+         * @description Admins only; an admin is removed by the owner only (403), the owner never (409).
+         */
+        delete: operations["removeClubMember"];
+        options?: never;
+        head?: never;
+        /**
+         * Promote, demote, or hand the club over
+         * @description Admins only. `owner` hands the club over (the owner only; they become an admin); the owner's
+         *     own role changes only that way (409).
+         */
+        patch: operations["setClubMemberRole"];
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/members/{user_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                /** @description The member (or requester, or invitee). */
+                user_id: components["parameters"]["MemberUserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a request to join
+         * @description Admins only. Accepting an active member changes nothing; no request answers 404.
+         */
+        post: operations["acceptClubRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A club's upcoming events
+         * @description Members only. Events that have not ended, soonest first.
+         */
+        get: operations["listClubEvents"];
+        put?: never;
+        /**
+         * Create a club event
+         * @description Admins only. `starts_at` in the future, `ends_at` after it; `lat` and `lng` together; a
+         *     `route_activity_id` the creator may see. Its reminder (the event `groups.event.reminder` to the
+         *     members going) is due an hour before the start.
+         */
+        post: operations["createClubEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A club event
+         * @description Members only.
+         */
+        get: operations["getClubEvent"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a club event
+         * @description Admins only; its reminder is cancelled with it.
+         */
+        delete: operations["deleteClubEvent"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a club event
+         * @description Admins only; the checks of a create (a new start must be in the future). Moving the start
+         *     moves the reminder.
+         */
+        patch: operations["updateClubEvent"];
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/events/{event_id}/rsvp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Answer a club event: going or maybe
+         * @description Members only; an ended event answers 409.
+         */
+        put: operations["rsvpClubEvent"];
+        post?: never;
+        /**
+         * Withdraw one's answer to a club event
+         * @description Members only.
+         */
+        delete: operations["unrsvpClubEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/events/{event_id}/attendees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Who answered a club event
+         * @description Members only. By user id; `answer` filters.
+         */
+        get: operations["listClubEventAttendees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A club's weekly leaderboard for one sport
+         * @description Members only. Per member with activities of `sport` that started in the ISO week (UTC):
+         *     their count, distance, moving time and elevation gain, over the activities the caller may see
+         *     (each figure as the caller is shown it). By distance, then moving time.
+         */
+        get: operations["getClubLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1837,6 +2172,179 @@ export interface components {
         PrivacyZoneList: {
             zones: components["schemas"]["PrivacyZone"][];
         };
+        Club: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            description: string;
+            sport: components["schemas"]["Sport"];
+            city: string;
+            /** @enum {string} */
+            privacy: "public" | "private";
+            /** @description Active members. */
+            member_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The caller's standing in the club; null when none. */
+            membership: null | {
+                /** @enum {string} */
+                role: "owner" | "admin" | "member";
+                /** @enum {string} */
+                state: "active" | "requested" | "invited";
+            };
+        };
+        ClubNew: {
+            name: string;
+            description?: string;
+            sport: components["schemas"]["Sport"];
+            city?: string;
+            /** @enum {string} */
+            privacy: "public" | "private";
+        };
+        /** @description Members left out stay as they are. */
+        ClubPatch: {
+            name?: string;
+            description?: string | null;
+            sport?: components["schemas"]["Sport"];
+            city?: string | null;
+            /** @enum {string} */
+            privacy?: "public" | "private";
+        };
+        ClubList: {
+            clubs: components["schemas"]["Club"][];
+            next_cursor: string | null;
+        };
+        ClubMembership: {
+            /** Format: int64 */
+            club_id: number;
+            /** Format: int64 */
+            user_id: number;
+            /** @enum {string|null} */
+            role: "owner" | "admin" | "member" | null;
+            /**
+             * @description Null when the user has no standing in the club.
+             * @enum {string|null}
+             */
+            state: "active" | "requested" | "invited" | null;
+        };
+        ClubInvite: {
+            /** Format: int64 */
+            user_id: number;
+        };
+        ClubRole: {
+            /** @enum {string} */
+            role: "owner" | "admin" | "member";
+        };
+        ClubMemberList: {
+            members: {
+                /** Format: int64 */
+                user_id: number;
+                display_name: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "member";
+                /** @enum {string} */
+                state: "active" | "requested" | "invited";
+                /** Format: date-time */
+                since: string;
+            }[];
+            next_cursor: string | null;
+        };
+        ClubEvent: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            club_id: number;
+            title: string;
+            description: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            place: string;
+            lat: number | null;
+            lng: number | null;
+            /**
+             * Format: int64
+             * @description Null also when the caller may not see that activity.
+             */
+            route_activity_id: number | null;
+            going_count: number;
+            maybe_count: number;
+            /** @enum {string|null} */
+            my_rsvp: "going" | "maybe" | null;
+        };
+        ClubEventNew: {
+            title: string;
+            description?: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            place?: string;
+            lat?: number;
+            lng?: number;
+            /** Format: int64 */
+            route_activity_id?: number;
+        };
+        /** @description Members left out stay as they are; null clears the optional ones. */
+        ClubEventPatch: {
+            title?: string;
+            description?: string | null;
+            /** Format: date-time */
+            starts_at?: string;
+            /** Format: date-time */
+            ends_at?: string;
+            place?: string | null;
+            lat?: number | null;
+            lng?: number | null;
+            /** Format: int64 */
+            route_activity_id?: number | null;
+        };
+        ClubEventList: {
+            events: components["schemas"]["ClubEvent"][];
+            next_cursor: string | null;
+        };
+        ClubRsvp: {
+            /** @enum {string} */
+            answer: "going" | "maybe";
+        };
+        ClubAttendeeList: {
+            attendees: {
+                /** Format: int64 */
+                user_id: number;
+                display_name: string;
+                /** @enum {string} */
+                answer: "going" | "maybe";
+            }[];
+            next_cursor: string | null;
+        };
+        ClubLeaderboard: {
+            /** Format: int64 */
+            club_id: number;
+            sport: components["schemas"]["Sport"];
+            /** @example 2026-W06 */
+            week: string;
+            /**
+             * Format: date-time
+             * @description The week's Monday 00:00 UTC.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The next Monday 00:00 UTC (excluded).
+             */
+            to: string;
+            entries: {
+                rank: number;
+                /** Format: int64 */
+                user_id: number;
+                display_name: string;
+                activities: number;
+                distance_m: number;
+                moving_s: number;
+                elevation_gain_m: number;
+            }[];
+        };
     };
     responses: {
         /** @description Any other error (see `Problem.type` for the kind). */
@@ -2016,6 +2524,20 @@ export interface components {
         Limit: number;
         /** @description `next_cursor` of the previous page; absent for the first page. */
         Cursor: string;
+        ClubId: number;
+        EventId: number;
+        /** @description The member (or requester, or invitee). */
+        MemberUserId: number;
+        /** @description The start of the club's name, case-insensitive. */
+        ClubQuery: string;
+        /** @description Only the caller's clubs. */
+        Mine: boolean;
+        MemberState: "active" | "requested" | "invited";
+        MemberRole: "owner" | "admin" | "member";
+        RsvpAnswer: "going" | "maybe";
+        LeaderboardSport: components["schemas"]["Sport"];
+        /** @description An ISO week; absent, the current one. */
+        IsoWeek: string;
     };
     requestBodies: never;
     headers: {
@@ -3691,6 +4213,652 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listClubs: {
+        parameters: {
+            query?: {
+                /** @description The start of the club's name, case-insensitive. */
+                q?: components["parameters"]["ClubQuery"];
+                /** @description Only the caller's clubs. */
+                mine?: components["parameters"]["Mine"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of clubs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createClub: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a creating request safe to retry. The first response for a key is stored (at least
+                 *     24 hours) and replayed for later requests with the same key and the same request: method,
+                 *     path, query parameters (in any order and percent-encoding) and body (JSON compared by value,
+                 *     multipart by its parts, other bodies byte for byte). The same key with a different request
+                 *     answers 422; a key whose first request is still running answers 409. Answers 400, 413, 429 and
+                 *     5xx are not stored, so a corrected or later retry runs.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubNew"];
+            };
+        };
+        responses: {
+            /** @description The club. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Club"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The club. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Club"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubPatch"];
+            };
+        };
+        responses: {
+            /** @description The club as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Club"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    joinClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's membership. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMembership"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    leaveClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Error"];
+        };
+    };
+    inviteToClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubInvite"];
+            };
+        };
+        responses: {
+            /** @description The invitee's membership. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMembership"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listClubMembers: {
+        parameters: {
+            query?: {
+                state?: components["parameters"]["MemberState"];
+                role?: components["parameters"]["MemberRole"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMemberList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    removeClubMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                /** @description The member (or requester, or invitee). */
+                user_id: components["parameters"]["MemberUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setClubMemberRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                /** @description The member (or requester, or invitee). */
+                user_id: components["parameters"]["MemberUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubRole"];
+            };
+        };
+        responses: {
+            /** @description The member's membership. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMembership"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    acceptClubRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                /** @description The member (or requester, or invitee). */
+                user_id: components["parameters"]["MemberUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's membership. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMembership"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listClubEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubEventList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createClubEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a creating request safe to retry. The first response for a key is stored (at least
+                 *     24 hours) and replayed for later requests with the same key and the same request: method,
+                 *     path, query parameters (in any order and percent-encoding) and body (JSON compared by value,
+                 *     multipart by its parts, other bodies byte for byte). The same key with a different request
+                 *     answers 422; a key whose first request is still running answers 409. Answers 400, 413, 429 and
+                 *     5xx are not stored, so a corrected or later retry runs.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubEventNew"];
+            };
+        };
+        responses: {
+            /** @description The event. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubEvent"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getClubEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubEvent"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteClubEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateClubEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubEventPatch"];
+            };
+        };
+        responses: {
+            /** @description The event as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubEvent"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rsvpClubEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubRsvp"];
+            };
+        };
+        responses: {
+            /** @description The event with the caller's answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubEvent"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    unrsvpClubEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listClubEventAttendees: {
+        parameters: {
+            query?: {
+                answer?: components["parameters"]["RsvpAnswer"];
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+                event_id: components["parameters"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubAttendeeList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getClubLeaderboard: {
+        parameters: {
+            query?: {
+                sport?: components["parameters"]["LeaderboardSport"];
+                /** @description An ISO week; absent, the current one. */
+                week?: components["parameters"]["IsoWeek"];
+            };
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The leaderboard. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubLeaderboard"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };

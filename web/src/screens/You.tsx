@@ -219,6 +219,10 @@ export function You() {
                 <ListRow title="Log a manual activity" subtitle="A workout without GPS" href={href('activities/new')} />
             </ListGroup>
 
+            <ListGroup heading="Community">
+                <ListRow title="Clubs" subtitle="Your clubs, their events and leaderboards" href={href('clubs')} testId="clubs" />
+            </ListGroup>
+
             <ListGroup heading="Settings">
                 <ListRow title="Edit profile" subtitle="Name, body, units, privacy" href={href('you/edit')} testId="edit-profile" />
                 <ListRow title="Privacy zones" subtitle="Places your routes never show to others" href={href('you/privacy-zones')} testId="privacy-zones" />

@@ -71,6 +71,13 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
     assert.equal(zone.status, 201, zone.text);
     // Another athlete, whose profile (follow, block) Ana opens.
     const bea = await client.signUp({ displayName: 'Bea Axe' });
+    // A club with an event and a leaderboard line, so the club page shows every part.
+    const club = await ana.post('/v1/clubs', { name: 'Axe Runners', sport: 'run', privacy: 'public' });
+    assert.equal(club.status, 201, club.text);
+    const event = await ana.post(`/v1/clubs/${club.json.id}/events`, {
+        title: 'Track night', starts_at: new Date(Date.now() + 86_400_000).toISOString(), ends_at: new Date(Date.now() + 90_000_000).toISOString(),
+    });
+    assert.equal(event.status, 201, event.text);
 
     // [hash path, the title the screen sets, signed in?]
     const screens = [
@@ -91,6 +98,9 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
         [`#/activity/${manual.json.id}`, 'Pool', true],
         [`#/activity/${uploaded}/edit`, 'Edit activity', true],
         ['#/upload', 'Upload', true],
+        ['#/clubs', 'Clubs', true],
+        ['#/clubs/new', 'New club', true],
+        [`#/club/${club.json.id}`, 'Axe Runners', true],
         ['#/styleguide', 'Style guide', true],
     ];
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,17 @@ struct VisibleSummary {
     /// lists it for this viewer (figures of the window they are shown, masked summary polyline,
     /// hidden metrics null, the start time null when hidden).
     std::string json;
+};
+
+/// One owner's totals over the activities a viewer may see (leaderboards), each figure as that
+/// viewer is shown it: the owner's own figures, or the window other viewers are shown when the
+/// owner hides the start and end of their activities.
+struct OwnerTotals {
+    std::int64_t owner_id = 0;
+    std::int64_t count = 0;
+    double distance_m = 0;
+    double moving_s = 0;
+    double elevation_gain_m = 0;
 };
 
 /// Reads activities for a viewer. Implemented by activities::Module; thread-safe. An activity the
@@ -42,6 +54,15 @@ public:
     /// Error(kInvalidArgument) for an unknown key or resolution.
     virtual boost::asio::awaitable<std::optional<std::string>> Streams(std::int64_t viewer_id, std::int64_t activity_id,
                                                                        std::string keys, std::string resolution) = 0;
+
+    /// Totals per owner of `owner_ids` over the activities of `sport` the viewer may see (the same
+    /// rule as the activity lists) that started in [from, to); owners with none are left out.
+    /// One query, however many owners.
+    virtual boost::asio::awaitable<std::vector<OwnerTotals>> Totals(std::int64_t viewer_id,
+                                                                    std::vector<std::int64_t> owner_ids,
+                                                                    std::chrono::system_clock::time_point from,
+                                                                    std::chrono::system_clock::time_point to,
+                                                                    std::string sport) = 0;
 
     /// Summaries for one activity.
     boost::asio::awaitable<std::optional<VisibleSummary>> Summary(std::int64_t viewer_id, std::int64_t activity_id);
