@@ -677,6 +677,13 @@ TEST_F(ActivitiesPg, TotalsOfManyOwnersCountWhatTheViewerMaySeeAsTheyAreShownIt)
     EXPECT_TRUE(Sync(reader.Totals(bob, {user_}, from, to, "run")).empty());
     follows.edges.insert({bob, user_});
     EXPECT_EQ(Sync(reader.Totals(bob, {user_}, from, to, "run")).size(), 1u) << "a follower sees followers-only";
+    // A block between the viewer and one owner leaves that owner out (one question for all owners),
+    // never failing the others' totals.
+    follows.blocks.insert({user_, bob});
+    follows.asked = 0;
+    EXPECT_TRUE(Sync(reader.Totals(bob, {user_, bob}, from, to, "run")).empty());
+    EXPECT_EQ(follows.asked, 1);
+    follows.blocks.clear();
     Sync(pool_->Query("UPDATE activities SET visibility = 'only_me'"));
     EXPECT_TRUE(Sync(reader.Totals(bob, {user_}, from, to, "run")).empty());
     EXPECT_EQ(Sync(reader.Totals(user_, {user_}, from, to, "run")).size(), 1u);

@@ -343,13 +343,23 @@ asio::awaitable<std::vector<StatsRow>> Service::Stats(std::int64_t viewer_id, st
 asio::awaitable<std::vector<OwnerTotals>> Service::Totals(std::int64_t viewer_id, std::vector<std::int64_t> owner_ids,
                                                           std::chrono::system_clock::time_point from,
                                                           std::chrono::system_clock::time_point to, std::string sport) {
+    // One question for every owner; an owner with a block between them and the viewer counts for
+    // nothing (their activities are as missing to the viewer), rather than failing the whole list.
+    const auto relations = co_await follows_.RelationsOf(viewer_id, owner_ids);
+    std::vector<std::int64_t> shown;
     std::vector<std::int64_t> followed;
     for (std::int64_t owner_id : owner_ids) {
-        if (co_await FollowsForList(viewer_id, owner_id)) {
+        const auto found = relations.find(owner_id);
+        const app::Relation relation = found == relations.end() ? app::Relation::kNone : found->second;
+        if (relation == app::Relation::kBlocked && owner_id != viewer_id) {
+            continue;
+        }
+        shown.push_back(owner_id);
+        if (relation == app::Relation::kFollower) {
             followed.push_back(owner_id);
         }
     }
-    co_return co_await repository_.Totals(viewer_id, std::move(owner_ids), std::move(followed), from, to,
+    co_return co_await repository_.Totals(viewer_id, std::move(shown), std::move(followed), from, to,
                                           std::move(sport));
 }
 
