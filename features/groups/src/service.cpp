@@ -131,7 +131,7 @@ std::string IsoWeekOf(SystemTime t) {
     const sys_days thursday = day - days(weekday(day).iso_encoding() - 1) + days(3);
     const int year = static_cast<int>(year_month_day(thursday).year());
     const int number = static_cast<int>((thursday - MondayOfWeekOne(year)).count() / 7) + 1;
-    char out[16];
+    char out[32];  // room for any int the compiler may assume, though a year and week are short
     std::snprintf(out, sizeof out, "%04d-W%02d", year, number);
     return out;
 }
