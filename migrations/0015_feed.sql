@@ -11,7 +11,7 @@ CREATE TABLE feed_items (
     kind      smallint NOT NULL,  -- 1 activity (2 post, later)
     item_id   bigint NOT NULL,
     author_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    PRIMARY KEY (user_id, at DESC, kind, item_id)
+    PRIMARY KEY (user_id, at, kind, item_id)  -- read backwards: newest first
 );
 -- A deleted or re-fanned item finds its rows in every reader's feed.
 CREATE INDEX feed_items_item ON feed_items (item_id, kind);
@@ -25,7 +25,7 @@ CREATE TABLE feed_authored (
     kind      smallint NOT NULL,
     item_id   bigint NOT NULL,
     in_feeds  boolean NOT NULL,
-    PRIMARY KEY (author_id, at DESC, kind, item_id)
+    PRIMARY KEY (author_id, at, kind, item_id)
 );
 CREATE INDEX feed_authored_item ON feed_authored (item_id, kind);
 

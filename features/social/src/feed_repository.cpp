@@ -7,13 +7,13 @@ using db::Params;
 namespace {
 
 // The page key of a row, and "after the cursor" for a table aliased x ($2 µs or NULL, $3 kind,
-// $4 item id): newest first, then kind and item id ascending — the primary keys' order, so each
-// page is a range of one index. The first conjunct gives the index its bound.
+// $4 item id): newest first, by (at, kind, item_id) descending — the primary keys read backwards,
+// so each page is one index range.
 #define FEED_US(x) "(extract(epoch FROM " x ".at) * 1000000)::bigint"
-#define FEED_T "(timestamptz 'epoch' + $2::bigint * interval '1 microsecond')"
-#define FEED_AFTER(x)                                                                                   \
-    "($2::bigint IS NULL OR (" x ".at <= " FEED_T " AND (" x ".at < " FEED_T " OR (" x ".kind, " x \
-    ".item_id) > ($3::smallint, $4::bigint))))"
+#define FEED_AFTER(x)                                                   \
+    "($2::bigint IS NULL OR (" x ".at, " x ".kind, " x ".item_id) < " \
+    "(timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::smallint, $4::bigint))"
+#define FEED_ORDER(x) " ORDER BY " x ".at DESC, " x ".kind DESC, " x ".item_id DESC"
 
 constexpr const char* kForgetAuthored = "DELETE FROM feed_authored WHERE item_id = $1 AND kind = $2";
 constexpr const char* kInsertAuthored =
@@ -47,25 +47,25 @@ constexpr const char* kBackfill =
     "WHERE a.author_id = $2 AND a.in_feeds "
     "AND EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2 AND state = 'accepted') "
     "AND NOT EXISTS (SELECT 1 FROM feed_wide_authors WHERE author_id = $2) "
-    "ORDER BY a.at DESC LIMIT $3 ON CONFLICT DO NOTHING";
+    FEED_ORDER("a") " LIMIT $3 ON CONFLICT DO NOTHING";
 // The reader's rows, and for each wide author they follow that author's newest items (one index
 // range each); UNION drops an item found both ways (fanned out before its author became wide).
 constexpr const char* kHome =
     "SELECT " FEED_US("u") ", u.kind, u.item_id, u.author_id FROM ("
     "(SELECT i.at, i.kind, i.item_id, i.author_id FROM feed_items i WHERE i.user_id = $1 AND " FEED_AFTER("i")
-    " ORDER BY i.at DESC, i.kind, i.item_id LIMIT $5) "
+    FEED_ORDER("i") " LIMIT $5) "
     "UNION "
     "(SELECT s.at, s.kind, s.item_id, s.author_id FROM follows f "
     " JOIN feed_wide_authors w ON w.author_id = f.followee_id "
     " CROSS JOIN LATERAL (SELECT a.at, a.kind, a.item_id, a.author_id FROM feed_authored a "
     "   WHERE a.author_id = f.followee_id AND a.in_feeds AND " FEED_AFTER("a")
-    "   ORDER BY a.at DESC, a.kind, a.item_id LIMIT $5) s "
+    FEED_ORDER("a") " LIMIT $5) s "
     " WHERE f.follower_id = $1 AND f.state = 'accepted')) u "
     "WHERE NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = $1 AND m.muted_id = u.author_id) "
-    "ORDER BY u.at DESC, u.kind, u.item_id LIMIT $5";
+    FEED_ORDER("u") " LIMIT $5";
 constexpr const char* kAuthored =
     "SELECT " FEED_US("a") ", a.kind, a.item_id, a.author_id FROM feed_authored a WHERE a.author_id = $1 AND " FEED_AFTER(
-        "a") " ORDER BY a.at DESC, a.kind, a.item_id LIMIT $5";
+        "a") FEED_ORDER("a") " LIMIT $5";
 
 std::int64_t KindOf(FeedKind kind) { return static_cast<std::int64_t>(kind); }
 

@@ -33,7 +33,7 @@ struct FeedRow {
     std::int64_t author_id = 0;
 };
 
-/// A feed page's key: rows strictly after it (newest first, then kind and item id ascending).
+/// A feed page's key: rows strictly after it in the order (at, kind, item_id) descending.
 struct FeedAfter {
     std::int64_t at_us = 0;
     std::int64_t kind = 0;

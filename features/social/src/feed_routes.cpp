@@ -18,7 +18,7 @@ namespace {
 
 http::Page FeedPageOf(const http::Request& req) {
     FieldErrors errors;
-    http::Page page = http::ReadPage(req, 3, errors, http::PageLimits{.default_size = 20, .max_size = 50});
+    http::Page page = http::ReadPage(req, 3, errors);
     errors.ThrowIfAny();
     return page;
 }
