@@ -20,16 +20,17 @@ using testing::TestUser;
 
 std::string U(const TestUser& user) { return "/v1/users/" + std::to_string(user.id); }
 
-/// A short GPX run on day `day` of May 2026 at 08:00 (later days are newer in the feed).
+/// A 6.6 km GPX run on day `day` of May 2026 at 08:00 (later days are newer in the feed); long
+/// enough that the hidden start and end leave a map for others.
 std::string Gpx(int day, double lat) {
     std::string gpx =
         "<?xml version=\"1.0\"?><gpx version=\"1.1\" creator=\"feed\" "
         "xmlns=\"http://www.topografix.com/GPX/1/1\"><trk><trkseg>";
-    for (int i = 0; i < 90; ++i) {
+    for (int i = 0; i < 600; ++i) {
         char point[200];
         std::snprintf(point, sizeof point,
                       "<trkpt lat=\"%.6f\" lon=\"%.6f\"><ele>300</ele><time>2026-05-%02dT08:%02d:%02dZ</time></trkpt>",
-                      lat + i * 0.00003, 8.0 + i * 0.00002, day, i / 60, i % 60);
+                      lat + i * 0.0001, 8.0 + i * 0.00002, day, i / 60, i % 60);
         gpx += point;
     }
     return gpx + "</trkseg></trk></gpx>";
@@ -43,10 +44,10 @@ protected:
         if (hide_from_feed) {
             fields.emplace_back("hide_from_feed", "true");
         }
-        auto body = testing::Multipart("file", "run.gpx", Gpx(day, 46.0 + static_cast<double>(user.id % 200) * 0.01),
-                                       fields);
-        auto uploaded =
-            client().As(user).Send(http::Method::kPost, "/v1/uploads", body.bytes, {{"Content-Type", body.content_type}});
+        auto body =
+            testing::Multipart("file", "run.gpx", Gpx(day, 46.0 + static_cast<double>(user.id % 200) * 0.01), fields);
+        auto uploaded = client().As(user).Send(http::Method::kPost, "/v1/uploads", body.bytes,
+                                               {{"Content-Type", body.content_type}});
         EXPECT_EQ(uploaded.status, 201) << uploaded.body;
         auto status =
             client().As(user).Get("/v1/uploads/" + std::to_string(uploaded.json.at("id").to_number<std::int64_t>()));
@@ -124,21 +125,27 @@ TEST_F(FeedTest, AFollowedUploadReachesTheFeedAndAVisibilityChangeActsAtOnce) {
     EXPECT_EQ(item.at("author").at("id").to_number<std::int64_t>(), bob.id);
     EXPECT_TRUE(item.at("author").at("display_name").is_string());
     EXPECT_EQ(item.at("activity").at("id").to_number<std::int64_t>(), run);
-    EXPECT_TRUE(item.at("activity").at("summary_polyline").is_string()) << page.body;
+    // The summary and its polyline exactly as the activities reader shows them to this viewer.
+    auto direct = client().As(ana).Get("/v1/activities/" + std::to_string(run));
+    ASSERT_EQ(direct.status, 200) << direct.body;
+    EXPECT_EQ(item.at("activity").at("summary_polyline"), direct.json.at("summary_polyline")) << page.body;
+    EXPECT_EQ(item.at("activity").at("distance_m"), direct.json.at("distance_m"));
     EXPECT_EQ(std::string(item.at("at").as_string()).substr(0, 10), "2026-05-03");
     EXPECT_EQ(Home(bob), IdList{run}) << "one's own items are in one's feed";
 
     // Only me: gone from the follower's feed before any job ran (privacy is applied at read time).
-    ASSERT_EQ(client().As(bob).Patch("/v1/activities/" + std::to_string(run), json::object{{"visibility", "only_me"}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        client().As(bob).Patch("/v1/activities/" + std::to_string(run), json::object{{"visibility", "only_me"}}).status,
+        200);
     EXPECT_EQ(Home(ana), IdList{});
     EXPECT_EQ(Home(bob), IdList{run}) << "the owner still sees it";
     ASSERT_TRUE(DrainFeedJobs());
     EXPECT_EQ(RowsOf(ana, bob), 0) << "the change withdrew the row";
-    ASSERT_EQ(
-        client().As(bob).Patch("/v1/activities/" + std::to_string(run), json::object{{"visibility", "followers"}}).status,
-        200);
+    ASSERT_EQ(client()
+                  .As(bob)
+                  .Patch("/v1/activities/" + std::to_string(run), json::object{{"visibility", "followers"}})
+                  .status,
+              200);
     ASSERT_TRUE(DrainFeedJobs());
     EXPECT_EQ(Home(ana), IdList{run}) << "fanned out again";
 
@@ -231,12 +238,12 @@ TEST_F(FeedTest, TheCursorIsStableAcrossNewItems) {
     EXPECT_TRUE(second.json.at("next_cursor").is_null());
     EXPECT_EQ(Ids(ana, "/v1/feed?limit=3"), (IdList{d, c, b}));
     // A page whose items are no longer visible is topped up from further down.
-    ASSERT_EQ(client().As(bob).Patch("/v1/activities/" + std::to_string(d), json::object{{"visibility", "only_me"}})
-                  .status,
-              200);
-    ASSERT_EQ(client().As(bob).Patch("/v1/activities/" + std::to_string(c), json::object{{"visibility", "only_me"}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        client().As(bob).Patch("/v1/activities/" + std::to_string(d), json::object{{"visibility", "only_me"}}).status,
+        200);
+    ASSERT_EQ(
+        client().As(bob).Patch("/v1/activities/" + std::to_string(c), json::object{{"visibility", "only_me"}}).status,
+        200);
     EXPECT_EQ(Ids(ana, "/v1/feed?limit=2"), (IdList{b, a}));
     ExpectProblem(client().As(ana).Get("/v1/feed?cursor=nonsense"), 400, "cursor");
     ExpectProblem(client().As(ana).Get("/v1/feed?limit=0"), 400, "limit");

@@ -327,7 +327,9 @@ asio::awaitable<void> Service::PublishEvent(db::Transaction tx, const char* type
     if (!facts) {
         co_return;
     }
-    co_await deps_.jobs.Publish(tx, jobs::Event{type, std::move(*facts)});
+    // A named event: GCC 12 destroys a braced temporary in a co_await expression twice.
+    jobs::Event event{type, std::move(*facts)};
+    co_await deps_.jobs.Publish(tx, std::move(event));
 }
 
 asio::awaitable<std::optional<std::int64_t>> Service::FindSameWorkout(db::Transaction tx, std::int64_t owner_id,

@@ -10,8 +10,9 @@ namespace {
 // $4 item id): newest first, by (at, kind, item_id) descending — the primary keys read backwards,
 // so each page is one index range.
 #define FEED_US(x) "(extract(epoch FROM " x ".at) * 1000000)::bigint"
-#define FEED_AFTER(x)                                                   \
-    "($2::bigint IS NULL OR (" x ".at, " x ".kind, " x ".item_id) < " \
+#define FEED_AFTER(x)                                  \
+    "($2::bigint IS NULL OR (" x ".at, " x ".kind, " x \
+    ".item_id) < "                                     \
     "(timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::smallint, $4::bigint))"
 #define FEED_ORDER(x) " ORDER BY " x ".at DESC, " x ".kind DESC, " x ".item_id DESC"
 
@@ -46,8 +47,8 @@ constexpr const char* kBackfill =
     "SELECT $1, a.at, a.kind, a.item_id, a.author_id FROM feed_authored a "
     "WHERE a.author_id = $2 AND a.in_feeds "
     "AND EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2 AND state = 'accepted') "
-    "AND NOT EXISTS (SELECT 1 FROM feed_wide_authors WHERE author_id = $2) "
-    FEED_ORDER("a") " LIMIT $3 ON CONFLICT DO NOTHING";
+    "AND NOT EXISTS (SELECT 1 FROM feed_wide_authors WHERE author_id = $2) " FEED_ORDER(
+        "a") " LIMIT $3 ON CONFLICT DO NOTHING";
 // The reader's rows, and for each wide author they follow that author's newest items (one index
 // range each); UNION drops an item found both ways (fanned out before its author became wide).
 constexpr const char* kHome =
@@ -63,9 +64,9 @@ constexpr const char* kHome =
     " WHERE f.follower_id = $1 AND f.state = 'accepted')) u "
     "WHERE NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = $1 AND m.muted_id = u.author_id) "
     FEED_ORDER("u") " LIMIT $5";
-constexpr const char* kAuthored =
-    "SELECT " FEED_US("a") ", a.kind, a.item_id, a.author_id FROM feed_authored a WHERE a.author_id = $1 AND " FEED_AFTER(
-        "a") FEED_ORDER("a") " LIMIT $5";
+constexpr const char* kAuthored = "SELECT " FEED_US(
+    "a") ", a.kind, a.item_id, a.author_id FROM feed_authored a WHERE a.author_id = $1 AND " FEED_AFTER("a")
+    FEED_ORDER("a") " LIMIT $5";
 
 std::int64_t KindOf(FeedKind kind) { return static_cast<std::int64_t>(kind); }
 
@@ -113,21 +114,23 @@ asio::awaitable<void> FeedRepository::Withdraw(db::Transaction& tx, FeedKind kin
 
 asio::awaitable<bool> FeedRepository::IsWide(db::Transaction& tx, std::int64_t author_id, int limit) {
     // Once wide, always wide: its older items live only in feed_authored, which the merge reads.
-    if (!(co_await tx.Query(kMarkedWide, Params::Of(author_id))).Empty()) {
+    const db::Result marked = co_await tx.Query(kMarkedWide, Params::Of(author_id));
+    if (!marked.Empty()) {
         co_return true;
     }
-    if (!(co_await tx.Query(kMoreFollowersThan, Params::Of(author_id, limit))).Bool(0, 0)) {
-        co_return false;
+    const db::Result more = co_await tx.Query(kMoreFollowersThan, Params::Of(author_id, limit));
+    const bool wide = more.Bool(0, 0);
+    if (wide) {
+        co_await tx.Query(kMarkWide, Params::Of(author_id));
     }
-    co_await tx.Query(kMarkWide, Params::Of(author_id));
-    co_return true;
+    co_return wide;
 }
 
 asio::awaitable<std::pair<std::int64_t, int>> FeedRepository::FanOutChunk(db::Transaction& tx, FeedKind kind,
-                                                                           const FeedItem& item, std::int64_t after,
-                                                                           int chunk) {
-    db::Result r = co_await tx.Query(
-        kFanOutChunk, Params::Of(item.author_id, after, chunk, item.at, KindOf(kind), item.item_id));
+                                                                          const FeedItem& item, std::int64_t after,
+                                                                          int chunk) {
+    db::Result r =
+        co_await tx.Query(kFanOutChunk, Params::Of(item.author_id, after, chunk, item.at, KindOf(kind), item.item_id));
     co_return std::pair{r.Int(0, 0), static_cast<int>(r.Int(0, 1))};
 }
 
@@ -146,8 +149,8 @@ asio::awaitable<std::vector<FeedRow>> FeedRepository::Home(std::int64_t reader_i
     co_return Rows(co_await pool_.Query(kHome, PageParams(reader_id, after, fetch)));
 }
 
-asio::awaitable<std::vector<FeedRow>> FeedRepository::Authored(std::int64_t author_id,
-                                                               std::optional<FeedAfter> after, int fetch) {
+asio::awaitable<std::vector<FeedRow>> FeedRepository::Authored(std::int64_t author_id, std::optional<FeedAfter> after,
+                                                               int fetch) {
     co_return Rows(co_await pool_.Query(kAuthored, PageParams(author_id, after, fetch)));
 }
 

@@ -1,6 +1,8 @@
 // The feed's two routes and their rendering: GET /v1/feed and GET /v1/users/{user_id}/feed.
 #include "feed_routes.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <unordered_map>
 
 #include "strava1/base/clock.hpp"
@@ -23,6 +25,16 @@ http::Page FeedPageOf(const http::Request& req) {
     return page;
 }
 
+bool StartShown(const std::string& summary) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(summary, ec);
+    if (ec || !v.is_object()) {
+        return false;
+    }
+    const boost::json::value* start = v.as_object().if_contains("start_time");
+    return start != nullptr && start->is_string();
+}
+
 /// One feed item: {kind, at, author {id, username, display_name}, activity: ActivitySummary}. The
 /// summary is the activities reader's JSON for this viewer, spliced in as it is.
 void AppendItem(std::string& out, const FeedEntry& entry, const accounts::ProfileFacts& author) {
@@ -30,7 +42,14 @@ void AppendItem(std::string& out, const FeedEntry& entry, const accounts::Profil
     json::Writer w(head);
     w.BeginObject();
     w.Key("kind").String("activity");
-    w.Key("at").String(FormatRfc3339(SystemTime(std::chrono::microseconds(entry.row.at_us))));
+    // The item's time is its start, which an owner may hide from others: then it is null, as the
+    // summary's start_time is (the order alone says no more than the list of their activities).
+    w.Key("at");
+    if (StartShown(entry.activity.json)) {
+        w.String(FormatRfc3339(SystemTime(std::chrono::microseconds(entry.row.at_us))));
+    } else {
+        w.Null();
+    }
     w.Key("author").BeginObject();
     w.Key("id").Int(author.user_id);
     w.Key("username");

@@ -118,8 +118,11 @@ asio::awaitable<FeedPage> FeedService::Home(std::int64_t viewer_id, http::Page p
 
 asio::awaitable<FeedPage> FeedService::Profile(std::int64_t viewer_id, std::int64_t user_id, http::Page page) {
     app::Found(co_await profiles_.FindOne(user_id), "user");
-    if (viewer_id != user_id && co_await relations_.RelationOf(viewer_id, user_id) == app::Relation::kBlocked) {
-        throw NotFound("user");
+    if (viewer_id != user_id) {
+        const app::Relation relation = co_await relations_.RelationOf(viewer_id, user_id);
+        if (relation == app::Relation::kBlocked) {
+            throw NotFound("user");
+        }
     }
     co_return co_await Render(viewer_id, user_id, std::move(page));
 }
@@ -131,9 +134,7 @@ asio::awaitable<FeedPage> FeedService::Render(std::int64_t viewer_id, std::optio
     if (page.after) {
         after = FeedAfter{page.after->at(0), page.after->at(1), page.after->at(2)};
     }
-    const auto key_of = [](const FeedRow& row) {
-        return std::vector<std::int64_t>{row.at_us, row.kind, row.item_id};
-    };
+    const auto key_of = [](const FeedRow& row) { return std::vector<std::int64_t>{row.at_us, row.kind, row.item_id}; };
     const std::size_t wanted = static_cast<std::size_t>(page.limit);
     bool more = false;
     std::optional<FeedRow> last_read;
@@ -141,8 +142,13 @@ asio::awaitable<FeedPage> FeedService::Render(std::int64_t viewer_id, std::optio
     // drops are skipped and more are read, so a page is short only after top_up_rounds.
     for (int round = 0; round < options_.top_up_rounds && out.entries.size() < wanted; ++round) {
         const int fetch = page.FetchCount();
-        std::vector<FeedRow> rows = author_id ? co_await repository_.Authored(*author_id, after, fetch)
-                                              : co_await repository_.Home(viewer_id, after, fetch);
+        // No co_await inside ?: or && — GCC 12 miscompiles coroutines that do.
+        std::vector<FeedRow> rows;
+        if (author_id) {
+            rows = co_await repository_.Authored(*author_id, after, fetch);
+        } else {
+            rows = co_await repository_.Home(viewer_id, after, fetch);
+        }
         std::vector<std::int64_t> ids;
         for (const auto& row : rows) {
             ids.push_back(row.item_id);

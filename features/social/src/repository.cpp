@@ -113,8 +113,7 @@ asio::awaitable<bool> Repository::Decline(std::int64_t followee, std::int64_t fo
     co_return !r.Empty();
 }
 
-asio::awaitable<bool> Repository::RemoveFollower(db::Transaction& tx, std::int64_t followee,
-                                                 std::int64_t follower) {
+asio::awaitable<bool> Repository::RemoveFollower(db::Transaction& tx, std::int64_t followee, std::int64_t follower) {
     db::Result r = co_await tx.Query(kRemoveFollower, Params::Of(followee, follower));
     co_return !r.Empty();
 }

@@ -25,9 +25,9 @@ struct Options {
 /// What the module needs from the composition root. Everything must outlive the Module.
 struct Deps {
     db::Pool& pool;
-    accounts::Profiles& profiles;  ///< names, and whether a user approves followers
-    FollowStore& follows;          ///< the relation contract it also gives accounts and activities
-    const jobs::Client& jobs;                  ///< feed jobs enqueued with the follow changes
+    accounts::Profiles& profiles;            ///< names, and whether a user approves followers
+    FollowStore& follows;                    ///< the relation contract it also gives accounts and activities
+    const jobs::Client& jobs;                ///< feed jobs enqueued with the follow changes
     activities::ActivityReader& activities;  ///< feed items as the viewer may see them
 };
 
