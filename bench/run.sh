@@ -140,4 +140,11 @@ if [ "${BENCH_SKIP_JOBS:-0}" != 1 ]; then
         { echo; cat bench/results/jobs-latest.md; } >> bench/results/latest.md
     fi
 fi
+# The home feed's fan-out and page latency at the SQL level, write vs read (bench/feed, ADR 0023).
+if [ "${BENCH_SKIP_FEED:-0}" != 1 ]; then
+    { echo; echo '## Feed (bench/feed/run.sh)'; echo; echo '```'; } > bench/results/feed-latest.md
+    timeout --kill-after=30 900 bench/feed/run.sh >> bench/results/feed-latest.md 2>&1 || status=$?
+    echo '```' >> bench/results/feed-latest.md
+    cat bench/results/feed-latest.md >> bench/results/latest.md
+fi
 exit "$status"

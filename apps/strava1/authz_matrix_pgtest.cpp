@@ -586,6 +586,8 @@ std::map<std::string, Row> Rows() {
                                               false, self_400};
     rows["DELETE /v1/users/{user_id}/block"] = {204, as_user(Method::kDelete, "/block"), false, self_400};
     rows["GET /v1/me/blocks"] = {200, fixed("/v1/me/blocks")};
+    rows["GET /v1/feed"] = {200, fixed("/v1/feed")};
+    rows["GET /v1/users/{user_id}/feed"] = {200, on("/v1/users/", "/feed")};
     rows["GET /v1/me/follow-requests"] = {200, fixed("/v1/me/follow-requests")};
     for (const char* answer : {"accept", "decline"}) {
         rows["POST /v1/me/follow-requests/{user_id}/" + std::string(answer)] = {

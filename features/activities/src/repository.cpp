@@ -151,6 +151,9 @@ constexpr const char* kDeleteActivity =
     "WITH gone AS (DELETE FROM activities WHERE id = $1 RETURNING upload_id) "
     "SELECT up.original_key FROM gone JOIN uploads up ON up.id = gone.upload_id "
     "WHERE NOT EXISTS (SELECT 1 FROM activities o WHERE o.upload_id = gone.upload_id AND o.id <> $1)";
+constexpr const char* kEventFacts =
+    "SELECT id, owner_id, to_char(start_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), visibility, "
+    "hide_from_feed FROM activities WHERE id = $1";
 constexpr const char* kOriginalOf =
     "SELECT up.original_key, up.data_type FROM activities a JOIN uploads up ON up.id = a.upload_id WHERE a.id = $1";
 
@@ -416,6 +419,18 @@ asio::awaitable<void> Repository::UpdateActivity(db::Transaction tx, const Activ
     p.Add(c.plan.map_hidden);
     p.Add(body.hide_from_feed.present).Add(body.hide_from_feed.value);
     co_await tx.Query(kUpdateActivity, std::move(p));
+}
+
+asio::awaitable<std::optional<boost::json::object>> Repository::EventFacts(db::Transaction tx, std::int64_t id) {
+    db::Result r = co_await tx.Query(kEventFacts, Params::Of(id));
+    if (r.Empty()) {
+        co_return std::nullopt;
+    }
+    co_return boost::json::object{{"id", r.Int(0, 0)},
+                                  {"owner_id", r.Int(0, 1)},
+                                  {"start_time", r.String(0, 2)},
+                                  {"visibility", r.String(0, 3)},
+                                  {"hide_from_feed", r.Bool(0, 4)}};
 }
 
 asio::awaitable<std::optional<std::string>> Repository::DeleteActivity(db::Transaction tx, std::int64_t id) {

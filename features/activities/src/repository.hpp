@@ -7,6 +7,7 @@
 // service's.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 
 #include <array>
 #include <cstdint>
@@ -312,6 +313,8 @@ public:
     static boost::asio::awaitable<void> UpdateActivity(db::Transaction tx, const ActivityChanges& changes);
     /// Deletes the activity; the key of its upload's original when it was the upload's last activity.
     static boost::asio::awaitable<std::optional<std::string>> DeleteActivity(db::Transaction tx, std::int64_t id);
+    /// The payload of the activity events (events.hpp) as the activity stands in `tx`; nullopt when gone.
+    static boost::asio::awaitable<std::optional<boost::json::object>> EventFacts(db::Transaction tx, std::int64_t id);
     /// The original file an activity was made from: its key and data type.
     boost::asio::awaitable<std::optional<std::pair<std::string, std::string>>> OriginalOf(std::int64_t id);
     /// Totals over what the viewer may see of the owner's activities, each figure as they are shown it.

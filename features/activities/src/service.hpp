@@ -265,6 +265,8 @@ private:
     boost::asio::awaitable<void> StoreActivities(std::int64_t upload_id, const accounts::ProfileFacts& owner,
                                                  const std::string& sha, const UploadFields& fields,
                                                  const std::vector<PreparedActivity>& list);
+    /// Publishes `type` (events.hpp) for activity `id` in `tx`, with its facts as they stand in `tx`.
+    boost::asio::awaitable<void> PublishEvent(db::Transaction tx, const char* type, std::int64_t id);
     boost::asio::awaitable<std::int64_t> InsertActivity(db::Transaction tx, const accounts::ProfileFacts& owner,
                                                         std::optional<std::int64_t> upload_id,
                                                         const PreparedActivity& p, const UploadFields& fields,

@@ -4,6 +4,7 @@
 
 #include "manual_checks.hpp"
 #include "service.hpp"
+#include "strava1/activities/events.hpp"
 #include "strava1/app/policy.hpp"
 #include "strava1/base/log.hpp"
 
@@ -161,7 +162,9 @@ asio::awaitable<std::int64_t> Service::CreateManual(std::int64_t owner_id, Manua
                 "overlaps your activity " + std::to_string(*same) + "; one athlete cannot do two activities at once";
             throw Error(ErrorKind::kConflict, "start_time: " + reason, {{"start_time", reason}});
         }
-        co_return co_await Repository::InsertManual(tx, m);
+        const std::int64_t id = co_await Repository::InsertManual(tx, m);
+        co_await PublishEvent(tx, kActivityCreated, id);
+        co_return id;
     };
     co_return co_await db::RunInTransaction<std::int64_t>(repository_.Pool(), insert);
 }
@@ -213,6 +216,10 @@ asio::awaitable<void> Service::Patch(OwnedActivity activity, PatchActivityBody b
             std::vector<std::int64_t> ids(1, id);
             co_await RefreshPublicViews(tx, owner, std::move(ids), profile);
         }
+        // Who gets it in a feed hangs on these two; the feed hears of it with the change.
+        if (body.visibility.value || body.hide_from_feed.value) {
+            co_await PublishEvent(tx, kActivityChanged, id);
+        }
     };
     co_await db::RunInTransaction<void>(repository_.Pool(), update);
 }
@@ -222,6 +229,7 @@ asio::awaitable<void> Service::Delete(OwnedActivity activity) {
     // relay job enqueued with the deletion, so it goes however soon this process dies (ADR 0013).
     const std::int64_t id = activity.Id();
     auto remove = [&](db::Transaction& tx) -> asio::awaitable<void> {
+        co_await PublishEvent(tx, kActivityDeleted, id);
         std::optional<std::string> original = co_await Repository::DeleteActivity(tx, id);
         if (!original) {
             co_return;

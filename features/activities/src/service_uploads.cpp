@@ -7,6 +7,7 @@
 #include "privacy_guard.hpp"
 #include "public_view.hpp"
 #include "service.hpp"
+#include "strava1/activities/events.hpp"
 #include "strava1/app/policy.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/base/log.hpp"
@@ -317,7 +318,18 @@ asio::awaitable<std::int64_t> Service::InsertActivity(db::Transaction tx, const 
         co_await Repository::InsertBestEffort(tx, id, n.owner_id, n.sport, effort,
                                               static_cast<double>(p.start_ms) / 1000.0);
     }
+    co_await PublishEvent(tx, kActivityCreated, id);
     co_return id;
+}
+
+asio::awaitable<void> Service::PublishEvent(db::Transaction tx, const char* type, std::int64_t id) {
+    std::optional<boost::json::object> facts = co_await Repository::EventFacts(tx, id);
+    if (!facts) {
+        co_return;
+    }
+    // A named event: GCC 12 destroys a braced temporary in a co_await expression twice.
+    jobs::Event event{type, std::move(*facts)};
+    co_await deps_.jobs.Publish(tx, std::move(event));
 }
 
 asio::awaitable<std::optional<std::int64_t>> Service::FindSameWorkout(db::Transaction tx, std::int64_t owner_id,

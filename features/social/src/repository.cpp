@@ -99,12 +99,12 @@ asio::awaitable<std::string> Repository::InsertFollow(db::Transaction& tx, std::
     co_return existing.String(0, 0);
 }
 
-asio::awaitable<void> Repository::DeleteFollow(std::int64_t follower, std::int64_t followee) {
-    co_await pool_.Query(kDeleteFollow, Params::Of(follower, followee));
+asio::awaitable<void> Repository::DeleteFollow(db::Transaction& tx, std::int64_t follower, std::int64_t followee) {
+    co_await tx.Query(kDeleteFollow, Params::Of(follower, followee));
 }
 
-asio::awaitable<bool> Repository::Accept(std::int64_t followee, std::int64_t follower) {
-    db::Result r = co_await pool_.Query(kAccept, Params::Of(followee, follower));
+asio::awaitable<bool> Repository::Accept(db::Transaction& tx, std::int64_t followee, std::int64_t follower) {
+    db::Result r = co_await tx.Query(kAccept, Params::Of(followee, follower));
     co_return !r.Empty();
 }
 
@@ -113,8 +113,8 @@ asio::awaitable<bool> Repository::Decline(std::int64_t followee, std::int64_t fo
     co_return !r.Empty();
 }
 
-asio::awaitable<bool> Repository::RemoveFollower(std::int64_t followee, std::int64_t follower) {
-    db::Result r = co_await pool_.Query(kRemoveFollower, Params::Of(followee, follower));
+asio::awaitable<bool> Repository::RemoveFollower(db::Transaction& tx, std::int64_t followee, std::int64_t follower) {
+    db::Result r = co_await tx.Query(kRemoveFollower, Params::Of(followee, follower));
     co_return !r.Empty();
 }
 
@@ -135,11 +135,9 @@ asio::awaitable<std::vector<ListedUser>> Repository::Following(std::int64_t user
     co_return Listed(r);
 }
 
-asio::awaitable<void> Repository::Block(std::int64_t blocker, std::int64_t blocked) {
-    db::Transaction tx = co_await pool_.Begin();
+asio::awaitable<void> Repository::Block(db::Transaction& tx, std::int64_t blocker, std::int64_t blocked) {
     co_await tx.Query(kBlock, Params::Of(blocker, blocked));
     co_await tx.Query(kDeleteFollowsBetween, Params::Of(blocker, blocked));
-    co_await tx.Commit();
 }
 
 asio::awaitable<void> Repository::Unblock(std::int64_t blocker, std::int64_t blocked) {

@@ -41,11 +41,12 @@ public:
     /// The row's state after the insert (the existing one if another request made it first).
     static boost::asio::awaitable<std::string> InsertFollow(db::Transaction& tx, std::int64_t follower,
                                                             std::int64_t followee, bool pending);
-    boost::asio::awaitable<void> DeleteFollow(std::int64_t follower, std::int64_t followee);
+    static boost::asio::awaitable<void> DeleteFollow(db::Transaction& tx, std::int64_t follower, std::int64_t followee);
     /// Each returns whether a row matched.
-    boost::asio::awaitable<bool> Accept(std::int64_t followee, std::int64_t follower);
+    static boost::asio::awaitable<bool> Accept(db::Transaction& tx, std::int64_t followee, std::int64_t follower);
     boost::asio::awaitable<bool> Decline(std::int64_t followee, std::int64_t follower);
-    boost::asio::awaitable<bool> RemoveFollower(std::int64_t followee, std::int64_t follower);
+    static boost::asio::awaitable<bool> RemoveFollower(db::Transaction& tx, std::int64_t followee,
+                                                       std::int64_t follower);
 
     boost::asio::awaitable<std::vector<ListedUser>> Requests(std::int64_t followee, After after, int fetch);
     /// Accepted followers of `user_id` (or whom it follows), leaving out users a block stands
@@ -55,8 +56,8 @@ public:
     boost::asio::awaitable<std::vector<ListedUser>> Following(std::int64_t user_id, std::int64_t viewer_id, After after,
                                                               int fetch);
 
-    /// Blocks and removes the follows both ways, in one transaction.
-    boost::asio::awaitable<void> Block(std::int64_t blocker, std::int64_t blocked);
+    /// Blocks and removes the follows both ways, in `tx`.
+    static boost::asio::awaitable<void> Block(db::Transaction& tx, std::int64_t blocker, std::int64_t blocked);
     boost::asio::awaitable<void> Unblock(std::int64_t blocker, std::int64_t blocked);
     boost::asio::awaitable<std::vector<ListedUser>> Blocks(std::int64_t blocker, After after, int fetch);
     boost::asio::awaitable<void> Mute(std::int64_t muter, std::int64_t muted);

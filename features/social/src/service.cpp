@@ -1,5 +1,6 @@
 #include "service.hpp"
 
+#include "feed_service.hpp"
 #include "strava1/app/policy.hpp"
 #include "strava1/base/error.hpp"
 
@@ -60,6 +61,9 @@ asio::awaitable<std::string> Service::Follow(Principal who, std::int64_t user_id
             .WithRetryAfter(std::max(1, window_left_s));
     }
     std::string state = co_await Repository::InsertFollow(tx, who.user_id, user_id, facts.approve_followers);
+    if (state == "accepted") {
+        co_await FeedService::EnqueueBackfill(tx, deps_.jobs, who.user_id, user_id);
+    }
     co_await tx.Commit();
     co_return state;
 }
@@ -67,7 +71,11 @@ asio::awaitable<std::string> Service::Follow(Principal who, std::int64_t user_id
 asio::awaitable<void> Service::Unfollow(Principal who, std::int64_t user_id) {
     NotSelf(who, user_id, "unfollow");
     co_await VisibleUser(who.user_id, user_id);
-    co_await repository_.DeleteFollow(who.user_id, user_id);
+    // The feed forgets the author with the follow (a job in the same transaction).
+    db::Transaction tx = co_await repository_.Pool().Begin();
+    co_await Repository::DeleteFollow(tx, who.user_id, user_id);
+    co_await FeedService::EnqueueDrop(tx, deps_.jobs, who.user_id, user_id);
+    co_await tx.Commit();
 }
 
 asio::awaitable<UserPage> Service::Named(std::vector<ListedUser> rows, const http::Page& page, bool by_time) {
@@ -97,10 +105,13 @@ asio::awaitable<UserPage> Service::Requests(Principal who, http::Page page) {
 }
 
 asio::awaitable<void> Service::Accept(Principal who, std::int64_t follower_id) {
-    const bool accepted = co_await repository_.Accept(who.user_id, follower_id);
+    db::Transaction tx = co_await repository_.Pool().Begin();
+    const bool accepted = co_await Repository::Accept(tx, who.user_id, follower_id);
     if (!accepted) {
         throw NotFound("follow request");
     }
+    co_await FeedService::EnqueueBackfill(tx, deps_.jobs, follower_id, who.user_id);
+    co_await tx.Commit();
 }
 
 asio::awaitable<void> Service::Decline(Principal who, std::int64_t follower_id) {
@@ -111,10 +122,13 @@ asio::awaitable<void> Service::Decline(Principal who, std::int64_t follower_id) 
 }
 
 asio::awaitable<void> Service::RemoveFollower(Principal who, std::int64_t follower_id) {
-    const bool removed = co_await repository_.RemoveFollower(who.user_id, follower_id);
+    db::Transaction tx = co_await repository_.Pool().Begin();
+    const bool removed = co_await Repository::RemoveFollower(tx, who.user_id, follower_id);
     if (!removed) {
         throw NotFound("follower");
     }
+    co_await FeedService::EnqueueDrop(tx, deps_.jobs, follower_id, who.user_id);
+    co_await tx.Commit();
 }
 
 asio::awaitable<UserPage> Service::Connections(std::int64_t viewer_id, std::int64_t user_id, bool following,
@@ -139,7 +153,12 @@ asio::awaitable<void> Service::Block(Principal who, std::int64_t user_id) {
     NotSelf(who, user_id, "block");
     // Any user may block any other, also one who blocked them first (it is the caller's own list).
     app::Found(co_await deps_.profiles.FindOne(user_id), "user");
-    co_await repository_.Block(who.user_id, user_id);
+    // The follows both ways go with the block, and each side's feed forgets the other.
+    db::Transaction tx = co_await repository_.Pool().Begin();
+    co_await Repository::Block(tx, who.user_id, user_id);
+    co_await FeedService::EnqueueDrop(tx, deps_.jobs, who.user_id, user_id);
+    co_await FeedService::EnqueueDrop(tx, deps_.jobs, user_id, who.user_id);
+    co_await tx.Commit();
 }
 
 asio::awaitable<void> Service::Unblock(Principal who, std::int64_t user_id) {

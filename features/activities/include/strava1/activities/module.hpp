@@ -88,7 +88,7 @@ public:
     /// "activities.resume-upload" (one upload, payload {upload_id}) and "activities.delete-originals"
     /// (PurgeDeletedOriginals), the latter also every 10 minutes as a safety net and on the event
     /// "user.deleted" (subscriber "activities"); and the start task "activities.resume-uploads"
-    /// (ResumePendingUploads).
+    /// (ResumePendingUploads). Publishes the events of events.hpp with the changes they describe.
     void Register(app::Registry& registry);
 
     /// How long after an upload is accepted its "activities.resume-upload" job falls due. The request

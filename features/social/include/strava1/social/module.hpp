@@ -3,7 +3,9 @@
 #include <memory>
 
 #include "strava1/accounts/profiles.hpp"
+#include "strava1/activities/reader.hpp"
 #include "strava1/app/registry.hpp"
+#include "strava1/jobs/client.hpp"
 #include "strava1/social/follow_store.hpp"
 
 namespace strava1::db {
@@ -15,17 +17,23 @@ namespace strava1::social {
 struct Options {
     /// Abuse limit: new follows (requests or instant) one user may make per hour (429 past it).
     int follow_requests_per_hour = 200;
+    /// The home feed's fan-out: authors with more accepted followers than this are merged into
+    /// their followers' feeds at read time instead (ADR 0023).
+    int feed_fan_out_limit = 5000;
 };
 
 /// What the module needs from the composition root. Everything must outlive the Module.
 struct Deps {
     db::Pool& pool;
-    accounts::Profiles& profiles;  ///< names, and whether a user approves followers
-    FollowStore& follows;          ///< the relation contract it also gives accounts and activities
+    accounts::Profiles& profiles;            ///< names, and whether a user approves followers
+    FollowStore& follows;                    ///< the relation contract it also gives accounts and activities
+    const jobs::Client& jobs;                ///< feed jobs enqueued with the follow changes
+    activities::ActivityReader& activities;  ///< feed items as the viewer may see them
 };
 
-/// Social: follows (requests, accept/decline, remove), blocks and mutes. Owns the tables follows,
-/// blocks, mutes and follow_request_budget; implements app::Relations (FollowStore).
+/// Social: follows (requests, accept/decline, remove), blocks and mutes, and the home and profile
+/// feeds. Owns the tables follows, blocks, mutes, follow_request_budget, feed_items, feed_authored
+/// and feed_wide_authors; implements app::Relations (FollowStore); subscribes to activities' events.
 class Module {
 public:
     Module(Deps deps, Options options);
@@ -34,7 +42,9 @@ public:
     Module& operator=(const Module&) = delete;
 
     /// Registers /v1/users/{user_id}/follow|followers|following|block|mute, /v1/me/follow-requests*,
-    /// /v1/me/followers/{user_id} and /v1/me/blocks.
+    /// /v1/me/followers/{user_id}, /v1/me/blocks, /v1/feed and /v1/users/{user_id}/feed; the feed's
+    /// subscriptions to "activity.created|changed|deleted" (subscriber "feed") and its job kinds
+    /// "social.feed-drop" and "social.feed-backfill".
     void Register(app::Registry& registry);
 
     struct Impl;

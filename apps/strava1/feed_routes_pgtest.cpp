@@ -1,0 +1,253 @@
+// The home and profile feeds through the composed app (ADR 0023): an upload reaches a follower's
+// feed through activities' event and the fan-out job; privacy, blocks and mutes act at read time;
+// unfollow, block and deletion remove rows through their jobs; hide_from_feed keeps an activity out
+// of followers' feeds but on the profile; the cursor stays stable across new items.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "strava1/jobs/worker.hpp"
+#include "test_app.hpp"
+
+namespace strava1::app {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using testing::ExpectProblem;
+using testing::TestUser;
+
+std::string U(const TestUser& user) { return "/v1/users/" + std::to_string(user.id); }
+
+/// A 6.6 km GPX run on day `day` of May 2026 at 08:00 (later days are newer in the feed); long
+/// enough that the hidden start and end leave a map for others.
+std::string Gpx(int day, double lat) {
+    std::string gpx =
+        "<?xml version=\"1.0\"?><gpx version=\"1.1\" creator=\"feed\" "
+        "xmlns=\"http://www.topografix.com/GPX/1/1\"><trk><trkseg>";
+    for (int i = 0; i < 600; ++i) {
+        char point[200];
+        std::snprintf(point, sizeof point,
+                      "<trkpt lat=\"%.6f\" lon=\"%.6f\"><ele>300</ele><time>2026-05-%02dT08:%02d:%02dZ</time></trkpt>",
+                      lat + i * 0.0001, 8.0 + i * 0.00002, day, i / 60, i % 60);
+        gpx += point;
+    }
+    return gpx + "</trkseg></trk></gpx>";
+}
+
+class FeedTest : public InProcessTest {
+protected:
+    /// Uploads a run of `user` on `day`; its activity id.
+    std::int64_t Upload(const TestUser& user, int day, bool hide_from_feed = false) {
+        std::vector<std::pair<std::string, std::string>> fields = {{"name", "Run " + std::to_string(day)}};
+        if (hide_from_feed) {
+            fields.emplace_back("hide_from_feed", "true");
+        }
+        auto body =
+            testing::Multipart("file", "run.gpx", Gpx(day, 46.0 + static_cast<double>(user.id % 200) * 0.01), fields);
+        auto uploaded = client().As(user).Send(http::Method::kPost, "/v1/uploads", body.bytes,
+                                               {{"Content-Type", body.content_type}});
+        EXPECT_EQ(uploaded.status, 201) << uploaded.body;
+        auto status =
+            client().As(user).Get("/v1/uploads/" + std::to_string(uploaded.json.at("id").to_number<std::int64_t>()));
+        EXPECT_EQ(status.json.at("status"), "ready") << status.body;
+        return status.json.at("activity_id").to_number<std::int64_t>();
+    }
+
+    /// Runs a job worker until no feed job (activities' events to "feed", social.feed-*) waits or
+    /// runs, with a deadline; whether they all ran.
+    bool DrainFeedJobs() {
+        return app().Sync([](TestApp* a) -> asio::awaitable<bool> {
+            jobs::WorkerOptions options;
+            options.poll_interval = std::chrono::milliseconds(20);
+            jobs::Worker worker(co_await asio::this_coro::executor, a->Pool(), a->Composed().Registered().Jobs(),
+                                options);
+            worker.Start();
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            bool drained = false;
+            while (!drained && std::chrono::steady_clock::now() < deadline) {
+                db::Result left = co_await a->Pool().Query(
+                    "SELECT count(*) FROM jobs_queue WHERE (kind LIKE 'event:activity.%:feed' OR kind LIKE "
+                    "'social.feed-%') AND run_at <= now()");
+                drained = left.Int(0, 0) == 0;
+                if (!drained) {
+                    timer.expires_after(std::chrono::milliseconds(20));
+                    co_await timer.async_wait(asio::use_awaitable);
+                }
+            }
+            co_await worker.Stop();
+            co_return drained;
+        }(&app()));
+    }
+
+    /// The activity ids of a feed page at `target`, in order.
+    std::vector<std::int64_t> Ids(const TestUser& viewer, const std::string& target) {
+        auto page = client().As(viewer).Get(target);
+        EXPECT_EQ(page.status, 200) << page.body;
+        std::vector<std::int64_t> out;
+        if (page.status != 200) {
+            return out;
+        }
+        for (const auto& item : page.json.at("items").as_array()) {
+            out.push_back(item.at("activity").at("id").to_number<std::int64_t>());
+        }
+        return out;
+    }
+    std::vector<std::int64_t> Home(const TestUser& viewer) { return Ids(viewer, "/v1/feed"); }
+
+    std::int64_t RowsOf(const TestUser& reader, const TestUser& author) {
+        return app()
+            .Sync(app().Pool().Query("SELECT count(*) FROM feed_items WHERE user_id = $1 AND author_id = $2",
+                                     db::Params::Of(reader.id, author.id)))
+            .Int(0, 0);
+    }
+};
+
+using IdList = std::vector<std::int64_t>;
+
+TEST_F(FeedTest, AFollowedUploadReachesTheFeedAndAVisibilityChangeActsAtOnce) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(2);
+    const auto& ana = u[0];
+    const auto& bob = u[1];
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/follow").json.at("state"), "accepted");
+    const std::int64_t run = Upload(bob, 3);
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(RowsOf(ana, bob), 1) << "fanned out to the follower";
+
+    auto page = client().As(ana).Get("/v1/feed");
+    ASSERT_EQ(page.status, 200) << page.body;
+    ASSERT_EQ(page.json.at("items").as_array().size(), 1u) << page.body;
+    const auto& item = page.json.at("items").at(0);
+    EXPECT_EQ(item.at("kind"), "activity");
+    EXPECT_EQ(item.at("author").at("id").to_number<std::int64_t>(), bob.id);
+    EXPECT_TRUE(item.at("author").at("display_name").is_string());
+    EXPECT_EQ(item.at("activity").at("id").to_number<std::int64_t>(), run);
+    // The summary and its polyline exactly as the activities reader shows them to this viewer.
+    auto direct = client().As(ana).Get("/v1/activities/" + std::to_string(run));
+    ASSERT_EQ(direct.status, 200) << direct.body;
+    EXPECT_EQ(item.at("activity").at("summary_polyline"), direct.json.at("summary_polyline")) << page.body;
+    EXPECT_EQ(item.at("activity").at("distance_m"), direct.json.at("distance_m"));
+    EXPECT_EQ(std::string(item.at("at").as_string()).substr(0, 10), "2026-05-03");
+    EXPECT_EQ(Home(bob), IdList{run}) << "one's own items are in one's feed";
+
+    // Only me: gone from the follower's feed before any job ran (privacy is applied at read time).
+    ASSERT_EQ(
+        client().As(bob).Patch("/v1/activities/" + std::to_string(run), json::object{{"visibility", "only_me"}}).status,
+        200);
+    EXPECT_EQ(Home(ana), IdList{});
+    EXPECT_EQ(Home(bob), IdList{run}) << "the owner still sees it";
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(RowsOf(ana, bob), 0) << "the change withdrew the row";
+    ASSERT_EQ(client()
+                  .As(bob)
+                  .Patch("/v1/activities/" + std::to_string(run), json::object{{"visibility", "followers"}})
+                  .status,
+              200);
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(Home(ana), IdList{run}) << "fanned out again";
+
+    // Deletion: gone at once, and its rows with its job.
+    ASSERT_EQ(client().As(bob).Delete("/v1/activities/" + std::to_string(run)).status, 204);
+    EXPECT_EQ(Home(ana), IdList{});
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(RowsOf(ana, bob) + RowsOf(bob, bob), 0);
+}
+
+TEST_F(FeedTest, UnfollowBlockAndMuteTakeAnAuthorOut) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(3);
+    const auto& ana = u[0];
+    const auto& bob = u[1];
+    const auto& cy = u[2];
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/follow").status, 200);
+    ASSERT_EQ(client().As(bob).Post(U(ana) + "/follow").status, 200);
+    ASSERT_EQ(client().As(ana).Post(U(cy) + "/follow").status, 200);
+    const std::int64_t by_bob = Upload(bob, 4);
+    const std::int64_t by_ana = Upload(ana, 5);
+    const std::int64_t by_cy = Upload(cy, 6);
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(Home(ana), (IdList{by_cy, by_ana, by_bob})) << "newest first";
+    EXPECT_EQ(Home(bob), (IdList{by_ana, by_bob}));
+
+    // Mute hides at read time, unmute brings back.
+    ASSERT_EQ(client().As(ana).Post(U(cy) + "/mute").status, 204);
+    EXPECT_EQ(Home(ana), (IdList{by_ana, by_bob}));
+    ASSERT_EQ(client().As(ana).Delete(U(cy) + "/mute").status, 204);
+    EXPECT_EQ(Home(ana), (IdList{by_cy, by_ana, by_bob}));
+
+    // Unfollow: the job removes the author's rows.
+    ASSERT_EQ(client().As(ana).Delete(U(cy) + "/follow").status, 204);
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(RowsOf(ana, cy), 0);
+    EXPECT_EQ(Home(ana), (IdList{by_ana, by_bob}));
+
+    // Block: gone both ways at once (the reader), and the rows with the jobs.
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/block").status, 204);
+    EXPECT_EQ(Home(ana), IdList{by_ana});
+    EXPECT_EQ(Home(bob), IdList{by_bob});
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(RowsOf(ana, bob), 0);
+    EXPECT_EQ(RowsOf(bob, ana), 0);
+    ExpectProblem(client().As(bob).Get(U(ana) + "/feed"), 404);
+    ExpectProblem(client().As(ana).Get(U(bob) + "/feed"), 404);
+    ExpectProblem(client().As(ana).Get("/v1/users/999999999999/feed"), 404);
+}
+
+TEST_F(FeedTest, HiddenFromFeedStaysOnTheProfileAndAFollowBackfills) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(2);
+    const auto& ana = u[0];
+    const auto& bob = u[1];
+    const std::int64_t shown = Upload(bob, 7);
+    const std::int64_t hidden = Upload(bob, 8, true);
+    ASSERT_TRUE(DrainFeedJobs());
+    // Follow after the uploads: the backfill brings the recent ones the follower may have.
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/follow").status, 200);
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(Home(ana), IdList{shown}) << "hide_from_feed keeps it out of followers' feeds";
+    EXPECT_EQ(Ids(ana, U(bob) + "/feed"), (IdList{hidden, shown})) << "but not off the profile";
+    EXPECT_EQ(Home(bob), (IdList{hidden, shown})) << "nor out of the owner's own feed";
+}
+
+TEST_F(FeedTest, TheCursorIsStableAcrossNewItems) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(2);
+    const auto& ana = u[0];
+    const auto& bob = u[1];
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/follow").status, 200);
+    const std::int64_t a = Upload(bob, 10);
+    const std::int64_t b = Upload(bob, 11);
+    const std::int64_t c = Upload(bob, 12);
+    ASSERT_TRUE(DrainFeedJobs());
+    auto first = client().As(ana).Get("/v1/feed?limit=2");
+    ASSERT_EQ(first.status, 200) << first.body;
+    ASSERT_EQ(first.json.at("items").as_array().size(), 2u);
+    EXPECT_EQ(first.json.at("items").at(0).at("activity").at("id").to_number<std::int64_t>(), c);
+    ASSERT_TRUE(first.json.at("next_cursor").is_string());
+    const std::string cursor(first.json.at("next_cursor").as_string());
+    // A newer item arrives between the pages: the next page continues where the first stopped.
+    const std::int64_t d = Upload(bob, 13);
+    ASSERT_TRUE(DrainFeedJobs());
+    auto second = client().As(ana).Get("/v1/feed?limit=2&cursor=" + cursor);
+    ASSERT_EQ(second.status, 200) << second.body;
+    ASSERT_EQ(second.json.at("items").as_array().size(), 1u) << second.body;
+    EXPECT_EQ(second.json.at("items").at(0).at("activity").at("id").to_number<std::int64_t>(), a);
+    EXPECT_TRUE(second.json.at("next_cursor").is_null());
+    EXPECT_EQ(Ids(ana, "/v1/feed?limit=3"), (IdList{d, c, b}));
+    // A page whose items are no longer visible is topped up from further down.
+    ASSERT_EQ(
+        client().As(bob).Patch("/v1/activities/" + std::to_string(d), json::object{{"visibility", "only_me"}}).status,
+        200);
+    ASSERT_EQ(
+        client().As(bob).Patch("/v1/activities/" + std::to_string(c), json::object{{"visibility", "only_me"}}).status,
+        200);
+    EXPECT_EQ(Ids(ana, "/v1/feed?limit=2"), (IdList{b, a}));
+    ExpectProblem(client().As(ana).Get("/v1/feed?cursor=nonsense"), 400, "cursor");
+    ExpectProblem(client().As(ana).Get("/v1/feed?limit=0"), 400, "limit");
+}
+
+}  // namespace
+}  // namespace strava1::app
