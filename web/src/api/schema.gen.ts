@@ -365,6 +365,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's home feed
+         * @description The caller's own activities and those of the people they follow (accepted follows), newest
+         *     first (by start time), without muted users' and without followers' activities hidden from the
+         *     feed; each as the caller may see it now (privacy and blocks applied when the feed is read, so
+         *     a visibility change shows at once). Fan-out on write with a read-time merge for accounts with
+         *     very many followers (ADR 0023). A page may hold fewer items than `limit` when many items were
+         *     no longer visible; follow `next_cursor` until it is null.
+         */
+        get: operations["homeFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{user_id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A user's profile feed
+         * @description That user's activities the caller may see, newest first, including those hidden from
+         *     followers' home feeds. 404 for a missing user and when a block stands between them.
+         */
+        get: operations["profileFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{user_id}/following": {
         parameters: {
             query?: never;
@@ -1792,6 +1840,31 @@ export interface components {
             username: components["schemas"]["Username"];
             display_name: components["schemas"]["DisplayName"];
         };
+        FeedPage: {
+            items: components["schemas"]["FeedItem"][];
+            next_cursor: string | null;
+        };
+        /**
+         * @description One feed item. Counts (kudos, comments) and whether the caller gave kudos are added later
+         *     with kudos and comments (issue 10, posts); `kind` "post" arrives with posts.
+         */
+        FeedItem: {
+            /** @enum {string} */
+            kind: "activity";
+            /**
+             * Format: date-time
+             * @description The item's time (an activity's start), the feed's order; null when the owner hides the
+             *     start from the caller (as the summary's start_time).
+             */
+            at: string | null;
+            author: {
+                /** Format: int64 */
+                id: number;
+                username: string | null;
+                display_name: string;
+            };
+            activity: components["schemas"]["ActivitySummary"];
+        };
         /**
          * @description An activity as lists show it. Metrics the owner hid (`hidden_metrics`) are null for other
          *     viewers; `summary_polyline`, `start_latlng` and `end_latlng` have privacy applied. When the
@@ -3070,6 +3143,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    homeFeed: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the feed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPage"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    profileFeed: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the user's feed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPage"];
                 };
             };
             400: components["responses"]["InvalidArgument"];
