@@ -18,6 +18,22 @@ namespace {
 using testing::ExpectProblem;
 namespace json = boost::json;
 
+/// Makes `owner`'s activities public with their start and end hidden within `hide_endpoints_m`,
+/// uploads `bytes` as `owner` and sets `*activity` to the path of the activity it made, failing the
+/// test unless the upload is ready at once.
+void UploadPublic(const testing::InProcessClient& client, const testing::TestUser& owner, const std::string& bytes,
+                  const std::string& content_type, int hide_endpoints_m, std::string* activity) {
+    ASSERT_EQ(
+        client.As(owner)
+            .Patch("/v1/me", json::object{{"default_visibility", "everyone"}, {"hide_endpoints_m", hide_endpoints_m}})
+            .status,
+        200);
+    auto uploaded = client.As(owner).Send(http::Method::kPost, "/v1/uploads", bytes, {{"Content-Type", content_type}});
+    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+    ASSERT_EQ(uploaded.json.at("status").as_string(), "ready") << uploaded.body;
+    *activity = "/v1/activities/" + std::to_string(uploaded.json.at("activity_id").to_number<std::int64_t>());
+}
+
 TEST_F(InProcessTest, AManualActivityIsListedForItsOwnerAndHiddenFromOthers) {
     STRAVA1_REQUIRE_PG();
     auto users = app().Users(2);
@@ -117,19 +133,8 @@ TEST_F(InProcessTest, APrivacyZoneCrossedMidRouteHidesOnlyThatPartFromOthers) {
     const auto& ana = users[0];
     const auto& bob = users[1];
     // Public, with no hidden start or end: only the zone hides anything.
-    ASSERT_EQ(client()
-                  .As(ana)
-                  .Patch("/v1/me", json::object{{"default_visibility", "everyone"}, {"hide_endpoints_m", 0}})
-                  .status,
-              200);
-    auto uploaded =
-        client().As(ana).Send(http::Method::kPost, "/v1/uploads", gpx, {{"Content-Type", "application/gpx+xml"}});
-    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
-    auto status =
-        client().As(ana).Get("/v1/uploads/" + std::to_string(uploaded.json.at("id").to_number<std::int64_t>()));
-    ASSERT_EQ(status.json.at("status").as_string(), "ready") << status.body;
-    const std::string activity =
-        "/v1/activities/" + std::to_string(status.json.at("activity_id").to_number<std::int64_t>());
+    std::string activity;
+    ASSERT_NO_FATAL_FAILURE(UploadPublic(client(), ana, gpx, "application/gpx+xml", 0, &activity));
 
     auto own = client().As(ana).Get(activity + "/streams");
     ASSERT_EQ(own.status, 200) << own.body;
@@ -267,19 +272,8 @@ TEST_F(InProcessTest, TheCurvesAreTheAnalysisOnesAndOthersGetTheirVisibleWindows
     const auto& ana = users[0];
     const auto& bob = users[1];
     // Public, its start and end hidden from others within 500 m.
-    ASSERT_EQ(client()
-                  .As(ana)
-                  .Patch("/v1/me", json::object{{"default_visibility", "everyone"}, {"hide_endpoints_m", 500}})
-                  .status,
-              200);
-    auto uploaded =
-        client().As(ana).Send(http::Method::kPost, "/v1/uploads", fit, {{"Content-Type", "application/octet-stream"}});
-    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
-    auto status =
-        client().As(ana).Get("/v1/uploads/" + std::to_string(uploaded.json.at("id").to_number<std::int64_t>()));
-    ASSERT_EQ(status.json.at("status").as_string(), "ready") << status.body;
-    const std::string activity =
-        "/v1/activities/" + std::to_string(status.json.at("activity_id").to_number<std::int64_t>());
+    std::string activity;
+    ASSERT_NO_FATAL_FAILURE(UploadPublic(client(), ana, fit, "application/octet-stream", 500, &activity));
 
     // The owner's curves are the stored analysis' own, over every sample.
     auto own = client().As(ana).Get(activity + "/curves");
@@ -354,17 +348,8 @@ TEST_F(InProcessTest, TheOwnersPreviewIsExactlyWhatOthersSee) {
     const auto& bob = users[1];
     // Public, with the start and end hidden within 200 m, a privacy zone mid-way and heart rate hidden:
     // every kind of privacy at once.
-    ASSERT_EQ(client()
-                  .As(ana)
-                  .Patch("/v1/me", json::object{{"default_visibility", "everyone"}, {"hide_endpoints_m", 200}})
-                  .status,
-              200);
-    auto uploaded =
-        client().As(ana).Send(http::Method::kPost, "/v1/uploads", gpx, {{"Content-Type", "application/gpx+xml"}});
-    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
-    ASSERT_EQ(uploaded.json.at("status").as_string(), "ready") << uploaded.body;
-    const std::string activity =
-        "/v1/activities/" + std::to_string(uploaded.json.at("activity_id").to_number<std::int64_t>());
+    std::string activity;
+    ASSERT_NO_FATAL_FAILURE(UploadPublic(client(), ana, gpx, "application/gpx+xml", 200, &activity));
     auto own = client().As(ana).Get(activity + "/streams");
     ASSERT_EQ(own.status, 200) << own.body;
     const auto& middle = own.json.at("streams").at("latlng").as_array().at(149).as_array();
