@@ -3,7 +3,9 @@
 #include <memory>
 
 #include "strava1/accounts/profiles.hpp"
+#include "strava1/activities/reader.hpp"
 #include "strava1/app/registry.hpp"
+#include "strava1/jobs/client.hpp"
 #include "strava1/social/follow_store.hpp"
 
 namespace strava1::db {
@@ -12,16 +14,30 @@ class Pool;
 
 namespace strava1::social {
 
+/// Events social publishes in the transaction of the change (the notifications feature subscribes):
+/// "social.kudos.given" {activity_id, owner_id, user_id} (a new kudos only);
+/// "social.comment.created" {comment_id, author_id, activity_id|null, post_id|null, parent_owner_id,
+/// reply_to_author_id|null, mentioned_user_ids}; "social.post.created" {post_id, author_id,
+/// mentioned_user_ids}.
+inline constexpr const char* kKudosGiven = "social.kudos.given";
+inline constexpr const char* kCommentCreated = "social.comment.created";
+inline constexpr const char* kPostCreated = "social.post.created";
+
 struct Options {
     /// Abuse limit: new follows (requests or instant) one user may make per hour (429 past it).
     int follow_requests_per_hour = 200;
+    /// Abuse limits per user per hour on comments and on @mentions (in posts and comments).
+    int comments_per_hour = 200;
+    int mentions_per_hour = 100;
 };
 
 /// What the module needs from the composition root. Everything must outlive the Module.
 struct Deps {
     db::Pool& pool;
-    accounts::Profiles& profiles;  ///< names, and whether a user approves followers
-    FollowStore& follows;          ///< the relation contract it also gives accounts and activities
+    accounts::Profiles& profiles;            ///< names, and whether a user approves followers
+    FollowStore& follows;                    ///< the relation contract it also gives accounts and activities
+    activities::ActivityReader& activities;  ///< comments and kudos on activities, as the viewer may see them
+    const jobs::Client& jobs;                ///< social events (kudos, comments, posts) in the change's transaction
 };
 
 /// Social: follows (requests, accept/decline, remove), blocks and mutes. Owns the tables follows,
