@@ -4,6 +4,7 @@
 // assignment, and the hourly comment budget.
 #include <gtest/gtest.h>
 
+#include "strava1/testing/testdata.hpp"
 #include "test_app.hpp"
 
 namespace strava1::app {
@@ -205,6 +206,60 @@ TEST_F(InProcessTest, CommentsHaveAnHourlyBudget) {
     ExpectProblem(over, 429);
     EXPECT_GT(std::stoi(std::string(over.Header("Retry-After"))), 0);
     EXPECT_EQ(as.Get(comments + "?limit=1").status, 200) << "reading is not limited";
+}
+
+TEST(SocialEvents, KudosCommentsPostsAndFollowsArePublishedOnceInTheirTransaction) {
+    if (!testing::PgDsn()) {
+        STRAVA1_SKIP_OR_FAIL("no test PostgreSQL (STRAVA1_TEST_PG)");
+    }
+    TestApp app;
+    // A stand-in for the notifications feature: each event becomes one job for this subscriber.
+    for (const char* type : {"social.kudos.given", "social.comment.created", "social.post.created",
+                             "social.followed", "social.follow.requested", "social.follow.accepted"}) {
+        app.Composed().Registered().Jobs().Subscribe(
+            type, "test", [](jobs::ReceivedEvent) -> boost::asio::awaitable<void> { co_return; });
+    }
+    auto users = app.Users(3);
+    const auto& ana = users[0];
+    const auto& bob = users[1];
+    const auto& cy = users[2];
+    Name(app.Client().As(ana), "ana_" + Id(ana.id));
+    const std::int64_t run = NewActivity(app.Client().As(ana), "everyone");
+    auto as_bob = app.Client().As(bob);
+    ASSERT_EQ(as_bob.Put("/v1/activities/" + Id(run) + "/kudos").status, 200);
+    ASSERT_EQ(as_bob.Put("/v1/activities/" + Id(run) + "/kudos").status, 200);
+    auto top = app.Client().As(cy).Post("/v1/activities/" + Id(run) + "/comments", json::object{{"text", "top"}});
+    ASSERT_EQ(top.status, 201) << top.body;
+    auto reply = as_bob.Post("/v1/activities/" + Id(run) + "/comments",
+                             json::object{{"text", "hey @ana_" + Id(ana.id)}, {"reply_to", IdOf(top)}});
+    ASSERT_EQ(reply.status, 201) << reply.body;
+    ASSERT_EQ(as_bob.Post("/v1/posts", json::object{{"text", "@ana_" + Id(ana.id) + " next week?"}}).status, 201);
+    ASSERT_EQ(as_bob.Post("/v1/users/" + Id(ana.id) + "/follow").status, 200);
+    ASSERT_EQ(as_bob.Post("/v1/users/" + Id(ana.id) + "/follow").status, 200);
+    ASSERT_EQ(app.Client().As(cy).Patch("/v1/me", json::object{{"approve_followers", true}}).status, 200);
+    ASSERT_EQ(app.Client().As(ana).Post("/v1/users/" + Id(cy.id) + "/follow").status, 200);
+    ASSERT_EQ(app.Client().As(cy).Post("/v1/me/follow-requests/" + Id(ana.id) + "/accept").status, 204);
+
+    db::Result events = app.Sync(app.Pool().Query(
+        "SELECT payload->>'type', payload->'payload'::text FROM jobs_queue WHERE payload->>'type' LIKE 'social.%' "
+        "ORDER BY id"));
+    std::vector<std::string> types;
+    for (int row = 0; row < events.Rows(); ++row) {
+        types.emplace_back(events.Text(row, 0));
+    }
+    EXPECT_EQ(types, (std::vector<std::string>{"social.kudos.given", "social.comment.created", "social.comment.created",
+                                               "social.post.created", "social.followed", "social.follow.requested",
+                                               "social.follow.accepted"}))
+        << "kudos and follows given twice publish once";
+    auto payload = [&](int row) { return json::parse(events.Text(row, 1)).as_object(); };
+    EXPECT_EQ(payload(0).at("owner_id").to_number<std::int64_t>(), ana.id);
+    EXPECT_EQ(payload(0).at("user_id").to_number<std::int64_t>(), bob.id);
+    auto comment = payload(2);
+    EXPECT_EQ(comment.at("parent_owner_id").to_number<std::int64_t>(), ana.id);
+    EXPECT_EQ(comment.at("reply_to_author_id").to_number<std::int64_t>(), cy.id);
+    EXPECT_EQ(comment.at("mentioned_user_ids"), (json::array{ana.id}));
+    EXPECT_EQ(payload(3).at("mentioned_user_ids"), (json::array{ana.id}));
+    EXPECT_EQ(payload(6).at("follower_id").to_number<std::int64_t>(), ana.id);
 }
 
 }  // namespace

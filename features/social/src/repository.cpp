@@ -103,8 +103,8 @@ asio::awaitable<void> Repository::DeleteFollow(std::int64_t follower, std::int64
     co_await pool_.Query(kDeleteFollow, Params::Of(follower, followee));
 }
 
-asio::awaitable<bool> Repository::Accept(std::int64_t followee, std::int64_t follower) {
-    db::Result r = co_await pool_.Query(kAccept, Params::Of(followee, follower));
+asio::awaitable<bool> Repository::Accept(db::Transaction& tx, std::int64_t followee, std::int64_t follower) {
+    db::Result r = co_await tx.Query(kAccept, Params::Of(followee, follower));
     co_return !r.Empty();
 }
 

@@ -43,7 +43,7 @@ public:
                                                             std::int64_t followee, bool pending);
     boost::asio::awaitable<void> DeleteFollow(std::int64_t follower, std::int64_t followee);
     /// Each returns whether a row matched.
-    boost::asio::awaitable<bool> Accept(std::int64_t followee, std::int64_t follower);
+    static boost::asio::awaitable<bool> Accept(db::Transaction& tx, std::int64_t followee, std::int64_t follower);
     boost::asio::awaitable<bool> Decline(std::int64_t followee, std::int64_t follower);
     boost::asio::awaitable<bool> RemoveFollower(std::int64_t followee, std::int64_t follower);
 

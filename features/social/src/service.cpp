@@ -60,6 +60,9 @@ asio::awaitable<std::string> Service::Follow(Principal who, std::int64_t user_id
             .WithRetryAfter(std::max(1, window_left_s));
     }
     std::string state = co_await Repository::InsertFollow(tx, who.user_id, user_id, facts.approve_followers);
+    co_await deps_.jobs.Publish(tx, jobs::Event{state == "pending" ? kFollowRequested : kFollowed,
+                                                boost::json::object{{"follower_id", who.user_id},
+                                                                    {"followee_id", user_id}}});
     co_await tx.Commit();
     co_return state;
 }
@@ -97,10 +100,14 @@ asio::awaitable<UserPage> Service::Requests(Principal who, http::Page page) {
 }
 
 asio::awaitable<void> Service::Accept(Principal who, std::int64_t follower_id) {
-    const bool accepted = co_await repository_.Accept(who.user_id, follower_id);
+    db::Transaction tx = co_await repository_.Pool().Begin();
+    const bool accepted = co_await Repository::Accept(tx, who.user_id, follower_id);
     if (!accepted) {
         throw NotFound("follow request");
     }
+    co_await deps_.jobs.Publish(tx, jobs::Event{kFollowAccepted, boost::json::object{{"follower_id", follower_id},
+                                                                                     {"followee_id", who.user_id}}});
+    co_await tx.Commit();
 }
 
 asio::awaitable<void> Service::Decline(Principal who, std::int64_t follower_id) {

@@ -19,6 +19,11 @@ namespace strava1::social {
 /// "social.comment.created" {comment_id, author_id, activity_id|null, post_id|null, parent_owner_id,
 /// reply_to_author_id|null, mentioned_user_ids}; "social.post.created" {post_id, author_id,
 /// mentioned_user_ids}.
+/// From follows: "social.follow.requested" (a pending request), "social.followed" (an instant
+/// follow) and "social.follow.accepted", each {follower_id, followee_id}.
+inline constexpr const char* kFollowRequested = "social.follow.requested";
+inline constexpr const char* kFollowed = "social.followed";
+inline constexpr const char* kFollowAccepted = "social.follow.accepted";
 inline constexpr const char* kKudosGiven = "social.kudos.given";
 inline constexpr const char* kCommentCreated = "social.comment.created";
 inline constexpr const char* kPostCreated = "social.post.created";
