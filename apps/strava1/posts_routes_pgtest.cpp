@@ -214,8 +214,8 @@ TEST(SocialEvents, KudosCommentsPostsAndFollowsArePublishedOnceInTheirTransactio
     }
     TestApp app;
     // A stand-in for the notifications feature: each event becomes one job for this subscriber.
-    for (const char* type : {"social.kudos.given", "social.comment.created", "social.post.created",
-                             "social.followed", "social.follow.requested", "social.follow.accepted"}) {
+    for (const char* type : {"social.kudos.given", "social.comment.created", "social.post.created", "social.followed",
+                             "social.follow.requested", "social.follow.accepted"}) {
         app.Composed().Registered().Jobs().Subscribe(
             type, "test", [](jobs::ReceivedEvent) -> boost::asio::awaitable<void> { co_return; });
     }

@@ -286,10 +286,11 @@ asio::awaitable<Rows> Posts::CreatePost(Principal who, PostInput in) {
     db::Result inserted = co_await tx.Query(
         kInsertPost, Params::Of(who.user_id, *in.text, in.activity_id, visibility, IdArray(mentions)));
     const std::int64_t id = inserted.Int(0, 0);
-    co_await deps_.jobs.Publish(
-        tx, jobs::Event{kPostCreated,
-                        boost::json::object{
-                            {"post_id", id}, {"author_id", who.user_id}, {"mentioned_user_ids", JsonIds(mentions)}}});
+    // Built before the co_await: GCC 12 rejects string literals in a co_await's temporaries.
+    jobs::Event event{
+        kPostCreated,
+        boost::json::object{{"post_id", id}, {"author_id", who.user_id}, {"mentioned_user_ids", JsonIds(mentions)}}};
+    co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
     co_return co_await GetPost(who, id);
 }
@@ -498,9 +499,10 @@ asio::awaitable<Tally> Posts::Give(Principal who, LikeTarget target, std::int64_
         db::Result inserted = co_await tx.Query(sql.give, Params::Of(id, who.user_id));
         // Only a new kudos is an event: giving it again changes nothing and notifies nobody.
         if (!inserted.Empty() && target == LikeTarget::kActivity) {
-            co_await deps_.jobs.Publish(
-                tx, jobs::Event{kKudosGiven, boost::json::object{
-                                                 {"activity_id", id}, {"owner_id", owner}, {"user_id", who.user_id}}});
+            // Built before the co_await: GCC 12 rejects string literals in a co_await's temporaries.
+            jobs::Event event{kKudosGiven,
+                              boost::json::object{{"activity_id", id}, {"owner_id", owner}, {"user_id", who.user_id}}};
+            co_await deps_.jobs.Publish(tx, std::move(event));
         }
         co_await tx.Commit();
     } else {
