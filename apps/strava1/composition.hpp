@@ -52,6 +52,8 @@ public:
     Composition& operator=(const Composition&) = delete;
 
     const Registry& Registered() const { return registry_; }
+    /// For tests that stand in for a feature not built yet (a subscriber to its events).
+    Registry& Registered() { return registry_; }
     /// Enqueues and publishes against the registered job kinds and subscribers.
     const jobs::Client& JobsClient() const { return jobs_client_; }
     Probes& OperationsProbes() { return probes_; }
