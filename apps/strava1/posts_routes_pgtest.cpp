@@ -4,6 +4,8 @@
 // assignment, and the hourly comment budget.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "strava1/testing/testdata.hpp"
 #include "test_app.hpp"
 
@@ -17,12 +19,20 @@ namespace json = boost::json;
 std::string Id(std::int64_t id) { return std::to_string(id); }
 std::int64_t IdOf(const testing::InProcessResponse& r) { return r.json.at("id").to_number<std::int64_t>(); }
 
+/// A start time of its own for each manual activity (one athlete's activities may not overlap).
+std::string Start() {
+    static int hour = 0;
+    ++hour;
+    char text[32];
+    std::snprintf(text, sizeof text, "2026-02-%02dT%02d:00:00Z", 1 + hour / 24, hour % 24);
+    return text;
+}
+
 /// A manual activity of `owner` in `visibility`.
 std::int64_t NewActivity(testing::InProcessClient as, const std::string& visibility) {
-    auto made = as.Post(
-        "/v1/activities",
-        json::object{
-            {"sport", "run"}, {"start_time", "2026-02-01T07:00:00Z"}, {"elapsed_s", 1800}, {"distance_m", 5000}});
+    auto made =
+        as.Post("/v1/activities",
+                json::object{{"sport", "run"}, {"start_time", Start()}, {"elapsed_s", 1800}, {"distance_m", 5000}});
     EXPECT_EQ(made.status, 201) << made.body;
     const std::int64_t id = IdOf(made);
     EXPECT_EQ(as.Patch("/v1/activities/" + Id(id), json::object{{"visibility", visibility}}).status, 200);

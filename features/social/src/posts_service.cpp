@@ -425,7 +425,8 @@ asio::awaitable<Rows> Posts::CreateComment(Principal who, std::optional<std::int
     payload["activity_id"] = activity_id ? boost::json::value(*activity_id) : nullptr;
     payload["post_id"] = post_id ? boost::json::value(*post_id) : nullptr;
     payload["reply_to_author_id"] = reply_to_author ? boost::json::value(*reply_to_author) : nullptr;
-    co_await deps_.jobs.Publish(tx, jobs::Event{kCommentCreated, std::move(payload)});
+    jobs::Event event{kCommentCreated, std::move(payload)};
+    co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
     Rows out;
     out.result = co_await deps_.pool.Query(kComment, Params::Of(who.user_id, id));
