@@ -207,6 +207,11 @@ TEST_F(InProcessTest, CommentsAreVisibleExactlyWhenTheirParentIs) {
     EXPECT_EQ(edited.json.at("text"), "Nice pace, really");
     ExpectProblem(client().As(ana).Patch(c, json::object{{"text", "not yours"}}), 404);
     ExpectProblem(client().As(cy).Delete(c), 404);
+    // No reply across a block: bob's comment is not there for cy once bob blocks cy.
+    ASSERT_EQ(client().As(bob).Post("/v1/users/" + Id(cy.id) + "/block").status, 204);
+    ExpectProblem(client().As(cy).Post(comments, json::object{{"text", "hm"}, {"reply_to", IdOf(top)}}), 400,
+                  "reply_to");
+    EXPECT_EQ(client().As(cy).Get(comments).json.at("comments").as_array().size(), 1u) << "only ana's reply";
     EXPECT_EQ(client().As(ana).Delete(c).status, 204);
     ExpectProblem(client().As(bob).Get(c + "/likes"), 404);
 }

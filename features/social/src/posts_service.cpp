@@ -59,9 +59,11 @@ constexpr const char* kPostComments = COMMENT_LIST("post_id");
 constexpr const char* kInsertComment =
     "INSERT INTO comments (author_id, activity_id, post_id, parent_owner_id, reply_to, body, mention_ids) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+// A comment by a user a block stands between with the replier is not there for them (as missing).
 constexpr const char* kReplyTarget =
     "SELECT reply_to IS NULL, author_id, activity_id IS NOT DISTINCT FROM $2 AND post_id IS NOT DISTINCT FROM $3 "
-    "FROM comments WHERE id = $1 AND hidden_at IS NULL";
+    "FROM comments c WHERE id = $1 AND hidden_at IS NULL AND NOT EXISTS (SELECT 1 FROM blocks b WHERE "
+    "(b.blocker_id = $4 AND b.blocked_id = c.author_id) OR (b.blocker_id = c.author_id AND b.blocked_id = $4))";
 constexpr const char* kUpdateComment =
     "UPDATE comments SET body = $2, mention_ids = $3, updated_at = now() WHERE id = $1";
 constexpr const char* kDeleteComment = "DELETE FROM comments WHERE id = $1";
@@ -400,7 +402,8 @@ asio::awaitable<Rows> Posts::CreateComment(Principal who, std::optional<std::int
     CheckText(*in.text);
     std::optional<std::int64_t> reply_to_author;
     if (in.reply_to) {
-        db::Result target = co_await deps_.pool.Query(kReplyTarget, Params::Of(*in.reply_to, activity_id, post_id));
+        db::Result target =
+            co_await deps_.pool.Query(kReplyTarget, Params::Of(*in.reply_to, activity_id, post_id, who.user_id));
         if (target.Empty() || !target.Bool(0, 2)) {
             throw InvalidField("reply_to",
                                "is not a comment on this " + std::string(activity_id ? "activity" : "post"));
