@@ -782,6 +782,9 @@ TEST(AuthorisationMatrix, EveryRouteAnswersEveryActorAsItsAccessSaysAndLeaksNoth
     }
     Config config = TestConfig();
     config.tile_url = "http://127.0.0.1:1/{z}/{x}/{y}.png";  // nothing listens on port 1
+    // The owner makes hundreds of calls in seconds (every route, every object): the per-user budget
+    // must not be what answers here (its own tests are the rate limiter's).
+    config.server.user_budget = {1000, 10000};
     TestApp app(config);
     World world(app);
     auto rows = Rows();
