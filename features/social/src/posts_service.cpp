@@ -394,8 +394,14 @@ asio::awaitable<Posts::CommentFacts> Posts::VisibleComment(std::int64_t viewer, 
 
 asio::awaitable<Rows> Posts::CreateComment(Principal who, std::optional<std::int64_t> activity_id,
                                            std::optional<std::int64_t> post_id, CommentInput in) {
-    const std::int64_t parent_owner = activity_id ? co_await VisibleActivityOwner(who.user_id, *activity_id)
-                                                  : (co_await VisiblePost(who.user_id, *post_id)).Int(0, 1);
+    // No co_await inside ?: (GCC 12 miscompiles it).
+    std::int64_t parent_owner = 0;
+    if (activity_id) {
+        parent_owner = co_await VisibleActivityOwner(who.user_id, *activity_id);
+    } else {
+        db::Result post = co_await VisiblePost(who.user_id, *post_id);
+        parent_owner = post.Int(0, 1);
+    }
     if (!in.text) {
         throw InvalidField("text", "is required");
     }
