@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "strava1/base/clock.hpp"
@@ -192,8 +193,8 @@ public:
 
     /// The variants an object kind comes in, and whether `actor` may see an object of that variant.
     static std::vector<std::string> Variants(std::string_view kind) {
-        if (kind == "activity") {
-            return {"everyone", "followers", "only_me"};
+        if (kind == "activity" || kind == "post" || kind == "comment") {
+            return {"everyone", "followers", "only_me"};  // a comment's: its parent post's
         }
         if (kind == "club") {
             return {"public", "private"};
@@ -215,7 +216,7 @@ public:
         if (actor == Actor::kBlocked) {
             return false;  // a block hides everything of the owner, as if missing
         }
-        if (object.kind == "activity") {
+        if (object.kind == "activity" || object.kind == "post" || object.kind == "comment") {
             return object.variant == "everyone" || (object.variant == "followers" && actor == Actor::kFollower);
         }
         return object.kind == "user";  // every signed-in user the owner did not block sees the profile
@@ -321,6 +322,17 @@ public:
             }
             object.id = someone.id;
             object.marker.clear();
+        } else if (kind == "post" || kind == "comment") {
+            // The marker is the post's text; a comment's is its own text, on a post of that variant.
+            auto post = as_owner.Post("/v1/posts", json::object{{"text", object.marker}, {"visibility", variant}});
+            EXPECT_EQ(post.status, 201) << post.body;
+            object.id = post.json.at("id").to_number<std::int64_t>();
+            if (kind == "comment") {
+                auto comment =
+                    as_owner.Post("/v1/posts/" + Id(object.id) + "/comments", json::object{{"text", object.marker}});
+                EXPECT_EQ(comment.status, 201) << comment.body;
+                object.id = comment.json.at("id").to_number<std::int64_t>();
+            }
         } else if (kind == "club") {
             // The marker is the club's event's title: content only its members see.
             auto club = as_owner.Post(
@@ -676,6 +688,45 @@ std::map<std::string, Row> Rows() {
     rows["DELETE /v1/clubs/{club_id}/events/{event_id}/rsvp"] = {204, on_event(Method::kDelete, "/rsvp")};
     rows["GET /v1/clubs/{club_id}/events/{event_id}/attendees"] = {200, on_event(Method::kGet, "/attendees")};
     rows["GET /v1/clubs/{club_id}/leaderboard"] = {200, on("/v1/clubs/", "/leaderboard?sport=run")};
+    auto send = [](Method method, std::string prefix, std::string suffix, json::value body = nullptr) {
+        return [=](World&, Actor, const Object* o) {
+            return Call{.method = method, .target = prefix + Id(o->id) + suffix, .body = body};
+        };
+    };
+    rows["POST /v1/posts"] = {201, [](World&, Actor, const Object*) {
+                                  return Call{.method = Method::kPost,
+                                              .target = "/v1/posts",
+                                              .body = json::object{{"text", "a matrix post"}}};
+                              }};
+    rows["GET /v1/posts/{post_id}"] = {200, on("/v1/posts/")};
+    // The edit keeps the text (the marker) and the visibility: only the time changes.
+    rows["PATCH /v1/posts/{post_id}"] = {200, [](World&, Actor, const Object* o) {
+                                             return Call{.method = Method::kPatch,
+                                                         .target = "/v1/posts/" + Id(o->id),
+                                                         .body = json::object{{"text", o->marker}}};
+                                         }};
+    rows["DELETE /v1/posts/{post_id}"] = {204, send(Method::kDelete, "/v1/posts/", ""), true};
+    rows["GET /v1/users/{user_id}/posts"] = {200, on("/v1/users/", "/posts")};
+    rows["POST /v1/posts/{post_id}/comments"] = {
+        201, send(Method::kPost, "/v1/posts/", "/comments", json::object{{"text", "a matrix comment"}})};
+    rows["GET /v1/posts/{post_id}/comments"] = {200, on("/v1/posts/", "/comments")};
+    rows["POST /v1/activities/{activity_id}/comments"] = {
+        201, send(Method::kPost, "/v1/activities/", "/comments", json::object{{"text", "a matrix comment"}})};
+    rows["GET /v1/activities/{activity_id}/comments"] = {200, on("/v1/activities/", "/comments")};
+    rows["PATCH /v1/comments/{comment_id}"] = {200, [](World&, Actor, const Object* o) {
+                                                   return Call{.method = Method::kPatch,
+                                                               .target = "/v1/comments/" + Id(o->id),
+                                                               .body = json::object{{"text", o->marker}}};
+                                               }};
+    rows["DELETE /v1/comments/{comment_id}"] = {204, send(Method::kDelete, "/v1/comments/", ""), true};
+    for (const auto& [path, prefix, suffix] :
+         {std::tuple{"/v1/activities/{activity_id}/kudos", "/v1/activities/", "/kudos"},
+          std::tuple{"/v1/posts/{post_id}/likes", "/v1/posts/", "/likes"},
+          std::tuple{"/v1/comments/{comment_id}/likes", "/v1/comments/", "/likes"}}) {
+        rows[std::string("PUT ") + path] = {200, send(Method::kPut, prefix, suffix)};
+        rows[std::string("DELETE ") + path] = {200, send(Method::kDelete, prefix, suffix)};
+        rows[std::string("GET ") + path] = {200, on(prefix, suffix)};
+    }
     return rows;
 }
 

@@ -17,6 +17,10 @@ public:
     boost::asio::awaitable<std::optional<std::int64_t>> FindIdByEmail(std::string email) override {
         return repository_.FindIdByEmail(std::move(email));
     }
+    boost::asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> FindIdsByUsername(
+        std::vector<std::string> usernames) override {
+        return repository_.FindIdsByUsername(std::move(usernames));
+    }
 
 private:
     Repository& repository_;

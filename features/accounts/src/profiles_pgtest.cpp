@@ -86,6 +86,11 @@ TEST_F(ProfilesPg, FactsOfExistingUsersWithTheirLocalDays) {
 
     EXPECT_EQ(Sync(profiles.FindIdByEmail("ana@EXAMPLE.com")), ana) << "emails compare case-insensitively";
     EXPECT_FALSE(Sync(profiles.FindIdByEmail("nobody@example.com")));
+
+    // Mentions: usernames compare case-insensitively; unknown ones are left out.
+    using Found = std::vector<std::pair<std::string, std::int64_t>>;
+    EXPECT_EQ(Sync(profiles.FindIdsByUsername({"ANA", "nobody"})), (Found{{"ana", ana}}));
+    EXPECT_TRUE(Sync(profiles.FindIdsByUsername({})).empty());
 }
 
 }  // namespace

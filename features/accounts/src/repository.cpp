@@ -38,6 +38,9 @@ constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = $1";
 const std::string kSelectPublicProfile =
     "SELECT " + db::SelectList(kPublicProfileColumns) + " FROM users WHERE id = $1";
 constexpr const char* kSelectIdByEmail = "SELECT id FROM users WHERE lower(email) = lower($1)";
+// The functional unique index users_username_key serves lower(username).
+constexpr const char* kSelectIdsByUsername =
+    "SELECT lower(username), id FROM users WHERE lower(username) = ANY (SELECT lower(u) FROM unnest($1::text[]) u)";
 
 // The facts other features read (profiles.hpp). The day of an instant is computed exactly from its
 // microseconds (no float rounding across midnight).
@@ -281,6 +284,25 @@ asio::awaitable<std::vector<ProfileFacts>> Repository::FindProfileFacts(std::vec
 asio::awaitable<std::optional<std::int64_t>> Repository::FindIdByEmail(std::string email) {
     db::Result r = co_await pool_.Query(kSelectIdByEmail, Params::Of(email));
     co_return r.Empty() ? std::nullopt : std::optional<std::int64_t>(r.Int(0, 0));
+}
+
+asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> Repository::FindIdsByUsername(
+    std::vector<std::string> usernames) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    if (usernames.empty()) {
+        co_return out;
+    }
+    // Usernames are [A-Za-z0-9_.] (the mention parser keeps to them), so no element needs quoting.
+    std::string array = "{";
+    for (std::size_t i = 0; i < usernames.size(); ++i) {
+        array += (i ? "," : "") + usernames[i];
+    }
+    array += "}";
+    db::Result r = co_await pool_.Query(kSelectIdsByUsername, Params::Of(array));
+    for (int row = 0; row < r.Rows(); ++row) {
+        out.emplace_back(r.String(row, 0), r.Int(row, 1));
+    }
+    co_return out;
 }
 
 asio::awaitable<std::optional<LoginRow>> Repository::FindLogin(std::string email, std::string device_hash) {

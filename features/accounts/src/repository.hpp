@@ -118,6 +118,8 @@ public:
     boost::asio::awaitable<std::vector<ProfileFacts>> FindProfileFacts(std::vector<std::int64_t> user_ids,
                                                                        std::vector<std::int64_t> local_dates_of_us);
     boost::asio::awaitable<std::optional<std::int64_t>> FindIdByEmail(std::string email);
+    boost::asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> FindIdsByUsername(
+        std::vector<std::string> usernames);
 
     // local_credentials
     /// `email` already normalised; `device_hash` empty when no cookie was presented.

@@ -40,6 +40,10 @@ public:
     }
 
     boost::asio::awaitable<std::optional<std::int64_t>> FindIdByEmail(std::string) override { co_return std::nullopt; }
+    boost::asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> FindIdsByUsername(
+        std::vector<std::string>) override {
+        co_return std::vector<std::pair<std::string, std::int64_t>>{};  // the fakes have no usernames
+    }
 
     static std::string UtcDate(std::int64_t at_us) {
         auto day = std::chrono::floor<std::chrono::days>(

@@ -3,6 +3,7 @@
 
 #include "feed_routes.hpp"
 #include "feed_service.hpp"
+#include "posts_routes.hpp"
 #include "repository.hpp"
 #include "routes.hpp"
 #include "service.hpp"
@@ -16,12 +17,16 @@ struct Module::Impl {
           routes(service),
           feed_repository(deps.pool),
           feed(feed_repository, deps.profiles, deps.follows, deps.activities,
-               FeedOptions{.fan_out_limit = options.feed_fan_out_limit}) {}
+               FeedOptions{.fan_out_limit = options.feed_fan_out_limit}),
+          posts(deps, options),
+          post_routes(posts) {}
     Repository repository;
     Service service;
     Routes routes;
     FeedRepository feed_repository;
     FeedService feed;
+    Posts posts;
+    PostRoutes post_routes;
 };
 
 Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}
@@ -31,6 +36,7 @@ void Module::Register(app::Registry& registry) {
     impl_->routes.Register(registry);
     RegisterFeedRoutes(registry, impl_->feed);
     impl_->feed.RegisterJobs(registry.Jobs());
+    impl_->post_routes.Register(registry);
 }
 
 }  // namespace strava1::social

@@ -64,6 +64,10 @@ asio::awaitable<std::string> Service::Follow(Principal who, std::int64_t user_id
     if (state == "accepted") {
         co_await FeedService::EnqueueBackfill(tx, deps_.jobs, who.user_id, user_id);
     }
+    // Built before the co_await: GCC 12 rejects string literals in a co_await's temporaries.
+    jobs::Event event{state == "pending" ? kFollowRequested : kFollowed,
+                      boost::json::object{{"follower_id", who.user_id}, {"followee_id", user_id}}};
+    co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
     co_return state;
 }
@@ -111,6 +115,8 @@ asio::awaitable<void> Service::Accept(Principal who, std::int64_t follower_id) {
         throw NotFound("follow request");
     }
     co_await FeedService::EnqueueBackfill(tx, deps_.jobs, follower_id, who.user_id);
+    jobs::Event event{kFollowAccepted, boost::json::object{{"follower_id", follower_id}, {"followee_id", who.user_id}}};
+    co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
 }
 

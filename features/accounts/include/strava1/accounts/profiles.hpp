@@ -51,6 +51,11 @@ public:
     /// The id of the user with this email (compared case-insensitively), or nullopt.
     virtual boost::asio::awaitable<std::optional<std::int64_t>> FindIdByEmail(std::string email) = 0;
 
+    /// {lower-cased username, user id} of each of `usernames` that names a user (compared
+    /// case-insensitively; unknown ones are left out): @mentions in social's posts and comments.
+    virtual boost::asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> FindIdsByUsername(
+        std::vector<std::string> usernames) = 0;
+
     /// Find for one user: nullopt when there is no such user.
     boost::asio::awaitable<std::optional<ProfileFacts>> FindOne(std::int64_t user_id,
                                                                 std::vector<std::int64_t> local_dates_of_us = {});

@@ -14,12 +14,29 @@ class Pool;
 
 namespace strava1::social {
 
+/// Events social publishes in the transaction of the change (the notifications feature subscribes):
+/// "social.kudos.given" {activity_id, owner_id, user_id} (a new kudos only);
+/// "social.comment.created" {comment_id, author_id, activity_id|null, post_id|null, parent_owner_id,
+/// reply_to_author_id|null, mentioned_user_ids}; "social.post.created" {post_id, author_id,
+/// mentioned_user_ids}.
+/// From follows: "social.follow.requested" (a pending request), "social.followed" (an instant
+/// follow) and "social.follow.accepted", each {follower_id, followee_id}.
+inline constexpr const char* kFollowRequested = "social.follow.requested";
+inline constexpr const char* kFollowed = "social.followed";
+inline constexpr const char* kFollowAccepted = "social.follow.accepted";
+inline constexpr const char* kKudosGiven = "social.kudos.given";
+inline constexpr const char* kCommentCreated = "social.comment.created";
+inline constexpr const char* kPostCreated = "social.post.created";
+
 struct Options {
     /// Abuse limit: new follows (requests or instant) one user may make per hour (429 past it).
     int follow_requests_per_hour = 200;
     /// The home feed's fan-out: authors with more accepted followers than this are merged into
     /// their followers' feeds at read time instead (ADR 0023).
     int feed_fan_out_limit = 5000;
+    /// Abuse limits per user per hour on comments and on @mentions (in posts and comments).
+    int comments_per_hour = 200;
+    int mentions_per_hour = 100;
 };
 
 /// What the module needs from the composition root. Everything must outlive the Module.

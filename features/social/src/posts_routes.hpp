@@ -1,0 +1,19 @@
+#pragma once
+
+#include "posts_service.hpp"
+#include "strava1/app/registry.hpp"
+#include "strava1/http/message.hpp"
+
+namespace strava1::social {
+
+/// The route table of posts, comments, kudos and likes.
+class PostRoutes {
+public:
+    explicit PostRoutes(Posts& posts) : posts_(posts) {}
+    void Register(app::Registry& registry);
+
+private:
+    Posts& posts_;
+};
+
+}  // namespace strava1::social
