@@ -92,6 +92,8 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"tile_cache_mb", "N", "512", "disk space for cached tiles under DATA_DIR/tiles; least recently used go first"},
         {"tile_contact", "TEXT", "none",
          "an e-mail address or URL put into the User-Agent of tile fetches, as tile servers ask"},
+        {"feed_fan_out_limit", "N", "5000",
+         "users with more followers than this are merged into their followers' feeds when read, not written"},
     };
     return kSettings;
 }
@@ -227,6 +229,7 @@ Config LoadConfig(Settings& s) {
     }
     c.tile_max_zoom = static_cast<int>(s.GetInt("tile_max_zoom", 19, 0, 22));
     c.tile_cache_mb = static_cast<std::size_t>(s.GetInt("tile_cache_mb", 512, 1, 1'048'576));
+    c.feed_fan_out_limit = static_cast<int>(s.GetInt("feed_fan_out_limit", 5000, 0, 10'000'000));
     c.tile_contact = s.GetString("tile_contact", "");
     if (auto problem = tiles::ContactProblem(c.tile_contact)) {
         throw ConfigError(s.SourceName("tile_contact") + ": " + *problem);

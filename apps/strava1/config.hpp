@@ -46,6 +46,8 @@ struct Config {
     int tile_max_zoom = 19;
     std::size_t tile_cache_mb = 512;
     std::string tile_contact;  ///< empty: the User-Agent names no contact
+    /// Authors with more followers than this are merged at read time (ADR 0023).
+    int feed_fan_out_limit = 5000;
 };
 
 /// One setting of `strava1 serve`, as `--help` lists it (docs/architecture.md has the same table; an

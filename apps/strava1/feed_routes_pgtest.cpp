@@ -4,10 +4,12 @@
 // of followers' feeds but on the profile; the cursor stays stable across new items.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 #include "strava1/jobs/worker.hpp"
+#include "strava1/migrations/all.hpp"
 #include "test_app.hpp"
 
 namespace strava1::app {
@@ -55,7 +57,7 @@ protected:
         return status.json.at("activity_id").to_number<std::int64_t>();
     }
 
-    /// Runs a job worker until no feed job (activities' events to "feed", social.feed-*) waits or
+    /// Runs a job worker until no feed job (activities' and posts' events to "feed", social.feed-*) waits or
     /// runs, with a deadline; whether they all ran.
     bool DrainFeedJobs() {
         return app().Sync([](TestApp* a) -> asio::awaitable<bool> {
@@ -69,7 +71,7 @@ protected:
             bool drained = false;
             while (!drained && std::chrono::steady_clock::now() < deadline) {
                 db::Result left = co_await a->Pool().Query(
-                    "SELECT count(*) FROM jobs_queue WHERE (kind LIKE 'event:activity.%:feed' OR kind LIKE "
+                    "SELECT count(*) FROM jobs_queue WHERE (kind LIKE 'event:%:feed' OR kind LIKE "
                     "'social.feed-%') AND run_at <= now()");
                 drained = left.Int(0, 0) == 0;
                 if (!drained) {
@@ -91,7 +93,9 @@ protected:
             return out;
         }
         for (const auto& item : page.json.at("items").as_array()) {
-            out.push_back(item.at("activity").at("id").to_number<std::int64_t>());
+            // Posts count as their negated id, so one list says both kind and order.
+            out.push_back(item.at("kind") == "post" ? -item.at("post").at("id").to_number<std::int64_t>()
+                                                    : item.at("activity").at("id").to_number<std::int64_t>());
         }
         return out;
     }
@@ -247,6 +251,159 @@ TEST_F(FeedTest, TheCursorIsStableAcrossNewItems) {
     EXPECT_EQ(Ids(ana, "/v1/feed?limit=2"), (IdList{b, a}));
     ExpectProblem(client().As(ana).Get("/v1/feed?cursor=nonsense"), 400, "cursor");
     ExpectProblem(client().As(ana).Get("/v1/feed?limit=0"), 400, "limit");
+}
+
+TEST_F(FeedTest, PostsJoinTheFeedAndActivityItemsCarryKudosAndComments) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(3);
+    const auto& ana = u[0];
+    const auto& bob = u[1];
+    const auto& cy = u[2];
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/follow").json.at("state"), "accepted");
+    const std::int64_t run = Upload(bob, 14);
+    auto post_of = [&](const std::string& text, const std::string& visibility) {
+        auto r = client().As(bob).Post("/v1/posts", json::object{{"text", text}, {"visibility", visibility}});
+        EXPECT_EQ(r.status, 201) << r.body;
+        return r.json.at("id").to_number<std::int64_t>();
+    };
+    const std::int64_t open = post_of("Hill repeats tomorrow, who is in?", "everyone");
+    const std::int64_t followers = post_of("Race plan for followers", "followers");
+    const std::int64_t mine = post_of("Note to self", "only_me");
+    ASSERT_EQ(client().As(ana).Put("/v1/activities/" + std::to_string(run) + "/kudos").status, 200);
+    ASSERT_EQ(client().As(cy).Put("/v1/activities/" + std::to_string(run) + "/kudos").status, 200);
+    ASSERT_EQ(client()
+                  .As(ana)
+                  .Post("/v1/activities/" + std::to_string(run) + "/comments", json::object{{"text", "Nice!"}})
+                  .status,
+              201);
+    ASSERT_TRUE(DrainFeedJobs());
+
+    // Posts are newer than the May run: newest first, the follower sees the two posts they may.
+    EXPECT_EQ(Home(ana), (IdList{-followers, -open, run}));
+    EXPECT_EQ(Home(bob), (IdList{-mine, -followers, -open, run})) << "the author sees their only-me post";
+    EXPECT_EQ(Ids(cy, U(bob) + "/feed"), (IdList{-open, run})) << "a stranger: everyone's only";
+    EXPECT_EQ(RowsOf(ana, bob), 3) << "the only-me post was not fanned out";
+
+    auto page = client().As(ana).Get("/v1/feed");
+    ASSERT_EQ(page.status, 200) << page.body;
+    const auto& post_item = page.json.at("items").at(1);
+    EXPECT_EQ(post_item.at("kind"), "post");
+    EXPECT_EQ(post_item.at("author").at("id").to_number<std::int64_t>(), bob.id);
+    EXPECT_EQ(post_item.at("post").at("text"), "Hill repeats tomorrow, who is in?");
+    EXPECT_FALSE(post_item.at("post").at("liked_by_me").as_bool());
+    EXPECT_EQ(post_item.at("at"), post_item.at("post").at("created_at"));
+    const auto& run_item = page.json.at("items").at(2);
+    EXPECT_EQ(run_item.at("kudos_count").to_number<std::int64_t>(), 2);
+    EXPECT_EQ(run_item.at("comment_count").to_number<std::int64_t>(), 1);
+    EXPECT_TRUE(run_item.at("kudoed_by_me").as_bool());
+    auto bobs = client().As(bob).Get("/v1/feed");
+    EXPECT_FALSE(bobs.json.at("items").at(3).at("kudoed_by_me").as_bool()) << bobs.body;
+    EXPECT_EQ(bobs.json.at("items").at(3).at("kudos_count").to_number<std::int64_t>(), 2);
+
+    // An edit to only me withdraws the post; a deletion removes it everywhere.
+    ASSERT_EQ(
+        client().As(bob).Patch("/v1/posts/" + std::to_string(open), json::object{{"visibility", "only_me"}}).status,
+        200);
+    EXPECT_EQ(Home(ana), (IdList{-followers, run})) << "at once, at read time";
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(RowsOf(ana, bob), 2) << "and its row withdrawn by the job";
+    ASSERT_EQ(client().As(bob).Delete("/v1/posts/" + std::to_string(followers)).status, 204);
+    EXPECT_EQ(Home(ana), IdList{run});
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(app()
+                  .Sync(app().Pool().Query("SELECT count(*) FROM feed_items WHERE kind = 2 AND item_id = $1",
+                                           db::Params::Of(followers)))
+                  .Int(0, 0),
+              0);
+    // A block takes the author's posts out along with their activities.
+    ASSERT_EQ(client().As(bob).Post(U(cy) + "/block").status, 204);
+    ExpectProblem(client().As(cy).Get(U(bob) + "/feed"), 404);
+}
+
+TEST_F(FeedTest, TheBackfillMigrationWritesWhatTheFanOutWrote) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(3);
+    const auto& ana = u[0];
+    const auto& bob = u[1];
+    const auto& cy = u[2];
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/follow").status, 200);
+    ASSERT_EQ(client().As(cy).Post(U(bob) + "/follow").status, 200);
+    Upload(bob, 15);
+    Upload(bob, 16, true);
+    Upload(ana, 17);
+    ASSERT_EQ(client().As(bob).Post("/v1/posts", json::object{{"text", "Saturday long run"}}).status, 201);
+    ASSERT_EQ(client().As(bob).Post("/v1/posts", json::object{{"text", "private"}, {"visibility", "only_me"}}).status,
+              201);
+    ASSERT_TRUE(DrainFeedJobs());
+    const std::string ids =
+        "{" + std::to_string(ana.id) + "," + std::to_string(bob.id) + "," + std::to_string(cy.id) + "}";
+    const auto snapshot = [&] {
+        db::Result r = app().Sync(app().Pool().Query(
+            "SELECT string_agg(format('%s/%s/%s/%s/%s', user_id, at, kind, item_id, author_id), ' ' ORDER BY user_id, "
+            "at, kind, item_id) || ' | ' || (SELECT string_agg(format('%s/%s/%s/%s/%s', author_id, at, kind, item_id, "
+            "in_feeds), ' ' ORDER BY author_id, at, kind, item_id) FROM feed_authored WHERE author_id = ANY ($1)) "
+            "FROM feed_items WHERE user_id = ANY ($1)",
+            db::Params::Of(ids)));
+        return std::string(r.Text(0, 0));
+    };
+    const std::string fanned_out = snapshot();
+    EXPECT_NE(fanned_out.find("/2/"), std::string::npos) << "posts are in it: " << fanned_out;
+
+    // As on an installation from before the feed: no rows at all, then the migration.
+    app().Sync(app().Pool().Query("DELETE FROM feed_items WHERE user_id = ANY ($1)", db::Params::Of(ids)));
+    app().Sync(app().Pool().Query("DELETE FROM feed_authored WHERE author_id = ANY ($1)", db::Params::Of(ids)));
+    const auto& all = migrations::All();
+    auto backfill = std::find_if(all.begin(), all.end(), [](const db::Migration& m) { return m.version == 21; });
+    ASSERT_NE(backfill, all.end());
+    ASSERT_EQ(backfill->name, "0021_feed_backfill.sql");
+    app().Sync([](db::Pool& pool, std::string sql) -> asio::awaitable<void> {
+        db::Lease lease = co_await pool.Acquire();
+        co_await lease.ExecuteScript(std::move(sql));
+    }(app().Pool(), backfill->sql));
+    EXPECT_EQ(snapshot(), fanned_out);
+}
+
+TEST_F(FeedTest, AWideAuthorIsMergedAtReadTimeWithTheCursorMutesAndUnfollows) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(3);
+    const auto& ana = u[0];
+    const auto& bob = u[1];
+    const auto& cy = u[2];
+    // As when bob passed the fan-out limit (the limit's count is the repository's; this is its mark).
+    app().Sync(app().Pool().Query("INSERT INTO feed_wide_authors (author_id) VALUES ($1)", db::Params::Of(bob.id)));
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/follow").status, 200);
+    ASSERT_EQ(client().As(ana).Post(U(cy) + "/follow").status, 200);
+    const std::int64_t b1 = Upload(bob, 18);
+    const std::int64_t c1 = Upload(cy, 19);
+    const std::int64_t b2 = Upload(bob, 20);
+    const std::int64_t a1 = Upload(ana, 21);
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(RowsOf(ana, bob), 0) << "a wide author is not written into followers' feeds";
+    EXPECT_EQ(RowsOf(ana, cy), 1);
+    EXPECT_EQ(Home(ana), (IdList{a1, b2, c1, b1})) << "but merged in order when the feed is read";
+    EXPECT_EQ(Home(bob), (IdList{b2, b1})) << "and in their own feed as always";
+
+    // Paging through the merge: every item once, in order.
+    IdList paged;
+    std::string target = "/v1/feed?limit=1";
+    for (int guard = 0; guard < 10; ++guard) {
+        auto page = client().As(ana).Get(target);
+        ASSERT_EQ(page.status, 200) << page.body;
+        for (const auto& item : page.json.at("items").as_array()) {
+            paged.push_back(item.at("activity").at("id").to_number<std::int64_t>());
+        }
+        if (page.json.at("next_cursor").is_null()) {
+            break;
+        }
+        target = "/v1/feed?limit=1&cursor=" + std::string(page.json.at("next_cursor").as_string());
+    }
+    EXPECT_EQ(paged, (IdList{a1, b2, c1, b1}));
+
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/mute").status, 204);
+    EXPECT_EQ(Home(ana), (IdList{a1, c1})) << "a mute applies to merged authors too";
+    ASSERT_EQ(client().As(ana).Delete(U(bob) + "/mute").status, 204);
+    ASSERT_EQ(client().As(ana).Delete(U(bob) + "/follow").status, 204);
+    EXPECT_EQ(Home(ana), (IdList{a1, c1})) << "an unfollow ends the merge at once";
 }
 
 }  // namespace

@@ -264,7 +264,7 @@ TEST(SocialEvents, KudosCommentsPostsAndFollowsArePublishedOnceInTheirTransactio
     ASSERT_EQ(app.Client().As(cy).Post("/v1/me/follow-requests/" + Id(ana.id) + "/accept").status, 204);
 
     db::Result events = app.Sync(app.Pool().Query(
-        "SELECT payload->>'type', payload->'payload'::text FROM jobs_queue WHERE payload->>'type' LIKE 'social.%' "
+        "SELECT payload->>'type', payload->'payload'::text FROM jobs_queue WHERE kind LIKE 'event:social.%:test' "
         "ORDER BY id"));
     std::vector<std::string> types;
     for (int row = 0; row < events.Rows(); ++row) {

@@ -15,13 +15,13 @@
 namespace strava1::social {
 
 /// What a feed row points at.
-enum class FeedKind : std::int16_t { kActivity = 1 };
+enum class FeedKind : std::int16_t { kActivity = 1, kPost = 2 };
 
 /// An item as the feed events describe it.
 struct FeedItem {
     std::int64_t item_id = 0;
     std::int64_t author_id = 0;
-    std::string at;         ///< RFC 3339 (the activity's start)
+    std::string at;         ///< RFC 3339 (an activity's start, a post's creation)
     bool in_feeds = false;  ///< goes to followers' home feeds
 };
 

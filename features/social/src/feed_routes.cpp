@@ -5,6 +5,7 @@
 
 #include <unordered_map>
 
+#include "posts_routes.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/base/field_errors.hpp"
 #include "strava1/base/json_writer.hpp"
@@ -35,32 +36,51 @@ bool StartShown(const std::string& summary) {
     return start != nullptr && start->is_string();
 }
 
-/// One feed item: {kind, at, author {id, username, display_name}, activity: ActivitySummary}. The
-/// summary is the activities reader's JSON for this viewer, spliced in as it is.
-void AppendItem(std::string& out, const FeedEntry& entry, const accounts::ProfileFacts& author) {
-    std::string head;
-    json::Writer w(head);
-    w.BeginObject();
-    w.Key("kind").String("activity");
-    // The item's time is its start, which an owner may hide from others: then it is null, as the
-    // summary's start_time is (the order alone says no more than the list of their activities).
-    w.Key("at");
-    if (StartShown(entry.activity.json)) {
-        w.String(FormatRfc3339(SystemTime(std::chrono::microseconds(entry.row.at_us))));
-    } else {
-        w.Null();
-    }
+void WriteAuthor(json::Writer& w, const accounts::ProfileFacts& author) {
     w.Key("author").BeginObject();
     w.Key("id").Int(author.user_id);
     w.Key("username");
     author.username ? w.String(*author.username) : w.Null();
     w.Key("display_name").String(author.display_name);
     w.EndObject();
+}
+
+/// One feed item: {kind "activity", at, author {id, username, display_name}, kudos_count,
+/// comment_count, kudoed_by_me, activity: ActivitySummary} or {kind "post", at, author, post: Post}.
+/// An activity's summary is the activities reader's JSON for this viewer, spliced in as it is.
+void AppendItem(std::string& out, const FeedPage& page, const FeedEntry& entry, const accounts::ProfileFacts& author) {
+    std::string head;
+    json::Writer w(head);
+    w.BeginObject();
+    if (!entry.activity) {
+        const Rows& posts = page.posts.at(static_cast<std::size_t>(entry.post_batch));
+        w.Key("kind").String("post");
+        w.Key("at").String(FormatRfc3339(SystemTime(std::chrono::microseconds(entry.row.at_us))));
+        WriteAuthor(w, author);
+        w.Key("post");
+        WritePost(w, posts, entry.post_row);
+        w.EndObject();
+        out += head;
+        return;
+    }
+    w.Key("kind").String("activity");
+    // The item's time is its start, which an owner may hide from others: then it is null, as the
+    // summary's start_time is (the order alone says no more than the list of their activities).
+    w.Key("at");
+    if (StartShown(entry.activity->json)) {
+        w.String(FormatRfc3339(SystemTime(std::chrono::microseconds(entry.row.at_us))));
+    } else {
+        w.Null();
+    }
+    WriteAuthor(w, author);
+    w.Key("kudos_count").Int(entry.tally.kudos_count);
+    w.Key("comment_count").Int(entry.tally.comment_count);
+    w.Key("kudoed_by_me").Bool(entry.tally.kudoed_by_me);
     w.EndObject();
     head.pop_back();
     out += head;
     out += ",\"activity\":";
-    out += entry.activity.json;
+    out += entry.activity->json;
     out += '}';
 }
 
@@ -80,7 +100,7 @@ std::string FeedJson(const FeedPage& page) {
             out += ',';
         }
         first = false;
-        AppendItem(out, entry, *found->second);
+        AppendItem(out, page, entry, *found->second);
     }
     out += "],\"next_cursor\":";
     std::string cursor;
@@ -97,18 +117,19 @@ Response Json(std::string body) { return Response::Text(200, "application/json",
 
 void RegisterFeedRoutes(app::Registry& registry, FeedService& feed) {
     FeedService* f = &feed;
-    registry.Route({.method = Method::kGet,
-                    .path = "/v1/feed",
-                    .summary = "The caller's home feed: their own activities and those of the people they follow",
-                    .access = Access::SignedIn(),
-                    .body = http::Body::None(),
-                    .handler = [f](RequestPtr req) -> asio::awaitable<Response> {
-                        FeedPage page = co_await f->Home(req->Caller().user_id, FeedPageOf(*req));
-                        co_return Json(FeedJson(page));
-                    }});
+    registry.Route(
+        {.method = Method::kGet,
+         .path = "/v1/feed",
+         .summary = "The caller's home feed: their own activities and posts and those of the people they follow",
+         .access = Access::SignedIn(),
+         .body = http::Body::None(),
+         .handler = [f](RequestPtr req) -> asio::awaitable<Response> {
+             FeedPage page = co_await f->Home(req->Caller().user_id, FeedPageOf(*req));
+             co_return Json(FeedJson(page));
+         }});
     registry.Route({.method = Method::kGet,
                     .path = "/v1/users/{user_id}/feed",
-                    .summary = "A user's profile feed: their activities the caller may see",
+                    .summary = "A user's profile feed: their activities and posts the caller may see",
                     .access = Access::ViewerOf("user", "user_id"),
                     .body = http::Body::None(),
                     .handler = [f](RequestPtr req) -> asio::awaitable<Response> {

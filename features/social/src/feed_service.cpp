@@ -26,6 +26,24 @@ FeedItem ItemOf(const boost::json::value& payload) {
     }
 }
 
+FeedItem PostItemOf(const boost::json::value& payload) {
+    try {
+        const auto& o = payload.as_object();
+        FeedItem item;
+        item.item_id = o.at("post_id").to_number<std::int64_t>();
+        item.author_id = o.at("author_id").to_number<std::int64_t>();
+        if (const auto* at = o.if_contains("at")) {
+            item.at = std::string(at->as_string());
+        }
+        if (const auto* visibility = o.if_contains("visibility")) {
+            item.in_feeds = visibility->as_string() != "only_me";
+        }
+        return item;
+    } catch (const std::exception& e) {
+        throw jobs::PermanentError(std::string("bad post event: ") + e.what());
+    }
+}
+
 std::pair<std::int64_t, std::int64_t> PairOf(const boost::json::value& payload) {
     try {
         const auto& o = payload.as_object();
@@ -51,6 +69,11 @@ void FeedService::RegisterJobs(jobs::Registry& jobs) {
     jobs.Subscribe(activities::kActivityChanged, "feed", changed);
     jobs.Subscribe(activities::kActivityDeleted, "feed",
                    [this](jobs::ReceivedEvent event) { return ActivityDeleted(std::move(event.payload)); });
+    auto post_changed = [this](jobs::ReceivedEvent event) { return PostChanged(std::move(event.payload)); };
+    jobs.Subscribe(kPostCreated, "feed", post_changed);
+    jobs.Subscribe(kPostChanged, "feed", post_changed);
+    jobs.Subscribe(kPostDeleted, "feed",
+                   [this](jobs::ReceivedEvent event) { return PostDeleted(std::move(event.payload)); });
     jobs.Handle(kFeedDropKind, [this](jobs::JobContext job) { return Drop(std::move(job.payload)); });
     jobs.Handle(kFeedBackfillKind, [this](jobs::JobContext job) { return Backfill(std::move(job.payload)); });
 }
@@ -75,15 +98,33 @@ asio::awaitable<void> FeedService::EnqueueBackfill(db::Transaction& tx, const jo
     co_await EnqueuePair(tx, jobs, kFeedBackfillKind, reader_id, author_id);
 }
 
-asio::awaitable<void> FeedService::ActivityChanged(boost::json::value payload) {
-    const FeedItem item = ItemOf(payload);
+asio::awaitable<void> FeedService::Publish(FeedKind kind, const FeedItem& item) {
     db::Transaction tx = co_await repository_.Pool().Begin();
-    co_await FeedRepository::Author(tx, FeedKind::kActivity, item);
+    co_await FeedRepository::Author(tx, kind, item);
     if (item.in_feeds) {
-        co_await FanOut(tx, item);
+        co_await FanOut(tx, kind, item);
     } else {
-        co_await FeedRepository::Withdraw(tx, FeedKind::kActivity, item);
+        co_await FeedRepository::Withdraw(tx, kind, item);
     }
+    co_await tx.Commit();
+}
+
+asio::awaitable<void> FeedService::ActivityChanged(boost::json::value payload) {
+    co_await Publish(FeedKind::kActivity, ItemOf(payload));
+}
+
+asio::awaitable<void> FeedService::PostChanged(boost::json::value payload) {
+    const FeedItem item = PostItemOf(payload);
+    if (item.at.empty()) {
+        throw jobs::PermanentError("bad post event: no at");
+    }
+    co_await Publish(FeedKind::kPost, item);
+}
+
+asio::awaitable<void> FeedService::PostDeleted(boost::json::value payload) {
+    const FeedItem item = PostItemOf(payload);
+    db::Transaction tx = co_await repository_.Pool().Begin();
+    co_await FeedRepository::Forget(tx, FeedKind::kPost, item.item_id);
     co_await tx.Commit();
 }
 
@@ -94,15 +135,14 @@ asio::awaitable<void> FeedService::ActivityDeleted(boost::json::value payload) {
     co_await tx.Commit();
 }
 
-asio::awaitable<int> FeedService::FanOut(db::Transaction& tx, const FeedItem& item) {
+asio::awaitable<int> FeedService::FanOut(db::Transaction& tx, FeedKind kind, const FeedItem& item) {
     if (co_await FeedRepository::IsWide(tx, item.author_id, options_.fan_out_limit)) {
         co_return 0;
     }
     int written = 0;
     std::int64_t after = 0;
     for (;;) {
-        const auto [last, count] =
-            co_await FeedRepository::FanOutChunk(tx, FeedKind::kActivity, item, after, options_.fan_out_chunk);
+        const auto [last, count] = co_await FeedRepository::FanOutChunk(tx, kind, item, after, options_.fan_out_chunk);
         written += count;
         if (count < options_.fan_out_chunk) {
             break;
@@ -149,15 +189,25 @@ asio::awaitable<FeedPage> FeedService::Render(std::int64_t viewer_id, std::optio
         } else {
             rows = co_await repository_.Home(viewer_id, after, fetch);
         }
-        std::vector<std::int64_t> ids;
+        std::vector<std::int64_t> activity_ids;
+        std::vector<std::int64_t> post_ids;
         for (const auto& row : rows) {
-            ids.push_back(row.item_id);
+            (row.kind == static_cast<std::int16_t>(FeedKind::kPost) ? post_ids : activity_ids).push_back(row.item_id);
         }
-        std::vector<activities::VisibleSummary> seen = co_await reader_.Summaries(viewer_id, ids);
+        std::vector<activities::VisibleSummary> seen = co_await reader_.Summaries(viewer_id, activity_ids);
         std::unordered_map<std::int64_t, activities::VisibleSummary*> by_id;
+        std::vector<std::int64_t> seen_ids;
         for (auto& s : seen) {
             by_id[s.id] = &s;
+            seen_ids.push_back(s.id);
         }
+        std::unordered_map<std::int64_t, ActivityTally> tallies = co_await posts_.ActivityTallies(viewer_id, seen_ids);
+        Rows posts = co_await posts_.VisiblePosts(viewer_id, post_ids);
+        std::unordered_map<std::int64_t, int> post_row;
+        for (int r = 0; r < posts.shown; ++r) {
+            post_row[posts.result.Int(r, 0)] = r;
+        }
+        const int batch = static_cast<int>(out.posts.size());
         more = false;
         for (const auto& row : rows) {
             if (out.entries.size() == wanted) {
@@ -165,11 +215,15 @@ asio::awaitable<FeedPage> FeedService::Render(std::int64_t viewer_id, std::optio
                 break;
             }
             last_read = row;
-            auto found = by_id.find(row.item_id);
-            if (found != by_id.end()) {
-                out.entries.push_back(FeedEntry{row, std::move(*found->second)});
+            if (row.kind == static_cast<std::int16_t>(FeedKind::kPost)) {
+                if (auto found = post_row.find(row.item_id); found != post_row.end()) {
+                    out.entries.push_back(FeedEntry{row, std::nullopt, {}, batch, found->second});
+                }
+            } else if (auto found = by_id.find(row.item_id); found != by_id.end()) {
+                out.entries.push_back(FeedEntry{row, std::move(*found->second), tallies[row.item_id], -1, -1});
             }
         }
+        out.posts.push_back(std::move(posts));
         if (static_cast<int>(rows.size()) < fetch) {
             break;  // the feed's end
         }

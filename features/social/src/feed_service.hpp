@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "feed_repository.hpp"
+#include "posts_service.hpp"
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/activities/reader.hpp"
 #include "strava1/app/registry.hpp"
@@ -39,25 +40,35 @@ struct FeedOptions {
     int top_up_rounds = 5;
 };
 
-/// One item of a feed page, as the viewer may see it.
+/// One item of a feed page, as the viewer may see it: an activity (with its kudos and comments) or
+/// a post (row `post_row` of the page's `posts[post_batch]`).
 struct FeedEntry {
     FeedRow row;
-    activities::VisibleSummary activity;
+    std::optional<activities::VisibleSummary> activity;
+    ActivityTally tally;
+    int post_batch = -1;
+    int post_row = -1;
 };
 
 struct FeedPage {
     std::vector<FeedEntry> entries;
     std::vector<accounts::ProfileFacts> authors;
+    std::vector<Rows> posts;  ///< the posts shown, one batch per round read
     std::optional<std::string> next_cursor;
 };
 
 class FeedService {
 public:
     FeedService(FeedRepository& repository, accounts::Profiles& profiles, FollowStore& relations,
-                activities::ActivityReader& reader, FeedOptions options)
-        : repository_(repository), profiles_(profiles), relations_(relations), reader_(reader), options_(options) {}
+                activities::ActivityReader& reader, Posts& posts, FeedOptions options)
+        : repository_(repository),
+          profiles_(profiles),
+          relations_(relations),
+          reader_(reader),
+          posts_(posts),
+          options_(options) {}
 
-    /// Subscribes to activities' events and registers the feed's job kinds.
+    /// Subscribes to activities' and posts' events and registers the feed's job kinds.
     void RegisterJobs(jobs::Registry& jobs);
 
     /// Enqueues, in `tx`, the removal of `author_id`'s items from `reader_id`'s feed (unfollow,
@@ -72,11 +83,14 @@ public:
     /// An activity was created or changed: record it, and write it into the feeds it belongs in.
     boost::asio::awaitable<void> ActivityChanged(boost::json::value payload);
     boost::asio::awaitable<void> ActivityDeleted(boost::json::value payload);
+    /// A post was written or edited (its visibility may have changed), or deleted.
+    boost::asio::awaitable<void> PostChanged(boost::json::value payload);
+    boost::asio::awaitable<void> PostDeleted(boost::json::value payload);
     /// The jobs kFeedDropKind and kFeedBackfillKind.
     boost::asio::awaitable<void> Drop(boost::json::value payload);
     boost::asio::awaitable<void> Backfill(boost::json::value payload);
     /// Fans one item out to its author's followers in chunks; how many feeds it was written to.
-    boost::asio::awaitable<int> FanOut(db::Transaction& tx, const FeedItem& item);
+    boost::asio::awaitable<int> FanOut(db::Transaction& tx, FeedKind kind, const FeedItem& item);
 
     /// GET /v1/feed: the viewer's own items and those of the people they follow, newest first.
     boost::asio::awaitable<FeedPage> Home(std::int64_t viewer_id, http::Page page);
@@ -85,8 +99,11 @@ public:
     boost::asio::awaitable<FeedPage> Profile(std::int64_t viewer_id, std::int64_t user_id, http::Page page);
 
 private:
+    /// Records the item (any kind) and writes it into, or withdraws it from, its followers' feeds.
+    boost::asio::awaitable<void> Publish(FeedKind kind, const FeedItem& item);
     /// A page of the viewer's home feed (`author_id` nullopt) or of one author's items, with the
-    /// items the reader drops skipped and the page topped up.
+    /// items the viewer may not see (activities' reader, posts' visibility) skipped and the page
+    /// topped up.
     boost::asio::awaitable<FeedPage> Render(std::int64_t viewer_id, std::optional<std::int64_t> author_id,
                                             http::Page page);
 
@@ -94,6 +111,7 @@ private:
     accounts::Profiles& profiles_;
     FollowStore& relations_;
     activities::ActivityReader& reader_;
+    Posts& posts_;
     FeedOptions options_;
 };
 

@@ -15,18 +15,18 @@ struct Module::Impl {
         : repository(deps.pool),
           service(deps, options, repository),
           routes(service),
-          feed_repository(deps.pool),
-          feed(feed_repository, deps.profiles, deps.follows, deps.activities,
-               FeedOptions{.fan_out_limit = options.feed_fan_out_limit}),
           posts(deps, options),
-          post_routes(posts) {}
+          post_routes(posts),
+          feed_repository(deps.pool),
+          feed(feed_repository, deps.profiles, deps.follows, deps.activities, posts,
+               FeedOptions{.fan_out_limit = options.feed_fan_out_limit}) {}
     Repository repository;
     Service service;
     Routes routes;
-    FeedRepository feed_repository;
-    FeedService feed;
     Posts posts;
     PostRoutes post_routes;
+    FeedRepository feed_repository;
+    FeedService feed;
 };
 
 Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}

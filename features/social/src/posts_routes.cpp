@@ -109,6 +109,8 @@ void IdList(json::Writer& w, std::string_view ids) {
     w.EndArray();
 }
 
+}  // namespace
+
 void WritePost(json::Writer& w, const Rows& rows, int row) {
     const db::Result& r = rows.result;
     w.BeginObject();
@@ -129,6 +131,8 @@ void WritePost(json::Writer& w, const Rows& rows, int row) {
     w.Key("liked_by_me").Bool(r.Bool(row, 10));
     w.EndObject();
 }
+
+namespace {
 
 void WriteComment(json::Writer& w, const db::Result& r, int row) {
     w.BeginObject();

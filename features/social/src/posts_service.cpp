@@ -32,12 +32,26 @@ constexpr const char* kUserPosts = POSTS_COLUMNS
     "'everyone' OR (p.visibility = 'followers' AND $3)) ORDER BY p.id DESC LIMIT $5";
 constexpr const char* kInsertPost =
     "INSERT INTO posts (author_id, body, activity_id, visibility, mention_ids) VALUES ($1, $2, $3, $4, $5) "
-    "RETURNING id";
+    "RETURNING id, " POSTS_UTC("created_at");
 constexpr const char* kUpdatePost =
     "UPDATE posts SET body = COALESCE($2, body), activity_id = CASE WHEN $3 THEN $4 ELSE activity_id END, "
     "visibility = COALESCE($5, visibility), mention_ids = COALESCE($6, mention_ids), updated_at = now() "
-    "WHERE id = $1";
+    "WHERE id = $1 RETURNING visibility, " POSTS_UTC("created_at");
 constexpr const char* kDeletePost = "DELETE FROM posts WHERE id = $1";
+// The posts among $2 that viewer $1 may see: their own, everyone's, and followers' posts of authors
+// they follow, none across a block either way (the feed's batch form of VisiblePost).
+constexpr const char* kVisiblePosts = POSTS_COLUMNS
+    "WHERE p.id = ANY ($2::bigint[]) AND p.hidden_at IS NULL AND (p.author_id = $1 OR ("
+    "(p.visibility = 'everyone' OR (p.visibility = 'followers' AND EXISTS (SELECT 1 FROM follows f WHERE "
+    "f.follower_id = $1 AND f.followee_id = p.author_id AND f.state = 'accepted'))) AND NOT EXISTS (SELECT 1 "
+    "FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = p.author_id) OR (b.blocker_id = p.author_id AND "
+    "b.blocked_id = $1))))";
+// Per activity id of $2: kudos count, visible comment count, whether viewer $1 gave kudos.
+constexpr const char* kActivityTallies =
+    "SELECT a.id, (SELECT count(*) FROM kudos k WHERE k.activity_id = a.id), "
+    "(SELECT count(*) FROM comments c WHERE c.activity_id = a.id AND c.hidden_at IS NULL), "
+    "EXISTS (SELECT 1 FROM kudos k WHERE k.activity_id = a.id AND k.user_id = $1) "
+    "FROM unnest($2::bigint[]) AS a (id)";
 
 // Comment columns: 0 id, 1 author_id, 2 activity_id, 3 post_id, 4 reply_to, 5 body, 6 mention ids,
 // 7 created_at, 8 updated_at, 9 like_count, 10 liked_by_me, 11 parent_owner_id. $1 is the viewer.
@@ -289,9 +303,11 @@ asio::awaitable<Rows> Posts::CreatePost(Principal who, PostInput in) {
         kInsertPost, Params::Of(who.user_id, *in.text, in.activity_id, visibility, IdArray(mentions)));
     const std::int64_t id = inserted.Int(0, 0);
     // Built before the co_await: GCC 12 rejects string literals in a co_await's temporaries.
-    jobs::Event event{
-        kPostCreated,
-        boost::json::object{{"post_id", id}, {"author_id", who.user_id}, {"mentioned_user_ids", JsonIds(mentions)}}};
+    jobs::Event event{kPostCreated, boost::json::object{{"post_id", id},
+                                                        {"author_id", who.user_id},
+                                                        {"mentioned_user_ids", JsonIds(mentions)},
+                                                        {"at", inserted.String(0, 1)},
+                                                        {"visibility", visibility}}};
     co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
     co_return co_await GetPost(who, id);
@@ -329,8 +345,14 @@ asio::awaitable<Rows> Posts::PatchPost(Principal who, std::int64_t post_id, Post
         added += std::find(before.begin(), before.end(), id) == before.end() ? 1 : 0;
     }
     co_await Spend(tx, who.user_id, "mention", added, options_.mentions_per_hour, "mentions");
-    co_await tx.Query(kUpdatePost,
-                      Params::Of(post_id, in.text, in.activity_id_set, in.activity_id, in.visibility, mention_array));
+    db::Result updated = co_await tx.Query(
+        kUpdatePost, Params::Of(post_id, in.text, in.activity_id_set, in.activity_id, in.visibility, mention_array));
+    // The feed follows the post's visibility (its only field the feed's rows depend on).
+    jobs::Event event{kPostChanged, boost::json::object{{"post_id", post_id},
+                                                        {"author_id", who.user_id},
+                                                        {"at", updated.String(0, 1)},
+                                                        {"visibility", updated.String(0, 0)}}};
+    co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
     co_return co_await GetPost(who, post_id);
 }
@@ -338,7 +360,33 @@ asio::awaitable<Rows> Posts::PatchPost(Principal who, std::int64_t post_id, Post
 asio::awaitable<void> Posts::DeletePost(Principal who, std::int64_t post_id) {
     db::Result r = co_await VisiblePost(who.user_id, post_id);
     app::RequireOwner(who, r.Int(0, 1), "post");
-    co_await deps_.pool.Query(kDeletePost, Params::Of(post_id));
+    db::Transaction tx = co_await deps_.pool.Begin();
+    co_await tx.Query(kDeletePost, Params::Of(post_id));
+    jobs::Event event{kPostDeleted, boost::json::object{{"post_id", post_id}, {"author_id", who.user_id}}};
+    co_await deps_.jobs.Publish(tx, std::move(event));
+    co_await tx.Commit();
+}
+
+asio::awaitable<Rows> Posts::VisiblePosts(std::int64_t viewer, const std::vector<std::int64_t>& ids) {
+    if (ids.empty()) {
+        co_return Rows{};
+    }
+    db::Result r = co_await deps_.pool.Query(kVisiblePosts, Params::Of(viewer, IdArray(ids)));
+    const int shown = r.Rows();
+    co_return co_await PostRows(viewer, std::move(r), shown);
+}
+
+asio::awaitable<std::unordered_map<std::int64_t, ActivityTally>> Posts::ActivityTallies(
+    std::int64_t viewer, const std::vector<std::int64_t>& ids) {
+    std::unordered_map<std::int64_t, ActivityTally> out;
+    if (ids.empty()) {
+        co_return out;
+    }
+    db::Result r = co_await deps_.pool.Query(kActivityTallies, Params::Of(viewer, IdArray(ids)));
+    for (int row = 0; row < r.Rows(); ++row) {
+        out[r.Int(row, 0)] = ActivityTally{r.Int(row, 1), r.Int(row, 2), r.Bool(row, 3)};
+    }
+    co_return out;
 }
 
 asio::awaitable<Rows> Posts::UserPosts(Principal who, std::int64_t user_id, http::Page page) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "strava1/base/principal.hpp"
@@ -55,6 +56,13 @@ struct Tally {
 
 enum class LikeTarget { kActivity, kPost, kComment };
 
+/// What a feed card shows of an activity's kudos and comments, for one viewer.
+struct ActivityTally {
+    std::int64_t kudos_count = 0;
+    std::int64_t comment_count = 0;
+    bool kudoed_by_me = false;
+};
+
 class Posts {
 public:
     Posts(Deps deps, Options options) : deps_(deps), options_(options) {}
@@ -77,6 +85,13 @@ public:
     /// change), false takes it back.
     boost::asio::awaitable<Tally> Give(Principal who, LikeTarget target, std::int64_t id, bool give);
     boost::asio::awaitable<Givers> GiversOf(Principal who, LikeTarget target, std::int64_t id, http::Page page);
+
+    /// The posts among `ids` the viewer may see, in no particular order (the feed's batch read).
+    boost::asio::awaitable<Rows> VisiblePosts(std::int64_t viewer, const std::vector<std::int64_t>& ids);
+    /// Kudos and comment counts and the viewer's kudos for each of `ids`, activities the caller has
+    /// already established the viewer may see.
+    boost::asio::awaitable<std::unordered_map<std::int64_t, ActivityTally>> ActivityTallies(
+        std::int64_t viewer, const std::vector<std::int64_t>& ids);
 
 private:
     /// The post row when `viewer` may see it; 404 as for a missing one otherwise.

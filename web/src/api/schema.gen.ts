@@ -374,9 +374,9 @@ export interface paths {
         };
         /**
          * The caller's home feed
-         * @description The caller's own activities and those of the people they follow (accepted follows), newest
-         *     first (by start time), without muted users' and without followers' activities hidden from the
-         *     feed; each as the caller may see it now (privacy and blocks applied when the feed is read, so
+         * @description The caller's own activities and posts and those of the people they follow (accepted follows),
+         *     newest first (activities by start time, posts by creation time), without muted users' items
+         *     and without followers' activities hidden from the feed; each as the caller may see it now (privacy and blocks applied when the feed is read, so
          *     a visibility change shows at once). Fan-out on write with a read-time merge for accounts with
          *     very many followers (ADR 0023). A page may hold fewer items than `limit` when many items were
          *     no longer visible; follow `next_cursor` until it is null.
@@ -401,8 +401,8 @@ export interface paths {
         };
         /**
          * A user's profile feed
-         * @description That user's activities the caller may see, newest first, including those hidden from
-         *     followers' home feeds. 404 for a missing user and when a block stands between them.
+         * @description That user's activities and posts the caller may see, newest first, including activities
+         *     hidden from followers' home feeds. 404 for a missing user and when a block stands between them.
          */
         get: operations["profileFeed"];
         put?: never;
@@ -2149,12 +2149,20 @@ export interface components {
             items: components["schemas"]["FeedItem"][];
             next_cursor: string | null;
         };
-        /**
-         * @description One feed item. Counts (kudos, comments) and whether the caller gave kudos are added later
-         *     with kudos and comments (issue 10, posts); `kind` "post" arrives with posts.
-         */
-        FeedItem: {
-            /** @enum {string} */
+        /** @description One feed item, an activity or a post, with its author. */
+        FeedItem: components["schemas"]["FeedActivityItem"] | components["schemas"]["FeedPostItem"];
+        FeedAuthor: {
+            /** Format: int64 */
+            id: number;
+            username: string | null;
+            display_name: string;
+        };
+        /** @description An activity as the caller may see it, with its kudos and comment counts. */
+        FeedActivityItem: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
             kind: "activity";
             /**
              * Format: date-time
@@ -2162,13 +2170,23 @@ export interface components {
              *     start from the caller (as the summary's start_time).
              */
             at: string | null;
-            author: {
-                /** Format: int64 */
-                id: number;
-                username: string | null;
-                display_name: string;
-            };
+            author: components["schemas"]["FeedAuthor"];
+            kudos_count: number;
+            comment_count: number;
+            kudoed_by_me: boolean;
             activity: components["schemas"]["ActivitySummary"];
+        };
+        /** @description A post the caller may see (its visibility, blocks); `at` is its creation time. */
+        FeedPostItem: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "post";
+            /** Format: date-time */
+            at: string;
+            author: components["schemas"]["FeedAuthor"];
+            post: components["schemas"]["Post"];
         };
         /**
          * @description An activity as lists show it. Metrics the owner hid (`hidden_metrics`) are null for other

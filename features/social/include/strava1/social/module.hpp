@@ -18,7 +18,8 @@ namespace strava1::social {
 /// "social.kudos.given" {activity_id, owner_id, user_id} (a new kudos only);
 /// "social.comment.created" {comment_id, author_id, activity_id|null, post_id|null, parent_owner_id,
 /// reply_to_author_id|null, mentioned_user_ids}; "social.post.created" {post_id, author_id,
-/// mentioned_user_ids}.
+/// mentioned_user_ids, at, visibility}; "social.post.changed" {post_id, author_id, at, visibility}
+/// (an edit); "social.post.deleted" {post_id, author_id}.
 /// From follows: "social.follow.requested" (a pending request), "social.followed" (an instant
 /// follow) and "social.follow.accepted", each {follower_id, followee_id}.
 inline constexpr const char* kFollowRequested = "social.follow.requested";
@@ -27,6 +28,8 @@ inline constexpr const char* kFollowAccepted = "social.follow.accepted";
 inline constexpr const char* kKudosGiven = "social.kudos.given";
 inline constexpr const char* kCommentCreated = "social.comment.created";
 inline constexpr const char* kPostCreated = "social.post.created";
+inline constexpr const char* kPostChanged = "social.post.changed";
+inline constexpr const char* kPostDeleted = "social.post.deleted";
 
 struct Options {
     /// Abuse limit: new follows (requests or instant) one user may make per hour (429 past it).
@@ -48,8 +51,8 @@ struct Deps {
     activities::ActivityReader& activities;  ///< feed items as the viewer may see them
 };
 
-/// Social: follows (requests, accept/decline, remove), blocks and mutes, and the home and profile
-/// feeds. Owns the tables follows, blocks, mutes, follow_request_budget, feed_items, feed_authored
+/// Social: follows (requests, accept/decline, remove), blocks and mutes, posts, comments, kudos and
+/// likes, and the home and profile feeds (activities and posts). Owns the tables follows, blocks, mutes, follow_request_budget, feed_items, feed_authored
 /// and feed_wide_authors; implements app::Relations (FollowStore); subscribes to activities' events.
 class Module {
 public:
@@ -60,7 +63,8 @@ public:
 
     /// Registers /v1/users/{user_id}/follow|followers|following|block|mute, /v1/me/follow-requests*,
     /// /v1/me/followers/{user_id}, /v1/me/blocks, /v1/feed and /v1/users/{user_id}/feed; the feed's
-    /// subscriptions to "activity.created|changed|deleted" (subscriber "feed") and its job kinds
+    /// subscriptions to "activity.created|changed|deleted" and "social.post.created|changed|deleted"
+/// (subscriber "feed") and its job kinds
     /// "social.feed-drop" and "social.feed-backfill".
     void Register(app::Registry& registry);
 
