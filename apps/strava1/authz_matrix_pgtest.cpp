@@ -767,8 +767,10 @@ std::map<std::string, Row> Rows() {
     }
     rows["GET /v1/notifications"] = {200, fixed("/v1/notifications")};
     rows["GET /v1/notifications/unread-count"] = {200, fixed("/v1/notifications/unread-count")};
-    rows["POST /v1/notifications/read-all"] = {
-        200, [](World&, Actor, const Object*) { return Call{.method = Method::kPost, .target = "/v1/notifications/read-all"}; }};
+    rows["POST /v1/notifications/read-all"] = {200, [](World&, Actor, const Object*) {
+                                                   return Call{.method = Method::kPost,
+                                                               .target = "/v1/notifications/read-all"};
+                                               }};
     rows["POST /v1/notifications/{notification_id}/read"] = {204, send(Method::kPost, "/v1/notifications/", "/read")};
     return rows;
 }

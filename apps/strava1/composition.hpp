@@ -42,9 +42,10 @@ struct Infrastructure {
 /// The one wiring of the modules, built the same way by every entry point (serve, worker, import,
 /// routes, migrate; api and realtime when they come): it builds each module from the
 /// infrastructure and the config and registers, in this order, the jobs library's housekeeping, the
-/// probes, accounts, activities, social, groups (clubs), notifications, the storage routes (activities' originals), the map tile proxy
-/// and the idempotency-key expiry. Each entry point then runs the part of the registry its role needs: serve the
-/// routes, the start tasks and job workers; worker the job workers; import one module's service; routes the table.
+/// probes, accounts, activities, social, groups (clubs), notifications, the storage routes (activities' originals), the
+/// map tile proxy and the idempotency-key expiry. Each entry point then runs the part of the registry its role needs:
+/// serve the routes, the start tasks and job workers; worker the job workers; import one module's service; routes the
+/// table.
 class Composition {
 public:
     Composition(Infrastructure infra, const Config& config);

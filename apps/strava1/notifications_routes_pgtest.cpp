@@ -61,10 +61,10 @@ protected:
     }
 
     std::int64_t NewActivity(const TestUser& owner) {
-        auto made = client().As(owner).Post("/v1/activities", json::object{{"sport", "run"},
-                                                                            {"start_time", "2026-02-01T07:00:00Z"},
-                                                                            {"elapsed_s", 1800},
-                                                                            {"distance_m", 5000}});
+        auto made = client().As(owner).Post(
+            "/v1/activities",
+            json::object{
+                {"sport", "run"}, {"start_time", "2026-02-01T07:00:00Z"}, {"elapsed_s", 1800}, {"distance_m", 5000}});
         EXPECT_EQ(made.status, 201) << made.body;
         return made.status == 201 ? made.json.at("id").to_number<std::int64_t>() : 0;
     }
@@ -88,8 +88,8 @@ protected:
         ASSERT_NE(kind, nullptr) << type;
         jobs::JobContext job;
         job.kind = kind->name;
-        job.payload =
-            json::object{{"event_id", event_id}, {"type", type}, {"payload", std::move(payload)}, {"published_at", 0.0}};
+        job.payload = json::object{
+            {"event_id", event_id}, {"type", type}, {"payload", std::move(payload)}, {"published_at", 0.0}};
         app().Sync(kind->handler(job));
     }
 };
@@ -143,7 +143,8 @@ TEST_F(NotificationsTest, ARedeliveredEventWritesNothingTwice) {
     EXPECT_EQ(list.at(0).at("kind"), "new_follower");
     EXPECT_EQ(list.at(0).at("text"), NameOf(users[1]) + " started following you");
     // A grouped kind too: the same kudos event twice counts once.
-    const json::object kudos{{"activity_id", NewActivity(users[0])}, {"owner_id", users[0].id}, {"user_id", users[2].id}};
+    const json::object kudos{
+        {"activity_id", NewActivity(users[0])}, {"owner_id", users[0].id}, {"user_id", users[2].id}};
     DeliverDirectly(social::kKudosGiven, 9'200'000'000 + users[0].id, kudos);
     DeliverDirectly(social::kKudosGiven, 9'200'000'000 + users[0].id, kudos);
     list = List(users[0]);
@@ -266,12 +267,13 @@ TEST_F(NotificationsTest, ClubInvitesJoinRequestsRemindersAndCompletedChallenges
     STRAVA1_REQUIRE_PG();
     auto users = app().Users(3);
     const TestUser& owner = users[0];
-    auto club = client().As(owner).Post("/v1/clubs",
-                                        json::object{{"name", "Dawn Runners"}, {"sport", "run"}, {"privacy", "private"}});
+    auto club = client().As(owner).Post(
+        "/v1/clubs", json::object{{"name", "Dawn Runners"}, {"sport", "run"}, {"privacy", "private"}});
     ASSERT_EQ(club.status, 201) << club.body;
     const std::int64_t club_id = club.json.at("id").to_number<std::int64_t>();
-    ASSERT_EQ(client().As(owner).Post("/v1/clubs/" + Id(club_id) + "/invites", json::object{{"user_id", users[1].id}}).status,
-              200);
+    ASSERT_EQ(
+        client().As(owner).Post("/v1/clubs/" + Id(club_id) + "/invites", json::object{{"user_id", users[1].id}}).status,
+        200);
     ASSERT_EQ(client().As(users[2]).Post("/v1/clubs/" + Id(club_id) + "/join").status, 200);
     ASSERT_TRUE(Drain());
     json::array invited = List(users[1]);

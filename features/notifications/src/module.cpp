@@ -180,8 +180,8 @@ std::vector<Candidate> FromReminder(const jobs::ReceivedEvent& e) {
     json::object data = Keep(p, {"event_id", "starts_at", "title"});
     std::vector<Candidate> out;
     for (std::int64_t user : IdsAt(p, "user_ids")) {
-        out.push_back(
-            Candidate{.user_id = user, .kind = "event_reminder", .object_kind = "club", .object_id = club, .data = data});
+        out.push_back(Candidate{
+            .user_id = user, .kind = "event_reminder", .object_kind = "club", .object_id = club, .data = data});
     }
     return out;
 }
@@ -210,10 +210,11 @@ void Module::Register(app::Registry& registry) {
     impl_->routes.Register(registry);
     Service* service = &impl_->service;
     auto deliver = [&registry, service](const char* type, std::vector<Candidate> (*make)(const jobs::ReceivedEvent&)) {
-        registry.Jobs().Subscribe(type, kSubscriber, [service, make](jobs::ReceivedEvent event) -> asio::awaitable<void> {
-            std::vector<Candidate> candidates = make(event);
-            co_await service->Deliver(event.id, std::move(candidates));
-        });
+        registry.Jobs().Subscribe(type, kSubscriber,
+                                  [service, make](jobs::ReceivedEvent event) -> asio::awaitable<void> {
+                                      std::vector<Candidate> candidates = make(event);
+                                      co_await service->Deliver(event.id, std::move(candidates));
+                                  });
     };
     deliver(social::kFollowRequested, FromFollow);
     deliver(social::kFollowed, FromFollow);

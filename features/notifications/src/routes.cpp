@@ -51,9 +51,9 @@ std::string PageJson(const ShownPage& page) {
     for (const auto& n : page.items) {
         items.push_back(ShownJson(n));
     }
-    return json::serialize(json::object{
-        {"notifications", std::move(items)},
-        {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}});
+    return json::serialize(
+        json::object{{"notifications", std::move(items)},
+                     {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}});
 }
 
 void Routes::Register(app::Registry& registry) {
@@ -90,8 +90,8 @@ void Routes::Register(app::Registry& registry) {
               co_await s.MarkRead(req->Caller().user_id, req->PathId("notification_id", "notification"));
               co_return Response::NoContent();
           });
-    route(Method::kPost, "/v1/notifications/read-all", "Mark all the caller's notifications read",
-          Access::SignedIn(), [&s](RequestPtr req) -> asio::awaitable<Response> {
+    route(Method::kPost, "/v1/notifications/read-all", "Mark all the caller's notifications read", Access::SignedIn(),
+          [&s](RequestPtr req) -> asio::awaitable<Response> {
               const std::int64_t marked = co_await s.MarkAllRead(req->Caller().user_id);
               co_return Json(json::object{{"marked", marked}});
           });

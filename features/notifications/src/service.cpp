@@ -38,10 +38,10 @@ constexpr const char* kPageWhere =
 constexpr const char* kUnreadWhere = "WHERE user_id = $1 AND read_at IS NULL ORDER BY position DESC LIMIT $2";
 constexpr const char* kMarkRead =
     "UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id";
-constexpr const char* kMarkAllRead =
-    "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL";
+constexpr const char* kMarkAllRead = "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL";
 constexpr const char* kForgetObject = "DELETE FROM notifications WHERE object_kind = $1 AND object_id = $2";
-constexpr const char* kForgetComments = "DELETE FROM notifications WHERE comment_id = ANY ($1::bigint[]) OR "
+constexpr const char* kForgetComments =
+    "DELETE FROM notifications WHERE comment_id = ANY ($1::bigint[]) OR "
     "(object_kind = 'comment' AND object_id = ANY ($1::bigint[]))";
 constexpr const char* kPrune = "DELETE FROM notification_deliveries WHERE delivered_at < now() - interval '30 days'";
 
@@ -85,7 +85,8 @@ std::string Who(const Shown& shown) {
         return "Someone";
     }
     const std::string& first = shown.actors.front().name;
-    const std::int64_t count = std::max<std::int64_t>(shown.actor_count, static_cast<std::int64_t>(shown.actors.size()));
+    const std::int64_t count =
+        std::max<std::int64_t>(shown.actor_count, static_cast<std::int64_t>(shown.actors.size()));
     if (count <= 1) {
         return first;
     }
@@ -182,10 +183,11 @@ asio::awaitable<void> Service::Deliver(std::int64_t event_id, std::vector<Candid
         }
         const std::string data = boost::json::serialize(c.data);
         if (Grouped(c.kind) && c.actor_id) {
-            co_await tx.Query(kUpsertGroup, Params::Of(c.user_id, c.kind, c.object_kind, c.object_id, *c.actor_id, data));
+            co_await tx.Query(kUpsertGroup,
+                              Params::Of(c.user_id, c.kind, c.object_kind, c.object_id, *c.actor_id, data));
         } else {
-            co_await tx.Query(kInsert,
-                              Params::Of(c.user_id, c.kind, c.object_kind, c.object_id, c.comment_id, c.actor_id, data));
+            co_await tx.Query(
+                kInsert, Params::Of(c.user_id, c.kind, c.object_kind, c.object_id, c.comment_id, c.actor_id, data));
         }
     }
     co_await tx.Commit();
@@ -283,8 +285,8 @@ asio::awaitable<std::vector<Shown>> Service::Visible(std::int64_t user_id, std::
         if (!row.actor_ids.empty() && row.shown.actors.empty()) {
             continue;  // everyone who made it is blocked or gone
         }
-        row.shown.actor_count = std::max<std::int64_t>(row.shown.actor_count - hidden,
-                                                       static_cast<std::int64_t>(row.shown.actors.size()));
+        row.shown.actor_count =
+            std::max<std::int64_t>(row.shown.actor_count - hidden, static_cast<std::int64_t>(row.shown.actors.size()));
         row.shown.text = TextOf(row.shown);
         out.push_back(std::move(row.shown));
     }

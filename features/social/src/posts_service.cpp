@@ -530,10 +530,11 @@ asio::awaitable<Tally> Posts::Give(Principal who, LikeTarget target, std::int64_
                               boost::json::object{{"activity_id", id}, {"owner_id", owner}, {"user_id", who.user_id}}};
             co_await deps_.jobs.Publish(tx, std::move(event));
         } else if (!inserted.Empty()) {
-            jobs::Event event{kLikeGiven, boost::json::object{{"target", target == LikeTarget::kPost ? "post" : "comment"},
-                                                              {"id", id},
-                                                              {"owner_id", owner},
-                                                              {"user_id", who.user_id}}};
+            jobs::Event event{kLikeGiven,
+                              boost::json::object{{"target", target == LikeTarget::kPost ? "post" : "comment"},
+                                                  {"id", id},
+                                                  {"owner_id", owner},
+                                                  {"user_id", who.user_id}}};
             co_await deps_.jobs.Publish(tx, std::move(event));
         }
         co_await tx.Commit();

@@ -22,9 +22,10 @@ inline constexpr const char* kSubscriber = "notifications";
 /// What the module needs from the composition root. Everything must outlive the Module.
 struct Deps {
     db::Pool& pool;
-    accounts::Profiles& profiles;            ///< actors' names and usernames
-    app::Relations& relations;               ///< no notification across a block, written or listed
-    activities::ActivityReader& activities;  ///< a notification about an activity the recipient may no longer see drops out
+    accounts::Profiles& profiles;  ///< actors' names and usernames
+    app::Relations& relations;     ///< no notification across a block, written or listed
+    activities::ActivityReader&
+        activities;  ///< a notification about an activity the recipient may no longer see drops out
 };
 
 /// In-app notifications (ADR 0025): subscribes to social's, groups' and activities' events and turns
