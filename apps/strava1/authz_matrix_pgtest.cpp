@@ -18,6 +18,7 @@
 
 #include "strava1/base/clock.hpp"
 #include "strava1/base/crypto.hpp"
+#include "strava1/jobs/worker.hpp"
 #include "strava1/testing/testdata.hpp"
 #include "test_app.hpp"
 
@@ -230,6 +231,29 @@ public:
         return Visible(actor, object);
     }
 
+    /// Runs a job worker until no event delivery waits (with a deadline).
+    void RunEventJobs() {
+        app_.Sync([](TestApp* a) -> boost::asio::awaitable<void> {
+            namespace asio = boost::asio;
+            jobs::WorkerOptions options;
+            options.poll_interval = std::chrono::milliseconds(20);
+            jobs::Worker worker(co_await asio::this_coro::executor, a->Pool(), a->Composed().Registered().Jobs(),
+                                options);
+            worker.Start();
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (std::chrono::steady_clock::now() < deadline) {
+                db::Result left = co_await a->Pool().Query(
+                    "SELECT count(*) FROM jobs_queue WHERE kind LIKE 'event:%' AND run_at <= now()");
+                if (left.Int(0, 0) == 0) {
+                    break;
+                }
+                timer.expires_after(std::chrono::milliseconds(20));
+                co_await timer.async_wait(asio::use_awaitable);
+            }
+            co_await worker.Stop();
+        }(&app_));
+    }
     /// A new user who is an active member of `club_id` (invited by the owner, then joined).
     std::int64_t JoinedUser(std::int64_t club_id) {
         TestUser user = Throwaway();
@@ -333,6 +357,20 @@ public:
                 EXPECT_EQ(comment.status, 201) << comment.body;
                 object.id = comment.json.at("id").to_number<std::int64_t>();
             }
+        } else if (kind == "notification") {
+            // Someone follows the owner: the notifications subscriber, run here by a worker, writes it.
+            TestUser someone = Throwaway();
+            EXPECT_EQ(app_.Client().As(someone).Post("/v1/users/" + Id(owner_.id) + "/follow").status, 200);
+            RunEventJobs();
+            auto list = as_owner.Get("/v1/notifications");
+            EXPECT_EQ(list.status, 200) << list.body;
+            for (const auto& n : list.json.at("notifications").as_array()) {
+                if (n.at("actors").at(0).at("id").to_number<std::int64_t>() == someone.id) {
+                    object.id = n.at("id").to_number<std::int64_t>();
+                }
+            }
+            EXPECT_NE(object.id, 0) << list.body;
+            object.marker.clear();
         } else if (kind == "club") {
             // The marker is the club's event's title: content only its members see.
             auto club = as_owner.Post(
@@ -727,6 +765,13 @@ std::map<std::string, Row> Rows() {
         rows[std::string("DELETE ") + path] = {200, send(Method::kDelete, prefix, suffix)};
         rows[std::string("GET ") + path] = {200, on(prefix, suffix)};
     }
+    rows["GET /v1/notifications"] = {200, fixed("/v1/notifications")};
+    rows["GET /v1/notifications/unread-count"] = {200, fixed("/v1/notifications/unread-count")};
+    rows["POST /v1/notifications/read-all"] = {200, [](World&, Actor, const Object*) {
+                                                   return Call{.method = Method::kPost,
+                                                               .target = "/v1/notifications/read-all"};
+                                               }};
+    rows["POST /v1/notifications/{notification_id}/read"] = {204, send(Method::kPost, "/v1/notifications/", "/read")};
     return rows;
 }
 

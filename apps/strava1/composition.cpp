@@ -58,6 +58,8 @@ Composition::Composition(Infrastructure infra, const Config& config)
               social::Options{.feed_fan_out_limit = config.feed_fan_out_limit}),
       // Clubs read names through accounts' contract and activities through its reader (privacy applied).
       groups_(groups::Deps{infra.pool, infra.clock, jobs_client_, accounts_.Profiles(), activities_.Reader()}),
+      // Notifications are written only by its subscribers to the others' events (ADR 0025).
+      notifications_(notifications::Deps{infra.pool, accounts_.Profiles(), follows_, activities_.Reader()}),
       objects_(infra.store, infra.cpu, infra.clock),
       tiles_(TileSettings(config), infra.cpu, infra.clock) {
     probes_.unreachable_limit = config.db_unreachable_limit;
@@ -71,6 +73,7 @@ Composition::Composition(Infrastructure infra, const Config& config)
     activities_.Register(registry_);
     social_.Register(registry_);
     groups_.Register(registry_);
+    notifications_.Register(registry_);
     // The signed object route is storage's; who still references a key is the owning module's say.
     objects_.AddOwner(activities::Module::kOriginalKeyPrefix, activities_.OriginalReferences());
     for (auto& route : objects_.Routes()) {

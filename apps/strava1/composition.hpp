@@ -14,6 +14,7 @@
 #include "strava1/groups/module.hpp"
 #include "strava1/http/idempotency.hpp"
 #include "strava1/jobs/client.hpp"
+#include "strava1/notifications/module.hpp"
 #include "strava1/social/module.hpp"
 #include "strava1/storage/local_store.hpp"
 #include "strava1/storage/object_routes.hpp"
@@ -41,9 +42,10 @@ struct Infrastructure {
 /// The one wiring of the modules, built the same way by every entry point (serve, worker, import,
 /// routes, migrate; api and realtime when they come): it builds each module from the
 /// infrastructure and the config and registers, in this order, the jobs library's housekeeping, the
-/// probes, accounts, activities, social, groups (clubs), the storage routes (activities' originals), the map tile proxy
-/// and the idempotency-key expiry. Each entry point then runs the part of the registry its role needs: serve the
-/// routes, the start tasks and job workers; worker the job workers; import one module's service; routes the table.
+/// probes, accounts, activities, social, groups (clubs), notifications, the storage routes (activities' originals), the
+/// map tile proxy and the idempotency-key expiry. Each entry point then runs the part of the registry its role needs:
+/// serve the routes, the start tasks and job workers; worker the job workers; import one module's service; routes the
+/// table.
 class Composition {
 public:
     Composition(Infrastructure infra, const Config& config);
@@ -73,6 +75,7 @@ private:
     activities::Module activities_;
     social::Module social_;
     groups::Module groups_;
+    notifications::Module notifications_;
     storage::ObjectRoutes objects_;
     tiles::TileRoutes tiles_;
 };

@@ -8,8 +8,9 @@ import { compileRoutes, resolveRoute, type SessionState } from './router/match';
 import { kHomes, kRoutes } from './routes';
 import { tabBarHidden } from './state/frame';
 import { authStatus } from './state/session';
+import { unreadCount, watchUnread } from './state/unread';
 import { Banner, ConfirmHost, ScreenTitle, Spinner, TabBar, Toaster, type TabItem } from './ui';
-import { ChatsIcon, FeedIcon, InsightsIcon, OfflineIcon, RecordIcon, YouIcon } from './ui/icons';
+import { BellIcon, ChatsIcon, FeedIcon, InsightsIcon, OfflineIcon, RecordIcon, YouIcon } from './ui/icons';
 
 const kCompiled = compileRoutes(kRoutes);
 
@@ -17,6 +18,7 @@ const kTabs: readonly TabItem[] = [
     { id: 'feed', label: 'Feed', href: href('feed'), Icon: FeedIcon },
     { id: 'record', label: 'Record', href: href('record'), Icon: RecordIcon },
     { id: 'chats', label: 'Chats', href: href('chats'), Icon: ChatsIcon },
+    { id: 'notifications', label: 'Alerts', href: href('notifications'), Icon: BellIcon },
     { id: 'insights', label: 'Insights', href: href('insights'), Icon: InsightsIcon },
     { id: 'you', label: 'You', href: href('you'), Icon: YouIcon },
 ];
@@ -50,6 +52,8 @@ export function App() {
         }
     }, [status]);
 
+    // The unread badge: polled while signed in.
+    useEffect(() => (session === 'signed-in' ? watchUnread() : undefined), [session]);
     if (!match) {
         return <Spinner label="Starting" />;
     }
@@ -78,7 +82,7 @@ export function App() {
                 </Banner>
             ) : null}
             {screen}
-            {tabs ? <TabBar items={kTabs} current={match.route.tab} /> : null}
+            {tabs ? <TabBar items={kTabs.map((t) => (t.id === 'notifications' ? { ...t, badge: unreadCount.value } : t))} current={match.route.tab} /> : null}
             <ConfirmHost />
             <Toaster />
         </div>

@@ -13,6 +13,7 @@ import { EditActivity, NewActivity } from './screens/ActivityEdit';
 import { Login, Signup } from './screens/Auth';
 import { EditProfile } from './screens/EditProfile';
 import { FollowRequests } from './screens/FollowRequests';
+import { Notifications } from './screens/Notifications';
 import { PrivacyZones } from './screens/PrivacyZones';
 import { Profile } from './screens/Profile';
 import { Record } from './screens/Record';
@@ -28,6 +29,7 @@ export const kRoutes = [
     route('feed', { screen: Feed, title: 'Feed', tab: 'feed' }),
     route('record', { screen: Record, title: 'Record', tab: 'record' }),
     route('chats', { screen: Chats, title: 'Chats', tab: 'chats' }),
+    route('notifications', { screen: Notifications, title: 'Notifications', tab: 'notifications' }),
     route('insights', { screen: Insights, title: 'Insights', tab: 'insights' }),
     route('you', { screen: You, title: 'You', tab: 'you' }),
     route('you/edit', { screen: EditProfile, title: 'Edit profile', tab: 'you' }),

@@ -65,7 +65,12 @@ constexpr const char* kAttendees =
 constexpr const char* kReminderOf =
     "SELECT e.club_id, (extract(epoch FROM e.starts_at) * 1000000)::bigint AS starts_us, "
     "COALESCE((SELECT array_agg(r.user_id ORDER BY r.user_id) FROM club_event_rsvps r WHERE r.event_id = e.id AND "
-    "r.answer = 'going'), '{}')::text AS going FROM club_events e WHERE e.id = $1";
+    "r.answer = 'going'), '{}')::text AS going, e.title FROM club_events e WHERE e.id = $1";
+// What a notification about the club says: its name, and who manages it (owner and admins).
+constexpr const char* kNoticeOf =
+    "SELECT c.name, COALESCE((SELECT array_agg(m.user_id ORDER BY m.user_id) FROM club_members m WHERE "
+    "m.club_id = c.id AND m.state = 'active' AND m.role IN ('owner', 'admin')), '{}')::text FROM clubs c "
+    "WHERE c.id = $1";
 
 std::vector<std::int64_t> ParseIds(std::string_view pg_array) {
     std::vector<std::int64_t> out;
@@ -222,7 +227,15 @@ asio::awaitable<std::optional<Repository::ReminderFacts>> Repository::ReminderOf
     if (r.Empty()) {
         co_return std::nullopt;
     }
-    co_return ReminderFacts{r.Int(0, 0), r.Int(0, 1), ParseIds(r.Text(0, 2))};
+    co_return ReminderFacts{r.Int(0, 0), r.Int(0, 1), ParseIds(r.Text(0, 2)), r.String(0, 3)};
+}
+
+asio::awaitable<Repository::NoticeFacts> Repository::NoticeOf(db::Transaction tx, std::int64_t club_id) {
+    db::Result r = co_await tx.Query(kNoticeOf, Params::Of(club_id));
+    if (r.Empty()) {
+        co_return NoticeFacts{};
+    }
+    co_return NoticeFacts{r.String(0, 0), ParseIds(r.Text(0, 1))};
 }
 
 }  // namespace strava1::groups

@@ -140,8 +140,15 @@ public:
         std::int64_t club_id = 0;
         std::int64_t starts_us = 0;
         std::vector<std::int64_t> going;
+        std::string title;
     };
     static boost::asio::awaitable<std::optional<ReminderFacts>> ReminderOf(db::Transaction tx, std::int64_t event_id);
+    /// The club's name and its active owner and admins, for the events notifications subscribe to.
+    struct NoticeFacts {
+        std::string name;
+        std::vector<std::int64_t> admin_ids;
+    };
+    static boost::asio::awaitable<NoticeFacts> NoticeOf(db::Transaction tx, std::int64_t club_id);
 
 private:
     db::Pool& pool_;

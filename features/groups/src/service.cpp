@@ -241,6 +241,8 @@ asio::awaitable<std::optional<groups::Membership>> Service::Join(const Principal
         co_await Repository::InsertMembership(tx, club_id, caller.user_id, *m);
         if (m->state == "active") {
             co_await Repository::AdjustMemberCount(tx, club_id, 1);
+        } else {
+            co_await PublishNotice(tx, kClubJoinRequested, club_id, caller.user_id, caller.user_id);
         }
     } else if (m->state == "invited") {
         // Joining is how an invitation is accepted, whatever the club's privacy.
@@ -250,6 +252,21 @@ asio::awaitable<std::optional<groups::Membership>> Service::Join(const Principal
     }
     co_await tx.Commit();
     co_return m;
+}
+
+asio::awaitable<void> Service::PublishNotice(db::Transaction tx, const char* type, std::int64_t club_id,
+                                             std::int64_t user_id, std::int64_t by_user_id) {
+    Repository::NoticeFacts facts = co_await Repository::NoticeOf(tx, club_id);
+    boost::json::array admins;
+    for (std::int64_t id : facts.admin_ids) {
+        admins.push_back(id);
+    }
+    jobs::Event event{type, boost::json::object{{"club_id", club_id},
+                                                {"club_name", facts.name},
+                                                {"user_id", user_id},
+                                                {"by_user_id", by_user_id},
+                                                {"admin_ids", std::move(admins)}}};
+    co_await deps_.jobs.Publish(tx, std::move(event));
 }
 
 asio::awaitable<void> Service::Leave(const Principal& caller, std::int64_t club_id) {
@@ -292,6 +309,7 @@ asio::awaitable<std::optional<groups::Membership>> Service::Invite(const Princip
             }
             throw;
         }
+        co_await PublishNotice(tx, kClubInvited, club_id, user_id, caller.user_id);
     } else if (m->state == "requested") {
         // Inviting someone who asked to join is accepting them.
         m->state = "active";
@@ -660,6 +678,7 @@ asio::awaitable<bool> PublishReminder(db::Pool& pool, const jobs::Client& jobs, 
     event.payload = boost::json::object{{"event_id", event_id},
                                         {"club_id", facts->club_id},
                                         {"starts_at", FormatRfc3339(FromMicros(starts_us))},
+                                        {"title", facts->title},
                                         {"user_ids", std::move(going)}};
     co_await jobs.Publish(tx, std::move(event));
     co_await tx.Commit();

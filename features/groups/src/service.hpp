@@ -114,6 +114,9 @@ public:
 
 private:
     boost::asio::awaitable<void> EnqueueReminder(db::Transaction tx, std::int64_t event_id, std::int64_t starts_us);
+    /// Publishes groups.club.invited / groups.club.join_requested (module.hpp) in the change's transaction.
+    boost::asio::awaitable<void> PublishNotice(db::Transaction tx, const char* type, std::int64_t club_id,
+                                               std::int64_t user_id, std::int64_t by_user_id);
     boost::asio::awaitable<void> NamesOf(std::vector<std::int64_t> user_ids, Names& names);
 
     Deps deps_;

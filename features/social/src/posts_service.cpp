@@ -81,6 +81,7 @@ constexpr const char* kReplyTarget =
 constexpr const char* kUpdateComment =
     "UPDATE comments SET body = $2, mention_ids = $3, updated_at = now() WHERE id = $1";
 constexpr const char* kDeleteComment = "DELETE FROM comments WHERE id = $1";
+constexpr const char* kCommentReplies = "SELECT id FROM comments WHERE reply_to = $1";
 
 constexpr const char* kBlockedEitherWay =
     "SELECT EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2) OR "
@@ -539,7 +540,18 @@ asio::awaitable<void> Posts::DeleteComment(Principal who, std::int64_t comment_i
     if (facts.author_id != who.user_id && facts.parent_owner_id != who.user_id) {
         throw NotFound("comment");
     }
-    co_await deps_.pool.Query(kDeleteComment, Params::Of(comment_id));
+    // Its replies go with it (the foreign key cascades): the event names them all, so that what was
+    // written about any of them (notifications) goes too.
+    db::Transaction tx = co_await deps_.pool.Begin();
+    db::Result replies = co_await tx.Query(kCommentReplies, Params::Of(comment_id));
+    boost::json::array ids{comment_id};
+    for (int row = 0; row < replies.Rows(); ++row) {
+        ids.emplace_back(replies.Int(row, 0));
+    }
+    co_await tx.Query(kDeleteComment, Params::Of(comment_id));
+    jobs::Event event{kCommentDeleted, boost::json::object{{"comment_ids", std::move(ids)}}};
+    co_await deps_.jobs.Publish(tx, std::move(event));
+    co_await tx.Commit();
 }
 
 asio::awaitable<Tally> Posts::Give(Principal who, LikeTarget target, std::int64_t id, bool give) {
@@ -560,6 +572,13 @@ asio::awaitable<Tally> Posts::Give(Principal who, LikeTarget target, std::int64_
             // Built before the co_await: GCC 12 rejects string literals in a co_await's temporaries.
             jobs::Event event{kKudosGiven,
                               boost::json::object{{"activity_id", id}, {"owner_id", owner}, {"user_id", who.user_id}}};
+            co_await deps_.jobs.Publish(tx, std::move(event));
+        } else if (!inserted.Empty()) {
+            jobs::Event event{kLikeGiven,
+                              boost::json::object{{"target", target == LikeTarget::kPost ? "post" : "comment"},
+                                                  {"id", id},
+                                                  {"owner_id", owner},
+                                                  {"user_id", who.user_id}}};
             co_await deps_.jobs.Publish(tx, std::move(event));
         }
         co_await tx.Commit();

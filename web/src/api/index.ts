@@ -4,6 +4,7 @@ import { accountsApi } from './accounts';
 import { activitiesApi } from './activities';
 import { groupsApi } from './groups';
 import { mapsApi } from './maps';
+import { notificationsApi } from './notifications';
 import { socialApi } from './social';
 import { createCore, type Core } from './core';
 import { memoryStorage, xhrSendBytes } from './http';
@@ -14,6 +15,7 @@ export type { AuthTokens, Me, MeUpdate, PrivacyZone, PrivacyZoneCreate, PublicPr
 export type * from './activities';
 export type * from './groups';
 export type { TileSource } from './maps';
+export type { Notification, NotificationList } from './notifications';
 export type { FollowState, Relationship, UserList } from './social';
 
 function browserLock<T>(name: string, task: () => Promise<T>): Promise<T> {
@@ -35,4 +37,5 @@ export const accounts = accountsApi(core);
 export const activities = activitiesApi(core);
 export const groups = groupsApi(core);
 export const maps = mapsApi(core);
+export const notifications = notificationsApi(core);
 export const social = socialApi(core);

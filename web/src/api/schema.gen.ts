@@ -1742,6 +1742,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications, newest first
+         * @description Written by the notifications feature from the other features' events (never by the request
+         *     that made them; ADR 0025). Kudos and likes on one object are grouped while unread. A
+         *     notification whose actors the caller has since blocked, or about an activity the caller may no
+         *     longer see, is left out (a page may then hold fewer than `limit`).
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many of the caller's notifications are unread
+         * @description Counts at most 100 (`capped` true then; the badge shows "99+").
+         */
+        get: operations["countUnreadNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one notification read
+         * @description Owner only; another user's notification answers 404 like a missing one.
+         */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all the caller's notifications read */
+        post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2051,6 +2131,43 @@ export interface components {
             comment_id?: components["schemas"]["Id"];
             like_count: number;
             liked_by_me: boolean;
+        };
+        /** @description One page of the caller's notifications. */
+        NotificationList: {
+            notifications: components["schemas"]["Notification"][];
+            next_cursor: string | null;
+        };
+        Notification: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            kind: "follow_request" | "new_follower" | "follow_accepted" | "kudos" | "like" | "comment" | "reply" | "mention" | "club_invite" | "join_request" | "event_reminder" | "challenge_completed";
+            /** @description The latest actors, newest first (at most 3); empty for reminders and completions. */
+            actors: {
+                id: components["schemas"]["Id"];
+                name: string;
+                username: string | null;
+            }[];
+            /** @description How many gave the kudos or likes of a group ("Ann and 9 others"); 1 otherwise. */
+            actor_count: number;
+            /** @description What tapping it opens; a comment's notification names the comment too. */
+            object: {
+                /** @enum {string} */
+                kind: "user" | "activity" | "post" | "comment" | "club" | "challenge";
+                id: components["schemas"]["Id"];
+                comment_id?: components["schemas"]["Id"];
+                club_id?: components["schemas"]["Id"];
+                event_id?: components["schemas"]["Id"];
+            };
+            /** @description A short English text, e.g. "Ann and 9 others gave you kudos". */
+            text: string;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            read: boolean;
+        };
+        UnreadCount: {
+            count: number;
+            /** @description The count stopped at its cap (100). */
+            capped: boolean;
         };
         /** @description One page of users. */
         UserList: {
@@ -5876,6 +5993,103 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of notifications. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    countUnreadNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unread count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Marked read (also when it already was). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were unread. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        marked: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
             default: components["responses"]["Error"];
         };
     };

@@ -6,7 +6,7 @@ import type { ComponentType } from 'preact';
 
 /** Who may open a route: signed-in users, signed-out users (log in, sign up), or anybody. */
 export type Access = 'signed-in' | 'signed-out' | 'any';
-export type Tab = 'feed' | 'record' | 'chats' | 'insights' | 'you';
+export type Tab = 'feed' | 'record' | 'chats' | 'notifications' | 'insights' | 'you';
 
 type SegmentParam<S extends string> = S extends `:${infer Name}` ? Name : never;
 /** The parameter names of a pattern: "activity/:id/edit" → "id". */

@@ -46,6 +46,13 @@ export const ChatsIcon = (p: IconProps) => (
     </Icon>
 );
 
+export const BellIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z" />
+        <path d="M10 20a2 2 0 0 0 4 0" />
+    </Icon>
+);
+
 export const InsightsIcon = (p: IconProps) => (
     <Icon {...p}>
         <path d="M4 20V4" />

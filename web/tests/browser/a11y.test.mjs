@@ -91,6 +91,7 @@ test('axe-core finds no serious or critical violation on any screen, on a phone 
         ['#/you/account', 'Password & account', true],
         ['#/you/privacy-zones', 'Privacy zones', true],
         ['#/you/follow-requests', 'Follow requests', true],
+        ['#/notifications', 'Notifications', true],
         [`#/user/${bea.id}`, 'Profile', true],
         ['#/activities', 'Your activities', true],
         ['#/activities/new', 'Manual activity', true],

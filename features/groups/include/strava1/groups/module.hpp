@@ -16,9 +16,14 @@ class Pool;
 namespace strava1::groups {
 
 /// Published by the job "groups.event-reminder" an hour before a club event starts, payload
-/// {"event_id", "club_id", "starts_at", "user_ids": [the members going]}; the notifications feature
+/// {"event_id", "club_id", "starts_at", "title", "user_ids": [the members going]}; the notifications feature
 /// subscribes to it.
 inline constexpr const char* kEventReminder = "groups.event.reminder";
+/// Published in the transaction that invites a user to a club, and in the one where a user asks to
+/// join a private club: {"club_id", "club_name", "user_id" (invited / asking), "by_user_id" (who
+/// invited; the asker for a request), "admin_ids" (the club's active owner and admins)}.
+inline constexpr const char* kClubInvited = "groups.club.invited";
+inline constexpr const char* kClubJoinRequested = "groups.club.join_requested";
 
 /// What the module needs from the composition root. Everything must outlive the Module.
 struct Deps {

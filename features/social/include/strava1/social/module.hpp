@@ -29,7 +29,11 @@ inline constexpr const char* kKudosGiven = "social.kudos.given";
 inline constexpr const char* kCommentCreated = "social.comment.created";
 inline constexpr const char* kPostCreated = "social.post.created";
 inline constexpr const char* kPostChanged = "social.post.changed";
+/// A new like on a post or comment: {"target": "post"|"comment", "id", "owner_id", "user_id"}.
+inline constexpr const char* kLikeGiven = "social.like.given";
+/// Deleted by its author (or the parent's owner): {"post_id", "author_id"}; {"comment_ids": [it and its replies]}.
 inline constexpr const char* kPostDeleted = "social.post.deleted";
+inline constexpr const char* kCommentDeleted = "social.comment.deleted";
 
 struct Options {
     /// Abuse limit: new follows (requests or instant) one user may make per hour (429 past it).
