@@ -32,12 +32,22 @@ using testing::TestUser;
 
 /// Who calls: the owner of the objects (and of the clubs), a signed-in stranger, an accepted follower
 /// of the owner, a user the owner blocked, nobody signed in, and, in each of the owner's clubs, an
-/// active member, a member the owner removed, and an admin.
-// kSiteAdmin (users.role = 'admin', ADR 0024) is, for everything but the admin API, a stranger.
-enum class Actor { kOwner, kStranger, kFollower, kBlocked, kAnonymous, kClubMember, kRemovedMember, kClubAdmin, kSiteAdmin };
-constexpr Actor kActors[] = {Actor::kStranger,      Actor::kFollower,  Actor::kBlocked,
-                             Actor::kAnonymous,     Actor::kClubMember, Actor::kRemovedMember,
-                             Actor::kClubAdmin,     Actor::kSiteAdmin, Actor::kOwner};  // owner last: it may delete
+/// active member, a member the owner removed, and an admin. The site admin (users.role = 'admin',
+/// ADR 0024) is a stranger on every route but the admin API's.
+enum class Actor {
+    kOwner,
+    kStranger,
+    kFollower,
+    kBlocked,
+    kAnonymous,
+    kClubMember,
+    kRemovedMember,
+    kClubAdmin,
+    kSiteAdmin
+};
+constexpr Actor kActors[] = {Actor::kStranger,  Actor::kFollower,   Actor::kBlocked,
+                             Actor::kAnonymous, Actor::kClubMember, Actor::kRemovedMember,
+                             Actor::kClubAdmin, Actor::kSiteAdmin,  Actor::kOwner};  // owner last: it may delete
 
 std::string_view ActorName(Actor actor) {
     switch (actor) {
@@ -746,17 +756,16 @@ std::map<std::string, Row> Rows() {
     }
     // Moderation (ADR 0024). Everyone reports the owner's profile: the owner cannot report themselves
     // and the blocked user does not see it.
-    rows["POST /v1/reports"] = {201,
-                                [](World& w, Actor, const Object*) {
-                                    return Call{.method = Method::kPost,
-                                                .target = "/v1/reports",
-                                                .body = json::object{{"kind", "user"},
-                                                                     {"id", w.Owner().id},
-                                                                     {"reason", "other"},
-                                                                     {"note", "a matrix report"}}};
-                                },
-                                false,
-                                {{Actor::kOwner, 400}, {Actor::kBlocked, 404}}};
+    rows["POST /v1/reports"] = {
+        201,
+        [](World& w, Actor, const Object*) {
+            return Call{.method = Method::kPost,
+                        .target = "/v1/reports",
+                        .body = json::object{
+                            {"kind", "user"}, {"id", w.Owner().id}, {"reason", "other"}, {"note", "a matrix report"}}};
+        },
+        false,
+        {{Actor::kOwner, 400}, {Actor::kBlocked, 404}}};
     rows["GET /v1/me/warnings"] = {200, fixed("/v1/me/warnings")};
     rows["GET /v1/admin/reports"] = {200, fixed("/v1/admin/reports?state=open")};
     rows["POST /v1/admin/reports/{report_id}/resolve"] = {
@@ -766,11 +775,10 @@ std::map<std::string, Row> Rows() {
                         .target = "/v1/admin/reports/" + Id(id) + "/resolve",
                         .body = json::object{{"action", "dismiss"}}};
         }};
-    rows["POST /v1/admin/users/{user_id}/unsuspend"] = {204, [](World& w, Actor, const Object*) {
-                                                            return Call{.method = Method::kPost,
-                                                                        .target = "/v1/admin/users/" +
-                                                                                  Id(w.Owner().id) + "/unsuspend"};
-                                                        }};
+    rows["POST /v1/admin/users/{user_id}/unsuspend"] = {
+        204, [](World& w, Actor, const Object*) {
+            return Call{.method = Method::kPost, .target = "/v1/admin/users/" + Id(w.Owner().id) + "/unsuspend"};
+        }};
     return rows;
 }
 

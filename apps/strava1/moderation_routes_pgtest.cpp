@@ -82,14 +82,15 @@ TEST_F(Moderation, AReportNeedsAVisibleObjectAndIsFiledOnce) {
     ExpectProblem(Report(bob, "photo", open), 400, "kind");
     ExpectProblem(Report(ana, "post", open), 400, "id");
     ExpectProblem(Report(bob, "user", bob.id), 400, "id");
-    ExpectProblem(client().As(bob).Post("/v1/reports", json::object{{"kind", "user"},
-                                                                    {"id", ana.id},
-                                                                    {"reason", "other"},
-                                                                    {"note", std::string(1001, 'x')}}),
-                  400, "note");
-    ExpectProblem(client().As(bob).Post(
-                      "/v1/reports", json::object{{"kind", "user"}, {"id", ana.id}, {"reason", "other"}, {"state", "resolved"}}),
-                  400, "state");
+    ExpectProblem(
+        client().As(bob).Post(
+            "/v1/reports",
+            json::object{{"kind", "user"}, {"id", ana.id}, {"reason", "other"}, {"note", std::string(1001, 'x')}}),
+        400, "note");
+    ExpectProblem(
+        client().As(bob).Post(
+            "/v1/reports", json::object{{"kind", "user"}, {"id", ana.id}, {"reason", "other"}, {"state", "resolved"}}),
+        400, "state");
 }
 
 TEST_F(Moderation, ReportsHaveAnHourlyBudget) {
@@ -204,9 +205,9 @@ TEST_F(Moderation, AWarningIsShownToTheWarnedUser) {
     auto before = client().As(users[0]).Get("/v1/me/warnings");
     ASSERT_EQ(before.status, 200) << before.body;
     EXPECT_TRUE(before.json.at("warnings").as_array().empty());
-    ExpectProblem(client().As(admin).Post("/v1/admin/reports/" + Id(IdOf(report)) + "/resolve",
-                                          json::object{{"action", "hide"}}),
-                  400, "action");
+    ExpectProblem(
+        client().As(admin).Post("/v1/admin/reports/" + Id(IdOf(report)) + "/resolve", json::object{{"action", "hide"}}),
+        400, "action");
     auto warn = client().As(admin).Post("/v1/admin/reports/" + Id(IdOf(report)) + "/resolve",
                                         json::object{{"action", "warn"}, {"note", "be kind"}});
     ASSERT_EQ(warn.status, 200) << warn.body;
@@ -233,19 +234,22 @@ TEST_F(Moderation, ASuspendedUserCannotSignInAndTheirTokensStopWorking) {
     ExpectProblem(client().As(ana).Get("/v1/me"), 401);
     auto refresh = client().Post("/v1/auth/refresh", json::object{{"refresh_token", ana.refresh_token}});
     ExpectProblem(refresh, 401);
-    auto login = client().From("10.42.0.1").Post("/v1/auth/login",
-                                                 json::object{{"email", ana.email}, {"password", ana.password}});
+    auto login = client()
+                     .From("10.42.0.1")
+                     .Post("/v1/auth/login", json::object{{"email", ana.email}, {"password", ana.password}});
     ExpectProblem(login, 403);
     EXPECT_EQ(login.json.at("detail"), "account suspended") << login.body;
     EXPECT_EQ(login.Header("Content-Type"), "application/problem+json");
-    auto wrong = client().From("10.42.0.1").Post("/v1/auth/login",
-                                                 json::object{{"email", ana.email}, {"password", "not her password"}});
+    auto wrong = client()
+                     .From("10.42.0.1")
+                     .Post("/v1/auth/login", json::object{{"email", ana.email}, {"password", "not her password"}});
     ExpectProblem(wrong, 401);  // the suspension is told only to whoever knows the password
 
     ExpectProblem(client().As(admin).Post("/v1/admin/users/9000000000000/unsuspend"), 404);
     EXPECT_EQ(client().As(admin).Post("/v1/admin/users/" + Id(ana.id) + "/unsuspend").status, 204);
-    auto back = client().From("10.42.0.1").Post("/v1/auth/login",
-                                                json::object{{"email", ana.email}, {"password", ana.password}});
+    auto back = client()
+                    .From("10.42.0.1")
+                    .Post("/v1/auth/login", json::object{{"email", ana.email}, {"password", ana.password}});
     EXPECT_EQ(back.status, 200) << back.body;
 }
 

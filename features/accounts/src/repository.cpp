@@ -122,8 +122,8 @@ inline constexpr std::array kSessionStateColumns = std::to_array<db::Column>({
     {"site_admin", "u.role = 'admin'"},
 });
 consteval int StateCol(std::string_view name) { return db::ColumnIndex(kSessionStateColumns, name); }
-const std::string kSelectSessionState =
-    "SELECT " + db::SelectList(kSessionStateColumns) + " FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1";
+const std::string kSelectSessionState = "SELECT " + db::SelectList(kSessionStateColumns) +
+                                        " FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1";
 inline constexpr std::array kSessionColumns = std::to_array<db::Column>({
     {"id", "id"},
     {"created_at", "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},

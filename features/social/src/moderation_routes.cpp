@@ -142,8 +142,8 @@ void ModerationRoutes::Register(app::Registry& registry) {
               w.EndObject();
               co_return Json(200, std::move(out));
           });
-    route(Method::kGet, "/v1/admin/reports", "The moderation queue, newest first", Access::SiteAdmin(),
-          Body::None(), [&m](RequestPtr req) -> asio::awaitable<Response> {
+    route(Method::kGet, "/v1/admin/reports", "The moderation queue, newest first", Access::SiteAdmin(), Body::None(),
+          [&m](RequestPtr req) -> asio::awaitable<Response> {
               FieldErrors errors;
               http::Page page = http::ReadPage(*req, 1, errors);
               errors.ThrowIfAny();
@@ -170,8 +170,8 @@ void ModerationRoutes::Register(app::Registry& registry) {
               std::string note = Text(o, "note", false);
               co_return ReportJson(200, co_await m.Resolve(req->Caller(), id, std::move(action), std::move(note)));
           });
-    route(Method::kPost, "/v1/admin/users/{user_id}/unsuspend", "Lift a user's suspension", Access::SiteAdmin(),
-          json, [&m](RequestPtr req) -> asio::awaitable<Response> {
+    route(Method::kPost, "/v1/admin/users/{user_id}/unsuspend", "Lift a user's suspension", Access::SiteAdmin(), json,
+          [&m](RequestPtr req) -> asio::awaitable<Response> {
               const std::int64_t id = req->PathId("user_id", "user");
               auto o = BodyObject(req->body, {"note"});
               co_await m.Unsuspend(req->Caller(), id, Text(o, "note", false));

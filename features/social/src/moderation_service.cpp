@@ -32,7 +32,7 @@ bool OneOf(const std::array<const char*, N>& values, const std::string& v) {
 // Report columns: 0 id, 1 reporter_id, 2 object_kind, 3 object_id, 4 object_author_id, 5 reason,
 // 6 note, 7 state, 8 action, 9 resolution_note, 10 resolved_by, 11 resolved_at, 12 created_at,
 // 13 the object's reports in the same state (this one included).
-#define REPORT_COLUMNS                                                                                            \
+#define REPORT_COLUMNS \
     "SELECT r.id, r.reporter_id, r.object_kind, r.object_id, r.object_author_id, r.reason, r.note, r.state, "  \
     "r.action, r.resolution_note, r.resolved_by, " MOD_UTC("r.resolved_at") ", " MOD_UTC("r.created_at") ", " \
     "(SELECT count(*) FROM reports o WHERE o.object_kind = r.object_kind AND o.object_id = r.object_id AND "    \
@@ -45,8 +45,9 @@ constexpr const char* kInsertReport =
     "INSERT INTO reports (reporter_id, object_kind, object_id, object_author_id, reason, note) "
     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (reporter_id, object_kind, object_id) WHERE state = 'open' "
     "DO NOTHING RETURNING id";
-constexpr const char* kLockReport = "SELECT object_kind, object_id, object_author_id, state, reason FROM reports "
-                                    "WHERE id = $1 FOR UPDATE";
+constexpr const char* kLockReport =
+    "SELECT object_kind, object_id, object_author_id, state, reason FROM reports "
+    "WHERE id = $1 FOR UPDATE";
 constexpr const char* kResolveObject =
     "UPDATE reports SET state = 'resolved', action = $3, resolution_note = $4, resolved_by = $5, resolved_at = now() "
     "WHERE object_kind = $1 AND object_id = $2 AND state = 'open'";
@@ -162,7 +163,8 @@ asio::awaitable<ReportRows> Moderation::Resolve(Principal who, std::int64_t repo
             throw InvalidField("action", "hide applies to content; a user is warned or suspended");
         } else {
             // Activities are activities' table: hiding one needs a flag its reader honours (ADR 0024).
-            throw Error(ErrorKind::kUnprocessable, "hiding an activity is not supported yet; warn or suspend its owner");
+            throw Error(ErrorKind::kUnprocessable,
+                        "hiding an activity is not supported yet; warn or suspend its owner");
         }
     } else if (action == "warn") {
         co_await tx.Query(kInsertWarning, Params::Of(author, report_id, report.String(0, 4), note));

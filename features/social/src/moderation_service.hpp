@@ -20,7 +20,7 @@
 namespace strava1::social {
 
 struct ReportInput {
-    std::string kind;    ///< activity | post | comment | user
+    std::string kind;  ///< activity | post | comment | user
     std::int64_t id = 0;
     std::string reason;  ///< spam | abuse | harassment | inappropriate | other
     std::string note;
