@@ -335,7 +335,8 @@ asio::awaitable<std::optional<std::int64_t>> Repository::SetRole(std::string ema
 
 asio::awaitable<bool> Repository::SetSuspended(std::int64_t user_id, bool suspended) {
     db::Transaction tx = co_await pool_.Begin();
-    db::Result r = co_await tx.Query(suspended ? kSuspend : kUnsuspend, Params::Of(user_id));
+    const char* statement = suspended ? kSuspend : kUnsuspend;
+    db::Result r = co_await tx.Query(statement, Params::Of(user_id));
     if (r.Empty()) {
         co_return false;
     }

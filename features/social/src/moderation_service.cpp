@@ -91,7 +91,9 @@ asio::awaitable<ReportRows> Moderation::Report(Principal who, ReportInput in) {
     std::int64_t author = 0;
     if (in.kind == "user") {
         app::Found(co_await deps_.profiles.FindOne(in.id), "user");
-        if (in.id != who.user_id && co_await deps_.follows.RelationOf(who.user_id, in.id) == app::Relation::kBlocked) {
+        // (No co_await inside && or ?:, whose temporaries GCC 12 destroys twice.)
+        const app::Relation relation = co_await deps_.follows.RelationOf(who.user_id, in.id);
+        if (in.id != who.user_id && relation == app::Relation::kBlocked) {
             throw NotFound("user");
         }
         author = in.id;
@@ -187,7 +189,11 @@ asio::awaitable<void> Moderation::Unsuspend(Principal who, std::int64_t user_id,
     if (note.size() > kMaxNote) {
         throw InvalidField("note", "must be at most 1000 characters");
     }
-    if (deps_.standing == nullptr || !co_await deps_.standing->SetSuspended(user_id, false)) {
+    if (deps_.standing == nullptr) {
+        throw Error(ErrorKind::kUnavailable, "suspension is not configured");
+    }
+    const bool found = co_await deps_.standing->SetSuspended(user_id, false);
+    if (!found) {
         throw NotFound("user");
     }
     co_await deps_.pool.Query(kInsertAction, Params::Of(who.user_id, std::string("unsuspend"), std::string("user"),
