@@ -33,11 +33,22 @@ using testing::TestUser;
 
 /// Who calls: the owner of the objects (and of the clubs), a signed-in stranger, an accepted follower
 /// of the owner, a user the owner blocked, nobody signed in, and, in each of the owner's clubs, an
-/// active member, a member the owner removed, and an admin.
-enum class Actor { kOwner, kStranger, kFollower, kBlocked, kAnonymous, kClubMember, kRemovedMember, kClubAdmin };
+/// active member, a member the owner removed, and an admin. The site admin (users.role = 'admin',
+/// ADR 0024) is a stranger on every route but the admin API's.
+enum class Actor {
+    kOwner,
+    kStranger,
+    kFollower,
+    kBlocked,
+    kAnonymous,
+    kClubMember,
+    kRemovedMember,
+    kClubAdmin,
+    kSiteAdmin
+};
 constexpr Actor kActors[] = {Actor::kStranger,  Actor::kFollower,   Actor::kBlocked,
                              Actor::kAnonymous, Actor::kClubMember, Actor::kRemovedMember,
-                             Actor::kClubAdmin, Actor::kOwner};  // owner last: it may delete
+                             Actor::kClubAdmin, Actor::kSiteAdmin,  Actor::kOwner};  // owner last: it may delete
 
 std::string_view ActorName(Actor actor) {
     switch (actor) {
@@ -57,6 +68,8 @@ std::string_view ActorName(Actor actor) {
             return "removed_member";
         case Actor::kClubAdmin:
             return "club_admin";
+        case Actor::kSiteAdmin:
+            return "site_admin";
     }
     return "?";
 }
@@ -132,7 +145,7 @@ std::string Gpx(int seed) {
 class World {
 public:
     explicit World(TestApp& app) : app_(app) {
-        auto users = app.Users(7);
+        auto users = app.Users(8);
         owner_ = users[0];
         stranger_ = users[1];
         follower_ = users[2];
@@ -140,6 +153,9 @@ public:
         member_ = users[4];
         removed_ = users[5];
         admin_ = users[6];
+        site_admin_ = users[7];
+        // As `strava1 user grant-admin EMAIL` does it.
+        EXPECT_TRUE(app.Sync(app.Composed().Accounts().Standing().SetSiteAdmin(site_admin_.email, true)).has_value());
         auto followed = app.Client().As(follower_).Post("/v1/users/" + std::to_string(owner_.id) + "/follow");
         EXPECT_EQ(followed.status, 200) << followed.body;
         EXPECT_EQ(followed.json.at("state"), "accepted") << followed.body;
@@ -165,6 +181,8 @@ public:
                 return &removed_;
             case Actor::kClubAdmin:
                 return &admin_;
+            case Actor::kSiteAdmin:
+                return &site_admin_;
         }
         return nullptr;
     }
@@ -260,6 +278,14 @@ public:
         app_.Client().As(owner_).Post("/v1/clubs/" + Id(club_id) + "/invites", json::object{{"user_id", user.id}});
         app_.Client().As(user).Post("/v1/clubs/" + Id(club_id) + "/join");
         return user.id;
+    }
+    /// A new open report (a new user reports the owner), for a moderator to decide.
+    std::int64_t NewReport() {
+        TestUser user = Throwaway();
+        auto report = app_.Client().As(user).Post(
+            "/v1/reports", json::object{{"kind", "user"}, {"id", owner_.id}, {"reason", "spam"}});
+        EXPECT_EQ(report.status, 201) << report.body;
+        return report.status == 201 ? report.json.at("id").to_number<std::int64_t>() : 1;
     }
     /// A new user who asked to join `club_id` (a member at once when it is public).
     std::int64_t Requester(std::int64_t club_id) {
@@ -415,6 +441,7 @@ private:
     TestUser member_;
     TestUser removed_;
     TestUser admin_;
+    TestUser site_admin_;
     std::map<std::int64_t, std::int64_t> events_;  // club id -> its event
     int seed_ = 0;
     int next_ip_ = 0;
@@ -772,6 +799,31 @@ std::map<std::string, Row> Rows() {
                                                                .target = "/v1/notifications/read-all"};
                                                }};
     rows["POST /v1/notifications/{notification_id}/read"] = {204, send(Method::kPost, "/v1/notifications/", "/read")};
+    // Moderation (ADR 0024). Everyone reports the owner's profile: the owner cannot report themselves
+    // and the blocked user does not see it.
+    rows["POST /v1/reports"] = {
+        201,
+        [](World& w, Actor, const Object*) {
+            return Call{.method = Method::kPost,
+                        .target = "/v1/reports",
+                        .body = json::object{
+                            {"kind", "user"}, {"id", w.Owner().id}, {"reason", "other"}, {"note", "a matrix report"}}};
+        },
+        false,
+        {{Actor::kOwner, 400}, {Actor::kBlocked, 404}}};
+    rows["GET /v1/me/warnings"] = {200, fixed("/v1/me/warnings")};
+    rows["GET /v1/admin/reports"] = {200, fixed("/v1/admin/reports?state=open")};
+    rows["POST /v1/admin/reports/{report_id}/resolve"] = {
+        200, [](World& w, Actor a, const Object*) {
+            const std::int64_t id = a == Actor::kSiteAdmin ? w.NewReport() : 1;
+            return Call{.method = Method::kPost,
+                        .target = "/v1/admin/reports/" + Id(id) + "/resolve",
+                        .body = json::object{{"action", "dismiss"}}};
+        }};
+    rows["POST /v1/admin/users/{user_id}/unsuspend"] = {
+        204, [](World& w, Actor, const Object*) {
+            return Call{.method = Method::kPost, .target = "/v1/admin/users/" + Id(w.Owner().id) + "/unsuspend"};
+        }};
     return rows;
 }
 
@@ -783,6 +835,10 @@ int Expected(const http::Route& route, const Row& row, Actor actor, const Object
     const auto kind = route.access.kind;
     if (kind == AccessKind::kAnyone || kind == AccessKind::kSignedUrl || kind == AccessKind::kOperator) {
         return row.ok;
+    }
+    // The admin API answers everyone else, the anonymous included, as a path that does not exist.
+    if (kind == AccessKind::kSiteAdmin) {
+        return actor == Actor::kSiteAdmin ? row.ok : 404;
     }
     if (actor == Actor::kAnonymous) {
         return 401;

@@ -30,7 +30,7 @@ test('--help, help and -h print the commands on stdout and exit 0', () => {
         const res = run(...args);
         assert.equal(res.status, 0, `${args}: ${res.stderr}`);
         assert.match(res.stdout, /^usage: strava1 \[COMMAND\]/);
-        for (const command of ['serve', 'migrate', 'routes', 'inspect', 'import', 'version']) {
+        for (const command of ['serve', 'migrate', 'routes', 'inspect', 'import', 'user', 'version']) {
             assert.match(res.stdout, new RegExp(`^  ${command} `, 'm'));
         }
         assert.equal(res.stderr, '');
@@ -82,6 +82,7 @@ test('COMMAND --help prints that command\'s usage', () => {
         ['routes', /^usage: strava1 routes/],
         ['inspect', /^usage: strava1 inspect/],
         ['import', /^usage: strava1 import/],
+        ['user', /^usage: strava1 user grant-admin\|revoke-admin EMAIL/],
     ]) {
         const res = run(command, '--help');
         assert.equal(res.status, 0, `${command}: ${res.stderr}`);

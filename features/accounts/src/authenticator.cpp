@@ -40,6 +40,7 @@ asio::awaitable<Principal> TokenAuthenticator::LocalPrincipal(auth::LocalTokenCl
             state.live = row->live;
             state.user_id = row->user_id;
             state.auth_time = row->auth_time;
+            state.site_admin = row->site_admin;
         }
         cache_.StoreSession(claims.session_id, state);
         cached = state;
@@ -47,7 +48,7 @@ asio::awaitable<Principal> TokenAuthenticator::LocalPrincipal(auth::LocalTokenCl
     if (!cached->live || std::to_string(cached->user_id) != claims.user_id) {
         throw Error(ErrorKind::kUnauthenticated, "the session has ended; sign in again");
     }
-    co_return Principal{cached->user_id, claims.session_id, cached->auth_time};
+    co_return Principal{cached->user_id, claims.session_id, cached->auth_time, cached->site_admin};
 }
 
 asio::awaitable<Principal> TokenAuthenticator::FirebasePrincipal(auth::FirebaseUser user) {

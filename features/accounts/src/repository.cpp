@@ -71,6 +71,7 @@ inline constexpr std::array kLoginColumns = std::to_array<db::Column>({
     {"user_id", "u.id"},
     {"password_hash", "c.password_hash"},
     {"known_device", "d.token_hash IS NOT NULL"},
+    {"suspended", "u.suspended_at IS NOT NULL"},
 });
 consteval int LoginCol(std::string_view name) { return db::ColumnIndex(kLoginColumns, name); }
 // The device row joins only when the cookie belongs to this very account.
@@ -90,6 +91,15 @@ const std::string kSelectCredentials = "SELECT " + db::SelectList(kCredentialCol
 constexpr const char* kUpdatePassword =
     "UPDATE local_credentials SET password_hash = $2, password_changed_at = now() WHERE user_id = $1";
 
+// --- role and suspension (ADR 0024) ---------------------------------------------------------------
+constexpr const char* kUpdateRole = "UPDATE users SET role = $2 WHERE lower(email) = lower($1) RETURNING id";
+constexpr const char* kSuspend =
+    "UPDATE users SET suspended_at = COALESCE(suspended_at, now()) WHERE id = $1 RETURNING id";
+constexpr const char* kUnsuspend = "UPDATE users SET suspended_at = NULL WHERE id = $1 RETURNING id";
+constexpr const char* kRevokeAllSessions =
+    "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'account suspended' "
+    "WHERE user_id = $1 AND revoked_at IS NULL";
+
 // --- auth_identities -----------------------------------------------------------------------------
 constexpr const char* kSelectFirebaseUser =
     "SELECT user_id FROM auth_identities WHERE provider = 'firebase' AND subject = $1";
@@ -106,13 +116,14 @@ constexpr const char* kProvisionFirebaseUser =
 // --- auth_sessions -------------------------------------------------------------------------------
 constexpr const char* kInsertSession = "INSERT INTO auth_sessions (user_id, user_agent) VALUES ($1, $2) RETURNING id";
 inline constexpr std::array kSessionStateColumns = std::to_array<db::Column>({
-    {"user_id", "user_id"},
-    {"live", "revoked_at IS NULL"},
-    {"auth_time_s", "extract(epoch FROM auth_time)::bigint"},
+    {"user_id", "s.user_id"},
+    {"live", "s.revoked_at IS NULL AND u.suspended_at IS NULL"},
+    {"auth_time_s", "extract(epoch FROM s.auth_time)::bigint"},
+    {"site_admin", "u.role = 'admin'"},
 });
 consteval int StateCol(std::string_view name) { return db::ColumnIndex(kSessionStateColumns, name); }
-const std::string kSelectSessionState =
-    "SELECT " + db::SelectList(kSessionStateColumns) + " FROM auth_sessions WHERE id = $1";
+const std::string kSelectSessionState = "SELECT " + db::SelectList(kSessionStateColumns) +
+                                        " FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1";
 inline constexpr std::array kSessionColumns = std::to_array<db::Column>({
     {"id", "id"},
     {"created_at", "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
@@ -311,7 +322,29 @@ asio::awaitable<std::optional<LoginRow>> Repository::FindLogin(std::string email
         co_return std::nullopt;
     }
     co_return LoginRow{r.Int(0, LoginCol("user_id")), r.String(0, LoginCol("password_hash")),
-                       r.Bool(0, LoginCol("known_device"))};
+                       r.Bool(0, LoginCol("known_device")), r.Bool(0, LoginCol("suspended"))};
+}
+
+asio::awaitable<std::optional<std::int64_t>> Repository::SetRole(std::string email, std::string role) {
+    db::Result r = co_await pool_.Query(kUpdateRole, Params::Of(email, role));
+    if (r.Empty()) {
+        co_return std::nullopt;
+    }
+    co_return r.Int(0, 0);
+}
+
+asio::awaitable<bool> Repository::SetSuspended(std::int64_t user_id, bool suspended) {
+    db::Transaction tx = co_await pool_.Begin();
+    const char* statement = suspended ? kSuspend : kUnsuspend;
+    db::Result r = co_await tx.Query(statement, Params::Of(user_id));
+    if (r.Empty()) {
+        co_return false;
+    }
+    if (suspended) {
+        co_await tx.Query(kRevokeAllSessions, Params::Of(user_id));
+    }
+    co_await tx.Commit();
+    co_return true;
 }
 
 asio::awaitable<void> Repository::InsertCredentials(db::Transaction tx, std::int64_t user_id, std::string hash) {
@@ -354,7 +387,8 @@ asio::awaitable<std::optional<SessionStateRow>> Repository::FindSessionState(std
         co_return std::nullopt;
     }
     co_return SessionStateRow{r.Int(0, StateCol("user_id")), r.Bool(0, StateCol("live")),
-                              SystemTime{std::chrono::seconds(r.Int(0, StateCol("auth_time_s")))}};
+                              SystemTime{std::chrono::seconds(r.Int(0, StateCol("auth_time_s")))},
+                              r.Bool(0, StateCol("site_admin"))};
 }
 
 asio::awaitable<std::vector<SessionRow>> Repository::ListLiveSessions(std::int64_t user_id) {

@@ -68,6 +68,7 @@ struct LoginRow {
     std::int64_t user_id = 0;
     std::string password_hash;
     bool known_device = false;
+    bool suspended = false;
 };
 
 /// A local account's password hash and email (for the password rules).
@@ -80,8 +81,9 @@ struct CredentialRow {
 
 struct SessionStateRow {
     std::int64_t user_id = 0;
-    bool live = false;
+    bool live = false;  ///< not revoked, and the account is not suspended
     SystemTime auth_time{};
+    bool site_admin = false;
 };
 
 struct SessionRow {
@@ -120,6 +122,11 @@ public:
     boost::asio::awaitable<std::optional<std::int64_t>> FindIdByEmail(std::string email);
     boost::asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> FindIdsByUsername(
         std::vector<std::string> usernames);
+
+    // The site role and suspension (ADR 0024). Each returns the user's id, nullopt for no such user.
+    boost::asio::awaitable<std::optional<std::int64_t>> SetRole(std::string email, std::string role);
+    /// Sets or clears suspended_at; suspending also revokes every live session, in one transaction.
+    boost::asio::awaitable<bool> SetSuspended(std::int64_t user_id, bool suspended);
 
     // local_credentials
     /// `email` already normalised; `device_hash` empty when no cookie was presented.

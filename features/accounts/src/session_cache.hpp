@@ -21,6 +21,7 @@ public:
         bool live = false;
         std::int64_t user_id = 0;
         SystemTime auth_time{};
+        bool site_admin = false;
         std::chrono::steady_clock::time_point checked;
     };
 

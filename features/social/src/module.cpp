@@ -3,6 +3,8 @@
 
 #include "feed_routes.hpp"
 #include "feed_service.hpp"
+#include "moderation_routes.hpp"
+#include "moderation_service.hpp"
 #include "posts_routes.hpp"
 #include "repository.hpp"
 #include "routes.hpp"
@@ -19,7 +21,9 @@ struct Module::Impl {
           post_routes(posts),
           feed_repository(deps.pool),
           feed(feed_repository, deps.profiles, deps.follows, deps.activities, posts,
-               FeedOptions{.fan_out_limit = options.feed_fan_out_limit}) {}
+               FeedOptions{.fan_out_limit = options.feed_fan_out_limit}),
+          moderation(deps, options, posts),
+          moderation_routes(moderation) {}
     Repository repository;
     Service service;
     Routes routes;
@@ -27,6 +31,8 @@ struct Module::Impl {
     PostRoutes post_routes;
     FeedRepository feed_repository;
     FeedService feed;
+    Moderation moderation;
+    ModerationRoutes moderation_routes;
 };
 
 Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}
@@ -37,6 +43,7 @@ void Module::Register(app::Registry& registry) {
     RegisterFeedRoutes(registry, impl_->feed);
     impl_->feed.RegisterJobs(registry.Jobs());
     impl_->post_routes.Register(registry);
+    impl_->moderation_routes.Register(registry);
 }
 
 }  // namespace strava1::social

@@ -26,6 +26,8 @@ constexpr std::size_t kMaxText = 5000;
         "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.hidden_at IS NULL), "                      \
         "EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.user_id = $1) FROM posts p "
 constexpr const char* kPost = POSTS_COLUMNS "WHERE p.id = $2 AND p.hidden_at IS NULL";
+// A site administrator also sees what moderation hid (ADR 0024).
+constexpr const char* kPostWithHidden = POSTS_COLUMNS "WHERE p.id = $2";
 // $3: the viewer is an accepted follower of the author; $4 the cursor's id, $5 the fetch count.
 constexpr const char* kUserPosts = POSTS_COLUMNS
     "WHERE p.author_id = $2 AND p.hidden_at IS NULL AND p.id < $4 AND (p.author_id = $1 OR p.visibility = "
@@ -251,8 +253,20 @@ asio::awaitable<std::int64_t> Posts::VisibleActivityOwner(std::int64_t viewer, s
     co_return summary.owner_id;
 }
 
-asio::awaitable<db::Result> Posts::VisiblePost(std::int64_t viewer, std::int64_t post_id) {
-    db::Result r = co_await deps_.pool.Query(kPost, Params::Of(viewer, post_id));
+asio::awaitable<std::int64_t> Posts::VisibleAuthor(std::int64_t viewer, LikeTarget target, std::int64_t id) {
+    if (target == LikeTarget::kActivity) {
+        co_return co_await VisibleActivityOwner(viewer, id);
+    }
+    if (target == LikeTarget::kPost) {
+        db::Result r = co_await VisiblePost(viewer, id);
+        co_return r.Int(0, 1);
+    }
+    CommentFacts facts = co_await VisibleComment(viewer, id);
+    co_return facts.author_id;
+}
+
+asio::awaitable<db::Result> Posts::VisiblePost(std::int64_t viewer, std::int64_t post_id, bool with_hidden) {
+    db::Result r = co_await deps_.pool.Query(with_hidden ? kPostWithHidden : kPost, Params::Of(viewer, post_id));
     if (r.Empty()) {
         throw NotFound("post");
     }
@@ -315,7 +329,7 @@ asio::awaitable<Rows> Posts::CreatePost(Principal who, PostInput in) {
 }
 
 asio::awaitable<Rows> Posts::GetPost(Principal who, std::int64_t post_id) {
-    db::Result r = co_await VisiblePost(who.user_id, post_id);
+    db::Result r = co_await VisiblePost(who.user_id, post_id, who.site_admin);
     co_return co_await PostRows(who.user_id, std::move(r), 1);
 }
 

@@ -92,10 +92,17 @@ public:
     /// already established the viewer may see.
     boost::asio::awaitable<std::unordered_map<std::int64_t, ActivityTally>> ActivityTallies(
         std::int64_t viewer, const std::vector<std::int64_t>& ids);
+    /// The author of the activity, post or comment when `viewer` may see it; 404 as for a missing one
+    /// otherwise (what a report needs: one may report only what one sees).
+    boost::asio::awaitable<std::int64_t> VisibleAuthor(std::int64_t viewer, LikeTarget target, std::int64_t id);
+    /// Spends `amount` of the caller's hourly `kind` budget in `tx`; 429 with Retry-After past `limit`.
+    static boost::asio::awaitable<void> Spend(db::Transaction& tx, std::int64_t user_id, const char* kind, int amount,
+                                              int limit, const char* what);
 
 private:
-    /// The post row when `viewer` may see it; 404 as for a missing one otherwise.
-    boost::asio::awaitable<db::Result> VisiblePost(std::int64_t viewer, std::int64_t post_id);
+    /// The post row when `viewer` may see it; 404 as for a missing one otherwise. A post moderation
+    /// hid is there only for a site administrator (`with_hidden`).
+    boost::asio::awaitable<db::Result> VisiblePost(std::int64_t viewer, std::int64_t post_id, bool with_hidden = false);
     /// The owner of the activity when `viewer` may see it (through the reader); 404 otherwise.
     boost::asio::awaitable<std::int64_t> VisibleActivityOwner(std::int64_t viewer, std::int64_t activity_id);
     /// {author, parent owner, parent activity, parent post, reply_to} of a comment the viewer may see.
@@ -110,9 +117,6 @@ private:
     /// The users the text @mentions: 400 naming the first unknown one, or one a block stands
     /// between with the author (as unknown: neither learns of the block).
     boost::asio::awaitable<std::vector<std::int64_t>> Mentions(std::int64_t author, const std::string& text);
-    /// Spends `amount` of the caller's hourly `kind` budget in `tx`; 429 with Retry-After past `limit`.
-    static boost::asio::awaitable<void> Spend(db::Transaction& tx, std::int64_t user_id, const char* kind, int amount,
-                                              int limit, const char* what);
     boost::asio::awaitable<Rows> PostRows(std::int64_t viewer, db::Result r, int shown);
 
     Deps deps_;

@@ -368,6 +368,12 @@ asio::awaitable<Response> Pipeline::RunRoute(RequestPtr request, const Route& ro
     if (decision.allowed && auth_failure) {
         throw *auth_failure;
     }
+    // The admin API is not revealed: to anyone but a site administrator it answers exactly as a
+    // path no route serves (ADR 0024).
+    if (decision.allowed && route.access.kind == AccessKind::kSiteAdmin &&
+        !(request->principal && request->principal->site_admin)) {
+        throw NotFound();
+    }
     if (decision.allowed && route.Auth() == AuthPolicy::kUser && !request->principal) {
         throw Error(ErrorKind::kUnauthenticated, "this endpoint needs a bearer token");
     }

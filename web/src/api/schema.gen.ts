@@ -1822,6 +1822,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report an activity, post, comment or user
+         * @description Files a report into the moderation queue (ADR 0024). The reporter must see the object: anything else answers 404 exactly as a missing id. Reporting an object again while the caller's report of it is open answers that report (200) and spends nothing; at most 20 new reports an hour (429 with Retry-After). One's own content or profile cannot be reported (400 naming `id`).
+         */
+        post: operations["createReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Warnings moderators gave me, newest first
+         * @description At most the 100 newest; each names the reason of the report that led to it.
+         */
+        get: operations["listMyWarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The moderation queue, newest first
+         * @description Site administrators only (users.role = admin, granted with `strava1 user grant-admin EMAIL`); anyone else, signed in or not, gets the 404 of a path that does not exist. Each report names its object (kind, id, author) and how many reports of that object are in the same state.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/{report_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a report
+         * @description Site administrators only (404 for anyone else). `dismiss` does nothing to the object; `hide` sets the post's or comment's moderation flag, after which it answers 404 to everyone but site administrators (activities cannot be hidden yet: 422; users: 400); `warn` gives the author a warning (GET /v1/me/warnings); `suspend` suspends the author (no sign-in: 403 "account suspended"; every session revoked). Every open report of the same object is resolved with it, and the decision is recorded (who, what, when). A resolved report answers 409.
+         */
+        post: operations["resolveReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{user_id}/unsuspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift a user's suspension
+         * @description Site administrators only (404 for anyone else). The user may sign in again; recorded.
+         */
+        post: operations["unsuspendUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2856,6 +2956,64 @@ export interface components {
                 distance_m: number;
                 moving_s: number;
                 elevation_gain_m: number;
+            }[];
+        };
+        ReportInput: {
+            /** @enum {string} */
+            kind: "activity" | "post" | "comment" | "user";
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            reason: "spam" | "abuse" | "harassment" | "inappropriate" | "other";
+            note?: string;
+        };
+        ReportDecision: {
+            /** @enum {string} */
+            action: "dismiss" | "hide" | "warn" | "suspend";
+            note?: string;
+        };
+        Report: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            reporter_id: number;
+            /** @enum {string} */
+            kind: "activity" | "post" | "comment" | "user";
+            /** Format: int64 */
+            object_id: number;
+            /**
+             * Format: int64
+             * @description The object's author (the user
+             */
+            author_id: number;
+            /** @enum {string} */
+            reason: "spam" | "abuse" | "harassment" | "inappropriate" | "other";
+            note: string;
+            /** @enum {string} */
+            state: "open" | "resolved";
+            /** @enum {string|null} */
+            action: "dismiss" | "hide" | "warn" | "suspend" | null;
+            resolution_note: string | null;
+            /** Format: int64 */
+            resolved_by: number | null;
+            /** Format: date-time */
+            resolved_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Reports of the same object in the same state. */
+            object_report_count: number;
+        };
+        ReportList: {
+            reports: components["schemas"]["Report"][];
+            next_cursor: string | null;
+        };
+        WarningList: {
+            warnings: {
+                /** Format: int64 */
+                id: number;
+                reason: string;
+                note: string;
+                /** Format: date-time */
+                created_at: string;
             }[];
         };
     };
@@ -6090,6 +6248,158 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportInput"];
+            };
+        };
+        responses: {
+            /** @description The caller's open report of this object, filed before. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The new report. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyWarnings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's warnings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: {
+                state?: "open" | "resolved";
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    resolveReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportDecision"];
+            };
+        };
+        responses: {
+            /** @description The resolved report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    unsuspendUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The user is no longer suspended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };

@@ -146,6 +146,11 @@ describe('openapi.yaml', () => {
                 'DELETE /v1/clubs/{club_id}/events/{event_id}/rsvp',
                 'GET /v1/clubs/{club_id}/events/{event_id}/attendees',
                 'GET /v1/clubs/{club_id}/leaderboard',
+                'POST /v1/reports',
+                'GET /v1/me/warnings',
+                'GET /v1/admin/reports',
+                'POST /v1/admin/reports/{report_id}/resolve',
+                'POST /v1/admin/users/{user_id}/unsuspend',
             ].sort(),
         );
     });

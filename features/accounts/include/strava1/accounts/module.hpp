@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "strava1/accounts/profiles.hpp"
+#include "strava1/accounts/standing.hpp"
 #include "strava1/app/registry.hpp"
 #include "strava1/app/relations.hpp"
 #include "strava1/base/clock.hpp"
@@ -70,6 +71,8 @@ public:
     http::Authenticator& Authenticator();
     /// The profile facts other features read (their contract; they never read accounts' tables).
     accounts::Profiles& Profiles();
+    /// Site role and suspension (moderation's contract, ADR 0024).
+    accounts::Standing& Standing();
 
     struct Impl;
 

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "strava1/accounts/profiles.hpp"
+#include "strava1/accounts/standing.hpp"
 #include "strava1/activities/reader.hpp"
 #include "strava1/app/registry.hpp"
 #include "strava1/jobs/client.hpp"
@@ -44,6 +45,8 @@ struct Options {
     /// Abuse limits per user per hour on comments and on @mentions (in posts and comments).
     int comments_per_hour = 200;
     int mentions_per_hour = 100;
+    /// Abuse limit: reports one user may file per hour (ADR 0024).
+    int reports_per_hour = 20;
 };
 
 /// What the module needs from the composition root. Everything must outlive the Module.
@@ -53,6 +56,8 @@ struct Deps {
     FollowStore& follows;                    ///< the relation contract it also gives accounts and activities
     const jobs::Client& jobs;                ///< feed jobs enqueued with the follow changes
     activities::ActivityReader& activities;  ///< feed items as the viewer may see them
+    /// Suspensions a moderator decides (accounts' contract); null: "suspend" answers 503.
+    accounts::Standing* standing = nullptr;
 };
 
 /// Social: follows (requests, accept/decline, remove), blocks and mutes, posts, comments, kudos and

@@ -38,7 +38,7 @@ enum class AccessKind {
     kViewer,      ///< the object named by `param` must be visible to the caller by its privacy rules; 404 otherwise
     kMember,      ///< the caller must belong to the scope named by `param`; 404 otherwise
     kScopeAdmin,  ///< the caller must run the scope named by `param`: 404 for non-members, 403 for members
-    kSiteAdmin,   ///< a site administrator (403 for other signed-in users)
+    kSiteAdmin,   ///< a site administrator; 404 for everyone else, as for a path that does not exist (ADR 0024)
 };
 
 struct Access {
