@@ -142,6 +142,13 @@ describe('openapi.yaml', () => {
                 'DELETE /v1/clubs/{club_id}/events/{event_id}/rsvp',
                 'GET /v1/clubs/{club_id}/events/{event_id}/attendees',
                 'GET /v1/clubs/{club_id}/leaderboard',
+                'POST /v1/clubs/{club_id}/challenges',
+                'GET /v1/clubs/{club_id}/challenges',
+                'GET /v1/challenges/{challenge_id}',
+                'PUT /v1/challenges/{challenge_id}/participation',
+                'DELETE /v1/challenges/{challenge_id}/participation',
+                'GET /v1/challenges/{challenge_id}/leaderboard',
+                'GET /v1/me/challenges',
             ].sort(),
         );
     });
