@@ -11,8 +11,8 @@
 #include <mutex>
 
 #include "strava1/base/clock.hpp"
-#include "strava1/jobs/worker.hpp"
 #include "strava1/groups/module.hpp"
+#include "strava1/jobs/worker.hpp"
 #include "test_app.hpp"
 
 namespace strava1::app {
@@ -58,8 +58,11 @@ protected:
         return IdOf(club);
     }
     json::object Challenge(json::object extra = {}) {
-        json::object body{{"title", "100 km in May"},  {"type", "total_distance"}, {"goal_value", 20000},
-                          {"starts_at", Ago(std::chrono::hours(48))}, {"ends_at", In(std::chrono::hours(48))}};
+        json::object body{{"title", "100 km in May"},
+                          {"type", "total_distance"},
+                          {"goal_value", 20000},
+                          {"starts_at", Ago(std::chrono::hours(48))},
+                          {"ends_at", In(std::chrono::hours(48))}};
         for (auto& [k, v] : extra) {
             body[k] = v;
         }
@@ -72,11 +75,11 @@ protected:
     }
     /// A manual run `hours_ago` hours ago of `distance` metres, with `visibility`; its id.
     std::int64_t Run(const TestUser& who, int hours_ago, double distance, const char* visibility = "everyone") {
-        auto made = client().As(who).Post("/v1/activities",
-                                          json::object{{"sport", "run"},
-                                                       {"start_time", Ago(std::chrono::hours(hours_ago))},
-                                                       {"elapsed_s", 3600},
-                                                       {"distance_m", distance}});
+        auto made =
+            client().As(who).Post("/v1/activities", json::object{{"sport", "run"},
+                                                                 {"start_time", Ago(std::chrono::hours(hours_ago))},
+                                                                 {"elapsed_s", 3600},
+                                                                 {"distance_m", distance}});
         EXPECT_EQ(made.status, 201) << made.body;
         auto patched =
             client().As(who).Patch("/v1/activities/" + Id(IdOf(made)), json::object{{"visibility", visibility}});
@@ -89,7 +92,8 @@ protected:
         std::lock_guard lock(received_mutex);
         return received[challenge];
     }
-    /// Runs a worker until no challenge job (activities' events to groups, completions) waits (deadline 20 s); whether they all ran.
+    /// Runs a worker until no challenge job (activities' events to groups, completions) waits (deadline 20 s); whether
+    /// they all ran.
     bool DrainChallengeJobs() {
         return app().Sync([](TestApp* a) -> asio::awaitable<bool> {
             jobs::WorkerOptions options;
@@ -121,14 +125,13 @@ TEST_F(ChallengesTest, ACreatedChallengeIsCheckedFieldByFieldAndAnEndBeforeItsSt
     auto u = app().Users(2);
     const std::int64_t club = NewClub(u[0]);
     const std::string c = "/v1/clubs/" + Id(club) + "/challenges";
-    auto made = client().As(u[0]).Post(c, Challenge({{"type", "fastest_effort"}, {"effort", "5k"},
-                                                     {"goal_value", 1500}, {"sport", "run"}}));
+    auto made = client().As(u[0]).Post(
+        c, Challenge({{"type", "fastest_effort"}, {"effort", "5k"}, {"goal_value", 1500}, {"sport", "run"}}));
     ASSERT_EQ(made.status, 201) << made.body;
     EXPECT_EQ(made.json.at("effort"), "5k");
     EXPECT_EQ(made.json.at("mode"), "individual");
     EXPECT_EQ(made.json.at("joined"), false);
-    EXPECT_EQ(client().As(u[1]).Get("/v1/challenges/" + Id(IdOf(made))).status, 200)
-        << "visible like the club's card";
+    EXPECT_EQ(client().As(u[1]).Get("/v1/challenges/" + Id(IdOf(made))).status, 200) << "visible like the club's card";
 
     ExpectProblem(client().As(u[0]).Post(c, Challenge({{"starts_at", In(std::chrono::hours(10))},
                                                        {"ends_at", In(std::chrono::hours(5))}})),
@@ -137,8 +140,7 @@ TEST_F(ChallengesTest, ACreatedChallengeIsCheckedFieldByFieldAndAnEndBeforeItsSt
     ExpectProblem(client().As(u[0]).Post(c, Challenge({{"type", "fastest_effort"}})), 400, "effort");
     ExpectProblem(client().As(u[0]).Post(c, Challenge({{"goal_value", -1}})), 400, "goal_value");
     ExpectProblem(client().As(u[0]).Post(c, Challenge({{"sport", "darts"}})), 400, "sport");
-    ExpectProblem(client().As(u[0]).Post(c, Challenge({{"type", "longest_activity"}, {"mode", "club"}})), 400,
-                  "mode");
+    ExpectProblem(client().As(u[0]).Post(c, Challenge({{"type", "longest_activity"}, {"mode", "club"}})), 400, "mode");
     ExpectProblem(client().As(u[0]).Post(c, Challenge({{"participant_count", 3}})), 400, "participant_count");
     ExpectProblem(client().As(u[1]).Post(c, Challenge()), 404);
     ExpectProblem(client().As(u[1]).Get("/v1/challenges/999999999"), 404);
@@ -168,9 +170,10 @@ TEST_F(ChallengesTest, MembersJoinIdempotentlyNonMembersGet404AndAnEndedChalleng
     EXPECT_EQ(client().As(ana).Get("/v1/challenges/" + Id(ch)).json.at("joined"), false);
 
     // Ended: the row is aged by hand (the API refuses an end in the past).
-    app().Sync(app().Pool().Query("UPDATE club_challenges SET starts_at = now() - interval '3 days', ends_at = now() - "
-                                  "interval '1 day' WHERE id = $1",
-                                  db::Params::Of(ch)));
+    app().Sync(
+        app().Pool().Query("UPDATE club_challenges SET starts_at = now() - interval '3 days', ends_at = now() - "
+                           "interval '1 day' WHERE id = $1",
+                           db::Params::Of(ch)));
     ExpectProblem(client().As(ana).Put(p), 400, "ends_at");
 }
 

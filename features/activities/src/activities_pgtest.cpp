@@ -705,29 +705,30 @@ TEST_F(ActivitiesPg, ProgressOfManyOwnersCountsAnySportTheLongestAndTheFastestEf
     ActivityReader& reader = module.Reader();
     const std::int64_t id = run.activity_ids.at(0);
     const double whole = json::Parse(Sync(reader.Summary(user_, id))->json).at("distance_m").to_number<double>();
-    const double ride = json::Parse(Sync(reader.Summary(user_, other.activity_ids.at(0)))->json)
-                            .at("distance_m")
-                            .to_number<double>();
+    const double ride =
+        json::Parse(Sync(reader.Summary(user_, other.activity_ids.at(0)))->json).at("distance_m").to_number<double>();
     // Two efforts over 1 km on the run: a faster one before the window others are shown, a slower one
     // inside it.
-    db::Result window = Sync(pool_->Query("SELECT (public_summary ->> 'first')::int, (public_summary ->> 'last')::int "
-                                          "FROM activities WHERE id = " +
-                                          std::to_string(id)));
+    db::Result window =
+        Sync(pool_->Query("SELECT (public_summary ->> 'first')::int, (public_summary ->> 'last')::int "
+                          "FROM activities WHERE id = " +
+                          std::to_string(id)));
     ASSERT_FALSE(window.IsNull(0, 0)) << "the winding run's start is hidden from others";
     const int first = static_cast<int>(window.Int(0, 0));
     const int last = static_cast<int>(window.Int(0, 1));
     Sync(pool_->Query("DELETE FROM best_efforts"));
-    Sync(pool_->Query("INSERT INTO best_efforts (activity_id, owner_id, sport, distance_m, name, time_s, start_index, "
-                      "end_index, start_time) VALUES (" +
-                      std::to_string(id) + ", " + std::to_string(user_) + ", 'run', 1000, '1k', 200, 0, " +
-                      std::to_string(first) + ", now()), (" + std::to_string(id) + ", " + std::to_string(user_) +
-                      ", 'run', 5000, '5k', 250, " + std::to_string(first) + ", " + std::to_string(last) + ")"));
-    Sync(pool_->Query("INSERT INTO best_efforts (activity_id, owner_id, sport, distance_m, name, time_s, start_index, "
-                      "end_index, start_time) VALUES (" +
-                      std::to_string(id) + ", " + std::to_string(user_) + ", 'run', 21097.5, 'Half-Marathon', 300, " +
-                      std::to_string(first) + ", " + std::to_string(last) + ", now())"));
-    ProgressQuery q{*ParseRfc3339("2026-04-01T00:00:00Z"), *ParseRfc3339("2026-04-08T00:00:00Z"), std::nullopt,
-                    1000.0};
+    Sync(
+        pool_->Query("INSERT INTO best_efforts (activity_id, owner_id, sport, distance_m, name, time_s, start_index, "
+                     "end_index, start_time) VALUES (" +
+                     std::to_string(id) + ", " + std::to_string(user_) + ", 'run', 1000, '1k', 200, 0, " +
+                     std::to_string(first) + ", now()), (" + std::to_string(id) + ", " + std::to_string(user_) +
+                     ", 'run', 5000, '5k', 250, " + std::to_string(first) + ", " + std::to_string(last) + ", now())"));
+    Sync(
+        pool_->Query("INSERT INTO best_efforts (activity_id, owner_id, sport, distance_m, name, time_s, start_index, "
+                     "end_index, start_time) VALUES (" +
+                     std::to_string(id) + ", " + std::to_string(user_) + ", 'run', 21097.5, 'Half-Marathon', 300, " +
+                     std::to_string(first) + ", " + std::to_string(last) + ", now())"));
+    ProgressQuery q{*ParseRfc3339("2026-04-01T00:00:00Z"), *ParseRfc3339("2026-04-08T00:00:00Z"), std::nullopt, 1000.0};
 
     auto own = Sync(reader.Progress(user_, {user_, bob}, q));
     ASSERT_EQ(own.size(), 1u) << "owners without activities are left out";

@@ -209,7 +209,7 @@ const std::string kTotals =
 
 // Challenges: Totals' figures over any sport or one, the longest activity and the fastest effort over
 // one distance; another viewer's effort counts only inside the window they are shown (pr_count_shown).
-#define SHOWN_DISTANCE                                                                                    \
+#define SHOWN_DISTANCE                                                                                 \
     "CASE WHEN a.owner_id = $1 OR a.map_hidden THEN a.distance_m ELSE COALESCE((a.public_summary ->> " \
     "'distance_m')::float8, a.distance_m) END"
 inline constexpr std::array kProgressColumns = std::to_array<db::Column>({
@@ -511,7 +511,8 @@ asio::awaitable<std::vector<OwnerProgress>> Repository::Progress(std::int64_t vi
     for (int row = 0; row < r.Rows(); ++row) {
         out.push_back(OwnerProgress{r.Int(row, ProgressCol("owner_id")), r.Int(row, ProgressCol("count")),
                                     r.Double(row, ProgressCol("distance_m")), r.Double(row, ProgressCol("moving_s")),
-                                    r.Double(row, ProgressCol("longest_m")), r.OptDouble(row, ProgressCol("fastest_s"))});
+                                    r.Double(row, ProgressCol("longest_m")),
+                                    r.OptDouble(row, ProgressCol("fastest_s"))});
     }
     co_return out;
 }

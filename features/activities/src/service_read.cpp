@@ -370,8 +370,7 @@ asio::awaitable<std::vector<OwnerTotals>> Service::Totals(std::int64_t viewer_id
                                                           std::chrono::system_clock::time_point to, std::string sport) {
     const auto relations = co_await follows_.RelationsOf(viewer_id, owner_ids);
     auto [shown, followed] = ShownAndFollowed(viewer_id, owner_ids, relations);
-    co_return co_await repository_.Totals(viewer_id, std::move(shown), std::move(followed), from, to,
-                                          std::move(sport));
+    co_return co_await repository_.Totals(viewer_id, std::move(shown), std::move(followed), from, to, std::move(sport));
 }
 
 asio::awaitable<std::vector<OwnerProgress>> Service::Progress(std::int64_t viewer_id,

@@ -117,8 +117,8 @@ ChallengeFacts FactsOf(const db::Result& r, int row) {
 }
 
 asio::awaitable<std::vector<activities::OwnerProgress>> ChallengeService::ProgressFor(std::int64_t viewer_id,
-                                                                                     std::vector<std::int64_t> owners,
-                                                                                     const ChallengeFacts& c) {
+                                                                                      std::vector<std::int64_t> owners,
+                                                                                      const ChallengeFacts& c) {
     activities::ProgressQuery q{FromMicros(c.starts_us), FromMicros(c.ends_us), c.sport, c.effort_m};
     co_return co_await deps_.activities.Progress(viewer_id, std::move(owners), std::move(q));
 }
@@ -241,7 +241,9 @@ asio::awaitable<ChallengeService::Board> ChallengeService::Leaderboard(const Pri
         return a.user_id < b.user_id;
     });
     // The page is a slice by rank: the cursor is the rank the next page starts at.
-    board.offset = page.after && !page.after->empty() ? static_cast<std::size_t>(std::max<std::int64_t>(0, page.after->front())) : 0;
+    board.offset = page.after && !page.after->empty()
+                       ? static_cast<std::size_t>(std::max<std::int64_t>(0, page.after->front()))
+                       : 0;
     const std::size_t end = std::min(board.lines.size(), board.offset + static_cast<std::size_t>(page.limit));
     if (board.offset >= board.lines.size()) {
         board.lines.clear();

@@ -27,9 +27,9 @@ void WriteChallenge(json::Writer& w, const db::Result& r, int row, std::optional
     w.Key("joined").Bool(r.Bool(row, ChallengeCol("joined")));
     w.Key("completed_at");
     // A club-mode challenge is completed by the club; an individual one by each participant.
-    OptText(w, r, row,
-            r.Text(row, ChallengeCol("mode")) == "club" ? ChallengeCol("club_completed_at")
-                                                         : ChallengeCol("completed_at"));
+    OptText(
+        w, r, row,
+        r.Text(row, ChallengeCol("mode")) == "club" ? ChallengeCol("club_completed_at") : ChallengeCol("completed_at"));
     w.Key("progress");
     progress ? w.Double(*progress) : w.Null();
     w.EndObject();

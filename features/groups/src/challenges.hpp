@@ -17,6 +17,7 @@
 
 #include "service.hpp"
 #include "strava1/activities/reader.hpp"
+#include "strava1/base/field_errors.hpp"
 #include "strava1/db/columns.hpp"
 #include "strava1/db/pool.hpp"
 
@@ -39,8 +40,7 @@ inline constexpr std::array kChallengeColumns = std::to_array<db::Column>({
     {"starts_us", "(extract(epoch FROM c.starts_at) * 1000000)::bigint"},
     {"ends_us", "(extract(epoch FROM c.ends_at) * 1000000)::bigint"},
     {"club_completed_at", "to_char(c.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
-    {"participant_count",
-     "(SELECT count(*) FROM club_challenge_participants p WHERE p.challenge_id = c.id)"},
+    {"participant_count", "(SELECT count(*) FROM club_challenge_participants p WHERE p.challenge_id = c.id)"},
     {"joined", "(me.user_id IS NOT NULL)"},
     {"completed_at", "to_char(me.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
 });
@@ -138,8 +138,7 @@ struct ChallengeLine {
 
 class ChallengeService {
 public:
-    ChallengeService(Deps deps, ChallengeRepository& repository, Repository& clubs_repository,
-                     app::Membership& clubs)
+    ChallengeService(Deps deps, ChallengeRepository& repository, Repository& clubs_repository, app::Membership& clubs)
         : deps_(deps), repository_(repository), clubs_repository_(clubs_repository), clubs_(clubs) {}
 
     boost::asio::awaitable<db::Result> Create(const Principal& caller, std::int64_t club_id, NewChallengeBody body);
@@ -160,7 +159,7 @@ public:
                                                                                        ListPage page);
     /// The viewer's own progress in each challenge of `rows` (the first `shown`).
     boost::asio::awaitable<std::vector<std::optional<double>>> ProgressOf(std::int64_t viewer_id,
-                                                                         const db::Result& rows, int shown);
+                                                                          const db::Result& rows, int shown);
 
     /// The completion job's work for one activity event: recomputes the owner's open challenges and
     /// records (and publishes) each completion once. Returns the completions recorded.
@@ -168,8 +167,8 @@ public:
 
 private:
     boost::asio::awaitable<std::vector<activities::OwnerProgress>> ProgressFor(std::int64_t viewer_id,
-                                                                             std::vector<std::int64_t> owners,
-                                                                             const ChallengeFacts& c);
+                                                                               std::vector<std::int64_t> owners,
+                                                                               const ChallengeFacts& c);
     /// Recomputes `user_id`'s progress (club mode: every participant's) in one open challenge and
     /// records a first completion, publishing kChallengeCompleted in the same transaction.
     boost::asio::awaitable<int> Recompute(std::int64_t user_id, const ChallengeFacts& c);

@@ -4,9 +4,9 @@
 
 #include "challenges.hpp"
 #include "repository.hpp"
-#include "strava1/activities/events.hpp"
 #include "routes.hpp"
 #include "service.hpp"
+#include "strava1/activities/events.hpp"
 
 namespace strava1::groups {
 namespace asio = boost::asio;

@@ -178,8 +178,7 @@ asio::awaitable<Response> Routes::Leaderboard(RequestPtr req) {
 
 asio::awaitable<Response> Routes::CreateChallenge(RequestPtr req) {
     const std::int64_t club_id = ClubId(*req);
-    db::Result c =
-        co_await challenges_.Create(req->Caller(), club_id, json::ReadBody<NewChallengeBody>(req->body));
+    db::Result c = co_await challenges_.Create(req->Caller(), club_id, json::ReadBody<NewChallengeBody>(req->body));
     std::vector<std::optional<double>> progress = co_await challenges_.ProgressOf(req->Caller().user_id, c, 1);
     co_return Json(201, ChallengeJson(c, 0, progress.front()));
 }
