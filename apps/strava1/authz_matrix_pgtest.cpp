@@ -215,8 +215,8 @@ public:
         if (kind == "activity" || kind == "post" || kind == "comment") {
             return {"everyone", "followers", "only_me"};  // a comment's: its parent post's
         }
-        if (kind == "club") {
-            return {"public", "private"};
+        if (kind == "club" || kind == "challenge") {
+            return {"public", "private"};  // a challenge's: its club's
         }
         return {"one"};
     }
@@ -227,8 +227,8 @@ public:
         if (actor == Actor::kAnonymous) {
             return false;
         }
-        if (object.kind == "club") {
-            // Every signed-in user sees a club's card, private or not (ADR 0021); a club is its members',
+        if (object.kind == "club" || object.kind == "challenge") {
+            // Every signed-in user sees a club's card (and its challenges, ADR 0026), private or not (ADR 0021); a club is its members',
             // not its owner's alone, so a block between two people does not hide it.
             return true;
         }
@@ -397,8 +397,9 @@ public:
             }
             EXPECT_NE(object.id, 0) << list.body;
             object.marker.clear();
-        } else if (kind == "club") {
-            // The marker is the club's event's title: content only its members see.
+        } else if (kind == "club" || kind == "challenge") {
+            // The marker is the club's event's title: content only its members see; a challenge's
+            // is its title, which its club's card shows everyone signed in.
             auto club = as_owner.Post(
                 "/v1/clubs", json::object{{"name", "Matrix club " + variant}, {"sport", "run"}, {"privacy", variant}});
             EXPECT_EQ(club.status, 201) << club.body;
@@ -414,7 +415,19 @@ public:
             EXPECT_EQ(promoted.status, 200) << promoted.body;
             auto removed = as_owner.Delete(base + "/members/" + Id(removed_.id));
             EXPECT_EQ(removed.status, 204) << removed.body;
-            events_[object.id] = NewEvent(object.id, object.marker);
+            if (kind == "challenge") {
+                auto challenge = as_owner.Post(
+                    base + "/challenges",
+                    json::object{{"title", object.marker},
+                                 {"type", "total_distance"},
+                                 {"goal_value", 10000},
+                                 {"starts_at", FormatRfc3339(std::chrono::system_clock::now())},
+                                 {"ends_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(72))}});
+                EXPECT_EQ(challenge.status, 201) << challenge.body;
+                object.id = challenge.json.at("id").to_number<std::int64_t>();
+            } else {
+                events_[object.id] = NewEvent(object.id, object.marker);
+            }
         } else {
             ADD_FAILURE() << "the matrix cannot make a " << kind;
         }
@@ -753,6 +766,23 @@ std::map<std::string, Row> Rows() {
     rows["DELETE /v1/clubs/{club_id}/events/{event_id}/rsvp"] = {204, on_event(Method::kDelete, "/rsvp")};
     rows["GET /v1/clubs/{club_id}/events/{event_id}/attendees"] = {200, on_event(Method::kGet, "/attendees")};
     rows["GET /v1/clubs/{club_id}/leaderboard"] = {200, on("/v1/clubs/", "/leaderboard?sport=run")};
+    // Challenges (features/groups, ADR 0026): created by club admins, seen like the club's card,
+    // joined and ranked by members only.
+    rows["POST /v1/clubs/{club_id}/challenges"] = {
+        201, call(Method::kPost, "/v1/clubs/", "/challenges",
+                  json::object{{"title", "Matrix goal"},
+                               {"type", "total_time"},
+                               {"goal_value", 3600},
+                               {"starts_at", "2026-01-01T00:00:00Z"},
+                               {"ends_at", "2099-01-01T00:00:00Z"}})};
+    rows["GET /v1/clubs/{club_id}/challenges"] = {200, on("/v1/clubs/", "/challenges")};
+    rows["GET /v1/challenges/{challenge_id}"] = {200, on("/v1/challenges/")};
+    rows["PUT /v1/challenges/{challenge_id}/participation"] = {
+        200, call(Method::kPut, "/v1/challenges/", "/participation")};
+    rows["DELETE /v1/challenges/{challenge_id}/participation"] = {
+        204, call(Method::kDelete, "/v1/challenges/", "/participation")};
+    rows["GET /v1/challenges/{challenge_id}/leaderboard"] = {200, on("/v1/challenges/", "/leaderboard")};
+    rows["GET /v1/me/challenges"] = {200, fixed("/v1/me/challenges")};
     auto send = [](Method method, std::string prefix, std::string suffix, json::value body = nullptr) {
         return [=](World&, Actor, const Object* o) {
             return Call{.method = method, .target = prefix + Id(o->id) + suffix, .body = body};

@@ -6,6 +6,7 @@
 import { kId, route } from './router/match';
 import { lazy } from './router/lazy';
 import { Account } from './screens/Account';
+import { MyChallenges } from './screens/Challenges';
 import { ClubPage, Clubs, NewClub } from './screens/Clubs';
 import { Activities, Feed } from './screens/Activities';
 import { ActivityDetail } from './screens/ActivityDetail';
@@ -51,6 +52,7 @@ export const kRoutes = [
     route('clubs', { screen: Clubs, title: 'Clubs', tab: 'you' }),
     route('clubs/new', { screen: NewClub, title: 'New club', tab: 'you' }),
     route('club/:id', { screen: ClubPage, params: { id: kId }, title: 'Club', tab: 'you' }),
+    route('you/challenges', { screen: MyChallenges, title: 'My challenges', tab: 'you' }),
 
     // The living style page of the design system: open to anybody (it shows no data and calls no
     // API), in its own chunk so it costs the app nothing until opened.

@@ -689,6 +689,71 @@ TEST_F(ActivitiesPg, TotalsOfManyOwnersCountWhatTheViewerMaySeeAsTheyAreShownIt)
     EXPECT_EQ(Sync(reader.Totals(user_, {user_}, from, to, "run")).size(), 1u);
 }
 
+TEST_F(ActivitiesPg, ProgressOfManyOwnersCountsAnySportTheLongestAndTheFastestEffortTheViewerIsShown) {
+    STRAVA1_REQUIRE_PG();
+    FakeFollows follows;
+    Module module(Deps{*pool_, clock_, cpu_, jobs_, *store_, profiles_, &follows}, Options{});
+    const std::int64_t bob =
+        Sync(pool_->Query("INSERT INTO users (email, display_name) VALUES ('b@example.com', 'B') RETURNING id"))
+            .Int(0, 0);
+    profiles_.Add(bob, "B");
+    UploadStatus run = Sync(module.ImportAndWait(user_, GpxWindingRun(900, "2026-04-03"), {}));
+    ASSERT_EQ(run.status, "ready");
+    UploadStatus other = Sync(module.ImportAndWait(user_, GpxRun(600, "2026-04-05"), {}));
+    ASSERT_EQ(other.status, "ready");
+    Sync(pool_->Query("UPDATE activities SET sport = 'ride' WHERE id = " + std::to_string(other.activity_ids.at(0))));
+    ActivityReader& reader = module.Reader();
+    const std::int64_t id = run.activity_ids.at(0);
+    const double whole = json::Parse(Sync(reader.Summary(user_, id))->json).at("distance_m").to_number<double>();
+    const double ride =
+        json::Parse(Sync(reader.Summary(user_, other.activity_ids.at(0)))->json).at("distance_m").to_number<double>();
+    // Two efforts over 1 km on the run: a faster one before the window others are shown, a slower one
+    // inside it.
+    db::Result window =
+        Sync(pool_->Query("SELECT (public_summary ->> 'first')::int, (public_summary ->> 'last')::int "
+                          "FROM activities WHERE id = " +
+                          std::to_string(id)));
+    ASSERT_FALSE(window.IsNull(0, 0)) << "the winding run's start is hidden from others";
+    const int first = static_cast<int>(window.Int(0, 0));
+    const int last = static_cast<int>(window.Int(0, 1));
+    Sync(pool_->Query("DELETE FROM best_efforts"));
+    Sync(
+        pool_->Query("INSERT INTO best_efforts (activity_id, owner_id, sport, distance_m, name, time_s, start_index, "
+                     "end_index, start_time) VALUES (" +
+                     std::to_string(id) + ", " + std::to_string(user_) + ", 'run', 1000, '1k', 200, 0, " +
+                     std::to_string(first) + ", now()), (" + std::to_string(id) + ", " + std::to_string(user_) +
+                     ", 'run', 5000, '5k', 250, " + std::to_string(first) + ", " + std::to_string(last) + ", now())"));
+    Sync(
+        pool_->Query("INSERT INTO best_efforts (activity_id, owner_id, sport, distance_m, name, time_s, start_index, "
+                     "end_index, start_time) VALUES (" +
+                     std::to_string(id) + ", " + std::to_string(user_) + ", 'run', 21097.5, 'Half-Marathon', 300, " +
+                     std::to_string(first) + ", " + std::to_string(last) + ", now())"));
+    ProgressQuery q{*ParseRfc3339("2026-04-01T00:00:00Z"), *ParseRfc3339("2026-04-08T00:00:00Z"), std::nullopt, 1000.0};
+
+    auto own = Sync(reader.Progress(user_, {user_, bob}, q));
+    ASSERT_EQ(own.size(), 1u) << "owners without activities are left out";
+    EXPECT_EQ(own[0].count, 2) << "every sport when none is asked";
+    EXPECT_NEAR(own[0].distance_m, whole + ride, 1e-6);
+    EXPECT_DOUBLE_EQ(own[0].longest_m, std::max(whole, ride));
+    ASSERT_TRUE(own[0].fastest_s);
+    EXPECT_DOUBLE_EQ(*own[0].fastest_s, 200) << "the owner sees all their efforts";
+    auto seen = Sync(reader.Progress(bob, {user_}, q));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_FALSE(seen[0].fastest_s) << "the only 1 km effort lies in the hidden start";
+    q.effort_distance_m = 21097.5;
+    seen = Sync(reader.Progress(bob, {user_}, q));
+    ASSERT_TRUE(seen[0].fastest_s);
+    EXPECT_DOUBLE_EQ(*seen[0].fastest_s, 300) << "an effort inside the window counts, half-marathon too";
+    q.sport = "run";
+    seen = Sync(reader.Progress(bob, {user_}, q));
+    EXPECT_EQ(seen[0].count, 1);
+    EXPECT_LT(seen[0].distance_m, whole) << "others are shown the window";
+    EXPECT_DOUBLE_EQ(seen[0].longest_m, seen[0].distance_m);
+    Sync(pool_->Query("UPDATE activities SET visibility = 'followers'"));
+    EXPECT_TRUE(Sync(reader.Progress(bob, {user_}, q)).empty());
+    EXPECT_EQ(Sync(reader.Progress(user_, {user_}, q)).size(), 1u) << "the owner sees all their own";
+}
+
 }  // namespace
 }  // namespace strava1::activities
 

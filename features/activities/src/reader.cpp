@@ -118,4 +118,10 @@ asio::awaitable<std::vector<OwnerTotals>> VisibleReader::Totals(std::int64_t vie
     co_return co_await service_.Totals(viewer_id, std::move(owner_ids), from, to, std::move(sport));
 }
 
+asio::awaitable<std::vector<OwnerProgress>> VisibleReader::Progress(std::int64_t viewer_id,
+                                                                    std::vector<std::int64_t> owner_ids,
+                                                                    ProgressQuery query) {
+    co_return co_await service_.Progress(viewer_id, std::move(owner_ids), std::move(query));
+}
+
 }  // namespace strava1::activities

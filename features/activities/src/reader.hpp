@@ -22,6 +22,9 @@ public:
                                                             std::chrono::system_clock::time_point from,
                                                             std::chrono::system_clock::time_point to,
                                                             std::string sport) override;
+    boost::asio::awaitable<std::vector<OwnerProgress>> Progress(std::int64_t viewer_id,
+                                                                std::vector<std::int64_t> owner_ids,
+                                                                ProgressQuery query) override;
 
 private:
     Service& service_;

@@ -207,6 +207,32 @@ const std::string kTotals =
     " AND a.sport = $4 AND a.start_time >= timestamptz 'epoch' + $5::bigint * interval '1 microsecond'"
     " AND a.start_time < timestamptz 'epoch' + $6::bigint * interval '1 microsecond' GROUP BY a.owner_id";
 
+// Challenges: Totals' figures over any sport or one, the longest activity and the fastest effort over
+// one distance; another viewer's effort counts only inside the window they are shown (pr_count_shown).
+#define SHOWN_DISTANCE                                                                                 \
+    "CASE WHEN a.owner_id = $1 OR a.map_hidden THEN a.distance_m ELSE COALESCE((a.public_summary ->> " \
+    "'distance_m')::float8, a.distance_m) END"
+inline constexpr std::array kProgressColumns = std::to_array<db::Column>({
+    {"owner_id", "a.owner_id"},
+    {"count", "count(*)"},
+    {"distance_m", "COALESCE(sum(" SHOWN_DISTANCE "), 0)"},
+    {"moving_s",
+     "COALESCE(sum(CASE WHEN a.owner_id = $1 OR a.map_hidden THEN a.moving_s ELSE COALESCE((a.public_summary ->> "
+     "'moving_s')::float8, a.moving_s) END), 0)"},
+    {"longest_m", "COALESCE(max(" SHOWN_DISTANCE "), 0)"},
+    {"fastest_s",
+     "min((SELECT min(e.time_s) FROM best_efforts e WHERE e.activity_id = a.id AND e.distance_m = $7::float8 AND "
+     "(a.owner_id = $1 OR NOT a.public_summary ? 'first' OR (e.start_index >= (a.public_summary ->> "
+     "'first')::bigint AND e.end_index <= (a.public_summary ->> 'last')::bigint))))"},
+});
+#undef SHOWN_DISTANCE
+consteval int ProgressCol(std::string_view name) { return db::ColumnIndex(kProgressColumns, name); }
+const std::string kProgress =
+    "SELECT " + db::SelectList(kProgressColumns) + " FROM activities a WHERE a.owner_id = ANY($2::bigint[]) AND " +
+    VisibleToViewerAmongSql(1, 3) +
+    " AND ($4::text IS NULL OR a.sport = $4) AND a.start_time >= timestamptz 'epoch' + $5::bigint * interval '1 "
+    "microsecond' AND a.start_time < timestamptz 'epoch' + $6::bigint * interval '1 microsecond' GROUP BY a.owner_id";
+
 // --- stored public views ---
 inline constexpr std::array kSourceColumns = std::to_array<db::Column>({
     {"id", "a.id"},
@@ -460,6 +486,33 @@ asio::awaitable<std::vector<OwnerTotals>> Repository::Totals(
         out.push_back(OwnerTotals{r.Int(row, TotalsCol("owner_id")), r.Int(row, TotalsCol("count")),
                                   r.Double(row, TotalsCol("distance_m")), r.Double(row, TotalsCol("moving_s")),
                                   r.Double(row, TotalsCol("elevation_gain_m"))});
+    }
+    co_return out;
+}
+
+asio::awaitable<std::vector<OwnerProgress>> Repository::Progress(std::int64_t viewer_id,
+                                                                 std::vector<std::int64_t> owner_ids,
+                                                                 std::vector<std::int64_t> followed,
+                                                                 ProgressQuery query) {
+    using std::chrono::duration_cast;
+    using std::chrono::microseconds;
+    const std::int64_t from_us = duration_cast<microseconds>(query.from.time_since_epoch()).count();
+    const std::int64_t to_us = duration_cast<microseconds>(query.to.time_since_epoch()).count();
+    db::Params params;
+    params.Add(viewer_id)
+        .Add(Int64ArrayText(owner_ids))
+        .Add(Int64ArrayText(followed))
+        .Add(query.sport)
+        .Add(from_us)
+        .Add(to_us)
+        .Add(query.effort_distance_m);
+    db::Result r = co_await pool_.Query(kProgress, std::move(params));
+    std::vector<OwnerProgress> out;
+    for (int row = 0; row < r.Rows(); ++row) {
+        out.push_back(OwnerProgress{r.Int(row, ProgressCol("owner_id")), r.Int(row, ProgressCol("count")),
+                                    r.Double(row, ProgressCol("distance_m")), r.Double(row, ProgressCol("moving_s")),
+                                    r.Double(row, ProgressCol("longest_m")),
+                                    r.OptDouble(row, ProgressCol("fastest_s"))});
     }
     co_return out;
 }

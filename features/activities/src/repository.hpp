@@ -328,6 +328,11 @@ public:
                                                             std::chrono::system_clock::time_point from,
                                                             std::chrono::system_clock::time_point to,
                                                             std::string sport);
+    /// Challenge figures per owner (ActivityReader::Progress) under the rule of Totals.
+    boost::asio::awaitable<std::vector<OwnerProgress>> Progress(std::int64_t viewer_id,
+                                                                std::vector<std::int64_t> owner_ids,
+                                                                std::vector<std::int64_t> followed,
+                                                                ProgressQuery query);
 
     // stored public views
     static boost::asio::awaitable<std::vector<PublicViewSource>> PublicViewSources(db::Transaction tx,

@@ -180,6 +180,10 @@ public:
                                                             std::chrono::system_clock::time_point from,
                                                             std::chrono::system_clock::time_point to,
                                                             std::string sport);
+    /// ActivityReader::Progress: the relations as for Totals, then one query.
+    boost::asio::awaitable<std::vector<OwnerProgress>> Progress(std::int64_t viewer_id,
+                                                                std::vector<std::int64_t> owner_ids,
+                                                                ProgressQuery query);
     /// The privacy function for one viewer and audience, asking the relation (follows, blocks) of
     /// another viewer to the owner.
     boost::asio::awaitable<std::optional<View>> Decide(std::int64_t viewer_id, Audience audience);

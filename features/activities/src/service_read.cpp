@@ -340,12 +340,13 @@ asio::awaitable<std::vector<StatsRow>> Service::Stats(std::int64_t viewer_id, st
     co_return co_await repository_.Stats(viewer_id, owner_id, owner.time_zone, follows_owner);
 }
 
-asio::awaitable<std::vector<OwnerTotals>> Service::Totals(std::int64_t viewer_id, std::vector<std::int64_t> owner_ids,
-                                                          std::chrono::system_clock::time_point from,
-                                                          std::chrono::system_clock::time_point to, std::string sport) {
-    // One question for every owner; an owner with a block between them and the viewer counts for
-    // nothing (their activities are as missing to the viewer), rather than failing the whole list.
-    const auto relations = co_await follows_.RelationsOf(viewer_id, owner_ids);
+namespace {
+
+/// The owners a viewer's totals may count (a block between them hides the owner, rather than failing
+/// the whole list) and, of those, the ones the viewer follows.
+std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> ShownAndFollowed(
+    std::int64_t viewer_id, const std::vector<std::int64_t>& owner_ids,
+    const std::unordered_map<std::int64_t, app::Relation>& relations) {
     std::vector<std::int64_t> shown;
     std::vector<std::int64_t> followed;
     for (std::int64_t owner_id : owner_ids) {
@@ -359,8 +360,25 @@ asio::awaitable<std::vector<OwnerTotals>> Service::Totals(std::int64_t viewer_id
             followed.push_back(owner_id);
         }
     }
-    co_return co_await repository_.Totals(viewer_id, std::move(shown), std::move(followed), from, to,
-                                          std::move(sport));
+    return {std::move(shown), std::move(followed)};
+}
+
+}  // namespace
+
+asio::awaitable<std::vector<OwnerTotals>> Service::Totals(std::int64_t viewer_id, std::vector<std::int64_t> owner_ids,
+                                                          std::chrono::system_clock::time_point from,
+                                                          std::chrono::system_clock::time_point to, std::string sport) {
+    const auto relations = co_await follows_.RelationsOf(viewer_id, owner_ids);
+    auto [shown, followed] = ShownAndFollowed(viewer_id, owner_ids, relations);
+    co_return co_await repository_.Totals(viewer_id, std::move(shown), std::move(followed), from, to, std::move(sport));
+}
+
+asio::awaitable<std::vector<OwnerProgress>> Service::Progress(std::int64_t viewer_id,
+                                                              std::vector<std::int64_t> owner_ids,
+                                                              ProgressQuery query) {
+    const auto relations = co_await follows_.RelationsOf(viewer_id, owner_ids);
+    auto [shown, followed] = ShownAndFollowed(viewer_id, owner_ids, relations);
+    co_return co_await repository_.Progress(viewer_id, std::move(shown), std::move(followed), std::move(query));
 }
 
 }  // namespace strava1::activities

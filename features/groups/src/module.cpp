@@ -2,19 +2,29 @@
 // the events' reminder job.
 #include "strava1/groups/module.hpp"
 
+#include "challenges.hpp"
 #include "repository.hpp"
 #include "routes.hpp"
 #include "service.hpp"
+#include "strava1/activities/events.hpp"
 
 namespace strava1::groups {
 namespace asio = boost::asio;
 
 struct Module::Impl {
-    explicit Impl(Deps given) : deps(given), repository(given.pool), service(given, repository), routes(service) {}
+    explicit Impl(Deps given)
+        : deps(given),
+          repository(given.pool),
+          service(given, repository),
+          challenge_repository(given.pool),
+          challenges(given, challenge_repository, repository, service.Membership()),
+          routes(service, challenges) {}
 
     Deps deps;
     Repository repository;
     Service service;
+    ChallengeRepository challenge_repository;
+    ChallengeService challenges;
     Routes routes;
 };
 
@@ -36,6 +46,12 @@ void Module::Register(app::Registry& registry) {
         }
         co_await PublishReminder(job.Pool(), *client, event_id, starts_us);
     });
+    // Challenge completion: a participant's new or changed activity may reach a goal.
+    auto progress = [challenges = &impl_->challenges](jobs::ReceivedEvent event) -> asio::awaitable<void> {
+        co_await challenges->ActivityChanged(std::move(event.payload));
+    };
+    registry.Jobs().Subscribe(activities::kActivityCreated, kChallengeSubscriber, progress);
+    registry.Jobs().Subscribe(activities::kActivityChanged, kChallengeSubscriber, progress);
 }
 
 }  // namespace strava1::groups

@@ -174,6 +174,54 @@ asio::awaitable<Response> Routes::Leaderboard(RequestPtr req) {
                                         FormatRfc3339(board.to), board.lines));
 }
 
+// --- challenges (ADR 0026) ---
+
+asio::awaitable<Response> Routes::CreateChallenge(RequestPtr req) {
+    const std::int64_t club_id = ClubId(*req);
+    db::Result c = co_await challenges_.Create(req->Caller(), club_id, json::ReadBody<NewChallengeBody>(req->body));
+    std::vector<std::optional<double>> progress = co_await challenges_.ProgressOf(req->Caller().user_id, c, 1);
+    co_return Json(201, ChallengeJson(c, 0, progress.front()));
+}
+
+asio::awaitable<Response> Routes::ListChallenges(RequestPtr req) {
+    const std::int64_t club_id = ClubId(*req);
+    ListPage page = ReadList(*req, 2);
+    PageOf rows = co_await challenges_.OfClub(req->Caller(), club_id, page);
+    std::vector<std::optional<double>> progress =
+        co_await challenges_.ProgressOf(req->Caller().user_id, rows.rows, rows.shown);
+    co_return Json(200, ChallengeListJson(rows.rows, rows.shown, progress, rows.next_cursor));
+}
+
+asio::awaitable<Response> Routes::GetChallenge(RequestPtr req) {
+    db::Result c = co_await challenges_.Get(req->Caller(), req->PathId("challenge_id", "challenge"));
+    std::vector<std::optional<double>> progress = co_await challenges_.ProgressOf(req->Caller().user_id, c, 1);
+    co_return Json(200, ChallengeJson(c, 0, progress.front()));
+}
+
+asio::awaitable<Response> Routes::JoinChallenge(RequestPtr req) {
+    db::Result c = co_await challenges_.Join(req->Caller(), req->PathId("challenge_id", "challenge"));
+    std::vector<std::optional<double>> progress = co_await challenges_.ProgressOf(req->Caller().user_id, c, 1);
+    co_return Json(200, ChallengeJson(c, 0, progress.front()));
+}
+
+asio::awaitable<Response> Routes::LeaveChallenge(RequestPtr req) {
+    co_await challenges_.Leave(req->Caller(), req->PathId("challenge_id", "challenge"));
+    co_return Response::NoContent();
+}
+
+asio::awaitable<Response> Routes::ChallengeLeaderboard(RequestPtr req) {
+    const std::int64_t challenge_id = req->PathId("challenge_id", "challenge");
+    ListPage page = ReadList(*req, 1);
+    ChallengeService::Board board = co_await challenges_.Leaderboard(req->Caller(), challenge_id, page);
+    co_return Json(200, ChallengeBoardJson(challenge_id, board));
+}
+
+asio::awaitable<Response> Routes::MyChallenges(RequestPtr req) {
+    ListPage page = ReadList(*req, 2);
+    auto [rows, progress] = co_await challenges_.Mine(req->Caller(), page);
+    co_return Json(200, ChallengeListJson(rows.rows, rows.shown, progress, rows.next_cursor));
+}
+
 void Routes::Register(app::Registry& registry) {
     using http::Access;
     using http::Body;
@@ -314,6 +362,49 @@ void Routes::Register(app::Registry& registry) {
          .access = member,
          .body = Body::None(),
          .handler = bind(&Routes::Leaderboard)},
+        {.method = Method::kPost,
+         .path = "/v1/clubs/{club_id}/challenges",
+         .summary = "Create a club challenge",
+         .access = admin,
+         .body = Body::Json(),
+         .idempotent = true,
+         .handler = bind(&Routes::CreateChallenge)},
+        {.method = Method::kGet,
+         .path = "/v1/clubs/{club_id}/challenges",
+         .summary = "A club's challenges with the caller's progress",
+         .access = card,
+         .body = Body::None(),
+         .handler = bind(&Routes::ListChallenges)},
+        {.method = Method::kGet,
+         .path = "/v1/challenges/{challenge_id}",
+         .summary = "A club challenge with the caller's progress",
+         .access = Access::ViewerOf("challenge", "challenge_id"),
+         .body = Body::None(),
+         .handler = bind(&Routes::GetChallenge)},
+        {.method = Method::kPut,
+         .path = "/v1/challenges/{challenge_id}/participation",
+         .summary = "Join a club challenge",
+         .access = Access::MemberOf("challenge", "challenge_id"),
+         .body = Body::None(),
+         .handler = bind(&Routes::JoinChallenge)},
+        {.method = Method::kDelete,
+         .path = "/v1/challenges/{challenge_id}/participation",
+         .summary = "Leave a club challenge",
+         .access = Access::MemberOf("challenge", "challenge_id"),
+         .body = Body::None(),
+         .handler = bind(&Routes::LeaveChallenge)},
+        {.method = Method::kGet,
+         .path = "/v1/challenges/{challenge_id}/leaderboard",
+         .summary = "A challenge's participants and their progress as the caller may see it",
+         .access = Access::MemberOf("challenge", "challenge_id"),
+         .body = Body::None(),
+         .handler = bind(&Routes::ChallengeLeaderboard)},
+        {.method = Method::kGet,
+         .path = "/v1/me/challenges",
+         .summary = "The caller's challenges with their progress",
+         .access = Access::SignedIn(),
+         .body = Body::None(),
+         .handler = bind(&Routes::MyChallenges)},
     };
     for (const auto& route : routes) {
         registry.Route(route);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "challenges.hpp"
 #include "service.hpp"
 #include "strava1/app/registry.hpp"
 #include "strava1/http/message.hpp"
@@ -9,7 +10,7 @@ namespace strava1::groups {
 /// The clubs route table and its thin handlers: parse into wire types, call the service, render.
 class Routes {
 public:
-    explicit Routes(Service& service) : service_(service) {}
+    Routes(Service& service, ChallengeService& challenges) : service_(service), challenges_(challenges) {}
 
     /// Adds /v1/clubs*; the handlers point into this object.
     void Register(app::Registry& registry);
@@ -35,9 +36,17 @@ public:
     boost::asio::awaitable<http::Response> CancelRsvp(http::RequestPtr req);
     boost::asio::awaitable<http::Response> Attendees(http::RequestPtr req);
     boost::asio::awaitable<http::Response> Leaderboard(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> CreateChallenge(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> ListChallenges(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> GetChallenge(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> JoinChallenge(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> LeaveChallenge(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> ChallengeLeaderboard(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> MyChallenges(http::RequestPtr req);
 
 private:
     Service& service_;
+    ChallengeService& challenges_;
 };
 
 }  // namespace strava1::groups

@@ -10,6 +10,9 @@ export type ClubEvent = Schemas['ClubEvent'];
 export type ClubEventNew = Schemas['ClubEventNew'];
 export type ClubMemberList = Schemas['ClubMemberList'];
 export type ClubLeaderboard = Schemas['ClubLeaderboard'];
+export type Challenge = Schemas['Challenge'];
+export type ChallengeNew = Schemas['ChallengeNew'];
+export type ChallengeLeaderboard = Schemas['ChallengeLeaderboard'];
 export type ClubListQuery = NonNullable<QueryParams<'/v1/clubs', 'get'>>;
 export type LeaderboardQuery = NonNullable<QueryParams<'/v1/clubs/{club_id}/leaderboard', 'get'>>;
 
@@ -31,6 +34,17 @@ export function groupsApi(core: Core) {
         unrsvpClubEvent: (clubId: number, eventId: number) => core.call('delete', '/v1/clubs/{club_id}/events/{event_id}/rsvp', { path: event(clubId, eventId) }),
         getClubLeaderboard: (clubId: number, query: LeaderboardQuery = {}, { signal }: ReadOptions = {}) =>
             core.call('get', '/v1/clubs/{club_id}/leaderboard', { path: club(clubId), query, signal }),
+        createClubChallenge: (clubId: number, body: ChallengeNew, idempotencyKey: string) =>
+            core.call('post', '/v1/clubs/{club_id}/challenges', { path: club(clubId), body, idempotencyKey }),
+        listClubChallenges: (clubId: number, { signal }: ReadOptions = {}) =>
+            core.call('get', '/v1/clubs/{club_id}/challenges', { path: club(clubId), query: { limit: 50 }, signal }),
+        getChallenge: (challengeId: number, { signal }: ReadOptions = {}) =>
+            core.call('get', '/v1/challenges/{challenge_id}', { path: { challenge_id: challengeId }, signal }),
+        joinChallenge: (challengeId: number) => core.call('put', '/v1/challenges/{challenge_id}/participation', { path: { challenge_id: challengeId } }),
+        leaveChallenge: (challengeId: number) => core.call('delete', '/v1/challenges/{challenge_id}/participation', { path: { challenge_id: challengeId } }),
+        getChallengeLeaderboard: (challengeId: number, cursor?: string, { signal }: ReadOptions = {}) =>
+            core.call('get', '/v1/challenges/{challenge_id}/leaderboard', { path: { challenge_id: challengeId }, query: { limit: 100, ...(cursor ? { cursor } : {}) }, signal }),
+        listMyChallenges: ({ signal }: ReadOptions = {}) => core.call('get', '/v1/me/challenges', { query: { limit: 100 }, signal }),
     };
 }
 

@@ -1495,6 +1495,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clubs/{club_id}/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A club's challenges with the caller's progress
+         * @description Seen like the club's card (every signed-in user); latest end first.
+         */
+        get: operations["listClubChallenges"];
+        put?: never;
+        /**
+         * Create a club challenge
+         * @description Admins only. A time-bound goal: `type` total_distance (goal in metres), total_time (moving
+         *     seconds), longest_activity (metres, one activity) or fastest_effort (seconds to beat over
+         *     `effort`: 1k, 5k, 10k, half or marathon, from the activities' best efforts); an optional
+         *     `sport` (absent: every sport); `mode` individual (default) or club (one shared goal summing the
+         *     participants' progress; total_distance and total_time only). `ends_at` after `starts_at` and
+         *     in the future (400 naming `ends_at` otherwise).
+         */
+        post: operations["createClubChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/challenges/{challenge_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: components["parameters"]["ChallengeId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A club challenge with the caller's progress
+         * @description Seen like its club's card. `progress`: individual, the caller's own (all their activities);
+         *     club mode, the participants' sum as the caller may see it. `completed_at`: when the caller
+         *     (club mode: the club) first reached the goal.
+         */
+        get: operations["getChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/challenges/{challenge_id}/participation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: components["parameters"]["ChallengeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Join a club challenge
+         * @description Members of its club only (404 for others, as for a missing challenge). Idempotent. A
+         *     challenge that has ended cannot be joined (400 naming `ends_at`).
+         */
+        put: operations["joinChallenge"];
+        post?: never;
+        /**
+         * Leave a club challenge
+         * @description Members of its club only. Idempotent; the caller's completion goes with it.
+         */
+        delete: operations["leaveChallenge"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/challenges/{challenge_id}/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: components["parameters"]["ChallengeId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A challenge's participants and their progress as the caller may see it
+         * @description Members of its club only. Every participant, best first (fastest_effort: lowest time), with
+         *     their progress over the activities the caller may see (null when none) and when they
+         *     completed it; the cursor continues by rank.
+         */
+        get: operations["getChallengeLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's challenges with their progress */
+        get: operations["listMyChallenges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/posts": {
         parameters: {
             query?: never;
@@ -2931,6 +3054,71 @@ export interface components {
             }[];
             next_cursor: string | null;
         };
+        ChallengeNew: {
+            title: string;
+            /** @enum {string} */
+            type: "total_distance" | "total_time" | "longest_activity" | "fastest_effort";
+            sport?: components["schemas"]["Sport"];
+            /**
+             * @description fastest_effort only.
+             * @enum {string}
+             */
+            effort?: "1k" | "5k" | "10k" | "half" | "marathon";
+            /** @description Metres, or seconds for total_time and fastest_effort. */
+            goal_value: number;
+            /**
+             * @default individual
+             * @enum {string}
+             */
+            mode: "individual" | "club";
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+        };
+        Challenge: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            club_id: number;
+            title: string;
+            /** @enum {string} */
+            type: "total_distance" | "total_time" | "longest_activity" | "fastest_effort";
+            sport: string | null;
+            /** @enum {string|null} */
+            effort: "1k" | "5k" | "10k" | "half" | "marathon" | null;
+            goal_value: number;
+            /** @enum {string} */
+            mode: "individual" | "club";
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            participant_count: number;
+            joined: boolean;
+            /** Format: date-time */
+            completed_at: string | null;
+            /** @description In the goal's unit; null when there is none to show (no effort yet). */
+            progress: number | null;
+        };
+        ChallengeList: {
+            challenges: components["schemas"]["Challenge"][];
+            next_cursor: string | null;
+        };
+        ChallengeLeaderboard: {
+            /** Format: int64 */
+            challenge_id: number;
+            entries: {
+                rank: number;
+                /** Format: int64 */
+                user_id: number;
+                display_name: string;
+                progress: number | null;
+                /** Format: date-time */
+                completed_at: string | null;
+            }[];
+            next_cursor: string | null;
+        };
         ClubLeaderboard: {
             /** Format: int64 */
             club_id: number;
@@ -3198,6 +3386,7 @@ export interface components {
         /** @description `next_cursor` of the previous page; absent for the first page. */
         Cursor: string;
         ClubId: number;
+        ChallengeId: number;
         EventId: number;
         /** @description The member (or requester, or invitee). */
         MemberUserId: number;
@@ -5591,6 +5780,211 @@ export interface operations {
             400: components["responses"]["InvalidArgument"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listClubChallenges: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of challenges. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createClubChallenge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a creating request safe to retry. The first response for a key is stored (at least
+                 *     24 hours) and replayed for later requests with the same key and the same request: method,
+                 *     path, query parameters (in any order and percent-encoding) and body (JSON compared by value,
+                 *     multipart by its parts, other bodies byte for byte). The same key with a different request
+                 *     answers 422; a key whose first request is still running answers 409. Answers 400, 413, 429 and
+                 *     5xx are not stored, so a corrected or later retry runs.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengeNew"];
+            };
+        };
+        responses: {
+            /** @description The challenge. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Challenge"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: components["parameters"]["ChallengeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Challenge"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    joinChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: components["parameters"]["ChallengeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge, joined. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Challenge"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    leaveChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: components["parameters"]["ChallengeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Left. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getChallengeLeaderboard: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                challenge_id: components["parameters"]["ChallengeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the leaderboard. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeLeaderboard"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyChallenges: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the caller's challenges, latest end first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
             default: components["responses"]["Error"];
         };
     };

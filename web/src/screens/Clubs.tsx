@@ -10,6 +10,7 @@ import { Badge, Button, LinkButton, ListGroup, ListRow, ProblemView, Screen, Sel
 import { kChoosableSports, sportLabel } from '../sports';
 import { formatDistance } from '../units';
 import { formatDurationShort, newIdempotencyKey } from './format';
+import { ClubChallenges } from './Challenges';
 import './Clubs.css';
 
 function clubSubtitle(club: Club): string {
@@ -269,11 +270,15 @@ export function ClubPage({ id }: { id: number }) {
                     {active ? (
                         <>
                             <Events club={data} runs={runs} />
+                            <ClubChallenges club={data} member runs={runs} />
                             <Leaderboard club={data} />
                             <Members club={data} />
                         </>
                     ) : (
-                        <p class="muted">Members see the club's events, leaderboard and members.</p>
+                        <>
+                            <ClubChallenges club={data} member={false} runs={false} />
+                            <p class="muted">Members see the club's events, leaderboard and members, and join its challenges.</p>
+                        </>
                     )}
                 </>
             ) : null}

@@ -221,6 +221,7 @@ export function You() {
 
             <ListGroup heading="Community">
                 <ListRow title="Clubs" subtitle="Your clubs, their events and leaderboards" href={href('clubs')} testId="clubs" />
+                <ListRow title="My challenges" subtitle="The club challenges you joined and your progress" href={href('you/challenges')} testId="my-challenges" />
             </ListGroup>
 
             <ListGroup heading="Settings">

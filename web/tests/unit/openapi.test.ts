@@ -151,6 +151,13 @@ describe('openapi.yaml', () => {
                 'GET /v1/admin/reports',
                 'POST /v1/admin/reports/{report_id}/resolve',
                 'POST /v1/admin/users/{user_id}/unsuspend',
+                'POST /v1/clubs/{club_id}/challenges',
+                'GET /v1/clubs/{club_id}/challenges',
+                'GET /v1/challenges/{challenge_id}',
+                'PUT /v1/challenges/{challenge_id}/participation',
+                'DELETE /v1/challenges/{challenge_id}/participation',
+                'GET /v1/challenges/{challenge_id}/leaderboard',
+                'GET /v1/me/challenges',
             ].sort(),
         );
     });

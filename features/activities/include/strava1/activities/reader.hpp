@@ -36,6 +36,26 @@ struct OwnerTotals {
     double elevation_gain_m = 0;
 };
 
+/// What a challenge asks of each participant's activities (ActivityReader::Progress).
+struct ProgressQuery {
+    std::chrono::system_clock::time_point from;  ///< activities that started in [from, to)
+    std::chrono::system_clock::time_point to;
+    std::optional<std::string> sport;         ///< nullopt: every sport
+    std::optional<double> effort_distance_m;  ///< also the fastest best effort over this distance
+};
+
+/// One owner's figures for a challenge, each as the viewer is shown it (as OwnerTotals).
+struct OwnerProgress {
+    std::int64_t owner_id = 0;
+    std::int64_t count = 0;
+    double distance_m = 0;
+    double moving_s = 0;
+    double longest_m = 0;  ///< the distance of the longest single activity
+    /// The fastest best effort over ProgressQuery::effort_distance_m; for another viewer only an
+    /// effort inside the window they are shown counts (as the PRs they are shown).
+    std::optional<double> fastest_s;
+};
+
 /// Reads activities for a viewer. Implemented by activities::Module; thread-safe. An activity the
 /// viewer may not see is answered exactly as a missing one (nullopt, or left out of a list).
 class ActivityReader {
@@ -63,6 +83,12 @@ public:
                                                                     std::chrono::system_clock::time_point from,
                                                                     std::chrono::system_clock::time_point to,
                                                                     std::string sport) = 0;
+
+    /// Progress per owner of `owner_ids` over the activities the viewer may see (the rule of Totals),
+    /// owners with none left out. One query, however many owners.
+    virtual boost::asio::awaitable<std::vector<OwnerProgress>> Progress(std::int64_t viewer_id,
+                                                                        std::vector<std::int64_t> owner_ids,
+                                                                        ProgressQuery query) = 0;
 
     /// Summaries for one activity.
     boost::asio::awaitable<std::optional<VisibleSummary>> Summary(std::int64_t viewer_id, std::int64_t activity_id);

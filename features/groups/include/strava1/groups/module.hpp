@@ -25,6 +25,11 @@ inline constexpr const char* kEventReminder = "groups.event.reminder";
 inline constexpr const char* kClubInvited = "groups.club.invited";
 inline constexpr const char* kClubJoinRequested = "groups.club.join_requested";
 
+/// Published when a challenge participant first reaches the goal (a club-mode challenge: for every
+/// participant when the shared goal is reached), in the transaction that records it; payload
+/// {"user_id", "challenge_id"}. The notifications feature subscribes to it (ADR 0026).
+inline constexpr const char* kChallengeCompleted = "groups.challenge.completed";
+
 /// What the module needs from the composition root. Everything must outlive the Module.
 struct Deps {
     db::Pool& pool;
