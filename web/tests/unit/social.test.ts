@@ -2,6 +2,7 @@
 // kudos / like toggle.
 import { describe, expect, it } from 'vitest';
 import { mentionedNames, parseRichText } from '../../src/social/rich-text';
+import { retryHint } from '../../src/social/limits';
 import { createToggle, flipped, type Tally, type ToggleState } from '../../src/social/toggle';
 
 describe('parseRichText', () => {
@@ -106,5 +107,14 @@ describe('optimistic toggle', () => {
         await done;
         h.toggle.reset({ count: 4, mine: true });
         expect(h.toggle.state).toEqual({ count: 4, mine: true, busy: false });
+    });
+});
+
+describe('retryHint', () => {
+    it('rounds the wait up to whole minutes', () => {
+        expect(retryHint(1)).toBe('Try again in 1 minute.');
+        expect(retryHint(60)).toBe('Try again in 1 minute.');
+        expect(retryHint(61)).toBe('Try again in 2 minutes.');
+        expect(retryHint(3600)).toBe('Try again in 60 minutes.');
     });
 });
