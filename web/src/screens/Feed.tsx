@@ -344,13 +344,13 @@ export function Feed() {
     const reload = useRef<(() => void) | null>(null);
     const actions = (
         <div class="topbar__buttons">
-            <button type="button" class="icon-button" aria-label="Refresh the feed" title="Refresh the feed" onClick={() => reload.current?.()} data-testid="feed-refresh">
+            <button type="button" class="icon-button feed-tool" aria-label="Refresh the feed" title="Refresh the feed" onClick={() => reload.current?.()} data-testid="feed-refresh">
                 <RefreshIcon size={22} />
             </button>
             <a class="icon-button" href={href('upload')} aria-label="Upload files" title="Upload files">
                 <UploadIcon size={22} />
             </a>
-            <button type="button" class="icon-button" aria-label="Write a post" title="Write a post" onClick={() => setComposing(true)} data-testid="compose-post">
+            <button type="button" class="icon-button feed-tool" aria-label="Write a post" title="Write a post" onClick={() => setComposing(true)} data-testid="compose-post">
                 <EditIcon size={22} />
             </button>
         </div>
