@@ -11,34 +11,13 @@ import { me } from '../state/session';
 import { Button, ProblemView, Sheet, Spinner, TextAreaField, confirmAction, showToast } from '../ui';
 import { HeartIcon } from '../ui/icons';
 import { withRetryHint } from './limits';
+import { threadComments } from './thread';
 import { PersonLink, RichText, ToggleButton, useToggle } from './parts';
 import { usePeople } from './people';
 
 export type CommentTarget = { kind: 'activity' | 'post'; id: number; ownerId: number };
 
 const kMaxText = 5000;
-
-/** Top-level comments in order, each followed by its replies; a reply whose comment is not loaded stands alone. */
-export function threadComments(comments: readonly Comment[]): { comment: Comment; reply: boolean }[] {
-    const ids = new Set(comments.map((c) => c.id));
-    const replies = new Map<number, Comment[]>();
-    for (const c of comments) {
-        if (c.reply_to !== null && ids.has(c.reply_to)) {
-            replies.set(c.reply_to, [...(replies.get(c.reply_to) ?? []), c]);
-        }
-    }
-    const out: { comment: Comment; reply: boolean }[] = [];
-    for (const c of comments) {
-        if (c.reply_to !== null && ids.has(c.reply_to)) {
-            continue;
-        }
-        out.push({ comment: c, reply: false });
-        for (const r of replies.get(c.id) ?? []) {
-            out.push({ comment: r, reply: true });
-        }
-    }
-    return out;
-}
 
 interface CommentsSheetProps {
     open: boolean;

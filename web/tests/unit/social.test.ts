@@ -2,7 +2,9 @@
 // kudos / like toggle.
 import { describe, expect, it } from 'vitest';
 import { mentionedNames, parseRichText } from '../../src/social/rich-text';
-import { retryHint } from '../../src/social/limits';
+import { ApiError, synthesizeProblem } from '../../src/api/problem';
+import { retryHint, withRetryHint } from '../../src/social/limits';
+import { threadComments } from '../../src/social/thread';
 import { createToggle, flipped, type Tally, type ToggleState } from '../../src/social/toggle';
 
 describe('parseRichText', () => {
@@ -116,5 +118,22 @@ describe('retryHint', () => {
         expect(retryHint(60)).toBe('Try again in 1 minute.');
         expect(retryHint(61)).toBe('Try again in 2 minutes.');
         expect(retryHint(3600)).toBe('Try again in 60 minutes.');
+    });
+});
+
+describe('threadComments', () => {
+    const c = (id: number, reply_to: number | null = null) => ({ id, reply_to });
+    it('puts replies under their comment, in order, and keeps orphans at the top level', () => {
+        const threaded = threadComments([c(1), c(2), c(3, 1), c(4, 2), c(5, 1), c(6, 99)]);
+        expect(threaded.map(({ comment, reply }) => `${comment.id}${reply ? 'r' : ''}`)).toEqual(['1', '3r', '5r', '2', '4r', '6']);
+    });
+});
+
+describe('withRetryHint', () => {
+    it('adds the wait to a 429 and leaves other problems alone', () => {
+        const limited = new ApiError(synthesizeProblem(429, 'Too many requests', 'At most 200 comments an hour.', '/v1/activities/1/comments'), { retryAfterS: 125 });
+        expect(withRetryHint(limited).detail).toBe('At most 200 comments an hour. Try again in 3 minutes.');
+        const other = new ApiError(synthesizeProblem(404, 'Not found', 'No such activity.', '/v1/activities/1/comments'));
+        expect(withRetryHint(other).detail).toBe('No such activity.');
     });
 });
