@@ -39,7 +39,7 @@ export const kRoutes = [
     // Another athlete's profile (follow, block); it opens from the feed.
     route('user/:id', { screen: Profile, params: { id: kId }, title: 'Profile', tab: 'feed' }),
 
-    // Workouts open from "You" (and from the feed, which shows them for now).
+    // Workouts open from "You" and from the feed's cards.
     route('activities', { screen: Activities, title: 'Your activities', tab: 'you' }),
     route('activities/new', { screen: NewActivity, title: 'Manual activity', tab: 'you' }),
     route('activity/:id', { screen: ActivityDetail, params: { id: kId }, title: 'Activity', tab: 'you' }),

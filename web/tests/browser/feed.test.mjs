@@ -2,7 +2,8 @@
 // uploads a GPX track, A opens the Feed tab and sees B's card, gives kudos (the count says 1 and
 // the server agrees), comments with "@<B's username>" (the comment shows the mention as a link to
 // B's profile) and writes a post in the composer that appears on top of the feed. axe-core checks
-// the feed and the open comments sheet; screenshots go to test-artifacts/browser/.
+// the feed and the open comments sheet. Then the activity page shows the kudos and who gave them,
+// and B's profile its feed, its followers (A) and Mute. Screenshots go to test-artifacts/browser/.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import test from 'node:test';
@@ -42,8 +43,10 @@ test('Feed: A sees B\'s activity, gives kudos, comments with a linked mention an
     const follow = await client.as(a).post(`/v1/users/${b.id}/follow`);
     assert.ok(follow.status === 200 || follow.status === 201, follow.text);
 
+    const uploaded = [];
     for (const [index, device] of kViewports.entries()) {
         const activityId = await client.as(b).uploadReady(tracks[index], '?data_type=gpx');
+        uploaded.push(activityId);
         const context = await browser.newContext({
             baseURL: server.url, locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block',
             // axe is injected as a script; the app's CSP (script-src 'self') would refuse it.
@@ -52,11 +55,14 @@ test('Feed: A sees B\'s activity, gives kudos, comments with a linked mention an
         });
         context.setDefaultTimeout(15_000);
         try {
+            // A session per context: a refresh token another context rotated would count as reused.
+            const login = await client.post('/v1/auth/login', { email: a.email, password: a.password });
+            assert.equal(login.status, 200, login.text);
             await context.addInitScript((token) => {
                 if (!localStorage.getItem('strava1.refresh_token')) {
                     localStorage.setItem('strava1.refresh_token', token);
                 }
-            }, a.refresh_token);
+            }, login.json.refresh_token);
             const page = await context.newPage();
             const problems = watchConsole(page);
             // Signed in, the app opens on the feed.
@@ -115,5 +121,45 @@ test('Feed: A sees B\'s activity, gives kudos, comments with a linked mention an
         } finally {
             await context.close();
         }
+    }
+
+    // The activity page has the kudos too; B's profile shows B's feed, the followers list (A) and
+    // mutes after the confirm sheet.
+    const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    context.setDefaultTimeout(15_000);
+    try {
+        const login = await client.post('/v1/auth/login', { email: a.email, password: a.password });
+        assert.equal(login.status, 200, login.text);
+        await context.addInitScript((token) => {
+            if (!localStorage.getItem('strava1.refresh_token')) {
+                localStorage.setItem('strava1.refresh_token', token);
+            }
+        }, login.json.refresh_token);
+        const page = await context.newPage();
+        const problems = watchConsole(page);
+        await page.goto(`/#/activity/${uploaded[0]}`);
+        const social = page.getByTestId('activity-social');
+        await social.waitFor();
+        assert.equal(await social.getByTestId('kudos-button').getAttribute('aria-pressed'), 'true');
+        assert.equal((await social.getByTestId('kudos-count').innerText()).trim(), '1');
+        await social.getByTestId('kudos-count').click();
+        await page.getByTestId('kudos-sheet').getByTestId(`person-${a.id}`).waitFor();
+        await page.getByTestId('kudos-sheet').getByRole('button', { name: 'Close' }).click();
+
+        await page.goto(`/#/user/${b.id}`);
+        await page.getByTestId('profile-feed').getByTestId(`feed-activity-${uploaded[1]}`).waitFor();
+        await page.getByTestId('followers-open').click();
+        await page.getByTestId('people-sheet').getByTestId(`person-${a.id}`).waitFor();
+        await screenshot(page, 'feed-profile-followers', { fullPage: false });
+        await page.getByTestId('people-sheet').getByRole('button', { name: 'Close' }).click();
+        await page.getByTestId('profile-more').click();
+        await page.getByTestId('mute-user').click();
+        await page.getByTestId('confirm-sheet-confirm').click();
+        await page.getByTestId('muted-note').waitFor();
+        const seen = await client.as(a).get(`/v1/users/${b.id}`);
+        assert.equal(seen.json.relationship.muted, true, seen.text);
+        assert.deepEqual(problems, []);
+    } finally {
+        await context.close();
     }
 });
