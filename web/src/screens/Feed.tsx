@@ -16,7 +16,7 @@ import { CountButton, PeopleSheet, RichText, ToggleButton, useToggle } from '../
 import { rememberPeople } from '../social/people';
 import { sportLabel } from '../sports';
 import { me } from '../state/session';
-import { Avatar, Button, EmptyState, LinkButton, ProblemView, Screen, SelectField, Sheet, Spinner, TextAreaField, showToast, type SelectOption } from '../ui';
+import { Avatar, Button, EmptyState, LinkButton, ProblemView, Screen, SelectField, Sheet, Spinner, TextAreaField, confirmAction, showToast, type SelectOption } from '../ui';
 import { CommentIcon, EditIcon, FeedIcon, HeartIcon, KudosIcon, RefreshIcon, UploadIcon } from '../ui/icons';
 import { RouteThumb } from '../ui/RouteMap';
 import { SportIcon } from '../ui/SportIcon';
@@ -141,6 +141,18 @@ export function PostCard({ item, post }: { item: FeedItem; post: Post }) {
         return { count: tally.like_count, mine: tally.liked_by_me };
     });
     const target: CommentTarget = { kind: 'post', id: post.id, ownerId: post.author_id };
+    const [gone, setGone] = useState(false);
+    const remove = useSubmit(async () => {
+        const confirmed = await confirmAction({ title: 'Delete this post?', message: 'It goes for everyone, with its comments and likes.', confirmLabel: 'Delete post' });
+        if (confirmed) {
+            await feed.deletePost(post.id);
+            setGone(true);
+            showToast('Post deleted', 'success');
+        }
+    });
+    if (gone) {
+        return null;
+    }
     return (
         <article class="feed-card" aria-label={`Post by ${item.author.display_name}`} data-testid={`feed-post-${post.id}`}>
             <Byline author={item.author} at={item.at ?? post.created_at} />
@@ -156,7 +168,15 @@ export function PostCard({ item, post }: { item: FeedItem; post: Post }) {
                     onOpen={() => sheets.setOpen('comments')}
                     testId="comments-button"
                 />
+                {post.author_id === me.value?.id ? (
+                    <span class="feed-card__own">
+                        <Button variant="ghost" busy={remove.busy} onClick={() => void remove.run()} data-testid="post-delete">
+                            Delete
+                        </Button>
+                    </span>
+                ) : null}
             </footer>
+            <ProblemView problem={remove.problem} />
             <CommentsSheet open={sheets.open === 'comments'} target={target} onCancel={() => sheets.setOpen(null)} onCount={(d) => sheets.setComments((n) => Math.max(0, n + d))} />
             <PeopleSheet
                 open={sheets.open === 'people'}

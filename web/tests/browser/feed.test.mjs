@@ -1,7 +1,7 @@
 // The feed journey, on a phone (390×844) and a laptop (1366×900): A follows B through the API, B
 // uploads a GPX track, A opens the Feed tab and sees B's card, gives kudos (the count says 1 and
 // the server agrees), comments with "@<B's username>" (the comment shows the mention as a link to
-// B's profile) and writes a post in the composer that appears on top of the feed. axe-core checks
+// B's profile) and writes a post in the composer that appears on top of the feed (and deletes it). axe-core checks
 // the feed and the open comments sheet. Then the activity page shows the kudos and who gave them,
 // and B's profile its feed, its followers (A) and Mute. Screenshots go to test-artifacts/browser/.
 import assert from 'node:assert/strict';
@@ -117,6 +117,12 @@ test('Feed: A sees B\'s activity, gives kudos, comments with a linked mention an
             const posts = await client.as(a).get(`/v1/users/${a.id}/posts`);
             assert.ok(posts.json.posts.some((p) => p.text === text), posts.text);
             await screenshot(page, `feed-posted-${device.name}`);
+            // Its author deletes it after the confirm sheet.
+            await post.getByTestId('post-delete').click();
+            await page.getByTestId('confirm-sheet-confirm').click();
+            await post.waitFor({ state: 'detached' });
+            const after = await client.as(a).get(`/v1/users/${a.id}/posts`);
+            assert.ok(!after.json.posts.some((p) => p.text === text), after.text);
             assert.deepEqual(problems, []);
         } finally {
             await context.close();
