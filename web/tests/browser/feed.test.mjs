@@ -29,6 +29,11 @@ async function seriousViolations(page) {
         .map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/** The sheet's entrance animation has ended (screenshots at rest). */
+function settled(page) {
+    return page.evaluate(() => Promise.all(document.getAnimations().filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity)).map((a) => a.finished.catch(() => undefined))));
+}
+
 test('Feed: A sees B\'s activity, gives kudos, comments with a linked mention and posts', async (t) => {
     if (!requireServices(t)) return;
     const tracks = kViewports.map((device) => testdata(t, device.track));
@@ -101,6 +106,7 @@ test('Feed: A sees B\'s activity, gives kudos, comments with a linked mention an
             assert.equal(comments.json.comments.length, 1, comments.text);
             assert.deepEqual(comments.json.comments[0].mentions, [b.id]);
             assert.deepEqual(await seriousViolations(page), [], `axe on the comments sheet (${device.name})`);
+            await settled(page);
             await screenshot(page, `feed-comments-${device.name}`, { fullPage: false });
             await sheet.getByRole('button', { name: 'Close' }).click();
             await page.waitForFunction((id) => document.querySelector(`[data-testid="feed-activity-${id}"] [data-testid="comments-button"]`)?.textContent?.trim() === '1', activityId);
@@ -156,6 +162,7 @@ test('Feed: A sees B\'s activity, gives kudos, comments with a linked mention an
         await page.getByTestId('profile-feed').getByTestId(`feed-activity-${uploaded[1]}`).waitFor();
         await page.getByTestId('followers-open').click();
         await page.getByTestId('people-sheet').getByTestId(`person-${a.id}`).waitFor();
+        await settled(page);
         await screenshot(page, 'feed-profile-followers', { fullPage: false });
         await page.getByTestId('people-sheet').getByRole('button', { name: 'Close' }).click();
         await page.getByTestId('profile-more').click();
