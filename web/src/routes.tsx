@@ -8,11 +8,12 @@ import { lazy } from './router/lazy';
 import { Account } from './screens/Account';
 import { MyChallenges } from './screens/Challenges';
 import { ClubPage, Clubs, NewClub } from './screens/Clubs';
-import { Activities, Feed } from './screens/Activities';
+import { Activities } from './screens/Activities';
 import { ActivityDetail } from './screens/ActivityDetail';
 import { EditActivity, NewActivity } from './screens/ActivityEdit';
 import { Login, Signup } from './screens/Auth';
 import { EditProfile } from './screens/EditProfile';
+import { Feed } from './screens/Feed';
 import { FollowRequests } from './screens/FollowRequests';
 import { Notifications } from './screens/Notifications';
 import { PrivacyZones } from './screens/PrivacyZones';
@@ -41,7 +42,7 @@ export const kRoutes = [
     // Another athlete's profile (follow, block); it opens from the feed.
     route('user/:id', { screen: Profile, params: { id: kId }, title: 'Profile', tab: 'feed' }),
 
-    // Workouts open from "You" (and from the feed, which shows them for now).
+    // Workouts open from "You" and from the feed's cards.
     route('activities', { screen: Activities, title: 'Your activities', tab: 'you' }),
     route('activities/new', { screen: NewActivity, title: 'Manual activity', tab: 'you' }),
     route('activity/:id', { screen: ActivityDetail, params: { id: kId }, title: 'Activity', tab: 'you' }),

@@ -2,6 +2,7 @@
 // screens import its module from here; tests build their own with createCore and a fake fetch.
 import { accountsApi } from './accounts';
 import { activitiesApi } from './activities';
+import { feedApi } from './feed';
 import { groupsApi } from './groups';
 import { mapsApi } from './maps';
 import { notificationsApi } from './notifications';
@@ -13,6 +14,7 @@ export { ApiError, normalizeProblem, synthesizeProblem, type Problem, type Probl
 export type { Download } from './http';
 export type { AuthTokens, Me, MeUpdate, PrivacyZone, PrivacyZoneCreate, PublicProfile, Session, UserStats } from './accounts';
 export type * from './activities';
+export type * from './feed';
 export type * from './groups';
 export type { TileSource } from './maps';
 export type { Notification, NotificationList } from './notifications';
@@ -35,6 +37,7 @@ export const core: Core = createCore({
 
 export const accounts = accountsApi(core);
 export const activities = activitiesApi(core);
+export const feed = feedApi(core);
 export const groups = groupsApi(core);
 export const maps = mapsApi(core);
 export const notifications = notificationsApi(core);

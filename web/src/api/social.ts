@@ -1,5 +1,5 @@
 // The social feature (OpenAPI tag Users, the follow routes): following, follow requests, blocks and
-// mutes. Method names are the operationIds.
+// mutes, followers and following lists. Method names are the operationIds.
 import type { Core, Schemas } from './core';
 import type { ReadOptions } from './accounts';
 
@@ -15,6 +15,13 @@ export function socialApi(core: Core) {
         unfollowUser: (userId: number) => core.call('delete', '/v1/users/{user_id}/follow', { path: user(userId) }),
         blockUser: (userId: number) => core.call('post', '/v1/users/{user_id}/block', { path: user(userId) }),
         unblockUser: (userId: number) => core.call('delete', '/v1/users/{user_id}/block', { path: user(userId) }),
+        muteUser: (userId: number) => core.call('post', '/v1/users/{user_id}/mute', { path: user(userId) }),
+        unmuteUser: (userId: number) => core.call('delete', '/v1/users/{user_id}/mute', { path: user(userId) }),
+        listFollowers: (userId: number, cursor: string | undefined, { signal }: ReadOptions = {}) =>
+            core.call('get', '/v1/users/{user_id}/followers', { path: user(userId), query: cursor ? { cursor } : {}, signal }),
+        listFollowing: (userId: number, cursor: string | undefined, { signal }: ReadOptions = {}) =>
+            core.call('get', '/v1/users/{user_id}/following', { path: user(userId), query: cursor ? { cursor } : {}, signal }),
+        listMyBlocks: (cursor: string | undefined, { signal }: ReadOptions = {}) => core.call('get', '/v1/me/blocks', { query: cursor ? { cursor } : {}, signal }),
         listFollowRequests: (cursor: string | undefined, { signal }: ReadOptions = {}) =>
             core.call('get', '/v1/me/follow-requests', { query: cursor ? { cursor } : {}, signal }),
         acceptFollowRequest: (userId: number) => core.call('post', '/v1/me/follow-requests/{user_id}/accept', { path: user(userId) }),

@@ -1,5 +1,5 @@
-// The signed-in user's activities, newest first, a page at a time. Also the feed's content until
-// the social feed exists.
+// The signed-in user's activities, newest first, a page at a time; the row and the stats line
+// are also the feed's (Feed.tsx).
 import { activities, type ActivitySummary } from '../api';
 import { decodePolyline } from '../geo';
 import { usePagedList } from '../hooks/paged-list';
@@ -17,9 +17,33 @@ import './Activities.css';
 
 const kPageSize = 20;
 
-export function ActivityRow({ activity }: { activity: ActivitySummary }) {
+/** Distance, moving time, pace or speed (by sport) and elevation gain, as list rows and feed cards show them. */
+export function ActivityStats({ activity }: { activity: ActivitySummary }) {
     const units = currentUnits();
     const figure = paceOrSpeed(activity, units);
+    return (
+        <span class="activity-row__stats">
+            <span>
+                <span class="visually-hidden">Distance </span>
+                {sportDistance(activity.sport, activity.distance_m, units)}
+            </span>
+            <span>
+                <span class="visually-hidden">Moving time </span>
+                {formatDurationShort(activity.moving_s || activity.elapsed_s)}
+            </span>
+            <span>
+                <span class="visually-hidden">{figure.label} </span>
+                {figure.value}
+            </span>
+            <span>
+                <span class="visually-hidden">Elevation gain </span>
+                {formatElevation(activity.elevation_gain_m, units)}
+            </span>
+        </span>
+    );
+}
+
+export function ActivityRow({ activity }: { activity: ActivitySummary }) {
     const points = activity.summary_polyline ? decodePolyline(activity.summary_polyline) : [];
     return (
         <li>
@@ -33,24 +57,7 @@ export function ActivityRow({ activity }: { activity: ActivitySummary }) {
                         <span aria-hidden="true">·</span>
                         <time dateTime={activity.start_time ?? activity.start_date}>{formatStart(activity.start_time, activity.start_date, me.value?.time_zone)}</time>
                     </span>
-                    <span class="activity-row__stats">
-                        <span>
-                            <span class="visually-hidden">Distance </span>
-                            {sportDistance(activity.sport, activity.distance_m, units)}
-                        </span>
-                        <span>
-                            <span class="visually-hidden">Moving time </span>
-                            {formatDurationShort(activity.moving_s || activity.elapsed_s)}
-                        </span>
-                        <span>
-                            <span class="visually-hidden">{figure.label} </span>
-                            {figure.value}
-                        </span>
-                        <span>
-                            <span class="visually-hidden">Elevation gain </span>
-                            {formatElevation(activity.elevation_gain_m, units)}
-                        </span>
-                    </span>
+                    <ActivityStats activity={activity} />
                 </span>
             </a>
         </li>
@@ -117,7 +124,7 @@ function ActivityList() {
     );
 }
 
-function Actions() {
+export function Actions() {
     return (
         <div class="topbar__buttons">
             <a class="icon-button" href={href('upload')} aria-label="Upload files" title="Upload files">
@@ -127,15 +134,6 @@ function Actions() {
                 <PlusIcon size={22} />
             </a>
         </div>
-    );
-}
-
-/** The feed tab: for now the user's own activities. */
-export function Feed() {
-    return (
-        <Screen action={<Actions />}>
-            <ActivityList />
-        </Screen>
     );
 }
 

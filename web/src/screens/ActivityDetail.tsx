@@ -25,6 +25,7 @@ import { me } from '../state/session';
 import { formatStart } from './format';
 import { RouteHiddenNote } from './route-privacy';
 import './ActivityDetail.css';
+import { ActivitySocial } from '../social/ActivitySocial';
 
 /** Set while the owner previews what others see: every section then reads the activity as they would. */
 const PreviewAs = createContext<ViewAs | undefined>(undefined);
@@ -733,6 +734,7 @@ export function ActivityDetail({ id }: { id: number }) {
                     <Segmented label="See this activity as" options={kPreviewOptions} value={viewAs} onValue={setViewAs} />
                 </div>
             ) : null}
+            {previewing ? null : <ActivitySocial activity={activity} />}
             {previewing ? <Preview key={previewing} id={activity.id} viewAs={previewing} units={units} /> : <ActivityBody key={activity.id} activity={activity} units={units} />}
         </Screen>
     );

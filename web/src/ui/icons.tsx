@@ -212,3 +212,35 @@ export const TrophyIcon = (p: IconProps) => (
         <path d="M8 6H5a3 3 0 0 0 3 4M16 6h3a3 3 0 0 1-3 4M12 13v4M8 20h8M9.5 17h5" />
     </Icon>
 );
+
+export const KudosIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M7 10v11H4V10z" />
+        <path d="M7 10l4-7c1.5 0 2.5 1 2.5 2.5V9h5a2 2 0 0 1 2 2.3l-1.2 7.5A2.5 2.5 0 0 1 16.8 21H7" />
+    </Icon>
+);
+
+export const HeartIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M12 20s-7.5-4.6-9-9.2C1.9 7.4 4.2 4 7.6 4c2 0 3.3 1.1 4.4 2.6C13.1 5.1 14.4 4 16.4 4c3.4 0 5.7 3.4 4.6 6.8-1.5 4.6-9 9.2-9 9.2z" />
+    </Icon>
+);
+
+export const CommentIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M4 5h16v11H9l-5 4z" />
+    </Icon>
+);
+
+export const RefreshIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M20 11a8 8 0 1 0-2.3 5.7" />
+        <path d="M20 4v7h-7" />
+    </Icon>
+);
+
+export const EditIcon = (p: IconProps) => (
+    <Icon {...p}>
+        <path d="M4 20h4L19 9l-4-4L4 16z" />
+    </Icon>
+);

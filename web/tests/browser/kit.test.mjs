@@ -98,8 +98,8 @@ async function logIn(page, email) {
     await page.getByLabel('Password').fill(kPassword);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    // The feed has read its list: later list reads are the test's own.
-    await page.getByTestId('activity-list').or(page.getByText('No activities yet')).waitFor();
+    // The feed has read its first page: later list reads are the test's own.
+    await page.getByTestId('feed-list').or(page.getByText('Your feed is empty')).waitFor();
 }
 
 test('web kit in a browser', async (t) => {

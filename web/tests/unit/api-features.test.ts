@@ -9,6 +9,8 @@ import { parse } from 'yaml';
 import { accountsApi } from '../../src/api/accounts';
 import { activitiesApi } from '../../src/api/activities';
 import { createCore, kRefreshTokenKey } from '../../src/api/core';
+import { feedApi } from '../../src/api/feed';
+import { socialApi } from '../../src/api/social';
 import { memoryStore, tokens } from './fake-fetch';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,7 +42,7 @@ function setup() {
         storage: memoryStore({ [kRefreshTokenKey]: 'refresh-0' }),
         now: () => 1_000_000,
     });
-    return { sent, api: { ...accountsApi(core), ...activitiesApi(core) } };
+    return { sent, api: { ...accountsApi(core), ...activitiesApi(core), ...feedApi(core), ...socialApi(core) } };
 }
 
 type Api = ReturnType<typeof setup>['api'];
@@ -77,6 +79,39 @@ const kArgs: { [K in keyof Api]: Parameters<Api[K]> } = {
     getActivityBestEfforts: [6],
     exportActivityGpx: [6],
     getActivityOriginal: [6],
+    homeFeed: [{ limit: 20 }],
+    profileFeed: [4, { cursor: 'c1' }],
+    createPost: [{ text: 'Hello @bea' }],
+    getPost: [8],
+    patchPost: [8, { text: 'Edited' }],
+    deletePost: [8],
+    listUserPosts: [4],
+    commentOnActivity: [6, { text: 'Nice' }],
+    listActivityComments: [6],
+    commentOnPost: [8, { text: 'Nice', reply_to: 9 }],
+    listPostComments: [8, { cursor: 'c2' }],
+    patchComment: [9, { text: 'Edited' }],
+    deleteComment: [9],
+    giveKudos: [6],
+    takeKudos: [6],
+    listKudos: [6],
+    givePostLike: [8],
+    takePostLike: [8],
+    listPostLike: [8],
+    giveCommentLike: [9],
+    takeCommentLike: [9],
+    followUser: [4],
+    unfollowUser: [4],
+    blockUser: [4],
+    unblockUser: [4],
+    muteUser: [4],
+    unmuteUser: [4],
+    listFollowers: [4, undefined],
+    listFollowing: [4, 'c3'],
+    listMyBlocks: [undefined],
+    listFollowRequests: [undefined],
+    acceptFollowRequest: [4],
+    declineFollowRequest: [4],
 };
 
 function pathMatches(template: string, path: string): boolean {
