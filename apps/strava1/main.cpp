@@ -15,6 +15,7 @@ int Inspect(const std::vector<std::string>& args);
 int Import(const std::vector<std::string>& args);
 int Worker(const std::vector<std::string>& args);
 int Jobs(const std::vector<std::string>& args);
+int Demo(const std::vector<std::string>& args);
 }  // namespace strava1::app
 
 namespace {
@@ -30,6 +31,7 @@ constexpr const char* kUsage =
     "  import    import GPX/TCX/FIT files for a user (--user=EMAIL FILE...), as an upload would\n"
     "  worker    run background jobs against the same database as serve (any number of them)\n"
     "  jobs      list, show, retry or discard background jobs (jobs list|show ID|retry ID|discard ID)\n"
+    "  demo      fill an empty database with synthetic demo users, follows, clubs, activities (--users=N)\n"
     "  version   print the version (also --version)\n"
     "  help      print this (also --help); `strava1 COMMAND --help` for one command and its settings\n";
 
@@ -138,6 +140,9 @@ int main(int argc, char** argv) {
     }
     if (command == "jobs") {
         return strava1::app::Jobs(args);
+    }
+    if (command == "demo") {
+        return strava1::app::Demo(args);
     }
     if (command == "api" || command == "realtime") {
         std::fprintf(stderr,
