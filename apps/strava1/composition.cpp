@@ -55,7 +55,7 @@ Composition::Composition(Infrastructure infra, const Config& config)
                                    &follows_},
                   ActivitiesOptions(config)),
       social_(social::Deps{infra.pool, accounts_.Profiles(), follows_, jobs_client_, activities_.Reader()},
-              social::Options{}),
+              social::Options{.feed_fan_out_limit = config.feed_fan_out_limit}),
       // Clubs read names through accounts' contract and activities through its reader (privacy applied).
       groups_(groups::Deps{infra.pool, infra.clock, jobs_client_, accounts_.Profiles(), activities_.Reader()}),
       objects_(infra.store, infra.cpu, infra.clock),

@@ -84,6 +84,8 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"worker_concurrency", "N", "8",
          "background jobs run at once by serve's in-process workers or by one 'strava1 worker'; 0 in serve: none"},
         {"worker_queues", "QUEUES", "all", "comma-separated job queues this process takes jobs from"},
+        {"feed_fan_out_limit", "N", "5000",
+         "authors with more accepted followers are merged into feeds when read, not fanned out (ADR 0023)"},
         {"job_lease_s", "N", "30", "a job whose worker stops heartbeating this long is run again elsewhere"},
         {"tile_url", "URL", "OpenStreetMap's",
          "map tiles the server fetches and caches for the web app ({z}, {x}, {y}, optional {s}); none: no tiles"},
@@ -217,6 +219,7 @@ Config LoadConfig(Settings& s) {
         }
     }
     c.job_lease = std::chrono::seconds(s.GetInt("job_lease_s", 30, 2, 3600));
+    c.feed_fan_out_limit = static_cast<int>(s.GetInt("feed_fan_out_limit", 5000, 0, 10'000'000));
     c.tile_url = s.GetString("tile_url", tiles::kOpenStreetMapUrl);
     if (auto problem = tiles::UpstreamUrlProblem(c.tile_url)) {
         throw ConfigError(s.SourceName("tile_url") + ": " + *problem + " (or none) (got \"" + c.tile_url + "\")");
