@@ -38,7 +38,7 @@ struct Config {
     std::chrono::seconds db_unreachable_limit{60};  ///< /healthz fails after the embedded database is down this long
     /// Jobs this process runs at once (serve's in-process workers, `strava1 worker`); 0 in serve: none.
     int worker_concurrency = 8;
-    int feed_fan_out_limit = 5000;  ///< social::Options::feed_fan_out_limit
+    int feed_fan_out_limit = 5000;           ///< social::Options::feed_fan_out_limit
     std::vector<std::string> worker_queues;  ///< empty: every queue of the registered job kinds
     std::chrono::seconds job_lease{30};      ///< a worker that stops heartbeating loses its jobs after this
     /// The map tile proxy (libs/tiles): upstream template or "none", credit, zoom, disk bound, contact.

@@ -317,15 +317,18 @@ SELECT user_id, activity_id, owner_id,
 FROM demo_reactions WHERE r < 0.3;
 )SQL");
 
-    // The feed as the fan-out would have written it (ADR 0023): every item in feed_authored; authors
+    // The feed as the fan-out would have written it (ADR 0023); beside a running serve, its jobs may
+    // have written the templates' rows already: every item in feed_authored; authors
     // with more than 5000 accepted followers marked wide (read-time merge); the others' items of the
     // last --feed-days days copied to each accepted follower and to the author (older items: profile
     // only, see ADR 0028).
     co_await step.Run("feed", R"SQL(
 INSERT INTO feed_authored (author_id, at, kind, item_id, in_feeds)
-SELECT owner_id, start_time, 1, id, visibility <> 'only_me' AND NOT hide_from_feed FROM activities;
+SELECT owner_id, start_time, 1, id, visibility <> 'only_me' AND NOT hide_from_feed FROM activities
+ON CONFLICT DO NOTHING;
 INSERT INTO feed_wide_authors (author_id)
-SELECT followee_id FROM follows WHERE state = 'accepted' GROUP BY followee_id HAVING count(*) > 5000;
+SELECT followee_id FROM follows WHERE state = 'accepted' GROUP BY followee_id HAVING count(*) > 5000
+ON CONFLICT DO NOTHING;
 INSERT INTO feed_items (user_id, at, kind, item_id, author_id)
 SELECT owner_id, start_time, 1, id, owner_id FROM activities
 WHERE start_time > now() - )SQL" + std::to_string(o.feed_days) +
