@@ -138,20 +138,23 @@ async def me(request: Request):
     }
 
 
-# The home query of features/social/src/feed_repository.cpp (kHome) for a first page.
-HOME_SQL = """
+# The home query of features/social/src/feed_repository.cpp (kHome), verbatim in its semantics and its
+# parameters: $1 the reader, $2..$4 the cursor (NULL: the first page), $5 the rows to read.
+_AFTER = ("($2::bigint IS NULL OR ({x}.at, {x}.kind, {x}.item_id) < "
+          "(timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::smallint, $4::bigint))")
+HOME_SQL = f"""
 SELECT u.at, u.kind, u.item_id, u.author_id FROM (
-  (SELECT i.at, i.kind, i.item_id, i.author_id FROM feed_items i WHERE i.user_id = $1
-   ORDER BY i.at DESC, i.kind DESC, i.item_id DESC LIMIT $2)
+  (SELECT i.at, i.kind, i.item_id, i.author_id FROM feed_items i WHERE i.user_id = $1 AND {_AFTER.format(x="i")}
+   ORDER BY i.at DESC, i.kind DESC, i.item_id DESC LIMIT $5)
   UNION
   (SELECT s.at, s.kind, s.item_id, s.author_id FROM follows f
    JOIN feed_wide_authors w ON w.author_id = f.followee_id
    CROSS JOIN LATERAL (SELECT a.at, a.kind, a.item_id, a.author_id FROM feed_authored a
-     WHERE a.author_id = f.followee_id AND a.in_feeds
-     ORDER BY a.at DESC, a.kind DESC, a.item_id DESC LIMIT $2) s
+     WHERE a.author_id = f.followee_id AND a.in_feeds AND {_AFTER.format(x="a")}
+     ORDER BY a.at DESC, a.kind DESC, a.item_id DESC LIMIT $5) s
    WHERE f.follower_id = $1 AND f.state = 'accepted')) u
 WHERE NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = $1 AND m.muted_id = u.author_id)
-ORDER BY u.at DESC, u.kind DESC, u.item_id DESC LIMIT $2
+ORDER BY u.at DESC, u.kind DESC, u.item_id DESC LIMIT $5
 """
 
 # The page's activities, their owners, and the reader's relation to each owner.
@@ -204,7 +207,7 @@ async def feed(request: Request):
         viewer = await _authenticate(request, conn)
         if viewer is None:
             return _problem(401, "Unauthorized")
-        rows = await conn.fetch(HOME_SQL, viewer, PAGE + 1)
+        rows = await conn.fetch(HOME_SQL, viewer, None, None, None, PAGE + 1)
         ids = [r["item_id"] for r in rows if r["kind"] == 1]
         found = {r["id"]: r for r in await conn.fetch(ITEMS_SQL, ids, viewer)} if ids else {}
     items = []
