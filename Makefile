@@ -6,7 +6,7 @@ DEBUG_DIR := build/debug
 RELEASE_DIR := build/release
 CTEST_JOBS ?= 2
 
-.PHONY: run test deps build-release build-debug web install test-unit test-pg test-e2e test-web test-browser check-deps bench fuzz check-long clean
+.PHONY: run demo test deps build-release build-debug web install test-unit test-pg test-e2e test-web test-browser check-deps bench fuzz check-long clean
 
 deps:
 	scripts/deps.sh
@@ -26,6 +26,18 @@ build-debug: deps web
 ## make run: install what is missing, build, and start everything at http://127.0.0.1:8080
 run: build-release
 	$(RELEASE_DIR)/apps/strava1/strava1 serve
+
+## make demo: like make run, on demo data (strava1 demo, ADR 0028) generated once into DEMO_DIR
+DEMO_DIR ?= build/demo
+DEMO_USERS ?= 2000
+DEMO_TRACKS ?= ../shared/testdata
+demo: build-release
+	@if [ ! -f $(DEMO_DIR)/demo-done ]; then \
+		rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR) && \
+		$(RELEASE_DIR)/apps/strava1/strava1 demo --users=$(DEMO_USERS) --tracks=$(DEMO_TRACKS) --data-dir=$(CURDIR)/$(DEMO_DIR) && \
+		touch $(DEMO_DIR)/demo-done; \
+	fi
+	$(RELEASE_DIR)/apps/strava1/strava1 serve --data-dir=$(CURDIR)/$(DEMO_DIR)
 
 ## make install PREFIX=/usr/local: the release binary to PREFIX/bin and a systemd unit running it
 PREFIX ?= /usr/local

@@ -454,16 +454,22 @@ class Bench:
 
     def wrk(self, target, endpoint, duration, token=None, rate=None):
         port, pid = target["port"], target["pid"]
-        path = {"healthz": "/healthz", "me": "/v1/me"}[endpoint]
+        path = {"healthz": "/healthz", "me": "/v1/me", "feed": "/v1/feed"}[endpoint]
         # Paced runs get more connections: a slow server holds each one longer, and the schedule
         # must not run out of idle connections (rate x latency of them are busy at any moment).
         connections = self.args.paced_connections if rate else self.args.connections
         argv = ["wrk", f"-t{self.args.threads}", f"-c{connections}", f"-d{duration}s",
                 "--timeout", "5s", "-s", self.args.wrk_script]
+        env = dict(os.environ)
+        if endpoint == "feed":
+            # A different demo user's token on every request (bench/wrk/feed.lua), not one header.
+            argv[-1] = os.path.join(os.path.dirname(self.args.wrk_script), "feed.lua")
+            env["STRAVA1_BENCH_STATS_LUA"] = self.args.wrk_script
+            env["STRAVA1_BENCH_TOKENS"] = token
+            token = None
         if token:
             argv += ["-H", f"Authorization: Bearer {token}"]
         argv.append(f"http://{HOST}:{port}{path}")
-        env = dict(os.environ)
         env.pop("STRAVA1_BENCH_RATE", None)
         if rate:
             env["STRAVA1_BENCH_RATE"] = f"{rate:.3f}"
@@ -508,16 +514,20 @@ class Bench:
         a = self.args
         dbname = f"strava1_bench_{os.getpid()}"
         self.base_db_name = f"{dbname}_base"
+        self.feed_db_name = f"{dbname}_feed"
         psql(a.admin_dsn, f'CREATE DATABASE "{dbname}"')
         db_url = database_url(a.admin_dsn, dbname)
         self.raw["meta"]["database"] = dbname
         self.postmaster_pid = find_postmaster(a.admin_dsn)
         try:
-            self._run(db_url)
+            if not a.feed_only:
+                self._run(db_url)
+            if a.demo_users > 0:
+                self.feed_phase()
         finally:
             for proc in list(self.procs):
                 self.stop(proc)
-            for name in (dbname, self.base_db_name):
+            for name in (dbname, self.base_db_name, self.feed_db_name):
                 try:
                     psql(a.admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 except (subprocess.SubprocessError, OSError) as e:
@@ -659,6 +669,148 @@ class Bench:
                 self.stop(proc, grace=60)
             stop_stray_postmasters(data_dir)
 
+    # the home feed on demo data ---------------------------------------------------------------
+
+    def feed_phase(self):
+        """GET /v1/feed for many demo users (ours and the FastAPI peer, same database, same run), at
+        maximum throughput and, for ours, at a sustained paced load; then the fan-out of one new
+        activity by an author with 10k+ followers through the real upload and job path."""
+        a = self.args
+        self.step = "feed: demo data"
+        psql(a.admin_dsn, f'CREATE DATABASE "{self.feed_db_name}"')
+        db_url = database_url(a.admin_dsn, self.feed_db_name)
+        data_dir = os.path.join(self.work, "data-feed")
+        os.makedirs(data_dir, exist_ok=True)
+        log(f"strava1 demo --users={a.demo_users}")
+        t0 = time.monotonic()
+        done = subprocess.run([a.binary, "demo", f"--users={a.demo_users}", f"--tracks={a.demo_tracks}",
+                               f"--data-dir={data_dir}", f"--database-url={db_url}"] + self.external_flags,
+                              capture_output=True, text=True, timeout=a.demo_timeout, env=self.serve_env(),
+                              stdin=subprocess.DEVNULL)
+        seconds = time.monotonic() - t0
+        if done.returncode != 0:
+            raise RuntimeError(f"strava1 demo failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+        feed = self.raw.setdefault("feed", {})
+        feed["demo_users"] = a.demo_users
+        feed["demo_seconds"] = round(seconds, 1)
+        feed["demo_output"] = done.stdout.strip().splitlines()
+        log(f"demo data in {seconds:.1f} s")
+
+        self.step = "feed: serve and sign-ins"
+        # The fan-out limit is raised so that the 10k-follower author below is fanned out on write
+        # (authors already marked wide stay wide: the mark is sticky).
+        flags = list(self.serve_flags)
+        self.serve_flags = flags + [f"--feed-fan-out-limit={a.fan_out_followers * 10}"]
+        try:
+            ours, port, _ = self.start_ours("strava1-feed", data_dir, db_url, a.ready_timeout * 30)
+        finally:
+            self.serve_flags = flags
+        readers = subprocess.run(
+            ["psql", db_url, "-X", "-At", "-c",
+             "SELECT u.email FROM users u JOIN LATERAL (SELECT count(*) AS n FROM follows f "
+             "WHERE f.follower_id = u.id AND f.state = 'accepted') f ON f.n > 0 "
+             f"WHERE u.id > 50 ORDER BY hashint8(u.id) LIMIT {a.feed_readers}"],
+            capture_output=True, text=True, timeout=120, check=True).stdout.split()
+        tokens = []
+        for email in readers:
+            status, body = http_request(port, "POST", "/v1/auth/login",
+                                        {"email": email, "password": "demo-password"}, timeout=30)
+            if status != 200:
+                raise RuntimeError(f"demo sign-in of {email} answered {status}: {body[:200]!r}")
+            tokens.append(json.loads(body)["access_token"])
+        token_file = os.path.join(self.work, "feed-tokens.txt")
+        with open(token_file, "w") as f:
+            f.write("\n".join(tokens) + "\n")
+        feed["readers"] = len(tokens)
+        status, body = http_request(port, "GET", "/v1/feed", headers={"Authorization": f"Bearer {tokens[0]}"})
+        if status != 200:
+            raise RuntimeError(f"strava1 GET /v1/feed answered {status}: {body[:300]!r}")
+        ours_items = len(json.loads(body)["items"])
+
+        key_file = os.path.join(data_dir, "keys", "jwt-es256.pem")
+        peer_pf = self.port_file("fastapi-feed")
+        peer = self.start("fastapi-feed", [
+            sys.executable, a.fastapi_peer, f"--database-url={db_url}", f"--key-file={key_file}",
+            f"--port-file={peer_pf}", f"--workers={a.peer_workers}", f"--pool-size={a.peer_pool_size}",
+            f"--session-cache-ttl={a.peer_session_cache_ttl}"])
+        peer_port = read_port_file(peer_pf, peer, 30)
+        wait_http_ok(peer_port, "/healthz", peer, 30)
+        status, body = http_request(peer_port, "GET", "/v1/feed", headers={"Authorization": f"Bearer {tokens[0]}"})
+        if status != 200:
+            raise RuntimeError(f"FastAPI peer GET /v1/feed answered {status}: {body[:300]!r}")
+        feed["first_page_items"] = {"ours": ours_items, "fastapi": len(json.loads(body)["items"])}
+
+        self.step = "feed: load"
+        targets = {"ours": {"port": port, "pid": ours.pid}, "fastapi": {"port": peer_port, "pid": peer.pid}}
+        for name in ("ours", "fastapi"):
+            if a.warmup > 0:
+                self.wrk(targets[name], "feed", a.warmup, token_file)
+        for r in range(1, a.rounds + 1):
+            for name in ("ours", "fastapi"):
+                self.record("max", "feed", name, r, self.wrk(targets[name], "feed", a.duration, token_file))
+        ours_max = statistics.median(x["rps"] for x in self.raw["runs"]
+                                     if x["phase"] == "max" and x["endpoint"] == "feed" and x["target"] == "ours")
+        rate = a.feed_paced_fraction * ours_max
+        feed["paced_rps"] = rate
+        for r in range(1, a.rounds + 1):
+            self.record("paced", "feed", "ours", r, self.wrk(targets["ours"], "feed", a.duration, token_file, rate),
+                        rate)
+        self.stop(peer)
+
+        self.step = "feed: fan-out"
+        try:
+            feed["fan_out"] = self.fan_out(port, db_url)
+        finally:
+            self.stop(ours)
+
+    def fan_out(self, port, db_url):
+        """Uploads one activity as the demo author with the most accepted followers up to
+        --fan-out-followers × 10 (unmarked as wide first) and times from the upload's request to the
+        last of its feed rows."""
+        def query(sql):
+            return subprocess.run(["psql", db_url, "-X", "-At", "-c", sql], capture_output=True, text=True,
+                                  timeout=60, check=True).stdout.strip()
+
+        n = self.args.fan_out_followers
+        row = query("SELECT f.followee_id, count(*) FROM follows f WHERE f.state = 'accepted' GROUP BY 1 "
+                    f"ORDER BY count(*) >= {n} DESC, CASE WHEN count(*) >= {n} THEN count(*) ELSE -count(*) END LIMIT 1")
+        author, followers = (int(x) for x in row.split("|"))
+        query(f"DELETE FROM feed_wide_authors WHERE author_id = {author}")
+        email = query(f"SELECT email FROM users WHERE id = {author}")
+        status, body = http_request(port, "POST", "/v1/auth/login", {"email": email, "password": "demo-password"},
+                                    timeout=30)
+        token = json.loads(body)["access_token"]
+        start = datetime.datetime.now(datetime.timezone.utc)
+        points = "".join(
+            f'<trkpt lat="{46.05 + i * 0.0001:.6f}" lon="{14.5 + i * 0.0001:.6f}"><ele>300</ele>'
+            f'<time>{(start + datetime.timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ")}</time></trkpt>'
+            for i in range(600))
+        gpx = ('<?xml version="1.0"?><gpx version="1.1" creator="bench" xmlns="http://www.topografix.com/GPX/1/1">'
+               f"<trk><trkseg>{points}</trkseg></trk></gpx>").encode()
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        t0 = time.monotonic()
+        conn.request("POST", "/v1/uploads?data_type=gpx", body=gpx,
+                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/gpx+xml"})
+        response = conn.getresponse()
+        upload = json.loads(response.read())
+        conn.close()
+        if response.status != 201 or not upload.get("activity_ids"):
+            raise RuntimeError(f"fan-out upload answered {response.status}: {upload}")
+        activity = upload["activity_ids"][0]
+        want = followers + 1  # every accepted follower and the author
+        polls, rows = 0, 0
+        deadline = t0 + 60
+        while time.monotonic() < deadline:
+            rows = int(query(f"SELECT count(*) FROM feed_items WHERE item_id = {activity} AND kind = 1"))
+            polls += 1
+            if rows >= want:
+                break
+            time.sleep(0.005)
+        seconds = time.monotonic() - t0
+        log(f"fan-out of one activity to {followers} followers: {seconds * 1000:.0f} ms ({rows}/{want} rows)")
+        return {"author": author, "followers": followers, "rows": rows, "complete": rows >= want,
+                "seconds": round(seconds, 3), "polls": polls}
+
     def google_benchmarks(self):
         pattern = os.path.join(self.args.benchmark_dir, "**", "strava1_*_benchmark")
         for exe in sorted(glob.glob(pattern, recursive=True)):
@@ -702,6 +854,14 @@ def main():
                    help="the ready-time target; starts give up at a multiple of it")
     p.add_argument("--google-timeout", type=float, default=300)
     p.add_argument("--git-revision", default="")
+    p.add_argument("--feed-only", action="store_true", help="only the feed phase (BENCH_FEED_ONLY=1)")
+    p.add_argument("--demo-users", type=int, default=0, help="users of the feed phase's demo data (0: no feed phase)")
+    p.add_argument("--demo-tracks", default="../shared/testdata", help="strava1 demo --tracks")
+    p.add_argument("--demo-timeout", type=float, default=1500, help="seconds strava1 demo may take")
+    p.add_argument("--feed-readers", type=int, default=200, help="demo users signed in for GET /v1/feed")
+    p.add_argument("--feed-paced-fraction", type=float, default=0.5,
+                   help="sustained load of the feed phase, as a fraction of our measured maximum")
+    p.add_argument("--fan-out-followers", type=int, default=10000, help="followers of the fan-out author (at least)")
     p.add_argument("--baseline-binary", default="",
                    help="an earlier strava1 build measured beside this one (healthz and /v1/me maximum throughput)")
     args = p.parse_args()
@@ -726,7 +886,7 @@ def main():
     finally:
         for proc in list(bench.procs):
             bench.stop(proc)
-    if status == 0:
+    if status == 0 and not args.feed_only:
         try:
             bench.google_benchmarks()
         except KeyboardInterrupt as e:

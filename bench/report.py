@@ -16,7 +16,7 @@ import sys
 
 MIB = 1024.0
 NAMES = {"ours": "strava1", "base": "strava1 baseline build", "epoll": "epoll ceiling", "fastapi": "FastAPI"}
-PATHS = {"healthz": "GET /healthz", "me": "GET /v1/me"}
+PATHS = {"healthz": "GET /healthz", "me": "GET /v1/me", "feed": "GET /v1/feed (demo users)"}
 
 
 def median(values):
@@ -57,7 +57,7 @@ def summarize(raw):
             "offered_rps": median(r.get("offered_rps") for r in runs),
             "late": sum(r.get("late", 0) for r in runs),
         })
-    order = {"max": 0, "paced": 1}, {"healthz": 0, "me": 1}, {"ours": 0, "base": 1, "epoll": 2, "fastapi": 3}
+    order = {"max": 0, "paced": 1}, {"healthz": 0, "me": 1, "feed": 2}, {"ours": 0, "base": 1, "epoll": 2, "fastapi": 3}
     rows.sort(key=lambda x: (order[0].get(x["phase"], 9), order[1].get(x["endpoint"], 9), order[2].get(x["target"], 9)))
     return rows
 
@@ -126,6 +126,28 @@ def verdicts(raw):
             note = clean("max", endpoint, "ours", "base")
             add(f"{PATHS[endpoint]} throughput, strava1 / baseline build", ratio, "x", ">= 0.95",
                 ratio >= 0.95 and not note, note)
+
+    # The home feed on demo data (issue 10): throughput against the peer, p99 at a sustained load, the
+    # fan-out of one activity by a 10k-follower author.
+    if raw.get("feed") or runs_of(raw, "max", "feed", "ours"):
+        ratio = median(round_ratios(raw, "max", "feed", "fastapi", rps))
+        note = clean("max", "feed", "ours", "fastapi")
+        add("GET /v1/feed throughput on demo data, strava1 / FastAPI", ratio, "x", ">= 20",
+            ratio is not None and ratio >= 20 and not note, note)
+        paced = runs_of(raw, "paced", "feed", "ours")
+        value = median(r["latency_us"]["p99"] / 1000 for r in paced)
+        note = clean("paced", "feed", "ours")
+        short = [r for r in paced if r.get("offered_rps") and r["rps"] < 0.95 * r["offered_rps"]]
+        if short:
+            note = (note + "; " if note else "") + f"strava1 fell short of the offered rate in {len(short)} run(s)"
+        add("GET /v1/feed p99 under sustained load (demo data)", value, "ms", "<= 20",
+            value is not None and value <= 20 and not note, note)
+        fan = (raw.get("feed") or {}).get("fan_out")
+        value = fan["seconds"] if fan and fan.get("complete") else None
+        note = (f"{fan['followers']} followers, {fan['rows']} rows, upload request to last row, "
+                f"polled every ~{1000 * fan['seconds'] / max(1, fan['polls']):.0f} ms" if fan else "")
+        add("fan-out of one activity to a 10k-follower author's followers", value, "s", "< 1",
+            value is not None and value < 1 and fan["followers"] >= 10000, note)
 
     for key, label in (("external_idle", "external database"), ("embedded_idle", "embedded PostgreSQL")):
         mem = raw.get("rss", {}).get(key)
@@ -223,7 +245,7 @@ def render(raw, rows, targets, markdown):
             markdown))
         out.append("")
 
-    paced_rows = [r for r in rows if r["phase"] == "paced"]
+    paced_rows = [r for r in rows if r["phase"] == "paced" and r["endpoint"] == "me"]
     if paced_rows:
         rate = meta.get("paced_rps")
         section(f"Equal offered load: GET /v1/me at {fmt(rate, 0)} req/s "
@@ -238,9 +260,31 @@ def render(raw, rows, targets, markdown):
             markdown))
         out.append("")
 
+    feed = raw.get("feed")
+    feed_paced = [r for r in rows if r["phase"] == "paced" and r["endpoint"] == "feed"]
+    if feed:
+        section(f"Home feed on demo data ({feed.get('demo_users')} users; "
+                f"GET /v1/feed rotating {feed.get('readers', '?')} signed-in demo users)")
+        out.append(f"strava1 demo: {fmt(feed.get('demo_seconds'))} s. "
+                   + " ".join(l for l in feed.get("demo_output", []) if l.startswith("demo: ") and "users," in l))
+        out.append("")
+        if feed_paced:
+            out.append(table(
+                ["sustained load", "offered req/s", "achieved req/s", "p50 ms", "p99 ms", "late sends", "failed"],
+                [[NAMES.get(r["target"], r["target"]), fmt(r["offered_rps"], 0), fmt(r["rps"], 0), fmt(r["p50_ms"], 2),
+                  fmt(r["p99_ms"], 2), fmt(r["late"]), fmt(r["errors"])] for r in feed_paced],
+                markdown))
+            out.append("")
+        fan = feed.get("fan_out")
+        if fan:
+            out.append(f"Fan-out: one activity by user {fan['author']} ({fan['followers']} accepted followers): "
+                       f"{fan['rows']} feed rows {fmt(fan['seconds'] * 1000, 0)} ms after the upload's request"
+                       + ("" if fan.get("complete") else " (INCOMPLETE)") + ".")
+            out.append("")
+
     ratio_rows = []
-    for endpoint, peer in (("healthz", "epoll"), ("healthz", "fastapi"), ("me", "fastapi"), ("healthz", "base"),
-                           ("me", "base")):
+    for endpoint, peer in (("healthz", "epoll"), ("healthz", "fastapi"), ("me", "fastapi"), ("feed", "fastapi"),
+                           ("healthz", "base"), ("me", "base")):
         rps = median(round_ratios(raw, "max", endpoint, peer, lambda r: r["rps"]))
         eff = median(round_ratios(raw, "max", endpoint, peer, lambda r: r.get("req_per_cpu_s")))
         p99 = median(round_ratios(raw, "max", endpoint, peer, lambda r: r["latency_us"]["p99"], invert=True))

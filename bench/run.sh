@@ -16,7 +16,9 @@
 # (skip the upload-to-ready latency of bench/uploads/run.mjs), BENCH_SKIP_BOMBS=1 (skip the peak memory
 # under concurrent gzip bombs of bench/uploads/gzip_bombs.mjs), BENCH_SKIP_JOBS=1 (skip the job queue
 # against graphile-worker of bench/jobs/run.mjs; BENCH_JOBS_COUNT, BENCH_JOBS_CONCURRENCY,
-# BENCH_JOBS_RATE tune it).
+# BENCH_JOBS_RATE tune it), BENCH_DEMO_USERS (users of the feed phase's demo data, default 100000),
+# BENCH_DEMO_TRACKS, BENCH_FEED_READERS (demo users whose feeds are read, default 200),
+# BENCH_SKIP_FEED_HTTP=1 (skip GET /v1/feed on demo data and the 10k-follower fan-out).
 # STRAVA1_TEST_PG_DSN set: use that PostgreSQL instead of starting one with scripts/with-services.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,7 +84,11 @@ timeout --kill-after=60 "${BENCH_TIME_LIMIT:-1800}" "$py" bench/driver.py \
     --paced-connections="${BENCH_PACED_CONNECTIONS:-128}" \
     --peer-workers="${BENCH_PEER_WORKERS:-2}" \
     --git-revision="$(git rev-parse --short HEAD 2>/dev/null || true)" \
-    --baseline-binary="${BENCH_BASELINE_BINARY:-}" || status=$?
+    --baseline-binary="${BENCH_BASELINE_BINARY:-}" \
+    --demo-users="$([ "${BENCH_SKIP_FEED_HTTP:-0}" = 1 ] && echo 0 || echo "${BENCH_DEMO_USERS:-100000}")" \
+    --demo-tracks="${BENCH_DEMO_TRACKS:-../shared/testdata}" \
+    --feed-readers="${BENCH_FEED_READERS:-200}" \
+    $([ "${BENCH_FEED_ONLY:-0}" = 1 ] && echo --feed-only) || status=$?
 
 if [ ! -s "$raw" ]; then
     echo "bench: the driver wrote no results (exit $status)" >&2

@@ -84,6 +84,8 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"worker_concurrency", "N", "8",
          "background jobs run at once by serve's in-process workers or by one 'strava1 worker'; 0 in serve: none"},
         {"worker_queues", "QUEUES", "all", "comma-separated job queues this process takes jobs from"},
+        {"feed_fan_out_limit", "N", "5000",
+         "authors with more accepted followers are merged into feeds when read, not fanned out (ADR 0023)"},
         {"job_lease_s", "N", "30", "a job whose worker stops heartbeating this long is run again elsewhere"},
         {"tile_url", "URL", "OpenStreetMap's",
          "map tiles the server fetches and caches for the web app ({z}, {x}, {y}, optional {s}); none: no tiles"},
@@ -92,8 +94,6 @@ const std::vector<SettingHelp>& ServeSettings() {
         {"tile_cache_mb", "N", "512", "disk space for cached tiles under DATA_DIR/tiles; least recently used go first"},
         {"tile_contact", "TEXT", "none",
          "an e-mail address or URL put into the User-Agent of tile fetches, as tile servers ask"},
-        {"feed_fan_out_limit", "N", "5000",
-         "users with more followers than this are merged into their followers' feeds when read, not written"},
     };
     return kSettings;
 }
@@ -219,6 +219,7 @@ Config LoadConfig(Settings& s) {
         }
     }
     c.job_lease = std::chrono::seconds(s.GetInt("job_lease_s", 30, 2, 3600));
+    c.feed_fan_out_limit = static_cast<int>(s.GetInt("feed_fan_out_limit", 5000, 0, 10'000'000));
     c.tile_url = s.GetString("tile_url", tiles::kOpenStreetMapUrl);
     if (auto problem = tiles::UpstreamUrlProblem(c.tile_url)) {
         throw ConfigError(s.SourceName("tile_url") + ": " + *problem + " (or none) (got \"" + c.tile_url + "\")");
@@ -229,7 +230,6 @@ Config LoadConfig(Settings& s) {
     }
     c.tile_max_zoom = static_cast<int>(s.GetInt("tile_max_zoom", 19, 0, 22));
     c.tile_cache_mb = static_cast<std::size_t>(s.GetInt("tile_cache_mb", 512, 1, 1'048'576));
-    c.feed_fan_out_limit = static_cast<int>(s.GetInt("feed_fan_out_limit", 5000, 0, 10'000'000));
     c.tile_contact = s.GetString("tile_contact", "");
     if (auto problem = tiles::ContactProblem(c.tile_contact)) {
         throw ConfigError(s.SourceName("tile_contact") + ": " + *problem);

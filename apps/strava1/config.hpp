@@ -38,6 +38,7 @@ struct Config {
     std::chrono::seconds db_unreachable_limit{60};  ///< /healthz fails after the embedded database is down this long
     /// Jobs this process runs at once (serve's in-process workers, `strava1 worker`); 0 in serve: none.
     int worker_concurrency = 8;
+    int feed_fan_out_limit = 5000;           ///< social::Options::feed_fan_out_limit
     std::vector<std::string> worker_queues;  ///< empty: every queue of the registered job kinds
     std::chrono::seconds job_lease{30};      ///< a worker that stops heartbeating loses its jobs after this
     /// The map tile proxy (libs/tiles): upstream template or "none", credit, zoom, disk bound, contact.
@@ -46,8 +47,6 @@ struct Config {
     int tile_max_zoom = 19;
     std::size_t tile_cache_mb = 512;
     std::string tile_contact;  ///< empty: the User-Agent names no contact
-    /// Authors with more followers than this are merged at read time (ADR 0023).
-    int feed_fan_out_limit = 5000;
 };
 
 /// One setting of `strava1 serve`, as `--help` lists it (docs/architecture.md has the same table; an

@@ -16,6 +16,7 @@ int Import(const std::vector<std::string>& args);
 int Worker(const std::vector<std::string>& args);
 int Jobs(const std::vector<std::string>& args);
 int User(const std::vector<std::string>& args);
+int Demo(const std::vector<std::string>& args);
 }  // namespace strava1::app
 
 namespace {
@@ -32,6 +33,7 @@ constexpr const char* kUsage =
     "  worker    run background jobs against the same database as serve (any number of them)\n"
     "  jobs      list, show, retry or discard background jobs (jobs list|show ID|retry ID|discard ID)\n"
     "  user      grant or revoke the site administrator role (user grant-admin|revoke-admin EMAIL)\n"
+    "  demo      fill an empty database with synthetic demo users, follows, clubs, activities (--users=N)\n"
     "  version   print the version (also --version)\n"
     "  help      print this (also --help); `strava1 COMMAND --help` for one command and its settings\n";
 
@@ -143,6 +145,9 @@ int main(int argc, char** argv) {
     }
     if (command == "user") {
         return strava1::app::User(args);
+    }
+    if (command == "demo") {
+        return strava1::app::Demo(args);
     }
     if (command == "api" || command == "realtime") {
         std::fprintf(stderr,

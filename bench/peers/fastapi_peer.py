@@ -3,6 +3,12 @@
 It does the same work per request as `strava1` on the benchmarked routes, against the same database:
 
   GET /healthz  -> {"status":"ok"}
+  GET /v1/feed  -> the same token and session check, then the home feed's page as strava1 reads it
+                   (features/social/src/feed_repository.cpp, kHome: the reader's feed_items rows and,
+                   for each wide author they follow, that author's newest feed_authored items, minus
+                   muted authors, 31 rows), the page's activities with their owners and the reader's
+                   relation to each (follows both ways, blocks) in one more statement, visibility
+                   decided as strava1's reader does, and the items as JSON with the summary fields.
   GET /v1/me    -> verify the bearer JWT (ES256 with strava1's own signing key, iss/aud/exp),
                    look up the session row (auth_sessions.revoked_at by the `sid` claim), then
                    SELECT the user's row by `sub` and return it as JSON.
@@ -130,6 +136,107 @@ async def me(request: Request):
         for k, v in row.items()
         if not any(marker in k for marker in SECRET_COLUMN_MARKERS)
     }
+
+
+# The home query of features/social/src/feed_repository.cpp (kHome), verbatim in its semantics and its
+# parameters: $1 the reader, $2..$4 the cursor (NULL: the first page), $5 the rows to read.
+_AFTER = ("($2::bigint IS NULL OR ({x}.at, {x}.kind, {x}.item_id) < "
+          "(timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::smallint, $4::bigint))")
+HOME_SQL = f"""
+SELECT u.at, u.kind, u.item_id, u.author_id FROM (
+  (SELECT i.at, i.kind, i.item_id, i.author_id FROM feed_items i WHERE i.user_id = $1 AND {_AFTER.format(x="i")}
+   ORDER BY i.at DESC, i.kind DESC, i.item_id DESC LIMIT $5)
+  UNION
+  (SELECT s.at, s.kind, s.item_id, s.author_id FROM follows f
+   JOIN feed_wide_authors w ON w.author_id = f.followee_id
+   CROSS JOIN LATERAL (SELECT a.at, a.kind, a.item_id, a.author_id FROM feed_authored a
+     WHERE a.author_id = f.followee_id AND a.in_feeds AND {_AFTER.format(x="a")}
+     ORDER BY a.at DESC, a.kind DESC, a.item_id DESC LIMIT $5) s
+   WHERE f.follower_id = $1 AND f.state = 'accepted')) u
+WHERE NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = $1 AND m.muted_id = u.author_id)
+ORDER BY u.at DESC, u.kind DESC, u.item_id DESC LIMIT $5
+"""
+
+# The page's activities, their owners, and the reader's relation to each owner.
+ITEMS_SQL = """
+SELECT a.id, a.owner_id, a.sport, a.name, a.start_time, a.visibility, a.distance_m, a.elapsed_s,
+       a.moving_s, a.elevation_gain_m, a.avg_speed_mps, a.avg_heart_rate_bpm, a.summary_polyline,
+       a.map_hidden, a.hidden_metrics, a.public_summary,
+       u.username, u.display_name,
+       EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $2 AND f.followee_id = a.owner_id
+               AND f.state = 'accepted') AS following,
+       EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = $2 AND b.blocked_id = a.owner_id)
+               OR (b.blocker_id = a.owner_id AND b.blocked_id = $2)) AS blocked
+FROM activities a JOIN users u ON u.id = a.owner_id
+WHERE a.id = ANY($1::bigint[])
+"""
+
+PAGE = 30
+
+
+async def _authenticate(request, conn):
+    """The bearer token's user id, or None (as /v1/me checks it, session cache included)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        claims = jwt.decode(token, _state["key"], algorithms=["ES256"], audience=AUDIENCE, issuer=ISSUER,
+                            options={"require": ["exp", "iss", "aud", "sub"]})
+        user_id = int(claims["sub"])
+        session_id = claims.get("sid")
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        return None
+    if session_id is not None:
+        now = time.monotonic()
+        cached = _sessions.get(session_id)
+        if cached is None or now - cached[0] >= _state["session_ttl"]:
+            session = await conn.fetchrow("SELECT revoked_at FROM auth_sessions WHERE id = $1", _as_id(session_id))
+            if len(_sessions) > 100000:
+                _sessions.clear()
+            cached = (now, session is None or session["revoked_at"] is not None)
+            _sessions[session_id] = cached
+        if cached[1]:
+            return None
+    return user_id
+
+
+@app.get("/v1/feed")
+async def feed(request: Request):
+    async with _state["pool"].acquire() as conn:
+        viewer = await _authenticate(request, conn)
+        if viewer is None:
+            return _problem(401, "Unauthorized")
+        rows = await conn.fetch(HOME_SQL, viewer, None, None, None, PAGE + 1)
+        ids = [r["item_id"] for r in rows if r["kind"] == 1]
+        found = {r["id"]: r for r in await conn.fetch(ITEMS_SQL, ids, viewer)} if ids else {}
+    items = []
+    for r in rows[:PAGE]:
+        a = found.get(r["item_id"])
+        if a is None:
+            continue
+        own = a["owner_id"] == viewer
+        if not own and (a["blocked"] or a["visibility"] == "only_me" or
+                        (a["visibility"] == "followers" and not a["following"])):
+            continue
+        public = a["public_summary"]
+        summary = {
+            "id": a["id"], "owner_id": a["owner_id"], "sport": a["sport"], "name": a["name"],
+            "start_time": a["start_time"].isoformat(), "distance_m": a["distance_m"],
+            "elapsed_s": a["elapsed_s"], "moving_s": a["moving_s"], "elevation_gain_m": a["elevation_gain_m"],
+            "avg_speed_mps": a["avg_speed_mps"],
+            "avg_heart_rate_bpm": None if "heart_rate" in (a["hidden_metrics"] or []) and not own
+            else a["avg_heart_rate_bpm"],
+            "summary_polyline": None if a["map_hidden"] and not own else a["summary_polyline"],
+            "visibility": a["visibility"],
+        }
+        if public is not None and not own:
+            summary["public_summary"] = public
+        items.append({"kind": "activity", "at": r["at"].isoformat(),
+                      "author": {"id": a["owner_id"], "username": a["username"], "display_name": a["display_name"]},
+                      "activity": summary})
+    last = rows[PAGE - 1] if len(rows) > PAGE else None
+    return {"items": items, "next_cursor": None if last is None else f"{last['at'].isoformat()}:{last['item_id']}"}
 
 
 def _as_id(value):
