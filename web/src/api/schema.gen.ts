@@ -3170,7 +3170,7 @@ export interface components {
             object_id: number;
             /**
              * Format: int64
-             * @description The object's author (the user
+             * @description The object's author (the user, for a user report).
              */
             author_id: number;
             /** @enum {string} */
