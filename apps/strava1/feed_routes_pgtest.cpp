@@ -349,9 +349,10 @@ TEST_F(FeedTest, TheBackfillMigrationWritesWhatTheFanOutWrote) {
     const std::string fanned_out = snapshot();
     EXPECT_NE(fanned_out.find("/2/"), std::string::npos) << "posts are in it: " << fanned_out;
 
-    // As on an installation from before the feed: no rows at all, then the migration.
-    app().Sync(app().Pool().Query("DELETE FROM feed_items WHERE user_id = ANY ($1)", db::Params::Of(ids)));
-    app().Sync(app().Pool().Query("DELETE FROM feed_authored WHERE author_id = ANY ($1)", db::Params::Of(ids)));
+    // As on an installation from before the feed took posts: no post rows, then the migration.
+    app().Sync(app().Pool().Query("DELETE FROM feed_items WHERE user_id = ANY ($1) AND kind = 2", db::Params::Of(ids)));
+    app().Sync(
+        app().Pool().Query("DELETE FROM feed_authored WHERE author_id = ANY ($1) AND kind = 2", db::Params::Of(ids)));
     const auto& all = migrations::All();
     auto backfill = std::find_if(all.begin(), all.end(), [](const db::Migration& m) { return m.version == 21; });
     ASSERT_NE(backfill, all.end());
