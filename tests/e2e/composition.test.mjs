@@ -79,7 +79,7 @@ describe('the route table', () => {
         assert.match(failures, /^strava1_background_task_failures_total\{task="activities.resume-uploads"\} 0$/m);
         // Recurring work is a job kind with a UTC schedule (ADR 0013), upserted when a worker starts,
         // so each slot runs once however many processes serve; none is a timer in serve any more.
-        const features = ['activities.delete-originals|*/10 * * * *|UTC|activities.delete-originals', 'http.expire-idempotency-keys|@hourly|UTC|http.expire-idempotency-keys'];
+        const features = ['activities.delete-originals|*/10 * * * *|UTC|activities.delete-originals', 'http.expire-idempotency-keys|@hourly|UTC|http.expire-idempotency-keys', 'notifications.prune-deliveries|17 4 * * *|UTC|notifications.prune-deliveries'];
         const schedules = await until('the recurring schedules', async () => {
             const rows = (await sql(server, 'SELECT name, cron, time_zone, kind FROM jobs_schedules ORDER BY name')).split('\n');
             return features.every((row) => rows.includes(row)) ? rows : undefined;
