@@ -80,6 +80,8 @@ for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 900 
         const sheet = b.page.getByTestId('challenge-leaderboard');
         await sheet.getByText('Bo Member').waitFor();
         assert.match(await sheet.innerText(), /12\.5 km/);
+        // axe measures colours mid-animation as blends: check the sheet once its entrance has ended.
+        await b.page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
         assert.deepEqual(await blockingViolations(b.page), []);
         await screenshot(b.page, `challenges-leaderboard-${viewport.width}`, { fullPage: false });
         await sheet.getByRole('button', { name: 'Close' }).click();

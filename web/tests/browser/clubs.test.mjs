@@ -37,11 +37,13 @@ test('Clubs: create a club and an event; a second user joins, sees the event and
     await a.page.getByTestId('club-card').waitFor();
     const clubId = Number(new URL(a.page.url()).hash.match(/club\/(\d+)/)[1]);
     assert.ok(clubId > 0, a.page.url());
-    await a.page.getByLabel('Title').fill('Tuesday intervals');
+    // The event form: the club page also holds the challenge form, with fields of the same names.
+    const eventForm = a.page.locator('form', { has: a.page.getByRole('button', { name: 'Create event' }) });
+    await eventForm.getByLabel('Title').fill('Tuesday intervals');
     const start = new Date(Date.now() + 2 * 86_400_000);
     const local = start.toISOString().slice(0, 16);  // the context's time zone is UTC
-    await a.page.getByLabel('Starts').fill(local);
-    await a.page.getByLabel('Place').fill('Stadium');
+    await eventForm.getByLabel('Starts').fill(local);
+    await eventForm.getByLabel('Place').fill('Stadium');
     await a.page.getByRole('button', { name: 'Create event' }).click();
     await a.page.getByText('Tuesday intervals').waitFor();
     await screenshot(a.page, 'club-owner');

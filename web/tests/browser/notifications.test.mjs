@@ -49,7 +49,7 @@ test('Notifications: B sees A\'s follow and kudos with an unread badge, then mar
         await page.setViewportSize({ width: 390, height: 844 });
 
         await page.getByRole('button', { name: 'Mark all read' }).click();
-        await page.getByText('All read').waitFor();
+        await page.getByText('All read', { exact: true }).first().waitFor();
         await page.waitForFunction(() => !document.querySelector('[data-testid="tab-notifications-badge"]'));
         const count = await client.as(b).get('/v1/notifications/unread-count');
         assert.equal(count.json.count, 0, count.text);
