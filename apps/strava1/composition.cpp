@@ -54,10 +54,11 @@ Composition::Composition(Infrastructure infra, const Config& config)
       activities_(activities::Deps{infra.pool, infra.clock, infra.cpu, jobs_client_, infra.store, accounts_.Profiles(),
                                    &follows_},
                   ActivitiesOptions(config)),
-      social_(social::Deps{infra.pool, accounts_.Profiles(), follows_, jobs_client_, activities_.Reader()},
-              social::Options{}),
       // Clubs read names through accounts' contract and activities through its reader (privacy applied).
       groups_(groups::Deps{infra.pool, infra.clock, jobs_client_, accounts_.Profiles(), activities_.Reader()}),
+      social_(social::Deps{infra.pool, accounts_.Profiles(), follows_, jobs_client_, activities_.Reader(),
+                           &groups_.Mates()},
+              social::Options{}),
       objects_(infra.store, infra.cpu, infra.clock),
       tiles_(TileSettings(config), infra.cpu, infra.clock) {
     probes_.unreachable_limit = config.db_unreachable_limit;

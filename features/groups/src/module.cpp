@@ -2,6 +2,7 @@
 // the events' reminder job.
 #include "strava1/groups/module.hpp"
 
+#include "clubmates.hpp"
 #include "repository.hpp"
 #include "routes.hpp"
 #include "service.hpp"
@@ -10,18 +11,21 @@ namespace strava1::groups {
 namespace asio = boost::asio;
 
 struct Module::Impl {
-    explicit Impl(Deps given) : deps(given), repository(given.pool), service(given, repository), routes(service) {}
+    explicit Impl(Deps given)
+        : deps(given), repository(given.pool), service(given, repository), routes(service), mates(given.pool) {}
 
     Deps deps;
     Repository repository;
     Service service;
     Routes routes;
+    PgClubmates mates;
 };
 
 Module::Module(Deps deps) : impl_(std::make_unique<Impl>(deps)) {}
 Module::~Module() = default;
 
 app::Membership& Module::Clubs() { return impl_->service.Membership(); }
+Clubmates& Module::Mates() { return impl_->mates; }
 
 void Module::Register(app::Registry& registry) {
     impl_->routes.Register(registry);

@@ -7,6 +7,7 @@
 #include "repository.hpp"
 #include "routes.hpp"
 #include "service.hpp"
+#include "suggestions.hpp"
 
 namespace strava1::social {
 
@@ -19,7 +20,8 @@ struct Module::Impl {
           feed(feed_repository, deps.profiles, deps.follows, deps.activities,
                FeedOptions{.fan_out_limit = options.feed_fan_out_limit}),
           posts(deps, options),
-          post_routes(posts) {}
+          post_routes(posts),
+          suggestions(deps.pool, deps.profiles, deps.follows, deps.clubmates) {}
     Repository repository;
     Service service;
     Routes routes;
@@ -27,6 +29,7 @@ struct Module::Impl {
     FeedService feed;
     Posts posts;
     PostRoutes post_routes;
+    Suggestions suggestions;
 };
 
 Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}
@@ -37,6 +40,7 @@ void Module::Register(app::Registry& registry) {
     RegisterFeedRoutes(registry, impl_->feed);
     impl_->feed.RegisterJobs(registry.Jobs());
     impl_->post_routes.Register(registry);
+    impl_->suggestions.Register(registry);
 }
 
 }  // namespace strava1::social

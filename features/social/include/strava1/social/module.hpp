@@ -5,6 +5,7 @@
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/activities/reader.hpp"
 #include "strava1/app/registry.hpp"
+#include "strava1/groups/clubmates.hpp"
 #include "strava1/jobs/client.hpp"
 #include "strava1/social/follow_store.hpp"
 
@@ -46,6 +47,7 @@ struct Deps {
     FollowStore& follows;                    ///< the relation contract it also gives accounts and activities
     const jobs::Client& jobs;                ///< feed jobs enqueued with the follow changes
     activities::ActivityReader& activities;  ///< feed items as the viewer may see them
+    groups::Clubmates* clubmates = nullptr;  ///< follow suggestions' club members (none without clubs)
 };
 
 /// Social: follows (requests, accept/decline, remove), blocks and mutes, and the home and profile
