@@ -2,6 +2,7 @@
 // first, the caller's relation on each hit, blocks hiding people both ways, bad queries, paging.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <set>
 
@@ -120,6 +121,68 @@ TEST_F(SearchTest, RefusesEmptyAndOverlongQueries) {
     ExpectProblem(client().As(users[0]).Get("/v1/users/search?q=abc&limit=0"), 400, "limit");
     ExpectProblem(client().As(users[0]).Get("/v1/users/search?q=abc&cursor=nope"), 400, "cursor");
     EXPECT_EQ(client().Get("/v1/users/search?q=abc").status, 401);
+}
+
+/// The reason each suggested user of `me` is given (absent ones are not suggested).
+std::map<std::int64_t, std::string> Reasons(const testing::InProcessResponse& r) {
+    std::map<std::int64_t, std::string> out;
+    for (const auto& u : r.json.at("users").as_array()) {
+        out[u.at("id").to_number<std::int64_t>()] = std::string(u.at("reason").as_string());
+    }
+    return out;
+}
+
+TEST_F(SearchTest, SuggestsFriendsOfFriendsClubmatesAndTheCityWithReasonsLeavingOutWhomItMust) {
+    STRAVA1_REQUIRE_PG();
+    std::string city = "Town" + Tag();
+    auto users = app().Users(9);
+    const auto& me = users[0];
+    const auto& f1 = users[1];     // I follow f1 and f2
+    const auto& f2 = users[2];
+    const auto& fof = users[3];    // followed by f1 and f2: 2 mutual friends
+    const auto& mate = users[4];   // in my club
+    const auto& local = users[5];  // in my city
+    const auto& muted = users[6];  // in my city, muted
+    const auto& blocker = users[7];  // in my city, blocked me
+    const auto& gone = users[8];   // in my city, dismissed
+    Name(me, {{"city", city}});
+    for (const auto* u : {&local, &muted, &blocker, &gone}) {
+        Name(*u, {{"city", city}});
+    }
+    ASSERT_EQ(client().As(me).Post(U(f1) + "/follow").status, 200);
+    ASSERT_EQ(client().As(me).Post(U(f2) + "/follow").status, 200);
+    ASSERT_EQ(client().As(f1).Post(U(fof) + "/follow").status, 200);
+    ASSERT_EQ(client().As(f2).Post(U(fof) + "/follow").status, 200);
+    ASSERT_EQ(client().As(f1).Post(U(me) + "/follow").status, 200);  // not a candidate: I follow f1 already
+    auto club = client().As(mate).Post("/v1/clubs", boost::json::object{{"name", "Riverside Runners " + city},
+                                                                          {"sport", "run"},
+                                                                          {"privacy", "public"}});
+    ASSERT_EQ(club.status, 201) << club.body;
+    std::string club_path = "/v1/clubs/" + std::to_string(club.json.at("id").to_number<std::int64_t>());
+    ASSERT_EQ(client().As(me).Post(club_path + "/join").status, 200);
+    ASSERT_EQ(client().As(me).Post(U(muted) + "/mute").status, 204);
+    ASSERT_EQ(client().As(blocker).Post(U(me) + "/block").status, 204);
+
+    auto before = client().As(me).Get("/v1/me/suggestions?limit=30");
+    ASSERT_EQ(before.status, 200) << before.body;
+    auto reasons = Reasons(before);
+    EXPECT_EQ(reasons[fof.id], "2 mutual friends") << before.body;
+    EXPECT_EQ(reasons[mate.id], "Member of Riverside Runners " + city);
+    EXPECT_EQ(reasons[local.id], "Also in " + city);
+    EXPECT_EQ(reasons[gone.id], "Also in " + city);
+    EXPECT_EQ(before.json.at("users").at(0).at("id").to_number<std::int64_t>(), fof.id) << "mutual friends first";
+    for (const auto* u : {&me, &f1, &f2, &muted, &blocker}) {
+        EXPECT_EQ(reasons.count(u->id), 0u) << "suggested " << u->id << ": " << before.body;
+    }
+
+    // Dismiss: never again; oneself 400; a missing user and one who blocked me 404.
+    EXPECT_EQ(client().As(me).Post("/v1/me/suggestions/" + std::to_string(gone.id) + "/dismiss").status, 204);
+    EXPECT_EQ(client().As(me).Post("/v1/me/suggestions/" + std::to_string(gone.id) + "/dismiss").status, 204);
+    EXPECT_EQ(Reasons(client().As(me).Get("/v1/me/suggestions?limit=30")).count(gone.id), 0u);
+    ExpectProblem(client().As(me).Post("/v1/me/suggestions/" + std::to_string(me.id) + "/dismiss"), 400, "user_id");
+    ExpectProblem(client().As(me).Post("/v1/me/suggestions/999999999999/dismiss"), 404);
+    ExpectProblem(client().As(me).Post("/v1/me/suggestions/" + std::to_string(blocker.id) + "/dismiss"), 404);
+    ExpectProblem(client().As(me).Get("/v1/me/suggestions?limit=31"), 400, "limit");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ import { Login, Signup } from './screens/Auth';
 import { EditProfile } from './screens/EditProfile';
 import { FollowRequests } from './screens/FollowRequests';
 import { PrivacyZones } from './screens/PrivacyZones';
+import { People } from './screens/People';
 import { Profile } from './screens/Profile';
 import { Record } from './screens/Record';
 import { Sessions } from './screens/Sessions';
@@ -36,6 +37,7 @@ export const kRoutes = [
     route('you/account', { screen: Account, title: 'Password & account', tab: 'you' }),
     route('you/follow-requests', { screen: FollowRequests, title: 'Follow requests', tab: 'you' }),
     // Another athlete's profile (follow, block); it opens from the feed.
+    route('people', { screen: People, title: 'Find people', tab: 'you' }),
     route('user/:id', { screen: Profile, params: { id: kId }, title: 'Profile', tab: 'feed' }),
 
     // Workouts open from "You" (and from the feed, which shows them for now).

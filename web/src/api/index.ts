@@ -14,7 +14,7 @@ export type { AuthTokens, Me, MeUpdate, PrivacyZone, PrivacyZoneCreate, PublicPr
 export type * from './activities';
 export type * from './groups';
 export type { TileSource } from './maps';
-export type { FollowState, Relationship, UserList } from './social';
+export type { FollowState, PersonHit, Relationship, Suggestion, UserList } from './social';
 
 function browserLock<T>(name: string, task: () => Promise<T>): Promise<T> {
     if (typeof navigator !== 'undefined' && navigator.locks) {

@@ -13,19 +13,44 @@ export function followLabel(following: Following): string {
     return following === 'accepted' ? 'Following' : following === 'pending' ? 'Requested' : 'Follow';
 }
 
+/**
+ * Follow / Requested / Following for one user: follows (or asks to) or unfollows, then reports the
+ * new state and the change in the user's accepted followers. Used by the profile and people search.
+ */
+export function FollowButton({ userId, following, onChange, block = false }: {
+    userId: number;
+    following: Following;
+    onChange: (state: Following, followerDelta: number) => void;
+    block?: boolean;
+}) {
+    const submit = useSubmit(async (current: Following) => {
+        if (current === 'none') {
+            const state = await social.followUser(userId);
+            onChange(state.state, state.state === 'accepted' ? 1 : 0);
+        } else {
+            await social.unfollowUser(userId);
+            onChange('none', current === 'accepted' ? -1 : 0);
+        }
+    });
+    return (
+        <>
+            {submit.problem ? <ProblemView problem={submit.problem} /> : null}
+            <Button
+                block={block}
+                variant={following === 'none' ? 'primary' : 'secondary'}
+                busy={submit.busy}
+                onClick={() => void submit.run(following)}
+                data-testid="follow-button"
+            >
+                {followLabel(following)}
+            </Button>
+        </>
+    );
+}
+
 export function Profile({ id }: { id: number }) {
     const profile = useLoad((signal) => accounts.getUser(id, { signal }), [id]);
     const [menuOpen, setMenuOpen] = useState(false);
-
-    const following = useSubmit(async (current: Following) => {
-        if (current === 'none') {
-            const state = await social.followUser(id);
-            profile.update((p) => ({ ...p, relationship: { ...p.relationship, following: state.state }, follower_count: p.follower_count + (state.state === 'accepted' ? 1 : 0) }));
-        } else {
-            await social.unfollowUser(id);
-            profile.update((p) => ({ ...p, relationship: { ...p.relationship, following: 'none' }, follower_count: p.follower_count - (current === 'accepted' ? 1 : 0) }));
-        }
-    });
 
     const blocking = useSubmit(async (name: string) => {
         setMenuOpen(false);
@@ -45,7 +70,7 @@ export function Profile({ id }: { id: number }) {
     const p = profile.data;
     return (
         <Screen backHref={href('feed')} {...(p ? { title: p.display_name } : {})}>
-            <ProblemView problem={profile.problem ?? following.problem ?? blocking.problem} />
+            <ProblemView problem={profile.problem ?? blocking.problem} />
             {p === null && !profile.problem ? <Spinner label="Loading profile" /> : null}
             {p ? (
                 <>
@@ -57,15 +82,14 @@ export function Profile({ id }: { id: number }) {
                         </p>
                         {p.relationship.followed_by ? <p>Follows you</p> : null}
                     </div>
-                    <Button
+                    <FollowButton
                         block
-                        variant={p.relationship.following === 'none' ? 'primary' : 'secondary'}
-                        busy={following.busy}
-                        onClick={() => void following.run(p.relationship.following)}
-                        data-testid="follow-button"
-                    >
-                        {followLabel(p.relationship.following)}
-                    </Button>
+                        userId={id}
+                        following={p.relationship.following}
+                        onChange={(state, delta) =>
+                            profile.update((q) => ({ ...q, relationship: { ...q.relationship, following: state }, follower_count: q.follower_count + delta }))
+                        }
+                    />
                     <Button variant="ghost" block onClick={() => setMenuOpen(true)} aria-label="More actions" data-testid="profile-more">
                         More…
                     </Button>
