@@ -34,7 +34,9 @@ std::vector<std::int64_t> Ids(const testing::InProcessResponse& list) {
     return out;
 }
 
-bool Has(const std::vector<std::int64_t>& ids, std::int64_t id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); }
+bool Has(const std::vector<std::int64_t>& ids, std::int64_t id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
 
 class SearchTest : public InProcessTest {
 protected:
@@ -137,14 +139,14 @@ TEST_F(SearchTest, SuggestsFriendsOfFriendsClubmatesAndTheCityWithReasonsLeaving
     std::string city = "Town" + Tag();
     auto users = app().Users(9);
     const auto& me = users[0];
-    const auto& f1 = users[1];     // I follow f1 and f2
+    const auto& f1 = users[1];  // I follow f1 and f2
     const auto& f2 = users[2];
-    const auto& fof = users[3];    // followed by f1 and f2: 2 mutual friends
-    const auto& mate = users[4];   // in my club
-    const auto& local = users[5];  // in my city
-    const auto& muted = users[6];  // in my city, muted
+    const auto& fof = users[3];      // followed by f1 and f2: 2 mutual friends
+    const auto& mate = users[4];     // in my club
+    const auto& local = users[5];    // in my city
+    const auto& muted = users[6];    // in my city, muted
     const auto& blocker = users[7];  // in my city, blocked me
-    const auto& gone = users[8];   // in my city, dismissed
+    const auto& gone = users[8];     // in my city, dismissed
     Name(me, {{"city", city}});
     for (const auto* u : {&local, &muted, &blocker, &gone}) {
         Name(*u, {{"city", city}});
@@ -154,9 +156,9 @@ TEST_F(SearchTest, SuggestsFriendsOfFriendsClubmatesAndTheCityWithReasonsLeaving
     ASSERT_EQ(client().As(f1).Post(U(fof) + "/follow").status, 200);
     ASSERT_EQ(client().As(f2).Post(U(fof) + "/follow").status, 200);
     ASSERT_EQ(client().As(f1).Post(U(me) + "/follow").status, 200);  // not a candidate: I follow f1 already
-    auto club = client().As(mate).Post("/v1/clubs", boost::json::object{{"name", "Riverside Runners " + city},
-                                                                          {"sport", "run"},
-                                                                          {"privacy", "public"}});
+    auto club = client().As(mate).Post(
+        "/v1/clubs",
+        boost::json::object{{"name", "Riverside Runners " + city}, {"sport", "run"}, {"privacy", "public"}});
     ASSERT_EQ(club.status, 201) << club.body;
     std::string club_path = "/v1/clubs/" + std::to_string(club.json.at("id").to_number<std::int64_t>());
     ASSERT_EQ(client().As(me).Post(club_path + "/join").status, 200);

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "people_search.hpp"
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/db/columns.hpp"
-#include "people_search.hpp"
 #include "strava1/db/pool.hpp"
 #include "wire.hpp"
 
@@ -133,9 +133,9 @@ public:
     boost::asio::awaitable<SameCity> FindSameCity(std::int64_t user_id, int limit);
     /// Up to `fetch` users matching `terms`, best first (rank descending, then id), after the
     /// (rank, id) `after` when given, leaving out `viewer_id` and `excluded`.
-    boost::asio::awaitable<std::vector<SearchHit>> SearchUsers(SearchTerms terms, std::int64_t viewer_id,
-                                                               std::vector<std::int64_t> excluded, int fetch,
-                                                               std::optional<std::pair<std::int64_t, std::int64_t>> after);
+    boost::asio::awaitable<std::vector<SearchHit>> SearchUsers(
+        SearchTerms terms, std::int64_t viewer_id, std::vector<std::int64_t> excluded, int fetch,
+        std::optional<std::pair<std::int64_t, std::int64_t>> after);
 
     // local_credentials
     /// `email` already normalised; `device_hash` empty when no cookie was presented.

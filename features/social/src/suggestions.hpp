@@ -26,10 +26,10 @@ namespace strava1::social {
 
 /// Where suggestions come from, before exclusions.
 struct SuggestionSources {
-    std::unordered_map<std::int64_t, int> mutuals;             ///< candidate → people I follow who follow them
-    std::unordered_map<std::int64_t, std::string> clubmates;   ///< candidate → a club we share
-    std::vector<std::int64_t> same_city;                       ///< candidates in my city
-    std::string city;                                          ///< my city, as I wrote it
+    std::unordered_map<std::int64_t, int> mutuals;            ///< candidate → people I follow who follow them
+    std::unordered_map<std::int64_t, std::string> clubmates;  ///< candidate → a club we share
+    std::vector<std::int64_t> same_city;                      ///< candidates in my city
+    std::string city;                                         ///< my city, as I wrote it
 };
 
 struct Suggestion {
@@ -45,7 +45,7 @@ std::vector<Suggestion> RankSuggestions(const SuggestionSources& sources, const 
 
 /// Bounds of each source (the fan-out cap of friends of friends: ADR 0027).
 struct SuggestionLimits {
-    int followees = 200;   ///< of the people I follow, the most recently accepted
+    int followees = 200;    ///< of the people I follow, the most recently accepted
     int per_followee = 50;  ///< of each one's follows
     int clubs = 20;
     int per_club = 50;

@@ -40,7 +40,7 @@ struct ProfileFacts {
 
 /// Users who live where one user does (follow suggestions).
 struct SameCity {
-    std::string city;                   ///< the user's city as written; empty when unset
+    std::string city;                    ///< the user's city as written; empty when unset
     std::vector<std::int64_t> user_ids;  ///< others with that city (compared case-insensitively), newest first
 };
 

@@ -6,8 +6,8 @@
 #include "strava1/activities/reader.hpp"
 #include "strava1/app/policy.hpp"
 #include "strava1/app/registry.hpp"
-#include "strava1/groups/clubmates.hpp"
 #include "strava1/base/clock.hpp"
+#include "strava1/groups/clubmates.hpp"
 #include "strava1/jobs/client.hpp"
 
 namespace strava1::db {
