@@ -77,7 +77,7 @@ TEST_F(SearchTest, FindsTyposAndPrefixesWithTheRelationAndHidesBlockedPeopleBoth
     EXPECT_FALSE(Has(ids, blocker.id)) << "who blocked me is hidden";
     EXPECT_FALSE(Has(ids, blocked.id)) << "whom I blocked is hidden";
     const auto& hit = found.json.at("users").at(0);
-    EXPECT_EQ(hit.at("display_name"), "John " + surname);
+    EXPECT_EQ(std::string(hit.at("display_name").as_string()), "John " + surname);
     EXPECT_EQ(hit.at("city"), "Leeds");
     EXPECT_EQ(hit.at("follower_count").to_number<std::int64_t>(), 1);
     EXPECT_EQ(hit.at("relationship").at("following"), "accepted");
