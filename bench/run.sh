@@ -153,4 +153,11 @@ if [ "${BENCH_SKIP_FEED:-0}" != 1 ]; then
     echo '```' >> bench/results/feed-latest.md
     cat bench/results/feed-latest.md >> bench/results/latest.md
 fi
+# People search at the SQL level on 100k generated users (bench/search, ADR 0027).
+if [ "${BENCH_SKIP_SEARCH:-0}" != 1 ]; then
+    { echo; echo '## People search (bench/search/run.sh)'; echo; echo '```'; } > bench/results/search-latest.md
+    timeout --kill-after=30 900 bench/search/run.sh >> bench/results/search-latest.md 2>&1 || status=$?
+    echo '```' >> bench/results/search-latest.md
+    cat bench/results/search-latest.md >> bench/results/latest.md
+fi
 exit "$status"

@@ -677,6 +677,15 @@ std::map<std::string, Row> Rows() {
     rows["DELETE /v1/users/{user_id}/block"] = {204, as_user(Method::kDelete, "/block"), false, self_400};
     rows["GET /v1/me/blocks"] = {200, fixed("/v1/me/blocks")};
     rows["GET /v1/feed"] = {200, fixed("/v1/feed")};
+    rows["GET /v1/users/search"] = {200, fixed("/v1/users/search?q=someone")};
+    rows["GET /v1/me/suggestions"] = {200, fixed("/v1/me/suggestions")};
+    rows["POST /v1/me/suggestions/{user_id}/dismiss"] = {
+        204,
+        [](World& w, Actor, const Object*) {
+            return Call{.method = Method::kPost, .target = "/v1/me/suggestions/" + Id(w.Owner().id) + "/dismiss"};
+        },
+        false,
+        {{Actor::kOwner, 400}, {Actor::kBlocked, 404}}};
     rows["GET /v1/users/{user_id}/feed"] = {200, on("/v1/users/", "/feed")};
     rows["GET /v1/me/follow-requests"] = {200, fixed("/v1/me/follow-requests")};
     for (const char* answer : {"accept", "decline"}) {

@@ -73,8 +73,8 @@ private:
     social::FollowStore follows_;  // the relation accounts and activities ask: built before them
     accounts::Module accounts_;
     activities::Module activities_;
+    groups::Module groups_;  // before social: its suggestions ask who shares a club
     social::Module social_;
-    groups::Module groups_;
     notifications::Module notifications_;
     storage::ObjectRoutes objects_;
     tiles::TileRoutes tiles_;

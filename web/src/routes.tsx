@@ -17,6 +17,7 @@ import { Feed } from './screens/Feed';
 import { FollowRequests } from './screens/FollowRequests';
 import { Notifications } from './screens/Notifications';
 import { PrivacyZones } from './screens/PrivacyZones';
+import { People } from './screens/People';
 import { Profile } from './screens/Profile';
 import { Record } from './screens/Record';
 import { Sessions } from './screens/Sessions';
@@ -40,6 +41,7 @@ export const kRoutes = [
     route('you/account', { screen: Account, title: 'Password & account', tab: 'you' }),
     route('you/follow-requests', { screen: FollowRequests, title: 'Follow requests', tab: 'you' }),
     // Another athlete's profile (follow, block); it opens from the feed.
+    route('people', { screen: People, title: 'Find people', tab: 'you' }),
     route('user/:id', { screen: Profile, params: { id: kId }, title: 'Profile', tab: 'feed' }),
 
     // Workouts open from "You" and from the feed's cards.

@@ -22,6 +22,10 @@ public:
         return repository_.FindIdsByUsername(std::move(usernames));
     }
 
+    boost::asio::awaitable<SameCity> InSameCity(std::int64_t user_id, int limit) override {
+        return repository_.FindSameCity(user_id, limit);
+    }
+
 private:
     Repository& repository_;
 };

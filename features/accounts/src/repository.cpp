@@ -6,6 +6,35 @@ using db::Params;
 
 namespace {
 
+// People search (ADR 0027). $1 the lower-cased query, $2 its LIKE prefix pattern, $3 the viewer,
+// $4 ids left out, $5 rows, $6 whether a cursor follows, $7/$8 the cursor's (rank, id). The rank is
+// kPrefixBonus for a prefix of the name, the username or a word of the name, plus the better word
+// similarity in millionths. Candidates come from the GIN trigram indexes (<%, under the threshold
+// SearchUsers sets), or for queries shorter than a trigram from the prefix indexes.
+constexpr const char* kSearchUsers =
+    "SELECT id, username, display_name, city, rank FROM (SELECT id, username, display_name, city, "
+    "(CASE WHEN lower(display_name) LIKE $2 OR lower(username) LIKE $2 OR lower(display_name) LIKE '% ' || $2 "
+    "THEN 2000000 ELSE 0 END) + round(1000000 * greatest(word_similarity($1, display_name), "
+    "coalesce(word_similarity($1, username), 0)))::bigint AS rank FROM users WHERE "
+    "($1 <% display_name OR $1 <% username)"
+    " AND id <> $3 AND id <> ALL ($4::bigint[])) hits "
+    "WHERE NOT $6 OR rank < $7 OR (rank = $7 AND id > $8) ORDER BY rank DESC, id LIMIT $5";
+constexpr const char* kSearchUsersByPrefix =
+    "SELECT id, username, display_name, city, rank FROM (SELECT id, username, display_name, city, "
+    "(CASE WHEN lower(display_name) LIKE $2 OR lower(username) LIKE $2 OR lower(display_name) LIKE '% ' || $2 "
+    "THEN 2000000 ELSE 0 END) + round(1000000 * greatest(word_similarity($1, display_name), "
+    "coalesce(word_similarity($1, username), 0)))::bigint AS rank FROM users WHERE "
+    "(lower(display_name) LIKE $2 OR lower(username) LIKE $2)"
+    " AND id <> $3 AND id <> ALL ($4::bigint[])) hits "
+    "WHERE NOT $6 OR rank < $7 OR (rank = $7 AND id > $8) ORDER BY rank DESC, id LIMIT $5";
+// Through users_city (0019): the other users of the caller's city, newest first.
+constexpr const char* kSelectSameCity =
+    "SELECT me.city, o.id FROM users me LEFT JOIN LATERAL (SELECT id FROM users u WHERE lower(u.city) = "
+    "lower(me.city) AND u.city <> '' AND u.id <> me.id ORDER BY lower(u.city), u.id DESC LIMIT $2) o ON true "
+    "WHERE me.id = $1 AND me.city <> ''";
+// A typo ("jonh" for "john") shares 2 of 5 trigrams: 0.4. The default (0.6) would miss it.
+constexpr const char* kSetSearchThreshold = "SELECT set_config('pg_trgm.word_similarity_threshold', '0.35', true)";
+
 // --- users ---------------------------------------------------------------------------------------
 const std::string kSelectMe = "SELECT " + db::SelectList(kMeColumns) + " FROM users WHERE id = $1";
 constexpr const char* kInsertUser = "INSERT INTO users (email, display_name) VALUES ($1, $2) RETURNING id";
@@ -48,6 +77,7 @@ inline constexpr std::array kFactsColumns = std::to_array<db::Column>({
     {"id", "id"},
     {"username", "username"},
     {"display_name", "display_name"},
+    {"city", "city"},
     {"units", "units"},
     {"time_zone", "time_zone"},
     {"weight_kg", "weight_kg"},
@@ -271,6 +301,7 @@ asio::awaitable<std::vector<ProfileFacts>> Repository::FindProfileFacts(std::vec
         f.user_id = r.Int(row, FactsCol("id"));
         f.username = r.OptString(row, FactsCol("username"));
         f.display_name = r.String(row, FactsCol("display_name"));
+        f.city = r.OptString(row, FactsCol("city"));
         f.units = r.String(row, FactsCol("units"));
         f.time_zone = r.String(row, FactsCol("time_zone"));
         f.weight_kg = r.OptDouble(row, FactsCol("weight_kg"));
@@ -475,6 +506,46 @@ asio::awaitable<bool> Repository::ReserveDeviceGuess(std::string token_hash, std
 
 asio::awaitable<void> Repository::ForgetOtherDevices(db::Transaction tx, std::int64_t user_id, std::string keep_hash) {
     co_await tx.Query(kForgetOtherDevices, Params::Of(user_id, keep_hash));
+}
+
+asio::awaitable<SameCity> Repository::FindSameCity(std::int64_t user_id, int limit) {
+    db::Result r = co_await pool_.Query(kSelectSameCity, Params::Of(user_id, limit));
+    SameCity out;
+    for (int row = 0; row < r.Rows(); ++row) {
+        out.city = r.String(row, 0);
+        if (!r.IsNull(row, 1)) {
+            out.user_ids.push_back(r.Int(row, 1));
+        }
+    }
+    co_return out;
+}
+
+asio::awaitable<std::vector<SearchHit>> Repository::SearchUsers(
+    SearchTerms terms, std::int64_t viewer_id, std::vector<std::int64_t> excluded, int fetch,
+    std::optional<std::pair<std::int64_t, std::int64_t>> after) {
+    Params params = Params::Of(terms.text, terms.prefix_like, viewer_id, Int64Array(excluded), fetch, after.has_value(),
+                               after ? after->first : 0, after ? after->second : 0);
+    db::Result r;
+    if (terms.prefix_only) {
+        r = co_await pool_.Query(kSearchUsersByPrefix, std::move(params));
+    } else {
+        // The threshold is a setting of the session: set for this transaction only, so pooled
+        // connections keep the default for anyone else.
+        db::Transaction tx = co_await pool_.Begin();
+        co_await tx.Query(kSetSearchThreshold);
+        r = co_await tx.Query(kSearchUsers, std::move(params));
+        co_await tx.Commit();
+    }
+    std::vector<SearchHit> out;
+    out.reserve(r.Rows());
+    for (int row = 0; row < r.Rows(); ++row) {
+        out.push_back(SearchHit{.id = r.Int(row, 0),
+                                .username = r.OptString(row, 1),
+                                .display_name = r.String(row, 2),
+                                .city = r.OptString(row, 3),
+                                .rank = r.Int(row, 4)});
+    }
+    co_return out;
 }
 
 }  // namespace strava1::accounts

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "people_search.hpp"
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/base/clock.hpp"
 #include "strava1/db/columns.hpp"
@@ -61,6 +62,15 @@ inline constexpr std::array kPublicProfileColumns = std::to_array<db::Column>({
     {"created_at", "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
 });
 consteval int PublicCol(std::string_view name) { return db::ColumnIndex(kPublicProfileColumns, name); }
+
+/// One hit of people search, with its rank (people_search.hpp) for the cursor.
+struct SearchHit {
+    std::int64_t id = 0;
+    std::optional<std::string> username;
+    std::string display_name;
+    std::optional<std::string> city;
+    std::int64_t rank = 0;
+};
 
 /// What a password sign-in needs: the account of an email, its hash, whether the presented device
 /// cookie is one of this account's.
@@ -122,6 +132,12 @@ public:
     boost::asio::awaitable<std::optional<std::int64_t>> FindIdByEmail(std::string email);
     boost::asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> FindIdsByUsername(
         std::vector<std::string> usernames);
+    boost::asio::awaitable<SameCity> FindSameCity(std::int64_t user_id, int limit);
+    /// Up to `fetch` users matching `terms`, best first (rank descending, then id), after the
+    /// (rank, id) `after` when given, leaving out `viewer_id` and `excluded`.
+    boost::asio::awaitable<std::vector<SearchHit>> SearchUsers(
+        SearchTerms terms, std::int64_t viewer_id, std::vector<std::int64_t> excluded, int fetch,
+        std::optional<std::pair<std::int64_t, std::int64_t>> after);
 
     // The site role and suspension (ADR 0024). Each returns the user's id, nullopt for no such user.
     boost::asio::awaitable<std::optional<std::int64_t>> SetRole(std::string email, std::string role);

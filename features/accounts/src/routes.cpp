@@ -1,5 +1,9 @@
 #include "routes.hpp"
 
+#include "people_search.hpp"
+#include "strava1/base/field_errors.hpp"
+#include "strava1/http/paging.hpp"
+
 namespace strava1::accounts {
 namespace asio = boost::asio;
 using http::RequestPtr;
@@ -112,6 +116,30 @@ asio::awaitable<Response> Routes::GetUser(RequestPtr req) {
     co_return Response::Text(200, "application/json", PublicProfileJson(profile, relationship));
 }
 
+asio::awaitable<Response> Routes::SearchUsers(RequestPtr req) {
+    FieldErrors errors;
+    ParsedSearch parsed = ParseSearch(req->QueryParam("q").value_or(""));
+    if (!parsed.terms) {
+        errors.Add("q", parsed.problem);
+    }
+    http::Page page = http::ReadPage(*req, 2, errors, http::PageLimits{.default_size = 20, .max_size = 50});
+    errors.ThrowIfAny();
+    std::optional<std::pair<std::int64_t, std::int64_t>> after;
+    if (page.after) {
+        after.emplace((*page.after)[0], (*page.after)[1]);
+    }
+    auto hits = co_await service_.Search(req->Caller().user_id, std::move(*parsed.terms), page.FetchCount(), after);
+    int fetched = static_cast<int>(hits.size());
+    int shown = page.Shown(fetched);
+    std::optional<std::string> next;
+    if (shown > 0) {
+        const SearchHit& last = hits[static_cast<std::size_t>(shown) - 1].first;
+        std::int64_t key[] = {last.rank, last.id};
+        next = page.NextCursor(fetched, key);
+    }
+    co_return Response::Text(200, "application/json", SearchJson(hits, static_cast<std::size_t>(shown), next));
+}
+
 void Routes::Register(app::Registry& registry) {
     using http::Access;
     using http::Body;
@@ -189,6 +217,13 @@ void Routes::Register(app::Registry& registry) {
          .rate = RateClass::kAuth,
          .body = Body::Json(),
          .handler = bind(&Routes::DeleteMe)},
+        // Before /v1/users/{user_id}: the router takes the first route that matches.
+        {.method = Method::kGet,
+         .path = "/v1/users/search",
+         .summary = "Search people by name and username",
+         .access = Access::SignedIn(),
+         .body = Body::None(),
+         .handler = bind(&Routes::SearchUsers)},
         {.method = Method::kGet,
          .path = "/v1/users/{user_id}",
          .summary = "A user's public profile",

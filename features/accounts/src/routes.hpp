@@ -27,6 +27,7 @@ public:
     boost::asio::awaitable<http::Response> PatchMe(http::RequestPtr req);
     boost::asio::awaitable<http::Response> DeleteMe(http::RequestPtr req);
     boost::asio::awaitable<http::Response> GetUser(http::RequestPtr req);
+    boost::asio::awaitable<http::Response> SearchUsers(http::RequestPtr req);
 
 private:
     Service& service_;

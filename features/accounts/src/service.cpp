@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <unordered_map>
 
 #include "refresh_rotation.hpp"
 #include "strava1/app/policy.hpp"
@@ -413,6 +414,36 @@ asio::awaitable<std::pair<db::Result, app::Relationship>> Service::PublicProfile
         throw NotFound("user");  // as for a missing user: neither side learns of the other
     }
     co_return std::make_pair(std::move(profile), std::move(relationship));
+}
+
+asio::awaitable<std::vector<std::pair<SearchHit, app::Relationship>>> Service::Search(
+    std::int64_t viewer_id, SearchTerms terms, int fetch, std::optional<std::pair<std::int64_t, std::int64_t>> after) {
+    std::vector<std::int64_t> excluded;
+    if (deps_.relations != nullptr) {
+        excluded = co_await deps_.relations->BlockedWith(viewer_id);
+    }
+    std::vector<SearchHit> hits =
+        co_await repository_.SearchUsers(std::move(terms), viewer_id, std::move(excluded), fetch, after);
+    std::vector<std::int64_t> ids;
+    ids.reserve(hits.size());
+    for (const auto& hit : hits) {
+        ids.push_back(hit.id);
+    }
+    std::unordered_map<std::int64_t, app::Relationship> relations;
+    if (deps_.relations != nullptr) {
+        relations = co_await deps_.relations->RelationshipsOf(viewer_id, std::move(ids));
+    }
+    std::vector<std::pair<SearchHit, app::Relationship>> out;
+    out.reserve(hits.size());
+    for (auto& hit : hits) {
+        auto it = relations.find(hit.id);
+        app::Relationship rel = it == relations.end() ? app::Relationship{} : it->second;
+        if (rel.blocked) {
+            continue;  // a block made between the two statements
+        }
+        out.emplace_back(std::move(hit), std::move(rel));
+    }
+    co_return out;
 }
 
 }  // namespace strava1::accounts

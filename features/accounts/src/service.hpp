@@ -65,6 +65,13 @@ public:
     boost::asio::awaitable<std::pair<db::Result, app::Relationship>> PublicProfile(std::int64_t viewer_id,
                                                                                    std::int64_t user_id);
 
+    /// People search (ADR 0027): users matching `terms`, best first, after the cursor's (rank, id),
+    /// with the viewer's relation to each; users a block stands between (either way) and the viewer
+    /// are left out. `fetch` rows at most (the page and one more).
+    boost::asio::awaitable<std::vector<std::pair<SearchHit, app::Relationship>>> Search(
+        std::int64_t viewer_id, SearchTerms terms, int fetch,
+        std::optional<std::pair<std::int64_t, std::int64_t>> after);
+
     /// The field errors of a profile change, checked against `today` (the birthdate).
     static void CheckProfilePatch(const PatchMeBody& body, SystemTime today, FieldErrors& errors);
 

@@ -87,6 +87,37 @@ std::string PublicProfileJson(const db::Result& profile, const app::Relationship
     return out;
 }
 
+std::string SearchJson(const std::vector<std::pair<SearchHit, app::Relationship>>& hits, std::size_t shown,
+                       const std::optional<std::string>& next_cursor) {
+    std::string out;
+    json::Writer w(out);
+    w.BeginObject();
+    w.Key("users").BeginArray();
+    for (std::size_t i = 0; i < shown && i < hits.size(); ++i) {
+        const auto& [hit, rel] = hits[i];
+        w.BeginObject();
+        w.Key("id").Int(hit.id);
+        w.Key("username");
+        hit.username ? w.String(*hit.username) : w.Null();
+        w.Key("display_name").String(hit.display_name);
+        w.Key("city");
+        hit.city ? w.String(*hit.city) : w.Null();
+        w.Key("follower_count").Int(rel.follower_count);
+        w.Key("relationship").BeginObject();
+        w.Key("following").String(rel.following);
+        w.Key("followed_by").Bool(rel.followed_by);
+        w.Key("blocked").Bool(false);  // blocked pairs are never hits
+        w.Key("muted").Bool(rel.muted);
+        w.EndObject();
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("next_cursor");
+    next_cursor ? w.String(*next_cursor) : w.Null();
+    w.EndObject();
+    return out;
+}
+
 std::string SignedInJson(const IssuedTokens& tokens, const db::Result& me) {
     std::string out;
     out.reserve(1024);

@@ -93,6 +93,11 @@ std::string MeJson(const db::Result& me);
 /// A user as others see them, from a row of kPublicProfileColumns.
 /// With `relationship`: its viewer's relation to the user and the user's follower counts.
 std::string PublicProfileJson(const db::Result& profile, const app::Relationship& relationship);
+/// A page of people search: {"users": [{id, username, display_name, city, follower_count,
+/// relationship: {following, followed_by}}], "next_cursor"}.
+struct SearchHit;
+std::string SearchJson(const std::vector<std::pair<SearchHit, app::Relationship>>& hits, std::size_t shown,
+                       const std::optional<std::string>& next_cursor);
 /// AuthTokens with the signed-in user: {"access_token", "token_type", "expires_in", "refresh_token", "user"}.
 std::string SignedInJson(const IssuedTokens& tokens, const db::Result& me);
 /// {"sessions": [...]}.

@@ -44,6 +44,9 @@ public:
         std::vector<std::string>) override {
         co_return std::vector<std::pair<std::string, std::int64_t>>{};  // the fakes have no usernames
     }
+    boost::asio::awaitable<accounts::SameCity> InSameCity(std::int64_t, int) override {
+        co_return accounts::SameCity{};  // nor cities
+    }
 
     static std::string UtcDate(std::int64_t at_us) {
         auto day = std::chrono::floor<std::chrono::days>(

@@ -3,6 +3,7 @@
 #include "strava1/groups/module.hpp"
 
 #include "challenges.hpp"
+#include "clubmates.hpp"
 #include "repository.hpp"
 #include "routes.hpp"
 #include "service.hpp"
@@ -18,7 +19,8 @@ struct Module::Impl {
           service(given, repository),
           challenge_repository(given.pool),
           challenges(given, challenge_repository, repository, service.Membership()),
-          routes(service, challenges) {}
+          routes(service, challenges),
+          mates(given.pool) {}
 
     Deps deps;
     Repository repository;
@@ -26,12 +28,14 @@ struct Module::Impl {
     ChallengeRepository challenge_repository;
     ChallengeService challenges;
     Routes routes;
+    PgClubmates mates;
 };
 
 Module::Module(Deps deps) : impl_(std::make_unique<Impl>(deps)) {}
 Module::~Module() = default;
 
 app::Membership& Module::Clubs() { return impl_->service.Membership(); }
+Clubmates& Module::Mates() { return impl_->mates; }
 
 void Module::Register(app::Registry& registry) {
     impl_->routes.Register(registry);

@@ -27,6 +27,20 @@ constexpr const char* kRelationshipOf =
     "(SELECT count(*) FROM follows WHERE followee_id = $2 AND state = 'accepted'), "
     "(SELECT count(*) FROM follows WHERE follower_id = $2 AND state = 'accepted')";
 
+// RelationshipOf for each id of $2 (the same columns after the id).
+constexpr const char* kRelationshipsOf =
+    "SELECT o.id, (SELECT state FROM follows WHERE follower_id = $1 AND followee_id = o.id), "
+    "EXISTS (SELECT 1 FROM follows WHERE follower_id = o.id AND followee_id = $1 AND state = 'accepted'), "
+    "EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = $1 AND blocked_id = o.id) OR (blocker_id = o.id AND "
+    "blocked_id = $1)), "
+    "EXISTS (SELECT 1 FROM mutes WHERE muter_id = $1 AND muted_id = o.id), "
+    "(SELECT count(*) FROM follows WHERE followee_id = o.id AND state = 'accepted'), "
+    "(SELECT count(*) FROM follows WHERE follower_id = o.id AND state = 'accepted') "
+    "FROM unnest($2::bigint[]) AS o(id)";
+
+constexpr const char* kBlockedWith =
+    "SELECT blocked_id FROM blocks WHERE blocker_id = $1 UNION SELECT blocker_id FROM blocks WHERE blocked_id = $1";
+
 std::string IdArray(const std::vector<std::int64_t>& ids) {
     std::string out = "{";
     for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -75,6 +89,38 @@ asio::awaitable<app::Relationship> FollowStore::RelationshipOf(std::int64_t view
     }
     out.follower_count = r.Int(0, 4);
     out.following_count = r.Int(0, 5);
+    co_return out;
+}
+
+asio::awaitable<std::unordered_map<std::int64_t, app::Relationship>> FollowStore::RelationshipsOf(
+    std::int64_t viewer_id, std::vector<std::int64_t> user_ids) {
+    std::unordered_map<std::int64_t, app::Relationship> out;
+    if (user_ids.empty()) {
+        co_return out;
+    }
+    db::Result r = co_await pool_.Query(kRelationshipsOf, Params::Of(viewer_id, IdArray(user_ids)));
+    for (int row = 0; row < r.Rows(); ++row) {
+        app::Relationship rel;
+        if (r.Int(row, 0) != viewer_id) {
+            rel.following = r.OptString(row, 1).value_or("none");
+            rel.followed_by = r.Bool(row, 2);
+            rel.blocked = r.Bool(row, 3);
+            rel.muted = r.Bool(row, 4);
+        }
+        rel.follower_count = r.Int(row, 5);
+        rel.following_count = r.Int(row, 6);
+        out[r.Int(row, 0)] = std::move(rel);
+    }
+    co_return out;
+}
+
+asio::awaitable<std::vector<std::int64_t>> FollowStore::BlockedWith(std::int64_t viewer_id) {
+    db::Result r = co_await pool_.Query(kBlockedWith, Params::Of(viewer_id));
+    std::vector<std::int64_t> out;
+    out.reserve(r.Rows());
+    for (int row = 0; row < r.Rows(); ++row) {
+        out.push_back(r.Int(row, 0));
+    }
     co_return out;
 }
 

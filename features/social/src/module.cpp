@@ -9,6 +9,7 @@
 #include "repository.hpp"
 #include "routes.hpp"
 #include "service.hpp"
+#include "suggestions.hpp"
 
 namespace strava1::social {
 
@@ -23,7 +24,8 @@ struct Module::Impl {
           feed(feed_repository, deps.profiles, deps.follows, deps.activities, posts,
                FeedOptions{.fan_out_limit = options.feed_fan_out_limit}),
           moderation(deps, options, posts),
-          moderation_routes(moderation) {}
+          moderation_routes(moderation),
+          suggestions(deps.pool, deps.profiles, deps.follows, deps.clubmates) {}
     Repository repository;
     Service service;
     Routes routes;
@@ -33,6 +35,7 @@ struct Module::Impl {
     FeedService feed;
     Moderation moderation;
     ModerationRoutes moderation_routes;
+    Suggestions suggestions;
 };
 
 Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}
@@ -44,6 +47,7 @@ void Module::Register(app::Registry& registry) {
     impl_->feed.RegisterJobs(registry.Jobs());
     impl_->post_routes.Register(registry);
     impl_->moderation_routes.Register(registry);
+    impl_->suggestions.Register(registry);
 }
 
 }  // namespace strava1::social

@@ -288,6 +288,29 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/v1/users/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search people by name and username
+         * @description Typo tolerant (trigram word similarity: "jonh" finds "John"); prefixes of the display name,
+         *     of a word of it or of the username rank first. The caller, and users a block stands between
+         *     the caller and (either way), are left out. Queries of one or two characters match prefixes
+         *     only. Ranked best first; the cursor continues the same ranking (ADR 0027).
+         */
+        get: operations["searchUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{user_id}": {
         parameters: {
             query?: never;
@@ -481,6 +504,51 @@ export interface paths {
         post: operations["muteUser"];
         /** Unmute a user */
         delete: operations["unmuteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * People to follow, each with its reason
+         * @description People the caller does not follow (nor asked to), has not blocked, muted or dismissed, and who
+         *     did not block the caller: friends of friends ("3 mutual friends": people the caller follows
+         *     who follow them), members of the caller's clubs ("Member of Riverside Runners"), people of
+         *     the caller's city ("Also in Leeds"); ranked in that order of strength (ADR 0027). One page.
+         */
+        get: operations["listSuggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/suggestions/{user_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop suggesting a user
+         * @description For good. Oneself is a 400; a missing user, or one a block stands between, a 404.
+         */
+        post: operations["dismissSuggestion"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2275,6 +2343,38 @@ export interface components {
             following_count: number;
             relationship: components["schemas"]["Relationship"];
         };
+        /** @description A page of people search. */
+        PeoplePage: {
+            users: components["schemas"]["PersonHit"][];
+            /** @description The next page's cursor; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A user found by people search, with the caller's relation to them. */
+        PersonHit: {
+            id: components["schemas"]["Id"];
+            username: components["schemas"]["Username"];
+            display_name: components["schemas"]["DisplayName"];
+            city: components["schemas"]["City"];
+            /** @description Accepted followers. */
+            follower_count: number;
+            relationship: components["schemas"]["Relationship"];
+        };
+        /** @description Follow suggestions, best first. */
+        SuggestionList: {
+            users: components["schemas"]["Suggestion"][];
+        };
+        /** @description A user suggested to follow, with why. */
+        Suggestion: {
+            id: components["schemas"]["Id"];
+            username: components["schemas"]["Username"];
+            display_name: components["schemas"]["DisplayName"];
+            city: components["schemas"]["City"];
+            /** @description Accepted followers. */
+            follower_count: number;
+            relationship: components["schemas"]["Relationship"];
+            /** @description "3 mutual friends", "Member of Riverside Runners" or "Also in Leeds". */
+            reason: string;
+        };
         /** @description The caller's relation to the user (all "none"/false on one's own profile). */
         Relationship: {
             /**
@@ -3833,6 +3933,36 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    searchUsers: {
+        parameters: {
+            query: {
+                /** @description What to look for, 1 to 100 characters after trimming. */
+                q: string;
+                /** @description Page size (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of people. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeoplePage"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
     getUser: {
         parameters: {
             query?: never;
@@ -4113,6 +4243,56 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Not muted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSuggestions: {
+        parameters: {
+            query?: {
+                /** @description How many (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suggestions, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionList"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Error"];
+        };
+    };
+    dismissSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user is no longer suggested to the caller. */
             204: {
                 headers: {
                     [name: string]: unknown;

@@ -6,6 +6,8 @@ import type { ReadOptions } from './accounts';
 export type FollowState = Schemas['FollowState'];
 export type UserList = Schemas['UserList'];
 export type Relationship = Schemas['Relationship'];
+export type PersonHit = Schemas['PersonHit'];
+export type Suggestion = Schemas['Suggestion'];
 
 const user = (userId: number) => ({ user_id: userId });
 
@@ -26,6 +28,10 @@ export function socialApi(core: Core) {
             core.call('get', '/v1/me/follow-requests', { query: cursor ? { cursor } : {}, signal }),
         acceptFollowRequest: (userId: number) => core.call('post', '/v1/me/follow-requests/{user_id}/accept', { path: user(userId) }),
         declineFollowRequest: (userId: number) => core.call('post', '/v1/me/follow-requests/{user_id}/decline', { path: user(userId) }),
+        searchUsers: (q: string, cursor: string | undefined, { signal }: ReadOptions = {}) =>
+            core.call('get', '/v1/users/search', { query: cursor ? { q, cursor } : { q }, signal }),
+        listSuggestions: ({ signal }: ReadOptions = {}) => core.call('get', '/v1/me/suggestions', { query: {}, signal }),
+        dismissSuggestion: (userId: number) => core.call('post', '/v1/me/suggestions/{user_id}/dismiss', { path: user(userId) }),
     };
 }
 

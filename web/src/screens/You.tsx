@@ -228,6 +228,7 @@ export function You() {
                 <ListRow title="Edit profile" subtitle="Name, body, units, privacy" href={href('you/edit')} testId="edit-profile" />
                 <ListRow title="Privacy zones" subtitle="Places your routes never show to others" href={href('you/privacy-zones')} testId="privacy-zones" />
                 <ListRow title="Sessions" subtitle="Devices signed in to your account" href={href('you/sessions')} testId="sessions" />
+                <ListRow title="Find people" subtitle="Search by name or username, see suggestions" href={href('people')} testId="find-people" />
                 <ListRow title="Follow requests" subtitle="People asking to follow you" href={href('you/follow-requests')} testId="follow-requests" />
                 <ListRow title="Password & account" subtitle="Change password, delete account" href={href('you/account')} />
             </ListGroup>

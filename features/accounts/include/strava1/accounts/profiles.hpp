@@ -18,6 +18,7 @@ struct ProfileFacts {
     std::optional<std::string> username;
     std::string display_name;
     std::optional<std::string> avatar_url;  ///< none yet: the media issue adds avatars
+    std::optional<std::string> city;        ///< as the user wrote it (follow suggestions: "Also in Leeds")
     std::string units = "metric";           ///< "metric" | "imperial"
     std::string time_zone = "UTC";          ///< IANA name
     // What analysis needs (zones, calories, training load); unset when the user has not said.
@@ -35,6 +36,12 @@ struct ProfileFacts {
     /// The calendar day (YYYY-MM-DD), in this user's time zone, of each instant the caller asked
     /// about, in that order (PostgreSQL's time-zone rules decide it; the C++ library here has none).
     std::vector<std::string> local_dates;
+};
+
+/// Users who live where one user does (follow suggestions).
+struct SameCity {
+    std::string city;                    ///< the user's city as written; empty when unset
+    std::vector<std::int64_t> user_ids;  ///< others with that city (compared case-insensitively), newest first
 };
 
 /// Reads profile facts. Implemented by accounts::Module; thread-safe; each call is one statement.
@@ -56,6 +63,8 @@ public:
     virtual boost::asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> FindIdsByUsername(
         std::vector<std::string> usernames) = 0;
 
+    /// Up to `limit` users of `user_id`'s city (none when the user has not set one).
+    virtual boost::asio::awaitable<SameCity> InSameCity(std::int64_t user_id, int limit) = 0;
     /// Find for one user: nullopt when there is no such user.
     boost::asio::awaitable<std::optional<ProfileFacts>> FindOne(std::int64_t user_id,
                                                                 std::vector<std::int64_t> local_dates_of_us = {});

@@ -7,6 +7,7 @@
 #include "strava1/app/policy.hpp"
 #include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
+#include "strava1/groups/clubmates.hpp"
 #include "strava1/jobs/client.hpp"
 
 namespace strava1::db {
@@ -54,6 +55,8 @@ public:
     /// Who belongs to which club (clubs are the scopes; owners and admins are kAdmin), for features
     /// that state MemberOf/AdminOf a club (club posts, club challenges).
     app::Membership& Clubs();
+    /// Who shares a club with a user (social's follow suggestions).
+    Clubmates& Mates();
 
     struct Impl;
 

@@ -24,6 +24,9 @@ public:
     boost::asio::awaitable<std::unordered_map<std::int64_t, app::Relation>> RelationsOf(
         std::int64_t viewer_id, std::vector<std::int64_t> owner_ids) override;
     boost::asio::awaitable<app::Relationship> RelationshipOf(std::int64_t viewer_id, std::int64_t user_id) override;
+    boost::asio::awaitable<std::unordered_map<std::int64_t, app::Relationship>> RelationshipsOf(
+        std::int64_t viewer_id, std::vector<std::int64_t> user_ids) override;
+    boost::asio::awaitable<std::vector<std::int64_t>> BlockedWith(std::int64_t viewer_id) override;
 
 private:
     db::Pool& pool_;

@@ -6,6 +6,7 @@
 #include "strava1/accounts/standing.hpp"
 #include "strava1/activities/reader.hpp"
 #include "strava1/app/registry.hpp"
+#include "strava1/groups/clubmates.hpp"
 #include "strava1/jobs/client.hpp"
 #include "strava1/social/follow_store.hpp"
 
@@ -58,6 +59,7 @@ struct Deps {
     activities::ActivityReader& activities;  ///< feed items as the viewer may see them
     /// Suspensions a moderator decides (accounts' contract); null: "suspend" answers 503.
     accounts::Standing* standing = nullptr;
+    groups::Clubmates* clubmates = nullptr;  ///< follow suggestions' club members (none without clubs)
 };
 
 /// Social: follows (requests, accept/decline, remove), blocks and mutes, posts, comments, kudos and

@@ -41,6 +41,11 @@ public:
     virtual boost::asio::awaitable<std::unordered_map<std::int64_t, Relation>> RelationsOf(
         std::int64_t viewer_id, std::vector<std::int64_t> owner_ids) = 0;
     virtual boost::asio::awaitable<Relationship> RelationshipOf(std::int64_t viewer_id, std::int64_t user_id) = 0;
+    /// RelationshipOf for many users in one statement (people search): an entry for every user asked.
+    virtual boost::asio::awaitable<std::unordered_map<std::int64_t, Relationship>> RelationshipsOf(
+        std::int64_t viewer_id, std::vector<std::int64_t> user_ids) = 0;
+    /// Every user a block stands between the viewer and, either way (left out of people search).
+    virtual boost::asio::awaitable<std::vector<std::int64_t>> BlockedWith(std::int64_t viewer_id) = 0;
 };
 
 /// The relation where there is no social feature (unit tests, tools): nobody follows or blocks
@@ -58,6 +63,17 @@ public:
     }
     boost::asio::awaitable<Relationship> RelationshipOf(std::int64_t, std::int64_t) override {
         co_return Relationship{};
+    }
+    boost::asio::awaitable<std::unordered_map<std::int64_t, Relationship>> RelationshipsOf(
+        std::int64_t, std::vector<std::int64_t> user_ids) override {
+        std::unordered_map<std::int64_t, Relationship> out;
+        for (std::int64_t id : user_ids) {
+            out.emplace(id, Relationship{});
+        }
+        co_return out;
+    }
+    boost::asio::awaitable<std::vector<std::int64_t>> BlockedWith(std::int64_t) override {
+        co_return std::vector<std::int64_t>{};
     }
 };
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# People search at the SQL the server runs (features/accounts/src/repository.cpp, kSearchUsers;
+# ADR 0027) on USERS generated users in a throwaway database: checks the plan uses the trigram
+# indexes, then times QUERIES random typo'd queries (a full name, a surname or a first name with one
+# letter dropped, doubled, swapped or replaced) and prints p50 / p99 / max per kind and overall.
+#
+#   scripts/with-services.sh bench/search/run.sh        # or with STRAVA1_TEST_PG_DSN set
+#
+# Knobs: USERS (100000), QUERIES (1000), LIMIT (20).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+: "${STRAVA1_TEST_PG_DSN:?run under scripts/with-services.sh}"
+db="search_bench_$$"
+psql -qX "$STRAVA1_TEST_PG_DSN" -c "CREATE DATABASE $db" >/dev/null
+dsn="${STRAVA1_TEST_PG_DSN%/*}/$db"
+trap 'psql -qX "$STRAVA1_TEST_PG_DSN" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
+for f in migrations/*.sql; do
+    psql -qX -v ON_ERROR_STOP=1 "$dsn" -f "$f" >/dev/null
+done
+psql -qX -v ON_ERROR_STOP=1 "$dsn" -v users="${USERS:-100000}" -v queries="${QUERIES:-1000}" \
+    -v lim="${LIMIT:-20}" -f bench/search/search.sql
