@@ -19,6 +19,38 @@ export function followLabel(following: Following): string {
     return following === 'accepted' ? 'Following' : following === 'pending' ? 'Requested' : 'Follow';
 }
 
+/** A follow / requested / following toggle (the people screen uses it; the profile has its own with counts). */
+export function FollowButton({ userId, following, onChange, block = false }: {
+    userId: number;
+    following: Following;
+    onChange: (state: Following, followerDelta: number) => void;
+    block?: boolean;
+}) {
+    const submit = useSubmit(async (current: Following) => {
+        if (current === 'none') {
+            const state = await social.followUser(userId);
+            onChange(state.state, state.state === 'accepted' ? 1 : 0);
+        } else {
+            await social.unfollowUser(userId);
+            onChange('none', current === 'accepted' ? -1 : 0);
+        }
+    });
+    return (
+        <>
+            {submit.problem ? <ProblemView problem={submit.problem} /> : null}
+            <Button
+                block={block}
+                variant={following === 'none' ? 'primary' : 'secondary'}
+                busy={submit.busy}
+                onClick={() => void submit.run(following)}
+                data-testid="follow-button"
+            >
+                {followLabel(following)}
+            </Button>
+        </>
+    );
+}
+
 export function Profile({ id }: { id: number }) {
     const profile = useLoad((signal) => accounts.getUser(id, { signal }), [id]);
     const [menuOpen, setMenuOpen] = useState(false);
