@@ -570,6 +570,23 @@ public:
     asio::awaitable<app::Relationship> RelationshipOf(std::int64_t, std::int64_t) override {
         co_return app::Relationship{};
     }
+    asio::awaitable<std::unordered_map<std::int64_t, app::Relationship>> RelationshipsOf(
+        std::int64_t, std::vector<std::int64_t> user_ids) override {
+        std::unordered_map<std::int64_t, app::Relationship> out;
+        for (std::int64_t id : user_ids) {
+            out.emplace(id, app::Relationship{});
+        }
+        co_return out;
+    }
+    asio::awaitable<std::vector<std::int64_t>> BlockedWith(std::int64_t viewer_id) override {
+        std::vector<std::int64_t> out;
+        for (const auto& [blocker, blocked] : blocks) {
+            if (blocker == viewer_id || blocked == viewer_id) {
+                out.push_back(blocker == viewer_id ? blocked : blocker);
+            }
+        }
+        co_return out;
+    }
 };
 
 TEST_F(ActivitiesPg, OtherFeaturesReadActivitiesThroughThePrivacyFunction) {
