@@ -112,6 +112,9 @@ const kArgs: { [K in keyof Api]: Parameters<Api[K]> } = {
     listFollowRequests: [undefined],
     acceptFollowRequest: [4],
     declineFollowRequest: [4],
+    searchUsers: ['ana', undefined],
+    listSuggestions: [],
+    dismissSuggestion: [4],
 };
 
 function pathMatches(template: string, path: string): boolean {
