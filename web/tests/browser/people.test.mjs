@@ -35,7 +35,7 @@ test('People: a typo finds a user to follow; suggestions show their reason and c
         assert.equal((await client.as(me).patch('/v1/me', { city })).status, 200);
         assert.equal((await client.as(local).patch('/v1/me', { city })).status, 200);
 
-        const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block', ...size });
+        const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block', bypassCSP: true, ...size });
         context.setDefaultTimeout(20_000);
         await context.addInitScript((token) => {
             if (!localStorage.getItem('strava1.refresh_token')) {
