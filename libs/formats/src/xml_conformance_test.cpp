@@ -514,7 +514,10 @@ struct Sample {
 /// the point has none), so nothing is lost in the comparison.
 fs::path StyleFile() {
     static const fs::path kPath = [] {
-        fs::path file = fs::path(::testing::TempDir()) / "strava1_gpsbabel_style.txt";
+        // Per process: the TCX and GPX conformance tests run at once under ctest -j and would
+        // otherwise truncate the file while the other's gpsbabel reads it.
+        fs::path file =
+            fs::path(::testing::TempDir()) / ("strava1_gpsbabel_style_" + std::to_string(::getpid()) + ".txt");
         std::FILE* out = std::fopen(file.c_str(), "w");
         std::fputs(
             "FIELD_DELIMITER COMMA\nRECORD_DELIMITER NEWLINE\nBADCHARS COMMA\n"
