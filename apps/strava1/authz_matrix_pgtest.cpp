@@ -232,8 +232,8 @@ public:
             return false;
         }
         if (object.kind == "club" || object.kind == "challenge") {
-            // Every signed-in user sees a club's card (and its challenges, ADR 0026), private or not (ADR 0021); a club is its members',
-            // not its owner's alone, so a block between two people does not hide it.
+            // Every signed-in user sees a club's card (and its challenges, ADR 0026), private or not (ADR 0021); a club
+            // is its members', not its owner's alone, so a block between two people does not hide it.
             return true;
         }
         if (actor == Actor::kBlocked) {
@@ -381,10 +381,11 @@ public:
             object.marker.clear();
         } else if (kind == "post" || kind == "comment") {
             // The marker is the post's text; a comment's is its own text, on a post of that variant.
-            auto post = variant == "club"
-                            ? as_owner.Post("/v1/clubs/" + Id(ClubWithRoles("public")) + "/posts",
-                                            json::object{{"text", object.marker}})
-                            : as_owner.Post("/v1/posts", json::object{{"text", object.marker}, {"visibility", variant}});
+            auto post =
+                variant == "club"
+                    ? as_owner.Post("/v1/clubs/" + Id(ClubWithRoles("public")) + "/posts",
+                                    json::object{{"text", object.marker}})
+                    : as_owner.Post("/v1/posts", json::object{{"text", object.marker}, {"visibility", variant}});
             EXPECT_EQ(post.status, 201) << post.body;
             object.id = post.json.at("id").to_number<std::int64_t>();
             if (kind == "comment") {
@@ -414,12 +415,12 @@ public:
             const std::string base = "/v1/clubs/" + Id(object.id);
             if (kind == "challenge") {
                 auto challenge = as_owner.Post(
-                    base + "/challenges",
-                    json::object{{"title", object.marker},
-                                 {"type", "total_distance"},
-                                 {"goal_value", 10000},
-                                 {"starts_at", FormatRfc3339(std::chrono::system_clock::now())},
-                                 {"ends_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(72))}});
+                    base + "/challenges", json::object{{"title", object.marker},
+                                                       {"type", "total_distance"},
+                                                       {"goal_value", 10000},
+                                                       {"starts_at", FormatRfc3339(std::chrono::system_clock::now())},
+                                                       {"ends_at", FormatRfc3339(std::chrono::system_clock::now() +
+                                                                                 std::chrono::hours(72))}});
                 EXPECT_EQ(challenge.status, 201) << challenge.body;
                 object.id = challenge.json.at("id").to_number<std::int64_t>();
             } else {
@@ -435,8 +436,8 @@ public:
     /// the member and the admin active, the removed member removed.
     std::int64_t ClubWithRoles(const std::string& privacy) {
         auto as_owner = app_.Client().As(owner_);
-        auto club = as_owner.Post("/v1/clubs",
-                                  json::object{{"name", "Matrix club " + privacy}, {"sport", "run"}, {"privacy", privacy}});
+        auto club = as_owner.Post(
+            "/v1/clubs", json::object{{"name", "Matrix club " + privacy}, {"sport", "run"}, {"privacy", privacy}});
         EXPECT_EQ(club.status, 201) << club.body;
         const std::int64_t id = club.json.at("id").to_number<std::int64_t>();
         const std::string base = "/v1/clubs/" + Id(id);
@@ -796,17 +797,16 @@ std::map<std::string, Row> Rows() {
     rows["GET /v1/clubs/{club_id}/leaderboard"] = {200, on("/v1/clubs/", "/leaderboard?sport=run")};
     // Challenges (features/groups, ADR 0026): created by club admins, seen like the club's card,
     // joined and ranked by members only.
-    rows["POST /v1/clubs/{club_id}/challenges"] = {
-        201, call(Method::kPost, "/v1/clubs/", "/challenges",
-                  json::object{{"title", "Matrix goal"},
-                               {"type", "total_time"},
-                               {"goal_value", 3600},
-                               {"starts_at", "2026-01-01T00:00:00Z"},
-                               {"ends_at", "2099-01-01T00:00:00Z"}})};
+    rows["POST /v1/clubs/{club_id}/challenges"] = {201, call(Method::kPost, "/v1/clubs/", "/challenges",
+                                                             json::object{{"title", "Matrix goal"},
+                                                                          {"type", "total_time"},
+                                                                          {"goal_value", 3600},
+                                                                          {"starts_at", "2026-01-01T00:00:00Z"},
+                                                                          {"ends_at", "2099-01-01T00:00:00Z"}})};
     rows["GET /v1/clubs/{club_id}/challenges"] = {200, on("/v1/clubs/", "/challenges")};
     rows["GET /v1/challenges/{challenge_id}"] = {200, on("/v1/challenges/")};
-    rows["PUT /v1/challenges/{challenge_id}/participation"] = {
-        200, call(Method::kPut, "/v1/challenges/", "/participation")};
+    rows["PUT /v1/challenges/{challenge_id}/participation"] = {200,
+                                                               call(Method::kPut, "/v1/challenges/", "/participation")};
     rows["DELETE /v1/challenges/{challenge_id}/participation"] = {
         204, call(Method::kDelete, "/v1/challenges/", "/participation")};
     rows["GET /v1/challenges/{challenge_id}/leaderboard"] = {200, on("/v1/challenges/", "/leaderboard")};
@@ -927,17 +927,6 @@ int Expected(const http::Route& route, const Row& row, Actor actor, const Object
             ADD_FAILURE() << "the matrix has no rule for access " << http::AccessKindName(kind);
             return 0;
     }
-}
-
-/// What tells one problem from another, without what differs per request.
-std::string ProblemShape(const InProcessResponse& r) {
-    if (!r.json.is_object()) {
-        return r.body;
-    }
-    json::object shape = r.json.as_object();
-    shape.erase("request_id");
-    shape.erase("instance");
-    return json::serialize(shape);
 }
 
 std::string Where(const http::Route& route, Actor actor, const Object* object) {

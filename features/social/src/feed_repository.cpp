@@ -17,6 +17,9 @@ namespace {
 #define FEED_ORDER(x) " ORDER BY " x ".at DESC, " x ".kind DESC, " x ".item_id DESC"
 
 constexpr const char* kForgetAuthored = "DELETE FROM feed_authored WHERE item_id = $1 AND kind = $2";
+// Locks the post against a concurrent delete until the recording transaction ends, so that the
+// delete's event is handled after what this one writes.
+constexpr const char* kPostThere = "SELECT 1 FROM posts WHERE id = $1 FOR KEY SHARE";
 constexpr const char* kForgetClub = "DELETE FROM feed_club_items WHERE item_id = $1 AND kind = $2";
 constexpr const char* kInsertClub =
     "INSERT INTO feed_club_items (club_id, at, kind, item_id, author_id) VALUES ($1, $2::timestamptz, $3, $4, $5) "
@@ -122,6 +125,10 @@ asio::awaitable<void> FeedRepository::Author(db::Transaction& tx, FeedKind kind,
     co_await tx.Query(kInsertAuthored, Params::Of(item.author_id, item.at, KindOf(kind), item.item_id, item.in_feeds));
     co_await tx.Query(kDropMoved, Params::Of(item.item_id, KindOf(kind), item.at));
     co_await tx.Query(kInsertOwn, Params::Of(item.author_id, item.at, KindOf(kind), item.item_id));
+}
+
+asio::awaitable<bool> FeedRepository::PostThere(db::Transaction& tx, std::int64_t post_id) {
+    co_return !(co_await tx.Query(kPostThere, Params::Of(post_id))).Empty();
 }
 
 asio::awaitable<void> FeedRepository::InClub(db::Transaction& tx, FeedKind kind, const FeedItem& item) {

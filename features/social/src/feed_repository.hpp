@@ -52,6 +52,8 @@ public:
     static boost::asio::awaitable<void> Author(db::Transaction& tx, FeedKind kind, const FeedItem& item);
     /// Removes the item from every feed and from the author's items.
     static boost::asio::awaitable<void> Forget(db::Transaction& tx, FeedKind kind, std::int64_t item_id);
+    /// Whether the post still exists, locking it against deletion until `tx` ends.
+    static boost::asio::awaitable<bool> PostThere(db::Transaction& tx, std::int64_t post_id);
     /// Puts a club post in its club's feed.
     static boost::asio::awaitable<void> InClub(db::Transaction& tx, FeedKind kind, const FeedItem& item);
     /// Removes the item from every feed but its author's.
@@ -76,8 +78,7 @@ public:
     boost::asio::awaitable<std::vector<FeedRow>> Home(std::int64_t reader_id, const std::vector<std::int64_t>& clubs,
                                                       std::optional<FeedAfter> after, int fetch);
     /// A club's feed, before any privacy.
-    boost::asio::awaitable<std::vector<FeedRow>> Club(std::int64_t club_id, std::optional<FeedAfter> after,
-                                                      int fetch);
+    boost::asio::awaitable<std::vector<FeedRow>> Club(std::int64_t club_id, std::optional<FeedAfter> after, int fetch);
     /// Every item of one author (their profile feed), before any privacy.
     boost::asio::awaitable<std::vector<FeedRow>> Authored(std::int64_t author_id, std::optional<FeedAfter> after,
                                                           int fetch);

@@ -105,6 +105,16 @@ asio::awaitable<void> FeedService::EnqueueBackfill(db::Transaction& tx, const jo
 
 asio::awaitable<void> FeedService::Publish(FeedKind kind, const FeedItem& item) {
     db::Transaction tx = co_await repository_.Pool().Begin();
+    if (kind == FeedKind::kPost) {
+        // A post deleted before its created or changed event is handled (events of one post may run
+        // out of order on retries or at once on two workers) must not leave rows behind.
+        const bool there = co_await FeedRepository::PostThere(tx, item.item_id);
+        if (!there) {
+            co_await FeedRepository::Forget(tx, kind, item.item_id);
+            co_await tx.Commit();
+            co_return;
+        }
+    }
     co_await FeedRepository::Author(tx, kind, item);
     if (item.club_id) {
         co_await FeedRepository::InClub(tx, kind, item);
