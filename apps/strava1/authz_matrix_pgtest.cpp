@@ -212,8 +212,12 @@ public:
 
     /// The variants an object kind comes in, and whether `actor` may see an object of that variant.
     static std::vector<std::string> Variants(std::string_view kind) {
-        if (kind == "activity" || kind == "post" || kind == "comment") {
-            return {"everyone", "followers", "only_me"};  // a comment's: its parent post's
+        if (kind == "activity") {
+            return {"everyone", "followers", "only_me"};
+        }
+        if (kind == "post" || kind == "comment") {
+            // A comment's: its parent post's. "club": a post in a club the owner runs, read by its members.
+            return {"everyone", "followers", "only_me", "club"};
         }
         if (kind == "club" || kind == "challenge") {
             return {"public", "private"};  // a challenge's: its club's
@@ -228,12 +232,15 @@ public:
             return false;
         }
         if (object.kind == "club" || object.kind == "challenge") {
-            // Every signed-in user sees a club's card (and its challenges, ADR 0026), private or not (ADR 0021); a club is its members',
-            // not its owner's alone, so a block between two people does not hide it.
+            // Every signed-in user sees a club's card (and its challenges, ADR 0026), private or not (ADR 0021); a club
+            // is its members', not its owner's alone, so a block between two people does not hide it.
             return true;
         }
         if (actor == Actor::kBlocked) {
             return false;  // a block hides everything of the owner, as if missing
+        }
+        if (object.variant == "club") {
+            return ClubRoleOf(actor) != ClubRole::kNone;
         }
         if (object.kind == "activity" || object.kind == "post" || object.kind == "comment") {
             return object.variant == "everyone" || (object.variant == "followers" && actor == Actor::kFollower);
@@ -374,7 +381,11 @@ public:
             object.marker.clear();
         } else if (kind == "post" || kind == "comment") {
             // The marker is the post's text; a comment's is its own text, on a post of that variant.
-            auto post = as_owner.Post("/v1/posts", json::object{{"text", object.marker}, {"visibility", variant}});
+            auto post =
+                variant == "club"
+                    ? as_owner.Post("/v1/clubs/" + Id(ClubWithRoles("public")) + "/posts",
+                                    json::object{{"text", object.marker}})
+                    : as_owner.Post("/v1/posts", json::object{{"text", object.marker}, {"visibility", variant}});
             EXPECT_EQ(post.status, 201) << post.body;
             object.id = post.json.at("id").to_number<std::int64_t>();
             if (kind == "comment") {
@@ -400,29 +411,16 @@ public:
         } else if (kind == "club" || kind == "challenge") {
             // The marker is the club's event's title: content only its members see; a challenge's
             // is its title, which its club's card shows everyone signed in.
-            auto club = as_owner.Post(
-                "/v1/clubs", json::object{{"name", "Matrix club " + variant}, {"sport", "run"}, {"privacy", variant}});
-            EXPECT_EQ(club.status, 201) << club.body;
-            object.id = club.json.at("id").to_number<std::int64_t>();
+            object.id = ClubWithRoles(variant);
             const std::string base = "/v1/clubs/" + Id(object.id);
-            for (const TestUser* user : {&member_, &removed_, &admin_}) {
-                auto invited = as_owner.Post(base + "/invites", json::object{{"user_id", user->id}});
-                EXPECT_EQ(invited.status, 200) << invited.body;
-                auto joined = app_.Client().As(*user).Post(base + "/join");
-                EXPECT_EQ(joined.json.at("state"), "active") << joined.body;
-            }
-            auto promoted = as_owner.Patch(base + "/members/" + Id(admin_.id), json::object{{"role", "admin"}});
-            EXPECT_EQ(promoted.status, 200) << promoted.body;
-            auto removed = as_owner.Delete(base + "/members/" + Id(removed_.id));
-            EXPECT_EQ(removed.status, 204) << removed.body;
             if (kind == "challenge") {
                 auto challenge = as_owner.Post(
-                    base + "/challenges",
-                    json::object{{"title", object.marker},
-                                 {"type", "total_distance"},
-                                 {"goal_value", 10000},
-                                 {"starts_at", FormatRfc3339(std::chrono::system_clock::now())},
-                                 {"ends_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(72))}});
+                    base + "/challenges", json::object{{"title", object.marker},
+                                                       {"type", "total_distance"},
+                                                       {"goal_value", 10000},
+                                                       {"starts_at", FormatRfc3339(std::chrono::system_clock::now())},
+                                                       {"ends_at", FormatRfc3339(std::chrono::system_clock::now() +
+                                                                                 std::chrono::hours(72))}});
                 EXPECT_EQ(challenge.status, 201) << challenge.body;
                 object.id = challenge.json.at("id").to_number<std::int64_t>();
             } else {
@@ -432,6 +430,28 @@ public:
             ADD_FAILURE() << "the matrix cannot make a " << kind;
         }
         return object;
+    }
+
+    /// A new club of the owner's (privacy "public" or "private") where the club actors have their roles:
+    /// the member and the admin active, the removed member removed.
+    std::int64_t ClubWithRoles(const std::string& privacy) {
+        auto as_owner = app_.Client().As(owner_);
+        auto club = as_owner.Post(
+            "/v1/clubs", json::object{{"name", "Matrix club " + privacy}, {"sport", "run"}, {"privacy", privacy}});
+        EXPECT_EQ(club.status, 201) << club.body;
+        const std::int64_t id = club.json.at("id").to_number<std::int64_t>();
+        const std::string base = "/v1/clubs/" + Id(id);
+        for (const TestUser* user : {&member_, &removed_, &admin_}) {
+            auto invited = as_owner.Post(base + "/invites", json::object{{"user_id", user->id}});
+            EXPECT_EQ(invited.status, 200) << invited.body;
+            auto joined = app_.Client().As(*user).Post(base + "/join");
+            EXPECT_EQ(joined.json.at("state"), "active") << joined.body;
+        }
+        auto promoted = as_owner.Patch(base + "/members/" + Id(admin_.id), json::object{{"role", "admin"}});
+        EXPECT_EQ(promoted.status, 200) << promoted.body;
+        auto removed = as_owner.Delete(base + "/members/" + Id(removed_.id));
+        EXPECT_EQ(removed.status, 204) << removed.body;
+        return id;
     }
 
     /// A throwaway user (and its token) for calls that would end the actor's own session or account.
@@ -777,17 +797,16 @@ std::map<std::string, Row> Rows() {
     rows["GET /v1/clubs/{club_id}/leaderboard"] = {200, on("/v1/clubs/", "/leaderboard?sport=run")};
     // Challenges (features/groups, ADR 0026): created by club admins, seen like the club's card,
     // joined and ranked by members only.
-    rows["POST /v1/clubs/{club_id}/challenges"] = {
-        201, call(Method::kPost, "/v1/clubs/", "/challenges",
-                  json::object{{"title", "Matrix goal"},
-                               {"type", "total_time"},
-                               {"goal_value", 3600},
-                               {"starts_at", "2026-01-01T00:00:00Z"},
-                               {"ends_at", "2099-01-01T00:00:00Z"}})};
+    rows["POST /v1/clubs/{club_id}/challenges"] = {201, call(Method::kPost, "/v1/clubs/", "/challenges",
+                                                             json::object{{"title", "Matrix goal"},
+                                                                          {"type", "total_time"},
+                                                                          {"goal_value", 3600},
+                                                                          {"starts_at", "2026-01-01T00:00:00Z"},
+                                                                          {"ends_at", "2099-01-01T00:00:00Z"}})};
     rows["GET /v1/clubs/{club_id}/challenges"] = {200, on("/v1/clubs/", "/challenges")};
     rows["GET /v1/challenges/{challenge_id}"] = {200, on("/v1/challenges/")};
-    rows["PUT /v1/challenges/{challenge_id}/participation"] = {
-        200, call(Method::kPut, "/v1/challenges/", "/participation")};
+    rows["PUT /v1/challenges/{challenge_id}/participation"] = {200,
+                                                               call(Method::kPut, "/v1/challenges/", "/participation")};
     rows["DELETE /v1/challenges/{challenge_id}/participation"] = {
         204, call(Method::kDelete, "/v1/challenges/", "/participation")};
     rows["GET /v1/challenges/{challenge_id}/leaderboard"] = {200, on("/v1/challenges/", "/leaderboard")};
@@ -803,6 +822,9 @@ std::map<std::string, Row> Rows() {
                                               .body = json::object{{"text", "a matrix post"}}};
                               }};
     rows["GET /v1/posts/{post_id}"] = {200, on("/v1/posts/")};
+    rows["POST /v1/clubs/{club_id}/posts"] = {
+        201, call(Method::kPost, "/v1/clubs/", "/posts", json::object{{"text", "a matrix club post"}})};
+    rows["GET /v1/clubs/{club_id}/feed"] = {200, on("/v1/clubs/", "/feed")};
     // The edit keeps the text (the marker) and the visibility: only the time changes.
     rows["PATCH /v1/posts/{post_id}"] = {200, [](World&, Actor, const Object* o) {
                                              return Call{.method = Method::kPatch,
@@ -889,6 +911,11 @@ int Expected(const http::Route& route, const Row& row, Actor actor, const Object
         case AccessKind::kSignedIn:
             return row.ok;
         case AccessKind::kOwner:
+            // A club's admins manage its posts (ADR 0022): they may delete one, not edit it.
+            if (object && object->kind == "post" && object->variant == "club" && actor == Actor::kClubAdmin &&
+                route.method == Method::kDelete) {
+                return row.ok;
+            }
             return actor == Actor::kOwner ? row.ok : 404;
         case AccessKind::kViewer:
             return World::Visible(actor, *object) ? row.ok : 404;
@@ -900,17 +927,6 @@ int Expected(const http::Route& route, const Row& row, Actor actor, const Object
             ADD_FAILURE() << "the matrix has no rule for access " << http::AccessKindName(kind);
             return 0;
     }
-}
-
-/// What tells one problem from another, without what differs per request.
-std::string ProblemShape(const InProcessResponse& r) {
-    if (!r.json.is_object()) {
-        return r.body;
-    }
-    json::object shape = r.json.as_object();
-    shape.erase("request_id");
-    shape.erase("instance");
-    return json::serialize(shape);
 }
 
 std::string Where(const http::Route& route, Actor actor, const Object* object) {

@@ -407,5 +407,85 @@ TEST_F(FeedTest, AWideAuthorIsMergedAtReadTimeWithTheCursorMutesAndUnfollows) {
     EXPECT_EQ(Home(ana), (IdList{a1, c1})) << "an unfollow ends the merge at once";
 }
 
+TEST_F(FeedTest, AClubPostIsReadByTheClubsMembersOnly) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(4);
+    const auto& owner = u[0];
+    const auto& member = u[1];
+    const auto& follower = u[2];  // follows the owner, not in the club
+    const auto& stranger = u[3];
+    const std::string name = "Riverside Runners " + std::to_string(owner.id);
+    auto club = client().As(owner).Post(
+        "/v1/clubs", json::object{{"name", name}, {"sport", "run"}, {"city", "Ljubljana"}, {"privacy", "public"}});
+    ASSERT_EQ(club.status, 201) << club.body;
+    const std::string c = "/v1/clubs/" + std::to_string(club.json.at("id").to_number<std::int64_t>());
+    ASSERT_EQ(client().As(member).Post(c + "/join").status, 200);
+    ASSERT_EQ(client().As(follower).Post(U(owner) + "/follow").json.at("state"), "accepted");
+
+    // Only members post, and a club post takes no visibility (its audience is the club).
+    ExpectProblem(client().As(stranger).Post(c + "/posts", json::object{{"text", "hi"}}), 404);
+    auto bad = client().As(owner).Post(c + "/posts", json::object{{"text", "hi"}, {"visibility", "followers"}});
+    ExpectProblem(bad, 400);
+    EXPECT_NE(bad.body.find("visibility"), std::string::npos) << bad.body;
+    auto posted = client().As(owner).Post(c + "/posts", json::object{{"text", "Long run Saturday 8:00"}});
+    ASSERT_EQ(posted.status, 201) << posted.body;
+    EXPECT_EQ(posted.json.at("club").at("name"), name.c_str());
+    const std::int64_t club_post = posted.json.at("id").to_number<std::int64_t>();
+    auto open = client().As(owner).Post("/v1/posts", json::object{{"text", "Nice weather"}});
+    ASSERT_EQ(open.status, 201);
+    EXPECT_TRUE(open.json.at("club").is_null());
+    const std::int64_t open_post = open.json.at("id").to_number<std::int64_t>();
+    ASSERT_TRUE(DrainFeedJobs());
+
+    // Members read it in the club's feed and in their home feed; followers and strangers do not,
+    // anywhere, and a non-member's club feed answers as a missing club.
+    EXPECT_EQ(Ids(member, c + "/feed"), IdList{-club_post});
+    EXPECT_EQ(Home(member), IdList{-club_post});
+    EXPECT_EQ(Home(owner), (IdList{-open_post, -club_post})) << "once, though both the author's and the club's";
+    EXPECT_EQ(Home(follower), IdList{-open_post});
+    EXPECT_EQ(Ids(follower, U(owner) + "/feed"), IdList{-open_post});
+    EXPECT_EQ(Ids(member, U(owner) + "/feed"), (IdList{-open_post, -club_post}));
+    const std::string p = "/v1/posts/" + std::to_string(club_post);
+    EXPECT_EQ(client().As(member).Get(p).status, 200);
+    auto hidden = client().As(follower).Get(p);
+    ExpectProblem(hidden, 404);
+    EXPECT_EQ(ProblemShape(hidden), ProblemShape(client().As(follower).Get("/v1/posts/999999999999")));
+    auto not_member = client().As(stranger).Get(c + "/feed");
+    ExpectProblem(not_member, 404);
+    EXPECT_EQ(ProblemShape(not_member), ProblemShape(client().As(stranger).Get("/v1/clubs/999999999999/feed")));
+    auto listed = client().As(follower).Get(U(owner) + "/posts");
+    ASSERT_EQ(listed.status, 200);
+    EXPECT_EQ(listed.json.at("posts").as_array().size(), 1u) << listed.body;
+    ExpectProblem(client().As(follower).Post(p + "/comments", json::object{{"text", "me too"}}), 404);
+    EXPECT_EQ(client().As(member).Post(p + "/comments", json::object{{"text", "in!"}}).status, 201);
+
+    // Membership is read when the feed is: leaving takes the club's posts out at once, joining brings them.
+    ASSERT_EQ(client().As(member).Delete(c + "/membership").status, 204);
+    EXPECT_EQ(Home(member), IdList{});
+    ExpectProblem(client().As(member).Get(p), 404);
+    ASSERT_EQ(client().As(follower).Post(c + "/join").status, 200);
+    EXPECT_EQ(Home(follower), (IdList{-open_post, -club_post}));
+
+    // The club's admins manage its posts; another member may not delete them (404 as the owner rule).
+    auto by_follower = client().As(follower).Post(c + "/posts", json::object{{"text", "Who runs Sunday?"}});
+    ASSERT_EQ(by_follower.status, 201);
+    const std::string fp = "/v1/posts/" + std::to_string(by_follower.json.at("id").to_number<std::int64_t>());
+    ExpectProblem(client().As(follower).Delete(p), 404);
+    ExpectProblem(client().As(owner).Patch(fp, json::object{{"text", "edited"}}), 404);
+    ExpectProblem(client().As(follower).Patch(fp, json::object{{"visibility", "only_me"}}), 400);
+    EXPECT_EQ(client().As(owner).Delete(fp).status, 204);
+    ASSERT_TRUE(DrainFeedJobs());
+    EXPECT_EQ(Ids(follower, c + "/feed"), IdList{-club_post});
+    EXPECT_EQ(app()
+                  .Sync(app().Pool().Query("SELECT count(*) FROM feed_club_items WHERE item_id = $1 AND kind = 2",
+                                           db::Params::Of(by_follower.json.at("id").to_number<std::int64_t>())))
+                  .Int(0, 0),
+              0);
+
+    // A block hides the author's club posts from the blocked member, too.
+    ASSERT_EQ(client().As(owner).Post(U(follower) + "/block").status, 204);
+    EXPECT_EQ(Ids(follower, c + "/feed"), IdList{});
+}
+
 }  // namespace
 }  // namespace strava1::app

@@ -23,14 +23,6 @@ std::vector<TestUser> NewUsers(const testing::InProcessClient& client, int n) {
     return client.From("10.41." + std::to_string(address / 250) + "." + std::to_string(address % 250 + 1)).Users(n);
 }
 
-/// What tells one problem from another, without what differs per request.
-std::string ProblemShape(const testing::InProcessResponse& r) {
-    json::object shape = r.json.as_object();
-    shape.erase("request_id");
-    shape.erase("instance");
-    return json::serialize(shape);
-}
-
 class Moderation : public InProcessTest {
 protected:
     /// A new site administrator, as `strava1 user grant-admin` makes one.

@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -97,6 +98,18 @@ private:
 /// not a cloned database; tests stay independent by acting only as users they sign up themselves
 /// (Users(n) makes new ones each call). A test that needs other settings or an empty database builds
 /// its own TestApp.
+/// What tells one problem from another, without what differs per request (its id and target): a
+/// hidden object's 404 must have the shape of a missing one's.
+inline std::string ProblemShape(const testing::InProcessResponse& r) {
+    if (!r.json.is_object()) {
+        return r.body;
+    }
+    boost::json::object shape = r.json.as_object();
+    shape.erase("request_id");
+    shape.erase("instance");
+    return boost::json::serialize(shape);
+}
+
 class InProcessTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {

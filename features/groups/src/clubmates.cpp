@@ -14,6 +14,9 @@ constexpr const char* kClubmates =
     "CROSS JOIN LATERAL (SELECT user_id FROM club_members cm WHERE cm.club_id = mine.club_id "
     "AND cm.state = 'active' AND cm.user_id <> $1 LIMIT $3) m "
     "ORDER BY m.user_id, c.name";
+constexpr const char* kClubsOf =
+    "SELECT club_id FROM club_members WHERE user_id = $1 AND state = 'active' ORDER BY club_id";
+constexpr const char* kNames = "SELECT id, name FROM clubs WHERE id = ANY ($1::bigint[])";
 
 }  // namespace
 
@@ -23,6 +26,34 @@ boost::asio::awaitable<std::vector<Clubmate>> PgClubmates::Of(std::int64_t user_
     out.reserve(r.Rows());
     for (int row = 0; row < r.Rows(); ++row) {
         out.push_back(Clubmate{.user_id = r.Int(row, 0), .club_name = r.String(row, 1)});
+    }
+    co_return out;
+}
+
+boost::asio::awaitable<std::vector<std::int64_t>> PgClubmates::ClubsOf(std::int64_t user_id) {
+    db::Result r = co_await pool_.Query(kClubsOf, db::Params::Of(user_id));
+    std::vector<std::int64_t> out;
+    out.reserve(r.Rows());
+    for (int row = 0; row < r.Rows(); ++row) {
+        out.push_back(r.Int(row, 0));
+    }
+    co_return out;
+}
+
+boost::asio::awaitable<std::vector<ClubName>> PgClubmates::Names(std::vector<std::int64_t> club_ids) {
+    std::vector<ClubName> out;
+    if (club_ids.empty()) {
+        co_return out;
+    }
+    std::string array = "{";
+    for (std::size_t i = 0; i < club_ids.size(); ++i) {
+        array += (i ? "," : "") + std::to_string(club_ids[i]);
+    }
+    array += "}";
+    db::Result r = co_await pool_.Query(kNames, db::Params::Of(array));
+    out.reserve(r.Rows());
+    for (int row = 0; row < r.Rows(); ++row) {
+        out.push_back(ClubName{.club_id = r.Int(row, 0), .name = r.String(row, 1)});
     }
     co_return out;
 }

@@ -17,6 +17,13 @@ namespace {
 #define FEED_ORDER(x) " ORDER BY " x ".at DESC, " x ".kind DESC, " x ".item_id DESC"
 
 constexpr const char* kForgetAuthored = "DELETE FROM feed_authored WHERE item_id = $1 AND kind = $2";
+// Locks the post against a concurrent delete until the recording transaction ends, so that the
+// delete's event is handled after what this one writes.
+constexpr const char* kPostThere = "SELECT 1 FROM posts WHERE id = $1 FOR KEY SHARE";
+constexpr const char* kForgetClub = "DELETE FROM feed_club_items WHERE item_id = $1 AND kind = $2";
+constexpr const char* kInsertClub =
+    "INSERT INTO feed_club_items (club_id, at, kind, item_id, author_id) VALUES ($1, $2::timestamptz, $3, $4, $5) "
+    "ON CONFLICT DO NOTHING";
 constexpr const char* kInsertAuthored =
     "INSERT INTO feed_authored (author_id, at, kind, item_id, in_feeds) VALUES ($1, $2::timestamptz, $3, $4, $5) "
     "ON CONFLICT (author_id, at, kind, item_id) DO UPDATE SET in_feeds = EXCLUDED.in_feeds";
@@ -49,8 +56,9 @@ constexpr const char* kBackfill =
     "AND EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2 AND state = 'accepted') "
     "AND NOT EXISTS (SELECT 1 FROM feed_wide_authors WHERE author_id = $2) " FEED_ORDER(
         "a") " LIMIT $3 ON CONFLICT DO NOTHING";
-// The reader's rows, and for each wide author they follow that author's newest items (one index
-// range each); UNION drops an item found both ways (fanned out before its author became wide).
+// The reader's rows, for each wide author they follow that author's newest items, and for each of
+// their clubs $6 the club's newest items (one index range each); UNION drops an item found twice (fanned
+// out before its author became wide; the author's own row of a club post).
 constexpr const char* kHome =
     "SELECT " FEED_US("u") ", u.kind, u.item_id, u.author_id FROM ("
     "(SELECT i.at, i.kind, i.item_id, i.author_id FROM feed_items i WHERE i.user_id = $1 AND " FEED_AFTER("i")
@@ -61,12 +69,28 @@ constexpr const char* kHome =
     " CROSS JOIN LATERAL (SELECT a.at, a.kind, a.item_id, a.author_id FROM feed_authored a "
     "   WHERE a.author_id = f.followee_id AND a.in_feeds AND " FEED_AFTER("a")
     FEED_ORDER("a") " LIMIT $5) s "
-    " WHERE f.follower_id = $1 AND f.state = 'accepted')) u "
+    " WHERE f.follower_id = $1 AND f.state = 'accepted') "
+    "UNION "
+    "(SELECT s.at, s.kind, s.item_id, s.author_id FROM unnest($6::bigint[]) AS c (club_id) "
+    " CROSS JOIN LATERAL (SELECT x.at, x.kind, x.item_id, x.author_id FROM feed_club_items x "
+    "   WHERE x.club_id = c.club_id AND " FEED_AFTER("x") FEED_ORDER("x") " LIMIT $5) s)) u "
     "WHERE NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = $1 AND m.muted_id = u.author_id) "
     FEED_ORDER("u") " LIMIT $5";
 constexpr const char* kAuthored = "SELECT " FEED_US(
     "a") ", a.kind, a.item_id, a.author_id FROM feed_authored a WHERE a.author_id = $1 AND " FEED_AFTER("a")
     FEED_ORDER("a") " LIMIT $5";
+
+constexpr const char* kClub = "SELECT " FEED_US(
+    "x") ", x.kind, x.item_id, x.author_id FROM feed_club_items x WHERE x.club_id = $1 AND " FEED_AFTER("x")
+    FEED_ORDER("x") " LIMIT $5";
+
+std::string IdArray(const std::vector<std::int64_t>& ids) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        out += (i ? "," : "") + std::to_string(ids[i]);
+    }
+    return out + "}";
+}
 
 std::int64_t KindOf(FeedKind kind) { return static_cast<std::int64_t>(kind); }
 
@@ -103,8 +127,17 @@ asio::awaitable<void> FeedRepository::Author(db::Transaction& tx, FeedKind kind,
     co_await tx.Query(kInsertOwn, Params::Of(item.author_id, item.at, KindOf(kind), item.item_id));
 }
 
+asio::awaitable<bool> FeedRepository::PostThere(db::Transaction& tx, std::int64_t post_id) {
+    co_return !(co_await tx.Query(kPostThere, Params::Of(post_id))).Empty();
+}
+
+asio::awaitable<void> FeedRepository::InClub(db::Transaction& tx, FeedKind kind, const FeedItem& item) {
+    co_await tx.Query(kInsertClub, Params::Of(*item.club_id, item.at, KindOf(kind), item.item_id, item.author_id));
+}
+
 asio::awaitable<void> FeedRepository::Forget(db::Transaction& tx, FeedKind kind, std::int64_t item_id) {
     co_await tx.Query(kForgetItems, Params::Of(item_id, KindOf(kind)));
+    co_await tx.Query(kForgetClub, Params::Of(item_id, KindOf(kind)));
     co_await tx.Query(kForgetAuthored, Params::Of(item_id, KindOf(kind)));
 }
 
@@ -144,9 +177,17 @@ asio::awaitable<std::int64_t> FeedRepository::Backfill(std::int64_t reader_id, s
     co_return r.Affected();
 }
 
-asio::awaitable<std::vector<FeedRow>> FeedRepository::Home(std::int64_t reader_id, std::optional<FeedAfter> after,
+asio::awaitable<std::vector<FeedRow>> FeedRepository::Home(std::int64_t reader_id,
+                                                           const std::vector<std::int64_t>& clubs,
+                                                           std::optional<FeedAfter> after, int fetch) {
+    Params params = PageParams(reader_id, after, fetch);
+    params.Add(IdArray(clubs));
+    co_return Rows(co_await pool_.Query(kHome, params));
+}
+
+asio::awaitable<std::vector<FeedRow>> FeedRepository::Club(std::int64_t club_id, std::optional<FeedAfter> after,
                                                            int fetch) {
-    co_return Rows(co_await pool_.Query(kHome, PageParams(reader_id, after, fetch)));
+    co_return Rows(co_await pool_.Query(kClub, PageParams(club_id, after, fetch)));
 }
 
 asio::awaitable<std::vector<FeedRow>> FeedRepository::Authored(std::int64_t author_id, std::optional<FeedAfter> after,

@@ -23,6 +23,9 @@ struct FeedItem {
     std::int64_t author_id = 0;
     std::string at;         ///< RFC 3339 (an activity's start, a post's creation)
     bool in_feeds = false;  ///< goes to followers' home feeds
+    /// A club post: it goes to the club's feed (and its members' home feeds through it), not to
+    /// the author's followers.
+    std::optional<std::int64_t> club_id;
 };
 
 /// One row of a feed page, with its sort key.
@@ -49,6 +52,10 @@ public:
     static boost::asio::awaitable<void> Author(db::Transaction& tx, FeedKind kind, const FeedItem& item);
     /// Removes the item from every feed and from the author's items.
     static boost::asio::awaitable<void> Forget(db::Transaction& tx, FeedKind kind, std::int64_t item_id);
+    /// Whether the post still exists, locking it against deletion until `tx` ends.
+    static boost::asio::awaitable<bool> PostThere(db::Transaction& tx, std::int64_t post_id);
+    /// Puts a club post in its club's feed.
+    static boost::asio::awaitable<void> InClub(db::Transaction& tx, FeedKind kind, const FeedItem& item);
     /// Removes the item from every feed but its author's.
     static boost::asio::awaitable<void> Withdraw(db::Transaction& tx, FeedKind kind, const FeedItem& item);
     /// Whether `author_id`'s feed is merged at read time: marked before, or now more than `limit`
@@ -66,10 +73,12 @@ public:
     /// them and the author is not merged at read time.
     boost::asio::awaitable<std::int64_t> Backfill(std::int64_t reader_id, std::int64_t author_id, int count);
 
-    /// The reader's home feed: their rows, and the items of wide authors they follow, without muted
-    /// authors; `fetch` rows after `after` (nullopt: the first page).
-    boost::asio::awaitable<std::vector<FeedRow>> Home(std::int64_t reader_id, std::optional<FeedAfter> after,
-                                                      int fetch);
+    /// The reader's home feed: their rows, the items of wide authors they follow and those of the
+    /// feeds of `clubs`, without muted authors; `fetch` rows after `after` (nullopt: the first page).
+    boost::asio::awaitable<std::vector<FeedRow>> Home(std::int64_t reader_id, const std::vector<std::int64_t>& clubs,
+                                                      std::optional<FeedAfter> after, int fetch);
+    /// A club's feed, before any privacy.
+    boost::asio::awaitable<std::vector<FeedRow>> Club(std::int64_t club_id, std::optional<FeedAfter> after, int fetch);
     /// Every item of one author (their profile feed), before any privacy.
     boost::asio::awaitable<std::vector<FeedRow>> Authored(std::int64_t author_id, std::optional<FeedAfter> after,
                                                           int fetch);

@@ -1,4 +1,5 @@
-// The feed's two routes and their rendering: GET /v1/feed and GET /v1/users/{user_id}/feed.
+// The feed's routes and their rendering: GET /v1/feed, GET /v1/users/{user_id}/feed and
+// GET /v1/clubs/{club_id}/feed.
 #include "feed_routes.hpp"
 
 #include <boost/json/parse.hpp>
@@ -135,6 +136,16 @@ void RegisterFeedRoutes(app::Registry& registry, FeedService& feed) {
                     .handler = [f](RequestPtr req) -> asio::awaitable<Response> {
                         const std::int64_t user_id = req->PathId("user_id", "user");
                         FeedPage page = co_await f->Profile(req->Caller().user_id, user_id, FeedPageOf(*req));
+                        co_return Json(FeedJson(page));
+                    }});
+    registry.Route({.method = Method::kGet,
+                    .path = "/v1/clubs/{club_id}/feed",
+                    .summary = "A club's feed: the posts of its members in the club, newest first",
+                    .access = Access::MemberOf("club", "club_id"),
+                    .body = http::Body::None(),
+                    .handler = [f](RequestPtr req) -> asio::awaitable<Response> {
+                        const std::int64_t club_id = req->PathId("club_id", "club");
+                        FeedPage page = co_await f->Club(req->Caller().user_id, club_id, FeedPageOf(*req));
                         co_return Json(FeedJson(page));
                     }});
 }

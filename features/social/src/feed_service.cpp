@@ -1,5 +1,6 @@
 #include "feed_service.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "strava1/activities/events.hpp"
@@ -37,6 +38,10 @@ FeedItem PostItemOf(const boost::json::value& payload) {
         }
         if (const auto* visibility = o.if_contains("visibility")) {
             item.in_feeds = visibility->as_string() != "only_me";
+        }
+        if (const auto* club = o.if_contains("club_id"); club && !club->is_null()) {
+            item.club_id = club->to_number<std::int64_t>();
+            item.in_feeds = false;  // to the club's members through the club's feed, not to followers
         }
         return item;
     } catch (const std::exception& e) {
@@ -100,7 +105,20 @@ asio::awaitable<void> FeedService::EnqueueBackfill(db::Transaction& tx, const jo
 
 asio::awaitable<void> FeedService::Publish(FeedKind kind, const FeedItem& item) {
     db::Transaction tx = co_await repository_.Pool().Begin();
+    if (kind == FeedKind::kPost) {
+        // A post deleted before its created or changed event is handled (events of one post may run
+        // out of order on retries or at once on two workers) must not leave rows behind.
+        const bool there = co_await FeedRepository::PostThere(tx, item.item_id);
+        if (!there) {
+            co_await FeedRepository::Forget(tx, kind, item.item_id);
+            co_await tx.Commit();
+            co_return;
+        }
+    }
     co_await FeedRepository::Author(tx, kind, item);
+    if (item.club_id) {
+        co_await FeedRepository::InClub(tx, kind, item);
+    }
     if (item.in_feeds) {
         co_await FanOut(tx, kind, item);
     } else {
@@ -153,7 +171,15 @@ asio::awaitable<int> FeedService::FanOut(db::Transaction& tx, FeedKind kind, con
 }
 
 asio::awaitable<FeedPage> FeedService::Home(std::int64_t viewer_id, http::Page page) {
-    co_return co_await Render(viewer_id, std::nullopt, std::move(page));
+    co_return co_await Render(viewer_id, Source{}, std::move(page));
+}
+
+asio::awaitable<FeedPage> FeedService::Club(std::int64_t viewer_id, std::int64_t club_id, http::Page page) {
+    const std::vector<std::int64_t> clubs = co_await posts_.ClubsOf(viewer_id);
+    if (!std::binary_search(clubs.begin(), clubs.end(), club_id)) {
+        throw NotFound("club");
+    }
+    co_return co_await Render(viewer_id, Source{.club_id = club_id}, std::move(page));
 }
 
 asio::awaitable<FeedPage> FeedService::Profile(std::int64_t viewer_id, std::int64_t user_id, http::Page page) {
@@ -164,12 +190,19 @@ asio::awaitable<FeedPage> FeedService::Profile(std::int64_t viewer_id, std::int6
             throw NotFound("user");
         }
     }
-    co_return co_await Render(viewer_id, user_id, std::move(page));
+    co_return co_await Render(viewer_id, Source{.author_id = user_id}, std::move(page));
 }
 
-asio::awaitable<FeedPage> FeedService::Render(std::int64_t viewer_id, std::optional<std::int64_t> author_id,
-                                              http::Page page) {
+asio::awaitable<FeedPage> FeedService::Render(std::int64_t viewer_id, Source source, http::Page page) {
     FeedPage out;
+    // The clubs whose posts the viewer reads: a club's page is read by its members (the route's
+    // policy); elsewhere, the viewer's clubs.
+    std::vector<std::int64_t> clubs;
+    if (source.club_id) {
+        clubs.push_back(*source.club_id);
+    } else {
+        clubs = co_await posts_.ClubsOf(viewer_id);
+    }
     std::optional<FeedAfter> after;
     if (page.after) {
         after = FeedAfter{page.after->at(0), page.after->at(1), page.after->at(2)};
@@ -184,10 +217,12 @@ asio::awaitable<FeedPage> FeedService::Render(std::int64_t viewer_id, std::optio
         const int fetch = page.FetchCount();
         // No co_await inside ?: or && — GCC 12 miscompiles coroutines that do.
         std::vector<FeedRow> rows;
-        if (author_id) {
-            rows = co_await repository_.Authored(*author_id, after, fetch);
+        if (source.author_id) {
+            rows = co_await repository_.Authored(*source.author_id, after, fetch);
+        } else if (source.club_id) {
+            rows = co_await repository_.Club(*source.club_id, after, fetch);
         } else {
-            rows = co_await repository_.Home(viewer_id, after, fetch);
+            rows = co_await repository_.Home(viewer_id, clubs, after, fetch);
         }
         std::vector<std::int64_t> activity_ids;
         std::vector<std::int64_t> post_ids;
@@ -202,7 +237,7 @@ asio::awaitable<FeedPage> FeedService::Render(std::int64_t viewer_id, std::optio
             seen_ids.push_back(s.id);
         }
         std::unordered_map<std::int64_t, ActivityTally> tallies = co_await posts_.ActivityTallies(viewer_id, seen_ids);
-        Rows posts = co_await posts_.VisiblePosts(viewer_id, post_ids);
+        Rows posts = co_await posts_.VisiblePosts(viewer_id, post_ids, clubs);
         std::unordered_map<std::int64_t, int> post_row;
         for (int r = 0; r < posts.shown; ++r) {
             post_row[posts.result.Int(r, 0)] = r;

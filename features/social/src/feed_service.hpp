@@ -97,15 +97,22 @@ public:
     /// GET /v1/users/{user_id}/feed: that user's items the viewer may see; 404 for a missing user
     /// and under a block.
     boost::asio::awaitable<FeedPage> Profile(std::int64_t viewer_id, std::int64_t user_id, http::Page page);
+    /// GET /v1/clubs/{club_id}/feed: the club's posts the viewer may see (the route checked that the
+    /// viewer is a member).
+    boost::asio::awaitable<FeedPage> Club(std::int64_t viewer_id, std::int64_t club_id, http::Page page);
 
 private:
+    /// Which feed a page is of: the viewer's home feed (both unset), one author's or one club's.
+    struct Source {
+        std::optional<std::int64_t> author_id;
+        std::optional<std::int64_t> club_id;
+    };
     /// Records the item (any kind) and writes it into, or withdraws it from, its followers' feeds.
     boost::asio::awaitable<void> Publish(FeedKind kind, const FeedItem& item);
     /// A page of the viewer's home feed (`author_id` nullopt) or of one author's items, with the
     /// items the viewer may not see (activities' reader, posts' visibility) skipped and the page
     /// topped up.
-    boost::asio::awaitable<FeedPage> Render(std::int64_t viewer_id, std::optional<std::int64_t> author_id,
-                                            http::Page page);
+    boost::asio::awaitable<FeedPage> Render(std::int64_t viewer_id, Source source, http::Page page);
 
     FeedRepository& repository_;
     accounts::Profiles& profiles_;

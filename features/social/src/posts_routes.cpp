@@ -129,6 +129,17 @@ void WritePost(json::Writer& w, const Rows& rows, int row) {
     w.Key("like_count").Int(r.Int(row, 8));
     w.Key("comment_count").Int(r.Int(row, 9));
     w.Key("liked_by_me").Bool(r.Bool(row, 10));
+    // A club post: the club it was written in (its members are its readers).
+    w.Key("club");
+    if (auto club = r.OptInt(row, 11)) {
+        w.BeginObject();
+        w.Key("id").Int(*club);
+        auto name = rows.club_names.find(*club);
+        w.Key("name").String(name == rows.club_names.end() ? std::string() : name->second);
+        w.EndObject();
+    } else {
+        w.Null();
+    }
     w.EndObject();
 }
 
@@ -265,6 +276,12 @@ void PostRoutes::Register(app::Registry& registry) {
     route(Method::kPost, "/v1/posts", "Write a post", Access::SignedIn(), json,
           [&p](RequestPtr req) -> asio::awaitable<Response> {
               Rows rows = co_await p.CreatePost(req->Caller(), ReadPost(req->body));
+              co_return PostJson(201, rows);
+          });
+    route(Method::kPost, "/v1/clubs/{club_id}/posts", "Write a post in a club, for its members",
+          Access::MemberOf("club", "club_id"), json, [&p](RequestPtr req) -> asio::awaitable<Response> {
+              const std::int64_t club_id = req->PathId("club_id", "club");
+              Rows rows = co_await p.CreatePost(req->Caller(), ReadPost(req->body), club_id);
               co_return PostJson(201, rows);
           });
     route(Method::kGet, "/v1/posts/{post_id}", "A post", post, Body::None(),

@@ -18,34 +18,38 @@ constexpr std::size_t kMaxText = 5000;
 #define POSTS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 // Post columns: 0 id, 1 author_id, 2 body, 3 activity_id, 4 visibility, 5 mention ids "1,2",
-// 6 created_at, 7 updated_at, 8 like_count, 9 comment_count, 10 liked_by_me. $1 is the viewer.
+// 6 created_at, 7 updated_at, 8 like_count, 9 comment_count, 10 liked_by_me, 11 club_id. $1 is the viewer.
 #define POSTS_COLUMNS \
     "SELECT p.id, p.author_id, p.body, p.activity_id, p.visibility, array_to_string(p.mention_ids, ','), " POSTS_UTC( \
         "p.created_at") ", " POSTS_UTC("p.updated_at")                                                             \
         ", (SELECT count(*) FROM post_likes l WHERE l.post_id = p.id), "                                          \
         "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.hidden_at IS NULL), "                      \
-        "EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.user_id = $1) FROM posts p "
+        "EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.user_id = $1), p.club_id FROM posts p "
 constexpr const char* kPost = POSTS_COLUMNS "WHERE p.id = $2 AND p.hidden_at IS NULL";
 // A site administrator also sees what moderation hid (ADR 0024).
 constexpr const char* kPostWithHidden = POSTS_COLUMNS "WHERE p.id = $2";
-// $3: the viewer is an accepted follower of the author; $4 the cursor's id, $5 the fetch count.
+// $3: the viewer is an accepted follower of the author; $4 the cursor's id, $5 the fetch count, $6 the
+// viewer's clubs (a club post is for its members).
 constexpr const char* kUserPosts = POSTS_COLUMNS
-    "WHERE p.author_id = $2 AND p.hidden_at IS NULL AND p.id < $4 AND (p.author_id = $1 OR p.visibility = "
-    "'everyone' OR (p.visibility = 'followers' AND $3)) ORDER BY p.id DESC LIMIT $5";
+    "WHERE p.author_id = $2 AND p.hidden_at IS NULL AND p.id < $4 AND (p.author_id = $1 OR CASE WHEN p.club_id IS "
+    "NOT NULL THEN p.club_id = ANY ($6::bigint[]) ELSE p.visibility = 'everyone' OR (p.visibility = 'followers' "
+    "AND $3) END) ORDER BY p.id DESC LIMIT $5";
 constexpr const char* kInsertPost =
-    "INSERT INTO posts (author_id, body, activity_id, visibility, mention_ids) VALUES ($1, $2, $3, $4, $5) "
+    "INSERT INTO posts (author_id, body, activity_id, visibility, mention_ids, club_id) VALUES ($1, $2, $3, $4, $5, $6) "
     "RETURNING id, " POSTS_UTC("created_at");
 constexpr const char* kUpdatePost =
     "UPDATE posts SET body = COALESCE($2, body), activity_id = CASE WHEN $3 THEN $4 ELSE activity_id END, "
     "visibility = COALESCE($5, visibility), mention_ids = COALESCE($6, mention_ids), updated_at = now() "
     "WHERE id = $1 RETURNING visibility, " POSTS_UTC("created_at");
 constexpr const char* kDeletePost = "DELETE FROM posts WHERE id = $1";
-// The posts among $2 that viewer $1 may see: their own, everyone's, and followers' posts of authors
-// they follow, none across a block either way (the feed's batch form of VisiblePost).
+// The posts among $2 that viewer $1 may see: their own, everyone's, followers' posts of authors they
+// follow and the posts of their clubs $3, none across a block either way (the feed's batch form of
+// VisiblePost).
 constexpr const char* kVisiblePosts = POSTS_COLUMNS
     "WHERE p.id = ANY ($2::bigint[]) AND p.hidden_at IS NULL AND (p.author_id = $1 OR ("
-    "(p.visibility = 'everyone' OR (p.visibility = 'followers' AND EXISTS (SELECT 1 FROM follows f WHERE "
-    "f.follower_id = $1 AND f.followee_id = p.author_id AND f.state = 'accepted'))) AND NOT EXISTS (SELECT 1 "
+    "CASE WHEN p.club_id IS NOT NULL THEN p.club_id = ANY ($3::bigint[]) ELSE "
+    "p.visibility = 'everyone' OR (p.visibility = 'followers' AND EXISTS (SELECT 1 FROM follows f WHERE "
+    "f.follower_id = $1 AND f.followee_id = p.author_id AND f.state = 'accepted')) END AND NOT EXISTS (SELECT 1 "
     "FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = p.author_id) OR (b.blocker_id = p.author_id AND "
     "b.blocked_id = $1))))";
 // Per activity id of $2: kudos count, visible comment count, whether viewer $1 gave kudos.
@@ -132,6 +136,10 @@ std::string IdArray(const std::vector<std::int64_t>& ids) {
     return out + "}";
 }
 
+boost::json::value JsonId(std::optional<std::int64_t> id) {
+    return id ? boost::json::value(*id) : boost::json::value(nullptr);
+}
+
 boost::json::array JsonIds(const std::vector<std::int64_t>& ids) {
     boost::json::array out;
     for (auto id : ids) {
@@ -149,6 +157,12 @@ void CheckText(const std::string& text) {
 void CheckVisibility(const std::string& visibility) {
     if (visibility != "everyone" && visibility != "followers" && visibility != "only_me") {
         throw InvalidField("visibility", "must be everyone, followers or only_me");
+    }
+}
+
+void NoClubVisibility(const std::optional<std::string>& visibility) {
+    if (visibility) {
+        throw InvalidField("visibility", "a club post is read by the club's members: leave visibility out");
     }
 }
 
@@ -274,36 +288,79 @@ asio::awaitable<db::Result> Posts::VisiblePost(std::int64_t viewer, std::int64_t
     if (author != viewer) {
         const std::string visibility = r.String(0, 4);
         const app::Relation relation = co_await deps_.follows.RelationOf(viewer, author);
-        const bool visible =
-            relation != app::Relation::kBlocked &&
-            (visibility == "everyone" || (visibility == "followers" && relation == app::Relation::kFollower));
-        if (!visible) {
+        bool audience = false;
+        if (auto club = r.OptInt(0, 11)) {
+            // A club post is for the club's members, whatever the author's followers.
+            audience = co_await MemberOfClub(viewer, *club);
+        } else {
+            audience = visibility == "everyone" || (visibility == "followers" && relation == app::Relation::kFollower);
+        }
+        if (relation == app::Relation::kBlocked || !audience) {
             throw NotFound("post");
         }
     }
     co_return r;
 }
 
+asio::awaitable<bool> Posts::MemberOfClub(std::int64_t viewer, std::int64_t club_id) {
+    const std::vector<std::int64_t> clubs = co_await ClubsOf(viewer);
+    co_return std::binary_search(clubs.begin(), clubs.end(), club_id);
+}
+
+asio::awaitable<std::vector<std::int64_t>> Posts::ClubsOf(std::int64_t viewer) {
+    if (!deps_.clubmates) {
+        co_return std::vector<std::int64_t>{};
+    }
+    co_return co_await deps_.clubmates->ClubsOf(viewer);
+}
+
 asio::awaitable<Rows> Posts::PostRows(std::int64_t viewer, db::Result r, int shown) {
     Rows out;
+    // One reader call for the page's attached activities, one lookup for its clubs' names.
+    std::vector<std::int64_t> attached;
+    std::vector<std::int64_t> clubs;
     for (int row = 0; row < shown; ++row) {
-        bool visible = false;
         if (auto activity = r.OptInt(row, 3)) {
-            visible = (co_await deps_.activities.Summary(viewer, *activity)).has_value();
+            attached.push_back(*activity);
         }
-        out.activity_visible.push_back(visible);
+        if (auto club = r.OptInt(row, 11); club && std::find(clubs.begin(), clubs.end(), *club) == clubs.end()) {
+            clubs.push_back(*club);
+        }
+    }
+    std::set<std::int64_t> seen;
+    if (!attached.empty()) {
+        for (const auto& summary : co_await deps_.activities.Summaries(viewer, attached)) {
+            seen.insert(summary.id);
+        }
+    }
+    for (int row = 0; row < shown; ++row) {
+        const auto activity = r.OptInt(row, 3);
+        out.activity_visible.push_back(activity && seen.contains(*activity));
+    }
+    if (!clubs.empty() && deps_.clubmates) {
+        for (auto& club : co_await deps_.clubmates->Names(std::move(clubs))) {
+            out.club_names.emplace(club.club_id, std::move(club.name));
+        }
     }
     out.result = std::move(r);
     out.shown = shown;
     co_return out;
 }
 
-asio::awaitable<Rows> Posts::CreatePost(Principal who, PostInput in) {
+asio::awaitable<Rows> Posts::CreatePost(Principal who, PostInput in, std::optional<std::int64_t> club_id) {
     if (!in.text) {
         throw InvalidField("text", "is required");
     }
     CheckText(*in.text);
     NoMedia(in.media_ids);
+    if (club_id) {
+        NoClubVisibility(in.visibility);
+        if (!deps_.clubs) {
+            throw NotFound("club");
+        }
+        co_await app::RequireMember(deps_.clubs, *club_id, who, "club");
+    }
+    // A club post stores "everyone": its audience is the club (club_id), not the author's followers.
     const std::string visibility = in.visibility.value_or("everyone");
     CheckVisibility(visibility);
     if (in.activity_id) {
@@ -315,14 +372,15 @@ asio::awaitable<Rows> Posts::CreatePost(Principal who, PostInput in) {
     co_await Spend(tx, who.user_id, "mention", static_cast<int>(mentions.size()), options_.mentions_per_hour,
                    "mentions");
     db::Result inserted = co_await tx.Query(
-        kInsertPost, Params::Of(who.user_id, *in.text, in.activity_id, visibility, IdArray(mentions)));
+        kInsertPost, Params::Of(who.user_id, *in.text, in.activity_id, visibility, IdArray(mentions), club_id));
     const std::int64_t id = inserted.Int(0, 0);
     // Built before the co_await: GCC 12 rejects string literals in a co_await's temporaries.
     jobs::Event event{kPostCreated, boost::json::object{{"post_id", id},
                                                         {"author_id", who.user_id},
                                                         {"mentioned_user_ids", JsonIds(mentions)},
                                                         {"at", inserted.String(0, 1)},
-                                                        {"visibility", visibility}}};
+                                                        {"visibility", visibility},
+                                                        {"club_id", JsonId(club_id)}}};
     co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
     co_return co_await GetPost(who, id);
@@ -340,6 +398,9 @@ asio::awaitable<Rows> Posts::PatchPost(Principal who, std::int64_t post_id, Post
         CheckText(*in.text);
     }
     NoMedia(in.media_ids);
+    if (!r.IsNull(0, 11)) {
+        NoClubVisibility(in.visibility);
+    }
     if (in.visibility) {
         CheckVisibility(*in.visibility);
     }
@@ -366,7 +427,8 @@ asio::awaitable<Rows> Posts::PatchPost(Principal who, std::int64_t post_id, Post
     jobs::Event event{kPostChanged, boost::json::object{{"post_id", post_id},
                                                         {"author_id", who.user_id},
                                                         {"at", updated.String(0, 1)},
-                                                        {"visibility", updated.String(0, 0)}}};
+                                                        {"visibility", updated.String(0, 0)},
+                                                        {"club_id", JsonId(r.OptInt(0, 11))}}};
     co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
     co_return co_await GetPost(who, post_id);
@@ -374,19 +436,33 @@ asio::awaitable<Rows> Posts::PatchPost(Principal who, std::int64_t post_id, Post
 
 asio::awaitable<void> Posts::DeletePost(Principal who, std::int64_t post_id) {
     db::Result r = co_await VisiblePost(who.user_id, post_id);
-    app::RequireOwner(who, r.Int(0, 1), "post");
+    const std::int64_t author = r.Int(0, 1);
+    const std::optional<std::int64_t> club = r.OptInt(0, 11);
+    if (author != who.user_id) {
+        // The club's owner and admins manage its posts; to anyone else another's post is not theirs
+        // to delete (404, as the owner-only rule answers).
+        if (!club || !deps_.clubs) {
+            throw NotFound("post");
+        }
+        // No co_await inside || (GCC 12 miscompiles it).
+        const app::Membership::Role role = co_await deps_.clubs->RoleOf(*club, who.user_id);
+        if (role != app::Membership::Role::kAdmin) {
+            throw NotFound("post");
+        }
+    }
     db::Transaction tx = co_await deps_.pool.Begin();
     co_await tx.Query(kDeletePost, Params::Of(post_id));
-    jobs::Event event{kPostDeleted, boost::json::object{{"post_id", post_id}, {"author_id", who.user_id}}};
+    jobs::Event event{kPostDeleted, boost::json::object{{"post_id", post_id}, {"author_id", author}}};
     co_await deps_.jobs.Publish(tx, std::move(event));
     co_await tx.Commit();
 }
 
-asio::awaitable<Rows> Posts::VisiblePosts(std::int64_t viewer, const std::vector<std::int64_t>& ids) {
+asio::awaitable<Rows> Posts::VisiblePosts(std::int64_t viewer, const std::vector<std::int64_t>& ids,
+                                          const std::vector<std::int64_t>& viewer_clubs) {
     if (ids.empty()) {
         co_return Rows{};
     }
-    db::Result r = co_await deps_.pool.Query(kVisiblePosts, Params::Of(viewer, IdArray(ids)));
+    db::Result r = co_await deps_.pool.Query(kVisiblePosts, Params::Of(viewer, IdArray(ids), IdArray(viewer_clubs)));
     const int shown = r.Rows();
     co_return co_await PostRows(viewer, std::move(r), shown);
 }
@@ -415,8 +491,9 @@ asio::awaitable<Rows> Posts::UserPosts(Principal who, std::int64_t user_id, http
         follower = relation == app::Relation::kFollower;
     }
     const std::int64_t after = page.after ? page.after->at(0) : INT64_MAX;
-    db::Result r =
-        co_await deps_.pool.Query(kUserPosts, Params::Of(who.user_id, user_id, follower, after, page.FetchCount()));
+    const std::vector<std::int64_t> clubs = co_await ClubsOf(who.user_id);
+    db::Result r = co_await deps_.pool.Query(
+        kUserPosts, Params::Of(who.user_id, user_id, follower, after, page.FetchCount(), IdArray(clubs)));
     const int fetched = r.Rows();
     const int shown = page.Shown(fetched);
     Rows out = co_await PostRows(who.user_id, std::move(r), shown);

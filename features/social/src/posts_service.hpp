@@ -40,6 +40,8 @@ struct Rows {
     std::optional<std::string> next_cursor;
     /// Per shown row of a post list: whether the viewer may see its attached activity.
     std::vector<bool> activity_visible;
+    /// The names of the clubs of the shown club posts.
+    std::unordered_map<std::int64_t, std::string> club_names;
 };
 
 /// Users who gave kudos or likes, newest first.
@@ -67,7 +69,9 @@ class Posts {
 public:
     Posts(Deps deps, Options options) : deps_(deps), options_(options) {}
 
-    boost::asio::awaitable<Rows> CreatePost(Principal who, PostInput in);
+    /// A post; `club_id`: a post in that club (the caller a member; 404 otherwise), read by its members.
+    boost::asio::awaitable<Rows> CreatePost(Principal who, PostInput in,
+                                            std::optional<std::int64_t> club_id = std::nullopt);
     boost::asio::awaitable<Rows> GetPost(Principal who, std::int64_t post_id);
     boost::asio::awaitable<Rows> PatchPost(Principal who, std::int64_t post_id, PostInput in);
     boost::asio::awaitable<void> DeletePost(Principal who, std::int64_t post_id);
@@ -86,8 +90,12 @@ public:
     boost::asio::awaitable<Tally> Give(Principal who, LikeTarget target, std::int64_t id, bool give);
     boost::asio::awaitable<Givers> GiversOf(Principal who, LikeTarget target, std::int64_t id, http::Page page);
 
-    /// The posts among `ids` the viewer may see, in no particular order (the feed's batch read).
-    boost::asio::awaitable<Rows> VisiblePosts(std::int64_t viewer, const std::vector<std::int64_t>& ids);
+    /// The posts among `ids` the viewer may see, in no particular order (the feed's batch read);
+    /// `viewer_clubs`: the clubs whose posts the viewer reads (ClubsOf, or the club a page is of).
+    boost::asio::awaitable<Rows> VisiblePosts(std::int64_t viewer, const std::vector<std::int64_t>& ids,
+                                              const std::vector<std::int64_t>& viewer_clubs);
+    /// The clubs `viewer` is an active member of, ascending (none without the clubs feature).
+    boost::asio::awaitable<std::vector<std::int64_t>> ClubsOf(std::int64_t viewer);
     /// Kudos and comment counts and the viewer's kudos for each of `ids`, activities the caller has
     /// already established the viewer may see.
     boost::asio::awaitable<std::unordered_map<std::int64_t, ActivityTally>> ActivityTallies(
@@ -118,6 +126,7 @@ private:
     /// between with the author (as unknown: neither learns of the block).
     boost::asio::awaitable<std::vector<std::int64_t>> Mentions(std::int64_t author, const std::string& text);
     boost::asio::awaitable<Rows> PostRows(std::int64_t viewer, db::Result r, int shown);
+    boost::asio::awaitable<bool> MemberOfClub(std::int64_t viewer, std::int64_t club_id);
 
     Deps deps_;
     Options options_;

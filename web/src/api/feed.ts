@@ -42,7 +42,10 @@ export function feedApi(core: Core) {
             (await core.call('get', '/v1/feed', { query: page(query), signal })) as { items: FeedItem[]; next_cursor: string | null },
         profileFeed: async (userId: number, query: PageQuery = {}, { signal }: ReadOptions = {}) =>
             (await core.call('get', '/v1/users/{user_id}/feed', { path: user(userId), query: page(query), signal })) as { items: FeedItem[]; next_cursor: string | null },
+        clubFeed: async (clubId: number, query: PageQuery = {}, { signal }: ReadOptions = {}) =>
+            (await core.call('get', '/v1/clubs/{club_id}/feed', { path: { club_id: clubId }, query: page(query), signal })) as { items: FeedItem[]; next_cursor: string | null },
         createPost: (body: PostInput) => core.call('post', '/v1/posts', { body }),
+        createClubPost: (clubId: number, body: PostInput) => core.call('post', '/v1/clubs/{club_id}/posts', { path: { club_id: clubId }, body }),
         getPost: (postId: number, { signal }: ReadOptions = {}) => core.call('get', '/v1/posts/{post_id}', { path: post(postId), signal }),
         patchPost: (postId: number, body: PostInput) => core.call('patch', '/v1/posts/{post_id}', { path: post(postId), body }),
         deletePost: (postId: number) => core.call('delete', '/v1/posts/{post_id}', { path: post(postId) }),

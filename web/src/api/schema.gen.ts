@@ -436,6 +436,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clubs/{club_id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A club's feed
+         * @description The posts written in the club that the caller may see (not across a block), newest first.
+         *     Members only: anyone else gets 404, as for a missing club. Club posts also reach every
+         *     member's home feed (`GET /v1/feed`), from the moment they join until they leave.
+         */
+        get: operations["clubFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clubs/{club_id}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write a post in a club
+         * @description As `POST /v1/posts`, for the club's members: members only (404 for anyone else, as for a
+         *     missing club), and without `visibility` (400 naming it): the club's members are its readers.
+         *     The club's owner and admins may delete any post in it (`DELETE /v1/posts/{post_id}`); only its
+         *     author edits it. Publishes `social.post.created` with the `club_id`.
+         */
+        post: operations["createClubPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{user_id}/following": {
         parameters: {
             query?: never;
@@ -1729,7 +1778,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a post
-         * @description The author only; its comments and likes go with it.
+         * @description The author, or for a club post also the club's owner and admins (404 for anyone else); its comments and likes go with it.
          */
         delete: operations["deletePost"];
         options?: never;
@@ -2418,6 +2467,15 @@ export interface components {
             like_count: number;
             comment_count: number;
             liked_by_me: boolean;
+            /**
+             * @description A club post: the club it was written in; its active members (and its author) read it,
+             *     whatever `visibility` says (always `everyone` for a club post). Null for other posts.
+             */
+            club: components["schemas"]["PostClub"] | null;
+        };
+        PostClub: {
+            id: components["schemas"]["Id"];
+            name: string;
         };
         PostList: {
             posts: components["schemas"]["Post"][];
@@ -4126,6 +4184,68 @@ export interface operations {
             400: components["responses"]["InvalidArgument"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    clubFeed: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page; absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the club's feed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPage"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createClubPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                club_id: components["parameters"]["ClubId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostInput"];
+            };
+        };
+        responses: {
+            /** @description The post. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["InvalidArgument"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             default: components["responses"]["Error"];
         };
     };

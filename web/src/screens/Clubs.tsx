@@ -1,7 +1,8 @@
 // Clubs: the caller's clubs and a search, a form to create one, and a club's page (its card, join or
-// leave, then for members: upcoming events with RSVP, the week's leaderboard, the members).
+// leave, then for members: the club's posts with a composer, upcoming events with RSVP, the week's
+// leaderboard, the members).
 import { useState } from 'preact/hooks';
-import { groups, type Club, type ClubEvent, type Sport } from '../api';
+import { feed, groups, type Club, type ClubEvent, type FeedItem, type Sport } from '../api';
 import { useLoad } from '../hooks/load';
 import { assertValid, useIdempotencyKeys, useSubmit } from '../hooks/submit';
 import { href, navigate } from '../router/location';
@@ -11,6 +12,7 @@ import { kChoosableSports, sportLabel } from '../sports';
 import { formatDistance } from '../units';
 import { formatDurationShort, newIdempotencyKey } from './format';
 import { ClubChallenges } from './Challenges';
+import { Composer, FeedList } from './Feed';
 import './Clubs.css';
 
 function clubSubtitle(club: Club): string {
@@ -210,6 +212,42 @@ function Leaderboard({ club }: { club: Club }) {
     );
 }
 
+/** The club's posts, newest first, and a composer: members write, the owner and admins also delete. */
+function Posts({ club, runs }: { club: Club; runs: boolean }) {
+    const [composing, setComposing] = useState(false);
+    const [added, setAdded] = useState<FeedItem[]>([]);
+    const self = me.value;
+    return (
+        <section aria-label="Posts" class="club-section" data-testid="club-posts">
+            <div class="club-section__head">
+                <h2 class="form-section__title">Posts</h2>
+                <Button variant="secondary" onClick={() => setComposing(true)} data-testid="club-compose">
+                    Write a post
+                </Button>
+            </div>
+            <FeedList
+                testId="club-feed"
+                manage={runs}
+                read={(cursor, signal) => feed.clubFeed(club.id, cursor ? { limit: 10, cursor } : { limit: 10 }, { signal })}
+                empty={<p class="muted">No posts yet. Say hello to the club.</p>}
+                added={added}
+            />
+            <Composer
+                open={composing}
+                club={club}
+                onCancel={() => setComposing(false)}
+                onPosted={(post) => {
+                    setComposing(false);
+                    showToast('Posted to the club', 'success');
+                    if (self) {
+                        setAdded((list) => [{ kind: 'post', at: post.created_at, author: { id: self.id, username: self.username, display_name: self.display_name }, post }, ...list]);
+                    }
+                }}
+            />
+        </section>
+    );
+}
+
 function Members({ club }: { club: Club }) {
     const members = useLoad(async (signal) => (await groups.listClubMembers(club.id, { signal })).members, [club.id]);
     return (
@@ -269,6 +307,7 @@ export function ClubPage({ id }: { id: number }) {
                     </section>
                     {active ? (
                         <>
+                            <Posts club={data} runs={runs} />
                             <Events club={data} runs={runs} />
                             <ClubChallenges club={data} member runs={runs} />
                             <Leaderboard club={data} />
@@ -277,7 +316,7 @@ export function ClubPage({ id }: { id: number }) {
                     ) : (
                         <>
                             <ClubChallenges club={data} member={false} runs={false} />
-                            <p class="muted">Members see the club's events, leaderboard and members, and join its challenges.</p>
+                            <p class="muted">Members see the club's posts, events, leaderboard and members, and join its challenges.</p>
                         </>
                     )}
                 </>

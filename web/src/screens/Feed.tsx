@@ -134,7 +134,8 @@ function AttachedActivity({ id }: { id: number }) {
     );
 }
 
-export function PostCard({ item, post }: { item: FeedItem; post: Post }) {
+/** `manage`: the viewer runs the club the post is in, and may delete it as its author may. */
+export function PostCard({ item, post, manage = false }: { item: FeedItem; post: Post; manage?: boolean }) {
     const sheets = useCardSheets(post.comment_count);
     const [like, tapLike] = useToggle({ count: post.like_count, mine: post.liked_by_me }, async (want) => {
         const tally = want ? await feed.givePostLike(post.id) : await feed.takePostLike(post.id);
@@ -155,7 +156,20 @@ export function PostCard({ item, post }: { item: FeedItem; post: Post }) {
     }
     return (
         <article class="feed-card" aria-label={`Post by ${item.author.display_name}`} data-testid={`feed-post-${post.id}`}>
-            <Byline author={item.author} at={item.at ?? post.created_at} />
+            <Byline
+                author={item.author}
+                at={item.at ?? post.created_at}
+                extra={
+                    post.club ? (
+                        <>
+                            {' · in '}
+                            <a href={href('club/:id', { id: post.club.id })} data-testid="post-club">
+                                {post.club.name}
+                            </a>
+                        </>
+                    ) : null
+                }
+            />
             <RichText text={post.text} mentions={post.mentions} class="rich-text feed-card__post" />
             {post.activity_id !== null ? <AttachedActivity id={post.activity_id} /> : null}
             <footer class="feed-card__actions">
@@ -168,7 +182,7 @@ export function PostCard({ item, post }: { item: FeedItem; post: Post }) {
                     onOpen={() => sheets.setOpen('comments')}
                     testId="comments-button"
                 />
-                {post.author_id === me.value?.id ? (
+                {post.author_id === me.value?.id || (manage && post.club) ? (
                     <span class="feed-card__own">
                         <Button variant="ghost" busy={remove.busy} onClick={() => void remove.run()} data-testid="post-delete">
                             Delete
@@ -190,9 +204,9 @@ export function PostCard({ item, post }: { item: FeedItem; post: Post }) {
     );
 }
 
-export function FeedCard({ item }: { item: FeedItem }) {
+export function FeedCard({ item, manage = false }: { item: FeedItem; manage?: boolean }) {
     if (item.kind === 'post' && item.post) {
-        return <PostCard item={item} post={item.post} />;
+        return <PostCard item={item} post={item.post} manage={manage} />;
     }
     if (item.activity) {
         return <ActivityCard item={item} activity={item.activity} />;
@@ -201,7 +215,9 @@ export function FeedCard({ item }: { item: FeedItem }) {
 }
 
 /** A feed read a page at a time (home or a profile's), with the posts written here put on top. */
-export function FeedList({ read, empty, added = [], testId = 'feed-list', reloadRef }: {
+export function FeedList({ read, empty, added = [], testId = 'feed-list', reloadRef, manage = false }: {
+    /** The viewer runs the club whose feed this is (may delete its posts). */
+    manage?: boolean;
     /** Set to the list's reload, for a refresh control outside the list. */
     reloadRef?: { current: (() => void) | null };
     read: (cursor: string | null, signal: AbortSignal) => Promise<{ items: FeedItem[]; next_cursor: string | null }>;
@@ -249,7 +265,7 @@ export function FeedList({ read, empty, added = [], testId = 'feed-list', reload
             <ul class="feed__list" aria-label="Feed" data-testid={testId}>
                 {items.map((item) => (
                     <li key={feedKey(item)}>
-                        <FeedCard item={item} />
+                        <FeedCard item={item} manage={manage} />
                     </li>
                 ))}
             </ul>
@@ -313,15 +329,16 @@ function NewcomerEmpty() {
     );
 }
 
-function Composer({ open, onCancel, onPosted }: { open: boolean; onCancel: () => void; onPosted: (post: Post) => void }) {
+/** The post composer; with `club`, a post in that club, read by its members (no audience to choose). */
+export function Composer({ open, onCancel, onPosted, club }: { open: boolean; onCancel: () => void; onPosted: (post: Post) => void; club?: { id: number; name: string } }) {
     return (
-        <Sheet open={open} title="New post" onCancel={onCancel} testId="post-composer">
-            {open ? <ComposerForm onCancel={onCancel} onPosted={onPosted} /> : null}
+        <Sheet open={open} title={club ? `Post in ${club.name}` : 'New post'} onCancel={onCancel} testId="post-composer">
+            {open ? <ComposerForm onCancel={onCancel} onPosted={onPosted} club={club} /> : null}
         </Sheet>
     );
 }
 
-function ComposerForm({ onCancel, onPosted }: { onCancel: () => void; onPosted: (post: Post) => void }) {
+function ComposerForm({ onCancel, onPosted, club }: { onCancel: () => void; onPosted: (post: Post) => void; club?: { id: number; name: string } | undefined }) {
     const [text, setText] = useState('');
     const [activityId, setActivityId] = useState('');
     const [visibility, setVisibility] = useState<string>(me.value?.default_visibility ?? 'everyone');
@@ -331,11 +348,10 @@ function ComposerForm({ onCancel, onPosted }: { onCancel: () => void; onPosted: 
         async () => {
             const body = text.trim();
             assertValid(body === '' ? { text: 'Write something first.' } : body.length > kMaxPost ? { text: `Keep it to ${kMaxPost} characters.` } : {});
-            const post = await feed.createPost({
-                text: body,
-                visibility: visibility as Post['visibility'],
-                ...(activityId ? { activity_id: Number(activityId) } : {}),
-            });
+            const attached = activityId ? { activity_id: Number(activityId) } : {};
+            const post = club
+                ? await feed.createClubPost(club.id, { text: body, ...attached })
+                : await feed.createPost({ text: body, visibility: visibility as Post['visibility'], ...attached });
             onPosted(post);
         },
         { problemOf: withRetryHint },
@@ -344,7 +360,11 @@ function ComposerForm({ onCancel, onPosted }: { onCancel: () => void; onPosted: 
         <form noValidate onSubmit={send.onSubmit} data-testid="post-form">
             <TextAreaField label="What's new?" name="text" value={text} onValue={setText} maxLength={kMaxPost} rows={5} error={send.errors.text} required />
             <SelectField label="Attach an activity" name="activity_id" value={activityId} onValue={setActivityId} options={options} error={send.errors.activity_id} />
-            <SelectField label="Who can see it" name="visibility" value={visibility} onValue={setVisibility} options={kVisibilityOptions} error={send.errors.visibility} />
+            {club ? (
+                <p class="muted">The club's members see it, in the club and in their feeds.</p>
+            ) : (
+                <SelectField label="Who can see it" name="visibility" value={visibility} onValue={setVisibility} options={kVisibilityOptions} error={send.errors.visibility} />
+            )}
             <ProblemView problem={send.problem} fields={['text', 'activity_id', 'visibility']} />
             <div class="button-row">
                 <Button type="submit" busy={send.busy} data-testid="post-send">

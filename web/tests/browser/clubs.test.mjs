@@ -1,5 +1,6 @@
 // Clubs in two browser contexts: A creates a club and an event from the Clubs screen, B finds the
-// club by name, joins it, sees the event and answers "going"; the server agrees. Screenshots of the
+// club by name, joins it, sees the event and answers "going", and writes a post in the club, which A
+// reads on the club page (with a Delete: A runs the club) and in the home feed; the server agrees. Screenshots of the
 // club page go to test-artifacts/browser/.
 import assert from 'node:assert/strict';
 import test from 'node:test';
@@ -60,7 +61,31 @@ test('Clubs: create a club and an event; a second user joins, sees the event and
     await b.page.getByTestId(`rsvp-going-${eventId}`).click();
     await b.page.locator(`[data-testid="rsvp-going-${eventId}"][aria-pressed="true"]`).waitFor();
     assert.match(await event.innerText(), /1 going/);
+
+    // B posts in the club from its page; the club's feed shows it at once.
+    await b.page.getByTestId('club-compose').click();
+    const composer = b.page.getByTestId('post-composer');
+    await composer.getByLabel("What's new?").fill('Who is in for Sunday long run?');
+    await composer.getByTestId('post-send').click();
+    const bPost = b.page.getByTestId('club-feed').locator('[data-testid^="feed-post-"]', { hasText: 'Sunday long run' });
+    await bPost.waitFor();
+    assert.equal(await bPost.getByTestId('post-club').innerText(), clubName);
     await screenshot(b.page, 'club-member');
+
+    // A, who runs the club, reads it in the club and in the home feed (with the club named), and may delete it.
+    await a.page.reload();
+    const aPost = a.page.getByTestId('club-feed').locator('[data-testid^="feed-post-"]', { hasText: 'Sunday long run' });
+    await aPost.waitFor();
+    assert.equal(await aPost.getByTestId('post-delete').count(), 1);
+    await screenshot(a.page, 'club-owner-posts');
+    await a.page.goto('/#/');
+    const inFeed = a.page.locator('[data-testid^="feed-post-"]', { hasText: 'Sunday long run' });
+    await inFeed.waitFor();
+    assert.equal(await inFeed.getByTestId('post-club').innerText(), clubName);
+    const postId = Number((await inFeed.getAttribute('data-testid')).slice('feed-post-'.length));
+    const asOwner = await client.as(ownerUser).get(`/v1/posts/${postId}`);
+    assert.equal(asOwner.status, 200, asOwner.text);
+    assert.equal(asOwner.json.club.id, clubId);
 
     const attendees = await client.as(ownerUser).get(`/v1/clubs/${clubId}/events/${eventId}/attendees`);
     assert.equal(attendees.status, 200, attendees.text);

@@ -81,6 +81,8 @@ const kArgs: { [K in keyof Api]: Parameters<Api[K]> } = {
     getActivityOriginal: [6],
     homeFeed: [{ limit: 20 }],
     profileFeed: [4, { cursor: 'c1' }],
+    clubFeed: [6, { limit: 10 }],
+    createClubPost: [6, { text: 'hello club' }],
     createPost: [{ text: 'Hello @bea' }],
     getPost: [8],
     patchPost: [8, { text: 'Edited' }],

@@ -90,6 +90,8 @@ describe('openapi.yaml', () => {
                 'POST /v1/users/{user_id}/follow',
                 'DELETE /v1/users/{user_id}/follow',
                 'GET /v1/users/{user_id}/feed',
+                'GET /v1/clubs/{club_id}/feed',
+                'POST /v1/clubs/{club_id}/posts',
                 'DELETE /v1/activities/{activity_id}/kudos',
                 'DELETE /v1/comments/{comment_id}',
                 'DELETE /v1/comments/{comment_id}/likes',

@@ -5,6 +5,7 @@
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/accounts/standing.hpp"
 #include "strava1/activities/reader.hpp"
+#include "strava1/app/policy.hpp"
 #include "strava1/app/registry.hpp"
 #include "strava1/groups/clubmates.hpp"
 #include "strava1/jobs/client.hpp"
@@ -20,8 +21,8 @@ namespace strava1::social {
 /// "social.kudos.given" {activity_id, owner_id, user_id} (a new kudos only);
 /// "social.comment.created" {comment_id, author_id, activity_id|null, post_id|null, parent_owner_id,
 /// reply_to_author_id|null, mentioned_user_ids}; "social.post.created" {post_id, author_id,
-/// mentioned_user_ids, at, visibility}; "social.post.changed" {post_id, author_id, at, visibility}
-/// (an edit); "social.post.deleted" {post_id, author_id}.
+/// mentioned_user_ids, at, visibility, club_id|null}; "social.post.changed" {post_id, author_id, at,
+/// visibility, club_id|null} (an edit); "social.post.deleted" {post_id, author_id}.
 /// From follows: "social.follow.requested" (a pending request), "social.followed" (an instant
 /// follow) and "social.follow.accepted", each {follower_id, followee_id}.
 inline constexpr const char* kFollowRequested = "social.follow.requested";
@@ -59,7 +60,9 @@ struct Deps {
     activities::ActivityReader& activities;  ///< feed items as the viewer may see them
     /// Suspensions a moderator decides (accounts' contract); null: "suspend" answers 503.
     accounts::Standing* standing = nullptr;
-    groups::Clubmates* clubmates = nullptr;  ///< follow suggestions' club members (none without clubs)
+    groups::Clubmates* clubmates = nullptr;  ///< follow suggestions' club members, club posts' readers
+    /// Club roles: who may post in a club and who manages its posts (null: no club posts, 404).
+    app::Membership* clubs = nullptr;
 };
 
 /// Social: follows (requests, accept/decline, remove), blocks and mutes, posts, comments, kudos and
