@@ -6,34 +6,80 @@ using db::Params;
 
 namespace {
 
-// People search (ADR 0027). $1 the lower-cased query, $2 its LIKE prefix pattern, $3 the viewer,
-// $4 ids left out, $5 rows, $6 whether a cursor follows, $7/$8 the cursor's (rank, id). The rank is
-// kPrefixBonus for a prefix of the name, the username or a word of the name, plus the better word
-// similarity in millionths. Candidates come from the GIN trigram indexes (<%, under the threshold
-// SearchUsers sets), or for queries shorter than a trigram from the prefix indexes.
+// People search (ADR 0027) over the word dictionary of 0022_search_words.sql. $1 the lower-cased
+// query, $2 the viewer, $3 ids left out, $4 rows, $5 whether a cursor follows, $6/$7 the cursor's
+// (rank, id). The query's words (search_words_of, as the dictionary splits names) each match the
+// dictionary words they are a prefix of or, from three letters, similar to (<%, word similarity,
+// under the threshold SearchUsers sets): a few dozen rows of a small table. A word's rank is
+// kPrefixBonus when the query word is its prefix, plus the similarity in millionths.
+// - One query word: a user's rank is that of their best matching word. Matching words are walked
+//   best first, each one's users in id order straight from user_search_words' primary key, so the
+//   page is the first rows of that walk (an incremental sort per rank) and reading stops there: a
+//   common first name costs one page, not its thousands of namesakes. A user who also holds a
+//   better word (the INCLUDEd `words`) is left to that word, so nobody shows twice.
+// - Several: a user must hold a match of every query word that matches any dictionary word (one
+//   mangled beyond its trigrams, "jhon", is left out rather than emptying the result); the two rarest
+//   (by the dictionary's counts) are joined by user, any further ones looked up per candidate. Rank:
+//   the bonus when every query word is a prefix, plus the mean of the best similarities over all the
+//   query's words. When only one query word matches, the one-word walk serves, with that mean.
+// Suspended users hold no words (the trigger), so they are never reached.
 constexpr const char* kSearchUsers =
-    "SELECT id, username, display_name, city, rank FROM (SELECT id, username, display_name, city, "
-    "(CASE WHEN lower(display_name) LIKE $2 OR lower(username) LIKE $2 OR lower(display_name) LIKE '% ' || $2 "
-    "THEN 2000000 ELSE 0 END) + round(1000000 * greatest(word_similarity($1, display_name), "
-    "coalesce(word_similarity($1, username), 0)))::bigint AS rank FROM users WHERE "
-    "($1 <% display_name OR $1 <% username)"
-    " AND id <> $3 AND id <> ALL ($4::bigint[])) hits "
-    "WHERE NOT $6 OR rank < $7 OR (rank = $7 AND id > $8) ORDER BY rank DESC, id LIMIT $5";
-constexpr const char* kSearchUsersByPrefix =
-    "SELECT id, username, display_name, city, rank FROM (SELECT id, username, display_name, city, "
-    "(CASE WHEN lower(display_name) LIKE $2 OR lower(username) LIKE $2 OR lower(display_name) LIKE '% ' || $2 "
-    "THEN 2000000 ELSE 0 END) + round(1000000 * greatest(word_similarity($1, display_name), "
-    "coalesce(word_similarity($1, username), 0)))::bigint AS rank FROM users WHERE "
-    "(lower(display_name) LIKE $2 OR lower(username) LIKE $2)"
-    " AND id <> $3 AND id <> ALL ($4::bigint[])) hits "
-    "WHERE NOT $6 OR rank < $7 OR (rank = $7 AND id > $8) ORDER BY rank DESC, id LIMIT $5";
+    "WITH qw AS MATERIALIZED (SELECT w FROM unnest(search_words_of($1, NULL)) w), "
+    "m AS MATERIALIZED ("
+    " SELECT qw.w AS q, d.word, d.users, starts_with(d.word, qw.w) AS prefix, word_similarity(qw.w, d.word) AS sim,"
+    " ((CASE WHEN starts_with(d.word, qw.w) AND (SELECT count(*) FROM qw) = 1 THEN 2000000 ELSE 0 END)"
+    "  + round(1000000 * word_similarity(qw.w, d.word) / (SELECT count(*) FROM qw)))::bigint AS rank"
+    " FROM qw CROSS JOIN LATERAL ("
+    "  SELECT word, users FROM search_words WHERE length(qw.w) >= 3 AND qw.w <% word"
+    "  UNION SELECT word, users FROM search_words WHERE word >= qw.w AND word < qw.w || chr(1114111)) d), "
+    "qs AS MATERIALIZED ("
+    " SELECT q, row_number() OVER (ORDER BY sum(users), q) AS k, count(*) OVER () AS matched FROM m GROUP BY q), "
+    "one AS ("
+    " SELECT m.rank, x.user_id AS id"
+    " FROM (SELECT m.*, (SELECT coalesce(array_agg(b.word), '{}') FROM m b"
+    "        WHERE b.rank > m.rank OR (b.rank = m.rank AND b.word < m.word)) AS better"
+    "       FROM m WHERE NOT $5 OR rank <= $6 ORDER BY rank DESC) m"
+    " JOIN user_search_words x ON x.word = m.word AND x.user_id > (CASE WHEN $5 AND m.rank = $6 THEN $7 ELSE 0 END)"
+    " WHERE (SELECT count(*) FROM qs) = 1 AND x.user_id <> $2 AND x.user_id <> ALL ($3::bigint[])"
+    " AND NOT x.words && m.better"
+    " ORDER BY m.rank DESC, x.user_id LIMIT $4), "
+    "a AS ("
+    " SELECT uw.user_id, max(m.sim) AS sim, bool_or(m.prefix) AS prefix"
+    " FROM qs JOIN m ON m.q = qs.q JOIN user_search_words uw ON uw.word = m.word"
+    " WHERE qs.k = 1 AND qs.matched > 1 GROUP BY uw.user_id), "
+    "b AS ("
+    " SELECT uw.user_id, max(m.sim) AS sim, bool_or(m.prefix) AS prefix"
+    " FROM qs JOIN m ON m.q = qs.q JOIN user_search_words uw ON uw.word = m.word"
+    " WHERE qs.k = 2 GROUP BY uw.user_id), "
+    "many AS ("
+    " SELECT rank, id FROM ("
+    "  SELECT a.user_id AS id,"
+    "  ((CASE WHEN a.prefix AND b.prefix AND coalesce(e.prefix, true) AND (SELECT count(*) FROM qs) = (SELECT count(*) FROM qw)"
+    "    THEN 2000000 ELSE 0 END)"
+    "   + round(1000000 * (a.sim + b.sim + coalesce(e.sim, 0)) / (SELECT count(*) FROM qw)))::bigint AS rank"
+    "  FROM a JOIN b ON b.user_id = a.user_id"
+    "  LEFT JOIN LATERAL ("
+    "   SELECT count(*) AS found, sum(best) AS sim, bool_and(prefix) AS prefix FROM ("
+    "    SELECT max(m.sim) AS best, bool_or(m.prefix) AS prefix"
+    "    FROM qs JOIN m ON m.q = qs.q JOIN user_search_words y ON y.word = m.word AND y.user_id = a.user_id"
+    "    WHERE qs.k > 2 GROUP BY qs.q) per_word) e ON (SELECT count(*) FROM qs) > 2"
+    "  WHERE a.user_id <> $2 AND a.user_id <> ALL ($3::bigint[])"
+    "  AND ((SELECT count(*) FROM qs) = 2 OR e.found = (SELECT count(*) FROM qs) - 2)) r"
+    " WHERE NOT $5 OR rank < $6 OR (rank = $6 AND id > $7)"
+    " ORDER BY rank DESC, id LIMIT $4), "
+    "top AS (SELECT * FROM one UNION ALL SELECT * FROM many) "
+    "SELECT u.id, u.username, u.display_name, u.city, top.rank FROM top JOIN users u ON u.id = top.id "
+    "ORDER BY top.rank DESC, u.id";
 // Through users_city (0019): the other users of the caller's city, newest first.
 constexpr const char* kSelectSameCity =
     "SELECT me.city, o.id FROM users me LEFT JOIN LATERAL (SELECT id FROM users u WHERE lower(u.city) = "
     "lower(me.city) AND u.city <> '' AND u.id <> me.id ORDER BY lower(u.city), u.id DESC LIMIT $2) o ON true "
     "WHERE me.id = $1 AND me.city <> ''";
-// A typo ("jonh" for "john") shares 2 of 5 trigrams: 0.4. The default (0.6) would miss it.
-constexpr const char* kSetSearchThreshold = "SELECT set_config('pg_trgm.word_similarity_threshold', '0.35', true)";
+// A typo ("jonh" for "john") shares 2 of 5 trigrams: 0.4. The default (0.6) would miss it. JIT off:
+// the planner's estimate for the statement's rarely-taken branches passes jit_above_cost, and compiling
+// costs tens of milliseconds on a query that runs in one or two.
+constexpr const char* kSetSearchSettings =
+    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.35', true), set_config('jit', 'off', true)";
 
 // --- users ---------------------------------------------------------------------------------------
 const std::string kSelectMe = "SELECT " + db::SelectList(kMeColumns) + " FROM users WHERE id = $1";
@@ -523,19 +569,14 @@ asio::awaitable<SameCity> Repository::FindSameCity(std::int64_t user_id, int lim
 asio::awaitable<std::vector<SearchHit>> Repository::SearchUsers(
     SearchTerms terms, std::int64_t viewer_id, std::vector<std::int64_t> excluded, int fetch,
     std::optional<std::pair<std::int64_t, std::int64_t>> after) {
-    Params params = Params::Of(terms.text, terms.prefix_like, viewer_id, Int64Array(excluded), fetch, after.has_value(),
+    Params params = Params::Of(terms.text, viewer_id, Int64Array(excluded), fetch, after.has_value(),
                                after ? after->first : 0, after ? after->second : 0);
-    db::Result r;
-    if (terms.prefix_only) {
-        r = co_await pool_.Query(kSearchUsersByPrefix, std::move(params));
-    } else {
-        // The threshold is a setting of the session: set for this transaction only, so pooled
-        // connections keep the default for anyone else.
-        db::Transaction tx = co_await pool_.Begin();
-        co_await tx.Query(kSetSearchThreshold);
-        r = co_await tx.Query(kSearchUsers, std::move(params));
-        co_await tx.Commit();
-    }
+    // The settings are the session's: set for this transaction only, so pooled connections keep the
+    // defaults for anyone else.
+    db::Transaction tx = co_await pool_.Begin();
+    co_await tx.Query(kSetSearchSettings);
+    db::Result r = co_await tx.Query(kSearchUsers, std::move(params));
+    co_await tx.Commit();
     std::vector<SearchHit> out;
     out.reserve(r.Rows());
     for (int row = 0; row < r.Rows(); ++row) {
