@@ -18,10 +18,11 @@ namespace {
 //   common first name costs one page, not its thousands of namesakes. A user who also holds a
 //   better word (the INCLUDEd `words`) is left to that word, so nobody shows twice.
 // - Several: a user must hold a match of every query word that matches any dictionary word (one
-//   mangled beyond its trigrams, "jhon", is left out rather than emptying the result); the two rarest
-//   (by the dictionary's counts) are joined by user, any further ones looked up per candidate. Rank:
-//   the bonus when every query word is a prefix, plus the mean of the best similarities over all the
-//   query's words. When only one query word matches, the one-word walk serves, with that mean.
+//   mangled beyond its trigrams, "jhon", is left out rather than emptying the result). The users of
+//   the rarest one (by the dictionary's counts) are read, kept when their `words` overlap the second
+//   rarest's matches (an array test, no join), and the few left scored against every query word.
+//   Rank: the bonus when every query word is a prefix, plus the mean of the best similarities over
+//   all the query's words. When only one query word matches, the one-word walk serves, with that mean.
 // Suspended users hold no words (the trigger), so they are never reached.
 constexpr const char* kSearchUsers =
     "WITH qw AS MATERIALIZED (SELECT w FROM unnest(search_words_of($1, NULL)) w), "
@@ -33,7 +34,7 @@ constexpr const char* kSearchUsers =
     "  SELECT word, users FROM search_words WHERE length(qw.w) >= 3 AND qw.w <% word"
     "  UNION SELECT word, users FROM search_words WHERE word >= qw.w AND word < qw.w || chr(1114111)) d), "
     "qs AS MATERIALIZED ("
-    " SELECT q, row_number() OVER (ORDER BY sum(users), q) AS k, count(*) OVER () AS matched FROM m GROUP BY q), "
+    " SELECT q, row_number() OVER (ORDER BY sum(users), q) AS k FROM m GROUP BY q), "
     "one AS ("
     " SELECT m.rank, x.user_id AS id"
     " FROM (SELECT m.*, (SELECT coalesce(array_agg(b.word), '{}') FROM m b"
@@ -43,28 +44,20 @@ constexpr const char* kSearchUsers =
     " WHERE (SELECT count(*) FROM qs) = 1 AND x.user_id <> $2 AND x.user_id <> ALL ($3::bigint[])"
     " AND NOT x.words && m.better"
     " ORDER BY m.rank DESC, x.user_id LIMIT $4), "
-    "a AS ("
-    " SELECT uw.user_id, max(m.sim) AS sim, bool_or(m.prefix) AS prefix"
-    " FROM qs JOIN m ON m.q = qs.q JOIN user_search_words uw ON uw.word = m.word"
-    " WHERE qs.k = 1 AND qs.matched > 1 GROUP BY uw.user_id), "
-    "b AS ("
-    " SELECT uw.user_id, max(m.sim) AS sim, bool_or(m.prefix) AS prefix"
-    " FROM qs JOIN m ON m.q = qs.q JOIN user_search_words uw ON uw.word = m.word"
-    " WHERE qs.k = 2 GROUP BY uw.user_id), "
+    "c AS ("
+    " SELECT DISTINCT ON (x.user_id) x.user_id, x.words FROM m JOIN user_search_words x ON x.word = m.word"
+    " WHERE m.q = (SELECT q FROM qs WHERE k = 1) AND (SELECT count(*) FROM qs) > 1"
+    " AND x.words && (SELECT array_agg(word) FROM m WHERE q = (SELECT q FROM qs WHERE k = 2))"
+    " AND x.user_id <> $2 AND x.user_id <> ALL ($3::bigint[])), "
+    "scored AS ("
+    " SELECT c.user_id, m.q, max(m.sim) AS sim, bool_or(m.prefix) AS prefix"
+    " FROM c CROSS JOIN unnest(c.words) w JOIN m ON m.word = w GROUP BY c.user_id, m.q), "
     "many AS ("
     " SELECT rank, id FROM ("
-    "  SELECT a.user_id AS id,"
-    "  ((CASE WHEN a.prefix AND b.prefix AND coalesce(e.prefix, true) AND (SELECT count(*) FROM qs) = (SELECT count(*) FROM qw)"
-    "    THEN 2000000 ELSE 0 END)"
-    "   + round(1000000 * (a.sim + b.sim + coalesce(e.sim, 0)) / (SELECT count(*) FROM qw)))::bigint AS rank"
-    "  FROM a JOIN b ON b.user_id = a.user_id"
-    "  LEFT JOIN LATERAL ("
-    "   SELECT count(*) AS found, sum(best) AS sim, bool_and(prefix) AS prefix FROM ("
-    "    SELECT max(m.sim) AS best, bool_or(m.prefix) AS prefix"
-    "    FROM qs JOIN m ON m.q = qs.q JOIN user_search_words y ON y.word = m.word AND y.user_id = a.user_id"
-    "    WHERE qs.k > 2 GROUP BY qs.q) per_word) e ON (SELECT count(*) FROM qs) > 2"
-    "  WHERE a.user_id <> $2 AND a.user_id <> ALL ($3::bigint[])"
-    "  AND ((SELECT count(*) FROM qs) = 2 OR e.found = (SELECT count(*) FROM qs) - 2)) r"
+    "  SELECT user_id AS id,"
+    "  ((CASE WHEN bool_and(prefix) AND (SELECT count(*) FROM qs) = (SELECT count(*) FROM qw) THEN 2000000 ELSE 0 END)"
+    "   + round(1000000 * sum(sim) / (SELECT count(*) FROM qw)))::bigint AS rank"
+    "  FROM scored GROUP BY user_id HAVING count(*) = (SELECT count(*) FROM qs)) r"
     " WHERE NOT $5 OR rank < $6 OR (rank = $6 AND id > $7)"
     " ORDER BY rank DESC, id LIMIT $4), "
     "top AS (SELECT * FROM one UNION ALL SELECT * FROM many) "
