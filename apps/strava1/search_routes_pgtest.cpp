@@ -162,7 +162,9 @@ TEST_F(SearchTest, FindsARenamedUserByTheNewNameOnlyAndForgetsADeletedOne) {
     EXPECT_EQ(DictionaryUsers(app(), "runner" + tag), 0);
     EXPECT_EQ(DictionaryUsers(app(), new_name), 1);
 
-    auto gone = client().As(ana).Delete("/v1/me", boost::json::object{{"password", ana.password}});
+    auto gone = client().As(ana).Send(http::Method::kDelete, "/v1/me",
+                                      boost::json::serialize(boost::json::object{{"password", ana.password}}),
+                                      {{"Content-Type", "application/json"}});
     ASSERT_EQ(gone.status, 204) << gone.body;
     EXPECT_FALSE(Finds(client(), me, new_name, ana.id));
     EXPECT_EQ(DictionaryUsers(app(), new_name), 0);

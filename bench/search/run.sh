@@ -20,7 +20,8 @@ for f in migrations/*.sql; do
     psql -qX -v ON_ERROR_STOP=1 "$dsn" -f "$f" >/dev/null
 done
 statement=$(/usr/bin/python3 bench/search/statement.py features/accounts/src/repository.cpp)
+settings=$(/usr/bin/python3 bench/search/statement.py features/accounts/src/repository.cpp kSetSearchSettings)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 psql -qX -v ON_ERROR_STOP=1 "$dsn" -v users="${USERS:-100000}" -v queries="${QUERIES:-1000}" \
-    -v lim="${LIMIT:-20}" -v target_ms="${TARGET_MS:-10}" -v statement="$statement" -f bench/search/search.sql
+    -v lim="${LIMIT:-20}" -v target_ms="${TARGET_MS:-10}" -v statement="$statement" -v settings="$settings" -f bench/search/search.sql
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

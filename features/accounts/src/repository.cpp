@@ -30,9 +30,10 @@ constexpr const char* kSearchUsers =
     " SELECT qw.w AS q, d.word, d.users, starts_with(d.word, qw.w) AS prefix, word_similarity(qw.w, d.word) AS sim,"
     " ((CASE WHEN starts_with(d.word, qw.w) AND (SELECT count(*) FROM qw) = 1 THEN 2000000 ELSE 0 END)"
     "  + round(1000000 * word_similarity(qw.w, d.word) / (SELECT count(*) FROM qw)))::bigint AS rank"
-    " FROM qw CROSS JOIN LATERAL ("
+    " FROM qw CROSS JOIN LATERAL (SELECT word, users FROM ("
     "  SELECT word, users FROM search_words WHERE length(qw.w) >= 3 AND qw.w <% word"
-    "  UNION SELECT word, users FROM search_words WHERE word >= qw.w AND word < qw.w || chr(1114111)) d), "
+    "  UNION SELECT word, users FROM search_words WHERE word >= qw.w AND word < qw.w || chr(1114111)) e"
+    "  ORDER BY starts_with(word, qw.w) DESC, word_similarity(qw.w, word) DESC, word LIMIT 16) d), "
     "qs AS MATERIALIZED ("
     " SELECT q, row_number() OVER (ORDER BY sum(users), q) AS k FROM m GROUP BY q), "
     "one AS ("
@@ -68,11 +69,13 @@ constexpr const char* kSelectSameCity =
     "SELECT me.city, o.id FROM users me LEFT JOIN LATERAL (SELECT id FROM users u WHERE lower(u.city) = "
     "lower(me.city) AND u.city <> '' AND u.id <> me.id ORDER BY lower(u.city), u.id DESC LIMIT $2) o ON true "
     "WHERE me.id = $1 AND me.city <> ''";
-// A typo ("jonh" for "john") shares 2 of 5 trigrams: 0.4. The default (0.6) would miss it. JIT off:
-// the planner's estimate for the statement's rarely-taken branches passes jit_above_cost, and compiling
-// costs tens of milliseconds on a query that runs in one or two.
+// A typo ("jonh" for "john") shares 2 of 5 trigrams: 0.4; "kyren" for "karen" and "mdrby" for "morby"
+// share 3 of 9: 0.33. The default (0.6) would miss all three; at 0.3 more of the bench's typo'd
+// queries find the intended name than the trigram scan over users did at 0.35 (ADR 0027). JIT off:
+// the planner's estimate for the statement's branches passes jit_above_cost, and compiling costs
+// tens of milliseconds on a query that runs in one or two.
 constexpr const char* kSetSearchSettings =
-    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.35', true), set_config('jit', 'off', true)";
+    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', true), set_config('jit', 'off', true)";
 
 // --- users ---------------------------------------------------------------------------------------
 const std::string kSelectMe = "SELECT " + db::SelectList(kMeColumns) + " FROM users WHERE id = $1";
