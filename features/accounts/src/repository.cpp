@@ -12,11 +12,12 @@ namespace {
 // dictionary words they are a prefix of or, from three letters, similar to (<%, word similarity,
 // under the threshold SearchUsers sets): a few dozen rows of a small table. A word's rank is
 // kPrefixBonus when the query word is its prefix, plus the similarity in millionths.
-// - One query word: a user's rank is that of their best matching word. Matching words are walked
-//   best first, each one's users in id order straight from user_search_words' primary key, so the
-//   page is the first rows of that walk (an incremental sort per rank) and reading stops there: a
-//   common first name costs one page, not its thousands of namesakes. A user who also holds a
-//   better word (the INCLUDEd `words`) is left to that word, so nobody shows twice.
+// - One query word: a user's rank is that of their best matching word. Within a word the rank is
+//   the same for all its users, so the page can only hold each word's first users by id after the
+//   cursor: at most one page per matching word is read, straight from user_search_words' primary
+//   key, and the best of those make the page. A common first name costs a page, not its thousands
+//   of namesakes. A user who also holds a better word (the INCLUDEd `words`) is left to that word,
+//   so nobody shows twice.
 // - Several: a user must hold a match of every query word that matches any dictionary word (one
 //   mangled beyond its trigrams, "jhon", is left out rather than emptying the result). The users of
 //   the rarest one (by the dictionary's counts) are read, kept when their `words` overlap the second
@@ -40,10 +41,11 @@ constexpr const char* kSearchUsers =
     " SELECT m.rank, x.user_id AS id"
     " FROM (SELECT m.*, (SELECT coalesce(array_agg(b.word), '{}') FROM m b"
     "        WHERE b.rank > m.rank OR (b.rank = m.rank AND b.word < m.word)) AS better"
-    "       FROM m WHERE NOT $5 OR rank <= $6 ORDER BY rank DESC) m"
-    " JOIN user_search_words x ON x.word = m.word AND x.user_id > (CASE WHEN $5 AND m.rank = $6 THEN $7 ELSE 0 END)"
-    " WHERE (SELECT count(*) FROM qs) = 1 AND x.user_id <> $2 AND x.user_id <> ALL ($3::bigint[])"
-    " AND NOT x.words && m.better"
+    "       FROM m WHERE (SELECT count(*) FROM qs) = 1 AND (NOT $5 OR rank <= $6)) m"
+    " CROSS JOIN LATERAL (SELECT user_id FROM user_search_words x"
+    "  WHERE x.word = m.word AND x.user_id > (CASE WHEN $5 AND m.rank = $6 THEN $7 ELSE 0 END)"
+    "  AND x.user_id <> $2 AND x.user_id <> ALL ($3::bigint[]) AND NOT x.words && m.better"
+    "  ORDER BY x.user_id LIMIT $4) x"
     " ORDER BY m.rank DESC, x.user_id LIMIT $4), "
     "c AS ("
     " SELECT DISTINCT ON (x.user_id) x.user_id, x.words FROM m JOIN user_search_words x ON x.word = m.word"
