@@ -10,11 +10,12 @@ namespace {
 // query, $2 the viewer, $3 ids left out, $4 rows, $5 whether a cursor follows, $6/$7 the cursor's
 // (rank, id). The query's words (search_words_of, as the dictionary splits names) each match the
 // dictionary words they are a prefix of or, from three letters, similar to (<%, word similarity,
-// under the threshold SearchUsers sets): a few dozen rows of a small table. A word's rank is
-// kPrefixBonus when the query word is its prefix, plus the similarity in millionths.
+// under the threshold SearchUsers sets), the 16 best (8 for each word of several, whose users are
+// read whole): a few dozen rows of a small table. A word's rank is kPrefixBonus when the query word
+// is its prefix, plus the similarity in millionths (divided by the number of query words).
 // - One query word: a user's rank is that of their best matching word. Within a word the rank is
 //   the same for all its users, so the page can only hold each word's first users by id after the
-//   cursor: at most one page per matching word is read, straight from user_search_words' primary
+//   cursor: at most a page per matching word is read, straight from user_search_words' primary
 //   key, and the best of those make the page. A common first name costs a page, not its thousands
 //   of namesakes. A user who also holds a better word (the INCLUDEd `words`) is left to that word,
 //   so nobody shows twice.
@@ -34,7 +35,8 @@ constexpr const char* kSearchUsers =
     " FROM qw CROSS JOIN LATERAL (SELECT word, users FROM ("
     "  SELECT word, users FROM search_words WHERE length(qw.w) >= 3 AND qw.w <% word"
     "  UNION SELECT word, users FROM search_words WHERE word >= qw.w AND word < qw.w || chr(1114111)) e"
-    "  ORDER BY starts_with(word, qw.w) DESC, word_similarity(qw.w, word) DESC, word LIMIT 16) d), "
+    "  ORDER BY starts_with(word, qw.w) DESC, word_similarity(qw.w, word) DESC, word"
+    "  LIMIT CASE WHEN (SELECT count(*) FROM qw) = 1 THEN 16 ELSE 8 END) d), "
     "qs AS MATERIALIZED ("
     " SELECT q, row_number() OVER (ORDER BY sum(users), q) AS k FROM m GROUP BY q), "
     "one AS ("
