@@ -18,7 +18,8 @@
 # against graphile-worker of bench/jobs/run.mjs; BENCH_JOBS_COUNT, BENCH_JOBS_CONCURRENCY,
 # BENCH_JOBS_RATE tune it), BENCH_DEMO_USERS (users of the feed phase's demo data, default 100000),
 # BENCH_DEMO_TRACKS, BENCH_FEED_READERS (demo users whose feeds are read, default 200),
-# BENCH_SKIP_FEED_HTTP=1 (skip GET /v1/feed on demo data and the 10k-follower fan-out).
+# BENCH_SKIP_FEED_HTTP=1 (skip GET /v1/feed on demo data and the 10k-follower fan-out), BENCH_SKIP_SEARCH=1
+# (skip people search on 100k users, bench/search/run.sh: its p99 against the 10 ms target).
 # STRAVA1_TEST_PG_DSN set: use that PostgreSQL instead of starting one with scripts/with-services.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -158,6 +159,11 @@ if [ "${BENCH_SKIP_SEARCH:-0}" != 1 ]; then
     { echo; echo '## People search (bench/search/run.sh)'; echo; echo '```'; } > bench/results/search-latest.md
     timeout --kill-after=30 900 bench/search/run.sh >> bench/results/search-latest.md 2>&1 || status=$?
     echo '```' >> bench/results/search-latest.md
+    # Its last line states the p99 against the issue's 10 ms; under BENCH_STRICT a miss fails the run.
+    grep -h 'people search p99' bench/results/search-latest.md >&2 || true
+    if [ "${BENCH_STRICT:-0}" = 1 ] && ! grep -q 'people search p99 .*: met' bench/results/search-latest.md; then
+        status=1
+    fi
     cat bench/results/search-latest.md >> bench/results/latest.md
 fi
 exit "$status"

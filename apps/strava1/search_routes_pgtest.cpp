@@ -125,6 +125,104 @@ TEST_F(SearchTest, RefusesEmptyAndOverlongQueries) {
     EXPECT_EQ(client().Get("/v1/users/search?q=abc").status, 401);
 }
 
+/// How many searchable users hold `word` in people search's dictionary (0: not there).
+std::int64_t DictionaryUsers(TestApp& app, const std::string& word) {
+    db::Result r = app.Sync(app.Pool().Query("SELECT users FROM search_words WHERE word = $1", db::Params::Of(word)));
+    return r.Empty() ? 0 : r.Int(0, 0);
+}
+
+bool Finds(const testing::InProcessClient& client, const TestUser& who, const std::string& q, std::int64_t id) {
+    auto r = client.As(who).Get("/v1/users/search?limit=50&q=" + q);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 && Has(Ids(r), id);
+}
+
+TEST_F(SearchTest, FindsARenamedUserByTheNewNameOnlyAndForgetsADeletedOne) {
+    STRAVA1_REQUIRE_PG();
+    auto users = app().Users(2);
+    const auto& me = users[0];
+    const auto& ana = users[1];
+    // Four unrelated random words, so no name is similar to another.
+    std::string old_name = "old" + Tag();
+    std::string new_name = "new" + Tag();
+    std::string old_username = "run" + Tag();
+    std::string new_username = "ride" + Tag();
+    Name(ana, {{"display_name", "Ana " + old_name}, {"username", old_username}});
+    EXPECT_TRUE(Finds(client(), me, old_name, ana.id));
+    EXPECT_TRUE(Finds(client(), me, old_username, ana.id));
+    EXPECT_EQ(DictionaryUsers(app(), old_name), 1);
+
+    Name(ana, {{"display_name", "Ana " + new_name}, {"username", new_username}});
+    EXPECT_FALSE(Finds(client(), me, old_name, ana.id)) << "the old name is forgotten";
+    EXPECT_FALSE(Finds(client(), me, old_username, ana.id)) << "so is the old username";
+    EXPECT_TRUE(Finds(client(), me, new_name, ana.id));
+    EXPECT_TRUE(Finds(client(), me, new_username.substr(0, 6), ana.id)) << "a prefix of the username";
+    std::string typo = new_name;
+    typo[5] = typo[5] == 'x' ? 'y' : 'x';  // one letter replaced
+    EXPECT_TRUE(Finds(client(), me, typo, ana.id)) << typo;
+    EXPECT_EQ(DictionaryUsers(app(), old_name), 0) << "no one holds the old word: it leaves the dictionary";
+    EXPECT_EQ(DictionaryUsers(app(), old_username), 0);
+    EXPECT_EQ(DictionaryUsers(app(), new_name), 1);
+
+    auto gone = client().As(ana).Send(http::Method::kDelete, "/v1/me",
+                                      boost::json::serialize(boost::json::object{{"password", ana.password}}),
+                                      {{"Content-Type", "application/json"}});
+    ASSERT_EQ(gone.status, 204) << gone.body;
+    EXPECT_FALSE(Finds(client(), me, new_name, ana.id));
+    EXPECT_EQ(DictionaryUsers(app(), new_name), 0);
+    EXPECT_EQ(DictionaryUsers(app(), new_username), 0);
+}
+
+TEST_F(SearchTest, LeavesOutSuspendedUsersUntilTheyAreUnsuspended) {
+    STRAVA1_REQUIRE_PG();
+    std::string surname = "Suspect" + Tag();
+    auto users = app().Users(2);
+    Name(users[1], {{"display_name", "Ed " + surname}});
+    ASSERT_TRUE(Finds(client(), users[0], surname, users[1].id));
+    auto& standing = app().Composed().Accounts().Standing();
+    ASSERT_TRUE(app().Sync(standing.SetSuspended(users[1].id, true)));
+    EXPECT_FALSE(Finds(client(), users[0], surname, users[1].id));
+    ASSERT_TRUE(app().Sync(standing.SetSuspended(users[1].id, false)));
+    EXPECT_TRUE(Finds(client(), users[0], surname, users[1].id));
+}
+
+TEST_F(SearchTest, ToleratesOneTypoInAnyWordAndRanksPrefixesFirst) {
+    STRAVA1_REQUIRE_PG();
+    std::string surname = "barlow" + Tag();  // 12 letters
+    auto users = app().Users(4);
+    const auto& me = users[0];
+    const auto& john = users[1];
+    const auto& longer = users[2];
+    const auto& lookalike = users[3];
+    Name(john, {{"display_name", "John " + surname}});
+    Name(longer, {{"display_name", "Amy " + surname + "son"}});
+    Name(lookalike, {{"display_name", "Amy Q" + surname.substr(1)}});  // the first letter replaced
+    std::string dropped = surname.substr(0, 7) + surname.substr(8);
+    std::string doubled = surname.substr(0, 8) + surname.substr(7);
+    std::string swapped = surname;
+    std::swap(swapped[7], swapped[8]);
+    std::string replaced = surname;
+    replaced[9] = replaced[9] == 'z' ? 'y' : 'z';
+    for (const auto& q : {dropped, doubled, swapped, replaced, "jonh%20" + swapped, "jhon%20" + dropped}) {
+        EXPECT_TRUE(Finds(client(), me, q, john.id)) << q;
+    }
+    auto jonh = client().As(me).Get("/v1/users/search?q=jonh%20" + replaced);
+    ASSERT_EQ(jonh.status, 200) << jonh.body;
+    ASSERT_FALSE(Ids(jonh).empty());
+    EXPECT_EQ(Ids(jonh).front(), john.id) << jonh.body;
+
+    // A prefix of the surname: both holders of a word it starts, before the look-alike it is only
+    // similar to; within the same rank, by id.
+    auto prefix = client().As(me).Get("/v1/users/search?limit=50&q=" + surname.substr(0, 9));
+    ASSERT_EQ(prefix.status, 200) << prefix.body;
+    auto ids = Ids(prefix);
+    ASSERT_GE(ids.size(), 3u) << prefix.body;
+    EXPECT_EQ(std::vector<std::int64_t>(ids.begin(), ids.begin() + 2), (std::vector<std::int64_t>{john.id, longer.id}));
+    EXPECT_TRUE(Has(ids, lookalike.id)) << prefix.body;
+    // Short words match by prefix: "jo" and the surname's start.
+    EXPECT_TRUE(Finds(client(), me, "jo%20" + surname.substr(0, 8), john.id));
+}
+
 /// The reason each suggested user of `me` is given (absent ones are not suggested).
 std::map<std::int64_t, std::string> Reasons(const testing::InProcessResponse& r) {
     std::map<std::int64_t, std::string> out;

@@ -39,14 +39,6 @@ ParsedSearch ParseSearch(std::string_view q) {
     for (char c : q) {
         terms.text += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
-    for (char c : terms.text) {
-        if (c == '%' || c == '_' || c == '\\') {
-            terms.prefix_like += '\\';
-        }
-        terms.prefix_like += c;
-    }
-    terms.prefix_like += '%';
-    terms.prefix_only = chars < 3;
     return {std::move(terms), {}};
 }
 

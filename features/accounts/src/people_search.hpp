@@ -12,11 +12,10 @@ namespace strava1::accounts {
 
 /// A search query as the statement takes it.
 struct SearchTerms {
-    std::string text;         ///< trimmed, lower-cased (ASCII letters; pg_trgm folds the rest itself)
-    std::string prefix_like;  ///< `text` as a LIKE prefix pattern: its %, _ and \ escaped, then '%'
-    /// Shorter than a trigram (fewer than 3 characters): matched by prefix only, since every name
-    /// shares a trigram with a one- or two-letter query and typo tolerance means nothing there.
-    bool prefix_only = false;
+    /// Trimmed, lower-cased (ASCII letters; the statement folds the rest itself). The statement
+    /// splits it into words; a word shorter than a trigram matches by prefix only, since every name
+    /// shares a trigram with a one- or two-letter word and typo tolerance means nothing there.
+    std::string text;
 };
 
 inline constexpr std::size_t kMaxSearchChars = 100;
@@ -29,9 +28,10 @@ struct ParsedSearch {
 };
 ParsedSearch ParseSearch(std::string_view q);
 
-/// The integer rank of a hit, highest first: prefix matches (of the display name, the username or a
-/// word of the display name) rank above every other, then by trigram word similarity (0..1) in
-/// millionths. An integer so that it pages exactly in a cursor.
+/// The integer rank of a hit, highest first: prefix matches (every query word a prefix of a word of
+/// the user's display name or username) rank above every other, then by trigram word similarity
+/// (0..1, the mean over the query's words) in millionths. An integer so that it pages exactly in a
+/// cursor.
 inline constexpr std::int64_t kPrefixBonus = 2'000'000;
 
 }  // namespace strava1::accounts

@@ -5,18 +5,11 @@
 namespace strava1::accounts {
 namespace {
 
-TEST(PeopleSearch, TrimsLowerCasesAndEscapesThePrefix) {
+TEST(PeopleSearch, TrimsAndLowerCases) {
     ParsedSearch p = ParseSearch("  JoHn_%\\ ");
     ASSERT_TRUE(p.terms);
     EXPECT_EQ(p.terms->text, "john_%\\");
-    EXPECT_EQ(p.terms->prefix_like, "john\\_\\%\\\\%");
-    EXPECT_FALSE(p.terms->prefix_only);
-}
-
-TEST(PeopleSearch, ShortQueriesMatchByPrefixOnly) {
-    EXPECT_TRUE(ParseSearch("jo").terms->prefix_only);
-    EXPECT_TRUE(ParseSearch("é").terms->prefix_only);
-    EXPECT_FALSE(ParseSearch("jon").terms->prefix_only);
+    EXPECT_EQ(ParseSearch("jo").terms->text, "jo") << "short queries are queries too (prefixes of words)";
 }
 
 TEST(PeopleSearch, RefusesEmptyLongAndBinaryQueries) {

@@ -297,10 +297,12 @@ export interface paths {
         };
         /**
          * Search people by name and username
-         * @description Typo tolerant (trigram word similarity: "jonh" finds "John"); prefixes of the display name,
-         *     of a word of it or of the username rank first. The caller, and users a block stands between
-         *     the caller and (either way), are left out. Queries of one or two characters match prefixes
-         *     only. Ranked best first; the cursor continues the same ranking (ADR 0027).
+         * @description Typo tolerant (trigram word similarity: "jonh" finds "John"); each word of the query matches
+         *     words of the display name or username (letters only: digits and punctuation separate words),
+         *     and users whose words all start with the query's words rank first. The caller, suspended
+         *     users, and users a block stands between the caller and (either way), are left out. Query
+         *     words of one or two letters match prefixes only. Ranked best first; the cursor continues the
+         *     same ranking (ADR 0027).
          */
         get: operations["searchUsers"];
         put?: never;
