@@ -111,7 +111,8 @@ std::string SaveDeferredSql() {
 CREATE TEMP TABLE demo_deferred AS
 SELECT 'index'::text AS kind, c.oid::regclass::text AS tbl, i.oid::regclass::text AS name, pg_get_indexdef(i.oid) AS def
 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
-WHERE c.oid = ANY ()SQL") + kBulkTables + R"SQL() AND NOT x.indisunique
+WHERE c.oid = ANY ()SQL") +
+           kBulkTables + R"SQL() AND NOT x.indisunique
 UNION ALL
 SELECT 'fkey', conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
 FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY ()SQL" +
@@ -341,7 +342,7 @@ SELECT g, (ARRAY['Great weather for a long one today!','New personal best on the
                  'Finally back after the injury.','Trying the new trail tomorrow morning.'])[1 + g % 6],
        'everyone', t, t
 FROM (SELECT g, now() - random() * interval '700 days' AS t FROM generate_series(1, )SQL" +
-                                                    n + R"SQL( / 2) g) x;
+                                   n + R"SQL( / 2) g) x;
 )SQL");
     co_await step.Run("kudos", R"SQL(
 CREATE TEMP TABLE demo_followers AS
@@ -381,13 +382,13 @@ ON CONFLICT DO NOTHING;
 INSERT INTO feed_items (user_id, at, kind, item_id, author_id)
 SELECT owner_id, start_time, 1, id, owner_id FROM activities
 WHERE start_time > now() - )SQL" + std::to_string(o.feed_days) +
-                                  R"SQL( * interval '1 day';
+                                        R"SQL( * interval '1 day';
 INSERT INTO feed_items (user_id, at, kind, item_id, author_id)
 SELECT f.follower_id, a.at, 1, a.item_id, a.author_id
 FROM feed_authored a
 JOIN follows f ON f.followee_id = a.author_id AND f.state = 'accepted'
 WHERE a.in_feeds AND a.at > now() - )SQL" +
-                                  std::to_string(o.feed_days) + R"SQL( * interval '1 day'
+                                        std::to_string(o.feed_days) + R"SQL( * interval '1 day'
   AND NOT EXISTS (SELECT 1 FROM feed_wide_authors w WHERE w.author_id = a.author_id)
 ORDER BY 1, 2, 3, 4
 ON CONFLICT DO NOTHING;
