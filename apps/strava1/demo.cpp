@@ -85,12 +85,66 @@ struct Step {
     asio::awaitable<void> Run(const char* what, std::string sql) {
         const auto t0 = Clock::now();
         co_await lease.ExecuteScript(std::move(sql));
+        Report(what, t0);
+    }
+
+    void Report(const char* what, Clock::time_point t0) const {
         const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
         std::printf("demo: %-28s %8.1f s (total %.1f s)\n", what, ms(Clock::now() - t0) / 1000.0,
                     ms(Clock::now() - start) / 1000.0);
         std::fflush(stdout);
     }
 };
+
+// The tables the bulk steps fill. Their foreign keys and non-unique indexes are dropped before the
+// load and made again after it (ADR 0028): checking a foreign key is one trigger query per row (tens
+// of millions at 100k users) and a B-tree grown row by row in random order costs far more than one
+// sorted build. Unique indexes stay: ON CONFLICT and the primary keys need them during the load.
+constexpr const char* kBulkTables =
+    "ARRAY['users', 'local_credentials', 'follows', 'activities', 'clubs', 'club_members', 'posts', 'kudos', "
+    "'comments', 'feed_authored', 'feed_items']::regclass[]";
+
+// Each dropped object with the definition that makes it again: pg_get_indexdef is a complete CREATE
+// INDEX, pg_get_constraintdef the constraint's clause.
+std::string SaveDeferredSql() {
+    return std::string(R"SQL(
+CREATE TEMP TABLE demo_deferred AS
+SELECT 'index'::text AS kind, c.oid::regclass::text AS tbl, i.oid::regclass::text AS name, pg_get_indexdef(i.oid) AS def
+FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+WHERE c.oid = ANY ()SQL") +
+           kBulkTables + R"SQL() AND NOT x.indisunique
+UNION ALL
+SELECT 'fkey', conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
+FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY ()SQL" +
+           kBulkTables + R"SQL();
+DO $$ DECLARE d record; BEGIN
+    FOR d IN SELECT * FROM demo_deferred LOOP
+        IF d.kind = 'index' THEN EXECUTE 'DROP INDEX ' || d.name;
+        ELSE EXECUTE 'ALTER TABLE ' || d.tbl || ' DROP CONSTRAINT ' || d.name; END IF;
+    END LOOP;
+END $$;
+)SQL";
+}
+
+// Indexes first (sorted builds), then the foreign keys: adding one validates all rows in one join.
+constexpr const char* kRestoreDeferredSql = R"SQL(
+DO $$ DECLARE d record; BEGIN
+    FOR d IN SELECT * FROM demo_deferred ORDER BY kind DESC, tbl, name LOOP
+        IF d.kind = 'index' THEN EXECUTE d.def;
+        ELSE EXECUTE 'ALTER TABLE ' || d.tbl || ' ADD CONSTRAINT ' || d.name || ' ' || d.def; END IF;
+    END LOOP;
+END $$;
+)SQL";
+
+// What was dropped and is not back exactly as it was (empty when the restore is complete).
+constexpr const char* kMissingDeferredSql = R"SQL(
+SELECT d.kind || ' ' || d.name FROM demo_deferred d
+WHERE NOT EXISTS (SELECT 1 FROM pg_index x WHERE d.kind = 'index' AND x.indexrelid::regclass::text = d.name
+                  AND pg_get_indexdef(x.indexrelid) = d.def AND x.indisvalid)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE d.kind = 'fkey' AND c.contype = 'f' AND c.convalidated
+                  AND c.conrelid::regclass::text = d.tbl AND quote_ident(c.conname) = d.name
+                  AND pg_get_constraintdef(c.oid) = d.def)
+)SQL";
 
 std::vector<std::filesystem::path> TrackFiles(const std::filesystem::path& dir) {
     std::vector<std::filesystem::path> files;
@@ -108,20 +162,9 @@ std::vector<std::filesystem::path> TrackFiles(const std::filesystem::path& dir) 
     return files;
 }
 
-asio::awaitable<int> Generate(CommandContext* context, DemoOptions o) {
-    db::Pool& pool = context->Pool();
-    db::Lease lease = co_await pool.Acquire();
-    Step step{lease};
+/// The rows themselves: every step after the empty-database check. 2 when --tracks has no template.
+asio::awaitable<int> Fill(CommandContext* context, const DemoOptions& o, db::Lease& lease, Step& step) {
     const std::string n = std::to_string(o.users);
-    const std::string seed = std::to_string(o.seed);
-    // Whole-table statements run for minutes; random() is reproducible only without parallel workers.
-    co_await lease.ExecuteScript(
-        "SET statement_timeout = 0; SET synchronous_commit = off; SET max_parallel_workers_per_gather = 0; "
-        "SET work_mem = '256MB'; SET maintenance_work_mem = '512MB'");
-    if ((co_await lease.Query("SELECT 1 FROM users LIMIT 1")).Rows() > 0) {
-        std::fprintf(stderr, "strava1: demo needs an empty database (this one has users)\n");
-        co_return 2;
-    }
     co_await lease.Query("SELECT setseed($1::float8)", db::Params::Of(std::to_string(1.0 / (2 + o.seed))));
 
     // Users: ids 1..N (the table is empty), names and cities from small lists, privacy defaults mostly
@@ -159,6 +202,7 @@ INSERT INTO local_credentials (user_id, password_hash) SELECT id, ')SQL" +
 
     // Templates: the test data's tracks through the real import (parse, analysis, public views,
     // streams), as activities of demo1.
+    const auto templates_start = Clock::now();
     std::size_t imported = 0;
     for (const auto& path : TrackFiles(o.tracks)) {
         if (imported >= kMaxTemplates) {
@@ -183,7 +227,6 @@ INSERT INTO local_credentials (user_id, password_hash) SELECT id, ')SQL" +
                      o.tracks.string().c_str());
         co_return 2;
     }
-    std::printf("demo: %d template tracks\n", templates.Rows());
     co_await lease.ExecuteScript(
         "CREATE TEMP TABLE demo_template (t int PRIMARY KEY, activity_id bigint NOT NULL);"
         "CREATE TEMP TABLE demo_variant (t int, v int, poly text NOT NULL, PRIMARY KEY (t, v))");
@@ -206,13 +249,15 @@ INSERT INTO local_credentials (user_id, password_hash) SELECT id, ')SQL" +
             db::Params::Of(std::int64_t{t}, json));
     }
     const std::string t_count = std::to_string(templates.Rows());
+    step.Report((std::to_string(templates.Rows()) + " templates").c_str(), templates_start);
 
     // Follows: each user follows 10..90 others; whom follows a power law over the ids (followee =
     // 1 + floor(N·u^2.5)), so demo1, demo2… have 10k+ followers at 100k users and most have 20–100.
     co_await step.Run("follows", R"SQL(
 INSERT INTO follows (follower_id, followee_id, state, created_at, accepted_at)
-SELECT f.g, f.followee, CASE WHEN u.approve_followers AND random() < 0.2 THEN 'pending' ELSE 'accepted' END,
-       f.t, CASE WHEN u.approve_followers THEN NULL ELSE f.t END
+SELECT g, followee, state, t, CASE WHEN state = 'accepted' THEN t END
+FROM (SELECT f.g, f.followee, f.t,
+             CASE WHEN u.approve_followers AND random() < 0.2 THEN 'pending' ELSE 'accepted' END AS state
 FROM (SELECT DISTINCT ON (g, followee) g, followee, t FROM (
           SELECT g, 1 + floor()SQL" + n +
                                      R"SQL( * power(random(), 2.5))::bigint AS followee,
@@ -221,8 +266,7 @@ FROM (SELECT DISTINCT ON (g, followee) g, followee, t FROM (
                                      n + R"SQL() g
           CROSS JOIN LATERAL generate_series(1, 10 + (abs(hashint8(g + 7)) % 81)) k) x
       WHERE followee <> g) f
-JOIN users u ON u.id = f.followee;
-UPDATE follows SET accepted_at = created_at WHERE state = 'accepted' AND accepted_at IS NULL;
+JOIN users u ON u.id = f.followee) s;
 )SQL");
 
     // Activities: 5..15 per user (10 on average), over the last two years, one template variant each
@@ -291,14 +335,16 @@ WHERE m.club_id = c.id;
 )SQL");
 
     // Posts (one per two users), comments on a third of the activities, kudos on most, from followers.
-    co_await step.Run("posts, comments, kudos", R"SQL(
+    co_await step.Run("posts", R"SQL(
 INSERT INTO posts (author_id, body, visibility, created_at, updated_at)
 SELECT g, (ARRAY['Great weather for a long one today!','New personal best on the hill climb.',
                  'Who is up for a group ride on Saturday?','Recovery week. Easy miles only.',
                  'Finally back after the injury.','Trying the new trail tomorrow morning.'])[1 + g % 6],
        'everyone', t, t
 FROM (SELECT g, now() - random() * interval '700 days' AS t FROM generate_series(1, )SQL" +
-                                                    n + R"SQL( / 2) g) x;
+                                   n + R"SQL( / 2) g) x;
+)SQL");
+    co_await step.Run("kudos", R"SQL(
 CREATE TEMP TABLE demo_followers AS
 SELECT followee_id AS author, array_agg(follower_id) AS ids FROM follows WHERE state = 'accepted'
 GROUP BY followee_id;
@@ -310,6 +356,8 @@ CROSS JOIN LATERAL generate_series(1, least(cardinality(f.ids), abs(hashint8(a.i
 WHERE a.visibility <> 'only_me';
 INSERT INTO kudos (activity_id, user_id, created_at)
 SELECT activity_id, user_id, start_time + interval '3 hours' FROM demo_reactions ON CONFLICT DO NOTHING;
+)SQL");
+    co_await step.Run("comments", R"SQL(
 INSERT INTO comments (author_id, activity_id, parent_owner_id, body, created_at, updated_at)
 SELECT user_id, activity_id, owner_id,
        (ARRAY['Nice one!','Strong pace.','Looks like a beautiful route.','Chapeau!','See you next week.'])[1 + floor(r * 5)::int],
@@ -321,27 +369,80 @@ FROM demo_reactions WHERE r < 0.3;
     // have written the templates' rows already: every item in feed_authored; authors
     // with more than 5000 accepted followers marked wide (read-time merge); the others' items of the
     // last --feed-days days copied to each accepted follower and to the author (older items: profile
-    // only, see ADR 0028).
-    co_await step.Run("feed", R"SQL(
+    // only, see ADR 0028). In primary-key order: the key's B-tree then grows at its right edge.
+    co_await step.Run("feed_authored", R"SQL(
 INSERT INTO feed_authored (author_id, at, kind, item_id, in_feeds)
 SELECT owner_id, start_time, 1, id, visibility <> 'only_me' AND NOT hide_from_feed FROM activities
 ON CONFLICT DO NOTHING;
 INSERT INTO feed_wide_authors (author_id)
 SELECT followee_id FROM follows WHERE state = 'accepted' GROUP BY followee_id HAVING count(*) > 5000
 ON CONFLICT DO NOTHING;
+)SQL");
+    co_await step.Run("feed_items", R"SQL(
 INSERT INTO feed_items (user_id, at, kind, item_id, author_id)
 SELECT owner_id, start_time, 1, id, owner_id FROM activities
 WHERE start_time > now() - )SQL" + std::to_string(o.feed_days) +
-                                  R"SQL( * interval '1 day';
+                                        R"SQL( * interval '1 day';
 INSERT INTO feed_items (user_id, at, kind, item_id, author_id)
 SELECT f.follower_id, a.at, 1, a.item_id, a.author_id
 FROM feed_authored a
 JOIN follows f ON f.followee_id = a.author_id AND f.state = 'accepted'
 WHERE a.in_feeds AND a.at > now() - )SQL" +
-                                  std::to_string(o.feed_days) + R"SQL( * interval '1 day'
+                                        std::to_string(o.feed_days) + R"SQL( * interval '1 day'
   AND NOT EXISTS (SELECT 1 FROM feed_wide_authors w WHERE w.author_id = a.author_id)
+ORDER BY 1, 2, 3, 4
 ON CONFLICT DO NOTHING;
 )SQL");
+    co_return 0;
+}
+
+asio::awaitable<int> Generate(CommandContext* context, DemoOptions o) {
+    db::Pool& pool = context->Pool();
+    db::Lease lease = co_await pool.Acquire();
+    Step step{lease};
+    // Whole-table statements run for minutes; random() is reproducible only without parallel workers.
+    co_await lease.ExecuteScript(
+        "SET statement_timeout = 0; SET synchronous_commit = off; SET max_parallel_workers_per_gather = 0; "
+        "SET work_mem = '256MB'; SET maintenance_work_mem = '1GB'");
+    // A clone row is over the toast threshold, so PostgreSQL tries to compress its two polylines, which
+    // hardly compress: with lz4 that failed try costs a fraction of pglz's (a third of the activities
+    // step). Readers decompress either transparently; the copied analysis keeps the template's own
+    // compression. A server built without lz4 keeps its default.
+    co_await lease.ExecuteScript(
+        "DO $$ BEGIN SET default_toast_compression = 'lz4'; EXCEPTION WHEN OTHERS THEN NULL; END $$");
+    if ((co_await lease.Query("SELECT 1 FROM users LIMIT 1")).Rows() > 0) {
+        std::fprintf(stderr, "strava1: demo needs an empty database (this one has users)\n");
+        co_return 2;
+    }
+    co_await lease.ExecuteScript(SaveDeferredSql());
+    // The dropped indexes and foreign keys come back whatever happens below: a failed run leaves a
+    // partial data set, never a schema without them.
+    int status = 0;
+    std::exception_ptr failure;
+    try {
+        status = co_await Fill(context, o, lease, step);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    const auto restore_start = Clock::now();
+    try {
+        co_await lease.ExecuteScript(kRestoreDeferredSql);
+        db::Result missing = co_await lease.Query(kMissingDeferredSql);
+        if (missing.Rows() > 0) {
+            throw std::runtime_error("demo: " + std::string(missing.Text(0, 0)) + " was not made again");
+        }
+    } catch (...) {
+        if (!failure) {
+            throw;
+        }
+    }
+    step.Report("indexes, foreign keys", restore_start);
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    if (status != 0) {
+        co_return status;
+    }
     co_await step.Run("analyze", "ANALYZE");
     db::Result c = co_await lease.Query(
         "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM activities), (SELECT count(*) FROM follows), "

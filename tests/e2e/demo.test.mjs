@@ -19,11 +19,27 @@ test('strava1 demo --users=300 fills the database that serve then shows', async 
     const server = await startServer({ args: kRoomyLimits });
     t.after(() => server.stop());
 
+    // The demo drops the filled tables' foreign keys and non-unique indexes for the load and makes
+    // them again (ADR 0028): afterwards the schema's indexes and constraints are exactly the migrations'.
+    const schema = () => sql(server.databaseUrl, `SELECT string_agg(x, E'\\n' ORDER BY x) FROM (
+        SELECT indexdef AS x FROM pg_indexes WHERE schemaname = 'public'
+        UNION ALL SELECT i.indexrelid::regclass || ' valid ' || i.indisvalid FROM pg_index i
+            JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'public'::regnamespace
+        UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' validated '
+            || convalidated FROM pg_constraint WHERE connamespace = 'public'::regnamespace) s`);
+    const schemaBefore = schema();
+    assert.match(schemaBefore, /FOREIGN KEY \(follower_id\) REFERENCES users\(id\) ON DELETE CASCADE validated true/);
+
     const run = spawnSync(binaryPath(), ['demo', `--users=${kUsers}`, '--seed=7', `--tracks=${testdataDir}`,
         `--database-url=${server.databaseUrl}`, `--data-dir=${server.dataDir}`],
     { encoding: 'utf8', timeout: 120_000, cwd: tmpdir(), env: serverEnv() });
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /demo: 300 users, \d+ activities/);
+    for (const step of ['users', 'templates', 'follows', 'activities', 'clubs', 'posts', 'kudos', 'comments',
+        'feed_authored', 'feed_items', 'indexes, foreign keys', 'analyze']) {
+        assert.match(run.stdout, new RegExp(`demo: [\\d ]*${step} +\\d+\\.\\d s \\(total`), `${step} timed`);
+    }
+    assert.equal(schema(), schemaBefore);
 
     const count = (statement) => Number(sql(server.databaseUrl, statement));
     assert.equal(count('SELECT count(*) FROM users'), kUsers);
