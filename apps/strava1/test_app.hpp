@@ -12,6 +12,7 @@
 
 #include "composition.hpp"
 #include "config.hpp"
+#include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/db/pool.hpp"
@@ -41,9 +42,15 @@ public:
         auto key = auth::LoadOrCreateSigningKey(root_ / "keys" / "jwt-es256.pem");
         verifier_ = std::make_unique<auth::LocalTokenVerifier>(key.Public(), SystemClock::Instance());
         issuer_ = std::make_unique<auth::LocalTokenIssuer>(std::move(key), SystemClock::Instance());
-        composition_ = std::make_unique<Composition>(
-            Infrastructure{pool_, SystemClock::Instance(), cpu_, store_, issuer_.get(), verifier_.get(), nullptr},
-            config);
+        if (config.auth_mode == "firebase" && config.firebase_emulator) {
+            // Unsigned emulator tokens: Firebase-mode routes are testable offline (tests make the tokens).
+            firebase_ = std::make_unique<auth::FirebaseVerifier>(
+                auth::FirebaseVerifierOptions{.project_id = config.firebase_project_id, .emulator_mode = true}, nullptr,
+                SystemClock::Instance());
+        }
+        composition_ = std::make_unique<Composition>(Infrastructure{pool_, SystemClock::Instance(), cpu_, store_,
+                                                                    issuer_.get(), verifier_.get(), firebase_.get()},
+                                                     config);
         metrics_ = std::make_unique<http::Metrics>(composition_->Registered().Router());
         pipeline_ =
             std::make_unique<http::Pipeline>(config.server, composition_->Registered().Router(),
@@ -85,6 +92,7 @@ private:
     storage::LocalObjectStore store_;
     std::unique_ptr<auth::LocalTokenVerifier> verifier_;
     std::unique_ptr<auth::LocalTokenIssuer> issuer_;
+    std::unique_ptr<auth::FirebaseVerifier> firebase_;
     std::unique_ptr<Composition> composition_;
     std::unique_ptr<http::Metrics> metrics_;
     std::unique_ptr<http::Pipeline> pipeline_;
