@@ -23,10 +23,14 @@ namespace strava1::social {
 /// mentioned_user_ids, at, visibility}; "social.post.changed" {post_id, author_id, at, visibility}
 /// (an edit); "social.post.deleted" {post_id, author_id}.
 /// From follows: "social.follow.requested" (a pending request), "social.followed" (an instant
-/// follow) and "social.follow.accepted", each {follower_id, followee_id}.
+/// follow) and "social.follow.accepted", each {follower_id, followee_id}; a pending request that
+/// ends unaccepted: "social.follow.declined" (by the followee) and "social.follow.cancelled" (by the
+/// follower), with the same payload.
 inline constexpr const char* kFollowRequested = "social.follow.requested";
 inline constexpr const char* kFollowed = "social.followed";
 inline constexpr const char* kFollowAccepted = "social.follow.accepted";
+inline constexpr const char* kFollowDeclined = "social.follow.declined";
+inline constexpr const char* kFollowCancelled = "social.follow.cancelled";
 inline constexpr const char* kKudosGiven = "social.kudos.given";
 inline constexpr const char* kCommentCreated = "social.comment.created";
 inline constexpr const char* kPostCreated = "social.post.created";
