@@ -99,7 +99,9 @@ protected:
     }
     /// Runs a worker until no challenge job (activities' events to groups, completions) waits (deadline 20 s); whether
     /// they all ran.
-    bool DrainChallengeJobs() { return app().DrainJobs({"event:activity.%:groups-challenges", "event:groups.challenge.completed:%"}); }
+    bool DrainChallengeJobs() {
+        return app().DrainJobs({"event:activity.%:groups-challenges", "event:groups.challenge.completed:%"});
+    }
 };
 
 TEST_F(ChallengesTest, ACreatedChallengeIsCheckedFieldByFieldAndAnEndBeforeItsStartIsRefused) {

@@ -356,10 +356,9 @@ asio::awaitable<std::optional<LoginRow>> Repository::FindLogin(std::string email
     if (r.Empty()) {
         co_return std::nullopt;
     }
-    co_return LoginRow{r.Int(0, LoginCol("user_id")), r.String(0, LoginCol("password_hash")),
-                       r.Bool(0, LoginCol("known_device")),
-                       StandingRow{.site_admin = r.Bool(0, LoginCol("site_admin")),
-                                   .suspended = r.Bool(0, LoginCol("suspended"))}};
+    co_return LoginRow{
+        r.Int(0, LoginCol("user_id")), r.String(0, LoginCol("password_hash")), r.Bool(0, LoginCol("known_device")),
+        StandingRow{.site_admin = r.Bool(0, LoginCol("site_admin")), .suspended = r.Bool(0, LoginCol("suspended"))}};
 }
 
 asio::awaitable<std::optional<std::int64_t>> Repository::SetRole(std::string email, std::string role) {

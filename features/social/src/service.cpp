@@ -81,7 +81,8 @@ asio::awaitable<void> Service::Unfollow(Principal who, std::int64_t user_id) {
     co_await FeedService::EnqueueDrop(tx, deps_.jobs, who.user_id, user_id);
     if (was == "pending") {
         // A cancelled request: its notification to the followee goes (ADR 0025).
-        jobs::Event event{kFollowCancelled, boost::json::object{{"follower_id", who.user_id}, {"followee_id", user_id}}};
+        jobs::Event event{kFollowCancelled,
+                          boost::json::object{{"follower_id", who.user_id}, {"followee_id", user_id}}};
         co_await deps_.jobs.Publish(tx, std::move(event));
     }
     co_await tx.Commit();

@@ -67,8 +67,9 @@ struct Deps {
 };
 
 /// Social: follows (requests, accept/decline, remove), blocks and mutes, posts, comments, kudos and
-/// likes, and the home and profile feeds (activities and posts). Owns the tables follows, blocks, mutes, follow_request_budget, feed_items, feed_authored
-/// and feed_wide_authors; implements app::Relations (FollowStore); subscribes to activities' events.
+/// likes, and the home and profile feeds (activities and posts). Owns the tables follows, blocks, mutes,
+/// follow_request_budget, feed_items, feed_authored and feed_wide_authors; implements app::Relations (FollowStore);
+/// subscribes to activities' events.
 class Module {
 public:
     Module(Deps deps, Options options);
@@ -79,7 +80,7 @@ public:
     /// Registers /v1/users/{user_id}/follow|followers|following|block|mute, /v1/me/follow-requests*,
     /// /v1/me/followers/{user_id}, /v1/me/blocks, /v1/feed and /v1/users/{user_id}/feed; the feed's
     /// subscriptions to "activity.created|changed|deleted" and "social.post.created|changed|deleted"
-/// (subscriber "feed") and its job kinds
+    /// (subscriber "feed") and its job kinds
     /// "social.feed-drop" and "social.feed-backfill".
     void Register(app::Registry& registry);
 
