@@ -228,8 +228,8 @@ public:
             return false;
         }
         if (object.kind == "club" || object.kind == "challenge") {
-            // Every signed-in user sees a club's card (and its challenges, ADR 0026), private or not (ADR 0021); a club
-            // is its members', not its owner's alone, so a block between two people does not hide it.
+            // Every signed-in user sees a club's card (and its challenges, ADR 0026), private or not (ADR 0021); a club is its members',
+            // not its owner's alone, so a block between two people does not hide it.
             return true;
         }
         if (actor == Actor::kBlocked) {
@@ -417,12 +417,12 @@ public:
             EXPECT_EQ(removed.status, 204) << removed.body;
             if (kind == "challenge") {
                 auto challenge = as_owner.Post(
-                    base + "/challenges", json::object{{"title", object.marker},
-                                                       {"type", "total_distance"},
-                                                       {"goal_value", 10000},
-                                                       {"starts_at", FormatRfc3339(std::chrono::system_clock::now())},
-                                                       {"ends_at", FormatRfc3339(std::chrono::system_clock::now() +
-                                                                                 std::chrono::hours(72))}});
+                    base + "/challenges",
+                    json::object{{"title", object.marker},
+                                 {"type", "total_distance"},
+                                 {"goal_value", 10000},
+                                 {"starts_at", FormatRfc3339(std::chrono::system_clock::now())},
+                                 {"ends_at", FormatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(72))}});
                 EXPECT_EQ(challenge.status, 201) << challenge.body;
                 object.id = challenge.json.at("id").to_number<std::int64_t>();
             } else {
@@ -777,16 +777,17 @@ std::map<std::string, Row> Rows() {
     rows["GET /v1/clubs/{club_id}/leaderboard"] = {200, on("/v1/clubs/", "/leaderboard?sport=run")};
     // Challenges (features/groups, ADR 0026): created by club admins, seen like the club's card,
     // joined and ranked by members only.
-    rows["POST /v1/clubs/{club_id}/challenges"] = {201, call(Method::kPost, "/v1/clubs/", "/challenges",
-                                                             json::object{{"title", "Matrix goal"},
-                                                                          {"type", "total_time"},
-                                                                          {"goal_value", 3600},
-                                                                          {"starts_at", "2026-01-01T00:00:00Z"},
-                                                                          {"ends_at", "2099-01-01T00:00:00Z"}})};
+    rows["POST /v1/clubs/{club_id}/challenges"] = {
+        201, call(Method::kPost, "/v1/clubs/", "/challenges",
+                  json::object{{"title", "Matrix goal"},
+                               {"type", "total_time"},
+                               {"goal_value", 3600},
+                               {"starts_at", "2026-01-01T00:00:00Z"},
+                               {"ends_at", "2099-01-01T00:00:00Z"}})};
     rows["GET /v1/clubs/{club_id}/challenges"] = {200, on("/v1/clubs/", "/challenges")};
     rows["GET /v1/challenges/{challenge_id}"] = {200, on("/v1/challenges/")};
-    rows["PUT /v1/challenges/{challenge_id}/participation"] = {200,
-                                                               call(Method::kPut, "/v1/challenges/", "/participation")};
+    rows["PUT /v1/challenges/{challenge_id}/participation"] = {
+        200, call(Method::kPut, "/v1/challenges/", "/participation")};
     rows["DELETE /v1/challenges/{challenge_id}/participation"] = {
         204, call(Method::kDelete, "/v1/challenges/", "/participation")};
     rows["GET /v1/challenges/{challenge_id}/leaderboard"] = {200, on("/v1/challenges/", "/leaderboard")};

@@ -19,8 +19,7 @@ void EnsureSodium() {
 std::string HashPassword(std::string_view password, HashCost cost) {
     EnsureSodium();
     char out[crypto_pwhash_STRBYTES];
-    unsigned long long ops =
-        cost == HashCost::kInteractive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MIN;
+    unsigned long long ops = cost == HashCost::kInteractive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MIN;
     std::size_t mem = cost == HashCost::kInteractive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MIN;
     if (crypto_pwhash_str_alg(out, password.data(), password.size(), ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
         throw std::runtime_error("argon2id hashing failed (out of memory)");

@@ -10,15 +10,14 @@ namespace {
 
 // The most common leaked passwords that still pass the length rule.
 constexpr std::array<std::string_view, 24> kCommonPasswords = {
-    "1234567890",   "12345678910", "0123456789",  "qwertyuiop",    "1q2w3e4r5t",    "password123",
-    "password1234", "iloveyou123", "qwerty1234",  "1qaz2wsx3edc",  "abcdefghij",    "abc1234567",
-    "passw0rd123",  "letmein1234", "football123", "welcome123",    "monkey12345",   "princess123",
-    "aaaaaaaaaa",   "0987654321",  "1111111111",  "qwertyuiop123", "administrator", "strava12345"};
+    "1234567890", "12345678910", "0123456789", "qwertyuiop", "1q2w3e4r5t", "password123", "password1234",
+    "iloveyou123", "qwerty1234", "1qaz2wsx3edc", "abcdefghij", "abc1234567", "passw0rd123", "letmein1234",
+    "football123", "welcome123", "monkey12345", "princess123", "aaaaaaaaaa", "0987654321", "1111111111",
+    "qwertyuiop123", "administrator", "strava12345"};
 
 std::string Lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
