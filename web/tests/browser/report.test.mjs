@@ -5,21 +5,11 @@
 // open; screenshots go to test-artifacts/browser/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import test from 'node:test';
 import { api, binaryPath, requireServices, serverEnv, until } from '../../../tests/e2e/kit.mjs';
-import { screenshot, startSuite, watchConsole } from './browser.mjs';
+import { screenshot, seriousAxeViolations, signedInContext, startSuite, watchConsole } from './browser.mjs';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const kThanks = 'Thanks — a moderator will review it';
-
-async function seriousAxeViolations(page) {
-    await page.addScriptTag({ path: axePath });
-    const result = await page.evaluate(() =>
-        window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] }),
-    );
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('Report: B reports A\'s post from the feed; once is enough, and it reaches the admin queue', async (t) => {
     if (!requireServices(t)) return;
@@ -34,16 +24,7 @@ test('Report: B reports A\'s post from the feed; once is enough, and it reaches 
     assert.equal(own.status, 201, own.text);
     assert.equal((await client.as(bob).post(`/v1/users/${ana.id}/follow`)).status, 200);
 
-    const context = await browser.newContext({
-        baseURL: server.url, locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block', bypassCSP: true,
-        viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
-    });
-    context.setDefaultTimeout(20_000);
-    await context.addInitScript((token) => {
-        if (!localStorage.getItem('strava1.refresh_token')) {
-            localStorage.setItem('strava1.refresh_token', token);
-        }
-    }, bob.refresh_token);
+    const context = await signedInContext(browser, server, bob, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     const problems = watchConsole(page);
     await page.goto('/#/feed');
