@@ -257,28 +257,7 @@ public:
     }
 
     /// Runs a job worker until no event delivery waits (with a deadline).
-    void RunEventJobs() {
-        app_.Sync([](TestApp* a) -> boost::asio::awaitable<void> {
-            namespace asio = boost::asio;
-            jobs::WorkerOptions options;
-            options.poll_interval = std::chrono::milliseconds(20);
-            jobs::Worker worker(co_await asio::this_coro::executor, a->Pool(), a->Composed().Registered().Jobs(),
-                                options);
-            worker.Start();
-            asio::steady_timer timer(co_await asio::this_coro::executor);
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-            while (std::chrono::steady_clock::now() < deadline) {
-                db::Result left = co_await a->Pool().Query(
-                    "SELECT count(*) FROM jobs_queue WHERE kind LIKE 'event:%' AND run_at <= now()");
-                if (left.Int(0, 0) == 0) {
-                    break;
-                }
-                timer.expires_after(std::chrono::milliseconds(20));
-                co_await timer.async_wait(asio::use_awaitable);
-            }
-            co_await worker.Stop();
-        }(&app_));
-    }
+    void RunEventJobs() { EXPECT_TRUE(app_.DrainJobs({"event:%"})); }
     /// A new user who is an active member of `club_id` (invited by the owner, then joined).
     std::int64_t JoinedUser(std::int64_t club_id) {
         TestUser user = Throwaway();

@@ -100,28 +100,7 @@ protected:
     /// Runs a worker until no challenge job (activities' events to groups, completions) waits (deadline 20 s); whether
     /// they all ran.
     bool DrainChallengeJobs() {
-        return app().Sync([](TestApp* a) -> asio::awaitable<bool> {
-            jobs::WorkerOptions options;
-            options.poll_interval = std::chrono::milliseconds(20);
-            jobs::Worker worker(co_await asio::this_coro::executor, a->Pool(), a->Composed().Registered().Jobs(),
-                                options);
-            worker.Start();
-            asio::steady_timer timer(co_await asio::this_coro::executor);
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-            bool drained = false;
-            while (!drained && std::chrono::steady_clock::now() < deadline) {
-                db::Result left = co_await a->Pool().Query(
-                    "SELECT count(*) FROM jobs_queue WHERE (kind LIKE 'event:activity.%:groups-challenges' OR kind "
-                    "LIKE 'event:groups.challenge.completed:%') AND run_at <= now()");
-                drained = left.Int(0, 0) == 0;
-                if (!drained) {
-                    timer.expires_after(std::chrono::milliseconds(20));
-                    co_await timer.async_wait(asio::use_awaitable);
-                }
-            }
-            co_await worker.Stop();
-            co_return drained;
-        }(&app()));
+        return app().DrainJobs({"event:activity.%:groups-challenges", "event:groups.challenge.completed:%"});
     }
 };
 

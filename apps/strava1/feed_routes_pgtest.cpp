@@ -59,30 +59,7 @@ protected:
 
     /// Runs a job worker until no feed job (activities' and posts' events to "feed", social.feed-*) waits or
     /// runs, with a deadline; whether they all ran.
-    bool DrainFeedJobs() {
-        return app().Sync([](TestApp* a) -> asio::awaitable<bool> {
-            jobs::WorkerOptions options;
-            options.poll_interval = std::chrono::milliseconds(20);
-            jobs::Worker worker(co_await asio::this_coro::executor, a->Pool(), a->Composed().Registered().Jobs(),
-                                options);
-            worker.Start();
-            asio::steady_timer timer(co_await asio::this_coro::executor);
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-            bool drained = false;
-            while (!drained && std::chrono::steady_clock::now() < deadline) {
-                db::Result left = co_await a->Pool().Query(
-                    "SELECT count(*) FROM jobs_queue WHERE (kind LIKE 'event:%:feed' OR kind LIKE "
-                    "'social.feed-%') AND run_at <= now()");
-                drained = left.Int(0, 0) == 0;
-                if (!drained) {
-                    timer.expires_after(std::chrono::milliseconds(20));
-                    co_await timer.async_wait(asio::use_awaitable);
-                }
-            }
-            co_await worker.Stop();
-            co_return drained;
-        }(&app()));
-    }
+    bool DrainFeedJobs() { return app().DrainJobs({"event:%:feed", "social.feed-%"}); }
 
     /// The activity ids of a feed page at `target`, in order.
     std::vector<std::int64_t> Ids(const TestUser& viewer, const std::string& target) {

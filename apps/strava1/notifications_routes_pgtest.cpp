@@ -2,6 +2,7 @@
 // notifications only through the notifications subscriber, run here by a job worker.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "strava1/groups/module.hpp"
@@ -23,29 +24,7 @@ std::string Text(const json::value& v) { return v.is_string() ? std::string(v.as
 class NotificationsTest : public InProcessTest {
 protected:
     /// Runs a job worker until no notification delivery waits or runs, with a deadline.
-    bool Drain() {
-        return app().Sync([](TestApp* a) -> asio::awaitable<bool> {
-            jobs::WorkerOptions options;
-            options.poll_interval = std::chrono::milliseconds(20);
-            jobs::Worker worker(co_await asio::this_coro::executor, a->Pool(), a->Composed().Registered().Jobs(),
-                                options);
-            worker.Start();
-            asio::steady_timer timer(co_await asio::this_coro::executor);
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-            bool drained = false;
-            while (!drained && std::chrono::steady_clock::now() < deadline) {
-                db::Result left = co_await a->Pool().Query(
-                    "SELECT count(*) FROM jobs_queue WHERE kind LIKE 'event:%:notifications' AND run_at <= now()");
-                drained = left.Int(0, 0) == 0;
-                if (!drained) {
-                    timer.expires_after(std::chrono::milliseconds(20));
-                    co_await timer.async_wait(asio::use_awaitable);
-                }
-            }
-            co_await worker.Stop();
-            co_return drained;
-        }(&app()));
-    }
+    bool Drain() { return app().DrainJobs({"event:%:notifications"}); }
 
     /// The user's display name and username, as their profile says.
     std::string NameOf(const TestUser& user) {
@@ -188,6 +167,53 @@ TEST_F(NotificationsTest, ABlockRemovesTheNotificationsOfTheBlockedUser) {
     EXPECT_EQ(list.at(0).at("actor_count").to_number<std::int64_t>(), 1);
     EXPECT_EQ(Text(list.at(0).at("text")), NameOf(users[2]) + " gave you kudos");
     EXPECT_EQ(Unread(owner), 1);
+}
+
+TEST_F(NotificationsTest, AnAnsweredOrWithdrawnFollowRequestLeavesNoRequestToActOn) {
+    STRAVA1_REQUIRE_PG();
+    // From an address of its own: the suite's other tests spend the loopback sign-up budget.
+    auto users = client().From("10.43.0.1").Users(4);
+    const TestUser& bea = users[0];  // approves followers
+    ASSERT_EQ(client().As(bea).Patch("/v1/me", json::object{{"approve_followers", true}}).status, 200);
+    for (std::size_t i = 1; i <= 3; ++i) {
+        auto asked = client().As(users[i]).Post("/v1/users/" + Id(bea.id) + "/follow");
+        ASSERT_EQ(asked.status, 200) << asked.body;
+        ASSERT_EQ(asked.json.at("state"), "pending") << asked.body;
+    }
+    ASSERT_TRUE(Drain());
+    auto requests_from = [&]() {
+        std::vector<std::int64_t> actors;
+        for (const auto& n : List(bea)) {
+            if (n.at("kind") == "follow_request") {
+                actors.push_back(n.at("actors").at(0).at("id").to_number<std::int64_t>());
+            }
+        }
+        std::sort(actors.begin(), actors.end());
+        return actors;
+    };
+    ASSERT_EQ(requests_from(), (std::vector<std::int64_t>{users[1].id, users[2].id, users[3].id}));
+    EXPECT_EQ(Unread(bea), 3);
+
+    // Accepted, declined, cancelled by the asker: each request's notification goes with it.
+    ASSERT_EQ(client().As(bea).Post("/v1/me/follow-requests/" + Id(users[1].id) + "/accept").status, 204);
+    ASSERT_EQ(client().As(bea).Post("/v1/me/follow-requests/" + Id(users[2].id) + "/decline").status, 204);
+    ASSERT_EQ(client().As(users[3]).Delete("/v1/users/" + Id(bea.id) + "/follow").status, 204);
+    ASSERT_TRUE(Drain());
+    EXPECT_TRUE(requests_from().empty()) << json::serialize(List(bea));
+    EXPECT_EQ(Unread(bea), 0);
+    // The asker still hears that the request was accepted.
+    json::array asker = List(users[1]);
+    ASSERT_EQ(asker.size(), 1u) << json::serialize(asker);
+    EXPECT_EQ(asker.at(0).at("kind"), "follow_accepted");
+
+    // Unfollowing after an accepted request is no cancellation: nothing else of Bea's goes.
+    auto again = client().As(users[2]).Post("/v1/users/" + Id(bea.id) + "/follow");
+    ASSERT_EQ(again.status, 200);
+    ASSERT_TRUE(Drain());
+    ASSERT_EQ(requests_from(), (std::vector<std::int64_t>{users[2].id}));
+    ASSERT_EQ(client().As(users[1]).Delete("/v1/users/" + Id(bea.id) + "/follow").status, 204);
+    ASSERT_TRUE(Drain());
+    EXPECT_EQ(requests_from(), (std::vector<std::int64_t>{users[2].id}));
 }
 
 TEST_F(NotificationsTest, ReadReadAllAndAnotherUsersNotificationAnswers404) {

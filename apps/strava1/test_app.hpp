@@ -4,20 +4,28 @@
 // http::Pipeline the server runs, driven by testing::InProcessClient without a socket.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "composition.hpp"
 #include "config.hpp"
+#include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/crypto.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/http/metrics.hpp"
 #include "strava1/http/pipeline.hpp"
+#include "strava1/jobs/worker.hpp"
 #include "strava1/storage/local_store.hpp"
 #include "strava1/testing/in_process.hpp"
 #include "strava1/testing/pg.hpp"
@@ -42,9 +50,15 @@ public:
         auto key = auth::LoadOrCreateSigningKey(root_ / "keys" / "jwt-es256.pem");
         verifier_ = std::make_unique<auth::LocalTokenVerifier>(key.Public(), SystemClock::Instance());
         issuer_ = std::make_unique<auth::LocalTokenIssuer>(std::move(key), SystemClock::Instance());
-        composition_ = std::make_unique<Composition>(
-            Infrastructure{pool_, SystemClock::Instance(), cpu_, store_, issuer_.get(), verifier_.get(), nullptr},
-            config);
+        if (config.auth_mode == "firebase" && config.firebase_emulator) {
+            // Unsigned emulator tokens: Firebase-mode routes are testable offline (tests make the tokens).
+            firebase_ = std::make_unique<auth::FirebaseVerifier>(
+                auth::FirebaseVerifierOptions{.project_id = config.firebase_project_id, .emulator_mode = true}, nullptr,
+                SystemClock::Instance());
+        }
+        composition_ = std::make_unique<Composition>(Infrastructure{pool_, SystemClock::Instance(), cpu_, store_,
+                                                                    issuer_.get(), verifier_.get(), firebase_.get()},
+                                                     config);
         metrics_ = std::make_unique<http::Metrics>(composition_->Registered().Router());
         pipeline_ =
             std::make_unique<http::Pipeline>(config.server, composition_->Registered().Router(),
@@ -71,6 +85,38 @@ public:
     db::Pool& Pool() { return pool_; }
     boost::asio::io_context& Io() { return io_; }
 
+    /// Runs a job worker until no job whose kind is LIKE one of `kinds` (e.g. "event:%:feed") is due,
+    /// within 20 s; whether they all ran. Due means run_at <= now(): a job retried later counts as run.
+    bool DrainJobs(std::vector<std::string> kinds) {
+        return Sync([](TestApp* a, std::vector<std::string> patterns) -> boost::asio::awaitable<bool> {
+            auto executor = co_await boost::asio::this_coro::executor;
+            jobs::WorkerOptions options;
+            options.poll_interval = std::chrono::milliseconds(20);
+            jobs::Worker worker(executor, a->Pool(), a->Composed().Registered().Jobs(), options);
+            worker.Start();
+            std::string array = "{";
+            for (std::size_t i = 0; i < patterns.size(); ++i) {
+                array += (i ? ",\"" : "\"") + patterns[i] + "\"";
+            }
+            array += "}";
+            boost::asio::steady_timer timer(executor);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            bool drained = false;
+            while (!drained && std::chrono::steady_clock::now() < deadline) {
+                db::Result left = co_await a->Pool().Query(
+                    "SELECT count(*) FROM jobs_queue WHERE kind LIKE ANY($1::text[]) AND run_at <= now()",
+                    db::Params::Of(array));
+                drained = left.Int(0, 0) == 0;
+                if (!drained) {
+                    timer.expires_after(std::chrono::milliseconds(20));
+                    co_await timer.async_wait(boost::asio::use_awaitable);
+                }
+            }
+            co_await worker.Stop();
+            co_return drained;
+        }(this, std::move(kinds)));
+    }
+
     /// Runs a coroutine (a query, a service call) to completion on the app's loop.
     template <class T>
     T Sync(boost::asio::awaitable<T> task) {
@@ -86,6 +132,7 @@ private:
     storage::LocalObjectStore store_;
     std::unique_ptr<auth::LocalTokenVerifier> verifier_;
     std::unique_ptr<auth::LocalTokenIssuer> issuer_;
+    std::unique_ptr<auth::FirebaseVerifier> firebase_;
     std::unique_ptr<Composition> composition_;
     std::unique_ptr<http::Metrics> metrics_;
     std::unique_ptr<http::Pipeline> pipeline_;

@@ -40,43 +40,54 @@ asio::awaitable<Principal> TokenAuthenticator::LocalPrincipal(auth::LocalTokenCl
             state.live = row->live;
             state.user_id = row->user_id;
             state.auth_time = row->auth_time;
-            state.site_admin = row->site_admin;
+            state.standing = row->standing;
         }
         cache_.StoreSession(claims.session_id, state);
         cached = state;
     }
     if (!cached->live || std::to_string(cached->user_id) != claims.user_id) {
+        // Suspending revokes the sessions too, so a suspended user's own token ends here (401).
         throw Error(ErrorKind::kUnauthenticated, "the session has ended; sign in again");
     }
-    co_return Principal{cached->user_id, claims.session_id, cached->auth_time, cached->site_admin};
+    RequireGoodStanding(cached->standing);
+    co_return Principal{cached->user_id, claims.session_id, cached->auth_time, cached->standing.site_admin};
 }
 
 asio::awaitable<Principal> TokenAuthenticator::FirebasePrincipal(auth::FirebaseUser user) {
-    if (auto known = cache_.FirebaseUser(user.uid)) {
-        co_return Principal{*known, 0, user.auth_time};
+    auto now = std::chrono::steady_clock::now();
+    std::optional<SessionCache::FirebaseState> known = cache_.FirebaseUser(user.uid, now, session_ttl_);
+    if (!known) {
+        // A Firebase token has no session of ours to revoke, so the account's standing is re-read
+        // like a session's (at most session_ttl stale) and goes through the same rule.
+        FirebaseIdentityRow row = co_await FirebaseIdentity(user);
+        known = SessionCache::FirebaseState{.user_id = row.user_id, .standing = row.standing, .checked = now};
+        cache_.StoreFirebaseUser(user.uid, *known);
     }
-    std::optional<std::int64_t> user_id = co_await repository_.FindFirebaseUser(user.uid);
-    if (!user_id) {
-        // First valid token for this uid: provision the user.
-        std::string display = user.email ? user.email->substr(0, user.email->find('@')) : "Athlete";
-        if (display.empty() || CheckDisplayName(display)) {
-            display = "Athlete";
-        }
-        std::optional<std::string> email;
-        if (user.email && !CheckEmail(NormaliseEmail(*user.email))) {
-            email = NormaliseEmail(*user.email);
-        }
-        user_id = co_await repository_.ProvisionFirebaseUser(user.uid, email, display);
-        if (!user_id) {
-            // A concurrent first request won the race: read its row.
-            user_id = co_await repository_.FindFirebaseUser(user.uid);
-            if (!user_id) {
-                throw Error(ErrorKind::kUnavailable, "could not provision the account; retry");
-            }
-        }
+    RequireGoodStanding(known->standing);
+    co_return Principal{known->user_id, 0, user.auth_time, known->standing.site_admin};
+}
+
+asio::awaitable<FirebaseIdentityRow> TokenAuthenticator::FirebaseIdentity(const auth::FirebaseUser& user) {
+    if (std::optional<FirebaseIdentityRow> found = co_await repository_.FindFirebaseUser(user.uid)) {
+        co_return *found;
     }
-    cache_.StoreFirebaseUser(user.uid, *user_id);
-    co_return Principal{*user_id, 0, user.auth_time};
+    // First valid token for this uid: provision the user (a new account: role user, not suspended).
+    std::string display = user.email ? user.email->substr(0, user.email->find('@')) : "Athlete";
+    if (display.empty() || CheckDisplayName(display)) {
+        display = "Athlete";
+    }
+    std::optional<std::string> email;
+    if (user.email && !CheckEmail(NormaliseEmail(*user.email))) {
+        email = NormaliseEmail(*user.email);
+    }
+    if (std::optional<std::int64_t> user_id = co_await repository_.ProvisionFirebaseUser(user.uid, email, display)) {
+        co_return FirebaseIdentityRow{.user_id = *user_id};
+    }
+    // A concurrent first request won the race: read its row.
+    if (std::optional<FirebaseIdentityRow> raced = co_await repository_.FindFirebaseUser(user.uid)) {
+        co_return *raced;
+    }
+    throw Error(ErrorKind::kUnavailable, "could not provision the account; retry");
 }
 
 }  // namespace strava1::accounts

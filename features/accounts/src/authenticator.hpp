@@ -29,6 +29,8 @@ public:
 private:
     boost::asio::awaitable<Principal> LocalPrincipal(auth::LocalTokenClaims claims);
     boost::asio::awaitable<Principal> FirebasePrincipal(auth::FirebaseUser user);
+    /// The account of a Firebase identity, provisioned on its first valid token.
+    boost::asio::awaitable<FirebaseIdentityRow> FirebaseIdentity(const auth::FirebaseUser& user);
 
     const Clock& clock_;
     auth::LocalTokenVerifier* verifier_;

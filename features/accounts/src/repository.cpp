@@ -151,6 +151,7 @@ inline constexpr std::array kLoginColumns = std::to_array<db::Column>({
     {"user_id", "u.id"},
     {"password_hash", "c.password_hash"},
     {"known_device", "d.token_hash IS NOT NULL"},
+    {"site_admin", "u.role = 'admin'"},
     {"suspended", "u.suspended_at IS NOT NULL"},
 });
 consteval int LoginCol(std::string_view name) { return db::ColumnIndex(kLoginColumns, name); }
@@ -181,8 +182,10 @@ constexpr const char* kRevokeAllSessions =
     "WHERE user_id = $1 AND revoked_at IS NULL";
 
 // --- auth_identities -----------------------------------------------------------------------------
+// The identity with its account's standing, so a Firebase request is checked as a session is.
 constexpr const char* kSelectFirebaseUser =
-    "SELECT user_id FROM auth_identities WHERE provider = 'firebase' AND subject = $1";
+    "SELECT i.user_id, u.role = 'admin', u.suspended_at IS NOT NULL FROM auth_identities i "
+    "JOIN users u ON u.id = i.user_id WHERE i.provider = 'firebase' AND i.subject = $1";
 // Concurrent first requests race on the identity's primary key; the loser inserts nothing.
 constexpr const char* kProvisionFirebaseUser =
     "WITH new_user AS ("
@@ -197,9 +200,10 @@ constexpr const char* kProvisionFirebaseUser =
 constexpr const char* kInsertSession = "INSERT INTO auth_sessions (user_id, user_agent) VALUES ($1, $2) RETURNING id";
 inline constexpr std::array kSessionStateColumns = std::to_array<db::Column>({
     {"user_id", "s.user_id"},
-    {"live", "s.revoked_at IS NULL AND u.suspended_at IS NULL"},
+    {"live", "s.revoked_at IS NULL"},
     {"auth_time_s", "extract(epoch FROM s.auth_time)::bigint"},
     {"site_admin", "u.role = 'admin'"},
+    {"suspended", "u.suspended_at IS NOT NULL"},
 });
 consteval int StateCol(std::string_view name) { return db::ColumnIndex(kSessionStateColumns, name); }
 const std::string kSelectSessionState = "SELECT " + db::SelectList(kSessionStateColumns) +
@@ -402,8 +406,9 @@ asio::awaitable<std::optional<LoginRow>> Repository::FindLogin(std::string email
     if (r.Empty()) {
         co_return std::nullopt;
     }
-    co_return LoginRow{r.Int(0, LoginCol("user_id")), r.String(0, LoginCol("password_hash")),
-                       r.Bool(0, LoginCol("known_device")), r.Bool(0, LoginCol("suspended"))};
+    co_return LoginRow{
+        r.Int(0, LoginCol("user_id")), r.String(0, LoginCol("password_hash")), r.Bool(0, LoginCol("known_device")),
+        StandingRow{.site_admin = r.Bool(0, LoginCol("site_admin")), .suspended = r.Bool(0, LoginCol("suspended"))}};
 }
 
 asio::awaitable<std::optional<std::int64_t>> Repository::SetRole(std::string email, std::string role) {
@@ -444,9 +449,12 @@ asio::awaitable<void> Repository::UpdatePassword(db::Transaction tx, std::int64_
     co_await tx.Query(kUpdatePassword, Params::Of(user_id, hash));
 }
 
-asio::awaitable<std::optional<std::int64_t>> Repository::FindFirebaseUser(std::string uid) {
+asio::awaitable<std::optional<FirebaseIdentityRow>> Repository::FindFirebaseUser(std::string uid) {
     db::Result r = co_await pool_.Query(kSelectFirebaseUser, Params::Of(uid));
-    co_return r.Empty() ? std::nullopt : std::optional<std::int64_t>(r.Int(0, 0));
+    if (r.Empty()) {
+        co_return std::nullopt;
+    }
+    co_return FirebaseIdentityRow{r.Int(0, 0), StandingRow{.site_admin = r.Bool(0, 1), .suspended = r.Bool(0, 2)}};
 }
 
 asio::awaitable<std::optional<std::int64_t>> Repository::ProvisionFirebaseUser(std::string uid,
@@ -467,9 +475,10 @@ asio::awaitable<std::optional<SessionStateRow>> Repository::FindSessionState(std
     if (r.Empty()) {
         co_return std::nullopt;
     }
-    co_return SessionStateRow{r.Int(0, StateCol("user_id")), r.Bool(0, StateCol("live")),
-                              SystemTime{std::chrono::seconds(r.Int(0, StateCol("auth_time_s")))},
-                              r.Bool(0, StateCol("site_admin"))};
+    co_return SessionStateRow{
+        r.Int(0, StateCol("user_id")), r.Bool(0, StateCol("live")),
+        SystemTime{std::chrono::seconds(r.Int(0, StateCol("auth_time_s")))},
+        StandingRow{.site_admin = r.Bool(0, StateCol("site_admin")), .suspended = r.Bool(0, StateCol("suspended"))}};
 }
 
 asio::awaitable<std::vector<SessionRow>> Repository::ListLiveSessions(std::int64_t user_id) {

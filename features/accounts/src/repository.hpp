@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "account_standing.hpp"
 #include "people_search.hpp"
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/base/clock.hpp"
@@ -78,7 +79,7 @@ struct LoginRow {
     std::int64_t user_id = 0;
     std::string password_hash;
     bool known_device = false;
-    bool suspended = false;
+    StandingRow standing;
 };
 
 /// A local account's password hash and email (for the password rules).
@@ -91,9 +92,14 @@ struct CredentialRow {
 
 struct SessionStateRow {
     std::int64_t user_id = 0;
-    bool live = false;  ///< not revoked, and the account is not suspended
+    bool live = false;  ///< not revoked
     SystemTime auth_time{};
-    bool site_admin = false;
+    StandingRow standing;
+};
+
+struct FirebaseIdentityRow {
+    std::int64_t user_id = 0;
+    StandingRow standing;
 };
 
 struct SessionRow {
@@ -152,7 +158,7 @@ public:
     boost::asio::awaitable<void> UpdatePassword(db::Transaction tx, std::int64_t user_id, std::string hash);
 
     // auth_identities (Firebase)
-    boost::asio::awaitable<std::optional<std::int64_t>> FindFirebaseUser(std::string uid);
+    boost::asio::awaitable<std::optional<FirebaseIdentityRow>> FindFirebaseUser(std::string uid);
     /// Creates the user and the identity, unless a concurrent first request did (nullopt then).
     /// `email` is left out when another account has it.
     boost::asio::awaitable<std::optional<std::int64_t>> ProvisionFirebaseUser(std::string uid,

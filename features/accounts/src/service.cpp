@@ -188,10 +188,8 @@ asio::awaitable<SignedIn> Service::Login(LoginBody body, Client client) {
     if (!verified) {
         throw Error(ErrorKind::kUnauthenticated, "wrong email or password");
     }
-    if (account->suspended) {
-        // Told only to whoever knows the password: the suspension is not revealed to others.
-        throw Error(ErrorKind::kPermissionDenied, "account suspended");
-    }
+    // Told only to whoever knows the password: the suspension is not revealed to others.
+    RequireGoodStanding(account->standing);
     throttle_.Succeeded(email, client.remote_ip, recognised);  // RememberDevice resets the device's count
     db::Transaction tx = co_await deps_.pool.Begin();
     SignedIn out;

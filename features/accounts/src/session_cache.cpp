@@ -28,15 +28,23 @@ void SessionCache::ForgetSession(std::int64_t session_id) {
     sessions_.erase(session_id);
 }
 
-std::optional<std::int64_t> SessionCache::FirebaseUser(const std::string& uid) {
+std::optional<SessionCache::FirebaseState> SessionCache::FirebaseUser(const std::string& uid,
+                                                                      std::chrono::steady_clock::time_point now,
+                                                                      std::chrono::milliseconds ttl) {
     std::lock_guard lock(mutex_);
     auto it = firebase_users_.find(uid);
-    return it == firebase_users_.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
+    if (it != firebase_users_.end() && now - it->second.checked < ttl) {
+        return it->second;
+    }
+    return std::nullopt;
 }
 
-void SessionCache::StoreFirebaseUser(const std::string& uid, std::int64_t user_id) {
+void SessionCache::StoreFirebaseUser(const std::string& uid, FirebaseState state) {
     std::lock_guard lock(mutex_);
-    firebase_users_[uid] = user_id;
+    if (firebase_users_.size() > kMaxSessions) {
+        firebase_users_.clear();  // bounded like the sessions; entries are cheap to refetch
+    }
+    firebase_users_[uid] = state;
 }
 
 std::optional<auth::LocalTokenClaims> SessionCache::VerifiedToken(const std::string& token, SystemTime now) {
@@ -63,7 +71,7 @@ void SessionCache::StoreVerifiedToken(const std::string& token, auth::LocalToken
 void SessionCache::ForgetUser(std::int64_t user_id) {
     std::lock_guard lock(mutex_);
     sessions_.clear();
-    std::erase_if(firebase_users_, [user_id](const auto& kv) { return kv.second == user_id; });
+    std::erase_if(firebase_users_, [user_id](const auto& kv) { return kv.second.user_id == user_id; });
 }
 
 }  // namespace strava1::accounts

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "account_standing.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/clock.hpp"
 
@@ -21,7 +22,13 @@ public:
         bool live = false;
         std::int64_t user_id = 0;
         SystemTime auth_time{};
-        bool site_admin = false;
+        StandingRow standing;
+        std::chrono::steady_clock::time_point checked;
+    };
+    /// A Firebase identity's account, re-read like a session's state (role, suspension).
+    struct FirebaseState {
+        std::int64_t user_id = 0;
+        StandingRow standing;
         std::chrono::steady_clock::time_point checked;
     };
 
@@ -32,8 +39,10 @@ public:
     /// The session ended (logout, revocation, refresh-token reuse): the next request checks again.
     void ForgetSession(std::int64_t session_id);
 
-    std::optional<std::int64_t> FirebaseUser(const std::string& uid);
-    void StoreFirebaseUser(const std::string& uid, std::int64_t user_id);
+    /// A Firebase identity's state checked less than `ttl` ago, if known.
+    std::optional<FirebaseState> FirebaseUser(const std::string& uid, std::chrono::steady_clock::time_point now,
+                                              std::chrono::milliseconds ttl);
+    void StoreFirebaseUser(const std::string& uid, FirebaseState state);
 
     /// Claims of a local token whose signature verified, while they have not expired (`now`).
     std::optional<auth::LocalTokenClaims> VerifiedToken(const std::string& token, SystemTime now);
@@ -48,7 +57,7 @@ private:
 
     std::mutex mutex_;
     std::unordered_map<std::int64_t, SessionState> sessions_;
-    std::unordered_map<std::string, std::int64_t> firebase_users_;  // uid -> user id
+    std::unordered_map<std::string, FirebaseState> firebase_users_;
     // A token's signature check is deterministic, so a hit skips the ECDSA verification (the
     // dominant cost of an authenticated request). Expiry is still checked on use.
     std::unordered_map<std::string, auth::LocalTokenClaims> verified_tokens_;

@@ -1,5 +1,6 @@
 #include "challenges.hpp"
 #include "strava1/base/json_writer.hpp"
+#include "wire_page.hpp"
 
 namespace strava1::groups {
 
@@ -35,11 +36,6 @@ void WriteChallenge(json::Writer& w, const db::Result& r, int row, std::optional
     w.EndObject();
 }
 
-void NextCursor(json::Writer& w, const std::optional<std::string>& next_cursor) {
-    w.Key("next_cursor");
-    next_cursor ? w.String(*next_cursor) : w.Null();
-}
-
 }  // namespace
 
 std::string ChallengeJson(const db::Result& r, int row, std::optional<double> my_progress) {
@@ -51,16 +47,9 @@ std::string ChallengeJson(const db::Result& r, int row, std::optional<double> my
 
 std::string ChallengeListJson(const db::Result& r, int shown, const std::vector<std::optional<double>>& progress,
                               const std::optional<std::string>& next_cursor) {
-    std::string out;
-    json::Writer w(out);
-    w.BeginObject().Key("challenges").BeginArray();
-    for (int row = 0; row < shown; ++row) {
+    return PageJson("challenges", shown, next_cursor, [&](json::Writer& w, int row) {
         WriteChallenge(w, r, row, progress.at(static_cast<std::size_t>(row)));
-    }
-    w.EndArray();
-    NextCursor(w, next_cursor);
-    w.EndObject();
-    return out;
+    });
 }
 
 std::string ChallengeBoardJson(std::int64_t challenge_id, const ChallengeService::Board& board) {
@@ -82,7 +71,7 @@ std::string ChallengeBoardJson(std::int64_t challenge_id, const ChallengeService
         w.EndObject();
     }
     w.EndArray();
-    NextCursor(w, board.next_cursor);
+    WriteNextCursor(w, board.next_cursor);
     w.EndObject();
     return out;
 }

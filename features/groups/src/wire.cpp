@@ -1,15 +1,11 @@
 #include "wire.hpp"
 
 #include "strava1/base/json_writer.hpp"
+#include "wire_page.hpp"
 
 namespace strava1::groups {
 
 namespace {
-
-void NextCursor(json::Writer& w, const std::optional<std::string>& next_cursor) {
-    w.Key("next_cursor");
-    next_cursor ? w.String(*next_cursor) : w.Null();
-}
 
 void OptDouble(json::Writer& w, const db::Result& r, int row, int col) {
     r.IsNull(row, col) ? w.Null() : w.Double(r.Double(row, col));
@@ -75,16 +71,7 @@ std::string ClubJson(const db::Result& r, int row) {
 }
 
 std::string ClubListJson(const db::Result& r, int shown, const std::optional<std::string>& next_cursor) {
-    std::string out;
-    json::Writer w(out);
-    w.BeginObject().Key("clubs").BeginArray();
-    for (int row = 0; row < shown; ++row) {
-        WriteClub(w, r, row);
-    }
-    w.EndArray();
-    NextCursor(w, next_cursor);
-    w.EndObject();
-    return out;
+    return PageJson("clubs", shown, next_cursor, [&](json::Writer& w, int row) { WriteClub(w, r, row); });
 }
 
 std::string MembershipJson(std::int64_t club_id, std::int64_t user_id, const std::optional<Membership>& m) {
@@ -103,10 +90,7 @@ std::string MembershipJson(std::int64_t club_id, std::int64_t user_id, const std
 
 std::string MemberListJson(const db::Result& r, int shown, const Names& names,
                            const std::optional<std::string>& next_cursor) {
-    std::string out;
-    json::Writer w(out);
-    w.BeginObject().Key("members").BeginArray();
-    for (int row = 0; row < shown; ++row) {
+    return PageJson("members", shown, next_cursor, [&](json::Writer& w, int row) {
         const std::int64_t user_id = r.Int(row, MemberCol("user_id"));
         w.BeginObject();
         w.Key("user_id").Int(user_id);
@@ -115,11 +99,7 @@ std::string MemberListJson(const db::Result& r, int shown, const Names& names,
         w.Key("state").String(r.Text(row, MemberCol("state")));
         w.Key("since").String(r.Text(row, MemberCol("since")));
         w.EndObject();
-    }
-    w.EndArray();
-    NextCursor(w, next_cursor);
-    w.EndObject();
-    return out;
+    });
 }
 
 std::string EventJson(const db::Result& r, int row, bool route_visible) {
@@ -131,35 +111,21 @@ std::string EventJson(const db::Result& r, int row, bool route_visible) {
 
 std::string EventListJson(const db::Result& r, int shown, const std::vector<bool>& route_visible,
                           const std::optional<std::string>& next_cursor) {
-    std::string out;
-    json::Writer w(out);
-    w.BeginObject().Key("events").BeginArray();
-    for (int row = 0; row < shown; ++row) {
+    return PageJson("events", shown, next_cursor, [&](json::Writer& w, int row) {
         WriteEvent(w, r, row, route_visible.at(static_cast<std::size_t>(row)));
-    }
-    w.EndArray();
-    NextCursor(w, next_cursor);
-    w.EndObject();
-    return out;
+    });
 }
 
 std::string AttendeeListJson(const db::Result& r, int shown, const Names& names,
                              const std::optional<std::string>& next_cursor) {
-    std::string out;
-    json::Writer w(out);
-    w.BeginObject().Key("attendees").BeginArray();
-    for (int row = 0; row < shown; ++row) {
+    return PageJson("attendees", shown, next_cursor, [&](json::Writer& w, int row) {
         const std::int64_t user_id = r.Int(row, 0);
         w.BeginObject();
         w.Key("user_id").Int(user_id);
         w.Key("display_name").String(NameOf(names, user_id));
         w.Key("answer").String(r.Text(row, 1));
         w.EndObject();
-    }
-    w.EndArray();
-    NextCursor(w, next_cursor);
-    w.EndObject();
-    return out;
+    });
 }
 
 std::string LeaderboardJson(std::int64_t club_id, const std::string& sport, const std::string& week,

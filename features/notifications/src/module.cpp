@@ -195,6 +195,11 @@ std::vector<Candidate> FromChallenge(const jobs::ReceivedEvent& e) {
                       .data = Keep(p, {"challenge_name", "club_id"})}};
 }
 
+asio::awaitable<void> ForgetRequest(Service& service, const jobs::ReceivedEvent& e) {
+    const auto& p = Payload(e);
+    co_await service.ForgetFollowRequest(Required(p, "followee_id"), Required(p, "follower_id"));
+}
+
 }  // namespace
 
 struct Module::Impl {
@@ -218,7 +223,6 @@ void Module::Register(app::Registry& registry) {
     };
     deliver(social::kFollowRequested, FromFollow);
     deliver(social::kFollowed, FromFollow);
-    deliver(social::kFollowAccepted, FromFollow);
     deliver(social::kKudosGiven, FromKudos);
     deliver(social::kLikeGiven, FromLike);
     deliver(social::kCommentCreated, FromComment);
@@ -237,6 +241,19 @@ void Module::Register(app::Registry& registry) {
                               [service](jobs::ReceivedEvent event) -> asio::awaitable<void> {
                                   co_await service->ForgetObject("post", Required(Payload(event), "post_id"));
                               });
+    // An answered or withdrawn follow request leaves nothing to act on: its notification goes.
+    // Accepting also tells the follower, in the same delivery.
+    registry.Jobs().Subscribe(social::kFollowAccepted, kSubscriber,
+                              [service](jobs::ReceivedEvent event) -> asio::awaitable<void> {
+                                  std::vector<Candidate> candidates = FromFollow(event);
+                                  co_await service->Deliver(event.id, std::move(candidates));
+                                  co_await ForgetRequest(*service, event);
+                              });
+    for (const char* type : {social::kFollowDeclined, social::kFollowCancelled}) {
+        registry.Jobs().Subscribe(type, kSubscriber, [service](jobs::ReceivedEvent event) -> asio::awaitable<void> {
+            co_await ForgetRequest(*service, event);
+        });
+    }
     registry.Jobs().Subscribe(social::kCommentDeleted, kSubscriber,
                               [service](jobs::ReceivedEvent event) -> asio::awaitable<void> {
                                   co_await service->ForgetComments(IdsAt(Payload(event), "comment_ids"));

@@ -40,6 +40,9 @@ constexpr const char* kMarkRead =
     "UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id";
 constexpr const char* kMarkAllRead = "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL";
 constexpr const char* kForgetObject = "DELETE FROM notifications WHERE object_kind = $1 AND object_id = $2";
+constexpr const char* kForgetFollowRequest =
+    "DELETE FROM notifications WHERE user_id = $1 AND kind = 'follow_request' AND object_kind = 'user' "
+    "AND object_id = $2";
 constexpr const char* kForgetComments =
     "DELETE FROM notifications WHERE comment_id = ANY ($1::bigint[]) OR "
     "(object_kind = 'comment' AND object_id = ANY ($1::bigint[]))";
@@ -195,6 +198,10 @@ asio::awaitable<void> Service::Deliver(std::int64_t event_id, std::vector<Candid
 
 asio::awaitable<void> Service::ForgetObject(const std::string& object_kind, std::int64_t object_id) {
     co_await deps_.pool.Query(kForgetObject, Params::Of(object_kind, object_id));
+}
+
+asio::awaitable<void> Service::ForgetFollowRequest(std::int64_t followee_id, std::int64_t follower_id) {
+    co_await deps_.pool.Query(kForgetFollowRequest, Params::Of(followee_id, follower_id));
 }
 
 asio::awaitable<void> Service::ForgetComments(const std::vector<std::int64_t>& comment_ids) {

@@ -67,6 +67,9 @@ public:
     /// Removes the notifications about an object that is gone (or about comments that are).
     boost::asio::awaitable<void> ForgetObject(const std::string& object_kind, std::int64_t object_id);
     boost::asio::awaitable<void> ForgetComments(const std::vector<std::int64_t>& comment_ids);
+    /// The followee's "follow request" notification of this follower, once the request is answered
+    /// or withdrawn: nothing is left to act on (ADR 0025).
+    boost::asio::awaitable<void> ForgetFollowRequest(std::int64_t followee_id, std::int64_t follower_id);
     boost::asio::awaitable<void> PruneDeliveries();
 
     boost::asio::awaitable<ShownPage> List(std::int64_t user_id, int limit, std::optional<std::int64_t> after);

@@ -26,7 +26,7 @@ constexpr const char* kInsertFollow =
     "INSERT INTO follows (follower_id, followee_id, state, accepted_at) "
     "VALUES ($1, $2, CASE WHEN $3 THEN 'pending' ELSE 'accepted' END, CASE WHEN $3 THEN NULL ELSE now() END) "
     "ON CONFLICT (follower_id, followee_id) DO NOTHING RETURNING state";
-constexpr const char* kDeleteFollow = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2";
+constexpr const char* kDeleteFollow = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING state";
 constexpr const char* kAccept =
     "UPDATE follows SET state = 'accepted', accepted_at = now() "
     "WHERE followee_id = $1 AND follower_id = $2 AND state = 'pending' RETURNING 1";
@@ -99,8 +99,10 @@ asio::awaitable<std::string> Repository::InsertFollow(db::Transaction& tx, std::
     co_return existing.String(0, 0);
 }
 
-asio::awaitable<void> Repository::DeleteFollow(db::Transaction& tx, std::int64_t follower, std::int64_t followee) {
-    co_await tx.Query(kDeleteFollow, Params::Of(follower, followee));
+asio::awaitable<std::optional<std::string>> Repository::DeleteFollow(db::Transaction& tx, std::int64_t follower,
+                                                                     std::int64_t followee) {
+    db::Result r = co_await tx.Query(kDeleteFollow, Params::Of(follower, followee));
+    co_return r.Empty() ? std::nullopt : std::optional<std::string>(r.String(0, 0));
 }
 
 asio::awaitable<bool> Repository::Accept(db::Transaction& tx, std::int64_t followee, std::int64_t follower) {
@@ -108,8 +110,8 @@ asio::awaitable<bool> Repository::Accept(db::Transaction& tx, std::int64_t follo
     co_return !r.Empty();
 }
 
-asio::awaitable<bool> Repository::Decline(std::int64_t followee, std::int64_t follower) {
-    db::Result r = co_await pool_.Query(kDecline, Params::Of(followee, follower));
+asio::awaitable<bool> Repository::Decline(db::Transaction& tx, std::int64_t followee, std::int64_t follower) {
+    db::Result r = co_await tx.Query(kDecline, Params::Of(followee, follower));
     co_return !r.Empty();
 }
 

@@ -41,10 +41,12 @@ public:
     /// The row's state after the insert (the existing one if another request made it first).
     static boost::asio::awaitable<std::string> InsertFollow(db::Transaction& tx, std::int64_t follower,
                                                             std::int64_t followee, bool pending);
-    static boost::asio::awaitable<void> DeleteFollow(db::Transaction& tx, std::int64_t follower, std::int64_t followee);
+    /// The state the deleted follow had ("pending" | "accepted"), nullopt when there was none.
+    static boost::asio::awaitable<std::optional<std::string>> DeleteFollow(db::Transaction& tx, std::int64_t follower,
+                                                                           std::int64_t followee);
     /// Each returns whether a row matched.
     static boost::asio::awaitable<bool> Accept(db::Transaction& tx, std::int64_t followee, std::int64_t follower);
-    boost::asio::awaitable<bool> Decline(std::int64_t followee, std::int64_t follower);
+    static boost::asio::awaitable<bool> Decline(db::Transaction& tx, std::int64_t followee, std::int64_t follower);
     static boost::asio::awaitable<bool> RemoveFollower(db::Transaction& tx, std::int64_t followee,
                                                        std::int64_t follower);
 

@@ -77,8 +77,14 @@ asio::awaitable<void> Service::Unfollow(Principal who, std::int64_t user_id) {
     co_await VisibleUser(who.user_id, user_id);
     // The feed forgets the author with the follow (a job in the same transaction).
     db::Transaction tx = co_await repository_.Pool().Begin();
-    co_await Repository::DeleteFollow(tx, who.user_id, user_id);
+    std::optional<std::string> was = co_await Repository::DeleteFollow(tx, who.user_id, user_id);
     co_await FeedService::EnqueueDrop(tx, deps_.jobs, who.user_id, user_id);
+    if (was == "pending") {
+        // A cancelled request: its notification to the followee goes (ADR 0025).
+        jobs::Event event{kFollowCancelled,
+                          boost::json::object{{"follower_id", who.user_id}, {"followee_id", user_id}}};
+        co_await deps_.jobs.Publish(tx, std::move(event));
+    }
     co_await tx.Commit();
 }
 
@@ -121,10 +127,14 @@ asio::awaitable<void> Service::Accept(Principal who, std::int64_t follower_id) {
 }
 
 asio::awaitable<void> Service::Decline(Principal who, std::int64_t follower_id) {
-    const bool declined = co_await repository_.Decline(who.user_id, follower_id);
+    db::Transaction tx = co_await repository_.Pool().Begin();
+    const bool declined = co_await Repository::Decline(tx, who.user_id, follower_id);
     if (!declined) {
         throw NotFound("follow request");
     }
+    jobs::Event event{kFollowDeclined, boost::json::object{{"follower_id", follower_id}, {"followee_id", who.user_id}}};
+    co_await deps_.jobs.Publish(tx, std::move(event));
+    co_await tx.Commit();
 }
 
 asio::awaitable<void> Service::RemoveFollower(Principal who, std::int64_t follower_id) {

@@ -18,7 +18,7 @@ export type * from './feed';
 export type * from './groups';
 export type { TileSource } from './maps';
 export type { Notification, NotificationList } from './notifications';
-export type { FollowState, PersonHit, Relationship, Suggestion, UserList } from './social';
+export type { FollowState, PersonHit, Relationship, Report, ReportInput, Suggestion, UserList } from './social';
 
 function browserLock<T>(name: string, task: () => Promise<T>): Promise<T> {
     if (typeof navigator !== 'undefined' && navigator.locks) {

@@ -8,6 +8,8 @@ export type UserList = Schemas['UserList'];
 export type Relationship = Schemas['Relationship'];
 export type PersonHit = Schemas['PersonHit'];
 export type Suggestion = Schemas['Suggestion'];
+export type ReportInput = Schemas['ReportInput'];
+export type Report = Schemas['Report'];
 
 const user = (userId: number) => ({ user_id: userId });
 
@@ -32,6 +34,7 @@ export function socialApi(core: Core) {
             core.call('get', '/v1/users/search', { query: cursor ? { q, cursor } : { q }, signal }),
         listSuggestions: ({ signal }: ReadOptions = {}) => core.call('get', '/v1/me/suggestions', { query: {}, signal }),
         dismissSuggestion: (userId: number) => core.call('post', '/v1/me/suggestions/{user_id}/dismiss', { path: user(userId) }),
+        createReport: (body: ReportInput) => core.call('post', '/v1/reports', { body }),
     };
 }
 

@@ -2,7 +2,7 @@
 // people they follow), newest first, loaded a page at a time as the end scrolls into view. Pull
 // down at the top on a touch screen, or the refresh button, reads it again. Activity cards carry
 // kudos (optimistic) and the comment count; post cards their text with linked mentions, the
-// attached activity and likes. The pencil opens the post composer.
+// attached activity and likes; someone else's card has Report. The pencil opens the post composer.
 import { useRef, useState } from 'preact/hooks';
 import { activities, feed, type ActivitySummary, type FeedItem, type Post } from '../api';
 import { decodePolyline } from '../geo';
@@ -14,6 +14,7 @@ import { CommentsSheet, type CommentTarget } from '../social/CommentsSheet';
 import { withRetryHint } from '../social/limits';
 import { CountButton, PeopleSheet, RichText, ToggleButton, useToggle } from '../social/parts';
 import { rememberPeople } from '../social/people';
+import { ReportSheet } from '../social/ReportSheet';
 import { sportLabel } from '../sports';
 import { me } from '../state/session';
 import { Avatar, Button, EmptyState, LinkButton, ProblemView, Screen, SelectField, Sheet, Spinner, TextAreaField, confirmAction, showToast, type SelectOption } from '../ui';
@@ -58,8 +59,19 @@ function Byline({ author, at, extra }: { author: Author; at: string | null; extr
 /** The comments sheet and the people sheet a card opens, with the comment count they can move. */
 function useCardSheets(initialComments: number) {
     const [comments, setComments] = useState(initialComments);
-    const [open, setOpen] = useState<'comments' | 'people' | null>(null);
+    const [open, setOpen] = useState<'comments' | 'people' | 'report' | null>(null);
     return { comments, setComments, open, setOpen };
+}
+
+/** Report, at the end of a card's actions (someone else's card only). */
+function ReportButton({ onOpen }: { onOpen: () => void }) {
+    return (
+        <span class="feed-card__own">
+            <Button variant="ghost" onClick={onOpen} data-testid="report-button">
+                Report
+            </Button>
+        </span>
+    );
 }
 
 export function ActivityCard({ item, activity }: { item: FeedItem; activity: ActivitySummary }) {
@@ -100,7 +112,9 @@ export function ActivityCard({ item, activity }: { item: FeedItem; activity: Act
                     onOpen={() => sheets.setOpen('comments')}
                     testId="comments-button"
                 />
+                {item.author.id === me.value?.id ? null : <ReportButton onOpen={() => sheets.setOpen('report')} />}
             </footer>
+            {item.author.id === me.value?.id ? null : <ReportSheet open={sheets.open === 'report'} kind="activity" id={activity.id} onClose={() => sheets.setOpen(null)} />}
             <CommentsSheet open={sheets.open === 'comments'} target={target} onCancel={() => sheets.setOpen(null)} onCount={(d) => sheets.setComments((n) => Math.max(0, n + d))} />
             <PeopleSheet
                 open={sheets.open === 'people'}
@@ -188,9 +202,12 @@ export function PostCard({ item, post, manage = false }: { item: FeedItem; post:
                             Delete
                         </Button>
                     </span>
-                ) : null}
+                ) : (
+                    <ReportButton onOpen={() => sheets.setOpen('report')} />
+                )}
             </footer>
             <ProblemView problem={remove.problem} />
+            {post.author_id === me.value?.id ? null : <ReportSheet open={sheets.open === 'report'} kind="post" id={post.id} onClose={() => sheets.setOpen(null)} />}
             <CommentsSheet open={sheets.open === 'comments'} target={target} onCancel={() => sheets.setOpen(null)} onCount={(d) => sheets.setComments((n) => Math.max(0, n + d))} />
             <PeopleSheet
                 open={sheets.open === 'people'}

@@ -1,6 +1,6 @@
 // Another user's profile: who they are, follow / requested / following, their followers and
-// following lists (sheets), their feed (activities and posts) below, and mute and block in the
-// overflow menu, each confirmed in a sheet. A block hides each from the other, so the screen leaves
+// following lists (sheets), their feed (activities and posts) below, and mute, block and report in
+// the overflow menu, each in a sheet. A block hides each from the other, so the screen leaves
 // for the feed after it; a profile that answers 404 offers Unblock when it is the caller's block.
 import { useState } from 'preact/hooks';
 import { accounts, feed, social, type Problem, type PublicProfile } from '../api';
@@ -8,6 +8,7 @@ import { useLoad } from '../hooks/load';
 import { useSubmit } from '../hooks/submit';
 import { href, navigate } from '../router/location';
 import { PeopleSheet } from '../social/parts';
+import { ReportSheet } from '../social/ReportSheet';
 import { me } from '../state/session';
 import { Avatar, Button, EmptyState, ListGroup, ListRow, ProblemView, Screen, Sheet, Spinner, confirmAction, showToast } from '../ui';
 import { FeedIcon } from '../ui/icons';
@@ -54,6 +55,7 @@ export function FollowButton({ userId, following, onChange, block = false }: {
 export function Profile({ id }: { id: number }) {
     const profile = useLoad((signal) => accounts.getUser(id, { signal }), [id]);
     const [menuOpen, setMenuOpen] = useState(false);
+    const [reporting, setReporting] = useState(false);
     const [people, setPeople] = useState<'followers' | 'following' | null>(null);
 
     const following = useSubmit(async (current: Following) => {
@@ -152,9 +154,18 @@ export function Profile({ id }: { id: number }) {
                                         onClick={() => void muting.run({ name: p.display_name, muted: p.relationship.muted })}
                                         testId="mute-user"
                                     />
+                                    <ListRow
+                                        title="Report"
+                                        onClick={() => {
+                                            setMenuOpen(false);
+                                            setReporting(true);
+                                        }}
+                                        testId="report-user"
+                                    />
                                     <ListRow title="Block" tone="danger" onClick={() => void blocking.run(p.display_name)} testId="block-user" />
                                 </ListGroup>
                             </Sheet>
+                            <ReportSheet open={reporting} kind="user" id={id} onClose={() => setReporting(false)} />
                         </>
                     )}
                     <h2 class="profile-section">Activity</h2>

@@ -1,6 +1,6 @@
 // The comments of an activity or a post, in a sheet: oldest first with "Load more", replies one
 // level under their comment, a like on each, edit and delete of one's own (delete also for the
-// owner of what they are on), and the composer at the bottom (a reply names whom it answers).
+// owner of what they are on), Report on others', and the composer at the bottom (a reply names whom it answers).
 // A rate limit reads "Try again in N minutes" (Retry-After).
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { feed, type Comment } from '../api';
@@ -13,6 +13,7 @@ import { HeartIcon } from '../ui/icons';
 import { withRetryHint } from './limits';
 import { threadComments } from './thread';
 import { PersonLink, RichText, ToggleButton, useToggle } from './parts';
+import { ReportSheet } from './ReportSheet';
 import { usePeople } from './people';
 
 export type CommentTarget = { kind: 'activity' | 'post'; id: number; ownerId: number };
@@ -165,6 +166,7 @@ function CommentRow({ comment, reply, mine, canDelete, onReply, onEdited, onDele
         return { count: tally.like_count, mine: tally.liked_by_me };
     });
     const [editing, setEditing] = useState<string | null>(null);
+    const [reporting, setReporting] = useState(false);
     const save = useSubmit(
         async () => {
             const body = (editing ?? '').trim();
@@ -219,7 +221,13 @@ function CommentRow({ comment, reply, mine, canDelete, onReply, onEdited, onDele
                         Delete
                     </Button>
                 ) : null}
+                {mine ? null : (
+                    <Button variant="ghost" onClick={() => setReporting(true)} data-testid="comment-report">
+                        Report
+                    </Button>
+                )}
             </div>
+            {mine ? null : <ReportSheet open={reporting} kind="comment" id={comment.id} onClose={() => setReporting(false)} />}
         </li>
     );
 }

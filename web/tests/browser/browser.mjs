@@ -2,6 +2,7 @@
 // downloaded browser), a phone-sized context, screenshots into test-artifacts/browser/.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { kFastHash, kRoomyLimits, repoRoot, startServer, uniqueEmail as kitEmail } from '../../../tests/e2e/kit.mjs';
@@ -50,6 +51,32 @@ export async function newPhoneContext(browser, baseURL) {
     });
     context.setDefaultTimeout(15_000);
     return context;
+}
+
+/**
+ * A context signed in as `user` (its refresh token in storage before the app starts), with CSP
+ * bypassed so axe can be injected; `size` adds viewport / isMobile / hasTouch.
+ */
+export async function signedInContext(browser, server, user, size) {
+    const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block', bypassCSP: true, ...size });
+    context.setDefaultTimeout(20_000);
+    await context.addInitScript((token) => {
+        if (!localStorage.getItem('strava1.refresh_token')) {
+            localStorage.setItem('strava1.refresh_token', token);
+        }
+    }, user.refresh_token);
+    return context;
+}
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe's serious and critical WCAG A/AA violations on the page as it is, summarised. */
+export async function seriousAxeViolations(page) {
+    await page.addScriptTag({ path: axePath });
+    const result = await page.evaluate(() =>
+        window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] }),
+    );
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /**

@@ -2,20 +2,10 @@
 // button follows them, an empty field shows suggestions with their reason, and dismissing one
 // removes it. axe finds no serious violation; screenshots go to test-artifacts/browser/.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import test from 'node:test';
 import { api, requireServices } from '../../../tests/e2e/kit.mjs';
-import { screenshot, startSuite, watchConsole } from './browser.mjs';
+import { screenshot, seriousAxeViolations, signedInContext, startSuite, watchConsole } from './browser.mjs';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function seriousAxeViolations(page) {
-    await page.addScriptTag({ path: axePath });
-    const result = await page.evaluate(() =>
-        window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] }),
-    );
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const kSizes = [
     { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
@@ -35,13 +25,7 @@ test('People: a typo finds a user to follow; suggestions show their reason and c
         assert.equal((await client.as(me).patch('/v1/me', { city })).status, 200);
         assert.equal((await client.as(local).patch('/v1/me', { city })).status, 200);
 
-        const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block', bypassCSP: true, ...size });
-        context.setDefaultTimeout(20_000);
-        await context.addInitScript((token) => {
-            if (!localStorage.getItem('strava1.refresh_token')) {
-                localStorage.setItem('strava1.refresh_token', token);
-            }
-        }, me.refresh_token);
+        const context = await signedInContext(browser, server, me, size);
         const page = await context.newPage();
         const problems = watchConsole(page);
         await page.goto('/#/you');

@@ -117,6 +117,7 @@ const kArgs: { [K in keyof Api]: Parameters<Api[K]> } = {
     searchUsers: ['ana', undefined],
     listSuggestions: [],
     dismissSuggestion: [4],
+    createReport: [{ kind: 'post', id: 8, reason: 'spam' }],
 };
 
 function pathMatches(template: string, path: string): boolean {

@@ -1,9 +1,12 @@
 // The social screens' pure parts: mentions and links in post and comment text, and the optimistic
 // kudos / like toggle.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { mentionedNames, parseRichText } from '../../src/social/rich-text';
 import { ApiError, synthesizeProblem } from '../../src/api/problem';
 import { retryHint, withRetryHint } from '../../src/social/limits';
+import { kReportReasons } from '../../src/social/report';
 import { threadComments } from '../../src/social/thread';
 import { createToggle, flipped, type Tally, type ToggleState } from '../../src/social/toggle';
 
@@ -136,4 +139,11 @@ describe('withRetryHint', () => {
         const other = new ApiError(synthesizeProblem(404, 'Not found', 'No such activity.', '/v1/activities/1/comments'));
         expect(withRetryHint(other).detail).toBe('No such activity.');
     });
+});
+
+describe('report reasons', () => {
+    it('are exactly the reasons POST /v1/reports accepts, in its order', () => {
+        const doc = parse(readFileSync(new URL('../../../docs/api/openapi.yaml', import.meta.url), 'utf8'));
+        expect(kReportReasons.map((r) => r.value)).toEqual(doc.components.schemas.ReportInput.properties.reason.enum);
+    }, 30_000); // parsing the whole API document takes seconds on a loaded machine
 });

@@ -24,10 +24,14 @@ namespace strava1::social {
 /// mentioned_user_ids, at, visibility, club_id|null}; "social.post.changed" {post_id, author_id, at,
 /// visibility, club_id|null} (an edit); "social.post.deleted" {post_id, author_id}.
 /// From follows: "social.follow.requested" (a pending request), "social.followed" (an instant
-/// follow) and "social.follow.accepted", each {follower_id, followee_id}.
+/// follow) and "social.follow.accepted", each {follower_id, followee_id}; a pending request that
+/// ends unaccepted: "social.follow.declined" (by the followee) and "social.follow.cancelled" (by the
+/// follower), with the same payload.
 inline constexpr const char* kFollowRequested = "social.follow.requested";
 inline constexpr const char* kFollowed = "social.followed";
 inline constexpr const char* kFollowAccepted = "social.follow.accepted";
+inline constexpr const char* kFollowDeclined = "social.follow.declined";
+inline constexpr const char* kFollowCancelled = "social.follow.cancelled";
 inline constexpr const char* kKudosGiven = "social.kudos.given";
 inline constexpr const char* kCommentCreated = "social.comment.created";
 inline constexpr const char* kPostCreated = "social.post.created";
@@ -66,8 +70,9 @@ struct Deps {
 };
 
 /// Social: follows (requests, accept/decline, remove), blocks and mutes, posts, comments, kudos and
-/// likes, and the home and profile feeds (activities and posts). Owns the tables follows, blocks, mutes, follow_request_budget, feed_items, feed_authored
-/// and feed_wide_authors; implements app::Relations (FollowStore); subscribes to activities' events.
+/// likes, and the home and profile feeds (activities and posts). Owns the tables follows, blocks, mutes,
+/// follow_request_budget, feed_items, feed_authored and feed_wide_authors; implements app::Relations (FollowStore);
+/// subscribes to activities' events.
 class Module {
 public:
     Module(Deps deps, Options options);
@@ -78,7 +83,7 @@ public:
     /// Registers /v1/users/{user_id}/follow|followers|following|block|mute, /v1/me/follow-requests*,
     /// /v1/me/followers/{user_id}, /v1/me/blocks, /v1/feed and /v1/users/{user_id}/feed; the feed's
     /// subscriptions to "activity.created|changed|deleted" and "social.post.created|changed|deleted"
-/// (subscriber "feed") and its job kinds
+    /// (subscriber "feed") and its job kinds
     /// "social.feed-drop" and "social.feed-backfill".
     void Register(app::Registry& registry);
 
