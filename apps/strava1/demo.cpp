@@ -343,6 +343,11 @@ SELECT g, (ARRAY['Great weather for a long one today!','New personal best on the
        'everyone', t, t
 FROM (SELECT g, now() - random() * interval '700 days' AS t FROM generate_series(1, )SQL" +
                                    n + R"SQL( / 2) g) x;
+-- One post in five of an author in a club is a club post (ADR 0022), in the first club they joined.
+UPDATE posts p SET club_id = m.club_id
+FROM (SELECT DISTINCT ON (user_id) user_id, club_id FROM club_members WHERE state = 'active'
+      ORDER BY user_id, club_id) m
+WHERE m.user_id = p.author_id AND p.id % 5 = 0;
 )SQL");
     co_await step.Run("kudos", R"SQL(
 CREATE TEMP TABLE demo_followers AS
@@ -366,7 +371,8 @@ FROM demo_reactions WHERE r < 0.3;
 )SQL");
 
     // The feed as the fan-out would have written it (ADR 0023); beside a running serve, its jobs may
-    // have written the templates' rows already: every item in feed_authored; authors
+    // have written the templates' rows already: every item in feed_authored (a post at its creation
+    // to the second, as its event says; a club post in its club's feed, not to followers); authors
     // with more than 5000 accepted followers marked wide (read-time merge); the others' items of the
     // last --feed-days days copied to each accepted follower and to the author (older items: profile
     // only, see ADR 0028). In primary-key order: the key's B-tree then grows at its right edge.
@@ -374,17 +380,23 @@ FROM demo_reactions WHERE r < 0.3;
 INSERT INTO feed_authored (author_id, at, kind, item_id, in_feeds)
 SELECT owner_id, start_time, 1, id, visibility <> 'only_me' AND NOT hide_from_feed FROM activities
 ON CONFLICT DO NOTHING;
+INSERT INTO feed_authored (author_id, at, kind, item_id, in_feeds)
+SELECT author_id, date_trunc('second', created_at), 2, id, club_id IS NULL AND visibility <> 'only_me' FROM posts
+ON CONFLICT DO NOTHING;
+INSERT INTO feed_club_items (club_id, at, kind, item_id, author_id)
+SELECT club_id, date_trunc('second', created_at), 2, id, author_id FROM posts WHERE club_id IS NOT NULL
+ON CONFLICT DO NOTHING;
 INSERT INTO feed_wide_authors (author_id)
 SELECT followee_id FROM follows WHERE state = 'accepted' GROUP BY followee_id HAVING count(*) > 5000
 ON CONFLICT DO NOTHING;
 )SQL");
     co_await step.Run("feed_items", R"SQL(
 INSERT INTO feed_items (user_id, at, kind, item_id, author_id)
-SELECT owner_id, start_time, 1, id, owner_id FROM activities
-WHERE start_time > now() - )SQL" + std::to_string(o.feed_days) +
+SELECT author_id, at, kind, item_id, author_id FROM feed_authored
+WHERE at > now() - )SQL" + std::to_string(o.feed_days) +
                                         R"SQL( * interval '1 day';
 INSERT INTO feed_items (user_id, at, kind, item_id, author_id)
-SELECT f.follower_id, a.at, 1, a.item_id, a.author_id
+SELECT f.follower_id, a.at, a.kind, a.item_id, a.author_id
 FROM feed_authored a
 JOIN follows f ON f.followee_id = a.author_id AND f.state = 'accepted'
 WHERE a.in_feeds AND a.at > now() - )SQL" +

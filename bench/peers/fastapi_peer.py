@@ -5,10 +5,12 @@ It does the same work per request as `strava1` on the benchmarked routes, agains
   GET /healthz  -> {"status":"ok"}
   GET /v1/feed  -> the same token and session check, then the home feed's page as strava1 reads it
                    (features/social/src/feed_repository.cpp, kHome: the reader's feed_items rows and,
-                   for each wide author they follow, that author's newest feed_authored items, minus
-                   muted authors, 31 rows), the page's activities with their owners and the reader's
-                   relation to each (follows both ways, blocks) in one more statement, visibility
-                   decided as strava1's reader does, and the items as JSON with the summary fields.
+                   for each wide author they follow, that author's newest feed_authored items, and
+                   for each club they belong to that club's newest feed_club_items, minus muted
+                   authors, 31 rows), the page's activities with their owners and the reader's
+                   relation to each (follows both ways, blocks) in one more statement, their kudos
+                   and comment counts and the reader's kudos in one more, visibility decided as
+                   strava1's reader does, and the items as JSON with the summary fields.
   GET /v1/me    -> verify the bearer JWT (ES256 with strava1's own signing key, iss/aud/exp),
                    look up the session row (auth_sessions.revoked_at by the `sid` claim), then
                    SELECT the user's row by `sub` and return it as JSON.
@@ -139,7 +141,8 @@ async def me(request: Request):
 
 
 # The home query of features/social/src/feed_repository.cpp (kHome), verbatim in its semantics and its
-# parameters: $1 the reader, $2..$4 the cursor (NULL: the first page), $5 the rows to read.
+# parameters: $1 the reader, $2..$4 the cursor (NULL: the first page), $5 the rows to read, $6 the
+# reader's clubs (CLUBS_SQL).
 _AFTER = ("($2::bigint IS NULL OR ({x}.at, {x}.kind, {x}.item_id) < "
           "(timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::smallint, $4::bigint))")
 HOME_SQL = f"""
@@ -152,9 +155,25 @@ SELECT u.at, u.kind, u.item_id, u.author_id FROM (
    CROSS JOIN LATERAL (SELECT a.at, a.kind, a.item_id, a.author_id FROM feed_authored a
      WHERE a.author_id = f.followee_id AND a.in_feeds AND {_AFTER.format(x="a")}
      ORDER BY a.at DESC, a.kind DESC, a.item_id DESC LIMIT $5) s
-   WHERE f.follower_id = $1 AND f.state = 'accepted')) u
+   WHERE f.follower_id = $1 AND f.state = 'accepted')
+  UNION
+  (SELECT s.at, s.kind, s.item_id, s.author_id FROM unnest($6::bigint[]) AS c (club_id)
+   CROSS JOIN LATERAL (SELECT x.at, x.kind, x.item_id, x.author_id FROM feed_club_items x
+     WHERE x.club_id = c.club_id AND {_AFTER.format(x="x")}
+     ORDER BY x.at DESC, x.kind DESC, x.item_id DESC LIMIT $5) s)) u
 WHERE NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = $1 AND m.muted_id = u.author_id)
 ORDER BY u.at DESC, u.kind DESC, u.item_id DESC LIMIT $5
+"""
+
+# The clubs whose posts the reader reads (groups' Clubmates::ClubsOf).
+CLUBS_SQL = "SELECT club_id FROM club_members WHERE user_id = $1 AND state = 'active' ORDER BY club_id"
+
+# Per activity of the page: kudos count, visible comment count, the reader's kudos (posts' kActivityTallies).
+TALLIES_SQL = """
+SELECT a.id, (SELECT count(*) FROM kudos k WHERE k.activity_id = a.id),
+       (SELECT count(*) FROM comments c WHERE c.activity_id = a.id AND c.hidden_at IS NULL),
+       EXISTS (SELECT 1 FROM kudos k WHERE k.activity_id = a.id AND k.user_id = $1)
+FROM unnest($2::bigint[]) AS a (id)
 """
 
 # The page's activities, their owners, and the reader's relation to each owner.
@@ -207,9 +226,11 @@ async def feed(request: Request):
         viewer = await _authenticate(request, conn)
         if viewer is None:
             return _problem(401, "Unauthorized")
-        rows = await conn.fetch(HOME_SQL, viewer, None, None, None, PAGE + 1)
+        clubs = [r["club_id"] for r in await conn.fetch(CLUBS_SQL, viewer)]
+        rows = await conn.fetch(HOME_SQL, viewer, None, None, None, PAGE + 1, clubs)
         ids = [r["item_id"] for r in rows if r["kind"] == 1]
         found = {r["id"]: r for r in await conn.fetch(ITEMS_SQL, ids, viewer)} if ids else {}
+        tallies = {r[0]: r for r in await conn.fetch(TALLIES_SQL, viewer, list(found))} if found else {}
     items = []
     for r in rows[:PAGE]:
         a = found.get(r["item_id"])
@@ -232,8 +253,11 @@ async def feed(request: Request):
         }
         if public is not None and not own:
             summary["public_summary"] = public
+        tally = tallies.get(a["id"])
         items.append({"kind": "activity", "at": r["at"].isoformat(),
                       "author": {"id": a["owner_id"], "username": a["username"], "display_name": a["display_name"]},
+                      "kudos_count": tally[1] if tally else 0, "comment_count": tally[2] if tally else 0,
+                      "kudoed_by_me": bool(tally[3]) if tally else False,
                       "activity": summary})
     last = rows[PAGE - 1] if len(rows) > PAGE else None
     return {"items": items, "next_cursor": None if last is None else f"{last['at'].isoformat()}:{last['item_id']}"}

@@ -71,9 +71,18 @@ test('strava1 demo --users=300 fills the database that serve then shows', async 
 
     // The feed rows as the fan-out writes them: an in-feed item of a followed author is in the
     // follower's feed, and only_me items are in no one's but the author's.
-    assert.equal(count(`SELECT count(*) FROM feed_items i JOIN activities a ON a.id = i.item_id
+    assert.equal(count(`SELECT count(*) FROM feed_items i JOIN activities a ON a.id = i.item_id AND i.kind = 1
         WHERE a.visibility = 'only_me' AND i.user_id <> a.owner_id`), 0);
-    assert.equal(count('SELECT count(*) FROM activities a WHERE NOT EXISTS (SELECT 1 FROM feed_authored f WHERE f.item_id = a.id)'), 0);
+    assert.equal(count('SELECT count(*) FROM activities a WHERE NOT EXISTS (SELECT 1 FROM feed_authored f WHERE f.item_id = a.id AND f.kind = 1)'), 0);
+    // Posts too; club posts (written by members) go to their club's feed, not to followers.
+    assert.equal(count('SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM feed_authored f WHERE f.item_id = p.id AND f.kind = 2)'), 0);
+    const clubPosts = count('SELECT count(*) FROM posts WHERE club_id IS NOT NULL');
+    assert.ok(clubPosts > 0);
+    assert.equal(count('SELECT count(*) FROM feed_club_items WHERE kind = 2'), clubPosts);
+    assert.equal(count(`SELECT count(*) FROM posts p WHERE club_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM club_members m
+        WHERE m.club_id = p.club_id AND m.user_id = p.author_id AND m.state = 'active')`), 0);
+    assert.equal(count(`SELECT count(*) FROM feed_items i JOIN posts p ON p.id = i.item_id AND i.kind = 2
+        WHERE p.club_id IS NOT NULL AND i.user_id <> p.author_id`), 0);
 
     // A demo user signs in with the documented password and reads a home feed with items.
     const reader = sql(server.databaseUrl, `SELECT u.email FROM users u JOIN feed_items i ON i.user_id = u.id
