@@ -22,6 +22,7 @@
 #include "strava1/auth/firebase_verifier.hpp"
 #include "strava1/auth/local_tokens.hpp"
 #include "strava1/base/crypto.hpp"
+#include "strava1/db/arrays.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/http/metrics.hpp"
 #include "strava1/http/pipeline.hpp"
@@ -94,11 +95,7 @@ public:
             options.poll_interval = std::chrono::milliseconds(20);
             jobs::Worker worker(executor, a->Pool(), a->Composed().Registered().Jobs(), options);
             worker.Start();
-            std::string array = "{";
-            for (std::size_t i = 0; i < patterns.size(); ++i) {
-                array += (i ? ",\"" : "\"") + patterns[i] + "\"";
-            }
-            array += "}";
+            const std::string array = db::TextArray(patterns);
             boost::asio::steady_timer timer(executor);
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
             bool drained = false;

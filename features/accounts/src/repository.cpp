@@ -1,5 +1,7 @@
 #include "repository.hpp"
 
+#include "strava1/db/arrays.hpp"
+
 namespace strava1::accounts {
 namespace asio = boost::asio;
 using db::Params;
@@ -388,13 +390,7 @@ asio::awaitable<std::vector<std::pair<std::string, std::int64_t>>> Repository::F
     if (usernames.empty()) {
         co_return out;
     }
-    // Usernames are [A-Za-z0-9_.] (the mention parser keeps to them), so no element needs quoting.
-    std::string array = "{";
-    for (std::size_t i = 0; i < usernames.size(); ++i) {
-        array += (i ? "," : "") + usernames[i];
-    }
-    array += "}";
-    db::Result r = co_await pool_.Query(kSelectIdsByUsername, Params::Of(array));
+    db::Result r = co_await pool_.Query(kSelectIdsByUsername, Params::Of(db::TextArray(usernames)));
     for (int row = 0; row < r.Rows(); ++row) {
         out.emplace_back(r.String(row, 0), r.Int(row, 1));
     }

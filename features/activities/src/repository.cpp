@@ -1,5 +1,6 @@
 #include "repository.hpp"
 
+#include "strava1/db/arrays.hpp"
 #include "strava1/formats/stream_codec.hpp"
 
 namespace strava1::activities {
@@ -16,14 +17,6 @@ std::uint32_t MetricBits(std::string_view pg_array) {
         }
     }
     return bits;
-}
-
-std::string Int64ArrayText(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t idx = 0; idx < ids.size(); ++idx) {
-        out += (idx ? "," : "") + std::to_string(ids[idx]);
-    }
-    return out + "}";
 }
 
 const std::string kActivitySelect = "SELECT " + db::SelectList(kActivityColumns);
@@ -340,7 +333,7 @@ asio::awaitable<db::Result> Repository::FindActivity(std::int64_t id, Extra extr
 }
 
 asio::awaitable<db::Result> Repository::FindActivities(std::vector<std::int64_t> ids) {
-    co_return co_await pool_.Query(kSelectActivities, Params::Of(Int64ArrayText(ids)));
+    co_return co_await pool_.Query(kSelectActivities, Params::Of(db::Int64Array(ids)));
 }
 
 asio::awaitable<db::Result> Repository::ListActivities(ListQuery q) {
@@ -480,7 +473,7 @@ asio::awaitable<std::vector<OwnerTotals>> Repository::Totals(
     const std::int64_t from_us = duration_cast<microseconds>(from.time_since_epoch()).count();
     const std::int64_t to_us = duration_cast<microseconds>(to.time_since_epoch()).count();
     db::Result r = co_await pool_.Query(
-        kTotals, Params::Of(viewer_id, Int64ArrayText(owner_ids), Int64ArrayText(followed), sport, from_us, to_us));
+        kTotals, Params::Of(viewer_id, db::Int64Array(owner_ids), db::Int64Array(followed), sport, from_us, to_us));
     std::vector<OwnerTotals> out;
     for (int row = 0; row < r.Rows(); ++row) {
         out.push_back(OwnerTotals{r.Int(row, TotalsCol("owner_id")), r.Int(row, TotalsCol("count")),
@@ -500,8 +493,8 @@ asio::awaitable<std::vector<OwnerProgress>> Repository::Progress(std::int64_t vi
     const std::int64_t to_us = duration_cast<microseconds>(query.to.time_since_epoch()).count();
     db::Params params;
     params.Add(viewer_id)
-        .Add(Int64ArrayText(owner_ids))
-        .Add(Int64ArrayText(followed))
+        .Add(db::Int64Array(owner_ids))
+        .Add(db::Int64Array(followed))
         .Add(query.sport)
         .Add(from_us)
         .Add(to_us)
@@ -533,7 +526,7 @@ asio::awaitable<std::vector<StatsRow>> Repository::Stats(std::int64_t viewer_id,
 asio::awaitable<std::vector<PublicViewSource>> Repository::PublicViewSources(db::Transaction tx, std::int64_t owner_id,
                                                                              std::vector<std::int64_t> ids,
                                                                              bool with_zones) {
-    db::Result r = co_await tx.Query(kPublicViewSources, Params::Of(Int64ArrayText(ids), owner_id, with_zones));
+    db::Result r = co_await tx.Query(kPublicViewSources, Params::Of(db::Int64Array(ids), owner_id, with_zones));
     std::vector<PublicViewSource> out(static_cast<std::size_t>(r.Rows()));
     for (int row = 0; row < r.Rows(); ++row) {
         PublicViewSource& s = out[static_cast<std::size_t>(row)];
@@ -595,7 +588,7 @@ asio::awaitable<void> Repository::InsertBestEffort(db::Transaction tx, std::int6
 
 asio::awaitable<std::vector<std::array<std::int64_t, 3>>> Repository::EffortIndexes(db::Transaction tx,
                                                                                     std::vector<std::int64_t> ids) {
-    db::Result r = co_await tx.Query(kEffortIndexes, Params::Of(Int64ArrayText(ids)));
+    db::Result r = co_await tx.Query(kEffortIndexes, Params::Of(db::Int64Array(ids)));
     std::vector<std::array<std::int64_t, 3>> out;
     for (int row = 0; row < r.Rows(); ++row) {
         out.push_back({r.Int(row, 0), r.Int(row, 1), r.Int(row, 2)});

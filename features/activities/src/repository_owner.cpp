@@ -1,20 +1,13 @@
 // Activities' tables around the activities themselves: uploads, object deletions, privacy zones and
 // anchors (repository.hpp).
 #include "repository.hpp"
+#include "strava1/db/arrays.hpp"
 
 namespace strava1::activities {
 namespace asio = boost::asio;
 using db::Params;
 
 namespace {
-
-std::string Int64ArrayText(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t idx = 0; idx < ids.size(); ++idx) {
-        out += (idx ? "," : "") + std::to_string(ids[idx]);
-    }
-    return out + "}";
-}
 
 // --- uploads ---
 constexpr const char* kInsertUpload =
@@ -145,7 +138,7 @@ asio::awaitable<std::vector<std::pair<std::int64_t, SystemTime>>> Repository::Pe
 asio::awaitable<void> Repository::FinishUpload(db::Transaction tx, std::int64_t upload_id, std::string status,
                                                std::optional<std::string> error, std::vector<std::int64_t> ids,
                                                std::optional<std::int64_t> duplicate_of) {
-    co_await tx.Query(kFinishUpload, Params::Of(upload_id, status, error, Int64ArrayText(ids), duplicate_of));
+    co_await tx.Query(kFinishUpload, Params::Of(upload_id, status, error, db::Int64Array(ids), duplicate_of));
 }
 
 asio::awaitable<bool> Repository::LockProcessing(db::Transaction tx, std::int64_t upload_id) {
@@ -172,12 +165,7 @@ asio::awaitable<std::vector<std::pair<std::string, bool>>> Repository::ClaimDele
 }
 
 asio::awaitable<void> Repository::ForgetDeletions(db::Transaction tx, const std::vector<std::string>& keys) {
-    std::string array = "{";
-    for (std::size_t idx = 0; idx < keys.size(); ++idx) {
-        // Keys are [A-Za-z0-9._-] (the object store's rule), so quoting is enough.
-        array += (idx ? ",\"" : "\"") + keys[idx] + "\"";
-    }
-    co_await tx.Query(kForgetDeletions, Params::Of(array + "}"));
+    co_await tx.Query(kForgetDeletions, Params::Of(db::TextArray(keys)));
 }
 
 asio::awaitable<std::unordered_map<std::int64_t, std::vector<geo::Disc>>> Repository::ZonesOf(
@@ -188,7 +176,7 @@ asio::awaitable<std::unordered_map<std::int64_t, std::vector<geo::Disc>>> Reposi
     }
     std::sort(owner_ids.begin(), owner_ids.end());
     owner_ids.erase(std::unique(owner_ids.begin(), owner_ids.end()), owner_ids.end());
-    db::Result r = co_await pool_.Query(kZonesOfOwners, Params::Of(Int64ArrayText(owner_ids)));
+    db::Result r = co_await pool_.Query(kZonesOfOwners, Params::Of(db::Int64Array(owner_ids)));
     for (int row = 0; row < r.Rows(); ++row) {
         zones[r.Int(row, 0)].push_back(geo::Disc{geo::LatLng{r.Double(row, 1), r.Double(row, 2)}, r.Double(row, 3)});
     }

@@ -1,5 +1,6 @@
 #include "clubmates.hpp"
 
+#include "strava1/db/arrays.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/db/result.hpp"
 
@@ -45,12 +46,7 @@ boost::asio::awaitable<std::vector<ClubName>> PgClubmates::Names(std::vector<std
     if (club_ids.empty()) {
         co_return out;
     }
-    std::string array = "{";
-    for (std::size_t i = 0; i < club_ids.size(); ++i) {
-        array += (i ? "," : "") + std::to_string(club_ids[i]);
-    }
-    array += "}";
-    db::Result r = co_await pool_.Query(kNames, db::Params::Of(array));
+    db::Result r = co_await pool_.Query(kNames, db::Params::Of(db::Int64Array(club_ids)));
     out.reserve(r.Rows());
     for (int row = 0; row < r.Rows(); ++row) {
         out.push_back(ClubName{.club_id = r.Int(row, 0), .name = r.String(row, 1)});

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "strava1/base/error.hpp"
+#include "strava1/db/arrays.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/http/paging.hpp"
 
@@ -47,14 +48,6 @@ constexpr const char* kForgetComments =
     "DELETE FROM notifications WHERE comment_id = ANY ($1::bigint[]) OR "
     "(object_kind = 'comment' AND object_id = ANY ($1::bigint[]))";
 constexpr const char* kPrune = "DELETE FROM notification_deliveries WHERE delivered_at < now() - interval '30 days'";
-
-std::string IdArray(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        out += (i ? "," : "") + std::to_string(ids[i]);
-    }
-    return out + "}";
-}
 
 /// A PostgreSQL bigint[] literal ("{3,1,2}") as ids.
 std::vector<std::int64_t> ParseIds(std::string_view text) {
@@ -206,7 +199,7 @@ asio::awaitable<void> Service::ForgetFollowRequest(std::int64_t followee_id, std
 
 asio::awaitable<void> Service::ForgetComments(const std::vector<std::int64_t>& comment_ids) {
     if (!comment_ids.empty()) {
-        co_await deps_.pool.Query(kForgetComments, Params::Of(IdArray(comment_ids)));
+        co_await deps_.pool.Query(kForgetComments, Params::Of(db::Int64Array(comment_ids)));
     }
 }
 

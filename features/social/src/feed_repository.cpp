@@ -1,5 +1,7 @@
 #include "feed_repository.hpp"
 
+#include "strava1/db/arrays.hpp"
+
 namespace strava1::social {
 namespace asio = boost::asio;
 using db::Params;
@@ -83,14 +85,6 @@ constexpr const char* kAuthored = "SELECT " FEED_US(
 constexpr const char* kClub = "SELECT " FEED_US(
     "x") ", x.kind, x.item_id, x.author_id FROM feed_club_items x WHERE x.club_id = $1 AND " FEED_AFTER("x")
     FEED_ORDER("x") " LIMIT $5";
-
-std::string IdArray(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        out += (i ? "," : "") + std::to_string(ids[i]);
-    }
-    return out + "}";
-}
 
 std::int64_t KindOf(FeedKind kind) { return static_cast<std::int64_t>(kind); }
 
@@ -181,7 +175,7 @@ asio::awaitable<std::vector<FeedRow>> FeedRepository::Home(std::int64_t reader_i
                                                            const std::vector<std::int64_t>& clubs,
                                                            std::optional<FeedAfter> after, int fetch) {
     Params params = PageParams(reader_id, after, fetch);
-    params.Add(IdArray(clubs));
+    params.Add(db::Int64Array(clubs));
     co_return Rows(co_await pool_.Query(kHome, params));
 }
 

@@ -1,6 +1,7 @@
 // The relation contract, answered from follows and blocks.
 #include "strava1/social/follow_store.hpp"
 
+#include "strava1/db/arrays.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/db/result.hpp"
 
@@ -41,14 +42,6 @@ constexpr const char* kRelationshipsOf =
 constexpr const char* kBlockedWith =
     "SELECT blocked_id FROM blocks WHERE blocker_id = $1 UNION SELECT blocker_id FROM blocks WHERE blocked_id = $1";
 
-std::string IdArray(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        out += (i ? "," : "") + std::to_string(ids[i]);
-    }
-    return out + "}";
-}
-
 app::Relation RelationFrom(std::int64_t code) {
     return code == 2 ? app::Relation::kBlocked : code == 1 ? app::Relation::kFollower : app::Relation::kNone;
 }
@@ -71,7 +64,7 @@ asio::awaitable<std::unordered_map<std::int64_t, app::Relation>> FollowStore::Re
     if (owner_ids.empty()) {
         co_return out;
     }
-    db::Result r = co_await pool_.Query(kRelationOf, Params::Of(viewer_id, IdArray(owner_ids)));
+    db::Result r = co_await pool_.Query(kRelationOf, Params::Of(viewer_id, db::Int64Array(owner_ids)));
     for (int row = 0; row < r.Rows(); ++row) {
         out[r.Int(row, 0)] = r.Int(row, 0) == viewer_id ? app::Relation::kNone : RelationFrom(r.Int(row, 1));
     }
@@ -98,7 +91,7 @@ asio::awaitable<std::unordered_map<std::int64_t, app::Relationship>> FollowStore
     if (user_ids.empty()) {
         co_return out;
     }
-    db::Result r = co_await pool_.Query(kRelationshipsOf, Params::Of(viewer_id, IdArray(user_ids)));
+    db::Result r = co_await pool_.Query(kRelationshipsOf, Params::Of(viewer_id, db::Int64Array(user_ids)));
     for (int row = 0; row < r.Rows(); ++row) {
         app::Relationship rel;
         if (r.Int(row, 0) != viewer_id) {

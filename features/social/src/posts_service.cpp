@@ -6,6 +6,7 @@
 #include "strava1/app/policy.hpp"
 #include "strava1/base/error.hpp"
 #include "strava1/base/text.hpp"
+#include "strava1/db/arrays.hpp"
 
 namespace strava1::social {
 namespace asio = boost::asio;
@@ -128,14 +129,6 @@ const LikeSql& SqlOf(LikeTarget target) {
     return target == LikeTarget::kActivity ? kKudos : target == LikeTarget::kPost ? kPostLikes : kCommentLikes;
 }
 
-std::string IdArray(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        out += (i ? "," : "") + std::to_string(ids[i]);
-    }
-    return out + "}";
-}
-
 boost::json::value JsonId(std::optional<std::int64_t> id) {
     return id ? boost::json::value(*id) : boost::json::value(nullptr);
 }
@@ -245,7 +238,7 @@ asio::awaitable<std::vector<std::int64_t>> Posts::Mentions(std::int64_t author, 
     for (const auto& [name, id] : found) {
         found_ids.push_back(id);
     }
-    db::Result blocked = co_await deps_.pool.Query(kBlockedAmong, Params::Of(author, IdArray(found_ids)));
+    db::Result blocked = co_await deps_.pool.Query(kBlockedAmong, Params::Of(author, db::Int64Array(found_ids)));
     std::set<std::int64_t> hidden;
     for (int row = 0; row < blocked.Rows(); ++row) {
         hidden.insert(blocked.Int(row, 0));
@@ -372,7 +365,7 @@ asio::awaitable<Rows> Posts::CreatePost(Principal who, PostInput in, std::option
     co_await Spend(tx, who.user_id, "mention", static_cast<int>(mentions.size()), options_.mentions_per_hour,
                    "mentions");
     db::Result inserted = co_await tx.Query(
-        kInsertPost, Params::Of(who.user_id, *in.text, in.activity_id, visibility, IdArray(mentions), club_id));
+        kInsertPost, Params::Of(who.user_id, *in.text, in.activity_id, visibility, db::Int64Array(mentions), club_id));
     const std::int64_t id = inserted.Int(0, 0);
     // Built before the co_await: GCC 12 rejects string literals in a co_await's temporaries.
     jobs::Event event{kPostCreated, boost::json::object{{"post_id", id},
@@ -411,7 +404,7 @@ asio::awaitable<Rows> Posts::PatchPost(Principal who, std::int64_t post_id, Post
     std::vector<std::int64_t> mentions;
     if (in.text) {
         mentions = co_await Mentions(who.user_id, *in.text);
-        mention_array = IdArray(mentions);
+        mention_array = db::Int64Array(mentions);
     }
     db::Transaction tx = co_await deps_.pool.Begin();
     // An edit spends only on users it newly mentions.
@@ -462,7 +455,8 @@ asio::awaitable<Rows> Posts::VisiblePosts(std::int64_t viewer, const std::vector
     if (ids.empty()) {
         co_return Rows{};
     }
-    db::Result r = co_await deps_.pool.Query(kVisiblePosts, Params::Of(viewer, IdArray(ids), IdArray(viewer_clubs)));
+    db::Result r =
+        co_await deps_.pool.Query(kVisiblePosts, Params::Of(viewer, db::Int64Array(ids), db::Int64Array(viewer_clubs)));
     const int shown = r.Rows();
     co_return co_await PostRows(viewer, std::move(r), shown);
 }
@@ -473,7 +467,7 @@ asio::awaitable<std::unordered_map<std::int64_t, ActivityTally>> Posts::Activity
     if (ids.empty()) {
         co_return out;
     }
-    db::Result r = co_await deps_.pool.Query(kActivityTallies, Params::Of(viewer, IdArray(ids)));
+    db::Result r = co_await deps_.pool.Query(kActivityTallies, Params::Of(viewer, db::Int64Array(ids)));
     for (int row = 0; row < r.Rows(); ++row) {
         out[r.Int(row, 0)] = ActivityTally{r.Int(row, 1), r.Int(row, 2), r.Bool(row, 3)};
     }
@@ -493,7 +487,7 @@ asio::awaitable<Rows> Posts::UserPosts(Principal who, std::int64_t user_id, http
     const std::int64_t after = page.after ? page.after->at(0) : INT64_MAX;
     const std::vector<std::int64_t> clubs = co_await ClubsOf(who.user_id);
     db::Result r = co_await deps_.pool.Query(
-        kUserPosts, Params::Of(who.user_id, user_id, follower, after, page.FetchCount(), IdArray(clubs)));
+        kUserPosts, Params::Of(who.user_id, user_id, follower, after, page.FetchCount(), db::Int64Array(clubs)));
     const int fetched = r.Rows();
     const int shown = page.Shown(fetched);
     Rows out = co_await PostRows(who.user_id, std::move(r), shown);
@@ -564,8 +558,9 @@ asio::awaitable<Rows> Posts::CreateComment(Principal who, std::optional<std::int
     co_await Spend(tx, who.user_id, "comment", 1, options_.comments_per_hour, "comments");
     co_await Spend(tx, who.user_id, "mention", static_cast<int>(mentions.size()), options_.mentions_per_hour,
                    "mentions");
-    db::Result inserted = co_await tx.Query(kInsertComment, Params::Of(who.user_id, activity_id, post_id, parent_owner,
-                                                                       in.reply_to, *in.text, IdArray(mentions)));
+    db::Result inserted = co_await tx.Query(
+        kInsertComment,
+        Params::Of(who.user_id, activity_id, post_id, parent_owner, in.reply_to, *in.text, db::Int64Array(mentions)));
     const std::int64_t id = inserted.Int(0, 0);
     boost::json::object payload{{"comment_id", id},
                                 {"author_id", who.user_id},
@@ -617,7 +612,7 @@ asio::awaitable<Rows> Posts::PatchComment(Principal who, std::int64_t comment_id
     db::Transaction tx = co_await deps_.pool.Begin();
     co_await Spend(tx, who.user_id, "mention", static_cast<int>(mentions.size()), options_.mentions_per_hour,
                    "mentions");
-    co_await tx.Query(kUpdateComment, Params::Of(comment_id, *in.text, IdArray(mentions)));
+    co_await tx.Query(kUpdateComment, Params::Of(comment_id, *in.text, db::Int64Array(mentions)));
     co_await tx.Commit();
     Rows out;
     out.result = co_await deps_.pool.Query(kComment, Params::Of(who.user_id, comment_id));
@@ -709,7 +704,7 @@ asio::awaitable<Givers> Posts::GiversOf(Principal who, LikeTarget target, std::i
     std::vector<accounts::ProfileFacts> facts = co_await deps_.profiles.Find(ids, {});
     std::set<std::int64_t> blocked;
     if (!ids.empty()) {
-        db::Result b = co_await deps_.pool.Query(kBlockedAmong, Params::Of(who.user_id, IdArray(ids)));
+        db::Result b = co_await deps_.pool.Query(kBlockedAmong, Params::Of(who.user_id, db::Int64Array(ids)));
         for (int row = 0; row < b.Rows(); ++row) {
             blocked.insert(b.Int(row, 0));
         }

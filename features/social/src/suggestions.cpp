@@ -5,6 +5,7 @@
 #include "strava1/base/error.hpp"
 #include "strava1/base/field_errors.hpp"
 #include "strava1/base/json_writer.hpp"
+#include "strava1/db/arrays.hpp"
 #include "strava1/db/pool.hpp"
 #include "strava1/db/result.hpp"
 #include "strava1/http/paging.hpp"
@@ -34,14 +35,6 @@ constexpr const char* kExcluded =
 
 constexpr const char* kDismiss =
     "INSERT INTO suggestion_dismissals (user_id, dismissed_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-
-std::string IdArray(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        out += (i ? "," : "") + std::to_string(ids[i]);
-    }
-    return out + "}";
-}
 
 std::string SuggestionsJson(const std::vector<SuggestionView>& views) {
     std::string out;
@@ -142,7 +135,7 @@ asio::awaitable<std::vector<SuggestionView>> Suggestions::For(std::int64_t me, i
     candidates.insert(candidates.end(), sources.same_city.begin(), sources.same_city.end());
     std::vector<std::int64_t> excluded;
     if (!candidates.empty()) {
-        db::Result r = co_await pool_.Query(kExcluded, Params::Of(me, IdArray(candidates)));
+        db::Result r = co_await pool_.Query(kExcluded, Params::Of(me, db::Int64Array(candidates)));
         for (int row = 0; row < r.Rows(); ++row) {
             excluded.push_back(r.Int(row, 0));
         }
