@@ -57,7 +57,7 @@ Composition::Composition(Infrastructure infra, const Config& config)
       // Clubs read names through accounts' contract and activities through its reader (privacy applied).
       groups_(groups::Deps{infra.pool, infra.clock, jobs_client_, accounts_.Profiles(), activities_.Reader()}),
       social_(social::Deps{infra.pool, accounts_.Profiles(), follows_, jobs_client_, activities_.Reader(),
-                           &accounts_.Standing(), &groups_.Mates(), &groups_.Clubs()},
+                           &accounts_.Standing(), &groups_.Mates(), &groups_.Clubs(), &activities_.Moderation()},
               social::Options{.feed_fan_out_limit = config.feed_fan_out_limit}),
       // Notifications are written only by its subscribers to the others' events (ADR 0025).
       notifications_(notifications::Deps{infra.pool, accounts_.Profiles(), follows_, activities_.Reader()}),

@@ -252,5 +252,57 @@ TEST_F(Moderation, ASuspendedUserCannotSignInAndTheirTokensStopWorking) {
     EXPECT_EQ(back.status, 200) << back.body;
 }
 
+TEST_F(Moderation, AHiddenActivityIsItsOwnersAloneAndStaysSo) {
+    STRAVA1_REQUIRE_PG();
+    auto users = NewUsers(client(), 2);
+    const TestUser& ana = users[0];
+    const TestUser& bob = users[1];
+    const TestUser admin = NewAdmin();
+    ASSERT_EQ(client().As(bob).Post("/v1/users/" + Id(ana.id) + "/follow").status, 200);
+    auto made = client().As(ana).Post(
+        "/v1/activities",
+        json::object{
+            {"sport", "run"}, {"start_time", "2026-03-03T07:00:00Z"}, {"elapsed_s", 1800}, {"distance_m", 5000}});
+    ASSERT_EQ(made.status, 201) << made.body;
+    const std::string a = "/v1/activities/" + Id(IdOf(made));
+    ASSERT_EQ(client().As(ana).Patch(a, json::object{{"visibility", "everyone"}}).status, 200);
+    ASSERT_EQ(client().As(bob).Get(a).status, 200);
+    auto report = Report(bob, "activity", IdOf(made));
+    ASSERT_EQ(report.status, 201) << report.body;
+
+    auto hide =
+        client().As(admin).Post("/v1/admin/reports/" + Id(IdOf(report)) + "/resolve", json::object{{"action", "hide"}});
+    ASSERT_EQ(hide.status, 200) << hide.body;
+    EXPECT_EQ(hide.json.at("action"), "hide");
+    // Gone for everyone else, as a missing activity; the owner still has it, only for them.
+    auto gone = client().As(bob).Get(a);
+    ExpectProblem(gone, 404);
+    EXPECT_EQ(ProblemShape(gone), ProblemShape(client().As(bob).Get("/v1/activities/9000000000000")));
+    auto listed = client().As(bob).Get("/v1/users/" + Id(ana.id) + "/activities");
+    if (listed.status == 200) {
+        EXPECT_EQ(listed.body.find("\"id\":" + Id(IdOf(made))), std::string::npos) << listed.body;
+    }
+    auto own = client().As(ana).Get(a);
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(own.json.at("visibility"), "only_me");
+    // The owner cannot undo the moderator's decision; other edits still work.
+    auto undo = client().As(ana).Patch(a, json::object{{"visibility", "everyone"}});
+    ExpectProblem(undo, 409);
+    EXPECT_NE(undo.body.find("visibility"), std::string::npos) << undo.body;
+    EXPECT_EQ(client().As(ana).Patch(a, json::object{{"name", "Renamed"}}).status, 200);
+    EXPECT_EQ(client().As(bob).Get(a).status, 404);
+    // The feed hears of it: the change event withdraws it from the follower's feed.
+    EXPECT_TRUE(app().DrainJobs({"event:%:feed", "social.feed-%"}));
+    auto feed = client().As(bob).Get("/v1/feed");
+    ASSERT_EQ(feed.status, 200);
+    EXPECT_EQ(feed.body.find("\"id\":" + Id(IdOf(made)) + ","), std::string::npos) << feed.body;
+    EXPECT_EQ(
+        app()
+            .Sync(app().Pool().Query("SELECT count(*) FROM feed_items WHERE item_id = $1 AND kind = 1 AND user_id = $2",
+                                     db::Params::Of(IdOf(made), bob.id)))
+            .Int(0, 0),
+        0);
+}
+
 }  // namespace
 }  // namespace strava1::app

@@ -51,6 +51,16 @@ asio::awaitable<void> PurgeAndReport(Service* service) {
 
 }  // namespace
 
+/// Moderation's side door: the service's own statements.
+class ServiceModeration final : public ActivityModeration {
+public:
+    explicit ServiceModeration(Service& service) : service_(service) {}
+    asio::awaitable<bool> Hide(std::int64_t activity_id) override { return service_.HideByModeration(activity_id); }
+
+private:
+    Service& service_;
+};
+
 struct Module::Impl {
     Impl(Deps deps, Options options)
         : repository(deps.pool),
@@ -58,7 +68,8 @@ struct Module::Impl {
           service(deps, options, repository, follows),
           routes(service),
           reader(service, repository, deps.profiles),
-          originals(repository) {}
+          originals(repository),
+          moderation(service) {}
 
     Repository repository;
     NobodyFollows nobody_follows;
@@ -67,12 +78,14 @@ struct Module::Impl {
     Routes routes;
     VisibleReader reader;
     OriginalReferencesOf originals;
+    ServiceModeration moderation;
 };
 
 Module::Module(Deps deps, Options options) : impl_(std::make_unique<Impl>(deps, options)) {}
 Module::~Module() = default;
 
 ActivityReader& Module::Reader() { return impl_->reader; }
+ActivityModeration& Module::Moderation() { return impl_->moderation; }
 
 storage::ObjectReferences& Module::OriginalReferences() { return impl_->originals; }
 

@@ -144,6 +144,11 @@ constexpr const char* kDeleteActivity =
     "WITH gone AS (DELETE FROM activities WHERE id = $1 RETURNING upload_id) "
     "SELECT up.original_key FROM gone JOIN uploads up ON up.id = gone.upload_id "
     "WHERE NOT EXISTS (SELECT 1 FROM activities o WHERE o.upload_id = gone.upload_id AND o.id <> $1)";
+constexpr const char* kHideByModeration =
+    "UPDATE activities SET visibility_before_moderation = COALESCE(visibility_before_moderation, visibility), "
+    "visibility = 'only_me', moderated_at = COALESCE(moderated_at, now()), updated_at = now() WHERE id = $1 "
+    "RETURNING 1";
+constexpr const char* kModerated = "SELECT moderated_at IS NOT NULL FROM activities WHERE id = $1";
 constexpr const char* kEventFacts =
     "SELECT id, owner_id, to_char(start_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), visibility, "
     "hide_from_feed FROM activities WHERE id = $1";
@@ -438,6 +443,16 @@ asio::awaitable<void> Repository::UpdateActivity(db::Transaction tx, const Activ
     p.Add(c.plan.map_hidden);
     p.Add(body.hide_from_feed.present).Add(body.hide_from_feed.value);
     co_await tx.Query(kUpdateActivity, std::move(p));
+}
+
+asio::awaitable<bool> Repository::HideByModeration(db::Transaction tx, std::int64_t id) {
+    db::Result r = co_await tx.Query(kHideByModeration, Params::Of(id));
+    co_return !r.Empty();
+}
+
+asio::awaitable<bool> Repository::Moderated(db::Transaction tx, std::int64_t id) {
+    db::Result r = co_await tx.Query(kModerated, Params::Of(id));
+    co_return !r.Empty() && r.Bool(0, 0);
 }
 
 asio::awaitable<std::optional<boost::json::object>> Repository::EventFacts(db::Transaction tx, std::int64_t id) {

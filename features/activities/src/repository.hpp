@@ -315,6 +315,11 @@ public:
     static boost::asio::awaitable<std::optional<std::string>> DeleteActivity(db::Transaction tx, std::int64_t id);
     /// The payload of the activity events (events.hpp) as the activity stands in `tx`; nullopt when gone.
     static boost::asio::awaitable<std::optional<boost::json::object>> EventFacts(db::Transaction tx, std::int64_t id);
+    /// Moderation's hide (migrations/0024): only_me for good, the owner's choice kept. False: no such
+    /// activity. Hidden already: nothing changes.
+    static boost::asio::awaitable<bool> HideByModeration(db::Transaction tx, std::int64_t id);
+    /// Whether moderation hid the activity (its visibility is then locked).
+    static boost::asio::awaitable<bool> Moderated(db::Transaction tx, std::int64_t id);
     /// The original file an activity was made from: its key and data type.
     boost::asio::awaitable<std::optional<std::pair<std::string, std::string>>> OriginalOf(std::int64_t id);
     /// Totals over what the viewer may see of the owner's activities, each figure as they are shown it.

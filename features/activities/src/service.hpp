@@ -229,6 +229,8 @@ public:
     /// Returns the new activity's id.
     boost::asio::awaitable<std::int64_t> CreateManual(std::int64_t owner_id, ManualActivityBody body);
     boost::asio::awaitable<void> Patch(OwnedActivity activity, PatchActivityBody body);
+    /// Moderation's hide (ActivityModeration::Hide).
+    boost::asio::awaitable<bool> HideByModeration(std::int64_t id);
     boost::asio::awaitable<void> Delete(OwnedActivity activity);
     boost::asio::awaitable<std::vector<PrivacyZone>> Zones(std::int64_t owner_id);
     boost::asio::awaitable<PrivacyZone> CreateZone(std::int64_t owner_id, PrivacyZoneBody body);

@@ -206,6 +206,14 @@ asio::awaitable<void> Service::Patch(OwnedActivity activity, PatchActivityBody b
             changes.plan =
                 co_await PlanEndpoints(tx, owner, *body.hide_endpoints_m.value, track->lat_e7, track->lng_e7, seed, id);
         }
+        if (body.visibility.value) {
+            // No co_await inside && (GCC 12 miscompiles it).
+            const bool moderated = co_await Repository::Moderated(tx, id);
+            if (moderated) {
+                const std::string reason = "a moderator hid this activity; it stays visible to you only";
+                throw Error(ErrorKind::kConflict, "visibility: " + reason, {{"visibility", reason}});
+            }
+        }
         co_await Repository::UpdateActivity(tx, changes);
         if (body.sport.value) {
             co_await Repository::UpdateEffortSport(tx, id, *body.sport.value);
@@ -222,6 +230,17 @@ asio::awaitable<void> Service::Patch(OwnedActivity activity, PatchActivityBody b
         }
     };
     co_await db::RunInTransaction<void>(repository_.Pool(), update);
+}
+
+asio::awaitable<bool> Service::HideByModeration(std::int64_t id) {
+    auto hide = [&](db::Transaction& tx) -> asio::awaitable<bool> {
+        const bool found = co_await Repository::HideByModeration(tx, id);
+        if (found) {
+            co_await PublishEvent(tx, kActivityChanged, id);
+        }
+        co_return found;
+    };
+    co_return co_await db::RunInTransaction<bool>(repository_.Pool(), hide);
 }
 
 asio::awaitable<void> Service::Delete(OwnedActivity activity) {

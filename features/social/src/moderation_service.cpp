@@ -163,16 +163,19 @@ asio::awaitable<ReportRows> Moderation::Resolve(Principal who, std::int64_t repo
             co_await tx.Query(kHideComment, Params::Of(object_id));
         } else if (kind == "user") {
             throw InvalidField("action", "hide applies to content; a user is warned or suspended");
-        } else {
-            // Activities are activities' table: hiding one needs a flag its reader honours (ADR 0024).
-            throw Error(ErrorKind::kUnprocessable,
-                        "hiding an activity is not supported yet; warn or suspend its owner");
+        } else if (deps_.activity_moderation == nullptr) {
+            throw Error(ErrorKind::kUnavailable, "hiding activities is not configured");
         }
     } else if (action == "warn") {
         co_await tx.Query(kInsertWarning, Params::Of(author, report_id, report.String(0, 4), note));
     }
     co_await tx.Query(kResolveObject, Params::Of(kind, object_id, action, note, who.user_id));
     co_await tx.Query(kInsertAction, Params::Of(who.user_id, action, kind, object_id, author, report_id, note));
+    if (action == "hide" && kind == "activity") {
+        // Activities' own statement (only me, locked), after which the report is committed resolved; a
+        // failure before the commit leaves the report open for another try (hiding twice changes nothing).
+        co_await deps_.activity_moderation->Hide(object_id);
+    }
     if (action == "suspend") {
         // Accounts' own statement, after which the report is committed resolved; a failure before the
         // commit leaves the report open for another try (suspending twice changes nothing).

@@ -2135,7 +2135,7 @@ export interface paths {
         put?: never;
         /**
          * Decide a report
-         * @description Site administrators only (404 for anyone else). `dismiss` does nothing to the object; `hide` sets the post's or comment's moderation flag, after which it answers 404 to everyone but site administrators (activities cannot be hidden yet: 422; users: 400); `warn` gives the author a warning (GET /v1/me/warnings); `suspend` suspends the author (no sign-in: 403 "account suspended"; every session revoked). Every open report of the same object is resolved with it, and the decision is recorded (who, what, when). A resolved report answers 409.
+         * @description Site administrators only (404 for anyone else). `dismiss` does nothing to the object; `hide` sets the post's or comment's moderation flag, after which it answers 404 to everyone but site administrators, and makes an activity visible to its owner alone for good (its visibility becomes `only_me` and the owner's later change of it answers 409); users: 400; `warn` gives the author a warning (GET /v1/me/warnings); `suspend` suspends the author (no sign-in: 403 "account suspended"; every session revoked). Every open report of the same object is resolved with it, and the decision is recorded (who, what, when). A resolved report answers 409.
          */
         post: operations["resolveReport"];
         delete?: never;

@@ -13,6 +13,7 @@
 
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/activities/follows.hpp"
+#include "strava1/activities/moderation.hpp"
 #include "strava1/activities/reader.hpp"
 #include "strava1/app/registry.hpp"
 #include "strava1/base/clock.hpp"
@@ -121,6 +122,8 @@ public:
 
     /// Activities as a viewer may see them, for other features.
     ActivityReader& Reader();
+    /// What moderation may do to an activity (hide it).
+    ActivityModeration& Moderation();
     /// Which stored originals an upload still names: the object route serves no other (their keys
     /// start with kOriginalKeyPrefix).
     storage::ObjectReferences& OriginalReferences();

@@ -4,6 +4,7 @@
 
 #include "strava1/accounts/profiles.hpp"
 #include "strava1/accounts/standing.hpp"
+#include "strava1/activities/moderation.hpp"
 #include "strava1/activities/reader.hpp"
 #include "strava1/app/policy.hpp"
 #include "strava1/app/registry.hpp"
@@ -67,6 +68,8 @@ struct Deps {
     groups::Clubmates* clubmates = nullptr;  ///< follow suggestions' club members, club posts' readers
     /// Club roles: who may post in a club and who manages its posts (null: no club posts, 404).
     app::Membership* clubs = nullptr;
+    /// Moderation's hide of an activity (null: "hide" on an activity answers 503).
+    activities::ActivityModeration* activity_moderation = nullptr;
 };
 
 /// Social: follows (requests, accept/decline, remove), blocks and mutes, posts, comments, kudos and
