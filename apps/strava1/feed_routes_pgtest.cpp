@@ -464,5 +464,26 @@ TEST_F(FeedTest, AClubPostIsReadByTheClubsMembersOnly) {
     EXPECT_EQ(Ids(follower, c + "/feed"), IdList{});
 }
 
+TEST_F(FeedTest, ACountNeverSaysMoreThanItsListShows) {
+    STRAVA1_REQUIRE_PG();
+    auto u = app().Users(2);
+    const auto& ana = u[0];
+    const auto& bob = u[1];
+    ASSERT_EQ(client().As(bob).Post(U(ana) + "/follow").status, 200);
+    const std::int64_t run = Upload(ana, 9);
+    const std::string a = "/v1/activities/" + std::to_string(run);
+    ASSERT_EQ(client().As(bob).Put(a + "/kudos").status, 200);
+    ASSERT_EQ(client().As(bob).Post(a + "/comments", json::object{{"text", "Nice"}}).status, 201);
+    ASSERT_TRUE(DrainFeedJobs());
+    auto item = [&] { return client().As(ana).Get("/v1/feed").json.at("items").at(0); };
+    EXPECT_EQ(item().at("kudos_count"), 1);
+    EXPECT_EQ(item().at("comment_count"), 1);
+    // After a block the lists leave bob out, and so do the counts.
+    ASSERT_EQ(client().As(ana).Post(U(bob) + "/block").status, 204);
+    EXPECT_EQ(client().As(ana).Get(a + "/kudos").json.at("users").as_array().size(), 0u);
+    EXPECT_EQ(item().at("kudos_count"), 0);
+    EXPECT_EQ(item().at("comment_count"), 0);
+}
+
 }  // namespace
 }  // namespace strava1::app

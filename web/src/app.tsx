@@ -52,6 +52,12 @@ export function App() {
         }
     }, [status]);
 
+    // A new screen opens at its top, not at the scroll position of the one before (a long feed).
+    const shownPath = match?.path;
+    useLayoutEffect(() => {
+        window.scrollTo(0, 0);
+    }, [shownPath]);
+
     // The unread badge: polled while signed in.
     useEffect(() => (session === 'signed-in' ? watchUnread() : undefined), [session]);
     if (!match) {

@@ -18,13 +18,21 @@ constexpr std::size_t kMaxText = 5000;
 
 #define POSTS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+// Whether a block stands between viewer $1 and the user in column `col`: counts and lists leave such
+// users' kudos, likes and comments out, so a count never says more than its list shows.
+#define POSTS_UNBLOCKED(col)                                                                   \
+    " AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = " col \
+    ") "                                                                                       \
+    "OR (b.blocker_id = " col " AND b.blocked_id = $1))"
+
 // Post columns: 0 id, 1 author_id, 2 body, 3 activity_id, 4 visibility, 5 mention ids "1,2",
 // 6 created_at, 7 updated_at, 8 like_count, 9 comment_count, 10 liked_by_me, 11 club_id. $1 is the viewer.
 #define POSTS_COLUMNS \
     "SELECT p.id, p.author_id, p.body, p.activity_id, p.visibility, array_to_string(p.mention_ids, ','), " POSTS_UTC( \
         "p.created_at") ", " POSTS_UTC("p.updated_at")                                                             \
-        ", (SELECT count(*) FROM post_likes l WHERE l.post_id = p.id), "                                          \
-        "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.hidden_at IS NULL), "                      \
+        ", (SELECT count(*) FROM post_likes l WHERE l.post_id = p.id" POSTS_UNBLOCKED("l.user_id") "), "          \
+        "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.hidden_at IS NULL" POSTS_UNBLOCKED(       \
+            "c.author_id") "), "                                                                                  \
         "EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.user_id = $1), p.club_id FROM posts p "
 constexpr const char* kPost = POSTS_COLUMNS "WHERE p.id = $2 AND p.hidden_at IS NULL";
 // A site administrator also sees what moderation hid (ADR 0024).
@@ -55,8 +63,9 @@ constexpr const char* kVisiblePosts = POSTS_COLUMNS
     "b.blocked_id = $1))))";
 // Per activity id of $2: kudos count, visible comment count, whether viewer $1 gave kudos.
 constexpr const char* kActivityTallies =
-    "SELECT a.id, (SELECT count(*) FROM kudos k WHERE k.activity_id = a.id), "
-    "(SELECT count(*) FROM comments c WHERE c.activity_id = a.id AND c.hidden_at IS NULL), "
+    "SELECT a.id, (SELECT count(*) FROM kudos k WHERE k.activity_id = a.id" POSTS_UNBLOCKED("k.user_id") "), "
+    "(SELECT count(*) FROM comments c WHERE c.activity_id = a.id AND c.hidden_at IS NULL" POSTS_UNBLOCKED(
+        "c.author_id") "), "
     "EXISTS (SELECT 1 FROM kudos k WHERE k.activity_id = a.id AND k.user_id = $1) "
     "FROM unnest($2::bigint[]) AS a (id)";
 

@@ -337,7 +337,7 @@ function NewcomerEmpty() {
                     <LinkButton href={href('upload')} variant="primary">
                         Upload your first activity
                     </LinkButton>
-                    <LinkButton href={href('clubs')}>Find people in clubs</LinkButton>
+                    <LinkButton href={href('people')}>Find people</LinkButton>
                 </div>
             }
         >

@@ -3,7 +3,8 @@ import { notifications as api, type Notification } from '../api';
 import { useLoad } from '../hooks/load';
 import { useSubmit } from '../hooks/submit';
 import { href } from '../router/location';
-import { unreadCount } from '../state/unread';
+import { useEffect } from 'preact/hooks';
+import { refreshUnread, unreadCount } from '../state/unread';
 import { Avatar, Button, EmptyState, ListGroup, ListRow, ProblemView, Screen, Spinner } from '../ui';
 import { FeedIcon } from '../ui/icons';
 import { timeAgo } from './format';
@@ -24,6 +25,8 @@ export function notificationHref(n: Notification): string {
 
 export function Notifications() {
     const list = useLoad(async (signal) => (await api.listNotifications(undefined, { signal })).notifications, []);
+    // The badge polls every minute; the screen that lists them brings it up to date at once.
+    useEffect(() => void refreshUnread(), []);
     const readAll = useSubmit(async () => {
         await api.markAllNotificationsRead();
         list.update((items) => items.map((n) => ({ ...n, read: true })));
