@@ -11,7 +11,7 @@ import { FeedIcon, PlusIcon, UploadIcon } from '../ui/icons';
 import { RouteThumb } from '../ui/RouteMap';
 import { SportIcon } from '../ui/SportIcon';
 import { formatElevation } from '../units';
-import { currentUnits, paceOrSpeed, sportDistance } from './activity-view';
+import { currentUnits, hiddenFromViewer, paceOrSpeed, sportDistance } from './activity-view';
 import { formatDurationShort, formatStart } from './format';
 import './Activities.css';
 
@@ -21,6 +21,10 @@ const kPageSize = 20;
 export function ActivityStats({ activity }: { activity: ActivitySummary }) {
     const units = currentUnits();
     const figure = paceOrSpeed(activity, units);
+    if (hiddenFromViewer(activity, me.value?.id)) {
+        // Zeros would read as a failed recording; say what the owner chose instead.
+        return <span class="activity-row__stats muted">Route and figures hidden: recorded near a private place</span>;
+    }
     return (
         <span class="activity-row__stats">
             <span>

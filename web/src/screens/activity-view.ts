@@ -183,3 +183,15 @@ export function powerCurveRows(curve: readonly { duration_s: number; value: numb
 export function formatDuration(seconds: number): string {
     return seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${seconds / 60} min` : `${seconds / 3600} h`;
 }
+
+/**
+ * Whether a viewer other than the owner is shown nothing of an activity's figures: its owner hides its
+ * start and end (ADR 0008) and the whole recorded route lies in those areas, so every figure they get is
+ * zero. Lists say so instead of showing zeros that read as a failed recording.
+ */
+export function hiddenFromViewer(
+    activity: { owner: { id: number }; point_count: number; distance_m: number; elapsed_s: number },
+    viewerId: number | undefined,
+): boolean {
+    return activity.owner.id !== viewerId && activity.point_count === 0 && activity.distance_m === 0 && activity.elapsed_s === 0;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPoolDistance, formatPoolPace, powerCurveRows, poolUnitOf, signedElevation, splitBarShares, summariseSwim, swolfOf, zoneName } from '../../src/screens/activity-view';
+import { formatPoolDistance, formatPoolPace, hiddenFromViewer, powerCurveRows, poolUnitOf, signedElevation, splitBarShares, summariseSwim, swolfOf, zoneName } from '../../src/screens/activity-view';
 
 describe('signedElevation', () => {
     it('never shows a negative zero', () => {
@@ -92,5 +92,18 @@ describe('powerCurveRows', () => {
     it('leaves out what the curve lacks (a short ride, a hidden metric)', () => {
         expect(powerCurveRows([{ duration_s: 5, value: 300 }], [1, 5, 60])).toEqual([{ durationS: 5, watts: 300 }]);
         expect(powerCurveRows([])).toEqual([]);
+    });
+});
+
+describe('hiddenFromViewer', () => {
+    const emptyWindow = { owner: { id: 7 }, point_count: 0, distance_m: 0, elapsed_s: 0 };
+    it('is true for another viewer shown an empty window, never for the owner', () => {
+        expect(hiddenFromViewer(emptyWindow, 8)).toBe(true);
+        expect(hiddenFromViewer(emptyWindow, undefined)).toBe(true);
+        expect(hiddenFromViewer(emptyWindow, 7)).toBe(false);
+    });
+    it('is false when anything is shown, and for a manual entry without samples but with a time', () => {
+        expect(hiddenFromViewer({ ...emptyWindow, point_count: 85, distance_m: 707.9, elapsed_s: 404 }, 8)).toBe(false);
+        expect(hiddenFromViewer({ ...emptyWindow, elapsed_s: 3600 }, 8)).toBe(false);
     });
 });
