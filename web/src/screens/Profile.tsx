@@ -111,7 +111,9 @@ export function Profile({ id }: { id: number }) {
                 <>
                     <div class="profile-head" data-testid="profile">
                         <Avatar name={p.display_name} />
-                        <p>{p.username ? `@${p.username}` : null}</p>
+                        <h2 class="profile-head__name">{p.display_name}</h2>
+                        <p class="muted">{[p.username ? `@${p.username}` : null, p.city].filter(Boolean).join(' · ')}</p>
+                        {p.bio ? <p>{p.bio}</p> : null}
                         <p data-testid="follow-counts">
                             <button type="button" class="profile-count" onClick={() => setPeople('followers')} data-testid="followers-open">
                                 {p.follower_count} {p.follower_count === 1 ? 'follower' : 'followers'}
@@ -134,18 +136,19 @@ export function Profile({ id }: { id: number }) {
                     />
                     {self ? null : (
                         <>
-                            <Button
-                                block
-                                variant={p.relationship.following === 'none' ? 'primary' : 'secondary'}
-                                busy={following.busy}
-                                onClick={() => void following.run(p.relationship.following)}
-                                data-testid="follow-button"
-                            >
-                                {followLabel(p.relationship.following)}
-                            </Button>
-                            <Button variant="ghost" block onClick={() => setMenuOpen(true)} aria-label="More actions" data-testid="profile-more">
-                                More…
-                            </Button>
+                            <div class="button-row">
+                                <Button
+                                    variant={p.relationship.following === 'none' ? 'primary' : 'secondary'}
+                                    busy={following.busy}
+                                    onClick={() => void following.run(p.relationship.following)}
+                                    data-testid="follow-button"
+                                >
+                                    {followLabel(p.relationship.following)}
+                                </Button>
+                                <Button variant="ghost" onClick={() => setMenuOpen(true)} aria-label="More actions" data-testid="profile-more">
+                                    More…
+                                </Button>
+                            </div>
                             <Sheet open={menuOpen} title={p.display_name} onCancel={() => setMenuOpen(false)} testId="profile-menu">
                                 <ListGroup>
                                     <ListRow
