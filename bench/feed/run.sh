@@ -10,14 +10,7 @@
 # Knobs: FOLLOWERS (10000), AUTHORS (2000), FOLLOWEES (200), ITEMS (50), READERS (100), PAGES (300).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-: "${STRAVA1_TEST_PG_DSN:?run under scripts/with-services.sh}"
-db="feed_bench_$$"
-psql -qX "$STRAVA1_TEST_PG_DSN" -c "CREATE DATABASE $db" >/dev/null
-dsn="${STRAVA1_TEST_PG_DSN%/*}/$db"
-trap 'psql -qX "$STRAVA1_TEST_PG_DSN" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
-for f in migrations/*.sql; do
-    psql -qX -v ON_ERROR_STOP=1 "$dsn" -f "$f" >/dev/null
-done
+. bench/throwaway-db.sh feed_bench
 psql -qX -v ON_ERROR_STOP=1 "$dsn" \
     -v followers="${FOLLOWERS:-10000}" -v authors="${AUTHORS:-2000}" -v followees="${FOLLOWEES:-200}" \
     -v items="${ITEMS:-50}" -v readers="${READERS:-100}" -v pages="${PAGES:-300}" \

@@ -11,14 +11,7 @@
 # Knobs: USERS (100000), QUERIES (1000), LIMIT (20), TARGET_MS (10, the issue's p99).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-: "${STRAVA1_TEST_PG_DSN:?run under scripts/with-services.sh}"
-db="search_bench_$$"
-psql -qX "$STRAVA1_TEST_PG_DSN" -c "CREATE DATABASE $db" >/dev/null
-dsn="${STRAVA1_TEST_PG_DSN%/*}/$db"
-trap 'psql -qX "$STRAVA1_TEST_PG_DSN" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
-for f in migrations/*.sql; do
-    psql -qX -v ON_ERROR_STOP=1 "$dsn" -f "$f" >/dev/null
-done
+. bench/throwaway-db.sh search_bench
 statement=$(/usr/bin/python3 bench/search/statement.py features/accounts/src/repository.cpp)
 settings=$(/usr/bin/python3 bench/search/statement.py features/accounts/src/repository.cpp kSetSearchSettings)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
