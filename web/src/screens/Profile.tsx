@@ -112,7 +112,7 @@ export function Profile({ id }: { id: number }) {
                     <div class="profile-head" data-testid="profile">
                         <Avatar name={p.display_name} />
                         <h2 class="profile-head__name">{p.display_name}</h2>
-                        <p class="muted">{[p.username ? `@${p.username}` : null, p.city].filter(Boolean).join(' · ')}</p>
+                        {p.username || p.city ? <p class="muted">{[p.username ? `@${p.username}` : null, p.city].filter(Boolean).join(' · ')}</p> : null}
                         {p.bio ? <p>{p.bio}</p> : null}
                         <p data-testid="follow-counts">
                             <button type="button" class="profile-count" onClick={() => setPeople('followers')} data-testid="followers-open">
